@@ -1,0 +1,70 @@
+"""The ``parxl`` command: Vietnamese messages, exit 0 / 1 (input problems) / 2 (usage).
+
+Each command lives in its own module below; this one only assembles them and
+turns exceptions into one clear line (a traceback only with ``--debug``).
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import ParxlError
+from ..framework import FrameworkError
+from . import i18n
+from .console import console, err_console, print_framework_error
+
+i18n.install()
+
+# One module per command (or group); each exposes ``command``.
+COMMAND_MODULES = ("framework_cmd", "init_cmd")
+
+
+class _Main(click.Group):
+    def invoke(self, ctx: click.Context):
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except FrameworkError as exc:
+            if debug:
+                raise
+            print_framework_error(exc)
+            ctx.exit(1)
+        except ParxlError as exc:
+            if debug:
+                raise
+            err_console.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            err_console.print("Đã dừng theo yêu cầu.")
+            ctx.exit(130)
+        except Exception as exc:  # the last resort: say what, keep the trace for --debug
+            if debug:
+                raise
+            err_console.print(
+                f"[bold red]Lỗi không mong đợi:[/] {type(exc).__name__}: {exc}\n"
+                "Chạy lại với «parxl --debug …» để xem chi tiết và gửi cho nhóm phát triển.", highlight=False)
+            ctx.exit(1)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--debug", is_flag=True, help="Hiện đầy đủ chi tiết lỗi (traceback).")
+@click.version_option(__version__, prog_name="parxl")
+def main(debug: bool) -> None:
+    """parxl — tổ chức đánh giá Chỉ số cải cách hành chính (Chỉ số CCHC) bằng Excel.
+
+    Tạo biểu mẫu tự đánh giá cho từng đơn vị, kiểm tra tệp gửi về, tổng hợp
+    xếp hạng và soạn quyết định công bố.
+    """
+
+
+for _name in COMMAND_MODULES:
+    main.add_command(importlib.import_module(f"{__name__}.{_name}").command)
+
+
+def run() -> None:  # console-script entry point
+    sys.exit(main.main(standalone_mode=True))

@@ -1,0 +1,99 @@
+"""The units list of a campaign: ``units.csv`` (UTF-8, BOM or not) or ``units.xlsx``.
+
+Headers are matched ignoring case, diacritics and spaces, so «Mã», «MÃ»,
+«ma» and «Mã » all find the code column.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UnitsError
+from .texts import fold, normalize_text
+
+REQUIRED = {"ma": "Mã", "tendonvi": "Tên đơn vị", "loai": "Loại"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    kind: str  # Loại: Xã, Phường, Đặc khu, Sở…
+
+
+def load_units(path: str | Path) -> list[Unit]:
+    path = Path(path)
+    if not path.is_file():
+        raise UnitsError(f"Không tìm thấy danh sách đơn vị «{path}».")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows = _csv_rows(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        rows = _xlsx_rows(path)
+    else:
+        raise UnitsError(f"«{path.name}»: danh sách đơn vị phải là tệp .csv (UTF-8) hoặc .xlsx.")
+    return _units_from_rows(path, rows)
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnitsError(
+            f"«{path.name}» không phải UTF-8 (byte {exc.start}). Hãy lưu lại bằng Excel với "
+            "«CSV UTF-8 (Comma delimited)» hoặc dùng tệp .xlsx.") from exc
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise UnitsError(f"«{path.name}»: không mở được tệp Excel ({type(exc).__name__}).") from exc
+    try:
+        ws = wb.worksheets[0]
+        return [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True, max_row=100_000)]
+    finally:
+        wb.close()
+
+
+def _units_from_rows(path: Path, rows: list[list[str]]) -> list[Unit]:
+    header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
+    if header_at is None:
+        raise UnitsError(f"«{path.name}» trống: cần dòng tiêu đề có các cột Mã, Tên đơn vị, Loại.")
+    header = [fold(normalize_text(c)) for c in rows[header_at]]
+    columns = {}
+    for key, title in REQUIRED.items():
+        if key not in header:
+            raise UnitsError(
+                f"«{path.name}» thiếu cột «{title}». Dòng tiêu đề phải có các cột: "
+                + ", ".join(REQUIRED.values()) + ".")
+        columns[key] = header.index(key)
+    units: list[Unit] = []
+    seen: dict[str, int] = {}
+    for n, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+        cell = lambda k: normalize_text(row[columns[k]].strip()) if columns[k] < len(row) else ""  # noqa: E731
+        code, name, kind = cell("ma"), cell("tendonvi"), cell("loai")
+        if not (code or name or kind):
+            continue
+        if not code:
+            raise UnitsError(f"«{path.name}», dòng {n}: thiếu Mã đơn vị cho «{name}».")
+        if not name:
+            raise UnitsError(f"«{path.name}», dòng {n}: thiếu Tên đơn vị cho mã «{code}».")
+        if code in seen:
+            raise UnitsError(f"«{path.name}», dòng {n}: mã «{code}» trùng với dòng {seen[code]}.")
+        seen[code] = n
+        units.append(Unit(code, name, kind))
+    if not units:
+        raise UnitsError(f"«{path.name}» chưa có đơn vị nào dưới dòng tiêu đề.")
+    return units
