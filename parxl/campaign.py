@@ -152,6 +152,8 @@ def load_campaign(root: str | Path) -> Campaign:
         raise CampaignError(
             f"«{config_path}»: đợt đánh giá khối «{config.block}» nhưng bộ chỉ số «{framework.id}» dành cho khối «{framework.model.block}».")
     units_file = find_units_file(root)
+    for sub in WORK_DIRS:  # a campaign copied or cloned without its empty folders
+        (root / sub).mkdir(exist_ok=True)
     return Campaign(root, config, framework, load_units(units_file), units_file)
 
 
