@@ -122,6 +122,16 @@ def name_appraised(code: str) -> str:
     return f"parxl_ap_{_safe(code)}"
 
 
+def name_appraisal_note(code: str) -> str:
+    """Ý kiến thẩm định cell of an item (column J)."""
+    return f"parxl_apn_{_safe(code)}"
+
+
+def name_options(code: str) -> str:
+    """The range listing a choice item's options (the dropdown's source)."""
+    return f"parxl_opts_{_safe(code)}"
+
+
 def name_subtotal(code: str) -> str:
     """Subtotal of a field or criterion row."""
     return f"parxl_sum_{_safe(code)}"

@@ -1,0 +1,34 @@
+"""``parxl generate``: one self-assessment workbook per unit, into CAMPAIGN/workbooks/."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..campaign import load_campaign
+from ..numbers import vi_number
+from ..stamping import generate
+from .console import console, err_console
+
+
+@click.command("generate", options_metavar="[TÙY_CHỌN]")
+@click.argument("campaign_dir", metavar="THƯ_MỤC_ĐỢT", type=click.Path(file_okay=False, path_type=Path))
+def command(campaign_dir: Path) -> None:
+    """Tạo biểu mẫu tự đánh giá (.xlsx) cho từng đơn vị của đợt đánh giá.
+
+    Mỗi đơn vị một tệp «Mã - Tên đơn vị.xlsx» trong THƯ_MỤC_ĐỢT/workbooks/ (tệp
+    cùng tên được ghi đè). Biểu mẫu gồm trang hướng dẫn, trang tự đánh giá có
+    công thức tính điểm theo Bộ chỉ số, trang tổng hợp theo lĩnh vực.
+
+    Thoát với mã 0 khi thành công, 1 khi đợt đánh giá hoặc bộ chỉ số có lỗi.
+    """
+    campaign = load_campaign(campaign_dir)
+    if campaign.framework.model.sample:
+        err_console.print(f"[yellow]Lưu ý:[/] bộ chỉ số «{campaign.framework.id}» là bộ MẪU; "
+                          "hãy thay bằng Bộ chỉ số chính thức của tỉnh trước khi gửi cho các đơn vị.")
+    with Progress(TextColumn("Đang tạo biểu mẫu"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("", total=len(campaign.units))
+        paths = generate(campaign, progress=lambda done, total: bar.update(task, completed=done))
+    console.print(f"[green]Đã tạo {vi_number(len(paths))} biểu mẫu tự đánh giá[/] tại «{campaign.workbooks_dir}».")

@@ -1,0 +1,1 @@
+"""Reusable test helpers: LibreOffice recalculation and UNO filling, workbook look-ups."""
