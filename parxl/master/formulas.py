@@ -1,0 +1,70 @@
+"""Excel formulas of the master workbook, built from the campaign's configuration.
+
+Only functions that compute alike in Excel and LibreOffice 7.4 are used (IF,
+AND, ROUND, MIN, MAX, SUM, RANK, COUNT, COUNTIF, AVERAGE); numbers are written
+with '.' decimals whatever the user's locale.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from ..framework import Band
+from ..intervals import Interval
+from ..numbers import excel_number
+
+
+def cell(row: int, col: int, absolute: bool = False) -> str:
+    return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
+
+
+def column_range(first_row: int, last_row: int, col: int, sheet: str | None = None) -> str:
+    """An absolute one-column range ($M$5:$M$20), optionally on another sheet."""
+    ref = f"{cell(first_row, col, True)}:{cell(max(first_row, last_row), col, True)}"
+    return f"{quote_sheet(sheet)}!{ref}" if sheet else ref
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def text_literal(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def interval_test(ref: str, interval: Interval) -> str:
+    """A condition true when the value in ``ref`` lies in ``interval``."""
+    tests = []
+    if interval.lo is not None:
+        tests.append(f"{ref}{'>=' if interval.lo_closed else '>'}{excel_number(interval.lo)}")
+    if interval.hi is not None:
+        tests.append(f"{ref}{'<=' if interval.hi_closed else '<'}{excel_number(interval.hi)}")
+    if not tests:
+        return "TRUE"
+    return tests[0] if len(tests) == 1 else f"AND({','.join(tests)})"
+
+
+def band_formula(index_ref: str, bands: list[Band]) -> str:
+    """=IF(index="","",IF(test1,"Tốt",IF(test2,"Khá",…,""))): the classification of an index."""
+    expr = '""'
+    for band in reversed(bands):
+        expr = f"IF({interval_test(index_ref, band.interval)},{text_literal(band.label)},{expr})"
+    return f'=IF({index_ref}="","",{expr})'
+
+
+def total_formula(part_refs: list[str], bonus_ref: str, penalty_ref: str, max_points: Decimal, decimals: int) -> str:
+    """Total = parts + bonus − penalty, kept within [0, max] as parxl does."""
+    parts = "+".join(part_refs) or "0"
+    return f"=ROUND(MIN({excel_number(max_points)},MAX(0,{parts}+{bonus_ref}-{penalty_ref})),{decimals})"
+
+
+def index_formula(total_ref: str, max_points: Decimal) -> str:
+    """Index (%) from the total. total*100/max rather than total/max*100: one rounding step fewer."""
+    if max_points == 0:
+        return "=0"
+    return f"=ROUND({total_ref}*100/{excel_number(max_points)},2)"
+
+
+def sum_formula(refs: list[str], decimals: int) -> str:
+    return f"=ROUND(SUM({','.join(refs)}),{decimals})" if refs else "=0"

@@ -1,0 +1,56 @@
+"""«Chưa nộp, bị trả lại»: units that sent nothing or still have errors, and how they were treated."""
+from __future__ import annotations
+
+from xlsxwriter.worksheet import Worksheet
+
+from ..results import UnitResult
+from .names import H_CODE, H_NAME
+from .styles import Formats
+from .view import View
+
+POLICY_TITLES = {
+    "exclude": "không xếp hạng đơn vị có tệp còn lỗi",
+    "score_readable": "vẫn xếp hạng đơn vị có tệp còn lỗi, chấm trên phần đọc được",
+}
+
+
+def situation(u: UnitResult) -> tuple[str, str]:
+    """(what happened, how it was treated) in Vietnamese."""
+    if u.status == "missing":
+        return "Chưa nộp tệp tự đánh giá", "Không xếp hạng"
+    if u.status == "rejected":
+        return f"Bị trả lại: tệp còn {u.error_count} lỗi", "Không xếp hạng"
+    return f"Tệp còn {u.error_count} lỗi", "Xếp hạng trên phần đọc được"
+
+
+def left_out(view: View) -> list[UnitResult]:
+    return [u for u in view.results.units if u.status != "ranked" or u.error_count > 0]
+
+
+def write_missing(ws: Worksheet, fmt: Formats, view: View) -> None:
+    policy = view.results.campaign.config.missing_policy
+    headers = [("STT", 5), (H_CODE, 9), (H_NAME, 28), ("Loại", 9), ("Tình trạng", 30), ("Cách xử lý", 28),
+               ("Tệp gần nhất", 40), ("Thời điểm nhận", 20)]
+    ws.merge_range(0, 0, 0, len(headers) - 1, "ĐƠN VỊ CHƯA NỘP HOẶC CÓ TỆP BỊ TRẢ LẠI", fmt.title)
+    ws.merge_range(1, 0, 1, len(headers) - 1, view.subheading, fmt.subtitle)
+    ws.write_string(2, 0, f"Cách xử lý đơn vị còn lỗi theo cấu hình đợt đánh giá (missing_policy = {policy}): "
+                    f"{POLICY_TITLES[policy]}.", fmt.note)
+    for col, (header, width) in enumerate(headers):
+        ws.set_column(col, col, width)
+        ws.write_string(3, col, header, fmt.header)
+    rows = left_out(view)
+    for n, u in enumerate(rows):
+        r = 4 + n
+        what, treatment = situation(u)
+        ws.write_number(r, 0, n + 1, fmt.integer)
+        for col, text in enumerate((u.unit.code, u.unit.name, u.unit.kind, what, treatment,
+                                    u.source.path if u.source else "",
+                                    u.source.received_at if u.source else ""), start=1):
+            ws.write_string(r, col, text, fmt.wrap)
+    if not rows:
+        ws.write_string(4, 0, "Tất cả đơn vị đã nộp tệp hợp lệ.", fmt.note)
+    ws.freeze_panes(4, 0)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.repeat_rows(3)
+    ws.fit_to_pages(1, 0)

@@ -1,0 +1,91 @@
+"""Read a previous campaign's master (its ranking sheet, by headers) to compare ranks and indexes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import ParxlError
+from ..numbers import quantize, to_decimal
+from ..texts import fold, normalize_text
+from .names import H_CODE, H_INDEX, H_RANK, SHEET_RANKING
+
+MASTER_PREFIX = "tong-hop-chi-so-cchc-"
+
+
+class PreviousError(ParxlError):
+    """The previous master cannot be read."""
+
+
+@dataclass(frozen=True)
+class PreviousEntry:
+    rank: int | None
+    index: Decimal | None
+
+
+def latest_master(output_dir: Path) -> Path | None:
+    """The newest master in a campaign's output folder (by modification time, then name)."""
+    found = [p for p in output_dir.glob(f"{MASTER_PREFIX}*.xlsx") if not p.name.startswith((".", "~$"))]
+    return max(found, key=lambda p: (p.stat().st_mtime_ns, p.name)) if found else None
+
+
+def resolve_previous(path: Path) -> Path:
+    """A master file, or a campaign folder whose output/ holds one."""
+    if path.is_dir():
+        master = latest_master(path / "output") or latest_master(path)
+        if master is None:
+            raise PreviousError(f"«{path}» chưa có bảng tổng hợp ({MASTER_PREFIX}….xlsx) để so sánh.")
+        return master
+    if not path.is_file():
+        raise PreviousError(f"Không tìm thấy «{path}».")
+    return path
+
+
+def read_previous(path: Path) -> dict[str, PreviousEntry]:
+    """Unit code -> rank and index, from the «Xếp hạng» sheet of a previous master."""
+    from python_calamine import CalamineWorkbook
+
+    path = resolve_previous(path)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = {normalize_text(n): n for n in book.sheet_names}
+        if SHEET_RANKING not in names:
+            raise PreviousError(f"«{path.name}» không có trang «{SHEET_RANKING}»: không phải bảng tổng hợp của parxl.")
+        rows = book.get_sheet_by_name(names[SHEET_RANKING]).to_python(skip_empty_area=False)
+    except PreviousError:
+        raise
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise PreviousError(f"Không đọc được «{path.name}» ({type(exc).__name__}: {exc}).") from exc
+    wanted = {fold(H_CODE): "code", fold(H_RANK): "rank", fold(H_INDEX): "index"}
+    for at, row in enumerate(rows):
+        heads = [fold(normalize_text(str(v))) for v in row]
+        cols = {wanted[h]: i for i, h in enumerate(heads) if h in wanted}
+        if len(cols) == 3:
+            break
+    else:
+        raise PreviousError(f"«{path.name}», trang «{SHEET_RANKING}»: không thấy các cột "
+                            f"«{H_CODE}», «{H_INDEX}», «{H_RANK}».")
+    out: dict[str, PreviousEntry] = {}
+    for row in rows[at + 1:]:
+        code = _code(row[cols["code"]]) if cols["code"] < len(row) else ""
+        if code:
+            out[code] = PreviousEntry(_int(row[cols["rank"]]), _decimal(row[cols["index"]]))
+    return out
+
+
+def _code(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return normalize_text(str(value)).strip()
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        return quantize(to_decimal(value), 2)
+    except ValueError:
+        return None
+
+
+def _int(value: object) -> int | None:
+    d = _decimal(value)
+    return int(d) if d is not None and d == d.to_integral_value() else None

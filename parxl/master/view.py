@@ -1,0 +1,60 @@
+"""What every sheet of the master needs to know about the results, worked out once."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..framework import BLOCK_TITLES, Node
+from ..numbers import ZERO, quantize, vi_number
+from ..results import Results
+
+
+@dataclass
+class View:
+    results: Results
+    fields: list[Node]                      # the fields shown (survey fields hidden when no survey is held)
+    survey_held: bool
+    max_points: Decimal                     # what the index divides by
+    part_fields: dict[str, list[str]]       # part -> its fields' codes; empty when a field mixes parts
+    made_at: dt.datetime
+
+    @property
+    def heading(self) -> str:
+        c = self.results.campaign
+        return (f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {c.year} "
+                f"– KHỐI {BLOCK_TITLES[c.config.block].upper()}")
+
+    @property
+    def subheading(self) -> str:
+        fw = self.results.framework
+        return (f"(Bộ chỉ số: {fw.model.legal_basis}; tổng hợp lúc {self.made_at:%H:%M} ngày "
+                f"{self.made_at:%d/%m/%Y})")
+
+    @property
+    def survey_note(self) -> str:
+        fw = self.results.framework
+        if not self.survey_held:
+            return (f"Không tổ chức điều tra xã hội học: chỉ số tính trên phần thẩm định "
+                    f"(tối đa {vi_number(fw.part_max('appraised'))} điểm) quy về 100.")
+        if not self.results.has_survey:
+            return "Chưa có kết quả điều tra xã hội học: điểm điều tra tạm tính bằng 0."
+        return ""
+
+
+def make_view(results: Results) -> View:
+    fw = results.framework
+    held = results.campaign.config.survey_held
+    parts_of = {f.code: {i.part for i in fw.items_of_field(f.code)} for f in fw.fields}
+    fields = [f for f in fw.fields if held or parts_of[f.code] != {"survey"}]
+    part_fields: dict[str, list[str]] = {}
+    if all(len(p) == 1 for p in parts_of.values()):
+        for part in ("appraised", "survey"):
+            part_fields[part] = [f.code for f in fw.fields if parts_of[f.code] == {part}]
+    return View(results, fields, held, fw.total if held else fw.part_max("appraised"), part_fields,
+                dt.datetime.fromisoformat(results.made_at))
+
+
+def average(values: list[Decimal]) -> Decimal | None:
+    """The mean to two decimals, as =ROUND(AVERAGE(…),2) computes it; None for no values."""
+    return quantize(sum(values, ZERO) / len(values), 2) if values else None
