@@ -1,0 +1,10 @@
+"""The Word documents of a campaign, rendered from ``Results`` through docxtpl templates.
+
+- ``render_decision``: Quyết định công bố Chỉ số CCHC with its ranking appendix;
+- ``render_notices``: one Thông báo kết quả per ranked unit;
+- ``render_report``: Báo cáo kết quả to the higher level.
+"""
+from .decision import decision_context, render_decision
+from .render import DocumentError, UnknownVariablesError, check_template
+
+__all__ = ["DocumentError", "UnknownVariablesError", "check_template", "decision_context", "render_decision"]

@@ -1,0 +1,130 @@
+"""The Quyết định công bố Chỉ số CCHC: its context and its rendering."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..framework import Band
+from ..numbers import vi_number
+from ..results import Results, UnitResult
+from ..texts import fold
+from .context import (
+    LOCAL_GOV_LAW_2015, LOCAL_GOV_LAW_2025, _LAW_2025_FROM, header_context, lowest_bands, nfc, ordered_bands,
+    points, short_date, signed, recipient_lines,
+)
+from .render import bundled_template, render_bytes, write_new
+
+TEMPLATE = "quyet-dinh-cong-bo.docx"
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def _lcfirst(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def unit_row(results: Results, u: UnitResult, stt: int) -> dict:
+    """One appendix row; numbers already written the Vietnamese way."""
+    d = results.framework.decimals
+    survey_held = results.campaign.config.survey_held
+    return {
+        "stt": str(stt),
+        "code": u.unit.code,
+        "name": u.unit.name,
+        "kind": u.unit.kind,
+        "appraised": points(u.appraised_total, d),
+        "survey": points(u.survey_points, d) if survey_held and u.total is not None else "—",
+        "adjustment": signed(u.adjustment, d) if u.total is not None else "—",
+        "total": points(u.total, d),
+        "index": points(u.index, 2),
+        "rank": str(u.rank) if u.rank is not None else "",
+        "band": u.band or "",
+        "note": u.note,
+    }
+
+
+def band_row(band: Band, count: int) -> dict:
+    """«Tốt (từ 90% trở lên)»; a label that already says the interval is not repeated."""
+    when = band.interval.describe()
+    text = band.label if fold(band.label) == fold(when) else f"{band.label} ({when})"
+    return {"label": band.label, "when": when, "text": text, "count": count, "end": ";"}
+
+
+def ranking_groups(results: Results) -> list[dict]:
+    """Ranked units in rank order, grouped by unit kind (the group of rank 1 first)."""
+    groups: dict[str, list[UnitResult]] = {}
+    for u in results.ranked:
+        groups.setdefault(u.unit.kind.strip(), []).append(u)
+    out, stt = [], 0
+    for n, (kind, units) in enumerate(groups.items()):
+        rows = []
+        for u in units:
+            stt += 1
+            rows.append(unit_row(results, u, stt))
+        numeral = _ROMAN[n] if n < len(_ROMAN) else str(n + 1)
+        out.append({"title": f"{numeral}. CÁC {kind.upper()}", "kind": kind, "units": rows})
+    return out
+
+
+def legal_bases(results: Results) -> dict:
+    cfg = results.campaign.config
+    day = cfg.decision.date if cfg.decision else None
+    law = LOCAL_GOV_LAW_2015 if day is not None and day < _LAW_2025_FROM else LOCAL_GOV_LAW_2025
+    plan = ""
+    if cfg.plan is not None:
+        about = cfg.plan.title or results.campaign.title
+        plan = f"Kế hoạch số {cfg.plan.number} ngày {short_date(cfg.plan.date)} về {_lcfirst(about)}"
+    return {"local_gov_law": law, "criteria_basis": results.framework.model.legal_basis, "plan_basis": plan}
+
+
+def decision_context(results: Results) -> dict:
+    campaign = results.campaign
+    cfg = campaign.config
+    fw = results.framework
+    number = cfg.decision.number if cfg.decision else f"…/QĐ-{cfg.issuer.short}"
+    day = cfg.decision.date if cfg.decision else None
+    ctx = header_context(campaign, number, day)
+    counts = results.band_counts()
+    bands = ordered_bands(results.bands)
+    band_rows = [band_row(b, counts.get(b.label, 0)) for b in bands]
+    low = lowest_bands(results.bands)
+    low_labels = [b.label for b in low]
+    low_units = [u.unit.name for u in results.ranked if u.band in low_labels]
+    groups = ranking_groups(results)
+    stt = sum(len(g["units"]) for g in groups)
+    unranked = [unit_row(results, u, stt + i) for i, u in enumerate(results.unranked, start=1)]
+    if band_rows and not unranked:
+        band_rows[-1]["end"] = "."
+    heads = ("Thủ trưởng các sở, ban, ngành" if cfg.block == "so" else "Chủ tịch " + ctx["units_phrase"])
+    survey_max = fw.part_max("survey") if cfg.survey_held else None
+    ctx.update(legal_bases(results))
+    ctx.update({
+        "date_short": f"ngày {short_date(day)}",
+        "heads_phrase": heads,
+        "unit_count": len(results.units),
+        "ranked_count": len(results.ranked),
+        "unranked_count": len(unranked),
+        "bands": band_rows,
+        "lowest_labels": ", ".join(f"«{label}»" for label in low_labels),
+        "lowest_count": len(low_units),
+        "lowest_units": ", ".join(low_units),
+        "groups": groups,
+        "show_groups": len(groups) > 1,
+        "ranked": [row for g in groups for row in g["units"]],
+        "unranked": unranked,
+        "max_appraised": vi_number(fw.part_max("appraised")),
+        "max_survey": vi_number(survey_max) if survey_max is not None else "—",
+        "max_total": vi_number(fw.total if cfg.survey_held else fw.part_max("appraised")),
+        "recipients": recipient_lines(cfg.recipients),
+        "criteria_title": fw.title,
+    })
+    return nfc(ctx)
+
+
+def decision_stem(results: Results) -> str:
+    return f"quyet-dinh-cong-bo-chi-so-cchc-{results.campaign.year}"
+
+
+def render_decision(results: Results, template: Path | None = None, out_dir: Path | None = None) -> Path:
+    """Write the decision (with its appendix) as a new .docx in ``out_dir`` (default CAMPAIGN/output)."""
+    template = Path(template) if template else bundled_template(TEMPLATE)
+    data = render_bytes(template, decision_context(results))
+    return write_new(data, Path(out_dir) if out_dir else results.campaign.output_dir, decision_stem(results))

@@ -1,0 +1,148 @@
+"""Build the Word templates of parxl (docxtpl: Jinja tags inside .docx).
+
+Run from anywhere:  python templates/docx/build_templates.py
+It rewrites, beside this script:
+  quyet-dinh-cong-bo.docx   Quyết định công bố Chỉ số CCHC, with the ranking appendix (landscape)
+  thong-bao-ket-qua.docx    Thông báo kết quả Chỉ số CCHC to one unit
+  bao-cao-ket-qua.docx      Báo cáo kết quả to the higher level
+
+The variables the tags use are built in parxl/documents/ (context.py, decision.py,
+notices.py, report.py); parxl refuses an edited template that uses any other.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from docx_layout import (  # noqa: E402
+    LANDSCAPE_TEXT_MM, PORTRAIT_TEXT_MM, landscape_section, merge_row, middle, national_header, new_document,
+    para, recipients_and_signature, repeat_header, rule, save, table, tag,
+)
+
+BODY = {"indent": 10, "after": 6}          # body paragraph: first line 1 cm, 6 pt after
+BASIS = {"indent": 10, "after": 3, "italic": True}
+BOLD = {"bold": True}
+HEADER_COLS = (62, PORTRAIT_TEXT_MM - 62)
+SIGN_COLS = (80, PORTRAIT_TEXT_MM - 80)
+
+
+def title_block(doc, kind: str, summary: str) -> None:
+    para(doc, kind, align="center", bold=True, before=18, after=0, keep_next=True)
+    para(doc, summary, align="center", bold=True, after=0, keep_next=True)
+    rule(doc, 45, PORTRAIT_TEXT_MM, after=12)
+
+
+# --- Quyết định công bố -------------------------------------------------------
+
+RANK_COLS = [  # (title, width mm, value, max row)
+    ("STT", 12, "{{ u.stt }}", ""),
+    ("Đơn vị", 62, "{{ u.name }}", "Điểm tối đa"),
+    ("Điểm thẩm định", 26, "{{ u.appraised }}", "{{ max_appraised }}"),
+    ("Điểm điều tra xã hội học", 26, "{{ u.survey }}", "{{ max_survey }}"),
+    ("Điểm thưởng (+), điểm trừ (-)", 26, "{{ u.adjustment }}", ""),
+    ("Tổng điểm", 22, "{{ u.total }}", "{{ max_total }}"),
+    ("Chỉ số CCHC (%)", 22, "{{ u.index }}", "100"),
+    ("Xếp hạng", 18, "{{ u.rank }}", ""),
+    ("Xếp loại", 38, "{{ u.band }}", ""),
+]
+assert sum(c[1] for c in RANK_COLS) == LANDSCAPE_TEXT_MM
+
+
+def build_decision(path: Path) -> None:
+    doc = new_document("Quyết định công bố Chỉ số cải cách hành chính")
+    national_header(doc, *HEADER_COLS, "Số: {{ number }}")
+    title_block(doc, "QUYẾT ĐỊNH",
+                "Về việc công bố Chỉ số cải cách hành chính năm {{ year }} của {{ units_phrase }}")
+    para(doc, "{{ authority }}", align="center", bold=True, after=12)
+    para(doc, "Căn cứ {{ local_gov_law }};", **BASIS)
+    para(doc, "Căn cứ {{ criteria_basis }};", **BASIS)
+    tag(doc, "{%p if plan_basis %}")
+    para(doc, "Căn cứ {{ plan_basis }};", **BASIS)
+    tag(doc, "{%p endif %}")
+    para(doc, "Theo đề nghị của {{ proposer }}.", **BASIS)
+    para(doc, "QUYẾT ĐỊNH:", align="center", bold=True, before=12, after=12)
+
+    para(doc, [("Điều 1. ", BOLD), ("Công bố Chỉ số cải cách hành chính năm {{ year }} của {{ units_phrase }} "
+                                      "(chi tiết tại Phụ lục kèm theo Quyết định này).", {})], **BODY)
+    para(doc, "Trong số {{ unit_count }} đơn vị, có {{ ranked_count }} đơn vị được xếp hạng; kết quả xếp loại:",
+         **BODY)
+    tag(doc, "{%p for b in bands %}")
+    para(doc, "- Xếp loại {{ b.text }}: {{ b.count }} đơn vị{{ b.end }}", **BODY)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if unranked_count %}")
+    para(doc, "- Không xếp hạng (không gửi hồ sơ tự đánh giá hoặc hồ sơ chưa đạt yêu cầu): "
+              "{{ unranked_count }} đơn vị.", **BODY)
+    tag(doc, "{%p endif %}")
+
+    para(doc, [("Điều 2. ", BOLD), ("Tổ chức thực hiện", {})], **BODY)
+    para(doc, "1. {{ heads_phrase }} căn cứ kết quả Chỉ số cải cách hành chính năm {{ year }} phát huy kết quả "
+              "đạt được; rà soát các tiêu chí, tiêu chí thành phần bị mất điểm để có giải pháp khắc phục "
+              "trong năm {{ next_year }}.", **BODY)
+    para(doc, "2. Các đơn vị xếp loại {{ lowest_labels }}{% if lowest_units %} ({{ lowest_units }}){% endif %} "
+              "xây dựng kế hoạch cải thiện, nâng cao Chỉ số cải cách hành chính năm {{ next_year }}, "
+              "gửi {{ office }} để theo dõi, tổng hợp.", **BODY)
+    para(doc, "3. {{ office }} theo dõi, đôn đốc, hướng dẫn các đơn vị thực hiện; tổng hợp, báo cáo kết quả "
+              "theo quy định.", **BODY)
+    para(doc, [("Điều 3. ", BOLD), ("Quyết định này có hiệu lực kể từ ngày ký.", {})], **BODY)
+    para(doc, "Chánh Văn phòng {{ issuer_short }}, {{ proposer }}, Thủ trưởng các cơ quan, đơn vị có liên quan "
+              "và {{ heads_phrase }} có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.",
+         indent=10, after=12)
+    recipients_and_signature(doc, *SIGN_COLS)
+
+    landscape_section(doc)
+    para(doc, "Phụ lục", align="center", bold=True, after=0)
+    para(doc, "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {{ year }} CỦA {{ units_phrase_upper }}", align="center",
+         bold=True, after=0)
+    para(doc, "(Kèm theo Quyết định số {{ number }} {{ date_short }} của {{ authority_text }})",
+         align="center", italic=True, after=0)
+    rule(doc, 50, LANDSCAPE_TEXT_MM, after=10)
+    ranking_table(doc)
+    save(doc, path)
+
+
+def ranking_table(doc) -> None:
+    """Header, max row, then Jinja row loops: groups (by unit kind) of ranked units, then unranked units."""
+    layout = {  # row -> control tag; the other rows hold content
+        2: "{%tr for g in groups %}", 3: "{%tr if show_groups %}", 5: "{%tr endif %}",
+        6: "{%tr for u in g.units %}", 8: "{%tr endfor %}", 9: "{%tr endfor %}",
+        10: "{%tr if unranked %}", 12: "{%tr for u in unranked %}", 14: "{%tr endfor %}", 15: "{%tr endif %}",
+    }
+    t = table(doc, [c[1] for c in RANK_COLS], rows=16, borders=True)
+    for col, (title, _, value, maximum) in enumerate(RANK_COLS):
+        head = t.cell(0, col)
+        para(head, title, align="center", size=12, bold=True, after=0, reuse=True)
+        middle(head)
+        para(t.cell(1, col), maximum, align="center", size=12, italic=True, after=0, reuse=True)
+        data = t.cell(7, col)
+        para(data, value, align="left" if col == 1 else "center", size=12, after=0, reuse=True)
+        middle(data)
+    repeat_header(t.rows[0])
+    repeat_header(t.rows[1])
+    for index, text in layout.items():
+        tag(merge_row(t.rows[index]), text, reuse=True)
+    para(merge_row(t.rows[4]), "{{ g.title }}", align="left", size=12, bold=True, after=0, reuse=True)
+    para(merge_row(t.rows[11]), "ĐƠN VỊ KHÔNG XẾP HẠNG", align="left", size=12, bold=True, after=0, reuse=True)
+    row = t.rows[13]
+    para(row.cells[0], "{{ u.stt }}", align="center", size=12, after=0, reuse=True)
+    para(row.cells[1], "{{ u.name }}", align="left", size=12, after=0, reuse=True)
+    note = row.cells[2].merge(row.cells[-1])
+    para(note, "{{ u.note }}", align="left", size=12, italic=True, after=0, reuse=True)
+
+
+BUILDERS = {"quyet-dinh-cong-bo.docx": build_decision}
+
+
+def main(out_dir: Path = HERE) -> list[Path]:
+    out_dir = Path(out_dir)
+    paths = []
+    for name, build in BUILDERS.items():
+        build(out_dir / name)
+        paths.append(out_dir / name)
+    return paths
+
+
+if __name__ == "__main__":
+    main()

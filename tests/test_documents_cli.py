@@ -1,0 +1,42 @@
+"""The document commands: they take the campaign's consolidated results and print what they wrote."""
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+from click.testing import CliRunner
+
+from parxl.cli import main
+from parxl.documents.decision import TEMPLATE
+from parxl.documents.render import bundled_template
+from test_documents_common import build_results, docx_texts, edit_template
+
+
+@pytest.fixture
+def stub_ledger(tmp_path, monkeypatch):
+    """Results built directly, served as if consolidated from the ledger."""
+    results = build_results(tmp_path / "dot")
+    module = types.ModuleType("parxl.consolidation")
+    module.results_from_ledger = lambda campaign: results if campaign.root == results.campaign.root else None
+    monkeypatch.setitem(sys.modules, "parxl.consolidation", module)
+    return results
+
+
+def test_decision_command_writes_and_prints_the_path(stub_ledger):
+    root = stub_ledger.campaign.root
+    out = CliRunner().invoke(main, ["decision", str(root)])
+    assert out.exit_code == 0, out.output
+    written = list((root / "output").glob("*.docx"))
+    assert [p.name for p in written] == ["quyet-dinh-cong-bo-chi-so-cchc-2025.docx"]
+    assert str(written[0]) in out.output.replace("\n", "")
+    assert "Phường An Lưu" in " ".join(docx_texts(written[0]))
+
+
+def test_decision_command_refuses_an_unknown_variable(stub_ledger, tmp_path):
+    root = stub_ledger.campaign.root
+    bad = edit_template(bundled_template(TEMPLATE), tmp_path / "sua.docx", "{{ signer_name }}", "{{ ten_nguoi_ky }}")
+    out = CliRunner().invoke(main, ["decision", str(root), "--template", str(bad)])
+    assert out.exit_code == 1
+    assert "ten_nguoi_ky" in out.output
+    assert not list((root / "output").glob("*"))
