@@ -1,0 +1,74 @@
+"""Checks of a returned workbook, one concern per module.
+
+Every check is ``check(ctx: Context) -> None`` and adds findings to
+``ctx.findings``; ``parxl.validation`` runs them in order: identity, structure
+(where each row is), formulas and locked cells, inputs (which also builds the
+answers parxl scores), evidence, cached values, reserved cells.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..campaign import Campaign
+from ..findings import FindingList
+from ..framework import Framework
+from ..layout import COLUMNS, RowSpec
+from ..rules import Value
+from ..scoring import UnitScore
+from ..submission import Submission
+from ..units import Unit
+from ..xlsxread import Cell
+
+
+@dataclass
+class Context:
+    campaign: Campaign
+    sub: Submission
+    findings: FindingList
+    unit: Unit | None = None                 # the unit the workbook belongs to (by its metadata)
+    named_unit: Unit | None = None           # the unit the file name points at, if any
+    specs: list[RowSpec] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)  # code -> actual sheet row
+    total_row: int | None = None
+    answers: dict[str, dict[str, Value]] = field(default_factory=dict)
+    scores: UnitScore | None = None
+    tampered_cells: set[str] = field(default_factory=set)  # formula cells whose cached value is meaningless
+    evidence: dict[str, list[str]] = field(default_factory=dict)  # code -> accepted evidence entries
+    stop: bool = False  # identity too wrong to read on
+
+    @property
+    def framework(self) -> Framework:
+        return self.campaign.framework
+
+    @property
+    def sheet(self) -> str:
+        from ..layout import SHEET_ASSESS
+        return SHEET_ASSESS
+
+    def cell(self, row: int, role: str) -> Cell | None:
+        return self.sub.cell(row, COLUMNS[role])
+
+    def add(self, code: str, role: str | None = None, row: int | None = None, **kw) -> None:
+        if role is not None and row is not None:
+            kw.setdefault("cell", f"{COLUMNS[role]}{row}")
+            kw.setdefault("sheet", self.sheet)
+        self.findings.add(code, **kw)
+
+
+def is_blank(cell: Cell | None) -> bool:
+    if cell is None or cell.value is None:
+        return True
+    return isinstance(cell.value, str) and not cell.value.strip()
+
+
+def shown(cell: Cell | None) -> str:
+    """A cell's content as a user would read it in a message (decimal comma)."""
+    from ..numbers import vi_number
+    if cell is None or cell.value is None:
+        return ""
+    if isinstance(cell.value, bool):
+        return "TRUE" if cell.value else "FALSE"
+    if isinstance(cell.value, Decimal):
+        return vi_number(cell.value)
+    return cell.value.strip()

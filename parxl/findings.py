@@ -1,0 +1,233 @@
+"""Findings: every problem found in a returned workbook, as data.
+
+Each kind of problem is a ``FindingType`` with a stable ``code`` (what tests,
+the ledger and machines rely on), a severity, a short Vietnamese title and a
+message template saying what is wrong and what to do. ``make(code, **params)``
+builds a ``Finding``; the table of every type is ``FINDING_TYPES``.
+
+Severity:
+- ``error``: the unit must fix the file and send it again (wrong identity,
+  tampering, an input outside its domain, a scored item with neither evidence
+  nor explanation, an unreadable or hostile file);
+- ``warning``: for the appraiser to look at (cached value differs, evidence on
+  an unusual host, rows moved but still readable…);
+- ``info``: a tolerated conversion (a number typed as text, an .ods converted).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .texts import normalize_text
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+SEVERITY_TITLES = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
+
+
+@dataclass(frozen=True)
+class FindingType:
+    code: str
+    severity: Severity
+    title: str
+    template: str  # str.format template; every finding also knows {file}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    sheet: str | None = None
+    cell: str | None = None
+    item: str | None = None  # item code (1.1.2, T1) when the finding concerns one item
+    file: str | None = None
+
+    @property
+    def title(self) -> str:
+        return FINDING_TYPES[self.code].title
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
+                "item": self.item, "message": self.message}
+
+
+_T = FindingType
+_TYPES = [
+    # The file itself -------------------------------------------------------
+    _T("file-empty", "error", "Tệp rỗng",
+       "Tệp «{file}» rỗng (0 byte). Hãy gửi lại tệp Excel đã điền."),
+    _T("file-too-large", "error", "Tệp quá lớn",
+       "Tệp «{file}» nặng {detail}, vượt giới hạn {limit}. Biểu mẫu chỉ cần vài chục KB: "
+       "hãy gửi lại đúng tệp biểu mẫu, tài liệu kiểm chứng gửi riêng hoặc bằng liên kết."),
+    _T("file-xls", "error", "Định dạng Excel cũ (.xls)",
+       "Tệp «{file}» là định dạng Excel 97–2003 (.xls), không phải biểu mẫu .xlsx đã gửi. "
+       "Hãy điền vào đúng tệp biểu mẫu .xlsx (không «Lưu thành» .xls) rồi gửi lại."),
+    _T("file-encrypted", "error", "Tệp có mật khẩu",
+       "Tệp «{file}» được đặt mật khẩu mở tệp nên không đọc được. Hãy gỡ mật khẩu "
+       "(Tệp › Thông tin › Bảo vệ sổ làm việc › Mã hóa bằng mật khẩu, xóa mật khẩu, lưu) rồi gửi lại."),
+    _T("file-ods-converted", "info", "Đã chuyển từ .ods",
+       "Tệp «{file}» là định dạng OpenDocument (.ods); parxl đã chuyển sang .xlsx bằng LibreOffice để đọc. "
+       "Lần sau hãy lưu đúng định dạng .xlsx của biểu mẫu."),
+    _T("file-ods-unsupported", "error", "Không đọc được tệp .ods",
+       "Tệp «{file}» là định dạng OpenDocument (.ods) nhưng máy này không có LibreOffice để chuyển đổi ({detail}). "
+       "Hãy đề nghị đơn vị lưu lại dạng .xlsx (Tệp › Lưu thành › Excel 2007-365) rồi gửi lại."),
+    _T("file-corrupt", "error", "Tệp hỏng",
+       "Tệp «{file}» bị hỏng hoặc không trọn vẹn ({detail}), có thể do tải về hoặc sao chép bị ngắt. "
+       "Hãy đề nghị đơn vị gửi lại tệp."),
+    _T("file-not-workbook", "error", "Không phải tệp Excel",
+       "Tệp «{file}» không phải tệp Excel .xlsx ({detail}). Hãy gửi lại đúng tệp biểu mẫu đã điền."),
+    _T("file-zip-bomb", "error", "Tệp nén bất thường",
+       "Tệp «{file}» giải nén ra dung lượng bất thường ({detail}); parxl không mở để bảo vệ máy. "
+       "Hãy đề nghị đơn vị gửi lại đúng tệp biểu mẫu."),
+    _T("file-xml-forbidden", "error", "Tệp chứa khai báo XML không được phép",
+       "Tệp «{file}» chứa khai báo DTD/thực thể XML ({detail}) mà Excel không bao giờ tạo ra; "
+       "tệp có thể đã bị chỉnh sửa bằng công cụ khác hoặc có mã độc. parxl không đọc tệp này; "
+       "hãy đề nghị đơn vị gửi lại từ biểu mẫu gốc."),
+    _T("file-archive-no-workbook", "error", "Tệp nén không có biểu mẫu",
+       "Tệp nén «{file}» không chứa tệp biểu mẫu .xlsx nào. Hãy gửi kèm tệp biểu mẫu đã điền."),
+    _T("file-duplicate", "info", "Tệp đã nhận trước đó",
+       "Tệp «{file}» có nội dung trùng hoàn toàn với «{first}» đã nhận; parxl chỉ lưu một bản."),
+    _T("sheet-oversized", "warning", "Trang tính có quá nhiều dòng",
+       "Trang «{sheet}» có dữ liệu tới quá dòng {limit} trong khi biểu mẫu chỉ có {expected} dòng; "
+       "parxl chỉ đọc đến dòng {limit}. Hãy xóa các dòng thừa phía dưới bảng."),
+    # Identity --------------------------------------------------------------
+    _T("identity-missing", "error", "Không phải biểu mẫu của parxl",
+       "Tệp «{file}» không có thông tin nhận dạng của biểu mẫu (trang ẩn «{meta}» hoặc tên vùng bị mất). "
+       "Hãy điền vào đúng tệp biểu mẫu đã được gửi, không chép sang tệp mới."),
+    _T("identity-other-campaign", "error", "Biểu mẫu của đợt đánh giá khác",
+       "Tệp «{file}» là biểu mẫu của đợt đánh giá «{found}», không phải đợt «{expected}». "
+       "Hãy điền vào biểu mẫu của đợt này rồi gửi lại."),
+    _T("identity-other-criteria", "error", "Biểu mẫu theo bộ chỉ số khác",
+       "Tệp «{file}» được tạo theo bộ chỉ số «{found}» (phiên bản {found_fp}), khác bộ chỉ số của đợt này "
+       "«{expected}» (phiên bản {expected_fp}). Hãy điền vào biểu mẫu mới nhất đã được gửi."),
+    _T("identity-layout-version", "error", "Phiên bản biểu mẫu khác",
+       "Tệp «{file}» theo mẫu phiên bản {found}, parxl này đọc phiên bản {expected}. Hãy dùng biểu mẫu mới nhất."),
+    _T("identity-unknown-unit", "error", "Đơn vị không có trong danh sách",
+       "Tệp «{file}» ghi mã đơn vị «{unit}» không có trong danh sách đơn vị của đợt đánh giá. "
+       "Hãy kiểm tra lại tệp (có thể là biểu mẫu của địa phương khác)."),
+    _T("identity-header-mismatch", "error", "Tên đơn vị ở đầu bảng bị sửa",
+       "Ô {cell} ghi «{found}» nhưng biểu mẫu được tạo cho «{expected}» (mã {unit}). "
+       "Mỗi đơn vị phải điền vào biểu mẫu mang tên mình; không sửa tên đơn vị trong biểu mẫu."),
+    _T("identity-filename-mismatch", "error", "Tên tệp là của đơn vị khác",
+       "Tên tệp «{file}» chỉ đơn vị «{named}» nhưng bên trong là biểu mẫu của «{expected}» (mã {unit}). "
+       "Có thể đã gửi nhầm tệp của đơn vị khác: hãy kiểm tra và gửi lại đúng tệp."),
+    _T("identity-swapped", "error", "Hai đơn vị gửi nhầm tệp của nhau",
+       "Tệp «{file}» (biểu mẫu của {unit}) và tệp «{other}» (biểu mẫu của {other_unit}) mang tên của nhau: "
+       "hai đơn vị có thể đã điền nhầm biểu mẫu của nhau. Mỗi đơn vị hãy điền lại vào đúng biểu mẫu của mình."),
+    _T("identity-unit-renamed", "info", "Tên đơn vị đã đổi",
+       "Biểu mẫu ghi tên «{found}», danh sách đơn vị hiện ghi «{expected}» (mã {unit}); parxl nhận theo mã."),
+    # Structure -------------------------------------------------------------
+    _T("sheet-missing", "error", "Thiếu trang tính",
+       "Không tìm thấy trang «{sheet}» trong tệp «{file}»: trang đã bị xóa hoặc đổi tên. "
+       "Hãy điền vào đúng tệp biểu mẫu (không xóa, không đổi tên trang) rồi gửi lại."),
+    _T("columns-changed", "error", "Cột của bảng bị thay đổi",
+       "Tiêu đề cột ở ô {cell} là «{found}», lẽ ra là «{expected}»: có cột đã bị chèn, xóa hoặc di chuyển. "
+       "Hãy điền lại vào biểu mẫu gốc, không chèn hay xóa cột."),
+    _T("row-missing", "error", "Mất dòng tiêu chí",
+       "Không tìm thấy dòng có mã «{item}» (cả mã ở cột A lẫn tên vùng đều mất): dòng đã bị xóa. "
+       "parxl không đọc được số liệu của tiêu chí này; hãy điền lại vào biểu mẫu gốc."),
+    _T("rows-shifted", "warning", "Dòng bị chèn, xóa hoặc di chuyển",
+       "Các dòng của bảng đã bị dịch chuyển ({count} tiêu chí, ví dụ mã «{example}» ở dòng {found} thay vì dòng {expected}). "
+       "parxl đã tìm theo mã ở cột A và tên vùng nên vẫn đọc được; lần sau không chèn, xóa dòng."),
+    _T("rows-reordered", "error", "Dòng bị sắp xếp lại",
+       "Dòng có mã «{item}» (dòng {found}) không khớp với tên vùng của nó (dòng {expected}): bảng đã bị sắp xếp "
+       "hoặc cắt dán lại. parxl đọc theo mã ở cột A; hãy điền lại vào biểu mẫu gốc để công thức đúng dòng."),
+    _T("formula-altered", "error", "Công thức bị sửa",
+       "Ô {cell} ({item}) lẽ ra có công thức «{expected}» nhưng {found}. Công thức tính điểm đã bị ghi đè "
+       "hoặc sửa; hãy nhập số liệu vào các ô được phép, không gõ vào ô công thức, rồi gửi lại."),
+    _T("locked-cell-changed", "error", "Ô cố định bị sửa",
+       "Ô {cell} ({what}) lẽ ra là «{expected}» nhưng đang là «{found}». Không sửa mã, tên tiêu chí, "
+       "điểm tối đa hay danh sách lựa chọn; hãy trả lại như biểu mẫu gốc rồi gửi lại."),
+    # Inputs ----------------------------------------------------------------
+    _T("input-not-option", "error", "Lựa chọn không hợp lệ",
+       "Ô {cell} ({item}) ghi «{found}», không phải một trong các lựa chọn: {options}. "
+       "Hãy chọn từ danh sách thả xuống."),
+    _T("input-not-number", "error", "Không phải là số",
+       "Ô {cell} ({item}, {label}) ghi «{found}», không đọc được thành số. Hãy nhập một số, ví dụ 12 hoặc 0,5."),
+    _T("input-negative", "error", "Số âm",
+       "Ô {cell} ({item}, {label}) là {found}, không được âm. Hãy nhập lại số liệu đúng."),
+    _T("input-not-whole", "error", "Không phải số nguyên",
+       "Ô {cell} ({item}, {label}) là {found}, phải là số nguyên (số hồ sơ, số văn bản…). Hãy nhập lại."),
+    _T("ratio-numerator-exceeds", "error", "Tử số lớn hơn mẫu số",
+       "{item}: «{numerator}» ({n}) lớn hơn «{denominator}» ({d}) nên tỷ lệ vượt 100%. Hãy kiểm tra lại số liệu."),
+    _T("score-out-of-range", "error", "Điểm ngoài khoảng cho phép",
+       "Ô {cell} ({item}) tự chấm {found} điểm, ngoài khoảng 0 – {max}. Hãy chấm lại trong khoảng này."),
+    _T("score-off-step", "error", "Điểm không đúng bước",
+       "Ô {cell} ({item}) tự chấm {found} điểm; điểm phải là bội số của {step}. Hãy chấm lại."),
+    _T("input-blank", "warning", "Chưa nhập",
+       "Ô {cell} ({item}, {label}) còn trống nên tiêu chí được tính 0 điểm."),
+    _T("number-as-text", "info", "Số nhập dạng chữ",
+       "Ô {cell} ({item}) chứa «{found}» dạng văn bản; parxl đọc là {value}."),
+    # Evidence --------------------------------------------------------------
+    _T("evidence-missing", "error", "Thiếu tài liệu kiểm chứng",
+       "{item} tự chấm {score} điểm nhưng không có tài liệu kiểm chứng (ô {cell}) và không có giải trình. "
+       "Điểm không có tài liệu kiểm chứng sẽ không được công nhận: hãy dán liên kết hoặc ghi tên tệp gửi kèm."),
+    _T("evidence-explanation-only", "warning", "Chỉ có giải trình",
+       "{item} tự chấm {score} điểm, không có tài liệu kiểm chứng mà chỉ có giải trình; cần thẩm định xem xét."),
+    _T("evidence-bad-link", "error", "Liên kết không hợp lệ",
+       "Ô {cell} ({item}): «{found}» không phải liên kết hợp lệ ({detail}). "
+       "Hãy dán liên kết đầy đủ bắt đầu bằng https:// hoặc ghi đúng tên tệp gửi kèm."),
+    _T("evidence-file-missing", "error", "Không thấy tệp kiểm chứng",
+       "Ô {cell} ({item}) ghi tệp «{found}» nhưng không có tệp này gửi kèm (cùng thư mục hoặc cùng tệp nén "
+       "với biểu mẫu). Hãy gửi kèm tệp đó hoặc dán liên kết."),
+    _T("evidence-text-only", "warning", "Tài liệu kiểm chứng chỉ là mô tả",
+       "Ô {cell} ({item}): «{found}» không phải liên kết hay tên tệp gửi kèm; cần thẩm định đối chiếu "
+       "văn bản (bản giấy hoặc bản scan)."),
+    _T("evidence-unusual-host", "warning", "Liên kết đến trang lạ",
+       "Ô {cell} ({item}): liên kết «{found}» trỏ đến «{host}», không phải trang của cơ quan nhà nước "
+       "hay dịch vụ lưu trữ thông dụng; cần thẩm định kiểm tra."),
+    # Cached values and reserved cells ----------------------------------------
+    _T("cached-value-differs", "warning", "Giá trị trong tệp khác parxl tính",
+       "Ô {cell} ({item}) hiển thị {found} nhưng theo số liệu đã nhập parxl tính được {expected}. "
+       "parxl dùng kết quả của mình; nên mở lại tệp để Excel tính lại."),
+    _T("appraisal-filled", "error", "Đơn vị điền vào cột thẩm định",
+       "Ô {cell} thuộc cột «{column}» dành cho Hội đồng thẩm định nhưng đã có nội dung «{found}». "
+       "Hãy xóa nội dung ở cột này rồi gửi lại."),
+    _T("survey-filled", "error", "Đơn vị điền vào tiêu chí điều tra XHH",
+       "Ô {cell} ({item}) thuộc tiêu chí chấm bằng điều tra xã hội học, đơn vị không tự chấm, "
+       "nhưng đã có nội dung «{found}». Hãy xóa rồi gửi lại."),
+]
+
+FINDING_TYPES: dict[str, FindingType] = {t.code: t for t in _TYPES}
+
+
+def make(code: str, *, sheet: str | None = None, cell: str | None = None, item: str | None = None,
+         file: str | None = None, **params: object) -> Finding:
+    """A finding of type ``code``, its message filled from ``params``."""
+    kind = FINDING_TYPES[code]
+    values = {"file": file or "", "sheet": sheet or "", "cell": cell or "", "item": item or "", **params}
+    message = normalize_text(kind.template.format(**values))
+    return Finding(code, kind.severity, message, sheet, cell, item, file)
+
+
+def count_by_severity(findings: list[Finding]) -> dict[str, int]:
+    out = {s: 0 for s in SEVERITIES}
+    for f in findings:
+        out[f.severity] += 1
+    return out
+
+
+def sort_key(f: Finding) -> tuple:
+    return (SEVERITIES.index(f.severity), f.sheet or "", _cell_order(f.cell), f.code)
+
+
+def _cell_order(cell: str | None) -> tuple[int, str]:
+    if not cell:
+        return (0, "")
+    digits = "".join(c for c in cell if c.isdigit())
+    return (int(digits) if digits else 0, cell)
+
+
+@dataclass
+class FindingList:
+    """Collects findings with a default file, sheet and item."""
+
+    file: str | None = None
+    items: list[Finding] = field(default_factory=list)
+
+    def add(self, code: str, **kw: object) -> Finding:
+        kw.setdefault("file", self.file)
+        finding = make(code, **kw)  # type: ignore[arg-type]
+        self.items.append(finding)
+        return finding

@@ -1,0 +1,129 @@
+"""``read_submission``: what a returned file says, without judging it.
+
+A ``Submission`` holds the file's identity (sha256, size, display name), the
+sheets and defined names of the workbook, the metadata sheet (``layout.META_KEYS``
+and the option lists) and the self-assessment sheet's cells in columns A–J
+(formula, cached value and type of each), its hyperlinks and data
+validations. A file that cannot be read at all is still a ``Submission``,
+with ``problem`` set to a finding code and a detail; nothing here raises for
+a bad file. Judgement (findings) is ``parxl.validation``'s job.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import layout
+from .numbers import excel_number
+from .safety import HostileFile, sniff
+from .submission_ods import convert_ods, is_ods
+from .texts import normalize_text
+from .xlsxread import Cell, SheetData, SheetInfo, SheetRequest, XlsxFile
+
+DEFAULT_MAX_ROW = 2_000
+ROW_MARGIN = 50  # rows read past the last row the layout expects (inserted rows stay readable)
+META_MAX_ROW = 500
+ASSESS_COLUMNS = frozenset(layout.COLUMNS.values())
+
+
+@dataclass
+class Submission:
+    name: str                      # how the file is called in messages: its original path or name
+    sha256: str
+    size: int
+    problem: tuple[str, str] | None = None  # (finding code, detail) when the file cannot be read
+    notes: list[tuple[str, dict]] = field(default_factory=list)  # read-level facts, e.g. converted from .ods
+    sheets: list[SheetInfo] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # defined name -> reference text
+    meta: dict[str, str] = field(default_factory=dict)   # META_KEYS read from the metadata sheet
+    meta_sheet: SheetData | None = None
+    assess: SheetData | None = None
+    siblings: frozenset[str] = frozenset()  # names of files beside it (same folder or same zip), NFC, lower case
+    max_row: int = DEFAULT_MAX_ROW
+
+    @property
+    def readable(self) -> bool:
+        return self.problem is None
+
+    @property
+    def file_name(self) -> str:
+        return self.name.replace("\\", "/").rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+
+    def sheet_info(self, name: str) -> SheetInfo | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+    def cell(self, row: int, col: str) -> Cell | None:
+        return self.assess.get(row, col) if self.assess else None
+
+
+def expected_max_row(framework) -> int:
+    """The last row a reader needs for this framework, with a margin for inserted rows."""
+    return layout.plan_rows(framework)[-1].row + ROW_MARGIN
+
+
+def read_submission(source: Path | str | bytes, *, name: str | None = None, max_row: int | None = None,
+                    siblings: frozenset[str] | set[str] | None = None) -> Submission:
+    """Read a returned workbook from a path or from its bytes."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        data = path.read_bytes()
+        name = name or str(path)
+        if siblings is None:
+            siblings = {p.name for p in path.parent.iterdir() if p.is_file() and p != path}
+    else:
+        data = source
+        name = name or "(không tên)"
+    sub = Submission(
+        name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+        siblings=frozenset(normalize_text(s).lower() for s in (siblings or ())),
+        max_row=max_row or DEFAULT_MAX_ROW,
+    )
+    try:
+        _read_into(sub, data)
+    except HostileFile as exc:
+        sub.problem = (exc.code, exc.detail)
+    return sub
+
+
+def _read_into(sub: Submission, data: bytes) -> None:
+    kind = sniff(data)
+    if kind.kind == "empty":
+        raise HostileFile("file-empty")
+    if kind.kind == "ole-encrypted":
+        raise HostileFile("file-encrypted")
+    if kind.kind == "ole-xls":
+        raise HostileFile("file-xls")
+    if kind.kind in ("ole-other", "unknown"):
+        raise HostileFile("file-not-workbook", kind.detail)
+    if is_ods(data):
+        data = convert_ods(data)  # raises HostileFile("file-ods-unsupported", …) without LibreOffice
+        sub.notes.append(("file-ods-converted", {}))
+    book = XlsxFile(data)
+    sub.sheets = list(book.sheets)
+    sub.names = dict(book.defined_names)
+    requests = {
+        layout.SHEET_META: SheetRequest(META_MAX_ROW),
+        layout.SHEET_ASSESS: SheetRequest(sub.max_row, ASSESS_COLUMNS),
+    }
+    sheets = book.read_sheets(requests)
+    sub.meta_sheet = sheets.get(layout.SHEET_META)
+    sub.assess = sheets.get(layout.SHEET_ASSESS)
+    if sub.meta_sheet is not None:
+        for r in range(1, len(layout.META_KEYS) + 5):
+            key, value = sub.meta_sheet.get(r, "A"), sub.meta_sheet.get(r, "B")
+            if key is not None and isinstance(key.value, str) and key.value in layout.META_KEYS:
+                sub.meta[key.value] = text_of(value)
+
+
+def text_of(cell: Cell | None) -> str:
+    """A cell's cached value as text (numbers as written in formulas: 2025, 0.5), NFC; '' when empty."""
+    if cell is None or cell.value is None:
+        return ""
+    value = cell.value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        return excel_number(value)
+    return normalize_text(value)
