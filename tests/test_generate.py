@@ -46,6 +46,12 @@ def test_generate_writes_one_workbook_per_unit(campaign):
         sheet, ref = cell_of(wb, layout.NAME_UNIT)
         assert wb[sheet][ref].value == unit.code
         assert wb[layout.SHEET_ASSESS]["A2"].value == f"Đơn vị: {unit.name}"
+        assert all(ws.protection.sheet for ws in wb.worksheets)
+        assert wb[layout.SHEET_META].sheet_state == "veryHidden"
+        scored = [i for i in campaign.framework.items if i.self_scored]
+        inputs = sum(len(i.rule.inputs(i.max)) for i in scored)  # one validation per input, one evidence prompt
+        assert len(wb[layout.SHEET_ASSESS].data_validations.dataValidation) == inputs + len(scored) == 15
+        assert all(layout.name_score(i.code) in wb.defined_names for i in campaign.framework.items)
 
 
 def test_two_generations_are_byte_identical(campaign, tmp_path):
