@@ -40,3 +40,22 @@ def test_decision_command_refuses_an_unknown_variable(stub_ledger, tmp_path):
     assert out.exit_code == 1
     assert "ten_nguoi_ky" in out.output
     assert not list((root / "output").glob("*"))
+
+
+def test_notices_command_writes_one_file_per_ranked_unit(stub_ledger):
+    root = stub_ledger.campaign.root
+    out = CliRunner().invoke(main, ["notices", str(root)])
+    assert out.exit_code == 0, out.output
+    written = sorted(p.name for p in (root / "output" / "thong-bao").glob("*.docx"))
+    assert len(written) == len(stub_ledger.ranked) == 4
+    assert "Đã soạn 4 thông báo kết quả" in out.output
+    assert all(name in out.output for name in written)
+
+
+def test_report_command_writes_the_report(stub_ledger):
+    root = stub_ledger.campaign.root
+    out = CliRunner().invoke(main, ["report", str(root)])
+    assert out.exit_code == 0, out.output
+    path = root / "output" / "bao-cao-ket-qua-chi-so-cchc-2025.docx"
+    assert path.is_file() and str(path) in out.output.replace("\n", "")
+    assert "- Chỉ số cải cách hành chính trung bình: 80,00%." in docx_texts(path)

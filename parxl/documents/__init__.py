@@ -5,6 +5,9 @@
 - ``render_report``: Báo cáo kết quả to the higher level.
 """
 from .decision import decision_context, render_decision
+from .notices import notice_context, render_notices
 from .render import DocumentError, UnknownVariablesError, check_template
+from .report import render_report, report_context
 
-__all__ = ["DocumentError", "UnknownVariablesError", "check_template", "decision_context", "render_decision"]
+__all__ = ["DocumentError", "UnknownVariablesError", "check_template", "decision_context", "notice_context",
+           "render_decision", "render_notices", "render_report", "report_context"]

@@ -132,7 +132,128 @@ def ranking_table(doc) -> None:
     para(note, "{{ u.note }}", align="left", size=12, italic=True, after=0, reuse=True)
 
 
-BUILDERS = {"quyet-dinh-cong-bo.docx": build_decision}
+def loop_table(doc, columns: list[tuple[str, float, str, str]], loop: str, size: int = 12) -> None:
+    """A bordered table: a header row, then one row repeated by ``{%tr for … %}``.
+
+    ``columns``: (title, width mm, value tag, alignment of the value).
+    """
+    t = table(doc, [c[1] for c in columns], rows=4, borders=True)
+    for col, (title, _, value, align) in enumerate(columns):
+        para(t.cell(0, col), title, align="center", size=size, bold=True, after=0, reuse=True)
+        middle(t.cell(0, col))
+        para(t.cell(2, col), value, align=align, size=size, after=0, reuse=True)
+        middle(t.cell(2, col))
+    repeat_header(t.rows[0])
+    tag(merge_row(t.rows[1]), loop, reuse=True)
+    tag(merge_row(t.rows[3]), "{%tr endfor %}", reuse=True)
+    para(doc, "", after=0, size=6)
+
+
+def heading(doc, text: str) -> None:
+    para(doc, text, bold=True, indent=10, after=6, keep_next=True)
+
+
+# --- Thông báo kết quả (one per unit) -------------------------------------------
+
+def build_notice(path: Path) -> None:
+    doc = new_document("Thông báo kết quả Chỉ số cải cách hành chính")
+    national_header(doc, *HEADER_COLS, "Số: {{ number }}")
+    title_block(doc, "THÔNG BÁO",
+                "Kết quả Chỉ số cải cách hành chính năm {{ year }} của {{ unit_name }}")
+    para(doc, "Kính gửi: {{ addressee }}.", align="center", after=12)
+    para(doc, "Căn cứ {{ decision_ref }} của {{ authority_text }} về việc công bố Chỉ số cải cách hành chính "
+              "năm {{ year }} của {{ units_phrase }}; {{ issuer_name_text }} thông báo kết quả Chỉ số cải cách "
+              "hành chính năm {{ year }} của {{ unit_name }} như sau:", **BODY)
+    heading(doc, "1. Kết quả chung")
+    para(doc, "- Tổng điểm đạt: {{ total }}/{{ max_total }} điểm, gồm: điểm thẩm định {{ appraised }}/"
+              "{{ max_appraised }}{% if survey_held %}; điểm điều tra xã hội học {{ survey }}/{{ max_survey }}"
+              "{% endif %}; điểm thưởng {{ bonus }}; điểm trừ {{ penalty }}.", **BODY)
+    para(doc, "- Chỉ số cải cách hành chính: {{ index }}%; xếp hạng {{ rank }}/{{ ranked_count }} đơn vị; "
+              "xếp loại: {{ band }}.", **BODY)
+    heading(doc, "2. Chỉ số thành phần theo lĩnh vực")
+    loop_table(doc, [
+        ("STT", 12, "{{ f.stt }}", "center"),
+        ("Lĩnh vực", 73, "{{ f.title }}", "left"),
+        ("Điểm tối đa", 20, "{{ f.max }}", "center"),
+        ("Điểm đạt", 20, "{{ f.points }}", "center"),
+        ("Điểm bị mất", 20, "{{ f.lost }}", "center"),
+        ("Chỉ số (%)", 20, "{{ f.index }}", "center"),
+    ], "{%tr for f in fields %}")
+    heading(doc, "3. Các tiêu chí bị mất điểm")
+    tag(doc, "{%p if lost_items %}")
+    para(doc, "Xếp theo số điểm có thể cải thiện, từ nhiều đến ít; tổng số điểm bị mất: {{ lost_total }} điểm.",
+         **BODY)
+    loop_table(doc, [
+        ("STT", 12, "{{ i.stt }}", "center"),
+        ("Mã", 16, "{{ i.code }}", "center"),
+        ("Tiêu chí, tiêu chí thành phần", 77, "{{ i.title }}", "left"),
+        ("Điểm tối đa", 20, "{{ i.max }}", "center"),
+        ("Điểm đạt", 20, "{{ i.final }}", "center"),
+        ("Điểm bị mất", 20, "{{ i.lost }}", "center"),
+    ], "{%tr for i in lost_items %}")
+    tag(doc, "{%p else %}")
+    para(doc, "Đơn vị đạt điểm tối đa ở tất cả các tiêu chí.", **BODY)
+    tag(doc, "{%p endif %}")
+    heading(doc, "4. Đề nghị")
+    para(doc, "{{ addressee }} căn cứ kết quả trên phát huy những nội dung đạt kết quả tốt; xây dựng kế hoạch "
+              "cải thiện, nâng cao Chỉ số cải cách hành chính năm {{ next_year }}, tập trung khắc phục các tiêu chí "
+              "bị mất điểm nêu tại mục 3; gửi kế hoạch về {{ office }} để theo dõi, tổng hợp.", **BODY)
+    para(doc, "Thông tin chi tiết xin liên hệ {{ office }}{% if contact %} ({{ contact }}){% endif %}./.",
+         indent=10, after=12)
+    recipients_and_signature(doc, *SIGN_COLS)
+    save(doc, path)
+
+
+# --- Báo cáo kết quả (to the higher level) ----------------------------------------
+
+def build_report(path: Path) -> None:
+    doc = new_document("Báo cáo kết quả Chỉ số cải cách hành chính")
+    national_header(doc, *HEADER_COLS, "Số: {{ number }}")
+    title_block(doc, "BÁO CÁO",
+                "Kết quả xác định Chỉ số cải cách hành chính năm {{ year }} của {{ units_phrase }}")
+    para(doc, "Kính gửi: {{ report_to }}.", align="center", after=12)
+    heading(doc, "I. TỔ CHỨC THỰC HIỆN")
+    para(doc, "Căn cứ {{ criteria_basis }}{% if plan_basis %} và {{ plan_basis }}{% endif %}, "
+              "{{ issuer_name_text }} đã tổ chức tự đánh giá, thẩm định, xác định Chỉ số cải cách hành chính "
+              "năm {{ year }} đối với {{ unit_count }} đơn vị; kết quả được công bố tại {{ decision_ref }} "
+              "của {{ authority_text }}.", **BODY)
+    heading(doc, "II. KẾT QUẢ")
+    heading(doc, "1. Kết quả chung")
+    para(doc, "- Số đơn vị được đánh giá: {{ unit_count }}; được xếp hạng: {{ ranked_count }}; không xếp hạng: "
+              "{{ unranked_count }}.", **BODY)
+    para(doc, "- Chỉ số cải cách hành chính trung bình: {{ average }}%.", **BODY)
+    para(doc, "- Cao nhất: {{ best }}% ({{ best_units }}); thấp nhất: {{ lowest }}% ({{ lowest_units }}).", **BODY)
+    heading(doc, "2. Phân bố theo xếp loại")
+    loop_table(doc, [
+        ("STT", 12, "{{ b.stt }}", "center"),
+        ("Xếp loại", 45, "{{ b.label }}", "left"),
+        ("Khoảng chỉ số", 58, "{{ b.when }}", "left"),
+        ("Số đơn vị", 25, "{{ b.count }}", "center"),
+        ("Tỷ lệ (%)", 25, "{{ b.share }}", "center"),
+    ], "{%tr for b in bands %}")
+    heading(doc, "3. Kết quả theo lĩnh vực")
+    loop_table(doc, [
+        ("STT", 13, "{{ f.stt }}", "center"),
+        ("Lĩnh vực", 48, "{{ f.title }}", "left"),
+        ("Chỉ số trung bình (%)", 22, "{{ f.average }}", "center"),
+        ("Cao nhất", 41, "{{ f.best }}% – {{ f.best_units }}", "left"),
+        ("Thấp nhất", 41, "{{ f.lowest }}% – {{ f.lowest_units }}", "left"),
+    ], "{%tr for f in fields %}")
+    tag(doc, "{%p if unranked %}")
+    heading(doc, "4. Đơn vị không xếp hạng")
+    tag(doc, "{%p for u in unranked %}")
+    para(doc, "- {{ u.name }}: {{ u.note }}", **BODY)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    para(doc, "Trên đây là báo cáo kết quả xác định Chỉ số cải cách hành chính năm {{ year }} của "
+              "{{ units_phrase }}; {{ issuer_name_text }} báo cáo {{ report_to }} theo dõi, tổng hợp./.",
+         indent=10, after=12)
+    recipients_and_signature(doc, *SIGN_COLS)
+    save(doc, path)
+
+
+BUILDERS = {"quyet-dinh-cong-bo.docx": build_decision, "thong-bao-ket-qua.docx": build_notice,
+            "bao-cao-ket-qua.docx": build_report}
 
 
 def main(out_dir: Path = HERE) -> list[Path]:

@@ -250,6 +250,8 @@ def national_header(doc, left_mm: float, right_mm: float, number_text: str, size
 def recipients_and_signature(doc, left_mm: float, right_mm: float) -> None:
     """«Nơi nhận:» (12 bold italic, list in 11) | signature block (bold capitals, then the name)."""
     t = table(doc, [left_mm, right_mm], rows=1, borders=False)
+    cant_split = OxmlElement("w:cantSplit")  # the signature never leaves its «Nơi nhận» behind
+    t.rows[0]._tr.get_or_add_trPr().append(cant_split)
     left, right = t.cell(0, 0), t.cell(0, 1)
     para(left, "Nơi nhận:", align="left", size=12, bold=True, italic=True, after=0, reuse=True)
     tag(left, "{%p for r in recipients %}")

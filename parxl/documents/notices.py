@@ -1,0 +1,115 @@
+"""Thông báo kết quả Chỉ số CCHC: one notice per ranked unit, with the points it lost.
+
+The lost points (item max − final score, and every penalty) are ordered by how
+many points the unit could gain back: what its improvement plan for next year
+starts from (seed 001).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from ..numbers import ZERO, vi_number
+from ..results import Results, UnitResult
+from .context import header_context, nfc, points, recipient_lines, short_date
+from .render import bundled_template, check_template, render_bytes, slug, write_new
+
+TEMPLATE = "thong-bao-ket-qua.docx"
+NOTICES_DIR = "thong-bao"
+
+
+def addressee(results: Results, u: UnitResult) -> str:
+    """«Ủy ban nhân dân phường An Lưu» for a commune-level unit named «Phường An Lưu»; else the name."""
+    name, kind = u.unit.name.strip(), u.unit.kind.strip()
+    if results.campaign.config.block != "so" and kind and name.lower().startswith(kind.lower() + " "):
+        return f"Ủy ban nhân dân {kind.lower()}{name[len(kind):]}"
+    return name
+
+
+def lost_items(results: Results, u: UnitResult) -> list[tuple[Decimal, dict]]:
+    """Items where the unit lost points with how many, most first (then in criteria-set order)."""
+    fw = results.framework
+    d = fw.decimals
+    fields = {f.code: f.title for f in fw.fields}
+    lost = []
+    for order, item in enumerate(fw.items):
+        final = u.items[item.code].final
+        if item.kind == "regular":
+            gap = item.max - final
+            shown_max, shown_final = vi_number(item.max, d), vi_number(final, d)
+        elif item.kind == "penalty":
+            gap = final
+            shown_max, shown_final = "—", vi_number(-final, d) if final else vi_number(ZERO, d)
+        else:
+            continue  # bonus points are extra, never lost
+        if gap > ZERO:
+            lost.append((gap, order, {
+                "code": item.code,
+                "title": item.title if item.kind == "regular" else f"Điểm trừ: {item.title}",
+                "field": fields.get(item.field_code or "", ""),
+                "max": shown_max, "final": shown_final, "lost": vi_number(gap, d),
+            }))
+    lost.sort(key=lambda entry: (-entry[0], entry[1]))
+    return [(gap, {"stt": str(n), **row}) for n, (gap, _, row) in enumerate(lost, start=1)]
+
+
+def field_rows(results: Results, u: UnitResult) -> list[dict]:
+    d = results.framework.decimals
+    return [{"stt": str(n), "code": f.code, "title": f.title, "max": vi_number(f.max, d),
+             "points": vi_number(u.field_points[f.code], d), "index": vi_number(u.field_index[f.code], 2),
+             "lost": vi_number(f.max - u.field_points[f.code], d)}
+            for n, f in enumerate(results.framework.fields, start=1)]
+
+
+def decision_ref(results: Results) -> str:
+    cfg = results.campaign.config
+    number = cfg.decision.number if cfg.decision else f"…/QĐ-{cfg.issuer.short}"
+    day = cfg.decision.date if cfg.decision else None
+    return f"Quyết định số {number} ngày {short_date(day)}"
+
+
+def notice_context(results: Results, u: UnitResult) -> dict:
+    campaign = results.campaign
+    cfg = campaign.config
+    fw = results.framework
+    d = fw.decimals
+    ctx = header_context(campaign, f"…/TB-{cfg.issuer.short}", None)
+    lost = lost_items(results, u)
+    contact = cfg.contact
+    ctx.update({
+        "decision_ref": decision_ref(results),
+        "unit_code": u.unit.code,
+        "unit_name": u.unit.name,
+        "addressee": addressee(results, u),
+        "total": points(u.total, d),
+        "max_total": vi_number(fw.total if cfg.survey_held else fw.part_max("appraised"), d),
+        "appraised": points(u.appraised_total, d),
+        "max_appraised": vi_number(fw.part_max("appraised"), d),
+        "survey_held": cfg.survey_held,
+        "survey": points(u.survey_points, d),
+        "max_survey": vi_number(fw.part_max("survey"), d),
+        "bonus": vi_number(u.bonus, d),
+        "penalty": vi_number(u.penalty, d),
+        "index": points(u.index, 2),
+        "rank": str(u.rank),
+        "ranked_count": len(results.ranked),
+        "band": u.band or "",
+        "fields": field_rows(results, u),
+        "lost_items": [row for _, row in lost],
+        "lost_total": vi_number(sum((gap for gap, _ in lost), ZERO), d),
+        "contact": ", ".join(x for x in (contact.person, contact.phone, contact.email) if x),
+        "recipients": recipient_lines(["Như trên", "Lưu: VT, NV"]),
+    })
+    return nfc(ctx)
+
+
+def render_notices(results: Results, template: Path | None = None, out_dir: Path | None = None) -> list[Path]:
+    """One notice per ranked unit in ``out_dir`` (default CAMPAIGN/output/thong-bao); all rendered before any is written."""
+    template = Path(template) if template else bundled_template(TEMPLATE)
+    contexts = [(u, notice_context(results, u)) for u in results.ranked]
+    if not contexts:
+        return []
+    check_template(template, contexts[0][1])
+    rendered = [(u, render_bytes(template, ctx)) for u, ctx in contexts]
+    target = Path(out_dir) if out_dir else results.campaign.output_dir / NOTICES_DIR
+    return [write_new(data, target, f"thong-bao-{slug(u.unit.code)}-{slug(u.unit.name)}") for u, data in rendered]

@@ -1,0 +1,81 @@
+"""Báo cáo kết quả Chỉ số CCHC to the higher level: summary figures, bands, best and lowest per field."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from ..numbers import ZERO, quantize, vi_number
+from ..results import Results, UnitResult
+from .context import header_context, nfc, ordered_bands, recipient_lines
+from .decision import band_row, legal_bases
+from .notices import decision_ref
+from .render import bundled_template, render_bytes, write_new
+
+TEMPLATE = "bao-cao-ket-qua.docx"
+
+
+def _mean(values: list[Decimal]) -> Decimal:
+    return quantize(sum(values, ZERO) / len(values), 2) if values else ZERO
+
+
+def extremes(units: list[UnitResult], value: Callable[[UnitResult], Decimal]) -> dict:
+    """Highest and lowest value with every unit holding it (ties are all named)."""
+    if not units:
+        return {"best": "—", "best_units": "", "lowest": "—", "lowest_units": "", "average": "—"}
+    values = [value(u) for u in units]
+    top, bottom = max(values), min(values)
+    return {
+        "best": vi_number(top, 2), "best_units": ", ".join(u.unit.name for u in units if value(u) == top),
+        "lowest": vi_number(bottom, 2), "lowest_units": ", ".join(u.unit.name for u in units if value(u) == bottom),
+        "average": vi_number(_mean(values), 2),
+    }
+
+
+def report_to(recipients: list[str]) -> str:
+    """The higher level the report goes to: the first recipient of the decision that is not the archive."""
+    first = next((r.strip().rstrip(";.") for r in recipients if r.strip() and not r.strip().lower().startswith("lưu")),
+                 None)
+    return first or "…"
+
+
+def report_context(results: Results) -> dict:
+    campaign = results.campaign
+    cfg = campaign.config
+    ctx = header_context(campaign, f"…/BC-{cfg.issuer.short}", None)
+    ranked = results.ranked
+    counts = results.band_counts()
+    bands = []
+    for n, band in enumerate(ordered_bands(results.bands), start=1):
+        row = band_row(band, counts.get(band.label, 0))
+        share = Decimal(row["count"]) * 100 / len(ranked) if ranked else ZERO
+        bands.append({**row, "stt": str(n), "share": vi_number(quantize(share, 2), 2)})
+    fields = []
+    for n, f in enumerate(results.framework.fields, start=1):
+        fields.append({"stt": str(n), "code": f.code, "title": f.title,
+                       **extremes(ranked, lambda u, code=f.code: u.field_index[code])})
+    overall = extremes(ranked, lambda u: u.index)  # type: ignore[arg-type,return-value]
+    ctx.update(legal_bases(results))
+    ctx.update({
+        "report_to": report_to(cfg.recipients),
+        "decision_ref": decision_ref(results),
+        "unit_count": len(results.units),
+        "ranked_count": len(ranked),
+        "unranked_count": len(results.unranked),
+        "average": overall["average"],
+        "best": overall["best"], "best_units": overall["best_units"],
+        "lowest": overall["lowest"], "lowest_units": overall["lowest_units"],
+        "bands": bands,
+        "fields": fields,
+        "unranked": [{"name": u.unit.name, "note": u.note} for u in results.unranked],
+        "recipients": recipient_lines(["Như trên", "Lưu: VT, NV"]),
+    })
+    return nfc(ctx)
+
+
+def render_report(results: Results, template: Path | None = None, out_dir: Path | None = None) -> Path:
+    """Write the report as a new .docx in ``out_dir`` (default CAMPAIGN/output)."""
+    template = Path(template) if template else bundled_template(TEMPLATE)
+    data = render_bytes(template, report_context(results))
+    return write_new(data, Path(out_dir) if out_dir else results.campaign.output_dir,
+                     f"bao-cao-ket-qua-chi-so-cchc-{results.campaign.year}")
