@@ -14,7 +14,8 @@ from pathlib import Path
 import xlsxwriter
 
 from ..results import Results
-from .detail import write_detail
+from .detail import DetailRows, write_detail
+from .fastrows import append_rows
 from .fields import write_fields
 from .missing import left_out, situation, write_missing
 from .names import SHEET_DETAIL, SHEET_FIELDS, SHEET_MISSING, SHEET_RANKING, SHEET_SOURCES, SHEET_STATS
@@ -48,19 +49,24 @@ def write_master(results: Results, output_dir: str | Path, previous: Mapping[str
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     target = master_name(output_dir, results)
+    draft = output_dir / f".{target.stem}.{os.getpid()}.draft.xlsx"
     temp = output_dir / f".{target.stem}.{os.getpid()}.tmp.xlsx"
     step = progress or (lambda _message: None)
     try:
-        _build(results, temp, previous, step)
+        detail = _build(results, draft, previous, step)
+        step(f"Trang «{SHEET_DETAIL}»: {len(results.units)} đơn vị")
+        append_rows(draft, temp, detail.sheet_index, detail.rows, detail.last_row, detail.last_col)
         if target.exists():  # a concurrent run took the name meanwhile
             target = master_name(output_dir, results)
         os.replace(temp, target)
     finally:
+        draft.unlink(missing_ok=True)
         temp.unlink(missing_ok=True)
     return target
 
 
-def _build(results: Results, path: Path, previous: Mapping[str, PreviousEntry] | None, step: Progress) -> None:
+def _build(results: Results, path: Path, previous: Mapping[str, PreviousEntry] | None,
+           step: Progress) -> DetailRows:
     view = make_view(results)
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                          "strings_to_formulas": False, "strings_to_urls": False,
@@ -74,13 +80,12 @@ def _build(results: Results, path: Path, previous: Mapping[str, PreviousEntry] |
     ranking = write_ranking(sheets[SHEET_RANKING], fmt, view, previous)
     step(f"Trang «{SHEET_FIELDS}»")
     fields_avg_row = write_fields(sheets[SHEET_FIELDS], fmt, view)
-    step(f"Trang «{SHEET_DETAIL}»")
-    write_detail(sheets[SHEET_DETAIL], fmt, view)
+    detail = write_detail(sheets[SHEET_DETAIL], fmt, view)
     step(f"Trang «{SHEET_STATS}»")
     write_stats(wb, sheets[SHEET_STATS], fmt, view, ranking, fields_avg_row)
     step(f"Trang «{SHEET_MISSING}», «{SHEET_SOURCES}»")
     write_missing(sheets[SHEET_MISSING], fmt, view)
     write_sources(sheets[SHEET_SOURCES], fmt, view)
     sheets[SHEET_RANKING].activate()
-    step("Lưu tệp")
     wb.close()
+    return detail

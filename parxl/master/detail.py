@@ -1,10 +1,18 @@
-"""«Chi tiết»: one row per unit × item, with an autofilter — the table pivot tables are built from."""
+"""«Chi tiết»: one row per unit × item, with an autofilter — the table pivot tables are built from.
+
+XlsxWriter writes the sheet's headings; the rows themselves (a few hundred
+thousand for a province) are spliced in afterwards by ``fastrows``.
+"""
 from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
 
+from .fastrows import RowWriter
 from .names import FIRST_ROW, H_CODE, H_NAME, HEADING_ROW
-from .styles import Formats, number
+from .styles import Formats
 from .view import View
 
 KIND_TITLES = {"bonus": "Điểm thưởng", "penalty": "Điểm trừ"}
@@ -15,11 +23,22 @@ COLUMNS = (
 )
 
 
-def write_detail(ws: Worksheet, fmt: Formats, view: View) -> None:
+@dataclass
+class DetailRows:
+    """The rows still to be written into the detail sheet."""
+
+    sheet_index: int
+    rows: Iterator[str]
+    last_row: int  # 0-based
+    last_col: int
+
+
+def write_detail(ws: Worksheet, fmt: Formats, view: View) -> DetailRows:
     results = view.results
     fw = results.framework
     units = [u for u in results.ranked + results.unranked if u.status != "missing"]
     last_col = len(COLUMNS) - 1
+    last_row = FIRST_ROW + len(units) * len(fw.items) - 1
     ws.merge_range(0, 0, 0, last_col, "ĐIỂM CHI TIẾT THEO TIÊU CHÍ THÀNH PHẦN", fmt.title)
     ws.merge_range(1, 0, 1, last_col, view.subheading, fmt.subtitle)
     ws.merge_range(2, 0, 2, last_col, "Dùng bộ lọc ở dòng tiêu đề, hoặc Insert › PivotTable để lập bảng tổng hợp riêng.",
@@ -28,26 +47,23 @@ def write_detail(ws: Worksheet, fmt: Formats, view: View) -> None:
     for col, (header, width) in enumerate(COLUMNS):
         ws.set_column(col, col, width)
         ws.write_string(HEADING_ROW, col, header, fmt.header)
-    part_titles = {p: fw.part_title(p) for p in ("appraised", "survey")}
-    items = fw.items
-    r = FIRST_ROW
-    for u in units:
-        code, name, kind = u.unit.code, u.unit.name, u.unit.kind
-        for item in items:
-            res = u.items[item.code]
-            ws.write_string(r, 0, code)
-            ws.write_string(r, 1, name)
-            ws.write_string(r, 2, kind)
-            ws.write_string(r, 3, item.field_code or "")
-            ws.write_string(r, 4, item.code)
-            ws.write_string(r, 5, item.title)
-            ws.write_string(r, 6, KIND_TITLES.get(item.kind) or part_titles.get(item.part or "", ""))
-            ws.write_number(r, 7, number(item.max))
-            ws.write(r, 8, number(res.self_score))
-            ws.write(r, 9, number(res.appraised))
-            ws.write_number(r, 10, number(res.final))
-            ws.write_number(r, 11, res.evidence_count)
-            ws.write_number(r, 12, res.findings)
-            r += 1
-    ws.autofilter(HEADING_ROW, 0, max(HEADING_ROW, r - 1), last_col)
+    ws.autofilter(HEADING_ROW, 0, max(HEADING_ROW, last_row), last_col)
     ws.freeze_panes(FIRST_ROW, 0)
+
+    def rows() -> Iterator[str]:
+        writer = RowWriter(len(COLUMNS))
+        part_titles = {p: fw.part_title(p) for p in ("appraised", "survey")}
+        fixed = [(item.code, writer.cells(3, (item.field_code or "", item.code, item.title,
+                                              KIND_TITLES.get(item.kind) or part_titles.get(item.part or "", ""),
+                                              item.max)))
+                 for item in fw.items]
+        n = FIRST_ROW + 1  # 1-based
+        for u in units:
+            unit = writer.cells(0, (u.unit.code, u.unit.name, u.unit.kind))
+            for code, about in fixed:
+                res = u.items[code]
+                scores = writer.cells(8, (res.self_score, res.appraised, res.final, res.evidence_count, res.findings))
+                yield writer.row(n, unit + about + scores)
+                n += 1
+
+    return DetailRows(ws.index, rows(), max(HEADING_ROW, last_row), last_col)
