@@ -242,3 +242,17 @@ def test_libreoffice_renders_every_unit_name(decision, soffice, tmp_path):
         assert name in flat, name
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in flat and "QUYẾT ĐỊNH" in flat
     assert "90,00" in flat and "Xếp loại" in flat
+
+
+def test_plan_basis_does_not_repeat_the_word_plan(tmp_path):
+    res = build_results(tmp_path / "dot")
+    config = res.campaign.root / "campaign.yaml"
+    text = config.read_text(encoding="utf-8").replace(
+        "number: …/KH-UBND\n  date: null",
+        "number: 184/KH-UBND\n  date: 2025-11-20\n  title: Kế hoạch triển khai xác định Chỉ số CCHC năm 2025")
+    config.write_text(text, encoding="utf-8")
+    from parxl.campaign import load_campaign
+    from parxl.documents.decision import legal_bases
+    res.campaign = load_campaign(res.campaign.root)
+    assert legal_bases(res)["plan_basis"] == (
+        "Kế hoạch số 184/KH-UBND ngày 20/11/2025 về triển khai xác định Chỉ số CCHC năm 2025")

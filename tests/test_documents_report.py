@@ -51,3 +51,9 @@ def test_libreoffice_renders_the_report(results, soffice, tmp_path):
     for name in ("Phường An Lưu", "Phường Hiệp An", "Xã Lê Ninh", "Xã Bạch Đằng"):
         assert name in flat
     assert "BÁO CÁO" in flat
+
+
+def test_report_goes_to_the_first_recipient_without_its_note():
+    from parxl.documents.report import report_to
+    assert report_to(["- Sở Nội vụ tỉnh (để báo cáo);", "Lưu: VT"]) == "Sở Nội vụ tỉnh"
+    assert report_to(["Lưu: VT, NV"]) == "…"

@@ -1,6 +1,7 @@
 """The Quyết định công bố Chỉ số CCHC: its context and its rendering."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..framework import Band
@@ -70,7 +71,7 @@ def legal_bases(results: Results) -> dict:
     law = LOCAL_GOV_LAW_2015 if day is not None and day < _LAW_2025_FROM else LOCAL_GOV_LAW_2025
     plan = ""
     if cfg.plan is not None:
-        about = cfg.plan.title or results.campaign.title
+        about = re.sub(r"^kế hoạch\s+", "", cfg.plan.title or results.campaign.title, flags=re.IGNORECASE)
         plan = f"Kế hoạch số {cfg.plan.number} ngày {short_date(cfg.plan.date)} về {_lcfirst(about)}"
     return {"local_gov_law": law, "criteria_basis": results.framework.model.legal_basis, "plan_basis": plan}
 

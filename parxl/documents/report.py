@@ -1,6 +1,7 @@
 """Báo cáo kết quả Chỉ số CCHC to the higher level: summary figures, bands, best and lowest per field."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -34,8 +35,8 @@ def extremes(units: list[UnitResult], value: Callable[[UnitResult], Decimal]) ->
 
 def report_to(recipients: list[str]) -> str:
     """The higher level the report goes to: the first recipient of the decision that is not the archive."""
-    first = next((r.strip().rstrip(";.") for r in recipients if r.strip() and not r.strip().lower().startswith("lưu")),
-                 None)
+    first = next((r.strip() for r in recipients if r.strip() and not r.strip().lower().startswith("lưu")), "")
+    first = re.sub(r"\s*\([^)]*\)\s*$", "", first.lstrip("-– ").rstrip(" ;."))  # «(để báo cáo)»
     return first or "…"
 
 
