@@ -208,13 +208,14 @@ def _pct(points: Decimal, max_points: Decimal) -> Decimal:
 
 
 def _write_guide(ws, st: Styles, campaign: Campaign, identity: Identity) -> None:
-    ws.set_column("A:A", 90)
+    ws.set_column("A:A", 72)  # fits A4 portrait in Excel and LibreOffice alike
     styles = {"title": st.title, "heading": st.guide_heading, "text": st.guide_text, "blank": st.guide_text}
     for r, (style, text) in enumerate(T.guide_lines(campaign, identity.name)):
         if text:
             ws.write_string(r, 0, text, styles[style])
-        lines = max(1, -(-len(text) // 100))
+        per_line, height = (55, 20) if style == "title" else (85, 16)  # characters, points
+        lines = max(1, -(-len(text) // per_line))
         if lines > 1 or style == "title":
-            ws.set_row(r, 16 * lines + 4)
+            ws.set_row(r, height * lines + 2)
     print_setup(ws, landscape=False, repeat_row=None)
     ws.protect("", PROTECT)

@@ -107,8 +107,8 @@ def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
         ("text", "• Cột «Điểm tự chấm», điểm của từng tiêu chí, lĩnh vực và tổng điểm được tính tự động "
                  "theo Bộ chỉ số."),
         ("text", "• Tiêu chí chấm qua điều tra xã hội học: đơn vị không tự chấm."),
-        ("text", "• Không thêm, xóa, đổi tên trang tính; không thêm hoặc xóa dòng, cột; không đổi tên tệp "
-                 "ngoài việc giữ nguyên mã đơn vị ở đầu tên."),
+        ("text", "• Không thêm, xóa hoặc đổi tên trang tính; không chèn, xóa dòng hoặc cột; không sao chép "
+                 "dữ liệu từ biểu mẫu của đơn vị khác."),
         ("blank", ""),
         ("heading", "2. Tài liệu kiểm chứng và giải trình"),
         ("text", "• Mỗi tiêu chí có điểm phải có tài liệu kiểm chứng (TLKC). Ở cột «Tài liệu kiểm chứng», "

@@ -1,0 +1,90 @@
+"""Generating workbooks at national scale: 3,321 commune-level units.
+
+Builds a synthetic campaign (the commune criteria set when present, else the
+test set mini.yaml) and measures, in one run:
+- the plain per-unit build (``build_workbook``: XlsxWriter writes every unit
+  from scratch), on a sample of units, projected to all units;
+- the stamping path: ``Template.stamp`` in memory, and ``generate`` end to end
+  (template + stamping + writing every file).
+
+Usage: python benchmarks/bench_generate.py [--units 3321] [--plain-sample 300]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from parxl.campaign import init_campaign, load_campaign
+from parxl.stamping import Template, generate
+from parxl.workbook import Identity, build_workbook
+
+REPO = Path(__file__).resolve().parent.parent
+COMMUNE_SET = REPO / "templates" / "criteria" / "xa-mau-2025.yaml"
+MINI_SET = REPO / "tests" / "fixtures" / "mini.yaml"
+KINDS = ("Xã", "Phường", "Đặc khu")
+NAMES = ("An Lưu", "Hiệp An", "Lê Ninh", "Bạch Đằng", "Quang Thành", "Thất Hùng", "Hoành Sơn", "Nhị Chiểu",
+         "Phạm Thái", "Ấp Bắc", "Đồng Hỷ", "Tân Phú", "Hưng Đạo", "Minh Tân", "Duy Tân", "Thăng Long")
+
+
+def make_campaign(root: Path, n_units: int):
+    criteria = COMMUNE_SET if COMMUNE_SET.exists() else MINI_SET
+    units = root / "units.csv"
+    lines = ["Mã,Tên đơn vị,Loại"]
+    for i in range(n_units):
+        kind = KINDS[i % len(KINDS)]
+        lines.append(f"{10000 + i:05d},{kind} {NAMES[i % len(NAMES)]} {i // len(NAMES) + 1},{kind}")
+    units.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    init_campaign(root / "campaign", str(criteria), units, 2025, issuer_name="ỦY BAN NHÂN DÂN TỈNH MẪU", place="Mẫu")
+    return load_campaign(root / "campaign"), criteria
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=3321)
+    parser.add_argument("--plain-sample", type=int, default=300, help="units built the plain way (projected to all)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="parxl-bench-") as tmp:
+        campaign, criteria = make_campaign(Path(tmp), args.units)
+        n = len(campaign.units)
+        print(f"criteria set: {criteria.name} ({len(campaign.framework.items)} items), units: {n}")
+
+        sample = campaign.units[: min(args.plain_sample, n)]
+        plain_ms = []
+        for unit in sample:
+            t = time.perf_counter()
+            build_workbook(campaign, unit)
+            plain_ms.append((time.perf_counter() - t) * 1000)
+        plain = statistics.median(plain_ms)
+
+        t = time.perf_counter()
+        template = Template.for_campaign(campaign)
+        template_ms = (time.perf_counter() - t) * 1000
+        stamp_ms = []
+        for unit in campaign.units:
+            t = time.perf_counter()
+            template.stamp(Identity.of(unit))
+            stamp_ms.append((time.perf_counter() - t) * 1000)
+        stamp = statistics.median(stamp_ms)
+
+        t = time.perf_counter()
+        paths = generate(campaign)
+        generate_s = time.perf_counter() - t
+        size_kb = statistics.median(p.stat().st_size for p in paths[:50]) / 1024
+
+    print(f"plain build (XlsxWriter per unit): {plain:8.2f} ms/workbook (median of {len(sample)}), "
+          f"projected {plain * n / 1000:6.1f} s for {n}")
+    print(f"stamping, in memory:               {stamp:8.3f} ms/workbook (median of {n}), "
+          f"template built once in {template_ms:.0f} ms")
+    print(f"generate end to end (write files): {generate_s * 1000 / n:8.3f} ms/workbook, {generate_s:6.2f} s for {n}")
+    print(f"ratio plain / stamping: {plain / stamp:6.0f}x in memory, {plain * n / 1000 / generate_s:6.1f}x end to end")
+    print(f"workbook size: {size_kb:.1f} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
