@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import layout
 from .numbers import excel_number
-from .safety import HostileFile, sniff
+from .safety import MAX_FILE_BYTES, HostileFile, human_size, sniff
 from .submission_ods import convert_ods, is_ods
 from .texts import normalize_text
 from .xlsxread import Cell, SheetData, SheetInfo, SheetRequest, XlsxFile
@@ -68,10 +68,14 @@ def read_submission(source: Path | str | bytes, *, name: str | None = None, max_
     """Read a returned workbook from a path or from its bytes."""
     if isinstance(source, (str, Path)):
         path = Path(source)
-        data = path.read_bytes()
         name = name or str(path)
         if siblings is None:
             siblings = {p.name for p in path.parent.iterdir() if p.is_file() and p != path}
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:  # never load it: hash it in chunks and say why it was not read
+            return Submission(name=name, sha256=file_sha256(path), size=size,
+                              problem=("file-too-large", human_size(size)))
+        data = path.read_bytes()
     else:
         data = source
         name = name or "(không tên)"
@@ -85,6 +89,14 @@ def read_submission(source: Path | str | bytes, *, name: str | None = None, max_
     except HostileFile as exc:
         sub.problem = (exc.code, exc.detail)
     return sub
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _read_into(sub: Submission, data: bytes) -> None:

@@ -1,0 +1,82 @@
+"""``parxl check``: read, keep and check every file returned under CAMPAIGN/inbox/."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..campaign import load_campaign
+from ..check_report import current_errors, report_json, stale_unreadable, unit_lines
+from ..check_report_xlsx import STATUS_TITLES, write_outputs
+from ..intake import run_intake
+from ..numbers import vi_number
+from .console import console, err_console
+
+
+@click.command("check", options_metavar="[TÙY_CHỌN]")
+@click.argument("campaign_dir", metavar="THƯ_MỤC_ĐỢT", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho máy đọc) thay cho bảng.")
+def command(campaign_dir: Path, as_json: bool) -> None:
+    """Kiểm tra mọi tệp đơn vị gửi về trong THƯ_MỤC_ĐỢT/inbox/.
+
+    Mỗi tệp được lưu lại (không sửa, không xóa tệp trong inbox/), đọc, đối chiếu
+    với biểu mẫu và bộ chỉ số, ghi vào sổ theo dõi của đợt. Kết quả: bảng tổng
+    hợp, tệp «output/ket-qua-kiem-tra.xlsx» và tệp phản hồi cho từng đơn vị
+    trong «output/phan-hoi/».
+
+    Thoát với mã 1 khi còn lỗi đơn vị phải sửa, 0 khi không có lỗi.
+    """
+    campaign = load_campaign(campaign_dir)
+    if as_json:
+        result = run_intake(campaign)
+    else:
+        with Progress(TextColumn("Đang đọc tệp"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.description}"), console=err_console, transient=True) as bar:
+            task = bar.add_task("", total=None)
+
+            def progress(done: int, total: int, name: str) -> None:
+                bar.update(task, completed=done, total=total, description=Path(name.split("!/")[-1]).name[:40])
+
+            result = run_intake(campaign, progress=progress)
+    lines = unit_lines(campaign, result)
+    paths = write_outputs(campaign, result, lines)
+    errors = current_errors(lines, result)
+    if as_json:
+        click.echo(json.dumps(report_json(campaign, result, lines), ensure_ascii=False, indent=2))
+    else:
+        _print_table(campaign, result, lines)
+        console.print(f"Đã ghi «{paths[0]}» và {vi_number(len(paths) - 1)} tệp phản hồi trong «{paths[0].parent / 'phan-hoi'}».")
+    click.get_current_context().exit(1 if errors else 0)
+
+
+def _print_table(campaign, result, lines) -> None:
+    d = campaign.framework.decimals
+    table = Table(title=f"Kết quả kiểm tra: {vi_number(len(result.files))} tệp nhận được")
+    for title, justify in (("Đơn vị", "left"), ("Tệp", "left"), ("Tình trạng", "left"),
+                           ("Điểm tự chấm", "right"), ("Lỗi", "right"), ("Cảnh báo", "right")):
+        table.add_column(title, justify=justify)  # type: ignore[arg-type]
+    colour = {"ok": "green", "errors": "red", "unreadable": "red"}
+    for line in lines:
+        s = line.submission
+        table.add_row(f"{s.unit_code} {s.unit_name}", s.original_path.split("/", 1)[-1],
+                      f"[{colour[s.status]}]{STATUS_TITLES[s.status]}[/]",
+                      vi_number(s.total_self, d) if s.total_self is not None else "",
+                      str(s.errors), str(s.warnings))
+    names = {u.code: u.name for u in campaign.units}
+    for rec in stale_unreadable(result):
+        code = rec.report.named_unit if rec.report else None
+        who = f"{code} {names.get(code, '')}?" if code else "(không rõ)"
+        table.add_row(who, rec.path.split("/", 1)[-1], f"[red]{STATUS_TITLES['unreadable']}[/]", "",
+                      str(rec.report.errors if rec.report else 0), str(rec.report.warnings if rec.report else 0))
+    console.print(table)
+    if result.missing:
+        console.print(f"[yellow]Chưa gửi ({vi_number(len(result.missing))}):[/] "
+                      + ", ".join(f"{c} {names.get(c, '')}" for c in result.missing))
+    errors = current_errors(lines, result)
+    if errors:
+        console.print(f"[red]Còn {vi_number(errors)} lỗi đơn vị phải sửa;[/] xem chi tiết trong tệp kết quả kiểm tra.")
+    else:
+        console.print("[green]Không có lỗi phải sửa.[/]")

@@ -1,0 +1,304 @@
+"""The campaign ledger: every file received, every check, every round, in SQLite.
+
+The ledger lives in the campaign's state folder (``CAMPAIGN/.parxl/ledger.sqlite``)
+beside the kept copies of the files (``.parxl/files/ab/abcdef….xlsx``, named by
+sha256: the same content is stored once). Nothing is ever deleted: a newer
+version of a unit's file supersedes the older one for consolidation, and the
+older stays.
+
+Python API (what ``parxl consolidate`` uses)::
+
+    with Ledger.open(campaign) as ledger:
+        for s in ledger.latest_submissions():          # round "self" by default
+            s.unit_code, s.unit_name                     # "X01", "Phường An Lưu"
+            s.sha256, s.original_path, s.received_at     # the file, where from, when (ISO 8601, UTC)
+            s.stored_path                                # the kept copy (Path)
+            s.status                                     # "ok" or "errors"
+            s.total_self                                 # Decimal, parxl's computation
+            s.inputs["self"]["1.1.2"]                    # {"numerator": Decimal("9"), ...} per round
+            s.scores["self"]["1.1.2"]                    # Decimal per item per round
+            s.evidence_counts["1.1.2"]                   # accepted evidence entries
+            s.finding_counts["1.1.2"]                    # {"error": 1, "warning": 0, "info": 0}
+            s.errors, s.warnings                         # totals over the file
+            s.superseded                                 # sha256 of the unit's earlier versions
+        ledger.findings(sha256)                          # list[Finding] of one file
+        ledger.files()                                   # every receipt: path, sha256, received_at, status
+
+``latest_submissions(round)`` gives, per unit, the latest *readable* version
+(status ok or errors) in that round; ``scores`` and ``inputs`` carry every
+round recorded for the unit (the self-assessment now; appraisal rounds later
+record theirs with ``record_round``). Decimal values are stored as text, never
+floats.
+
+Schema (``SCHEMA_VERSION``): ``units``; ``files`` (content: sha256, size, kept
+copy); ``receipts`` (each time and place a content was received);
+``versions`` (one check of one content in one round: unit, status, total,
+counts); ``findings`` and ``items`` (per version).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sqlite3
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import __version__
+from .campaign import Campaign
+from .findings import Finding
+from .rules import Value
+from .validation import Report
+
+SCHEMA_VERSION = 1
+LEDGER_FILE = "ledger.sqlite"
+FILES_DIR = "files"
+SELF = "self"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS units (code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, stored TEXT NOT NULL, first_seen TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS receipts (
+    id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL REFERENCES files(sha256), original_path TEXT NOT NULL,
+    received_at TEXT NOT NULL, seen_at TEXT NOT NULL, kind TEXT NOT NULL DEFAULT 'workbook',
+    UNIQUE (sha256, original_path));
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL REFERENCES files(sha256), round TEXT NOT NULL,
+    unit_code TEXT, named_unit TEXT, status TEXT NOT NULL, total TEXT,
+    errors INTEGER NOT NULL, warnings INTEGER NOT NULL, infos INTEGER NOT NULL,
+    checked_at TEXT NOT NULL, parxl_version TEXT NOT NULL, criteria_fingerprint TEXT NOT NULL,
+    UNIQUE (sha256, round));
+CREATE TABLE IF NOT EXISTS findings (
+    version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+    code TEXT NOT NULL, severity TEXT NOT NULL, sheet TEXT, cell TEXT, item TEXT, message TEXT NOT NULL,
+    PRIMARY KEY (version_id, seq));
+CREATE TABLE IF NOT EXISTS items (
+    version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE, item TEXT NOT NULL,
+    inputs TEXT NOT NULL, score TEXT NOT NULL, cached TEXT, evidence TEXT NOT NULL, explanation TEXT NOT NULL,
+    PRIMARY KEY (version_id, item));
+CREATE INDEX IF NOT EXISTS versions_unit ON versions (unit_code, round);
+CREATE INDEX IF NOT EXISTS findings_item ON findings (version_id, item);
+"""
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _value_json(v: Value) -> object:
+    return {"d": str(v)} if isinstance(v, Decimal) else v
+
+
+def _value_from(v: object) -> Value:
+    return Decimal(v["d"]) if isinstance(v, dict) else v  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    path: str          # original path, relative to the campaign folder ("inbox/a.zip!/X01.xlsx" inside a zip)
+    sha256: str
+    received_at: str   # ISO 8601 UTC: the file's modification time in inbox/
+    kind: str          # workbook, evidence, archive
+    status: str | None  # of the latest check of its content (None for evidence and archives)
+
+
+@dataclass
+class UnitSubmission:
+    unit_code: str
+    unit_name: str
+    sha256: str
+    original_path: str
+    received_at: str
+    stored_path: Path
+    status: str
+    total_self: Decimal | None
+    errors: int
+    warnings: int
+    inputs: dict[str, dict[str, dict[str, Value]]] = field(default_factory=dict)  # round -> item -> key -> value
+    scores: dict[str, dict[str, Decimal]] = field(default_factory=dict)           # round -> item -> points
+    evidence_counts: dict[str, int] = field(default_factory=dict)
+    finding_counts: dict[str, dict[str, int]] = field(default_factory=dict)       # item -> severity -> n
+    superseded: list[str] = field(default_factory=list)
+
+    @property
+    def self_scores(self) -> dict[str, Decimal]:
+        return self.scores.get(SELF, {})
+
+
+class Ledger:
+    def __init__(self, state_dir: Path, connection: sqlite3.Connection):
+        self.state_dir = state_dir
+        self.db = connection
+
+    @classmethod
+    def open(cls, campaign: Campaign) -> Ledger:
+        return cls.open_at(campaign.state_dir, campaign)
+
+    @classmethod
+    def open_at(cls, state_dir: Path, campaign: Campaign | None = None) -> Ledger:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(state_dir / LEDGER_FILE, timeout=30)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.executescript(_SCHEMA)
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        ledger = cls(state_dir, db)
+        if campaign is not None:
+            with db:
+                db.executemany("INSERT INTO units VALUES (?, ?, ?) ON CONFLICT(code) DO UPDATE SET "
+                               "name = excluded.name, kind = excluded.kind",
+                               [(u.code, u.name, u.kind) for u in campaign.units])
+        return ledger
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # Keeping files ------------------------------------------------------------
+    def stored_path(self, sha256: str, suffix: str = "") -> Path:
+        return self.state_dir / FILES_DIR / sha256[:2] / (sha256 + suffix)
+
+    def keep(self, sha256: str, data: bytes | Path, original_path: str, received_at: str,
+             kind: str = "workbook", suffix: str = "") -> tuple[Path, bool]:
+        """Store a received content once (atomically) and record this receipt; (kept copy, first time?)."""
+        row = self.db.execute("SELECT stored FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+        first = row is None
+        if first:
+            target = self.stored_path(sha256, suffix)
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_name(target.name + ".tmp")
+                if isinstance(data, Path):
+                    shutil.copyfile(data, tmp)
+                else:
+                    tmp.write_bytes(data)
+                tmp.replace(target)
+            size = target.stat().st_size
+            self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?)",
+                            (sha256, size, target.relative_to(self.state_dir).as_posix(), now_iso()))
+            stored = target
+        else:
+            stored = self.state_dir / row[0]
+        self.db.execute("INSERT OR IGNORE INTO receipts (sha256, original_path, received_at, seen_at, kind) "
+                        "VALUES (?, ?, ?, ?, ?)", (sha256, original_path, received_at, now_iso(), kind))
+        return stored, first
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    # Recording checks -----------------------------------------------------------
+    def record(self, report: Report, fingerprint: str, round: str = SELF) -> int:
+        """Record one check of a file (replacing an earlier check of the same content in the round)."""
+        db = self.db
+        db.execute("DELETE FROM versions WHERE sha256 = ? AND round = ?", (report.sha256, round))
+        counts = report.counts
+        cur = db.execute(
+            "INSERT INTO versions (sha256, round, unit_code, named_unit, status, total, errors, warnings, infos, "
+            "checked_at, parxl_version, criteria_fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (report.sha256, round, report.unit_code, report.named_unit, report.status,
+             None if report.total_self is None else str(report.total_self),
+             counts["error"], counts["warning"], counts["info"], now_iso(), __version__, fingerprint))
+        vid = cur.lastrowid
+        db.executemany("INSERT INTO findings VALUES (?,?,?,?,?,?,?,?)",
+                       [(vid, i, f.code, f.severity, f.sheet, f.cell, f.item, f.message)
+                        for i, f in enumerate(report.findings)])
+        db.executemany("INSERT INTO items VALUES (?,?,?,?,?,?,?)", [
+            (vid, r.code, json.dumps({k: _value_json(v) for k, v in r.inputs.items()}, ensure_ascii=False),
+             str(r.score), None if r.cached is None else str(r.cached),
+             json.dumps(r.evidence, ensure_ascii=False), r.explanation)
+            for r in report.items.values()])
+        return vid  # type: ignore[return-value]
+
+    # Reading --------------------------------------------------------------------
+    def files(self) -> list[Receipt]:
+        rows = self.db.execute(
+            "SELECT r.original_path, r.sha256, r.received_at, r.kind, "
+            "(SELECT status FROM versions v WHERE v.sha256 = r.sha256 AND v.round = ?) "
+            "FROM receipts r ORDER BY r.received_at, r.original_path", (SELF,)).fetchall()
+        return [Receipt(*row) for row in rows]
+
+    def findings(self, sha256: str, round: str = SELF) -> list[Finding]:
+        rows = self.db.execute(
+            "SELECT f.code, f.severity, f.message, f.sheet, f.cell, f.item FROM findings f "
+            "JOIN versions v ON v.id = f.version_id WHERE v.sha256 = ? AND v.round = ? ORDER BY f.seq",
+            (sha256, round)).fetchall()
+        file = self._first_path(sha256)
+        return [Finding(code, sev, msg, sheet, cell, item, file) for code, sev, msg, sheet, cell, item in rows]
+
+    def _first_path(self, sha256: str) -> str | None:
+        row = self.db.execute("SELECT original_path FROM receipts WHERE sha256 = ? ORDER BY received_at, id LIMIT 1",
+                              (sha256,)).fetchone()
+        return row[0] if row else None
+
+    def versions(self, unit_code: str, round: str = SELF) -> list[tuple[str, str, str]]:
+        """(sha256, received_at, status) of every version of a unit's file in a round, oldest first."""
+        return self.db.execute(
+            "SELECT v.sha256, MIN(r.received_at) AS t, v.status FROM versions v JOIN receipts r ON r.sha256 = v.sha256 "
+            "WHERE v.unit_code = ? AND v.round = ? GROUP BY v.id ORDER BY t, MIN(r.id)", (unit_code, round)).fetchall()
+
+    def latest_submissions(self, round: str = SELF) -> list[UnitSubmission]:
+        """Per unit (in units-list order), its latest readable version in ``round``."""
+        out = []
+        units = self.db.execute("SELECT code, name FROM units ORDER BY rowid").fetchall()
+        for code, name in units:
+            versions = [v for v in self.versions(code, round) if v[2] in ("ok", "errors")]
+            if not versions:
+                continue
+            sha, received_at, _ = versions[-1]
+            out.append(self._submission(code, name, sha, received_at, round, [v[0] for v in versions[:-1]]))
+        return out
+
+    def _submission(self, code: str, name: str, sha: str, received_at: str, round: str,
+                    superseded: list[str]) -> UnitSubmission:
+        vid, status, total, errors, warnings = self.db.execute(
+            "SELECT id, status, total, errors, warnings FROM versions WHERE sha256 = ? AND round = ?",
+            (sha, round)).fetchone()
+        stored, = self.db.execute("SELECT stored FROM files WHERE sha256 = ?", (sha,)).fetchone()
+        sub = UnitSubmission(code, name, sha, self._first_path(sha) or "", received_at, self.state_dir / stored,
+                             status, None if total is None else Decimal(total), errors, warnings,
+                             superseded=superseded)
+        for item, inputs, score, evidence in self.db.execute(
+                "SELECT item, inputs, score, evidence FROM items WHERE version_id = ?", (vid,)):
+            sub.inputs.setdefault(round, {})[item] = {k: _value_from(v) for k, v in json.loads(inputs).items()}
+            sub.scores.setdefault(round, {})[item] = Decimal(score)
+            sub.evidence_counts[item] = len(json.loads(evidence))
+        for item, severity, n in self.db.execute(
+                "SELECT item, severity, COUNT(*) FROM findings WHERE version_id = ? AND item IS NOT NULL "
+                "GROUP BY item, severity", (vid,)):
+            sub.finding_counts.setdefault(item, {"error": 0, "warning": 0, "info": 0})[severity] = n
+        for other_round in self._other_rounds(code, round):
+            self._add_round(sub, code, other_round)
+        return sub
+
+    def _other_rounds(self, code: str, round: str) -> list[str]:
+        return [r for (r,) in self.db.execute(
+            "SELECT DISTINCT round FROM versions WHERE unit_code = ? AND round <> ?", (code, round))]
+
+    def _add_round(self, sub: UnitSubmission, code: str, round: str) -> None:
+        versions = [v for v in self.versions(code, round) if v[2] in ("ok", "errors")]
+        if not versions:
+            return
+        vid, = self.db.execute("SELECT id FROM versions WHERE sha256 = ? AND round = ?",
+                               (versions[-1][0], round)).fetchone()
+        for item, inputs, score in self.db.execute("SELECT item, inputs, score FROM items WHERE version_id = ?", (vid,)):
+            sub.inputs.setdefault(round, {})[item] = {k: _value_from(v) for k, v in json.loads(inputs).items()}
+            sub.scores.setdefault(round, {})[item] = Decimal(score)
+
+    def record_round(self, report: Report, round: str, fingerprint: str) -> int:
+        """Record a later round (an appraisal) read from a file already kept; same tables, another ``round``."""
+        if round == SELF:
+            raise ValueError("use record() for the self-assessment round")
+        return self.record(report, fingerprint, round)
+
+    def units_with_files(self, round: str = SELF) -> set[str]:
+        return {c for (c,) in self.db.execute(
+            "SELECT DISTINCT unit_code FROM versions WHERE round = ? AND status IN ('ok', 'errors')", (round,))}
+
