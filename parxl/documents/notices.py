@@ -12,7 +12,7 @@ from pathlib import Path
 from ..numbers import ZERO, vi_number
 from ..results import Results, UnitResult
 from .context import header_context, nfc, points, recipient_lines, short_date
-from .render import bundled_template, check_template, render_bytes, slug, write_new
+from .render import bundled_template, render_bytes, slug, write_new
 
 TEMPLATE = "thong-bao-ket-qua.docx"
 NOTICES_DIR = "thong-bao"
@@ -109,7 +109,6 @@ def render_notices(results: Results, template: Path | None = None, out_dir: Path
     contexts = [(u, notice_context(results, u)) for u in results.ranked]
     if not contexts:
         return []
-    check_template(template, contexts[0][1])
     rendered = [(u, render_bytes(template, ctx)) for u, ctx in contexts]
     target = Path(out_dir) if out_dir else results.campaign.output_dir / NOTICES_DIR
     return [write_new(data, target, f"thong-bao-{slug(u.unit.code)}-{slug(u.unit.name)}") for u, data in rendered]
