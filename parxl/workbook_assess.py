@@ -197,7 +197,10 @@ def _out_of_range(spec: InputSpec, ref: str, item: Item) -> str:
     """Conditional-format formula: TRUE when a filled input breaks the item's rule."""
     if spec.kind == "choice":
         others = ",".join(f'{ref}<>"{o.replace(chr(34), chr(34) * 2)}"' for o in spec.options)
-        return f'=AND({ref}<>"",{others})'
+        inline = f'=AND({ref}<>"",{others})'
+        if len(inline) <= 255:  # old Excel versions cap conditional-format formulas at 255 characters
+            return inline
+        return f'=AND({ref}<>"",SUMPRODUCT(--({layout.name_options(item.code)}={ref}))=0)'
     if spec.kind == "whole":
         return f'=IF({ref}="",FALSE,IF(ISNUMBER({ref}),OR({ref}<0,{ref}<>INT({ref})),TRUE))'
     top = excel_number(spec.maximum if spec.maximum is not None else item.max)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -245,3 +244,11 @@ def test_generated_at_follows_the_newest_campaign_file(campaign):
     later = max(p.stat().st_mtime for p in files) + 3600
     os.utime(campaign.units_file, (later, later))
     assert (generated_at(campaign) - before).total_seconds() == 3600
+
+
+def test_long_option_lists_are_checked_against_the_named_range(campaign):
+    from parxl.rules import InputSpec
+    from parxl.workbook_assess import _out_of_range
+    item = campaign.framework.item("1.1")
+    spec = InputSpec("choice", "Mức độ", "choice", tuple(f"Lựa chọn dài số {i} " + "x" * 60 for i in range(5)))
+    assert _out_of_range(spec, "$D7", item) == '=AND($D7<>"",SUMPRODUCT(--(parxl_opts_1_1=$D7))=0)'
