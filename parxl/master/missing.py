@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..results import UnitResult
+from ..results import Results, UnitResult
 from .names import H_CODE, H_NAME
 from .styles import Formats
 from .view import View
@@ -23,8 +23,9 @@ def situation(u: UnitResult) -> tuple[str, str]:
     return f"Tệp còn {u.error_count} lỗi", "Xếp hạng trên phần đọc được"
 
 
-def left_out(view: View) -> list[UnitResult]:
-    return [u for u in view.results.units if u.status != "ranked" or u.error_count > 0]
+def left_out(results: Results) -> list[UnitResult]:
+    """Units that sent nothing or whose file still has errors (ranked or not, by the missing policy)."""
+    return [u for u in results.units if u.status != "ranked" or u.error_count > 0]
 
 
 def write_missing(ws: Worksheet, fmt: Formats, view: View) -> None:
@@ -38,7 +39,7 @@ def write_missing(ws: Worksheet, fmt: Formats, view: View) -> None:
     for col, (header, width) in enumerate(headers):
         ws.set_column(col, col, width)
         ws.write_string(3, col, header, fmt.header)
-    rows = left_out(view)
+    rows = left_out(view.results)
     for n, u in enumerate(rows):
         r = 4 + n
         what, treatment = situation(u)

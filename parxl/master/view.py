@@ -33,13 +33,18 @@ class View:
 
     @property
     def survey_note(self) -> str:
-        fw = self.results.framework
-        if not self.survey_held:
-            return (f"Không tổ chức điều tra xã hội học: chỉ số tính trên phần thẩm định "
-                    f"(tối đa {vi_number(fw.part_max('appraised'))} điểm) quy về 100.")
-        if not self.results.has_survey:
-            return "Chưa có kết quả điều tra xã hội học: điểm điều tra tạm tính bằng 0."
-        return ""
+        return survey_note(self.results)
+
+
+def survey_note(results: Results) -> str:
+    """How the survey entered the index, for a reader ('' when its results are in)."""
+    fw = results.framework
+    if not results.campaign.config.survey_held:
+        return (f"Không tổ chức điều tra xã hội học: chỉ số tính trên phần thẩm định "
+                f"(tối đa {vi_number(fw.part_max('appraised'))} điểm) quy về 100.")
+    if not results.has_survey:
+        return "Chưa có kết quả điều tra xã hội học: điểm điều tra tạm tính bằng 0."
+    return ""
 
 
 def make_view(results: Results) -> View:

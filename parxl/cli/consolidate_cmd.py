@@ -1,0 +1,112 @@
+"""``parxl consolidate``: check inbox/, then rank every unit and write a new master workbook."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..campaign import load_campaign
+from ..consolidation import Consolidation, run_consolidation
+from ..master import left_out, read_previous, situation
+from ..master.view import survey_note
+from ..numbers import quantize, vi_number
+from ..results import UnitResult
+from .console import console, err_console
+
+SHOWN = 15  # units listed by name in the console before "… và N đơn vị khác"
+
+
+@click.command("consolidate", options_metavar="[TÙY_CHỌN]")
+@click.argument("campaign_dir", metavar="THƯ_MỤC_ĐỢT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--previous", "previous_path", metavar="TỆP_HOẶC_THƯ_MỤC", default=None,
+              type=click.Path(exists=True, path_type=Path),
+              help="Bảng tổng hợp năm trước (.xlsx) hoặc thư mục đợt đánh giá năm trước: thêm cột so sánh "
+                   "thứ hạng và chỉ số (khớp theo mã đơn vị).")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (đường dẫn bảng tổng hợp, xếp hạng).")
+def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> None:
+    """Kiểm tra các tệp trong inbox/, tổng hợp điểm, xếp hạng, xếp loại và lập bảng tổng hợp.
+
+    Bảng tổng hợp (.xlsx) được ghi mới vào THƯ_MỤC_ĐỢT/output/ mỗi lần chạy; bảng
+    của những lần trước được giữ nguyên. Đơn vị chưa nộp hoặc tệp còn lỗi được xử
+    lý theo «missing_policy» trong campaign.yaml và liệt kê ở trang «Chưa nộp, bị
+    trả lại».
+
+    Thoát với mã 0 khi đã ghi bảng tổng hợp (kể cả khi có đơn vị bị loại), 1 khi
+    đợt đánh giá, bộ chỉ số hoặc bảng năm trước không đọc được.
+    """
+    campaign = load_campaign(campaign_dir)
+    previous = read_previous(previous_path) if previous_path is not None else None
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True, disable=as_json) as bar:
+        checking = bar.add_task("Kiểm tra tệp trong inbox/", total=None)
+        writing = bar.add_task("Lập bảng tổng hợp", total=None, visible=False)
+
+        def intake_progress(done: int, total: int, _name: str) -> None:
+            bar.update(checking, completed=done, total=total)
+
+        def step(message: str) -> None:
+            bar.update(checking, visible=False)
+            bar.update(writing, visible=True, description=f"Lập bảng tổng hợp: {message}")
+
+        outcome = run_consolidation(campaign, previous, intake_progress, step)
+    if as_json:
+        click.echo(json.dumps(as_document(outcome), ensure_ascii=False, indent=2))
+    else:
+        report(outcome)
+
+
+def _decimal(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def as_document(outcome: Consolidation) -> dict:
+    results = outcome.results
+
+    def line(u: UnitResult) -> dict:
+        return {"code": u.unit.code, "name": u.unit.name, "status": u.status, "total": _decimal(u.total),
+                "index": _decimal(u.index), "rank": u.rank, "band": u.band}
+
+    return {
+        "master": str(outcome.master.resolve()),
+        "ranking": [line(u) for u in results.ranked + results.unranked],
+        "left_out": [{"code": u.unit.code, "name": u.unit.name, "situation": situation(u)[0],
+                      "treatment": situation(u)[1]} for u in left_out(outcome.results)],
+    }
+
+
+def report(outcome: Consolidation) -> None:
+    results, intake = outcome.results, outcome.intake
+    workbooks = sum(1 for f in intake.files if f.kind == "workbook")
+    with_errors = sum(1 for r in intake.reports.values() if r.errors)
+    console.print(f"Đã kiểm tra {vi_number(workbooks)} tệp trong inbox/"
+                  + (f" ({vi_number(with_errors)} tệp có lỗi)." if with_errors else "."))
+    ranked = results.ranked
+    indexes = [u.index for u in ranked if u.index is not None]
+    summary = f"Xếp hạng {vi_number(len(ranked))}/{vi_number(len(results.units))} đơn vị"
+    if indexes:
+        summary += f"; chỉ số bình quân {vi_number(quantize(sum(indexes) / len(indexes), 2), 2)} %"
+        summary += "; " + ", ".join(f"{label}: {vi_number(n)}" for label, n in results.band_counts().items())
+    console.print(summary + ".")
+    note = survey_note(results)
+    if note:
+        console.print(f"[yellow]Lưu ý:[/] {note}")
+    out = left_out(outcome.results)
+    unranked = [u for u in out if u.rank is None]
+    readable = [u for u in out if u.rank is not None]
+    if unranked:
+        console.print(f"[yellow]Không xếp hạng {vi_number(len(unranked))} đơn vị:[/]")
+        _list(unranked)
+    if readable:
+        console.print(f"[yellow]Xếp hạng trên phần đọc được (tệp còn lỗi) {vi_number(len(readable))} đơn vị:[/]")
+        _list(readable)
+    console.print(f"[green]Đã lập bảng tổng hợp:[/] {outcome.master}", soft_wrap=True)
+
+
+def _list(units: list[UnitResult]) -> None:
+    for u in units[:SHOWN]:
+        console.print(f"  • {u.unit.code} {u.unit.name}: {situation(u)[0].lower()}")
+    if len(units) > SHOWN:
+        console.print(f"  … và {vi_number(len(units) - SHOWN)} đơn vị khác "
+                      "(xem trang «Chưa nộp, bị trả lại» của bảng tổng hợp).")
