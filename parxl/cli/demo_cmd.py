@@ -1,0 +1,61 @@
+"""``parxl demo``: run the whole year on the bundled sample campaign."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..demo import run_demo
+from ..numbers import vi_number
+from .console import console
+
+
+@click.command("demo", options_metavar="[TÙY_CHỌN]")
+@click.argument("directory", metavar="[THƯ_MỤC]", required=False, default="parxl-demo",
+                type=click.Path(file_okay=False, path_type=Path))
+def command(directory: Path) -> None:
+    """Chạy thử cả năm trên đợt đánh giá mẫu (21 xã, phường của thị xã Kinh Môn).
+
+    Tạo biểu mẫu, giả lập tệp các đơn vị gửi về (có đơn vị gõ đè công thức,
+    đơn vị thiếu tài liệu kiểm chứng, đơn vị không gửi), kiểm tra, tổng hợp
+    xếp hạng, soạn quyết định công bố, thông báo kết quả và báo cáo vào THƯ_MỤC
+    (mặc định: parxl-demo). Không cần Excel hay LibreOffice.
+    """
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                for other in tasks.values():
+                    bar.update(other, visible=False)
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        outcome = run_demo(directory, progress)
+
+    c = outcome.campaign
+    units = {u.code: u.name for u in c.units}
+    s = outcome.scenario
+    results_dir = c.output_dir
+    console.print(f"[bold green]Đã chạy xong đợt đánh giá mẫu năm {c.year}[/] tại «{c.root}».", soft_wrap=True)
+    console.print(f"• {vi_number(len(outcome.workbooks))} biểu mẫu tự đánh giá: {c.workbooks_dir}", soft_wrap=True)
+    console.print(f"• {vi_number(len(outcome.returned))} tệp giả lập các đơn vị gửi về: {c.inbox_dir}", soft_wrap=True)
+    console.print(f"  - {units[s.overwrites]} gõ đè số lên một ô công thức; "
+                  f"{units[s.no_evidence]} chấm điểm mà thiếu tài liệu kiểm chứng; "
+                  f"{units[s.silent]} không gửi tệp.", soft_wrap=True)
+    console.print("• Kết quả kiểm tra (bảng lỗi, phản hồi cho từng đơn vị):", soft_wrap=True)
+    for path in outcome.check_outputs[:1]:
+        console.print(f"  {path}", soft_wrap=True)
+    if len(outcome.check_outputs) > 1:
+        console.print(f"  và {vi_number(len(outcome.check_outputs) - 1)} tệp phản hồi trong {outcome.check_outputs[1].parent}",
+                      soft_wrap=True)
+    if outcome.error_units:
+        console.print("  Đơn vị phải sửa và gửi lại: " + ", ".join(units.get(code, code) for code in outcome.error_units),
+                      soft_wrap=True)
+    console.print(f"• Bảng tổng hợp xếp hạng: {outcome.master}", soft_wrap=True)
+    console.print(f"• Quyết định công bố: {outcome.decision}", soft_wrap=True)
+    notices_dir = outcome.notices[0].parent if outcome.notices else results_dir
+    console.print(f"• {vi_number(len(outcome.notices))} thông báo kết quả cho từng đơn vị: {notices_dir}", soft_wrap=True)
+    console.print(f"• Báo cáo kết quả: {outcome.report}", soft_wrap=True)

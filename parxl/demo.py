@@ -1,0 +1,78 @@
+"""``parxl demo``: the whole year on the bundled sample campaign, without any spreadsheet program.
+
+generate → simulate the returned files → check → consolidate → decision,
+notices and report. Each stage is the same function the other commands call.
+"""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .campaign import CAMPAIGN_FILE, WORK_DIRS, Campaign, load_campaign
+from .check_report import unit_lines
+from .check_report_xlsx import write_outputs
+from .consolidation import results_from_submissions
+from .errors import ParxlError
+from .master import write_master
+from .resources import samples_dir
+from .simulate import Scenario, pick_scenario, simulate_returns
+from .stamping import generate
+
+SAMPLE = "kinh-mon-2025"
+
+# (stage title, done, total); total is None for a step without a count
+Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass
+class DemoOutcome:
+    campaign: Campaign
+    scenario: Scenario
+    workbooks: list[Path]
+    returned: list[Path]
+    check_outputs: list[Path]
+    master: Path
+    decision: Path
+    notices: list[Path]
+    report: Path
+    error_units: list[str]
+
+
+def prepare(target: Path) -> Campaign:
+    """Copy the sample campaign into ``target``; a folder that already holds it is reused."""
+    if (target / CAMPAIGN_FILE).is_file():
+        return load_campaign(target)
+    if target.exists() and any(target.iterdir()):
+        raise ParxlError(f"Thư mục «{target}» đã có tệp khác; hãy chọn một thư mục trống cho bản chạy thử.")
+    source = samples_dir() / SAMPLE
+    # copy2 keeps modification times, which date the workbooks: the demo is reproducible.
+    shutil.copytree(source, target, dirs_exist_ok=True, copy_function=shutil.copy2,
+                    ignore=lambda folder, names: [n for n in names if Path(folder).name in WORK_DIRS])
+    return load_campaign(target)
+
+
+def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
+    from .documents import render_decision, render_notices, render_report
+
+    say = progress or (lambda *_: None)
+    campaign = prepare(target)
+    scenario = pick_scenario(campaign)
+    workbooks = generate(campaign, lambda done, total: say("Tạo biểu mẫu", done, total))
+    returned = simulate_returns(campaign, progress=lambda done, total: say("Giả lập tệp các đơn vị gửi về", done, total))
+
+    from .intake import run_intake
+
+    intake = run_intake(campaign, lambda done, total, _name: say("Kiểm tra tệp gửi về", done, total))
+    lines = unit_lines(campaign, intake)
+    check_outputs = write_outputs(campaign, intake, lines)
+    results = results_from_submissions(campaign, intake.latest)
+    say("Lập bảng tổng hợp", 0, None)
+    master = write_master(results, campaign.output_dir)
+    say("Soạn quyết định, thông báo, báo cáo", 0, None)
+    decision = render_decision(results)
+    notices = render_notices(results)
+    report = render_report(results)
+    errors = sorted(s.unit_code for s in intake.latest if s.errors)
+    return DemoOutcome(campaign, scenario, workbooks, returned, check_outputs, master, decision, notices, report, errors)

@@ -1,0 +1,128 @@
+"""Simulated returned workbooks for the sample campaign (``parxl demo``).
+
+Deterministic: the same campaign and seed give the same files. Units answer
+with varied diligence, and their files carry computed values as a spreadsheet
+program would save them. Three units are special, as in every real campaign:
+one types a number over a score formula, one scores items without evidence or
+explanation, and one sends nothing.
+"""
+from __future__ import annotations
+
+import io
+import random
+import re
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from .campaign import Campaign
+from .framework import Item
+from .layout import COLUMNS, SHEET_ASSESS, plan_rows
+from .numbers import excel_number
+from .rules import BinaryRule, CountRule, LevelsRule, ManualRule, RatioRule, Value
+from .stamping import workbook_filename
+from .units import Unit
+from .workbook import Fill, build_workbook
+
+
+@dataclass(frozen=True)
+class Scenario:
+    silent: str       # sends nothing
+    overwrites: str   # types a number over a score formula
+    no_evidence: str  # scores items with neither evidence nor explanation
+
+
+def pick_scenario(campaign: Campaign) -> Scenario:
+    codes = [u.code for u in campaign.units]
+    if len(codes) < 6:
+        raise ValueError("the demo needs at least six units")
+    return Scenario(silent=codes[-1], overwrites=codes[2], no_evidence=codes[5])
+
+
+def answers_for(item: Item, rng: random.Random, diligence: float) -> dict[str, Value]:
+    """One item's inputs; a more diligent unit does better on average."""
+    rule = item.rule
+    good = rng.random() < diligence
+    if isinstance(rule, BinaryRule):
+        return {"choice": rule.pass_label if good else rule.fail_label}
+    if isinstance(rule, LevelsRule):
+        ordered = sorted(rule.options, key=lambda o: -o.points)
+        return {"choice": ordered[0].label if good else rng.choice(ordered[1:]).label}
+    if isinstance(rule, RatioRule):
+        denominator = 0 if rng.random() < 0.04 else rng.randint(12, 400)
+        share = min(1.0, max(0.0, diligence + rng.uniform(-0.25, 0.08)))
+        return {"numerator": Decimal(round(denominator * share)), "denominator": Decimal(denominator)}
+    if isinstance(rule, CountRule):
+        return {"count": Decimal(0 if good else rng.randint(1, 4))}
+    if isinstance(rule, ManualRule):
+        steps = int(item.max / rule.step)
+        return {"score": rule.step * (steps if good else rng.randint(0, steps))}
+    return {}
+
+
+def fill_for(unit: Unit, campaign: Campaign, scenario: Scenario, seed: int) -> Fill:
+    rng = random.Random(f"{seed}:{unit.code}")
+    diligence = 0.55 + 0.43 * rng.random()
+    answers: dict[str, dict[str, Value]] = {}
+    explanations: dict[str, str] = {}
+    evidence: dict[str, list[str]] = {}
+    for item in campaign.framework.items:
+        if not item.self_scored or (item.kind != "regular" and rng.random() < 0.7):
+            continue  # survey items are not the unit's; most claim no bonus and report no penalty
+        answers[item.code] = answers_for(item, rng, diligence)
+        if unit.code == scenario.no_evidence and rng.random() < 0.3:
+            continue
+        if rng.random() < 0.9:
+            evidence[item.code] = [
+                f"https://vanban.kinhmon.example.gov.vn/{unit.code.lower()}/{item.code}/tlkc-{n}.pdf"
+                for n in range(1, rng.randint(1, 2) + 1)]
+        else:
+            explanations[item.code] = "Đơn vị đã thực hiện; tài liệu kiểm chứng gửi kèm bản giấy."
+    return Fill(answers=answers, explanations=explanations, evidence=evidence)
+
+
+def type_over_formula(data: bytes, cell: str, value: Decimal) -> bytes:
+    """The workbook with ``cell`` of the assessment sheet holding a typed number instead of its formula."""
+    sheet = _sheet_part(data, SHEET_ASSESS)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            raw = src.read(info)
+            if info.filename == sheet:
+                pattern = re.compile(rf'(<c r="{cell}"[^>]*?)(?: t="[a-z]+")?>(?:<f>.*?</f>)(?:<v>.*?</v>)?</c>'.encode())
+                raw, n = pattern.subn(rb"\1><v>" + excel_number(value).encode() + b"</v></c>", raw, count=1)
+                if n != 1:
+                    raise ValueError(f"no formula at {cell}")
+            dst.writestr(info, raw)
+    return out.getvalue()
+
+
+def _sheet_part(data: bytes, sheet_name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    rid = re.search(rf'<sheet name="{re.escape(sheet_name)}"[^>]*r:id="(rId\d+)"', workbook)[1]
+    target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    return "xl/" + (target[1] or target[2]).lstrip("/").removeprefix("xl/")
+
+
+def simulate_returns(campaign: Campaign, seed: int = 2025, progress=None) -> list[Path]:
+    """Write the units' filled workbooks into ``inbox/`` as if they had sent them back."""
+    scenario = pick_scenario(campaign)
+    fw = campaign.framework
+    first = next(i for i in fw.regular_items if i.self_scored)
+    first_row = next(r.row for r in plan_rows(fw) if r.code == first.code and r.kind == "item")
+    written = []
+    for done, unit in enumerate(campaign.units, start=1):
+        if unit.code != scenario.silent:
+            data = build_workbook(campaign, unit, fill_for(unit, campaign, scenario, seed))
+            if unit.code == scenario.overwrites:
+                data = type_over_formula(data, f"{COLUMNS['score']}{first_row}", first.max)
+            dest = campaign.inbox_dir / workbook_filename(unit)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(data)
+            written.append(dest)
+        if progress:
+            progress(done, len(campaign.units))
+    return written

@@ -1,0 +1,62 @@
+"""`parxl demo`: the whole year on the sample campaign, with the three scripted situations caught."""
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from docx import Document
+from openpyxl import load_workbook
+
+from parxl.cli import main
+from parxl.demo import run_demo
+
+
+def test_demo_runs_the_year_end_to_end(tmp_path):
+    outcome = run_demo(tmp_path / "demo")
+    c, s = outcome.campaign, outcome.scenario
+    assert len(c.units) == 21 and len(outcome.workbooks) == 21
+    returned = {p.name.split(" - ")[0] for p in outcome.returned}
+    assert s.silent not in returned and len(returned) == 20
+    assert outcome.error_units == sorted([s.overwrites, s.no_evidence])
+
+    report = json.loads(CliRunner().invoke(main, ["check", str(c.root), "--json"]).output)
+    assert report["missing"] == [s.silent]
+    codes = {u["code"]: {f["code"] for f in u["findings"] if f["severity"] == "error"} for u in report["units"]}
+    assert codes[s.overwrites] == {"formula-altered"}
+    assert codes[s.no_evidence] == {"evidence-missing"}
+    assert all(not errs for code, errs in codes.items() if code not in (s.overwrites, s.no_evidence))
+
+    ranked = outcome.master and load_workbook(outcome.master, read_only=True)
+    ranking = ranked.worksheets[0]
+    names = [row[2] for row in ranking.iter_rows(values_only=True) if row and isinstance(row[0], int)]
+    assert len(names) == 18  # 21 units - one silent - two with errors (left out by the sample's policy)
+    assert {c.unit(code).name for code in (s.silent, s.overwrites, s.no_evidence)}.isdisjoint(names)
+
+    text = "\n".join(p.text for p in Document(outcome.decision).paragraphs)
+    text += "\n".join(cell.text for t in Document(outcome.decision).tables for row in t.rows for cell in row.cells)
+    assert all(name in text for name in names)
+    assert len(outcome.notices) == 18 and outcome.report.is_file()
+
+
+def test_demo_is_reproducible_and_rerunnable(tmp_path):
+    first = run_demo(tmp_path / "a")
+    second = run_demo(tmp_path / "b")
+    for a, b in zip(first.workbooks + first.returned, second.workbooks + second.returned):
+        assert a.name == b.name and a.read_bytes() == b.read_bytes()
+    again = run_demo(tmp_path / "a")  # a second run in place keeps the first master
+    assert again.master != first.master and first.master.is_file()
+
+
+def test_demo_refuses_a_foreign_folder(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "thu.txt").write_text("của người dùng", encoding="utf-8")
+    result = CliRunner().invoke(main, ["demo", str(tmp_path / "x")])
+    assert result.exit_code == 1 and "đã có tệp khác" in result.output
+    assert (tmp_path / "x" / "thu.txt").read_text(encoding="utf-8") == "của người dùng"
+
+
+def test_demo_cli_prints_where_everything_is(tmp_path):
+    result = CliRunner().invoke(main, ["demo", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    for words in ("biểu mẫu tự đánh giá", "Bảng tổng hợp xếp hạng", "Quyết định công bố", "thông báo kết quả"):
+        assert words in result.output
+    assert Path(tmp_path / "d" / "output").is_dir()
