@@ -116,3 +116,41 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
         for name, body in members.items():
             zf.writestr(name, body)
     return out.getvalue()
+
+
+def ole_container(streams: dict[str, bytes]) -> bytes:
+    """A valid OLE compound file (CFB v3, 512-byte sectors) holding ``streams`` at its root.
+
+    What Excel writes for a password-protected workbook is such a container with
+    the streams "EncryptionInfo" and "EncryptedPackage". Streams are padded to
+    4 KB so that they live in regular sectors (no mini stream needed).
+    """
+    import struct
+
+    end, free, fat_sect, nostream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    bodies = [body.ljust(4096, b"\0") for body in streams.values()]
+    fat = [fat_sect, end]  # sector 0: the FAT, sector 1: the directory
+    starts = []
+    for body in bodies:
+        n = len(body) // 512 + (len(body) % 512 > 0)
+        starts.append(len(fat))
+        fat += [len(fat) + i + 1 for i in range(n - 1)] + [end]
+    assert len(fat) <= 128
+    fat += [free] * (128 - len(fat))
+
+    def entry(name: str, kind: int, right: int, child: int, start: int, size: int) -> bytes:
+        raw = (name + "\0").encode("utf-16-le")
+        return (raw.ljust(64, b"\0") + struct.pack("<HBB3I", len(raw), kind, 1, nostream, right, child)
+                + b"\0" * 16 + struct.pack("<IQQIQ", 0, 0, 0, start, size))
+    names = list(streams)
+    entries = [entry("Root Entry", 5, nostream, 1, end, 0)]
+    for i, (name, body) in enumerate(zip(names, bodies)):
+        entries.append(entry(name, 2, i + 2 if i + 1 < len(names) else nostream, nostream, starts[i], len(body)))
+    while len(entries) < 4:
+        entries.append(b"\0" * 64 + struct.pack("<HBB3I", 0, 0, 0, nostream, nostream, nostream) + b"\0" * 48)
+    assert len(entries) == 4
+    header = (bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 16
+              + struct.pack("<HHHHH6sIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, b"\0" * 6, 0, 1, 1, 0, 4096, end, 0, end, 0)
+              + struct.pack("<109I", 0, *([free] * 108)))
+    assert len(header) == 512
+    return header + struct.pack("<128I", *fat) + b"".join(entries) + b"".join(bodies)
