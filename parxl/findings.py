@@ -179,7 +179,7 @@ _TYPES = [
        "hay dịch vụ lưu trữ thông dụng; cần thẩm định kiểm tra."),
     # Cached values and reserved cells ----------------------------------------
     _T("cached-value-differs", "warning", "Giá trị trong tệp khác parxl tính",
-       "Ô {cell} ({item}) hiển thị {found} nhưng theo số liệu đã nhập parxl tính được {expected}. "
+       "Ô {cell} ({what}) hiển thị {found} nhưng theo số liệu đã nhập parxl tính được {expected}. "
        "parxl dùng kết quả của mình; nên mở lại tệp để Excel tính lại."),
     _T("appraisal-filled", "error", "Đơn vị điền vào cột thẩm định",
        "Ô {cell} thuộc cột «{column}» dành cho Hội đồng thẩm định nhưng đã có nội dung «{found}». "

@@ -36,5 +36,5 @@ def _compare(ctx: Context, row: int, computed: Decimal, code: str | None, d: int
     value = cell.value
     if isinstance(value, Decimal) and quantize(value, d) == quantize(computed, d):
         return
-    ctx.add("cached-value-differs", sheet=ctx.sheet, cell=ref, item=code or "tổng điểm",
+    ctx.add("cached-value-differs", sheet=ctx.sheet, cell=ref, item=code, what=code or "tổng điểm",
             found=shown(cell), expected=vi_number(computed))

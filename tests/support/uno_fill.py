@@ -59,7 +59,10 @@ try:
             for op in job["ops"]:
                 kind = op[0]
                 if kind in ("insert_rows", "delete_rows"):
-                    rows = doc.Sheets.getByName(op[1]).Rows
+                    sheet = doc.Sheets.getByName(op[1])
+                    if sheet.isProtected():
+                        sheet.unprotect("")  # as a user must first (the protection has no password)
+                    rows = sheet.Rows
                     (rows.insertByIndex if kind == "insert_rows" else rows.removeByIndex)(op[2] - 1, op[3])
                 elif kind == "remove_sheet":
                     doc.Sheets.removeByName(op[1])

@@ -1,0 +1,66 @@
+"""``parxl check``: JSON report, exit codes, the findings workbook and the feedback workbooks."""
+from __future__ import annotations
+
+import json
+from urllib.parse import unquote
+
+import openpyxl
+from click.testing import CliRunner
+
+from parxl.check_report_xlsx import FEEDBACK_DIR, FINDINGS_FILE
+from parxl.cli import main
+from support.tamper import filled, set_text
+
+
+def run(campaign, *args):
+    return CliRunner().invoke(main, ["check", str(campaign.root), *args], catch_exceptions=False)
+
+
+def test_json_report_and_exit_code_1_on_errors(campaign):
+    inbox = campaign.inbox_dir
+    (inbox / "X01 - Phường An Lưu.xlsx").write_bytes(filled(campaign, campaign.units[0]))
+    (inbox / "X02 - Xã Lê Ninh.xlsx").write_bytes(set_text(filled(campaign, campaign.units[1]), "D7", "Sớm"))
+    (inbox / "hong.xlsx").write_bytes(b"\x00" * 10)
+    result = run(campaign, "--json")
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.output)
+    assert [(u["code"], u["status"], u["total_self"]) for u in doc["units"]] == [
+        ("X01", "ok", "7.25"), ("X02", "errors", "6.25")]
+    assert doc["units"][0]["file"] == "inbox/X01 - Phường An Lưu.xlsx" and doc["units"][0]["findings"] == []
+    finding = doc["units"][1]["findings"][0]
+    assert {k: finding[k] for k in ("code", "severity", "sheet", "cell")} == {
+        "code": "input-not-option", "severity": "error", "sheet": "Tự đánh giá", "cell": "D7"}
+    assert "«Sớm»" in finding["message"]
+    assert doc["missing"] == ["X03"]
+    files = {f["path"]: f for f in doc["files"]}
+    assert files["inbox/hong.xlsx"]["status"] == "unreadable"
+    assert files["inbox/hong.xlsx"]["findings"][0]["code"] == "file-not-workbook"
+    assert len(files["inbox/X01 - Phường An Lưu.xlsx"]["sha256"]) == 64
+
+
+def test_exit_code_0_and_table_without_errors(campaign):
+    (campaign.inbox_dir / "X01 - Phường An Lưu.xlsx").write_bytes(filled(campaign, campaign.units[0]))
+    result = run(campaign)
+    assert result.exit_code == 0, result.output
+    assert "X01" in result.output and "7,25" in result.output and "Đạt yêu" in result.output
+    assert "Chưa gửi (2)" in result.output
+
+
+def test_findings_workbook_and_feedback(campaign):
+    inbox = campaign.inbox_dir
+    (inbox / "X02 - Xã Lê Ninh.xlsx").write_bytes(set_text(filled(campaign, campaign.units[1]), "D7", "Sớm"))
+    assert run(campaign).exit_code == 1
+    wb = openpyxl.load_workbook(campaign.output_dir / FINDINGS_FILE)
+    ws = wb["Các lỗi"]
+    assert ws.auto_filter.ref == "A1:I4"  # the error, and the two cached values it made stale
+    assert [ws.cell(r, 4).value for r in (3, 4)] == ["cached-value-differs"] * 2
+    assert not ws["G4"].value  # the total is no item
+    assert [c.value for c in ws[2]][:6] == ["X02", "Xã Lê Ninh", "Lỗi", "input-not-option", "Tự đánh giá", "D7"]
+    assert unquote(ws["I2"].hyperlink.target) == "..\\inbox\\X02 - Xã Lê Ninh.xlsx"
+    summary = wb["Tổng hợp"]
+    assert [summary.cell(r, 1).value for r in range(4, 7)] == ["X02", "X01", "X03"]
+    feedback = openpyxl.load_workbook(campaign.output_dir / FEEDBACK_DIR / "X02 - Xã Lê Ninh - phản hồi.xlsx").active
+    texts = [c.value for row in feedback.iter_rows() for c in row if c.value]
+    assert "Đơn vị: Xã Lê Ninh (mã X02)" in texts
+    assert any("«Sớm»" in str(t) for t in texts)
+    assert not list((campaign.output_dir).glob(".parxl-*"))  # no temp file left behind
