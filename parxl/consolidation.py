@@ -24,6 +24,7 @@ from .intake import IntakeResult, run_intake
 from .ledger import SELF, Ledger, UnitSubmission
 from .master import PreviousEntry, write_master
 from .results import Results, Source, UnitInput, consolidate
+from .survey import load_survey
 
 SURVEY_ROUND = "survey"
 COUNTED_SEVERITIES = ("error", "warning")  # what the detail sheet counts as findings of an item
@@ -32,8 +33,13 @@ IntakeProgress = Callable[[int, int, str], None]  # (done, total, current file),
 StepProgress = Callable[[str], None]
 
 
-def unit_input(campaign: Campaign, sub: UnitSubmission) -> UnitInput | None:
-    """What the consolidation needs of one unit's latest submission (None for a unit no longer listed)."""
+def unit_input(campaign: Campaign, sub: UnitSubmission,
+               imported_survey: Mapping[str, Decimal] | None = None) -> UnitInput | None:
+    """What the consolidation needs of one unit's latest submission (None for a unit no longer listed).
+
+    ``imported_survey`` is the unit's row of the survey table imported with
+    ``parxl survey``; it takes precedence over a ``survey`` round in the ledger.
+    """
     unit = campaign.unit(sub.unit_code)
     if unit is None:
         return None
@@ -42,6 +48,7 @@ def unit_input(campaign: Campaign, sub: UnitSubmission) -> UnitInput | None:
         appraised.update(sub.scores[name])
     survey_items = {i.code for i in campaign.framework.items if i.rule.type == "survey"}
     survey = {code: v for code, v in sub.scores.get(SURVEY_ROUND, {}).items() if code in survey_items}
+    survey.update(imported_survey or {})
     return UnitInput(
         unit=unit,
         status="errors" if sub.status == "errors" or sub.errors > 0 else "ok",
@@ -56,7 +63,8 @@ def unit_input(campaign: Campaign, sub: UnitSubmission) -> UnitInput | None:
 
 
 def results_from_submissions(campaign: Campaign, subs: Iterable[UnitSubmission], made_at: str | None = None) -> Results:
-    inputs = [i for i in (unit_input(campaign, s) for s in subs) if i is not None]
+    survey = load_survey(campaign)
+    inputs = [i for i in (unit_input(campaign, s, survey.get(s.unit_code)) for s in subs) if i is not None]
     return consolidate(campaign, inputs, made_at or dt.datetime.now().isoformat(timespec="seconds"))
 
 

@@ -1,7 +1,7 @@
 """``parxl demo``: the whole year on the bundled sample campaign, without any spreadsheet program.
 
-generate → simulate the returned files → check → consolidate → decision,
-notices and report. Each stage is the same function the other commands call.
+generate → simulate the returned files and the survey table → check → import
+the survey → consolidate → decision, notices and report. Each stage is the same function the other commands call.
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from .consolidation import results_from_submissions
 from .errors import ParxlError
 from .master import write_master
 from .resources import samples_dir
-from .simulate import Scenario, pick_scenario, simulate_returns
+from .simulate import Scenario, pick_scenario, simulate_returns, simulate_survey
+from .survey import import_survey
 from .stamping import generate
 
 SAMPLE = "kinh-mon-2025"
@@ -32,6 +33,7 @@ class DemoOutcome:
     scenario: Scenario
     workbooks: list[Path]
     returned: list[Path]
+    survey_table: Path
     check_outputs: list[Path]
     master: Path
     decision: Path
@@ -61,6 +63,8 @@ def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
     scenario = pick_scenario(campaign)
     workbooks = generate(campaign, lambda done, total: say("Tạo biểu mẫu", done, total))
     returned = simulate_returns(campaign, progress=lambda done, total: say("Giả lập tệp các đơn vị gửi về", done, total))
+    # The survey's organisers send their table; the clerk imports it as «parxl survey» does.
+    survey_table, _ = import_survey(campaign, simulate_survey(campaign, campaign.output_dir / "ket-qua-dieu-tra-xhh.csv"))
 
     from .intake import run_intake
 
@@ -75,4 +79,4 @@ def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
     notices = render_notices(results)
     report = render_report(results)
     errors = sorted(s.unit_code for s in intake.latest if s.errors)
-    return DemoOutcome(campaign, scenario, workbooks, returned, check_outputs, master, decision, notices, report, errors)
+    return DemoOutcome(campaign, scenario, workbooks, returned, survey_table, check_outputs, master, decision, notices, report, errors)

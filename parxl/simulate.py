@@ -19,7 +19,7 @@ from pathlib import Path
 from .campaign import Campaign
 from .framework import Item
 from .layout import COLUMNS, SHEET_ASSESS, plan_rows
-from .numbers import excel_number
+from .numbers import excel_number, quantize, vi_number
 from .rules import BinaryRule, CountRule, LevelsRule, ManualRule, RatioRule, Value
 from .stamping import workbook_filename
 from .units import Unit
@@ -51,7 +51,7 @@ def answers_for(item: Item, rng: random.Random, diligence: float) -> dict[str, V
         return {"choice": ordered[0].label if good else rng.choice(ordered[1:]).label}
     if isinstance(rule, RatioRule):
         denominator = 0 if rng.random() < 0.04 else rng.randint(12, 400)
-        share = min(1.0, max(0.0, diligence + rng.uniform(-0.25, 0.08)))
+        share = rng.uniform(0.9, 1.0) if good else max(0.0, diligence - rng.uniform(0.05, 0.35))
         return {"numerator": Decimal(round(denominator * share)), "denominator": Decimal(denominator)}
     if isinstance(rule, CountRule):
         return {"count": Decimal(0 if good else rng.randint(1, 4))}
@@ -63,7 +63,7 @@ def answers_for(item: Item, rng: random.Random, diligence: float) -> dict[str, V
 
 def fill_for(unit: Unit, campaign: Campaign, scenario: Scenario, seed: int) -> Fill:
     rng = random.Random(f"{seed}:{unit.code}")
-    diligence = 0.55 + 0.43 * rng.random()
+    diligence = 0.78 + 0.22 * rng.random()
     answers: dict[str, dict[str, Value]] = {}
     explanations: dict[str, str] = {}
     evidence: dict[str, list[str]] = {}
@@ -105,6 +105,21 @@ def _sheet_part(data: bytes, sheet_name: str) -> str:
     rid = re.search(rf'<sheet name="{re.escape(sheet_name)}"[^>]*r:id="(rId\d+)"', workbook)[1]
     target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', rels)
     return "xl/" + (target[1] or target[2]).lstrip("/").removeprefix("xl/")
+
+
+def simulate_survey(campaign: Campaign, dest: Path, seed: int = 2025) -> Path:
+    """A survey results table as the survey's organisers would send it: points per unit and item."""
+    items = [i for i in campaign.framework.regular_items if i.rule.type == "survey"]
+    lines = ["Mã,Tên đơn vị," + ",".join(i.code for i in items)]
+    for unit in campaign.units:
+        rng = random.Random(f"{seed}:survey:{unit.code}")
+        satisfaction = 0.68 + 0.3 * rng.random()
+        points = [quantize(i.max * Decimal(str(round(min(1.0, satisfaction + rng.uniform(-0.08, 0.05)), 3))), 2)
+                  for i in items]
+        lines.append(f"{unit.code},{unit.name}," + ",".join(f'"{vi_number(p)}"' for p in points))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return dest
 
 
 def simulate_returns(campaign: Campaign, seed: int = 2025, progress=None) -> list[Path]:

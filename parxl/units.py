@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UnitsError
+from .errors import ParxlError, UnitsError
 from .texts import fold, normalize_text
 
 REQUIRED = {"ma": "Mã", "tendonvi": "Tên đơn vị", "loai": "Loại"}
@@ -27,22 +27,27 @@ def load_units(path: str | Path) -> list[Unit]:
     path = Path(path)
     if not path.is_file():
         raise UnitsError(f"Không tìm thấy danh sách đơn vị «{path}».")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        rows = _csv_rows(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path)
-    else:
+    if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
         raise UnitsError(f"«{path.name}»: danh sách đơn vị phải là tệp .csv (UTF-8) hoặc .xlsx.")
-    return _units_from_rows(path, rows)
+    return _units_from_rows(path, read_rows(path, UnitsError))
 
 
-def _csv_rows(path: Path) -> list[list[str]]:
+def read_rows(path: Path, error: type[ParxlError] = ParxlError) -> list[list[str]]:
+    """The rows of a small table a clerk keeps: a UTF-8 .csv (any of , ; tab) or an .xlsx's first sheet."""
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"Không tìm thấy tệp «{path}».")
+    if path.suffix.lower() == ".csv":
+        return _csv_rows(path, error)
+    return _xlsx_rows(path, error)
+
+
+def _csv_rows(path: Path, error: type[ParxlError]) -> list[list[str]]:
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnitsError(
+        raise error(
             f"«{path.name}» không phải UTF-8 (byte {exc.start}). Hãy lưu lại bằng Excel với "
             "«CSV UTF-8 (Comma delimited)» hoặc dùng tệp .xlsx.") from exc
     sample = text[:4096]
@@ -53,13 +58,13 @@ def _csv_rows(path: Path) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text), dialect)]
 
 
-def _xlsx_rows(path: Path) -> list[list[str]]:
+def _xlsx_rows(path: Path, error: type[ParxlError]) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise UnitsError(f"«{path.name}»: không mở được tệp Excel ({type(exc).__name__}).") from exc
+        raise error(f"«{path.name}»: không mở được tệp Excel ({type(exc).__name__}).") from exc
     try:
         ws = wb.worksheets[0]
         return [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True, max_row=100_000)]

@@ -45,6 +45,7 @@ def command(directory: Path) -> None:
     console.print(f"  - {units[s.overwrites]} gõ đè số lên một ô công thức; "
                   f"{units[s.no_evidence]} chấm điểm mà thiếu tài liệu kiểm chứng; "
                   f"{units[s.silent]} không gửi tệp.", soft_wrap=True)
+    console.print(f"• Kết quả điều tra xã hội học đã nhập: {outcome.survey_table}", soft_wrap=True)
     console.print("• Kết quả kiểm tra (bảng lỗi, phản hồi cho từng đơn vị):", soft_wrap=True)
     for path in outcome.check_outputs[:1]:
         console.print(f"  {path}", soft_wrap=True)
