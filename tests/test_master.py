@@ -3,21 +3,22 @@ from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
 import zipfile
-from decimal import Decimal as D
+from decimal import ROUND_HALF_UP, Decimal as D
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
+from xlsxwriter.utility import xl_col_to_name
 
 from parxl.master import read_previous, write_master
-from parxl.master.names import (SHEET_DETAIL, SHEET_FIELDS, SHEET_MISSING, SHEET_RANKING, SHEET_SOURCES,
+from parxl.master.names import (FIRST_ROW, SHEET_DETAIL, SHEET_FIELDS, SHEET_MISSING, SHEET_RANKING, SHEET_SOURCES,
                                 SHEET_STATS)
 from parxl.results import Results, Source, UnitInput, consolidate
 
-from test_results import configure, many_units
+from support.libreoffice import recalculate, uno_fill_and_save
+from test_results import many_units
 
 FULL = {"1.1": D(1), "1.2": D(1), "1.3": D(2), "1.4": D(2), "1.5": D(1)}
 SPREADSHEET_ERRORS = ("#DIV/0!", "#NAME?", "#VALUE!", "#REF!", "#N/A", "#NUM!", "Err:")
@@ -40,19 +41,9 @@ def sample_results(tmp_path: Path, made_at: str = "2025-12-20T08:15:00", **confi
     return consolidate(c, inputs, made_at=made_at)
 
 
-def recalculate(path: Path, outdir: Path) -> Path:
-    """Open ``path`` in LibreOffice with a throw-away profile that always recalculates, save as xlsx."""
-    profile = outdir / "profile"
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">'
-        '<value>0</value></prop></item></oor:items>\n', encoding="utf-8")
-    out = outdir / "recalculated"
-    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "xlsx",
-                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)
-    return out / path.name
+def recalculated(path: Path, workdir: Path, soffice: str) -> Path:
+    """``path`` opened in LibreOffice with forced full recalculation, saved again."""
+    return recalculate([path], workdir / "recalculated", soffice)[0]
 
 
 def poison_cached_values(src: Path, dest: Path) -> int:
@@ -89,6 +80,11 @@ def ranking_rows(path: Path) -> tuple[dict[str, int], dict[str, list]]:
     return cols, {r[cols["Mã"]]: r for r in rows if r[cols["Mã"]] != ""}
 
 
+def hundredths(value: D) -> D:
+    """Rounded as Excel's ROUND(…, 2) does: half away from zero."""
+    return value.quantize(D("0.01"), rounding=ROUND_HALF_UP)
+
+
 def close(a, b) -> bool:
     return abs(float(a) - float(b)) < 1e-9
 
@@ -118,11 +114,10 @@ def _check_against_parxl(path: Path, results: Results, previous: dict | None = N
     assert stats["Số đơn vị được xếp hạng"][0] == len(indexes)
     assert close(stats["Chỉ số cao nhất (%)"][0], max(indexes))
     assert close(stats["Chỉ số thấp nhất (%)"][0], min(indexes))
-    mean = (sum(indexes) / len(indexes)).quantize(D("0.01"))
-    assert close(stats["Chỉ số bình quân (%)"][0], mean)
+    assert close(stats["Chỉ số bình quân (%)"][0], hundredths(sum(indexes) / len(indexes)))
     for band, n in results.band_counts().items():
         assert stats[band][1] == n, band
-        assert close(stats[band][2], D(n * 100) / len(indexes)) or abs(stats[band][2] - n * 100 / len(indexes)) < 0.006
+        assert close(stats[band][2], hundredths(D(n * 100) / len(indexes))), band
 
     fcols, frows = table(sheet_rows(path, SHEET_FIELDS), "STT")
     averages = next(r for r in frows if r[0] == "Bình quân")
@@ -131,7 +126,7 @@ def _check_against_parxl(path: Path, results: Results, previous: dict | None = N
         if header is None:
             continue  # a survey field is not shown when no survey is held
         expected = sum(u.field_index[f.code] for u in results.ranked) / len(results.ranked)
-        assert close(averages[fcols[header]], expected.quantize(D("0.01"))), f.code
+        assert close(averages[fcols[header]], hundredths(expected)), f.code
 
     for sheet in CalamineWorkbook.from_path(str(path)).sheet_names:
         for r in sheet_rows(path, sheet):
@@ -157,7 +152,7 @@ def test_libreoffice_recomputes_every_formula_to_parxls_figures(tmp_path, soffic
     poisoned.parent.mkdir()
     assert poison_cached_values(master, poisoned) > 4 * len(results.ranked)
     assert ranking_rows(poisoned)[1]["U001"][ranking_rows(poisoned)[0]["Chỉ số (%)"]] == -7777
-    _check_against_parxl(recalculate(poisoned, tmp_path), results)
+    _check_against_parxl(recalculated(poisoned, tmp_path, soffice), results)
 
 
 @pytest.mark.libreoffice
@@ -181,7 +176,25 @@ def test_change_against_a_previous_campaign(tmp_path, soffice):
     assert rows["U004"][cols["Xếp hạng năm trước"]] == 4 and rows["U004"][cols["Tăng (+) / giảm (−) bậc"]] == 3
     assert rows["U001"][cols["Tăng (+) / giảm (−) bậc"]] == 1 - later.by_code("U001").rank
     assert rows["U005"][cols["Xếp hạng năm trước"]] == ""  # rejected last year: nothing to compare
-    _check_against_parxl(recalculate(master, tmp_path), later, previous)
+    _check_against_parxl(recalculated(master, tmp_path, soffice), later, previous)
+
+
+@pytest.mark.libreoffice
+def test_a_clerk_correcting_a_figure_sees_total_index_rank_and_band_follow(tmp_path, soffice):
+    results = sample_results(tmp_path)
+    master = write_master(results, tmp_path / "out")
+    cols, rows = ranking_rows(master)
+    row = FIRST_ROW + 1 + list(rows).index("U004")  # 1-based sheet row of U004 (7,3 points, rank 4)
+    cell = lambda header: f"{SHEET_RANKING}!{xl_col_to_name(cols[header])}{row}"  # noqa: E731
+    edited = uno_fill_and_save(master, tmp_path / "edited.xlsx",
+                               {cell("Điểm thưởng"): D(1), cell("Điểm trừ"): D(0)}, sheet=SHEET_RANKING)
+    cols, rows = ranking_rows(edited)
+    u004 = rows["U004"]
+    assert (u004[cols["Tổng điểm"]], u004[cols["Chỉ số (%)"]], u004[cols["Xếp hạng"]], u004[cols["Xếp loại"]]) == (
+        9.3, 93, 2, "Tốt")
+    assert [rows[code][cols["Xếp hạng"]] for code in ("U001", "U002", "U003")] == [1, 3, 3]
+    stats = {r[0]: r[1:] for r in sheet_rows(edited, SHEET_STATS) if r and r[0] != ""}
+    assert (stats["Tốt"][1], stats["Trung bình"][1]) == (2, 0)
 
 
 def test_earlier_masters_are_never_overwritten(tmp_path):
