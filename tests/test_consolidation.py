@@ -13,11 +13,10 @@ from decimal import ROUND_HALF_UP, Decimal as D
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
-from parxl.campaign import Campaign, load_campaign
+from parxl.campaign import Campaign
 from parxl.cli import main
 from parxl.consolidation import results_from_ledger, unit_input
 from parxl.ledger import UnitSubmission
@@ -27,6 +26,7 @@ from parxl.stamping import workbook_filename
 from parxl.workbook import Fill, build_workbook
 
 from conftest import make_campaign
+from test_results import configure
 
 LEVELS = {"Ban hành kịp thời": D(1), "Ban hành không kịp thời": D("0.5"), "Không ban hành": D(0)}
 
@@ -89,14 +89,6 @@ def consolidate_json(root: Path, *extra: str) -> dict:
     return json.loads(out.stdout)
 
 
-def with_policy(campaign: Campaign, policy: str) -> Campaign:
-    path = campaign.root / "campaign.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["missing_policy"] = policy
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return load_campaign(campaign.root)
-
-
 def test_consolidate_scores_ranks_and_classifies_from_the_files(tmp_path):
     c = make_campaign(tmp_path / "c")
     sent = {
@@ -154,7 +146,7 @@ def test_a_corrected_file_changes_the_rank_and_the_earlier_master_stays(tmp_path
 
 @pytest.mark.parametrize("policy", ["exclude", "score_readable"])
 def test_units_with_errors_and_silent_units_follow_the_policy(tmp_path, policy):
-    c = with_policy(make_campaign(tmp_path / "c"), policy)
+    c = configure(make_campaign(tmp_path / "c"), missing_policy=policy)
     send(c, "X01", Answers(on_time=70))                                     # 6
     send(c, "X02", Answers(commended=True, skip_evidence=("1.3", "1.4")))  # 8, but two errors
     # X03 sends nothing
