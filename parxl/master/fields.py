@@ -20,12 +20,12 @@ def write_fields(ws: Worksheet, fmt: Formats, view: View) -> int:
     ws.merge_range(1, 0, 1, last_col, view.subheading, fmt.subtitle)
     ws.merge_range(2, 0, 2, last_col, "Chỉ số thành phần = điểm đạt được của lĩnh vực ÷ điểm tối đa của lĩnh vực × 100.",
                    fmt.note)
-    ws.set_row(HEADING_ROW, 75)
+    ws.set_row(HEADING_ROW, 100)
     for col, (header, width) in enumerate([("STT", 5), (H_CODE, 9), (H_NAME, 28)]):
         ws.set_column(col, col, width)
         ws.write_string(HEADING_ROW, col, header, fmt.header)
     for k, f in enumerate(view.fields):
-        ws.set_column(FIRST_FIELD_COL + k, FIRST_FIELD_COL + k, 12)
+        ws.set_column(FIRST_FIELD_COL + k, FIRST_FIELD_COL + k, 14)
         ws.write_string(HEADING_ROW, FIRST_FIELD_COL + k, f"{f.code}. {f.title}\n(tối đa {vi_number(f.max)} điểm)",
                         fmt.header)
     for n, u in enumerate(ranked):

@@ -39,7 +39,7 @@ def _columns(view: View, with_previous: bool) -> list[tuple[str, str, float]]:
     cols: list[tuple[str, str, float]] = [("stt", "STT", 5), ("code", H_CODE, 9), ("name", H_NAME, 28),
                                           ("kind", "Loại", 9)]
     for f in view.fields:
-        cols.append((f"field:{f.code}", f"{f.code}. {f.title}\n(tối đa {vi_number(f.max)})", 11))
+        cols.append((f"field:{f.code}", f"{f.code}. {f.title}\n(tối đa {vi_number(f.max)})", 12))
     appraised_title = "Điểm thẩm định" if results.has_appraisal else "Điểm phần thẩm định (theo tự chấm)"
     cols += [("self", "Điểm tự chấm", 10),
              ("appraised", f"{appraised_title}\n(tối đa {vi_number(fw.part_max('appraised'))})", 11)]
@@ -51,7 +51,7 @@ def _columns(view: View, with_previous: bool) -> list[tuple[str, str, float]]:
     if with_previous:
         cols += [("prev_rank", "Xếp hạng năm trước", 9), ("rank_change", "Tăng (+) / giảm (−) bậc", 9),
                  ("prev_index", "Chỉ số năm trước (%)", 9), ("index_change", "Chỉ số tăng (+) / giảm (−)", 9)]
-    cols.append(("note", "Ghi chú", 30))
+    cols.append(("note", "Ghi chú", 22))
     return cols
 
 
@@ -68,7 +68,7 @@ def write_ranking(ws: Worksheet, fmt: Formats, view: View,
     ws.merge_range(0, 0, 0, last_col, view.heading, fmt.title)
     ws.merge_range(1, 0, 1, last_col, view.subheading, fmt.subtitle)
     ws.merge_range(2, 0, 2, last_col, view.survey_note, fmt.note)
-    ws.set_row(HEADING_ROW, 60)
+    ws.set_row(HEADING_ROW, 96)
     for i, (_, header, width) in enumerate(columns):
         ws.set_column(i, i, width)
         ws.write_string(HEADING_ROW, i, header, fmt.header)

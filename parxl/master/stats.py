@@ -14,6 +14,8 @@ from .ranking import RankingLayout
 from .styles import Formats, number
 from .view import View, average
 
+NAMED_BARS = 60  # up to this many units, the index chart names every bar
+
 
 def write_stats(wb: Workbook, ws: Worksheet, fmt: Formats, view: View, ranking: RankingLayout,
                 fields_avg_row: int) -> None:
@@ -75,6 +77,9 @@ def write_stats(wb: Workbook, ws: Worksheet, fmt: Formats, view: View, ranking: 
     field_first, field_last = ftop + 1, ftop + len(view.fields)
 
     _charts(wb, ws, ranking, (band_first, band_last), (field_first, field_last), len(ranked))
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
 
 
 def _charts(wb: Workbook, ws: Worksheet, ranking: RankingLayout, bands: tuple[int, int],
@@ -108,6 +113,7 @@ def _charts(wb: Workbook, ws: Worksheet, ranking: RankingLayout, bands: tuple[in
         unit_chart.set_title({"name": "Chỉ số CCHC theo đơn vị (%)"})
         unit_chart.set_legend({"none": True})
         unit_chart.set_y_axis({"min": 0, "max": 100})
-        # wide enough to read a name per bar; very many units still fit in one (long) chart
-        width = max(1.0, min(40.0, ranked * 0.06))
+        if ranked > NAMED_BARS:  # too many names to read: the chart shows the spread, names are on the ranking
+            unit_chart.set_x_axis({"label_position": "none", "major_tick_mark": "none"})
+        width = max(1.5, min(3.0, ranked * 0.05))
         ws.insert_chart(19, 5, unit_chart, {"x_scale": width, "y_scale": 1.4})
