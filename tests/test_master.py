@@ -197,6 +197,21 @@ def test_a_clerk_correcting_a_figure_sees_total_index_rank_and_band_follow(tmp_p
     assert (stats["Tốt"][1], stats["Trung bình"][1]) == (2, 0)
 
 
+@pytest.mark.libreoffice
+def test_nobody_ranked_yet_still_computes_without_spreadsheet_errors(tmp_path, soffice):
+    c = many_units(tmp_path, 3)
+    results = consolidate(c, [], made_at="2025-12-20T08:15:00")
+    recomputed = recalculated(write_master(results, tmp_path / "out"), tmp_path, soffice)
+    stats = {r[0]: r[1:] for r in sheet_rows(recomputed, SHEET_STATS) if r and r[0] != ""}
+    assert (stats["Số đơn vị trong danh sách"][0], stats["Số đơn vị được xếp hạng"][0]) == (3, 0)
+    assert stats["Chỉ số bình quân (%)"][0] == "" and stats["Tốt"][2] == ""
+    missing = table(sheet_rows(recomputed, SHEET_MISSING), "STT")[1]
+    assert [r[1] for r in missing if r[1]] == ["U001", "U002", "U003"]
+    for sheet in CalamineWorkbook.from_path(str(recomputed)).sheet_names:
+        for r in sheet_rows(recomputed, sheet):
+            assert not [v for v in r if isinstance(v, str) and v.startswith(SPREADSHEET_ERRORS)], sheet
+
+
 def test_earlier_masters_are_never_overwritten(tmp_path):
     results = sample_results(tmp_path)
     out = tmp_path / "c" / "output"
