@@ -50,7 +50,8 @@ class Received:
     sha256: str
     received_at: str          # ISO 8601 UTC modification time of the file in inbox/
     kind: str                 # workbook, evidence, archive
-    siblings: frozenset[str]  # names of the other files beside it
+    siblings: frozenset[str] | None  # names of the other files beside it in a zip
+    folder: Path | None = None        # the inbox folder it lies in (files beside it looked up on demand)
     stored: Path | None = None
     report: Report | None = None
     duplicate_of: str | None = None  # path of the first receipt of the same content in this run
@@ -96,19 +97,18 @@ def scan_inbox(campaign: Campaign, ledger: Ledger) -> list[Received]:
             rel = path.relative_to(root).as_posix()
             stat = path.stat()
             when = _iso(stat.st_mtime)
-            siblings = frozenset(n for n in names if n != name)
             if stat.st_size > MAX_FILE_BYTES:  # kept, never loaded: the reader will say it is too large
-                rec = Received(rel, file_sha256(path), when, _kind_of(name), siblings)
+                rec = Received(rel, file_sha256(path), when, _kind_of(name), None, here)
                 rec.stored, _ = ledger.keep(rec.sha256, path, rel, when, rec.kind, path.suffix.lower()[:10])
                 out.append(rec)
                 continue
             data = path.read_bytes()
             sha = hashlib.sha256(data).hexdigest()
             if _is_archive(data):
-                out.append(_keep(ledger, Received(rel, sha, when, "archive", siblings), data, path.suffix))
+                out.append(_keep(ledger, Received(rel, sha, when, "archive", None, here), data, path.suffix))
                 out.extend(_members(ledger, rel, data, when))
             else:
-                out.append(_keep(ledger, Received(rel, sha, when, _kind_of(name), siblings), data, path.suffix))
+                out.append(_keep(ledger, Received(rel, sha, when, _kind_of(name), None, here), data, path.suffix))
     ledger.commit()
     return out
 
@@ -152,11 +152,11 @@ def _members(ledger: Ledger, rel: str, data: bytes, when: str) -> list[Received]
     except (HostileFile, zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         code = exc.code if isinstance(exc, HostileFile) else "file-corrupt"
         detail = exc.detail if isinstance(exc, HostileFile) else "tệp nén không trọn vẹn"
-        out.append(Received(rel + "!/", "", when, "broken-archive", frozenset(), report=Report(
+        out.append(Received(rel + "!/", "", when, "broken-archive", None, report=Report(
             rel, hashlib.sha256(data).hexdigest(), len(data), "unreadable",
             findings=[make(code, file=rel, detail=detail, limit="")])))
     if not any(r.kind == "workbook" for r in out) and not any(r.kind == "broken-archive" for r in out):
-        out.append(Received(rel + "!/", "", when, "broken-archive", frozenset(), report=Report(
+        out.append(Received(rel + "!/", "", when, "broken-archive", None, report=Report(
             rel, hashlib.sha256(data).hexdigest(), len(data), "unreadable",
             findings=[make("file-archive-no-workbook", file=rel)])))
     return out
@@ -183,16 +183,19 @@ def _init_worker(root: str) -> None:
     _max_row = expected_max_row(_campaign.framework)
 
 
-def _check_one(job: tuple[str, str, frozenset[str]]) -> Report:
-    stored, name, siblings = job
+Job = tuple[str, str, "frozenset[str] | None", "str | None"]  # stored path, display name, siblings, folder
+
+
+def _check_one(job: Job) -> Report:
+    stored, name, siblings, folder = job
     assert _campaign is not None
-    sub = read_submission(Path(stored), name=name, max_row=_max_row, siblings=siblings)
+    sub = read_submission(Path(stored), name=name, max_row=_max_row, siblings=siblings, folder=folder)
     return validate(_campaign, sub)
 
 
-def check_files(campaign: Campaign, jobs: list[tuple[str, str, frozenset[str]]], progress: Progress | None = None,
+def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None = None,
                 workers: int = WORKERS) -> list[Report]:
-    """Read and validate (stored path, display name, siblings) jobs in a pool of worker processes."""
+    """Read and validate jobs (stored path, display name, siblings, folder) in a pool of worker processes."""
     total = len(jobs)
     if workers <= 1 or total < 4:
         _init_worker(str(campaign.root))
@@ -224,7 +227,8 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
                 rec.duplicate_of = first[rec.sha256].path
             else:
                 first[rec.sha256] = rec
-        jobs = [(str(rec.stored), rec.path, rec.siblings) for rec in first.values()]
+        jobs: list[Job] = [(str(rec.stored), rec.path, rec.siblings, str(rec.folder) if rec.folder else None)
+                           for rec in first.values()]
         reports = check_files(campaign, jobs, progress, workers)
         mark_swapped(reports)
         fingerprint = campaign.framework.fingerprint

@@ -40,8 +40,26 @@ class Submission:
     meta: dict[str, str] = field(default_factory=dict)   # META_KEYS read from the metadata sheet
     meta_sheet: SheetData | None = None
     assess: SheetData | None = None
-    siblings: frozenset[str] = frozenset()  # names of files beside it (same folder or same zip), NFC, lower case
+    siblings: frozenset[str] | None = None  # names of files beside it in the same zip (NFC, lower case)
+    folder: Path | None = None               # or: the folder it was received in, looked up on demand
     max_row: int = DEFAULT_MAX_ROW
+    _listing: frozenset[str] | None = field(default=None, repr=False)
+
+    def has_sibling(self, file_name: str) -> bool:
+        """Whether a file of that name was received beside the workbook (case-insensitive)."""
+        key = normalize_text(file_name).lower()
+        if self.siblings is not None:
+            return key in self.siblings
+        if self.folder is None:
+            return False
+        if (self.folder / file_name).is_file():
+            return True
+        if self._listing is None:  # listed once, only when a name is not found as typed
+            try:
+                self._listing = frozenset(normalize_text(p.name).lower() for p in self.folder.iterdir() if p.is_file())
+            except OSError:
+                self._listing = frozenset()
+        return key in self._listing
 
     @property
     def readable(self) -> bool:
@@ -64,25 +82,29 @@ def expected_max_row(framework) -> int:
 
 
 def read_submission(source: Path | str | bytes, *, name: str | None = None, max_row: int | None = None,
-                    siblings: frozenset[str] | set[str] | None = None) -> Submission:
-    """Read a returned workbook from a path or from its bytes."""
+                    siblings: frozenset[str] | set[str] | None = None, folder: Path | str | None = None) -> Submission:
+    """Read a returned workbook from a path or from its bytes.
+
+    Evidence files are looked for in ``siblings`` (names, e.g. the other files
+    of a zip) when given, else in ``folder`` (default: the path's own folder).
+    """
     if isinstance(source, (str, Path)):
         path = Path(source)
         name = name or str(path)
-        if siblings is None:
-            siblings = {p.name for p in path.parent.iterdir() if p.is_file() and p != path}
+        if siblings is None and folder is None:
+            folder = path.parent
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:  # never load it: hash it in chunks and say why it was not read
             return Submission(name=name, sha256=file_sha256(path), size=size,
-                              problem=("file-too-large", human_size(size)))
+                              problem=("file-too-large", human_size(size)), max_row=max_row or DEFAULT_MAX_ROW)
         data = path.read_bytes()
     else:
         data = source
         name = name or "(không tên)"
     sub = Submission(
         name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-        siblings=frozenset(normalize_text(s).lower() for s in (siblings or ())),
-        max_row=max_row or DEFAULT_MAX_ROW,
+        siblings=None if siblings is None else frozenset(normalize_text(s).lower() for s in siblings),
+        folder=None if folder is None else Path(folder), max_row=max_row or DEFAULT_MAX_ROW,
     )
     try:
         _read_into(sub, data)

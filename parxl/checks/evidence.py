@@ -59,8 +59,8 @@ def check(ctx: Context) -> None:
 def _check_entry(ctx: Context, item: str, ref: str, entry: str) -> bool:
     where = {"sheet": ctx.sheet, "cell": ref, "item": item, "found": entry}
     if _FILE_NAME.match(entry) and not _LOOKS_LIKE_LINK.match(entry):
-        name = entry.replace("\\", "/").rsplit("/", 1)[-1].lower()
-        if name not in ctx.sub.siblings:
+        name = entry.replace("\\", "/").rsplit("/", 1)[-1]
+        if not ctx.sub.has_sibling(name):
             ctx.add("evidence-file-missing", **where)
             return False
         return True

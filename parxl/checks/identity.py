@@ -29,22 +29,43 @@ def _name_keys(unit: Unit) -> list[str]:
     return keys
 
 
+class _UnitIndex:
+    """Unit codes and names as word sequences, for matching file names without scanning every unit."""
+
+    def __init__(self, units: list[Unit]):
+        self.units = units
+        self.keys: dict[str, list[tuple[int, Unit]]] = {}
+        for unit in units:
+            code = words(unit.code)
+            if code:
+                self.keys.setdefault(code, []).append((1000 + len(code), unit))
+            for key in _name_keys(unit):
+                self.keys.setdefault(key, []).append((len(key), unit))
+        self.longest = max((k.count(" ") + 1 for k in self.keys), default=1)
+
+
+_INDEXES: dict[int, _UnitIndex] = {}
+
+
+def _index(units: list[Unit]) -> _UnitIndex:
+    index = _INDEXES.get(id(units))
+    if index is None or index.units is not units:
+        index = _INDEXES[id(units)] = _UnitIndex(units)
+    return index
+
+
 def units_named_by(file_name: str, units: list[Unit]) -> list[Unit]:
     """Units a file name points at: by code (a whole word) or by name, best match first."""
     stem = file_name.rsplit(".", 1)[0] if "." in file_name else file_name
-    text = f" {words(stem)} "
-    scored: list[tuple[int, Unit]] = []
-    for unit in units:
-        score = 0
-        code = words(unit.code)
-        if code and f" {code} " in text:
-            score = 1000 + len(code)
-        for key in _name_keys(unit):
-            if key and f" {key} " in text:
-                score = max(score, len(key))
-        if score:
-            scored.append((score, unit))
-    scored.sort(key=lambda p: -p[0])
+    tokens = words(stem).split()
+    index = _index(units)
+    best: dict[str, tuple[int, Unit]] = {}
+    for i in range(len(tokens)):
+        for j in range(i + 1, min(len(tokens), i + index.longest) + 1):
+            for score, unit in index.keys.get(" ".join(tokens[i:j]), ()):
+                if score > best.get(unit.code, (0, unit))[0]:
+                    best[unit.code] = (score, unit)
+    scored = sorted(best.values(), key=lambda p: -p[0])
     if len(scored) > 1 and scored[0][0] == scored[1][0]:
         return []  # ambiguous: say nothing
     return [u for _, u in scored]

@@ -35,24 +35,7 @@ from com.sun.star.connection import NoConnectException
 def prop(name, value):
     p = PropertyValue(); p.Name = name; p.Value = value; return p
 
-args = json.load(sys.stdin)
-pipe = "parxlcheck" + uuid.uuid4().hex
-proc = subprocess.Popen([args["soffice"], "-env:UserInstallation=" + args["profile"], "--headless", "--invisible",
-                         "--norestore", "--nologo", "--accept=pipe,name=%s;urp;StarOffice.ComponentContext" % pipe],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    deadline = time.time() + 60
-    while True:
-        try:
-            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
-            break
-        except NoConnectException:
-            if time.time() > deadline or proc.poll() is not None:
-                raise
-            time.sleep(0.2)
-    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+def run_jobs(desktop):
     for job in args["jobs"]:
         doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(job["src"]), "_blank", 0, (prop("Hidden", True),))
         try:
@@ -86,10 +69,32 @@ try:
             doc.storeToURL(uno.systemPathToFileUrl(job["dest"]), tuple(props))
         finally:
             doc.close(True)
+
+args = json.load(sys.stdin)
+pipe = "parxlcheck" + uuid.uuid4().hex
+proc = subprocess.Popen([args["soffice"], "-env:UserInstallation=" + args["profile"], "--headless", "--invisible",
+                         "--norestore", "--nologo", "--accept=pipe,name=%s;urp;StarOffice.ComponentContext" % pipe],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    deadline = time.time() + 60
+    while True:
+        try:
+            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
+            break
+        except NoConnectException:
+            if time.time() > deadline or proc.poll() is not None:
+                raise
+            time.sleep(0.2)
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
     try:
-        desktop.terminate()
-    except Exception:
-        pass
+        run_jobs(desktop)
+    finally:
+        try:
+            desktop.terminate()  # also on failure: soffice.bin must not outlive the script
+        except Exception:
+            pass
     proc.wait(timeout=30)
 finally:
     if proc.poll() is None:
