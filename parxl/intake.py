@@ -64,11 +64,6 @@ class IntakeResult:
     latest: list[UnitSubmission] = field(default_factory=list)  # per unit, from the ledger
     missing: list[str] = field(default_factory=list)           # codes of units that sent nothing readable
 
-    @property
-    def has_errors(self) -> bool:
-        latest = {s.sha256 for s in self.latest}
-        return any(r.errors for r in self.reports.values()) or any(s.errors for s in self.latest if s.sha256 in latest)
-
 
 def _iso(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -189,8 +184,14 @@ Job = tuple[str, str, "frozenset[str] | None", "str | None"]  # stored path, dis
 def _check_one(job: Job) -> Report:
     stored, name, siblings, folder = job
     assert _campaign is not None
-    sub = read_submission(Path(stored), name=name, max_row=_max_row, siblings=siblings, folder=folder)
-    return validate(_campaign, sub)
+    try:
+        sub = read_submission(Path(stored), name=name, max_row=_max_row, siblings=siblings, folder=folder)
+        return validate(_campaign, sub)
+    except Exception as exc:  # one odd file must never stop the batch: say what went wrong, on that file
+        data = Path(stored).read_bytes()
+        detail = f"lỗi khi đọc: {type(exc).__name__}: {exc}"[:300]
+        return Report(name, hashlib.sha256(data).hexdigest(), len(data), "unreadable",
+                      findings=[make("file-corrupt", file=name, detail=detail)])
 
 
 def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None = None,

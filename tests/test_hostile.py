@@ -192,3 +192,24 @@ def test_a_batch_of_hostile_files_never_stops(tmp_path, office_files):
     assert [s.unit_code for s in result.latest] == ["X01"]
     assert result.missing == ["X02", "X03"]
     shutil.rmtree(tmp_path / "khac")
+
+
+def test_file_too_large_is_never_loaded(tmp_path, campaign):
+    from parxl.safety import MAX_FILE_BYTES
+    big = tmp_path / "X01 - Phường An Lưu.xlsx"
+    with big.open("wb") as fh:  # sparse: no disk used, nothing worth reading
+        fh.truncate(MAX_FILE_BYTES + 1)
+    sub = read_submission(big, name="inbox/X01 - Phường An Lưu.xlsx")
+    report = validate(campaign, sub)
+    assert [f.code for f in report.findings] == ["file-too-large"] and report.named_unit == "X01"
+    assert "50,0 MB" in report.findings[0].message
+
+
+def test_archive_without_workbook_and_broken_archive(campaign):
+    (campaign.inbox_dir / "tai-lieu.zip").write_bytes(zip_bytes({"ke-hoach.pdf": b"%PDF-1.4"}))
+    good = zip_bytes({"X01.xlsx": b"x" * 100, "a.pdf": b"%PDF"})
+    (campaign.inbox_dir / "hong.zip").write_bytes(good[:40])
+    result = run_intake(campaign, workers=1)
+    findings = {r.path: [f.code for f in r.report.findings] for r in result.files if r.report}
+    assert findings["inbox/tai-lieu.zip!/"] == ["file-archive-no-workbook"]
+    assert findings["inbox/hong.zip"] == ["file-corrupt"]  # a truncated zip cannot be opened as an archive either

@@ -223,3 +223,20 @@ def test_survey_and_appraisal_cells_filled_by_the_unit(campaign, wb):
     data = set_number(data, f"F{ROW['2.1']}", 3)
     report = check(campaign, data)
     assert codes(report, "error") == [("appraisal-filled", "I8"), ("appraisal-filled", "J8"), ("survey-filled", "F13")]
+
+
+def test_other_layout_version(campaign, wb):
+    assert [f.code for f in check(campaign, set_meta(wb, "layout_version", "99")).findings] == ["identity-layout-version"]
+
+
+def test_column_inserted_or_renamed(campaign, wb):
+    report = check(campaign, set_text(wb, "E5", "Ghi chú"))
+    assert ("columns-changed", "E5") in codes(report)
+
+
+def test_rows_sorted_are_read_by_code(campaign, wb):
+    data = set_text(wb, f"A{ROW['1.1']}", "1.2")
+    data = set_text(data, f"A{ROW['1.2']}", "1.1")
+    report = check(campaign, data)
+    assert ("rows-reordered", "A7") in codes(report) and ("rows-reordered", "A8") in codes(report)
+    assert report.status == "errors"
