@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from .intervals import Interval, coverage_problems, parse_interval
+from .intervals import Interval, IntervalWords, coverage_problems, parse_interval
 from .numbers import HUNDRED, ZERO, excel_number, quantize, to_decimal
 from .rules import Rule, Value
 from .texts import normalize_text
@@ -96,16 +96,7 @@ class Part(_Model):
 
 class Band(_Model):
     label: str = Field(min_length=1, description="Xếp loại, ví dụ «Tốt» hoặc «Từ 90% trở lên»")
-    when: str = Field(description="Khoảng chỉ số, ví dụ «từ 80% đến dưới 90%»")
-
-    @field_validator("when")
-    @classmethod
-    def _when(cls, v):
-        try:
-            parse_interval(v)
-        except ValueError:
-            raise ValueError(f"không đọc được khoảng «{v}»") from None
-        return v
+    when: IntervalWords = Field(description="Khoảng chỉ số, ví dụ «từ 80% đến dưới 90%»")
 
     @property
     def interval(self) -> Interval:

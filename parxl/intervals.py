@@ -11,6 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 from .numbers import parse_text_number
 
@@ -87,6 +90,19 @@ def parse_interval(text: str) -> Interval:
         if m:
             return build(m)  # type: ignore[operator]
     raise ValueError(text)
+
+
+def checked_words(text: str) -> str:
+    """Pydantic validator: the words must parse; the message quotes them back to the user."""
+    try:
+        parse_interval(text)
+    except ValueError:
+        raise ValueError(f"không đọc được khoảng «{text}»") from None
+    return text
+
+
+# A band's words in a criteria set or campaign: checked when the YAML is loaded.
+IntervalWords = Annotated[str, AfterValidator(checked_words)]
 
 
 def coverage_problems(intervals: list[Interval], lo: Decimal, hi: Decimal) -> list[str]:

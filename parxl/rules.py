@@ -20,7 +20,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .intervals import Interval, coverage_problems, parse_interval
+from .intervals import Interval, IntervalWords, coverage_problems, parse_interval
 from .numbers import HUNDRED, ZERO, excel_number, quantize, to_decimal
 
 InputKind = Literal["choice", "whole", "decimal"]
@@ -180,22 +180,13 @@ class LevelsRule(_Rule):
 
 class RatioBand(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    when: str = Field(description='Khoảng tỷ lệ, ví dụ "từ 70% đến dưới 90%", "trên 90%", "dưới 70%"')
+    when: IntervalWords = Field(description='Khoảng tỷ lệ, ví dụ "từ 70% đến dưới 90%", "trên 90%", "dưới 70%"')
     points: Decimal
 
     @field_validator("points", mode="before")
     @classmethod
     def _points(cls, v):
         return _dec(v)
-
-    @field_validator("when")
-    @classmethod
-    def _when(cls, v):
-        try:
-            parse_interval(v)
-        except ValueError:
-            raise ValueError(f"không đọc được khoảng tỷ lệ «{v}»") from None
-        return v
 
     @property
     def interval(self) -> Interval:
