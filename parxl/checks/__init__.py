@@ -13,7 +13,8 @@ from decimal import Decimal
 from ..campaign import Campaign
 from ..findings import FindingList
 from ..framework import Framework
-from ..layout import COLUMNS, RowSpec
+from ..layout import COLUMNS, SHEET_ASSESS, RowSpec
+from ..numbers import vi_number
 from ..rules import Value
 from ..scoring import UnitScore
 from ..submission import Submission
@@ -43,7 +44,6 @@ class Context:
 
     @property
     def sheet(self) -> str:
-        from ..layout import SHEET_ASSESS
         return SHEET_ASSESS
 
     def cell(self, row: int, role: str) -> Cell | None:
@@ -64,7 +64,6 @@ def is_blank(cell: Cell | None) -> bool:
 
 def shown(cell: Cell | None) -> str:
     """A cell's content as a user would read it in a message (decimal comma)."""
-    from ..numbers import vi_number
     if cell is None or cell.value is None:
         return ""
     if isinstance(cell.value, bool):
