@@ -175,6 +175,13 @@ def test_blank_input_is_a_warning(campaign, wb):
     assert report.total_self == MINI_TOTAL - 1
 
 
+def test_blank_bonus_and_penalty_are_not_findings(campaign, wb):
+    data = set_cell_blank(set_cell_blank(wb, f"D{ROW['T1']}"), f"D{ROW['D1']}")
+    report = check(campaign, data)
+    assert [f for f in report.findings if f.item in ("T1", "D1") and f.code == "input-blank"] == []
+    assert ("input-blank", "D8") not in codes(report, "warning")
+
+
 def set_cell_blank(data, ref):
     from support.tamper import set_cell_xml
     return set_cell_xml(data, ref, "")

@@ -39,7 +39,8 @@ def _read(ctx: Context, item, spec: InputSpec, row: int, role: str) -> Value:
     cell = ctx.cell(row, role)
     where = {"role": role, "row": row, "item": item.code}
     if is_blank(cell):
-        ctx.add("input-blank", label=spec.label, **where)
+        if item.kind == "regular":  # a blank bonus or penalty is the normal "none claimed, none incurred"
+            ctx.add("input-blank", label=spec.label, **where)
         return None
     value = cell.value
     if spec.kind == "choice":
