@@ -16,9 +16,8 @@ from parxl.intake import run_intake
 from parxl.scoring import score_answers
 from parxl.submission import expected_max_row, read_submission
 from parxl.validation import validate
-from support.libreoffice import uno_fill_and_save_many
 from support.tamper import MINI_TOTAL, ROW, filled
-from support.uno_fill import uno_edit_many
+from support.libreoffice import uno_edit_many, uno_fill_and_save_many
 
 pytestmark = pytest.mark.libreoffice
 

@@ -17,7 +17,7 @@ from parxl.intake import run_intake
 from parxl.submission import expected_max_row, read_submission
 from parxl.validation import validate
 from support.tamper import MINI_TOTAL, edit_part, filled, ole_container, part_of, zip_bytes
-from support.uno_fill import ODS, XLS, uno_edit_many
+from support.libreoffice import ODS, XLS, uno_edit_many
 
 
 def only_finding(campaign, data: bytes, name: str = "inbox/tep-gui-ve.xlsx"):

@@ -86,7 +86,7 @@ def recalculate(paths: Iterable[str | Path], outdir: str | Path, soffice: str | 
 
 
 _UNO_SCRIPT = r'''
-import json, os, subprocess, sys, time, uuid
+import json, subprocess, sys, time, uuid
 import uno
 from com.sun.star.beans import PropertyValue
 from com.sun.star.connection import NoConnectException
@@ -94,8 +94,43 @@ from com.sun.star.connection import NoConnectException
 def prop(name, value):
     p = PropertyValue(); p.Name = name; p.Value = value; return p
 
+def run_jobs(desktop):
+    for job in args["jobs"]:
+        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(job["src"]), "_blank", 0, (prop("Hidden", True),))
+        try:
+            for op in job["ops"]:
+                kind = op[0]
+                if kind in ("insert_rows", "delete_rows"):
+                    sheet = doc.Sheets.getByName(op[1])
+                    if sheet.isProtected():
+                        sheet.unprotect("")  # as a user must first (the protection has no password)
+                    rows = sheet.Rows
+                    (rows.insertByIndex if kind == "insert_rows" else rows.removeByIndex)(op[2] - 1, op[3])
+                elif kind == "remove_sheet":
+                    doc.Sheets.removeByName(op[1])
+                elif kind == "set":
+                    key, value = op[1], op[2]
+                    if "!" in key:
+                        sheet, ref = key.rsplit("!", 1)
+                        cell = doc.Sheets.getByName(sheet.strip("'")).getCellRangeByName(ref)
+                    elif doc.NamedRanges.hasByName(key):
+                        cell = doc.NamedRanges.getByName(key).getReferredCells().getCellByPosition(0, 0)
+                    else:
+                        cell = doc.Sheets.getByName(args["sheet"]).getCellRangeByName(key)
+                    if value is None:
+                        cell.clearContents(1 | 2 | 4 | 16)
+                    elif isinstance(value, str):
+                        cell.setString(value)
+                    else:
+                        cell.setValue(float(value))
+            doc.calculateAll()
+            props = [prop("FilterName", job["filter"]), prop("Overwrite", True)]
+            doc.storeToURL(uno.systemPathToFileUrl(job["dest"]), tuple(props))
+        finally:
+            doc.close(True)
+
 args = json.load(sys.stdin)
-pipe = "parxl" + uuid.uuid4().hex
+pipe = "parxlcheck" + uuid.uuid4().hex
 proc = subprocess.Popen([args["soffice"], "-env:UserInstallation=" + args["profile"], "--headless", "--invisible",
                          "--norestore", "--nologo", "--accept=pipe,name=%s;urp;StarOffice.ComponentContext" % pipe],
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -112,32 +147,13 @@ try:
                 raise
             time.sleep(0.2)
     desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    for job in args["jobs"]:
-        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(job["src"]), "_blank", 0, (prop("Hidden", True),))
-        try:
-            for key, value in job["values"]:
-                if "!" in key:
-                    sheet, ref = key.rsplit("!", 1)
-                    cell = doc.Sheets.getByName(sheet.strip("'")).getCellRangeByName(ref)
-                elif doc.NamedRanges.hasByName(key):
-                    cell = doc.NamedRanges.getByName(key).getReferredCells().getCellByPosition(0, 0)
-                else:
-                    cell = doc.Sheets.getByName(args["sheet"]).getCellRangeByName(key)
-                if value is None:
-                    cell.clearContents(1 | 2 | 4 | 16)  # VALUE, DATETIME, STRING, FORMULA
-                elif isinstance(value, str):
-                    cell.setString(value)
-                else:
-                    cell.setValue(float(value))
-            doc.calculateAll()
-            doc.storeToURL(uno.systemPathToFileUrl(job["dest"]),
-                           (prop("FilterName", "Calc Office Open XML"), prop("Overwrite", True)))
-        finally:
-            doc.close(True)
     try:
-        desktop.terminate()
-    except Exception:
-        pass  # the bridge drops as soffice exits
+        run_jobs(desktop)
+    finally:
+        try:
+            desktop.terminate()  # also on failure: soffice.bin must not outlive the script
+        except Exception:
+            pass
     proc.wait(timeout=30)
 finally:
     if proc.poll() is None:
@@ -153,26 +169,47 @@ def _jsonable(value: CellValue) -> str | float | int | None:
     return value
 
 
-def uno_fill_and_save_many(jobs: Sequence[tuple[str | Path, str | Path, Mapping[str, CellValue]]],
-                           sheet: str = SHEET_ASSESS, soffice: str | None = None, timeout: float = 600) -> list[Path]:
-    """Fill and save several workbooks in one LibreOffice start; returns the destinations."""
-    with tempfile.TemporaryDirectory(prefix="parxl-uno-") as tmp:
+XLSX = "Calc Office Open XML"
+XLS = "MS Excel 97"
+ODS = "calc8"
+
+
+def uno_edit_many(jobs: Sequence[dict], sheet: str = SHEET_ASSESS, soffice: str | None = None,
+                  timeout: float = 600) -> list[Path]:
+    """Edit and save workbooks in one LibreOffice start. Each job: {"src", "dest", "ops": [...], "filter": XLSX}.
+
+    Operations, applied as a user would: ``("set", key, value)`` a value into a
+    defined name, ``"Sheet!A1"`` or a cell of ``sheet`` (None clears it);
+    ``("insert_rows"|"delete_rows", sheet, row, count)`` with a 1-based row
+    (formulas and defined names follow); ``("remove_sheet", name)``. ``filter``
+    is an export filter: XLSX, XLS ("MS Excel 97") or ODS ("calc8"). LibreOffice
+    7.4 does not write password-encrypted xlsx through this API.
+    """
+    with tempfile.TemporaryDirectory(prefix="parxl-uno-edit-") as tmp:
         payload = {
             "soffice": soffice or find_soffice(),
             "profile": make_profile(Path(tmp) / "profile"),
             "sheet": sheet,
-            "jobs": [{"src": str(Path(src).resolve()), "dest": str(Path(dest).resolve()),
-                      "values": [[k, _jsonable(v)] for k, v in values.items()]} for src, dest, values in jobs],
+            "jobs": [{"src": str(Path(j["src"]).resolve()), "dest": str(Path(j["dest"]).resolve()),
+                      "ops": [[_jsonable(x) for x in op] for op in j.get("ops", ())], "filter": j.get("filter", XLSX)}
+                     for j in jobs],
         }
-        script = Path(tmp) / "fill.py"
+        script = Path(tmp) / "edit.py"
         script.write_text(_UNO_SCRIPT, encoding="utf-8")
         run = subprocess.run([SYSTEM_PYTHON, str(script)], input=json.dumps(payload), capture_output=True,
                              text=True, timeout=timeout)
-    dests = [Path(dest) for _, dest, _ in jobs]
+    dests = [Path(j["dest"]) for j in jobs]
     missing = [str(d) for d in dests if not d.is_file()]
     if run.returncode != 0 or missing:
-        raise RuntimeError(f"UNO fill failed (exit {run.returncode}); missing {missing}\n{run.stdout}\n{run.stderr}")
+        raise RuntimeError(f"UNO edit failed (exit {run.returncode}); missing {missing}\n{run.stdout}\n{run.stderr}")
     return dests
+
+
+def uno_fill_and_save_many(jobs: Sequence[tuple[str | Path, str | Path, Mapping[str, CellValue]]],
+                           sheet: str = SHEET_ASSESS, soffice: str | None = None, timeout: float = 600) -> list[Path]:
+    """Fill and save several workbooks in one LibreOffice start; returns the destinations."""
+    return uno_edit_many([{"src": src, "dest": dest, "ops": [("set", k, v) for k, v in values.items()]}
+                          for src, dest, values in jobs], sheet=sheet, soffice=soffice, timeout=timeout)
 
 
 def uno_fill_and_save(src: str | Path, dest: str | Path, values: Mapping[str, CellValue],
