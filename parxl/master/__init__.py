@@ -13,6 +13,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..numbers import vi_number
 from ..results import Results
 from .detail import DetailRows, write_detail
 from .fastrows import append_rows
@@ -54,7 +55,7 @@ def write_master(results: Results, output_dir: str | Path, previous: Mapping[str
     step = progress or (lambda _message: None)
     try:
         detail = _build(results, draft, previous, step)
-        step(f"Trang «{SHEET_DETAIL}»: {len(results.units)} đơn vị")
+        step(f"Trang «{SHEET_DETAIL}»: {vi_number(len(results.units))} đơn vị")
         append_rows(draft, temp, detail.sheet_index, detail.rows, detail.last_row, detail.last_col)
         if target.exists():  # a concurrent run took the name meanwhile
             target = master_name(output_dir, results)
