@@ -77,3 +77,16 @@ def test_cli(campaign, tmp_path):
     assert ok.exit_code == 0 and "của 1 đơn vị" in ok.output and "Xã Lê Ninh" in ok.output
     bad = runner.invoke(main, ["survey", str(campaign.root), str(write(tmp_path / "bad.csv", "Mã,2.1\nX01,9\n"))])
     assert bad.exit_code == 1 and "nằm ngoài khoảng" in bad.output
+
+
+def test_master_names_the_survey_table(campaign, tmp_path):
+    from openpyxl import load_workbook
+
+    from parxl.master import write_master
+    from parxl.results import consolidate
+
+    import_survey(campaign, write(tmp_path / "dt.csv", "Mã,2.1\nX01,1\n"))
+    master = write_master(consolidate(campaign, []), campaign.output_dir)
+    sheet = load_workbook(master)["Nguồn dữ liệu"]
+    facts = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
+    assert facts["Bảng kết quả điều tra đã nhập"].startswith("survey.csv (SHA-256 ")

@@ -1,16 +1,26 @@
 """«Nguồn dữ liệu»: the campaign, the criteria set's fingerprint and the file each unit's figures came from."""
 from __future__ import annotations
 
+import hashlib
+
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
 from ..framework import BLOCK_TITLES
+from ..survey import survey_file
 from .names import H_CODE, H_NAME
 from .styles import Formats
 from .view import View
 
 TIE_TITLES = {"competition": "đồng hạng thì hạng sau nhảy bậc (1, 2, 2, 4)",
               "dense": "đồng hạng thì hạng sau liền kề (1, 2, 2, 3)"}
+
+
+def _survey_source(campaign) -> str:
+    path = survey_file(campaign)
+    if path is None:
+        return "(chưa nhập: điểm điều tra tính 0)"
+    return f"{path.name} (SHA-256 {hashlib.sha256(path.read_bytes()).hexdigest()})"
 
 
 def write_sources(ws: Worksheet, fmt: Formats, view: View) -> None:
@@ -26,6 +36,7 @@ def write_sources(ws: Worksheet, fmt: Formats, view: View) -> None:
         ("Căn cứ", fw.model.legal_basis),
         ("Dấu vân tay bộ chỉ số (SHA-256)", fw.fingerprint),
         ("Điều tra xã hội học", "có tổ chức" if c.config.survey_held else "không tổ chức"),
+        ("Bảng kết quả điều tra đã nhập", _survey_source(c)),
         ("Cách xếp đồng hạng", TIE_TITLES[c.config.tie_rule]),
         ("Thời điểm lập bảng tổng hợp", f"{view.made_at:%d/%m/%Y %H:%M:%S}"),
         ("Phần mềm", f"parxl {__version__}"),
