@@ -26,39 +26,21 @@ from pathlib import Path
 
 import openpyxl
 
-from parxl.campaign import Campaign, init_campaign, load_campaign
+from parxl.campaign import Campaign
 from parxl.intake import check_files, run_intake
 from parxl.layout import SHEET_ASSESS, SHEET_META
-from parxl.simulate import fill_for, pick_scenario
-from parxl.stamping import TOKENS, Template, workbook_filename
+from parxl.stamping import workbook_filename
 from parxl.submission import expected_max_row, read_submission
 from parxl.validation import validate
-from parxl.workbook import Identity, build_bytes
+from parxl.workbook import Identity
+from scale import filled_templates, make_campaign
 
-REPO = Path(__file__).resolve().parent.parent
-COMMUNE_SET = REPO / "templates" / "criteria" / "xa-mau-2025.yaml"
-KINDS = ("Xã", "Phường", "Đặc khu")
-NAMES = ("An Lưu", "Hiệp An", "Lê Ninh", "Bạch Đằng", "Quang Thành", "Thất Hùng", "Hoành Sơn", "Nhị Chiểu")
 TARGET_S = 30.0
 TARGET_RATIO = 5.0
 
 
-def make_campaign(root: Path, n_units: int) -> Campaign:
-    units = root / "units.csv"
-    lines = ["Mã,Tên đơn vị,Loại"]
-    for i in range(n_units):
-        kind = KINDS[i % len(KINDS)]
-        lines.append(f"{10000 + i:05d},{kind} {NAMES[i % len(NAMES)]} {i // len(NAMES) + 1},{kind}")
-    units.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    init_campaign(root / "campaign", str(COMMUNE_SET), units, 2025, issuer_name="ỦY BAN NHÂN DÂN TỈNH MẪU",
-                  place="Mẫu")
-    return load_campaign(root / "campaign")
-
-
 def fill_inbox(campaign: Campaign, variants: int) -> list[Path]:
-    scenario = pick_scenario(campaign)
-    templates = [Template(build_bytes(campaign, TOKENS, fill_for(unit, campaign, scenario, seed=2025)))
-                 for unit in campaign.units[:variants]]
+    templates = filled_templates(campaign, variants)
     rng = random.Random(2025)
     paths = []
     for unit in campaign.units:

@@ -1,7 +1,6 @@
 """Generating workbooks at national scale: 3,321 commune-level units.
 
-Builds a synthetic campaign (the commune criteria set when present, else the
-test set mini.yaml) and measures, in one run:
+Builds a synthetic campaign on the commune criteria set and measures, in one run:
 - the plain per-unit build (``build_workbook``: XlsxWriter writes every unit
   from scratch), on a sample of units, projected to all units;
 - the stamping path: ``Template.stamp`` in memory, and ``generate`` end to end
@@ -18,29 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from parxl.campaign import init_campaign, load_campaign
 from parxl.stamping import Template, generate
 from parxl.workbook import Identity, build_workbook
-
-REPO = Path(__file__).resolve().parent.parent
-COMMUNE_SET = REPO / "templates" / "criteria" / "xa-mau-2025.yaml"
-MINI_SET = REPO / "tests" / "fixtures" / "mini.yaml"
-KINDS = ("Xã", "Phường", "Đặc khu")
-NAMES = ("An Lưu", "Hiệp An", "Lê Ninh", "Bạch Đằng", "Quang Thành", "Thất Hùng", "Hoành Sơn", "Nhị Chiểu",
-         "Phạm Thái", "Ấp Bắc", "Đồng Hỷ", "Tân Phú", "Hưng Đạo", "Minh Tân", "Duy Tân", "Thăng Long")
-
-
-def make_campaign(root: Path, n_units: int):
-    criteria = COMMUNE_SET if COMMUNE_SET.exists() else MINI_SET
-    units = root / "units.csv"
-    lines = ["Mã,Tên đơn vị,Loại"]
-    for i in range(n_units):
-        kind = KINDS[i % len(KINDS)]
-        lines.append(f"{10000 + i:05d},{kind} {NAMES[i % len(NAMES)]} {i // len(NAMES) + 1},{kind}")
-    units.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    init_campaign(root / "campaign", str(criteria), units, 2025, issuer_name="ỦY BAN NHÂN DÂN TỈNH MẪU", place="Mẫu")
-    return load_campaign(root / "campaign"), criteria
-
+from scale import make_campaign
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -49,9 +28,9 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="parxl-bench-") as tmp:
-        campaign, criteria = make_campaign(Path(tmp), args.units)
+        campaign = make_campaign(Path(tmp), args.units)
         n = len(campaign.units)
-        print(f"criteria set: {criteria.name} ({len(campaign.framework.items)} items), units: {n}")
+        print(f"criteria set: {campaign.framework.id} ({len(campaign.framework.items)} items), units: {n}")
 
         sample = campaign.units[: min(args.plain_sample, n)]
         plain_ms = []
