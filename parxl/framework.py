@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .intervals import Interval, IntervalWords, coverage_problems, parse_interval
 from .numbers import HUNDRED, ZERO, excel_number, quantize, to_decimal

@@ -166,7 +166,6 @@ def _write_meta(ws, st: Styles, names: _Names, campaign: Campaign, identity: Ide
 
 def _write_summary(ws, st: Styles, campaign: Campaign, identity: Identity, scores: UnitScore) -> None:
     fw = campaign.framework
-    d = fw.decimals
     ws.set_column("A:A", 7)
     ws.set_column("B:B", 62)
     ws.set_column("C:E", 15)

@@ -14,7 +14,6 @@ from decimal import Decimal
 from ..campaign import Campaign
 from ..framework import Band
 from ..numbers import ZERO, vi_number
-from ..results import Results, UnitResult
 from ..texts import normalize_text
 
 BLANK_DATE = "ngày … tháng … năm …"
