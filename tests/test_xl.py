@@ -1,0 +1,322 @@
+"""The Excel buttons without Excel: the ``do_*`` functions on a real campaign, the xlwings entry
+points against a fake ``xlwings``, and the VBA in macros/parxl.bas against parxl.xl."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import types
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from parxl import xl
+from parxl.control import BUTTONS, STATUS_NAME, STATUS_ROWS, build_control
+from parxl.errors import CampaignError, ParxlError
+from parxl.layout import COLUMNS, plan_rows
+from parxl.simulate import type_over_formula
+from parxl.stamping import workbook_filename
+from parxl.workbook import Fill, build_workbook
+
+from conftest import REPO, make_campaign
+
+BAS = REPO / "macros" / "parxl.bas"
+RUN_PYTHON = re.compile(r'^\s*RunPython\s+"import parxl\.xl; parxl\.xl\.(\w+)\(\)"\s*$')
+
+FILL = Fill(
+    answers={"1.1": {"choice": "Ban hành kịp thời"}, "1.2": {"choice": "Đạt"},
+             "1.3": {"numerator": Decimal(248), "denominator": Decimal(249)}, "1.4": {"count": Decimal(0)},
+             "1.5": {"score": Decimal("0.5")}},
+    evidence={code: [f"https://vanban.example.gov.vn/x01/{code}.pdf"] for code in ("1.1", "1.2", "1.3", "1.4", "1.5")},
+)
+
+
+@pytest.fixture
+def campaign(tmp_path):
+    return make_campaign(tmp_path / "dot-danh-gia")
+
+
+def send(campaign, code: str, typed_over: bool = False) -> Path:
+    """A unit's filled workbook in inbox/, optionally with a number typed over the first score formula."""
+    unit = campaign.unit(code)
+    data = build_workbook(campaign, unit, FILL)
+    if typed_over:
+        row = next(r.row for r in plan_rows(campaign.framework) if r.code == "1.1" and r.kind == "item")
+        data = type_over_formula(data, f"{COLUMNS['score']}{row}", Decimal(1))
+    dest = campaign.inbox_dir / workbook_filename(unit)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes(data)
+    return dest
+
+
+def nfc(lines: list[str]) -> bool:
+    return all(unicodedata.is_normalized("NFC", line) for line in lines)
+
+
+# --- do_* -----------------------------------------------------------------------------------
+
+def test_generate_writes_one_workbook_per_unit(campaign):
+    outcome = xl.do_generate(campaign.root)
+    assert outcome.counts == {"workbooks": 3}
+    assert sorted(p.name for p in outcome.paths) == sorted(p.name for p in campaign.workbooks_dir.glob("*.xlsx"))
+    assert [p.name for p in outcome.paths] == ["X01 - Phường An Lưu.xlsx", "X02 - Xã Lê Ninh.xlsx",
+                                               "X03 - Phường Hiệp An.xlsx"]
+    assert outcome.lines[0] == f"Đã tạo 3 biểu mẫu tự đánh giá tại «{campaign.workbooks_dir}»."
+    assert "bộ MẪU" in outcome.lines[1]  # mini.yaml is marked as a sample set
+    assert nfc(outcome.lines)
+
+
+def test_check_reports_the_returned_workbooks(campaign):
+    send(campaign, "X01")
+    send(campaign, "X02", typed_over=True)
+    outcome = xl.do_check(campaign.root)
+    assert outcome.counts == {"files": 2, "ok": 1, "with_errors": 1, "unreadable": 0, "missing": 1,
+                              "errors": outcome.counts["errors"]}
+    assert outcome.counts["errors"] >= 1
+    assert outcome.lines[0] == ("Đã kiểm tra 2 tệp nhận được: 1 đơn vị đạt yêu cầu, 1 đơn vị có lỗi cần gửi lại, "
+                                "0 tệp không đọc được.")
+    assert f"• X02 Xã Lê Ninh: {outcome.counts['errors']} lỗi phải sửa" in outcome.lines
+    assert "Chưa gửi (1): X03 Phường Hiệp An." in outcome.lines
+    assert outcome.paths[0] == campaign.output_dir / "ket-qua-kiem-tra.xlsx"
+    assert all(p.is_file() for p in outcome.paths) and len(outcome.paths) == 3  # findings + one feedback per unit
+    assert not any("X01" in line for line in outcome.lines if line.startswith("•"))
+    assert nfc(outcome.lines)
+
+
+def test_check_with_nothing_wrong_says_so(campaign):
+    send(campaign, "X01")
+    outcome = xl.do_check(campaign.root)
+    assert outcome.counts["ok"] == 1 and outcome.counts["errors"] == 0
+    assert "Không có lỗi phải sửa." in outcome.lines
+
+
+def test_consolidate_returns_the_master_workbook(campaign):
+    send(campaign, "X01")
+    outcome = xl.do_consolidate(campaign.root)
+    master = outcome.paths[0]
+    assert outcome.paths == [master] and master.parent == campaign.output_dir and master.suffix == ".xlsx"
+    openpyxl.load_workbook(master)  # a real workbook
+    assert outcome.counts == {"units": 3, "ranked": 1, "left_out": 2, "files": 1}
+    assert outcome.lines[0].startswith("Xếp hạng 1/3 đơn vị; chỉ số bình quân ")
+    assert "• X02 Xã Lê Ninh: chưa nộp tệp tự đánh giá — không xếp hạng" in outcome.lines
+    assert outcome.lines[-1] == f"Bảng tổng hợp: {master}"
+
+
+def test_documents_writes_the_decision_from_the_consolidated_results(campaign):
+    send(campaign, "X01")
+    xl.do_consolidate(campaign.root)
+    outcome = xl.do_documents(campaign.root)
+    decision = campaign.output_dir / "quyet-dinh-cong-bo-chi-so-cchc-2025.docx"
+    assert outcome.paths[0] == decision and decision.is_file()
+    text = "\n".join(p.text for p in docx.Document(decision).paragraphs)
+    text += "\n".join(c.text for t in docx.Document(decision).tables for row in t.rows for c in row.cells)
+    assert "Phường An Lưu" in text
+    assert outcome.counts == {"ranked": 1, "notices": 1}
+    assert [p.parent.name for p in outcome.paths[1:-1]] == ["thong-bao"]
+    assert outcome.paths[-1].name == "bao-cao-ket-qua-chi-so-cchc-2025.docx"
+    assert outcome.lines[0] == f"Quyết định công bố: {decision}"
+    assert not any(line.startswith("Lưu ý") for line in outcome.lines)
+
+
+def test_documents_before_consolidating_warns(campaign):
+    outcome = xl.do_documents(campaign.root)
+    assert outcome.counts["ranked"] == 0
+    assert outcome.lines[0].startswith("Lưu ý: chưa có đơn vị nào được xếp hạng")
+
+
+def test_a_folder_that_is_no_campaign_is_a_parxl_error(tmp_path):
+    for action in (xl.do_generate, xl.do_check, xl.do_consolidate, xl.do_documents):
+        with pytest.raises(CampaignError, match="campaign.yaml"):
+            action(tmp_path)
+
+
+# --- the xlwings entry points, with a fake xlwings -------------------------------------------
+
+class FakeRange:
+    def __init__(self, rows: int):
+        self.rows = rows
+        self.writes: list[list[str]] = []
+
+    @property
+    def value(self):
+        return [[line] for line in self.writes[-1]] if self.writes else None
+
+    @value.setter
+    def value(self, data):
+        assert len(data) == self.rows and all(len(row) == 1 for row in data), "write exactly the status cells"
+        self.writes.append([row[0] for row in data])
+
+    @property
+    def shown(self) -> list[str]:
+        """The last status written, without the blank padding."""
+        return [line for line in self.writes[-1] if line]
+
+
+class FakeName:
+    def __init__(self, rng: FakeRange):
+        self.refers_to_range = rng
+
+
+class FakeBook:
+    def __init__(self, fullname: Path | str, status: FakeRange | None):
+        self.fullname = str(fullname)
+        self.names = {STATUS_NAME: FakeName(status)} if status else {}
+
+
+@pytest.fixture
+def excel(monkeypatch):
+    """Install a fake ``xlwings`` whose ``Book.caller()`` returns the book set by ``excel(path)``."""
+    state = {}
+    module = types.ModuleType("xlwings")
+    module.Book = type("Book", (), {"caller": staticmethod(lambda: state["book"])})
+    monkeypatch.setitem(sys.modules, "xlwings", module)
+
+    def open_book(fullname, rows: int | None = STATUS_ROWS) -> FakeRange:
+        status = FakeRange(rows) if rows else None
+        state["book"] = FakeBook(fullname, status)
+        return status
+
+    return open_book
+
+
+def status_size(control: Path) -> int:
+    """The number of cells the control workbook's ``parxl_status`` name covers."""
+    wb = openpyxl.load_workbook(control)
+    [(sheet, ref)] = list(wb.defined_names[STATUS_NAME].destinations)
+    return sum(1 for row in wb[sheet][ref] for _ in row)
+
+
+def test_button_writes_the_summary_into_the_status_area(campaign, excel):
+    control = build_control(campaign.root).path
+    status = excel(control, rows=status_size(control))
+    xl.generate()
+    assert status.writes[0] == ["Tạo biểu mẫu: đang chạy…"] + [""] * (STATUS_ROWS - 1)
+    assert status.shown[0].startswith("Tạo biểu mẫu: đã xong (lúc ")
+    assert status.shown[1:] == xl.do_generate(campaign.root).lines
+    assert len(list(campaign.workbooks_dir.glob("*.xlsx"))) == 3
+
+
+@pytest.mark.parametrize("entry, title", [(b.entry, b.caption) for b in BUTTONS])
+def test_every_button_turns_a_parxl_error_into_a_vietnamese_message(tmp_path, excel, entry, title):
+    status = excel(tmp_path / "khong-phai-dot" / "dieu-khien.xlsm")
+    getattr(xl, entry)()  # no exception reaches Excel
+    assert status.shown[0].startswith(f"{title}: KHÔNG thực hiện được (lúc ")
+    assert status.shown[1] == (f"Lỗi: «{tmp_path / 'khong-phai-dot'}» không phải thư mục đợt đánh giá: "
+                               "thiếu campaign.yaml. Tạo bằng «parxl init».")
+    assert len(status.shown) == 2 and nfc(status.shown)
+
+
+def test_a_broken_criteria_set_is_listed_in_the_status_area(campaign, excel):
+    criteria = campaign.root / "criteria.yaml"
+    criteria.write_text(criteria.read_text(encoding="utf-8").replace("total: 10", "total: 12"), encoding="utf-8")
+    status = excel(campaign.root / "dieu-khien.xlsm")
+    xl.consolidate()
+    assert re.fullmatch(r"Bộ chỉ số «.*» có \d+ lỗi:", status.shown[1])
+    assert status.shown[2].startswith("• ")
+
+
+def test_a_file_left_open_in_excel_is_explained(campaign, excel, monkeypatch):
+    held = campaign.output_dir / "ket-qua-kiem-tra.xlsx"
+
+    def locked(*_args):
+        raise PermissionError(13, "Permission denied", str(held))
+
+    monkeypatch.setattr(xl, "write_outputs", locked)
+    status = excel(campaign.root / "dieu-khien.xlsm")
+    xl.check()
+    assert status.shown[1] == (f"Lỗi: không ghi được «{held}»: tệp đang mở (có thể trong Excel hoặc Word) "
+                               "hoặc không có quyền ghi.")
+    assert status.shown[2] == "Hãy đóng tệp đó rồi bấm lại nút."
+
+
+def test_an_unexpected_error_is_shown_and_still_raised(campaign, excel, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("hỏng")
+
+    monkeypatch.setattr(xl, "run_consolidation", broken)
+    status = excel(campaign.root / "dieu-khien.xlsm")
+    with pytest.raises(RuntimeError):
+        xl.consolidate()
+    assert status.shown[1] == "Lỗi không mong đợi: RuntimeError: hỏng"
+
+
+def test_a_workbook_without_the_status_area_is_refused_clearly(campaign, excel):
+    excel(campaign.root / "khac.xlsm", rows=None)
+    with pytest.raises(ParxlError, match="parxl_status"):
+        xl.generate()
+    assert not campaign.workbooks_dir.exists() or not any(campaign.workbooks_dir.iterdir())
+
+
+@pytest.mark.parametrize("fullname", ["https://d.docs.live.net/abc/dot/dieu-khien.xlsm", "Book1"])
+def test_a_control_workbook_outside_a_local_folder_is_refused(fullname):
+    with pytest.raises(ParxlError):
+        xl.campaign_folder(fullname)
+
+
+def test_campaign_folder_is_the_folder_of_the_workbook(tmp_path):
+    assert xl.campaign_folder(str(tmp_path / "dot" / "dieu-khien.xlsm")) == tmp_path / "dot"
+
+
+def test_status_rows_are_cut_padded_and_kept_as_text():
+    rows = xl.status_rows([f"dòng {n}" for n in range(STATUS_ROWS + 5)])
+    assert len(rows) == STATUS_ROWS
+    assert rows[-2] == [f"dòng {STATUS_ROWS - 2}"] and rows[-1] == ["… và 6 dòng khác."]
+    assert xl.status_rows(["=SUM(A1)", "-5", "bình thường"])[:4] == [["'=SUM(A1)"], ["'-5"], ["bình thường"], [""]]
+
+
+def test_parxl_imports_without_xlwings():
+    code = ("import sys; sys.modules['xlwings'] = None\n"
+            "import parxl.xl, parxl.control, parxl.cli\n"
+            "try:\n    parxl.xl.generate()\nexcept ImportError:\n    print('no xlwings')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "no xlwings"
+
+
+# --- the VBA and the Python cannot drift apart ------------------------------------------------
+
+def bas_subs() -> dict[str, list[str]]:
+    """Sub name -> the parxl.xl functions its RunPython lines call."""
+    subs: dict[str, list[str]] = {}
+    current = None
+    for line in BAS.read_text(encoding="utf-8").splitlines():
+        if m := re.match(r"^\s*Sub\s+(\w+)\(\)\s*$", line):
+            current = subs.setdefault(m[1], [])
+        elif re.match(r"^\s*End Sub\s*$", line):
+            current = None
+        elif "RunPython" in line and not line.lstrip().startswith("'"):
+            m = RUN_PYTHON.match(line)
+            assert m, f"unexpected RunPython line: {line!r}"
+            assert current is not None, f"RunPython outside a Sub: {line!r}"
+            current.append(m[1])
+    return subs
+
+
+def test_every_run_python_line_names_an_entry_point_of_parxl_xl():
+    subs = bas_subs()
+    called = [name for names in subs.values() for name in names]
+    assert called, "parxl.bas calls nothing"
+    for name in called:
+        assert callable(getattr(xl, name, None)), f"parxl.bas calls parxl.xl.{name}, which does not exist"
+    assert all(len(names) == 1 for names in subs.values()), "one RunPython line per button"
+
+
+def test_the_buttons_call_the_subs_that_call_their_entry_points():
+    subs = bas_subs()
+    assert {b.macro: [b.entry] for b in BUTTONS} == subs
+    assert [b.caption for b in BUTTONS] == ["Tạo biểu mẫu", "Kiểm tra tệp gửi về", "Tổng hợp xếp hạng",
+                                            "Soạn quyết định"]
+
+
+def test_bas_code_lines_are_ascii_with_crlf_line_endings():
+    raw = BAS.read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n"), "the VBA editor imports CRLF files"
+    text = raw.decode("utf-8")
+    assert unicodedata.is_normalized("NFC", text)
+    code = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("'")]
+    assert all(line.isascii() for line in code), "only comments may carry Vietnamese letters"
+    assert code[0] == 'Attribute VB_Name = "parxl"'
