@@ -21,6 +21,7 @@ from .campaign import Campaign, load_campaign
 from .check_report_xlsx import write_atomic
 from .errors import ParxlError
 from .numbers import vi_number
+from .resources import macros_dir
 from .safety import OLE_MAGIC
 from .workbook import generated_at
 
@@ -28,7 +29,7 @@ SHEET = "Điều khiển"
 STATUS_NAME = "parxl_status"
 STATUS_ROWS = 30
 STEM = "dieu-khien"
-MACROS_DIR = Path(__file__).resolve().parent.parent / "macros"  # in a checkout or an editable install
+MACROS_DIR = macros_dir()  # beside the package in a checkout, inside it in a wheel
 DEFAULT_VBA = MACROS_DIR / "vbaProject.bin"
 
 

@@ -1,8 +1,8 @@
 """Where the bundled templates and samples live, installed or in a checkout.
 
-A wheel carries ``templates/`` and ``samples/`` inside the package (as
-``parxl/_templates`` and ``parxl/_samples``); an editable install or a plain
-checkout finds them beside the package.
+A wheel carries ``templates/``, ``samples/`` and ``macros/`` inside the
+package (as ``parxl/_templates``, ``parxl/_samples``, ``parxl/_macros``); an
+editable install or a plain checkout finds them beside the package.
 """
 from __future__ import annotations
 
@@ -24,6 +24,11 @@ def templates_dir() -> Path:
 
 def samples_dir() -> Path:
     return _bundled("samples")
+
+
+def macros_dir() -> Path:
+    """The VBA source (parxl.bas) and, once extracted from a real .xlsm, vbaProject.bin."""
+    return _bundled("macros")
 
 
 def bundled_criteria() -> dict[str, Path]:
