@@ -90,3 +90,19 @@ def test_master_names_the_survey_table(campaign, tmp_path):
     sheet = load_workbook(master)["Nguồn dữ liệu"]
     facts = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
     assert facts["Bảng kết quả điều tra đã nhập"].startswith("survey.csv (SHA-256 ")
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("dt.xlsx", b"\x00\x01 not a zip at all", "không mở được tệp Excel"),
+    ("dt.csv", b"M\xe3,8.1.1\n", "không phải UTF-8"),
+    ("dt.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "phải là tệp .csv"),
+])
+def test_broken_tables_get_a_clear_message_and_change_nothing(campaign, tmp_path, name, data, words):
+    import_survey(campaign, write(tmp_path / "ok.csv", "Mã,2.1\nX01,1\n"))
+    bad = tmp_path / name
+    bad.write_bytes(data)
+    result = CliRunner().invoke(main, ["survey", str(campaign.root), str(bad)])
+    assert result.exit_code == 1 and words in result.output and name in result.output
+    assert "Traceback" not in result.output
+    assert load_survey(campaign) == {"X01": {"2.1": D("1.00")}}  # the table imported before stays
+    assert bad.read_bytes() == data
