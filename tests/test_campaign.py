@@ -139,3 +139,4 @@ def test_every_command_has_vietnamese_help():
     for name in names:
         result = runner.invoke(main, [name, "--help"])
         assert result.exit_code == 0 and "Cách dùng:" in result.output, name
+        assert "[OPTIONS]" not in result.output and "COMMAND" not in result.output, name

@@ -66,5 +66,17 @@ for _name in COMMAND_MODULES:
     main.add_command(importlib.import_module(f"{__name__}.{_name}").command)
 
 
+def _vietnamese_usage(cmd: click.Command) -> None:
+    """Usage lines read «[TÙY_CHỌN] LỆNH [THAM_SỐ]...» on every command, not click's English."""
+    cmd.options_metavar = "[TÙY_CHỌN]"
+    if isinstance(cmd, click.Group):
+        cmd.subcommand_metavar = "LỆNH [THAM_SỐ]..."
+        for sub in cmd.commands.values():
+            _vietnamese_usage(sub)
+
+
+_vietnamese_usage(main)
+
+
 def run() -> None:  # console-script entry point
     sys.exit(main.main(standalone_mode=True))
