@@ -187,6 +187,42 @@ _TYPES = [
     _T("survey-filled", "error", "Đơn vị điền vào tiêu chí điều tra XHH",
        "Ô {cell} ({item}) thuộc tiêu chí chấm bằng điều tra xã hội học, đơn vị không tự chấm, "
        "nhưng đã có nội dung «{found}». Hãy xóa rồi gửi lại."),
+    # Appraisal workbooks (parxl appraise --import) ----------------------------
+    _T("appraisal-not-appraisal-file", "error", "Không phải biểu mẫu thẩm định",
+       "Tệp «{file}» không phải biểu mẫu thẩm định do parxl tạo ({detail}). Hãy nhập điểm vào đúng tệp "
+       "«Thẩm định lĩnh vực …» đã được gửi, không chép sang tệp mới."),
+    _T("appraisal-unit-workbook", "error", "Nhầm biểu mẫu tự đánh giá của đơn vị",
+       "Tệp «{file}» là biểu mẫu tự đánh giá của đơn vị {unit}, không phải biểu mẫu thẩm định. "
+       "Tệp của đơn vị đặt vào inbox/ và chạy «parxl check»; ở đây chỉ nhập tệp «Thẩm định lĩnh vực …»."),
+    _T("appraisal-other-campaign", "error", "Biểu mẫu thẩm định của đợt khác",
+       "Tệp «{file}» là biểu mẫu thẩm định của đợt «{found}», không phải đợt «{expected}». "
+       "Hãy nhập điểm vào biểu mẫu thẩm định của đợt này."),
+    _T("appraisal-other-criteria", "error", "Biểu mẫu thẩm định theo bộ chỉ số khác",
+       "Tệp «{file}» được tạo theo phiên bản bộ chỉ số {found}, khác phiên bản của đợt này ({expected}). "
+       "Hãy tạo lại biểu mẫu thẩm định («parxl appraise») và nhập điểm vào biểu mẫu mới."),
+    _T("appraisal-other-round", "error", "Biểu mẫu của vòng thẩm định khác",
+       "Tệp «{file}» là biểu mẫu của vòng «{found}», không phải vòng «{expected}» đang nhập. "
+       "Hãy nhập tệp này với «--round {found}» hoặc dùng biểu mẫu của vòng «{expected}»."),
+    _T("appraisal-unknown-row", "error", "Dòng không có trong biểu mẫu thẩm định",
+       "Dòng {row} ghi đơn vị «{unit}», tiêu chí «{found}»: {detail}. Không sửa mã đơn vị, mã tiêu chí; "
+       "hãy nhập điểm vào biểu mẫu gốc."),
+    _T("appraisal-duplicate-row", "error", "Dòng thẩm định bị lặp",
+       "Đơn vị «{unit}», tiêu chí «{item}» có ở cả dòng {first} và dòng {row}. Hãy giữ một dòng rồi nhập lại."),
+    _T("appraisal-score-not-number", "error", "Điểm thẩm định không phải là số",
+       "Ô {cell} (đơn vị {unit}, tiêu chí {item}) ghi «{found}», không đọc được thành số. "
+       "Hãy nhập một số từ 0 đến {max}, ví dụ 0,5; để trống nếu giữ điểm tự chấm."),
+    _T("appraisal-score-negative", "error", "Điểm thẩm định âm",
+       "Ô {cell} (đơn vị {unit}, tiêu chí {item}) là {found}, không được âm. Hãy nhập từ 0 đến {max}."),
+    _T("appraisal-score-above-max", "error", "Điểm thẩm định vượt điểm tối đa",
+       "Ô {cell} (đơn vị {unit}, tiêu chí {item}) là {found}, vượt điểm tối đa {max}. Hãy nhập từ 0 đến {max}."),
+    _T("appraisal-score-off-grid", "error", "Điểm thẩm định quá số chữ số thập phân",
+       "Ô {cell} (đơn vị {unit}, tiêu chí {item}) là {found}; điểm chỉ được có tối đa {decimals} chữ số thập phân. "
+       "Hãy nhập lại, ví dụ {example}."),
+    _T("appraisal-number-as-text", "info", "Điểm thẩm định nhập dạng chữ",
+       "Ô {cell} (đơn vị {unit}, tiêu chí {item}) chứa «{found}» dạng văn bản; parxl đọc là {value}."),
+    _T("appraisal-note-without-score", "info", "Có ý kiến nhưng không có điểm thẩm định",
+       "Ô {cell} (đơn vị {unit}, tiêu chí {item}) có ý kiến thẩm định nhưng ô điểm để trống: điểm tự chấm "
+       "được giữ nguyên; ý kiến vẫn lưu trong tệp đã nhận."),
 ]
 
 FINDING_TYPES: dict[str, FindingType] = {t.code: t for t in _TYPES}

@@ -23,6 +23,8 @@ Python API (what ``parxl consolidate`` uses)::
             s.superseded                                 # sha256 of the unit's earlier versions
         ledger.findings(sha256)                          # list[Finding] of one file
         ledger.files()                                   # every receipt: path, sha256, received_at, status
+        ledger.item_details(sha256)                      # item -> ItemDetail(inputs, score, evidence, explanation)
+        ledger.record_appraisal(round, unit, scores, …)  # an appraisal round, read from an appraisal workbook
 
 ``latest_submissions(round)`` gives, per unit, the latest *readable* version
 (status ok or errors) in that round; ``scores`` and ``inputs`` carry every
@@ -38,12 +40,14 @@ counts); ``findings`` and ``items`` (per version).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from . import __version__
 from .campaign import Campaign
@@ -126,6 +130,15 @@ class UnitSubmission:
     @property
     def self_scores(self) -> dict[str, Decimal]:
         return self.scores.get(SELF, {})
+
+
+class ItemDetail(NamedTuple):
+    """One item of one recorded version (``Ledger.item_details``)."""
+
+    inputs: dict[str, Value]
+    score: Decimal
+    evidence: list[str]
+    explanation: str  # the unit's explanation; an appraisal round keeps the appraiser's opinion here
 
 
 class Ledger:
@@ -297,6 +310,55 @@ class Ledger:
         if round == SELF:
             raise ValueError("use record() for the self-assessment round")
         return self.record(report, fingerprint, round)
+
+    def item_details(self, sha256: str, round: str = SELF) -> dict[str, ItemDetail]:
+        """What one checked version says per item: inputs, score, evidence entries and explanation."""
+        row = self.db.execute("SELECT id FROM versions WHERE sha256 = ? AND round = ?", (sha256, round)).fetchone()
+        if row is None:
+            return {}
+        return {item: ItemDetail({k: _value_from(v) for k, v in json.loads(inputs).items()}, Decimal(score),
+                                 json.loads(evidence), explanation)
+                for item, inputs, score, evidence, explanation in self.db.execute(
+                    "SELECT item, inputs, score, evidence, explanation FROM items WHERE version_id = ?", row)}
+
+    def record_appraisal(self, round: str, unit_code: str, scores: dict[str, Decimal], notes: dict[str, str],
+                         covered: set[str], source_sha256: str, source_path: str, fingerprint: str) -> int:
+        """Record one unit's appraised scores read from an appraisal workbook (already kept) as ``round``.
+
+        The unit keeps one current version per round: the new version holds the
+        round's earlier scores of the items this file does *not* cover (another
+        field's workbook), plus this file's ``scores`` (items it covers with a
+        blank score carry no appraisal, so the self score stands). The version's
+        content is a small JSON document, kept by sha256 like every received file,
+        naming the workbook it was read from.
+        """
+        if round == SELF:
+            raise ValueError("the self-assessment round is recorded with record()")
+        merged: dict[str, tuple[Decimal, str]] = {}
+        current = [v for v in self.versions(unit_code, round) if v[2] == "ok"]
+        if current:
+            merged = {item: (d.score, d.explanation) for item, d in self.item_details(current[-1][0], round).items()
+                      if item not in covered}
+        merged.update({item: (score, notes.get(item, "")) for item, score in scores.items()})
+        when = now_iso()
+        document = json.dumps({
+            "kind": "parxl-appraisal", "round": round, "unit": unit_code, "source": source_sha256,
+            "recorded_at": when, "items": {k: {"score": str(s), "note": n} for k, (s, n) in sorted(merged.items())},
+        }, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        sha = hashlib.sha256(document).hexdigest()
+        self.keep(sha, document, f"{source_path}#{unit_code}", when, "appraisal", ".json")
+        cur = self.db.execute(
+            "INSERT INTO versions (sha256, round, unit_code, named_unit, status, total, errors, warnings, infos, "
+            "checked_at, parxl_version, criteria_fingerprint) VALUES (?,?,?,?,'ok',NULL,0,0,0,?,?,?)",
+            (sha, round, unit_code, unit_code, when, __version__, fingerprint))
+        vid = cur.lastrowid
+        self.db.executemany("INSERT INTO items VALUES (?,?,'{}',?,NULL,'[]',?)",
+                            [(vid, item, str(s), n) for item, (s, n) in merged.items()])
+        return vid  # type: ignore[return-value]
+
+    def rounds(self) -> list[str]:
+        """Every round recorded for some unit, in name order."""
+        return sorted(r for (r,) in self.db.execute("SELECT DISTINCT round FROM versions"))
 
     def units_with_files(self, round: str = SELF) -> set[str]:
         return {c for (c,) in self.db.execute(
