@@ -1,0 +1,210 @@
+"""Appraisal workbooks: one per field (and one for bonus/penalty), every unit side by side.
+
+``write_appraisal_workbooks(campaign, round)`` reads the ledger (each unit's
+latest self-assessment and the earlier appraisal rounds) and writes one
+workbook per ``layout.Group`` into ``output/tham-dinh/<round>/``, atomically.
+Rows go item by item, then unit by unit, so an appraiser compares units on the
+same item one under another. Units without a readable file are listed too,
+greyed and locked, with a note. Only «Điểm thẩm định» and «Ý kiến thẩm định»
+are unlocked; the score column is pre-filled with the previous round's score.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from .. import __version__
+from ..campaign import Campaign
+from ..check_report_xlsx import write_atomic
+from ..consolidation import SURVEY_ROUND
+from ..framework import Item
+from ..ledger import SELF, ItemDetail, Ledger, UnitSubmission
+from ..numbers import vi_number
+from ..rules import Value
+from ..workbook import clean_text, generated_at
+from ..workbook_styles import FORMULA_FILL, PROTECT, Styles, print_setup
+from . import layout as L
+
+WIDTHS = {"unit": 9, "unit_name": 20, "item": 8, "title": 30, "max": 8, "inputs": 24, "self": 9,
+          "evidence": 30, "explanation": 24, "previous": 10, "score": 11, "note": 30, "remark": 18}
+GREY_TEXT = "#7F7F7F"
+
+
+@dataclass
+class UnitRows:
+    """What the ledger holds of one unit for the workbooks."""
+
+    code: str
+    name: str
+    submission: UnitSubmission | None
+    details: dict[str, ItemDetail] = field(default_factory=dict)
+    previous: dict[str, Decimal] = field(default_factory=dict)  # earlier rounds' appraised scores, merged
+
+
+def gather(campaign: Campaign, round: str) -> list[UnitRows]:
+    """Every listed unit, in list order, with its latest self-assessment and earlier appraised scores."""
+    with Ledger.open(campaign) as ledger:
+        subs = {s.unit_code: s for s in ledger.latest_submissions()}
+        out = []
+        for unit in campaign.units:
+            sub = subs.get(unit.code)
+            rows = UnitRows(unit.code, unit.name, sub)
+            if sub is not None:
+                rows.details = ledger.item_details(sub.sha256)
+                for name in sorted(r for r in sub.scores if r not in (SELF, SURVEY_ROUND) and r < round):
+                    rows.previous.update(sub.scores[name])
+            out.append(rows)
+    return out
+
+
+def write_appraisal_workbooks(campaign: Campaign, round: str) -> list[Path]:
+    """Write the round's workbooks; returns their paths, in field order."""
+    L.check_round(round)
+    units = gather(campaign, round)
+    folder = L.round_dir(campaign.root, round)
+    return [write_atomic(folder / g.file_name, build_group(campaign, round, g, units))
+            for g in L.groups(campaign.framework)]
+
+
+def inputs_text(item: Item, values: dict[str, Value]) -> str:
+    """The unit's inputs for an item, as a Vietnamese reader reads them ("Số hồ sơ: 95; …")."""
+    parts = []
+    for spec in item.rule.inputs(item.max):
+        value = values.get(spec.key)
+        shown = "(trống)" if value is None or value == "" else (
+            vi_number(value) if isinstance(value, Decimal) else str(value))
+        parts.append(shown if spec.kind == "choice" else f"{spec.label}: {shown}")
+    return "; ".join(parts)
+
+
+class _Formats:
+    def __init__(self, wb, st: Styles):
+        base = {"font_name": "Times New Roman", "font_size": 12, "valign": "top", "border": 1, "text_wrap": True}
+        self.st = st
+        self.text = wb.add_format(base)
+        self.code = wb.add_format({**base, "align": "center"})
+        self.num = wb.add_format({**base, "num_format": "0.00"})
+        self.link = wb.add_format({**base, "font_color": "blue", "underline": 1})
+        self.score = wb.add_format({**base, "num_format": "0.00", "locked": False, "bg_color": "#FFF2CC"})
+        self.note = wb.add_format({**base, "locked": False, "bg_color": "#FFF2CC"})
+        grey = {**base, "font_color": GREY_TEXT, "bg_color": FORMULA_FILL}
+        self.grey = wb.add_format(grey)
+        self.grey_num = wb.add_format({**grey, "num_format": "0.00"})
+        self.title = st.title
+        self.legend = st.legend
+        self.heading = st.heading
+
+
+def build_group(campaign: Campaign, round: str, group: L.Group, units: list[UnitRows]) -> bytes:
+    fw = campaign.framework
+    when = generated_at(campaign)
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                                   "strings_to_urls": False})
+    wb.set_properties({"title": f"{L.round_title(round)} Chỉ số CCHC năm {campaign.year} — {group.title}",
+                       "subject": fw.title, "author": "parxl", "company": campaign.config.issuer.name,
+                       "created": when})
+    fm = _Formats(wb, Styles(wb))
+    ws = wb.add_worksheet(L.SHEET_DATA)
+    meta = wb.add_worksheet(L.SHEET_META)
+    c = {k: i for i, k in enumerate(L.COLUMNS)}
+    last_col = len(L.COLUMNS) - 1
+    for key, width in WIDTHS.items():
+        ws.set_column(c[key], c[key], width)
+
+    ws.merge_range(0, 0, 0, last_col, f"{L.round_title(round).upper()} CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM "
+                   f"{campaign.year} — {group.heading}", fm.title)
+    ws.merge_range(1, 0, 1, last_col, f"Cơ quan thẩm định: {group.appraiser or '(chưa phân công)'} · "
+                   f"Vòng: {L.round_title(round).lower()} ({round}) · Bộ chỉ số: {fw.title}", fm.legend)
+    ws.merge_range(2, 0, 2, last_col,
+                   "Nhập điểm vào cột «Điểm thẩm định» (từ 0 đến điểm tối đa, tối đa "
+                   f"{fw.decimals} chữ số thập phân, ví dụ 0,5) và ý kiến vào cột «Ý kiến thẩm định». "
+                   "Để trống ô điểm nghĩa là giữ nguyên điểm tự chấm của đơn vị. Không sửa các cột khác; "
+                   "có thể lọc, sắp xếp dòng. Dòng màu xám: đơn vị chưa gửi tệp đọc được.", fm.legend)
+    ws.set_row(2, 48)
+    hr = L.HEADER_ROW - 1
+    ws.set_row(hr, 36)
+    for key, (_, heading) in L.COLUMNS.items():
+        ws.write_string(hr, c[key], heading, fm.heading)
+
+    r = hr + 1
+    for item in group.items:
+        first = r
+        for u in units:
+            _row(ws, fm, c, r, item, u)
+            r += 1
+        if r > first:
+            ws.data_validation(first, c["score"], r - 1, c["score"], {
+                "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": float(item.max),
+                "ignore_blank": True,
+                "input_title": "Điểm thẩm định",
+                "input_message": f"Tiêu chí {item.code}: từ 0 đến {vi_number(item.max)} điểm. "
+                                 "Để trống = giữ điểm tự chấm của đơn vị.",
+                "error_title": "Điểm không hợp lệ",
+                "error_message": f"Điểm thẩm định tiêu chí {item.code} phải là số từ 0 đến {vi_number(item.max)}."})
+    ws.autofilter(hr, 0, max(r - 1, hr + 1), last_col)
+    ws.freeze_panes(L.HEADER_ROW, 0)
+    print_setup(ws, landscape=True, repeat_row=hr)
+    ws.protect("", {**PROTECT, "autofilter": True, "sort": True})
+
+    values = {"kind": L.KIND, "campaign_id": campaign.id, "criteria_fingerprint": fw.fingerprint, "round": round,
+              "field_code": group.code, "layout_version": str(L.LAYOUT_VERSION),
+              "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "parxl_version": __version__}
+    assert tuple(values) == L.META_KEYS
+    for i, (key, value) in enumerate(values.items()):
+        meta.write_string(i, 0, key)
+        meta.write_string(i, 1, value)
+    meta.protect("", PROTECT)
+    meta.very_hidden()
+    ws.activate()
+    wb.close()
+    return out.getvalue()
+
+
+def _row(ws, fm: _Formats, c: dict[str, int], r: int, item: Item, u: UnitRows) -> None:
+    missing = u.submission is None
+    detail = u.details.get(item.code)
+    text, num = (fm.grey, fm.grey_num) if missing else (fm.text, fm.num)
+    ws.write_string(r, c["unit"], clean_text(u.code), fm.grey if missing else fm.code)
+    ws.write_string(r, c["unit_name"], clean_text(u.name), text)
+    ws.write_string(r, c["item"], item.code, fm.grey if missing else fm.code)
+    ws.write_string(r, c["title"], item.title, text)
+    ws.write_number(r, c["max"], float(item.max), num)
+    self_score = u.submission.self_scores.get(item.code) if u.submission else None
+    previous = u.previous.get(item.code)
+    if missing:
+        for key in ("inputs", "self", "evidence", "explanation", "previous", "score", "note"):
+            ws.write_blank(r, c[key], None, fm.grey)
+        ws.write_string(r, c["remark"], "Đơn vị chưa gửi tệp đọc được: chưa có số liệu để thẩm định.", fm.grey)
+        return
+    ws.write_string(r, c["inputs"], inputs_text(item, detail.inputs) if detail else "", text)
+    _number_or_blank(ws, r, c["self"], self_score, num)
+    _evidence(ws, fm, r, c["evidence"], detail.evidence if detail else [])
+    ws.write_string(r, c["explanation"], clean_text(detail.explanation) if detail else "", text)
+    _number_or_blank(ws, r, c["previous"], previous, num)
+    _number_or_blank(ws, r, c["score"], previous, fm.score)
+    ws.write_blank(r, c["note"], None, fm.note)
+    remark = []
+    if u.submission.status == "errors" or u.submission.errors:
+        remark.append(f"Tệp của đơn vị còn {vi_number(u.submission.errors)} lỗi (xem kết quả kiểm tra).")
+    if detail is None:
+        remark.append("Tệp không có dòng tiêu chí này.")
+    ws.write_string(r, c["remark"], " ".join(remark), text)
+
+
+def _number_or_blank(ws, r: int, col: int, value: Decimal | None, fmt) -> None:
+    if value is None:
+        ws.write_blank(r, col, None, fmt)
+    else:
+        ws.write_number(r, col, float(value), fmt)
+
+
+def _evidence(ws, fm: _Formats, r: int, col: int, entries: list[str]) -> None:
+    if len(entries) == 1 and entries[0].lower().startswith(("https://", "http://")) and len(entries[0]) < 2000:
+        if ws.write_url(r, col, entries[0], fm.link, string=entries[0]) == 0:
+            return
+    ws.write_string(r, col, "\n".join(clean_text(e) for e in entries), fm.text)

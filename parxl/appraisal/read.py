@@ -1,0 +1,189 @@
+"""Reading a filled appraisal workbook back, with parxl's safe reader, and checking it.
+
+``read_appraisal(campaign, source, round, name=None) -> AppraisalFile`` never
+raises for a bad file: every problem is a ``Finding`` (same registry and style
+as the unit workbooks'). Rows are found by the unit code and item code in
+columns A and C, in any order. A blank score means no appraisal of that item.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .. import layout as unit_layout
+from ..campaign import Campaign
+from ..findings import Finding, FindingList
+from ..numbers import parse_text_number, quantize, vi_number
+from ..safety import HostileFile, human_size, sniff
+from ..submission import text_of
+from ..submission_ods import convert_ods, is_ods
+from ..xlsxread import Cell, SheetRequest, XlsxFile
+from . import layout as L
+
+META_ROWS = 20
+ROW_MARGIN = 500  # rows read past the expected last row (a few inserted rows stay readable)
+
+
+@dataclass
+class AppraisalFile:
+    name: str
+    sha256: str
+    data: bytes
+    findings: list[Finding] = field(default_factory=list)
+    round: str | None = None
+    field_code: str | None = None
+    scores: dict[str, dict[str, Decimal]] = field(default_factory=dict)   # unit -> item -> appraised score
+    notes: dict[str, dict[str, str]] = field(default_factory=dict)        # unit -> item -> opinion
+    covered: dict[str, set[str]] = field(default_factory=dict)            # unit -> items with a row in the file
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def score_count(self) -> int:
+        return sum(len(s) for s in self.scores.values())
+
+
+def read_appraisal(campaign: Campaign, source: Path | bytes, round: str, name: str | None = None) -> AppraisalFile:
+    data = source.read_bytes() if isinstance(source, Path) else source
+    name = name or (str(source) if isinstance(source, Path) else "(không tên)")
+    out = AppraisalFile(name, hashlib.sha256(data).hexdigest(), data)
+    found = FindingList(file=name)
+    try:
+        book = _open(data, found)
+        _read(campaign, book, round, out, found)
+    except HostileFile as exc:
+        found.add(exc.code, detail=exc.detail, limit=human_size(len(data)) if exc.code == "file-too-large" else "")
+    out.findings = found.items
+    return out
+
+
+def _open(data: bytes, found: FindingList) -> XlsxFile:
+    kind = sniff(data)
+    if kind.kind == "empty":
+        raise HostileFile("file-empty")
+    if kind.kind == "ole-encrypted":
+        raise HostileFile("file-encrypted")
+    if kind.kind == "ole-xls":
+        raise HostileFile("file-xls")
+    if kind.kind in ("ole-other", "unknown"):
+        raise HostileFile("file-not-workbook", kind.detail)
+    if is_ods(data):
+        data = convert_ods(data)
+        found.add("file-ods-converted")
+    return XlsxFile(data)
+
+
+def _read(campaign: Campaign, book: XlsxFile, round: str, out: AppraisalFile, found: FindingList) -> None:
+    fw = campaign.framework
+    if book.sheet(L.SHEET_META) is None:
+        if book.sheet(unit_layout.SHEET_META) is not None:
+            unit = book.read_sheets({unit_layout.SHEET_META: SheetRequest(20)}).get(unit_layout.SHEET_META)
+            code = next((text_of(unit.get(r, "B")) for r in range(1, 20)
+                         if unit and text_of(unit.get(r, "A")) == "unit_code"), "?")
+            found.add("appraisal-unit-workbook", unit=code)
+        else:
+            found.add("appraisal-not-appraisal-file", detail=f"không có trang ẩn «{L.SHEET_META}»")
+        return
+    sheets = book.read_sheets({L.SHEET_META: SheetRequest(META_ROWS, frozenset("AB"))})
+    meta_sheet = sheets[L.SHEET_META]
+    meta = {text_of(meta_sheet.get(r, "A")): text_of(meta_sheet.get(r, "B")) for r in range(1, META_ROWS)}
+    if meta.get("kind") != L.KIND:
+        found.add("appraisal-not-appraisal-file", detail="thông tin nhận dạng bị mất")
+        return
+    if meta.get("campaign_id") != campaign.id:
+        found.add("appraisal-other-campaign", found=meta.get("campaign_id", ""), expected=campaign.id)
+    if meta.get("criteria_fingerprint") != fw.fingerprint:
+        found.add("appraisal-other-criteria", found=meta.get("criteria_fingerprint", "")[:12],
+                  expected=fw.fingerprint[:12])
+    if meta.get("round") != round:
+        found.add("appraisal-other-round", found=meta.get("round", ""), expected=round)
+    group = next((g for g in L.groups(fw) if g.code == meta.get("field_code")), None)
+    if group is None:
+        found.add("appraisal-not-appraisal-file", detail=f"lĩnh vực «{meta.get('field_code', '')}» không có trong bộ chỉ số")
+    if found.items and any(f.severity == "error" for f in found.items):
+        return
+    assert group is not None
+    out.round, out.field_code = round, group.code
+    _read_rows(campaign, book, group, out, found)
+
+
+def _read_rows(campaign: Campaign, book: XlsxFile, group: L.Group, out: AppraisalFile, found: FindingList) -> None:
+    fw = campaign.framework
+    units = {u.code for u in campaign.units}
+    items = {i.code: i for i in group.items}
+    max_row = L.HEADER_ROW + len(units) * len(items) + ROW_MARGIN
+    sheet = book.read_sheets({L.SHEET_DATA: SheetRequest(max_row, frozenset(L.COL.values()))}).get(L.SHEET_DATA)
+    if sheet is None:
+        found.add("sheet-missing", sheet=L.SHEET_DATA)
+        return
+    header = next((r for r in range(1, L.HEADER_ROW + 10)
+                   if text_of(sheet.get(r, L.COL["unit"])) == L.COLUMNS["unit"][1]), None)
+    for key in L.CHECKED_HEADINGS:
+        col, expected = L.COLUMNS[key]
+        text = text_of(sheet.get(header or L.HEADER_ROW, col))
+        if text != expected:
+            found.add("columns-changed", sheet=L.SHEET_DATA, cell=f"{col}{header or L.HEADER_ROW}",
+                      found=text, expected=expected)
+    if header is None or found.items and any(f.code == "columns-changed" for f in found.items):
+        return
+    if sheet.stopped_after:
+        found.add("sheet-oversized", sheet=L.SHEET_DATA, limit=max_row, expected=max_row - ROW_MARGIN)
+    seen: dict[tuple[str, str], int] = {}
+    for r in range(header + 1, sheet.last_row + 1):
+        unit, code = text_of(sheet.get(r, L.COL["unit"])), text_of(sheet.get(r, L.COL["item"]))
+        if not unit and not code:
+            continue
+        if unit not in units or code not in items:
+            detail = ("mã đơn vị không có trong danh sách" if unit not in units
+                      else "tiêu chí không thuộc biểu mẫu này")
+            found.add("appraisal-unknown-row", sheet=L.SHEET_DATA, cell=f"A{r}", row=r, unit=unit, found=code,
+                      detail=detail)
+            continue
+        if (unit, code) in seen:
+            found.add("appraisal-duplicate-row", sheet=L.SHEET_DATA, cell=f"A{r}", item=code, row=r, unit=unit,
+                      first=seen[(unit, code)])
+            continue
+        seen[(unit, code)] = r
+        out.covered.setdefault(unit, set()).add(code)
+        score_ref, note_ref = f"{L.COL['score']}{r}", f"{L.COL['note']}{r}"
+        score = _score(sheet.get(r, L.COL["score"]), score_ref, unit, items[code], fw.decimals, found)
+        note = text_of(sheet.get(r, L.COL["note"])).strip()
+        if score is not None:
+            out.scores.setdefault(unit, {})[code] = score
+            if note:
+                out.notes.setdefault(unit, {})[code] = note
+        elif note:
+            found.add("appraisal-note-without-score", sheet=L.SHEET_DATA, cell=note_ref, item=code, unit=unit)
+
+
+def _score(cell: Cell | None, ref: str, unit: str, item, decimals: int, found: FindingList) -> Decimal | None:
+    """The appraised score of a cell, or None when blank (or wrong: a finding is added)."""
+    where = {"sheet": L.SHEET_DATA, "cell": ref, "item": item.code, "unit": unit, "max": vi_number(item.max)}
+    if cell is None or cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
+        return None
+    value = cell.value
+    if isinstance(value, str) and not cell.is_error:
+        number = parse_text_number(value)
+        if number is None:
+            found.add("appraisal-score-not-number", found=value.strip()[:60], **where)
+            return None
+        found.add("appraisal-number-as-text", found=value.strip()[:60], value=vi_number(number), **where)
+        value = number
+    if not isinstance(value, Decimal) or cell.is_error:
+        found.add("appraisal-score-not-number", found=text_of(cell)[:60], **where)
+        return None
+    if value < 0:
+        found.add("appraisal-score-negative", found=vi_number(value), **where)
+        return None
+    if value > item.max:
+        found.add("appraisal-score-above-max", found=vi_number(value), **where)
+        return None
+    if quantize(value, decimals) != value:
+        found.add("appraisal-score-off-grid", found=vi_number(value), decimals=decimals,
+                  example=vi_number(quantize(value, decimals)), **where)
+        return None
+    return value

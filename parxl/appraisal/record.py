@@ -1,0 +1,81 @@
+"""Importing filled appraisal workbooks: read, check, keep, and record the round in the ledger.
+
+``import_appraisals(campaign, source, round)`` takes one file or a folder (its
+files, recursively, in name order). Every file is kept by sha256 in the
+campaign's state folder (nothing is lost); a file is recorded only when it has
+no error, one ledger version per unit (``Ledger.record_appraisal``). A bad file
+never stops the batch.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..campaign import Campaign
+from ..errors import ParxlError
+from ..ledger import Ledger
+from . import layout as L
+from .read import AppraisalFile, read_appraisal
+
+SKIPPED_PREFIXES = ("~$", ".")
+
+
+@dataclass
+class ImportResult:
+    round: str
+    files: list[AppraisalFile] = field(default_factory=list)
+    recorded: list[str] = field(default_factory=list)  # names of the files recorded
+
+    @property
+    def errors(self) -> int:
+        return sum(f.errors for f in self.files)
+
+
+def default_import_round(campaign: Campaign) -> str:
+    """The latest round whose workbooks were generated: what the appraisers were sent."""
+    rounds = L.generated_rounds(campaign.root)
+    if not rounds:
+        raise ParxlError("Chưa tạo biểu mẫu thẩm định nào (thư mục output/tham-dinh/ trống): chạy «parxl appraise "
+                         "THƯ_MỤC_ĐỢT» trước, hoặc ghi rõ vòng bằng «--round appraisal-1».")
+    return rounds[-1]
+
+
+def files_of(source: Path) -> list[Path]:
+    if source.is_file():
+        return [source]
+    if not source.is_dir():
+        raise ParxlError(f"Không tìm thấy «{source}».")
+    return sorted(p for p in source.rglob("*") if p.is_file() and not p.name.startswith(SKIPPED_PREFIXES)
+                  and not any(part.startswith(".") for part in p.relative_to(source).parts[:-1]))
+
+
+def _display(campaign: Campaign, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(campaign.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def import_appraisals(campaign: Campaign, source: Path, round: str) -> ImportResult:
+    L.check_round(round)
+    result = ImportResult(round)
+    fingerprint = campaign.framework.fingerprint
+    with Ledger.open(campaign) as ledger:
+        for path in files_of(source):
+            name = _display(campaign, path)
+            read = read_appraisal(campaign, path, round, name=name)
+            result.files.append(read)
+            when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            ledger.keep(read.sha256, read.data, name, when, "appraisal-workbook", path.suffix.lower()[:10])
+            if read.errors:
+                ledger.commit()
+                continue
+            for unit, items in sorted(read.covered.items()):
+                if not read.scores.get(unit) and not ledger.versions(unit, round):
+                    continue  # nothing appraised for this unit, nothing to replace
+                ledger.record_appraisal(round, unit, read.scores.get(unit, {}), read.notes.get(unit, {}), items,
+                                        read.sha256, name, fingerprint)
+            ledger.commit()
+            result.recorded.append(name)
+    return result

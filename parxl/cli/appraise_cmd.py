@@ -1,0 +1,91 @@
+"""``parxl appraise``: appraisal workbooks per field for the appraisers, and their import."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from ..appraisal import layout as L
+from ..appraisal.build import write_appraisal_workbooks
+from ..appraisal.record import ImportResult, default_import_round, import_appraisals
+from ..campaign import load_campaign
+from ..findings import SEVERITY_TITLES, sort_key
+from ..ledger import Ledger
+from ..numbers import vi_number
+from .console import console
+
+
+@click.command("appraise", options_metavar="[TÙY_CHỌN]")
+@click.argument("campaign_dir", metavar="THƯ_MỤC_ĐỢT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--round", "round_name", metavar="VÒNG", default=None,
+              help="Vòng thẩm định: appraisal-1, appraisal-2… Mặc định: khi tạo biểu mẫu, vòng kế tiếp vòng đã "
+                   "nhập gần nhất; khi nhập điểm, vòng có biểu mẫu tạo gần nhất.")
+@click.option("--import", "source", metavar="TỆP_HOẶC_THƯ_MỤC", default=None,
+              type=click.Path(exists=True, path_type=Path),
+              help="Nhập điểm từ biểu mẫu thẩm định đã điền (một tệp hoặc cả thư mục).")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho máy đọc).")
+def command(campaign_dir: Path, round_name: str | None, source: Path | None, as_json: bool) -> None:
+    """Tạo biểu mẫu thẩm định theo lĩnh vực, hoặc nhập điểm thẩm định đã điền.
+
+    Không có «--import»: ghi vào THƯ_MỤC_ĐỢT/output/tham-dinh/VÒNG/ một tệp cho mỗi
+    lĩnh vực (và một tệp điểm thưởng, điểm trừ), mỗi dòng một đơn vị × tiêu chí,
+    để cơ quan thẩm định nhập «Điểm thẩm định» và «Ý kiến thẩm định».
+
+    Có «--import»: đọc, kiểm tra và ghi điểm vào sổ theo dõi của đợt; tệp còn lỗi
+    không được ghi. Lần «parxl consolidate» sau dùng điểm thẩm định thay điểm tự
+    chấm. Thoát với mã 1 khi có tệp còn lỗi, 0 khi không có lỗi.
+    """
+    campaign = load_campaign(campaign_dir)
+    if source is None:
+        if round_name is None:
+            with Ledger.open(campaign) as ledger:
+                round_name = L.next_round(ledger.rounds())
+        paths = write_appraisal_workbooks(campaign, L.check_round(round_name))
+        if as_json:
+            click.echo(json.dumps({"round": round_name, "workbooks": [str(p.resolve()) for p in paths]},
+                                  ensure_ascii=False, indent=2))
+        else:
+            console.print(f"[green]Đã tạo {vi_number(len(paths))} biểu mẫu thẩm định[/] "
+                          f"({L.round_title(round_name).lower()}) trong «{paths[0].parent if paths else ''}»:",
+                          soft_wrap=True)
+            for p in paths:
+                console.print(f"  • {p.name}", soft_wrap=True)
+        return
+    round_name = L.check_round(round_name) if round_name else default_import_round(campaign)
+    result = import_appraisals(campaign, source, round_name)
+    if as_json:
+        click.echo(json.dumps(as_document(result), ensure_ascii=False, indent=2))
+    else:
+        report(result)
+    click.get_current_context().exit(1 if result.errors else 0)
+
+
+def as_document(result: ImportResult) -> dict:
+    return {"round": result.round, "errors": result.errors, "files": [
+        {"file": f.name, "sha256": f.sha256, "field": f.field_code, "recorded": f.name in result.recorded,
+         "scores": f.score_count, "units": len(f.scores),
+         "findings": [d.as_dict() for d in sorted(f.findings, key=sort_key)]} for f in result.files]}
+
+
+def report(result: ImportResult) -> None:
+    table = Table(title=f"Nhập điểm {L.round_title(result.round).lower()}: {vi_number(len(result.files))} tệp")
+    for title in ("Tệp", "Mức độ", "Ô", "Nội dung"):
+        table.add_column(title, overflow="fold")
+    colour = {"error": "red", "warning": "yellow", "info": "cyan"}
+    for f in result.files:
+        for d in sorted(f.findings, key=sort_key):
+            table.add_row(Path(f.name).name, f"[{colour[d.severity]}]{SEVERITY_TITLES[d.severity]}[/]",
+                          f"{d.sheet}!{d.cell}" if d.cell else "", d.message)
+    if table.rows:
+        console.print(table)
+    for f in result.files:
+        if f.name in result.recorded:
+            console.print(f"[green]Đã ghi[/] {vi_number(f.score_count)} điểm thẩm định của "
+                          f"{vi_number(len(f.scores))} đơn vị từ «{Path(f.name).name}».", soft_wrap=True)
+        else:
+            console.print(f"[red]Không ghi[/] «{Path(f.name).name}»: còn {vi_number(f.errors)} lỗi, "
+                          "hãy sửa rồi nhập lại.", soft_wrap=True)
+    if not result.files:
+        console.print("[yellow]Không có tệp nào để nhập.[/]")
