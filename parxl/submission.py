@@ -121,7 +121,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_into(sub: Submission, data: bytes) -> None:
+def open_workbook(data: bytes) -> tuple[XlsxFile, bool]:
+    """The xlsx workbook in ``data`` (and whether it was an .ods converted through LibreOffice).
+
+    Anything else raises HostileFile saying what it is: empty, encrypted, an
+    old .xls, or not a workbook at all.
+    """
     kind = sniff(data)
     if kind.kind == "empty":
         raise HostileFile("file-empty")
@@ -132,9 +137,14 @@ def _read_into(sub: Submission, data: bytes) -> None:
     if kind.kind in ("ole-other", "unknown"):
         raise HostileFile("file-not-workbook", kind.detail)
     if is_ods(data):
-        data = convert_ods(data)  # raises HostileFile("file-ods-unsupported", …) without LibreOffice
+        return XlsxFile(convert_ods(data)), True  # HostileFile("file-ods-unsupported", …) without LibreOffice
+    return XlsxFile(data), False
+
+
+def _read_into(sub: Submission, data: bytes) -> None:
+    book, converted = open_workbook(data)
+    if converted:
         sub.notes.append(("file-ods-converted", {}))
-    book = XlsxFile(data)
     sub.sheets = list(book.sheets)
     sub.names = dict(book.defined_names)
     requests = {

@@ -16,9 +16,8 @@ from .. import layout as unit_layout
 from ..campaign import Campaign
 from ..findings import Finding, FindingList
 from ..numbers import parse_text_number, quantize, vi_number
-from ..safety import HostileFile, human_size, sniff
-from ..submission import text_of
-from ..submission_ods import convert_ods, is_ods
+from ..safety import HostileFile, human_size
+from ..submission import open_workbook, text_of
 from ..xlsxread import Cell, SheetRequest, XlsxFile
 from . import layout as L
 
@@ -62,19 +61,10 @@ def read_appraisal(campaign: Campaign, source: Path | bytes, round: str, name: s
 
 
 def _open(data: bytes, found: FindingList) -> XlsxFile:
-    kind = sniff(data)
-    if kind.kind == "empty":
-        raise HostileFile("file-empty")
-    if kind.kind == "ole-encrypted":
-        raise HostileFile("file-encrypted")
-    if kind.kind == "ole-xls":
-        raise HostileFile("file-xls")
-    if kind.kind in ("ole-other", "unknown"):
-        raise HostileFile("file-not-workbook", kind.detail)
-    if is_ods(data):
-        data = convert_ods(data)
+    book, converted = open_workbook(data)
+    if converted:
         found.add("file-ods-converted")
-    return XlsxFile(data)
+    return book
 
 
 def _read(campaign: Campaign, book: XlsxFile, round: str, out: AppraisalFile, found: FindingList) -> None:
