@@ -6,7 +6,6 @@ from pathlib import Path
 import click
 
 from ..campaign import Campaign, load_campaign
-from ..errors import ParxlError
 from ..results import Results
 from .console import console
 
@@ -16,11 +15,8 @@ TEMPLATE_HELP = ("Mẫu .docx đã sửa (sao chép mẫu gốc trong templates/
 
 def campaign_results(campaign: Campaign) -> Results:
     """The consolidated results of the campaign, from its ledger."""
-    try:
-        from ..consolidation import results_from_ledger
-    except ImportError as exc:  # the consolidation stage is not installed in this build
-        raise ParxlError("Chưa tổng hợp được kết quả: phiên bản parxl này chưa có chức năng tổng hợp "
-                         "(parxl.consolidation).") from exc
+    from ..consolidation import results_from_ledger
+
     return results_from_ledger(campaign)
 
 
@@ -29,10 +25,15 @@ def campaign_argument(f):
                           type=click.Path(exists=True, file_okay=False, path_type=Path))(f)
 
 
+def template_option(f):
+    """``--template``: an edited copy of the bundled .docx template."""
+    return click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                        help=TEMPLATE_HELP)(f)
+
+
 @click.command("decision")
 @campaign_argument
-@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help=TEMPLATE_HELP)
+@template_option
 def command(campaign_dir: Path, template: Path | None) -> None:
     """Soạn Quyết định công bố Chỉ số CCHC (kèm Phụ lục xếp hạng) vào THƯ_MỤC_ĐỢT/output."""
     from ..documents import render_decision

@@ -7,13 +7,12 @@ import click
 
 from ..campaign import load_campaign
 from .console import console
-from .decision_cmd import TEMPLATE_HELP, campaign_argument, campaign_results
+from .decision_cmd import campaign_argument, campaign_results, template_option
 
 
 @click.command("notices")
 @campaign_argument
-@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help=TEMPLATE_HELP)
+@template_option
 def command(campaign_dir: Path, template: Path | None) -> None:
     """Soạn thông báo kết quả cho từng đơn vị được xếp hạng vào THƯ_MỤC_ĐỢT/output/thong-bao."""
     from ..documents import render_notices
