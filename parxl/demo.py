@@ -13,9 +13,8 @@ from pathlib import Path
 from .campaign import CAMPAIGN_FILE, WORK_DIRS, Campaign, load_campaign
 from .check_report import unit_lines
 from .check_report_xlsx import write_outputs
-from .consolidation import results_from_submissions
+from .consolidation import run_consolidation
 from .errors import ParxlError
-from .master import write_master
 from .resources import samples_dir
 from .simulate import Scenario, pick_scenario, simulate_returns, simulate_survey
 from .survey import import_survey
@@ -66,14 +65,12 @@ def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
     # The survey's organisers send their table; the clerk imports it as «parxl survey» does.
     survey_table, _ = import_survey(campaign, simulate_survey(campaign, campaign.output_dir / "ket-qua-dieu-tra-xhh.csv"))
 
-    from .intake import run_intake
-
-    intake = run_intake(campaign, lambda done, total, _name: say("Kiểm tra tệp gửi về", done, total))
-    lines = unit_lines(campaign, intake)
-    check_outputs = write_outputs(campaign, intake, lines)
-    results = results_from_submissions(campaign, intake.latest)
-    say("Lập bảng tổng hợp", 0, None)
-    master = write_master(results, campaign.output_dir)
+    # Intake, results and master exactly as «parxl consolidate»; the check report as «parxl check».
+    done = run_consolidation(campaign, None,
+                             lambda n, total, _name: say("Kiểm tra tệp gửi về", n, total),
+                             lambda _message: say("Lập bảng tổng hợp", 0, None))
+    intake, results, master = done.intake, done.results, done.master
+    check_outputs = write_outputs(campaign, intake, unit_lines(campaign, intake))
     say("Soạn quyết định, thông báo, báo cáo", 0, None)
     decision = render_decision(results)
     notices = render_notices(results)
