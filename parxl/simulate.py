@@ -24,6 +24,7 @@ from .rules import BinaryRule, CountRule, LevelsRule, ManualRule, RatioRule, Val
 from .stamping import workbook_filename
 from .units import Unit
 from .workbook import Fill, build_workbook
+from .xlsxread import XlsxFile
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def fill_for(unit: Unit, campaign: Campaign, scenario: Scenario, seed: int) -> F
 
 def type_over_formula(data: bytes, cell: str, value: Decimal) -> bytes:
     """The workbook with ``cell`` of the assessment sheet holding a typed number instead of its formula."""
-    sheet = _sheet_part(data, SHEET_ASSESS)
+    sheet = XlsxFile(data).sheet(SHEET_ASSESS).part
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -96,15 +97,6 @@ def type_over_formula(data: bytes, cell: str, value: Decimal) -> bytes:
                     raise ValueError(f"no formula at {cell}")
             dst.writestr(info, raw)
     return out.getvalue()
-
-
-def _sheet_part(data: bytes, sheet_name: str) -> str:
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        workbook = z.read("xl/workbook.xml").decode()
-        rels = z.read("xl/_rels/workbook.xml.rels").decode()
-    rid = re.search(rf'<sheet name="{re.escape(sheet_name)}"[^>]*r:id="(rId\d+)"', workbook)[1]
-    target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', rels)
-    return "xl/" + (target[1] or target[2]).lstrip("/").removeprefix("xl/")
 
 
 def simulate_survey(campaign: Campaign, dest: Path, seed: int = 2025) -> Path:
