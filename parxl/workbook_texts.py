@@ -129,3 +129,11 @@ def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
         ("heading", "4. Liên hệ"),
         ("text", ", ".join(contact) + "."),
     ]
+
+
+def sample_set_warning(campaign: Campaign) -> str | None:
+    """Said before workbooks built on a bundled SAMPLE criteria set go out to the units."""
+    if not campaign.framework.model.sample:
+        return None
+    return (f"bộ chỉ số «{campaign.framework.id}» là bộ MẪU; hãy thay bằng Bộ chỉ số chính thức của tỉnh "
+            "trước khi gửi cho các đơn vị.")

@@ -37,6 +37,7 @@ from .master import left_out, situation
 from .master.view import survey_note
 from .numbers import quantize, vi_number
 from .stamping import generate as generate_workbooks
+from .workbook_texts import sample_set_warning
 
 SHOWN = 10  # units listed by name in the status area before "… và N đơn vị khác"
 
@@ -57,9 +58,9 @@ def do_generate(campaign_dir: str | Path) -> Outcome:
     """One blank self-assessment workbook per unit into CAMPAIGN/workbooks/ (as ``parxl generate``)."""
     campaign = load_campaign(campaign_dir)
     lines = []
-    if campaign.framework.model.sample:
-        lines.append(f"Lưu ý: bộ chỉ số «{campaign.framework.id}» là bộ MẪU; hãy thay bằng Bộ chỉ số chính thức "
-                     "của tỉnh trước khi gửi cho các đơn vị.")
+    warning = sample_set_warning(campaign)
+    if warning:
+        lines.append(f"Lưu ý: {warning}")
     paths = generate_workbooks(campaign)
     lines.insert(0, f"Đã tạo {vi_number(len(paths))} biểu mẫu tự đánh giá tại «{campaign.workbooks_dir}».")
     return Outcome("Tạo biểu mẫu", lines, paths, {"workbooks": len(paths)})

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..campaign import load_campaign
 from ..numbers import vi_number
 from ..stamping import generate
+from ..workbook_texts import sample_set_warning
 from .console import console, err_console
 
 
@@ -24,9 +25,9 @@ def command(campaign_dir: Path) -> None:
     Thoát với mã 0 khi thành công, 1 khi đợt đánh giá hoặc bộ chỉ số có lỗi.
     """
     campaign = load_campaign(campaign_dir)
-    if campaign.framework.model.sample:
-        err_console.print(f"[yellow]Lưu ý:[/] bộ chỉ số «{campaign.framework.id}» là bộ MẪU; "
-                          "hãy thay bằng Bộ chỉ số chính thức của tỉnh trước khi gửi cho các đơn vị.")
+    warning = sample_set_warning(campaign)
+    if warning:
+        err_console.print(f"[yellow]Lưu ý:[/] {warning}")
     with Progress(TextColumn("Đang tạo biểu mẫu"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("", total=len(campaign.units))
