@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 from typing import Annotated, Literal, Union
 
@@ -188,7 +189,7 @@ class RatioBand(BaseModel):
     def _points(cls, v):
         return _dec(v)
 
-    @property
+    @cached_property  # scored for every unit: parse the words once
     def interval(self) -> Interval:
         return parse_interval(self.when)
 
@@ -211,6 +212,7 @@ class RatioRule(_Rule):
     def _zero_points(self, max_points: Decimal) -> Decimal:
         return max_points if self.zero_denominator == "max" else self.zero_denominator  # type: ignore[return-value]
 
+    @cached_property
     def _scale(self) -> int:
         """10**k making every band boundary an integer, for exact comparisons."""
         exponents = [p.as_tuple().exponent for b in self.bands for p in (b.interval.lo, b.interval.hi) if p is not None]
@@ -229,7 +231,7 @@ class RatioRule(_Rule):
             return ZERO
         if d == 0:
             return self._zero_points(max_points)
-        s = self._scale()
+        s = self._scale
         for band in self.bands:
             if self._holds(band.interval, n, d, s):
                 return band.points
@@ -249,7 +251,7 @@ class RatioRule(_Rule):
         return True
 
     def formula(self, refs, max_points, decimals=2):
-        n, d, s = refs["numerator"], refs["denominator"], self._scale()
+        n, d, s = refs["numerator"], refs["denominator"], self._scale
         lhs = f"{n}*{100 * s}"
         expr = "0"
         for band in reversed(self.bands):
