@@ -158,10 +158,9 @@ def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
     bonus = fw.quantize(sum((items[i.code].final for i in fw.items if i.kind == "bonus"), ZERO))
     penalty = fw.quantize(sum((items[i.code].final for i in fw.items if i.kind == "penalty"), ZERO))
     self_total = None
-    if data.status != "missing":
-        self_total = fw.quantize(sum((items[i.code].self_score or ZERO for i in regular), ZERO) + sum(
-            (items[i.code].self_score or ZERO for i in fw.items if i.kind == "bonus"), ZERO) - sum(
-            (items[i.code].self_score or ZERO for i in fw.items if i.kind == "penalty"), ZERO))
+    if data.status != "missing":  # as the workbook's parxl_total: items + bonus - penalty
+        self_total = fw.quantize(sum(((-1 if i.kind == "penalty" else 1) * (items[i.code].self_score or ZERO)
+                                      for i in fw.items), ZERO))
 
     if survey_held:
         max_points = fw.total
