@@ -12,14 +12,13 @@ rename); nothing in ``inbox/`` is touched.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path, PurePosixPath
 
 import xlsxwriter
 
 from .campaign import Campaign
 from .check_report import UnitLine, stale_unreadable
+from .files import write_atomic
 from .findings import SEVERITY_TITLES, Finding
 from .intake import IntakeResult
 from .numbers import vi_number
@@ -28,19 +27,6 @@ FINDINGS_FILE = "ket-qua-kiem-tra.xlsx"
 FEEDBACK_DIR = "phan-hoi"
 STATUS_TITLES = {"ok": "Đạt yêu cầu", "errors": "Có lỗi, cần gửi lại", "unreadable": "Không đọc được"}
 _FORBIDDEN = str.maketrans({c: "" for c in '<>:"/\\|?*'})
-
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".parxl-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _link(path: str) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import xlsxwriter
 
 from .campaign import Campaign, load_campaign
-from .check_report_xlsx import write_atomic
+from .files import write_atomic
 from .errors import ParxlError
 from .numbers import vi_number
 from .resources import macros_dir

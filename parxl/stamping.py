@@ -11,10 +11,8 @@ constant block of bytes.
 """
 from __future__ import annotations
 
-import os
 import re
 import struct
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -25,6 +23,7 @@ from pathlib import Path
 
 from .campaign import Campaign
 from .errors import ParxlError
+from .files import ordinary_mode, write_atomic
 from .units import Unit
 from .workbook import Identity, build_bytes, clean_text
 
@@ -141,29 +140,11 @@ def generate(campaign: Campaign, progress: Progress | None = None) -> list[Path]
     out = campaign.workbooks_dir
     out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
-    mode = 0o666 & ~_umask()
+    mode = ordinary_mode()
     for done, (unit, name) in enumerate(zip(campaign.units, names), start=1):
-        paths.append(_write_atomic(out / name, template.stamp(Identity.of(unit)), mode))
+        paths.append(write_atomic(out / name, template.stamp(Identity.of(unit)), mode))
         if progress:
             progress(done, len(names))
     return paths
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _write_atomic(path: Path, data: bytes, mode: int | None = None) -> Path:
-    """Temp file then rename: a reader never sees half a workbook. Ordinary permissions, not mkstemp's 0600."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".parxl-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .campaign import STATE_DIR, Campaign
 from .errors import ParxlError
+from .files import write_atomic
 from .numbers import HUNDRED, parse_text_number, quantize, to_decimal, vi_number
 from .texts import fold, normalize_text
 from .units import read_rows
@@ -133,8 +134,5 @@ def import_survey(campaign: Campaign, source: Path) -> tuple[Path, Scores]:
         digest = hashlib.sha256(previous.read_bytes()).hexdigest()
         shutil.copy2(previous, kept / f"{digest}{previous.suffix}")
         previous.unlink()
-    target = campaign.root / f"{SURVEY_STEM}{source.suffix.lower()}"
-    temp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(source, temp)
-    temp.replace(target)
+    target = write_atomic(campaign.root / f"{SURVEY_STEM}{source.suffix.lower()}", source.read_bytes())
     return target, scores

@@ -19,7 +19,7 @@ import xlsxwriter
 
 from .. import __version__
 from ..campaign import Campaign
-from ..check_report_xlsx import write_atomic
+from ..files import write_atomic
 from ..consolidation import SURVEY_ROUND
 from ..framework import Item
 from ..ledger import SELF, ItemDetail, Ledger, UnitSubmission
