@@ -24,3 +24,13 @@ def test_failure_leaves_the_old_file_and_no_temp(tmp_path):
         write_atomic(target, "not bytes")  # type: ignore[arg-type]
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["a.xlsx"]
+
+
+def test_documents_get_ordinary_permissions_and_never_overwrite(tmp_path):
+    from parxl.documents.render import write_new
+
+    first = write_new(b"a", tmp_path, "quyet-dinh")
+    second = write_new(b"b", tmp_path, "quyet-dinh")
+    assert (first.name, second.name) == ("quyet-dinh.docx", "quyet-dinh-2.docx")
+    assert first.read_bytes() == b"a"
+    assert all(p.stat().st_mode & 0o777 == ordinary_mode() for p in (first, second))

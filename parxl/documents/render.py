@@ -19,6 +19,7 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 
 from ..errors import ParxlError
+from ..files import ordinary_mode
 from ..resources import templates_dir
 
 
@@ -95,6 +96,7 @@ def write_new(data: bytes, out_dir: Path, stem: str, suffix: str = ".docx") -> P
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, ordinary_mode())  # a document for the clerk, not mkstemp's owner-only 0600
         n = 1
         while True:
             target = out_dir / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
