@@ -14,7 +14,6 @@ CAMPAIGN/
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -23,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import CampaignError
+from .files import copy_atomic, write_text_atomic
 from .framework import Band, BlockId, Framework, FrameworkError, load_framework
 from .resources import resolve_criteria
 from .texts import normalize_text
@@ -159,7 +159,13 @@ def load_campaign(root: str | Path) -> Campaign:
 
 def init_campaign(root: str | Path, criteria: str, units_file: str | Path, year: int,
                   issuer_name: str | None = None, place: str | None = None) -> Campaign:
-    """Create a campaign folder; refuses to touch a folder that already holds one."""
+    """Create a campaign folder and return it loaded; refuses to touch a folder that already holds one.
+
+    Writes ``criteria.yaml`` (a copy of the set), ``units.csv``/``units.xlsx`` (a copy of
+    ``units_file``), the work folders and, last, ``campaign.yaml``, each atomically. Raises
+    ``CampaignError`` (folder already a campaign, year outside the set's validity),
+    ``FrameworkError`` or ``UnitsError`` before anything is written.
+    """
     root = Path(root)
     if (root / CAMPAIGN_FILE).exists():
         raise CampaignError(f"«{root}» đã có đợt đánh giá ({CAMPAIGN_FILE}); chọn thư mục khác.")
@@ -175,9 +181,11 @@ def init_campaign(root: str | Path, criteria: str, units_file: str | Path, year:
     root.mkdir(parents=True, exist_ok=True)
     for sub in WORK_DIRS:
         (root / sub).mkdir(exist_ok=True)
-    shutil.copyfile(criteria_path, root / CRITERIA_FILE)
+    # Every file goes through the atomic writer, campaign.yaml last: a crash at any point leaves no
+    # campaign.yaml (so «parxl init» can simply be run again) or a whole one, never half of one.
+    copy_atomic(criteria_path, root / CRITERIA_FILE)
     units_file = Path(units_file)
-    shutil.copyfile(units_file, root / ("units" + units_file.suffix.lower()))
+    copy_atomic(units_file, root / ("units" + units_file.suffix.lower()))
     issuer = issuer_name or "ỦY BAN NHÂN DÂN …"
     config = {
         "year": year,
@@ -206,5 +214,5 @@ def init_campaign(root: str | Path, criteria: str, units_file: str | Path, year:
         f"# Đợt đánh giá Chỉ số CCHC năm {year} — sửa các mục có «…» trước khi gửi biểu mẫu.\n"
         + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
     )
-    (root / CAMPAIGN_FILE).write_text(text, encoding="utf-8")
+    write_text_atomic(root / CAMPAIGN_FILE, text)
     return Campaign(root, CampaignConfig.model_validate(config), framework, units, root / ("units" + units_file.suffix.lower()))

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-from parxl.campaign import load_campaign
+from parxl.campaign import init_campaign, load_campaign
 from parxl.cli import main
 from parxl.errors import CampaignError, UnitsError
 from parxl.units import load_units
@@ -140,3 +140,31 @@ def test_every_command_has_vietnamese_help():
         result = runner.invoke(main, [name, "--help"])
         assert result.exit_code == 0 and "Cách dùng:" in result.output, name
         assert "[OPTIONS]" not in result.output and "COMMAND" not in result.output, name
+
+
+def test_init_interrupted_by_a_full_disk_leaves_no_half_campaign_yaml(tmp_path, monkeypatch):
+    from support.diskfull import disk_full_while_writing
+
+    units = tmp_path / "units.csv"
+    units.write_text(UNITS_CSV, encoding="utf-8")
+    root = tmp_path / "c"
+    disk_full_while_writing(monkeypatch, "missing_policy")  # a line only campaign.yaml holds
+    with pytest.raises(OSError):
+        init_campaign(root, "xa-mau-2025", units, 2025)
+    monkeypatch.undo()
+    assert not (root / "campaign.yaml").exists()  # not half a file that blocks «parxl init» and fails to load
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".parxl-")]
+    init_campaign(root, "xa-mau-2025", units, 2025)  # so init can simply be run again
+    assert load_campaign(root).framework.id == "xa-mau-2025"
+
+
+def test_init_copies_go_through_the_atomic_writer(tmp_path, monkeypatch):
+    import os
+
+    units = tmp_path / "units.csv"
+    units.write_text(UNITS_CSV, encoding="utf-8")
+    replaced = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (replaced.append(os.path.basename(b)), real_replace(a, b)))
+    init_campaign(tmp_path / "c", "xa-mau-2025", units, 2025)
+    assert replaced == ["criteria.yaml", "units.csv", "campaign.yaml"]
