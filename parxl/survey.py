@@ -10,12 +10,15 @@ one row per unit (header matched ignoring case and diacritics), one column per
 survey item of the criteria set, holding the item's points ("3,5") or the share
 of its max ("85%"). The imported table is kept in the campaign as
 ``survey.csv``/``survey.xlsx``; a table imported earlier is kept by content
-hash in the state folder, never lost.
+hash in the state folder, never lost. An import checks the whole table before
+anything changes and never removes its own source.
 """
 from __future__ import annotations
 
 import hashlib
-import shutil
+import io
+import os
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +26,7 @@ from .campaign import STATE_DIR, Campaign
 from .errors import ParxlError
 from .files import write_atomic
 from .numbers import HUNDRED, parse_text_number, quantize, to_decimal, vi_number
+from .safety import HostileFile, check_size, check_zip, sniff
 from .texts import fold, normalize_text
 from .units import read_rows
 
@@ -42,6 +46,7 @@ class SurveyError(ParxlError):
 
 
 def survey_file(campaign: Campaign) -> Path | None:
+    """The campaign's imported survey table (``survey.csv``, else ``survey.xlsx``), or None."""
     for suffix in (".csv", ".xlsx"):
         path = campaign.root / f"{SURVEY_STEM}{suffix}"
         if path.is_file():
@@ -116,23 +121,140 @@ def _points(text: str, max_points: Decimal) -> Decimal | None:
 
 
 def load_survey(campaign: Campaign) -> Scores:
-    """The imported survey results of the campaign ({} when none was imported)."""
+    """The imported survey results of the campaign ({} when none was imported); raises SurveyError."""
     path = survey_file(campaign)
     return read_survey(campaign, path) if path else {}
 
 
+def _refuse(source: Path, reason: str) -> SurveyError:
+    return SurveyError(source, [reason])
+
+
+def _check_table_file(source: Path, data: bytes) -> None:
+    """Refuse, with the file's name and the reason, a table parxl cannot read; raises SurveyError."""
+    suffix = source.suffix.lower()
+    kind = sniff(data)
+    if not data:
+        raise _refuse(source, "tệp rỗng (0 byte); hãy lấy lại bảng kết quả từ nơi tổ chức điều tra")
+    if suffix in (".xls", ".xlsx", ".xlsm") and kind.kind == "ole-encrypted":
+        raise _refuse(source, "tệp được đặt mật khẩu mở tệp nên không đọc được; hãy gỡ mật khẩu (Tệp › Thông tin › "
+                              "Bảo vệ sổ làm việc › Mã hóa bằng mật khẩu, xóa mật khẩu, lưu) rồi nhập lại")
+    if suffix == ".xls" or (suffix == ".xlsx" and kind.kind == "ole-xls"):
+        raise _refuse(source, "định dạng Excel 97–2003 (.xls) cũ; hãy mở bằng Excel, «Lưu thành» "
+                              "Excel Workbook (.xlsx) hoặc CSV UTF-8 rồi nhập lại")
+    if suffix == ".ods":
+        raise _refuse(source, "định dạng OpenDocument (.ods); hãy mở bằng LibreOffice, «Lưu thành» "
+                              "Excel 2007-365 (.xlsx) hoặc CSV UTF-8 rồi nhập lại")
+    if suffix not in (".csv", ".xlsx"):
+        raise _refuse(source, "bảng kết quả điều tra phải là tệp .csv (UTF-8) hoặc .xlsx")
+    if suffix == ".xlsx":
+        if kind.kind != "zip":
+            raise _refuse(source, f"không phải tệp Excel .xlsx ({kind.detail or 'tệp OLE của Office cũ'}); "
+                                  "hãy lưu lại bảng thành .xlsx hoặc CSV UTF-8 rồi nhập lại")
+        try:
+            check_size(len(data))
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                check_zip(zf)
+        except HostileFile as exc:
+            raise _refuse(source, f"tệp Excel bất thường ({exc.detail}); hãy lưu lại bảng thành .xlsx hoặc "
+                                  "CSV UTF-8 rồi nhập lại") from exc
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise _refuse(source, "tệp Excel bị hỏng hoặc không trọn vẹn (có thể do tải về bị ngắt); "
+                                  "hãy lấy lại bảng kết quả rồi nhập lại") from exc
+
+
+def _read_table(campaign: Campaign, source: Path, data: bytes) -> Scores:
+    _check_table_file(source, data)
+    try:
+        return read_survey(campaign, source)
+    except SurveyError:
+        raise
+    except ParxlError as exc:
+        if source.suffix.lower() != ".xlsx":
+            raise  # the CSV reader's own message says what to do (encoding, …)
+        raise _refuse(source, "tệp Excel bị hỏng hoặc không đúng cấu trúc .xlsx; hãy mở bằng Excel, "
+                              "lưu lại thành .xlsx rồi nhập lại") from exc
+
+
 def import_survey(campaign: Campaign, source: Path) -> tuple[Path, Scores]:
-    """Check ``source`` and make it the campaign's survey table; an earlier table is kept by hash."""
+    """Check ``source`` (.csv or .xlsx) whole and make it the campaign's survey table.
+
+    Returns (the campaign's table, ``CAMPAIGN/survey.csv`` or ``survey.xlsx``; unit code -> item
+    code -> points). The table is checked before anything changes: a table with problems raises
+    ``SurveyError`` listing them all (and an unreadable, encrypted or old-format file raises it
+    with the reason), and the campaign is left exactly as it was. Every table imported (and the
+    one it replaces) is kept by content hash in ``.parxl/survey/``; the new table is written
+    atomically over it, so the campaign always holds one whole table. ``source`` itself is never
+    moved or removed, even when it is the campaign's own table (re-importing ``survey.csv`` is a
+    no-op that checks it again).
+    """
     source = Path(source)
-    if source.suffix.lower() not in (".csv", ".xlsx"):
-        raise ParxlError(f"«{source.name}»: bảng kết quả điều tra phải là tệp .csv (UTF-8) hoặc .xlsx.")
-    scores = read_survey(campaign, source)
-    kept = campaign.root / STATE_DIR / "survey"
-    kept.mkdir(parents=True, exist_ok=True)
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise _refuse(source, f"không đọc được tệp ({exc.strerror or 'lỗi đọc tệp'})") from exc
+    scores = _read_table(campaign, source, data)
+    target = campaign.root / f"{SURVEY_STEM}{source.suffix.lower()}"
     previous = survey_file(campaign)
     if previous is not None:
-        digest = hashlib.sha256(previous.read_bytes()).hexdigest()
-        shutil.copy2(previous, kept / f"{digest}{previous.suffix}")
-        previous.unlink()
-    target = write_atomic(campaign.root / f"{SURVEY_STEM}{source.suffix.lower()}", source.read_bytes())
+        _keep(campaign, previous.read_bytes(), previous.suffix)
+    _keep(campaign, data, target.suffix)  # so that a table deleted by hand can be imported again
+    if not (target.exists() and target.read_bytes() == data):
+        write_atomic(target, data)
+    for other in _tables(campaign):
+        # A table of the other format would shadow or confuse the new one; it is kept above.
+        if other != target and not _same_file(other, source):
+            other.unlink()
     return target, scores
+
+
+def _keep(campaign: Campaign, data: bytes, suffix: str) -> Path:
+    kept = campaign.root / STATE_DIR / "survey" / f"{hashlib.sha256(data).hexdigest()}{suffix}"
+    if not kept.exists():
+        write_atomic(kept, data)
+    return kept
+
+
+def _tables(campaign: Campaign) -> list[Path]:
+    return [p for p in (campaign.root / f"{SURVEY_STEM}{s}" for s in (".csv", ".xlsx")) if p.is_file()]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def kept_tables(campaign: Campaign) -> list[Path]:
+    """Survey tables imported earlier and kept in ``.parxl/survey/``, newest first."""
+    folder = campaign.root / STATE_DIR / "survey"
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if p.suffix in (".csv", ".xlsx") and p.is_file()),
+                  key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def missing_table_warning(campaign: Campaign) -> str | None:
+    """A Vietnamese warning when the criteria set has survey items, the survey is held and no table is in
+    the campaign (every survey item then scores 0); None otherwise.
+
+    Names the survey items and their total max points, and the newest table kept from an earlier import,
+    if any, with the command that brings it back.
+    """
+    if not campaign.config.survey_held or survey_file(campaign) is not None:
+        return None
+    items = [i for i in campaign.framework.regular_items if i.rule.type == "survey"]
+    if not items:
+        return None
+    total = sum((i.max for i in items), Decimal(0))
+    text = (f"Không tìm thấy bảng kết quả điều tra xã hội học ({SURVEY_STEM}.csv hoặc {SURVEY_STEM}.xlsx) trong "
+            f"«{campaign.root}»: {vi_number(len(items))} tiêu chí điều tra "
+            f"({', '.join(i.code for i in items)}; tối đa {vi_number(total)} điểm) tính 0 điểm cho mọi đơn vị. ")
+    kept = kept_tables(campaign)
+    if kept:
+        text += (f"Bảng nhập lần trước vẫn được giữ tại «{kept[0]}»; nhập lại bằng "
+                 f"«parxl survey \"{campaign.root}\" \"{kept[0]}\"».")
+    else:
+        text += "Hãy nhập bảng bằng «parxl survey» rồi tổng hợp lại."
+    return text

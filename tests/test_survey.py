@@ -1,5 +1,10 @@
 """`parxl survey`: the survey table is checked whole, kept, and counted by the consolidation."""
+import csv
+import io
+import json
+import os
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -52,8 +57,8 @@ def test_missing_code_column_and_missing_item(campaign, tmp_path):
 def test_earlier_table_kept_by_hash(campaign, tmp_path):
     import_survey(campaign, write(tmp_path / "1.csv", "Mã,2.1\nX01,1\n"))
     import_survey(campaign, write(tmp_path / "2.csv", "Mã,2.1\nX01,2\n"))
-    kept = list((campaign.state_dir / "survey").iterdir())
-    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == "Mã,2.1\nX01,1\n"
+    kept = sorted(p.read_text(encoding="utf-8") for p in (campaign.state_dir / "survey").iterdir())
+    assert kept == ["Mã,2.1\nX01,1\n", "Mã,2.1\nX01,2\n"]  # every imported table, by content hash
     assert load_survey(campaign) == {"X01": {"2.1": D("2.00")}}
 
 
@@ -92,17 +97,148 @@ def test_master_names_the_survey_table(campaign, tmp_path):
     assert facts["Bảng kết quả điều tra đã nhập"].startswith("survey.csv (SHA-256 ")
 
 
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _xlsx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    wb = Workbook()
+    wb.active.append(["Mã", "2.1"])
+    wb.active.append(["X01", 2])
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _flat(text: str) -> str:
+    """The output without any whitespace: rich may wrap a long line (or a long path) anywhere."""
+    return "".join(text.split())
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 @pytest.mark.parametrize("name, data, words", [
-    ("dt.xlsx", b"\x00\x01 not a zip at all", "không mở được tệp Excel"),
+    ("dt.xlsx", b"\x00\x01 not a zip at all", "không phải tệp Excel .xlsx"),
+    ("dt.xlsx", _xlsx_bytes()[:300], "tệp Excel bị hỏng hoặc không trọn vẹn"),
+    ("dt.xlsx", b"PK\x03\x04" + b"\x00" * 60, "tệp Excel bị hỏng"),
+    ("dt.xlsx", OLE + b"\x00" * 64 + "EncryptionInfo".encode("utf-16-le"), "được đặt mật khẩu"),
+    ("dt.xlsx", OLE + b"\x00" * 64 + "Workbook".encode("utf-16-le"), "Excel 97–2003 (.xls)"),
+    ("dt.xls", OLE + b"\x00" * 64 + "Workbook".encode("utf-16-le"), "Excel 97–2003 (.xls)"),
+    ("dt.ods", b"PK\x03\x04mimetypeapplication/vnd.oasis.opendocument.spreadsheet", "OpenDocument (.ods)"),
+    ("dt.csv", b"", "tệp rỗng"),
     ("dt.csv", b"M\xe3,8.1.1\n", "không phải UTF-8"),
-    ("dt.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "phải là tệp .csv"),
+    ("dt.pdf", b"%PDF-1.4", "phải là tệp .csv"),
 ])
 def test_broken_tables_get_a_clear_message_and_change_nothing(campaign, tmp_path, name, data, words):
     import_survey(campaign, write(tmp_path / "ok.csv", "Mã,2.1\nX01,1\n"))
+    before = tree(campaign.root)
     bad = tmp_path / name
     bad.write_bytes(data)
     result = CliRunner().invoke(main, ["survey", str(campaign.root), str(bad)])
-    assert result.exit_code == 1 and words in result.output and name in result.output
-    assert "Traceback" not in result.output
+    assert result.exit_code == 1
+    assert _flat(words) in _flat(result.output) and name in result.output
+    assert "Traceback" not in result.output and "Error" not in result.output
+    assert tree(campaign.root) == before  # nothing in the campaign changed, not even the state folder
     assert load_survey(campaign) == {"X01": {"2.1": D("1.00")}}  # the table imported before stays
     assert bad.read_bytes() == data
+
+
+def _independent(table: Path, max_points: D) -> dict[str, D]:
+    """Item 2.1's points per unit, read from the CSV with the csv module and worked out by hand."""
+    points = {}
+    for row in list(csv.reader(table.read_text(encoding="utf-8").splitlines()))[1:]:
+        text = row[1].replace(",", ".")
+        value = max_points * D(text[:-1]) / 100 if text.endswith("%") else D(text)
+        points[row[0]] = value.quantize(D("0.01"))
+    return points
+
+
+def test_reimporting_the_campaigns_own_table_keeps_it_and_still_counts(campaign, tmp_path):
+    from parxl.consolidation import results_from_ledger
+    from support.tamper import filled
+
+    for unit in campaign.units[:2]:
+        (campaign.inbox_dir / f"{unit.code}.xlsx").write_bytes(filled(campaign, unit))
+    runner = CliRunner()
+    first = runner.invoke(main, ["survey", str(campaign.root),
+                                 str(write(tmp_path / "dt.csv", "Mã,2.1\nX01,\"2,4\"\nX02,55%\n"))])
+    assert first.exit_code == 0, first.output
+    own = campaign.root / "survey.csv"
+    data = own.read_bytes()
+    again = runner.invoke(main, ["survey", str(campaign.root), str(own)])
+    assert again.exit_code == 0, again.output
+    assert "Traceback" not in again.output and "FileNotFoundError" not in again.output
+    assert own.read_bytes() == data  # the table is still the campaign's, unchanged
+
+    done = runner.invoke(main, ["consolidate", str(campaign.root), "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["warnings"] == []
+    expected = _independent(own, D(3))
+    assert expected == {"X01": D("2.40"), "X02": D("1.65")}
+    results = results_from_ledger(campaign)
+    assert {c: results.by_code(c).survey_points for c in expected} == expected
+
+
+def test_crash_while_writing_keeps_the_previous_table(campaign, tmp_path, monkeypatch):
+    import_survey(campaign, write(tmp_path / "1.csv", "Mã,2.1\nX01,1\n"))
+    before = (campaign.root / "survey.csv").read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        import_survey(campaign, write(tmp_path / "2.csv", "Mã,2.1\nX01,2\n"))
+    monkeypatch.undo()
+    assert (campaign.root / "survey.csv").read_bytes() == before
+    assert load_survey(campaign) == {"X01": {"2.1": D("1.00")}}
+    assert not [p for p in campaign.root.rglob("*.tmp")]
+
+
+def test_a_table_of_the_other_format_replaces_the_first(campaign, tmp_path):
+    import_survey(campaign, write(tmp_path / "1.csv", "Mã,2.1\nX01,1\n"))
+    (tmp_path / "2.xlsx").write_bytes(_xlsx_bytes())
+    target, _ = import_survey(campaign, tmp_path / "2.xlsx")
+    assert target == campaign.root / "survey.xlsx"
+    assert sorted(p.name for p in campaign.root.glob("survey.*")) == ["survey.xlsx"]
+    assert load_survey(campaign) == {"X01": {"2.1": D("2.00")}}
+    kept = [p.read_text(encoding="utf-8") for p in (campaign.state_dir / "survey").glob("*.csv")]
+    assert kept == ["Mã,2.1\nX01,1\n"]
+    assert [p.read_bytes() for p in (campaign.state_dir / "survey").glob("*.xlsx")] == [_xlsx_bytes_of(tmp_path)]
+    assert (tmp_path / "2.xlsx").is_file()  # the source stays where it was
+
+
+def _xlsx_bytes_of(tmp_path: Path) -> bytes:
+    return (tmp_path / "2.xlsx").read_bytes()
+
+
+def test_consolidation_without_a_survey_table_warns(campaign, tmp_path):
+    from parxl.survey import missing_table_warning
+
+    runner = CliRunner()
+    import_survey(campaign, write(tmp_path / "dt.csv", "Mã,2.1\nX01,1\n"))
+    (campaign.root / "survey.csv").unlink()  # the table lost (as the re-import bug did)
+    console = runner.invoke(main, ["consolidate", str(campaign.root)])
+    assert console.exit_code == 0, console.output
+    flat = _flat(console.output)
+    assert _flat("Cảnh báo: Không tìm thấy bảng kết quả điều tra xã hội học") in flat
+    assert _flat("1 tiêu chí điều tra (2.1; tối đa 3 điểm) tính 0 điểm cho mọi đơn vị") in flat
+    kept = next((campaign.state_dir / "survey").iterdir())
+    assert _flat(str(kept)) in flat  # where the earlier table is kept, to import it again
+    machine = runner.invoke(main, ["consolidate", str(campaign.root), "--json"])
+    warnings = json.loads(machine.output)["warnings"]
+    assert len(warnings) == 1 and "Không tìm thấy bảng kết quả điều tra" in warnings[0]
+
+    back = runner.invoke(main, ["survey", str(campaign.root), str(kept)])  # the command the warning gives
+    assert back.exit_code == 0 and kept.is_file()
+    assert missing_table_warning(campaign) is None
+    assert json.loads(runner.invoke(main, ["consolidate", str(campaign.root), "--json"]).output)["warnings"] == []
+
+
+def test_no_warning_when_the_survey_is_not_held(campaign):
+    from parxl.survey import missing_table_warning
+
+    assert missing_table_warning(campaign) is not None
+    campaign.config.survey_held = False
+    assert missing_table_warning(campaign) is None

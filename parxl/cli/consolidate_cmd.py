@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..campaign import load_campaign
@@ -13,6 +14,7 @@ from ..master import left_out, read_previous, situation
 from ..master.view import survey_note
 from ..numbers import quantize, vi_number
 from ..results import UnitResult
+from ..survey import missing_table_warning
 from .console import console, err_console
 
 SHOWN = 15  # units listed by name in the console before "… và N đơn vị khác"
@@ -51,10 +53,11 @@ def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> No
             bar.update(writing, visible=True, description=f"Lập bảng tổng hợp: {message}")
 
         outcome = run_consolidation(campaign, previous, intake_progress, step)
+    warnings = [w for w in [missing_table_warning(campaign)] if w and not outcome.results.has_survey]
     if as_json:
-        click.echo(json.dumps(as_document(outcome), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(as_document(outcome) | {"warnings": warnings}, ensure_ascii=False, indent=2))
     else:
-        report(outcome)
+        report(outcome, warnings)
 
 
 def _decimal(value) -> str | None:
@@ -76,7 +79,7 @@ def as_document(outcome: Consolidation) -> dict:
     }
 
 
-def report(outcome: Consolidation) -> None:
+def report(outcome: Consolidation, warnings: list[str] | None = None) -> None:
     results, intake = outcome.results, outcome.intake
     workbooks = sum(1 for f in intake.files if f.kind == "workbook")
     with_errors = sum(1 for r in intake.reports.values() if r.errors)
@@ -89,7 +92,9 @@ def report(outcome: Consolidation) -> None:
         summary += f"; chỉ số bình quân {vi_number(quantize(sum(indexes) / len(indexes), 2), 2)} %"
         summary += "; " + ", ".join(f"{label}: {vi_number(n)}" for label, n in results.band_counts().items())
     console.print(summary + ".")
-    note = survey_note(results)
+    for warning in warnings or []:
+        console.print(f"[yellow]Cảnh báo:[/] {escape(warning)}", soft_wrap=True)
+    note = "" if warnings else survey_note(results)
     if note:
         console.print(f"[yellow]Lưu ý:[/] {note}")
     out = left_out(outcome.results)
