@@ -36,26 +36,45 @@ Schema (``SCHEMA_VERSION``): ``units``; ``files`` (content: sha256, size, kept
 copy); ``receipts`` (each time and place a content was received);
 ``versions`` (one check of one content in one round: unit, status, total,
 counts); ``findings`` and ``items`` (per version).
+
+Schema versions: the version is read before anything else touches the file.
+A ledger made by an older parxl is copied beside itself
+(``ledger-v1-20261130T071500Z.sqlite``: old version, UTC time) and then
+migrated in place, one step per version, each step in one transaction; a
+ledger made by a newer parxl, or a file that is not a parxl ledger, is refused
+(``LedgerError``) and left as it is.
+
+- version 1: the tables above; the version is only in ``meta.schema_version``.
+- version 2: the version is also in SQLite's header (``PRAGMA user_version``)
+  and the file is marked as parxl's (``PRAGMA application_id``), so both can
+  be read without knowing any table.
+
+A later schema change is one function ``_vN_to_vN1(db)`` appended to
+``MIGRATIONS`` plus the new ``_SCHEMA`` for fresh ledgers, and
+``SCHEMA_VERSION`` raised by one; tests/test_ledger_schema.py checks that a
+migrated ledger has the same tables as a fresh one.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
-import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from . import __version__
 from .campaign import Campaign
+from .errors import ParxlError
+from .files import atomic_path, copy_atomic, write_atomic
 from .findings import Finding
 from .rules import Value
 from .validation import Report
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+APPLICATION_ID = 0x70617278  # "parx": marks a SQLite file as a parxl ledger (from version 2)
 LEDGER_FILE = "ledger.sqlite"
 FILES_DIR = "files"
 SELF = "self"
@@ -86,6 +105,134 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE INDEX IF NOT EXISTS versions_unit ON versions (unit_code, round);
 CREATE INDEX IF NOT EXISTS findings_item ON findings (version_id, item);
 """
+
+
+class LedgerError(ParxlError):
+    """The ledger file cannot be used: made by a newer parxl, not a parxl ledger, unreadable, or not migrated."""
+
+
+def _v1_to_v2(db: sqlite3.Connection) -> None:
+    """Version 2 keeps the version in SQLite's header; ``_migrate`` writes it, and the owner mark, after each step."""
+
+
+# (from version, to version, step): applied in order inside one transaction each. A step gets the
+# connection inside that transaction and must not commit (use ``db.execute``, never ``executescript``).
+MIGRATIONS: list[tuple[int, int, Callable[[sqlite3.Connection], None]]] = [
+    (1, 2, _v1_to_v2),
+]
+
+
+def _stamp_version(db: sqlite3.Connection, version: int) -> None:
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version = {int(version)}")
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(version),))
+
+
+def _not_a_ledger(path: Path, why: str) -> LedgerError:
+    return LedgerError(f"«{path}» không phải sổ theo dõi (ledger) của parxl hoặc đã hỏng ({why}). "
+                       "parxl không sửa tệp này; hãy khôi phục tệp từ bản sao lưu, hoặc chuyển nó ra khỏi thư mục "
+                       "để parxl tạo sổ mới rồi chạy lại «parxl check».")
+
+
+def schema_version(db: sqlite3.Connection, path: Path) -> int:
+    """The schema version of an open ledger file, read without changing it; 0 for a new, empty file.
+
+    Raises ``LedgerError`` when the file is not a parxl ledger or cannot be read.
+    """
+    try:
+        app_id, = db.execute("PRAGMA application_id").fetchone()
+        user_version, = db.execute("PRAGMA user_version").fetchone()
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        row = (db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+               if "meta" in tables else None)
+    except sqlite3.DatabaseError as exc:
+        raise _not_a_ledger(path, "SQLite không đọc được tệp") from exc
+    if app_id == APPLICATION_ID and user_version > 0:
+        return user_version
+    if app_id != 0 or user_version != 0:
+        raise _not_a_ledger(path, "tệp SQLite của phần mềm khác")
+    if not tables:
+        return 0
+    if row is not None and str(row[0]).isdigit():
+        return int(row[0])  # version 1 kept its version only in the meta table
+    raise _not_a_ledger(path, "không có phiên bản sổ")
+
+
+def backup_name(path: Path, version: int, when: dt.datetime) -> Path:
+    """Where a ledger of ``version`` is copied before a migration: beside it, named with the version and UTC time."""
+    return path.with_name(f"{path.stem}-v{version}-{when:%Y%m%dT%H%M%SZ}{path.suffix}")
+
+
+def _backup(db: sqlite3.Connection, path: Path, version: int) -> Path:
+    """A consistent copy of the open ledger (WAL content included) beside it, written atomically."""
+    target = backup_name(path, version, dt.datetime.now(dt.timezone.utc))
+    with atomic_path(target) as tmp:
+        copy = sqlite3.connect(tmp)
+        try:
+            db.backup(copy)
+        finally:
+            copy.close()
+    return target
+
+
+def _prepare(path: Path) -> Path | None:
+    """Create, check or migrate the ledger file at ``path`` to ``SCHEMA_VERSION``; the backup made, if any.
+
+    Raises ``LedgerError`` for a newer or foreign file (left untouched) and for a failed migration
+    (the file is rolled back to its old version; the backup stays).
+    """
+    try:
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise LedgerError(f"Không mở được sổ theo dõi «{path}» (không có quyền đọc/ghi hoặc không phải tệp). "
+                          "Hãy kiểm tra thư mục đợt đánh giá rồi chạy lại.") from exc
+    try:
+        version = schema_version(db, path)
+        if version == SCHEMA_VERSION:
+            return None
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"Sổ theo dõi «{path}» có phiên bản {version}, do một bản parxl mới hơn tạo ra; bản parxl này "
+                f"({__version__}) chỉ đọc được sổ đến phiên bản {SCHEMA_VERSION}. Hãy cập nhật parxl lên bản mới "
+                "rồi chạy lại lệnh. Tệp sổ không bị thay đổi.")
+        if version == 0:
+            db.executescript("BEGIN IMMEDIATE;\n" + _SCHEMA + f"\nPRAGMA application_id = {APPLICATION_ID};\n"
+                             f"PRAGMA user_version = {SCHEMA_VERSION};\n"
+                             f"INSERT OR REPLACE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');\nCOMMIT;")
+            return None
+        backup = _backup(db, path, version)
+        _migrate(db, path, version, backup)
+        return backup
+    finally:
+        db.close()
+
+
+def _migrate(db: sqlite3.Connection, path: Path, version: int, backup: Path) -> None:
+    steps = {start: (end, step) for start, end, step in MIGRATIONS}
+    while version < SCHEMA_VERSION:
+        if version not in steps:
+            raise LedgerError(f"Không có cách nâng sổ theo dõi «{path}» từ phiên bản {version} lên "
+                              f"{SCHEMA_VERSION}. Bản sao lưu ở «{backup}».")
+        end, step = steps[version]
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if schema_version(db, path) != version:  # another parxl migrated it meanwhile
+                db.execute("ROLLBACK")
+                version = schema_version(db, path)
+                continue
+            step(db)
+            _stamp_version(db, end)
+            db.execute("COMMIT")
+        except BaseException as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if isinstance(exc, LedgerError) or not isinstance(exc, Exception):
+                raise
+            raise LedgerError(
+                f"Không nâng được sổ theo dõi «{path}» từ phiên bản {version} lên {end} "
+                f"({type(exc).__name__}); sổ vẫn ở phiên bản {version}, bản sao lưu ở «{backup}». "
+                "Hãy báo cho nhóm phát triển.") from exc
+        version = end
 
 
 def now_iso() -> str:
@@ -145,6 +292,7 @@ class Ledger:
     def __init__(self, state_dir: Path, connection: sqlite3.Connection):
         self.state_dir = state_dir
         self.db = connection
+        self.backup: Path | None = None  # the copy made before migrating an older ledger, if this open did
 
     @classmethod
     def open(cls, campaign: Campaign) -> Ledger:
@@ -152,13 +300,19 @@ class Ledger:
 
     @classmethod
     def open_at(cls, state_dir: Path, campaign: Campaign | None = None) -> Ledger:
+        """Open (creating or migrating it first) the ledger in ``state_dir``; records the campaign's units.
+
+        A ledger of an older schema version is copied beside itself (``ledger.backup`` is that copy)
+        and migrated. Raises ``LedgerError`` (a ``ParxlError``, exit 1) for a ledger of a newer
+        version or a file that is not a ledger; such a file is left unchanged.
+        """
         state_dir.mkdir(parents=True, exist_ok=True)
+        backup = _prepare(state_dir / LEDGER_FILE)
         db = sqlite3.connect(state_dir / LEDGER_FILE, timeout=30)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA journal_mode = WAL")
-        db.executescript(_SCHEMA)
-        db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         ledger = cls(state_dir, db)
+        ledger.backup = backup
         if campaign is not None:
             with db:
                 db.executemany("INSERT INTO units VALUES (?, ?, ?) ON CONFLICT(code) DO UPDATE SET "
@@ -187,13 +341,10 @@ class Ledger:
         if first:
             target = self.stored_path(sha256, suffix)
             if not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(target.name + ".tmp")
                 if isinstance(data, Path):
-                    shutil.copyfile(data, tmp)
+                    copy_atomic(data, target)
                 else:
-                    tmp.write_bytes(data)
-                tmp.replace(target)
+                    write_atomic(target, data)
             size = target.stat().st_size
             self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?)",
                             (sha256, size, target.relative_to(self.state_dir).as_posix(), now_iso()))
