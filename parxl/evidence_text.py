@@ -57,6 +57,8 @@ FILE_SUFFIXES = ("pdf", "doc", "docx", "xls", "xlsx", "xlsm", "odt", "ods", "ppt
 _EXT = "|".join(sorted(FILE_SUFFIXES, key=len, reverse=True))
 _FILE_NAME = re.compile(rf"^[^/\\:*?\"<>|«»“”]+\.({_EXT})$", re.I)
 _LOOKS_LIKE_LINK = re.compile(r"^([a-z][a-z0-9+.-]*:|www\.|[\w-]+(\.[\w-]+)+/|h?t+p+s?/+)", re.I)
+# The common case, a plain http(s) link alone, parsed without the general machinery (same result).
+_PLAIN_URL = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:/[\w\-./%~+=&?#]*[\w\-/%~+=&#])?/?", re.I)
 _DRIVE_PATH = re.compile(r"^[a-z]:[\\/]", re.I)
 
 # A link: a scheme, then anything up to a space or a quote; trailing punctuation is trimmed after.
@@ -70,6 +72,7 @@ _QUOTED_FILE = re.compile(rf"[«“\"]([^«»“”\"\n]+?\.(?:{_EXT}))[»”\"]
 _FILE_TOKEN = re.compile(rf"(?<![^\s(\[«“\"'])(?:[a-z]:\\)?[^\s/\\:*?\"<>|«»“”()\[\]]*(?:[/\\][^\s/\\:*?\"<>|«»“”()\[\]]+)*"
                          rf"\.(?:{_EXT})(?![\w])(?!\.\w)", re.I)
 
+_SPACE = re.compile(r"\s")
 _BULLET = re.compile(r"^\s*(?:[-+•*–—·▪●○◦>]+|\(?\d{1,2}[.)]|\(?[a-zđ][)])\s+", re.I)
 # Labels (folded): «TLKC:», «Link:», «Tài liệu kiểm chứng:»… A label ends with «:» (or «-» after a space).
 _LABEL_WORDS = (r"tai lieu kiem chung|tl kiem chung|tlkc|tai lieu|minh chung|link|links|lien ket|duong link|"
@@ -83,7 +86,8 @@ _LABEL_ONLY = re.compile(
 
 _SYMBOL = r"\d{1,6}[a-z]?\s?/\s?(?:\d{4}\s?/\s?)?[a-zđ][a-zđ0-9]*(?:\s?[-–.]\s?[a-zđ0-9]+)*"
 _KIND_WORDS = "|".join(sorted(KINDS, key=len, reverse=True))
-_NUMBER_AFTER = rf"(?:\s*(?:so|s)\s*[:.]?)?\s*({_SYMBOL}|\d{{1,6}}(?![\d/]))"
+# A number after a kind: a symbol (120/QĐ-UBND), or digits only after «số» («Báo cáo 6 tháng» is no number).
+_NUMBER_AFTER = rf"(?:\s*(?:so|s)\s*[:.]?\s*({_SYMBOL}|\d{{1,6}}(?![\d/]))|\s*({_SYMBOL}))"
 _REF_BY_KIND = re.compile(rf"\b({_KIND_WORDS})\b{_NUMBER_AFTER}?")
 _REF_BY_ABBR = re.compile(rf"\b({'|'.join(_ABBR_WORDS)})\b{_NUMBER_AFTER}")
 _REF_BY_SYMBOL = re.compile(rf"(?<![\w/]){_SYMBOL}(?![\w/])")
@@ -194,6 +198,8 @@ def parse_cell(text: str, *, hyperlink: str | None = None, formula: str | None =
     a link of its own is joined with the link into one entry. Never raises.
     """
     text = normalize_text(text or "")
+    if not formula and not hyperlink and _PLAIN_URL.fullmatch(text):
+        return [Entry(text=text, links=(text,))]
     for source in (formula or "", text):
         m = _DISPIMG.match(source)
         if m:
@@ -241,10 +247,12 @@ def _split_links(entries: list[Entry]) -> list[Entry]:
 
 def parse_entry(text: str) -> Entry:
     """One entry (a line without labels, or a link) as an ``Entry``; labels and bullets are dropped first."""
+    if _PLAIN_URL.fullmatch(text):
+        return Entry(text=text, links=(text,))
     text = _clean(text)
     if not text:
         return Entry(text="")
-    if not any(c.isspace() for c in text):
+    if not _SPACE.search(text):
         whole = _whole_token(text)
         if whole is not None:
             return whole
@@ -312,16 +320,21 @@ def link_problem(url: str) -> str | None:
 
 # Helpers ------------------------------------------------------------------------------------------
 
+def _fold_char(c: str) -> str:
+    if c in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", c)[0].lower()
+    return base if len(base) == 1 else c
+
+
+# Latin letters with and without Vietnamese diacritics, folded one character for one.
+_FOLD = str.maketrans({chr(i): _fold_char(chr(i)) for i in (*range(0x41, 0x5B), *range(0xC0, 0x250),
+                                                                 *range(0x1E00, 0x1F00))})
+
+
 def _fold(text: str) -> str:
     """Lower case without diacritics, one character for one (positions stay those of ``text``)."""
-    out = []
-    for c in text:
-        if c in "đĐ":
-            out.append("d")
-            continue
-        base = unicodedata.normalize("NFD", c)[0].lower()
-        out.append(base if len(base) == 1 else c)
-    return "".join(out)
+    return text.translate(_FOLD)
 
 
 def _mask(folded: str, spans) -> str:
@@ -460,17 +473,19 @@ def _references(text: str, masked: str, cut: int) -> list[DocumentRef]:
     taken: list[tuple[int, int]] = []
     for m in _REF_BY_KIND.finditer(masked):
         kind = KINDS[m.group(1)][0]
-        number = _symbol(text, m.start(2), m.end(2)) if m.group(2) else None
+        g = 2 if m.group(2) else 3
+        number = _symbol(text, m.start(g), m.end(g)) if m.group(g) else None
         found.append((m.start(), m.end(), kind, number))
         taken.append(m.span())
     for m in _REF_BY_ABBR.finditer(masked):
-        if not _overlaps(m.span(), taken) and m.group(2):
-            abbr = text[m.start(1):m.end(1)].upper().replace("D", "Đ") if m.group(1) in ("qd", "nd", "cd", "qyd") \
-                else text[m.start(1):m.end(1)]
-            kind = _kind_of_code(abbr) or _kind_of_code(text[m.start(1):m.end(1)])
-            if kind:
-                found.append((m.start(), m.end(), kind, _symbol(text, m.start(2), m.end(2))))
-                taken.append(m.span())
+        written = text[m.start(1):m.end(1)]
+        if _overlaps(m.span(), taken) or not (written.isupper() or written in ("TTr", "CTr", "QyĐ")):
+            continue  # abbreviations are written in capitals: «đã 3 lần» is no Đề án
+        kind = _kind_of_code(written)
+        g = 2 if m.group(2) else 3
+        if kind and m.group(g):
+            found.append((m.start(), m.end(), kind, _symbol(text, m.start(g), m.end(g))))
+            taken.append(m.span())
     for m in _REF_BY_SYMBOL.finditer(masked):
         if not _overlaps(m.span(), taken):
             found.append((m.start(), m.end(), None, _symbol(text, m.start(), m.end())))

@@ -21,7 +21,7 @@ from .. import __version__
 from ..campaign import Campaign
 from ..files import write_atomic
 from ..consolidation import SURVEY_ROUND
-from ..evidence_text import parse_entry
+from ..evidence_text import Entry, parse_entry
 from ..framework import Item
 from ..ledger import SELF, ItemDetail, Ledger, UnitSubmission
 from ..numbers import vi_number
@@ -211,16 +211,19 @@ def evidence_lines(entries: list[str]) -> list[str]:
     shows as «QĐ số 120/QĐ-UBND ngày 05/03/2025 — mục II, trang 3», a link or file
     name as itself with the pages cited, anything else as written.
     """
-    return [clean_text(parse_entry(e).display()) for e in entries if e and e.strip()]
+    return [clean_text(e.display()) for e in _parsed(entries)]
+
+
+def _parsed(entries: list[str]) -> list[Entry]:
+    return [parse_entry(e) for e in entries if e and e.strip()]
 
 
 def _evidence(ws, fm: _Formats, r: int, col: int, entries: list[str]) -> None:
     """The evidence cell: one entry a line; a hyperlink on the cell when exactly one http(s) link is cited."""
-    lines = evidence_lines(entries)
-    text = "\n".join(lines)
-    links = list(dict.fromkeys(u for e in entries for u in parse_entry(e).links
-                               if u.lower().startswith(("https://", "http://"))))
+    parsed = _parsed(entries)
+    text = "\n".join(clean_text(e.display()) for e in parsed)
+    links = list(dict.fromkeys(u for e in parsed for u in e.links if u.lower().startswith(("https://", "http://"))))
     if len(links) == 1 and len(links[0]) < 2000 and len(text) < 32_000:
         if ws.write_url(r, col, links[0], fm.link, string=text or links[0]) == 0:
             return
-    ws.write_string(r, col, text, fm.text)
+    ws.write_string(r, col, text[:32_767], fm.text)
