@@ -518,8 +518,7 @@ def _symbol(text: str, start: int, end: int) -> str:
 
 def _kind_of_code(code: str) -> str | None:
     folded = _fold(code)
-    return next((name for abbr, name in _BY_ABBR.items() if _fold(abbr) == folded and abbr != "CV"), None) \
-        or (LETTER_KIND if folded == "cv" else None)
+    return next((name for abbr, name in _BY_ABBR.items() if _fold(abbr) == folded), None)
 
 
 def _kind_of_symbol(number: str) -> str | None:

@@ -188,6 +188,14 @@ def test_file_beside_the_workbook_found_or_missing_inside_text(campaign):
     assert report.items["1.3"].evidence == []
 
 
+def test_file_name_with_spaces_inside_text_is_found_beside_the_workbook(campaign):
+    data = filled(campaign, campaign.units[0], evidence={"1.1": ["Bản scan: Quyết định 120.pdf, trang 2"]})
+    report = check(campaign, data, siblings={"Quyết định 120.pdf"})
+    assert report.findings == []
+    assert report.items["1.1"].evidence == ["Bản scan: «Quyết định 120.pdf», trang 2"]
+    assert parse_entry(report.items["1.1"].evidence[0]).display() == "Quyết định 120.pdf — trang 2"  # «bản scan» says nothing more
+
+
 def test_hyperlink_label_cell_formula_and_picture_in_a_workbook(campaign):
     data = filled(campaign, campaign.units[0], evidence={"1.1": ["https://xa-mau.gov.vn/a.pdf"]})
     data = set_text(data, H["1.1"], "Xem tài liệu")  # the cell keeps its hyperlink, its text becomes a label

@@ -25,7 +25,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from .. import layout
-from ..evidence_text import Entry, is_ip, link_problem, parse_cell
+from ..evidence_text import Entry, is_ip, link_problem, parse_cell, parse_entry
 from ..numbers import ZERO, vi_number
 from . import Context
 
@@ -47,7 +47,7 @@ def check(ctx: Context) -> None:
         text = ev_cell.value if ev_cell is not None and isinstance(ev_cell.value, str) else ""
         formula = ev_cell.formula if ev_cell is not None else None
         link = ctx.sub.assess.hyperlinks.get(ref) if ctx.sub.assess else None
-        found = [e for e in parse_cell(text, hyperlink=link, formula=formula) if e.text]
+        found = [_with_spaced_names(ctx, e) for e in parse_cell(text, hyperlink=link, formula=formula) if e.text]
         ctx.evidence[item.code] = [e.text for e in found if _judge(ctx, item.code, ref, e)]
         if not item.evidence_required or ctx.scores is None:
             continue
@@ -86,6 +86,25 @@ def _judge(ctx: Context, item: str, ref: str, entry: Entry) -> bool:
     if missing and not entry.refs and not entry.links and len(missing) == len(entry.files):
         return False  # nothing but files that did not come
     return True
+
+
+def _with_spaced_names(ctx: Context, entry: Entry) -> Entry:
+    """``entry`` with a file name that has spaces («Quyết định 120.pdf» beside the workbook) quoted, so that
+    the file is found and the appraisers see its whole name; unchanged when no such file came."""
+    if not entry.files:
+        return entry
+    text = entry.text
+    for name in entry.files:
+        if ctx.sub.has_sibling(name):
+            continue
+        at = text.find(name)
+        words = text[:at].split(" ") if at > 0 else []
+        for n in range(1, min(len(words), 8) + 1):
+            candidate = " ".join(words[-n:]) + name
+            if candidate.strip() and ctx.sub.has_sibling(candidate.strip()):
+                text = text[:at - len(candidate) + len(name)] + f"«{candidate.strip()}»" + text[at + len(name):]
+                break
+    return entry if text == entry.text else parse_entry(text)
 
 
 def _usual(host: str) -> bool:
