@@ -94,7 +94,9 @@ _REF_BY_SYMBOL = re.compile(rf"(?<![\w/]){_SYMBOL}(?![\w/])")
 _DATE = re.compile(r"(?<![\d/.-])(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(\d{4})(?![\d/])"
                    r"|ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
 _SUBJECT = re.compile(r"\b(?:ve viec|v/v)\b\s*[:.]?\s*")
-_SECTION = re.compile(r"\b(phan|chuong|muc|dieu|khoan|diem|phu luc)\s*(?:so\s*)?"
+# Locators are matched on the lower-case text, with or without diacritics but not folded: «mức 2» is no «mục 2»,
+# «tình trạng 3» no «trang 3».
+_SECTION = re.compile(r"\b(phần|phan|chương|chuong|mục|muc|điều|dieu|khoản|khoan|điểm|diem|phụ lục|phu luc)\s*(?:số\s*|so\s*)?"
                       r"((?:[ivxlc]+|\d+(?:\.\d+)*[a-z]?)(?![\w])|[a-z](?![\w]))")
 _SECTION_WORDS = {"phan": "phần", "chuong": "chương", "muc": "mục", "dieu": "điều", "khoan": "khoản",
                   "diem": "điểm", "phu luc": "phụ lục"}
@@ -275,7 +277,8 @@ def parse_entry(text: str) -> Entry:
             files.append(_base_name(token))
             spans.append(m.span())
     masked = _mask(folded, spans)
-    section, pages, loc_spans = _locators(text, masked)
+    lower = text.lower()
+    section, pages, loc_spans = _locators(text, _mask(lower if len(lower) == len(text) else folded, spans))
     masked = _mask(masked, loc_spans)
     refs = _references(text, masked, cut=min((s for s, _ in spans + loc_spans), default=len(text)))
     note = None if refs else _note(text, spans + loc_spans)
@@ -454,9 +457,10 @@ def _hyperlink_target(target: str | None) -> str | None:
 def _locators(text: str, masked: str) -> tuple[str | None, str | None, list[tuple[int, int]]]:
     sections, spans = [], []
     for m in _SECTION.finditer(masked):
-        if m.group(1) == "diem" and not re.fullmatch(r"[a-zđ]", m.group(2)):
+        word = _fold(m.group(1))
+        if word == "diem" and not re.fullmatch(r"[a-zđ]", m.group(2)):
             continue  # «2 điểm» are points, «điểm a» is a point of a clause
-        sections.append(f"{_SECTION_WORDS[m.group(1)]} {text[m.start(2):m.end(2)]}")
+        sections.append(f"{_SECTION_WORDS[word]} {text[m.start(2):m.end(2)]}")
         spans.append(m.span())
     pages = None
     m = _PAGES.search(masked)

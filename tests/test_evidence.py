@@ -87,6 +87,11 @@ def test_section_and_pages_of_a_reference():
     assert e.display() == "NĐ số 30/2020/NĐ-CP — điều 3, khoản 2, điểm a, trang 4–5"
 
 
+def test_words_that_only_look_like_locators_are_not_locators():
+    e = parse_entry("Báo cáo số 45/BC-UBND: đạt mức 2, tình trạng 3 hồ sơ, 2 điểm")
+    assert (e.section, e.pages) == (None, None)  # «mức» is no «mục», «trạng» no «trang», «2 điểm» are points
+
+
 @pytest.mark.parametrize("text, links", [
     ("Xem tại https://xa-mau.gov.vn/a.pdf.", ["https://xa-mau.gov.vn/a.pdf"]),
     ("(https://xa-mau.gov.vn/a.pdf)", ["https://xa-mau.gov.vn/a.pdf"]),
@@ -138,6 +143,12 @@ def test_hyperlink_behind_a_label_is_one_entry_the_link():
     assert e.display() == "QĐ số 120/QĐ-UBND ngày 05/03/2025 — https://xa-mau.gov.vn/qd120.pdf"
     # a link inside the workbook is no evidence
     assert [e.kind for e in parse_cell("Xem tài liệu", hyperlink="#'Tự đánh giá'!A1")] == ["text"]
+
+
+def test_hyperlink_to_a_file_is_that_file():
+    assert parse_cell("Xem", hyperlink="QD120.pdf") == [Entry("QD120.pdf", files=("QD120.pdf",))]
+    assert parse_cell("Xem", hyperlink="file:///C:/Users/VP/TLKC/Bao%20cao%2045.pdf") == [
+        Entry("Bao cao 45.pdf", files=("Bao cao 45.pdf",))]
 
 
 def test_label_without_any_link_is_text_for_the_appraiser():
