@@ -73,6 +73,7 @@ _FILE_TOKEN = re.compile(rf"(?<![^\s(\[«“\"'])(?:[a-z]:\\)?[^\s/\\:*?\"<>|«�
                          rf"\.(?:{_EXT})(?![\w])(?!\.\w)", re.I)
 
 _SPACE = re.compile(r"\s")
+_DIGIT = re.compile(r"\d")
 _BULLET = re.compile(r"^\s*(?:[-+•*–—·▪●○◦>]+|\(?\d{1,2}[.)]|\(?[a-zđ][)])\s+", re.I)
 # Labels (folded): «TLKC:», «Link:», «Tài liệu kiểm chứng:»… A label ends with «:» (or «-» after a space).
 _LABEL_WORDS = (r"tai lieu kiem chung|tl kiem chung|tlkc|tai lieu|minh chung|link|links|lien ket|duong link|"
@@ -280,7 +281,8 @@ def parse_entry(text: str) -> Entry:
     lower = text.lower()
     section, pages, loc_spans = _locators(text, _mask(lower if len(lower) == len(text) else folded, spans))
     masked = _mask(masked, loc_spans)
-    refs = _references(text, masked, cut=min((s for s, _ in spans + loc_spans), default=len(text)))
+    cut = min((s for s, _ in spans + loc_spans), default=len(text))
+    refs = _references(text, masked, cut) if _DIGIT.search(masked) else []  # a reference has a number or a date
     note = None if refs else _note(text, spans + loc_spans)
     return Entry(text=text, refs=tuple(refs), links=tuple(links), files=tuple(files), section=section, pages=pages,
                  note=note)

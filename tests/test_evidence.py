@@ -222,6 +222,15 @@ def test_hyperlink_label_cell_formula_and_picture_in_a_workbook(campaign):
     assert report.items["1.3"].evidence == []
 
 
+def test_a_link_like_word_inside_a_sentence_is_no_bad_link(campaign):
+    data = filled(campaign, campaign.units[0], evidence={
+        "1.1": ["Báo cáo số 45/BC-UBND, bản cũ ở ftp://kinhmon.gov.vn/bc45.pdf"],
+        "1.2": ["ftp://kinhmon.gov.vn/bc45.pdf"]})  # nothing but a malformed link: the one bad link
+    report = check(campaign, data)
+    assert codes(report) == [("evidence-bad-link", H["1.2"])]
+    assert report.items["1.1"].evidence == ["Báo cáo số 45/BC-UBND, bản cũ ở ftp://kinhmon.gov.vn/bc45.pdf"]
+
+
 def test_reference_with_a_day_that_does_not_exist_is_a_warning(campaign):
     data = filled(campaign, campaign.units[0], evidence={"1.1": ["Quyết định số 120/QĐ-UBND ngày 31/02/2025"]})
     report = check(campaign, data)

@@ -21,7 +21,7 @@ from .. import __version__
 from ..campaign import Campaign
 from ..files import write_atomic
 from ..consolidation import SURVEY_ROUND
-from ..evidence_text import Entry, parse_entry
+from ..evidence_text import parse_entry
 from ..framework import Item
 from ..ledger import SELF, ItemDetail, Ledger, UnitSubmission
 from ..numbers import vi_number
@@ -204,23 +204,11 @@ def _number_or_blank(ws, r: int, col: int, value: Decimal | None, fmt) -> None:
         ws.write_number(r, col, float(value), fmt)
 
 
-def evidence_lines(entries: list[str]) -> list[str]:
-    """The accepted evidence entries as an appraiser reads them, one a line.
-
-    Each stored entry is parsed again (``parxl.evidence_text``): a document reference
-    shows as «QĐ số 120/QĐ-UBND ngày 05/03/2025 — mục II, trang 3», a link or file
-    name as itself with the pages cited, anything else as written.
-    """
-    return [clean_text(e.display()) for e in _parsed(entries)]
-
-
-def _parsed(entries: list[str]) -> list[Entry]:
-    return [parse_entry(e) for e in entries if e and e.strip()]
-
-
 def _evidence(ws, fm: _Formats, r: int, col: int, entries: list[str]) -> None:
-    """The evidence cell: one entry a line; a hyperlink on the cell when exactly one http(s) link is cited."""
-    parsed = _parsed(entries)
+    """The evidence cell, one entry a line as ``Entry.display()`` shows it (each stored entry parsed again:
+    «QĐ số 120/QĐ-UBND ngày 05/03/2025 — mục II, trang 3»); a hyperlink on the cell when exactly one http(s)
+    link is cited."""
+    parsed = [parse_entry(e) for e in entries if e and e.strip()]
     text = "\n".join(clean_text(e.display()) for e in parsed)
     links = list(dict.fromkeys(u for e in parsed for u in e.links if u.lower().startswith(("https://", "http://"))))
     if len(links) == 1 and len(links[0]) < 2000 and len(text) < 32_000:
