@@ -177,6 +177,13 @@ _TYPES = [
     _T("evidence-unusual-host", "warning", "Liên kết đến trang lạ",
        "Ô {cell} ({item}): liên kết «{found}» trỏ đến «{host}», không phải trang của cơ quan nhà nước "
        "hay dịch vụ lưu trữ thông dụng; cần thẩm định kiểm tra."),
+    _T("evidence-picture", "error", "Ảnh dán vào ô tài liệu kiểm chứng",
+       "Ô {cell} ({item}) chứa một ảnh dán vào ô ({found}), không phải liên kết hay tên tệp: ảnh dán trong ô "
+       "không chuyển được sang biểu mẫu thẩm định và Excel không hiển thị. Hãy lưu ảnh thành tệp (.jpg, .png "
+       "hoặc .pdf) gửi kèm biểu mẫu và ghi tên tệp vào ô, hoặc dán liên kết đến ảnh, rồi gửi lại."),
+    _T("evidence-ref-bad-date", "warning", "Ngày văn bản không có thật",
+       "Ô {cell} ({item}): «{found}» ghi ngày «{date}», không phải ngày có thật; cần thẩm định đối chiếu "
+       "văn bản và đơn vị ghi lại đúng ngày ban hành."),
     # Cached values and reserved cells ----------------------------------------
     _T("cached-value-differs", "warning", "Giá trị trong tệp khác parxl tính",
        "Ô {cell} ({what}) hiển thị {found} nhưng theo số liệu đã nhập parxl tính được {expected}. "

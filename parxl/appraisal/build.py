@@ -21,6 +21,7 @@ from .. import __version__
 from ..campaign import Campaign
 from ..files import write_atomic
 from ..consolidation import SURVEY_ROUND
+from ..evidence_text import parse_entry
 from ..framework import Item
 from ..ledger import SELF, ItemDetail, Ledger, UnitSubmission
 from ..numbers import vi_number
@@ -204,7 +205,13 @@ def _number_or_blank(ws, r: int, col: int, value: Decimal | None, fmt) -> None:
 
 
 def _evidence(ws, fm: _Formats, r: int, col: int, entries: list[str]) -> None:
-    if len(entries) == 1 and entries[0].lower().startswith(("https://", "http://")) and len(entries[0]) < 2000:
-        if ws.write_url(r, col, entries[0], fm.link, string=entries[0]) == 0:
+    """The evidence cell, one entry a line as ``Entry.display()`` shows it (each stored entry parsed again:
+    «QĐ số 120/QĐ-UBND ngày 05/03/2025 — mục II, trang 3»); a hyperlink on the cell when exactly one http(s)
+    link is cited."""
+    parsed = [parse_entry(e) for e in entries if e and e.strip()]
+    text = "\n".join(clean_text(e.display()) for e in parsed)
+    links = list(dict.fromkeys(u for e in parsed for u in e.links if u.lower().startswith(("https://", "http://"))))
+    if len(links) == 1 and len(links[0]) < 2000 and len(text) < 32_000:
+        if ws.write_url(r, col, links[0], fm.link, string=text or links[0]) == 0:
             return
-    ws.write_string(r, col, "\n".join(clean_text(e) for e in entries), fm.text)
+    ws.write_string(r, col, text[:32_767], fm.text)
