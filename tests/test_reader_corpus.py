@@ -15,6 +15,11 @@ Every case asserts two things:
   converted to .xlsx by ``soffice``, then read by openpyxl). A reader bug
   therefore cannot hide behind a matching wrong expectation.
 
+Broken packages (a referenced part missing, empty or cut, a shared-string index
+out of range, two zip entries of one name) must give one error finding on the
+file instead. ``test_variant_means_what_the_original_means`` checks the corpus
+itself: each independent reader reads each variant as it reads the original.
+
 Cases parxl's reader gets wrong today are ``xfail(strict=True)`` with what it
 reads wrong; they XPASS once the reader is fixed (remove the marker then).
 """
@@ -230,6 +235,27 @@ def test_formulas_without_cached_values_score_like_the_original(corpus, variants
         assert computed[(ROW[code], "F")] == report.items[code].score.normalize(), code
     assert outcome(report) == outcome(original_report)
     assert all(r.cached is None for r in report.items.values())
+
+
+ESCAPED_TEXT = "Mã _x0041_ giữ nguyên\r\ndòng 2\x07"  # a literal «_x0041_», a CR LF, a control character
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "issue 11: _xHHHH_ escapes are not decoded. XlsxWriter (like Excel) writes CR as _x000D_, BEL as _x0007_ "
+    "and a literal «_x0041_» as «_x005F_x0041_»: G11 expected 'Mã _x0041_ giữ nguyên\\r\\ndòng 2\\x07', got "
+    "'Mã _x005F_x0041_ giữ nguyên_x000D_\\ndòng 2_x0007_' (and so the explanation of 1.5)"))
+def test_excel_escapes_in_a_generated_workbook_are_decoded_once(corpus):
+    """The generator's own file, escaped as Excel escapes text: every ``_xHHHH_`` decoded once, ``_x005F_`` too."""
+    campaign = corpus[0]
+    data = filled(campaign, campaign.units[0], evidence=EVIDENCE, explanations={"1.5": ESCAPED_TEXT})
+    sst = V.members(data)["xl/sharedStrings.xml"].decode("utf-8")
+    assert "_x005F_x0041_" in sst and "_x000D_" in sst and "_x0007_" in sst  # really escaped in the file
+    sub = _read(campaign, data)
+    mine = parxl_view(sub)
+    reference = reference_view(data, "calamine")  # openpyxl decodes only _x005F_
+    assert reference["assess"][(ROW["1.5"], "G")] == ESCAPED_TEXT
+    assert_same_cells(mine, reference, "calamine")
+    assert validate(campaign, sub).items["1.5"].explanation == ESCAPED_TEXT
 
 
 # LibreOffice round trips: the blank workbook filled in LibreOffice, then saved as another format ----------------
