@@ -312,7 +312,11 @@ def _named(campaign: Campaign | None, name: str) -> str | None:
 
 def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None = None,
                 workers: int = WORKERS) -> list[Report]:
-    """Read and validate jobs (stored path, display name, siblings, folder) in a pool of worker processes."""
+    """Read and validate jobs (stored path, display name, siblings, folder) in a pool of worker processes.
+
+    One report per job, in order; parxl's own failure on a file gives an
+    ``InternalErrorReport`` (status ``internal-error``, traceback logged) in its place.
+    """
     total = len(jobs)
     if workers <= 1 or total < 4:
         _init_worker(str(campaign.root))

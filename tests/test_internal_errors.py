@@ -135,3 +135,27 @@ def test_readme_lists_every_exit_code(exit_code):
     paragraph = next(p for p in readme.split("\n\n") if "Mã thoát:" in p)
     codes = paragraph.replace("\n", " ").split("Mã thoát:", 1)[1]
     assert f" {exit_code} " in codes
+
+
+def test_a_bug_while_unpacking_an_archive_keeps_it_and_the_batch_goes_on(campaign, monkeypatch):
+    import hashlib
+
+    from support.tamper import zip_bytes
+
+    archive = zip_bytes({X02: filled(campaign, campaign.unit("X02"))})
+    (campaign.inbox_dir / "X02.zip").write_bytes(archive)
+    (campaign.inbox_dir / X01).write_bytes(filled(campaign, campaign.unit("X01")))
+
+    def broken(*_a, **_k):
+        raise ZeroDivisionError("lỗi giả lập khi giải nén")
+    monkeypatch.setattr(parxl.intake, "_members", broken)
+    result = run_intake(campaign, workers=1)
+    assert [s.unit_code for s in result.latest] == ["X01"]
+    (rec,) = result.internal
+    assert rec.path.startswith("inbox/X02.zip") and rec.report.named_unit == "X02"
+    sha = hashlib.sha256(archive).hexdigest()
+    with Ledger.open(campaign) as ledger:
+        assert {r.path: r.sha256 for r in ledger.files()}["inbox/X02.zip"] == sha
+        assert ledger.stored_path(sha, ".zip").read_bytes() == archive
+    (log,) = logs(campaign)
+    assert "lỗi giả lập khi giải nén" in log.read_text(encoding="utf-8")
