@@ -141,7 +141,7 @@ def scan_inbox(campaign: Campaign, ledger: Ledger) -> list[Received]:
             rel = path.relative_to(root).as_posix()
             kept: list[Received] = []
             try:
-                _scan_one(ledger, path, rel, name, here, kept)
+                _scan_one(campaign, ledger, path, rel, name, here, kept)
             except Exception as exc:  # parxl's own failure on this file: log it, keep the file, go on
                 out.extend(kept)
                 out.append(_scan_failure(campaign, ledger, path, rel, name, here, kept, exc))
@@ -151,7 +151,7 @@ def scan_inbox(campaign: Campaign, ledger: Ledger) -> list[Received]:
     return out
 
 
-def _scan_one(ledger: Ledger, path: Path, rel: str, name: str, here: Path, out: list[Received]) -> None:
+def _scan_one(campaign: Campaign, ledger: Ledger, path: Path, rel: str, name: str, here: Path, out: list[Received]) -> None:
     """Keep one file of inbox/ (then, for a plain zip, each of its members), appending receipts to ``out``."""
     stat = path.stat()
     when = _iso(stat.st_mtime)
@@ -166,7 +166,7 @@ def _scan_one(ledger: Ledger, path: Path, rel: str, name: str, here: Path, out: 
     out.append(_keep(ledger, Received(rel, sha, when, "archive" if archive else _kind_of(name), None, here),
                      data, path.suffix))
     if archive:
-        out.extend(_members(ledger, rel, data, when))
+        out.extend(_members(ledger, rel, data, when, campaign))
 
 
 def _scan_failure(campaign: Campaign, ledger: Ledger, path: Path, rel: str, name: str, here: Path,
@@ -205,7 +205,7 @@ def _is_archive(data: bytes) -> bool:
     return "[Content_Types].xml" not in names
 
 
-def _members(ledger: Ledger, rel: str, data: bytes, when: str) -> list[Received]:
+def _members(ledger: Ledger, rel: str, data: bytes, when: str, campaign: Campaign | None = None) -> list[Received]:
     """The files inside an archive; a hostile archive becomes one unreadable 'workbook' receipt."""
     out: list[Received] = []
     try:
@@ -222,7 +222,7 @@ def _members(ledger: Ledger, rel: str, data: bytes, when: str) -> list[Received]
                 try:
                     member = zf.read(info)
                 except ZIP_ERRORS as exc:  # this member is lost, the others are not
-                    out.append(_broken_member(rel, p, data, when, exc))
+                    out.append(_broken_member(rel, p, data, when, exc, _named(campaign, p.name)))
                     continue
                 sha = hashlib.sha256(member).hexdigest()
                 siblings = frozenset(n for n in by_folder[str(p.parent)] if n != p.name)
@@ -241,13 +241,14 @@ def _members(ledger: Ledger, rel: str, data: bytes, when: str) -> list[Received]
     return out
 
 
-def _broken_member(rel: str, member: PurePosixPath, data: bytes, when: str, exc: BaseException) -> Received:
+def _broken_member(rel: str, member: PurePosixPath, data: bytes, when: str, exc: BaseException,
+                   named_unit: str | None = None) -> Received:
     """A member of a plain zip that cannot be decompressed: an unreadable receipt with a finding on it."""
     why = ("phương thức nén không được hỗ trợ" if isinstance(exc, NotImplementedError)
            else "có mật khẩu" if isinstance(exc, RuntimeError) else "dữ liệu nén bị hỏng")
     path = f"{rel}!/{member}"
     return Received(path, "", when, "broken-archive", None, report=Report(
-        path, hashlib.sha256(data).hexdigest(), len(data), "unreadable",
+        path, hashlib.sha256(data).hexdigest(), len(data), "unreadable", named_unit=named_unit,
         findings=[make("file-corrupt", file=path, detail=f"không giải nén được từ tệp nén «{rel}»: {why}")]))
 
 

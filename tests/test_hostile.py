@@ -274,7 +274,7 @@ def test_check_goes_on_past_an_unknown_compression_method_and_version_6_4_and_ke
     assert (campaign.output_dir / FINDINGS_FILE).is_file()  # and the run wrote its report
     files = {f["path"]: f for f in doc["files"]}
     member = files["inbox/X01.zip!/X01 - Phường An Lưu.xlsx"]
-    assert [f["code"] for f in member["findings"]] == ["file-corrupt"]
+    assert [f["code"] for f in member["findings"]] == ["file-corrupt"] and member["unit"] == "X01"
     assert "phương thức nén không được hỗ trợ" in member["findings"][0]["message"]
     assert files["inbox/X01.zip!/minh-chung.pdf"]["kind"] == "evidence"  # the readable member is kept
     # the 6.4 workbook is the reader's verdict (a finding) or, until the reader says so, parxl's error; never ok
