@@ -59,15 +59,24 @@ def _csv_rows(path: Path, error: type[ParxlError]) -> list[list[str]]:
 
 
 def _xlsx_rows(path: Path, error: type[ParxlError]) -> list[list[str]]:
+    """The first sheet's rows; a file openpyxl cannot open or read through raises ``error`` naming it."""
     from openpyxl import load_workbook
 
+    what_to_do = "Hãy mở tệp bằng Excel, lưu lại thành .xlsx (hoặc lưu thành CSV UTF-8) rồi chạy lại."
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise error(f"«{path.name}»: không mở được tệp Excel ({type(exc).__name__}).") from exc
+        raise error(f"«{path.name}»: không mở được tệp Excel ({type(exc).__name__}). {what_to_do}") from exc
     try:
+        if not wb.worksheets:
+            raise error(f"«{path.name}» không có trang tính nào. {what_to_do}")
         ws = wb.worksheets[0]
         return [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True, max_row=100_000)]
+    except ParxlError:
+        raise
+    except Exception as exc:  # a sheet part missing, truncated or not XML: the file, not parxl
+        raise error(f"«{path.name}»: tệp Excel bị hỏng, không đọc được trang đầu ({type(exc).__name__}). "
+                    f"{what_to_do}") from exc
     finally:
         wb.close()
 

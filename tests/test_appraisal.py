@@ -236,3 +236,84 @@ def set_meta_value(src: Path, key: str, value: str) -> bytes:
     data = tmp.read_bytes()
     tmp.unlink()
     return data
+
+
+def without_part(data: bytes, part: str) -> bytes:
+    """The package without the zip entry ``part`` (what the workbook and its relationships still name)."""
+    import io
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != part:
+                dst.writestr(info, src.read(info))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("missing_sheet", [L.SHEET_META, L.SHEET_DATA])
+def test_a_batch_with_broken_appraisal_workbooks_imports_the_good_ones_and_names_the_bad(ready, tmp_path,
+                                                                                         missing_sheet):
+    from support.tamper import part_of
+    src = folder(ready) / FIELD1
+    batch = tmp_path / "batch"
+    good = fill(src, batch / "1 tốt.xlsx", {("X01", "1.3"): 1})
+    data = good.read_bytes()
+    (batch / "2 thiếu trang.xlsx").write_bytes(without_part(data, part_of(data, missing_sheet)))
+    (batch / "3 cụt.xlsx").write_bytes(data[: len(data) // 2])
+    (batch / "4 không phải excel.xlsx").write_bytes(b"%PDF-1.4\n% a scanned appraisal\n")
+    fill(folder(ready) / ADJUST, batch / "5 tốt.xlsx", {("X02", "T1"): 0})
+    code, doc = imported(ready, batch)
+    assert code == 1, doc  # the appraisers' files have errors; parxl had none
+    by = {Path(f["file"]).name: f for f in doc["files"]}
+    assert [name for name, f in by.items() if f["recorded"]] == ["1 tốt.xlsx", "5 tốt.xlsx"]
+    assert [d["code"] for d in by["2 thiếu trang.xlsx"]["findings"]] == ["file-corrupt"]
+    assert f"trang «{missing_sheet}»" in by["2 thiếu trang.xlsx"]["findings"][0]["message"]
+    assert [d["code"] for d in by["3 cụt.xlsx"]["findings"]] == ["file-corrupt"]
+    assert [d["code"] for d in by["4 không phải excel.xlsx"]["findings"]] == ["file-not-workbook"]
+    for name in ("2 thiếu trang.xlsx", "3 cụt.xlsx", "4 không phải excel.xlsx"):
+        assert name in by[name]["findings"][0]["message"] and by[name]["internal_error"] is None
+    results = results_from_ledger(ready)
+    assert results.by_code("X01").items["1.3"].final == D(1) and results.by_code("X02").items["T1"].final == D(0)
+    with Ledger.open(ready) as ledger:  # every file of the batch is kept, the bad ones too
+        kept = {Path(r.path).name for r in ledger.files() if r.kind == "appraisal-workbook"}
+    assert kept == set(by)
+
+
+def test_parxls_own_failure_on_an_appraisal_workbook_is_logged_and_the_batch_goes_on(ready, tmp_path, monkeypatch):
+    import parxl.appraisal.read as read
+
+    real = read._read_rows
+
+    def buggy(campaign, book, group, out, found):
+        if "2 " in found.file:
+            raise ZeroDivisionError("lỗi giả lập")
+        return real(campaign, book, group, out, found)
+    monkeypatch.setattr(read, "_read_rows", buggy)
+    src = folder(ready) / FIELD1
+    batch = tmp_path / "batch"
+    fill(src, batch / "1 tốt.xlsx", {("X01", "1.3"): 1})
+    fill(src, batch / "2 gặp lỗi.xlsx", {("X02", "1.3"): 1})
+    code, doc = imported(ready, batch)
+    assert code == 3, doc
+    by = {Path(f["file"]).name: f for f in doc["files"]}
+    assert by["1 tốt.xlsx"]["recorded"] and not by["2 gặp lỗi.xlsx"]["recorded"]
+    internal = by["2 gặp lỗi.xlsx"]["internal_error"]
+    assert by["2 gặp lỗi.xlsx"]["findings"] == [] and doc["internal_errors"] == 1
+    assert "ZeroDivisionError: lỗi giả lập" in Path(internal["log"]).read_text(encoding="utf-8")
+    assert Path(internal["log"]).parent == ready.state_dir / "errors" and internal["log"] in internal["message"]
+    assert results_from_ledger(ready).by_code("X02").items["1.3"].appraised is None
+    out = run(str(ready.root), "--import", str(batch / "2 gặp lỗi.xlsx"))
+    assert out.exit_code == 3 and "Lỗi của chương trình parxl" in out.output
+
+
+def test_an_appraisal_workbook_too_large_says_the_limit_not_its_own_size(ready, tmp_path):
+    from parxl.safety import MAX_FILE_BYTES
+    big = tmp_path / "lớn" / "Thẩm định.xlsx"
+    big.parent.mkdir()
+    with big.open("wb") as fh:  # sparse: 60 MiB that take no disk
+        fh.truncate(60 * 1024 * 1024)
+    assert MAX_FILE_BYTES == 50 * 1024 * 1024
+    code, doc = imported(ready, big.parent)
+    (finding,) = doc["files"][0]["findings"]
+    assert code == 1 and finding["code"] == "file-too-large"
+    assert "nặng 60,0 MB, vượt giới hạn 50,0 MB" in finding["message"]

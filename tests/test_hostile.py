@@ -213,3 +213,76 @@ def test_archive_without_workbook_and_broken_archive(campaign):
     findings = {r.path: [f.code for f in r.report.findings] for r in result.files if r.report}
     assert findings["inbox/tai-lieu.zip!/"] == ["file-archive-no-workbook"]
     assert findings["inbox/hong.zip"] == ["file-corrupt"]  # a truncated zip cannot be opened as an archive either
+
+
+# One file never stops `check`, and every received file is kept (issue 11, point 6) ----------------------
+def _central_entries(data: bytes):
+    """(offset of each central-directory entry, its member name), read from the zip's own bytes."""
+    at = 0
+    while (at := data.find(b"PK\x01\x02", at)) >= 0:
+        n = int.from_bytes(data[at + 28:at + 30], "little")
+        yield at, data[at + 46:at + 46 + n].decode()
+        at += 4
+
+
+def with_compression_method(data: bytes, member: str, method: int) -> bytes:
+    """The zip with ``member``'s method field set to ``method`` in its local header and central entry."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        local = zf.getinfo(member).header_offset
+    out[local + 8:local + 10] = method.to_bytes(2, "little")
+    for at, name in _central_entries(data):
+        if name == member:
+            out[at + 10:at + 12] = method.to_bytes(2, "little")
+    return bytes(out)
+
+
+def with_version_needed(data: bytes, major: int, minor: int) -> bytes:
+    """The zip with every central entry declaring "version needed to extract" ``major.minor``."""
+    out = bytearray(data)
+    for at, _ in _central_entries(data):
+        out[at + 6:at + 8] = (major * 10 + minor).to_bytes(2, "little")
+    return bytes(out)
+
+
+def test_check_goes_on_past_an_unknown_compression_method_and_version_6_4_and_keeps_both_files(campaign):
+    import hashlib
+    import json
+
+    from click.testing import CliRunner
+
+    from parxl.check_report_xlsx import FINDINGS_FILE
+    from parxl.cli import main
+    from parxl.ledger import Ledger
+
+    archive = with_compression_method(zip_bytes({
+        "X01 - Phường An Lưu.xlsx": filled(campaign, campaign.unit("X01")), "minh-chung.pdf": b"%PDF-1.4 ok"}),
+        "X01 - Phường An Lưu.xlsx", 99)
+    with pytest.raises(NotImplementedError):  # what made the whole run stop
+        zipfile.ZipFile(io.BytesIO(archive)).read("X01 - Phường An Lưu.xlsx")
+    v64 = with_version_needed(filled(campaign, campaign.unit("X02")), 6, 4)
+    with pytest.raises(NotImplementedError):
+        zipfile.ZipFile(io.BytesIO(v64))
+    inbox = campaign.inbox_dir
+    (inbox / "X01.zip").write_bytes(archive)
+    (inbox / "X02 - Xã Lê Ninh.xlsx").write_bytes(v64)
+    (inbox / "X03 - Xã Hiến Thành.xlsx").write_bytes(filled(campaign, campaign.unit("X03")))
+    out = CliRunner().invoke(main, ["check", str(campaign.root), "--json"])
+    assert "Lỗi không mong đợi" not in out.output and out.exit_code in (1, 3), out.output
+    doc = json.loads(out.stdout)
+    assert [(u["code"], u["status"]) for u in doc["units"]] == [("X03", "ok")]  # the batch went on
+    assert (campaign.output_dir / FINDINGS_FILE).is_file()  # and the run wrote its report
+    files = {f["path"]: f for f in doc["files"]}
+    member = files["inbox/X01.zip!/X01 - Phường An Lưu.xlsx"]
+    assert [f["code"] for f in member["findings"]] == ["file-corrupt"] and member["unit"] == "X01"
+    assert "phương thức nén không được hỗ trợ" in member["findings"][0]["message"]
+    assert files["inbox/X01.zip!/minh-chung.pdf"]["kind"] == "evidence"  # the readable member is kept
+    # the 6.4 workbook is the reader's verdict (a finding) or, until the reader says so, parxl's error; never ok
+    assert files["inbox/X02 - Xã Lê Ninh.xlsx"]["status"] in ("unreadable", "internal-error")
+    with Ledger.open(campaign) as ledger:
+        receipts = {r.path: r for r in ledger.files()}
+        for path, data in (("inbox/X01.zip", archive), ("inbox/X02 - Xã Lê Ninh.xlsx", v64),
+                           ("inbox/X01.zip!/minh-chung.pdf", b"%PDF-1.4 ok")):
+            sha = hashlib.sha256(data).hexdigest()
+            assert receipts[path].sha256 == sha
+            assert next(ledger.stored_path(sha).parent.glob(sha + "*")).read_bytes() == data

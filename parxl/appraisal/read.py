@@ -1,9 +1,12 @@
 """Reading a filled appraisal workbook back, with parxl's safe reader, and checking it.
 
 ``read_appraisal(campaign, source, round, name=None) -> AppraisalFile`` never
-raises for a bad file: every problem is a ``Finding`` (same registry and style
-as the unit workbooks'). Rows are found by the unit code and item code in
-columns A and C, in any order. A blank score means no appraisal of that item.
+raises for a file: every problem with the file is a ``Finding`` (same registry
+and style as the unit workbooks'), and parxl's own failure on it is logged in
+the campaign's ``.parxl/errors/`` (``AppraisalFile.internal_log``, with no
+finding: the appraiser is not asked to resend). Rows are found by the unit code
+and item code in columns A and C, in any order. A blank score means no
+appraisal of that item.
 """
 from __future__ import annotations
 
@@ -14,11 +17,12 @@ from pathlib import Path
 
 from .. import layout as unit_layout
 from ..campaign import Campaign
+from ..errors import internal_error_text, log_internal_error
 from ..findings import Finding, FindingList
 from ..numbers import parse_text_number, quantize, vi_number
-from ..safety import HostileFile, human_size
-from ..submission import open_workbook, text_of
-from ..xlsxread import Cell, SheetRequest, XlsxFile
+from ..safety import MAX_FILE_BYTES, HostileFile, human_size
+from ..submission import file_sha256, open_workbook, text_of
+from ..xlsxread import Cell, SheetData, SheetRequest, XlsxFile
 from . import layout as L
 
 META_ROWS = 20
@@ -29,8 +33,10 @@ ROW_MARGIN = 500  # rows read past the expected last row (a few inserted rows st
 class AppraisalFile:
     name: str
     sha256: str
-    data: bytes
+    data: bytes | None  # None when the file was too large to load (keep it from its path)
     findings: list[Finding] = field(default_factory=list)
+    internal_log: str | None = None  # parxl's own failure on this file: where its traceback was logged
+    internal: bool = False
     round: str | None = None
     field_code: str | None = None
     scores: dict[str, dict[str, Decimal]] = field(default_factory=dict)   # unit -> item -> appraised score
@@ -42,20 +48,42 @@ class AppraisalFile:
         return sum(1 for f in self.findings if f.severity == "error")
 
     @property
+    def internal_message(self) -> str:
+        """The Vietnamese line for parxl's own failure on this file ("" when there was none)."""
+        return internal_error_text(self.internal_log, f"đọc tệp «{self.name}»") if self.internal else ""
+
+    @property
     def score_count(self) -> int:
         return sum(len(s) for s in self.scores.values())
 
 
 def read_appraisal(campaign: Campaign, source: Path | bytes, round: str, name: str | None = None) -> AppraisalFile:
-    data = source.read_bytes() if isinstance(source, Path) else source
+    """Read and check one filled appraisal workbook (a path or its bytes) for ``round``; never raises for it.
+
+    A file over ``MAX_FILE_BYTES`` is not loaded (``data`` is None). What is
+    wrong with the file is in ``findings``; parxl's own failure sets
+    ``internal`` and ``internal_log``.
+    """
     name = name or (str(source) if isinstance(source, Path) else "(không tên)")
-    out = AppraisalFile(name, hashlib.sha256(data).hexdigest(), data)
     found = FindingList(file=name)
+    if isinstance(source, Path) and source.stat().st_size > MAX_FILE_BYTES:
+        out = AppraisalFile(name, file_sha256(source), None)
+        found.add("file-too-large", detail=human_size(source.stat().st_size), limit=human_size(MAX_FILE_BYTES))
+        out.findings = found.items
+        return out
+    data = source.read_bytes() if isinstance(source, Path) else source
+    out = AppraisalFile(name, hashlib.sha256(data).hexdigest(), data)
     try:
         book = _open(data, found)
         _read(campaign, book, round, out, found)
-    except HostileFile as exc:
-        found.add(exc.code, detail=exc.detail, limit=human_size(len(data)) if exc.code == "file-too-large" else "")
+    except HostileFile as exc:  # the reader's verdict on the file
+        found.add(exc.code, detail=exc.detail, limit=human_size(MAX_FILE_BYTES) if exc.code == "file-too-large" else "")
+    except Exception as exc:  # parxl's own failure: logged, the file is not blamed, the batch goes on
+        out.scores, out.notes, out.covered = {}, {}, {}
+        out.internal = True
+        log = log_internal_error(campaign.state_dir, exc, context=f"reading appraisal workbook {name}",
+                                 key=out.sha256)
+        out.internal_log = None if log is None else str(log)
     out.findings = found.items
     return out
 
@@ -78,8 +106,9 @@ def _read(campaign: Campaign, book: XlsxFile, round: str, out: AppraisalFile, fo
         else:
             found.add("appraisal-not-appraisal-file", detail=f"không có trang ẩn «{L.SHEET_META}»")
         return
-    sheets = book.read_sheets({L.SHEET_META: SheetRequest(META_ROWS, frozenset("AB"))})
-    meta_sheet = sheets[L.SHEET_META]
+    meta_sheet = _sheet(book, L.SHEET_META, SheetRequest(META_ROWS, frozenset("AB")), found)
+    if meta_sheet is None:
+        return
     meta = {text_of(meta_sheet.get(r, "A")): text_of(meta_sheet.get(r, "B")) for r in range(1, META_ROWS)}
     if meta.get("kind") != L.KIND:
         found.add("appraisal-not-appraisal-file", detail="thông tin nhận dạng bị mất")
@@ -94,9 +123,8 @@ def _read(campaign: Campaign, book: XlsxFile, round: str, out: AppraisalFile, fo
     group = next((g for g in L.groups(fw) if g.code == meta.get("field_code")), None)
     if group is None:
         found.add("appraisal-not-appraisal-file", detail=f"lĩnh vực «{meta.get('field_code', '')}» không có trong bộ chỉ số")
-    if found.items and any(f.severity == "error" for f in found.items):
+    if group is None or found.items and any(f.severity == "error" for f in found.items):
         return
-    assert group is not None
     out.round, out.field_code = round, group.code
     _read_rows(campaign, book, group, out, found)
 
@@ -106,9 +134,8 @@ def _read_rows(campaign: Campaign, book: XlsxFile, group: L.Group, out: Appraisa
     units = {u.code for u in campaign.units}
     items = {i.code: i for i in group.items}
     max_row = L.HEADER_ROW + len(units) * len(items) + ROW_MARGIN
-    sheet = book.read_sheets({L.SHEET_DATA: SheetRequest(max_row, frozenset(L.COL.values()))}).get(L.SHEET_DATA)
+    sheet = _sheet(book, L.SHEET_DATA, SheetRequest(max_row, frozenset(L.COL.values())), found)
     if sheet is None:
-        found.add("sheet-missing", sheet=L.SHEET_DATA)
         return
     header = next((r for r in range(1, L.HEADER_ROW + 10)
                    if text_of(sheet.get(r, L.COL["unit"])) == L.COLUMNS["unit"][1]), None)
@@ -148,6 +175,17 @@ def _read_rows(campaign: Campaign, book: XlsxFile, group: L.Group, out: Appraisa
                 out.notes.setdefault(unit, {})[code] = note
         elif note:
             found.add("appraisal-note-without-score", sheet=L.SHEET_DATA, cell=note_ref, item=code, unit=unit)
+
+
+def _sheet(book: XlsxFile, name: str, request: SheetRequest, found: FindingList) -> SheetData | None:
+    """A sheet's cells, or None with a finding: the sheet is not in the workbook, or its part is missing."""
+    if book.sheet(name) is None:
+        found.add("sheet-missing", sheet=name)
+        return None
+    sheet = book.read_sheets({name: request}).get(name)
+    if sheet is None:  # listed in the workbook, but its part is not in the package
+        found.add("file-corrupt", detail=f"trang «{name}» có tên trong sổ làm việc nhưng thiếu nội dung")
+    return sheet
 
 
 def _score(cell: Cell | None, ref: str, unit: str, item, decimals: int, found: FindingList) -> Decimal | None:

@@ -4,7 +4,9 @@
 files, recursively, in name order). Every file is kept by sha256 in the
 campaign's state folder (nothing is lost); a file is recorded only when it has
 no error, one ledger version per unit (``Ledger.record_appraisal``). A bad file
-never stops the batch.
+never stops the batch: its problems are findings, and a file parxl itself
+failed on (``AppraisalFile.internal``, traceback logged in ``.parxl/errors/``)
+is kept, not recorded, and listed in ``ImportResult.internal``.
 """
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..campaign import Campaign
-from ..errors import ParxlError
+from ..errors import ParxlError, log_internal_error
 from ..ledger import Ledger
+from ..submission import file_sha256
 from . import layout as L
 from .read import AppraisalFile, read_appraisal
 
@@ -30,6 +33,11 @@ class ImportResult:
     @property
     def errors(self) -> int:
         return sum(f.errors for f in self.files)
+
+    @property
+    def internal(self) -> list[AppraisalFile]:
+        """The files parxl itself failed on (its own bug; nothing of them recorded)."""
+        return [f for f in self.files if f.internal]
 
 
 def default_import_round(campaign: Campaign) -> str:
@@ -64,18 +72,25 @@ def import_appraisals(campaign: Campaign, source: Path, round: str) -> ImportRes
     with Ledger.open(campaign) as ledger:
         for path in files_of(source):
             name = _display(campaign, path)
+            when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            ledger.keep(file_sha256(path), path, name, when, "appraisal-workbook", path.suffix.lower()[:10])
+            ledger.commit()  # kept before anything reads it
             read = read_appraisal(campaign, path, round, name=name)
             result.files.append(read)
-            when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            ledger.keep(read.sha256, read.data, name, when, "appraisal-workbook", path.suffix.lower()[:10])
-            if read.errors:
-                ledger.commit()
+            if read.errors or read.internal:
                 continue
-            for unit, items in sorted(read.covered.items()):
-                if not read.scores.get(unit) and not ledger.versions(unit, round):
-                    continue  # nothing appraised for this unit, nothing to replace
-                ledger.record_appraisal(round, unit, read.scores.get(unit, {}), read.notes.get(unit, {}), items,
-                                        read.sha256, name, fingerprint)
-            ledger.commit()
+            try:
+                for unit, items in sorted(read.covered.items()):
+                    if not read.scores.get(unit) and not ledger.versions(unit, round):
+                        continue  # nothing appraised for this unit, nothing to replace
+                    ledger.record_appraisal(round, unit, read.scores.get(unit, {}), read.notes.get(unit, {}), items,
+                                            read.sha256, name, fingerprint)
+                ledger.commit()
+            except Exception as exc:  # parxl's own failure: nothing of this file recorded, the batch goes on
+                ledger.db.rollback()
+                log = log_internal_error(campaign.state_dir, exc, context=f"recording appraisal workbook {name}",
+                                         key=read.sha256)
+                read.internal, read.internal_log = True, None if log is None else str(log)
+                continue
             result.recorded.append(name)
     return result

@@ -1,17 +1,22 @@
-"""The ``parxl`` command: Vietnamese messages, exit 0 / 1 (input problems) / 2 (usage).
+"""The ``parxl`` command: Vietnamese messages, exit 0 / 1 (input problems) / 2 (usage) / 3 (parxl's own error).
 
 Each command lives in its own module below; this one only assembles them and
-turns exceptions into one clear line (a traceback only with ``--debug``).
+turns exceptions into one clear line (a traceback only with ``--debug``). An
+unexpected exception is parxl's own error: its traceback is logged in the
+campaign's ``.parxl/errors/`` when the command names a campaign folder, else in
+``<tmp>/parxl-errors/``, and the command exits with 3.
 """
 from __future__ import annotations
 
 import importlib
 import sys
+from pathlib import Path
 
 import click
 
 from .. import __version__
-from ..errors import ParxlError
+from ..campaign import CAMPAIGN_FILE, STATE_DIR
+from ..errors import EXIT_INTERNAL, ParxlError, internal_error_text, log_internal_error
 from ..framework import FrameworkError
 from . import i18n
 from .console import err_console, print_framework_error
@@ -25,6 +30,7 @@ COMMAND_MODULES = ("framework_cmd", "init_cmd", "generate_cmd", "decision_cmd", 
 class _Main(click.Group):
     def invoke(self, ctx: click.Context):
         debug = bool(ctx.params.get("debug"))
+        argv = _args(ctx)  # before click consumes them
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -42,13 +48,30 @@ class _Main(click.Group):
         except KeyboardInterrupt:
             err_console.print("Đã dừng theo yêu cầu.")
             ctx.exit(130)
-        except Exception as exc:  # the last resort: say what, keep the trace for --debug
+        except Exception as exc:  # the last resort: parxl's own error, logged with its traceback
             if debug:
                 raise
+            log = log_internal_error(_state_dir_named_in(argv), exc, context="parxl " + " ".join(argv))
             err_console.print(
                 f"[bold red]Lỗi không mong đợi:[/] {type(exc).__name__}: {exc}\n"
-                "Chạy lại với «parxl --debug …» để xem chi tiết và gửi cho nhóm phát triển.", highlight=False)
-            ctx.exit(1)
+                + internal_error_text(log, "chạy lệnh", about_a_file=False) + " Có thể chạy lại với «parxl --debug …» để xem chi tiết.",
+                highlight=False, soft_wrap=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+def _args(ctx: click.Context) -> list[str]:
+    return [str(a) for a in (*getattr(ctx, "_protected_args", ()), *ctx.args)]
+
+
+def _state_dir_named_in(argv: list[str]) -> Path | None:
+    """The state folder of the first campaign folder among the command's arguments, if any."""
+    for arg in argv:
+        try:
+            if (Path(arg) / CAMPAIGN_FILE).is_file():
+                return Path(arg) / STATE_DIR
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

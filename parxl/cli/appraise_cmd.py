@@ -11,10 +11,11 @@ from ..appraisal import layout as L
 from ..appraisal.build import write_appraisal_workbooks
 from ..appraisal.record import ImportResult, default_import_round, import_appraisals
 from ..campaign import load_campaign
+from ..errors import EXIT_DATA, EXIT_INTERNAL, EXIT_OK
 from ..findings import SEVERITY_TITLES, sort_key
 from ..ledger import Ledger
 from ..numbers import vi_number
-from .console import console
+from .console import console, err_console
 
 
 @click.command("appraise", options_metavar="[TÙY_CHỌN]")
@@ -35,7 +36,9 @@ def command(campaign_dir: Path, round_name: str | None, source: Path | None, as_
 
     Có «--import»: đọc, kiểm tra và ghi điểm vào sổ theo dõi của đợt; tệp còn lỗi
     không được ghi. Lần «parxl consolidate» sau dùng điểm thẩm định thay điểm tự
-    chấm. Thoát với mã 1 khi có tệp còn lỗi, 0 khi không có lỗi.
+    chấm. Tệp hỏng không làm dừng việc nhập các tệp khác. Thoát với mã 1 khi có
+    tệp còn lỗi, 0 khi không có lỗi, 3 khi chính parxl gặp lỗi với một tệp (gửi
+    tệp nhật ký lỗi cho nhóm phát triển).
     """
     campaign = load_campaign(campaign_dir)
     if source is None:
@@ -59,14 +62,18 @@ def command(campaign_dir: Path, round_name: str | None, source: Path | None, as_
         click.echo(json.dumps(as_document(result), ensure_ascii=False, indent=2))
     else:
         report(result)
-    click.get_current_context().exit(1 if result.errors else 0)
+    click.get_current_context().exit(EXIT_INTERNAL if result.internal else EXIT_DATA if result.errors else EXIT_OK)
 
 
 def as_document(result: ImportResult) -> dict:
-    return {"round": result.round, "errors": result.errors, "files": [
+    """``{"round", "errors", "internal_errors", "files": [{"file", "sha256", "field", "recorded", "scores",
+    "units", "findings", "internal_error": null | {"log", "message"}}]}``."""
+    return {"round": result.round, "errors": result.errors, "internal_errors": len(result.internal), "files": [
         {"file": f.name, "sha256": f.sha256, "field": f.field_code, "recorded": f.name in result.recorded,
          "scores": f.score_count, "units": len(f.scores),
-         "findings": [d.as_dict() for d in sorted(f.findings, key=sort_key)]} for f in result.files]}
+         "findings": [d.as_dict() for d in sorted(f.findings, key=sort_key)],
+         "internal_error": {"log": f.internal_log, "message": f.internal_message} if f.internal else None}
+        for f in result.files]}
 
 
 def report(result: ImportResult) -> None:
@@ -81,7 +88,9 @@ def report(result: ImportResult) -> None:
     if table.rows:
         console.print(table)
     for f in result.files:
-        if f.name in result.recorded:
+        if f.internal:
+            err_console.print(f"[bold red]Không ghi[/] «{Path(f.name).name}»: {f.internal_message}", soft_wrap=True)
+        elif f.name in result.recorded:
             console.print(f"[green]Đã ghi[/] {vi_number(f.score_count)} điểm thẩm định của "
                           f"{vi_number(len(f.scores))} đơn vị từ «{Path(f.name).name}».", soft_wrap=True)
         else:

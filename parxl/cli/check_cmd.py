@@ -11,7 +11,8 @@ from rich.table import Table
 from ..campaign import load_campaign
 from ..check_report import current_errors, report_json, stale_unreadable, unit_lines
 from ..check_report_xlsx import STATUS_TITLES, write_outputs
-from ..intake import run_intake
+from ..errors import EXIT_DATA, EXIT_INTERNAL, EXIT_OK
+from ..intake import IntakeResult, run_intake
 from ..numbers import vi_number
 from .console import console, err_console
 
@@ -27,7 +28,9 @@ def command(campaign_dir: Path, as_json: bool) -> None:
     hợp, tệp «output/ket-qua-kiem-tra.xlsx» và tệp phản hồi cho từng đơn vị
     trong «output/phan-hoi/».
 
-    Thoát với mã 1 khi còn lỗi đơn vị phải sửa, 0 khi không có lỗi.
+    Thoát với mã 1 khi còn lỗi đơn vị phải sửa, 0 khi không có lỗi, 3 khi chính
+    parxl gặp lỗi với một tệp (tệp vẫn được lưu; gửi tệp nhật ký lỗi cho nhóm
+    phát triển).
     """
     campaign = load_campaign(campaign_dir)
     if as_json:
@@ -45,11 +48,38 @@ def command(campaign_dir: Path, as_json: bool) -> None:
     paths = write_outputs(campaign, result, lines)
     errors = current_errors(lines, result)
     if as_json:
-        click.echo(json.dumps(report_json(campaign, result, lines), ensure_ascii=False, indent=2))
+        doc = report_json(campaign, result, lines)
+        doc["internal_errors"] = internal_json(result)
+        doc["summary"]["internal_errors"] = len(result.internal)
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
         _print_table(campaign, result, lines)
         console.print(f"Đã ghi «{paths[0]}» và {vi_number(len(paths) - 1)} tệp phản hồi trong «{paths[0].parent / 'phan-hoi'}».")
-    click.get_current_context().exit(1 if errors else 0)
+        _print_internal(campaign, result)
+    click.get_current_context().exit(EXIT_INTERNAL if result.internal else EXIT_DATA if errors else EXIT_OK)
+
+
+def internal_json(result: IntakeResult) -> list[dict]:
+    """``[{"path", "sha256", "unit", "log", "message"}]``: the files parxl itself failed on."""
+    return [{"path": rec.path, "sha256": rec.sha256 or rec.report.sha256,
+             "unit": rec.report.unit_code or rec.report.named_unit,
+             "log": getattr(rec.report, "log", None), "message": getattr(rec.report, "message", "")}
+            for rec in result.internal if rec.report is not None]
+
+
+def _print_internal(campaign, result: IntakeResult) -> None:
+    """parxl's own failures, apart from the units' errors: the files are kept, nobody has to resend."""
+    if not result.internal:
+        return
+    names = {u.code: u.name for u in campaign.units}
+    err_console.print(f"[bold red]parxl gặp lỗi của chính chương trình với {vi_number(len(result.internal))} tệp[/] "
+                      "(không phải lỗi của đơn vị; tệp đã được lưu, đơn vị không cần gửi lại):", soft_wrap=True)
+    for entry in internal_json(result):
+        who = f" (đơn vị {entry['unit']} {names.get(entry['unit'], '')}?)" if entry["unit"] else ""
+        err_console.print(f"  • «{entry['path'].split('/', 1)[-1]}»{who}: {entry['message']}", soft_wrap=True)
+    if result.held:
+        err_console.print("Các đơn vị " + ", ".join(result.held) + " tạm chưa được tổng hợp cho đến khi tệp "
+                          "của họ đọc được (chạy lại «parxl check» sau khi cập nhật parxl).", soft_wrap=True)
 
 
 def _print_table(campaign, result, lines) -> None:
