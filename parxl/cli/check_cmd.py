@@ -57,7 +57,7 @@ def _print_table(campaign, result, lines) -> None:
     table = Table(title=f"Kết quả kiểm tra: {vi_number(len(result.files))} tệp nhận được")
     for title, justify in (("Đơn vị", "left"), ("Tệp", "left"), ("Tình trạng", "left"),
                            ("Điểm tự chấm", "right"), ("Lỗi", "right"), ("Cảnh báo", "right")):
-        table.add_column(title, justify=justify)  # type: ignore[arg-type]
+        table.add_column(title, justify=justify, overflow="fold")  # type: ignore[arg-type]
     colour = {"ok": "green", "errors": "red", "unreadable": "red"}
     for line in lines:
         s = line.submission
