@@ -94,3 +94,24 @@ def test_demo_reruns_in_a_folder_it_made_itself(tmp_path):
     result = CliRunner().invoke(main, ["demo", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
     assert first.master.is_file()
+
+
+def test_scripted_situations_fall_on_three_different_units_with_six_units(tmp_path):
+    from parxl.resources import samples_dir
+    from parxl.simulate import pick_scenario, simulate_returns
+    from parxl.stamping import generate
+    from conftest import make_campaign
+
+    sample = samples_dir() / "kinh-mon-2025"
+    six = "".join((sample / "units.csv").read_text(encoding="utf-8").splitlines(keepends=True)[:7])
+    campaign = make_campaign(tmp_path / "six", criteria=sample / "criteria.yaml", units_csv=six)
+    assert len(campaign.units) == 6
+    s = pick_scenario(campaign)
+    assert len({s.silent, s.overwrites, s.no_evidence}) == 3
+    generate(campaign, lambda *_: None)
+    returned = simulate_returns(campaign)
+    assert sorted(p.name.split(" - ")[0] for p in returned) == sorted({"KM01", "KM02", "KM03", "KM04", "KM05", "KM06"} - {s.silent})
+    report = json.loads(CliRunner().invoke(main, ["check", str(campaign.root), "--json"]).output)
+    assert report["missing"] == [s.silent]
+    errors = {u["code"]: {f["code"] for f in u["findings"] if f["severity"] == "error"} for u in report["units"]}
+    assert errors[s.overwrites] == {"formula-altered"} and errors[s.no_evidence] == {"evidence-missing"}
