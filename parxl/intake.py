@@ -183,7 +183,8 @@ Job = tuple[str, str, "frozenset[str] | None", "str | None"]  # stored path, dis
 
 def _check_one(job: Job) -> Report:
     stored, name, siblings, folder = job
-    assert _campaign is not None
+    if _campaign is None:  # parxl's own bug (a worker started without _init_worker), never the file's
+        raise RuntimeError("Lỗi nội bộ của parxl: tiến trình kiểm tra tệp chưa được khởi tạo.")
     try:
         sub = read_submission(Path(stored), name=name, max_row=_max_row, siblings=siblings, folder=folder)
         return validate(_campaign, sub)

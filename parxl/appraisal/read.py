@@ -96,7 +96,8 @@ def _read(campaign: Campaign, book: XlsxFile, round: str, out: AppraisalFile, fo
         found.add("appraisal-not-appraisal-file", detail=f"lĩnh vực «{meta.get('field_code', '')}» không có trong bộ chỉ số")
     if found.items and any(f.severity == "error" for f in found.items):
         return
-    assert group is not None
+    if group is None:  # unreachable: reported above as appraisal-not-appraisal-file
+        return
     out.round, out.field_code = round, group.code
     _read_rows(campaign, book, group, out, found)
 
