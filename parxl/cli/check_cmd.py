@@ -34,7 +34,8 @@ def command(campaign_dir: Path, as_json: bool) -> None:
         result = run_intake(campaign)
     else:
         with Progress(TextColumn("Đang đọc tệp"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("{task.description}"), console=err_console, transient=True) as bar:
+                      TextColumn("{task.description}"), console=err_console, transient=True,
+                      disable=not err_console.writes_to_terminal()) as bar:
             task = bar.add_task("", total=None)
 
             def progress(done: int, total: int, name: str) -> None:

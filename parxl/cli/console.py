@@ -4,7 +4,8 @@ Every line the CLI prints goes through ``console`` (stdout) or ``err_console`` (
 terminal rich wraps text and tables to the terminal's width as usual. Written to a pipe, a log or
 a test runner, nothing is hard-wrapped or cut: a message stays on one line whatever ``COLUMNS``
 says, and a table takes the width its contents need, so that logs can be searched and scripts can
-match on messages.
+match on messages. Progress bars are shown only in a terminal (pass
+``disable=not console.writes_to_terminal()``): rich ends a bar on a pipe with a blank line.
 """
 from __future__ import annotations
 
