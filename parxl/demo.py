@@ -15,6 +15,7 @@ from .check_report import unit_lines
 from .check_report_xlsx import write_outputs
 from .consolidation import run_consolidation
 from .errors import ParxlError
+from .files import write_atomic
 from .resources import samples_dir
 from .simulate import Scenario, pick_scenario, simulate_returns, simulate_survey
 from .survey import import_survey
@@ -41,12 +42,31 @@ class DemoOutcome:
     error_units: list[str]
 
 
+# Written by the demo into every folder it creates; the demo reuses no other folder.
+DEMO_MARKER = ".parxl-demo"
+_MARKER_TEXT = ("Thư mục này do «parxl demo» tạo ra để chạy thử; mọi số liệu trong đó là giả lập.\n"
+                "parxl demo chỉ ghi lại vào thư mục có tệp này.\n")
+
+
 def prepare(target: Path) -> Campaign:
-    """Copy the sample campaign into ``target``; a folder that already holds it is reused."""
-    if (target / CAMPAIGN_FILE).is_file():
-        return load_campaign(target)
-    if target.exists() and any(target.iterdir()):
+    """Copy the sample campaign into ``target`` and return it loaded.
+
+    ``target`` must not exist, be empty, or be a folder an earlier demo made (it holds
+    :data:`DEMO_MARKER`), which is reused. Raises :class:`ParxlError` for anything else, a real
+    campaign above all, without touching it.
+    """
+    if target.exists() and not target.is_dir():
+        raise ParxlError(f"«{target}» là một tệp, không phải thư mục; hãy chọn một thư mục trống cho bản chạy thử.")
+    if target.is_dir() and not (target / DEMO_MARKER).is_file() and any(target.iterdir()):
+        if (target / CAMPAIGN_FILE).exists():
+            raise ParxlError(f"Thư mục «{target}» là một đợt đánh giá không do bản chạy thử tạo ra; bản chạy thử "
+                             "không ghi vào đợt đánh giá thật. Hãy chọn một thư mục trống hoặc chưa có.")
         raise ParxlError(f"Thư mục «{target}» đã có tệp khác; hãy chọn một thư mục trống cho bản chạy thử.")
+    if (target / DEMO_MARKER).is_file() and (target / CAMPAIGN_FILE).is_file():
+        return load_campaign(target)
+    target.mkdir(parents=True, exist_ok=True)
+    # The marker first: a copy cut short leaves a folder the next demo may complete.
+    write_atomic(target / DEMO_MARKER, _MARKER_TEXT.encode("utf-8"))
     source = samples_dir() / SAMPLE
     # copy2 keeps modification times, which date the workbooks: the demo is reproducible.
     shutil.copytree(source, target, dirs_exist_ok=True, copy_function=shutil.copy2,

@@ -72,6 +72,10 @@ _TYPES = [
     _T("file-ods-unsupported", "error", "Không đọc được tệp .ods",
        "Tệp «{file}» là định dạng OpenDocument (.ods) nhưng máy này không có LibreOffice để chuyển đổi ({detail}). "
        "Hãy đề nghị đơn vị lưu lại dạng .xlsx (Tệp › Lưu thành › Excel 2007-365) rồi gửi lại."),
+    _T("file-ods-conversion-failed", "error", "Không chuyển được tệp .ods",
+       "Tệp «{file}» là định dạng OpenDocument (.ods); LibreOffice trên máy này không chuyển được tệp sang .xlsx "
+       "({detail}), có thể tệp bị hỏng. Hãy đề nghị đơn vị mở tệp, lưu lại dạng .xlsx "
+       "(Tệp › Lưu thành › Excel 2007-365) rồi gửi lại."),
     _T("file-corrupt", "error", "Tệp hỏng",
        "Tệp «{file}» bị hỏng hoặc không trọn vẹn ({detail}), có thể do tải về hoặc sao chép bị ngắt. "
        "Hãy đề nghị đơn vị gửi lại tệp."),

@@ -70,7 +70,7 @@ class Node(_Model):
 class Adjustment(_Model):
     """A bonus (điểm thưởng) or penalty (điểm trừ) item, outside the 100 points."""
 
-    code: str
+    code: str = Field(description="Mã: chữ cái không dấu và chữ số, có thể ngăn bằng dấu chấm (T1, D2, T1.2)")
     title: str = Field(min_length=1)
     max: Decimal
     rule: Rule
@@ -341,6 +341,11 @@ def load_framework(path: str | Path) -> Framework:
 
 
 _CODE = re.compile(r"^\d+$")
+# A bonus or penalty code becomes part of the workbook's defined names (parxl_score_<code>, with
+# "." as "_", see layout.py), which Excel restricts: ASCII letters and digits, optionally in groups
+# joined by dots, compared without regard to case.
+_ADJUSTMENT_CODE = re.compile(r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$")
+ADJUSTMENT_CODE_MAX = 30  # characters; keeps every defined name far below Excel's 255
 
 
 def check_model(m: CriteriaSet) -> list[Problem]:
@@ -359,6 +364,23 @@ def check_model(m: CriteriaSet) -> list[Problem]:
             add(f"{path}.code", f"mã «{code}» bị trùng với {seen[code]}")
         else:
             seen[code] = path
+
+    excel_names: dict[str, str] = {}
+
+    def check_adjustment_code(code: str, path: str) -> None:
+        if not _ADJUSTMENT_CODE.match(code):
+            add(f"{path}.code", f"mã «{code}» chỉ được gồm chữ cái không dấu và chữ số, có thể ngăn bằng dấu chấm "
+                                "(ví dụ T1, D2, T1.2), không có dấu cách hay ký tự khác, vì mã được dùng "
+                                "để đặt tên ô trong biểu mẫu Excel")
+        elif len(code) > ADJUSTMENT_CODE_MAX:
+            add(f"{path}.code", f"mã «{code}» dài {len(code)} ký tự, quá {ADJUSTMENT_CODE_MAX} ký tự")
+        else:
+            key = code.casefold()
+            other = excel_names.get(key)
+            if other is not None and seen.get(code) != other:
+                add(f"{path}.code", f"mã «{code}» trùng với mã ở {other} khi đặt tên ô Excel "
+                                    "(Excel không phân biệt chữ hoa, chữ thường)")
+            excel_names.setdefault(key, path)
 
     def check_points(value: Decimal, path: str) -> None:
         if value <= 0:
@@ -407,6 +429,7 @@ def check_model(m: CriteriaSet) -> list[Problem]:
         for i, adj in enumerate(getattr(m, kind)):
             path = f"{kind}[{i}]"
             check_code(adj.code, path)
+            check_adjustment_code(adj.code, path)
             check_points(adj.max, f"{path}.max")
             if adj.rule.type == "survey":
                 add(f"{path}.rule", "điểm thưởng/điểm trừ không chấm bằng điều tra XHH")

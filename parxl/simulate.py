@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .campaign import Campaign
+from .files import write_atomic
 from .framework import Item
 from .layout import COLUMNS, SHEET_ASSESS, plan_rows
 from .numbers import excel_number, quantize, vi_number
@@ -35,10 +36,18 @@ class Scenario:
 
 
 def pick_scenario(campaign: Campaign) -> Scenario:
+    """Three different units for the three scripted situations, the same ones on every run.
+
+    The third, sixth (or, with six units or fewer, the last but one) and last unit of the list.
+    Raises ``ValueError`` for a campaign of fewer than three units (the demo's own sample has 21).
+    """
     codes = [u.code for u in campaign.units]
-    if len(codes) < 6:
-        raise ValueError("the demo needs at least six units")
-    return Scenario(silent=codes[-1], overwrites=codes[2], no_evidence=codes[5])
+    if len(codes) < 3:
+        raise ValueError("the scripted situations need at least three units")
+    silent = len(codes) - 1
+    overwrites = min(2, silent - 2)
+    no_evidence = min(5, silent - 1)  # never the silent unit, which sends nothing to lack evidence in
+    return Scenario(silent=codes[silent], overwrites=codes[overwrites], no_evidence=codes[no_evidence])
 
 
 def answers_for(item: Item, rng: random.Random, diligence: float) -> dict[str, Value]:
@@ -109,9 +118,7 @@ def simulate_survey(campaign: Campaign, dest: Path, seed: int = 2025) -> Path:
         points = [quantize(i.max * Decimal(str(round(min(1.0, satisfaction + rng.uniform(-0.08, 0.05)), 3))), 2)
                   for i in items]
         lines.append(f"{unit.code},{unit.name}," + ",".join(f'"{vi_number(p)}"' for p in points))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return dest
+    return write_atomic(dest, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def simulate_returns(campaign: Campaign, seed: int = 2025, progress=None) -> list[Path]:
@@ -127,8 +134,7 @@ def simulate_returns(campaign: Campaign, seed: int = 2025, progress=None) -> lis
             if unit.code == scenario.overwrites:
                 data = type_over_formula(data, f"{COLUMNS['score']}{first_row}", first.max)
             dest = campaign.inbox_dir / workbook_filename(unit)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
+            write_atomic(dest, data)
             written.append(dest)
         if progress:
             progress(done, len(campaign.units))

@@ -2,7 +2,9 @@
 
 ``soffice --headless --convert-to xlsx`` runs in a temporary folder with a
 throw-away profile (two conversions at once do not share a profile lock) and
-a time limit. Without LibreOffice the file gets one clear finding instead.
+a time limit. Without LibreOffice the file gets the finding ``file-ods-unsupported`` (install
+LibreOffice or ask for an .xlsx); when LibreOffice is there but does not produce the .xlsx, the
+finding ``file-ods-conversion-failed`` (the file is likely damaged), each with a Vietnamese detail.
 """
 from __future__ import annotations
 
@@ -38,7 +40,12 @@ def soffice_path() -> str | None:
 
 
 def convert_ods(data: bytes) -> bytes:
-    """The .ods bytes converted to .xlsx bytes, or HostileFile('file-ods-unsupported')."""
+    """The .ods ``data`` converted to .xlsx bytes by LibreOffice.
+
+    Raises ``HostileFile("file-ods-unsupported")`` when LibreOffice is not installed, and
+    ``HostileFile("file-ods-conversion-failed")`` when it is but gives no .xlsx (it could not be
+    started, ran past :data:`TIMEOUT_SECONDS` seconds, or failed on the file).
+    """
     soffice = soffice_path()
     if soffice is None:
         raise HostileFile("file-ods-unsupported", "không tìm thấy lệnh soffice")
@@ -50,10 +57,16 @@ def convert_ods(data: bytes) -> bytes:
         cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
                "--convert-to", "xlsx", "--outdir", str(folder / "out"), str(src)]
         try:
-            subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise HostileFile("file-ods-unsupported", f"LibreOffice không chuyển đổi được ({type(exc).__name__})") from exc
+            done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise HostileFile("file-ods-conversion-failed",
+                              f"quá {TIMEOUT_SECONDS} giây mà chưa chuyển xong") from exc
+        except OSError as exc:
+            raise HostileFile("file-ods-conversion-failed", f"không chạy được lệnh «{soffice}»") from exc
         out = folder / "out" / "input.xlsx"
         if not out.is_file():
-            raise HostileFile("file-ods-unsupported", "LibreOffice không chuyển đổi được tệp")
+            detail = "LibreOffice không tạo ra tệp .xlsx"
+            if done.returncode:
+                detail += f", mã lỗi {done.returncode}"
+            raise HostileFile("file-ods-conversion-failed", detail)
         return out.read_bytes()

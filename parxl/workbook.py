@@ -138,7 +138,8 @@ def _write_meta(ws, st: Styles, names: _Names, campaign: Campaign, identity: Ide
         "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "parxl_version": __version__,
     }
-    assert tuple(values) == layout.META_KEYS
+    if tuple(values) != layout.META_KEYS:  # parxl's own bug, never the user's: it must hold under python -O too
+        raise RuntimeError(f"Lỗi nội bộ của parxl: các khóa siêu dữ liệu {tuple(values)} khác bố cục {layout.META_KEYS}.")
     for r, (key, value) in enumerate(values.items()):
         ws.write_string(r, 0, key)
         if isinstance(value, int):

@@ -60,3 +60,58 @@ def test_demo_cli_prints_where_everything_is(tmp_path):
     for words in ("biểu mẫu tự đánh giá", "Bảng tổng hợp xếp hạng", "Quyết định công bố", "thông báo kết quả"):
         assert words in result.output
     assert Path(tmp_path / "d" / "output").is_dir()
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_demo_refuses_a_campaign_made_by_init_and_leaves_it_byte_identical(tmp_path):
+    from parxl.resources import samples_dir
+
+    runner = CliRunner()
+    campaign = tmp_path / "that"
+    made = runner.invoke(main, ["init", str(campaign), "--criteria", str(samples_dir() / "kinh-mon-2025" / "criteria.yaml"),
+                                "--units", str(samples_dir() / "kinh-mon-2025" / "units.csv"), "--year", "2025"])
+    assert made.exit_code == 0, made.output
+    assert runner.invoke(main, ["generate", str(campaign)]).exit_code == 0
+    first = sorted((campaign / "workbooks").iterdir())[0]
+    (campaign / "inbox" / first.name).write_bytes(first.read_bytes())  # a unit's real file
+    (campaign / "survey.csv").write_text("Mã đơn vị,Điểm\nKM01,1\n", encoding="utf-8")
+    runner.invoke(main, ["check", str(campaign)])
+    before = _snapshot(campaign)
+    assert any(name.startswith("inbox/") for name in before)
+
+    result = runner.invoke(main, ["demo", str(campaign)])
+    assert result.exit_code == 1
+    assert "không do bản chạy thử tạo ra" in result.output and str(campaign) in result.output
+    assert _snapshot(campaign) == before
+
+
+def test_demo_reruns_in_a_folder_it_made_itself(tmp_path):
+    first = run_demo(tmp_path / "d")
+    assert (tmp_path / "d" / ".parxl-demo").is_file()
+    result = CliRunner().invoke(main, ["demo", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    assert first.master.is_file()
+
+
+def test_scripted_situations_fall_on_three_different_units_with_six_units(tmp_path):
+    from parxl.resources import samples_dir
+    from parxl.simulate import pick_scenario, simulate_returns
+    from parxl.stamping import generate
+    from conftest import make_campaign
+
+    sample = samples_dir() / "kinh-mon-2025"
+    six = "".join((sample / "units.csv").read_text(encoding="utf-8").splitlines(keepends=True)[:7])
+    campaign = make_campaign(tmp_path / "six", criteria=sample / "criteria.yaml", units_csv=six)
+    assert len(campaign.units) == 6
+    s = pick_scenario(campaign)
+    assert len({s.silent, s.overwrites, s.no_evidence}) == 3
+    generate(campaign, lambda *_: None)
+    returned = simulate_returns(campaign)
+    assert sorted(p.name.split(" - ")[0] for p in returned) == sorted({"KM01", "KM02", "KM03", "KM04", "KM05", "KM06"} - {s.silent})
+    report = json.loads(CliRunner().invoke(main, ["check", str(campaign.root), "--json"]).output)
+    assert report["missing"] == [s.silent]
+    errors = {u["code"]: {f["code"] for f in u["findings"] if f["severity"] == "error"} for u in report["units"]}
+    assert errors[s.overwrites] == {"formula-altered"} and errors[s.no_evidence] == {"evidence-missing"}

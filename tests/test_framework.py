@@ -139,3 +139,39 @@ def test_json_schema_describes_rules():
     schema = json.dumps(CriteriaSet.model_json_schema(), ensure_ascii=False)
     for rule_type in ("binary", "levels", "ratio", "count", "manual", "survey"):
         assert f'"{rule_type}"' in schema
+
+
+@pytest.mark.parametrize("kind, code, words", [
+    ("bonus", "T 1", "không có dấu cách"),
+    ("bonus", "T-1", "chữ cái không dấu và chữ số"),
+    ("penalty", "Đ1", "chữ cái không dấu và chữ số"),
+    ("penalty", "D1.", "chữ cái không dấu và chữ số"),
+    ("bonus", "T" * 31, "quá 30 ký tự"),
+    ("penalty", "t1", "không phân biệt chữ hoa, chữ thường"),
+])
+def test_bonus_and_penalty_codes_generate_cannot_use_are_framework_problems(data, kind, code, words):
+    data[kind][0]["code"] = code
+    found = problems(data)
+    assert [p for p, m in found if words in m] == [f"{kind}[0].code"], found
+
+
+def test_every_bonus_and_penalty_code_framework_accepts_generates_without_warnings(tmp_path, data):
+    import warnings
+
+    from conftest import make_campaign
+    from parxl.stamping import generate
+    from parxl.submission import read_submission
+    from parxl.validation import validate
+
+    data["bonus"][0]["code"] = "T1.2"
+    data["bonus"].append(dict(data["bonus"][0], code="Tx" + "9" * 28))
+    data["penalty"][0]["code"] = "d7"
+    parse_framework(copy.deepcopy(data))  # accepted
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    campaign = make_campaign(tmp_path / "c", criteria=criteria)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        [first, *_] = generate(campaign, lambda *_: None)
+    report = validate(campaign, read_submission(first.read_bytes(), name="inbox/" + first.name))
+    assert not [f for f in report.findings if f.severity == "error"]

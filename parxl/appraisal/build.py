@@ -155,7 +155,8 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
     values = {"kind": L.KIND, "campaign_id": campaign.id, "criteria_fingerprint": fw.fingerprint, "round": round,
               "field_code": group.code, "layout_version": str(L.LAYOUT_VERSION),
               "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "parxl_version": __version__}
-    assert tuple(values) == L.META_KEYS
+    if tuple(values) != L.META_KEYS:  # parxl's own bug, never the user's: it must hold under python -O too
+        raise RuntimeError(f"Lỗi nội bộ của parxl: các khóa siêu dữ liệu {tuple(values)} khác bố cục {L.META_KEYS}.")
     for i, (key, value) in enumerate(values.items()):
         meta.write_string(i, 0, key)
         meta.write_string(i, 1, value)

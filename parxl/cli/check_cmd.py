@@ -37,7 +37,8 @@ def command(campaign_dir: Path, as_json: bool) -> None:
         result = run_intake(campaign)
     else:
         with Progress(TextColumn("Đang đọc tệp"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("{task.description}"), console=err_console, transient=True) as bar:
+                      TextColumn("{task.description}"), console=err_console, transient=True,
+                      disable=not err_console.writes_to_terminal()) as bar:
             task = bar.add_task("", total=None)
 
             def progress(done: int, total: int, name: str) -> None:
@@ -87,7 +88,7 @@ def _print_table(campaign, result, lines) -> None:
     table = Table(title=f"Kết quả kiểm tra: {vi_number(len(result.files))} tệp nhận được")
     for title, justify in (("Đơn vị", "left"), ("Tệp", "left"), ("Tình trạng", "left"),
                            ("Điểm tự chấm", "right"), ("Lỗi", "right"), ("Cảnh báo", "right")):
-        table.add_column(title, justify=justify)  # type: ignore[arg-type]
+        table.add_column(title, justify=justify, overflow="fold")  # type: ignore[arg-type]
     colour = {"ok": "green", "errors": "red", "unreadable": "red"}
     for line in lines:
         s = line.submission

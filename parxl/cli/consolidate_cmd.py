@@ -41,7 +41,8 @@ def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> No
     campaign = load_campaign(campaign_dir)
     previous = read_previous(previous_path) if previous_path is not None else None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True, disable=as_json) as bar:
+                  console=err_console, transient=True,
+                  disable=as_json or not err_console.writes_to_terminal()) as bar:
         checking = bar.add_task("Kiểm tra tệp trong inbox/", total=None)
         writing = bar.add_task("Lập bảng tổng hợp", total=None, visible=False)
 

@@ -21,9 +21,12 @@ def command(directory: Path) -> None:
     đơn vị thiếu tài liệu kiểm chứng, đơn vị không gửi), kiểm tra, tổng hợp
     xếp hạng, soạn quyết định công bố, thông báo kết quả và báo cáo vào THƯ_MỤC
     (mặc định: parxl-demo). Không cần Excel hay LibreOffice.
+
+    THƯ_MỤC phải chưa có, trống, hoặc do một lần chạy thử trước tạo ra; bản
+    chạy thử không ghi vào đợt đánh giá thật.
     """
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+                  console=console, transient=True, disable=not console.writes_to_terminal()) as bar:
         tasks: dict[str, int] = {}
 
         def progress(stage: str, done: int, total: int | None) -> None:

@@ -60,12 +60,12 @@ def print_tree(fw: Framework) -> None:
     console.print(tree)
 
     table = Table(title="Tổng điểm theo lĩnh vực và phần điểm", show_lines=False)
-    table.add_column("Lĩnh vực")
+    table.add_column("Lĩnh vực", overflow="fold")
     parts = list(m.parts)
     for part in parts:
-        table.add_column(fw.part_title(part), justify="right")
-    table.add_column("Tổng", justify="right")
-    table.add_column("Số tiêu chí chấm", justify="right")
+        table.add_column(fw.part_title(part), justify="right", overflow="fold")
+    table.add_column("Tổng", justify="right", overflow="fold")
+    table.add_column("Số tiêu chí chấm", justify="right", overflow="fold")
     totals = {p: ZERO for p in parts}
     for field in m.fields:
         leaves = fw.items_of_field(field.code)

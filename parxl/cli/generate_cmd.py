@@ -29,7 +29,7 @@ def command(campaign_dir: Path) -> None:
     if warning:
         err_console.print(f"[yellow]Lưu ý:[/] {warning}")
     with Progress(TextColumn("Đang tạo biểu mẫu"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+                  console=console, transient=True, disable=not console.writes_to_terminal()) as bar:
         task = bar.add_task("", total=len(campaign.units))
         paths = generate(campaign, progress=lambda done, total: bar.update(task, completed=done))
     console.print(f"[green]Đã tạo {vi_number(len(paths))} biểu mẫu tự đánh giá[/] tại «{campaign.workbooks_dir}».")
