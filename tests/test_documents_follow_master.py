@@ -96,7 +96,8 @@ def test_a_new_survey_table_stops_the_decision_until_consolidated_again(two_unit
         refused = run(command, str(root))
         assert refused.exit_code == 1, refused.output
         text = flat(refused.output)
-        assert first.name in text and "điều tra xã hội học" in text and "parxl consolidate" in text
+        assert first.name in "".join(text.split())  # a long name may be folded on a narrow terminal
+        assert "điều tra xã hội học" in text and "parxl consolidate" in text
     assert drafts(root) == []
 
     second = consolidate(root)

@@ -125,7 +125,7 @@ def save_snapshot(results: Results, master: Path, fingerprint: dict[str, str]) -
         "has_appraisal": results.has_appraisal, "has_survey": results.has_survey,
         "units": [_unit_doc(u) for u in results.units],
     }
-    data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return write_atomic(snapshot_path(results.campaign, master), data)
 
 
