@@ -134,6 +134,16 @@ def test_no_master_yet_is_refused(two_units):
     assert drafts(two_units.root) == []
 
 
+def test_a_master_without_saved_results_is_not_followed(two_units):
+    master = consolidate(two_units.root)
+    for saved in (two_units.state_dir / "results").iterdir():
+        saved.unlink()  # as a master made by an earlier parxl, or copied in from elsewhere
+    out = run("decision", str(two_units.root))
+    assert out.exit_code == 1 and "không có kết quả lưu kèm" in flat(out.output)
+    assert master.name in "".join(out.output.split())
+    assert drafts(two_units.root) == []
+
+
 def test_a_file_received_after_the_master_is_refused(two_units):
     root = two_units.root
     consolidate(root)

@@ -33,6 +33,7 @@ FEEDS: dict[str, dict[str, set[str]]] = {
                       "report": {"decision_ref"}},
     "plan.number": {"decision": {"plan_basis"}, "report": {"plan_basis"}},
     "plan.date": {"decision": {"plan_basis"}, "report": {"plan_basis"}},
+    "plan.title": {"decision": {"plan_basis"}, "report": {"plan_basis"}},
     "recipients": {"decision": {"recipients"}, "report": {"report_to"}},
     "contact.office": {_ALL: {"office"}},
     "contact.person": {"notices": {"contact"}},
@@ -41,7 +42,7 @@ FEEDS: dict[str, dict[str, set[str]]] = {
 }
 
 # Entries that may be left out: then the document leaves the line out, which is no placeholder.
-_OPTIONAL = {"issuer.parent", "signer.on_behalf", "signer.deputy_of", "contact.person", "contact.phone",
+_OPTIONAL = {"issuer.parent", "plan.title", "signer.on_behalf", "signer.deputy_of", "contact.person", "contact.phone",
              "contact.email"}
 
 
