@@ -92,8 +92,8 @@ def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
     intake, results, master = done.intake, done.results, done.master
     check_outputs = write_outputs(campaign, intake, unit_lines(campaign, intake))
     say("Soạn quyết định, thông báo, báo cáo", 0, None)
-    decision = render_decision(results)
-    notices = render_notices(results)
-    report = render_report(results)
+    decision = render_decision(results, master=master)
+    notices = render_notices(results, master=master)
+    report = render_report(results, master=master)
     errors = sorted(s.unit_code for s in intake.latest if s.errors)
     return DemoOutcome(campaign, scenario, workbooks, returned, survey_table, check_outputs, master, decision, notices, report, errors)

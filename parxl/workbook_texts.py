@@ -131,9 +131,9 @@ def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
     ]
 
 
-def sample_set_warning(campaign: Campaign) -> str | None:
-    """Said before workbooks built on a bundled SAMPLE criteria set go out to the units."""
+def sample_set_warning(campaign: Campaign, before: str = "gửi cho các đơn vị") -> str | None:
+    """Said before workbooks (or, with ``before``, documents) built on a bundled SAMPLE criteria set go out."""
     if not campaign.framework.model.sample:
         return None
     return (f"bộ chỉ số «{campaign.framework.id}» là bộ MẪU; hãy thay bằng Bộ chỉ số chính thức của tỉnh "
-            "trước khi gửi cho các đơn vị.")
+            f"trước khi {before}.")

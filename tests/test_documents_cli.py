@@ -1,8 +1,5 @@
-"""The document commands: they take the campaign's consolidated results and print what they wrote."""
+"""The document commands: they take the results saved with the latest master and print what they wrote."""
 from __future__ import annotations
-
-import sys
-import types
 
 import pytest
 from click.testing import CliRunner
@@ -10,16 +7,14 @@ from click.testing import CliRunner
 from parxl.cli import main
 from parxl.documents.decision import TEMPLATE
 from parxl.documents.render import bundled_template
-from test_documents_common import build_results, docx_texts, edit_template
+from test_documents_common import build_results, docx_texts, edit_template, save_as_master
 
 
 @pytest.fixture
-def stub_ledger(tmp_path, monkeypatch):
-    """Results built directly, served as if consolidated from the ledger."""
+def stub_ledger(tmp_path):
+    """Results built directly and saved with a master, as if consolidated from the ledger."""
     results = build_results(tmp_path / "dot")
-    module = types.ModuleType("parxl.consolidation")
-    module.results_from_ledger = lambda campaign: results if campaign.root == results.campaign.root else None
-    monkeypatch.setitem(sys.modules, "parxl.consolidation", module)
+    save_as_master(results)
     return results
 
 
@@ -39,7 +34,7 @@ def test_decision_command_refuses_an_unknown_variable(stub_ledger, tmp_path):
     out = CliRunner().invoke(main, ["decision", str(root), "--template", str(bad)])
     assert out.exit_code == 1
     assert "ten_nguoi_ky" in out.output
-    assert not list((root / "output").glob("*"))
+    assert not list((root / "output").glob("*.docx"))
 
 
 def test_notices_command_writes_one_file_per_ranked_unit(stub_ledger):

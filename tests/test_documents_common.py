@@ -12,6 +12,9 @@ from docx import Document
 
 from conftest import make_campaign
 from parxl.campaign import load_campaign
+from parxl.consolidation import current_fingerprint
+from parxl.master import write_master
+from parxl.master.snapshot import save_snapshot
 from parxl.documents.context import (
     BLANK_DATE, long_date, lowest_bands, org_lines, recipient_lines, sentence_case_org, units_phrase,
 )
@@ -59,6 +62,17 @@ def build_results(root: Path, units_csv: str = UNITS, scores: dict = SCORES, dec
             inputs.append(UnitInput(unit, "errors", self_scores={k: to_decimal(v) for k, v in FULL.items()},
                                     error_count=3))
     return consolidate(campaign, inputs, made_at="2026-01-20T10:00:00")
+
+
+def save_as_master(results: Results) -> Path:
+    """Write ``results`` as ``parxl consolidate`` does: a master workbook and its snapshot.
+
+    The results are built directly (the ledger stays empty), so the snapshot is
+    fingerprinted against the campaign as it is now: the document commands follow it.
+    """
+    master = write_master(results, results.campaign.output_dir)
+    save_snapshot(results, master, current_fingerprint(results.campaign))
+    return master
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""From returned workbooks to the documents: intake, ledger, consolidation, then the three commands."""
+"""From returned workbooks to the documents: consolidate (intake, ledger, master), then the three commands."""
 from __future__ import annotations
 
 import shutil
@@ -9,7 +9,6 @@ from docx import Document
 from conftest import REPO
 from parxl.campaign import load_campaign
 from parxl.cli import main
-from parxl.intake import run_intake
 from parxl.simulate import pick_scenario, simulate_returns
 from test_documents_common import docx_texts, table_rows
 
@@ -20,11 +19,10 @@ def test_sample_campaign_to_decision_notices_and_report(tmp_path):
                     ignore=shutil.ignore_patterns("*.docx", "*.xlsx", "*.xlsm", ".parxl"))
     campaign = load_campaign(root)
     simulate_returns(campaign)
-    run_intake(campaign, workers=1)
     silent = campaign.unit(pick_scenario(campaign).silent)
 
     runner = CliRunner()
-    for args in (["decision", str(root)], ["notices", str(root)], ["report", str(root)]):
+    for args in (["consolidate", str(root)], ["decision", str(root)], ["notices", str(root)], ["report", str(root)]):
         out = runner.invoke(main, args)
         assert out.exit_code == 0, out.output
 

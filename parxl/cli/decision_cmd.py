@@ -1,23 +1,25 @@
-"""``parxl decision``: the Quyết định công bố Chỉ số CCHC with its ranking appendix."""
+"""``parxl decision``: the Quyết định công bố Chỉ số CCHC with its ranking appendix.
+
+The three document commands (decision, notices, report) draft from the results
+saved with the latest master (``documents.source.followed_master``): they refuse,
+with exit 1 and nothing written, when there is no master yet, when the data
+changed since it was made, or when it ranks no unit. There is deliberately no
+option to draft anyway: a document that contradicts the reviewed master must
+not reach a signer. Each placeholder left in campaign.yaml that the document
+shows, and a SAMPLE criteria set, get one warning line on stderr.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
 
-from ..campaign import Campaign, load_campaign
-from ..results import Results
-from .console import console
+from ..campaign import load_campaign
+from ..master.snapshot import Snapshot
+from .console import console, err_console
 
 TEMPLATE_HELP = ("Mẫu .docx đã sửa (sao chép mẫu gốc trong templates/docx của parxl rồi sửa bằng Word; "
                  "chỉ dùng các biến có trong mẫu gốc).")
-
-
-def campaign_results(campaign: Campaign) -> Results:
-    """The consolidated results of the campaign, from its ledger."""
-    from ..consolidation import results_from_ledger
-
-    return results_from_ledger(campaign)
 
 
 def campaign_argument(f):
@@ -31,13 +33,56 @@ def template_option(f):
                         help=TEMPLATE_HELP)(f)
 
 
+def warn(message: str) -> None:
+    """One warning line on stderr, never hard-wrapped."""
+    err_console.print(f"[yellow]Lưu ý:[/] {message}", soft_wrap=True, highlight=False)
+
+
+def prepare(campaign_dir: Path, document: str, template: Path | None, bundled: str) -> Snapshot:
+    """The checked snapshot a document follows, after warning about what would make the draft look final.
+
+    ``document`` is ``decision``, ``notices`` or ``report``; ``bundled`` the name of
+    its bundled template. Raises MasterNeededError / NothingRankedError (exit 1).
+    """
+    from ..documents.placeholders import draft_warnings
+    from ..documents.render import DocumentError, bundled_template, template_variables
+    from ..documents.source import followed_master, master_edited, require_ranked
+
+    snapshot = followed_master(load_campaign(campaign_dir))
+    require_ranked(snapshot, document)
+    try:
+        used = template_variables(Path(template) if template else bundled_template(bundled))
+    except DocumentError:
+        used = set()  # the render says what is wrong with the template
+    for line in draft_warnings(snapshot.results.campaign, document, used):
+        warn(line)
+    edited = master_edited(snapshot)
+    if edited:
+        warn(edited)
+    return snapshot
+
+
+def follows_line(snapshot: Snapshot) -> str:
+    from ..documents.source import master_label
+
+    return f"Theo bảng tổng hợp {master_label(snapshot.master, snapshot.made_at)}."
+
+
 @click.command("decision")
 @campaign_argument
 @template_option
 def command(campaign_dir: Path, template: Path | None) -> None:
-    """Soạn Quyết định công bố Chỉ số CCHC (kèm Phụ lục xếp hạng) vào THƯ_MỤC_ĐỢT/output."""
-    from ..documents import render_decision
+    """Soạn Quyết định công bố Chỉ số CCHC (kèm Phụ lục xếp hạng) vào THƯ_MỤC_ĐỢT/output.
 
-    results = campaign_results(load_campaign(campaign_dir))
-    path = render_decision(results, template)
+    Văn bản được soạn theo kết quả lưu kèm bảng tổng hợp mới nhất (lập bằng «parxl
+    consolidate») và ghi tên bảng đó trong một ghi chú của văn bản. Thoát với mã 1,
+    không tạo tệp nào, khi chưa có bảng tổng hợp, khi dữ liệu đã thay đổi sau khi
+    lập bảng, hoặc khi chưa có đơn vị nào được xếp hạng.
+    """
+    from ..documents import render_decision
+    from ..documents.decision import TEMPLATE
+
+    snapshot = prepare(campaign_dir, "decision", template, TEMPLATE)
+    path = render_decision(snapshot.results, template, master=snapshot.master)
     console.print(f"[green]Đã soạn quyết định công bố:[/] {path}", soft_wrap=True)
+    console.print(follows_line(snapshot), soft_wrap=True)

@@ -3,6 +3,9 @@
 - ``render_decision``: Quyết định công bố Chỉ số CCHC with its ranking appendix;
 - ``render_notices``: one Thông báo kết quả per ranked unit;
 - ``render_report``: Báo cáo kết quả to the higher level.
+
+The commands draft from the results saved with the latest master (``source.followed_master``)
+and warn about placeholders left in campaign.yaml (``placeholders.draft_warnings``).
 """
 from .decision import decision_context, render_decision
 from .notices import notice_context, render_notices

@@ -13,6 +13,7 @@ from .context import (
     points, short_date, signed, recipient_lines,
 )
 from .render import bundled_template, render_bytes, write_new
+from .source import note_for
 
 TEMPLATE = "quyet-dinh-cong-bo.docx"
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
@@ -124,8 +125,13 @@ def decision_stem(results: Results) -> str:
     return f"quyet-dinh-cong-bo-chi-so-cchc-{results.campaign.year}"
 
 
-def render_decision(results: Results, template: Path | None = None, out_dir: Path | None = None) -> Path:
-    """Write the decision (with its appendix) as a new .docx in ``out_dir`` (default CAMPAIGN/output)."""
+def render_decision(results: Results, template: Path | None = None, out_dir: Path | None = None,
+                    master: Path | None = None) -> Path:
+    """Write the decision (with its appendix) as a new .docx in ``out_dir`` (default CAMPAIGN/output).
+
+    ``master``: the master workbook ``results`` were saved with; the draft then names
+    it (and ``results.made_at``) in a comment (``source.master_note``).
+    """
     template = Path(template) if template else bundled_template(TEMPLATE)
-    data = render_bytes(template, decision_context(results))
+    data = render_bytes(template, decision_context(results), note_for(results, master))
     return write_new(data, Path(out_dir) if out_dir else results.campaign.output_dir, decision_stem(results))

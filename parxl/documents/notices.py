@@ -13,6 +13,7 @@ from ..numbers import ZERO, vi_number
 from ..results import Results, UnitResult
 from .context import header_context, nfc, points, recipient_lines, short_date
 from .render import bundled_template, render_bytes, slug, write_new
+from .source import note_for
 
 TEMPLATE = "thong-bao-ket-qua.docx"
 NOTICES_DIR = "thong-bao"
@@ -103,12 +104,17 @@ def notice_context(results: Results, u: UnitResult) -> dict:
     return nfc(ctx)
 
 
-def render_notices(results: Results, template: Path | None = None, out_dir: Path | None = None) -> list[Path]:
-    """One notice per ranked unit in ``out_dir`` (default CAMPAIGN/output/thong-bao); all rendered before any is written."""
+def render_notices(results: Results, template: Path | None = None, out_dir: Path | None = None,
+                   master: Path | None = None) -> list[Path]:
+    """One notice per ranked unit in ``out_dir`` (default CAMPAIGN/output/thong-bao); all rendered before any is written.
+
+    ``master``: as for ``render_decision``.
+    """
     template = Path(template) if template else bundled_template(TEMPLATE)
     contexts = [(u, notice_context(results, u)) for u in results.ranked]
     if not contexts:
         return []
-    rendered = [(u, render_bytes(template, ctx)) for u, ctx in contexts]
+    note = note_for(results, master)
+    rendered = [(u, render_bytes(template, ctx, note)) for u, ctx in contexts]
     target = Path(out_dir) if out_dir else results.campaign.output_dir / NOTICES_DIR
     return [write_new(data, target, f"thong-bao-{slug(u.unit.code)}-{slug(u.unit.name)}") for u, data in rendered]

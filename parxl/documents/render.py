@@ -15,6 +15,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 
@@ -64,8 +65,32 @@ def check_template(template: Path, context: dict) -> None:
         raise UnknownVariablesError(template, missing)
 
 
-def render_bytes(template: Path, context: dict) -> bytes:
-    """Check, then render in memory; nothing is written."""
+def template_variables(template: Path) -> set[str]:
+    """Every variable the template uses; raises DocumentError for a template that cannot be read."""
+    tpl = _open(template)
+    try:
+        return set(tpl.get_undeclared_template_variables(environment()))
+    except TemplateSyntaxError as exc:
+        raise DocumentError(f"Mẫu «{template}» có lỗi cú pháp trong thẻ {{{{ … }}}} hoặc {{% … %}}: {exc.message}.") from exc
+
+
+def annotate(doc, note: str) -> None:
+    """Put ``note`` on a rendered python-docx document: a Word comment on its first words, and its Comments property.
+
+    The comment shows in the margin in Word and LibreOffice (not in a PDF export); the
+    clerk deletes it before the document is issued.
+    """
+    doc.core_properties.comments = note
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for p in doc.element.body.iter(f"{ns}p"):
+        runs = [r for r in Paragraph(p, doc._body).runs if r.text.strip()]
+        if runs:
+            doc.add_comment(runs, text=note, author="parxl", initials="PX")
+            return
+
+
+def render_bytes(template: Path, context: dict, note: str | None = None) -> bytes:
+    """Check, then render in memory; nothing is written. ``note``: see ``annotate``."""
     check_template(template, context)
     tpl = _open(template)
     try:
@@ -75,6 +100,8 @@ def render_bytes(template: Path, context: dict) -> bytes:
         raise UnknownVariablesError(template, {name[-1] if name else str(exc)}) from exc
     except TemplateError as exc:
         raise DocumentError(f"Không dựng được văn bản từ mẫu «{template}»: {exc}.") from exc
+    if note:
+        annotate(tpl.docx, note)
     buffer = io.BytesIO()
     tpl.save(buffer)
     return buffer.getvalue()

@@ -1,0 +1,123 @@
+"""Which results a document renders: those saved with the latest master, and only while they still hold.
+
+``followed_master(campaign)`` finds the snapshot ``parxl consolidate`` saved beside
+its newest master and checks, with the same fingerprint function the consolidation
+used, that nothing the results depend on has changed since (files and appraisal
+rounds in the ledger, the survey table, the units list, the ranking settings of
+campaign.yaml, the criteria set). The documents are drafted from that snapshot, so
+they say exactly what the master the clerk reviewed says, and name it
+(``master_note``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from ..campaign import Campaign
+from ..consolidation import current_fingerprint
+from ..errors import ParxlError
+from ..master import latest_master
+from ..master.snapshot import Snapshot, latest_snapshot, load_snapshot
+from ..results import Results
+
+# What each part of the fingerprint stands for, in the order a clerk would look at them.
+CHANGED_PARTS = {
+    "ledger": "tệp tự đánh giá hoặc kết quả thẩm định đã nhận",
+    "survey": "kết quả điều tra xã hội học",
+    "units": "danh sách đơn vị",
+    "settings": "thiết lập trong campaign.yaml (năm, khối, điều tra xã hội học, cách xếp hạng, "
+                "đơn vị còn lỗi, xếp loại)",
+    "criteria": "bộ chỉ số",
+}
+
+DOCUMENT_NAMES = {"decision": "quyết định công bố", "notices": "thông báo kết quả", "report": "báo cáo kết quả"}
+
+
+class MasterNeededError(ParxlError):
+    """No master to follow, or the data changed since it was made: run ``parxl consolidate`` first."""
+
+
+class NothingRankedError(ParxlError):
+    """The master ranks no unit: there is nothing to announce."""
+
+
+def made_at_text(made_at: str) -> str:
+    """«10:00:00 ngày 20/01/2026» from an ISO 8601 time (returned unchanged if it is not one)."""
+    try:
+        when = dt.datetime.fromisoformat(made_at)
+    except ValueError:
+        return made_at
+    return f"{when:%H:%M:%S} ngày {when:%d/%m/%Y}"
+
+
+def master_label(master: Path, made_at: str) -> str:
+    """«tong-hop-….xlsx» (lập lúc 10:00:00 ngày 20/01/2026)."""
+    return f"«{Path(master).name}» (lập lúc {made_at_text(made_at)})"
+
+
+def master_note(master: Path, made_at: str) -> str:
+    """The line every draft carries (as a Word comment): which master it was drafted from."""
+    return (f"Dự thảo do parxl soạn từ bảng tổng hợp {master_label(master, made_at)}. "
+            "Xóa ghi chú này trước khi trình ký, ban hành.")
+
+
+def _consolidate_hint(campaign: Campaign, first: bool = False) -> str:
+    return (f"hãy chạy «parxl consolidate \"{campaign.root}\"», xem lại bảng tổng hợp "
+            f"{'' if first else 'mới '}trong output/, rồi soạn{'' if first else ' lại'}")
+
+
+def followed_master(campaign: Campaign) -> Snapshot:
+    """The snapshot of the newest master, checked against the campaign's data now.
+
+    Raises MasterNeededError (exit 1) when there is no master with saved results, or
+    when the ledger, the survey table, the units list, the ranking settings or the
+    criteria set changed since it was made; SnapshotError for a damaged snapshot;
+    SurveyError when the survey table no longer reads.
+    """
+    path = latest_snapshot(campaign)
+    if path is None:
+        older = latest_master(campaign.output_dir)
+        if older is not None:
+            raise MasterNeededError(
+                f"Bảng tổng hợp «{older.name}» trong output/ không có kết quả lưu kèm (lập bằng phiên bản "
+                f"parxl cũ hoặc chép từ nơi khác) nên chưa thể soạn văn bản theo đúng bảng đó; "
+                f"{_consolidate_hint(campaign)}. Chưa tạo tệp nào.")
+        raise MasterNeededError(
+            "Chưa có bảng tổng hợp: văn bản được soạn theo kết quả của bảng tổng hợp đã xem lại; "
+            f"{_consolidate_hint(campaign, first=True)}. Chưa tạo tệp nào.")
+    snapshot = load_snapshot(campaign, path)
+    now = current_fingerprint(campaign)
+    changed = [text for part, text in CHANGED_PARTS.items() if snapshot.fingerprint.get(part) != now.get(part)]
+    if changed:
+        raise MasterNeededError(
+            f"Sau khi lập bảng tổng hợp {master_label(snapshot.master, snapshot.made_at)} đã có thay đổi về: "
+            f"{'; '.join(changed)}. Văn bản phải khớp với bảng tổng hợp đã xem lại: "
+            f"{_consolidate_hint(campaign)}. Chưa tạo tệp nào.")
+    return snapshot
+
+
+def require_ranked(snapshot: Snapshot, document: str) -> None:
+    """Raise NothingRankedError when the master ranks no unit (``document``: decision, notices or report)."""
+    if not snapshot.results.ranked:
+        raise NothingRankedError(
+            f"Bảng tổng hợp {master_label(snapshot.master, snapshot.made_at)} chưa xếp hạng đơn vị nào "
+            f"nên chưa thể soạn {DOCUMENT_NAMES.get(document, 'văn bản')}: hãy xem các tệp gửi về và lỗi của "
+            "từng tệp («parxl check»), nhận đủ tệp hợp lệ, chạy lại «parxl consolidate», rồi soạn. Chưa tạo tệp nào.")
+
+
+def master_edited(snapshot: Snapshot) -> str | None:
+    """A warning when the master file was changed after parxl wrote it (a hand correction is not in the documents)."""
+    try:
+        digest = hashlib.sha256(snapshot.master.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    if digest == snapshot.master_sha256:
+        return None
+    return (f"bảng tổng hợp «{snapshot.master.name}» đã được mở và lưu lại hoặc sửa sau khi parxl lập; văn bản "
+            "soạn theo kết quả parxl đã tính lúc lập bảng, không theo những chỗ sửa tay trong bảng.")
+
+
+def note_for(results: Results, master: Path | None) -> str | None:
+    """``master_note`` for a draft of ``results`` made with ``master`` (None without a master)."""
+    return master_note(master, results.made_at) if master is not None else None

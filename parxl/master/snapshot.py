@@ -1,0 +1,167 @@
+"""The results a master workbook shows, saved beside it so that documents follow that master exactly.
+
+Each ``parxl consolidate`` writes, after the master, one JSON file in the campaign's
+state folder, named after the master: ``.parxl/results/<master stem>.json``. It holds
+the whole ``Results`` (every unit's items, points, index, rank, band, source) with
+the master's file name and sha256, when it was made, and the fingerprint of the
+inputs it was computed from (see ``parxl.consolidation.results_fingerprint``)::
+
+    {"kind": "parxl-results", "version": 1,
+     "master": {"file": "tong-hop-chi-so-cchc-2025-20260120-100000.xlsx", "sha256": "…"},
+     "made_at": "2026-01-20T10:00:00", "campaign_id": "2025:xa:…",
+     "fingerprint": {"ledger": "…", "survey": "…", "units": "…", "settings": "…", "criteria": "…"},
+     "has_appraisal": false, "has_survey": true,
+     "units": [{"unit": {"code": "X01", "name": "…", "kind": "Phường"}, "status": "ranked", "total": "87.10", …}]}
+
+Decimals are written as strings (never floats). A snapshot is self-contained: a
+later "finalize" can freeze one by copying it under a fixed name. Nothing here
+reads the ledger; ``load_snapshot`` rebuilds ``Results`` against the campaign as
+loaded now.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ..campaign import Campaign
+from ..errors import ParxlError
+from ..files import write_atomic
+from ..results import ItemResult, Results, Source, UnitResult
+from ..units import Unit
+
+SNAPSHOT_DIR = "results"
+KIND = "parxl-results"
+VERSION = 1
+
+
+class SnapshotError(ParxlError):
+    """A saved snapshot cannot be read (damaged, or written by another version of parxl)."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A master workbook and the results it shows.
+
+    ``master`` is the master's path (in the campaign's output folder, which may no
+    longer hold it); ``made_at`` is the ISO 8601 local time the results were made;
+    ``fingerprint`` maps each part of the inputs (ledger, survey, units, settings,
+    criteria) to its sha256; ``path`` is the snapshot file itself.
+    """
+
+    path: Path
+    master: Path
+    master_sha256: str
+    made_at: str
+    fingerprint: dict[str, str]
+    results: Results
+
+
+def snapshot_dir(campaign: Campaign) -> Path:
+    return campaign.state_dir / SNAPSHOT_DIR
+
+
+def snapshot_path(campaign: Campaign, master: Path) -> Path:
+    """Where the snapshot of ``master`` lives: ``.parxl/results/<master stem>.json``."""
+    return snapshot_dir(campaign) / f"{Path(master).stem}.json"
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _undec(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _unit_doc(u: UnitResult) -> dict:
+    return {
+        "unit": {"code": u.unit.code, "name": u.unit.name, "kind": u.unit.kind},
+        "status": u.status, "note": u.note,
+        "items": {code: {"self": _dec(i.self_score), "appraised": _dec(i.appraised), "final": str(i.final),
+                         "evidence": i.evidence_count, "findings": i.findings} for code, i in u.items.items()},
+        "field_points": {k: str(v) for k, v in u.field_points.items()},
+        "field_index": {k: str(v) for k, v in u.field_index.items()},
+        "self_total": _dec(u.self_total), "appraised_total": _dec(u.appraised_total),
+        "survey_points": str(u.survey_points), "bonus": str(u.bonus), "penalty": str(u.penalty),
+        "total": _dec(u.total), "index": _dec(u.index), "rank": u.rank, "band": u.band,
+        "source": None if u.source is None else {"sha256": u.source.sha256, "path": u.source.path,
+                                                 "received_at": u.source.received_at},
+        "error_count": u.error_count,
+    }
+
+
+def _unit_from(doc: dict) -> UnitResult:
+    src = doc["source"]
+    return UnitResult(
+        unit=Unit(doc["unit"]["code"], doc["unit"]["name"], doc["unit"]["kind"]),
+        status=doc["status"], note=doc["note"],
+        items={code: ItemResult(code, _undec(i["self"]), _undec(i["appraised"]), Decimal(i["final"]),
+                                i["evidence"], i["findings"]) for code, i in doc["items"].items()},
+        field_points={k: Decimal(v) for k, v in doc["field_points"].items()},
+        field_index={k: Decimal(v) for k, v in doc["field_index"].items()},
+        self_total=_undec(doc["self_total"]), appraised_total=_undec(doc["appraised_total"]),
+        survey_points=Decimal(doc["survey_points"]), bonus=Decimal(doc["bonus"]), penalty=Decimal(doc["penalty"]),
+        total=_undec(doc["total"]), index=_undec(doc["index"]), rank=doc["rank"], band=doc["band"],
+        source=None if src is None else Source(src["sha256"], src["path"], src["received_at"]),
+        error_count=doc["error_count"],
+    )
+
+
+def save_snapshot(results: Results, master: Path, fingerprint: dict[str, str]) -> Path:
+    """Write the snapshot of ``master`` (atomically, through ``files.write_atomic``); returns its path.
+
+    ``fingerprint`` is what ``results_fingerprint`` gave for the inputs of ``results``.
+    """
+    master = Path(master)
+    doc = {
+        "kind": KIND, "version": VERSION,
+        "master": {"file": master.name, "sha256": hashlib.sha256(master.read_bytes()).hexdigest()},
+        "made_at": results.made_at,
+        "campaign_id": results.campaign.id,
+        "fingerprint": dict(sorted(fingerprint.items())),
+        "has_appraisal": results.has_appraisal, "has_survey": results.has_survey,
+        "units": [_unit_doc(u) for u in results.units],
+    }
+    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return write_atomic(snapshot_path(results.campaign, master), data)
+
+
+def load_snapshot(campaign: Campaign, path: Path) -> Snapshot:
+    """Read one snapshot; its ``Results`` carry ``campaign`` (as loaded now). Raises SnapshotError."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        if doc.get("kind") != KIND or doc.get("version") != VERSION:
+            raise SnapshotError(f"«{path.name}» không phải kết quả lưu kèm bảng tổng hợp của phiên bản parxl này.")
+        results = Results(campaign, [_unit_from(u) for u in doc["units"]], doc["made_at"],
+                          bool(doc["has_appraisal"]), bool(doc["has_survey"]))
+        return Snapshot(Path(path), campaign.output_dir / doc["master"]["file"], doc["master"]["sha256"],
+                        doc["made_at"], dict(doc["fingerprint"]), results)
+    except SnapshotError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, InvalidOperation) as exc:
+        raise SnapshotError(f"Không đọc được kết quả lưu kèm bảng tổng hợp «{Path(path).name}» "
+                            f"({type(exc).__name__}).") from exc
+
+
+def latest_snapshot(campaign: Campaign) -> Path | None:
+    """The snapshot of the newest master consolidate wrote whose master is still in output/ (None if none).
+
+    "Newest" is by the time the results were made (then the order the snapshots were
+    written), not by the master's modification time: opening and saving an older
+    master in Excel does not make the documents follow it. A snapshot that cannot be
+    read is passed over (the fingerprint check still guards what an older one says).
+    """
+    found = []
+    for path in snapshot_dir(campaign).glob("*.json"):
+        master = campaign.output_dir / f"{path.stem}.xlsx"
+        if not master.is_file():
+            continue
+        try:
+            made_at = json.loads(path.read_text(encoding="utf-8"))["made_at"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        found.append((str(made_at), path.stat().st_mtime_ns, path.name, path))
+    return max(found)[-1] if found else None
