@@ -270,10 +270,18 @@ _TYPES = [
 FINDING_TYPES: dict[str, FindingType] = {t.code: t for t in _TYPES}
 
 
+MAX_QUOTE_CHARS = 300  # the most of one parameter (mostly the file's own text) quoted in a message
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= MAX_QUOTE_CHARS else text[:MAX_QUOTE_CHARS] + "…"
+
+
 def make(code: str, *, sheet: str | None = None, cell: str | None = None, item: str | None = None,
          file: str | None = None, **params: object) -> Finding:
     """A finding of type ``code``, its message filled from ``params``."""
     kind = FINDING_TYPES[code]
+    params = {k: _excerpt(v) if isinstance(v, str) else v for k, v in params.items()}
     values = {"file": file or "", "sheet": sheet or "", "cell": cell or "", "item": item or "", **params}
     message = normalize_text(kind.template.format(**values))
     return Finding(code, kind.severity, message, sheet, cell, item, file)
