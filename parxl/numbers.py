@@ -65,7 +65,7 @@ def parse_text_number(text: str) -> Decimal | None:
             return None
     except InvalidOperation:  # pragma: no cover - the patterns exclude it
         return None
-    return d if abs(d) <= EXCEL_MAX else None
+    return d if d.copy_abs() <= EXCEL_MAX else None
 
 
 def quantize(value: Decimal, decimals: int = 2) -> Decimal:

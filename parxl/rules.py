@@ -84,7 +84,7 @@ def _number(value: Value) -> Decimal | None:
             value = to_decimal(value)
         except ValueError:
             return None
-    return value if value.is_finite() and abs(value) <= EXCEL_MAX else None
+    return value if value.is_finite() and value.copy_abs() <= EXCEL_MAX else None
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -19,7 +19,7 @@ from . import layout
 from .numbers import excel_number
 from .filekind import identify
 from .safety import MAX_FILE_BYTES, HostileFile, human_size
-from .submission_ods import convert_ods, is_ods
+from .submission_ods import convert_ods
 from .texts import normalize_text
 from .xlsxread import Cell, SheetData, SheetInfo, SheetRequest, XlsxFile
 
@@ -133,7 +133,7 @@ def open_workbook(data: bytes) -> tuple[XlsxFile, bool]:
     kind = identify(data)
     if kind.code is not None:
         raise HostileFile(kind.code, kind.detail)
-    if kind.kind == "ods" or is_ods(data):
+    if kind.kind == "ods":
         return XlsxFile(convert_ods(data)), True  # HostileFile("file-ods-unsupported", …) without LibreOffice
     return XlsxFile(data), False
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import XMLPullParser, fromstring
 
+from .numbers import EXCEL_MAX
 from .safety import HostileFile, excerpt
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -24,7 +25,6 @@ WHOLE_PARSE_BYTES = 2 * 1024 * 1024  # parts up to this size are parsed in one c
 MAX_PART_ELEMENTS = 1_000_000        # elements read from one streamed part (a filled sheet: ~20,000)
 MAX_ROW_ELEMENTS = 100_000           # elements inside one row (16,384 columns at most, a few elements each)
 MAX_TEXT_CHARS = 32_767              # Excel's limit for the text of one cell
-EXCEL_MAX = Decimal("9.99999999999999E+307")  # the largest number Excel stores
 MAX_ROW, MAX_COL = 1_048_576, 16_384
 _REF = re.compile(r"^([A-Za-z]{1,3})([0-9]{1,7})$")
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -297,7 +297,7 @@ def _decimal(text: str | None) -> Decimal | None:
         d = None
     if d is None or not d.is_finite():
         raise HostileFile("file-corrupt", f"giá trị «{excerpt(text, 40)}» không phải là số")
-    if abs(d) > EXCEL_MAX:
+    if d.copy_abs() > EXCEL_MAX:
         raise HostileFile("file-number-out-of-range", f"«{excerpt(text, 40)}»")
     return d
 
