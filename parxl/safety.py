@@ -3,9 +3,12 @@
 ``sniff(data)`` says what a file is from its first bytes (zip, OLE container,
 nothing); ``check_zip(zf, size)`` refuses a zip whose entry count,
 uncompressed size or compression ratio is not what a workbook can be;
-``check_xml_prolog(chunk)`` refuses a DTD (the only way to declare entities),
-so that no entity can be expanded or fetched. Each refusal is a
-``HostileFile`` carrying a finding code and a Vietnamese detail.
+``check_xml_prolog(chunk)`` refuses an unusual encoding and an early DTD;
+``XmlGuard`` (fed every byte parxl's XML parsers see, see ``check_xml``)
+refuses DTDs, entity declarations and processing instructions wherever they
+appear, so that no entity can be expanded or fetched. Each refusal is a
+``HostileFile`` carrying a finding code and a Vietnamese detail. What kind of
+file arrived (xlsb, pdf, image…) is ``parxl.filekind``'s job.
 
 Limits are generous for a real CCHC workbook (tens of KB, 10–20x compression)
 and small enough to keep a worker's time and memory bounded.

@@ -227,7 +227,10 @@ class XlsxFile:
             except ParseError as exc:
                 raise HostileFile("file-corrupt", f"trang «{safety.excerpt(info.name, 80)}» không phải XML hợp lệ") from exc
         else:
-            parser.stream(_guarded(guard, head, chunks))
+            try:
+                parser.stream(_guarded(guard, head, chunks))
+            except ParseError as exc:
+                raise HostileFile("file-corrupt", f"trang «{safety.excerpt(info.name, 80)}» không phải XML hợp lệ") from exc
         if data.hyperlinks:
             rels = self._rels(part)
             data.hyperlinks = {ref: (rels.get(target[4:], ("", "", ""))[0] if target.startswith("rid:") else target)

@@ -219,6 +219,7 @@ def test_escapes_in_shared_strings_and_formula_results(base):
 
 
 # Variations that must give one named finding ---------------------------------------------------
+@pytest.mark.filterwarnings("ignore:Duplicate name")
 def test_two_entries_with_the_same_name(base):
     src = _zip(base[1])
     dup = rebuild(base[1], extra=[(SHEET, src.read(SHEET).replace(b"<v>95</v>", b"<v>5</v>"))])
@@ -449,3 +450,12 @@ def test_a_huge_shared_string_is_cut_and_never_copied_into_findings(base):
     report = validate(campaign, sub)
     assert report.status == "errors"
     assert max(len(f.message) for f in report.findings) < 2_000
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/sharedStrings.xml"])
+def test_appraisal_reader_refuses_a_late_dtd_too(base, part):
+    from parxl.appraisal.read import read_appraisal
+    block = f"<!--{'c' * 70 * 1024}-->{DTD}"
+    data = rebuild(base[1], on(part, _after_prolog(block)))
+    out = read_appraisal(base[0], data, "appraisal-1", name="tham-dinh.xlsx")
+    assert [f.code for f in out.findings] == ["file-xml-forbidden"]
