@@ -78,7 +78,8 @@ class XlsxFile:
                 raise HostileFile("file-ambiguous", f"hai mục cùng tên «{safety.excerpt(info.filename, 80)}»")
             self._by_key[key] = info.filename
         self._names = set(self._by_key.values())
-        self._check_content_types()
+        if self._resolve("[Content_Types].xml"):  # not used for reading, but refused when hostile or broken
+            self._part("[Content_Types].xml", 1 << 20)
         self.workbook_part = self._office_document()
         self.sheets: list[SheetInfo] = []
         self.defined_names: dict[str, str] = {}
@@ -124,10 +125,6 @@ class XlsxFile:
 
     def _tree(self, name: str, limit: int = safety.MAX_PART_BYTES):
         return _parse(self._part(name, limit), name)
-
-    def _check_content_types(self) -> None:
-        if self._resolve("[Content_Types].xml"):
-            self._tree("[Content_Types].xml", 1 << 20)
 
     def _office_document(self) -> str:
         if self._resolve("_rels/.rels"):

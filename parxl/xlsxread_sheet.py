@@ -100,6 +100,10 @@ def col_letters(n: int) -> str:
     return out
 
 
+_LETTERS = [""] + [col_letters(n) for n in range(1, MAX_COL + 1)]  # column number -> letters
+_COLS = {letters: n for n, letters in enumerate(_LETTERS) if n}      # letters -> column number
+
+
 def local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
@@ -218,13 +222,15 @@ class SheetParser:
             if ref is None:
                 new_col = col_no + 1
             else:
-                m = _REF.match(ref)
-                new_col = col_number(m.group(1).upper()) if m else 0
+                new_col = _COLS.get(ref.rstrip("0123456789"), 0)
+                if not new_col or ref[-1] not in "0123456789":
+                    m = _REF.match(ref)
+                    new_col = _COLS.get(m.group(1).upper(), 0) if m else 0
             if not col_no < new_col <= MAX_COL:
                 raise HostileFile("file-corrupt", f"trang «{excerpt(self.data.name, 80)}», dòng {row_no}: địa chỉ ô "
                                                   f"«{excerpt(ref or '', 20)}» không hợp lệ hoặc không theo thứ tự")
             col_no = new_col
-            col = col_letters(col_no)
+            col = _LETTERS[col_no]
             if not len(c):
                 continue  # a formatted, empty cell
             formula_el = c.find(f_tag)
