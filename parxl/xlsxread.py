@@ -218,7 +218,8 @@ class XlsxFile:
             whole = b"".join([head, *chunks])[: WHOLE_PARSE_BYTES + 1]
             if not whole.strip():
                 raise HostileFile("file-part-missing", f"trang «{safety.excerpt(info.name, 80)}»: phần «{part}» rỗng")
-            guard.feed(whole, True)
+            if not safety.markup_free(whole):
+                guard.feed(whole, True)
             try:
                 parser.parse_whole(whole)
             except ParseError as exc:
@@ -306,4 +307,7 @@ def _si_text(si) -> str:
             parts.append(child.text or "")
         elif tag == "r":
             parts.extend(x.text or "" for x in child if local(x.tag) == "t")
-    return cut_text(unescape_text(cut_text("".join(parts), 8 * MAX_TEXT_CHARS)))
+    text = "".join(parts)
+    if len(text) <= MAX_TEXT_CHARS and "_x" not in text:
+        return text
+    return cut_text(unescape_text(cut_text(text, 8 * MAX_TEXT_CHARS)))

@@ -214,23 +214,21 @@ class SheetParser:
             return False
         columns, ns = self.request.columns, self.ns
         c_tag, f_tag, v_tag, is_tag = ns + "c", ns + "f", ns + "v", ns + "is"
+        cols, letters = _COLS, _LETTERS
         col_no = 0
         for c in row_el:
             if c.tag != c_tag:
                 continue
             ref = c.get("r")
-            if ref is None:
-                new_col = col_no + 1
-            else:
-                new_col = _COLS.get(ref.rstrip("0123456789"), 0)
-                if not new_col or ref[-1] not in "0123456789":
-                    m = _REF.match(ref)
-                    new_col = _COLS.get(m.group(1).upper(), 0) if m else 0
+            new_col = col_no + 1 if ref is None else cols.get(ref.rstrip("0123456789"), 0)
+            if new_col <= col_no or (ref is not None and ref[-1] not in "0123456789"):
+                m = _REF.match(ref or "")
+                new_col = _COLS.get(m.group(1).upper(), 0) if m else 0
             if not col_no < new_col <= MAX_COL:
                 raise HostileFile("file-corrupt", f"trang «{excerpt(self.data.name, 80)}», dòng {row_no}: địa chỉ ô "
                                                   f"«{excerpt(ref or '', 20)}» không hợp lệ hoặc không theo thứ tự")
             col_no = new_col
-            col = _LETTERS[col_no]
+            col = letters[col_no]
             if not len(c):
                 continue  # a formatted, empty cell
             formula_el = c.find(f_tag)
@@ -261,7 +259,8 @@ class SheetParser:
             elif kind == "b":
                 value = None if text is None else text.strip() in ("1", "true")
             elif kind == "str":
-                value = None if text is None else cut_text(unescape_text(cut_text(text, 8 * MAX_TEXT_CHARS)))
+                value = text if text is None or (len(text) <= MAX_TEXT_CHARS and "_x" not in text) else \
+                    cut_text(unescape_text(cut_text(text, 8 * MAX_TEXT_CHARS)))
             elif kind in ("e", "d"):
                 value = None if text is None else cut_text(text, 200)
             else:
