@@ -217,11 +217,11 @@ class SheetParser:
         cols, letters = _COLS, _LETTERS
         col_no = 0
         for c in row_el:
-            if c.tag != c_tag:
-                continue
             ref = c.get("r")
             new_col = col_no + 1 if ref is None else cols.get(ref.rstrip("0123456789"), 0)
-            if new_col <= col_no or (ref is not None and ref[-1] not in "0123456789"):
+            if new_col <= col_no:  # not a column, or not after the previous cell: look closer
+                if c.tag != c_tag:
+                    continue  # e.g. an extLst inside the row
                 m = _REF.match(ref or "")
                 new_col = _COLS.get(m.group(1).upper(), 0) if m else 0
             if not col_no < new_col <= MAX_COL:
