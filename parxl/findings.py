@@ -90,6 +90,41 @@ _TYPES = [
        "hãy đề nghị đơn vị gửi lại từ biểu mẫu gốc."),
     _T("file-archive-no-workbook", "error", "Tệp nén không có biểu mẫu",
        "Tệp nén «{file}» không chứa tệp biểu mẫu .xlsx nào. Hãy gửi kèm tệp biểu mẫu đã điền."),
+    _T("file-xlsb", "error", "Định dạng Excel nhị phân (.xlsb)",
+       "Tệp «{file}» là sổ làm việc nhị phân của Excel (.xlsb), không phải biểu mẫu .xlsx. "
+       "Hãy mở tệp bằng Excel, chọn Tệp › Lưu thành › Excel Workbook (.xlsx) rồi gửi lại."),
+    _T("file-pdf", "error", "Tệp PDF thay cho biểu mẫu",
+       "Tệp «{file}» là tệp PDF, không phải biểu mẫu Excel. Tệp PDF chỉ dùng làm tài liệu kiểm chứng; "
+       "hãy gửi kèm biểu mẫu Excel (.xlsx) đã điền."),
+    _T("file-word", "error", "Tệp Word thay cho biểu mẫu",
+       "Tệp «{file}» là văn bản Word ({detail}), không phải biểu mẫu Excel. Hãy gửi biểu mẫu Excel (.xlsx) đã điền; "
+       "văn bản Word chỉ dùng làm tài liệu kiểm chứng."),
+    _T("file-image", "error", "Tệp ảnh thay cho biểu mẫu",
+       "Tệp «{file}» là ảnh ({detail}), không phải biểu mẫu Excel. Không chụp hay quét biểu mẫu: "
+       "hãy gửi chính tệp Excel (.xlsx) đã điền."),
+    _T("file-archive", "error", "Tệp nén thay cho biểu mẫu",
+       "Tệp «{file}» là tệp nén ({detail}), không phải biểu mẫu Excel. Hãy gửi riêng tệp biểu mẫu .xlsx, "
+       "hoặc gửi tệp .zip có đúng một biểu mẫu .xlsx kèm tài liệu kiểm chứng."),
+    _T("file-csv", "error", "Tệp văn bản CSV thay cho biểu mẫu",
+       "Tệp «{file}» là tệp văn bản/CSV, mất hết công thức và thông tin nhận dạng của biểu mẫu. "
+       "Hãy điền vào đúng tệp biểu mẫu, Lưu lại thành Excel Workbook (.xlsx) rồi gửi lại."),
+    _T("file-html", "error", "Trang web hoặc XML Spreadsheet 2003",
+       "Tệp «{file}» là {detail}, không phải biểu mẫu .xlsx. "
+       "Hãy mở bằng Excel, Lưu lại thành Excel Workbook (.xlsx) rồi gửi lại."),
+    _T("file-opendocument", "error", "Văn bản OpenDocument thay cho biểu mẫu",
+       "Tệp «{file}» là {detail}, không phải bảng tính. Hãy gửi biểu mẫu Excel (.xlsx) đã điền."),
+    _T("file-ambiguous", "error", "Tệp có nội dung mập mờ",
+       "Tệp «{file}» có nội dung trùng lặp ({detail}) mà Excel không bao giờ tạo ra, nên không biết phần nào là thật. "
+       "Hãy mở tệp bằng Excel, Lưu lại thành Excel Workbook (.xlsx) rồi gửi lại."),
+    _T("file-part-missing", "error", "Tệp thiếu một phần",
+       "Tệp «{file}» thiếu một phần mà chính nó tham chiếu ({detail}), nên không đọc đủ được biểu mẫu. "
+       "Hãy mở tệp bằng Excel, Lưu lại thành Excel Workbook (.xlsx) rồi gửi lại; nếu không mở được, hãy điền lại biểu mẫu gốc."),
+    _T("file-part-oversized", "error", "Tệp có nội dung bất thường",
+       "Tệp «{file}» chứa lượng dữ liệu bất thường ({detail}) mà biểu mẫu không cần; parxl không đọc tiếp để bảo vệ máy. "
+       "Hãy điền vào đúng tệp biểu mẫu gốc rồi gửi lại."),
+    _T("file-number-out-of-range", "error", "Số vượt quá giới hạn của Excel",
+       "Tệp «{file}» chứa số vượt quá giới hạn Excel lưu được ({detail}); tệp không do Excel tạo ra hoặc đã bị sửa. "
+       "Hãy mở tệp bằng Excel, kiểm tra lại số liệu, Lưu lại thành Excel Workbook (.xlsx) rồi gửi lại."),
     _T("file-duplicate", "info", "Tệp đã nhận trước đó",
        "Tệp «{file}» có nội dung trùng hoàn toàn với «{first}» đã nhận; parxl chỉ lưu một bản."),
     _T("sheet-oversized", "warning", "Trang tính có quá nhiều dòng",
@@ -131,6 +166,10 @@ _TYPES = [
     _T("row-missing", "error", "Mất dòng tiêu chí",
        "Không tìm thấy dòng có mã «{item}» (cả mã ở cột A lẫn tên vùng đều mất): dòng đã bị xóa. "
        "parxl không đọc được số liệu của tiêu chí này; hãy điền lại vào biểu mẫu gốc."),
+    _T("rows-not-read", "error", "Không đọc đủ các dòng tiêu chí",
+       "parxl không tìm thấy hoặc không chấm được {count} dòng của bộ chỉ số trong tệp «{file}» ({missing}); "
+       "kết quả tự đánh giá không đầy đủ nên không được nhận. Hãy điền vào đúng tệp biểu mẫu gốc "
+       "(không xóa dòng, không chép sang tệp khác) rồi gửi lại."),
     _T("rows-shifted", "warning", "Dòng bị chèn, xóa hoặc di chuyển",
        "Các dòng của bảng đã bị dịch chuyển ({count} tiêu chí, ví dụ mã «{example}» ở dòng {found} thay vì dòng {expected}). "
        "parxl đã tìm theo mã ở cột A và tên vùng nên vẫn đọc được; lần sau không chèn, xóa dòng."),
@@ -151,6 +190,9 @@ _TYPES = [
        "Ô {cell} ({item}, {label}) ghi «{found}», không đọc được thành số. Hãy nhập một số, ví dụ 12 hoặc 0,5."),
     _T("input-negative", "error", "Số âm",
        "Ô {cell} ({item}, {label}) là {found}, không được âm. Hãy nhập lại số liệu đúng."),
+    _T("input-too-large", "error", "Số liệu lớn bất thường",
+       "Ô {cell} ({item}, {label}) là {found}, lớn hơn mức tối đa hợp lý {max} của số liệu này. "
+       "Hãy kiểm tra và nhập lại số liệu đúng."),
     _T("input-not-whole", "error", "Không phải số nguyên",
        "Ô {cell} ({item}, {label}) là {found}, phải là số nguyên (số hồ sơ, số văn bản…). Hãy nhập lại."),
     _T("ratio-numerator-exceeds", "error", "Tử số lớn hơn mẫu số",
@@ -239,10 +281,18 @@ _TYPES = [
 FINDING_TYPES: dict[str, FindingType] = {t.code: t for t in _TYPES}
 
 
+MAX_QUOTE_CHARS = 300  # the most of one parameter (mostly the file's own text) quoted in a message
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= MAX_QUOTE_CHARS else text[:MAX_QUOTE_CHARS] + "…"
+
+
 def make(code: str, *, sheet: str | None = None, cell: str | None = None, item: str | None = None,
          file: str | None = None, **params: object) -> Finding:
     """A finding of type ``code``, its message filled from ``params``."""
     kind = FINDING_TYPES[code]
+    params = {k: _excerpt(v) if isinstance(v, str) else v for k, v in params.items()}
     values = {"file": file or "", "sheet": sheet or "", "cell": cell or "", "item": item or "", **params}
     message = normalize_text(kind.template.format(**values))
     return Finding(code, kind.severity, message, sheet, cell, item, file)

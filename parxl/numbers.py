@@ -5,10 +5,15 @@ Every score in parxl is a Decimal rounded half-up; floats never touch a score.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
+# The largest number Excel stores (a double shown with 15 digits); beyond it a value is not a spreadsheet number.
+EXCEL_MAX = Decimal("9.99999999999999E+307")
+# The largest count or ratio figure (a numerator, a denominator, a number of times) taken as plausible for one
+# unit: a province has a few million people and records; 10^9 leaves three orders of magnitude of margin.
+MAX_FIGURE = Decimal(10) ** 9
 
 # "1.234,5" / "1234,5" / "0,25" (Vietnamese) and "1234.5" (machine) forms.
 _VI_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
@@ -53,17 +58,26 @@ def parse_text_number(text: str) -> Decimal | None:
         return None
     try:
         if _VI_NUMBER.match(s):
-            return Decimal(s.replace(".", "").replace(",", "."))
-        if _DOT_NUMBER.match(s):
-            return Decimal(s)
+            d = Decimal(s.replace(".", "").replace(",", "."))
+        elif _DOT_NUMBER.match(s):
+            d = Decimal(s)
+        else:
+            return None
     except InvalidOperation:  # pragma: no cover - the patterns exclude it
         return None
-    return None
+    return d if d.copy_abs() <= EXCEL_MAX else None
 
 
 def quantize(value: Decimal, decimals: int = 2) -> Decimal:
-    """Round half-up (away from zero for .5, like Excel's ROUND) to ``decimals``."""
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    """Round half-up (away from zero for .5, like Excel's ROUND) to ``decimals``.
+
+    Exact for any finite value (the precision grows with the value: 1E+28 to
+    two decimals needs 31 digits, more than the default context's 28).
+    Raises decimal.InvalidOperation for NaN or infinity.
+    """
+    digits = max(28, value.adjusted() + decimals + 2)
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP,
+                          context=Context(prec=digits, Emax=max(999_999, digits), Emin=-999_999))
 
 
 def excel_number(value: Decimal) -> str:
@@ -77,6 +91,8 @@ def excel_number(value: Decimal) -> str:
 def vi_number(value: Decimal | int | float, decimals: int | None = None) -> str:
     """Format for a Vietnamese reader: decimal comma, dot for thousands ("1.234,5")."""
     d = to_decimal(value)
+    if not d.is_finite():
+        return str(d)
     if decimals is not None:
         d = quantize(d, decimals)
         text = f"{d:,.{decimals}f}"

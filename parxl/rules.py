@@ -22,7 +22,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .intervals import Interval, IntervalWords, coverage_problems, parse_interval
-from .numbers import HUNDRED, ZERO, excel_number, quantize, to_decimal
+from .numbers import EXCEL_MAX, HUNDRED, ZERO, excel_number, quantize, to_decimal
 
 InputKind = Literal["choice", "whole", "decimal"]
 
@@ -76,14 +76,15 @@ def _text(value: Value) -> str | None:
 
 
 def _number(value: Value) -> Decimal | None:
+    """A value as a number, None when blank, not a number, or beyond what Excel stores (no Overflow later)."""
     if value is None or value == "":
         return None
-    if isinstance(value, Decimal):
-        return value
-    try:
-        return to_decimal(value)
-    except ValueError:
-        return None
+    if not isinstance(value, Decimal):
+        try:
+            value = to_decimal(value)
+        except ValueError:
+            return None
+    return value if value.is_finite() and value.copy_abs() <= EXCEL_MAX else None
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -3,9 +3,12 @@
 ``sniff(data)`` says what a file is from its first bytes (zip, OLE container,
 nothing); ``check_zip(zf, size)`` refuses a zip whose entry count,
 uncompressed size or compression ratio is not what a workbook can be;
-``check_xml_prolog(chunk)`` refuses a DTD (the only way to declare entities),
-so that no entity can be expanded or fetched. Each refusal is a
-``HostileFile`` carrying a finding code and a Vietnamese detail.
+``check_xml_prolog(chunk)`` refuses an unusual encoding and an early DTD;
+``XmlGuard`` (fed every byte parxl's XML parsers see, see ``check_xml``)
+refuses DTDs, entity declarations and processing instructions wherever they
+appear, so that no entity can be expanded or fetched. Each refusal is a
+``HostileFile`` carrying a finding code and a Vietnamese detail. What kind of
+file arrived (xlsb, pdf, image…) is ``parxl.filekind``'s job.
 
 Limits are generous for a real CCHC workbook (tens of KB, 10–20x compression)
 and small enough to keep a worker's time and memory bounded.
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from xml.parsers import expat
 from dataclasses import dataclass
 from typing import Literal
 
@@ -116,8 +120,96 @@ def read_part(zf: zipfile.ZipFile, name: str, limit: int = MAX_PART_BYTES) -> by
         data = fh.read(limit + 1)
     if len(data) > limit:
         raise HostileFile("file-zip-bomb", f"phần «{name}» lớn hơn khai báo")
-    check_xml_prolog(data[:4096], name)
+    check_xml(data, name)
     return data
+
+
+EXCERPT_CHARS = 200  # the most of a file's own text quoted in one finding
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """``text`` cut to ``limit`` characters (with «…» when cut), for quoting in a finding."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class XmlGuard:
+    """Refuses DTDs, entity declarations and processing instructions wherever they appear in a part.
+
+    Every byte that parxl's XML parsers see is fed to this expat parser too
+    (``feed``): it has handlers only for the forbidden constructs, so an
+    ordinary element costs no Python call. A DOCTYPE (the only place an
+    entity can be declared), an entity declaration, a processing instruction
+    (the ``<?xml …?>`` declaration is not one for expat), an external entity
+    reference or malformed XML raises ``HostileFile`` ("file-xml-forbidden" or
+    "file-corrupt", naming the part), before or while the tree parser builds.
+    """
+
+    def __init__(self, part: str):
+        self.part = part
+        p = self._p = expat.ParserCreate()
+        p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        p.StartDoctypeDeclHandler = self._doctype
+        p.EntityDeclHandler = self._entity
+        p.UnparsedEntityDeclHandler = self._unparsed
+        p.ProcessingInstructionHandler = self._pi
+        p.ExternalEntityRefHandler = self._external
+        p.SkippedEntityHandler = self._skipped
+
+    def _refuse(self, what: str):
+        raise HostileFile("file-xml-forbidden", f"{excerpt(what, 60)} trong phần «{self.part}»")
+
+    def _doctype(self, name, *_):
+        self._refuse(f"khai báo DOCTYPE «{name}»")
+
+    def _entity(self, name, *_):
+        self._refuse(f"khai báo thực thể «{name}»")
+
+    def _unparsed(self, name, *_):
+        self._refuse(f"khai báo thực thể «{name}»")
+
+    def _pi(self, target, _data):
+        self._refuse(f"chỉ thị xử lý «<?{target}»")
+
+    def _external(self, *_):
+        self._refuse("tham chiếu thực thể ngoài")
+        return 0
+
+    def _skipped(self, name, *_):
+        self._refuse(f"thực thể «{name}»")
+
+    def feed(self, data: bytes, final: bool = False) -> None:
+        try:
+            self._p.Parse(data, final)
+        except expat.ExpatError as exc:
+            raise HostileFile("file-corrupt", f"phần «{self.part}» không phải XML hợp lệ "
+                                              f"(dòng {exc.lineno}, cột {exc.offset})") from exc
+
+
+def markup_free(data: bytes) -> bool:
+    """Whether a whole UTF-8 (or other ASCII-compatible) part holds no ``<!`` and no ``<?`` but its XML declaration.
+
+    Such bytes cannot contain a DTD, an entity declaration, a processing
+    instruction, a comment or a CDATA section (a '<' byte never occurs inside
+    a UTF-8 multi-byte character), so ``XmlGuard`` has nothing to refuse and
+    the tree parser alone checks well-formedness. Anything else (including
+    UTF-16) goes through the guard. Two memchr-speed searches of the whole part.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        return False
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if data.startswith(b"<?xml", start):
+        end = data.find(b"?>", start)
+        if end < 0:
+            return False
+        start = end + 2
+    return data.find(b"<!", start) < 0 and data.find(b"<?", start) < 0
+
+
+def check_xml(data: bytes, part: str) -> None:
+    """A whole XML part through ``XmlGuard`` (see there) unless ``markup_free``; raises HostileFile."""
+    check_xml_prolog(data[:4096], part)
+    if not markup_free(data):
+        XmlGuard(part).feed(data, True)
 
 
 def check_xml_prolog(chunk: bytes, part: str) -> None:

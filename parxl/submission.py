@@ -17,8 +17,9 @@ from pathlib import Path
 
 from . import layout
 from .numbers import excel_number
-from .safety import MAX_FILE_BYTES, HostileFile, human_size, sniff
-from .submission_ods import convert_ods, is_ods
+from .filekind import identify
+from .safety import MAX_FILE_BYTES, HostileFile, human_size
+from .submission_ods import convert_ods
 from .texts import normalize_text
 from .xlsxread import Cell, SheetData, SheetInfo, SheetRequest, XlsxFile
 
@@ -124,19 +125,15 @@ def file_sha256(path: Path) -> str:
 def open_workbook(data: bytes) -> tuple[XlsxFile, bool]:
     """The xlsx workbook in ``data`` (and whether it was an .ods converted through LibreOffice).
 
-    Anything else raises HostileFile saying what it is: empty, encrypted, an
-    old .xls, or not a workbook at all.
+    The kind of file is identified first (``parxl.filekind``): anything but an
+    xlsx/xlsm or an .ods raises HostileFile with the code naming what it is
+    (empty, encrypted, .xls, .xlsb, PDF, Word, image, archive, CSV, web page…).
+    A workbook that cannot be read raises HostileFile too, and nothing else.
     """
-    kind = sniff(data)
-    if kind.kind == "empty":
-        raise HostileFile("file-empty")
-    if kind.kind == "ole-encrypted":
-        raise HostileFile("file-encrypted")
-    if kind.kind == "ole-xls":
-        raise HostileFile("file-xls")
-    if kind.kind in ("ole-other", "unknown"):
-        raise HostileFile("file-not-workbook", kind.detail)
-    if is_ods(data):
+    kind = identify(data)
+    if kind.code is not None:
+        raise HostileFile(kind.code, kind.detail)
+    if kind.kind == "ods":
         return XlsxFile(convert_ods(data)), True  # HostileFile("file-ods-unsupported", …) without LibreOffice
     return XlsxFile(data), False
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from . import layout
 from .campaign import Campaign
 from .checks import Context, cached, evidence, formulas, identity, inputs, reserved, structure
 from .findings import Finding, FindingList, count_by_severity, make, sort_key
@@ -89,7 +90,31 @@ def validate(campaign: Campaign, sub: Submission) -> Report:
             check(ctx)
             if ctx.stop:
                 break
-    return _report(ctx)
+    return _complete(ctx, _report(ctx))
+
+
+def _complete(ctx: Context, report: Report) -> Report:
+    """The invariant, on the final results: a unit's report is "ok" only when every planned row was read and scored.
+
+    Every row of ``layout.plan_rows`` with a code must have been located, and
+    every item of the criteria set must have a result. Rows not already named
+    by an error finding (``row-missing``, or a stop such as ``sheet-missing``)
+    get one ``rows-not-read`` error naming them, whatever the reader did.
+    """
+    if report.status == "unreadable":
+        return report
+    planned = [spec.code for spec in layout.plan_rows(ctx.framework)
+               if spec.code is not None and spec.kind != "adjust_header"]
+    items = {item.code for item in ctx.framework.items}
+    missing = [code for code in dict.fromkeys(planned + [i.code for i in ctx.framework.items])
+               if code not in ctx.rows or (code in items and code not in report.items)]
+    named = {f.item for f in report.findings if f.code == "row-missing"}
+    stopped = ctx.stop and report.errors > 0
+    unnamed = [code for code in missing if code not in named]
+    if unnamed and not stopped:
+        shown = ", ".join(unnamed[:10]) + (f" và {len(unnamed) - 10} dòng khác" if len(unnamed) > 10 else "")
+        report.add(make("rows-not-read", file=report.file, count=len(unnamed), missing=shown))
+    return report
 
 
 def _report(ctx: Context) -> Report:

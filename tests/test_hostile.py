@@ -46,7 +46,9 @@ def test_truncated_zip(campaign):
 
 def test_zip_that_is_not_a_workbook(campaign):
     docx_like = zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"})
-    assert only_finding(campaign, docx_like).code == "file-not-workbook"
+    assert only_finding(campaign, docx_like).code == "file-word"
+    package = zip_bytes({"[Content_Types].xml": b"<Types/>", "docProps/core.xml": b"<c/>"})
+    assert only_finding(campaign, package).code == "file-not-workbook"
 
 
 def test_zip_bomb(campaign):

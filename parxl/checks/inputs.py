@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import layout
-from ..numbers import parse_text_number, vi_number
+from ..numbers import MAX_FIGURE, parse_text_number, vi_number
 from ..rules import InputSpec, ManualRule, Value
 from ..scoring import score_answers
 from ..texts import normalize_text
@@ -67,6 +67,8 @@ def _domain(ctx: Context, item, spec: InputSpec, number: Decimal, where: dict) -
     if number < 0:
         ctx.add("input-negative" if spec.kind == "whole" else "score-out-of-range",
                 label=spec.label, found=vi_number(number), max=vi_number(item.max), **where)
+    elif spec.kind == "whole" and number > MAX_FIGURE:
+        ctx.add("input-too-large", label=spec.label, found=vi_number(number), max=vi_number(MAX_FIGURE), **where)
     elif spec.kind == "whole" and number != number.to_integral_value():
         ctx.add("input-not-whole", label=spec.label, found=vi_number(number), **where)
     elif spec.kind == "decimal":
