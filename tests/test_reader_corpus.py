@@ -20,8 +20,8 @@ out of range, two zip entries of one name) must give one error finding on the
 file instead. ``test_variant_means_what_the_original_means`` checks the corpus
 itself: each independent reader reads each variant as it reads the original.
 
-Cases parxl's reader gets wrong today are ``xfail(strict=True)`` with what it
-reads wrong; they XPASS once the reader is fixed (remove the marker then).
+A case parxl's reader gets wrong is marked ``xfail(strict=True)`` with what it
+reads wrong (none today: the cases the old reader failed were fixed for issue 11).
 """
 from __future__ import annotations
 
@@ -121,32 +121,14 @@ ZIP_CASES = {
     "inline-strings": (V.inline_strings, ALL3, None),
     "protection-removed": (V.protection_removed, ALL3, None),
     "dimension-lies": (V.dimension_lies, ALL3, None),
-    "cells-without-r-after-first": (V.cells_without_r_after_first, ALL3, (
-        "SheetParser._row resets its column counter to 0 at every cell that has r, so the cell after A9 "
-        "(no r) is read as A9 and every following cell one column left: A9 expected '1.3', got B9's title; "
-        "D9 expected 95, got 100 (E9's value); E9 expected 100, got 2 (F9's cached value); F9 expected 2, got "
-        "nothing; "
-        "H8's two links land in G8 (explanation). The metadata sheet shifts the same way (B1 read as A1), so "
-        "the file is reported 'unreadable' with identity-missing and no item is scored")),
+    "cells-without-r-after-first": (V.cells_without_r_after_first, ALL3, None),
     "cells-and-rows-without-r": (V.cells_and_rows_without_r, ALL3, None),
     "sheet-part-other-case": (V.part_renamed("xl/worksheets/sheet2.xml", "xl/worksheets/Sheet2.xml"),
-                              ("calamine",), (
-        "zip entry xl/worksheets/Sheet2.xml, referenced as worksheets/sheet2.xml: XlsxFile.read_sheets "
-        "compares part names case-sensitively and skips the sheet, so Submission.assess is None (every cell "
-        "of «Tự đánh giá» missing); the report is status 'ok' with total None, no item and no finding")),
+                              ("calamine",), None),
     "shared-strings-other-case": (V.part_renamed("xl/sharedStrings.xml", "xl/SharedStrings.xml"),
-                                  ("calamine", "libreoffice"), (
-        "zip entry xl/SharedStrings.xml, referenced as sharedStrings.xml: _shared_strings finds no part and "
-        "every t=\"s\" cell reads as empty, without a word: A7 expected '1.1', got None; D7 expected "
-        "'Ban hành kịp thời', got None; H7 expected the link, got None; metadata B3 expected 'X01', got None; "
-        "reported 'unreadable' with identity-missing")),
-    "cr-escaped-shared": (V.cr_escaped, ("calamine",), (
-        "_x000D_ is not decoded in shared strings: H8 expected '…/1.2a.pdf\\r\\n…/1.2b.pdf', got "
-        "'…/1.2a.pdf_x000D_\\n…/1.2b.pdf'; the accepted evidence of 1.2 is "
-        "['…/1.2a.pdf_x000D_', '…/1.2b.pdf'] instead of the two clean links")),
-    "cr-escaped-inline": (V.cr_escaped_inline, ("calamine",), (
-        "_x000D_ is not decoded in inline strings (t=\"inlineStr\"): H8 expected '…/1.2a.pdf\\r\\n…/1.2b.pdf', got "
-        "'…/1.2a.pdf_x000D_\\n…/1.2b.pdf'; accepted evidence of 1.2 keeps '_x000D_'")),
+                                  ("calamine", "libreoffice"), None),
+    "cr-escaped-shared": (V.cr_escaped, ("calamine",), None),
+    "cr-escaped-inline": (V.cr_escaped_inline, ("calamine",), None),
     "shared-strings-reordered": (V.shared_strings_reordered, ALL3, None),
 }
 NO_CACHED = "formulas-without-cached-values"
@@ -240,10 +222,6 @@ def test_formulas_without_cached_values_score_like_the_original(corpus, variants
 ESCAPED_TEXT = "Mã _x0041_ giữ nguyên\r\ndòng 2\x07"  # a literal «_x0041_», a CR LF, a control character
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "issue 11: _xHHHH_ escapes are not decoded. XlsxWriter (like Excel) writes CR as _x000D_, BEL as _x0007_ "
-    "and a literal «_x0041_» as «_x005F_x0041_»: G11 expected 'Mã _x0041_ giữ nguyên\\r\\ndòng 2\\x07', got "
-    "'Mã _x005F_x0041_ giữ nguyên_x000D_\\ndòng 2_x0007_' (and so the explanation of 1.5)"))
 def test_excel_escapes_in_a_generated_workbook_are_decoded_once(corpus):
     """The generator's own file, escaped as Excel escapes text: every ``_xHHHH_`` decoded once, ``_x005F_`` too."""
     campaign = corpus[0]
@@ -341,22 +319,26 @@ def _d9_typed_50(data: bytes) -> bytes:
 
 
 BROKEN_CASES = {
-    "sheet-part-missing": (V.part_dropped(SHEET), (
-        "the sheet part the workbook references is not in the zip: read_sheets skips it silently; the report "
-        "is status 'ok', total None, no finding, no item")),
-    "shared-strings-missing": (V.part_dropped(SST), (
-        "xl/sharedStrings.xml referenced but absent: every t=\"s\" cell reads as empty and the file is "
-        "reported as identity-missing (blaming the metadata sheet), not as a missing part")),
+    "sheet-part-missing": (V.part_dropped(SHEET), None),
+    "shared-strings-missing": (V.part_dropped(SST), None),
     "sheet-part-empty": (V.part_replaced(SHEET, lambda body: b""), None),
     "sheet-part-truncated": (V.part_replaced(SHEET, lambda body: body[: len(body) // 2]), None),
     "shared-strings-empty": (V.part_replaced(SST, lambda body: b""), None),
     "shared-strings-truncated": (V.part_replaced(SST, lambda body: body[: len(body) // 2]), None),
-    "shared-string-index-out-of-range": (V.shared_string_out_of_range("D7"), (
-        "D7 (t=\"s\") points past the shared-string table: read as an empty cell; the report is 'ok' with "
-        "input-blank D7 and cached-value-differs F7/F18 warnings and 1.1 scored 0 instead of 1")),
-    "duplicate-zip-entry": (V.duplicate_entry(SHEET, _d9_typed_50), (
-        "two zip entries xl/worksheets/sheet2.xml (D9 = 95, then D9 = 50): the last one is taken silently; "
-        "status 'ok', 1.3 scored 0 from D9 = 50")),
+    "shared-string-index-out-of-range": (V.shared_string_out_of_range("D7"), None),
+    "duplicate-zip-entry": (V.duplicate_entry(SHEET, _d9_typed_50), None),
+}
+
+
+BROKEN_CODES = {  # the one finding each broken package must give
+    "sheet-part-missing": "file-part-missing",
+    "shared-strings-missing": "file-part-missing",
+    "sheet-part-empty": "file-part-missing",
+    "sheet-part-truncated": "file-corrupt",
+    "shared-strings-empty": "file-part-missing",
+    "shared-strings-truncated": "file-corrupt",
+    "shared-string-index-out-of-range": "file-corrupt",
+    "duplicate-zip-entry": "file-ambiguous",
 }
 
 
@@ -371,4 +353,4 @@ def test_broken_package_is_one_finding_on_the_file(case, corpus):
     report = _validate(campaign, BROKEN_CASES[case][0](original))
     errors = [(f.code, f.message) for f in report.findings if f.severity == "error"]
     assert report.status != "ok", [(f.code, f.message) for f in report.findings]
-    assert len(errors) == 1 and errors[0][0].startswith("file-"), errors
+    assert len(errors) == 1 and errors[0][0] == BROKEN_CODES[case], errors
