@@ -266,7 +266,7 @@ def test_a_batch_with_broken_appraisal_workbooks_imports_the_good_ones_and_names
     assert code == 1, doc  # the appraisers' files have errors; parxl had none
     by = {Path(f["file"]).name: f for f in doc["files"]}
     assert [name for name, f in by.items() if f["recorded"]] == ["1 tốt.xlsx", "5 tốt.xlsx"]
-    assert [d["code"] for d in by["2 thiếu trang.xlsx"]["findings"]] == ["file-corrupt"]
+    assert [d["code"] for d in by["2 thiếu trang.xlsx"]["findings"]] == ["file-part-missing"]
     assert f"trang «{missing_sheet}»" in by["2 thiếu trang.xlsx"]["findings"][0]["message"]
     assert [d["code"] for d in by["3 cụt.xlsx"]["findings"]] == ["file-corrupt"]
     assert [d["code"] for d in by["4 không phải excel.xlsx"]["findings"]] == ["file-not-workbook"]
