@@ -269,7 +269,7 @@ def test_a_batch_with_broken_appraisal_workbooks_imports_the_good_ones_and_names
     assert [d["code"] for d in by["2 thiếu trang.xlsx"]["findings"]] == ["file-part-missing"]
     assert f"trang «{missing_sheet}»" in by["2 thiếu trang.xlsx"]["findings"][0]["message"]
     assert [d["code"] for d in by["3 cụt.xlsx"]["findings"]] == ["file-corrupt"]
-    assert [d["code"] for d in by["4 không phải excel.xlsx"]["findings"]] == ["file-not-workbook"]
+    assert [d["code"] for d in by["4 không phải excel.xlsx"]["findings"]] == ["file-pdf"]
     for name in ("2 thiếu trang.xlsx", "3 cụt.xlsx", "4 không phải excel.xlsx"):
         assert name in by[name]["findings"][0]["message"] and by[name]["internal_error"] is None
     results = results_from_ledger(ready)
