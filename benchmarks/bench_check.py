@@ -26,13 +26,13 @@ from pathlib import Path
 
 import openpyxl
 
-from parxl.campaign import Campaign
-from parxl.intake import check_files, run_intake
-from parxl.layout import SHEET_ASSESS, SHEET_META
-from parxl.stamping import workbook_filename
-from parxl.submission import expected_max_row, read_submission
-from parxl.validation import validate
-from parxl.workbook import Identity
+from parxl.campaign.folder import Campaign
+from parxl.intake.submission import expected_max_row, read_submission
+from parxl.intake.validation import validate
+from parxl.ledger.receive import check_files, run_intake
+from parxl.workbook.build import Identity
+from parxl.workbook.layout import SHEET_ASSESS, SHEET_META
+from parxl.workbook.stamping import workbook_filename
 from scale import filled_templates, make_campaign
 
 TARGET_S = 30.0

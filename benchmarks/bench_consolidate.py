@@ -26,13 +26,13 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from parxl.campaign import Campaign
-from parxl.consolidation import results_from_submissions, run_consolidation
-from parxl.intake import run_intake
+from parxl.campaign.folder import Campaign
+from parxl.ledger.receive import run_intake
 from parxl.master import write_master
-from parxl.results import Source, UnitInput, consolidate
-from parxl.stamping import workbook_filename
-from parxl.workbook import Identity
+from parxl.master.consolidation import results_from_submissions, run_consolidation
+from parxl.results.compute import Source, UnitInput, consolidate
+from parxl.workbook.build import Identity
+from parxl.workbook.stamping import workbook_filename
 from scale import filled_templates, make_campaign
 
 TARGET_S = 60.0

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from parxl.stamping import Template, generate
-from parxl.workbook import Identity, build_workbook
+from parxl.workbook.build import Identity, build_workbook
+from parxl.workbook.stamping import Template, generate
 from scale import make_campaign
 
 def main() -> int:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from parxl.campaign import Campaign, init_campaign, load_campaign
-from parxl.simulate import fill_for, pick_scenario
-from parxl.stamping import TOKENS, Template
-from parxl.workbook import build_bytes
+from parxl.campaign.folder import Campaign, init_campaign, load_campaign
+from parxl.demo.simulate import fill_for, pick_scenario
+from parxl.workbook.build import build_bytes
+from parxl.workbook.stamping import TOKENS, Template
 
 REPO = Path(__file__).resolve().parent.parent
 COMMUNE_SET = REPO / "templates" / "criteria" / "xa-mau-2025.yaml"

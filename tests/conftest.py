@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from parxl.campaign import Campaign, init_campaign, load_campaign
+from parxl.campaign.folder import Campaign, init_campaign, load_campaign
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent

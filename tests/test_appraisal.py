@@ -17,10 +17,10 @@ from click.testing import CliRunner
 
 from parxl.appraisal import layout as L
 from parxl.cli import main
-from parxl.consolidation import results_from_ledger
-from parxl.intake import run_intake
-from parxl.ledger import Ledger
-from parxl.stamping import workbook_filename
+from parxl.ledger.receive import run_intake
+from parxl.ledger.store import Ledger
+from parxl.master.consolidation import results_from_ledger
+from parxl.workbook.stamping import workbook_filename
 from support.libreoffice import uno_fill_and_save
 from support.tamper import filled, set_meta
 
@@ -307,7 +307,7 @@ def test_parxls_own_failure_on_an_appraisal_workbook_is_logged_and_the_batch_goe
 
 
 def test_an_appraisal_workbook_too_large_says_the_limit_not_its_own_size(ready, tmp_path):
-    from parxl.safety import MAX_FILE_BYTES
+    from parxl.xlsx.safety import MAX_FILE_BYTES
     big = tmp_path / "lớn" / "Thẩm định.xlsx"
     big.parent.mkdir()
     with big.open("wb") as fh:  # sparse: 60 MiB that take no disk

@@ -6,10 +6,10 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-from parxl.campaign import init_campaign, load_campaign
+from parxl.campaign.folder import init_campaign, load_campaign
+from parxl.campaign.units import load_units
 from parxl.cli import main
-from parxl.errors import CampaignError, UnitsError
-from parxl.units import load_units
+from parxl.core.errors import CampaignError, UnitsError
 
 from conftest import UNITS_CSV, make_campaign
 

@@ -7,8 +7,8 @@ from urllib.parse import unquote
 import openpyxl
 from click.testing import CliRunner
 
-from parxl.check_report_xlsx import FEEDBACK_DIR, FINDINGS_FILE
 from parxl.cli import main
+from parxl.ledger.check_report_xlsx import FEEDBACK_DIR, FINDINGS_FILE
 from support.tamper import filled, set_text
 
 

@@ -11,11 +11,11 @@ from decimal import Decimal
 
 import pytest
 
-from parxl import layout
-from parxl.intake import run_intake
-from parxl.scoring import score_answers
-from parxl.submission import expected_max_row, read_submission
-from parxl.validation import validate
+from parxl.criteria.scoring import score_answers
+from parxl.intake.submission import expected_max_row, read_submission
+from parxl.intake.validation import validate
+from parxl.ledger.receive import run_intake
+from parxl.workbook import layout
 from support.tamper import MINI_TOTAL, ROW, filled
 from support.libreoffice import uno_edit_many, uno_fill_and_save_many
 

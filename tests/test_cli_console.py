@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from parxl.cli import main
 from parxl.cli.console import CliConsole
-from parxl.demo import run_demo
+from parxl.demo.run import run_demo
 
 
 class _Terminal(io.StringIO):
@@ -47,8 +47,8 @@ def test_check_table_is_whole_on_a_pipe_and_in_a_narrow_terminal(tmp_path, monke
 
     # A 40-column terminal folds the cells; no character is dropped.
     from parxl.cli import check_cmd
-    from parxl.intake import run_intake
-    from parxl.check_report import unit_lines
+    from parxl.ledger.receive import run_intake
+    from parxl.ledger.check_report import unit_lines
     terminal = _Terminal()
     monkeypatch.setenv("COLUMNS", "40")
     monkeypatch.setattr(check_cmd, "console", CliConsole(file=terminal, highlight=False, color_system=None))

@@ -16,14 +16,14 @@ import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
-from parxl.campaign import Campaign
+from parxl.campaign.folder import Campaign
 from parxl.cli import main
-from parxl.consolidation import results_from_ledger, unit_input
-from parxl.ledger import UnitSubmission
+from parxl.ledger.store import UnitSubmission
 from parxl.master import read_previous
+from parxl.master.consolidation import results_from_ledger, unit_input
 from parxl.master.names import SHEET_RANKING, SHEET_SOURCES
-from parxl.stamping import workbook_filename
-from parxl.workbook import Fill, build_workbook
+from parxl.workbook.build import Fill, build_workbook
+from parxl.workbook.stamping import workbook_filename
 
 from conftest import make_campaign
 from test_results import configure

@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from parxl import control
 from parxl.cli import main
-from parxl.control import BUTTONS, SHEET, STATUS_NAME, STATUS_ROWS, build_control
-from parxl.errors import ParxlError
-from parxl.safety import OLE_MAGIC
+from parxl.core.errors import ParxlError
+from parxl.excel import control
+from parxl.excel.control import BUTTONS, SHEET, STATUS_NAME, STATUS_ROWS, build_control
+from parxl.xlsx.safety import OLE_MAGIC
 
 from conftest import REPO, make_campaign
 

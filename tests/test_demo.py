@@ -7,7 +7,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from parxl.cli import main
-from parxl.demo import run_demo
+from parxl.demo.run import run_demo
 
 
 def test_demo_runs_the_year_end_to_end(tmp_path):
@@ -67,7 +67,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_demo_refuses_a_campaign_made_by_init_and_leaves_it_byte_identical(tmp_path):
-    from parxl.resources import samples_dir
+    from parxl.core.resources import samples_dir
 
     runner = CliRunner()
     campaign = tmp_path / "that"
@@ -97,9 +97,9 @@ def test_demo_reruns_in_a_folder_it_made_itself(tmp_path):
 
 
 def test_scripted_situations_fall_on_three_different_units_with_six_units(tmp_path):
-    from parxl.resources import samples_dir
-    from parxl.simulate import pick_scenario, simulate_returns
-    from parxl.stamping import generate
+    from parxl.core.resources import samples_dir
+    from parxl.demo.simulate import pick_scenario, simulate_returns
+    from parxl.workbook.stamping import generate
     from conftest import make_campaign
 
     sample = samples_dir() / "kinh-mon-2025"

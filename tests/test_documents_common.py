@@ -11,15 +11,15 @@ import pytest
 from docx import Document
 
 from conftest import make_campaign
-from parxl.campaign import load_campaign
-from parxl.consolidation import current_fingerprint
-from parxl.master import write_master
-from parxl.master.snapshot import save_snapshot
+from parxl.campaign.folder import load_campaign
+from parxl.core.numbers import to_decimal
 from parxl.documents.context import (
     BLANK_DATE, long_date, lowest_bands, org_lines, recipient_lines, sentence_case_org, units_phrase,
 )
-from parxl.numbers import to_decimal
-from parxl.results import Results, UnitInput, consolidate
+from parxl.master import write_master
+from parxl.master.consolidation import current_fingerprint
+from parxl.master.snapshot import save_snapshot
+from parxl.results.compute import Results, UnitInput, consolidate
 
 UNITS = (
     "Mã,Tên đơn vị,Loại\n"

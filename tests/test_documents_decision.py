@@ -251,7 +251,7 @@ def test_plan_basis_does_not_repeat_the_word_plan(tmp_path):
         "number: …/KH-UBND\n  date: null",
         "number: 184/KH-UBND\n  date: 2025-11-20\n  title: Kế hoạch triển khai xác định Chỉ số CCHC năm 2025")
     config.write_text(text, encoding="utf-8")
-    from parxl.campaign import load_campaign
+    from parxl.campaign.folder import load_campaign
     from parxl.documents.decision import legal_bases
     res.campaign = load_campaign(res.campaign.root)
     assert legal_bases(res)["plan_basis"] == (

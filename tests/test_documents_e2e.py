@@ -7,9 +7,9 @@ from click.testing import CliRunner
 from docx import Document
 
 from conftest import REPO
-from parxl.campaign import load_campaign
+from parxl.campaign.folder import load_campaign
 from parxl.cli import main
-from parxl.simulate import pick_scenario, simulate_returns
+from parxl.demo.simulate import pick_scenario, simulate_returns
 from test_documents_common import docx_texts, table_rows
 
 

@@ -18,7 +18,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from conftest import make_campaign
-from parxl.campaign import Campaign, load_campaign
+from parxl.campaign.folder import Campaign, load_campaign
 from parxl.cli import main
 from test_consolidation import Answers, send
 from test_documents_common import docx_texts, set_decision, table_rows
@@ -250,7 +250,7 @@ def test_a_fresh_campaign_warns_about_its_signer_and_place(tmp_path):
 # --- the snapshot ----------------------------------------------------------------------
 
 def test_the_snapshot_keeps_every_figure_the_master_shows(two_units, tmp_path):
-    from parxl.consolidation import run_consolidation
+    from parxl.master.consolidation import run_consolidation
     from parxl.master.snapshot import latest_snapshot, load_snapshot
 
     import_survey(two_units.root, tmp_path, "2,5", "50%")

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from parxl.appraisal import layout as L
 from parxl.cli import main
-from parxl.evidence_text import DocumentRef, Entry, parse_cell, parse_entry
-from parxl.intake import run_intake
-from parxl.stamping import workbook_filename
+from parxl.intake.evidence_text import DocumentRef, Entry, parse_cell, parse_entry
+from parxl.ledger.receive import run_intake
+from parxl.workbook.stamping import workbook_filename
 from support.tamper import ROW, filled, set_cell_xml, set_text
 
 from conftest import make_campaign

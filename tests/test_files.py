@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from parxl.files import ordinary_mode, write_atomic
+from parxl.core.files import ordinary_mode, write_atomic
 
 
 def test_ordinary_permissions_and_replace(tmp_path):
@@ -52,7 +52,7 @@ def test_full_disk_mid_write_leaves_the_old_file_and_no_temp(tmp_path, monkeypat
 def test_atomic_path_for_writers_that_take_a_path(tmp_path):
     import sqlite3
 
-    from parxl.files import atomic_path
+    from parxl.core.files import atomic_path
 
     target = tmp_path / "copy.sqlite"
     with atomic_path(target) as tmp:
@@ -70,7 +70,7 @@ def test_atomic_path_for_writers_that_take_a_path(tmp_path):
 
 
 def test_copy_atomic_and_copy_onto_itself(tmp_path):
-    from parxl.files import copy_atomic
+    from parxl.core.files import copy_atomic
 
     source = tmp_path / "a.csv"
     source.write_bytes(b"M\xc3\xa3,2.1\n")

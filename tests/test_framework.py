@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from parxl.framework import FrameworkError, load_framework, parse_framework
+from parxl.criteria.framework import FrameworkError, load_framework, parse_framework
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEMPLATES = Path(__file__).parent.parent / "templates" / "criteria"
@@ -135,7 +135,7 @@ def test_department_set_differs():
 
 
 def test_json_schema_describes_rules():
-    from parxl.framework import CriteriaSet
+    from parxl.criteria.framework import CriteriaSet
     schema = json.dumps(CriteriaSet.model_json_schema(), ensure_ascii=False)
     for rule_type in ("binary", "levels", "ratio", "count", "manual", "survey"):
         assert f'"{rule_type}"' in schema
@@ -159,9 +159,9 @@ def test_every_bonus_and_penalty_code_framework_accepts_generates_without_warnin
     import warnings
 
     from conftest import make_campaign
-    from parxl.stamping import generate
-    from parxl.submission import read_submission
-    from parxl.validation import validate
+    from parxl.workbook.stamping import generate
+    from parxl.intake.submission import read_submission
+    from parxl.intake.validation import validate
 
     data["bonus"][0]["code"] = "T1.2"
     data["bonus"].append(dict(data["bonus"][0], code="Tx" + "9" * 28))

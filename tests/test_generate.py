@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from parxl import layout
+from parxl.campaign.units import Unit
 from parxl.cli import main
-from parxl.errors import ParxlError
-from parxl.stamping import generate, workbook_filename
-from parxl.units import Unit
+from parxl.core.errors import ParxlError
+from parxl.workbook import layout
+from parxl.workbook.stamping import generate, workbook_filename
 
 from conftest import make_campaign
 from support.workbooks import cell_of
@@ -68,7 +68,7 @@ def test_two_generations_are_byte_identical(campaign, tmp_path):
         (other.root / name).write_bytes((campaign.root / name).read_bytes())
         st = (campaign.root / name).stat()
         os.utime(other.root / name, (st.st_atime, st.st_mtime))
-    from parxl.campaign import load_campaign
+    from parxl.campaign.folder import load_campaign
     assert {p.name: p.read_bytes() for p in generate(load_campaign(other.root))} == first
 
 

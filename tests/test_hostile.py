@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from conftest import make_campaign
-from parxl import layout, submission_ods
-from parxl.intake import run_intake
-from parxl.submission import expected_max_row, read_submission
-from parxl.validation import validate
+from parxl.intake.submission import expected_max_row, read_submission
+from parxl.intake.validation import validate
+from parxl.ledger.receive import run_intake
+from parxl.workbook import layout
+from parxl.xlsx import ods as submission_ods
 from support.tamper import MINI_TOTAL, edit_part, filled, ole_container, part_of, zip_bytes
 from support.libreoffice import ODS, XLS, uno_edit_many
 
@@ -197,7 +198,7 @@ def test_a_batch_of_hostile_files_never_stops(tmp_path, office_files):
 
 
 def test_file_too_large_is_never_loaded(tmp_path, campaign):
-    from parxl.safety import MAX_FILE_BYTES
+    from parxl.xlsx.safety import MAX_FILE_BYTES
     big = tmp_path / "X01 - Phường An Lưu.xlsx"
     with big.open("wb") as fh:  # sparse: no disk used, nothing worth reading
         fh.truncate(MAX_FILE_BYTES + 1)
@@ -253,9 +254,9 @@ def test_check_goes_on_past_an_unknown_compression_method_and_version_6_4_and_ke
 
     from click.testing import CliRunner
 
-    from parxl.check_report_xlsx import FINDINGS_FILE
+    from parxl.ledger.check_report_xlsx import FINDINGS_FILE
     from parxl.cli import main
-    from parxl.ledger import Ledger
+    from parxl.ledger.store import Ledger
 
     archive = with_compression_method(zip_bytes({
         "X01 - Phường An Lưu.xlsx": filled(campaign, campaign.unit("X01")), "minh-chung.pdf": b"%PDF-1.4 ok"}),

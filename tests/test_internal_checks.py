@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from parxl import intake, layout
 from parxl.appraisal import build as appraisal_build
 from parxl.appraisal import layout as appraisal_layout
-from parxl.workbook import build_workbook
+from parxl.ledger import receive as intake
+from parxl.workbook import layout
+from parxl.workbook.build import build_workbook
 
 PACKAGE = Path(__file__).parent.parent / "parxl"
 
@@ -51,8 +52,8 @@ import sys
 sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(PACKAGE.parent)!r}]
 from pathlib import Path
 from conftest import make_campaign
-from parxl import layout
-from parxl.workbook import build_workbook
+from parxl.workbook import layout
+from parxl.workbook.build import build_workbook
 campaign = make_campaign(Path({str(tmp_path / 'c')!r}))
 layout.META_KEYS = layout.META_KEYS + ("extra",)
 try:

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import parxl.intake
+import parxl.ledger.receive
 from parxl.cli import main
-from parxl.errors import EXIT_INTERNAL, ERRORS_DIR
-from parxl.intake import INTERNAL, run_intake
-from parxl.ledger import Ledger
-from parxl.validation import validate as real_validate
+from parxl.core.errors import EXIT_INTERNAL, ERRORS_DIR
+from parxl.intake.validation import validate as real_validate
+from parxl.ledger.receive import INTERNAL, run_intake
+from parxl.ledger.store import Ledger
 from support.tamper import filled
 
 X01, X02, X03 = "X01 - Phường An Lưu.xlsx", "X02 - Xã Lê Ninh.xlsx", "X03 - Xã Hiến Thành.xlsx"
@@ -40,7 +40,7 @@ def test_a_bug_while_checking_a_file_is_parxls_error_not_the_units_and_the_next_
     inbox = campaign.inbox_dir
     (inbox / X01).write_bytes(filled(campaign, campaign.unit("X01")))
     (inbox / X02).write_bytes(filled(campaign, campaign.unit("X02")))
-    monkeypatch.setattr(parxl.intake, "validate", buggy_validate_for("X02"))
+    monkeypatch.setattr(parxl.ledger.receive, "validate", buggy_validate_for("X02"))
     out = CliRunner().invoke(main, ["check", str(campaign.root), "--json"])
     assert out.exit_code == EXIT_INTERNAL == 3, out.output
     doc = json.loads(out.stdout)
@@ -65,7 +65,7 @@ def test_a_bug_while_checking_a_file_is_parxls_error_not_the_units_and_the_next_
     assert out.exit_code == 3 and "parxl gặp lỗi của chính chương trình với 1 tệp" in out.output
     assert "đơn vị không cần gửi lại" in out.output
     # once the bug is gone, the next run reads the file again: nothing was cached as the unit's verdict
-    monkeypatch.setattr(parxl.intake, "validate", real_validate)
+    monkeypatch.setattr(parxl.ledger.receive, "validate", real_validate)
     out = CliRunner().invoke(main, ["check", str(campaign.root), "--json"])
     assert out.exit_code == 0, out.output
     assert [(u["code"], u["status"]) for u in json.loads(out.stdout)["units"]] == [("X01", "ok"), ("X02", "ok")]
@@ -77,7 +77,7 @@ def test_a_bug_in_a_pool_worker_is_logged_and_the_other_files_are_checked(campai
         (inbox / name).write_bytes(filled(campaign, campaign.unit(name[:3])))
     (inbox / "X01 - bản sửa.xlsx").write_bytes(
         filled(campaign, campaign.unit("X01"), answers={"1.1": {"choice": "Không ban hành"}}))
-    monkeypatch.setattr(parxl.intake, "validate", buggy_validate_for("X02"))  # forked workers inherit it
+    monkeypatch.setattr(parxl.ledger.receive, "validate", buggy_validate_for("X02"))  # forked workers inherit it
     result = run_intake(campaign, workers=2)
     assert [r.path for r in result.internal] == [f"inbox/{X02}"]
     assert sorted(s.unit_code for s in result.latest) == ["X01", "X03"] and result.missing == []
@@ -94,10 +94,10 @@ def test_a_unit_whose_newer_file_parxl_failed_on_is_not_consolidated_from_its_ol
     newer = campaign.inbox_dir / "X01 - gửi lại.xlsx"
     newer.write_bytes(filled(campaign, campaign.unit("X01"), answers={"1.1": {"choice": "Không ban hành"}}))
     os.utime(newer, (1_700_100_000, 1_700_100_000))
-    monkeypatch.setattr(parxl.intake, "validate", buggy_validate_for("gửi lại"))
+    monkeypatch.setattr(parxl.ledger.receive, "validate", buggy_validate_for("gửi lại"))
     result = run_intake(campaign, workers=1)
     assert result.latest == [] and result.held == ["X01"] and "X01" not in result.missing
-    from parxl.consolidation import results_from_submissions
+    from parxl.master.consolidation import results_from_submissions
     assert all(u.unit.code != "X01" for u in results_from_submissions(campaign, result.latest).ranked)
 
 
@@ -116,9 +116,9 @@ def test_the_last_resort_handler_logs_the_traceback_in_the_campaign_and_exits_3(
 
 def test_the_last_resort_handler_without_a_campaign_logs_to_a_temporary_folder(tmp_path, monkeypatch):
     import parxl.cli.check_cmd as check_cmd
-    import parxl.errors
+    import parxl.core.errors
 
-    monkeypatch.setattr(parxl.errors, "fallback_errors_dir", lambda: tmp_path / "logs")
+    monkeypatch.setattr(parxl.core.errors, "fallback_errors_dir", lambda: tmp_path / "logs")
 
     def broken(*_a, **_k):
         raise RuntimeError("hỏng")
@@ -148,7 +148,7 @@ def test_a_bug_while_unpacking_an_archive_keeps_it_and_the_batch_goes_on(campaig
 
     def broken(*_a, **_k):
         raise ZeroDivisionError("lỗi giả lập khi giải nén")
-    monkeypatch.setattr(parxl.intake, "_members", broken)
+    monkeypatch.setattr(parxl.ledger.receive, "_members", broken)
     result = run_intake(campaign, workers=1)
     assert [s.unit_code for s in result.latest] == ["X01"]
     (rec,) = result.internal

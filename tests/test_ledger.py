@@ -7,10 +7,10 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
-from parxl.intake import run_intake
-from parxl.ledger import SELF, Ledger
-from parxl.submission import read_submission
-from parxl.validation import validate
+from parxl.intake.submission import read_submission
+from parxl.intake.validation import validate
+from parxl.ledger.receive import run_intake
+from parxl.ledger.store import SELF, Ledger
 from support.tamper import MINI_TOTAL, filled
 
 

@@ -15,7 +15,7 @@ from xlsxwriter.utility import xl_col_to_name
 from parxl.master import read_previous, write_master
 from parxl.master.names import (FIRST_ROW, SHEET_DETAIL, SHEET_FIELDS, SHEET_MISSING, SHEET_RANKING, SHEET_SOURCES,
                                 SHEET_STATS)
-from parxl.results import Results, Source, UnitInput, consolidate
+from parxl.results.compute import Results, Source, UnitInput, consolidate
 
 from support.libreoffice import recalculate, uno_fill_and_save
 from test_results import many_units

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import stat
 
-from parxl import submission_ods
-from parxl.submission import read_submission
-from parxl.validation import validate
+from parxl.intake.submission import read_submission
+from parxl.intake.validation import validate
+from parxl.xlsx import ods as submission_ods
 from support.tamper import zip_bytes
 
 ODS = zip_bytes({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"})

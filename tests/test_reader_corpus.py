@@ -32,9 +32,9 @@ from pathlib import Path
 import pytest
 
 from conftest import make_campaign
-from parxl import layout
-from parxl.submission import expected_max_row, read_submission
-from parxl.validation import Report, validate
+from parxl.intake.submission import expected_max_row, read_submission
+from parxl.intake.validation import Report, validate
+from parxl.workbook import layout
 from support import variants as V
 from support.libreoffice import recalculate
 from support.tamper import MINI_ANSWERS, ROW, filled

@@ -17,8 +17,8 @@ from collections import Counter
 import pytest
 
 from conftest import make_campaign
-from parxl.submission import expected_max_row, read_submission
-from parxl.validation import validate
+from parxl.intake.submission import expected_max_row, read_submission
+from parxl.intake.validation import validate
 from support.tamper import filled
 
 N_MUTATIONS = 2_000

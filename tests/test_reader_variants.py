@@ -20,9 +20,9 @@ import openpyxl
 import pytest
 
 from conftest import make_campaign
-from parxl import layout
-from parxl.submission import expected_max_row, read_submission
-from parxl.validation import validate
+from parxl.intake.submission import expected_max_row, read_submission
+from parxl.intake.validation import validate
+from parxl.workbook import layout
 from support.tamper import ROW, filled, set_cell_xml, set_text
 
 SHEET = "xl/worksheets/sheet2.xml"  # the self-assessment sheet of the generated workbook

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from parxl.campaign import Campaign, load_campaign
-from parxl.results import UnitInput, consolidate
-from parxl.units import Unit
+from parxl.campaign.folder import Campaign, load_campaign
+from parxl.campaign.units import Unit
+from parxl.results.compute import UnitInput, consolidate
 
 from conftest import make_campaign
 

@@ -4,8 +4,8 @@ from decimal import Decimal as D
 import pytest
 from pydantic import TypeAdapter
 
-from parxl.numbers import parse_text_number, quantize, vi_number
-from parxl.rules import Rule
+from parxl.core.numbers import parse_text_number, quantize, vi_number
+from parxl.criteria.rules import Rule
 
 RULE = TypeAdapter(Rule)
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import openpyxl
 
-from parxl import layout
-from parxl.submission import expected_max_row, read_submission
-from parxl.xlsxread import SheetRequest, XlsxFile, shift_formula
+from parxl.intake.submission import expected_max_row, read_submission
+from parxl.workbook import layout
+from parxl.xlsx.container import SheetRequest, XlsxFile, shift_formula
 from support.tamper import ROW, edit_part, filled, part_of, set_cell_xml, set_text
 
 

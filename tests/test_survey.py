@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 
 from parxl.cli import main
-from parxl.consolidation import results_from_submissions
-from parxl.survey import SurveyError, import_survey, load_survey
+from parxl.master.consolidation import results_from_submissions
+from parxl.survey.table import SurveyError, import_survey, load_survey
 
 
 def write(path, text):
@@ -63,7 +63,7 @@ def test_earlier_table_kept_by_hash(campaign, tmp_path):
 
 
 def test_consolidation_counts_the_survey(campaign, tmp_path):
-    from parxl.ledger import UnitSubmission
+    from parxl.ledger.store import UnitSubmission
 
     sub = UnitSubmission("X01", "Phường An Lưu", "0" * 64, "inbox/a.xlsx", "2026-01-05T08:00:00", tmp_path / "a",
                          "ok", D("7"), 0, 0, scores={"self": {c: D(0) for c in ("1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "T1", "D1")}})
@@ -88,7 +88,7 @@ def test_master_names_the_survey_table(campaign, tmp_path):
     from openpyxl import load_workbook
 
     from parxl.master import write_master
-    from parxl.results import consolidate
+    from parxl.results.compute import consolidate
 
     import_survey(campaign, write(tmp_path / "dt.csv", "Mã,2.1\nX01,1\n"))
     master = write_master(consolidate(campaign, []), campaign.output_dir)
@@ -155,7 +155,7 @@ def _independent(table: Path, max_points: D) -> dict[str, D]:
 
 
 def test_reimporting_the_campaigns_own_table_keeps_it_and_still_counts(campaign, tmp_path):
-    from parxl.consolidation import results_from_ledger
+    from parxl.master.consolidation import results_from_ledger
     from support.tamper import filled
 
     for unit in campaign.units[:2]:
@@ -214,7 +214,7 @@ def _xlsx_bytes_of(tmp_path: Path) -> bytes:
 
 
 def test_consolidation_without_a_survey_table_warns(campaign, tmp_path):
-    from parxl.survey import missing_table_warning
+    from parxl.survey.table import missing_table_warning
 
     runner = CliRunner()
     import_survey(campaign, write(tmp_path / "dt.csv", "Mã,2.1\nX01,1\n"))
@@ -237,7 +237,7 @@ def test_consolidation_without_a_survey_table_warns(campaign, tmp_path):
 
 
 def test_no_warning_when_the_survey_is_not_held(campaign):
-    from parxl.survey import missing_table_warning
+    from parxl.survey.table import missing_table_warning
 
     assert missing_table_warning(campaign) is not None
     campaign.config.survey_held = False

@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from parxl.campaign.units import load_units
 from parxl.cli import main
-from parxl.errors import UnitsError
-from parxl.units import load_units
+from parxl.core.errors import UnitsError
 
 
 def units_workbook() -> bytes:

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 
 from conftest import make_campaign
-from parxl import layout
-from parxl.findings import FINDING_TYPES
-from parxl.submission import expected_max_row, read_submission
-from parxl.texts import normalize_text
-from parxl.validation import mark_swapped, validate
+from parxl.core.findings import FINDING_TYPES
+from parxl.core.texts import normalize_text
+from parxl.intake.submission import expected_max_row, read_submission
+from parxl.intake.validation import mark_swapped, validate
+from parxl.workbook import layout
 from support.tamper import (MINI_TOTAL, ROW, filled, remove_sheet, set_cached, set_formula, set_meta, set_number,
                             set_text)
 

@@ -8,11 +8,12 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from parxl import __version__, layout
-from parxl.scoring import score_answers
-from parxl.stamping import Template, TOKENS, escape_sst_text
-from parxl.units import Unit
-from parxl.workbook import Fill, Identity, build_bytes, build_workbook, generated_at
+from parxl import __version__
+from parxl.campaign.units import Unit
+from parxl.criteria.scoring import score_answers
+from parxl.workbook import layout
+from parxl.workbook.build import Fill, Identity, build_bytes, build_workbook, generated_at
+from parxl.workbook.stamping import Template, TOKENS, escape_sst_text
 
 from conftest import REPO, make_campaign
 from support.workbooks import cell_of, load_both
@@ -156,7 +157,7 @@ def test_guide_speaks_of_deadline_sending_evidence_and_contact(tmp_path):
     text = text.replace("deadline: null", "deadline: 2026-01-15").replace("submit_to: null", "submit_to: cchc@kinhmon.gov.vn")
     text = text.replace("person: null", "person: Trần Thị Bình").replace("phone: null", "phone: 0220 3821 234")
     (tmp_path / "c" / "campaign.yaml").write_text(text, encoding="utf-8")
-    from parxl.campaign import load_campaign
+    from parxl.campaign.folder import load_campaign
     campaign = load_campaign(tmp_path / "c")
     guide = openpyxl.load_workbook(io.BytesIO(build_workbook(campaign, campaign.units[1])))[layout.SHEET_GUIDE]
     text = "\n".join(str(c.value) for c in guide["A"] if c.value)
@@ -247,8 +248,8 @@ def test_generated_at_follows_the_newest_campaign_file(campaign):
 
 
 def test_long_option_lists_are_checked_against_the_named_range(campaign):
-    from parxl.rules import InputSpec
-    from parxl.workbook_assess import _out_of_range
+    from parxl.criteria.rules import InputSpec
+    from parxl.workbook.assess import _out_of_range
     item = campaign.framework.item("1.1")
     spec = InputSpec("choice", "Mức độ", "choice", tuple(f"Lựa chọn dài số {i} " + "x" * 60 for i in range(5)))
     assert _out_of_range(spec, "$D7", item) == '=AND($D7<>"",SUMPRODUCT(--(parxl_opts_1_1=$D7))=0)'

@@ -18,10 +18,10 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from parxl import layout
-from parxl.numbers import quantize, to_decimal
-from parxl.scoring import score_answers
-from parxl.workbook import build_workbook
+from parxl.core.numbers import quantize, to_decimal
+from parxl.criteria.scoring import score_answers
+from parxl.workbook import layout
+from parxl.workbook.build import build_workbook
 
 from conftest import make_campaign
 from support.libreoffice import recalculate, uno_fill_and_save_many

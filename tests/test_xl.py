@@ -14,13 +14,13 @@ import docx
 import openpyxl
 import pytest
 
-from parxl import xl
-from parxl.control import BUTTONS, STATUS_NAME, STATUS_ROWS, build_control
-from parxl.errors import CampaignError, ParxlError
-from parxl.layout import COLUMNS, plan_rows
-from parxl.simulate import type_over_formula
-from parxl.stamping import workbook_filename
-from parxl.workbook import Fill, build_workbook
+from parxl.core.errors import CampaignError, ParxlError
+from parxl.demo.simulate import type_over_formula
+from parxl.excel import xl
+from parxl.excel.control import BUTTONS, STATUS_NAME, STATUS_ROWS, build_control
+from parxl.workbook.build import Fill, build_workbook
+from parxl.workbook.layout import COLUMNS, plan_rows
+from parxl.workbook.stamping import workbook_filename
 
 from conftest import REPO, make_campaign
 
@@ -270,7 +270,7 @@ def test_status_rows_are_cut_padded_and_kept_as_text():
 
 def test_parxl_imports_without_xlwings():
     code = ("import sys; sys.modules['xlwings'] = None\n"
-            "import parxl.xl, parxl.control, parxl.cli\n"
+            "import parxl.xl, parxl.excel.control, parxl.cli\n"
             "try:\n    parxl.xl.generate()\nexcept ImportError:\n    print('no xlwings')\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 0, out.stderr

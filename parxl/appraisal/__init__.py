@@ -9,5 +9,7 @@
 - ``record``: a batch of filled workbooks imported into the ledger as the round.
 
 ``parxl consolidate`` then applies the round (every round other than ``self``
-and ``survey`` is an appraisal round, see ``parxl.consolidation``).
+and ``survey`` is an appraisal round, see ``parxl.master.consolidation``).
+
+May import: parxl.core … parxl.master. Never a later stage (see parxl/__init__.py for the order).
 """

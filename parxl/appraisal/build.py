@@ -18,16 +18,16 @@ from pathlib import Path
 import xlsxwriter
 
 from .. import __version__
-from ..campaign import Campaign
-from ..files import write_atomic
-from ..consolidation import SURVEY_ROUND
-from ..evidence_text import parse_entry
-from ..framework import Item
-from ..ledger import SELF, ItemDetail, Ledger, UnitSubmission
-from ..numbers import vi_number
-from ..rules import Value
-from ..workbook import clean_text, generated_at
-from ..workbook_styles import FORMULA_FILL, PROTECT, Styles, print_setup
+from ..campaign.folder import Campaign
+from ..core.files import write_atomic
+from ..core.numbers import vi_number
+from ..criteria.framework import Item
+from ..criteria.rules import Value
+from ..intake.evidence_text import parse_entry
+from ..ledger.store import SELF, ItemDetail, Ledger, UnitSubmission
+from ..master.consolidation import SURVEY_ROUND
+from ..workbook.build import clean_text, generated_at
+from ..workbook.styles import FORMULA_FILL, PROTECT, Styles, print_setup
 from . import layout as L
 
 WIDTHS = {"unit": 9, "unit_name": 20, "item": 8, "title": 30, "max": 8, "inputs": 24, "self": 9,

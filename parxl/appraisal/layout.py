@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ParxlError
-from ..framework import Framework, Item
-from ..workbook import clean_text
+from ..core.errors import ParxlError
+from ..criteria.framework import Framework, Item
+from ..workbook.build import clean_text
 
 LAYOUT_VERSION = 1
 KIND = "parxl-appraisal"

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .. import layout as unit_layout
-from ..campaign import Campaign
-from ..errors import internal_error_text, log_internal_error
-from ..findings import Finding, FindingList
-from ..numbers import parse_text_number, quantize, vi_number
-from ..safety import MAX_FILE_BYTES, HostileFile, human_size
-from ..submission import file_sha256, open_workbook, text_of
-from ..xlsxread import Cell, SheetData, SheetRequest, XlsxFile
+from ..campaign.folder import Campaign
+from ..core.errors import internal_error_text, log_internal_error
+from ..core.findings import Finding, FindingList
+from ..core.numbers import parse_text_number, quantize, vi_number
+from ..intake.submission import file_sha256, open_workbook, text_of
+from ..workbook import layout as unit_layout
+from ..xlsx.container import Cell, SheetData, SheetRequest, XlsxFile
+from ..xlsx.safety import MAX_FILE_BYTES, HostileFile, human_size
 from . import layout as L
 
 META_ROWS = 20

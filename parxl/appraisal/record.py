@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..campaign import Campaign
-from ..errors import ParxlError, log_internal_error
-from ..ledger import Ledger
-from ..submission import file_sha256
+from ..campaign.folder import Campaign
+from ..core.errors import ParxlError, log_internal_error
+from ..intake.submission import file_sha256
+from ..ledger.store import Ledger
 from . import layout as L
 from .read import AppraisalFile, read_appraisal
 

@@ -5,6 +5,8 @@ turns exceptions into one clear line (a traceback only with ``--debug``). An
 unexpected exception is parxl's own error: its traceback is logged in the
 campaign's ``.parxl/errors/`` when the command names a campaign folder, else in
 ``<tmp>/parxl-errors/``, and the command exits with 3.
+
+May import: every stage. Never a later stage (see parxl/__init__.py for the order).
 """
 from __future__ import annotations
 
@@ -15,9 +17,9 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..campaign import CAMPAIGN_FILE, STATE_DIR
-from ..errors import EXIT_INTERNAL, ParxlError, internal_error_text, log_internal_error
-from ..framework import FrameworkError
+from ..campaign.folder import CAMPAIGN_FILE, STATE_DIR
+from ..core.errors import EXIT_INTERNAL, ParxlError, internal_error_text, log_internal_error
+from ..criteria.framework import FrameworkError
 from . import i18n
 from .console import err_console, print_framework_error
 

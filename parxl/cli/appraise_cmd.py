@@ -10,11 +10,11 @@ from rich.table import Table
 from ..appraisal import layout as L
 from ..appraisal.build import write_appraisal_workbooks
 from ..appraisal.record import ImportResult, default_import_round, import_appraisals
-from ..campaign import load_campaign
-from ..errors import EXIT_DATA, EXIT_INTERNAL, EXIT_OK
-from ..findings import SEVERITY_TITLES, sort_key
-from ..ledger import Ledger
-from ..numbers import vi_number
+from ..campaign.folder import load_campaign
+from ..core.errors import EXIT_DATA, EXIT_INTERNAL, EXIT_OK
+from ..core.findings import SEVERITY_TITLES, sort_key
+from ..core.numbers import vi_number
+from ..ledger.store import Ledger
 from .console import console, err_console
 
 

@@ -8,12 +8,12 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..campaign import load_campaign
-from ..check_report import current_errors, report_json, stale_unreadable, unit_lines
-from ..check_report_xlsx import STATUS_TITLES, write_outputs
-from ..errors import EXIT_DATA, EXIT_INTERNAL, EXIT_OK
-from ..intake import IntakeResult, run_intake
-from ..numbers import vi_number
+from ..campaign.folder import load_campaign
+from ..core.errors import EXIT_DATA, EXIT_INTERNAL, EXIT_OK
+from ..core.numbers import vi_number
+from ..ledger.check_report import current_errors, report_json, stale_unreadable, unit_lines
+from ..ledger.check_report_xlsx import STATUS_TITLES, write_outputs
+from ..ledger.receive import IntakeResult, run_intake
 from .console import console, err_console
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from rich.console import Console, ConsoleDimensions
 
-from ..framework import FrameworkError
+from ..criteria.framework import FrameworkError
 
 # Columns given to tables and text when the output is not a terminal: wide enough for any line
 # parxl prints, so nothing is wrapped or cut; tables never stretch to it (they do not expand).

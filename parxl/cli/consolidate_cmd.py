@@ -8,13 +8,13 @@ import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..campaign import load_campaign
-from ..consolidation import Consolidation, run_consolidation
+from ..campaign.folder import load_campaign
+from ..core.numbers import quantize, vi_number
 from ..master import left_out, read_previous, situation
+from ..master.consolidation import Consolidation, run_consolidation
 from ..master.view import survey_note
-from ..numbers import quantize, vi_number
-from ..results import UnitResult
-from ..survey import missing_table_warning
+from ..results.compute import UnitResult
+from ..survey.table import missing_table_warning
 from .console import console, err_console
 
 SHOWN = 15  # units listed by name in the console before "… và N đơn vị khác"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..control import DEFAULT_VBA, build_control
+from ..excel.control import DEFAULT_VBA, build_control
 from .console import console
 
 

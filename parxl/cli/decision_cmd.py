@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from ..campaign import load_campaign
+from ..campaign.folder import load_campaign
 from ..master.snapshot import Snapshot
 from .console import console, err_console
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..demo import run_demo
-from ..numbers import vi_number
+from ..core.numbers import vi_number
+from ..demo.run import run_demo
 from .console import console
 
 

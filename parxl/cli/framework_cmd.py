@@ -7,9 +7,9 @@ import click
 from rich.table import Table
 from rich.tree import Tree
 
-from ..framework import BLOCK_TITLES, CriteriaSet, Framework, load_framework
-from ..numbers import ZERO, vi_number
-from ..resources import bundled_criteria, resolve_criteria
+from ..core.numbers import ZERO, vi_number
+from ..core.resources import bundled_criteria, resolve_criteria
+from ..criteria.framework import BLOCK_TITLES, CriteriaSet, Framework, load_framework
 from .console import console
 
 RULE_TITLES = {

@@ -6,10 +6,10 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..campaign import load_campaign
-from ..numbers import vi_number
-from ..stamping import generate
-from ..workbook_texts import sample_set_warning
+from ..campaign.folder import load_campaign
+from ..core.numbers import vi_number
+from ..workbook.stamping import generate
+from ..workbook.texts import sample_set_warning
 from .console import console, err_console
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..campaign import CAMPAIGN_FILE, init_campaign
+from ..campaign.folder import CAMPAIGN_FILE, init_campaign
 from .console import console
 
 

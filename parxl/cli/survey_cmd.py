@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from ..campaign import load_campaign
-from ..numbers import vi_number
-from ..survey import import_survey
+from ..campaign.folder import load_campaign
+from ..core.numbers import vi_number
+from ..survey.table import import_survey
 from .console import console
 
 

@@ -11,10 +11,10 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-from ..campaign import Campaign
-from ..framework import Band
-from ..numbers import ZERO, vi_number
-from ..texts import normalize_text
+from ..campaign.folder import Campaign
+from ..core.numbers import ZERO, vi_number
+from ..core.texts import normalize_text
+from ..criteria.framework import Band
 
 BLANK_DATE = "ngày … tháng … năm …"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..framework import Band
-from ..numbers import vi_number
-from ..results import Results, UnitResult
-from ..texts import fold
+from ..core.numbers import vi_number
+from ..core.texts import fold
+from ..criteria.framework import Band
+from ..results.compute import Results, UnitResult
 from .context import (
     LOCAL_GOV_LAW_2015, LOCAL_GOV_LAW_2025, _LAW_2025_FROM, header_context, lowest_bands, nfc, ordered_bands,
     points, short_date, signed, recipient_lines,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from ..numbers import ZERO, vi_number
-from ..results import Results, UnitResult
+from ..core.numbers import ZERO, vi_number
+from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, points, recipient_lines, short_date
 from .render import bundled_template, render_bytes, slug, write_new
 from .source import note_for

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..campaign import Campaign
-from ..texts import normalize_text
-from ..workbook_texts import sample_set_warning
+from ..campaign.folder import Campaign
+from ..core.texts import normalize_text
+from ..workbook.texts import sample_set_warning
 
 DOCUMENTS = ("decision", "notices", "report")
 _ALL = "*"

@@ -19,9 +19,9 @@ from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 
-from ..errors import ParxlError
-from ..files import ordinary_mode
-from ..resources import templates_dir
+from ..core.errors import ParxlError
+from ..core.files import ordinary_mode
+from ..core.resources import templates_dir
 
 
 class DocumentError(ParxlError):

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from ..numbers import ZERO, quantize, vi_number
-from ..results import Results, UnitResult
+from ..core.numbers import ZERO, quantize, vi_number
+from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, ordered_bands, recipient_lines
 from .decision import band_row, legal_bases
 from .notices import decision_ref

@@ -14,12 +14,12 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from ..campaign import Campaign
-from ..consolidation import current_fingerprint
-from ..errors import ParxlError
+from ..campaign.folder import Campaign
+from ..core.errors import ParxlError
 from ..master import latest_master
+from ..master.consolidation import current_fingerprint
 from ..master.snapshot import Snapshot, latest_snapshot, load_snapshot
-from ..results import Results
+from ..results.compute import Results
 
 # What each part of the fingerprint stands for, in the order a clerk would look at them.
 CHANGED_PARTS = {

@@ -4,6 +4,8 @@
 returns its path; earlier masters are never overwritten (each carries its
 creation time in its name) and the file appears only when complete (written to
 a temporary name, then renamed).
+
+May import: parxl.core … parxl.survey. Never a later stage (see parxl/__init__.py for the order).
 """
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..numbers import vi_number
-from ..results import Results
+from ..core.numbers import vi_number
+from ..results.compute import Results
 from .detail import DetailRows, write_detail
 from .fastrows import append_rows
 from .fields import write_fields

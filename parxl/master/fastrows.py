@@ -18,7 +18,7 @@ from pathlib import Path
 
 from xlsxwriter.utility import xl_col_to_name
 
-from ..numbers import excel_number
+from ..core.numbers import excel_number
 
 Cell = str | int | Decimal | None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..numbers import vi_number
+from ..core.numbers import vi_number
 from .formulas import column_range
 from .names import FIRST_ROW, H_CODE, H_NAME, HEADING_ROW
 from .styles import Formats, number

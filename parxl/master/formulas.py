@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..framework import Band
-from ..intervals import Interval
-from ..numbers import excel_number
+from ..core.numbers import excel_number
+from ..criteria.framework import Band
+from ..criteria.intervals import Interval
 
 
 def cell(row: int, col: int, absolute: bool = False) -> str:

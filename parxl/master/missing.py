@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..results import Results, UnitResult
+from ..results.compute import Results, UnitResult
 from .names import H_CODE, H_NAME
 from .styles import Formats
 from .view import View

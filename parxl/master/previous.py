@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from ..errors import ParxlError
-from ..numbers import quantize, to_decimal
-from ..texts import fold, normalize_text
+from ..core.errors import ParxlError
+from ..core.numbers import quantize, to_decimal
+from ..core.texts import fold, normalize_text
 from .names import H_CODE, H_INDEX, H_RANK, SHEET_RANKING
 
 MASTER_PREFIX = "tong-hop-chi-so-cchc-"

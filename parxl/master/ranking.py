@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from ..numbers import quantize, vi_number
-from ..results import UnitResult
+from ..core.numbers import quantize, vi_number
+from ..results.compute import UnitResult
 from .formulas import band_formula, cell, column_range, index_formula, sum_formula, total_formula
 from .names import FIRST_ROW, H_BAND, H_CODE, H_INDEX, H_NAME, H_RANK, H_TOTAL, HEADING_ROW
 from .previous import PreviousEntry

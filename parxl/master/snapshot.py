@@ -4,7 +4,7 @@ Each ``parxl consolidate`` writes, after the master, one JSON file in the campai
 state folder, named after the master: ``.parxl/results/<master stem>.json``. It holds
 the whole ``Results`` (every unit's items, points, index, rank, band, source) with
 the master's file name and sha256, when it was made, and the fingerprint of the
-inputs it was computed from (see ``parxl.consolidation.results_fingerprint``)::
+inputs it was computed from (see ``parxl.master.consolidation.results_fingerprint``)::
 
     {"kind": "parxl-results", "version": 1,
      "master": {"file": "tong-hop-chi-so-cchc-2025-20260120-100000.xlsx", "sha256": "…"},
@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..campaign import Campaign
-from ..errors import ParxlError
-from ..files import write_atomic
-from ..results import ItemResult, Results, Source, UnitResult
-from ..units import Unit
+from ..campaign.folder import Campaign
+from ..campaign.units import Unit
+from ..core.errors import ParxlError
+from ..core.files import write_atomic
+from ..results.compute import ItemResult, Results, Source, UnitResult
 
 SNAPSHOT_DIR = "results"
 KIND = "parxl-results"

@@ -6,8 +6,8 @@ import hashlib
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
-from ..framework import BLOCK_TITLES
-from ..survey import survey_file
+from ..criteria.framework import BLOCK_TITLES
+from ..survey.table import survey_file
 from .names import H_CODE, H_NAME
 from .styles import Formats
 from .view import View

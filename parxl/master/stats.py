@@ -6,7 +6,7 @@ from decimal import Decimal
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..numbers import quantize
+from ..core.numbers import quantize
 from .fields import FIRST_FIELD_COL
 from .formulas import cell, quote_sheet, text_literal
 from .names import SHEET_FIELDS, SHEET_RANKING, SHEET_STATS

@@ -5,9 +5,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..framework import BLOCK_TITLES, Node
-from ..numbers import ZERO, quantize, vi_number
-from ..results import Results
+from ..core.numbers import ZERO, quantize, vi_number
+from ..criteria.framework import BLOCK_TITLES, Node
+from ..results.compute import Results
 
 
 @dataclass

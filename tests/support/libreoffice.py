@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from parxl.layout import SHEET_ASSESS
+from parxl.workbook.layout import SHEET_ASSESS
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from parxl import layout
-from parxl.workbook import Fill, build_workbook
-from parxl.xlsxread import XlsxFile
+from parxl.workbook import layout
+from parxl.workbook.build import Fill, build_workbook
+from parxl.xlsx.container import XlsxFile
 
 MINI_ANSWERS = {
     "1.1": {"choice": "Ban hành kịp thời"},          # 1

@@ -1,0 +1,218 @@
+"""A campaign is a folder: campaign.yaml, the units list, the criteria set and work folders.
+
+```
+CAMPAIGN/
+  campaign.yaml    year, block, issuing body, signer, plan and decision numbers…
+  criteria.yaml    the criteria set, copied in so the campaign never changes under it
+  units.csv        (or units.xlsx) Mã, Tên đơn vị, Loại
+  workbooks/       what is sent to the units
+  inbox/           what comes back
+  output/          what parxl produces
+  .parxl/          private state (the ledger, kept copies of received files)
+```
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..core.errors import CampaignError
+from ..core.files import copy_atomic, write_text_atomic
+from ..core.resources import resolve_criteria
+from ..core.texts import normalize_text
+from ..criteria.framework import Band, BlockId, Framework, FrameworkError, load_framework
+from .units import Unit, load_units
+
+CAMPAIGN_FILE = "campaign.yaml"
+CRITERIA_FILE = "criteria.yaml"
+STATE_DIR = ".parxl"
+WORK_DIRS = ("workbooks", "inbox", "output", STATE_DIR)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Issuer(_Model):
+    name: str = Field(description="Cơ quan ban hành, viết hoa: «ỦY BAN NHÂN DÂN THỊ XÃ KINH MÔN»")
+    parent: str | None = Field(None, description="Cơ quan chủ quản (nếu có), viết hoa")
+    place: str = Field(description="Địa danh ghi ngày tháng: «Kinh Môn»")
+    short: str = Field("UBND", description="Viết tắt tên cơ quan trong số hiệu: QĐ-UBND")
+    authority: str = Field(description="Thẩm quyền ban hành: «CHỦ TỊCH ỦY BAN NHÂN DÂN THỊ XÃ KINH MÔN»")
+    proposer: str = Field("Trưởng phòng Nội vụ", description="«Theo đề nghị của …»")
+
+
+class Signer(_Model):
+    name: str
+    title: str = Field("CHỦ TỊCH", description="Chức vụ người ký: CHỦ TỊCH / PHÓ CHỦ TỊCH")
+    on_behalf: str | None = Field("TM. ỦY BAN NHÂN DÂN", description="Dòng TM. (nếu có)")
+    deputy_of: str | None = Field(None, description="Dòng KT. (nếu người ký là cấp phó): «KT. CHỦ TỊCH»")
+
+
+class DocumentRef(_Model):
+    number: str = Field(description="Số, ký hiệu: «184/KH-UBND»; để «…» nếu chưa có số")
+    date: dt.date | None = None
+    title: str | None = None
+
+
+class Contact(_Model):
+    office: str = "Phòng Nội vụ"
+    person: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class CampaignConfig(_Model):
+    year: int = Field(ge=2000, le=2100)
+    block: BlockId
+    criteria: str = Field(CRITERIA_FILE, description="Tệp bộ chỉ số, tương đối với thư mục đợt đánh giá")
+    title: str | None = None
+    issuer: Issuer
+    signer: Signer
+    plan: DocumentRef | None = None
+    decision: DocumentRef | None = None
+    deadline: dt.date | None = Field(None, description="Hạn gửi kết quả tự đánh giá")
+    submit_to: str | None = Field(None, description="Nơi gửi tệp: địa chỉ thư điện tử, phần mềm…")
+    contact: Contact = Field(default_factory=Contact)
+    bands: list[Band] | None = Field(None, description="Thay các khoảng xếp loại của bộ chỉ số")
+    survey_held: bool = Field(True, description="false: không điều tra XHH, chỉ số quy về 100 từ phần thẩm định")
+    tie_rule: Literal["competition", "dense"] = Field(
+        "competition", description="competition: 1, 2, 2, 4 · dense: 1, 2, 2, 3")
+    missing_policy: Literal["exclude", "score_readable"] = Field(
+        "exclude", description="Đơn vị còn lỗi: exclude = không xếp hạng; score_readable = chấm trên phần đọc được")
+    recipients: list[str] = Field(default_factory=list, description="Nơi nhận của quyết định")
+
+
+@dataclass
+class Campaign:
+    root: Path
+    config: CampaignConfig
+    framework: Framework
+    units: list[Unit]
+    units_file: Path
+    _by_code: dict[str, Unit] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_code = {u.code: u for u in self.units}
+
+    def unit(self, code: str) -> Unit | None:
+        return self._by_code.get(code)
+
+    @property
+    def id(self) -> str:
+        """Identifies the campaign inside generated workbooks: the issuer, the year and the set."""
+        return f"{self.config.year}:{self.config.block}:{self.framework.id}:{self.config.issuer.name}"
+
+    @property
+    def year(self) -> int:
+        return self.config.year
+
+    @property
+    def title(self) -> str:
+        return self.config.title or f"Xác định Chỉ số cải cách hành chính năm {self.config.year}"
+
+    @property
+    def bands(self) -> list[Band]:
+        return self.config.bands or self.framework.model.bands
+
+    workbooks_dir = property(lambda self: self.root / "workbooks")
+    inbox_dir = property(lambda self: self.root / "inbox")
+    output_dir = property(lambda self: self.root / "output")
+    state_dir = property(lambda self: self.root / STATE_DIR)
+
+
+def find_units_file(root: Path) -> Path:
+    for name in ("units.csv", "units.xlsx"):
+        if (root / name).is_file():
+            return root / name
+    raise CampaignError(f"«{root}» chưa có danh sách đơn vị (units.csv hoặc units.xlsx).")
+
+
+def load_campaign(root: str | Path) -> Campaign:
+    root = Path(root)
+    config_path = root / CAMPAIGN_FILE
+    if not config_path.is_file():
+        raise CampaignError(f"«{root}» không phải thư mục đợt đánh giá: thiếu {CAMPAIGN_FILE}. Tạo bằng «parxl init».")
+    try:
+        data = yaml.safe_load(normalize_text(config_path.read_text(encoding="utf-8-sig")))
+        config = CampaignConfig.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise CampaignError(f"«{config_path}»: YAML không hợp lệ ({getattr(exc, 'problem', exc)}).") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise CampaignError(f"«{config_path}», mục «{where}»: {first['msg']} ({len(exc.errors())} lỗi).") from exc
+    framework = load_framework(root / config.criteria)
+    if framework.model.block != config.block:
+        raise CampaignError(
+            f"«{config_path}»: đợt đánh giá khối «{config.block}» nhưng bộ chỉ số «{framework.id}» dành cho khối «{framework.model.block}».")
+    units_file = find_units_file(root)
+    for sub in WORK_DIRS:  # a campaign copied or cloned without its empty folders
+        (root / sub).mkdir(exist_ok=True)
+    return Campaign(root, config, framework, load_units(units_file), units_file)
+
+
+def init_campaign(root: str | Path, criteria: str, units_file: str | Path, year: int,
+                  issuer_name: str | None = None, place: str | None = None) -> Campaign:
+    """Create a campaign folder and return it loaded; refuses to touch a folder that already holds one.
+
+    Writes ``criteria.yaml`` (a copy of the set), ``units.csv``/``units.xlsx`` (a copy of
+    ``units_file``), the work folders and, last, ``campaign.yaml``, each atomically. Raises
+    ``CampaignError`` (folder already a campaign, year outside the set's validity),
+    ``FrameworkError`` or ``UnitsError`` before anything is written.
+    """
+    root = Path(root)
+    if (root / CAMPAIGN_FILE).exists():
+        raise CampaignError(f"«{root}» đã có đợt đánh giá ({CAMPAIGN_FILE}); chọn thư mục khác.")
+    criteria_path = resolve_criteria(criteria)
+    try:
+        framework = load_framework(criteria_path)
+    except FrameworkError:
+        raise
+    units = load_units(units_file)  # validate before creating anything
+    if not (framework.model.valid_from <= year <= framework.model.valid_to):
+        raise CampaignError(
+            f"Bộ chỉ số «{framework.id}» áp dụng cho các năm {framework.model.valid_from}–{framework.model.valid_to}, không gồm năm {year}.")
+    root.mkdir(parents=True, exist_ok=True)
+    for sub in WORK_DIRS:
+        (root / sub).mkdir(exist_ok=True)
+    # Every file goes through the atomic writer, campaign.yaml last: a crash at any point leaves no
+    # campaign.yaml (so «parxl init» can simply be run again) or a whole one, never half of one.
+    copy_atomic(criteria_path, root / CRITERIA_FILE)
+    units_file = Path(units_file)
+    copy_atomic(units_file, root / ("units" + units_file.suffix.lower()))
+    issuer = issuer_name or "ỦY BAN NHÂN DÂN …"
+    config = {
+        "year": year,
+        "block": framework.model.block,
+        "criteria": CRITERIA_FILE,
+        "title": f"Xác định Chỉ số cải cách hành chính năm {year}",
+        "issuer": {
+            "name": issuer,
+            "place": place or "…",
+            "short": "UBND",
+            "authority": "CHỦ TỊCH " + issuer,
+            "proposer": "Trưởng phòng Nội vụ",
+        },
+        "signer": {"name": "…", "title": "CHỦ TỊCH", "on_behalf": "TM. ỦY BAN NHÂN DÂN"},
+        "plan": {"number": "…/KH-UBND", "date": None},
+        "decision": {"number": "…/QĐ-UBND", "date": None},
+        "deadline": None,
+        "submit_to": None,
+        "contact": {"office": "Phòng Nội vụ", "person": None, "phone": None, "email": None},
+        "survey_held": True,
+        "tie_rule": "competition",
+        "missing_policy": "exclude",
+        "recipients": ["Sở Nội vụ", "Chủ tịch, các PCT UBND", "Các đơn vị có tên tại Điều 1", "Lưu: VT, NV"],
+    }
+    text = (
+        f"# Đợt đánh giá Chỉ số CCHC năm {year} — sửa các mục có «…» trước khi gửi biểu mẫu.\n"
+        + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+    )
+    write_text_atomic(root / CAMPAIGN_FILE, text)
+    return Campaign(root, CampaignConfig.model_validate(config), framework, units, root / ("units" + units_file.suffix.lower()))

@@ -1,0 +1,99 @@
+"""``parxl demo``: the whole year on the bundled sample campaign, without any spreadsheet program.
+
+generate → simulate the returned files and the survey table → check → import
+the survey → consolidate → decision, notices and report. Each stage is the same function the other commands call.
+"""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..campaign.folder import CAMPAIGN_FILE, WORK_DIRS, Campaign, load_campaign
+from ..core.errors import ParxlError
+from ..core.files import write_atomic
+from ..core.resources import samples_dir
+from ..ledger.check_report import unit_lines
+from ..ledger.check_report_xlsx import write_outputs
+from ..master.consolidation import run_consolidation
+from ..survey.table import import_survey
+from ..workbook.stamping import generate
+from .simulate import Scenario, pick_scenario, simulate_returns, simulate_survey
+
+SAMPLE = "kinh-mon-2025"
+
+# (stage title, done, total); total is None for a step without a count
+Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass
+class DemoOutcome:
+    campaign: Campaign
+    scenario: Scenario
+    workbooks: list[Path]
+    returned: list[Path]
+    survey_table: Path
+    check_outputs: list[Path]
+    master: Path
+    decision: Path
+    notices: list[Path]
+    report: Path
+    error_units: list[str]
+
+
+# Written by the demo into every folder it creates; the demo reuses no other folder.
+DEMO_MARKER = ".parxl-demo"
+_MARKER_TEXT = ("Thư mục này do «parxl demo» tạo ra để chạy thử; mọi số liệu trong đó là giả lập.\n"
+                "parxl demo chỉ ghi lại vào thư mục có tệp này.\n")
+
+
+def prepare(target: Path) -> Campaign:
+    """Copy the sample campaign into ``target`` and return it loaded.
+
+    ``target`` must not exist, be empty, or be a folder an earlier demo made (it holds
+    :data:`DEMO_MARKER`), which is reused. Raises :class:`ParxlError` for anything else, a real
+    campaign above all, without touching it.
+    """
+    if target.exists() and not target.is_dir():
+        raise ParxlError(f"«{target}» là một tệp, không phải thư mục; hãy chọn một thư mục trống cho bản chạy thử.")
+    if target.is_dir() and not (target / DEMO_MARKER).is_file() and any(target.iterdir()):
+        if (target / CAMPAIGN_FILE).exists():
+            raise ParxlError(f"Thư mục «{target}» là một đợt đánh giá không do bản chạy thử tạo ra; bản chạy thử "
+                             "không ghi vào đợt đánh giá thật. Hãy chọn một thư mục trống hoặc chưa có.")
+        raise ParxlError(f"Thư mục «{target}» đã có tệp khác; hãy chọn một thư mục trống cho bản chạy thử.")
+    if (target / DEMO_MARKER).is_file() and (target / CAMPAIGN_FILE).is_file():
+        return load_campaign(target)
+    target.mkdir(parents=True, exist_ok=True)
+    # The marker first: a copy cut short leaves a folder the next demo may complete.
+    write_atomic(target / DEMO_MARKER, _MARKER_TEXT.encode("utf-8"))
+    source = samples_dir() / SAMPLE
+    # copy2 keeps modification times, which date the workbooks: the demo is reproducible.
+    shutil.copytree(source, target, dirs_exist_ok=True, copy_function=shutil.copy2,
+                    ignore=lambda folder, names: [n for n in names if Path(folder).name in WORK_DIRS])
+    return load_campaign(target)
+
+
+def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
+    from ..documents import render_decision, render_notices, render_report
+
+    say = progress or (lambda *_: None)
+    campaign = prepare(target)
+    scenario = pick_scenario(campaign)
+    workbooks = generate(campaign, lambda done, total: say("Tạo biểu mẫu", done, total))
+    returned = simulate_returns(campaign, progress=lambda done, total: say("Giả lập tệp các đơn vị gửi về", done, total))
+    # The survey's organisers send their table; the clerk imports it as «parxl survey» does.
+    survey_table, _ = import_survey(campaign, simulate_survey(campaign, campaign.output_dir / "ket-qua-dieu-tra-xhh.csv"))
+
+    # Intake, results and master exactly as «parxl consolidate»; the check report as «parxl check».
+    done = run_consolidation(campaign, None,
+                             lambda n, total, _name: say("Kiểm tra tệp gửi về", n, total),
+                             lambda _message: say("Lập bảng tổng hợp", 0, None))
+    intake, results, master = done.intake, done.results, done.master
+    check_outputs = write_outputs(campaign, intake, unit_lines(campaign, intake))
+    say("Soạn quyết định, thông báo, báo cáo", 0, None)
+    decision = render_decision(results, master=master)
+    notices = render_notices(results, master=master)
+    report = render_report(results, master=master)
+    errors = sorted(s.unit_code for s in intake.latest if s.errors)
+    return DemoOutcome(campaign, scenario, workbooks, returned, survey_table, check_outputs, master, decision, notices, report, errors)

@@ -1,0 +1,256 @@
+"""The Excel buttons of the control workbook: a thin adapter over the functions the CLI calls.
+
+Two layers:
+
+- ``do_generate``, ``do_check``, ``do_consolidate``, ``do_documents`` take a
+  campaign folder and return an ``Outcome`` (counts, paths written, Vietnamese
+  summary lines). They call the same library functions as ``parxl generate``,
+  ``check``, ``consolidate`` and ``decision``/``notices``/``report``, and are
+  tested without Excel.
+- ``generate()``, ``check()``, ``consolidate()``, ``documents()`` are what the
+  VBA in ``macros/parxl.bas`` calls through xlwings
+  (``RunPython "import parxl.xl; parxl.xl.generate()"``). Each finds the
+  calling workbook, takes its folder as the campaign folder, runs the matching
+  ``do_*`` and writes the summary into the status area (the defined name
+  ``parxl_status`` of the control sheet). A problem with the user's input is
+  written there in Vietnamese instead of a traceback.
+
+xlwings is an optional extra (``pip install "parxl[excel]"``): it is imported
+only inside the entry points, so parxl imports fine without it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..campaign.folder import load_campaign
+from ..core.errors import ParxlError
+from ..core.numbers import quantize, vi_number
+from ..criteria.framework import FrameworkError
+from ..ledger.check_report import current_errors, stale_unreadable, unit_lines
+from ..ledger.check_report_xlsx import write_outputs
+from ..ledger.receive import run_intake
+from ..master import left_out, situation
+from ..master.consolidation import results_from_ledger, run_consolidation
+from ..master.view import survey_note
+from ..workbook.stamping import generate as generate_workbooks
+from ..workbook.texts import sample_set_warning
+from .control import STATUS_NAME, STATUS_ROWS
+
+SHOWN = 10  # units listed by name in the status area before "… và N đơn vị khác"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one button did: counts, files written (the main one first) and lines for the clerk."""
+
+    title: str
+    lines: list[str]
+    paths: list[Path] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+# --- the functions behind the buttons (no Excel needed) -------------------------------------
+
+def do_generate(campaign_dir: str | Path) -> Outcome:
+    """One blank self-assessment workbook per unit into CAMPAIGN/workbooks/ (as ``parxl generate``)."""
+    campaign = load_campaign(campaign_dir)
+    lines = []
+    warning = sample_set_warning(campaign)
+    if warning:
+        lines.append(f"Lưu ý: {warning}")
+    paths = generate_workbooks(campaign)
+    lines.insert(0, f"Đã tạo {vi_number(len(paths))} biểu mẫu tự đánh giá tại «{campaign.workbooks_dir}».")
+    return Outcome("Tạo biểu mẫu", lines, paths, {"workbooks": len(paths)})
+
+
+def do_check(campaign_dir: str | Path) -> Outcome:
+    """Keep and check every file under CAMPAIGN/inbox/, write the findings and feedback (as ``parxl check``)."""
+    campaign = load_campaign(campaign_dir)
+    result = run_intake(campaign)
+    lines_by_unit = unit_lines(campaign, result)
+    paths = write_outputs(campaign, result, lines_by_unit)
+    errors = current_errors(lines_by_unit, result)
+    subs = [line.submission for line in lines_by_unit]
+    stale = stale_unreadable(result)
+    counts = {
+        "files": len(result.files),
+        "ok": sum(1 for s in subs if s.status == "ok"),
+        "with_errors": sum(1 for s in subs if s.status == "errors"),
+        "unreadable": sum(1 for s in subs if s.status == "unreadable") + len(stale),
+        "missing": len(result.missing),
+        "errors": errors,
+    }
+    names = {u.code: u.name for u in campaign.units}
+    lines = [f"Đã kiểm tra {vi_number(counts['files'])} tệp nhận được: {vi_number(counts['ok'])} đơn vị đạt yêu cầu, "
+             f"{vi_number(counts['with_errors'])} đơn vị có lỗi cần gửi lại, "
+             f"{vi_number(counts['unreadable'])} tệp không đọc được."]
+    to_fix = [s for s in subs if s.status != "ok"]
+    for s in to_fix[:SHOWN]:
+        what = "không đọc được" if s.status == "unreadable" else f"{vi_number(s.errors)} lỗi phải sửa"
+        lines.append(f"• {s.unit_code} {s.unit_name}: {what}")
+    if len(to_fix) > SHOWN:
+        lines.append(f"• … và {vi_number(len(to_fix) - SHOWN)} đơn vị khác (xem tệp kết quả kiểm tra).")
+    if result.missing:
+        shown = ", ".join(f"{c} {names.get(c, '')}".strip() for c in result.missing[:SHOWN])
+        more = f" và {vi_number(len(result.missing) - SHOWN)} đơn vị khác" if len(result.missing) > SHOWN else ""
+        lines.append(f"Chưa gửi ({vi_number(len(result.missing))}): {shown}{more}.")
+    lines.append(f"Còn {vi_number(errors)} lỗi đơn vị phải sửa; xem chi tiết trong tệp kết quả kiểm tra."
+                 if errors else "Không có lỗi phải sửa.")
+    lines.append(f"Kết quả kiểm tra: {paths[0]}")
+    if len(paths) > 1:
+        lines.append(f"{vi_number(len(paths) - 1)} tệp phản hồi cho các đơn vị trong «{paths[1].parent}».")
+    return Outcome("Kiểm tra tệp gửi về", lines, paths, counts)
+
+
+def do_consolidate(campaign_dir: str | Path) -> Outcome:
+    """Check inbox/, then index, rank and band every unit into a new master workbook (as ``parxl consolidate``)."""
+    campaign = load_campaign(campaign_dir)
+    outcome = run_consolidation(campaign)
+    results, intake = outcome.results, outcome.intake
+    ranked = results.ranked
+    out = left_out(results)
+    counts = {"units": len(results.units), "ranked": len(ranked), "left_out": len(out),
+              "files": sum(1 for f in intake.files if f.kind == "workbook")}
+    summary = f"Xếp hạng {vi_number(len(ranked))}/{vi_number(len(results.units))} đơn vị"
+    indexes = [u.index for u in ranked if u.index is not None]
+    if indexes:
+        summary += f"; chỉ số bình quân {vi_number(quantize(sum(indexes) / len(indexes), 2), 2)} %"
+        summary += "; " + ", ".join(f"{label}: {vi_number(n)}" for label, n in results.band_counts().items())
+    lines = [summary + "."]
+    note = survey_note(results)
+    if note:
+        lines.append(f"Lưu ý: {note}")
+    for u in out[:SHOWN]:
+        lines.append(f"• {u.unit.code} {u.unit.name}: {situation(u)[0].lower()} — {situation(u)[1].lower()}")
+    if len(out) > SHOWN:
+        lines.append(f"• … và {vi_number(len(out) - SHOWN)} đơn vị khác "
+                     "(xem trang «Chưa nộp, bị trả lại» của bảng tổng hợp).")
+    lines.append(f"Bảng tổng hợp: {outcome.master}")
+    return Outcome("Tổng hợp xếp hạng", lines, [outcome.master], counts)
+
+
+def do_documents(campaign_dir: str | Path) -> Outcome:
+    """The decision, the notices and the report from the consolidated results
+    (as ``parxl decision``, ``parxl notices`` and ``parxl report``)."""
+    from ..documents import render_decision, render_notices, render_report
+
+    results = results_from_ledger(load_campaign(campaign_dir))
+    decision = render_decision(results)
+    notices = render_notices(results)
+    report = render_report(results)
+    lines = []
+    if not results.ranked:
+        lines.append("Lưu ý: chưa có đơn vị nào được xếp hạng, quyết định chưa có danh sách xếp hạng; "
+                     "hãy bấm «Tổng hợp xếp hạng» trước.")
+    lines.append(f"Quyết định công bố: {decision}")
+    if notices:
+        lines.append(f"{vi_number(len(notices))} thông báo kết quả cho từng đơn vị trong «{notices[0].parent}».")
+    lines.append(f"Báo cáo kết quả: {report}")
+    return Outcome("Soạn quyết định", lines, [decision, *notices, report],
+                   {"ranked": len(results.ranked), "notices": len(notices)})
+
+
+# --- what the VBA calls through xlwings -----------------------------------------------------
+
+def generate() -> None:
+    """Button «Tạo biểu mẫu»."""
+    run_button(do_generate, "Tạo biểu mẫu")
+
+
+def check() -> None:
+    """Button «Kiểm tra tệp gửi về»."""
+    run_button(do_check, "Kiểm tra tệp gửi về")
+
+
+def consolidate() -> None:
+    """Button «Tổng hợp xếp hạng»."""
+    run_button(do_consolidate, "Tổng hợp xếp hạng")
+
+
+def documents() -> None:
+    """Button «Soạn quyết định»."""
+    run_button(do_documents, "Soạn quyết định")
+
+
+def run_button(action: Callable[[Path], Outcome], title: str) -> None:
+    """Run ``action`` on the folder of the calling workbook and show the outcome in its status area.
+
+    A problem with the user's input (``ParxlError``, a criteria set with errors,
+    a file Windows will not let us write) becomes Vietnamese lines in the status
+    area. Anything else is written there too, then raised so that xlwings shows
+    the traceback for the developers.
+    """
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    status = status_range(book)
+    write_status(status, [f"{title}: đang chạy…"])
+    try:
+        outcome = action(campaign_folder(book.fullname))
+    except Exception as exc:
+        lines = error_lines(exc)
+        write_status(status, [f"{title}: KHÔNG thực hiện được ({_now()})", *lines])
+        if lines[0].startswith(UNEXPECTED):
+            raise
+        return
+    write_status(status, [f"{title}: đã xong ({_now()})", *outcome.lines])
+
+
+UNEXPECTED = "Lỗi không mong đợi"
+
+
+def error_lines(exc: BaseException) -> list[str]:
+    """What the clerk reads about an exception, in Vietnamese."""
+    if isinstance(exc, FrameworkError):
+        return [f"Bộ chỉ số «{exc.source}» có {vi_number(len(exc.problems))} lỗi:",
+                *(f"• {p.path}: {p.message}" for p in exc.problems[:SHOWN]),
+                *([f"• … và {vi_number(len(exc.problems) - SHOWN)} lỗi khác."] if len(exc.problems) > SHOWN else [])]
+    if isinstance(exc, ParxlError):
+        return [f"Lỗi: {exc}"]
+    if isinstance(exc, PermissionError):
+        where = f"«{exc.filename}»" if exc.filename else "tệp kết quả"
+        return [f"Lỗi: không ghi được {where}: tệp đang mở (có thể trong Excel hoặc Word) hoặc không có quyền ghi.",
+                "Hãy đóng tệp đó rồi bấm lại nút."]
+    return [f"{UNEXPECTED}: {type(exc).__name__}: {exc}",
+            "Hãy chụp màn hình thông báo lỗi và gửi cho nhóm phát triển."]
+
+
+def campaign_folder(fullname: str) -> Path:
+    """The campaign folder: the folder holding the control workbook."""
+    if "://" in fullname:
+        raise ParxlError(f"Bảng điều khiển đang mở từ địa chỉ mạng «{fullname}»; hãy mở nó từ thư mục đợt đánh giá "
+                         "trên máy (thư mục có tệp campaign.yaml).")
+    path = Path(fullname)
+    if not path.parent.name:
+        raise ParxlError("Hãy lưu bảng điều khiển vào thư mục đợt đánh giá (thư mục có tệp campaign.yaml) "
+                         "rồi bấm lại nút.")
+    return path.parent
+
+
+def status_range(book):
+    """The cells of the defined name ``parxl_status`` in the calling workbook."""
+    try:
+        return book.names[STATUS_NAME].refers_to_range
+    except Exception as exc:  # xlwings raises a COM error or KeyError depending on the platform
+        raise ParxlError(f"Tệp «{book.fullname}» không có vùng ghi kết quả «{STATUS_NAME}»; hãy tạo lại bảng điều "
+                         "khiển bằng lệnh «parxl control THƯ_MỤC_ĐỢT».") from exc
+
+
+def status_rows(lines: list[str]) -> list[list[str]]:
+    """``lines`` as exactly ``STATUS_ROWS`` one-cell rows: cut with a last line saying so, padded with blanks."""
+    if len(lines) > STATUS_ROWS:
+        lines = [*lines[:STATUS_ROWS - 1], f"… và {vi_number(len(lines) - STATUS_ROWS + 1)} dòng khác."]
+    # Excel would read a leading =, +, - or @ as a formula; the apostrophe keeps it text.
+    rows = [["'" + line if line.startswith(("=", "+", "-", "@")) else line] for line in lines]
+    return rows + [[""] for _ in range(STATUS_ROWS - len(rows))]
+
+
+def write_status(status, lines: list[str]) -> None:
+    status.value = status_rows(lines)
+
+
+def _now() -> str:
+    return dt.datetime.now().strftime("lúc %H:%M ngày %d/%m/%Y")

@@ -1,0 +1,89 @@
+"""Inputs: each typed value within its rule's domain; the answers parxl then scores.
+
+A choice must be one of the options (case and spacing forgiven, as Excel's
+``=`` forgives case); figures must be numbers, whole and not negative; a
+ratio's numerator not above its denominator; a manual score within [0, max]
+and on its step. A number typed as text ("1,5", "1.234,5") is read as a
+number and reported as info. Survey items take no input.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ...core.numbers import MAX_FIGURE, parse_text_number, vi_number
+from ...core.texts import normalize_text
+from ...criteria.rules import InputSpec, ManualRule, Value
+from ...criteria.scoring import score_answers
+from ...workbook import layout
+from . import Context, is_blank, shown
+
+_ROLE_OF_COLUMN = {letter: role for role, letter in layout.COLUMNS.items()}
+
+
+def check(ctx: Context) -> None:
+    for item in ctx.framework.items:
+        row = ctx.rows.get(item.code)
+        if row is None or not item.self_scored:
+            continue
+        values: dict[str, Value] = {}
+        columns = layout.input_columns(item)
+        for spec in item.rule.inputs(item.max):
+            role = _ROLE_OF_COLUMN[columns[spec.key]]
+            values[spec.key] = _read(ctx, item, spec, row, role)
+        ctx.answers[item.code] = values
+        _check_item(ctx, item, values, row, columns)
+    ctx.scores = score_answers(ctx.framework, ctx.answers)
+
+
+def _read(ctx: Context, item, spec: InputSpec, row: int, role: str) -> Value:
+    cell = ctx.cell(row, role)
+    where = {"role": role, "row": row, "item": item.code}
+    if is_blank(cell):
+        if item.kind == "regular":  # a blank bonus or penalty is the normal "none claimed, none incurred"
+            ctx.add("input-blank", label=spec.label, **where)
+        return None
+    value = cell.value
+    if spec.kind == "choice":
+        text = normalize_text(value.strip()) if isinstance(value, str) else shown(cell)
+        for option in spec.options:
+            if " ".join(text.split()).casefold() == option.casefold():
+                return option
+        ctx.add("input-not-option", found=text, options="; ".join(f"«{o}»" for o in spec.options), **where)
+        return text
+    if cell.is_error or isinstance(value, bool):
+        ctx.add("input-not-number", label=spec.label, found=shown(cell), **where)
+        return None
+    if isinstance(value, str):
+        number = parse_text_number(value)
+        if number is None:
+            ctx.add("input-not-number", label=spec.label, found=value.strip(), **where)
+            return None
+        ctx.add("number-as-text", found=value.strip(), value=vi_number(number), **where)
+        value = number
+    return _domain(ctx, item, spec, value, where)
+
+
+def _domain(ctx: Context, item, spec: InputSpec, number: Decimal, where: dict) -> Decimal:
+    if number < 0:
+        ctx.add("input-negative" if spec.kind == "whole" else "score-out-of-range",
+                label=spec.label, found=vi_number(number), max=vi_number(item.max), **where)
+    elif spec.kind == "whole" and number > MAX_FIGURE:
+        ctx.add("input-too-large", label=spec.label, found=vi_number(number), max=vi_number(MAX_FIGURE), **where)
+    elif spec.kind == "whole" and number != number.to_integral_value():
+        ctx.add("input-not-whole", label=spec.label, found=vi_number(number), **where)
+    elif spec.kind == "decimal":
+        top = spec.maximum if spec.maximum is not None else item.max
+        if number > top:
+            ctx.add("score-out-of-range", found=vi_number(number), max=vi_number(top), **where)
+        elif isinstance(item.rule, ManualRule) and not item.rule.on_step(number):
+            ctx.add("score-off-step", found=vi_number(number), step=vi_number(item.rule.step), **where)
+    return number
+
+
+def _check_item(ctx: Context, item, values: dict[str, Value], row: int, columns: dict[str, str]) -> None:
+    if item.rule.type != "ratio":
+        return
+    n, d = values.get("numerator"), values.get("denominator")
+    if isinstance(n, Decimal) and isinstance(d, Decimal) and n >= 0 and d >= 0 and n > d:
+        ctx.add("ratio-numerator-exceeds", sheet=ctx.sheet, cell=f"{columns['numerator']}{row}", item=item.code,
+                numerator=item.rule.numerator, denominator=item.rule.denominator, n=vi_number(n), d=vi_number(d))

@@ -1,0 +1,34 @@
+"""Cells that are not the unit's to fill: the appraisal columns and the survey items."""
+from __future__ import annotations
+
+from ...workbook import layout
+from ...workbook import texts as T
+from ..submission import text_of
+from . import Context, is_blank
+
+_RESERVED = ("appraised", "appraisal_note")
+_SURVEY = ("input1", "input2", "score", "explanation", "evidence")
+
+
+def check(ctx: Context) -> None:
+    if ctx.sub.assess is None:
+        return
+    item_rows = {ctx.rows[s.code]: s for s in ctx.specs if s.code in ctx.rows}
+    if ctx.total_row is not None:
+        item_rows.setdefault(ctx.total_row, None)
+    for row in sorted(item_rows):
+        for role in _RESERVED:
+            cell = ctx.cell(row, role)
+            if not is_blank(cell):
+                ctx.add("appraisal-filled", role=role, row=row, column=layout.COLUMN_TITLES[role],
+                        found=text_of(cell)[:80])
+    for item in ctx.framework.items:
+        row = ctx.rows.get(item.code)
+        if row is None or item.self_scored:
+            continue
+        for role in _SURVEY:
+            cell = ctx.cell(row, role)
+            text = text_of(cell)
+            if is_blank(cell) or (role == "input1" and text.strip() == T.SURVEY_NOTE):
+                continue
+            ctx.add("survey-filled", role=role, row=row, item=item.code, found=text[:80])

@@ -1,0 +1,559 @@
+"""Evidence (tài liệu kiểm chứng) as officials write it: links, file names and document references.
+
+An evidence cell holds free text, one entry a line (or separated by «;»):
+
+    Quyết định số 120/QĐ-UBND ngày 05/3/2025 của UBND xã, mục II, trang 3
+    TLKC: Kế hoạch số 15/KH-UBND ngày 10/01/2025
+    Link: https://xa-mau.gov.vn/van-ban/15.pdf
+    Báo cáo số 45/BC-UBND ngày 20/12/2025, đăng tại https://xa-mau.gov.vn/bc45
+    https://xa-mau.gov.vn/bc45.pdf (trang 2)
+
+``parse_cell(text, hyperlink=…, formula=…)`` turns a cell into ``Entry`` values:
+labels («TLKC:», «Link:», «Tài liệu kiểm chứng:», bullets) are dropped, links
+and file names are found inside the text (Vietnamese quotes «», “”, a trailing
+«.», «,», «)» or «…» are not part of a link), and a **document reference**
+(kind, number/symbol, date, trích yếu) is recognised as a ``DocumentRef``, with
+the section and pages cited. A cell hyperlink or a ``HYPERLINK("url","Xem")``
+formula is the link, its text only a label; WPS's ``DISPIMG("ID_…",1)`` is a
+picture pasted into the cell. Nothing here judges: ``parxl.intake.checks.evidence``
+does, and ``parxl.appraisal.build`` shows ``Entry.display()`` to appraisers.
+
+``Entry.text`` is what the ledger keeps (labels removed); ``parse_entry`` of it
+gives the same ``Entry`` back, so the structure travels as that text.
+
+Links are found by a regex of our own: linkify-it-py (tried) keeps «», ”, …
+at the end of a link and joins two links written «url1,url2».
+"""
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from ..core.texts import normalize_text
+
+# Document kinds: folded (lower case, no diacritics) spelling -> (name, abbreviation of Nghị định 30/2020).
+KINDS: dict[str, tuple[str, str]] = {
+    "quyet dinh": ("Quyết định", "QĐ"), "ke hoach": ("Kế hoạch", "KH"), "bao cao": ("Báo cáo", "BC"),
+    "cong van": ("Công văn", "CV"), "thong bao": ("Thông báo", "TB"), "nghi quyet": ("Nghị quyết", "NQ"),
+    "chi thi": ("Chỉ thị", "CT"), "to trinh": ("Tờ trình", "TTr"), "huong dan": ("Hướng dẫn", "HD"),
+    "thong tu": ("Thông tư", "TT"), "nghi dinh": ("Nghị định", "NĐ"), "bien ban": ("Biên bản", "BB"),
+    "giay moi": ("Giấy mời", "GM"), "cong dien": ("Công điện", "CĐ"), "quy che": ("Quy chế", "QC"),
+    "quy dinh": ("Quy định", "QyĐ"), "chuong trinh": ("Chương trình", "CTr"), "de an": ("Đề án", "ĐA"),
+    "phuong an": ("Phương án", "PA"), "ket luan": ("Kết luận", "KL"), "hop dong": ("Hợp đồng", "HĐ"),
+    "thong cao": ("Thông cáo", "TC"), "van ban": ("Văn bản", ""),
+}
+GENERIC_KIND = "Văn bản"
+LETTER_KIND = "Công văn"  # a symbol without a type code (1234/UBND-NC) is a letter (Nghị định 30/2020)
+_BY_ABBR = {abbr: name for name, abbr in KINDS.values() if abbr}
+_ABBR_WORDS = sorted({"qd", "kh", "bc", "cv", "tb", "nq", "ct", "ttr", "hd", "tt", "nd", "bb", "gm", "cd", "qc",
+                      "qyd", "ctr", "da", "pa", "kl", "tc"}, key=len, reverse=True)
+
+FILE_SUFFIXES = ("pdf", "doc", "docx", "xls", "xlsx", "xlsm", "odt", "ods", "ppt", "pptx", "jpg", "jpeg", "png",
+                 "tif", "tiff", "zip", "rar", "7z")
+_EXT = "|".join(sorted(FILE_SUFFIXES, key=len, reverse=True))
+_FILE_NAME = re.compile(rf"^[^/\\:*?\"<>|«»“”]+\.({_EXT})$", re.I)
+_LOOKS_LIKE_LINK = re.compile(r"^([a-z][a-z0-9+.-]*:|www\.|[\w-]+(\.[\w-]+)+/|h?t+p+s?/+)", re.I)
+# The common case, a plain http(s) link alone, parsed without the general machinery (same result).
+_PLAIN_URL = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:/[\w\-./%~+=&?#]*[\w\-/%~+=&#])?/?", re.I)
+_DRIVE_PATH = re.compile(r"^[a-z]:[\\/]", re.I)
+
+# A link: a scheme, then anything up to a space or a quote; trailing punctuation is trimmed after.
+_URL = re.compile(r"(?<![\w.+-])[a-z][a-z0-9+.-]{1,15}://[^\s«»“”‘’\"<>…，。、]+", re.I)
+# Where one link ends and the next entry begins without a space: «url1,url2», «url;QD120.pdf» (a «;» before
+# «name=value» stays: ;jsessionid=… is part of a link).
+_URL_JOINED = re.compile(r"[,;](?=[a-z][a-z0-9+.-]{1,15}://)|;(?![^\s;/]*=)", re.I)
+_TRAILING = ".,;:!?'*"
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+_QUOTED_FILE = re.compile(rf"[«“\"]([^«»“”\"\n]+?\.(?:{_EXT}))[»”\"]", re.I)
+_FILE_TOKEN = re.compile(rf"(?<![^\s(\[«“\"'])(?:[a-z]:\\)?[^\s/\\:*?\"<>|«»“”()\[\]]*(?:[/\\][^\s/\\:*?\"<>|«»“”()\[\]]+)*"
+                         rf"\.(?:{_EXT})(?![\w])(?!\.\w)", re.I)
+
+_SPACE = re.compile(r"\s")
+_DIGIT = re.compile(r"\d")
+_BULLET = re.compile(r"^\s*(?:[-+•*–—·▪●○◦>]+|\(?\d{1,2}[.)]|\(?[a-zđ][)])\s+", re.I)
+# Labels (folded): «TLKC:», «Link:», «Tài liệu kiểm chứng:»… A label ends with «:» (or «-» after a space).
+_LABEL_WORDS = (r"tai lieu kiem chung|tl kiem chung|tlkc|tai lieu|minh chung|link|links|lien ket|duong link|"
+                r"duong dan|dia chi|url|file|file dinh kem|tep|tep tin|tep dinh kem|dinh kem|nguon|xem tai|xem")
+_LABEL = re.compile(rf"^(?:{_LABEL_WORDS})(?:\s+(?:so\s+)?\d{{1,2}})?\s*(?::|：|\s[-–]\s?)\s*")
+# A whole text that is only a label («Xem tài liệu», «Bấm vào đây») says nothing a hyperlink does not.
+_LABEL_ONLY = re.compile(
+    r"^(?:(?:xem|mo|tai|tai ve|bam|nhan|click|vao|day|here|tai day|chi tiet|tai lieu|kiem chung|tlkc|link|"
+    r"lien ket|duong dan|file|tep|van ban|dinh kem|minh chung|download|open|view|ban scan|scan|o|the|document)"
+    r"[\s:.,!>»-]*)+$")
+
+_SYMBOL = r"\d{1,6}[a-z]?\s?/\s?(?:\d{4}\s?/\s?)?[a-zđ][a-zđ0-9]*(?:\s?[-–.]\s?[a-zđ0-9]+)*"
+_KIND_WORDS = "|".join(sorted(KINDS, key=len, reverse=True))
+# A number after a kind: a symbol (120/QĐ-UBND), or digits only after «số» («Báo cáo 6 tháng» is no number).
+_NUMBER_AFTER = rf"(?:\s*(?:so|s)\s*[:.]?\s*({_SYMBOL}|\d{{1,6}}(?![\d/]))|\s*({_SYMBOL}))"
+_REF_BY_KIND = re.compile(rf"\b({_KIND_WORDS})\b{_NUMBER_AFTER}?")
+_REF_BY_ABBR = re.compile(rf"\b({'|'.join(_ABBR_WORDS)})\b{_NUMBER_AFTER}")
+_REF_BY_SYMBOL = re.compile(rf"(?<![\w/]){_SYMBOL}(?![\w/])")
+_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(\d{4})(?![\d/])"
+                   r"|ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+_SUBJECT = re.compile(r"\b(?:ve viec|v/v)\b\s*[:.]?\s*")
+# Locators are matched on the lower-case text, with or without diacritics but not folded: «mức 2» is no «mục 2»,
+# «tình trạng 3» no «trang 3».
+_SECTION = re.compile(r"\b(phần|phan|chương|chuong|mục|muc|điều|dieu|khoản|khoan|điểm|diem|phụ lục|phu luc)\s*(?:số\s*|so\s*)?"
+                      r"((?:[ivxlc]+|\d+(?:\.\d+)*[a-z]?)(?![\w])|[a-z](?![\w]))")
+_SECTION_WORDS = {"phan": "phần", "chuong": "chương", "muc": "mục", "dieu": "điều", "khoan": "khoản",
+                  "diem": "điểm", "phu luc": "phụ lục"}
+_PAGES = re.compile(r"\b(?:trang|tr\.)\s*(\d{1,4}(?:\s*(?:-|–|đến|den)\s*\d{1,4})?(?:\s*,\s*\d{1,4}(?![\d/]))*)")
+_DISPIMG = re.compile(r"^\s*=?\s*(?:_xlfn\.)?DISPIMG\(\s*\"([^\"]*)\"", re.I)
+_HYPERLINK = re.compile(r"^\s*=?\s*(?:_xlfn\.)?HYPERLINK\(\s*\"((?:[^\"]|\"\")*)\"\s*(?:[,;]\s*(.*?))?\)\s*$", re.I | re.S)
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """A document cited by kind, number/symbol and date, e.g. Quyết định số 120/QĐ-UBND ngày 05/3/2025."""
+
+    kind: str                      # full name: «Quyết định», «Công văn», «Văn bản»
+    number: str | None = None      # «120/QĐ-UBND», or «15» when written without a symbol
+    date: dt.date | None = None
+    date_text: str | None = None   # the date as written, kept when it is not a real day («31/02/2025»)
+    subject: str | None = None     # trích yếu: «về việc …»
+
+    @property
+    def abbreviation(self) -> str:
+        """«QĐ», «KH»… (Nghị định 30/2020); the full name for kinds without one (Công văn)."""
+        for name, abbr in KINDS.values():
+            if name == self.kind:
+                return abbr if abbr and self.kind != LETTER_KIND else name
+        return self.kind
+
+    def display(self) -> str:
+        """«QĐ số 120/QĐ-UBND ngày 05/03/2025 về việc …»."""
+        out = self.abbreviation
+        if self.number:
+            out += f" số {self.number}"
+        if self.date:
+            out += f" ngày {self.date:%d/%m/%Y}"
+        elif self.date_text:
+            out += f" ngày {self.date_text}"
+        if self.subject:
+            out += f" {self.subject}"
+        return out
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One evidence entry: a line of the cell (labels removed), or the cell's hyperlink."""
+
+    text: str                               # as the ledger keeps it; parse_entry(text) gives this Entry back
+    refs: tuple[DocumentRef, ...] = ()
+    links: tuple[str, ...] = ()             # http(s) and other scheme://… links found in the text
+    files: tuple[str, ...] = ()             # file names (without folders) of files said to be sent along
+    section: str | None = None              # «mục II», «điều 3, khoản 2»
+    pages: str | None = None                # «3», «3–5»
+    note: str | None = None                 # words beside a link or file name («Bản scan kế hoạch»)
+    picture: str | None = None              # the id of a picture pasted into the cell (WPS DISPIMG)
+    malformed: str | None = None            # why the entry, nothing but a link, is not a valid link
+
+    @property
+    def kind(self) -> str:
+        """«picture», «bad-link», «reference», «link», «file» or «text»."""
+        if self.picture is not None:
+            return "picture"
+        if self.malformed:
+            return "bad-link"
+        if self.refs:
+            return "reference"
+        if self.links:
+            return "link"
+        if self.files:
+            return "file"
+        return "text"
+
+    @property
+    def where(self) -> str:
+        """The section and pages cited: «mục II, trang 3» ('' when none)."""
+        parts = [self.section] if self.section else []
+        if self.pages:
+            parts.append(f"trang {self.pages}")
+        return ", ".join(parts)
+
+    def display(self) -> str:
+        """One line for an appraiser: «QĐ số 120/QĐ-UBND ngày 05/03/2025 — mục II, trang 3»."""
+        if self.picture is not None:
+            return f"Ảnh dán trong ô ({self.picture})"
+        if self.kind in ("text", "bad-link"):
+            return self.text
+        targets = [*self.links, *self.files]
+        if self.refs:
+            parts = ["; ".join(r.display() for r in self.refs), self.where, ", ".join(targets)]
+        else:
+            parts = [self.note or "", ", ".join(targets), self.where]
+        return " — ".join(p for p in parts if p)
+
+
+def parse_cell(text: str, *, hyperlink: str | None = None, formula: str | None = None) -> list[Entry]:
+    """The entries of an evidence cell.
+
+    ``text`` is the cell's value (for a formula, its cached value), ``hyperlink``
+    the cell's hyperlink target (a URL, a file path, or «#Sheet!A1» inside the
+    workbook, which is ignored) and ``formula`` the cell's formula without «=».
+    A ``HYPERLINK("url","label")`` formula counts as the hyperlink «url» with
+    the label as text; ``DISPIMG("ID_…",1)`` gives one picture entry. A text that
+    is only a label next to a link gives the link alone; a single line without
+    a link of its own is joined with the link into one entry. Never raises.
+    """
+    text = normalize_text(text or "")
+    if not formula and not hyperlink and _PLAIN_URL.fullmatch(text):
+        return [Entry(text=text, links=(text,))]
+    for source in (formula or "", text):
+        m = _DISPIMG.match(source)
+        if m:
+            return [Entry(text=f"DISPIMG {m.group(1)}", picture=m.group(1))]
+    m = _HYPERLINK.match(formula or "")
+    if m:
+        hyperlink = m.group(1).replace('""', '"').strip()
+        label = (m.group(2) or "").strip()
+        if label.startswith('"') and label.endswith('"') and len(label) >= 2:
+            text = label[1:-1].replace('""', '"')
+        elif label == "":
+            text = ""
+    target = _hyperlink_target(hyperlink)
+    segments = _segments(text)
+    content = [s for s in segments if not _is_label_only(s)]
+    if target is None:
+        return _split_links([parse_entry(s) for s in (content or segments)])
+    entries = [e for e in _split_links([parse_entry(s) for s in content]) if not _same_place(e.text, target)]
+    if not entries:
+        return [parse_entry(target)]
+    if any(target in (*e.links, *e.files) for e in entries):
+        return entries
+    if len(entries) == 1 and not entries[0].links and not entries[0].files and not entries[0].malformed:
+        return [parse_entry(f"{entries[0].text} {target if '://' in target else f'«{target}»'}")]
+    return entries + [parse_entry(target)]
+
+
+def _same_place(text: str, target: str) -> bool:
+    """Whether ``text`` is ``target`` written out (Excel links «www.x.gov.vn/a.pdf» as http://www.x.gov.vn/a.pdf)."""
+    def bare(s: str) -> str:
+        return re.sub(r"^[a-z][a-z0-9+.-]*://", "", s.strip().lower()).rstrip("/")
+    return bare(text) == bare(target)
+
+
+def _split_links(entries: list[Entry]) -> list[Entry]:
+    """A line of links alone («url1, url2», «“url”») gives one entry a link, each its own text."""
+    out = []
+    for e in entries:
+        if e.kind == "link" and not e.where and _mask(e.text, _url_spans(e.text)).strip(" ,;:«»“”\"'()") == "":
+            out.extend(Entry(text=url, links=(url,)) for url in e.links)
+        else:
+            out.append(e)
+    return out
+
+
+def parse_entry(text: str) -> Entry:
+    """One entry (a line without labels, or a link) as an ``Entry``; labels and bullets are dropped first."""
+    if _PLAIN_URL.fullmatch(text):
+        return Entry(text=text, links=(text,))
+    text = _clean(text)
+    if not text:
+        return Entry(text="")
+    if not _SPACE.search(text):
+        whole = _whole_token(text)
+        if whole is not None:
+            return whole
+    elif _FILE_NAME.match(text) and not _LOOKS_LIKE_LINK.match(text) and not _URL.search(text):
+        return Entry(text=text, files=(_base_name(text),))
+    folded = _fold(text)
+    spans: list[tuple[int, int]] = []
+    links = []
+    for start, end in _url_spans(text):
+        links.append(text[start:end])
+        spans.append((start, end))
+    files = []
+    for m in _QUOTED_FILE.finditer(text):
+        if not _overlaps(m.span(), spans):
+            files.append(_base_name(m.group(1)))
+            spans.append(m.span())
+    for m in _FILE_TOKEN.finditer(text):
+        token = m.group(0)
+        if not _overlaps(m.span(), spans) and _is_file_token(token):
+            files.append(_base_name(token))
+            spans.append(m.span())
+    masked = _mask(folded, spans)
+    lower = text.lower()
+    section, pages, loc_spans = _locators(text, _mask(lower if len(lower) == len(text) else folded, spans))
+    masked = _mask(masked, loc_spans)
+    cut = min((s for s, _ in spans + loc_spans), default=len(text))
+    refs = _references(text, masked, cut) if _DIGIT.search(masked) else []  # a reference has a number or a date
+    note = None if refs else _note(text, spans + loc_spans)
+    return Entry(text=text, refs=tuple(refs), links=tuple(links), files=tuple(files), section=section, pages=pages,
+                 note=note)
+
+
+_CONNECTIVES = re.compile(r"(?:^|\s)(?:đăng tại|đăng trên|tại|xem tại|xem|tệp|file|link|bản scan)(?=\s|$)", re.I)
+
+
+def _note(text: str, spans: list[tuple[int, int]]) -> str | None:
+    """What is left of ``text`` once links, file names and locators are taken out, if it says anything."""
+    rest = _mask(text, spans)
+    rest = re.sub(r"\s+", " ", re.sub(r"[()\[\]«»“”\"',;:–—-]", " ", rest)).strip(" .")
+    if not re.search(r"\w", _CONNECTIVES.sub(" ", rest)):
+        return None
+    return rest
+
+
+def link_problem(url: str) -> str | None:
+    """Why ``url`` is not a well-formed http(s) link, or None (Vietnamese, for a finding)."""
+    if any(c.isspace() for c in url):
+        return "có khoảng trắng"
+    if url.lower().startswith("www."):
+        return "thiếu «https://» ở đầu"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return "sai cú pháp"
+    if not parts.scheme or "://" not in url:
+        return "thiếu «https://» ở đầu" if "." in url.split("/", 1)[0] else "sai cú pháp"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"giao thức «{parts.scheme or '?'}:» không phải http/https"
+    if not host:
+        return "thiếu tên miền"
+    if not is_ip(host) and "." not in host:
+        return f"tên miền «{host}» không đầy đủ"
+    return None
+
+
+# Helpers ------------------------------------------------------------------------------------------
+
+def _fold_char(c: str) -> str:
+    if c in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", c)[0].lower()
+    return base if len(base) == 1 else c
+
+
+# Latin letters with and without Vietnamese diacritics, folded one character for one.
+_FOLD = str.maketrans({chr(i): _fold_char(chr(i)) for i in (*range(0x41, 0x5B), *range(0xC0, 0x250),
+                                                                 *range(0x1E00, 0x1F00))})
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics, one character for one (positions stay those of ``text``)."""
+    return text.translate(_FOLD)
+
+
+def _mask(folded: str, spans) -> str:
+    chars = list(folded)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _overlaps(span: tuple[int, int], spans) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+def _segments(text: str) -> list[str]:
+    """Lines, then «;»-separated parts outside links; cleaned, empty ones dropped."""
+    out = []
+    for line in re.split(r"[\r\n\u2028\u2029]+", text):
+        cuts, start = [], 0
+        urls = _url_spans(line)
+        for m in re.finditer(";", line):
+            if not any(s <= m.start() < e for s, e in urls):
+                cuts.append(line[start:m.start()])
+                start = m.end()
+        cuts.append(line[start:])
+        out.extend(c for c in (_clean(c) for c in cuts) if c)
+    return out
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\s+", " ", normalize_text(text)).strip()
+    while True:
+        before = text
+        text = _BULLET.sub("", text)
+        m = _LABEL.match(_fold(text))
+        if m:
+            text = text[m.end():]
+        text = text.strip().rstrip(".,;").strip()
+        if text == before:
+            return text
+
+
+def _is_label_only(segment: str) -> bool:
+    return bool(_LABEL_ONLY.match(_fold(segment)))
+
+
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _URL.finditer(text):
+        start, body = m.start(), m.group(0)
+        for piece in _URL_JOINED.split(body):
+            end = start + len(piece)
+            trimmed = _trim(piece)
+            if "://" in trimmed and not trimmed.endswith("://"):
+                out.append((start, start + len(trimmed)))
+            start = end + 1
+    return out
+
+
+def _trim(url: str) -> str:
+    while url:
+        last = url[-1]
+        if last in _TRAILING:
+            url = url[:-1]
+        elif last in _PAIRS and url.count(last) > url.count(_PAIRS[last]):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _whole_token(text: str) -> Entry | None:
+    """A text without spaces: one link, one file name, or a malformed link (None: something else)."""
+    spans = _url_spans(text)
+    if len(spans) == 1 and spans[0] == (0, len(text)):
+        problem = link_problem(text)
+        return Entry(text=text, malformed=problem) if problem else Entry(text=text, links=(text,))
+    if len(spans) > 1 and _mask(text, spans).strip(" ,;") == "":
+        return None  # several links joined: parsed as text with links
+    if _DRIVE_PATH.match(text) and _FILE_TOKEN.fullmatch(text):
+        return Entry(text=text, files=(_base_name(text),))
+    if _FILE_NAME.match(text) and not _LOOKS_LIKE_LINK.match(text):
+        return Entry(text=text, files=(_base_name(text),))
+    if _LOOKS_LIKE_LINK.match(text) and not _REF_BY_SYMBOL.fullmatch(_fold(text)):
+        trimmed = _trim(text)
+        return Entry(text=text, malformed=link_problem(trimmed) or "sai cú pháp")
+    return None
+
+
+def _is_file_token(token: str) -> bool:
+    if "/" in token and not _DRIVE_PATH.match(token):
+        first = token.split("/", 1)[0]
+        if "." in first or not first or _REF_BY_SYMBOL.fullmatch(_fold(token.rsplit(".", 1)[0])):
+            return False  # a host (xa-mau.gov.vn/…) or a document symbol, not a folder
+    return bool(token.rsplit(".", 1)[0].strip("\\/"))
+
+
+def _base_name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1].strip()
+
+
+def _hyperlink_target(target: str | None) -> str | None:
+    """A cell hyperlink as an entry text: the URL, or the name of a linked file; None inside the workbook."""
+    if not target:
+        return None
+    target = normalize_text(target.strip())
+    if not target or target.startswith("#"):
+        return None
+    if target.lower().startswith("file:"):
+        return _base_name(unquote(target[5:]))
+    if "://" not in target and not target.lower().startswith(("mailto:", "www.")):
+        name = _base_name(unquote(target))
+        if _FILE_NAME.match(name):
+            return name
+    return target
+
+
+def _locators(text: str, masked: str) -> tuple[str | None, str | None, list[tuple[int, int]]]:
+    sections, spans = [], []
+    for m in _SECTION.finditer(masked):
+        word = _fold(m.group(1))
+        if word == "diem" and not re.fullmatch(r"[a-zđ]", m.group(2)):
+            continue  # «2 điểm» are points, «điểm a» is a point of a clause
+        sections.append(f"{_SECTION_WORDS[word]} {text[m.start(2):m.end(2)]}")
+        spans.append(m.span())
+    pages = None
+    m = _PAGES.search(masked)
+    if m:
+        raw = text[m.start(1):m.end(1)]
+        pages = re.sub(r"\s*(?:-|–|đến|den)\s*", "–", re.sub(r"\s*,\s*", ", ", raw))
+        spans.append(m.span())
+    return (", ".join(sections) or None), pages, spans
+
+
+def _references(text: str, masked: str, cut: int) -> list[DocumentRef]:
+    """Document references in ``text`` (``masked``: its folded copy with links, files, locators blanked)."""
+    found: list[tuple[int, int, str | None, str | None]] = []  # start, end, kind, number
+    taken: list[tuple[int, int]] = []
+    for m in _REF_BY_KIND.finditer(masked):
+        kind = KINDS[m.group(1)][0]
+        g = 2 if m.group(2) else 3
+        number = _symbol(text, m.start(g), m.end(g)) if m.group(g) else None
+        found.append((m.start(), m.end(), kind, number))
+        taken.append(m.span())
+    for m in _REF_BY_ABBR.finditer(masked):
+        written = text[m.start(1):m.end(1)]
+        if _overlaps(m.span(), taken) or not (written.isupper() or written in ("TTr", "CTr", "QyĐ")):
+            continue  # abbreviations are written in capitals: «đã 3 lần» is no Đề án
+        kind = _kind_of_code(written)
+        g = 2 if m.group(2) else 3
+        if kind and m.group(g):
+            found.append((m.start(), m.end(), kind, _symbol(text, m.start(g), m.end(g))))
+            taken.append(m.span())
+    for m in _REF_BY_SYMBOL.finditer(masked):
+        if not _overlaps(m.span(), taken):
+            found.append((m.start(), m.end(), None, _symbol(text, m.start(), m.end())))
+            taken.append(m.span())
+    found.sort()
+    dates = [(m.start(), m) for m in _DATE.finditer(masked)]
+    refs = []
+    for i, (start, end, kind, number) in enumerate(found):
+        nxt = found[i + 1][0] if i + 1 < len(found) else len(text)
+        if number and kind in (None, GENERIC_KIND):
+            kind = _kind_of_symbol(number) or kind
+        date_m = next((m for s, m in dates if end <= s < nxt), None)
+        if not number and date_m is None:
+            continue  # «theo quy định», «kế hoạch của xã»: a word, not a reference
+        date, date_text = _date(text, date_m) if date_m else (None, None)
+        subject = None
+        sm = _SUBJECT.search(masked, end, nxt)
+        if sm:
+            stop = min(nxt, cut) if cut > sm.end() else nxt
+            subject = text[sm.start():stop].strip(" ,;:-–")
+            subject = re.sub(r"(?:,?\s*(?:đăng tại|đăng trên|tại|xem tại|link|tệp))+$", "", subject,
+                             flags=re.I).strip(" ,;:-–(") or None
+        refs.append(DocumentRef(kind or LETTER_KIND, number, date, date_text if date is None else None, subject))
+    return refs
+
+
+def _symbol(text: str, start: int, end: int) -> str:
+    return re.sub(r"\s+", "", text[start:end]).replace("–", "-")
+
+
+def _kind_of_code(code: str) -> str | None:
+    folded = _fold(code)
+    return next((name for abbr, name in _BY_ABBR.items() if _fold(abbr) == folded), None)
+
+
+def _kind_of_symbol(number: str) -> str | None:
+    """The kind a symbol names: 120/QĐ-UBND -> Quyết định, 30/2020/NĐ-CP -> Nghị định, 1234/UBND-NC -> Công văn."""
+    if "/" not in number:
+        return None
+    parts = number.split("/")
+    code = parts[2] if len(parts) > 2 and parts[1].isdigit() else parts[1]
+    code = re.split(r"[-.]", code)[0]
+    exact = next((name for abbr, name in _BY_ABBR.items() if abbr == code), None)
+    return exact or next((name for abbr, name in _BY_ABBR.items() if abbr.upper() == code.upper()), None) \
+        or LETTER_KIND
+
+
+def _date(text: str, m: re.Match) -> tuple[dt.date | None, str | None]:
+    d, mo, y = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+    raw = text[m.start():m.end()]
+    if raw.lower().startswith("ngày"):
+        raw = raw[4:].strip()
+    try:
+        return dt.date(int(y), int(mo), int(d)), None
+    except ValueError:
+        return None, raw
+
+
+def is_ip(host: str) -> bool:
+    """Whether ``host`` is an IPv4 or IPv6 address rather than a name."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,104 @@
+"""The report of ``parxl check``: per unit, per file, as data (JSON) and as table rows.
+
+JSON (``report_json``)::
+
+    {"campaign": "...", "units": [{"code", "name", "file", "sha256", "received_at", "status",
+                                     "total_self", "errors", "warnings", "findings": [...]}],
+     "missing": ["X03", ...],
+     "files": [{"path", "sha256", "kind", "status", "unit", "duplicate_of", "findings": [...]}],
+     "summary": {...}}
+
+Each finding is ``{"code", "severity", "sheet", "cell", "item", "message"}``.
+Decimal numbers (``total_self``) are JSON *strings* with a dot ("87.5"), exact
+and locale-free; ``null`` when unknown. ``units`` lists, in units-list order,
+each unit's latest readable file (possibly received in an earlier run);
+``files`` lists every file found under ``inbox/`` in this run.
+
+``current_errors`` decides the exit code: errors of units' latest files, and
+of unreadable files not superseded by a later readable file of the unit their
+name points at.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..campaign.folder import Campaign
+from ..core.findings import Finding
+from .receive import IntakeResult, Received
+from .store import Ledger, UnitSubmission
+
+
+@dataclass
+class UnitLine:
+    submission: UnitSubmission
+    findings: list[Finding]
+
+
+def unit_lines(campaign: Campaign, result: IntakeResult) -> list[UnitLine]:
+    with Ledger.open(campaign) as ledger:
+        return [UnitLine(s, ledger.findings(s.sha256)) for s in result.latest]
+
+
+def stale_unreadable(result: IntakeResult) -> list[Received]:
+    """Unreadable files still awaiting a good file from the unit their name points at (or from nobody)."""
+    latest = {s.unit_code: s.received_at for s in result.latest}
+    out = []
+    for rec in result.files:
+        report = rec.report
+        if report is None or report.status != "unreadable" or rec.duplicate_of:
+            continue
+        named = report.named_unit
+        if named and named in latest and latest[named] >= rec.received_at:
+            continue
+        out.append(rec)
+    return out
+
+
+def current_errors(lines: list[UnitLine], result: IntakeResult) -> int:
+    n = sum(1 for line in lines for f in line.findings if f.severity == "error")
+    return n + sum(rec.report.errors for rec in stale_unreadable(result) if rec.report)
+
+
+def _finding(f: Finding) -> dict:
+    return f.as_dict()
+
+
+def report_json(campaign: Campaign, result: IntakeResult, lines: list[UnitLine]) -> dict:
+    units = [{
+        "code": line.submission.unit_code,
+        "name": line.submission.unit_name,
+        "file": line.submission.original_path,
+        "sha256": line.submission.sha256,
+        "received_at": line.submission.received_at,
+        "status": line.submission.status,
+        "total_self": None if line.submission.total_self is None else str(line.submission.total_self),
+        "errors": line.submission.errors,
+        "warnings": line.submission.warnings,
+        "findings": [_finding(f) for f in line.findings],
+    } for line in lines]
+    files = []
+    for rec in result.files:
+        report = rec.report
+        entry = {
+            "path": rec.path,
+            "sha256": rec.sha256 or (report.sha256 if report else ""),
+            "kind": rec.kind,
+            "status": report.status if report else rec.kind,
+            "unit": (report.unit_code or report.named_unit) if report else None,
+            "duplicate_of": rec.duplicate_of,
+            "findings": [_finding(f) for f in report.findings] if report and report.status == "unreadable" else [],
+        }
+        files.append(entry)
+    return {
+        "campaign": campaign.id,
+        "units": units,
+        "missing": list(result.missing),
+        "files": files,
+        "summary": {
+            "files": len(result.files),
+            "units_ok": sum(1 for u in units if u["status"] == "ok"),
+            "units_with_errors": sum(1 for u in units if u["status"] == "errors"),
+            "missing": len(result.missing),
+            "errors": current_errors(lines, result),
+        },
+    }

@@ -1,0 +1,198 @@
+"""The workbooks ``parxl check`` writes into ``output/`` (XlsxWriter, atomic writes).
+
+- ``output/ket-qua-kiem-tra.xlsx``: a summary sheet (one row per unit and per
+  unreadable file) and a findings sheet (one row per finding, with a link to
+  the file received, autofilter, frozen heading);
+- ``output/phan-hoi/<Mã - Tên> - phản hồi.xlsx``: per unit, the errors and
+  notes to send back to that unit (warnings are for the appraisers and stay
+  out of it).
+Existing outputs are replaced only by complete new files (temp file, then
+rename); nothing in ``inbox/`` is touched.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path, PurePosixPath
+
+import xlsxwriter
+
+from ..campaign.folder import Campaign
+from ..core.files import write_atomic
+from ..core.findings import SEVERITY_TITLES, Finding
+from ..core.numbers import vi_number
+from .check_report import UnitLine, stale_unreadable
+from .receive import IntakeResult
+
+FINDINGS_FILE = "ket-qua-kiem-tra.xlsx"
+FEEDBACK_DIR = "phan-hoi"
+STATUS_TITLES = {"ok": "Đạt yêu cầu", "errors": "Có lỗi, cần gửi lại", "unreadable": "Không đọc được"}
+_FORBIDDEN = str.maketrans({c: "" for c in '<>:"/\\|?*'})
+
+
+def _link(path: str) -> str:
+    """A relative link from output/ to the received file (a zip member links to its zip)."""
+    outer = path.split("!/", 1)[0]
+    return "external:" + str(PurePosixPath("..", outer)).replace("/", "\\")
+
+
+class _Formats:
+    def __init__(self, wb):
+        base = {"font_name": "Times New Roman", "font_size": 12, "valign": "top"}
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14})
+        self.text = wb.add_format({**base, "text_wrap": True, "border": 1})
+        self.plain = wb.add_format(base)
+        self.head = wb.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
+        self.num = wb.add_format({**base, "border": 1, "num_format": "#,##0.00"})
+        self.link = wb.add_format({**base, "border": 1, "font_color": "#0563C1", "underline": 1, "text_wrap": True})
+        self.sev = {"error": wb.add_format({**base, "border": 1, "bg_color": "#F8CBAD"}),
+                    "warning": wb.add_format({**base, "border": 1, "bg_color": "#FFE699"}),
+                    "info": wb.add_format({**base, "border": 1, "bg_color": "#DDEBF7"})}
+
+
+def _unit_of(rec) -> str:
+    return rec.report.named_unit or "" if rec.report else ""
+
+
+def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[UnitLine]) -> bytes:
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                                   "strings_to_urls": False})
+    f = _Formats(wb)
+    summary = wb.add_worksheet("Tổng hợp")
+    summary.write_string(0, 0, f"KẾT QUẢ KIỂM TRA TỆP TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM {campaign.year}", f.title)
+    heads = ("Mã", "Đơn vị", "Tệp", "Tình trạng", "Điểm tự chấm", "Lỗi", "Cảnh báo")
+    widths = (9, 30, 45, 22, 13, 8, 10)
+    for c, (h, w) in enumerate(zip(heads, widths)):
+        summary.write_string(2, c, h, f.head)
+        summary.set_column(c, c, w)
+    r = 3
+    names = {u.code: u.name for u in campaign.units}
+    for line in lines:
+        s = line.submission
+        summary.write_string(r, 0, s.unit_code, f.text)
+        summary.write_string(r, 1, s.unit_name, f.text)
+        summary.write_url(r, 2, _link(s.original_path), f.link, string=s.original_path)
+        summary.write_string(r, 3, STATUS_TITLES[s.status], f.text)
+        summary.write_number(r, 4, float(s.total_self or 0), f.num)
+        summary.write_number(r, 5, s.errors, f.text)
+        summary.write_number(r, 6, s.warnings, f.text)
+        r += 1
+    for rec in stale_unreadable(result):
+        code = _unit_of(rec)
+        summary.write_string(r, 0, code, f.text)
+        summary.write_string(r, 1, names.get(code, "(không rõ)"), f.text)
+        summary.write_url(r, 2, _link(rec.path), f.link, string=rec.path)
+        summary.write_string(r, 3, STATUS_TITLES["unreadable"], f.text)
+        summary.write_blank(r, 4, None, f.num)
+        summary.write_number(r, 5, rec.report.errors if rec.report else 0, f.text)
+        summary.write_number(r, 6, rec.report.warnings if rec.report else 0, f.text)
+        r += 1
+    for code in result.missing:
+        summary.write_string(r, 0, code, f.text)
+        summary.write_string(r, 1, names.get(code, ""), f.text)
+        summary.write_string(r, 2, "", f.text)
+        summary.write_string(r, 3, "Chưa gửi", f.text)
+        r += 1
+    summary.autofilter(2, 0, max(r - 1, 2), len(heads) - 1)
+    summary.freeze_panes(3, 0)
+
+    ws = wb.add_worksheet("Các lỗi")
+    heads = ("Mã", "Đơn vị", "Mức độ", "Mã lỗi", "Trang", "Ô", "Tiêu chí", "Nội dung", "Tệp")
+    widths = (9, 26, 11, 24, 14, 7, 9, 90, 40)
+    for c, (h, w) in enumerate(zip(heads, widths)):
+        ws.write_string(0, c, h, f.head)
+        ws.set_column(c, c, w)
+    rows: list[tuple[str, str, Finding, str]] = []
+    for line in lines:
+        s = line.submission
+        rows += [(s.unit_code, s.unit_name, x, s.original_path) for x in line.findings]
+    for rec in stale_unreadable(result):
+        code = _unit_of(rec)
+        rows += [(code, names.get(code, ""), x, rec.path) for x in rec.report.findings]  # type: ignore[union-attr]
+    for i, (code, name, x, path) in enumerate(rows, start=1):
+        ws.write_string(i, 0, code, f.text)
+        ws.write_string(i, 1, name, f.text)
+        ws.write_string(i, 2, SEVERITY_TITLES[x.severity], f.sev[x.severity])
+        ws.write_string(i, 3, x.code, f.text)
+        ws.write_string(i, 4, x.sheet or "", f.text)
+        ws.write_string(i, 5, x.cell or "", f.text)
+        ws.write_string(i, 6, x.item or "", f.text)
+        ws.write_string(i, 7, x.message, f.text)
+        ws.write_url(i, 8, _link(path), f.link, string=path)
+    ws.autofilter(0, 0, max(len(rows), 1), len(heads) - 1)
+    ws.freeze_panes(1, 0)
+    wb.close()
+    return out.getvalue()
+
+
+def feedback_workbook(campaign: Campaign, code: str, name: str, path: str, received_at: str, status: str,
+                      total: str | None, findings: list[Finding]) -> bytes:
+    """The sheet a clerk sends back to one unit: what to fix (errors) and what was tolerated (notes)."""
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                                   "strings_to_urls": False})
+    f = _Formats(wb)
+    ws = wb.add_worksheet("Phản hồi")
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 11)
+    ws.set_column(2, 3, 9)
+    ws.set_column(4, 4, 95)
+    lines = [
+        (f"PHẢN HỒI KẾT QUẢ KIỂM TRA TỆP TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM {campaign.year}", f.title),
+        (f"Đơn vị: {name} (mã {code})", f.plain),
+        (f"Tệp đã nhận: {PurePosixPath(path.split('!/')[-1]).name}, lúc {received_at[:16].replace('T', ' ')} (UTC)", f.plain),
+        (f"Kết quả: {STATUS_TITLES.get(status, status)}"
+         + (f"; tổng điểm tự chấm theo số liệu đã nhập: {total}" if total else ""), f.plain),
+    ]
+    for r, (text, fmt) in enumerate(lines):
+        ws.write_string(r, 0, text, fmt)
+    shown = [x for x in findings if x.severity != "warning"]
+    r = len(lines) + 1
+    if not shown:
+        ws.write_string(r, 0, "Tệp không có lỗi cần sửa. Cảm ơn đơn vị.", f.plain)
+    else:
+        if any(x.severity == "error" for x in shown):
+            ws.write_string(r, 0, "Đề nghị đơn vị sửa các lỗi dưới đây trên chính tệp đã gửi rồi gửi lại.", f.plain)
+            r += 1
+        for c, h in enumerate(("STT", "Mức độ", "Ô", "Tiêu chí", "Nội dung cần sửa")):
+            ws.write_string(r, c, h, f.head)
+        for i, x in enumerate(shown, start=1):
+            ws.write_number(r + i, 0, i, f.text)
+            ws.write_string(r + i, 1, SEVERITY_TITLES[x.severity], f.sev[x.severity])
+            ws.write_string(r + i, 2, x.cell or "", f.text)
+            ws.write_string(r + i, 3, x.item or "", f.text)
+            ws.write_string(r + i, 4, x.message, f.text)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    wb.close()
+    return out.getvalue()
+
+
+def feedback_name(code: str, name: str) -> str:
+    stem = f"{code} - {name}".translate(_FORBIDDEN).strip(". ")[:120]
+    return f"{stem} - phản hồi.xlsx"
+
+
+def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine]) -> list[Path]:
+    """Write the findings workbook and one feedback workbook per unit that sent something."""
+    out = campaign.output_dir
+    paths = [write_atomic(out / FINDINGS_FILE, findings_workbook(campaign, result, lines))]
+    names = {u.code: u.name for u in campaign.units}
+    done: set[str] = set()
+    for line in lines:
+        s = line.submission
+        total = vi_number(s.total_self, campaign.framework.decimals) if s.total_self is not None else None
+        data = feedback_workbook(campaign, s.unit_code, s.unit_name, s.original_path, s.received_at, s.status,
+                                 total, line.findings)
+        paths.append(write_atomic(out / FEEDBACK_DIR / feedback_name(s.unit_code, s.unit_name), data))
+        done.add(s.unit_code)
+    for rec in stale_unreadable(result):
+        code = _unit_of(rec)
+        if not code or code in done or rec.report is None:
+            continue
+        data = feedback_workbook(campaign, code, names.get(code, code), rec.path, rec.received_at, "unreadable",
+                                 None, rec.report.findings)
+        paths.append(write_atomic(out / FEEDBACK_DIR / feedback_name(code, names.get(code, code)), data))
+        done.add(code)
+    return paths

@@ -1,0 +1,212 @@
+"""Results of a campaign: per unit points by field and part, total, index, rank and band.
+
+``consolidate(campaign, inputs)`` is a pure function: it takes what the ledger
+knows of each unit (``UnitInput``) and returns ``Results``, which the master
+workbook and the Word documents render. No file is touched here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from ..campaign.folder import Campaign
+from ..campaign.units import Unit
+from ..core.numbers import HUNDRED, ZERO, quantize
+from ..criteria.framework import Band, Framework
+
+InputStatus = Literal["ok", "errors", "missing"]
+ResultStatus = Literal["ranked", "missing", "rejected"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a unit's figures came from."""
+
+    sha256: str
+    path: str
+    received_at: str  # ISO 8601
+
+
+@dataclass
+class UnitInput:
+    """What is known of one unit when consolidating."""
+
+    unit: Unit
+    status: InputStatus
+    self_scores: Mapping[str, Decimal] = field(default_factory=dict)       # item code -> self-assessed
+    appraised_scores: Mapping[str, Decimal] | None = None                  # latest appraisal round, if any
+    survey_scores: Mapping[str, Decimal] | None = None                     # survey items, if held
+    evidence_counts: Mapping[str, int] = field(default_factory=dict)
+    finding_counts: Mapping[str, int] = field(default_factory=dict)        # item code -> findings
+    error_count: int = 0
+    source: Source | None = None
+
+
+@dataclass
+class ItemResult:
+    code: str
+    self_score: Decimal | None
+    appraised: Decimal | None
+    final: Decimal
+    evidence_count: int = 0
+    findings: int = 0
+
+
+@dataclass
+class UnitResult:
+    unit: Unit
+    status: ResultStatus
+    note: str
+    items: dict[str, ItemResult]
+    field_points: dict[str, Decimal]
+    field_index: dict[str, Decimal]
+    self_total: Decimal | None
+    appraised_total: Decimal | None  # points of the appraised part (final scores)
+    survey_points: Decimal
+    bonus: Decimal
+    penalty: Decimal
+    total: Decimal | None
+    index: Decimal | None
+    rank: int | None = None
+    band: str | None = None
+    source: Source | None = None
+    error_count: int = 0
+
+    @property
+    def adjustment(self) -> Decimal:
+        return self.bonus - self.penalty
+
+
+@dataclass
+class Results:
+    campaign: Campaign
+    units: list[UnitResult]
+    made_at: str
+    has_appraisal: bool
+    has_survey: bool
+
+    @property
+    def framework(self) -> Framework:
+        return self.campaign.framework
+
+    @property
+    def bands(self) -> list[Band]:
+        return self.campaign.bands
+
+    @property
+    def ranked(self) -> list[UnitResult]:
+        return sorted((u for u in self.units if u.rank is not None), key=lambda u: (u.rank, u.unit.code))
+
+    @property
+    def unranked(self) -> list[UnitResult]:
+        return [u for u in self.units if u.rank is None]
+
+    def band_counts(self) -> dict[str, int]:
+        counts = {b.label: 0 for b in self.bands}
+        for u in self.ranked:
+            if u.band is not None:
+                counts[u.band] += 1
+        return counts
+
+    def by_code(self, code: str) -> UnitResult | None:
+        return next((u for u in self.units if u.unit.code == code), None)
+
+
+def index_of(points: Decimal, max_points: Decimal) -> Decimal:
+    """Achieved ÷ max × 100, to two decimals (half-up)."""
+    if max_points == 0:
+        return ZERO
+    return quantize(points * HUNDRED / max_points, 2)
+
+
+def assign_ranks(values: list[tuple[str, Decimal]], rule: str = "competition") -> dict[str, int]:
+    """Rank keys by value, highest first. competition: 1, 2, 2, 4; dense: 1, 2, 2, 3."""
+    ordered = sorted(values, key=lambda kv: -kv[1])
+    ranks: dict[str, int] = {}
+    previous: Decimal | None = None
+    rank = 0
+    for position, (key, value) in enumerate(ordered, start=1):
+        if value != previous:
+            rank = position if rule == "competition" else rank + 1
+            previous = value
+        ranks[key] = rank
+    return ranks
+
+
+def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
+    fw = campaign.framework
+    survey_held = campaign.config.survey_held
+    items: dict[str, ItemResult] = {}
+    for item in fw.items:
+        own = data.self_scores.get(item.code)
+        appraised = data.appraised_scores.get(item.code) if data.appraised_scores else None
+        if item.rule.type == "survey":
+            final = (data.survey_scores or {}).get(item.code, ZERO) if survey_held else ZERO
+        else:
+            final = appraised if appraised is not None else (own if own is not None else ZERO)
+        items[item.code] = ItemResult(item.code, own, appraised, final,
+                                      data.evidence_counts.get(item.code, 0), data.finding_counts.get(item.code, 0))
+    field_points = {f.code: fw.quantize(sum((items[i.code].final for i in fw.items_of_field(f.code)), ZERO))
+                    for f in fw.fields}
+    field_index = {f.code: index_of(field_points[f.code], f.max) for f in fw.fields}
+    regular = [i for i in fw.items if i.kind == "regular"]
+    appraised_part = fw.quantize(sum((items[i.code].final for i in regular if i.part == "appraised"), ZERO))
+    survey = fw.quantize(sum((items[i.code].final for i in regular if i.part == "survey"), ZERO))
+    bonus = fw.quantize(sum((items[i.code].final for i in fw.items if i.kind == "bonus"), ZERO))
+    penalty = fw.quantize(sum((items[i.code].final for i in fw.items if i.kind == "penalty"), ZERO))
+    self_total = None
+    if data.status != "missing":  # as the workbook's parxl_total: items + bonus - penalty
+        self_total = fw.quantize(sum(((-1 if i.kind == "penalty" else 1) * (items[i.code].self_score or ZERO)
+                                      for i in fw.items), ZERO))
+
+    if survey_held:
+        max_points = fw.total
+        total = appraised_part + survey + bonus - penalty
+    else:  # some provinces hold no survey: scale the appraised part to 100
+        max_points = fw.part_max("appraised")
+        total = appraised_part + bonus - penalty
+    total = fw.quantize(min(max(total, ZERO), max_points))
+    index = index_of(total, max_points)
+
+    if data.status == "missing":
+        status, note = "missing", "Không gửi tệp tự đánh giá: không xếp hạng."
+        total = index = None
+    elif data.status == "errors" and campaign.config.missing_policy == "exclude":
+        status, note = "rejected", f"Tệp còn {data.error_count} lỗi chưa khắc phục: không xếp hạng."
+        total = index = None
+    elif data.status == "errors":
+        status, note = "ranked", f"Tệp còn {data.error_count} lỗi: chấm trên phần đọc được."
+    else:
+        status, note = "ranked", ""
+    return UnitResult(
+        unit=data.unit, status=status, note=note, items=items, field_points=field_points,
+        field_index=field_index, self_total=self_total,
+        appraised_total=appraised_part if status != "missing" else None,
+        survey_points=survey, bonus=bonus, penalty=penalty, total=total, index=index,
+        source=data.source, error_count=data.error_count)
+
+
+def consolidate(campaign: Campaign, inputs: Iterable[UnitInput], made_at: str | None = None) -> Results:
+    """Score, rank and classify every unit of the campaign.
+
+    Units of the campaign without an input count as missing. Ranks are within
+    the campaign's block (one block per campaign), by index, ties per
+    ``campaign.config.tie_rule``.
+    """
+    given = {i.unit.code: i for i in inputs}
+    all_inputs = [given.get(u.code) or UnitInput(u, "missing") for u in campaign.units]
+    units = [_unit_result(campaign, data) for data in all_inputs]
+    ranks = assign_ranks([(u.unit.code, u.index) for u in units if u.status == "ranked"],  # type: ignore[misc]
+                         campaign.config.tie_rule)
+    fw = campaign.framework
+    for u in units:
+        if u.unit.code in ranks:
+            u.rank = ranks[u.unit.code]
+            u.band = fw.classify(u.index, campaign.bands)  # type: ignore[arg-type]
+    has_appraisal = any(i.appraised_scores for i in all_inputs)
+    has_survey = campaign.config.survey_held and any(i.survey_scores for i in all_inputs)
+    return Results(campaign, units, made_at or dt.datetime.now().isoformat(timespec="seconds"),
+                   has_appraisal, has_survey)

@@ -1,0 +1,260 @@
+"""Survey results (điều tra xã hội học): a table of points per unit and survey item.
+
+The survey is run outside parxl (by the province's software or a contractor);
+its results come back as a table that the clerk imports with ``parxl survey``:
+
+    Mã   | Tên đơn vị      | 8.1.1 | 8.1.2 | …
+    KM01 | Phường An Lưu   | 3,5   | 85%   | …
+
+one row per unit (header matched ignoring case and diacritics), one column per
+survey item of the criteria set, holding the item's points ("3,5") or the share
+of its max ("85%"). The imported table is kept in the campaign as
+``survey.csv``/``survey.xlsx``; a table imported earlier is kept by content
+hash in the state folder, never lost. An import checks the whole table before
+anything changes and never removes its own source.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+from ..campaign.folder import STATE_DIR, Campaign
+from ..campaign.units import read_rows
+from ..core.errors import ParxlError
+from ..core.files import write_atomic
+from ..core.numbers import HUNDRED, parse_text_number, quantize, to_decimal, vi_number
+from ..core.texts import fold, normalize_text
+from ..xlsx.safety import HostileFile, check_size, check_zip, sniff
+
+SURVEY_STEM = "survey"
+
+Scores = dict[str, dict[str, Decimal]]  # unit code -> survey item code -> points
+
+
+class SurveyError(ParxlError):
+    """A survey table with problems; ``problems`` lists every one."""
+
+    def __init__(self, source: Path, problems: list[str]):
+        self.problems = problems
+        shown = "\n".join(f"  • {p}" for p in problems[:20])
+        more = f"\n  … và {len(problems) - 20} lỗi khác" if len(problems) > 20 else ""
+        super().__init__(f"Bảng kết quả điều tra «{source.name}» có {len(problems)} lỗi:\n{shown}{more}")
+
+
+def survey_file(campaign: Campaign) -> Path | None:
+    """The campaign's imported survey table (``survey.csv``, else ``survey.xlsx``), or None."""
+    for suffix in (".csv", ".xlsx"):
+        path = campaign.root / f"{SURVEY_STEM}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def read_survey(campaign: Campaign, path: Path) -> Scores:
+    """Every unit's survey points from the table; raises SurveyError listing every problem."""
+    rows = read_rows(path)
+    items = {i.code: i for i in campaign.framework.regular_items if i.rule.type == "survey"}
+    problems: list[str] = []
+    header_at = next((n for n, r in enumerate(rows) if any(str(c).strip() for c in r)), None)
+    if header_at is None:
+        raise SurveyError(path, ["bảng trống: cần dòng tiêu đề có cột «Mã» và mã các tiêu chí điều tra"])
+    header = [normalize_text(str(c)).strip() for c in rows[header_at]]
+    folded = [fold(h) for h in header]
+    if "ma" not in folded:
+        raise SurveyError(path, ["thiếu cột «Mã» (mã đơn vị)"])
+    code_col = folded.index("ma")
+    columns: dict[int, str] = {}
+    for col, title in enumerate(header):
+        if col == code_col or fold(title) in ("tendonvi", "stt", "loai", ""):
+            continue
+        if title in items:
+            columns[col] = title
+        else:
+            problems.append(f"cột «{title}» không phải mã tiêu chí điều tra xã hội học của bộ chỉ số "
+                            f"(các mã hợp lệ: {', '.join(items)})")
+    for code in items:
+        if code not in columns.values():
+            problems.append(f"thiếu cột của tiêu chí điều tra «{code}»")
+    scores: Scores = {}
+    for n, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+        cells = [normalize_text(str(c)).strip() for c in row]
+        unit_code = cells[code_col] if code_col < len(cells) else ""
+        if not any(cells):
+            continue
+        if campaign.unit(unit_code) is None:
+            problems.append(f"dòng {n}: mã đơn vị «{unit_code}» không có trong danh sách đơn vị của đợt đánh giá")
+            continue
+        if unit_code in scores:
+            problems.append(f"dòng {n}: đơn vị «{unit_code}» xuất hiện lần thứ hai")
+            continue
+        unit_scores: dict[str, Decimal] = {}
+        for col, item_code in columns.items():
+            text = cells[col] if col < len(cells) else ""
+            points = _points(text, items[item_code].max)
+            if points is None:
+                problems.append(f"dòng {n}, cột «{item_code}»: «{text}» không phải số điểm hay tỷ lệ %")
+            elif not 0 <= points <= items[item_code].max:
+                problems.append(f"dòng {n}, cột «{item_code}»: {vi_number(points)} điểm nằm ngoài "
+                                f"khoảng 0–{vi_number(items[item_code].max)}")
+            else:
+                unit_scores[item_code] = quantize(points, campaign.framework.decimals)
+        scores[unit_code] = unit_scores
+    if problems:
+        raise SurveyError(path, problems)
+    return scores
+
+
+def _points(text: str, max_points: Decimal) -> Decimal | None:
+    if not text:
+        return None
+    if text.endswith("%"):
+        share = parse_text_number(text[:-1])
+        return None if share is None else max_points * share / HUNDRED
+    try:
+        return to_decimal(text)
+    except ValueError:
+        return None
+
+
+def load_survey(campaign: Campaign) -> Scores:
+    """The imported survey results of the campaign ({} when none was imported); raises SurveyError."""
+    path = survey_file(campaign)
+    return read_survey(campaign, path) if path else {}
+
+
+def _refuse(source: Path, reason: str) -> SurveyError:
+    return SurveyError(source, [reason])
+
+
+def _check_table_file(source: Path, data: bytes) -> None:
+    """Refuse, with the file's name and the reason, a table parxl cannot read; raises SurveyError."""
+    suffix = source.suffix.lower()
+    kind = sniff(data)
+    if not data:
+        raise _refuse(source, "tệp rỗng (0 byte); hãy lấy lại bảng kết quả từ nơi tổ chức điều tra")
+    if suffix in (".xls", ".xlsx", ".xlsm") and kind.kind == "ole-encrypted":
+        raise _refuse(source, "tệp được đặt mật khẩu mở tệp nên không đọc được; hãy gỡ mật khẩu (Tệp › Thông tin › "
+                              "Bảo vệ sổ làm việc › Mã hóa bằng mật khẩu, xóa mật khẩu, lưu) rồi nhập lại")
+    if suffix == ".xls" or (suffix == ".xlsx" and kind.kind == "ole-xls"):
+        raise _refuse(source, "định dạng Excel 97–2003 (.xls) cũ; hãy mở bằng Excel, «Lưu thành» "
+                              "Excel Workbook (.xlsx) hoặc CSV UTF-8 rồi nhập lại")
+    if suffix == ".ods":
+        raise _refuse(source, "định dạng OpenDocument (.ods); hãy mở bằng LibreOffice, «Lưu thành» "
+                              "Excel 2007-365 (.xlsx) hoặc CSV UTF-8 rồi nhập lại")
+    if suffix not in (".csv", ".xlsx"):
+        raise _refuse(source, "bảng kết quả điều tra phải là tệp .csv (UTF-8) hoặc .xlsx")
+    if suffix == ".xlsx":
+        if kind.kind != "zip":
+            raise _refuse(source, f"không phải tệp Excel .xlsx ({kind.detail or 'tệp OLE của Office cũ'}); "
+                                  "hãy lưu lại bảng thành .xlsx hoặc CSV UTF-8 rồi nhập lại")
+        try:
+            check_size(len(data))
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                check_zip(zf)
+        except HostileFile as exc:
+            raise _refuse(source, f"tệp Excel bất thường ({exc.detail}); hãy lưu lại bảng thành .xlsx hoặc "
+                                  "CSV UTF-8 rồi nhập lại") from exc
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise _refuse(source, "tệp Excel bị hỏng hoặc không trọn vẹn (có thể do tải về bị ngắt); "
+                                  "hãy lấy lại bảng kết quả rồi nhập lại") from exc
+
+
+def _read_table(campaign: Campaign, source: Path, data: bytes) -> Scores:
+    _check_table_file(source, data)
+    try:
+        return read_survey(campaign, source)
+    except SurveyError:
+        raise
+    except ParxlError as exc:
+        if source.suffix.lower() != ".xlsx":
+            raise  # the CSV reader's own message says what to do (encoding, …)
+        raise _refuse(source, "tệp Excel bị hỏng hoặc không đúng cấu trúc .xlsx; hãy mở bằng Excel, "
+                              "lưu lại thành .xlsx rồi nhập lại") from exc
+
+
+def import_survey(campaign: Campaign, source: Path) -> tuple[Path, Scores]:
+    """Check ``source`` (.csv or .xlsx) whole and make it the campaign's survey table.
+
+    Returns (the campaign's table, ``CAMPAIGN/survey.csv`` or ``survey.xlsx``; unit code -> item
+    code -> points). The table is checked before anything changes: a table with problems raises
+    ``SurveyError`` listing them all (and an unreadable, encrypted or old-format file raises it
+    with the reason), and the campaign is left exactly as it was. Every table imported (and the
+    one it replaces) is kept by content hash in ``.parxl/survey/``; the new table is written
+    atomically over it, so the campaign always holds one whole table. ``source`` itself is never
+    moved or removed, even when it is the campaign's own table (re-importing ``survey.csv`` is a
+    no-op that checks it again).
+    """
+    source = Path(source)
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise _refuse(source, f"không đọc được tệp ({exc.strerror or 'lỗi đọc tệp'})") from exc
+    scores = _read_table(campaign, source, data)
+    target = campaign.root / f"{SURVEY_STEM}{source.suffix.lower()}"
+    previous = survey_file(campaign)
+    if previous is not None:
+        _keep(campaign, previous.read_bytes(), previous.suffix)
+    _keep(campaign, data, target.suffix)  # so that a table deleted by hand can be imported again
+    if not (target.exists() and target.read_bytes() == data):
+        write_atomic(target, data)
+    for other in _tables(campaign):
+        # A table of the other format would shadow or confuse the new one; it is kept above.
+        if other != target and not _same_file(other, source):
+            other.unlink()
+    return target, scores
+
+
+def _keep(campaign: Campaign, data: bytes, suffix: str) -> Path:
+    kept = campaign.root / STATE_DIR / "survey" / f"{hashlib.sha256(data).hexdigest()}{suffix}"
+    if not kept.exists():
+        write_atomic(kept, data)
+    return kept
+
+
+def _tables(campaign: Campaign) -> list[Path]:
+    return [p for p in (campaign.root / f"{SURVEY_STEM}{s}" for s in (".csv", ".xlsx")) if p.is_file()]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def kept_tables(campaign: Campaign) -> list[Path]:
+    """Survey tables imported earlier and kept in ``.parxl/survey/``, newest first."""
+    folder = campaign.root / STATE_DIR / "survey"
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if p.suffix in (".csv", ".xlsx") and p.is_file()),
+                  key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def missing_table_warning(campaign: Campaign) -> str | None:
+    """A Vietnamese warning when the criteria set has survey items, the survey is held and no table is in
+    the campaign (every survey item then scores 0); None otherwise.
+
+    Names the survey items and their total max points, and the newest table kept from an earlier import,
+    if any, with the command that brings it back.
+    """
+    if not campaign.config.survey_held or survey_file(campaign) is not None:
+        return None
+    items = [i for i in campaign.framework.regular_items if i.rule.type == "survey"]
+    if not items:
+        return None
+    total = sum((i.max for i in items), Decimal(0))
+    text = (f"Không tìm thấy bảng kết quả điều tra xã hội học ({SURVEY_STEM}.csv hoặc {SURVEY_STEM}.xlsx) trong "
+            f"«{campaign.root}»: {vi_number(len(items))} tiêu chí điều tra "
+            f"({', '.join(i.code for i in items)}; tối đa {vi_number(total)} điểm) tính 0 điểm cho mọi đơn vị. ")
+    kept = kept_tables(campaign)
+    if kept:
+        text += (f"Bảng nhập lần trước vẫn được giữ tại «{kept[0]}»; nhập lại bằng "
+                 f"«parxl survey \"{campaign.root}\" \"{kept[0]}\"».")
+    else:
+        text += "Hãy nhập bảng bằng «parxl survey» rồi tổng hợp lại."
+    return text

@@ -1,0 +1,219 @@
+"""The self-assessment sheet: one row per field, criterion and sub-criterion (``layout.plan_rows``).
+
+Item scores are the rules' own formulas (``Item.formula``), sums are
+``scoring.subtotal_formula``/``total_formula``: the workbook computes exactly
+what ``scoring.score_answers`` computes. Formulas carry a cached value equal
+to parxl's score of the written answers (0 in a blank workbook), so a viewer
+that does not recalculate still shows the right figures.
+
+Defined names: inputs, score, explanation, evidence, appraised score and
+appraisal note of every self-scored item; the score name also for survey
+items (a blank cell); subtotals of every field and criterion; the total.
+"""
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from ..core.numbers import excel_number, vi_number
+from ..criteria.framework import Item
+from ..criteria.rules import InputSpec, Value
+from ..criteria.scoring import UnitScore, subtotal_formula, total_formula
+from . import layout
+from . import texts as T
+from .layout import COLUMNS, RowSpec
+from .styles import PROTECT, Styles, col_index, print_setup
+
+WIDTHS = {"code": 7, "title": 50, "max": 8, "input1": 24, "input2": 12, "score": 9,
+          "explanation": 24, "evidence": 28, "appraised": 10, "appraisal_note": 20}
+_C = {role: col_index(letter) for role, letter in COLUMNS.items()}
+_LAST_COL = max(_C.values())
+
+
+def write_assess(ws, st: Styles, names, campaign, identity, fill, scores: UnitScore) -> None:
+    fw = campaign.framework
+    sheet = layout.SHEET_ASSESS
+    for role, width in WIDTHS.items():
+        ws.set_column(_C[role], _C[role], width)
+    _header(ws, st, campaign, identity)
+
+    rows = layout.plan_rows(fw)
+    score_cell = {s.code: f"{COLUMNS['score']}{s.row}" for s in rows if s.kind not in ("adjust_header", "total")}
+    for spec in rows:
+        r = spec.row - 1
+        if spec.kind in ("field", "criterion"):
+            s = st.field if spec.kind == "field" else st.criterion
+            node = _node(fw, spec.code)
+            _label(ws, r, s, spec.code, node.title, node.max)
+            formula = subtotal_formula([score_cell[c] for c in spec.child_codes], fw.decimals)
+            ws.write_formula(r, _C["score"], formula, st.score_bold, float(scores.subtotals[spec.code]))
+            _blank(ws, r, s["blank"], "input1", "input2", "explanation", "evidence", "appraised", "appraisal_note")
+            names.define(layout.name_subtotal(spec.code), sheet, score_cell[spec.code])
+        elif spec.kind == "adjust_header":
+            ws.write_string(r, _C["code"], "", st.field["code"])
+            ws.write_string(r, _C["title"], T.ADJUST_TITLES[spec.code], st.field["title"])
+            _blank(ws, r, st.field["blank"], *[k for k in COLUMNS if k not in ("code", "title")])
+        elif spec.kind == "total":
+            _write_total(ws, st, names, fw, rows, score_cell, scores, r)
+        else:
+            _write_item(ws, st, names, spec, fw.decimals, fill, scores)
+
+    ws.freeze_panes(layout.HEADING_ROW, _C["title"] + 1)
+    print_setup(ws, landscape=True, repeat_row=layout.HEADING_ROW - 1)
+    ws.print_area(0, 0, rows[-1].row - 1, _LAST_COL)
+    ws.protect("", PROTECT)
+
+
+def _header(ws, st: Styles, campaign, identity) -> None:
+    fw = campaign.framework
+    ws.merge_range(layout.TITLE_ROW - 1, 0, layout.TITLE_ROW - 1, _LAST_COL,
+                   T.TITLE.format(year=campaign.year), st.title)
+    ws.merge_range(layout.UNIT_ROW - 1, 0, layout.UNIT_ROW - 1, _LAST_COL, T.UNIT.format(name=identity.name), st.unit)
+    ws.merge_range(layout.CRITERIA_ROW - 1, 0, layout.CRITERIA_ROW - 1, _LAST_COL,
+                   T.CRITERIA.format(title=fw.title, legal_basis=fw.model.legal_basis), st.criteria)
+    ws.set_row(layout.CRITERIA_ROW - 1, 32)
+    ws.merge_range(layout.HEADING_ROW - 2, 0, layout.HEADING_ROW - 2, _LAST_COL, T.LEGEND, st.legend)
+    ws.set_row(layout.HEADING_ROW - 2, 28)
+    ws.set_row(layout.HEADING_ROW - 1, 32)
+    for role, title in layout.COLUMN_TITLES.items():
+        ws.write_string(layout.HEADING_ROW - 1, _C[role], title, st.heading)
+
+
+def _node(fw, code: str):
+    for row in fw.rows:
+        if row.node.code == code:
+            return row.node
+    raise KeyError(code)
+
+
+def _label(ws, r: int, s: dict, code: str, title: str, max_points: Decimal) -> None:
+    ws.write_string(r, _C["code"], code, s["code"])
+    ws.write_string(r, _C["title"], title, s["title"])
+    ws.write_number(r, _C["max"], float(max_points), s["num"])
+    ws.set_row(r, _height(title, WIDTHS["title"]))
+
+
+def _height(text: str, width: int) -> float | None:
+    # Excel does not grow wrapped rows on open; estimate ~1.1 characters per width unit.
+    lines = sum(max(1, math.ceil(len(part) / (width * 1.1))) for part in text.split("\n"))
+    return 16.0 * lines + 2 if lines > 1 else None
+
+
+def _blank(ws, r: int, fmt, *roles: str) -> None:
+    for role in roles:
+        ws.write_blank(r, _C[role], None, fmt)
+
+
+def _write_total(ws, st, names, fw, rows, score_cell, scores, r: int) -> None:
+    cells = lambda kind: [score_cell[s.code] for s in rows if s.kind == kind]  # noqa: E731
+    formula = total_formula(cells("field"), cells("bonus"), cells("penalty"), fw.decimals)
+    ws.write_string(r, _C["code"], "", st.field["code"])
+    ws.write_string(r, _C["title"], T.TOTAL, st.field["title"])
+    ws.write_number(r, _C["max"], float(fw.total), st.field["num"])
+    ws.write_formula(r, _C["score"], formula, st.score_bold, float(scores.total))
+    _blank(ws, r, st.field["blank"], "input1", "input2", "explanation", "evidence", "appraised", "appraisal_note")
+    names.define(layout.NAME_TOTAL, layout.SHEET_ASSESS, f"{COLUMNS['score']}{r + 1}")
+
+
+def _write_item(ws, st: Styles, names, spec: RowSpec, decimals: int, fill, scores: UnitScore) -> None:
+    item: Item = spec.item  # type: ignore[assignment]
+    r, row, sheet = spec.row - 1, spec.row, layout.SHEET_ASSESS
+    _label(ws, r, st.item, item.code, item.title, item.max)
+    names.define(layout.name_score(item.code), sheet, f"{COLUMNS['score']}{row}")
+    if not item.self_scored:
+        ws.merge_range(r, _C["input1"], r, _C["input2"], T.SURVEY_NOTE, st.survey_note)
+        _blank(ws, r, st.unused, "score", "explanation", "evidence", "appraised", "appraisal_note")
+        return
+
+    specs = item.rule.inputs(item.max)
+    columns = layout.input_columns(item)
+    answers = fill.answers.get(item.code, {})
+    for key_spec in specs:
+        letter = columns[key_spec.key]
+        c = col_index(letter)
+        _write_input(ws, st, r, c, key_spec, answers.get(key_spec.key), item)
+        names.define(layout.name_input(item.code, key_spec.key), sheet, f"{letter}{row}")
+        ws.conditional_format(r, c, r, c, {"type": "formula", "criteria": _out_of_range(key_spec, f"${letter}{row}", item),
+                                           "format": st.flag})
+    for role in layout.INPUT_COLUMNS[len(specs):]:
+        _blank(ws, r, st.unused, role)
+    if item.rule.type == "ratio":  # numerator above denominator: a ratio over 100 %
+        n, d = (f"${columns[k]}{row}" for k in ("numerator", "denominator"))
+        ws.conditional_format(r, _C["input1"], r, _C["input2"], {
+            "type": "formula", "criteria": f"=AND(ISNUMBER({n}),ISNUMBER({d}),{n}>{d})", "format": st.flag})
+
+    formula = item.formula(layout.input_refs(item, row), decimals)
+    ws.write_formula(r, _C["score"], formula, st.score, float(scores.items[item.code]))
+    ws.set_row(r, max(filter(None, [_height(item.title, WIDTHS["title"]), _options_height(specs), 15.0])))
+
+    g, h = f"{COLUMNS['explanation']}{row}", f"{COLUMNS['evidence']}{row}"
+    ws.write_string(r, _C["explanation"], fill.explanations.get(item.code, ""), st.input_text)
+    _write_evidence(ws, st, r, list(fill.evidence.get(item.code, ())))
+    ws.data_validation(r, _C["evidence"], r, _C["evidence"], {
+        "validate": "any", "input_title": T.EVIDENCE_PROMPT_TITLE, "input_message": T.EVIDENCE_PROMPT})
+    _blank(ws, r, st.appraisal, "appraised")
+    _blank(ws, r, st.appraisal_text, "appraisal_note")
+    names.define(layout.name_explanation(item.code), sheet, g)
+    names.define(layout.name_evidence(item.code), sheet, h)
+    names.define(layout.name_appraised(item.code), sheet, f"{COLUMNS['appraised']}{row}")
+    names.define(layout.name_appraisal_note(item.code), sheet, f"{COLUMNS['appraisal_note']}{row}")
+    if item.evidence_required:  # a score with neither evidence nor explanation
+        ws.conditional_format(r, _C["explanation"], r, _C["evidence"], {
+            "type": "formula", "format": st.flag,
+            "criteria": f'=AND(N($F{row})>0,LEN(TRIM($G{row}))=0,LEN(TRIM($H{row}))=0)'})
+
+
+def _options_height(specs: list[InputSpec]) -> float | None:
+    longest = max((o for s in specs for o in s.options), key=len, default="")
+    return _height(longest, WIDTHS["input1"])
+
+
+def _write_input(ws, st: Styles, r: int, c: int, spec: InputSpec, value: Value, item: Item) -> None:
+    fmt = {"choice": st.input_choice, "whole": st.input_whole, "decimal": st.input_decimal}[spec.kind]
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, str):
+        ws.write_string(r, c, value, fmt)
+    else:
+        ws.write_number(r, c, float(value), fmt)
+    if spec.kind == "choice":
+        rule = {"validate": "list", "source": f"={layout.name_options(item.code)}",
+                "input_title": T.CHOICE_PROMPT_TITLE, "input_message": T.choice_prompt(spec),
+                "error_title": T.CHOICE_ERROR_TITLE, "error_message": T.CHOICE_ERROR}
+    elif spec.kind == "whole":
+        rule = {"validate": "integer", "criteria": ">=", "value": 0,
+                "input_title": T.clip(T.WHOLE_PROMPT_TITLE, 32), "input_message": T.whole_prompt(spec),
+                "error_title": T.WHOLE_ERROR_TITLE, "error_message": T.WHOLE_ERROR}
+    else:
+        top = spec.maximum if spec.maximum is not None else item.max
+        rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": excel_number(top),
+                "input_title": T.SCORE_PROMPT_TITLE,
+                "input_message": T.SCORE_PROMPT.format(max=vi_number(top), step=vi_number(spec.step or Decimal("0.01"))),
+                "error_title": T.SCORE_ERROR_TITLE, "error_message": T.SCORE_ERROR.format(max=vi_number(top))}
+    ws.data_validation(r, c, r, c, rule)
+
+
+def _out_of_range(spec: InputSpec, ref: str, item: Item) -> str:
+    """Conditional-format formula: TRUE when a filled input breaks the item's rule."""
+    if spec.kind == "choice":
+        others = ",".join(f'{ref}<>"{o.replace(chr(34), chr(34) * 2)}"' for o in spec.options)
+        inline = f'=AND({ref}<>"",{others})'
+        if len(inline) <= 255:  # old Excel versions cap conditional-format formulas at 255 characters
+            return inline
+        return f'=AND({ref}<>"",SUMPRODUCT(--({layout.name_options(item.code)}={ref}))=0)'
+    if spec.kind == "whole":
+        return f'=IF({ref}="",FALSE,IF(ISNUMBER({ref}),OR({ref}<0,{ref}<>INT({ref})),TRUE))'
+    top = excel_number(spec.maximum if spec.maximum is not None else item.max)
+    step = excel_number(spec.step) if spec.step else None
+    off_step = f",ROUND({ref}/{step},9)<>INT(ROUND({ref}/{step},9))" if step else ""
+    return f'=IF({ref}="",FALSE,IF(ISNUMBER({ref}),OR({ref}<0,{ref}>{top}{off_step}),TRUE))'
+
+
+def _write_evidence(ws, st: Styles, r: int, links: list[str]) -> None:
+    """One link: a clickable hyperlink; several: one per line in a wrapped cell."""
+    links = [link.strip() for link in links if link and link.strip()]
+    c = _C["evidence"]
+    if len(links) == 1 and links[0].lower().startswith(("http://", "https://", "ftp://", "mailto:")):
+        ws.write_url(r, c, links[0], st.input_link, string=links[0])
+    else:
+        ws.write_string(r, c, "\n".join(links), st.input_text)

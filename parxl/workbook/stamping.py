@@ -1,0 +1,150 @@
+"""Fast per-unit workbooks: build once with placeholder identity, then stamp each unit in.
+
+All unit workbooks of a campaign are the same but for the unit's code, name
+and kind, which XlsxWriter stores in ``xl/sharedStrings.xml`` only (sheet
+XML refers to strings by index; docProps hold campaign-wide text). So we
+build one template with unique placeholder strings, keep every other part
+already compressed, and per unit only substitute the XML-escaped identity
+into the shared strings, deflate that one part and assemble the zip. The
+shared-strings part is written last so everything before it is one
+constant block of bytes.
+"""
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+
+from pathlib import Path
+
+from ..campaign.folder import Campaign
+from ..campaign.units import Unit
+from ..core.errors import ParxlError
+from ..core.files import ordinary_mode, write_atomic
+from .build import Identity, build_bytes, clean_text
+
+SST = "xl/sharedStrings.xml"
+# Placeholders: plain ASCII (nothing to escape), delimited so none is a prefix of another.
+TOKENS = Identity(code="@@parxl-unit-code@@", name="@@parxl-unit-name@@", kind="@@parxl-unit-kind@@")
+_TOKEN_MARK = "@@parxl-unit-"
+
+_DOS_DATE = (1 << 5) | 1  # 1980-01-01, like XlsxWriter: no clock in the file
+_DOS_TIME = 0
+
+
+def escape_sst_text(text: str) -> str:
+    """Text as XlsxWriter would write it in a shared string: _xHHHH_ literals escaped, then XML."""
+    text = re.sub(r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1", text)
+    text = re.sub(r"([\x00-\x08\x0b-\x1f])", lambda m: f"_x{ord(m.group(1)):04X}_", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@dataclass(frozen=True)
+class _Member:
+    name: bytes
+    crc: int
+    size: int
+    data: bytes  # raw deflate stream
+
+
+def _deflate(raw: bytes) -> bytes:
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return c.compress(raw) + c.flush()
+
+
+def _local_header(m: _Member) -> bytes:
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, _DOS_TIME, _DOS_DATE,
+                       m.crc, len(m.data), m.size, len(m.name), 0) + m.name
+
+
+def _central_entry(m: _Member, offset: int) -> bytes:
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, _DOS_TIME, _DOS_DATE,
+                       m.crc, len(m.data), m.size, len(m.name), 0, 0, 0, 0, 0, offset) + m.name
+
+
+class Template:
+    """A campaign's workbook with placeholders, ready to stamp units into."""
+
+    def __init__(self, xlsx: bytes):
+        with zipfile.ZipFile(BytesIO(xlsx)) as z:
+            parts = {info.filename: z.read(info) for info in z.infolist()}
+        if SST not in parts:
+            raise ParxlError("Biểu mẫu mẫu không có bảng chuỗi dùng chung (sharedStrings.xml).")
+        self._sst = parts.pop(SST).decode("utf-8")
+        for name, raw in parts.items():  # identity anywhere else could not be stamped
+            if _TOKEN_MARK.encode() in raw:
+                raise ParxlError(f"Thông tin đơn vị nằm ngoài bảng chuỗi dùng chung ({name}); không thể đóng dấu nhanh.")
+        for token in (TOKENS.code, TOKENS.name, TOKENS.kind):
+            if self._sst.count(token) == 0:
+                raise ParxlError(f"Biểu mẫu mẫu thiếu chỗ giữ «{token}».")
+        self._members: list[_Member] = []
+        head, central = bytearray(), bytearray()
+        for name, raw in parts.items():
+            m = _Member(name.encode("ascii"), zlib.crc32(raw), len(raw), _deflate(raw))
+            central += _central_entry(m, len(head))
+            head += _local_header(m) + m.data
+        self._head, self._central, self._count = bytes(head), bytes(central), len(parts) + 1
+
+    @classmethod
+    def for_campaign(cls, campaign: Campaign) -> Template:
+        for text in (campaign.id, campaign.config.model_dump_json(), campaign.framework.model.model_dump_json()):
+            if _TOKEN_MARK in text:
+                raise ParxlError(f"Nội dung đợt đánh giá chứa chuỗi dành riêng «{_TOKEN_MARK}».")
+        return cls(build_bytes(campaign, TOKENS))
+
+    def stamp(self, identity: Identity) -> bytes:
+        """The workbook of one unit, showing exactly what ``build_bytes(campaign, identity)`` shows.
+
+        Part by part it is identical too, unless an identity text equals another
+        string of the workbook (XlsxWriter would then share one entry).
+        """
+        sst = (self._sst.replace(TOKENS.code, escape_sst_text(identity.code))
+               .replace(TOKENS.name, escape_sst_text(identity.name))
+               .replace(TOKENS.kind, escape_sst_text(identity.kind))).encode("utf-8")
+        m = _Member(SST.encode("ascii"), zlib.crc32(sst), len(sst), _deflate(sst))
+        local = _local_header(m) + m.data
+        central = self._central + _central_entry(m, len(self._head))
+        end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, self._count, self._count,
+                          len(central), len(self._head) + len(local), 0)
+        return b"".join((self._head, local, central, end))
+
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_MAX_STEM = 120        # characters: leaves room for the folder within Windows' 260
+_MAX_STEM_BYTES = 200  # UTF-8 bytes: Linux allows 255 per name, Vietnamese letters take 2-3
+
+
+def workbook_filename(unit: Unit) -> str:
+    """«CODE - Name.xlsx», safe on Windows: no <>:"/\\|?*, no trailing dot or space; NFC kept."""
+    stem = _FORBIDDEN.sub("", f"{clean_text(unit.code)} - {clean_text(unit.name)}")
+    stem = re.sub(r"\s+", " ", stem)[:_MAX_STEM]
+    stem = stem.encode("utf-8")[:_MAX_STEM_BYTES].decode("utf-8", "ignore").rstrip(". ").lstrip()
+    return f"{stem or 'don-vi'}.xlsx"
+
+
+def generate(campaign: Campaign, progress: Progress | None = None) -> list[Path]:
+    """Write every unit's workbook into ``campaign.workbooks_dir``; return the paths, in unit order."""
+    names = [workbook_filename(u) for u in campaign.units]
+    seen: dict[str, str] = {}
+    for unit, name in zip(campaign.units, names):
+        other = seen.setdefault(name.casefold(), unit.code)
+        if other != unit.code:  # Windows does not tell «X01» from «x01»
+            raise ParxlError(f"Hai đơn vị «{other}» và «{unit.code}» cho cùng một tên tệp «{name}»; hãy sửa mã đơn vị.")
+    template = Template.for_campaign(campaign)
+    out = campaign.workbooks_dir
+    out.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    mode = ordinary_mode()
+    for done, (unit, name) in enumerate(zip(campaign.units, names), start=1):
+        paths.append(write_atomic(out / name, template.stamp(Identity.of(unit)), mode))
+        if progress:
+            progress(done, len(names))
+    return paths
+
+

@@ -1,0 +1,139 @@
+"""What the unit reads in its workbook: titles, notes, prompts and the instructions sheet.
+
+Kept apart from the builder so the wording can be revised without touching
+cell logic. Every text here is Vietnamese (NFC); numbers go through
+``vi_number`` so they carry a decimal comma.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..campaign.folder import Campaign
+from ..core.numbers import vi_number
+from ..criteria.framework import BLOCK_TITLES
+from ..criteria.rules import InputSpec
+
+TITLE = "BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}"
+UNIT = "Đơn vị: {name}"
+CRITERIA = "{title}. Căn cứ: {legal_basis}."
+LEGEND = ("Ô màu vàng: đơn vị điền. Ô màu xám: tính tự động, không sửa. "
+          "Cột «Điểm thẩm định», «Ý kiến thẩm định» dành cho cơ quan thẩm định. "
+          "Ô tô đỏ: số liệu không hợp lệ, hoặc có điểm mà chưa có tài liệu kiểm chứng/giải trình.")
+SURVEY_NOTE = "Điểm do điều tra xã hội học chấm; đơn vị không tự chấm."
+ADJUST_TITLES = {"bonus": "ĐIỂM THƯỞNG", "penalty": "ĐIỂM TRỪ"}
+PENALTY_PREFIX = "(Trừ điểm) "
+TOTAL = "TỔNG ĐIỂM TỰ CHẤM (gồm điểm thưởng, trừ điểm trừ)"
+
+SUMMARY_TITLE = "TỔNG HỢP KẾT QUẢ TỰ CHẤM THEO LĨNH VỰC NĂM {year}"
+SUMMARY_HEADINGS = ("Mã", "Lĩnh vực", "Điểm tối đa", "Điểm tự chấm", "Chỉ số thành phần (%)")
+SUMMARY_BONUS = "Điểm thưởng"
+SUMMARY_PENALTY = "Điểm trừ"
+SUMMARY_TOTAL = "Tổng cộng"
+SUMMARY_NOTE = ("Chỉ số thành phần = điểm tự chấm ÷ điểm tối đa × 100. Điểm điều tra xã hội học do "
+                "cơ quan tổ chức đánh giá tổng hợp sau, nên tổng cộng ở đây chưa gồm phần điểm đó.")
+
+# Data validation boxes: Excel caps titles at 32 and messages at 255 characters.
+CHOICE_PROMPT_TITLE = "Chọn trong danh sách"
+CHOICE_PROMPT = "Bấm mũi tên để chọn: {options}"
+CHOICE_ERROR_TITLE = "Lựa chọn không hợp lệ"
+CHOICE_ERROR = "Chỉ chọn một mục trong danh sách thả xuống."
+WHOLE_PROMPT_TITLE = "Nhập số liệu"
+WHOLE_PROMPT = "{label} (số nguyên, không âm)."
+WHOLE_ERROR_TITLE = "Số liệu không hợp lệ"
+WHOLE_ERROR = "Nhập một số nguyên lớn hơn hoặc bằng 0."
+SCORE_PROMPT_TITLE = "Nhập điểm tự chấm"
+SCORE_PROMPT = "Điểm từ 0 đến {max}, theo bước {step} điểm."
+SCORE_ERROR_TITLE = "Điểm không hợp lệ"
+SCORE_ERROR = "Điểm tự chấm phải từ 0 đến {max}."
+EVIDENCE_PROMPT_TITLE = "Tài liệu kiểm chứng"
+EVIDENCE_PROMPT = ("Dán đường liên kết tới tài liệu; nhiều liên kết thì mỗi liên kết một dòng "
+                   "(Alt+Enter để xuống dòng).")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def choice_prompt(spec: InputSpec) -> str:
+    return clip(CHOICE_PROMPT.format(options="; ".join(spec.options)), 255)
+
+
+def whole_prompt(spec: InputSpec) -> str:
+    return clip(WHOLE_PROMPT.format(label=spec.label), 255)
+
+
+def _date(d: dt.date) -> str:
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
+    """The instructions sheet, as (style, text) lines; style is title, heading, text or blank."""
+    cfg, fw = campaign.config, campaign.framework
+    issuer = cfg.issuer.name
+    if cfg.deadline:
+        deadline = f"Hạn gửi: trước hết ngày {_date(cfg.deadline)}."
+    elif cfg.plan and cfg.plan.number and "…" not in cfg.plan.number:
+        deadline = f"Hạn gửi: theo Kế hoạch số {cfg.plan.number}."
+    else:
+        deadline = "Hạn gửi: theo kế hoạch của cơ quan tổ chức đánh giá."
+    submit = (f"Nơi gửi: {cfg.submit_to}." if cfg.submit_to
+              else f"Nơi gửi: {cfg.contact.office} ({issuer}).")
+    contact = [f"Đầu mối: {cfg.contact.office}"]
+    if cfg.contact.person:
+        contact.append(f"người phụ trách: {cfg.contact.person}")
+    if cfg.contact.phone:
+        contact.append(f"điện thoại: {cfg.contact.phone}")
+    if cfg.contact.email:
+        contact.append(f"thư điện tử: {cfg.contact.email}")
+    return [
+        ("title", f"HƯỚNG DẪN TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {cfg.year}"),
+        ("text", f"Đơn vị: {unit_name}"),
+        ("text", f"{campaign.title} — khối {BLOCK_TITLES[cfg.block]}; cơ quan tổ chức: {issuer}."),
+        ("text", f"Bộ chỉ số: {fw.title}. Căn cứ: {fw.model.legal_basis}."),
+        ("text", f"Tổng điểm tối đa: {vi_number(fw.total)} điểm, gồm "
+                 + ", ".join(f"{fw.part_title(p).lower()} {vi_number(fw.part_max(p))} điểm" for p in fw.model.parts)
+                 + "."),
+        ("blank", ""),
+        ("heading", "1. Cách điền trang «Tự đánh giá»"),
+        ("text", "• Chỉ điền vào các ô màu vàng; các ô khác đã được khóa để tránh sửa nhầm công thức."),
+        ("text", "• Tiêu chí chấm Đạt/Không đạt hoặc theo mức: bấm vào ô ở cột «Lựa chọn / Số liệu» và chọn "
+                 "trong danh sách thả xuống, không gõ tay."),
+        ("text", "• Tiêu chí chấm theo tỷ lệ: nhập tử số ở cột «Lựa chọn / Số liệu» và mẫu số ở cột "
+                 "«Số liệu (mẫu số)», là số nguyên không âm; bấm vào ô để xem tên số liệu cần nhập. "
+                 "Nếu trong năm không phát sinh (mẫu số bằng 0) thì nhập 0 ở cả hai ô."),
+        ("text", "• Tiêu chí chấm theo số lần (ví dụ số văn bản chậm, số lần bị phê bình): nhập số lần; "
+                 "không có thì nhập 0."),
+        ("text", "• Tiêu chí tự chấm điểm trực tiếp: nhập điểm từ 0 đến điểm tối đa của tiêu chí."),
+        ("text", "• Cột «Điểm tự chấm», điểm của từng tiêu chí, lĩnh vực và tổng điểm được tính tự động "
+                 "theo Bộ chỉ số."),
+        ("text", "• Tiêu chí chấm qua điều tra xã hội học: đơn vị không tự chấm."),
+        ("text", "• Không thêm, xóa hoặc đổi tên trang tính; không chèn, xóa dòng hoặc cột; không sao chép "
+                 "dữ liệu từ biểu mẫu của đơn vị khác."),
+        ("blank", ""),
+        ("heading", "2. Tài liệu kiểm chứng và giải trình"),
+        ("text", "• Mỗi tiêu chí có điểm phải có tài liệu kiểm chứng (TLKC). Ở cột «Tài liệu kiểm chứng», "
+                 "dán đường liên kết tới văn bản (trên hệ thống quản lý văn bản, cổng thông tin điện tử "
+                 "hoặc thư mục dùng chung); nhiều liên kết thì mỗi liên kết một dòng (Alt+Enter)."),
+        ("text", "• Tài liệu không có đường liên kết: ghi số, ký hiệu, ngày ban hành và gửi kèm bản scan."),
+        ("text", "• Cột «Giải trình»: nêu lý do khi tài liệu chưa đầy đủ hoặc điểm tự chấm cần làm rõ."),
+        ("text", "• Ô tô đỏ ở cột «Giải trình» và «Tài liệu kiểm chứng»: tiêu chí có điểm nhưng chưa có "
+                 "tài liệu kiểm chứng hoặc giải trình; điểm không có tài liệu kiểm chứng sẽ không được công nhận."),
+        ("blank", ""),
+        ("heading", "3. Gửi kết quả"),
+        ("text", deadline),
+        ("text", submit),
+        ("text", "• Gửi đúng tệp này (định dạng .xlsx), không chuyển sang định dạng khác, không đặt mật khẩu."),
+        ("text", "• Cột «Điểm thẩm định», «Ý kiến thẩm định» dành cho cơ quan thẩm định; sau thẩm định, "
+                 "đơn vị sẽ nhận lại kết quả để giải trình, bổ sung."),
+        ("blank", ""),
+        ("heading", "4. Liên hệ"),
+        ("text", ", ".join(contact) + "."),
+    ]
+
+
+def sample_set_warning(campaign: Campaign, before: str = "gửi cho các đơn vị") -> str | None:
+    """Said before workbooks (or, with ``before``, documents) built on a bundled SAMPLE criteria set go out."""
+    if not campaign.framework.model.sample:
+        return None
+    return (f"bộ chỉ số «{campaign.framework.id}» là bộ MẪU; hãy thay bằng Bộ chỉ số chính thức của tỉnh "
+            f"trước khi {before}.")

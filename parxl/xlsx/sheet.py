@@ -1,0 +1,323 @@
+"""Sheet-level pieces of the xlsx reader: cell types and the streaming sheet parser.
+
+``SheetParser`` turns one worksheet part into ``SheetData``: the wanted
+columns of rows up to ``max_row`` (formula, cached value, type of each cell),
+hyperlinks, data validations and sheet protection. Shared formulas are
+expanded (``shift_formula``). ``parxl.xlsx.container.XlsxFile`` opens the container
+and drives it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import XMLPullParser, fromstring
+
+from ..core.numbers import EXCEL_MAX
+from .safety import HostileFile, excerpt
+
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+R_ID = f"{{{REL_NS}}}id"
+R_ID_STRICT = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
+
+CellValue = str | Decimal | bool | None
+WHOLE_PARSE_BYTES = 2 * 1024 * 1024  # parts up to this size are parsed in one call (a filled sheet: ~100 KB)
+MAX_PART_ELEMENTS = 1_000_000        # elements read from one streamed part (a filled sheet: ~20,000)
+MAX_ROW_ELEMENTS = 100_000           # elements inside one row (16,384 columns at most, a few elements each)
+MAX_TEXT_CHARS = 32_767              # Excel's limit for the text of one cell
+MAX_ROW, MAX_COL = 1_048_576, 16_384
+_REF = re.compile(r"^([A-Za-z]{1,3})([0-9]{1,7})$")
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_text(text: str) -> str:
+    """Excel's escaped characters decoded: ``_x000D_`` -> CR, ``_x005F_`` -> '_' (so ``_x005F_x000D_`` is literal)."""
+    if "_x" not in text:
+        return text
+    out = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    try:
+        out.encode("utf-8")
+    except UnicodeEncodeError:  # escaped surrogate pairs (_xD83D__xDE00_) joined, lone ones replaced
+        out = out.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return out
+
+
+def cut_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """A text cut at ``limit`` characters (Excel keeps at most 32.767 in a cell)."""
+    return text if len(text) <= limit else text[:limit]
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: CellValue          # cached value: Decimal, str, bool, or None when absent
+    kind: str                 # "n", "s", "str", "inlineStr", "b", "e", "d" (xlsx's t attribute)
+    formula: str | None = None  # without the leading "=", shared formulas expanded
+
+    @property
+    def is_error(self) -> bool:
+        return self.kind == "e"
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    state: str  # visible, hidden, veryHidden
+    part: str | None  # zip path of the sheet XML
+
+
+@dataclass(frozen=True)
+class SheetRequest:
+    max_row: int
+    columns: frozenset[str] | None = None  # None: every column
+
+
+@dataclass
+class SheetData:
+    name: str
+    cells: dict[tuple[int, str], Cell] = field(default_factory=dict)  # (row, column letters)
+    hyperlinks: dict[str, str] = field(default_factory=dict)  # "H6" -> URL (or "#Sheet!A1")
+    validations: list[tuple[str, str]] = field(default_factory=list)  # (sqref, formula1)
+    protected: bool = False
+    last_row: int = 0
+    stopped_after: int | None = None  # set when rows beyond max_row exist (not read)
+
+    def get(self, row: int, col: str) -> Cell | None:
+        return self.cells.get((row, col))
+
+
+def col_number(col: str) -> int:
+    n = 0
+    for ch in col:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def col_letters(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+_LETTERS = [""] + [col_letters(n) for n in range(1, MAX_COL + 1)]  # column number -> letters
+_COLS = {letters: n for n, letters in enumerate(_LETTERS) if n}      # letters -> column number
+
+
+def local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+class SheetParser:
+    """Turns a sheet's XML into ``SheetData`` cells, keeping rows up to ``max_row`` only.
+
+    A sheet part up to ``WHOLE_PARSE_BYTES`` is parsed in one call of the C
+    parser (fast); a larger one is streamed row by row and the stream is
+    abandoned at the first row past ``max_row``, so a 2-million-row sheet
+    costs what its first rows cost.
+    """
+
+    def __init__(self, data: SheetData, request: SheetRequest, pending, part: str = ""):
+        self.data, self.request, self.pending, self.part = data, request, pending, part
+        self.shared: dict[str, tuple[str, int, int]] = {}  # si -> (formula, row, col number)
+        self.ns = ""
+        self.row_no = 0
+
+    def parse_whole(self, xml: bytes) -> None:
+        root = fromstring(xml)
+        self.ns = root.tag[: -len("worksheet")] if root.tag.endswith("worksheet") else ""
+        row_tag = self.ns + "row"
+        for el in root:
+            if el.tag == self.ns + "sheetData":
+                for row in el:
+                    if row.tag == row_tag and not self._row(row):
+                        break
+            else:
+                self._other(el)
+
+    def stream(self, chunks) -> None:
+        """Parse the part fed as byte ``chunks``, dropping each element once used.
+
+        Reading stops at the first row past ``max_row``; more than
+        ``MAX_PART_ELEMENTS`` elements in all or ``MAX_ROW_ELEMENTS`` in one row
+        raise HostileFile('file-part-oversized'). Memory holds one row at a time.
+        """
+        pull = XMLPullParser(events=("start", "end"))
+        stack: list = []
+        count = row_start = 0
+        for chunk in chunks:
+            pull.feed(chunk)
+            for event, el in pull.read_events():
+                if event == "start":
+                    stack.append(el)
+                    if len(stack) == 1:
+                        self.ns = el.tag[: el.tag.index("}") + 1] if el.tag.startswith("{") else ""
+                    count += 1
+                    if count > MAX_PART_ELEMENTS or (row_start and count - row_start > MAX_ROW_ELEMENTS):
+                        raise HostileFile("file-part-oversized", f"phần «{self.part}» có quá nhiều phần tử XML")
+                    if len(stack) == 3:
+                        row_start = count
+                    continue
+                depth = len(stack)
+                stack.pop()
+                tag = el.tag
+                if depth == 1:
+                    continue
+                if depth == 3:
+                    row_start = 0
+                    if stack[1].tag == self.ns + "sheetData" and tag == self.ns + "row":
+                        if not self._row(el):
+                            return
+                    if local(stack[1].tag) not in ("dataValidations", "hyperlinks"):
+                        del stack[1][:]  # rows (and anything else) dropped once read
+                elif depth == 2:
+                    if local(tag) in ("sheetProtection", "dataValidations", "hyperlinks"):
+                        self._other(el)
+                    del stack[0][:]
+
+    def _other(self, el) -> None:
+        tag = local(el.tag)
+        if tag == "sheetProtection":
+            self.data.protected = el.get("sheet") in ("1", "true")
+        elif tag == "dataValidations":
+            for dv in el:
+                f1 = next((c.text or "" for c in dv if local(c.tag) == "formula1"), "")
+                self.data.validations.append((dv.get("sqref", ""), f1))
+        elif tag == "hyperlinks":
+            for link in el:
+                rid = link.get(R_ID) or link.get(R_ID_STRICT)
+                target = f"rid:{rid}" if rid else "#" + link.get("location", "")
+                for ref in link.get("ref", "").split():
+                    self.data.hyperlinks.setdefault(ref.split(":")[0], target)
+
+    def _row(self, row_el) -> bool:
+        """Keep one row's wanted cells; False when the row is past ``max_row`` (stop reading).
+
+        A row without ``r`` follows the previous row, a cell without ``r`` the
+        previous cell. A row or cell address that is malformed, out of Excel's
+        grid or not after the previous one raises HostileFile('file-corrupt').
+        """
+        r = row_el.get("r")
+        if r is None:
+            row_no = self.row_no + 1
+        else:
+            try:
+                row_no = int(r)
+            except ValueError:
+                row_no = 0
+        if not self.row_no < row_no <= MAX_ROW:
+            raise HostileFile("file-corrupt", f"trang «{excerpt(self.data.name, 80)}»: số dòng «{excerpt(r or '', 20)}» "
+                                              f"không hợp lệ hoặc không theo thứ tự")
+        self.row_no = row_no
+        if row_no > self.request.max_row:
+            self.data.stopped_after = self.request.max_row
+            return False
+        columns, ns = self.request.columns, self.ns
+        c_tag, f_tag, v_tag, is_tag = ns + "c", ns + "f", ns + "v", ns + "is"
+        cols, letters = _COLS, _LETTERS
+        col_no = 0
+        for c in row_el:
+            ref = c.get("r")
+            new_col = col_no + 1 if ref is None else cols.get(ref.rstrip("0123456789"), 0)
+            if new_col <= col_no:  # not a column, or not after the previous cell: look closer
+                if c.tag != c_tag:
+                    continue  # e.g. an extLst inside the row
+                m = _REF.match(ref or "")
+                new_col = _COLS.get(m.group(1).upper(), 0) if m else 0
+            if not col_no < new_col <= MAX_COL:
+                raise HostileFile("file-corrupt", f"trang «{excerpt(self.data.name, 80)}», dòng {row_no}: địa chỉ ô "
+                                                  f"«{excerpt(ref or '', 20)}» không hợp lệ hoặc không theo thứ tự")
+            col_no = new_col
+            col = letters[col_no]
+            if not len(c):
+                continue  # a formatted, empty cell
+            formula_el = c.find(f_tag)
+            formula = self._formula(formula_el, row_no, col) if formula_el is not None else None
+            if columns is not None and col not in columns:
+                continue
+            kind = c.get("t", "n")
+            value_el = c.find(v_tag)
+            text = value_el.text if value_el is not None else None
+            key = (row_no, col)
+            if kind == "s" and text is not None:
+                try:
+                    index = int(text)
+                except ValueError:
+                    index = -1
+                if index < 0:
+                    raise HostileFile("file-corrupt", f"{self._where(key)}: số thứ tự chuỗi «{excerpt(text, 20)}» không hợp lệ")
+                self.pending.setdefault(index, []).append((self.data, key, formula))
+                self.data.last_row = row_no
+                continue
+            if kind == "s":
+                value: CellValue = None
+            elif kind == "inlineStr":
+                is_el = c.find(is_tag)
+                value = "".join(t.text or "" for t in (is_el.iter() if is_el is not None else ())
+                                if local(t.tag) == "t")
+                value = cut_text(unescape_text(cut_text(value, 8 * MAX_TEXT_CHARS)))
+            elif kind == "b":
+                value = None if text is None else text.strip() in ("1", "true")
+            elif kind == "str":
+                value = text if text is None or (len(text) <= MAX_TEXT_CHARS and "_x" not in text) else \
+                    cut_text(unescape_text(cut_text(text, 8 * MAX_TEXT_CHARS)))
+            elif kind in ("e", "d"):
+                value = None if text is None else cut_text(text, 200)
+            else:
+                kind = "n"
+                try:
+                    value = _decimal(text)
+                except HostileFile as exc:
+                    raise HostileFile(exc.code, f"{self._where(key)}: {exc.detail}") from None
+            if value is None and formula is None:
+                continue
+            self.data.last_row = row_no
+            self.data.cells[key] = Cell(value, kind, formula)
+        return True
+
+    def _where(self, key: tuple[int, str]) -> str:
+        return f"ô {key[1]}{key[0]} của trang «{excerpt(self.data.name, 80)}»"
+
+    def _formula(self, f, row: int, col: str) -> str | None:
+        text = f.text
+        if f.get("t") == "shared":
+            si = f.get("si", "")
+            if text:
+                self.shared[si] = (text, row, col_number(col))
+            elif si in self.shared:
+                base, brow, bcol = self.shared[si]
+                return shift_formula(base, row - brow, col_number(col) - bcol)
+            else:
+                return None
+        return text
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    """A numeric cell's value; not a number is ``file-corrupt``, beyond Excel's range ``file-number-out-of-range``."""
+    if text is None or text.strip() == "":
+        return None
+    try:
+        d = Decimal(text.strip())
+    except (InvalidOperation, ValueError):
+        d = None
+    if d is None or not d.is_finite():
+        raise HostileFile("file-corrupt", f"giá trị «{excerpt(text, 40)}» không phải là số")
+    if d.copy_abs() > EXCEL_MAX:
+        raise HostileFile("file-number-out-of-range", f"«{excerpt(text, 40)}»")
+    return d
+
+
+_STRING_OR_SHEET = re.compile(r'("(?:[^"]|"")*"|\'(?:[^\']|\'\')*\')')
+_CELL_REF = re.compile(r"(?<![A-Za-z0-9_.$])(\$?)([A-Z]{1,3})(\$?)([0-9]+)(?![0-9A-Za-z_(])")
+
+
+def shift_formula(formula: str, drow: int, dcol: int) -> str:
+    """A shared formula as written in a cell ``drow`` rows and ``dcol`` columns from its master."""
+    def shift(m: re.Match) -> str:
+        c_abs, col, r_abs, row = m.groups()
+        new_col = col if c_abs else col_letters(col_number(col) + dcol)
+        new_row = row if r_abs else str(int(row) + drow)
+        return f"{c_abs}{new_col}{r_abs}{new_row}"
+
+    parts = _STRING_OR_SHEET.split(formula)
+    return "".join(p if i % 2 else _CELL_REF.sub(shift, p) for i, p in enumerate(parts))
