@@ -7,6 +7,8 @@ no error, one ledger version per unit (``Ledger.record_appraisal``). A bad file
 never stops the batch: its problems are findings, and a file parxl itself
 failed on (``AppraisalFile.internal``, traceback logged in ``.parxl/errors/``)
 is kept, not recorded, and listed in ``ImportResult.internal``.
+``ImportResult.report()`` is the ``CommandReport`` behind ``parxl appraise
+--import``'s table, ``--json`` and exit code.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from pathlib import Path
 
 from ..campaign.folder import Campaign
 from ..core.errors import ParxlError, log_internal_error
+from ..core.findings import sort_key
+from ..core.report import CommandReport, InternalError
 from ..intake.submission import file_sha256
 from ..ledger.store import Ledger
 from . import layout as L
@@ -26,18 +30,43 @@ SKIPPED_PREFIXES = ("~$", ".")
 
 @dataclass
 class ImportResult:
+    """The appraisal workbooks of one ``import_appraisals`` run: every file read, and the names of those recorded."""
+
     round: str
     files: list[AppraisalFile] = field(default_factory=list)
     recorded: list[str] = field(default_factory=list)  # names of the files recorded
 
     @property
     def errors(self) -> int:
+        """Error findings over all files (a file with any is not recorded)."""
         return sum(f.errors for f in self.files)
 
     @property
     def internal(self) -> list[AppraisalFile]:
         """The files parxl itself failed on (its own bug; nothing of them recorded)."""
         return [f for f in self.files if f.internal]
+
+    def internal_errors(self) -> list[InternalError]:
+        """``internal`` as the common report carries them (path, message, log, sha256)."""
+        return [InternalError(path=f.name, message=f.internal_message, log=f.internal_log, sha256=f.sha256)
+                for f in self.internal]
+
+    def as_json(self) -> dict:
+        """``{"round", "errors", "internal_errors", "files": [{"file", "sha256", "field", "recorded", "scores",
+        "units", "findings", "internal_error": null | {"log", "message"}}]}``; ``internal_errors`` is a count here
+        (the list is in the common ``"report"``)."""
+        return {"round": self.round, "errors": self.errors, "internal_errors": len(self.internal), "files": [
+            {"file": f.name, "sha256": f.sha256, "field": f.field_code, "recorded": f.name in self.recorded,
+             "scores": f.score_count, "units": len(f.scores),
+             "findings": [d.as_dict() for d in sorted(f.findings, key=sort_key)],
+             "internal_error": {"log": f.internal_log, "message": f.internal_message} if f.internal else None}
+            for f in self.files]}
+
+    def report(self) -> CommandReport:
+        """The ``CommandReport`` of ``parxl appraise --import``: every file's findings, parxl's own failures,
+        ``as_json()`` as payload; exit code 3 / 1 (a file with errors, not recorded) / 0."""
+        return CommandReport.of("appraise", [d for f in self.files for d in f.findings], self.internal_errors(),
+                                self.as_json())
 
 
 def default_import_round(campaign: Campaign) -> str:
@@ -50,6 +79,8 @@ def default_import_round(campaign: Campaign) -> str:
 
 
 def files_of(source: Path) -> list[Path]:
+    """``source`` itself, or the files under the folder ``source`` in name order (hidden and ``~$`` lock files
+    skipped). Raises ParxlError when ``source`` does not exist."""
     if source.is_file():
         return [source]
     if not source.is_dir():
@@ -66,6 +97,13 @@ def _display(campaign: Campaign, path: Path) -> str:
 
 
 def import_appraisals(campaign: Campaign, source: Path, round: str) -> ImportResult:
+    """Keep, read, check and record every appraisal workbook of ``source`` (a file or a folder) for ``round``.
+
+    Never raises for one file (its problems are findings, parxl's own failure
+    is ``AppraisalFile.internal``). Raises ParxlError for a round name that is
+    not ``appraisal-N`` or a ``source`` that does not exist, and LedgerError when
+    the ledger cannot be opened.
+    """
     L.check_round(round)
     result = ImportResult(round)
     fingerprint = campaign.framework.fingerprint

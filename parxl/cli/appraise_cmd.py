@@ -11,7 +11,6 @@ from ..appraisal import layout as L
 from ..appraisal.build import write_appraisal_workbooks
 from ..appraisal.record import ImportResult, default_import_round, import_appraisals
 from ..campaign.folder import load_campaign
-from ..core.errors import EXIT_DATA, EXIT_INTERNAL, EXIT_OK
 from ..core.findings import SEVERITY_TITLES, sort_key
 from ..core.numbers import vi_number
 from ..ledger.store import Ledger
@@ -62,21 +61,17 @@ def command(campaign_dir: Path, round_name: str | None, source: Path | None, as_
         click.echo(json.dumps(as_document(result), ensure_ascii=False, indent=2))
     else:
         report(result)
-    click.get_current_context().exit(EXIT_INTERNAL if result.internal else EXIT_DATA if result.errors else EXIT_OK)
+    click.get_current_context().exit(result.report().exit_code)
 
 
 def as_document(result: ImportResult) -> dict:
-    """``{"round", "errors", "internal_errors", "files": [{"file", "sha256", "field", "recorded", "scores",
-    "units", "findings", "internal_error": null | {"log", "message"}}]}``."""
-    return {"round": result.round, "errors": result.errors, "internal_errors": len(result.internal), "files": [
-        {"file": f.name, "sha256": f.sha256, "field": f.field_code, "recorded": f.name in result.recorded,
-         "scores": f.score_count, "units": len(f.scores),
-         "findings": [d.as_dict() for d in sorted(f.findings, key=sort_key)],
-         "internal_error": {"log": f.internal_log, "message": f.internal_message} if f.internal else None}
-        for f in result.files]}
+    """The ``--json`` document of an import: ``ImportResult.as_json()`` plus the common ``"report"``
+    (``parxl.core.report.CommandReport.to_json``)."""
+    return result.report().to_json()
 
 
 def report(result: ImportResult) -> None:
+    """The import as the clerk reads it: a table of every file's findings, then one line per file."""
     table = Table(title=f"Nhập điểm {L.round_title(result.round).lower()}: {vi_number(len(result.files))} tệp")
     for title in ("Tệp", "Mức độ", "Ô", "Nội dung"):
         table.add_column(title, overflow="fold")

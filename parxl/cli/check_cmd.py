@@ -9,9 +9,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..campaign.folder import load_campaign
-from ..core.errors import EXIT_DATA, EXIT_INTERNAL, EXIT_OK
 from ..core.numbers import vi_number
-from ..ledger.check_report import current_errors, report_json, stale_unreadable, unit_lines
+from ..core.report import CommandReport
+from ..ledger.check_report import check_report, stale_unreadable, unit_lines
 from ..ledger.check_report_xlsx import STATUS_TITLES, write_outputs
 from ..ledger.receive import IntakeResult, run_intake
 from .console import console, err_console
@@ -47,43 +47,38 @@ def command(campaign_dir: Path, as_json: bool) -> None:
             result = run_intake(campaign, progress=progress)
     lines = unit_lines(campaign, result)
     paths = write_outputs(campaign, result, lines)
-    errors = current_errors(lines, result)
+    report = check_report(campaign, result, lines)
     if as_json:
-        doc = report_json(campaign, result, lines)
-        doc["internal_errors"] = internal_json(result)
-        doc["summary"]["internal_errors"] = len(result.internal)
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
-        _print_table(campaign, result, lines)
+        _print_table(campaign, result, lines, report)
         console.print(f"Đã ghi «{paths[0]}» và {vi_number(len(paths) - 1)} tệp phản hồi trong «{paths[0].parent / 'phan-hoi'}».")
-        _print_internal(campaign, result)
-    click.get_current_context().exit(EXIT_INTERNAL if result.internal else EXIT_DATA if errors else EXIT_OK)
+        print_internal(campaign, report, result)
+    click.get_current_context().exit(report.exit_code)
 
 
 def internal_json(result: IntakeResult) -> list[dict]:
     """``[{"path", "sha256", "unit", "log", "message"}]``: the files parxl itself failed on."""
-    return [{"path": rec.path, "sha256": rec.sha256 or rec.report.sha256,
-             "unit": rec.report.unit_code or rec.report.named_unit,
-             "log": getattr(rec.report, "log", None), "message": getattr(rec.report, "message", "")}
-            for rec in result.internal if rec.report is not None]
+    return [e.as_dict() for e in result.internal_errors()]
 
 
-def _print_internal(campaign, result: IntakeResult) -> None:
-    """parxl's own failures, apart from the units' errors: the files are kept, nobody has to resend."""
-    if not result.internal:
+def print_internal(campaign, report: CommandReport, result: IntakeResult) -> None:
+    """parxl's own failures on files (``report.internal_errors``), on stderr apart from the units' errors:
+    the files are kept, nobody has to resend; then the units held out of the results until they read."""
+    if not report.internal_errors:
         return
     names = {u.code: u.name for u in campaign.units}
-    err_console.print(f"[bold red]parxl gặp lỗi của chính chương trình với {vi_number(len(result.internal))} tệp[/] "
-                      "(không phải lỗi của đơn vị; tệp đã được lưu, đơn vị không cần gửi lại):", soft_wrap=True)
-    for entry in internal_json(result):
-        who = f" (đơn vị {entry['unit']} {names.get(entry['unit'], '')}?)" if entry["unit"] else ""
-        err_console.print(f"  • «{entry['path'].split('/', 1)[-1]}»{who}: {entry['message']}", soft_wrap=True)
+    err_console.print(f"[bold red]parxl gặp lỗi của chính chương trình với {vi_number(len(report.internal_errors))} "
+                      "tệp[/] (không phải lỗi của đơn vị; tệp đã được lưu, đơn vị không cần gửi lại):", soft_wrap=True)
+    for entry in report.internal_errors:
+        who = f" (đơn vị {entry.unit} {names.get(entry.unit, '')}?)" if entry.unit else ""
+        err_console.print(f"  • «{entry.path.split('/', 1)[-1]}»{who}: {entry.message}", soft_wrap=True)
     if result.held:
         err_console.print("Các đơn vị " + ", ".join(result.held) + " tạm chưa được tổng hợp cho đến khi tệp "
                           "của họ đọc được (chạy lại «parxl check» sau khi cập nhật parxl).", soft_wrap=True)
 
 
-def _print_table(campaign, result, lines) -> None:
+def _print_table(campaign, result, lines, report: CommandReport) -> None:
     d = campaign.framework.decimals
     table = Table(title=f"Kết quả kiểm tra: {vi_number(len(result.files))} tệp nhận được")
     for title, justify in (("Đơn vị", "left"), ("Tệp", "left"), ("Tình trạng", "left"),
@@ -106,8 +101,7 @@ def _print_table(campaign, result, lines) -> None:
     if result.missing:
         console.print(f"[yellow]Chưa gửi ({vi_number(len(result.missing))}):[/] "
                       + ", ".join(f"{c} {names.get(c, '')}" for c in result.missing))
-    errors = current_errors(lines, result)
-    if errors:
-        console.print(f"[red]Còn {vi_number(errors)} lỗi đơn vị phải sửa;[/] xem chi tiết trong tệp kết quả kiểm tra.")
+    if report.errors:
+        console.print(f"[red]Còn {vi_number(report.errors)} lỗi đơn vị phải sửa;[/] xem chi tiết trong tệp kết quả kiểm tra.")
     else:
         console.print("[green]Không có lỗi phải sửa.[/]")

@@ -15,6 +15,7 @@ from ..master.consolidation import Consolidation, run_consolidation
 from ..master.view import survey_note
 from ..results.compute import UnitResult
 from ..survey.table import missing_table_warning
+from .check_cmd import print_internal
 from .console import console, err_console
 
 SHOWN = 15  # units listed by name in the console before "… và N đơn vị khác"
@@ -36,7 +37,9 @@ def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> No
     trả lại».
 
     Thoát với mã 0 khi đã ghi bảng tổng hợp (kể cả khi có đơn vị bị loại), 1 khi
-    đợt đánh giá, bộ chỉ số hoặc bảng năm trước không đọc được.
+    đợt đánh giá, bộ chỉ số hoặc bảng năm trước không đọc được, 3 khi chính parxl
+    gặp lỗi với một tệp trong inbox/ (bảng tổng hợp vẫn được ghi, đơn vị của tệp
+    đó tạm chưa được tổng hợp; gửi tệp nhật ký lỗi cho nhóm phát triển).
     """
     campaign = load_campaign(campaign_dir)
     previous = read_previous(previous_path) if previous_path is not None else None
@@ -55,10 +58,13 @@ def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> No
 
         outcome = run_consolidation(campaign, previous, intake_progress, step)
     warnings = [w for w in [missing_table_warning(campaign)] if w and not outcome.results.has_survey]
+    summary = outcome.report(campaign, as_document(outcome) | {"warnings": warnings})
     if as_json:
-        click.echo(json.dumps(as_document(outcome) | {"warnings": warnings}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
         report(outcome, warnings)
+        print_internal(campaign, summary, outcome.intake)
+    click.get_current_context().exit(summary.exit_code)
 
 
 def _decimal(value) -> str | None:
@@ -66,6 +72,8 @@ def _decimal(value) -> str | None:
 
 
 def as_document(outcome: Consolidation) -> dict:
+    """``{"master": path, "ranking": [{"code", "name", "status", "total", "index", "rank", "band"}],
+    "left_out": [{"code", "name", "situation", "treatment"}]}``; decimals as JSON strings ("87.5")."""
     results = outcome.results
 
     def line(u: UnitResult) -> dict:
@@ -81,6 +89,7 @@ def as_document(outcome: Consolidation) -> dict:
 
 
 def report(outcome: Consolidation, warnings: list[str] | None = None) -> None:
+    """The consolidation as the clerk reads it: files checked, ranked units, bands, who was left out, the master."""
     results, intake = outcome.results, outcome.intake
     workbooks = sum(1 for f in intake.files if f.kind == "workbook")
     with_errors = sum(1 for r in intake.reports.values() if r.errors)

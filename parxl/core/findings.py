@@ -5,6 +5,15 @@ the ledger and machines rely on), a severity, a short Vietnamese title and a
 message template saying what is wrong and what to do. ``make(code, **params)``
 builds a ``Finding``; the table of every type is ``FINDING_TYPES``.
 
+Codes are checked statically: ``FindingCode`` is the ``Literal`` of every
+registered code, the type of ``make``'s and ``FindingList.add``'s ``code``, so a
+type checker flags a mistyped code at its call site; the module refuses to
+import when ``FindingCode`` and the registry disagree, and
+``tests/test_findings_registry.py`` checks every code literal in ``parxl/``
+against the registry. A new kind of finding is one ``_T(...)`` line below plus
+its code in ``FindingCode``; then regenerate the catalogue ``docs/findings.md``
+with ``python3 -m parxl.core.findings_doc > docs/findings.md``.
+
 Severity:
 - ``error``: the unit must fix the file and send it again (wrong identity,
   tampering, an input outside its domain, a scored item with neither evidence
@@ -15,8 +24,9 @@ Severity:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from .texts import normalize_text
 
@@ -24,30 +34,93 @@ Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 SEVERITY_TITLES = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 
+# Every finding code, in registry order. Keep it equal to the codes of ``_TYPES`` (checked at import).
+FindingCode = Literal[
+    "file-empty", "file-too-large", "file-xls", "file-encrypted", "file-ods-converted", "file-ods-unsupported",
+    "file-ods-conversion-failed", "file-corrupt", "file-not-workbook", "file-zip-bomb", "file-xml-forbidden",
+    "file-archive-no-workbook", "file-xlsb", "file-pdf", "file-word", "file-image", "file-archive", "file-csv",
+    "file-html", "file-opendocument", "file-ambiguous", "file-part-missing", "file-part-oversized",
+    "file-number-out-of-range", "file-duplicate", "sheet-oversized", "identity-missing",
+    "identity-other-campaign", "identity-other-criteria", "identity-layout-version", "identity-unknown-unit",
+    "identity-header-mismatch", "identity-filename-mismatch", "identity-swapped", "identity-unit-renamed",
+    "sheet-missing", "columns-changed", "row-missing", "rows-not-read", "rows-shifted", "rows-reordered",
+    "formula-altered", "locked-cell-changed", "input-not-option", "input-not-number", "input-negative",
+    "input-too-large", "input-not-whole", "ratio-numerator-exceeds", "score-out-of-range", "score-off-step",
+    "input-blank", "number-as-text", "evidence-missing", "evidence-explanation-only", "evidence-bad-link",
+    "evidence-file-missing", "evidence-text-only", "evidence-unusual-host", "evidence-picture",
+    "evidence-ref-bad-date", "cached-value-differs", "appraisal-filled", "survey-filled",
+    "appraisal-not-appraisal-file", "appraisal-unit-workbook", "appraisal-other-campaign",
+    "appraisal-other-criteria", "appraisal-other-round", "appraisal-unknown-row", "appraisal-duplicate-row",
+    "appraisal-score-not-number", "appraisal-score-negative", "appraisal-score-above-max",
+    "appraisal-score-off-grid", "appraisal-number-as-text", "appraisal-note-without-score",
+]
+
 
 @dataclass(frozen=True)
 class FindingType:
-    code: str
+    """One kind of finding: its stable ``code``, ``severity``, Vietnamese ``title`` and message ``template``.
+
+    ``template`` is a ``str.format`` template; every finding also knows
+    ``{file}``, ``{sheet}``, ``{cell}`` and ``{item}``. ``advice`` is what to do,
+    as the catalogue shows it (taken from the template's own words).
+    """
+
+    code: FindingCode
     severity: Severity
     title: str
-    template: str  # str.format template; every finding also knows {file}
+    template: str
+    action: str = ""  # what to do, when the template's own words do not say it well enough
+
+    @property
+    def advice(self) -> str:
+        """What to do about it, in Vietnamese: the template's sentences that say it, or who looks at it.
+
+        The sentences from the first one that asks for something («Hãy …»,
+        «Không sửa …», «cần thẩm định …», «Lần sau …»); when none does, a line by
+        severity (an info finding needs nothing; a warning is for the appraisers).
+        ``action``, when given, is used instead.
+        """
+        if self.action:
+            return self.action
+        sentences = re.split(r"(?<=[.!?])\s+", self.template.strip())
+        for i, sentence in enumerate(sentences):
+            asked = _ASKS.search(sentence)
+            if asked:
+                clause = max(sentence.rfind(mark, 0, asked.start()) for mark in ";:") + 1
+                first = sentence[clause:].strip()
+                return " ".join([first[:1].upper() + first[1:], *sentences[i + 1:]])
+        return _DEFAULT_ADVICE[self.severity]
+
+
+_ASKS = re.compile(r"\b(Hãy|hãy|Không (sửa|chụp|chèn)|cần thẩm định|Lần sau|lần sau|Mỗi đơn vị|nên mở lại)\b")
+_DEFAULT_ADVICE = {
+    "error": "Sửa tệp theo nội dung thông báo rồi gửi lại.",
+    "warning": "Cán bộ thẩm định xem xét; đơn vị không phải gửi lại tệp.",
+    "info": "Không cần làm gì: parxl đã xử lý và chỉ ghi lại để biết.",
+}
 
 
 @dataclass(frozen=True)
 class Finding:
-    code: str
+    """One problem found in one file: ``code`` (a ``FindingCode``), its type's ``severity``, the filled
+    Vietnamese ``message``, and where: ``sheet``, ``cell`` (A1 style), ``item`` (criteria code such as
+    1.1.2 or T1) and ``file`` (the file's name as received), each None when it does not apply."""
+
+    code: FindingCode
     severity: Severity
     message: str
     sheet: str | None = None
     cell: str | None = None
-    item: str | None = None  # item code (1.1.2, T1) when the finding concerns one item
+    item: str | None = None
     file: str | None = None
 
     @property
     def title(self) -> str:
+        """The Vietnamese title of the finding's type; raises KeyError for a code no longer registered."""
         return FINDING_TYPES[self.code].title
 
     def as_dict(self) -> dict:
+        """``{"code", "severity", "sheet", "cell", "item", "message"}``: the finding in every JSON report."""
         return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
                 "item": self.item, "message": self.message}
 
@@ -202,7 +275,8 @@ _TYPES = [
     _T("score-off-step", "error", "Điểm không đúng bước",
        "Ô {cell} ({item}) tự chấm {found} điểm; điểm phải là bội số của {step}. Hãy chấm lại."),
     _T("input-blank", "warning", "Chưa nhập",
-       "Ô {cell} ({item}, {label}) còn trống nên tiêu chí được tính 0 điểm."),
+       "Ô {cell} ({item}, {label}) còn trống nên tiêu chí được tính 0 điểm.",
+       action="Nếu đơn vị có số liệu, hãy nhập vào ô này rồi gửi lại; nếu không, tiêu chí giữ 0 điểm."),
     _T("number-as-text", "info", "Số nhập dạng chữ",
        "Ô {cell} ({item}) chứa «{found}» dạng văn bản; parxl đọc là {value}."),
     # Evidence --------------------------------------------------------------
@@ -246,7 +320,9 @@ _TYPES = [
        "«Thẩm định lĩnh vực …» đã được gửi, không chép sang tệp mới."),
     _T("appraisal-unit-workbook", "error", "Nhầm biểu mẫu tự đánh giá của đơn vị",
        "Tệp «{file}» là biểu mẫu tự đánh giá của đơn vị {unit}, không phải biểu mẫu thẩm định. "
-       "Tệp của đơn vị đặt vào inbox/ và chạy «parxl check»; ở đây chỉ nhập tệp «Thẩm định lĩnh vực …»."),
+       "Tệp của đơn vị đặt vào inbox/ và chạy «parxl check»; ở đây chỉ nhập tệp «Thẩm định lĩnh vực …».",
+       action="Đặt tệp của đơn vị vào inbox/ rồi chạy «parxl check»; với «--import» chỉ chọn các tệp "
+              "«Thẩm định lĩnh vực …»."),
     _T("appraisal-other-campaign", "error", "Biểu mẫu thẩm định của đợt khác",
        "Tệp «{file}» là biểu mẫu thẩm định của đợt «{found}», không phải đợt «{expected}». "
        "Hãy nhập điểm vào biểu mẫu thẩm định của đợt này."),
@@ -275,10 +351,31 @@ _TYPES = [
        "Ô {cell} (đơn vị {unit}, tiêu chí {item}) chứa «{found}» dạng văn bản; parxl đọc là {value}."),
     _T("appraisal-note-without-score", "info", "Có ý kiến nhưng không có điểm thẩm định",
        "Ô {cell} (đơn vị {unit}, tiêu chí {item}) có ý kiến thẩm định nhưng ô điểm để trống: điểm tự chấm "
-       "được giữ nguyên; ý kiến vẫn lưu trong tệp đã nhận."),
+       "được giữ nguyên; ý kiến vẫn lưu trong tệp đã nhận.",
+       action="Nếu muốn thay điểm tự chấm, nhập điểm thẩm định vào ô điểm rồi nhập lại tệp; nếu không, không cần làm gì."),
 ]
 
 FINDING_TYPES: dict[str, FindingType] = {t.code: t for t in _TYPES}
+
+# Registered but not raised by parxl today, kept so that old ledgers and reports still have a title for them.
+RESERVED: dict[str, str] = {
+    "file-duplicate": "a re-sent identical file is shown through the receipt's duplicate_of, not as a finding",
+}
+
+
+def _check_registry() -> None:
+    """Refuse to import a registry whose codes differ from ``FindingCode`` or repeat (a developer's slip)."""
+    listed = get_args(FindingCode)
+    registered = [t.code for t in _TYPES]
+    twice = sorted({c for c in registered if registered.count(c) > 1})
+    if twice or set(listed) != set(registered) or not set(RESERVED) <= set(registered):
+        raise RuntimeError(f"finding registry out of step: registered twice {twice}, "
+                           f"not in FindingCode {sorted(set(registered) - set(listed))}, "
+                           f"in FindingCode only {sorted(set(listed) - set(registered))}, "
+                           f"reserved but unknown {sorted(set(RESERVED) - set(registered))}")
+
+
+_check_registry()
 
 
 MAX_QUOTE_CHARS = 300  # the most of one parameter (mostly the file's own text) quoted in a message
@@ -288,10 +385,17 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= MAX_QUOTE_CHARS else text[:MAX_QUOTE_CHARS] + "…"
 
 
-def make(code: str, *, sheet: str | None = None, cell: str | None = None, item: str | None = None,
+def make(code: FindingCode, *, sheet: str | None = None, cell: str | None = None, item: str | None = None,
          file: str | None = None, **params: object) -> Finding:
-    """A finding of type ``code``, its message filled from ``params``."""
-    kind = FINDING_TYPES[code]
+    """A finding of type ``code``, its message filled from ``params`` (NFC, each text cut to 300 characters).
+
+    Raises KeyError for an unregistered code, and KeyError/IndexError when the
+    template names a parameter that was not given: both are parxl's own bugs.
+    """
+    try:
+        kind = FINDING_TYPES[code]
+    except KeyError:
+        raise KeyError(f"unknown finding code {code!r} (see parxl/core/findings.py)") from None
     params = {k: _excerpt(v) if isinstance(v, str) else v for k, v in params.items()}
     values = {"file": file or "", "sheet": sheet or "", "cell": cell or "", "item": item or "", **params}
     message = normalize_text(kind.template.format(**values))
@@ -299,6 +403,7 @@ def make(code: str, *, sheet: str | None = None, cell: str | None = None, item: 
 
 
 def count_by_severity(findings: list[Finding]) -> dict[str, int]:
+    """``{"error": n, "warning": n, "info": n}``: how many of ``findings`` have each severity."""
     out = {s: 0 for s in SEVERITIES}
     for f in findings:
         out[f.severity] += 1
@@ -306,6 +411,7 @@ def count_by_severity(findings: list[Finding]) -> dict[str, int]:
 
 
 def sort_key(f: Finding) -> tuple:
+    """Order of findings in every report: errors first, then by sheet, row (numerically), cell, code."""
     return (SEVERITIES.index(f.severity), f.sheet or "", _cell_order(f.cell), f.code)
 
 
@@ -323,7 +429,8 @@ class FindingList:
     file: str | None = None
     items: list[Finding] = field(default_factory=list)
 
-    def add(self, code: str, **kw: object) -> Finding:
+    def add(self, code: FindingCode, **kw: object) -> Finding:
+        """``make(code, file=self.file, **kw)``, kept in ``items`` and returned; raises as ``make`` does."""
         kw.setdefault("file", self.file)
         finding = make(code, **kw)  # type: ignore[arg-type]
         self.items.append(finding)

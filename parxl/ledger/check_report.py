@@ -6,17 +6,19 @@ JSON (``report_json``)::
                                      "total_self", "errors", "warnings", "findings": [...]}],
      "missing": ["X03", ...],
      "files": [{"path", "sha256", "kind", "status", "unit", "duplicate_of", "findings": [...]}],
-     "summary": {...}}
+     "summary": {...}, "internal_errors": [{"path", "sha256", "unit", "log", "message"}],
+     "report": {"command", "parxl_version", "valid", "exit_code", "counts", "internal_errors"}}
 
-Each finding is ``{"code", "severity", "sheet", "cell", "item", "message"}``.
+``check_report`` builds the ``CommandReport`` (``parxl.core.report``) behind the
+table, the JSON and the exit code; ``report_json`` is its payload. Each finding is ``{"code", "severity", "sheet", "cell", "item", "message"}``.
 Decimal numbers (``total_self``) are JSON *strings* with a dot ("87.5"), exact
 and locale-free; ``null`` when unknown. ``units`` lists, in units-list order,
 each unit's latest readable file (possibly received in an earlier run);
 ``files`` lists every file found under ``inbox/`` in this run.
 
-``current_errors`` decides the exit code: errors of units' latest files, and
-of unreadable files not superseded by a later readable file of the unit their
-name points at.
+The findings that count (``current_findings``, hence the exit code) are those
+of units' latest files, and of unreadable files not superseded by a later
+readable file of the unit their name points at.
 """
 from __future__ import annotations
 
@@ -24,17 +26,21 @@ from dataclasses import dataclass
 
 from ..campaign.folder import Campaign
 from ..core.findings import Finding
+from ..core.report import CommandReport
 from .receive import IntakeResult, Received
 from .store import Ledger, UnitSubmission
 
 
 @dataclass
 class UnitLine:
+    """One unit's latest readable file (its ledger row) with the findings recorded for that file."""
+
     submission: UnitSubmission
     findings: list[Finding]
 
 
 def unit_lines(campaign: Campaign, result: IntakeResult) -> list[UnitLine]:
+    """Per unit of ``result.latest`` (units-list order), its latest file with its findings from the ledger."""
     with Ledger.open(campaign) as ledger:
         return [UnitLine(s, ledger.findings(s.sha256)) for s in result.latest]
 
@@ -54,9 +60,29 @@ def stale_unreadable(result: IntakeResult) -> list[Received]:
     return out
 
 
+def current_findings(lines: list[UnitLine], result: IntakeResult) -> list[Finding]:
+    """The findings that stand: of each unit's latest file, and of unreadable files not yet replaced."""
+    return ([f for line in lines for f in line.findings]
+            + [f for rec in stale_unreadable(result) if rec.report for f in rec.report.findings])
+
+
 def current_errors(lines: list[UnitLine], result: IntakeResult) -> int:
-    n = sum(1 for line in lines for f in line.findings if f.severity == "error")
-    return n + sum(rec.report.errors for rec in stale_unreadable(result) if rec.report)
+    """How many error findings stand (``current_findings``): what the units must still fix."""
+    return sum(1 for f in current_findings(lines, result) if f.severity == "error")
+
+
+def check_report(campaign: Campaign, result: IntakeResult, lines: list[UnitLine]) -> CommandReport:
+    """The ``CommandReport`` of ``parxl check``: standing findings, parxl's own failures, ``report_json`` as payload.
+
+    Its ``exit_code`` is ``parxl check``'s: 3 when parxl failed on a file, 1 when
+    an error finding stands, else 0. The payload keeps ``internal_errors`` (a list)
+    and ``summary.internal_errors`` (their number) as earlier versions wrote them.
+    """
+    internal = result.internal_errors()
+    payload = report_json(campaign, result, lines)
+    payload["internal_errors"] = [e.as_dict() for e in internal]
+    payload["summary"]["internal_errors"] = len(internal)
+    return CommandReport.of("check", current_findings(lines, result), internal, payload)
 
 
 def _finding(f: Finding) -> dict:
@@ -64,6 +90,7 @@ def _finding(f: Finding) -> dict:
 
 
 def report_json(campaign: Campaign, result: IntakeResult, lines: list[UnitLine]) -> dict:
+    """The JSON document of ``parxl check`` without its internal errors (see the module's docstring)."""
     units = [{
         "code": line.submission.unit_code,
         "name": line.submission.unit_name,

@@ -47,6 +47,7 @@ from pathlib import Path, PurePosixPath
 from ..campaign.folder import Campaign, load_campaign
 from ..core.errors import internal_error_text, log_internal_error
 from ..core.findings import make
+from ..core.report import InternalError
 from ..core.texts import normalize_text
 from ..intake.checks.identity import units_named_by
 from ..intake.submission import expected_max_row, file_sha256, read_submission
@@ -102,12 +103,26 @@ class Received:
 
 @dataclass
 class IntakeResult:
+    """What one run of ``run_intake`` found: every receipt, each content's report, and per unit where it stands.
+
+    ``parxl check`` turns it into its ``CommandReport`` with
+    ``ledger.check_report.check_report``; ``internal_errors()`` is the part of
+    that report that is parxl's own failure, whichever command ran the intake.
+    """
+
     files: list[Received] = field(default_factory=list)
     reports: dict[str, Report] = field(default_factory=dict)  # sha256 -> report (each content once)
     latest: list[UnitSubmission] = field(default_factory=list)  # per unit, from the ledger
     missing: list[str] = field(default_factory=list)           # codes of units that sent nothing readable
     internal: list[Received] = field(default_factory=list)     # files parxl failed on (report: InternalErrorReport)
     held: list[str] = field(default_factory=list)              # units held out of ``latest`` by such a file
+
+    def internal_errors(self) -> list[InternalError]:
+        """The files parxl itself failed on, in receipt order, as the common report carries them."""
+        return [InternalError(path=rec.path, message=getattr(rec.report, "message", ""),
+                              log=getattr(rec.report, "log", None), sha256=rec.sha256 or rec.report.sha256,
+                              unit=rec.report.unit_code or rec.report.named_unit)
+                for rec in self.internal if rec.report is not None]
 
 
 def _iso(ts: float) -> str:

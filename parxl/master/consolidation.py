@@ -25,6 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..campaign.folder import Campaign
+from ..core.report import CommandReport
+from ..ledger.check_report import current_findings, unit_lines
 from ..ledger.receive import IntakeResult, run_intake
 from ..ledger.store import SELF, Ledger, UnitSubmission
 from ..results.compute import Results, Source, UnitInput, consolidate
@@ -75,6 +77,10 @@ def unit_inputs(campaign: Campaign, subs: Iterable[UnitSubmission]) -> list[Unit
 
 
 def results_from_submissions(campaign: Campaign, subs: Iterable[UnitSubmission], made_at: str | None = None) -> Results:
+    """Index, rank and band of every listed unit of ``subs``; ``made_at`` (ISO local time) defaults to now.
+
+    Raises SurveyError when the campaign's survey table no longer reads.
+    """
     return consolidate(campaign, unit_inputs(campaign, subs), made_at or dt.datetime.now().isoformat(timespec="seconds"))
 
 
@@ -135,17 +141,36 @@ def results_from_ledger(campaign: Campaign, made_at: str | None = None) -> Resul
 
 @dataclass
 class Consolidation:
+    """One ``run_consolidation``: the intake it ran first, the results, the master written and its snapshot."""
+
     intake: IntakeResult
     results: Results
     master: Path
     snapshot: Path | None = None  # the results saved beside the master, which the documents follow
+
+    def report(self, campaign: Campaign, payload: dict | None = None) -> CommandReport:
+        """The ``CommandReport`` of ``parxl consolidate``, with ``payload`` as its JSON.
+
+        Findings: those that stand after the intake, as ``parxl check`` counts
+        them; they do not fail the command (``missing_policy`` decides what
+        happens to such units and the master lists them), so the exit code is 3
+        when parxl failed on a file in ``inbox/`` (``intake.internal``), else 0.
+        """
+        lines = unit_lines(campaign, self.intake)
+        return CommandReport.of("consolidate", current_findings(lines, self.intake), self.intake.internal_errors(),
+                                payload, errors_fail=False)
 
 
 def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] | None = None,
                       intake_progress: IntakeProgress | None = None,
                       step: StepProgress | None = None) -> Consolidation:
     """Intake of inbox/, then results from the ledger, then a new master workbook in output/
-    and the snapshot of its results in the state folder (``master.snapshot``)."""
+    and the snapshot of its results in the state folder (``master.snapshot``).
+
+    Never raises for one file of inbox/: parxl's own failures on files are in
+    ``Consolidation.intake.internal`` (and in ``report(...).internal_errors``).
+    Raises ParxlError (exit 1) when the ledger or the survey table cannot be read.
+    """
     intake = run_intake(campaign, intake_progress)
     inputs = unit_inputs(campaign, intake.latest)
     results = consolidate(campaign, inputs, dt.datetime.now().isoformat(timespec="seconds"))

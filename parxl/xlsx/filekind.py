@@ -15,6 +15,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from ..core.findings import FindingCode
 from .container import ZIP_ERRORS
 from .safety import ODS_MIME, sniff
 
@@ -35,7 +36,7 @@ _ODF = {
 @dataclass(frozen=True)
 class FileKind:
     kind: str                 # "xlsx", "ods", or what it is instead
-    code: str | None = None   # the finding code when parxl cannot read it as a workbook
+    code: FindingCode | None = None  # the finding code when parxl cannot read it as a workbook
     detail: str = ""
 
 

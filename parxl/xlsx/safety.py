@@ -21,6 +21,7 @@ from xml.parsers import expat
 from dataclasses import dataclass
 from typing import Literal
 
+from ..core.findings import FindingCode
 from ..core.numbers import vi_number
 
 MAX_FILE_BYTES = 50 * 1024 * 1024            # a filled workbook is ~30 KB
@@ -43,7 +44,7 @@ Kind = Literal["zip", "ole-encrypted", "ole-xls", "ole-other", "empty", "unknown
 class HostileFile(Exception):
     """A file parxl refuses or cannot read; ``code`` is a finding code."""
 
-    def __init__(self, code: str, detail: str = ""):
+    def __init__(self, code: FindingCode, detail: str = ""):
         super().__init__(f"{code}: {detail}")
         self.code = code
         self.detail = detail

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from ...campaign.folder import Campaign
 from ...campaign.units import Unit
-from ...core.findings import FindingList
+from ...core.findings import FindingCode, FindingList
 from ...core.numbers import vi_number
 from ...criteria.framework import Framework
 from ...criteria.rules import Value
@@ -51,7 +51,7 @@ class Context:
     def cell(self, row: int, role: str) -> Cell | None:
         return self.sub.cell(row, COLUMNS[role])
 
-    def add(self, code: str, role: str | None = None, row: int | None = None, **kw) -> None:
+    def add(self, code: FindingCode, role: str | None = None, row: int | None = None, **kw) -> None:
         if role is not None and row is not None:
             kw.setdefault("cell", f"{COLUMNS[role]}{row}")
             kw.setdefault("sheet", self.sheet)
