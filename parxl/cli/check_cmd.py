@@ -78,7 +78,8 @@ def print_internal(campaign, report: CommandReport, result: IntakeResult) -> Non
                           "của họ đọc được (chạy lại «parxl check» sau khi cập nhật parxl).", soft_wrap=True)
 
 
-def _print_table(campaign, result, lines, report: CommandReport) -> None:
+def _print_table(campaign, result, lines, report: CommandReport | None = None) -> None:
+    report = report or check_report(campaign, result, lines)
     d = campaign.framework.decimals
     table = Table(title=f"Kết quả kiểm tra: {vi_number(len(result.files))} tệp nhận được")
     for title, justify in (("Đơn vị", "left"), ("Tệp", "left"), ("Tình trạng", "left"),

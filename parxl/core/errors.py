@@ -6,7 +6,10 @@ Problems *inside* a returned workbook are not exceptions but findings (see
 Exit codes of every command (README lists them): ``EXIT_OK`` 0, ``EXIT_DATA``
 1 (the user's data has problems), ``EXIT_USAGE`` 2 (click: a mistyped
 command), ``EXIT_INTERNAL`` 3 (parxl itself failed: a bug to send to the
-developers, never the unit's or the clerk's fault).
+developers, never the unit's or the clerk's fault). A command that judges
+files takes its exit code from its ``parxl.core.report.CommandReport``; an
+exception takes it from ``ParxlError.exit_code`` (or 3 for any other), in
+``parxl.cli``.
 
 ``log_internal_error(state_dir, exc, context=…, key=…) -> Path | None`` writes
 the traceback of one internal error to ``STATE/errors/<UTC time>-<key>.txt``

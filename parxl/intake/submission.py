@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from ..core.findings import FindingCode
 from ..core.numbers import excel_number
 from ..core.texts import normalize_text
 from ..workbook import layout
@@ -34,8 +35,8 @@ class Submission:
     name: str                      # how the file is called in messages: its original path or name
     sha256: str
     size: int
-    problem: tuple[str, str] | None = None  # (finding code, detail) when the file cannot be read
-    notes: list[tuple[str, dict]] = field(default_factory=list)  # read-level facts, e.g. converted from .ods
+    problem: tuple[FindingCode, str] | None = None  # (finding code, detail) when the file cannot be read
+    notes: list[tuple[FindingCode, dict]] = field(default_factory=list)  # read-level facts, e.g. converted from .ods
     sheets: list[SheetInfo] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # defined name -> reference text
     meta: dict[str, str] = field(default_factory=dict)   # META_KEYS read from the metadata sheet

@@ -77,6 +77,7 @@ class InternalErrorReport(Report):
 
     @property
     def message(self) -> str:
+        """The Vietnamese line for the clerk: parxl's fault, where the log is, what to do."""
         return internal_error_text(self.log, self.context)
 
 
@@ -90,6 +91,8 @@ def _internal_report(name: str, sha256: str, size: int, exc: BaseException, stat
 
 @dataclass
 class Received:
+    """One file found under inbox/ (or inside a zip there): where it came from, its kind, and its report."""
+
     path: str                 # relative to the campaign folder, "inbox/a.zip!/X01.xlsx" inside a zip
     sha256: str
     received_at: str          # ISO 8601 UTC modification time of the file in inbox/

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from ...core.findings import FindingCode
 from ...core.numbers import ZERO, vi_number
 from ...workbook import layout
 from ..evidence_text import Entry, is_ip, link_problem, parse_cell, parse_entry
@@ -56,7 +57,7 @@ def check(ctx: Context) -> None:
             continue
         ex = ctx.cell(row, "explanation")
         explained = ex is not None and isinstance(ex.value, str) and ex.value.strip()
-        code = "evidence-explanation-only" if explained else "evidence-missing"
+        code: FindingCode = "evidence-explanation-only" if explained else "evidence-missing"
         ctx.add(code, sheet=ctx.sheet, cell=ref, item=item.code, score=vi_number(score))
 
 
