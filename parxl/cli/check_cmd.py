@@ -57,11 +57,6 @@ def command(campaign_dir: Path, as_json: bool) -> None:
     click.get_current_context().exit(report.exit_code)
 
 
-def internal_json(result: IntakeResult) -> list[dict]:
-    """``[{"path", "sha256", "unit", "log", "message"}]``: the files parxl itself failed on."""
-    return [e.as_dict() for e in result.internal_errors()]
-
-
 def print_internal(campaign, report: CommandReport, result: IntakeResult) -> None:
     """parxl's own failures on files (``report.internal_errors``), on stderr apart from the units' errors:
     the files are kept, nobody has to resend; then the units held out of the results until they read."""
