@@ -141,7 +141,10 @@ _TYPES = [
        "Tệp «{file}» được tạo theo bộ chỉ số «{found}» (phiên bản {found_fp}), khác bộ chỉ số của đợt này "
        "«{expected}» (phiên bản {expected_fp}). Hãy điền vào biểu mẫu mới nhất đã được gửi."),
     _T("identity-layout-version", "error", "Phiên bản biểu mẫu khác",
-       "Tệp «{file}» theo mẫu phiên bản {found}, parxl này đọc phiên bản {expected}. Hãy dùng biểu mẫu mới nhất."),
+       "Tệp «{file}» là biểu mẫu phiên bản {found}, khác phiên bản {expected} mà parxl của đợt này đọc "
+       "(biểu mẫu được tạo bằng một phiên bản parxl khác), nên số liệu trong tệp không được đọc. "
+       "Hãy chép số liệu, giải trình và tài liệu kiểm chứng sang biểu mẫu mới nhất do cơ quan tổ chức đánh giá "
+       "gửi (hoặc đề nghị gửi lại biểu mẫu) rồi gửi lại."),
     _T("identity-unknown-unit", "error", "Đơn vị không có trong danh sách",
        "Tệp «{file}» ghi mã đơn vị «{unit}» không có trong danh sách đơn vị của đợt đánh giá. "
        "Hãy kiểm tra lại tệp (có thể là biểu mẫu của địa phương khác)."),
