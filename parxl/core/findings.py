@@ -256,6 +256,10 @@ _TYPES = [
     _T("appraisal-other-criteria", "error", "Biểu mẫu thẩm định theo bộ chỉ số khác",
        "Tệp «{file}» được tạo theo phiên bản bộ chỉ số {found}, khác phiên bản của đợt này ({expected}). "
        "Hãy tạo lại biểu mẫu thẩm định («parxl appraise») và nhập điểm vào biểu mẫu mới."),
+    _T("appraisal-other-layout", "error", "Biểu mẫu thẩm định phiên bản khác",
+       "Tệp «{file}» là biểu mẫu thẩm định phiên bản {found}, khác phiên bản {expected} mà parxl này đọc "
+       "(biểu mẫu được tạo bằng một phiên bản parxl khác), nên điểm trong tệp không được nhập. Hãy tạo lại "
+       "biểu mẫu thẩm định của vòng này («parxl appraise») và nhập điểm vào biểu mẫu mới."),
     _T("appraisal-other-round", "error", "Biểu mẫu của vòng thẩm định khác",
        "Tệp «{file}» là biểu mẫu của vòng «{found}», không phải vòng «{expected}» đang nhập. "
        "Hãy nhập tệp này với «--round {found}» hoặc dùng biểu mẫu của vòng «{expected}»."),
