@@ -23,7 +23,7 @@ from parxl.appraisal.read import read_appraisal
 from parxl.ledger.receive import run_intake
 from parxl.workbook import layout
 from parxl.workbook.stamping import workbook_filename
-from support.tamper import MINI_TOTAL, filled, set_meta
+from support.tamper import MINI_TOTAL, ROW, filled, set_meta
 from test_validation import check
 
 PARXL = Path(__file__).resolve().parent.parent / "parxl"
@@ -51,7 +51,7 @@ def test_changing_a_reader_matched_title_changes_the_version_and_writer_and_read
     ws = openpyxl.load_workbook(io.BytesIO(data))[layout.SHEET_ASSESS]
     assert ws.cell(layout.UNIT_ROW, 1).value == "Tên đơn vị: Phường An Lưu"
     assert ws.cell(layout.HEADING_ROW, 1).value == new["code"] and ws.cell(layout.HEADING_ROW, 8).value == new["evidence"]
-    assert ws.cell(18, 2).value == new["total"]  # the mini set's total row (support.tamper.ROW)
+    assert ws.cell(ROW["total"], 2).value == new["total"]
     meta = openpyxl.load_workbook(io.BytesIO(data))[layout.SHEET_META]
     assert meta.cell(layout.META_KEYS.index("layout_version") + 1, 2).value == after
     report = check(campaign, data)

@@ -36,6 +36,7 @@ class _ColumnIndex:
 
     @property
     def last(self) -> int:
+        """The rightmost column's 0-based index."""
         return max(col_index(letter) for letter in layout.COLUMNS.values())
 
 

@@ -131,6 +131,8 @@ class _Names:
         self._wb = wb
 
     def define(self, name: str, sheet: str, ref: str) -> None:
+        """Define workbook name ``name`` as ``ref`` (A1 cell or range) on ``sheet``; raises ``ParxlError`` when
+        XlsxWriter refuses the name (a criteria code with characters an Excel name cannot hold)."""
         if self._wb.define_name(name, f"={abs_ref(sheet, ref)}") == -1:
             raise ParxlError(f"Không đặt được tên ô «{name}»: mã tiêu chí có ký tự không dùng được trong tên ô Excel.")
 

@@ -45,10 +45,12 @@ class Context:
 
     @property
     def framework(self) -> Framework:
+        """The campaign's criteria set."""
         return self.campaign.framework
 
     @property
     def sheet(self) -> str:
+        """The self-assessment sheet's name (where most findings are)."""
         return SHEET_ASSESS
 
     def cell(self, row: int, role: str) -> Cell | None:
@@ -64,6 +66,7 @@ class Context:
 
 
 def is_blank(cell: Cell | None) -> bool:
+    """True for a missing or empty cell, or one holding only spaces."""
     if cell is None or cell.value is None:
         return True
     return isinstance(cell.value, str) and not cell.value.strip()

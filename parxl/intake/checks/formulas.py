@@ -35,6 +35,7 @@ def canonical(formula: str) -> str:
 
 @lru_cache(maxsize=4096)
 def canonical_cached(formula: str) -> str:
+    """``canonical(formula)``, memoised (the same formulas recur across rows and files)."""
     return canonical(formula)
 
 
