@@ -27,7 +27,7 @@ from ..intake.evidence_text import parse_entry
 from ..ledger.store import SELF, ItemDetail, Ledger, UnitSubmission
 from ..master.consolidation import SURVEY_ROUND
 from ..workbook.build import clean_text, generated_at
-from ..workbook.styles import FORMULA_FILL, PROTECT, Styles, print_setup
+from ..workbook.styles import FORMULA_FILL, PROTECT, Styles, col_index, print_setup
 from . import layout as L
 
 WIDTHS = {"unit": 9, "unit_name": 20, "item": 8, "title": 30, "max": 8, "inputs": 24, "self": 9,
@@ -101,6 +101,11 @@ class _Formats:
 
 
 def build_group(campaign: Campaign, round: str, group: L.Group, units: list[UnitRows]) -> bytes:
+    """The appraisal workbook of ``group`` for ``round`` as ``.xlsx`` bytes: one row per item and unit.
+
+    Every column is written at its letter in ``layout.COLUMNS`` (whatever their order there);
+    the metadata carries ``layout.layout_version()``.
+    """
     fw = campaign.framework
     when = generated_at(campaign)
     out = io.BytesIO()
@@ -112,16 +117,16 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
     fm = _Formats(wb, Styles(wb))
     ws = wb.add_worksheet(L.SHEET_DATA)
     meta = wb.add_worksheet(L.SHEET_META)
-    c = {k: i for i, k in enumerate(L.COLUMNS)}
-    last_col = len(L.COLUMNS) - 1
+    c = {k: col_index(letter) for k, letter in L.COL.items()}
+    first_col, last_col = min(c.values()), max(c.values())
     for key, width in WIDTHS.items():
         ws.set_column(c[key], c[key], width)
 
-    ws.merge_range(0, 0, 0, last_col, f"{L.round_title(round).upper()} CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM "
+    ws.merge_range(0, first_col, 0, last_col, f"{L.round_title(round).upper()} CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM "
                    f"{campaign.year} — {group.heading}", fm.title)
-    ws.merge_range(1, 0, 1, last_col, f"Cơ quan thẩm định: {group.appraiser or '(chưa phân công)'} · "
+    ws.merge_range(1, first_col, 1, last_col, f"Cơ quan thẩm định: {group.appraiser or '(chưa phân công)'} · "
                    f"Vòng: {L.round_title(round).lower()} ({round}) · Bộ chỉ số: {fw.title}", fm.legend)
-    ws.merge_range(2, 0, 2, last_col,
+    ws.merge_range(2, first_col, 2, last_col,
                    "Nhập điểm vào cột «Điểm thẩm định» (từ 0 đến điểm tối đa, tối đa "
                    f"{fw.decimals} chữ số thập phân, ví dụ 0,5) và ý kiến vào cột «Ý kiến thẩm định». "
                    "Để trống ô điểm nghĩa là giữ nguyên điểm tự chấm của đơn vị. Không sửa các cột khác; "
@@ -147,19 +152,20 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
                                  "Để trống = giữ điểm tự chấm của đơn vị.",
                 "error_title": "Điểm không hợp lệ",
                 "error_message": f"Điểm thẩm định tiêu chí {item.code} phải là số từ 0 đến {vi_number(item.max)}."})
-    ws.autofilter(hr, 0, max(r - 1, hr + 1), last_col)
+    ws.autofilter(hr, first_col, max(r - 1, hr + 1), last_col)
     ws.freeze_panes(L.HEADER_ROW, 0)
     print_setup(ws, landscape=True, repeat_row=hr)
     ws.protect("", {**PROTECT, "autofilter": True, "sort": True})
 
     values = {"kind": L.KIND, "campaign_id": campaign.id, "criteria_fingerprint": fw.fingerprint, "round": round,
-              "field_code": group.code, "layout_version": str(L.LAYOUT_VERSION),
+              "field_code": group.code, "layout_version": L.layout_version(),
               "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "parxl_version": __version__}
     if tuple(values) != L.META_KEYS:  # parxl's own bug, never the user's: it must hold under python -O too
         raise RuntimeError(f"Lỗi nội bộ của parxl: các khóa siêu dữ liệu {tuple(values)} khác bố cục {L.META_KEYS}.")
+    key_col, value_col = col_index(L.META_COLUMNS["key"]), col_index(L.META_COLUMNS["value"])
     for i, (key, value) in enumerate(values.items()):
-        meta.write_string(i, 0, key)
-        meta.write_string(i, 1, value)
+        meta.write_string(i, key_col, key)
+        meta.write_string(i, value_col, value)
     meta.protect("", PROTECT)
     meta.very_hidden()
     ws.activate()

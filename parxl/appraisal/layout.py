@@ -1,12 +1,21 @@
-"""The appraisal workbook's contract: sheet names, columns, metadata, rounds and file names.
+"""The appraisal workbook's layout contract: sheet names, columns and their headings, metadata, rounds, file names.
 
-The builder and the reader both import this module. Rows are located by the
-unit code and item code written in columns A and C (locked), never by row
-number, so a sorted or filtered sheet still reads back.
+The builder (``parxl.appraisal.build``) and the reader (``parxl.appraisal.read``)
+both place and find every column by ``COLUMNS`` (its letters, not its order),
+and the reader checks the headings of ``CHECKED_HEADINGS``. Rows are located by
+the unit code and item code written in the ``unit`` and ``item`` columns
+(locked), never by row number, so a sorted or filtered sheet still reads back.
+
+The layout version in the metadata is derived from this contract
+(``layout_version()``: ``LAYOUT_SERIES`` and a short hash of ``contract()``), so
+any change the reader would notice changes it; values are read at call time.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,17 +23,18 @@ from ..core.errors import ParxlError
 from ..criteria.framework import Framework, Item
 from ..workbook.build import clean_text
 
-LAYOUT_VERSION = 1
+LAYOUT_SERIES = 2  # the human part of the layout version; raise it for a deliberate break
 KIND = "parxl-appraisal"
 SHEET_DATA = "Thẩm định"
 SHEET_META = "parxl-thamdinh"
 META_KEYS = ("kind", "campaign_id", "criteria_fingerprint", "round", "field_code", "layout_version",
              "generated_at", "parxl_version")
-HEADER_ROW = 5  # 1-based; data rows follow
+META_COLUMNS = {"key": "A", "value": "B"}  # metadata: key and value, one row each from row 1, in META_KEYS order
+HEADER_ROW = 5  # 1-based; data rows follow (rows 1-3: title, round line, instructions)
 ADJUSTMENTS = "thuong-tru"  # the "field" of bonus and penalty items
 OUTPUT_DIR = ("output", "tham-dinh")
 
-# key -> (column letter, heading)
+# key -> (column letter, heading). The builder writes each column at its letter, whatever the order here.
 COLUMNS = {
     "unit": ("A", "Mã đơn vị"),
     "unit_name": ("B", "Tên đơn vị"),
@@ -41,7 +51,66 @@ COLUMNS = {
     "remark": ("M", "Ghi chú"),
 }
 CHECKED_HEADINGS = ("unit", "item", "score", "note")  # the columns the reader relies on
-COL = {k: v[0] for k, v in COLUMNS.items()}
+
+
+class _Letters(Mapping):
+    """{column key: letter}, read from ``COLUMNS`` at each lookup (so it follows any change to it)."""
+
+    def __getitem__(self, key: str) -> str:
+        return COLUMNS[key][0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COLUMNS)
+
+    def __len__(self) -> int:
+        return len(COLUMNS)
+
+
+COL: Mapping[str, str] = _Letters()
+
+# Layout versions of workbooks made before the version was derived from the
+# contract, with the hash of the contract they were made under.
+LEGACY_VERSIONS = {"1": "85b681be"}
+
+
+def contract() -> dict:
+    """Every datum builder and reader share, as plain JSON-able data (read at call time).
+
+    Shape: ``{"kind", "sheets": {"data", "meta"}, "meta_keys": [...], "meta_columns": {...},
+    "header_row": int, "columns": {key: [letter, heading]}, "checked_headings": [...]}``.
+    """
+    return {"kind": KIND, "sheets": {"data": SHEET_DATA, "meta": SHEET_META}, "meta_keys": list(META_KEYS),
+            "meta_columns": META_COLUMNS, "header_row": HEADER_ROW,
+            "columns": {k: list(v) for k, v in COLUMNS.items()}, "checked_headings": list(CHECKED_HEADINGS)}
+
+
+def contract_hash(data: dict | None = None) -> str:
+    """The first 8 hex digits of the SHA-256 of the canonical JSON dump of ``data`` (default: ``contract()``)."""
+    dump = json.dumps(contract() if data is None else data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(dump.encode("utf-8")).hexdigest()[:8]
+
+
+def layout_version() -> str:
+    """The layout version written into the metadata: ``"<LAYOUT_SERIES>-<contract_hash()>"``."""
+    return f"{LAYOUT_SERIES}-{contract_hash()}"
+
+
+def reads_version(version: str) -> bool:
+    """Whether a workbook whose metadata says ``version`` was made under this contract (legacy numbers included)."""
+    return version == layout_version() or LEGACY_VERSIONS.get(version) == contract_hash()
+
+
+LAYOUT_VERSION = layout_version()  # the version at import; code calls layout_version(), which follows changes
+
+
+def cell_ref(key: str, row: int) -> str:
+    """A1 reference of column ``key`` on 1-based ``row`` of the data sheet (``KeyError`` for an unknown key)."""
+    return f"{COLUMNS[key][0]}{row}"
+
+
+def meta_ref(key: str, row: int) -> str:
+    """A1 reference of metadata column ``key`` (``"key"`` or ``"value"``) on 1-based ``row``."""
+    return f"{META_COLUMNS[key]}{row}"
 
 ROUND_PREFIX = "appraisal-"
 _ROUND = re.compile(r"^appraisal-([1-9])$")
@@ -58,6 +127,7 @@ class Group:
 
     @property
     def file_name(self) -> str:
+        """The workbook's file name: «Thẩm định lĩnh vực <code> - <title>.xlsx», safe on Windows, at most 120 characters."""
         if self.code == ADJUSTMENTS:
             stem = "Thẩm định điểm thưởng, điểm trừ"
         else:
@@ -68,6 +138,7 @@ class Group:
 
     @property
     def heading(self) -> str:
+        """The group's part of the sheet title, upper case."""
         if self.code == ADJUSTMENTS:
             return "ĐIỂM THƯỞNG, ĐIỂM TRỪ"
         return f"LĨNH VỰC {self.code}: {self.title.upper()}"
@@ -93,6 +164,7 @@ def groups(fw: Framework) -> list[Group]:
 
 
 def check_round(name: str) -> str:
+    """``name`` when it is a round name (``appraisal-1`` … ``appraisal-9``); raises ``ParxlError`` otherwise."""
     if not _ROUND.match(name):
         raise ParxlError(f"Tên vòng thẩm định «{name}» không hợp lệ: dùng «appraisal-1», «appraisal-2» … "
                          "(đến «appraisal-9»).")
@@ -100,11 +172,13 @@ def check_round(name: str) -> str:
 
 
 def round_number(name: str) -> int:
+    """The round's number (``appraisal-2`` → 2), 0 for a name that is not a round."""
     m = _ROUND.match(name)
     return int(m.group(1)) if m else 0
 
 
 def round_title(name: str) -> str:
+    """«Thẩm định lần N» for round ``name``."""
     return f"Thẩm định lần {round_number(name)}"
 
 
@@ -115,6 +189,7 @@ def next_round(recorded: list[str]) -> str:
 
 
 def round_dir(campaign_root: Path, name: str) -> Path:
+    """The folder of round ``name``'s workbooks: ``<campaign>/output/tham-dinh/<name>``."""
     return campaign_root.joinpath(*OUTPUT_DIR, name)
 
 

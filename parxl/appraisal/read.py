@@ -31,6 +31,8 @@ ROW_MARGIN = 500  # rows read past the expected last row (a few inserted rows st
 
 @dataclass
 class AppraisalFile:
+    """One appraisal workbook read back: its findings and the scores (points) and notes it holds per unit and item."""
+
     name: str
     sha256: str
     data: bytes | None  # None when the file was too large to load (keep it from its path)
@@ -45,6 +47,7 @@ class AppraisalFile:
 
     @property
     def errors(self) -> int:
+        """How many findings of severity error."""
         return sum(1 for f in self.findings if f.severity == "error")
 
     @property
@@ -54,6 +57,7 @@ class AppraisalFile:
 
     @property
     def score_count(self) -> int:
+        """How many appraised scores the file holds, over all units."""
         return sum(len(s) for s in self.scores.values())
 
 
@@ -100,18 +104,25 @@ def _read(campaign: Campaign, book: XlsxFile, round: str, out: AppraisalFile, fo
     if book.sheet(L.SHEET_META) is None:
         if book.sheet(unit_layout.SHEET_META) is not None:
             unit = book.read_sheets({unit_layout.SHEET_META: SheetRequest(20)}).get(unit_layout.SHEET_META)
-            code = next((text_of(unit.get(r, "B")) for r in range(1, 20)
-                         if unit and text_of(unit.get(r, "A")) == "unit_code"), "?")
+            key_col, value_col = unit_layout.META_COLUMNS["key"], unit_layout.META_COLUMNS["value"]
+            code = next((text_of(unit.get(r, value_col)) for r in range(1, 20)
+                         if unit and text_of(unit.get(r, key_col)) == "unit_code"), "?")
             found.add("appraisal-unit-workbook", unit=code)
         else:
             found.add("appraisal-not-appraisal-file", detail=f"không có trang ẩn «{L.SHEET_META}»")
         return
-    meta_sheet = _sheet(book, L.SHEET_META, SheetRequest(META_ROWS, frozenset("AB")), found)
+    key_col, value_col = L.META_COLUMNS["key"], L.META_COLUMNS["value"]
+    meta_sheet = _sheet(book, L.SHEET_META, SheetRequest(META_ROWS, frozenset((key_col, value_col))), found)
     if meta_sheet is None:
         return
-    meta = {text_of(meta_sheet.get(r, "A")): text_of(meta_sheet.get(r, "B")) for r in range(1, META_ROWS)}
+    meta = {text_of(meta_sheet.get(r, key_col)): text_of(meta_sheet.get(r, value_col)) for r in range(1, META_ROWS)}
     if meta.get("kind") != L.KIND:
         found.add("appraisal-not-appraisal-file", detail="thông tin nhận dạng bị mất")
+        return
+    if not L.reads_version(meta.get("layout_version", "")):  # its columns may not be where this contract says
+        found.add("appraisal-other-layout", sheet=L.SHEET_META,
+                  cell=L.meta_ref("value", L.META_KEYS.index("layout_version") + 1),
+                  found=meta.get("layout_version") or "?", expected=L.layout_version())
         return
     if meta.get("campaign_id") != campaign.id:
         found.add("appraisal-other-campaign", found=meta.get("campaign_id", ""), expected=campaign.id)
@@ -143,7 +154,7 @@ def _read_rows(campaign: Campaign, book: XlsxFile, group: L.Group, out: Appraisa
         col, expected = L.COLUMNS[key]
         text = text_of(sheet.get(header or L.HEADER_ROW, col))
         if text != expected:
-            found.add("columns-changed", sheet=L.SHEET_DATA, cell=f"{col}{header or L.HEADER_ROW}",
+            found.add("columns-changed", sheet=L.SHEET_DATA, cell=L.cell_ref(key, header or L.HEADER_ROW),
                       found=text, expected=expected)
     if header is None or found.items and any(f.code == "columns-changed" for f in found.items):
         return
@@ -157,16 +168,16 @@ def _read_rows(campaign: Campaign, book: XlsxFile, group: L.Group, out: Appraisa
         if unit not in units or code not in items:
             detail = ("mã đơn vị không có trong danh sách" if unit not in units
                       else "tiêu chí không thuộc biểu mẫu này")
-            found.add("appraisal-unknown-row", sheet=L.SHEET_DATA, cell=f"A{r}", row=r, unit=unit, found=code,
+            found.add("appraisal-unknown-row", sheet=L.SHEET_DATA, cell=L.cell_ref("unit", r), row=r, unit=unit, found=code,
                       detail=detail)
             continue
         if (unit, code) in seen:
-            found.add("appraisal-duplicate-row", sheet=L.SHEET_DATA, cell=f"A{r}", item=code, row=r, unit=unit,
+            found.add("appraisal-duplicate-row", sheet=L.SHEET_DATA, cell=L.cell_ref("unit", r), item=code, row=r, unit=unit,
                       first=seen[(unit, code)])
             continue
         seen[(unit, code)] = r
         out.covered.setdefault(unit, set()).add(code)
-        score_ref, note_ref = f"{L.COL['score']}{r}", f"{L.COL['note']}{r}"
+        score_ref, note_ref = L.cell_ref("score", r), L.cell_ref("note", r)
         score = _score(sheet.get(r, L.COL["score"]), score_ref, unit, items[code], fw.decimals, found)
         note = text_of(sheet.get(r, L.COL["note"])).strip()
         if score is not None:

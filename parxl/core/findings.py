@@ -49,7 +49,7 @@ FindingCode = Literal[
     "input-blank", "number-as-text", "evidence-missing", "evidence-explanation-only", "evidence-bad-link",
     "evidence-file-missing", "evidence-text-only", "evidence-unusual-host", "evidence-picture",
     "evidence-ref-bad-date", "cached-value-differs", "appraisal-filled", "survey-filled",
-    "appraisal-not-appraisal-file", "appraisal-unit-workbook", "appraisal-other-campaign",
+    "appraisal-not-appraisal-file", "appraisal-other-layout", "appraisal-unit-workbook", "appraisal-other-campaign",
     "appraisal-other-criteria", "appraisal-other-round", "appraisal-unknown-row", "appraisal-duplicate-row",
     "appraisal-score-not-number", "appraisal-score-negative", "appraisal-score-above-max",
     "appraisal-score-off-grid", "appraisal-number-as-text", "appraisal-note-without-score",
@@ -214,7 +214,10 @@ _TYPES = [
        "Tệp «{file}» được tạo theo bộ chỉ số «{found}» (phiên bản {found_fp}), khác bộ chỉ số của đợt này "
        "«{expected}» (phiên bản {expected_fp}). Hãy điền vào biểu mẫu mới nhất đã được gửi."),
     _T("identity-layout-version", "error", "Phiên bản biểu mẫu khác",
-       "Tệp «{file}» theo mẫu phiên bản {found}, parxl này đọc phiên bản {expected}. Hãy dùng biểu mẫu mới nhất."),
+       "Tệp «{file}» là biểu mẫu phiên bản {found}, khác phiên bản {expected} mà parxl của đợt này đọc "
+       "(biểu mẫu được tạo bằng một phiên bản parxl khác), nên số liệu trong tệp không được đọc. "
+       "Hãy chép số liệu, giải trình và tài liệu kiểm chứng sang biểu mẫu mới nhất do cơ quan tổ chức đánh giá "
+       "gửi (hoặc đề nghị gửi lại biểu mẫu) rồi gửi lại."),
     _T("identity-unknown-unit", "error", "Đơn vị không có trong danh sách",
        "Tệp «{file}» ghi mã đơn vị «{unit}» không có trong danh sách đơn vị của đợt đánh giá. "
        "Hãy kiểm tra lại tệp (có thể là biểu mẫu của địa phương khác)."),
@@ -329,6 +332,10 @@ _TYPES = [
     _T("appraisal-other-criteria", "error", "Biểu mẫu thẩm định theo bộ chỉ số khác",
        "Tệp «{file}» được tạo theo phiên bản bộ chỉ số {found}, khác phiên bản của đợt này ({expected}). "
        "Hãy tạo lại biểu mẫu thẩm định («parxl appraise») và nhập điểm vào biểu mẫu mới."),
+    _T("appraisal-other-layout", "error", "Biểu mẫu thẩm định phiên bản khác",
+       "Tệp «{file}» là biểu mẫu thẩm định phiên bản {found}, khác phiên bản {expected} mà parxl này đọc "
+       "(biểu mẫu được tạo bằng một phiên bản parxl khác), nên điểm trong tệp không được nhập. Hãy tạo lại "
+       "biểu mẫu thẩm định của vòng này («parxl appraise») và nhập điểm vào biểu mẫu mới."),
     _T("appraisal-other-round", "error", "Biểu mẫu của vòng thẩm định khác",
        "Tệp «{file}» là biểu mẫu của vòng «{found}», không phải vòng «{expected}» đang nhập. "
        "Hãy nhập tệp này với «--round {found}» hoặc dùng biểu mẫu của vòng «{expected}»."),

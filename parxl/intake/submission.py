@@ -154,7 +154,7 @@ def _read_into(sub: Submission, data: bytes) -> None:
     sub.assess = sheets.get(layout.SHEET_ASSESS)
     if sub.meta_sheet is not None:
         for r in range(1, len(layout.META_KEYS) + 5):
-            key, value = sub.meta_sheet.get(r, "A"), sub.meta_sheet.get(r, "B")
+            key, value = (sub.meta_sheet.get(r, layout.META_COLUMNS[k]) for k in ("key", "value"))
             if key is not None and isinstance(key.value, str) and key.value in layout.META_KEYS:
                 sub.meta[key.value] = text_of(value)
 

@@ -21,16 +21,35 @@ from ..criteria.rules import InputSpec, Value
 from ..criteria.scoring import UnitScore, subtotal_formula, total_formula
 from . import layout
 from . import texts as T
-from .layout import COLUMNS, RowSpec
+from .layout import RowSpec
 from .styles import PROTECT, Styles, col_index, print_setup
 
 WIDTHS = {"code": 7, "title": 50, "max": 8, "input1": 24, "input2": 12, "score": 9,
           "explanation": 24, "evidence": 28, "appraised": 10, "appraisal_note": 20}
-_C = {role: col_index(letter) for role, letter in COLUMNS.items()}
-_LAST_COL = max(_C.values())
+
+
+class _ColumnIndex:
+    """0-based column index of a role, read from the layout contract at call time."""
+
+    def __getitem__(self, role: str) -> int:
+        return col_index(layout.COLUMNS[role])
+
+    @property
+    def last(self) -> int:
+        """The rightmost column's 0-based index."""
+        return max(col_index(letter) for letter in layout.COLUMNS.values())
+
+
+_C = _ColumnIndex()
 
 
 def write_assess(ws, st: Styles, names, campaign, identity, fill, scores: UnitScore) -> None:
+    """Write the self-assessment sheet ``ws`` (an XlsxWriter worksheet) by the layout contract.
+
+    ``names`` defines the workbook's names (``build._Names``; raises ``ParxlError`` for a code
+    Excel cannot take in a name), ``fill`` holds answers written at build time and ``scores``
+    their scores (points), cached in the formulas.
+    """
     fw = campaign.framework
     sheet = layout.SHEET_ASSESS
     for role, width in WIDTHS.items():
@@ -38,7 +57,7 @@ def write_assess(ws, st: Styles, names, campaign, identity, fill, scores: UnitSc
     _header(ws, st, campaign, identity)
 
     rows = layout.plan_rows(fw)
-    score_cell = {s.code: f"{COLUMNS['score']}{s.row}" for s in rows if s.kind not in ("adjust_header", "total")}
+    score_cell = {s.code: layout.cell_ref("score", s.row) for s in rows if s.kind not in ("adjust_header", "total")}
     for spec in rows:
         r = spec.row - 1
         if spec.kind in ("field", "criterion"):
@@ -52,7 +71,7 @@ def write_assess(ws, st: Styles, names, campaign, identity, fill, scores: UnitSc
         elif spec.kind == "adjust_header":
             ws.write_string(r, _C["code"], "", st.field["code"])
             ws.write_string(r, _C["title"], T.ADJUST_TITLES[spec.code], st.field["title"])
-            _blank(ws, r, st.field["blank"], *[k for k in COLUMNS if k not in ("code", "title")])
+            _blank(ws, r, st.field["blank"], *[k for k in layout.COLUMNS if k not in ("code", "title")])
         elif spec.kind == "total":
             _write_total(ws, st, names, fw, rows, score_cell, scores, r)
         else:
@@ -60,19 +79,20 @@ def write_assess(ws, st: Styles, names, campaign, identity, fill, scores: UnitSc
 
     ws.freeze_panes(layout.HEADING_ROW, _C["title"] + 1)
     print_setup(ws, landscape=True, repeat_row=layout.HEADING_ROW - 1)
-    ws.print_area(0, 0, rows[-1].row - 1, _LAST_COL)
+    ws.print_area(0, 0, rows[-1].row - 1, _C.last)
     ws.protect("", PROTECT)
 
 
 def _header(ws, st: Styles, campaign, identity) -> None:
     fw = campaign.framework
-    ws.merge_range(layout.TITLE_ROW - 1, 0, layout.TITLE_ROW - 1, _LAST_COL,
+    last = _C.last
+    ws.merge_range(layout.TITLE_ROW - 1, 0, layout.TITLE_ROW - 1, last,
                    T.TITLE.format(year=campaign.year), st.title)
-    ws.merge_range(layout.UNIT_ROW - 1, 0, layout.UNIT_ROW - 1, _LAST_COL, T.UNIT.format(name=identity.name), st.unit)
-    ws.merge_range(layout.CRITERIA_ROW - 1, 0, layout.CRITERIA_ROW - 1, _LAST_COL,
+    ws.merge_range(layout.UNIT_ROW - 1, 0, layout.UNIT_ROW - 1, last, layout.unit_header(identity.name), st.unit)
+    ws.merge_range(layout.CRITERIA_ROW - 1, 0, layout.CRITERIA_ROW - 1, last,
                    T.CRITERIA.format(title=fw.title, legal_basis=fw.model.legal_basis), st.criteria)
     ws.set_row(layout.CRITERIA_ROW - 1, 32)
-    ws.merge_range(layout.HEADING_ROW - 2, 0, layout.HEADING_ROW - 2, _LAST_COL, T.LEGEND, st.legend)
+    ws.merge_range(layout.HEADING_ROW - 2, 0, layout.HEADING_ROW - 2, last, T.LEGEND, st.legend)
     ws.set_row(layout.HEADING_ROW - 2, 28)
     ws.set_row(layout.HEADING_ROW - 1, 32)
     for role, title in layout.COLUMN_TITLES.items():
@@ -108,20 +128,20 @@ def _write_total(ws, st, names, fw, rows, score_cell, scores, r: int) -> None:
     cells = lambda kind: [score_cell[s.code] for s in rows if s.kind == kind]  # noqa: E731
     formula = total_formula(cells("field"), cells("bonus"), cells("penalty"), fw.decimals)
     ws.write_string(r, _C["code"], "", st.field["code"])
-    ws.write_string(r, _C["title"], T.TOTAL, st.field["title"])
+    ws.write_string(r, _C["title"], layout.WORDING["total"], st.field["title"])
     ws.write_number(r, _C["max"], float(fw.total), st.field["num"])
     ws.write_formula(r, _C["score"], formula, st.score_bold, float(scores.total))
     _blank(ws, r, st.field["blank"], "input1", "input2", "explanation", "evidence", "appraised", "appraisal_note")
-    names.define(layout.NAME_TOTAL, layout.SHEET_ASSESS, f"{COLUMNS['score']}{r + 1}")
+    names.define(layout.NAME_TOTAL, layout.SHEET_ASSESS, layout.cell_ref("score", r + 1))
 
 
 def _write_item(ws, st: Styles, names, spec: RowSpec, decimals: int, fill, scores: UnitScore) -> None:
     item: Item = spec.item  # type: ignore[assignment]
     r, row, sheet = spec.row - 1, spec.row, layout.SHEET_ASSESS
     _label(ws, r, st.item, item.code, item.title, item.max)
-    names.define(layout.name_score(item.code), sheet, f"{COLUMNS['score']}{row}")
+    names.define(layout.name_score(item.code), sheet, layout.cell_ref("score", row))
     if not item.self_scored:
-        ws.merge_range(r, _C["input1"], r, _C["input2"], T.SURVEY_NOTE, st.survey_note)
+        ws.merge_range(r, _C["input1"], r, _C["input2"], layout.WORDING["survey_note"], st.survey_note)
         _blank(ws, r, st.unused, "score", "explanation", "evidence", "appraised", "appraisal_note")
         return
 
@@ -146,7 +166,7 @@ def _write_item(ws, st: Styles, names, spec: RowSpec, decimals: int, fill, score
     ws.write_formula(r, _C["score"], formula, st.score, float(scores.items[item.code]))
     ws.set_row(r, max(filter(None, [_height(item.title, WIDTHS["title"]), _options_height(specs), 15.0])))
 
-    g, h = f"{COLUMNS['explanation']}{row}", f"{COLUMNS['evidence']}{row}"
+    g, h = layout.cell_ref("explanation", row), layout.cell_ref("evidence", row)
     ws.write_string(r, _C["explanation"], fill.explanations.get(item.code, ""), st.input_text)
     _write_evidence(ws, st, r, list(fill.evidence.get(item.code, ())))
     ws.data_validation(r, _C["evidence"], r, _C["evidence"], {
@@ -155,12 +175,12 @@ def _write_item(ws, st: Styles, names, spec: RowSpec, decimals: int, fill, score
     _blank(ws, r, st.appraisal_text, "appraisal_note")
     names.define(layout.name_explanation(item.code), sheet, g)
     names.define(layout.name_evidence(item.code), sheet, h)
-    names.define(layout.name_appraised(item.code), sheet, f"{COLUMNS['appraised']}{row}")
-    names.define(layout.name_appraisal_note(item.code), sheet, f"{COLUMNS['appraisal_note']}{row}")
+    names.define(layout.name_appraised(item.code), sheet, layout.cell_ref("appraised", row))
+    names.define(layout.name_appraisal_note(item.code), sheet, layout.cell_ref("appraisal_note", row))
     if item.evidence_required:  # a score with neither evidence nor explanation
         ws.conditional_format(r, _C["explanation"], r, _C["evidence"], {
             "type": "formula", "format": st.flag,
-            "criteria": f'=AND(N($F{row})>0,LEN(TRIM($G{row}))=0,LEN(TRIM($H{row}))=0)'})
+            "criteria": f'=AND(N(${layout.cell_ref("score", row)})>0,LEN(TRIM(${g}))=0,LEN(TRIM(${h}))=0)'})
 
 
 def _options_height(specs: list[InputSpec]) -> float | None:

@@ -3,9 +3,11 @@
 ``build_workbook(campaign, unit)`` returns the ``.xlsx`` bytes. Sheets, in order:
 instructions (``SHEET_GUIDE``), self-assessment (``SHEET_ASSESS``, see
 ``parxl.workbook.assess``), summary by field (``SHEET_SUMMARY``) and the very
-hidden metadata (``SHEET_META``: ``META_KEYS`` in A1:A10, values in B1:B10;
-``campaign_year`` and ``layout_version`` are numbers, the rest text; the
-dropdown option lists sit in columns D onwards, one column per choice item).
+hidden metadata (``SHEET_META``: ``META_KEYS`` in column ``META_COLUMNS["key"]``,
+values beside them; ``campaign_year`` is a number, the rest text, ``layout_version``
+is ``layout.layout_version()``; the dropdown option lists sit from column
+``META_COLUMNS["options"]`` onwards, one column per choice item). Every sheet name,
+cell position and matched title comes from the layout contract (``layout``).
 
 Output is deterministic: the document date and ``generated_at`` come from the
 campaign's files (see ``generated_at``), never from the clock, so generating
@@ -46,6 +48,7 @@ class Identity:
 
     @classmethod
     def of(cls, unit: Unit) -> Identity:
+        """The identity of ``unit``, each text cleaned by ``clean_text``."""
         return cls(clean_text(unit.code), clean_text(unit.name), clean_text(unit.kind))
 
 
@@ -83,6 +86,10 @@ def build_workbook(campaign: Campaign, unit: Unit, fill: Fill | None = None) -> 
 
 
 def build_bytes(campaign: Campaign, identity: Identity, fill: Fill | None = None) -> bytes:
+    """The workbook for ``identity`` (a unit, or ``stamping.TOKENS`` placeholders) as ``.xlsx`` bytes.
+
+    Raises ``ParxlError`` when an item code cannot be part of an Excel defined name.
+    """
     fill = fill or Fill()
     fw = campaign.framework
     scores = score_answers(fw, fill.answers)
@@ -114,6 +121,9 @@ def build_bytes(campaign: Campaign, identity: Identity, fill: Fill | None = None
     return out.getvalue()
 
 
+SUMMARY_WIDTHS = {"code": 7, "title": 62, "max": 15, "score": 15, "percent": 15}  # characters
+
+
 class _Names:
     """Workbook-level defined names; refuses silently dropped ones."""
 
@@ -121,6 +131,8 @@ class _Names:
         self._wb = wb
 
     def define(self, name: str, sheet: str, ref: str) -> None:
+        """Define workbook name ``name`` as ``ref`` (A1 cell or range) on ``sheet``; raises ``ParxlError`` when
+        XlsxWriter refuses the name (a criteria code with characters an Excel name cannot hold)."""
         if self._wb.define_name(name, f"={abs_ref(sheet, ref)}") == -1:
             raise ParxlError(f"Không đặt được tên ô «{name}»: mã tiêu chí có ký tự không dùng được trong tên ô Excel.")
 
@@ -135,22 +147,23 @@ def _write_meta(ws, st: Styles, names: _Names, campaign: Campaign, identity: Ide
         "unit_kind": identity.kind,
         "criteria_id": fw.id,
         "criteria_fingerprint": fw.fingerprint,
-        "layout_version": layout.LAYOUT_VERSION,
+        "layout_version": layout.layout_version(),
         "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "parxl_version": __version__,
     }
     if tuple(values) != layout.META_KEYS:  # parxl's own bug, never the user's: it must hold under python -O too
         raise RuntimeError(f"Lỗi nội bộ của parxl: các khóa siêu dữ liệu {tuple(values)} khác bố cục {layout.META_KEYS}.")
+    key_col, value_col = col_index(layout.META_COLUMNS["key"]), col_index(layout.META_COLUMNS["value"])
     for r, (key, value) in enumerate(values.items()):
-        ws.write_string(r, 0, key)
+        ws.write_string(r, key_col, key)
         if isinstance(value, int):
-            ws.write_number(r, 1, value)
+            ws.write_number(r, value_col, value)
         else:
-            ws.write_string(r, 1, value)
-    names.define(layout.NAME_CAMPAIGN, layout.SHEET_META, f"B{layout.META_KEYS.index('campaign_id') + 1}")
-    names.define(layout.NAME_UNIT, layout.SHEET_META, f"B{layout.META_KEYS.index('unit_code') + 1}")
+            ws.write_string(r, value_col, value)
+    names.define(layout.NAME_CAMPAIGN, layout.SHEET_META, layout.meta_ref("campaign_id"))
+    names.define(layout.NAME_UNIT, layout.SHEET_META, layout.meta_ref("unit_code"))
     # Dropdown sources: a named range per choice item, so option texts may hold commas.
-    col = col_index("D")
+    col = col_index(layout.META_COLUMNS["options"])
     for item in fw.items:
         for spec in item.rule.inputs(item.max):
             if spec.kind == "choice":
@@ -160,33 +173,39 @@ def _write_meta(ws, st: Styles, names: _Names, campaign: Campaign, identity: Ide
                 names.define(layout.name_options(item.code), layout.SHEET_META,
                              f"{letter}1:{letter}{len(spec.options)}")
                 col += 1
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 60)
+    ws.set_column(key_col, key_col, 22)
+    ws.set_column(value_col, value_col, 60)
     ws.protect("", PROTECT)
     ws.very_hidden()
 
 
 def _write_summary(ws, st: Styles, campaign: Campaign, identity: Identity, scores: UnitScore) -> None:
+    """The summary sheet, laid out by ``layout.SUMMARY``: one line per field, bonus, penalty, then the total."""
     fw = campaign.framework
-    ws.set_column("A:A", 7)
-    ws.set_column("B:B", 62)
-    ws.set_column("C:E", 15)
-    ws.merge_range("A1:E1", T.SUMMARY_TITLE.format(year=campaign.year), st.title)
-    ws.merge_range("A2:E2", T.UNIT.format(name=identity.name), st.unit)
-    ws.set_row(3, 32)
-    for c, text in enumerate(T.SUMMARY_HEADINGS):
-        ws.write_string(3, c, text, st.heading)
+    cols = {role: col_index(letter) for role, letter in layout.SUMMARY["columns"].items()}
+    first, last = min(cols.values()), max(cols.values())
+    for role, width in SUMMARY_WIDTHS.items():
+        ws.set_column(cols[role], cols[role], width)
+    ws.merge_range(layout.SUMMARY["title_row"] - 1, first, layout.SUMMARY["title_row"] - 1, last,
+                   T.SUMMARY_TITLE.format(year=campaign.year), st.title)
+    ws.merge_range(layout.SUMMARY["unit_row"] - 1, first, layout.SUMMARY["unit_row"] - 1, last,
+                   layout.unit_header(identity.name), st.unit)
+    heading = layout.SUMMARY["heading_row"] - 1
+    ws.set_row(heading, 32)
+    for role, text in zip(layout.SUMMARY["columns"], T.SUMMARY_HEADINGS, strict=True):
+        ws.write_string(heading, cols[role], text, st.heading)
 
     def line(r: int, code: str, title: str, max_points: Decimal, formula: str, cached: Decimal, bold: bool) -> None:
         s = st.field if bold else st.item
-        ws.write_string(r, 0, code, s["code"])
-        ws.write_string(r, 1, title, s["title"])
-        ws.write_number(r, 2, float(max_points), s["num"])
-        ws.write_formula(r, 3, formula, s["num"], float(cached))
-        pct = f"=IF(C{r + 1}>0,ROUND(D{r + 1}/C{r + 1}*100,2),0)"
-        ws.write_formula(r, 4, pct, s["num"], float(_pct(cached, max_points)))
+        ws.write_string(r, cols["code"], code, s["code"])
+        ws.write_string(r, cols["title"], title, s["title"])
+        ws.write_number(r, cols["max"], float(max_points), s["num"])
+        ws.write_formula(r, cols["score"], formula, s["num"], float(cached))
+        m, p = layout.summary_ref("max", r + 1), layout.summary_ref("score", r + 1)
+        pct = f"=IF({m}>0,ROUND({p}/{m}*100,2),0)"
+        ws.write_formula(r, cols["percent"], pct, s["num"], float(_pct(cached, max_points)))
 
-    r = 4
+    r = layout.SUMMARY["first_row"] - 1
     for f in fw.fields:
         line(r, f.code, f.title, f.max, f"={layout.name_subtotal(f.code)}", scores.subtotals[f.code], False)
         r += 1
@@ -197,10 +216,10 @@ def _write_summary(ws, st: Styles, campaign: Campaign, identity: Identity, score
             line(r, "", title, sum((i.max for i in items), Decimal(0)), f"=SUM({refs})", value, False)
             r += 1
     line(r, "", T.SUMMARY_TOTAL, fw.total, f"={layout.NAME_TOTAL}", scores.total, True)
-    ws.merge_range(r + 2, 0, r + 2, 4, T.SUMMARY_NOTE, st.note)
+    ws.merge_range(r + 2, first, r + 2, last, T.SUMMARY_NOTE, st.note)
     ws.set_row(r + 2, 32)
-    ws.freeze_panes(4, 0)
-    print_setup(ws, landscape=False, repeat_row=3)
+    ws.freeze_panes(heading + 1, 0)
+    print_setup(ws, landscape=False, repeat_row=heading)
     ws.protect("", PROTECT)
 
 
@@ -209,7 +228,7 @@ def _pct(points: Decimal, max_points: Decimal) -> Decimal:
 
 
 def _write_guide(ws, st: Styles, campaign: Campaign, identity: Identity) -> None:
-    ws.set_column("A:A", 72)  # fits A4 portrait in Excel and LibreOffice alike
+    ws.set_column(0, 0, 72)  # fits A4 portrait in Excel and LibreOffice alike
     styles = {"title": st.title, "heading": st.guide_heading, "text": st.guide_text, "blank": st.guide_text}
     for r, (style, text) in enumerate(T.guide_lines(campaign, identity.name)):
         if text:

@@ -1,23 +1,44 @@
 """The layout contract of the self-assessment workbook: the only module that knows where cells are.
 
-The builder (``parxl.workbook.build``) writes by it and the reader
-(``parxl.intake.submission``) reads by it. Readers locate cells by the defined names
-below (and by item codes in column A), never by fixed row numbers alone, so a
-workbook whose rows were shifted can still be read.
+The builder (``parxl.workbook.build``, ``assess``) writes by it and the reader
+(``parxl.intake.submission`` and ``parxl.intake.checks``) reads by it: sheet
+names, column letters, header rows, the metadata sheet, defined names, the
+summary sheet's layout **and the wording the reader matches** (column titles,
+the «Đơn vị: …» header, the total row's title, the penalty prefix, the survey
+note). Readers locate cells by the defined names below (and by item codes in
+column A), never by fixed row numbers alone, so a workbook whose rows were
+shifted can still be read.
+
+The layout version written into every workbook is derived from this contract
+(``layout_version()``: ``LAYOUT_SERIES`` and a short hash of ``contract()``),
+so any change the reader would notice changes the version, and a workbook
+made under another contract gets the ``identity-layout-version`` finding
+instead of a cascade of wrong ones. Every value here is read at call time, so
+a change (or a test's monkeypatch) reaches writer, reader and version alike.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Literal
 
 from ..criteria.framework import Framework, Item
 
-LAYOUT_VERSION = 1
+# The human part of the layout version: raise it for a deliberate break (it also
+# changes the version when the contract's data happen to hash the same).
+LAYOUT_SERIES = 2
 
-SHEET_GUIDE = "Hướng dẫn"
-SHEET_ASSESS = "Tự đánh giá"
-SHEET_SUMMARY = "Tổng hợp"
-SHEET_META = "parxl_meta"  # very hidden
+SHEETS = {
+    "guide": "Hướng dẫn",
+    "assess": "Tự đánh giá",
+    "summary": "Tổng hợp",
+    "meta": "parxl_meta",  # very hidden
+}
+SHEET_GUIDE = SHEETS["guide"]
+SHEET_ASSESS = SHEETS["assess"]
+SHEET_SUMMARY = SHEETS["summary"]
+SHEET_META = SHEETS["meta"]
 
 # Column letters of the self-assessment sheet, by role.
 COLUMNS = {
@@ -32,6 +53,8 @@ COLUMNS = {
     "appraised": "I",    # Điểm thẩm định (khóa với đơn vị)
     "appraisal_note": "J",  # Ý kiến thẩm định (khóa với đơn vị)
 }
+# Column titles on the heading row; the reader finds the heading row by the code
+# column's title and checks every title.
 COLUMN_TITLES = {
     "code": "Mã",
     "title": "Lĩnh vực / Tiêu chí / Tiêu chí thành phần",
@@ -46,24 +69,122 @@ COLUMN_TITLES = {
 }
 INPUT_COLUMNS = ("input1", "input2")  # the rule's inputs, in the rule's order
 
-# Header block of the self-assessment sheet.
-TITLE_ROW = 1        # "BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CCHC NĂM N"
-UNIT_ROW = 2         # "Đơn vị: <tên đơn vị>"  (the unit's name also in the metadata)
-CRITERIA_ROW = 3     # the criteria set and its legal basis
-HEADING_ROW = 5      # column titles
-FIRST_ROW = 6        # first field row
+# Wording the reader matches (texts.py re-exports it for the builder).
+WORDING = {
+    "unit": "Đơn vị: {name}",            # header row of both visible sheets; identity compares it
+    "total": "TỔNG ĐIỂM TỰ CHẤM (gồm điểm thưởng, trừ điểm trừ)",  # the total row's title (column B)
+    "penalty_prefix": "(Trừ điểm) ",      # accepted before a penalty item's title (column B)
+    "survey_note": "Điểm do điều tra xã hội học chấm; đơn vị không tự chấm.",  # input cells of survey items
+}
 
-# Metadata sheet: key in column A, value in column B, one row each, in this order.
+# Header block of the self-assessment sheet (1-based rows).
+ROWS = {
+    "title": 1,      # "BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CCHC NĂM N"
+    "unit": 2,       # "Đơn vị: <tên đơn vị>"  (the unit's name also in the metadata)
+    "criteria": 3,   # the criteria set and its legal basis
+    "heading": 5,    # column titles
+    "first": 6,      # first field row
+}
+TITLE_ROW = ROWS["title"]
+UNIT_ROW = ROWS["unit"]
+CRITERIA_ROW = ROWS["criteria"]
+HEADING_ROW = ROWS["heading"]
+FIRST_ROW = ROWS["first"]
+
+# Metadata sheet: key in META_COLUMNS["key"], value in META_COLUMNS["value"], one row
+# each, in META_KEYS order; dropdown option lists from META_COLUMNS["options"] on,
+# one column per choice item, from row 1.
 META_KEYS = (
     "campaign_id", "campaign_year", "unit_code", "unit_name", "unit_kind",
     "criteria_id", "criteria_fingerprint", "layout_version", "generated_at", "parxl_version",
 )
+META_COLUMNS = {"key": "A", "value": "B", "options": "D"}
+
+# The summary sheet (built, never read back): columns by role, 1-based rows.
+SUMMARY = {
+    "columns": {"code": "A", "title": "B", "max": "C", "score": "D", "percent": "E"},
+    "title_row": 1,     # "TỔNG HỢP KẾT QUẢ TỰ CHẤM THEO LĨNH VỰC NĂM N", across every column
+    "unit_row": 2,      # WORDING["unit"]
+    "heading_row": 4,   # texts.SUMMARY_HEADINGS, one per column in "columns" order
+    "first_row": 5,     # fields, then bonus and penalty, then the total
+}
+
+# Defined names: a prefix per role, then the item code with "." as "_".
+NAME_PREFIXES = {
+    "input": "parxl_in_", "score": "parxl_score_", "explanation": "parxl_ex_", "evidence": "parxl_ev_",
+    "appraised": "parxl_ap_", "appraisal_note": "parxl_apn_", "options": "parxl_opts_", "subtotal": "parxl_sum_",
+}
+NAME_TOTAL = "parxl_total"          # total self-assessed score (regular items + bonus - penalty)
+NAME_UNIT = "parxl_unit_code"       # the unit code cell on the metadata sheet
+NAME_CAMPAIGN = "parxl_campaign"    # the campaign id cell on the metadata sheet
+
+# Layout versions of workbooks made before the version was derived from the
+# contract, with the hash of the contract they were made under: such a workbook
+# is read as long as the contract still hashes the same.
+LEGACY_VERSIONS = {"1": "1f940a01"}
+
+
+def contract() -> dict:
+    """Every datum the writer and the reader share, as plain JSON-able data (read at call time).
+
+    Shape: ``{"sheets": {role: name}, "columns": {role: letter}, "column_titles": {role: text},
+    "input_columns": [role…], "wording": {key: text}, "rows": {key: row}, "meta_keys": [key…],
+    "meta_columns": {key: letter}, "summary": {…}, "names": {…}}``.
+    """
+    return {
+        "sheets": SHEETS, "columns": COLUMNS, "column_titles": COLUMN_TITLES, "input_columns": list(INPUT_COLUMNS),
+        "wording": WORDING, "rows": ROWS, "meta_keys": list(META_KEYS), "meta_columns": META_COLUMNS,
+        "summary": SUMMARY,
+        "names": {"prefixes": NAME_PREFIXES, "total": NAME_TOTAL, "unit": NAME_UNIT, "campaign": NAME_CAMPAIGN},
+    }
+
+
+def contract_hash(data: dict | None = None) -> str:
+    """The first 8 hex digits of the SHA-256 of the canonical JSON dump of ``data`` (default: ``contract()``)."""
+    dump = json.dumps(contract() if data is None else data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(dump.encode("utf-8")).hexdigest()[:8]
+
+
+def layout_version() -> str:
+    """The layout version written into the metadata sheet: ``"<LAYOUT_SERIES>-<contract_hash()>"``, e.g. ``"2-1a2b3c4d"``."""
+    return f"{LAYOUT_SERIES}-{contract_hash()}"
+
+
+def reads_version(version: str) -> bool:
+    """Whether a workbook whose metadata says ``version`` was made under this contract (legacy numbers included)."""
+    return version == layout_version() or LEGACY_VERSIONS.get(version) == contract_hash()
+
+
+LAYOUT_VERSION = layout_version()  # the version at import; code calls layout_version(), which follows changes
+
+
+def unit_header(name: str) -> str:
+    """The «Đơn vị: …» header line of the visible sheets for a unit named ``name``."""
+    return WORDING["unit"].format(name=name)
+
+
+def cell_ref(role: str, row: int) -> str:
+    """A1 reference of the self-assessment sheet's ``role`` column on 1-based ``row`` (``KeyError`` for an unknown role)."""
+    return f"{COLUMNS[role]}{row}"
+
+
+def meta_ref(key: str) -> str:
+    """A1 reference of the metadata value cell of ``key`` (``ValueError`` for a key not in ``META_KEYS``)."""
+    return f"{META_COLUMNS['value']}{META_KEYS.index(key) + 1}"
+
+
+def summary_ref(role: str, row: int) -> str:
+    """A1 reference of the summary sheet's ``role`` column on 1-based ``row``."""
+    return f"{SUMMARY['columns'][role]}{row}"
+
 
 RowKind = Literal["field", "criterion", "item", "adjust_header", "bonus", "penalty", "total"]
 
 
 @dataclass(frozen=True)
 class RowSpec:
+    """One planned row of the self-assessment sheet: where it is, what it holds, and (subtotals) its children."""
+
     row: int  # 1-based sheet row
     kind: RowKind
     code: str | None
@@ -100,46 +221,50 @@ def _safe(code: str) -> str:
     return code.replace(".", "_")
 
 
+def _name(role: str, code: str) -> str:
+    return NAME_PREFIXES[role] + _safe(code)
+
+
 # Workbook-level defined names. A reader resolves these first; the code in
 # column A is the fallback when a name was lost.
 def name_input(code: str, key: str) -> str:
-    return f"parxl_in_{_safe(code)}_{key}"
+    """Defined name of input ``key`` of item ``code``."""
+    return f"{_name('input', code)}_{key}"
 
 
 def name_score(code: str) -> str:
-    return f"parxl_score_{_safe(code)}"
+    """Score cell of an item (column F)."""
+    return _name("score", code)
 
 
 def name_explanation(code: str) -> str:
-    return f"parxl_ex_{_safe(code)}"
+    """Giải trình cell of an item."""
+    return _name("explanation", code)
 
 
 def name_evidence(code: str) -> str:
-    return f"parxl_ev_{_safe(code)}"
+    """Evidence cell of an item."""
+    return _name("evidence", code)
 
 
 def name_appraised(code: str) -> str:
-    return f"parxl_ap_{_safe(code)}"
+    """Điểm thẩm định cell of an item (locked for the unit)."""
+    return _name("appraised", code)
 
 
 def name_appraisal_note(code: str) -> str:
     """Ý kiến thẩm định cell of an item (column J)."""
-    return f"parxl_apn_{_safe(code)}"
+    return _name("appraisal_note", code)
 
 
 def name_options(code: str) -> str:
     """The range listing a choice item's options (the dropdown's source)."""
-    return f"parxl_opts_{_safe(code)}"
+    return _name("options", code)
 
 
 def name_subtotal(code: str) -> str:
     """Subtotal of a field or criterion row."""
-    return f"parxl_sum_{_safe(code)}"
-
-
-NAME_TOTAL = "parxl_total"          # total self-assessed score (regular items + bonus - penalty)
-NAME_UNIT = "parxl_unit_code"       # the unit code cell on the metadata sheet
-NAME_CAMPAIGN = "parxl_campaign"    # the campaign id cell on the metadata sheet
+    return _name("subtotal", code)
 
 
 def input_columns(item: Item) -> dict[str, str]:

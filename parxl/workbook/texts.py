@@ -1,7 +1,8 @@
 """What the unit reads in its workbook: titles, notes, prompts and the instructions sheet.
 
 Kept apart from the builder so the wording can be revised without touching
-cell logic. Every text here is Vietnamese (NFC); numbers go through
+cell logic. Only wording that no reader matches lives here; what the reader
+matches is in the layout contract (``parxl.workbook.layout``). Every text here is Vietnamese (NFC); numbers go through
 ``vi_number`` so they carry a decimal comma.
 """
 from __future__ import annotations
@@ -14,15 +15,15 @@ from ..criteria.framework import BLOCK_TITLES
 from ..criteria.rules import InputSpec
 
 TITLE = "BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}"
-UNIT = "Đơn vị: {name}"
 CRITERIA = "{title}. Căn cứ: {legal_basis}."
 LEGEND = ("Ô màu vàng: đơn vị điền. Ô màu xám: tính tự động, không sửa. "
           "Cột «Điểm thẩm định», «Ý kiến thẩm định» dành cho cơ quan thẩm định. "
           "Ô tô đỏ: số liệu không hợp lệ, hoặc có điểm mà chưa có tài liệu kiểm chứng/giải trình.")
-SURVEY_NOTE = "Điểm do điều tra xã hội học chấm; đơn vị không tự chấm."
 ADJUST_TITLES = {"bonus": "ĐIỂM THƯỞNG", "penalty": "ĐIỂM TRỪ"}
-PENALTY_PREFIX = "(Trừ điểm) "
-TOTAL = "TỔNG ĐIỂM TỰ CHẤM (gồm điểm thưởng, trừ điểm trừ)"
+# The wording the reader matches (the «Đơn vị: …» header, the total row's title, the
+# penalty prefix, the survey note, the column titles) is not here: it is part of the
+# layout contract (``layout.WORDING``, ``layout.COLUMN_TITLES``), whose changes change
+# the layout version.
 
 SUMMARY_TITLE = "TỔNG HỢP KẾT QUẢ TỰ CHẤM THEO LĨNH VỰC NĂM {year}"
 SUMMARY_HEADINGS = ("Mã", "Lĩnh vực", "Điểm tối đa", "Điểm tự chấm", "Chỉ số thành phần (%)")
@@ -51,6 +52,7 @@ EVIDENCE_PROMPT = ("Dán đường liên kết tới tài liệu; nhiều liên 
 
 
 def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in «…» when cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -19,13 +19,16 @@ from ...core.numbers import vi_number
 from ...criteria.framework import Framework
 from ...criteria.rules import Value
 from ...criteria.scoring import UnitScore
-from ...workbook.layout import COLUMNS, SHEET_ASSESS, RowSpec
+from ...workbook import layout
+from ...workbook.layout import SHEET_ASSESS, RowSpec
 from ...xlsx.container import Cell
 from ..submission import Submission
 
 
 @dataclass
 class Context:
+    """What the checks of one returned workbook share: the campaign, the read file, findings and what was found."""
+
     campaign: Campaign
     sub: Submission
     findings: FindingList
@@ -42,23 +45,28 @@ class Context:
 
     @property
     def framework(self) -> Framework:
+        """The campaign's criteria set."""
         return self.campaign.framework
 
     @property
     def sheet(self) -> str:
+        """The self-assessment sheet's name (where most findings are)."""
         return SHEET_ASSESS
 
     def cell(self, row: int, role: str) -> Cell | None:
-        return self.sub.cell(row, COLUMNS[role])
+        """The cell of ``role`` (a ``layout.COLUMNS`` key) on 1-based ``row``, or None when empty."""
+        return self.sub.cell(row, layout.COLUMNS[role])
 
     def add(self, code: FindingCode, role: str | None = None, row: int | None = None, **kw) -> None:
+        """Add finding ``code`` (``parxl.core.findings``), placed at ``role``'s cell on ``row`` when both are given."""
         if role is not None and row is not None:
-            kw.setdefault("cell", f"{COLUMNS[role]}{row}")
+            kw.setdefault("cell", layout.cell_ref(role, row))
             kw.setdefault("sheet", self.sheet)
         self.findings.add(code, **kw)
 
 
 def is_blank(cell: Cell | None) -> bool:
+    """True for a missing or empty cell, or one holding only spaces."""
     if cell is None or cell.value is None:
         return True
     return isinstance(cell.value, str) and not cell.value.strip()

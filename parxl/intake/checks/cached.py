@@ -15,6 +15,8 @@ from . import Context, shown
 
 
 def check(ctx: Context) -> None:
+    """Cached score and total values against parxl's scores of the read inputs (``cached-value-differs``
+    warnings, compared at the criteria set's decimals); formula cells already reported as tampered are skipped."""
     if ctx.scores is None:
         return
     d = ctx.framework.decimals
@@ -27,7 +29,7 @@ def check(ctx: Context) -> None:
 
 
 def _compare(ctx: Context, row: int, computed: Decimal, code: str | None, d: int) -> None:
-    ref = f"{layout.COLUMNS['score']}{row}"
+    ref = layout.cell_ref("score", row)
     if ref in ctx.tampered_cells:
         return
     cell = ctx.cell(row, "score")

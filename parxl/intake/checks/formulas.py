@@ -16,7 +16,6 @@ from ...core.numbers import vi_number
 from ...core.texts import normalize_text
 from ...criteria.scoring import subtotal_formula, total_formula
 from ...workbook import layout
-from ...workbook import texts as T
 from ..submission import text_of
 from . import Context, shown
 from .structure import name_target
@@ -36,6 +35,7 @@ def canonical(formula: str) -> str:
 
 @lru_cache(maxsize=4096)
 def canonical_cached(formula: str) -> str:
+    """``canonical(formula)``, memoised (the same formulas recur across rows and files)."""
     return canonical(formula)
 
 
@@ -47,8 +47,9 @@ def item_formula(framework, code: str, row: int) -> str:
 
 
 def check(ctx: Context) -> None:
+    """Every score, subtotal and total formula as parxl writes it for its actual row; labels, max points and
+    option lists as the criteria set says. Adds ``formula-altered`` and ``locked-cell-changed`` findings."""
     fw = ctx.framework
-    score_col = layout.COLUMNS["score"]
     nodes = _nodes(fw)
     for spec in ctx.specs:
         row = ctx.rows.get(spec.code or "")
@@ -64,7 +65,7 @@ def check(ctx: Context) -> None:
             children = [ctx.rows.get(c) for c in spec.child_codes]
             if None in children:
                 continue  # a child row is missing: already reported
-            expected = subtotal_formula([f"{score_col}{r}" for r in children], fw.decimals)
+            expected = subtotal_formula([layout.cell_ref("score", r) for r in children], fw.decimals)
         else:
             continue
         _compare(ctx, row, expected, spec.code)
@@ -83,21 +84,20 @@ def _compare(ctx: Context, row: int, expected: str, code: str | None) -> None:
         what = f"đã bị ghi đè bằng giá trị «{shown(cell)}»"
     else:
         what = "đang trống"
-    ref = f"{layout.COLUMNS['score']}{row}"
+    ref = layout.cell_ref("score", row)
     ctx.tampered_cells.add(ref)
     ctx.add("formula-altered", sheet=ctx.sheet, cell=ref, item=code, expected=expected, found=what)
 
 
 def _check_total(ctx: Context) -> None:
     if ctx.total_row is None:
-        ctx.add("row-missing", sheet=ctx.sheet, item=T.TOTAL)
+        ctx.add("row-missing", sheet=ctx.sheet, item=layout.WORDING["total"])
         return
     rows = {kind: [ctx.rows.get(s.code or "") for s in ctx.specs if s.kind == kind]
             for kind in ("field", "bonus", "penalty")}
     if any(None in r for r in rows.values()):
         return
-    col = layout.COLUMNS["score"]
-    cells = {k: [f"{col}{r}" for r in v] for k, v in rows.items()}
+    cells = {k: [layout.cell_ref("score", r) for r in v] for k, v in rows.items()}
     expected = total_formula(cells["field"], cells["bonus"], cells["penalty"], ctx.framework.decimals)
     _compare(ctx, ctx.total_row, expected, None)
 
@@ -113,13 +113,13 @@ def _check_label(ctx: Context, node, spec, row: int) -> None:
         return
     title = text_of(ctx.cell(row, "title")).strip()
     wanted = normalize_text(node.title).strip()
-    if title != wanted and title != T.PENALTY_PREFIX + wanted:
-        ctx.add("locked-cell-changed", sheet=ctx.sheet, cell=f"B{row}", item=spec.code,
+    if title != wanted and title != layout.WORDING["penalty_prefix"] + wanted:
+        ctx.add("locked-cell-changed", sheet=ctx.sheet, cell=layout.cell_ref("title", row), item=spec.code,
                 what=f"tên tiêu chí {spec.code}", expected=wanted, found=title or "(trống)")
     cell = ctx.cell(row, "max")
     value = cell.value if cell is not None else None
     if not isinstance(value, Decimal) or value != node.max:
-        ctx.add("locked-cell-changed", sheet=ctx.sheet, cell=f"C{row}", item=spec.code,
+        ctx.add("locked-cell-changed", sheet=ctx.sheet, cell=layout.cell_ref("max", row), item=spec.code,
                 what=f"điểm tối đa của {spec.code}", expected=vi_number(node.max),
                 found=shown(cell) or "(trống)")
 

@@ -6,7 +6,6 @@ import unicodedata
 
 from ...campaign.units import Unit
 from ...workbook import layout
-from ...workbook import texts as T
 from . import Context
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -15,7 +14,7 @@ _KIND_PREFIXES = ("xa", "phuong", "thi tran", "dac khu", "so", "ban", "huyen", "
 
 def words(text: str) -> str:
     """Lower case, no diacritics, words separated by one space: «Phường An Lưu» -> «phuong an luu»."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
     plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
     return " ".join(_NON_WORD.sub(" ", plain).split())
 
@@ -72,6 +71,11 @@ def units_named_by(file_name: str, units: list[Unit]) -> list[Unit]:
 
 
 def check(ctx: Context) -> None:
+    """Whose workbook this is: metadata, then the layout version, defined names, unit name and header, file name.
+
+    Adds ``identity-*`` findings; sets ``ctx.unit`` and ``ctx.named_unit``, and
+    ``ctx.stop`` when the file cannot be read on (another campaign, criteria set or layout).
+    """
     sub, campaign, fw = ctx.sub, ctx.campaign, ctx.framework
     named = units_named_by(sub.file_name, campaign.units)
     ctx.named_unit = named[0] if named else None
@@ -81,7 +85,7 @@ def check(ctx: Context) -> None:
         ctx.stop = True
         return
     if meta["campaign_id"] != campaign.id:
-        ctx.add("identity-other-campaign", sheet=layout.SHEET_META, cell="B1",
+        ctx.add("identity-other-campaign", sheet=layout.SHEET_META, cell=layout.meta_ref("campaign_id"),
                 found=meta["campaign_id"], expected=campaign.id)
         ctx.stop = True
         return
@@ -98,9 +102,9 @@ def check(ctx: Context) -> None:
                 expected=fw.id, expected_fp=fw.fingerprint[:12])
         ctx.stop = True
         return
-    if meta.get("layout_version") != str(layout.LAYOUT_VERSION):
-        ctx.add("identity-layout-version", sheet=layout.SHEET_META,
-                found=meta.get("layout_version") or "?", expected=layout.LAYOUT_VERSION)
+    if not layout.reads_version(meta.get("layout_version") or ""):
+        ctx.add("identity-layout-version", sheet=layout.SHEET_META, cell=layout.meta_ref("layout_version"),
+                found=meta.get("layout_version") or "?", expected=layout.layout_version())
         ctx.stop = True
         return
     _check_names(ctx)
@@ -119,10 +123,10 @@ def _check_names(ctx: Context) -> None:
     expected = {layout.NAME_UNIT: "unit_code", layout.NAME_CAMPAIGN: "campaign_id"}
     for name, key in expected.items():
         ref = ctx.sub.names.get(name, "")
-        row = layout.META_KEYS.index(key) + 1
-        if ref.replace("$", "").replace("'", "") != f"{layout.SHEET_META}!B{row}":
-            ctx.add("locked-cell-changed", sheet=layout.SHEET_META, cell=f"B{row}",
-                    what=f"tên vùng {name}", expected=f"{layout.SHEET_META}!B{row}", found=ref or "(mất)")
+        cell = layout.meta_ref(key)
+        if ref.replace("$", "").replace("'", "") != f"{layout.SHEET_META}!{cell}":
+            ctx.add("locked-cell-changed", sheet=layout.SHEET_META, cell=cell,
+                    what=f"tên vùng {name}", expected=f"{layout.SHEET_META}!{cell}", found=ref or "(mất)")
 
 
 def _check_header(ctx: Context, name: str) -> None:
@@ -130,9 +134,9 @@ def _check_header(ctx: Context, name: str) -> None:
         return
     cell = ctx.sub.assess.get(layout.UNIT_ROW, layout.COLUMNS["code"])
     text = cell.value if cell is not None and isinstance(cell.value, str) else ""
-    expected = T.UNIT.format(name=name)
+    expected = layout.unit_header(name)
     if words(text) != words(expected):
-        ctx.add("identity-header-mismatch", sheet=ctx.sheet, cell=f"A{layout.UNIT_ROW}",
+        ctx.add("identity-header-mismatch", sheet=ctx.sheet, cell=layout.cell_ref("code", layout.UNIT_ROW),
                 found=text.strip() or "(trống)", expected=name, unit=ctx.unit.code if ctx.unit else "")
 
 

@@ -17,10 +17,10 @@ from ...criteria.scoring import score_answers
 from ...workbook import layout
 from . import Context, is_blank, shown
 
-_ROLE_OF_COLUMN = {letter: role for role, letter in layout.COLUMNS.items()}
-
-
 def check(ctx: Context) -> None:
+    """Each self-scored item's inputs read and checked against its rule's domain; fills ``ctx.answers``
+    ({code: {input key: value}}) and ``ctx.scores`` (points) from them."""
+    role_of_column = {letter: role for role, letter in layout.COLUMNS.items()}
     for item in ctx.framework.items:
         row = ctx.rows.get(item.code)
         if row is None or not item.self_scored:
@@ -28,7 +28,7 @@ def check(ctx: Context) -> None:
         values: dict[str, Value] = {}
         columns = layout.input_columns(item)
         for spec in item.rule.inputs(item.max):
-            role = _ROLE_OF_COLUMN[columns[spec.key]]
+            role = role_of_column[columns[spec.key]]
             values[spec.key] = _read(ctx, item, spec, row, role)
         ctx.answers[item.code] = values
         _check_item(ctx, item, values, row, columns)

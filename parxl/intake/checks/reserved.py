@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from ...workbook import layout
-from ...workbook import texts as T
 from ..submission import text_of
 from . import Context, is_blank
 
@@ -11,6 +10,8 @@ _SURVEY = ("input1", "input2", "score", "explanation", "evidence")
 
 
 def check(ctx: Context) -> None:
+    """The appraisal columns left blank on every row, and survey items' cells left as built
+    (``appraisal-filled``, ``survey-filled``)."""
     if ctx.sub.assess is None:
         return
     item_rows = {ctx.rows[s.code]: s for s in ctx.specs if s.code in ctx.rows}
@@ -29,6 +30,6 @@ def check(ctx: Context) -> None:
         for role in _SURVEY:
             cell = ctx.cell(row, role)
             text = text_of(cell)
-            if is_blank(cell) or (role == "input1" and text.strip() == T.SURVEY_NOTE):
+            if is_blank(cell) or (role == "input1" and text.strip() == layout.WORDING["survey_note"]):
                 continue
             ctx.add("survey-filled", role=role, row=row, item=item.code, found=text[:80])

@@ -11,7 +11,6 @@ import re
 
 from ...core.texts import normalize_text
 from ...workbook import layout
-from ...workbook import texts as T
 from ..submission import text_of
 from . import Context
 
@@ -35,6 +34,11 @@ def _name_row(ctx: Context, name: str) -> int | None:
 
 
 def check(ctx: Context) -> None:
+    """Sheets present, column titles as the layout contract says, and each planned row located.
+
+    Fills ``ctx.specs``, ``ctx.rows`` (code -> actual 1-based row) and ``ctx.total_row``; sets
+    ``ctx.stop`` when a sheet is missing.
+    """
     sub = ctx.sub
     for sheet in (layout.SHEET_ASSESS, layout.SHEET_META):
         if sub.sheet_info(sheet) is None:
@@ -64,7 +68,7 @@ def _check_columns(ctx: Context, heading: int) -> None:
     for role, title in layout.COLUMN_TITLES.items():
         found = text_of(ctx.sub.cell(heading, layout.COLUMNS[role])).strip()
         if normalize_text(found) != title:
-            ctx.add("columns-changed", sheet=ctx.sheet, cell=f"{layout.COLUMNS[role]}{heading}",
+            ctx.add("columns-changed", sheet=ctx.sheet, cell=layout.cell_ref(role, heading),
                     found=found or "(trống)", expected=title)
             return
 
@@ -87,12 +91,12 @@ def _locate_rows(ctx: Context, heading: int) -> None:
         if code_row is not None:
             row = code_row
             if name_row is not None and name_row != code_row:
-                ctx.add("rows-reordered", sheet=ctx.sheet, cell=f"A{code_row}", item=spec.code,
+                ctx.add("rows-reordered", sheet=ctx.sheet, cell=layout.cell_ref("code", code_row), item=spec.code,
                         found=code_row, expected=name_row)
         elif name_row is not None:
             row = name_row
             found = text_of(ctx.sub.cell(row, layout.COLUMNS["code"])) or "(trống)"
-            ctx.add("locked-cell-changed", sheet=ctx.sheet, cell=f"A{row}", item=spec.code,
+            ctx.add("locked-cell-changed", sheet=ctx.sheet, cell=layout.cell_ref("code", row), item=spec.code,
                     what=f"mã của {_label(spec)}", expected=spec.code, found=found)
         else:
             ctx.add("row-missing", sheet=ctx.sheet, item=spec.code)
@@ -103,13 +107,13 @@ def _locate_rows(ctx: Context, heading: int) -> None:
     ctx.total_row = _name_row(ctx, layout.NAME_TOTAL) or _find_total(ctx, heading)
     if moved:
         spec, row = moved[0]
-        ctx.add("rows-shifted", sheet=ctx.sheet, cell=f"A{row}", example=spec.code, count=len(moved),
+        ctx.add("rows-shifted", sheet=ctx.sheet, cell=layout.cell_ref("code", row), example=spec.code, count=len(moved),
                 found=row, expected=spec.row)
 
 
 def _find_total(ctx: Context, heading: int) -> int | None:
     for (r, col), cell in sorted(ctx.sub.assess.cells.items()):
-        if col == layout.COLUMNS["title"] and r > heading and text_of(cell).strip() == T.TOTAL:
+        if col == layout.COLUMNS["title"] and r > heading and text_of(cell).strip() == layout.WORDING["total"]:
             return r
     return None
 
