@@ -49,8 +49,8 @@ FindingCode = Literal[
     "input-blank", "number-as-text", "evidence-missing", "evidence-explanation-only", "evidence-bad-link",
     "evidence-file-missing", "evidence-text-only", "evidence-unusual-host", "evidence-picture",
     "evidence-ref-bad-date", "cached-value-differs", "appraisal-filled", "survey-filled",
-    "appraisal-not-appraisal-file", "appraisal-other-layout", "appraisal-unit-workbook", "appraisal-other-campaign",
-    "appraisal-other-criteria", "appraisal-other-round", "appraisal-unknown-row", "appraisal-duplicate-row",
+    "appraisal-not-appraisal-file", "appraisal-unit-workbook", "appraisal-other-campaign",
+    "appraisal-other-criteria", "appraisal-other-layout", "appraisal-other-round", "appraisal-unknown-row", "appraisal-duplicate-row",
     "appraisal-score-not-number", "appraisal-score-negative", "appraisal-score-above-max",
     "appraisal-score-off-grid", "appraisal-number-as-text", "appraisal-note-without-score",
 ]
