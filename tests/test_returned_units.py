@@ -213,3 +213,13 @@ def test_the_excel_button_shows_the_returned_units(campaign):
     assert "Bị trả lại / không đọc được (2):" in outcome.lines
     assert f"• X02 Xã Lê Ninh: «{X02}» (nhận theo tên tệp): Tệp hỏng" in outcome.lines
     assert outcome.counts["returned_unreadable"] == 2 and outcome.counts["missing"] == 2
+
+
+def test_an_unreadable_file_arriving_after_the_master_asks_for_a_new_consolidation(campaign):
+    assert run("consolidate", str(campaign.root)).exit_code == 0
+    good = filled(campaign, campaign.unit("X04"))
+    (campaign.inbox_dir / "X04 - Xã Hiến Thành.xlsx").write_bytes(good[: len(good) // 3])
+    assert run("check", str(campaign.root)).exit_code == 1
+    out = run("decision", str(campaign.root))  # the master still says X04 sent nothing: it no longer holds
+    assert out.exit_code == 1 and "parxl consolidate" in flat(out.output)
+    assert not list(campaign.output_dir.glob("*.docx"))
