@@ -15,7 +15,8 @@ def test_report_summary_figures(results):
     assert path.name == "bao-cao-ket-qua-chi-so-cchc-2025.docx" and path.parent == results.campaign.output_dir
     texts = docx_texts(path)
     assert "Kính gửi: Sở Nội vụ." in texts
-    assert "- Số đơn vị được đánh giá: 6; được xếp hạng: 4; không xếp hạng: 2." in texts
+    assert ("- Số đơn vị được đánh giá: 6; được xếp hạng: 4; không xếp hạng: 2 (1 đơn vị chưa gửi hồ sơ tự đánh "
+            "giá; 1 đơn vị có hồ sơ chưa đạt yêu cầu (tệp còn lỗi)).") in texts
     # (100 + 90 + 85 + 45) / 4 = 80
     assert "- Chỉ số cải cách hành chính trung bình: 80,00%." in texts
     assert "- Cao nhất: 100,00% (Phường An Lưu); thấp nhất: 45,00% (Phường Hiệp An)." in texts

@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from parxl.core.errors import CampaignError, ParxlError
+from parxl.documents.source import MasterNeededError
 from parxl.demo.simulate import type_over_formula
 from parxl.excel import xl
 from parxl.excel.control import BUTTONS, STATUS_NAME, STATUS_ROWS, build_control
@@ -75,7 +76,7 @@ def test_check_reports_the_returned_workbooks(campaign):
     send(campaign, "X02", typed_over=True)
     outcome = xl.do_check(campaign.root)
     assert outcome.counts == {"files": 2, "ok": 1, "with_errors": 1, "unreadable": 0, "missing": 1,
-                              "errors": outcome.counts["errors"]}
+                              "returned_unreadable": 0, "parxl_errors": 0, "errors": outcome.counts["errors"]}
     assert outcome.counts["errors"] >= 1
     assert outcome.lines[0] == ("Đã kiểm tra 2 tệp nhận được: 1 đơn vị đạt yêu cầu, 1 đơn vị có lỗi cần gửi lại, "
                                 "0 tệp không đọc được.")
@@ -106,6 +107,38 @@ def test_consolidate_returns_the_master_workbook(campaign):
     assert outcome.lines[-1] == f"Bảng tổng hợp: {master}"
 
 
+def test_consolidate_names_the_missing_survey_table(campaign):
+    send(campaign, "X01")
+    outcome = xl.do_consolidate(campaign.root)
+    # mini.yaml: one survey item, 2.1, worth 3 points; the campaign has no survey table
+    (warning,) = [line for line in outcome.lines if line.startswith("Cảnh báo: ")]
+    assert "Không tìm thấy bảng kết quả điều tra xã hội học" in warning
+    assert "(2.1; tối đa 3 điểm) tính 0 điểm cho mọi đơn vị" in warning and "parxl survey" in warning
+    assert "Chưa có kết quả điều tra xã hội học: điểm điều tra tạm tính bằng 0." not in " ".join(outcome.lines)
+
+
+def test_consolidate_lists_the_files_parxl_failed_on_as_its_own_error(campaign, monkeypatch):
+    import parxl.ledger.receive
+    from parxl.intake.validation import validate
+
+    def buggy(campaign_, sub):
+        if "X02" in sub.name:
+            raise ZeroDivisionError("lỗi giả lập trong parxl")
+        return validate(campaign_, sub)
+
+    send(campaign, "X01")
+    send(campaign, "X02")
+    monkeypatch.setattr(parxl.ledger.receive, "validate", buggy)
+    outcome = xl.do_consolidate(campaign.root)
+    assert ("• X02 Xã Lê Ninh: parxl lỗi khi đọc tệp (lỗi của chương trình, không phải của đơn vị) "
+            "(nhận theo tên tệp) — tạm chưa xếp hạng; đơn vị không cần gửi lại, báo nhóm phát triển parxl"
+            ) in outcome.lines
+    at = next(i for i, line in enumerate(outcome.lines) if line.startswith("parxl gặp lỗi của chính chương trình"))
+    assert outcome.lines[at].startswith("parxl gặp lỗi của chính chương trình với 1 tệp (không phải lỗi của đơn vị")
+    assert outcome.lines[at + 1].startswith("• «X02 - Xã Lê Ninh.xlsx» (đơn vị X02): nhật ký lỗi «")
+    assert outcome.lines[-1].startswith("Bảng tổng hợp: ")
+
+
 def test_documents_writes_the_decision_from_the_consolidated_results(campaign):
     send(campaign, "X01")
     xl.do_consolidate(campaign.root)
@@ -119,13 +152,41 @@ def test_documents_writes_the_decision_from_the_consolidated_results(campaign):
     assert [p.parent.name for p in outcome.paths[1:-1]] == ["thong-bao"]
     assert outcome.paths[-1].name == "bao-cao-ket-qua-chi-so-cchc-2025.docx"
     assert outcome.lines[0] == f"Quyết định công bố: {decision}"
-    assert not any(line.startswith("Lưu ý") for line in outcome.lines)
+    master = next(campaign.output_dir.glob("tong-hop-*.xlsx"))
+    assert any(line.startswith(f"Theo bảng tổng hợp «{master.name}» (lập lúc ") for line in outcome.lines)
+    # as the CLI warns: the placeholders the mini campaign leaves, and its SAMPLE criteria set
+    notes = [line for line in outcome.lines if line.startswith("Lưu ý: ")]
+    assert any("«decision.number» chưa điền" in line for line in notes)
+    assert any("bộ MẪU" in line for line in notes)
+    assert not any("chưa có đơn vị nào được xếp hạng" in line for line in outcome.lines)
 
 
-def test_documents_before_consolidating_warns(campaign):
-    outcome = xl.do_documents(campaign.root)
-    assert outcome.counts["ranked"] == 0
-    assert outcome.lines[0].startswith("Lưu ý: chưa có đơn vị nào được xếp hạng")
+def test_documents_follow_the_master_not_the_current_data(campaign):
+    send(campaign, "X01")
+    xl.do_consolidate(campaign.root)
+    send(campaign, "X02")  # arrives after the master was made
+    xl.do_check(campaign.root)
+    with pytest.raises(MasterNeededError, match="parxl consolidate"):
+        xl.do_documents(campaign.root)
+    assert not list(campaign.output_dir.glob("*.docx"))
+
+
+def test_documents_before_consolidating_are_refused_in_the_status_area(campaign, excel):
+    status = excel(campaign.root / "dieu-khien.xlsm")
+    xl.documents()
+    assert status.shown[0].startswith("Soạn quyết định: KHÔNG thực hiện được (lúc ")
+    assert status.shown[1].startswith("Lỗi: Chưa có bảng tổng hợp")
+    assert "parxl consolidate" in status.shown[1] and nfc(status.shown)
+    assert not list(campaign.output_dir.glob("*.docx")) and not (campaign.output_dir / "thong-bao").exists()
+
+
+def test_documents_of_a_master_that_ranks_nobody_are_refused_in_the_status_area(campaign, excel):
+    xl.do_consolidate(campaign.root)  # nothing was sent: nobody is ranked
+    status = excel(campaign.root / "dieu-khien.xlsm")
+    xl.documents()
+    assert status.shown[1].startswith("Lỗi: Bảng tổng hợp «tong-hop-")
+    assert "chưa xếp hạng đơn vị nào" in status.shown[1]
+    assert not list(campaign.output_dir.glob("*.docx"))
 
 
 def test_a_folder_that_is_no_campaign_is_a_parxl_error(tmp_path):

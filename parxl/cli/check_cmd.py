@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -97,6 +98,14 @@ def _print_table(campaign, result, lines, report: CommandReport | None = None) -
     if result.missing:
         console.print(f"[yellow]Chưa gửi ({vi_number(len(result.missing))}):[/] "
                       + ", ".join(f"{c} {names.get(c, '')}" for c in result.missing))
+    for state, title in (("unreadable", "Bị trả lại / không đọc được"), ("internal", "parxl lỗi khi đọc")):
+        group = [r for r in result.returned if r.state == state]
+        if group:
+            console.print(f"[yellow]{title} ({vi_number(len(group))}):[/]", soft_wrap=True)
+        for r in group:
+            how = f" ({r.how_matched})" if r.how_matched else ""
+            console.print(escape(f"  • {r.unit_code} {names.get(r.unit_code, '')}: «{r.path.split('/', 1)[-1]}»"
+                                 f"{how}: {r.reason}"), soft_wrap=True)
     if report.errors:
         console.print(f"[red]Còn {vi_number(report.errors)} lỗi đơn vị phải sửa;[/] xem chi tiết trong tệp kết quả kiểm tra.")
     else:

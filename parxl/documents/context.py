@@ -15,8 +15,18 @@ from ..campaign.folder import Campaign
 from ..core.numbers import ZERO, vi_number
 from ..core.texts import normalize_text
 from ..criteria.framework import Band
+from ..results.compute import Results
 
 BLANK_DATE = "ngày … tháng … năm …"
+
+# Why a unit is not ranked, by its result status, in the order documents list them. A unit whose file
+# arrived is never «chưa gửi»: an unreadable file is the unit's to resend, a file parxl failed on is not.
+UNRANKED_PHRASES = {
+    "missing": "chưa gửi hồ sơ tự đánh giá",
+    "unreadable": "gửi tệp không đọc được (đã trả lại để gửi lại)",
+    "internal": "gửi tệp mà phần mềm parxl gặp lỗi khi đọc (không do lỗi của đơn vị)",
+    "rejected": "có hồ sơ chưa đạt yêu cầu (tệp còn lỗi)",
+}
 
 # Local government law cited first in every decision, by the date of the decision.
 _LAW_2025_FROM = dt.date(2025, 7, 1)
@@ -52,6 +62,7 @@ def long_date(day: dt.date | None) -> str:
 
 
 def short_date(day: dt.date | None) -> str:
+    """«05/02/2026» (dd/mm/yyyy), or «…» for no date."""
     return day.strftime("%d/%m/%Y") if day else "…"
 
 
@@ -94,10 +105,12 @@ def org_lines(name: str, width: int = 24) -> list[str]:
 
 
 def points(value: Decimal | None, decimals: int) -> str:
+    """Points the Vietnamese way with ``decimals`` places («87,12»), or «—» for None (no figure)."""
     return "—" if value is None else vi_number(value, decimals)
 
 
 def signed(value: Decimal, decimals: int) -> str:
+    """A change in points with its sign («+1,50», «-0,25», «0,00»)."""
     text = vi_number(abs(value), decimals)
     return f"+{text}" if value > ZERO else (f"-{text}" if value < ZERO else text)
 
@@ -145,6 +158,7 @@ def recipient_lines(recipients: list[str]) -> list[str]:
 
 
 def signer_lines(campaign: Campaign) -> list[str]:
+    """The signature block's authority lines in capitals (on behalf of, deputy of, title), blanks left out."""
     s = campaign.config.signer
     return [normalize_text(line).upper() for line in (s.on_behalf, s.deputy_of, s.title) if line]
 
@@ -176,3 +190,14 @@ def header_context(campaign: Campaign, number: str, date: dt.date | None) -> dic
         "units_phrase_upper": units_phrase(campaign).upper(),
         "unit_kinds": ", ".join(unit_kinds(campaign)),
     }
+
+
+def unranked_reasons(results: Results) -> str:
+    """Why the unranked units are unranked, with counts, in ``UNRANKED_PHRASES`` order:
+    «1 đơn vị chưa gửi hồ sơ tự đánh giá; 2 đơn vị gửi tệp không đọc được (…)» ("" when all are ranked)."""
+    parts = []
+    for status, phrase in UNRANKED_PHRASES.items():
+        n = sum(1 for u in results.unranked if u.status == status)
+        if n:
+            parts.append(f"{vi_number(n)} đơn vị {phrase}")
+    return "; ".join(parts)

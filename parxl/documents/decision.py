@@ -10,7 +10,7 @@ from ..criteria.framework import Band
 from ..results.compute import Results, UnitResult
 from .context import (
     LOCAL_GOV_LAW_2015, LOCAL_GOV_LAW_2025, _LAW_2025_FROM, header_context, lowest_bands, nfc, ordered_bands,
-    points, short_date, signed, recipient_lines,
+    points, short_date, signed, recipient_lines, unranked_reasons,
 )
 from .render import bundled_template, render_bytes, write_new
 from .source import note_for
@@ -67,6 +67,8 @@ def ranking_groups(results: Results) -> list[dict]:
 
 
 def legal_bases(results: Results) -> dict:
+    """The «Căn cứ» lines that vary: ``local_gov_law`` (by the decision's date), ``criteria_basis``
+    (the criteria set's ``legal_basis``) and ``plan_basis`` (the campaign's plan, or "")."""
     cfg = results.campaign.config
     day = cfg.decision.date if cfg.decision else None
     law = LOCAL_GOV_LAW_2015 if day is not None and day < _LAW_2025_FROM else LOCAL_GOV_LAW_2025
@@ -78,6 +80,8 @@ def legal_bases(results: Results) -> dict:
 
 
 def decision_context(results: Results) -> dict:
+    """The Jinja context of the decision (plain dicts, lists and NFC strings): header, Điều 1 counts per
+    band and ``unranked_reasons``, the appendix groups of ranked units and the unranked units with their note."""
     campaign = results.campaign
     cfg = campaign.config
     fw = results.framework
@@ -104,6 +108,7 @@ def decision_context(results: Results) -> dict:
         "unit_count": len(results.units),
         "ranked_count": len(results.ranked),
         "unranked_count": len(unranked),
+        "unranked_reasons": unranked_reasons(results),
         "bands": band_rows,
         "lowest_labels": ", ".join(f"«{label}»" for label in low_labels),
         "lowest_count": len(low_units),
@@ -122,6 +127,7 @@ def decision_context(results: Results) -> dict:
 
 
 def decision_stem(results: Results) -> str:
+    """The decision's file name without suffix: «quyet-dinh-cong-bo-chi-so-cchc-<year>»."""
     return f"quyet-dinh-cong-bo-chi-so-cchc-{results.campaign.year}"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..core.numbers import ZERO, quantize, vi_number
 from ..results.compute import Results, UnitResult
-from .context import header_context, nfc, ordered_bands, recipient_lines
+from .context import header_context, nfc, ordered_bands, recipient_lines, unranked_reasons
 from .decision import band_row, legal_bases
 from .notices import decision_ref
 from .render import bundled_template, render_bytes, write_new
@@ -42,6 +42,9 @@ def report_to(recipients: list[str]) -> str:
 
 
 def report_context(results: Results) -> dict:
+    """The Jinja context of the report to the higher level (plain dicts, lists and NFC strings): counts
+    (with ``unranked_reasons``), average/best/lowest index in %, bands with their share in %, fields,
+    and the unranked units with their note."""
     campaign = results.campaign
     cfg = campaign.config
     ctx = header_context(campaign, f"…/BC-{cfg.issuer.short}", None)
@@ -64,6 +67,7 @@ def report_context(results: Results) -> dict:
         "unit_count": len(results.units),
         "ranked_count": len(ranked),
         "unranked_count": len(results.unranked),
+        "unranked_reasons": unranked_reasons(results),
         "average": overall["average"],
         "best": overall["best"], "best_units": overall["best_units"],
         "lowest": overall["lowest"], "lowest_units": overall["lowest_units"],

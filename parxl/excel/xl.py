@@ -31,10 +31,11 @@ from ..core.numbers import quantize, vi_number
 from ..criteria.framework import FrameworkError
 from ..ledger.check_report import current_errors, stale_unreadable, unit_lines
 from ..ledger.check_report_xlsx import write_outputs
-from ..ledger.receive import run_intake
+from ..ledger.receive import IntakeResult, run_intake
 from ..master import left_out, situation
-from ..master.consolidation import results_from_ledger, run_consolidation
+from ..master.consolidation import run_consolidation
 from ..master.view import survey_note
+from ..survey.table import missing_table_warning
 from ..workbook.stamping import generate as generate_workbooks
 from ..workbook.texts import sample_set_warning
 from .control import STATUS_NAME, STATUS_ROWS
@@ -81,6 +82,8 @@ def do_check(campaign_dir: str | Path) -> Outcome:
         "with_errors": sum(1 for s in subs if s.status == "errors"),
         "unreadable": sum(1 for s in subs if s.status == "unreadable") + len(stale),
         "missing": len(result.missing),
+        "returned_unreadable": sum(1 for r in result.returned if r.state == "unreadable"),
+        "parxl_errors": len(result.internal),
         "errors": errors,
     }
     names = {u.code: u.name for u in campaign.units}
@@ -97,16 +100,55 @@ def do_check(campaign_dir: str | Path) -> Outcome:
         shown = ", ".join(f"{c} {names.get(c, '')}".strip() for c in result.missing[:SHOWN])
         more = f" và {vi_number(len(result.missing) - SHOWN)} đơn vị khác" if len(result.missing) > SHOWN else ""
         lines.append(f"Chưa gửi ({vi_number(len(result.missing))}): {shown}{more}.")
+    for state, title in (("unreadable", "Bị trả lại / không đọc được"),
+                         ("internal", "parxl lỗi khi đọc (không phải lỗi của đơn vị)")):
+        group = [r for r in result.returned if r.state == state]
+        if group:
+            lines.append(f"{title} ({vi_number(len(group))}):")
+        for r in group[:SHOWN]:
+            how = f" ({r.how_matched})" if r.how_matched else ""
+            lines.append(f"• {r.unit_code} {names.get(r.unit_code, '')}: «{_file_name(r.path)}»{how}: {r.reason}")
+        if len(group) > SHOWN:
+            lines.append(f"• … và {vi_number(len(group) - SHOWN)} đơn vị khác (xem tệp kết quả kiểm tra).")
     lines.append(f"Còn {vi_number(errors)} lỗi đơn vị phải sửa; xem chi tiết trong tệp kết quả kiểm tra."
                  if errors else "Không có lỗi phải sửa.")
+    lines += internal_lines(result)
     lines.append(f"Kết quả kiểm tra: {paths[0]}")
     if len(paths) > 1:
         lines.append(f"{vi_number(len(paths) - 1)} tệp phản hồi cho các đơn vị trong «{paths[1].parent}».")
     return Outcome("Kiểm tra tệp gửi về", lines, paths, counts)
 
 
+def _file_name(path: str) -> str:
+    """The received file's own name: «X02.xlsx» of «inbox/a.zip!/X02.xlsx»."""
+    return Path(path.split("!/")[-1] or path.split("!/")[0]).name
+
+
+def internal_lines(result: IntakeResult) -> list[str]:
+    """The files parxl itself failed on (``result.internal``), as parxl's error and not the units':
+    a heading line, then one line per file (at most ``SHOWN``) with the unit it points at and the log."""
+    if not result.internal:
+        return []
+    lines = [f"parxl gặp lỗi của chính chương trình với {vi_number(len(result.internal))} tệp (không phải lỗi của "
+             "đơn vị; tệp đã được lưu, đơn vị không cần gửi lại; gửi tệp nhật ký lỗi cho nhóm phát triển):"]
+    for rec in result.internal[:SHOWN]:
+        report = rec.report
+        code = (report.unit_code or report.named_unit) if report else None
+        who = f" (đơn vị {code})" if code else ""
+        log = getattr(report, "log", None)
+        lines.append(f"• «{_file_name(rec.path)}»{who}" + (f": nhật ký lỗi «{log}»" if log else ""))
+    if len(result.internal) > SHOWN:
+        lines.append(f"• … và {vi_number(len(result.internal) - SHOWN)} tệp khác (xem tệp kết quả kiểm tra).")
+    return lines
+
+
 def do_consolidate(campaign_dir: str | Path) -> Outcome:
-    """Check inbox/, then index, rank and band every unit into a new master workbook (as ``parxl consolidate``)."""
+    """Check inbox/, then index, rank and band every unit into a new master workbook (as ``parxl consolidate``).
+
+    Lines: the summary, the «no survey table» warning (``missing_table_warning``) or else the survey
+    note, the units left out (sent nothing, file unreadable, parxl's error, file with errors), and the
+    files parxl failed on. Raises what ``run_consolidation`` raises (``ParxlError`` subclasses).
+    """
     campaign = load_campaign(campaign_dir)
     outcome = run_consolidation(campaign)
     results, intake = outcome.results, outcome.intake
@@ -120,7 +162,10 @@ def do_consolidate(campaign_dir: str | Path) -> Outcome:
         summary += f"; chỉ số bình quân {vi_number(quantize(sum(indexes) / len(indexes), 2), 2)} %"
         summary += "; " + ", ".join(f"{label}: {vi_number(n)}" for label, n in results.band_counts().items())
     lines = [summary + "."]
-    note = survey_note(results)
+    warning = None if results.has_survey else missing_table_warning(campaign)
+    if warning:
+        lines.append(f"Cảnh báo: {warning}")
+    note = "" if warning else survey_note(results)
     if note:
         lines.append(f"Lưu ý: {note}")
     for u in out[:SHOWN]:
@@ -128,27 +173,48 @@ def do_consolidate(campaign_dir: str | Path) -> Outcome:
     if len(out) > SHOWN:
         lines.append(f"• … và {vi_number(len(out) - SHOWN)} đơn vị khác "
                      "(xem trang «Chưa nộp, bị trả lại» của bảng tổng hợp).")
+    lines += internal_lines(intake)
     lines.append(f"Bảng tổng hợp: {outcome.master}")
     return Outcome("Tổng hợp xếp hạng", lines, [outcome.master], counts)
 
 
 def do_documents(campaign_dir: str | Path) -> Outcome:
-    """The decision, the notices and the report from the consolidated results
-    (as ``parxl decision``, ``parxl notices`` and ``parxl report``)."""
-    from ..documents import render_decision, render_notices, render_report
+    """The decision, the notices and the report, drafted from the results saved with the latest master
+    (as ``parxl decision``, ``parxl notices`` and ``parxl report``), so they say what that master says.
 
-    results = results_from_ledger(load_campaign(campaign_dir))
-    decision = render_decision(results)
-    notices = render_notices(results)
-    report = render_report(results)
-    lines = []
-    if not results.ranked:
-        lines.append("Lưu ý: chưa có đơn vị nào được xếp hạng, quyết định chưa có danh sách xếp hạng; "
-                     "hãy bấm «Tổng hợp xếp hạng» trước.")
-    lines.append(f"Quyết định công bố: {decision}")
+    Raises, with nothing written: ``MasterNeededError`` when there is no master yet or the data changed
+    since it was made, ``NothingRankedError`` when it ranks no unit (both ``ParxlError``: the button
+    writes their Vietnamese message into the status area), ``SnapshotError`` for a damaged snapshot.
+    Placeholders left in campaign.yaml, a sample criteria set and a hand-edited master give «Lưu ý» lines.
+    """
+    from ..documents import render_decision, render_notices, render_report
+    from ..documents.decision import TEMPLATE as DECISION_TEMPLATE
+    from ..documents.notices import TEMPLATE as NOTICE_TEMPLATE
+    from ..documents.placeholders import draft_warnings
+    from ..documents.render import bundled_template, template_variables
+    from ..documents.report import TEMPLATE as REPORT_TEMPLATE
+    from ..documents.source import followed_master, master_edited, master_label, require_ranked
+
+    snapshot = followed_master(load_campaign(campaign_dir))
+    require_ranked(snapshot, "decision")
+    results, master = snapshot.results, snapshot.master
+    warnings: list[str] = []
+    for document, template in (("decision", DECISION_TEMPLATE), ("notices", NOTICE_TEMPLATE),
+                               ("report", REPORT_TEMPLATE)):
+        used = template_variables(bundled_template(template))
+        warnings += [w for w in draft_warnings(results.campaign, document, used) if w not in warnings]
+    edited = master_edited(snapshot)
+    if edited:
+        warnings.append(edited)
+    decision = render_decision(results, master=master)
+    notices = render_notices(results, master=master)
+    report = render_report(results, master=master)
+    lines = [f"Quyết định công bố: {decision}"]
     if notices:
         lines.append(f"{vi_number(len(notices))} thông báo kết quả cho từng đơn vị trong «{notices[0].parent}».")
     lines.append(f"Báo cáo kết quả: {report}")
+    lines.append(f"Theo bảng tổng hợp {master_label(master, snapshot.made_at)}.")
+    lines += [f"Lưu ý: {w}" for w in warnings]
     return Outcome("Soạn quyết định", lines, [decision, *notices, report],
                    {"ranked": len(results.ranked), "notices": len(notices)})
 
@@ -249,6 +315,7 @@ def status_rows(lines: list[str]) -> list[list[str]]:
 
 
 def write_status(status, lines: list[str]) -> None:
+    """Write ``lines`` into the status cells (``status_rows``: exactly ``STATUS_ROWS`` one-cell rows)."""
     status.value = status_rows(lines)
 
 

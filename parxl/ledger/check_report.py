@@ -5,6 +5,9 @@ JSON (``report_json``)::
     {"campaign": "...", "units": [{"code", "name", "file", "sha256", "received_at", "status",
                                      "total_self", "errors", "warnings", "findings": [...]}],
      "missing": ["X03", ...],
+     "units_unreadable": [{"code", "name", "file", "sha256", "received_at", "state", "reason", "detail",
+                           "matched_by_name"}],
+     "units_parxl_error": [... the same shape, state "internal"],
      "files": [{"path", "sha256", "kind", "status", "unit", "duplicate_of", "findings": [...]}],
      "summary": {...}, "internal_errors": [{"path", "sha256", "unit", "log", "message"}],
      "report": {"command", "parxl_version", "valid", "exit_code", "counts", "internal_errors"}}
@@ -14,6 +17,10 @@ table, the JSON and the exit code; ``report_json`` is its payload. Each finding 
 Decimal numbers (``total_self``) are JSON *strings* with a dot ("87.5"), exact
 and locale-free; ``null`` when unknown. ``units`` lists, in units-list order,
 each unit's latest readable file (possibly received in an earlier run);
+``missing`` the units that sent nothing; a unit whose file arrived but none of
+whose files reads is never there but in ``units_unreadable`` («bị trả lại / không
+đọc được», matched by file name when the identity inside cannot be read) or
+``units_parxl_error`` (parxl failed on its file: parxl's error, not the unit's);
 ``files`` lists every file found under ``inbox/`` in this run.
 
 The findings that count (``current_findings``, hence the exit code) are those
@@ -89,6 +96,12 @@ def _finding(f: Finding) -> dict:
     return f.as_dict()
 
 
+def returned_json(campaign: Campaign, result: IntakeResult, state: str) -> list[dict]:
+    """``ReturnedFile.as_dict`` of each unit of ``result.returned`` in ``state`` (unreadable or internal)."""
+    names = {u.code: u.name for u in campaign.units}
+    return [r.as_dict(names.get(r.unit_code, "")) for r in result.returned if r.state == state]
+
+
 def report_json(campaign: Campaign, result: IntakeResult, lines: list[UnitLine]) -> dict:
     """The JSON document of ``parxl check`` without its internal errors (see the module's docstring)."""
     units = [{
@@ -120,12 +133,16 @@ def report_json(campaign: Campaign, result: IntakeResult, lines: list[UnitLine])
         "campaign": campaign.id,
         "units": units,
         "missing": list(result.missing),
+        "units_unreadable": returned_json(campaign, result, "unreadable"),
+        "units_parxl_error": returned_json(campaign, result, "internal"),
         "files": files,
         "summary": {
             "files": len(result.files),
             "units_ok": sum(1 for u in units if u["status"] == "ok"),
             "units_with_errors": sum(1 for u in units if u["status"] == "errors"),
             "missing": len(result.missing),
+            "units_unreadable": sum(1 for r in result.returned if r.state == "unreadable"),
+            "units_parxl_error": sum(1 for r in result.returned if r.state == "internal"),
             "errors": current_errors(lines, result),
         },
     }

@@ -1,8 +1,11 @@
 """The workbooks ``parxl check`` writes into ``output/`` (XlsxWriter, atomic writes).
 
 - ``output/ket-qua-kiem-tra.xlsx``: a summary sheet (one row per unit and per
-  unreadable file) and a findings sheet (one row per finding, with a link to
-  the file received, autofilter, frozen heading);
+  unreadable file: a unit whose file arrived but did not read is «bị trả lại /
+  không đọc được» with the reason, or «parxl lỗi khi đọc», never «chưa gửi»), a
+  findings sheet (one row per finding, with a link to the file received,
+  autofilter, frozen heading) and, when parxl failed on some file, a sheet «Lỗi
+  của parxl» listing those files as parxl's own errors, not the units';
 - ``output/phan-hoi/<Mã - Tên> - phản hồi.xlsx``: per unit, the errors and
   notes to send back to that unit (warnings are for the appraisers and stay
   out of it).
@@ -18,14 +21,18 @@ import xlsxwriter
 
 from ..campaign.folder import Campaign
 from ..core.files import write_atomic
-from ..core.findings import SEVERITY_TITLES, Finding
+from ..core.findings import FINDING_TYPES, SEVERITY_TITLES, Finding
 from ..core.numbers import vi_number
 from .check_report import UnitLine, stale_unreadable
-from .receive import IntakeResult
+from .receive import IntakeResult, Received
 
 FINDINGS_FILE = "ket-qua-kiem-tra.xlsx"
 FEEDBACK_DIR = "phan-hoi"
 STATUS_TITLES = {"ok": "Đạt yêu cầu", "errors": "Có lỗi, cần gửi lại", "unreadable": "Không đọc được"}
+RETURNED_TITLE = "Bị trả lại / không đọc được"
+INTERNAL_TITLE = "parxl lỗi khi đọc (không phải lỗi của đơn vị)"
+MISSING_TITLE = "Chưa gửi"
+INTERNAL_SHEET = "Lỗi của parxl"
 _FORBIDDEN = str.maketrans({c: "" for c in '<>:"/\\|?*'})
 
 
@@ -53,15 +60,22 @@ def _unit_of(rec) -> str:
     return rec.report.named_unit or "" if rec.report else ""
 
 
+def _first_error(rec: Received) -> str:
+    errors = [x for x in rec.report.findings if x.severity == "error"] if rec.report else []
+    return FINDING_TYPES[errors[0].code].title if errors and errors[0].code in FINDING_TYPES else ""
+
+
 def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[UnitLine]) -> bytes:
+    """``output/ket-qua-kiem-tra.xlsx`` as bytes: sheets «Tổng hợp», «Các lỗi» and, when parxl failed
+    on some file (``result.internal``), «Lỗi của parxl»."""
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
     f = _Formats(wb)
     summary = wb.add_worksheet("Tổng hợp")
     summary.write_string(0, 0, f"KẾT QUẢ KIỂM TRA TỆP TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM {campaign.year}", f.title)
-    heads = ("Mã", "Đơn vị", "Tệp", "Tình trạng", "Điểm tự chấm", "Lỗi", "Cảnh báo")
-    widths = (9, 30, 45, 22, 13, 8, 10)
+    heads = ("Mã", "Đơn vị", "Tệp", "Tình trạng", "Điểm tự chấm", "Lỗi", "Cảnh báo", "Ghi chú")
+    widths = (9, 30, 45, 22, 13, 8, 10, 45)
     for c, (h, w) in enumerate(zip(heads, widths)):
         summary.write_string(2, c, h, f.head)
         summary.set_column(c, c, w)
@@ -77,21 +91,37 @@ def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[Unit
         summary.write_number(r, 5, s.errors, f.text)
         summary.write_number(r, 6, s.warnings, f.text)
         r += 1
+    shown: set[tuple[str, str]] = set()  # (unit, path) of the rows written for unreadable files
     for rec in stale_unreadable(result):
         code = _unit_of(rec)
         summary.write_string(r, 0, code, f.text)
         summary.write_string(r, 1, names.get(code, "(không rõ)"), f.text)
         summary.write_url(r, 2, _link(rec.path), f.link, string=rec.path)
-        summary.write_string(r, 3, STATUS_TITLES["unreadable"], f.text)
+        summary.write_string(r, 3, RETURNED_TITLE if code else STATUS_TITLES["unreadable"], f.text)
         summary.write_blank(r, 4, None, f.num)
         summary.write_number(r, 5, rec.report.errors if rec.report else 0, f.text)
         summary.write_number(r, 6, rec.report.warnings if rec.report else 0, f.text)
+        note = _first_error(rec) + ("; nhận theo tên tệp" if code and not rec.report.unit_code else "")  # type: ignore[union-attr]
+        summary.write_string(r, 7, note.lstrip("; "), f.text)
+        shown.add((code, rec.path))
+        r += 1
+    for ret in result.returned:
+        if (ret.unit_code, ret.path) in shown:
+            continue
+        summary.write_string(r, 0, ret.unit_code, f.text)
+        summary.write_string(r, 1, names.get(ret.unit_code, ""), f.text)
+        summary.write_url(r, 2, _link(ret.path), f.link, string=ret.path)
+        summary.write_string(r, 3, RETURNED_TITLE if ret.state == "unreadable" else INTERNAL_TITLE, f.text)
+        summary.write_blank(r, 4, None, f.num)
+        summary.write_blank(r, 5, None, f.text)
+        summary.write_blank(r, 6, None, f.text)
+        summary.write_string(r, 7, "; ".join(t for t in (ret.reason, ret.how_matched) if t), f.text)
         r += 1
     for code in result.missing:
         summary.write_string(r, 0, code, f.text)
         summary.write_string(r, 1, names.get(code, ""), f.text)
         summary.write_string(r, 2, "", f.text)
-        summary.write_string(r, 3, "Chưa gửi", f.text)
+        summary.write_string(r, 3, MISSING_TITLE, f.text)
         r += 1
     summary.autofilter(2, 0, max(r - 1, 2), len(heads) - 1)
     summary.freeze_panes(3, 0)
@@ -121,8 +151,32 @@ def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[Unit
         ws.write_url(i, 8, _link(path), f.link, string=path)
     ws.autofilter(0, 0, max(len(rows), 1), len(heads) - 1)
     ws.freeze_panes(1, 0)
+    if result.internal:
+        _internal_sheet(wb, f, campaign, result)
     wb.close()
     return out.getvalue()
+
+
+def _internal_sheet(wb, f: _Formats, campaign: Campaign, result: IntakeResult) -> None:
+    """«Lỗi của parxl»: the files parxl itself failed on; kept, and no unit has to resend them."""
+    ws = wb.add_worksheet(INTERNAL_SHEET)
+    ws.write_string(0, 0, "CÁC TỆP PARXL GẶP LỖI KHI ĐỌC (lỗi của chương trình, không phải lỗi của đơn vị; tệp "
+                          "đã được lưu, đơn vị không cần gửi lại; gửi tệp nhật ký lỗi cho nhóm phát triển)", f.title)
+    heads = ("Mã", "Đơn vị", "Tệp", "Nội dung", "Nhật ký lỗi")
+    widths = (9, 26, 45, 80, 45)
+    for c, (h, w) in enumerate(zip(heads, widths)):
+        ws.write_string(2, c, h, f.head)
+        ws.set_column(c, c, w)
+    names = {u.code: u.name for u in campaign.units}
+    for r, rec in enumerate(result.internal, start=3):
+        report = rec.report
+        code = (report.unit_code or report.named_unit or "") if report else ""
+        ws.write_string(r, 0, code, f.text)
+        ws.write_string(r, 1, names.get(code, "(không rõ)") if code else "(không rõ)", f.text)
+        ws.write_url(r, 2, _link(rec.path), f.link, string=rec.path)
+        ws.write_string(r, 3, getattr(report, "message", "") or INTERNAL_TITLE, f.text)
+        ws.write_string(r, 4, getattr(report, "log", None) or "", f.text)
+    ws.freeze_panes(3, 0)
 
 
 def feedback_workbook(campaign: Campaign, code: str, name: str, path: str, received_at: str, status: str,
@@ -170,6 +224,7 @@ def feedback_workbook(campaign: Campaign, code: str, name: str, path: str, recei
 
 
 def feedback_name(code: str, name: str) -> str:
+    """«<Mã> - <Tên> - phản hồi.xlsx», without the characters Windows forbids in file names (stem ≤ 120)."""
     stem = f"{code} - {name}".translate(_FORBIDDEN).strip(". ")[:120]
     return f"{stem} - phản hồi.xlsx"
 

@@ -30,6 +30,10 @@ ignores it (it is not a readable version), and the next run reads the file
 again. A unit whose newest file (by unit code inside, else by file name) ended
 in an internal error is held out of ``IntakeResult.latest`` (so consolidation
 never takes it as ok on an older file) and out of ``missing`` (it did send).
+
+``IntakeResult.returned`` lists the units whose file arrived but none of whose
+files reads (``parxl.ledger.returned``): «bị trả lại / không đọc được», or
+«parxl lỗi khi đọc» for parxl's own failures; they are never in ``missing``.
 """
 from __future__ import annotations
 
@@ -54,6 +58,7 @@ from ..intake.submission import expected_max_row, file_sha256, read_submission
 from ..intake.validation import Report, mark_swapped, validate
 from ..xlsx.ods import is_ods
 from ..xlsx.safety import MAX_FILE_BYTES, HostileFile, check_size, check_zip, sniff
+from .returned import INTERNAL_REASON, ReturnedFile, returned_files
 from .store import Ledger, UnitSubmission
 
 Progress = Callable[[int, int, str], None]  # (done, total, current file)
@@ -106,7 +111,8 @@ class Received:
 
 @dataclass
 class IntakeResult:
-    """What one run of ``run_intake`` found: every receipt, each content's report, and per unit where it stands.
+    """What one intake run found: receipts, one report per content, and per unit its latest readable
+    file (``latest``), or its unreadable/parxl-failed file (``returned``), or nothing (``missing``).
 
     ``parxl check`` turns it into its ``CommandReport`` with
     ``ledger.check_report.check_report``; ``internal_errors()`` is the part of
@@ -119,6 +125,7 @@ class IntakeResult:
     missing: list[str] = field(default_factory=list)           # codes of units that sent nothing readable
     internal: list[Received] = field(default_factory=list)     # files parxl failed on (report: InternalErrorReport)
     held: list[str] = field(default_factory=list)              # units held out of ``latest`` by such a file
+    returned: list[ReturnedFile] = field(default_factory=list)  # units whose file arrived but did not read
 
     def internal_errors(self) -> list[InternalError]:
         """The files parxl itself failed on, in receipt order, as the common report carries them."""
@@ -380,6 +387,9 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
         for rec, report in zip(first.values(), reports):
             result.reports[rec.sha256] = report
             ledger.record(report, fingerprint)  # an internal error replaces any earlier verdict on the content
+        for rec in result.files:  # an undecompressable member of a plain zip, named after a unit: its verdict
+            if rec.kind == "broken-archive" and rec.report is not None and rec.report.named_unit:
+                ledger.record(rec.report, fingerprint)  # (under the zip's content) so the unit is not «chưa gửi»
         ledger.commit()
         for rec in result.files:
             if rec.kind == "workbook":
@@ -387,11 +397,27 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
         result.internal = [r for r in result.files
                            if r.report is not None and r.report.status == INTERNAL and not r.duplicate_of]
         result.latest = ledger.latest_submissions()
-    result.held = _held_units(result)
-    result.latest = [s for s in result.latest if s.unit_code not in result.held]
-    sent = {s.unit_code for s in result.latest} | set(result.held)
-    result.missing = [u.code for u in campaign.units if u.code not in sent]
+        result.held = _held_units(result)
+        result.latest = [s for s in result.latest if s.unit_code not in result.held]
+        codes = [u.code for u in campaign.units]
+        result.returned = returned_files(ledger, codes, {s.unit_code for s in result.latest})
+    result.returned += _unrecorded_internal(result, {r.unit_code for r in result.returned})
+    sent = {s.unit_code for s in result.latest} | set(result.held) | {r.unit_code for r in result.returned}
+    result.missing = [code for code in codes if code not in sent]
     return result
+
+
+def _unrecorded_internal(result: IntakeResult, known: set[str]) -> list[ReturnedFile]:
+    """Held units whose failing file is not in the ledger (parxl failed while keeping it): from this run."""
+    out = []
+    for rec in result.internal:
+        report = rec.report
+        code = (report.unit_code or report.named_unit) if report else None
+        if code and code in result.held and code not in known:
+            out.append(ReturnedFile(code, rec.path, rec.sha256, rec.received_at, "internal", INTERNAL_REASON, "",
+                                    by_name=report.unit_code is None))  # type: ignore[union-attr]
+            known.add(code)
+    return out
 
 
 def _held_units(result: IntakeResult) -> list[str]:

@@ -20,7 +20,7 @@ from ..results.compute import Results
 from .detail import DetailRows, write_detail
 from .fastrows import append_rows
 from .fields import write_fields
-from .missing import left_out, situation, write_missing
+from .missing import GROUP_TITLES, left_out, left_out_by_state, situation, write_missing
 from .names import SHEET_DETAIL, SHEET_FIELDS, SHEET_MISSING, SHEET_RANKING, SHEET_SOURCES, SHEET_STATS
 from .previous import MASTER_PREFIX, PreviousEntry, PreviousError, latest_master, read_previous
 from .ranking import write_ranking
@@ -30,7 +30,7 @@ from .styles import Formats
 from .view import make_view
 
 __all__ = ["write_master", "master_name", "read_previous", "latest_master", "PreviousEntry", "PreviousError",
-           "left_out", "situation", "MASTER_PREFIX"]
+           "left_out", "left_out_by_state", "GROUP_TITLES", "situation", "MASTER_PREFIX"]
 
 Progress = Callable[[str], None]
 

@@ -28,6 +28,7 @@ from ..campaign.folder import Campaign
 from ..core.report import CommandReport
 from ..ledger.check_report import current_findings, unit_lines
 from ..ledger.receive import IntakeResult, run_intake
+from ..ledger.returned import ReturnedFile, returned_files
 from ..ledger.store import SELF, Ledger, UnitSubmission
 from ..results.compute import Results, Source, UnitInput, consolidate
 from ..survey.table import load_survey
@@ -70,10 +71,30 @@ def unit_input(campaign: Campaign, sub: UnitSubmission,
     )
 
 
-def unit_inputs(campaign: Campaign, subs: Iterable[UnitSubmission]) -> list[UnitInput]:
-    """What the consolidation needs of every listed unit's latest submission, with the imported survey table."""
+def unit_inputs(campaign: Campaign, subs: Iterable[UnitSubmission],
+                returned: Iterable[ReturnedFile] = ()) -> list[UnitInput]:
+    """What the consolidation needs of every listed unit's latest submission, with the imported survey table.
+
+    ``returned``: units whose file arrived but did not read (``IntakeResult.returned``);
+    each gives an input of status ``unreadable`` or ``internal`` (never "missing").
+    """
     survey = load_survey(campaign)
-    return [i for i in (unit_input(campaign, s, survey.get(s.unit_code)) for s in subs) if i is not None]
+    inputs = [i for i in (unit_input(campaign, s, survey.get(s.unit_code)) for s in subs) if i is not None]
+    have = {i.unit.code for i in inputs}
+    for r in returned:
+        unit = campaign.unit(r.unit_code)
+        if unit is not None and r.unit_code not in have:
+            inputs.append(UnitInput(unit, r.state, source=Source(r.sha256, r.path, r.received_at),
+                                    reason=r.reason, by_name=r.by_name))
+    return inputs
+
+
+def _from_ledger(campaign: Campaign) -> tuple[list[UnitSubmission], list[ReturnedFile]]:
+    """Latest readable submissions and units whose files did not read, as the ledger holds them now."""
+    with Ledger.open(campaign) as ledger:
+        subs = ledger.latest_submissions()
+        returned = returned_files(ledger, [u.code for u in campaign.units], {s.unit_code for s in subs})
+    return subs, returned
 
 
 def results_from_submissions(campaign: Campaign, subs: Iterable[UnitSubmission], made_at: str | None = None) -> Results:
@@ -127,16 +148,18 @@ def current_fingerprint(campaign: Campaign) -> dict[str, str]:
 
     Raises SurveyError when the campaign's survey table no longer reads.
     """
-    with Ledger.open(campaign) as ledger:
-        subs = ledger.latest_submissions()
-    return results_fingerprint(campaign, unit_inputs(campaign, subs))
+    subs, returned = _from_ledger(campaign)
+    return results_fingerprint(campaign, unit_inputs(campaign, subs, returned))
 
 
 def results_from_ledger(campaign: Campaign, made_at: str | None = None) -> Results:
-    """Index, rank and band of every unit from what the ledger holds now (no intake is run)."""
-    with Ledger.open(campaign) as ledger:
-        subs = ledger.latest_submissions()
-    return results_from_submissions(campaign, subs, made_at)
+    """Index, rank and band of every unit from what the ledger holds now (no intake is run).
+
+    A unit whose file arrived but did not read is ``unreadable`` or ``internal``, never ``missing``.
+    """
+    subs, returned = _from_ledger(campaign)
+    return consolidate(campaign, unit_inputs(campaign, subs, returned),
+                       made_at or dt.datetime.now().isoformat(timespec="seconds"))
 
 
 @dataclass
@@ -172,7 +195,7 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
     Raises ParxlError (exit 1) when the ledger or the survey table cannot be read.
     """
     intake = run_intake(campaign, intake_progress)
-    inputs = unit_inputs(campaign, intake.latest)
+    inputs = unit_inputs(campaign, intake.latest, intake.returned)
     results = consolidate(campaign, inputs, dt.datetime.now().isoformat(timespec="seconds"))
     master = write_master(results, campaign.output_dir, previous, step)
     snapshot = save_snapshot(results, master, results_fingerprint(campaign, inputs))

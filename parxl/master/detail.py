@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
 
+from ..results.compute import NO_FILE_READ
 from .fastrows import RowWriter
 from .names import FIRST_ROW, H_CODE, H_NAME, HEADING_ROW
 from .styles import Formats
@@ -36,7 +37,7 @@ class DetailRows:
 def write_detail(ws: Worksheet, fmt: Formats, view: View) -> DetailRows:
     results = view.results
     fw = results.framework
-    units = [u for u in results.ranked + results.unranked if u.status != "missing"]
+    units = [u for u in results.ranked + results.unranked if u.status not in NO_FILE_READ]
     last_col = len(COLUMNS) - 1
     last_row = FIRST_ROW + len(units) * len(fw.items) - 1
     ws.merge_range(0, 0, 0, last_col, "ĐIỂM CHI TIẾT THEO TIÊU CHÍ THÀNH PHẦN", fmt.title)

@@ -89,7 +89,7 @@ def _unit_doc(u: UnitResult) -> dict:
         "total": _dec(u.total), "index": _dec(u.index), "rank": u.rank, "band": u.band,
         "source": None if u.source is None else {"sha256": u.source.sha256, "path": u.source.path,
                                                  "received_at": u.source.received_at},
-        "error_count": u.error_count,
+        "error_count": u.error_count, "reason": u.reason, "by_name": u.by_name,
     }
 
 
@@ -106,7 +106,7 @@ def _unit_from(doc: dict) -> UnitResult:
         survey_points=Decimal(doc["survey_points"]), bonus=Decimal(doc["bonus"]), penalty=Decimal(doc["penalty"]),
         total=_undec(doc["total"]), index=_undec(doc["index"]), rank=doc["rank"], band=doc["band"],
         source=None if src is None else Source(src["sha256"], src["path"], src["received_at"]),
-        error_count=doc["error_count"],
+        error_count=doc["error_count"], reason=doc.get("reason", ""), by_name=doc.get("by_name", False),
     )
 
 

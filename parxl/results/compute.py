@@ -17,8 +17,11 @@ from ..campaign.units import Unit
 from ..core.numbers import HUNDRED, ZERO, quantize
 from ..criteria.framework import Band, Framework
 
-InputStatus = Literal["ok", "errors", "missing"]
-ResultStatus = Literal["ranked", "missing", "rejected"]
+InputStatus = Literal["ok", "errors", "missing", "unreadable", "internal"]
+ResultStatus = Literal["ranked", "missing", "rejected", "unreadable", "internal"]
+# Statuses of a unit of which no file was read: "missing" (sent nothing), "unreadable" (its file arrived
+# but cannot be read or identified: «bị trả lại / không đọc được»), "internal" (parxl failed on its file).
+NO_FILE_READ = ("missing", "unreadable", "internal")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class UnitInput:
     finding_counts: Mapping[str, int] = field(default_factory=dict)        # item code -> findings
     error_count: int = 0
     source: Source | None = None
+    reason: str = ""       # unreadable/internal: what is wrong with the file, in Vietnamese («Tệp có mật khẩu»)
+    by_name: bool = False  # unreadable/internal: the file was matched to the unit by its name
 
 
 @dataclass
@@ -57,6 +62,11 @@ class ItemResult:
 
 @dataclass
 class UnitResult:
+    """One unit's result: points per item and field, total and index (%), rank and band when ranked.
+
+    ``status``: ``ranked``; ``missing`` (sent nothing); ``unreadable`` (its file arrived but cannot be
+    read or identified; ``reason``, ``by_name``); ``internal`` (parxl failed on its file); ``rejected``
+    (its file still has errors and the missing policy excludes it). ``total``/``index`` are None unless ranked."""
     unit: Unit
     status: ResultStatus
     note: str
@@ -74,6 +84,8 @@ class UnitResult:
     band: str | None = None
     source: Source | None = None
     error_count: int = 0
+    reason: str = ""       # as UnitInput.reason
+    by_name: bool = False  # as UnitInput.by_name
 
     @property
     def adjustment(self) -> Decimal:
@@ -82,6 +94,7 @@ class UnitResult:
 
 @dataclass
 class Results:
+    """Every unit's ``UnitResult`` (units-list order) with the campaign and when they were made (ISO 8601)."""
     campaign: Campaign
     units: list[UnitResult]
     made_at: str
@@ -158,7 +171,7 @@ def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
     bonus = fw.quantize(sum((items[i.code].final for i in fw.items if i.kind == "bonus"), ZERO))
     penalty = fw.quantize(sum((items[i.code].final for i in fw.items if i.kind == "penalty"), ZERO))
     self_total = None
-    if data.status != "missing":  # as the workbook's parxl_total: items + bonus - penalty
+    if data.status not in NO_FILE_READ:  # as the workbook's parxl_total: items + bonus - penalty
         self_total = fw.quantize(sum(((-1 if i.kind == "penalty" else 1) * (items[i.code].self_score or ZERO)
                                       for i in fw.items), ZERO))
 
@@ -174,6 +187,14 @@ def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
     if data.status == "missing":
         status, note = "missing", "Không gửi tệp tự đánh giá: không xếp hạng."
         total = index = None
+    elif data.status == "unreadable":
+        how = " (nhận theo tên tệp)" if data.by_name else ""
+        status, note = "unreadable", f"Tệp gửi về không đọc được{how}: {data.reason}; không xếp hạng."
+        total = index = None
+    elif data.status == "internal":
+        status, note = "internal", ("parxl lỗi khi đọc tệp gửi về (lỗi của chương trình, không phải của đơn vị): "
+                                    "tạm chưa xếp hạng.")
+        total = index = None
     elif data.status == "errors" and campaign.config.missing_policy == "exclude":
         status, note = "rejected", f"Tệp còn {data.error_count} lỗi chưa khắc phục: không xếp hạng."
         total = index = None
@@ -184,9 +205,9 @@ def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
     return UnitResult(
         unit=data.unit, status=status, note=note, items=items, field_points=field_points,
         field_index=field_index, self_total=self_total,
-        appraised_total=appraised_part if status != "missing" else None,
+        appraised_total=appraised_part if status not in NO_FILE_READ else None,
         survey_points=survey, bonus=bonus, penalty=penalty, total=total, index=index,
-        source=data.source, error_count=data.error_count)
+        source=data.source, error_count=data.error_count, reason=data.reason, by_name=data.by_name)
 
 
 def consolidate(campaign: Campaign, inputs: Iterable[UnitInput], made_at: str | None = None) -> Results:

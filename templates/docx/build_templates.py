@@ -73,8 +73,7 @@ def build_decision(path: Path) -> None:
     para(doc, "- Xếp loại {{ b.text }}: {{ b.count }} đơn vị{{ b.end }}", **BODY)
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if unranked_count %}")
-    para(doc, "- Không xếp hạng (không gửi hồ sơ tự đánh giá hoặc hồ sơ chưa đạt yêu cầu): "
-              "{{ unranked_count }} đơn vị.", **BODY)
+    para(doc, "- Không xếp hạng: {{ unranked_count }} đơn vị ({{ unranked_reasons }}).", **BODY)
     tag(doc, "{%p endif %}")
 
     para(doc, [("Điều 2. ", BOLD), ("Tổ chức thực hiện", {})], **BODY)
@@ -220,7 +219,7 @@ def build_report(path: Path) -> None:
     heading(doc, "II. KẾT QUẢ")
     heading(doc, "1. Kết quả chung")
     para(doc, "- Số đơn vị được đánh giá: {{ unit_count }}; được xếp hạng: {{ ranked_count }}; không xếp hạng: "
-              "{{ unranked_count }}.", **BODY)
+              "{{ unranked_count }}{% if unranked_reasons %} ({{ unranked_reasons }}){% endif %}.", **BODY)
     para(doc, "- Chỉ số cải cách hành chính trung bình: {{ average }}%.", **BODY)
     para(doc, "- Cao nhất: {{ best }}% ({{ best_units }}); thấp nhất: {{ lowest }}% ({{ lowest_units }}).", **BODY)
     heading(doc, "2. Phân bố theo xếp loại")
