@@ -18,10 +18,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..core.numbers import ZERO, quantize, to_decimal
+from ..core.numbers import ZERO, quantize
 from ..core.texts import normalize_text
 from .intervals import Interval, IntervalWords, parse_interval
 from .rules import Rule, Value, on_change
+from .rules.base import to_dec
 
 PartId = Literal["appraised", "survey"]
 BlockId = Literal["xa", "so", "huyen"]
@@ -31,7 +32,7 @@ PART_TITLES = {"appraised": "Điểm thẩm định", "survey": "Điểm điều
 
 
 def _decimal(v):
-    return to_decimal(v)
+    return to_dec(v)
 
 
 class _Model(BaseModel):

@@ -54,8 +54,14 @@ Value = Union[str, Decimal, None]
 
 
 def to_dec(v: object) -> Decimal:
-    """A YAML number or Vietnamese number text ("0,25") as an exact Decimal; raises ValueError."""
-    return to_decimal(v)
+    """A YAML number or Vietnamese number text ("0,25") as an exact Decimal.
+
+    Raises ValueError with a Vietnamese message (the loader shows it as is) for anything else.
+    """
+    try:
+        return to_decimal(v)
+    except ValueError as exc:
+        raise ValueError(f"«{v}» không phải là số (viết số như 2 hoặc \"0,25\")") from exc
 
 
 class RuleType(BaseModel):
