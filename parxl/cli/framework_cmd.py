@@ -10,16 +10,8 @@ from rich.tree import Tree
 from ..core.numbers import ZERO, vi_number
 from ..core.resources import bundled_criteria, resolve_criteria
 from ..criteria.framework import BLOCK_TITLES, CriteriaSet, Framework, load_framework
+from ..criteria.rules import rule_title
 from .console import console
-
-RULE_TITLES = {
-    "binary": "Đạt/Không đạt",
-    "levels": "Theo mức",
-    "ratio": "Theo tỷ lệ",
-    "count": "Theo số lần",
-    "manual": "Chấm trực tiếp",
-    "survey": "Điều tra XHH",
-}
 
 
 @click.group("framework")
@@ -39,6 +31,8 @@ def check(criteria: str) -> None:
 
 
 def print_tree(fw: Framework) -> None:
+    """Print the set's tree (each item with its points and its rule type's title), the points per
+    field and part, and the bands, on the console."""
     m = fw.model
     sample = " [yellow](MẪU)[/]" if m.sample else ""
     tree = Tree(f"[bold]{m.title}[/]{sample}\n{m.legal_basis}\nKhối {BLOCK_TITLES[m.block]}, "
@@ -46,7 +40,7 @@ def print_tree(fw: Framework) -> None:
     branches = {}
     for row in fw.rows:
         node = row.node
-        rule = f" — {RULE_TITLES[node.rule.type]}" if node.rule else ""
+        rule = f" — {rule_title(node.rule.type)}" if node.rule else ""
         label = f"{node.code}. {node.title} [cyan]({vi_number(node.max)} điểm)[/]{rule}"
         parent_code = node.code.rsplit(".", 1)[0] if row.depth else None
         parent = branches.get(parent_code, tree)

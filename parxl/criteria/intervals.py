@@ -30,6 +30,7 @@ class Interval:
     hi_closed: bool
 
     def contains(self, v: Decimal) -> bool:
+        """Whether the percentage ``v`` lies in the interval, ends included or not as declared."""
         if self.lo is not None and (v < self.lo or (v == self.lo and not self.lo_closed)):
             return False
         if self.hi is not None and (v > self.hi or (v == self.hi and not self.hi_closed)):
@@ -37,6 +38,7 @@ class Interval:
         return True
 
     def is_empty(self) -> bool:
+        """Whether no percentage lies in the interval (lo above hi, or one open point)."""
         if self.lo is None or self.hi is None:
             return False
         return self.lo > self.hi or (self.lo == self.hi and not (self.lo_closed and self.hi_closed))

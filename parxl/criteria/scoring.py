@@ -19,6 +19,9 @@ Answers = Mapping[str, Mapping[str, Value]]  # item code -> input key -> value
 
 @dataclass
 class UnitScore:
+    """One unit's self-assessed points (Decimal, rounded to the set's decimals) by item code and by
+    field/criterion code, its bonus and penalty sums, and its total."""
+
     items: dict[str, Decimal] = field(default_factory=dict)      # every item (regular, bonus, penalty)
     subtotals: dict[str, Decimal] = field(default_factory=dict)  # every field and criterion code
     bonus: Decimal = ZERO
@@ -27,7 +30,8 @@ class UnitScore:
 
 
 def score_answers(framework: Framework, answers: Answers) -> UnitScore:
-    """Self-assessed scores from a unit's inputs (survey items score 0 here)."""
+    """Self-assessed scores from a unit's inputs ({item code: {input key: value}}; a missing item or
+    key is a blank cell). Survey items score 0 here."""
     d = framework.decimals
     result = UnitScore()
     for item in framework.items:
@@ -48,10 +52,12 @@ def score_answers(framework: Framework, answers: Answers) -> UnitScore:
 
 
 def subtotal_formula(child_cells: list[str], decimals: int) -> str:
+    """The Excel formula of a field or criterion row: its children's cells summed and rounded."""
     return f"=ROUND(SUM({','.join(child_cells)}),{decimals})"
 
 
 def total_formula(field_cells: list[str], bonus_cells: list[str], penalty_cells: list[str], decimals: int) -> str:
+    """The Excel formula of the total: fields + bonus − penalty, rounded to ``decimals``."""
     expr = f"SUM({','.join(field_cells)})"
     if bonus_cells:
         expr += f"+SUM({','.join(bonus_cells)})"

@@ -21,7 +21,7 @@ from ..campaign.units import Unit
 from ..core.files import write_atomic
 from ..core.numbers import excel_number, quantize, vi_number
 from ..criteria.framework import Item
-from ..criteria.rules import BinaryRule, CountRule, LevelsRule, ManualRule, RatioRule, Value
+from ..criteria.rules import Value
 from ..workbook.build import Fill, build_workbook
 from ..workbook.layout import COLUMNS, SHEET_ASSESS, plan_rows
 from ..workbook.stamping import workbook_filename
@@ -30,6 +30,8 @@ from ..xlsx.container import XlsxFile
 
 @dataclass(frozen=True)
 class Scenario:
+    """The unit codes of the three scripted situations."""
+
     silent: str       # sends nothing
     overwrites: str   # types a number over a score formula
     no_evidence: str  # scores items with neither evidence nor explanation
@@ -51,27 +53,15 @@ def pick_scenario(campaign: Campaign) -> Scenario:
 
 
 def answers_for(item: Item, rng: random.Random, diligence: float) -> dict[str, Value]:
-    """One item's inputs; a more diligent unit does better on average."""
-    rule = item.rule
+    """One item's inputs ({input key: value}); a more diligent unit (``diligence`` 0–1) does better
+    on average. Each rule type gives its own example answers (``RuleType.example_answers``)."""
     good = rng.random() < diligence
-    if isinstance(rule, BinaryRule):
-        return {"choice": rule.pass_label if good else rule.fail_label}
-    if isinstance(rule, LevelsRule):
-        ordered = sorted(rule.options, key=lambda o: -o.points)
-        return {"choice": ordered[0].label if good else rng.choice(ordered[1:]).label}
-    if isinstance(rule, RatioRule):
-        denominator = 0 if rng.random() < 0.04 else rng.randint(12, 400)
-        share = rng.uniform(0.9, 1.0) if good else max(0.0, diligence - rng.uniform(0.05, 0.35))
-        return {"numerator": Decimal(round(denominator * share)), "denominator": Decimal(denominator)}
-    if isinstance(rule, CountRule):
-        return {"count": Decimal(0 if good else rng.randint(1, 4))}
-    if isinstance(rule, ManualRule):
-        steps = int(item.max / rule.step)
-        return {"score": rule.step * (steps if good else rng.randint(0, steps))}
-    return {}
+    return item.rule.example_answers(rng, item.max, good, diligence)
 
 
 def fill_for(unit: Unit, campaign: Campaign, scenario: Scenario, seed: int) -> Fill:
+    """What ``unit`` types into its workbook: answers, evidence links and explanations, the same for
+    the same ``seed``."""
     rng = random.Random(f"{seed}:{unit.code}")
     diligence = 0.78 + 0.22 * rng.random()
     answers: dict[str, dict[str, Value]] = {}
@@ -110,7 +100,7 @@ def type_over_formula(data: bytes, cell: str, value: Decimal) -> bytes:
 
 def simulate_survey(campaign: Campaign, dest: Path, seed: int = 2025) -> Path:
     """A survey results table as the survey's organisers would send it: points per unit and item."""
-    items = [i for i in campaign.framework.regular_items if i.rule.type == "survey"]
+    items = [i for i in campaign.framework.regular_items if not i.rule.self_scored]
     lines = ["Mã,Tên đơn vị," + ",".join(i.code for i in items)]
     for unit in campaign.units:
         rng = random.Random(f"{seed}:survey:{unit.code}")

@@ -268,8 +268,15 @@ def name_subtotal(code: str) -> str:
 
 
 def input_columns(item: Item) -> dict[str, str]:
-    """Which column holds each of the item's inputs: {input key: column letter}."""
+    """Which column holds each of the item's inputs: {input key: column letter}.
+
+    Raises ValueError when the item's rule asks for more inputs than the sheet has input columns
+    (``INPUT_COLUMNS``), rather than dropping the extra ones.
+    """
     specs = item.rule.inputs(item.max)
+    if len(specs) > len(INPUT_COLUMNS):
+        raise ValueError(f"item {item.code}: rule type {item.rule.type!r} has {len(specs)} inputs, "
+                         f"but the self-assessment sheet has only {len(INPUT_COLUMNS)} input columns")
     return {spec.key: COLUMNS[col] for spec, col in zip(specs, INPUT_COLUMNS)}
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 from ..campaign.folder import Campaign
 from ..core.numbers import vi_number
 from ..criteria.framework import BLOCK_TITLES
-from ..criteria.rules import InputSpec
+from ..criteria.rules import InputSpec, guide_texts
 
 TITLE = "BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}"
 CRITERIA = "{title}. Căn cứ: {legal_basis}."
@@ -98,17 +98,9 @@ def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
         ("blank", ""),
         ("heading", "1. Cách điền trang «Tự đánh giá»"),
         ("text", "• Chỉ điền vào các ô màu vàng; các ô khác đã được khóa để tránh sửa nhầm công thức."),
-        ("text", "• Tiêu chí chấm Đạt/Không đạt hoặc theo mức: bấm vào ô ở cột «Lựa chọn / Số liệu» và chọn "
-                 "trong danh sách thả xuống, không gõ tay."),
-        ("text", "• Tiêu chí chấm theo tỷ lệ: nhập tử số ở cột «Lựa chọn / Số liệu» và mẫu số ở cột "
-                 "«Số liệu (mẫu số)», là số nguyên không âm; bấm vào ô để xem tên số liệu cần nhập. "
-                 "Nếu trong năm không phát sinh (mẫu số bằng 0) thì nhập 0 ở cả hai ô."),
-        ("text", "• Tiêu chí chấm theo số lần (ví dụ số văn bản chậm, số lần bị phê bình): nhập số lần; "
-                 "không có thì nhập 0."),
-        ("text", "• Tiêu chí tự chấm điểm trực tiếp: nhập điểm từ 0 đến điểm tối đa của tiêu chí."),
+        *(("text", f"• {line}") for line in guide_texts({i.rule.type for i in fw.items})),
         ("text", "• Cột «Điểm tự chấm», điểm của từng tiêu chí, lĩnh vực và tổng điểm được tính tự động "
                  "theo Bộ chỉ số."),
-        ("text", "• Tiêu chí chấm qua điều tra xã hội học: đơn vị không tự chấm."),
         ("text", "• Không thêm, xóa hoặc đổi tên trang tính; không chèn, xóa dòng hoặc cột; không sao chép "
                  "dữ liệu từ biểu mẫu của đơn vị khác."),
         ("blank", ""),

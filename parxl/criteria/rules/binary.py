@@ -1,0 +1,43 @@
+"""``binary``: Đạt / Không đạt, the item's max or nothing."""
+from __future__ import annotations
+
+from typing import Literal
+
+from ...core.numbers import ZERO, excel_number
+from . import register
+from .base import InputSpec, RuleType, same_text, str_literal, text_of
+
+
+@register
+class BinaryRule(RuleType):
+    """Đạt / Không đạt: the item's max, or nothing."""
+
+    title = "Đạt/Không đạt"
+    meaning = "chọn Đạt hoặc Không đạt"
+    example = "Đạt → tối đa, Không đạt → 0"
+    guide = ("Tiêu chí chấm Đạt/Không đạt: bấm vào ô ở cột «Lựa chọn / Số liệu» và chọn trong danh sách "
+             "thả xuống, không gõ tay.")
+    order = 10
+
+    type: Literal["binary"]
+    pass_label: str = "Đạt"
+    fail_label: str = "Không đạt"
+
+    def inputs(self, max_points):
+        return [InputSpec("choice", "Kết quả", "choice", (self.pass_label, self.fail_label))]
+
+    def score(self, values, max_points, decimals=2):
+        chosen = text_of(values.get("choice"))
+        return max_points if chosen is not None and same_text(chosen, self.pass_label) else ZERO
+
+    def formula(self, refs, max_points, decimals=2):
+        c = refs["choice"]
+        return f"=IF({c}={str_literal(self.pass_label)},{excel_number(max_points)},0)"
+
+    def problems(self, max_points, decimals):
+        if same_text(self.pass_label, self.fail_label):
+            return [("pass_label", "hai lựa chọn Đạt/Không đạt trùng nhau")]
+        return []
+
+    def example_answers(self, rng, max_points, good, diligence):
+        return {"choice": self.pass_label if good else self.fail_label}

@@ -1,0 +1,61 @@
+"""``manual``: a score typed directly, within [0, max], in steps."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import field_validator
+
+from ...core.numbers import ZERO, excel_number, quantize
+from . import register
+from .base import InputSpec, RuleType, number_of, to_dec
+
+
+@register
+class ManualRule(RuleType):
+    """A score typed directly, within [0, max], in steps (e.g. 0,25)."""
+
+    title = "Chấm trực tiếp"
+    meaning = "chấm trực tiếp trong [0, tối đa] theo bước"
+    example = "bước 0,25"
+    guide = "Tiêu chí tự chấm điểm trực tiếp: nhập điểm từ 0 đến điểm tối đa của tiêu chí."
+    order = 50
+
+    type: Literal["manual"]
+    step: Decimal = Decimal("0.25")
+
+    @field_validator("step", mode="before")
+    @classmethod
+    def _step(cls, v):
+        return to_dec(v)
+
+    def inputs(self, max_points):
+        return [InputSpec("score", "Điểm tự chấm", "decimal", minimum=ZERO, maximum=max_points, step=self.step)]
+
+    def score(self, values, max_points, decimals=2):
+        s = number_of(values.get("score"))
+        if s is None:
+            return ZERO
+        return quantize(min(max_points, max(ZERO, s)), decimals)
+
+    def formula(self, refs, max_points, decimals=2):
+        s = refs["score"]
+        return f'=IF({s}="",0,ROUND(MIN({excel_number(max_points)},MAX(0,{s})),{decimals}))'
+
+    def on_step(self, value: Decimal) -> bool:
+        """Whether ``value`` (points) is a whole number of steps."""
+        return (value / self.step) == (value / self.step).to_integral_value()
+
+    def problems(self, max_points, decimals):
+        out = []
+        if self.step <= 0:
+            out.append(("step", "bước điểm phải lớn hơn 0"))
+        elif not self.on_step(max_points):
+            out.append(("step", f"điểm tối đa {excel_number(max_points)} không chia hết cho bước {excel_number(self.step)}"))
+        if self.step > 0 and quantize(self.step, decimals) != self.step:
+            out.append(("step", f"bước điểm có nhiều hơn {decimals} chữ số thập phân"))
+        return out
+
+    def example_answers(self, rng, max_points, good, diligence):
+        steps = int(max_points / self.step)
+        return {"score": self.step * (steps if good else rng.randint(0, steps))}

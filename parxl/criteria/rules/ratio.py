@@ -1,0 +1,142 @@
+"""``ratio``: numerator and denominator typed by the unit; the percentage picks a band.
+
+Ratios are compared in integer arithmetic (``n*100*s >= L*d``) on both sides, so neither Python nor
+Excel meets a floating-point boundary.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ...core.numbers import HUNDRED, ZERO, excel_number
+from ..intervals import Interval, IntervalWords, coverage_problems, parse_interval
+from . import register
+from .base import InputSpec, RuleType, Value, number_of, points_problems, to_dec
+
+
+class RatioBand(BaseModel):
+    """One band of a ``ratio`` rule: an interval of percentages in words, and its points."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    when: IntervalWords = Field(description='Khoảng tỷ lệ, ví dụ "từ 70% đến dưới 90%", "trên 90%", "dưới 70%"')
+    points: Decimal
+
+    @field_validator("points", mode="before")
+    @classmethod
+    def _points(cls, v):
+        return to_dec(v)
+
+    @cached_property  # scored for every unit: parse the words once
+    def interval(self) -> Interval:
+        """The band's interval of percentages (0–100)."""
+        return parse_interval(self.when)
+
+
+@register
+class RatioRule(RuleType):
+    """Numerator and denominator typed by the unit; the percentage picks a band."""
+
+    title = "Theo tỷ lệ"
+    meaning = "tử số / mẫu số → tỷ lệ → điểm theo khoảng"
+    example = "«Trên 90%» 2 · «Từ 70% đến 90%» 1 · «Dưới 70%» 0; mẫu số 0 → `zero_denominator`"
+    guide = ("Tiêu chí chấm theo tỷ lệ: nhập tử số ở cột «Lựa chọn / Số liệu» và mẫu số ở cột "
+             "«Số liệu (mẫu số)», là số nguyên không âm; bấm vào ô để xem tên số liệu cần nhập. "
+             "Nếu trong năm không phát sinh (mẫu số bằng 0) thì nhập 0 ở cả hai ô.")
+    order = 30
+
+    type: Literal["ratio"]
+    numerator: str = Field(description="Nhãn của tử số, ví dụ «Số hồ sơ giải quyết đúng hạn»")
+    denominator: str = Field(description="Nhãn của mẫu số, ví dụ «Tổng số hồ sơ tiếp nhận»")
+    bands: list[RatioBand] = Field(min_length=1)
+    zero_denominator: Decimal | Literal["max"] = Field(
+        "max", description="Điểm khi mẫu số bằng 0 (không phát sinh): «max» hoặc một số")
+
+    @field_validator("zero_denominator", mode="before")
+    @classmethod
+    def _zero(cls, v):
+        return v if v == "max" else to_dec(v)
+
+    def _zero_points(self, max_points: Decimal) -> Decimal:
+        return max_points if self.zero_denominator == "max" else self.zero_denominator  # type: ignore[return-value]
+
+    @cached_property
+    def _scale(self) -> int:
+        """10**k making every band boundary an integer, for exact comparisons."""
+        exponents = [p.as_tuple().exponent for b in self.bands for p in (b.interval.lo, b.interval.hi) if p is not None]
+        k = max([0] + [-e for e in exponents if isinstance(e, int)])
+        return 10**k
+
+    def inputs(self, max_points):
+        return [
+            InputSpec("numerator", self.numerator, "whole", minimum=ZERO),
+            InputSpec("denominator", self.denominator, "whole", minimum=ZERO),
+        ]
+
+    def score(self, values, max_points, decimals=2):
+        n, d = number_of(values.get("numerator")), number_of(values.get("denominator"))
+        if n is None or d is None:
+            return ZERO
+        if d == 0:
+            return self._zero_points(max_points)
+        s = self._scale
+        for band in self.bands:
+            if self._holds(band.interval, n, d, s):
+                return band.points
+        return ZERO
+
+    @staticmethod
+    def _holds(iv: Interval, n: Decimal, d: Decimal, s: int) -> bool:
+        lhs = n * 100 * s
+        if iv.lo is not None:
+            bound = iv.lo * s * d
+            if lhs < bound or (lhs == bound and not iv.lo_closed):
+                return False
+        if iv.hi is not None:
+            bound = iv.hi * s * d
+            if lhs > bound or (lhs == bound and not iv.hi_closed):
+                return False
+        return True
+
+    def formula(self, refs, max_points, decimals=2):
+        n, d, s = refs["numerator"], refs["denominator"], self._scale
+        lhs = f"{n}*{100 * s}"
+        expr = "0"
+        for band in reversed(self.bands):
+            iv = band.interval
+            conds = []
+            if iv.lo is not None:
+                conds.append(f"{lhs}{'>=' if iv.lo_closed else '>'}{excel_number(iv.lo * s)}*{d}")
+            if iv.hi is not None:
+                conds.append(f"{lhs}{'<=' if iv.hi_closed else '<'}{excel_number(iv.hi * s)}*{d}")
+            cond = conds[0] if len(conds) == 1 else f"AND({','.join(conds)})" if conds else "TRUE"
+            expr = f"IF({cond},{excel_number(band.points)},{expr})"
+        zero = excel_number(self._zero_points(max_points))
+        return f'=IF(OR({n}="",{d}=""),0,IF({d}=0,{zero},{expr}))'
+
+    def percentage(self, values: Mapping[str, Value]) -> Decimal | None:
+        """The ratio in percent (unrounded), None when an input is blank or the denominator is 0."""
+        n, d = number_of(values.get("numerator")), number_of(values.get("denominator"))
+        if n is None or d is None or d == 0:
+            return None
+        return n * HUNDRED / d
+
+    def problems(self, max_points, decimals):
+        out: list[tuple[str, str]] = []
+        for i, band in enumerate(self.bands):
+            out += points_problems(band.points, max_points, decimals, f"bands[{i}].points")
+        for msg in coverage_problems([b.interval for b in self.bands], ZERO, HUNDRED):
+            out.append(("bands", msg))
+        if self.zero_denominator != "max":
+            out += points_problems(self.zero_denominator, max_points, decimals, "zero_denominator")  # type: ignore[arg-type]
+        if self.bands and max(b.points for b in self.bands) != max_points:
+            out.append(("bands", "không có khoảng nào đạt điểm tối đa của tiêu chí"))
+        return out
+
+    def example_answers(self, rng, max_points, good, diligence):
+        denominator = 0 if rng.random() < 0.04 else rng.randint(12, 400)
+        share = rng.uniform(0.9, 1.0) if good else max(0.0, diligence - rng.uniform(0.05, 0.35))
+        return {"numerator": Decimal(round(denominator * share)), "denominator": Decimal(denominator)}

@@ -1,0 +1,66 @@
+"""``survey``: points from the sociological survey, never from the unit."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from ...core.numbers import HUNDRED, ZERO, quantize
+from . import register
+from .base import RuleType, to_dec
+
+
+@register
+class SurveyRule(RuleType):
+    """Points come from the sociological survey, never from the unit.
+
+    ``weights`` gives each answer's share of the max (A/B/C/D = 100/60/20/0 %);
+    the item's points are the max times the answers' weighted average.
+    """
+
+    title = "Điều tra XHH"
+    meaning = "điểm từ điều tra xã hội học, đơn vị không tự chấm"
+    example = "A/B/C/D = 100/60/20/0 %"
+    guide = "Tiêu chí chấm qua điều tra xã hội học: đơn vị không tự chấm."
+    order = 60
+
+    type: Literal["survey"]
+    weights: dict[str, Decimal] = Field(default_factory=lambda: {
+        "A": Decimal(100), "B": Decimal(60), "C": Decimal(20), "D": Decimal(0)})
+
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _weights(cls, v):
+        return {str(k): to_dec(w) for k, w in (v or {}).items()}
+
+    @property
+    def self_scored(self) -> bool:
+        return False
+
+    def inputs(self, max_points):
+        return []
+
+    def score(self, values, max_points, decimals=2):
+        return ZERO
+
+    def formula(self, refs, max_points, decimals=2):
+        return None
+
+    def score_answers(self, counts: Mapping[str, int], max_points: Decimal, decimals: int = 2) -> Decimal:
+        """Points from the count of each answer given in the survey ({answer: number of people})."""
+        total = sum(counts.values())
+        if total == 0:
+            return ZERO
+        weighted = sum(Decimal(n) * self.weights.get(answer, ZERO) for answer, n in counts.items())
+        return quantize(max_points * weighted / (Decimal(total) * HUNDRED), decimals)
+
+    def problems(self, max_points, decimals):
+        out = []
+        for answer, weight in self.weights.items():
+            if not ZERO <= weight <= HUNDRED:
+                out.append((f"weights.{answer}", "trọng số phải trong khoảng 0–100 (%)"))
+        if not self.weights:
+            out.append(("weights", "cần ít nhất một phương án trả lời"))
+        return out
