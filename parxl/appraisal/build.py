@@ -21,6 +21,7 @@ from .. import __version__
 from ..campaign.folder import Campaign
 from ..core.files import write_atomic
 from ..core.numbers import vi_number
+from ..core.times import utc_iso
 from ..criteria.framework import Item
 from ..criteria.rules import Value
 from ..intake.evidence_text import parse_entry
@@ -154,7 +155,7 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
 
     values = {"kind": L.KIND, "campaign_id": campaign.id, "criteria_fingerprint": fw.fingerprint, "round": round,
               "field_code": group.code, "layout_version": str(L.LAYOUT_VERSION),
-              "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "parxl_version": __version__}
+              "generated_at": utc_iso(when, micro=False), "parxl_version": __version__}
     if tuple(values) != L.META_KEYS:  # parxl's own bug, never the user's: it must hold under python -O too
         raise RuntimeError(f"Lỗi nội bộ của parxl: các khóa siêu dữ liệu {tuple(values)} khác bố cục {L.META_KEYS}.")
     for i, (key, value) in enumerate(values.items()):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..core.numbers import ZERO, quantize, vi_number
 from ..results.compute import Results, UnitResult
+from ..results.summary import mean_index
 from .context import header_context, nfc, ordered_bands, recipient_lines
 from .decision import band_row, legal_bases
 from .notices import decision_ref
@@ -15,10 +16,6 @@ from .render import bundled_template, render_bytes, write_new
 from .source import note_for
 
 TEMPLATE = "bao-cao-ket-qua.docx"
-
-
-def _mean(values: list[Decimal]) -> Decimal:
-    return quantize(sum(values, ZERO) / len(values), 2) if values else ZERO
 
 
 def extremes(units: list[UnitResult], value: Callable[[UnitResult], Decimal]) -> dict:
@@ -30,7 +27,7 @@ def extremes(units: list[UnitResult], value: Callable[[UnitResult], Decimal]) ->
     return {
         "best": vi_number(top, 2), "best_units": ", ".join(u.unit.name for u in units if value(u) == top),
         "lowest": vi_number(bottom, 2), "lowest_units": ", ".join(u.unit.name for u in units if value(u) == bottom),
-        "average": vi_number(_mean(values), 2),
+        "average": vi_number(mean_index(values) or ZERO, 2),
     }
 
 

@@ -69,6 +69,7 @@ from .. import __version__
 from ..campaign.folder import Campaign
 from ..core.errors import ParxlError
 from ..core.files import atomic_path, copy_atomic, write_atomic
+from ..core.times import utc_iso
 from ..core.findings import Finding
 from ..criteria.rules import Value
 from ..intake.validation import Report
@@ -236,7 +237,8 @@ def _migrate(db: sqlite3.Connection, path: Path, version: int, backup: Path) -> 
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Now in UTC, ISO 8601 with microseconds and ``Z`` (``core.times.utc_iso``): the ledger's time stamps."""
+    return utc_iso()
 
 
 def _value_json(v: Value) -> object:

@@ -16,7 +16,6 @@ item replacing an earlier one.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..campaign.folder import Campaign
+from ..core.times import local_iso
 from ..ledger.receive import IntakeResult, run_intake
 from ..ledger.store import SELF, Ledger, UnitSubmission
 from ..results.compute import Results, Source, UnitInput, consolidate
@@ -75,7 +75,7 @@ def unit_inputs(campaign: Campaign, subs: Iterable[UnitSubmission]) -> list[Unit
 
 
 def results_from_submissions(campaign: Campaign, subs: Iterable[UnitSubmission], made_at: str | None = None) -> Results:
-    return consolidate(campaign, unit_inputs(campaign, subs), made_at or dt.datetime.now().isoformat(timespec="seconds"))
+    return consolidate(campaign, unit_inputs(campaign, subs), made_at or local_iso())
 
 
 def _scores(values: Mapping[str, Decimal] | None) -> dict[str, str] | None:
@@ -148,7 +148,7 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
     and the snapshot of its results in the state folder (``master.snapshot``)."""
     intake = run_intake(campaign, intake_progress)
     inputs = unit_inputs(campaign, intake.latest)
-    results = consolidate(campaign, inputs, dt.datetime.now().isoformat(timespec="seconds"))
+    results = consolidate(campaign, inputs, local_iso())
     master = write_master(results, campaign.output_dir, previous, step)
     snapshot = save_snapshot(results, master, results_fingerprint(campaign, inputs))
     return Consolidation(intake, results, master, snapshot)

@@ -12,7 +12,8 @@ from .formulas import cell, quote_sheet, text_literal
 from .names import SHEET_FIELDS, SHEET_RANKING, SHEET_STATS
 from .ranking import RankingLayout
 from .styles import Formats, number
-from .view import View, average
+from ..results.summary import mean_index
+from .view import View
 
 NAMED_BARS = 60  # up to this many units, the index chart names every bar
 
@@ -34,7 +35,7 @@ def write_stats(wb: Workbook, ws: Worksheet, fmt: Formats, view: View, ranking: 
     rows = [
         ("Số đơn vị trong danh sách", None, len(results.units)),
         ("Số đơn vị được xếp hạng", f"=COUNT({idx})", len(indexes)),
-        ("Chỉ số bình quân (%)", f"={guard},ROUND(AVERAGE({idx}),2))", average(indexes)),
+        ("Chỉ số bình quân (%)", f"={guard},ROUND(AVERAGE({idx}),2))", mean_index(indexes)),
         ("Chỉ số cao nhất (%)", f"={guard},MAX({idx}))", max(indexes, default=None)),
         ("Chỉ số thấp nhất (%)", f"={guard},MIN({idx}))", min(indexes, default=None)),
     ]
@@ -73,7 +74,7 @@ def write_stats(wb: Workbook, ws: Worksheet, fmt: Formats, view: View, ranking: 
         ws.write_string(r, 1, f.title, fmt.wrap)
         source = f"{quote_sheet(SHEET_FIELDS)}!{cell(fields_avg_row, FIRST_FIELD_COL + k)}"
         ws.write_formula(r, 2, f"={source}", fmt.index_plain,
-                         number(average([u.field_index[f.code] for u in ranked])))
+                         number(mean_index([u.field_index[f.code] for u in ranked])))
     field_first, field_last = ftop + 1, ftop + len(view.fields)
 
     _charts(wb, ws, ranking, (band_first, band_last), (field_first, field_last), len(ranked))

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..core.numbers import ZERO, quantize, vi_number
+from ..core.numbers import vi_number
 from ..criteria.framework import BLOCK_TITLES, Node
 from ..results.compute import Results
 
@@ -59,7 +59,3 @@ def make_view(results: Results) -> View:
     return View(results, fields, held, fw.total if held else fw.part_max("appraised"), part_fields,
                 dt.datetime.fromisoformat(results.made_at))
 
-
-def average(values: list[Decimal]) -> Decimal | None:
-    """The mean to two decimals, as =ROUND(AVERAGE(…),2) computes it; None for no values."""
-    return quantize(sum(values, ZERO) / len(values), 2) if values else None

@@ -6,7 +6,6 @@ workbook and the Word documents render. No file is touched here.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,6 +14,7 @@ from typing import Literal
 from ..campaign.folder import Campaign
 from ..campaign.units import Unit
 from ..core.numbers import HUNDRED, ZERO, quantize
+from ..core.times import local_iso
 from ..criteria.framework import Band, Framework
 
 InputStatus = Literal["ok", "errors", "missing"]
@@ -208,5 +208,5 @@ def consolidate(campaign: Campaign, inputs: Iterable[UnitInput], made_at: str | 
             u.band = fw.classify(u.index, campaign.bands)  # type: ignore[arg-type]
     has_appraisal = any(i.appraised_scores for i in all_inputs)
     has_survey = campaign.config.survey_held and any(i.survey_scores for i in all_inputs)
-    return Results(campaign, units, made_at or dt.datetime.now().isoformat(timespec="seconds"),
+    return Results(campaign, units, made_at or local_iso(),
                    has_appraisal, has_survey)
