@@ -28,7 +28,7 @@ from ..intake.evidence_text import parse_entry
 from ..ledger.store import SELF, ItemDetail, Ledger, UnitSubmission
 from ..master.consolidation import SURVEY_ROUND
 from ..workbook.build import clean_text, generated_at
-from ..workbook.styles import FORMULA_FILL, PROTECT, Styles, print_setup
+from ..workbook.styles import CELL, FORMULA_FILL, PROTECT, Styles, print_setup
 from . import layout as L
 
 WIDTHS = {"unit": 9, "unit_name": 20, "item": 8, "title": 30, "max": 8, "inputs": 24, "self": 9,
@@ -85,7 +85,7 @@ def inputs_text(item: Item, values: dict[str, Value]) -> str:
 
 class _Formats:
     def __init__(self, wb, st: Styles):
-        base = {"font_name": "Times New Roman", "font_size": 12, "valign": "top", "border": 1, "text_wrap": True}
+        base = CELL
         self.st = st
         self.text = wb.add_format(base)
         self.code = wb.add_format({**base, "align": "center"})

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import ParxlError
+from ..core.files import safe_file_stem
 from ..criteria.framework import Framework, Item
 from ..workbook.build import clean_text
 
@@ -62,9 +63,7 @@ class Group:
             stem = "Thẩm định điểm thưởng, điểm trừ"
         else:
             stem = f"Thẩm định lĩnh vực {self.code} - {self.title}"
-        stem = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "", clean_text(stem))
-        stem = re.sub(r"\s+", " ", stem)[:120].rstrip(". ")
-        return f"{stem}.xlsx"
+        return safe_file_stem(clean_text(stem)) + ".xlsx"
 
     @property
     def heading(self) -> str:

@@ -23,6 +23,7 @@ from ..core.files import write_atomic
 from ..core.numbers import vi_number
 from ..core.resources import macros_dir
 from ..workbook.build import generated_at
+from ..workbook.styles import text_format
 from ..xlsx.safety import OLE_MAGIC
 
 SHEET = "Điều khiển"
@@ -91,7 +92,7 @@ def control_bytes(campaign: Campaign, vba: bytes | None) -> bytes:
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
     wb.set_properties({"title": f"Bảng điều khiển: {campaign.title}", "created": generated_at(campaign)})
-    base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter"}
+    base = text_format(valign="vcenter")
     title = wb.add_format({**base, "bold": True, "font_size": 15, "font_color": "#1F3864"})
     label = wb.add_format({**base, "bold": True})
     text = wb.add_format(base)

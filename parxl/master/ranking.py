@@ -16,7 +16,7 @@ from ..results.compute import UnitResult
 from .formulas import band_formula, cell, column_range, index_formula, sum_formula, total_formula
 from .names import FIRST_ROW, H_BAND, H_CODE, H_INDEX, H_NAME, H_RANK, H_TOTAL, HEADING_ROW
 from .previous import PreviousEntry
-from .styles import Formats, number
+from .styles import FONT, Formats, number
 from .view import View
 
 
@@ -120,7 +120,7 @@ def write_ranking(ws: Worksheet, fmt: Formats, view: View,
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.center_horizontally()
-    ws.set_footer("&C&\"Times New Roman\"Trang &P/&N")
+    ws.set_footer(f'&C&"{FONT}"Trang &P/&N')
     return layout
 
 

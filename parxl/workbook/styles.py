@@ -9,6 +9,22 @@ APPRAISAL_FILL = "#DDEBF7"  # blue: for the appraisers, locked
 FIELD_FILL = "#E2EFDA"
 HEADING_FILL = "#D9E1F2"
 
+# The base every parxl workbook's formats extend (self-assessment, appraisal, check report,
+# control and master workbooks): Times New Roman, as official tables are typed.
+FONT = "Times New Roman"
+TEXT = {"font_name": FONT, "font_size": 12, "valign": "top"}  # plain text, 12 pt, top-aligned
+CELL = {**TEXT, "border": 1, "text_wrap": True}               # a table cell: thin border, wrapped
+
+
+def text_format(**changes) -> dict:
+    """XlsxWriter format properties: ``TEXT`` with ``changes`` (e.g. ``bold=True``, ``font_size=14``)."""
+    return {**TEXT, **changes}
+
+
+def cell_format(**changes) -> dict:
+    """XlsxWriter format properties: ``CELL`` (bordered, wrapped) with ``changes``."""
+    return {**CELL, **changes}
+
 # Sheet protection: no password (it guards against accidents, not people);
 # row heights and column widths stay adjustable, and typed links may become hyperlinks.
 PROTECT = {"select_locked_cells": True, "select_unlocked_cells": True,
@@ -51,8 +67,7 @@ class Styles:
     """Every cell format of one workbook (XlsxWriter formats belong to their workbook)."""
 
     def __init__(self, wb):
-        base = {"font_name": "Times New Roman", "font_size": 12, "valign": "top"}
-        boxed = {**base, "border": 1, "text_wrap": True}
+        base, boxed = TEXT, CELL
 
         def fmt(**kw):
             return wb.add_format({**boxed, **kw})
