@@ -59,6 +59,9 @@ class Group:
 
     @property
     def file_name(self) -> str:
+        """«Thẩm định lĩnh vực <code> - <title>.xlsx» (or the bonus/penalty name), made safe by
+        ``core.files.safe_file_stem``: at most 120 characters and 200 UTF-8 bytes before «.xlsx».
+        """
         if self.code == ADJUSTMENTS:
             stem = "Thẩm định điểm thưởng, điểm trừ"
         else:

@@ -27,6 +27,7 @@ class DocumentError(ParxlError):
 
 
 class UnknownVariablesError(DocumentError):
+    """A template names variables the context does not have; ``names`` lists them, sorted."""
     def __init__(self, template: Path, names: set[str]):
         self.template = template
         self.names = sorted(names)
@@ -37,10 +38,12 @@ class UnknownVariablesError(DocumentError):
 
 
 def bundled_template(name: str) -> Path:
+    """The path of a DOCX template shipped with parxl (``templates/docx/<name>``); not checked to exist."""
     return templates_dir() / "docx" / name
 
 
 def environment() -> Environment:
+    """The Jinja environment documents render in: autoescaped, and an unknown variable raises."""
     return Environment(autoescape=True, undefined=StrictUndefined)
 
 

@@ -39,6 +39,7 @@ def report_to(recipients: list[str]) -> str:
 
 
 def report_context(results: Results) -> dict:
+    """The docxtpl context of the report: header, summary figures, bands and the best and lowest units."""
     campaign = results.campaign
     cfg = campaign.config
     ctx = header_context(campaign, f"…/BC-{cfg.issuer.short}", None)

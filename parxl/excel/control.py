@@ -36,6 +36,8 @@ DEFAULT_VBA = MACROS_DIR / "vbaProject.bin"
 
 @dataclass(frozen=True)
 class Button:
+    """One button of the control workbook: its caption, the VBA Sub it runs and the parxl commands it equals."""
+
     caption: str               # the button's text
     macro: str                 # the Sub in macros/parxl.bas
     entry: str                 # the function of parxl.xl that Sub runs
@@ -60,6 +62,8 @@ BUTTONS = (
 
 @dataclass(frozen=True)
 class ControlWorkbook:
+    """What ``build_control`` did: the file written, whether it has buttons, the backup of an earlier file."""
+
     path: Path
     with_buttons: bool
     backup: Path | None     # the previous, different file, kept under a new name
@@ -67,6 +71,7 @@ class ControlWorkbook:
 
 
 def default_vba() -> Path | None:
+    """The ``vbaProject.bin`` shipped with parxl, or None when this install has none (no buttons then)."""
     return DEFAULT_VBA if DEFAULT_VBA.is_file() else None
 
 

@@ -76,6 +76,7 @@ class InternalErrorReport(Report):
 
     @property
     def message(self) -> str:
+        """The Vietnamese message for the clerk: parxl failed on this file, where the log is, what to do."""
         return internal_error_text(self.log, self.context)
 
 
@@ -89,6 +90,8 @@ def _internal_report(name: str, sha256: str, size: int, exc: BaseException, stat
 
 @dataclass
 class Received:
+    """One file found in inbox/ in this run (a zip member counts as a file), with its check report."""
+
     path: str                 # relative to the campaign folder, "inbox/a.zip!/X01.xlsx" inside a zip
     sha256: str
     received_at: str          # ISO 8601 UTC modification time of the file in inbox/
@@ -102,6 +105,8 @@ class Received:
 
 @dataclass
 class IntakeResult:
+    """What one pass over inbox/ found: the files, one report per content, and each unit's latest submission."""
+
     files: list[Received] = field(default_factory=list)
     reports: dict[str, Report] = field(default_factory=dict)  # sha256 -> report (each content once)
     latest: list[UnitSubmission] = field(default_factory=list)  # per unit, from the ledger

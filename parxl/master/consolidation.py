@@ -75,6 +75,10 @@ def unit_inputs(campaign: Campaign, subs: Iterable[UnitSubmission]) -> list[Unit
 
 
 def results_from_submissions(campaign: Campaign, subs: Iterable[UnitSubmission], made_at: str | None = None) -> Results:
+    """Index, rank and band of every unit from its latest ledger submissions (``results.compute.consolidate``).
+
+    ``made_at`` defaults to now, local time (``core.times.local_iso``).
+    """
     return consolidate(campaign, unit_inputs(campaign, subs), made_at or local_iso())
 
 
@@ -135,6 +139,8 @@ def results_from_ledger(campaign: Campaign, made_at: str | None = None) -> Resul
 
 @dataclass
 class Consolidation:
+    """What ``run_consolidation`` did: the intake pass, the results, the master written and its snapshot."""
+
     intake: IntakeResult
     results: Results
     master: Path

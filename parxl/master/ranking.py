@@ -29,6 +29,7 @@ class RankingLayout:
     cols: dict[str, int] = field(default_factory=dict)
 
     def range(self, key: str, sheet: str | None = None) -> str:
+        """The A1 range of column ``key`` over the ranked rows (on ``sheet`` when given)."""
         return column_range(self.first_row, self.last_row, self.cols[key], sheet)
 
 
@@ -57,6 +58,9 @@ def _columns(view: View, with_previous: bool) -> list[tuple[str, str, float]]:
 
 def write_ranking(ws: Worksheet, fmt: Formats, view: View,
                   previous: Mapping[str, PreviousEntry] | None) -> RankingLayout:
+    """The «Xếp hạng» sheet: one row a unit, ranked first, with formulas for rank and band; returns
+    where its columns and rows are, for the statistics sheet.
+    """
     results = view.results
     fw = results.framework
     columns = _columns(view, previous is not None)

@@ -20,6 +20,9 @@ NAMED_BARS = 60  # up to this many units, the index chart names every bar
 
 def write_stats(wb: Workbook, ws: Worksheet, fmt: Formats, view: View, ranking: RankingLayout,
                 fields_avg_row: int) -> None:
+    """The «Thống kê» sheet: counts, highest, lowest and mean index (as formulas with their values),
+    units per band, field averages, and charts.
+    """
     results = view.results
     ranked = results.ranked
     indexes = [u.index for u in ranked if u.index is not None]

@@ -47,6 +47,8 @@ class UnitInput:
 
 @dataclass
 class ItemResult:
+    """One item of a unit after consolidation: self-assessed, appraised and final points (Decimal)."""
+
     code: str
     self_score: Decimal | None
     appraised: Decimal | None
@@ -57,6 +59,11 @@ class ItemResult:
 
 @dataclass
 class UnitResult:
+    """One unit's result: points per field, total (points), index (%, two decimals), rank and band.
+
+    ``total``, ``index``, ``rank`` and ``band`` are None for a unit that is not ranked (``status``).
+    """
+
     unit: Unit
     status: ResultStatus
     note: str
@@ -77,11 +84,14 @@ class UnitResult:
 
     @property
     def adjustment(self) -> Decimal:
+        """Bonus minus penalty, in points."""
         return self.bonus - self.penalty
 
 
 @dataclass
 class Results:
+    """All units of a campaign after consolidation; ``made_at`` is local time, ISO 8601 to the second."""
+
     campaign: Campaign
     units: list[UnitResult]
     made_at: str
@@ -90,21 +100,26 @@ class Results:
 
     @property
     def framework(self) -> Framework:
+        """The campaign's criteria set."""
         return self.campaign.framework
 
     @property
     def bands(self) -> list[Band]:
+        """The bands in force (the campaign's, else the criteria set's), best first."""
         return self.campaign.bands
 
     @property
     def ranked(self) -> list[UnitResult]:
+        """Ranked units, by rank then unit code."""
         return sorted((u for u in self.units if u.rank is not None), key=lambda u: (u.rank, u.unit.code))
 
     @property
     def unranked(self) -> list[UnitResult]:
+        """Units without a rank (missing or rejected), in the units list's order."""
         return [u for u in self.units if u.rank is None]
 
     def band_counts(self) -> dict[str, int]:
+        """Band label → number of ranked units in it, every band listed (0 included), best first."""
         counts = {b.label: 0 for b in self.bands}
         for u in self.ranked:
             if u.band is not None:
@@ -112,6 +127,7 @@ class Results:
         return counts
 
     def by_code(self, code: str) -> UnitResult | None:
+        """The unit with ``code``, or None."""
         return next((u for u in self.units if u.unit.code == code), None)
 
 

@@ -42,10 +42,12 @@ def abs_ref(sheet: str, ref: str) -> str:
 
 
 def col_index(letter: str) -> int:
+    """0-based index of a column letter: «A» → 0, «AA» → 26. Raises ``ValueError`` for a bad letter."""
     return xl_cell_to_rowcol(f"{letter}1")[1]
 
 
 def col_letter(index: int) -> str:
+    """The column letter of a 0-based index: 0 → «A», 26 → «AA»."""
     return xl_col_to_name(index)
 
 
