@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import unicodedata
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -155,6 +155,8 @@ def write_new(path: Path, data: bytes, mode: int | None = None) -> Path:
     with temp_path(path.parent) as tmp:
         with open(tmp, "wb") as f:
             f.write(data)
+            f.flush()
+            os.fsync(f.fileno())  # few files (documents): on disk before they get their name
         os.chmod(tmp, mode if mode is not None else ordinary_mode())
         return link_new(tmp, path)
 
@@ -167,12 +169,13 @@ def safe_file_stem(text: str, *, max_chars: int = 120, max_bytes: int = 200, asc
                    fallback: str = "") -> str:
     """``text`` as a file name without its extension, safe on Windows, macOS and Linux.
 
-    Default: NFC kept, Vietnamese letters kept; ``<>:"/\\|?*`` and control characters removed (line breaks
-    and tabs become spaces), runs of white space made one space, cut to ``max_chars`` characters (Windows' 260-character path
-    leaves room for the folder) and ``max_bytes`` UTF-8 bytes (Linux allows 255 bytes a name, a
-    Vietnamese letter takes 2–3), no leading space and no trailing dot or space:
-    «X01 - Phường An Lưu». With ``ascii=True``: lower-case ASCII words joined by ``-``
-    («phuong-an-luu»), for document names. Returns ``fallback`` when nothing is left. Never raises.
+    Default: NFC kept, Vietnamese letters kept; ``<>:"/\\|?*`` and control characters removed
+    (line breaks and tabs become spaces), runs of white space made one space, cut to ``max_chars``
+    characters (Windows' 260-character path leaves room for the folder) and ``max_bytes`` UTF-8
+    bytes (Linux allows 255 bytes a name, a Vietnamese letter takes 2–3), no leading space and no
+    trailing dot or space: «X01 - Phường An Lưu». With ``ascii=True``: lower-case ASCII words
+    joined by ``-`` («phuong-an-luu»), for document names. Returns ``fallback`` when nothing is
+    left. Never raises.
     """
     if ascii:
         words = _NOT_ASCII_WORD.sub("-", strip_diacritics(text).lower()).strip("-")
