@@ -142,6 +142,15 @@ def test_mean_index_rounds_half_up_to_two_places():
     assert mean_index([D("70.01"), D("80")]) == D("75.01")  # 75,005
 
 
+def test_share_percent_of_a_band():
+    from parxl.results.summary import share_percent
+
+    assert share_percent(1, 3) == D("33.33")
+    assert share_percent(2, 3) == D("66.67")  # 66,666…
+    assert share_percent(1, 8) == D("12.50")
+    assert share_percent(0, 0) is None
+
+
 def test_ranking_summary_is_the_same_line_in_the_cli_and_the_excel_button(tmp_path):
     from parxl.results.compute import consolidate
     from parxl.results.summary import ranking_summary

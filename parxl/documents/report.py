@@ -6,9 +6,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from ..core.numbers import ZERO, quantize, vi_number
+from ..core.numbers import ZERO, vi_number
 from ..results.compute import Results, UnitResult
-from ..results.summary import mean_index
+from ..results.summary import mean_index, share_percent
 from .context import header_context, nfc, ordered_bands, recipient_lines
 from .decision import band_row, legal_bases
 from .notices import decision_ref
@@ -48,8 +48,8 @@ def report_context(results: Results) -> dict:
     bands = []
     for n, band in enumerate(ordered_bands(results.bands), start=1):
         row = band_row(band, counts.get(band.label, 0))
-        share = Decimal(row["count"]) * 100 / len(ranked) if ranked else ZERO
-        bands.append({**row, "stt": str(n), "share": vi_number(quantize(share, 2), 2)})
+        share = share_percent(row["count"], len(ranked)) or ZERO
+        bands.append({**row, "stt": str(n), "share": vi_number(share, 2)})
     fields = []
     for n, f in enumerate(results.framework.fields, start=1):
         fields.append({"stt": str(n), "code": f.code, "title": f.title,

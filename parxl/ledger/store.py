@@ -69,8 +69,8 @@ from .. import __version__
 from ..campaign.folder import Campaign
 from ..core.errors import ParxlError
 from ..core.files import atomic_path, copy_atomic, write_atomic
-from ..core.times import utc_iso
 from ..core.findings import Finding
+from ..core.times import utc_iso
 from ..criteria.rules import Value
 from ..intake.validation import Report
 

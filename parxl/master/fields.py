@@ -4,10 +4,10 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from ..core.numbers import vi_number
+from ..results.summary import mean_index
 from .formulas import column_range
 from .names import FIRST_ROW, H_CODE, H_NAME, HEADING_ROW
 from .styles import Formats, number
-from ..results.summary import mean_index
 from .view import View
 
 FIRST_FIELD_COL = 3

@@ -1,18 +1,15 @@
 """«Thống kê»: average, minimum, maximum, units per band, field averages, and charts."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..core.numbers import quantize
+from ..results.summary import mean_index, share_percent
 from .fields import FIRST_FIELD_COL
 from .formulas import cell, quote_sheet, text_literal
 from .names import SHEET_FIELDS, SHEET_RANKING, SHEET_STATS
 from .ranking import RankingLayout
 from .styles import Formats, number
-from ..results.summary import mean_index
 from .view import View
 
 NAMED_BARS = 60  # up to this many units, the index chart names every bar
@@ -63,7 +60,7 @@ def write_stats(wb: Workbook, ws: Worksheet, fmt: Formats, view: View, ranking: 
         ws.write_string(r, 0, band.label, fmt.band_cell(k, len(results.bands)))
         ws.write_string(r, 1, band.interval.describe(), fmt.cell)
         ws.write_formula(r, 2, f"=COUNTIF({band_range},{text_literal(band.label)})", fmt.integer, n)
-        share = number(quantize(Decimal(n * 100) / len(indexes), 2)) if indexes else ""
+        share = number(share_percent(n, len(indexes)))
         ws.write_formula(r, 3, f'=IF({ranked_count_ref}=0,"",ROUND({cell(r, 2)}*100/{ranked_count_ref},2))',
                          fmt.index_plain, share)
     band_first, band_last = top + 1, top + len(results.bands)

@@ -1,4 +1,4 @@
-"""Figures every output of the results states the same way: the mean index and the one-line summary.
+"""Figures every output of the results states the same way: the mean index, a band's share, the summary line.
 
 The master workbook, the report document, ``parxl consolidate`` and the Excel button all use
 these, so the same campaign shows the same mean everywhere.
@@ -20,6 +20,11 @@ def mean_index(values: Iterable[Decimal]) -> Decimal | None:
     """
     values = list(values)
     return quantize(sum(values, ZERO) / len(values), 2) if values else None
+
+
+def share_percent(count: int, total: int) -> Decimal | None:
+    """``count`` of ``total`` units in %, to two decimals, half-up (=ROUND(count*100/total,2)); None for no total."""
+    return quantize(Decimal(count * 100) / total, 2) if total else None
 
 
 def ranking_summary(results: Results) -> str:
