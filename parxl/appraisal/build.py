@@ -21,13 +21,14 @@ from .. import __version__
 from ..campaign.folder import Campaign
 from ..core.files import write_atomic
 from ..core.numbers import vi_number
+from ..core.times import utc_iso
 from ..criteria.framework import Item
 from ..criteria.rules import Value
 from ..intake.evidence_text import parse_entry
 from ..ledger.store import SELF, ItemDetail, Ledger, UnitSubmission
 from ..master.consolidation import SURVEY_ROUND
 from ..workbook.build import clean_text, generated_at
-from ..workbook.styles import FORMULA_FILL, PROTECT, Styles, col_index, print_setup
+from ..workbook.styles import CELL, FORMULA_FILL, PROTECT, Styles, col_index, print_setup
 from . import layout as L
 
 WIDTHS = {"unit": 9, "unit_name": 20, "item": 8, "title": 30, "max": 8, "inputs": 24, "self": 9,
@@ -84,7 +85,7 @@ def inputs_text(item: Item, values: dict[str, Value]) -> str:
 
 class _Formats:
     def __init__(self, wb, st: Styles):
-        base = {"font_name": "Times New Roman", "font_size": 12, "valign": "top", "border": 1, "text_wrap": True}
+        base = CELL
         self.st = st
         self.text = wb.add_format(base)
         self.code = wb.add_format({**base, "align": "center"})
@@ -159,7 +160,7 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
 
     values = {"kind": L.KIND, "campaign_id": campaign.id, "criteria_fingerprint": fw.fingerprint, "round": round,
               "field_code": group.code, "layout_version": L.layout_version(),
-              "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "parxl_version": __version__}
+              "generated_at": utc_iso(when, micro=False), "parxl_version": __version__}
     if tuple(values) != L.META_KEYS:  # parxl's own bug, never the user's: it must hold under python -O too
         raise RuntimeError(f"Lỗi nội bộ của parxl: các khóa siêu dữ liệu {tuple(values)} khác bố cục {L.META_KEYS}.")
     key_col, value_col = col_index(L.META_COLUMNS["key"]), col_index(L.META_COLUMNS["value"])

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import ParxlError
+from ..core.files import safe_file_stem
 from ..criteria.framework import Framework, Item
 from ..workbook.build import clean_text
 
@@ -127,14 +128,14 @@ class Group:
 
     @property
     def file_name(self) -> str:
-        """The workbook's file name: «Thẩm định lĩnh vực <code> - <title>.xlsx», safe on Windows, at most 120 characters."""
+        """«Thẩm định lĩnh vực <code> - <title>.xlsx» (or the bonus/penalty name), made safe by
+        ``core.files.safe_file_stem``: at most 120 characters and 200 UTF-8 bytes before «.xlsx».
+        """
         if self.code == ADJUSTMENTS:
             stem = "Thẩm định điểm thưởng, điểm trừ"
         else:
             stem = f"Thẩm định lĩnh vực {self.code} - {self.title}"
-        stem = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "", clean_text(stem))
-        stem = re.sub(r"\s+", " ", stem)[:120].rstrip(". ")
-        return f"{stem}.xlsx"
+        return safe_file_stem(clean_text(stem)) + ".xlsx"
 
     @property
     def heading(self) -> str:

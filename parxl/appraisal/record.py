@@ -12,7 +12,6 @@ is kept, not recorded, and listed in ``ImportResult.internal``.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from ..campaign.folder import Campaign
 from ..core.errors import ParxlError, log_internal_error
 from ..core.findings import sort_key
 from ..core.report import CommandReport, InternalError
+from ..core.times import utc_iso
 from ..intake.submission import file_sha256
 from ..ledger.store import Ledger
 from . import layout as L
@@ -110,7 +110,7 @@ def import_appraisals(campaign: Campaign, source: Path, round: str) -> ImportRes
     with Ledger.open(campaign) as ledger:
         for path in files_of(source):
             name = _display(campaign, path)
-            when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            when = utc_iso(path.stat().st_mtime)
             ledger.keep(file_sha256(path), path, name, when, "appraisal-workbook", path.suffix.lower()[:10])
             ledger.commit()  # kept before anything reads it
             read = read_appraisal(campaign, path, round, name=name)

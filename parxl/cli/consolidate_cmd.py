@@ -9,11 +9,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..campaign.folder import load_campaign
-from ..core.numbers import quantize, vi_number
+from ..core.numbers import vi_number
 from ..master import left_out, read_previous, situation
 from ..master.consolidation import Consolidation, run_consolidation
 from ..master.view import survey_note
 from ..results.compute import UnitResult
+from ..results.summary import ranking_summary
 from ..survey.table import missing_table_warning
 from .check_cmd import print_internal
 from .console import console, err_console
@@ -95,13 +96,7 @@ def report(outcome: Consolidation, warnings: list[str] | None = None) -> None:
     with_errors = sum(1 for r in intake.reports.values() if r.errors)
     console.print(f"Đã kiểm tra {vi_number(workbooks)} tệp trong inbox/"
                   + (f" ({vi_number(with_errors)} tệp có lỗi)." if with_errors else "."))
-    ranked = results.ranked
-    indexes = [u.index for u in ranked if u.index is not None]
-    summary = f"Xếp hạng {vi_number(len(ranked))}/{vi_number(len(results.units))} đơn vị"
-    if indexes:
-        summary += f"; chỉ số bình quân {vi_number(quantize(sum(indexes) / len(indexes), 2), 2)} %"
-        summary += "; " + ", ".join(f"{label}: {vi_number(n)}" for label, n in results.band_counts().items())
-    console.print(summary + ".")
+    console.print(ranking_summary(results))
     for warning in warnings or []:
         console.print(f"[yellow]Cảnh báo:[/] {escape(warning)}", soft_wrap=True)
     note = "" if warnings else survey_note(results)

@@ -1,19 +1,27 @@
 """Writing outputs so that nothing is ever half-written: a temp file beside the target, then a rename.
 
 This is the one atomic writer: every file a user sees (campaign.yaml, workbooks, the survey table,
-reports) and every file parxl keeps for itself (kept copies of received files, ledger backups) is
-written through ``write_atomic``, ``copy_atomic`` or ``atomic_path``. A crash, a full disk or an
-exception at any moment leaves either the old file or the new one at the target, never a part of
-one, and no temp file behind.
+reports, the master workbook, documents) and every file parxl keeps for itself (kept copies of
+received files, ledger backups) is written through ``write_atomic``, ``copy_atomic`` or
+``atomic_path`` (replace what is there), or ``write_new`` / ``link_new`` (never overwrite: take the
+first free name «stem.ext», «stem-2.ext», …). A crash, a full disk or an exception at any moment
+leaves either the old file or the new one at the target, never a part of one, and no temp file
+behind.
+
+It also owns ``safe_file_stem``, the one way a unit's or a field's name becomes a file name.
 """
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .texts import strip_diacritics
 
 TEMP_PREFIX = ".parxl-"
 TEMP_SUFFIX = ".tmp"
@@ -24,6 +32,24 @@ def ordinary_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+@contextmanager
+def temp_path(folder: Path, suffix: str = TEMP_SUFFIX) -> Iterator[Path]:
+    """A new empty temp file in ``folder`` («.parxl-….tmp»), removed on leaving the block if still there.
+
+    The building block of the writers below: write to it, then ``os.replace`` it (``atomic_path``)
+    or ``link_new`` it. ``folder`` is created. Raises ``OSError`` when it cannot be written.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=suffix)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -40,17 +66,10 @@ def atomic_path(path: Path, mode: int | None = None) -> Iterator[Path]:
     are created.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
-    os.close(fd)
-    tmp = Path(name)
-    try:
+    with temp_path(path.parent) as tmp:
         yield tmp
         os.chmod(tmp, mode if mode is not None else ordinary_mode())
         os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def write_atomic(path: Path, data: bytes, mode: int | None = None) -> Path:
@@ -85,3 +104,83 @@ def copy_atomic(source: Path, path: Path, mode: int | None = None) -> Path:
     with atomic_path(path, mode) as tmp:
         shutil.copyfile(source, tmp)
     return path
+
+
+def numbered_names(path: Path) -> Iterator[Path]:
+    """``path``, then «stem-2.ext», «stem-3.ext», … beside it (endless): the names ``link_new`` tries."""
+    path = Path(path)
+    yield path
+    n = 2
+    while True:
+        yield path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+
+
+def link_new(tmp: Path, path: Path, names: Iterable[Path] | None = None) -> Path:
+    """Give the finished file ``tmp`` the first free name of ``names`` (default ``numbered_names(path)``).
+
+    Never overwrites: the name is taken with a hard link, which fails when the name exists, so
+    two runs at once get two names. On a file system without hard links it falls back to a
+    rename after checking the name is free. ``tmp`` is gone afterwards; returns the name it got.
+    Raises ``OSError`` when the folder cannot be written (``tmp`` is then left for the caller's
+    ``temp_path`` to remove).
+    """
+    tmp = Path(tmp)
+    for target in names if names is not None else numbered_names(path):
+        try:
+            os.link(tmp, target)  # fails if target exists: an atomic "create new"
+        except FileExistsError:
+            continue
+        except OSError:  # a file system without hard links
+            if target.exists():
+                continue
+            os.rename(tmp, target)
+            return target
+        tmp.unlink()
+        return target
+    raise FileExistsError(f"no free name for {path}")
+
+
+def write_new(path: Path, data: bytes, mode: int | None = None) -> Path:
+    """Write ``data`` (bytes) under ``path`` or, when that name is taken, the first free «stem-N.ext».
+
+    The "never overwrite" variant of ``write_atomic`` (documents, master workbooks): a reader never
+    sees half a file and an existing file is never replaced. Returns the path written. ``mode``
+    defaults to ``ordinary_mode()``. Raises ``TypeError`` for data that is not bytes and
+    ``OSError`` when the folder cannot be written; no temp file is left either way.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"write_new needs bytes, not {type(data).__name__}")
+    path = Path(path)
+    with temp_path(path.parent) as tmp:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())  # few files (documents): on disk before they get their name
+        os.chmod(tmp, mode if mode is not None else ordinary_mode())
+        return link_new(tmp, path)
+
+
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def safe_file_stem(text: str, *, max_chars: int = 120, max_bytes: int = 200, ascii: bool = False,
+                   fallback: str = "") -> str:
+    """``text`` as a file name without its extension, safe on Windows, macOS and Linux.
+
+    Default: NFC kept, Vietnamese letters kept; ``<>:"/\\|?*`` and control characters removed
+    (line breaks and tabs become spaces), runs of white space made one space, cut to ``max_chars``
+    characters (Windows' 260-character path leaves room for the folder) and ``max_bytes`` UTF-8
+    bytes (Linux allows 255 bytes a name, a Vietnamese letter takes 2–3), no leading space and no
+    trailing dot or space: «X01 - Phường An Lưu». With ``ascii=True``: lower-case ASCII words
+    joined by ``-`` («phuong-an-luu»), for document names. Returns ``fallback`` when nothing is
+    left. Never raises.
+    """
+    if ascii:
+        words = _NOT_ASCII_WORD.sub("-", strip_diacritics(text).lower()).strip("-")
+        return words[:min(max_chars, max_bytes)].strip("-") or fallback
+    spaced = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))  # a tab or line break is a space
+    stem = re.sub(r"\s+", " ", _FORBIDDEN.sub("", spaced))[:max_chars]
+    stem = stem.encode("utf-8")[:max_bytes].decode("utf-8", "ignore").rstrip(". ").lstrip()
+    return stem or fallback

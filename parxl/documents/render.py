@@ -8,10 +8,7 @@ during the in-memory render) is refused with the variable's name.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
-import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -20,7 +17,8 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 
 from ..core.errors import ParxlError
-from ..core.files import ordinary_mode
+from ..core.files import safe_file_stem
+from ..core.files import write_new as write_atomic_new
 from ..core.resources import templates_dir
 
 
@@ -29,6 +27,7 @@ class DocumentError(ParxlError):
 
 
 class UnknownVariablesError(DocumentError):
+    """A template names variables the context does not have; ``names`` lists them, sorted."""
     def __init__(self, template: Path, names: set[str]):
         self.template = template
         self.names = sorted(names)
@@ -39,10 +38,12 @@ class UnknownVariablesError(DocumentError):
 
 
 def bundled_template(name: str) -> Path:
+    """The path of a DOCX template shipped with parxl (``templates/docx/<name>``); not checked to exist."""
     return templates_dir() / "docx" / name
 
 
 def environment() -> Environment:
+    """The Jinja environment documents render in: autoescaped, and an unknown variable raises."""
     return Environment(autoescape=True, undefined=StrictUndefined)
 
 
@@ -108,35 +109,17 @@ def render_bytes(template: Path, context: dict, note: str | None = None) -> byte
 
 
 def slug(text: str) -> str:
-    """ASCII file-name part: «Phường An Lưu» → «phuong-an-luu»."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    ascii_text = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "van-ban"
+    """ASCII file-name part: «Phường An Lưu» → «phuong-an-luu» (``core.files.safe_file_stem(ascii=True)``).
+
+    At most 120 characters; «van-ban» when nothing is left. Never raises.
+    """
+    return safe_file_stem(text, ascii=True, fallback="van-ban")
 
 
 def write_new(data: bytes, out_dir: Path, stem: str, suffix: str = ".docx") -> Path:
-    """Write to a temp file, then link it to the first free name (stem, stem-2, …): never overwrites."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".parxl-", suffix=".tmp", dir=out_dir)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, ordinary_mode())  # a document for the clerk, not mkstemp's owner-only 0600
-        n = 1
-        while True:
-            target = out_dir / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
-            try:
-                os.link(tmp, target)  # fails if target exists: atomic "create new"
-                return target
-            except FileExistsError:
-                n += 1
-            except OSError:  # file system without hard links
-                if not target.exists():
-                    os.rename(tmp, target)
-                    return target
-                n += 1
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """Write ``data`` (bytes) as «stem.docx» in ``out_dir`` (created), or «stem-2.docx», …: never overwrites.
+
+    Atomic (``core.files.write_new``): the document appears only when complete. Returns its path.
+    Raises ``OSError`` when ``out_dir`` cannot be written.
+    """
+    return write_atomic_new(Path(out_dir) / f"{stem}{suffix}", data)

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from ..core.numbers import ZERO, quantize, vi_number
+from ..core.numbers import ZERO, vi_number
 from ..results.compute import Results, UnitResult
+from ..results.summary import mean_index, share_percent
 from .context import header_context, nfc, ordered_bands, recipient_lines, unranked_reasons
 from .decision import band_row, legal_bases
 from .notices import decision_ref
@@ -15,10 +16,6 @@ from .render import bundled_template, render_bytes, write_new
 from .source import note_for
 
 TEMPLATE = "bao-cao-ket-qua.docx"
-
-
-def _mean(values: list[Decimal]) -> Decimal:
-    return quantize(sum(values, ZERO) / len(values), 2) if values else ZERO
 
 
 def extremes(units: list[UnitResult], value: Callable[[UnitResult], Decimal]) -> dict:
@@ -30,7 +27,7 @@ def extremes(units: list[UnitResult], value: Callable[[UnitResult], Decimal]) ->
     return {
         "best": vi_number(top, 2), "best_units": ", ".join(u.unit.name for u in units if value(u) == top),
         "lowest": vi_number(bottom, 2), "lowest_units": ", ".join(u.unit.name for u in units if value(u) == bottom),
-        "average": vi_number(_mean(values), 2),
+        "average": vi_number(mean_index(values) or ZERO, 2),
     }
 
 
@@ -53,8 +50,8 @@ def report_context(results: Results) -> dict:
     bands = []
     for n, band in enumerate(ordered_bands(results.bands), start=1):
         row = band_row(band, counts.get(band.label, 0))
-        share = Decimal(row["count"]) * 100 / len(ranked) if ranked else ZERO
-        bands.append({**row, "stt": str(n), "share": vi_number(quantize(share, 2), 2)})
+        share = share_percent(row["count"], len(ranked)) or ZERO
+        bands.append({**row, "stt": str(n), "share": vi_number(share, 2)})
     fields = []
     for n, f in enumerate(results.framework.fields, start=1):
         fields.append({"stt": str(n), "code": f.code, "title": f.title,

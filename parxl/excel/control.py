@@ -23,6 +23,7 @@ from ..core.files import write_atomic
 from ..core.numbers import vi_number
 from ..core.resources import macros_dir
 from ..workbook.build import generated_at
+from ..workbook.styles import text_format
 from ..xlsx.safety import OLE_MAGIC
 
 SHEET = "Điều khiển"
@@ -35,6 +36,8 @@ DEFAULT_VBA = MACROS_DIR / "vbaProject.bin"
 
 @dataclass(frozen=True)
 class Button:
+    """One button of the control workbook: its caption, the VBA Sub it runs and the parxl commands it equals."""
+
     caption: str               # the button's text
     macro: str                 # the Sub in macros/parxl.bas
     entry: str                 # the function of parxl.xl that Sub runs
@@ -59,6 +62,8 @@ BUTTONS = (
 
 @dataclass(frozen=True)
 class ControlWorkbook:
+    """What ``build_control`` did: the file written, whether it has buttons, the backup of an earlier file."""
+
     path: Path
     with_buttons: bool
     backup: Path | None     # the previous, different file, kept under a new name
@@ -66,6 +71,7 @@ class ControlWorkbook:
 
 
 def default_vba() -> Path | None:
+    """The ``vbaProject.bin`` shipped with parxl, or None when this install has none (no buttons then)."""
     return DEFAULT_VBA if DEFAULT_VBA.is_file() else None
 
 
@@ -91,7 +97,7 @@ def control_bytes(campaign: Campaign, vba: bytes | None) -> bytes:
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
     wb.set_properties({"title": f"Bảng điều khiển: {campaign.title}", "created": generated_at(campaign)})
-    base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter"}
+    base = text_format(valign="vcenter")
     title = wb.add_format({**base, "bold": True, "font_size": 15, "font_color": "#1F3864"})
     label = wb.add_format({**base, "bold": True})
     text = wb.add_format(base)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..campaign.folder import load_campaign
 from ..core.errors import ParxlError
-from ..core.numbers import quantize, vi_number
+from ..core.numbers import vi_number
 from ..criteria.framework import FrameworkError
 from ..ledger.check_report import current_errors, stale_unreadable, unit_lines
 from ..ledger.check_report_xlsx import write_outputs
@@ -36,6 +36,7 @@ from ..master import left_out, situation
 from ..master.consolidation import run_consolidation
 from ..master.view import survey_note
 from ..survey.table import missing_table_warning
+from ..results.summary import ranking_summary
 from ..workbook.stamping import generate as generate_workbooks
 from ..workbook.texts import sample_set_warning
 from .control import STATUS_NAME, STATUS_ROWS
@@ -156,12 +157,7 @@ def do_consolidate(campaign_dir: str | Path) -> Outcome:
     out = left_out(results)
     counts = {"units": len(results.units), "ranked": len(ranked), "left_out": len(out),
               "files": sum(1 for f in intake.files if f.kind == "workbook")}
-    summary = f"Xếp hạng {vi_number(len(ranked))}/{vi_number(len(results.units))} đơn vị"
-    indexes = [u.index for u in ranked if u.index is not None]
-    if indexes:
-        summary += f"; chỉ số bình quân {vi_number(quantize(sum(indexes) / len(indexes), 2), 2)} %"
-        summary += "; " + ", ".join(f"{label}: {vi_number(n)}" for label, n in results.band_counts().items())
-    lines = [summary + "."]
+    lines = [ranking_summary(results)]
     warning = None if results.has_survey else missing_table_warning(campaign)
     if warning:
         lines.append(f"Cảnh báo: {warning}")

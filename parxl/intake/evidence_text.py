@@ -21,36 +21,22 @@ does, and ``parxl.appraisal.build`` shows ``Entry.display()`` to appraisers.
 ``Entry.text`` is what the ledger keeps (labels removed); ``parse_entry`` of it
 gives the same ``Entry`` back, so the structure travels as that text.
 
+Document references and the section and pages cited are parsed in ``parxl.intake.evidence_refs``
+(``DocumentRef``, ``KINDS`` … stay importable from here).
+
 Links are found by a regex of our own: linkify-it-py (tried) keeps «», ”, …
 at the end of a link and joins two links written «url1,url2».
 """
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
 import re
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from ..core.texts import normalize_text
-
-# Document kinds: folded (lower case, no diacritics) spelling -> (name, abbreviation of Nghị định 30/2020).
-KINDS: dict[str, tuple[str, str]] = {
-    "quyet dinh": ("Quyết định", "QĐ"), "ke hoach": ("Kế hoạch", "KH"), "bao cao": ("Báo cáo", "BC"),
-    "cong van": ("Công văn", "CV"), "thong bao": ("Thông báo", "TB"), "nghi quyet": ("Nghị quyết", "NQ"),
-    "chi thi": ("Chỉ thị", "CT"), "to trinh": ("Tờ trình", "TTr"), "huong dan": ("Hướng dẫn", "HD"),
-    "thong tu": ("Thông tư", "TT"), "nghi dinh": ("Nghị định", "NĐ"), "bien ban": ("Biên bản", "BB"),
-    "giay moi": ("Giấy mời", "GM"), "cong dien": ("Công điện", "CĐ"), "quy che": ("Quy chế", "QC"),
-    "quy dinh": ("Quy định", "QyĐ"), "chuong trinh": ("Chương trình", "CTr"), "de an": ("Đề án", "ĐA"),
-    "phuong an": ("Phương án", "PA"), "ket luan": ("Kết luận", "KL"), "hop dong": ("Hợp đồng", "HĐ"),
-    "thong cao": ("Thông cáo", "TC"), "van ban": ("Văn bản", ""),
-}
-GENERIC_KIND = "Văn bản"
-LETTER_KIND = "Công văn"  # a symbol without a type code (1234/UBND-NC) is a letter (Nghị định 30/2020)
-_BY_ABBR = {abbr: name for name, abbr in KINDS.values() if abbr}
-_ABBR_WORDS = sorted({"qd", "kh", "bc", "cv", "tb", "nq", "ct", "ttr", "hd", "tt", "nd", "bb", "gm", "cd", "qc",
-                      "qyd", "ctr", "da", "pa", "kl", "tc"}, key=len, reverse=True)
+from ..core.texts import fold_keep_positions, normalize_text
+from .evidence_refs import (  # noqa: F401 - KINDS, GENERIC_KIND, LETTER_KIND, DocumentRef: importable from here too
+    GENERIC_KIND, KINDS, LETTER_KIND, REF_BY_SYMBOL, DocumentRef, locators, mask, overlaps, references)
 
 FILE_SUFFIXES = ("pdf", "doc", "docx", "xls", "xlsx", "xlsm", "odt", "ods", "ppt", "pptx", "jpg", "jpeg", "png",
                  "tif", "tiff", "zip", "rar", "7z")
@@ -85,57 +71,8 @@ _LABEL_ONLY = re.compile(
     r"lien ket|duong dan|file|tep|van ban|dinh kem|minh chung|download|open|view|ban scan|scan|o|the|document)"
     r"[\s:.,!>»-]*)+$")
 
-_SYMBOL = r"\d{1,6}[a-z]?\s?/\s?(?:\d{4}\s?/\s?)?[a-zđ][a-zđ0-9]*(?:\s?[-–.]\s?[a-zđ0-9]+)*"
-_KIND_WORDS = "|".join(sorted(KINDS, key=len, reverse=True))
-# A number after a kind: a symbol (120/QĐ-UBND), or digits only after «số» («Báo cáo 6 tháng» is no number).
-_NUMBER_AFTER = rf"(?:\s*(?:so|s)\s*[:.]?\s*({_SYMBOL}|\d{{1,6}}(?![\d/]))|\s*({_SYMBOL}))"
-_REF_BY_KIND = re.compile(rf"\b({_KIND_WORDS})\b{_NUMBER_AFTER}?")
-_REF_BY_ABBR = re.compile(rf"\b({'|'.join(_ABBR_WORDS)})\b{_NUMBER_AFTER}")
-_REF_BY_SYMBOL = re.compile(rf"(?<![\w/]){_SYMBOL}(?![\w/])")
-_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(\d{4})(?![\d/])"
-                   r"|ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
-_SUBJECT = re.compile(r"\b(?:ve viec|v/v)\b\s*[:.]?\s*")
-# Locators are matched on the lower-case text, with or without diacritics but not folded: «mức 2» is no «mục 2»,
-# «tình trạng 3» no «trang 3».
-_SECTION = re.compile(r"\b(phần|phan|chương|chuong|mục|muc|điều|dieu|khoản|khoan|điểm|diem|phụ lục|phu luc)\s*(?:số\s*|so\s*)?"
-                      r"((?:[ivxlc]+|\d+(?:\.\d+)*[a-z]?)(?![\w])|[a-z](?![\w]))")
-_SECTION_WORDS = {"phan": "phần", "chuong": "chương", "muc": "mục", "dieu": "điều", "khoan": "khoản",
-                  "diem": "điểm", "phu luc": "phụ lục"}
-_PAGES = re.compile(r"\b(?:trang|tr\.)\s*(\d{1,4}(?:\s*(?:-|–|đến|den)\s*\d{1,4})?(?:\s*,\s*\d{1,4}(?![\d/]))*)")
 _DISPIMG = re.compile(r"^\s*=?\s*(?:_xlfn\.)?DISPIMG\(\s*\"([^\"]*)\"", re.I)
 _HYPERLINK = re.compile(r"^\s*=?\s*(?:_xlfn\.)?HYPERLINK\(\s*\"((?:[^\"]|\"\")*)\"\s*(?:[,;]\s*(.*?))?\)\s*$", re.I | re.S)
-
-
-@dataclass(frozen=True)
-class DocumentRef:
-    """A document cited by kind, number/symbol and date, e.g. Quyết định số 120/QĐ-UBND ngày 05/3/2025."""
-
-    kind: str                      # full name: «Quyết định», «Công văn», «Văn bản»
-    number: str | None = None      # «120/QĐ-UBND», or «15» when written without a symbol
-    date: dt.date | None = None
-    date_text: str | None = None   # the date as written, kept when it is not a real day («31/02/2025»)
-    subject: str | None = None     # trích yếu: «về việc …»
-
-    @property
-    def abbreviation(self) -> str:
-        """«QĐ», «KH»… (Nghị định 30/2020); the full name for kinds without one (Công văn)."""
-        for name, abbr in KINDS.values():
-            if name == self.kind:
-                return abbr if abbr and self.kind != LETTER_KIND else name
-        return self.kind
-
-    def display(self) -> str:
-        """«QĐ số 120/QĐ-UBND ngày 05/03/2025 về việc …»."""
-        out = self.abbreviation
-        if self.number:
-            out += f" số {self.number}"
-        if self.date:
-            out += f" ngày {self.date:%d/%m/%Y}"
-        elif self.date_text:
-            out += f" ngày {self.date_text}"
-        if self.subject:
-            out += f" {self.subject}"
-        return out
 
 
 @dataclass(frozen=True)
@@ -241,7 +178,7 @@ def _split_links(entries: list[Entry]) -> list[Entry]:
     """A line of links alone («url1, url2», «“url”») gives one entry a link, each its own text."""
     out = []
     for e in entries:
-        if e.kind == "link" and not e.where and _mask(e.text, _url_spans(e.text)).strip(" ,;:«»“”\"'()") == "":
+        if e.kind == "link" and not e.where and mask(e.text, _url_spans(e.text)).strip(" ,;:«»“”\"'()") == "":
             out.extend(Entry(text=url, links=(url,)) for url in e.links)
         else:
             out.append(e)
@@ -261,7 +198,7 @@ def parse_entry(text: str) -> Entry:
             return whole
     elif _FILE_NAME.match(text) and not _LOOKS_LIKE_LINK.match(text) and not _URL.search(text):
         return Entry(text=text, files=(_base_name(text),))
-    folded = _fold(text)
+    folded = fold_keep_positions(text)
     spans: list[tuple[int, int]] = []
     links = []
     for start, end in _url_spans(text):
@@ -269,20 +206,20 @@ def parse_entry(text: str) -> Entry:
         spans.append((start, end))
     files = []
     for m in _QUOTED_FILE.finditer(text):
-        if not _overlaps(m.span(), spans):
+        if not overlaps(m.span(), spans):
             files.append(_base_name(m.group(1)))
             spans.append(m.span())
     for m in _FILE_TOKEN.finditer(text):
         token = m.group(0)
-        if not _overlaps(m.span(), spans) and _is_file_token(token):
+        if not overlaps(m.span(), spans) and _is_file_token(token):
             files.append(_base_name(token))
             spans.append(m.span())
-    masked = _mask(folded, spans)
+    masked = mask(folded, spans)
     lower = text.lower()
-    section, pages, loc_spans = _locators(text, _mask(lower if len(lower) == len(text) else folded, spans))
-    masked = _mask(masked, loc_spans)
+    section, pages, loc_spans = locators(text, mask(lower if len(lower) == len(text) else folded, spans))
+    masked = mask(masked, loc_spans)
     cut = min((s for s, _ in spans + loc_spans), default=len(text))
-    refs = _references(text, masked, cut) if _DIGIT.search(masked) else []  # a reference has a number or a date
+    refs = references(text, masked, cut) if _DIGIT.search(masked) else []  # a reference has a number or a date
     note = None if refs else _note(text, spans + loc_spans)
     return Entry(text=text, refs=tuple(refs), links=tuple(links), files=tuple(files), section=section, pages=pages,
                  note=note)
@@ -293,7 +230,7 @@ _CONNECTIVES = re.compile(r"(?:^|\s)(?:đăng tại|đăng trên|tại|xem tại
 
 def _note(text: str, spans: list[tuple[int, int]]) -> str | None:
     """What is left of ``text`` once links, file names and locators are taken out, if it says anything."""
-    rest = _mask(text, spans)
+    rest = mask(text, spans)
     rest = re.sub(r"\s+", " ", re.sub(r"[()\[\]«»“”\"',;:–—-]", " ", rest)).strip(" .")
     if not re.search(r"\w", _CONNECTIVES.sub(" ", rest)):
         return None
@@ -325,34 +262,6 @@ def link_problem(url: str) -> str | None:
 
 # Helpers ------------------------------------------------------------------------------------------
 
-def _fold_char(c: str) -> str:
-    if c in "đĐ":
-        return "d"
-    base = unicodedata.normalize("NFD", c)[0].lower()
-    return base if len(base) == 1 else c
-
-
-# Latin letters with and without Vietnamese diacritics, folded one character for one.
-_FOLD = str.maketrans({chr(i): _fold_char(chr(i)) for i in (*range(0x41, 0x5B), *range(0xC0, 0x250),
-                                                                 *range(0x1E00, 0x1F00))})
-
-
-def _fold(text: str) -> str:
-    """Lower case without diacritics, one character for one (positions stay those of ``text``)."""
-    return text.translate(_FOLD)
-
-
-def _mask(folded: str, spans) -> str:
-    chars = list(folded)
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars)
-
-
-def _overlaps(span: tuple[int, int], spans) -> bool:
-    return any(span[0] < e and s < span[1] for s, e in spans)
-
-
 def _segments(text: str) -> list[str]:
     """Lines, then «;»-separated parts outside links; cleaned, empty ones dropped."""
     out = []
@@ -373,7 +282,7 @@ def _clean(text: str) -> str:
     while True:
         before = text
         text = _BULLET.sub("", text)
-        m = _LABEL.match(_fold(text))
+        m = _LABEL.match(fold_keep_positions(text))
         if m:
             text = text[m.end():]
         text = text.strip().rstrip(".,;").strip()
@@ -382,7 +291,7 @@ def _clean(text: str) -> str:
 
 
 def _is_label_only(segment: str) -> bool:
-    return bool(_LABEL_ONLY.match(_fold(segment)))
+    return bool(_LABEL_ONLY.match(fold_keep_positions(segment)))
 
 
 def _url_spans(text: str) -> list[tuple[int, int]]:
@@ -416,13 +325,13 @@ def _whole_token(text: str) -> Entry | None:
     if len(spans) == 1 and spans[0] == (0, len(text)):
         problem = link_problem(text)
         return Entry(text=text, malformed=problem) if problem else Entry(text=text, links=(text,))
-    if len(spans) > 1 and _mask(text, spans).strip(" ,;") == "":
+    if len(spans) > 1 and mask(text, spans).strip(" ,;") == "":
         return None  # several links joined: parsed as text with links
     if _DRIVE_PATH.match(text) and _FILE_TOKEN.fullmatch(text):
         return Entry(text=text, files=(_base_name(text),))
     if _FILE_NAME.match(text) and not _LOOKS_LIKE_LINK.match(text):
         return Entry(text=text, files=(_base_name(text),))
-    if _LOOKS_LIKE_LINK.match(text) and not _REF_BY_SYMBOL.fullmatch(_fold(text)):
+    if _LOOKS_LIKE_LINK.match(text) and not REF_BY_SYMBOL.fullmatch(fold_keep_positions(text)):
         trimmed = _trim(text)
         return Entry(text=text, malformed=link_problem(trimmed) or "sai cú pháp")
     return None
@@ -431,7 +340,7 @@ def _whole_token(text: str) -> Entry | None:
 def _is_file_token(token: str) -> bool:
     if "/" in token and not _DRIVE_PATH.match(token):
         first = token.split("/", 1)[0]
-        if "." in first or not first or _REF_BY_SYMBOL.fullmatch(_fold(token.rsplit(".", 1)[0])):
+        if "." in first or not first or REF_BY_SYMBOL.fullmatch(fold_keep_positions(token.rsplit(".", 1)[0])):
             return False  # a host (xa-mau.gov.vn/…) or a document symbol, not a folder
     return bool(token.rsplit(".", 1)[0].strip("\\/"))
 
@@ -454,100 +363,6 @@ def _hyperlink_target(target: str | None) -> str | None:
         if _FILE_NAME.match(name):
             return name
     return target
-
-
-def _locators(text: str, masked: str) -> tuple[str | None, str | None, list[tuple[int, int]]]:
-    sections, spans = [], []
-    for m in _SECTION.finditer(masked):
-        word = _fold(m.group(1))
-        if word == "diem" and not re.fullmatch(r"[a-zđ]", m.group(2)):
-            continue  # «2 điểm» are points, «điểm a» is a point of a clause
-        sections.append(f"{_SECTION_WORDS[word]} {text[m.start(2):m.end(2)]}")
-        spans.append(m.span())
-    pages = None
-    m = _PAGES.search(masked)
-    if m:
-        raw = text[m.start(1):m.end(1)]
-        pages = re.sub(r"\s*(?:-|–|đến|den)\s*", "–", re.sub(r"\s*,\s*", ", ", raw))
-        spans.append(m.span())
-    return (", ".join(sections) or None), pages, spans
-
-
-def _references(text: str, masked: str, cut: int) -> list[DocumentRef]:
-    """Document references in ``text`` (``masked``: its folded copy with links, files, locators blanked)."""
-    found: list[tuple[int, int, str | None, str | None]] = []  # start, end, kind, number
-    taken: list[tuple[int, int]] = []
-    for m in _REF_BY_KIND.finditer(masked):
-        kind = KINDS[m.group(1)][0]
-        g = 2 if m.group(2) else 3
-        number = _symbol(text, m.start(g), m.end(g)) if m.group(g) else None
-        found.append((m.start(), m.end(), kind, number))
-        taken.append(m.span())
-    for m in _REF_BY_ABBR.finditer(masked):
-        written = text[m.start(1):m.end(1)]
-        if _overlaps(m.span(), taken) or not (written.isupper() or written in ("TTr", "CTr", "QyĐ")):
-            continue  # abbreviations are written in capitals: «đã 3 lần» is no Đề án
-        kind = _kind_of_code(written)
-        g = 2 if m.group(2) else 3
-        if kind and m.group(g):
-            found.append((m.start(), m.end(), kind, _symbol(text, m.start(g), m.end(g))))
-            taken.append(m.span())
-    for m in _REF_BY_SYMBOL.finditer(masked):
-        if not _overlaps(m.span(), taken):
-            found.append((m.start(), m.end(), None, _symbol(text, m.start(), m.end())))
-            taken.append(m.span())
-    found.sort()
-    dates = [(m.start(), m) for m in _DATE.finditer(masked)]
-    refs = []
-    for i, (start, end, kind, number) in enumerate(found):
-        nxt = found[i + 1][0] if i + 1 < len(found) else len(text)
-        if number and kind in (None, GENERIC_KIND):
-            kind = _kind_of_symbol(number) or kind
-        date_m = next((m for s, m in dates if end <= s < nxt), None)
-        if not number and date_m is None:
-            continue  # «theo quy định», «kế hoạch của xã»: a word, not a reference
-        date, date_text = _date(text, date_m) if date_m else (None, None)
-        subject = None
-        sm = _SUBJECT.search(masked, end, nxt)
-        if sm:
-            stop = min(nxt, cut) if cut > sm.end() else nxt
-            subject = text[sm.start():stop].strip(" ,;:-–")
-            subject = re.sub(r"(?:,?\s*(?:đăng tại|đăng trên|tại|xem tại|link|tệp))+$", "", subject,
-                             flags=re.I).strip(" ,;:-–(") or None
-        refs.append(DocumentRef(kind or LETTER_KIND, number, date, date_text if date is None else None, subject))
-    return refs
-
-
-def _symbol(text: str, start: int, end: int) -> str:
-    return re.sub(r"\s+", "", text[start:end]).replace("–", "-")
-
-
-def _kind_of_code(code: str) -> str | None:
-    folded = _fold(code)
-    return next((name for abbr, name in _BY_ABBR.items() if _fold(abbr) == folded), None)
-
-
-def _kind_of_symbol(number: str) -> str | None:
-    """The kind a symbol names: 120/QĐ-UBND -> Quyết định, 30/2020/NĐ-CP -> Nghị định, 1234/UBND-NC -> Công văn."""
-    if "/" not in number:
-        return None
-    parts = number.split("/")
-    code = parts[2] if len(parts) > 2 and parts[1].isdigit() else parts[1]
-    code = re.split(r"[-.]", code)[0]
-    exact = next((name for abbr, name in _BY_ABBR.items() if abbr == code), None)
-    return exact or next((name for abbr, name in _BY_ABBR.items() if abbr.upper() == code.upper()), None) \
-        or LETTER_KIND
-
-
-def _date(text: str, m: re.Match) -> tuple[dt.date | None, str | None]:
-    d, mo, y = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
-    raw = text[m.start():m.end()]
-    if raw.lower().startswith("ngày"):
-        raw = raw[4:].strip()
-    try:
-        return dt.date(int(y), int(mo), int(d)), None
-    except ValueError:
-        return None, raw
 
 
 def is_ip(host: str) -> bool:

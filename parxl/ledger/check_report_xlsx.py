@@ -20,9 +20,10 @@ from pathlib import Path, PurePosixPath
 import xlsxwriter
 
 from ..campaign.folder import Campaign
-from ..core.files import write_atomic
+from ..core.files import safe_file_stem, write_atomic
 from ..core.findings import FINDING_TYPES, SEVERITY_TITLES, Finding
 from ..core.numbers import vi_number
+from ..workbook.styles import TEXT
 from .check_report import UnitLine, stale_unreadable
 from .receive import IntakeResult, Received
 
@@ -33,7 +34,6 @@ RETURNED_TITLE = "Bị trả lại / không đọc được"
 INTERNAL_TITLE = "parxl lỗi khi đọc (không phải lỗi của đơn vị)"
 MISSING_TITLE = "Chưa gửi"
 INTERNAL_SHEET = "Lỗi của parxl"
-_FORBIDDEN = str.maketrans({c: "" for c in '<>:"/\\|?*'})
 
 
 def _link(path: str) -> str:
@@ -44,7 +44,7 @@ def _link(path: str) -> str:
 
 class _Formats:
     def __init__(self, wb):
-        base = {"font_name": "Times New Roman", "font_size": 12, "valign": "top"}
+        base = TEXT
         self.title = wb.add_format({**base, "bold": True, "font_size": 14})
         self.text = wb.add_format({**base, "text_wrap": True, "border": 1})
         self.plain = wb.add_format(base)
@@ -224,9 +224,8 @@ def feedback_workbook(campaign: Campaign, code: str, name: str, path: str, recei
 
 
 def feedback_name(code: str, name: str) -> str:
-    """«<Mã> - <Tên> - phản hồi.xlsx», without the characters Windows forbids in file names (stem ≤ 120)."""
-    stem = f"{code} - {name}".translate(_FORBIDDEN).strip(". ")[:120]
-    return f"{stem} - phản hồi.xlsx"
+    """«CODE - Name - phản hồi.xlsx», the stem made safe by ``core.files.safe_file_stem``."""
+    return f"{safe_file_stem(f'{code} - {name}')} - phản hồi.xlsx"
 
 
 def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine]) -> list[Path]:

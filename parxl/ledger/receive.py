@@ -37,7 +37,6 @@ files reads (``parxl.ledger.returned``): «bị trả lại / không đọc đư
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import os
@@ -53,6 +52,7 @@ from ..core.errors import internal_error_text, log_internal_error
 from ..core.findings import make
 from ..core.report import InternalError
 from ..core.texts import normalize_text
+from ..core.times import utc_iso
 from ..intake.checks.identity import units_named_by
 from ..intake.submission import expected_max_row, file_sha256, read_submission
 from ..intake.validation import Report, mark_swapped, validate
@@ -135,10 +135,6 @@ class IntakeResult:
                 for rec in self.internal if rec.report is not None]
 
 
-def _iso(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _skipped(name: str) -> bool:
     return name.startswith(("~$", ".")) or name.lower() in SKIPPED_NAMES
 
@@ -179,7 +175,7 @@ def scan_inbox(campaign: Campaign, ledger: Ledger) -> list[Received]:
 def _scan_one(campaign: Campaign, ledger: Ledger, path: Path, rel: str, name: str, here: Path, out: list[Received]) -> None:
     """Keep one file of inbox/ (then, for a plain zip, each of its members), appending receipts to ``out``."""
     stat = path.stat()
-    when = _iso(stat.st_mtime)
+    when = utc_iso(stat.st_mtime)
     if stat.st_size > MAX_FILE_BYTES:  # kept, never loaded: the reader will say it is too large
         rec = Received(rel, file_sha256(path), when, _kind_of(name), None, here)
         rec.stored, _ = ledger.keep(rec.sha256, path, rel, when, rec.kind, path.suffix.lower()[:10])
@@ -199,7 +195,7 @@ def _scan_failure(campaign: Campaign, ledger: Ledger, path: Path, rel: str, name
     """The receipt of a file parxl failed on while keeping or unpacking it (kept now if it was not yet)."""
     sha, size, when = "", 0, ""
     try:
-        sha, size, when = file_sha256(path), path.stat().st_size, _iso(path.stat().st_mtime)
+        sha, size, when = file_sha256(path), path.stat().st_size, utc_iso(path.stat().st_mtime)
         if not any(r.path == rel for r in kept):
             ledger.keep(sha, path, rel, when, _kind_of(name), path.suffix.lower()[:10])
     except Exception:  # noqa: BLE001 - the first error is the one to report

@@ -70,6 +70,7 @@ from ..campaign.folder import Campaign
 from ..core.errors import ParxlError
 from ..core.files import atomic_path, copy_atomic, write_atomic
 from ..core.findings import Finding
+from ..core.times import utc_iso
 from ..criteria.rules import Value
 from ..intake.validation import Report
 
@@ -236,7 +237,8 @@ def _migrate(db: sqlite3.Connection, path: Path, version: int, backup: Path) -> 
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Now in UTC, ISO 8601 with microseconds and ``Z`` (``core.times.utc_iso``): the ledger's time stamps."""
+    return utc_iso()
 
 
 def _value_json(v: Value) -> object:
@@ -249,6 +251,8 @@ def _value_from(v: object) -> Value:
 
 @dataclass(frozen=True)
 class Receipt:
+    """One received file as the ledger keeps it (``Ledger.files``); times are ISO 8601 UTC."""
+
     path: str          # original path, relative to the campaign folder ("inbox/a.zip!/X01.xlsx" inside a zip)
     sha256: str
     received_at: str   # ISO 8601 UTC: the file's modification time in inbox/
@@ -258,6 +262,8 @@ class Receipt:
 
 @dataclass
 class UnitSubmission:
+    """A unit's latest recorded file with its scores per round (points, Decimal) and finding counts."""
+
     unit_code: str
     unit_name: str
     sha256: str
@@ -276,6 +282,7 @@ class UnitSubmission:
 
     @property
     def self_scores(self) -> dict[str, Decimal]:
+        """Item code → self-assessed points (the ``SELF`` round); empty when none are recorded."""
         return self.scores.get(SELF, {})
 
 
@@ -289,6 +296,11 @@ class ItemDetail(NamedTuple):
 
 
 class Ledger:
+    """The campaign's SQLite ledger: kept files, receipts, checks, findings and item values per round.
+
+    Open it with ``Ledger.open(campaign)`` (a context manager); writes are committed by ``commit``.
+    """
+
     def __init__(self, state_dir: Path, connection: sqlite3.Connection):
         self.state_dir = state_dir
         self.db = connection
@@ -296,6 +308,10 @@ class Ledger:
 
     @classmethod
     def open(cls, campaign: Campaign) -> Ledger:
+        """Open (creating or migrating) the ledger of ``campaign`` and record its units list.
+
+        Raises ``LedgerError`` for a ledger that cannot be opened, a newer one, or a failed migration.
+        """
         return cls.open_at(campaign.state_dir, campaign)
 
     @classmethod
@@ -321,6 +337,7 @@ class Ledger:
         return ledger
 
     def close(self) -> None:
+        """Close the connection; what was not committed is lost."""
         self.db.close()
 
     def __enter__(self) -> Ledger:
@@ -331,6 +348,7 @@ class Ledger:
 
     # Keeping files ------------------------------------------------------------
     def stored_path(self, sha256: str, suffix: str = "") -> Path:
+        """Where the kept copy of the content ``sha256`` lies: ``<state>/files/<2 hex>/<sha256><suffix>``."""
         return self.state_dir / FILES_DIR / sha256[:2] / (sha256 + suffix)
 
     def keep(self, sha256: str, data: bytes | Path, original_path: str, received_at: str,
@@ -356,6 +374,7 @@ class Ledger:
         return stored, first
 
     def commit(self) -> None:
+        """Commit what was recorded since the last commit."""
         self.db.commit()
 
     # Recording checks -----------------------------------------------------------
@@ -383,6 +402,7 @@ class Ledger:
 
     # Reading --------------------------------------------------------------------
     def files(self) -> list[Receipt]:
+        """Every receipt, oldest first, with the status of its content's latest self-assessment check."""
         rows = self.db.execute(
             "SELECT r.original_path, r.sha256, r.received_at, r.kind, "
             "(SELECT status FROM versions v WHERE v.sha256 = r.sha256 AND v.round = ?) "
@@ -390,6 +410,7 @@ class Ledger:
         return [Receipt(*row) for row in rows]
 
     def findings(self, sha256: str, round: str = SELF) -> list[Finding]:
+        """The findings recorded for the content ``sha256`` in ``round``, in their order; [] when unchecked."""
         rows = self.db.execute(
             "SELECT f.code, f.severity, f.message, f.sheet, f.cell, f.item FROM findings f "
             "JOIN versions v ON v.id = f.version_id WHERE v.sha256 = ? AND v.round = ? ORDER BY f.seq",
@@ -512,6 +533,7 @@ class Ledger:
         return sorted(r for (r,) in self.db.execute("SELECT DISTINCT round FROM versions"))
 
     def units_with_files(self, round: str = SELF) -> set[str]:
+        """Codes of units with a readable file (status ok or errors) recorded in ``round``."""
         return {c for (c,) in self.db.execute(
             "SELECT DISTINCT unit_code FROM versions WHERE round = ? AND status IN ('ok', 'errors')", (round,))}
 

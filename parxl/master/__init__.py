@@ -3,7 +3,7 @@
 ``write_master(results, output_dir)`` writes a new file in ``output_dir`` and
 returns its path; earlier masters are never overwritten (each carries its
 creation time in its name) and the file appears only when complete (written to
-a temporary name, then renamed).
+a temporary name, then given its name by ``core.files.link_new``).
 
 May import: parxl.core … parxl.survey. Never a later stage (see parxl/__init__.py for the order).
 """
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..core.files import link_new, numbered_names, ordinary_mode, temp_path
 from ..core.numbers import vi_number
 from ..results.compute import Results
 from .detail import DetailRows, write_detail
@@ -35,37 +36,35 @@ __all__ = ["write_master", "master_name", "read_previous", "latest_master", "Pre
 Progress = Callable[[str], None]
 
 
-def master_name(output_dir: Path, results: Results) -> Path:
-    """A path in ``output_dir`` that no file has: …-<year>-<yyyymmdd-hhmmss>[-n].xlsx."""
+def _first_name(output_dir: Path, results: Results) -> Path:
+    """«tong-hop-chi-so-cchc-<year>-<yyyymmdd-hhmmss>.xlsx» in ``output_dir``, from ``results.made_at``."""
     stamp = results.made_at.replace("-", "").replace(":", "").replace("T", "-")[:15]
-    base = f"{MASTER_PREFIX}{results.campaign.year}-{stamp}"
-    candidate, n = output_dir / f"{base}.xlsx", 1
-    while candidate.exists():
-        n += 1
-        candidate = output_dir / f"{base}-{n}.xlsx"
-    return candidate
+    return output_dir / f"{MASTER_PREFIX}{results.campaign.year}-{stamp}.xlsx"
+
+
+def master_name(output_dir: Path, results: Results) -> Path:
+    """A path in ``output_dir`` that no file has: …-<year>-<yyyymmdd-hhmmss>[-n].xlsx (n from 2)."""
+    return next(p for p in numbered_names(_first_name(output_dir, results)) if not p.exists())
 
 
 def write_master(results: Results, output_dir: str | Path, previous: Mapping[str, PreviousEntry] | None = None,
                  progress: Progress | None = None) -> Path:
-    """Write the master workbook of ``results``; ``previous`` adds the change against an earlier campaign."""
+    """Write the master workbook of ``results`` into ``output_dir`` (created); returns its path.
+
+    ``previous`` (unit code → entry) adds the change against an earlier campaign; ``progress``
+    gets a Vietnamese line per step. The file gets the first free name of ``master_name`` through
+    ``core.files.link_new``: an earlier master, or one a concurrent run just wrote, is never
+    overwritten, and the name appears only when the file is complete. Raises ``OSError`` when
+    ``output_dir`` cannot be written; no temp file is left.
+    """
     output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    target = master_name(output_dir, results)
-    draft = output_dir / f".{target.stem}.{os.getpid()}.draft.xlsx"
-    temp = output_dir / f".{target.stem}.{os.getpid()}.tmp.xlsx"
     step = progress or (lambda _message: None)
-    try:
+    with temp_path(output_dir) as draft, temp_path(output_dir) as temp:
         detail = _build(results, draft, previous, step)
         step(f"Trang «{SHEET_DETAIL}»: {vi_number(len(results.units))} đơn vị")
         append_rows(draft, temp, detail.sheet_index, detail.rows, detail.last_row, detail.last_col)
-        if target.exists():  # a concurrent run took the name meanwhile
-            target = master_name(output_dir, results)
-        os.replace(temp, target)
-    finally:
-        draft.unlink(missing_ok=True)
-        temp.unlink(missing_ok=True)
-    return target
+        os.chmod(temp, ordinary_mode())
+        return link_new(temp, _first_name(output_dir, results))
 
 
 def _build(results: Results, path: Path, previous: Mapping[str, PreviousEntry] | None,

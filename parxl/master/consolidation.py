@@ -16,7 +16,6 @@ item replacing an earlier one.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,6 +26,7 @@ from pathlib import Path
 from ..campaign.folder import Campaign
 from ..core.report import CommandReport
 from ..ledger.check_report import current_findings, unit_lines
+from ..core.times import local_iso
 from ..ledger.receive import IntakeResult, run_intake
 from ..ledger.returned import ReturnedFile, returned_files
 from ..ledger.store import SELF, Ledger, UnitSubmission
@@ -102,7 +102,7 @@ def results_from_submissions(campaign: Campaign, subs: Iterable[UnitSubmission],
 
     Raises SurveyError when the campaign's survey table no longer reads.
     """
-    return consolidate(campaign, unit_inputs(campaign, subs), made_at or dt.datetime.now().isoformat(timespec="seconds"))
+    return consolidate(campaign, unit_inputs(campaign, subs), made_at or local_iso())
 
 
 def _scores(values: Mapping[str, Decimal] | None) -> dict[str, str] | None:
@@ -159,7 +159,7 @@ def results_from_ledger(campaign: Campaign, made_at: str | None = None) -> Resul
     """
     subs, returned = _from_ledger(campaign)
     return consolidate(campaign, unit_inputs(campaign, subs, returned),
-                       made_at or dt.datetime.now().isoformat(timespec="seconds"))
+                       made_at or local_iso())
 
 
 @dataclass
@@ -196,7 +196,7 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
     """
     intake = run_intake(campaign, intake_progress)
     inputs = unit_inputs(campaign, intake.latest, intake.returned)
-    results = consolidate(campaign, inputs, dt.datetime.now().isoformat(timespec="seconds"))
+    results = consolidate(campaign, inputs, local_iso())
     master = write_master(results, campaign.output_dir, previous, step)
     snapshot = save_snapshot(results, master, results_fingerprint(campaign, inputs))
     return Consolidation(intake, results, master, snapshot)

@@ -4,10 +4,11 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from ..core.numbers import vi_number
+from ..results.summary import mean_index
 from .formulas import column_range
 from .names import FIRST_ROW, H_CODE, H_NAME, HEADING_ROW
 from .styles import Formats, number
-from .view import View, average
+from .view import View
 
 FIRST_FIELD_COL = 3
 
@@ -41,7 +42,7 @@ def write_fields(ws: Worksheet, fmt: Formats, view: View) -> int:
     for k, f in enumerate(view.fields):
         col = FIRST_FIELD_COL + k
         rng = column_range(FIRST_ROW, last, col)
-        value = average([u.field_index[f.code] for u in ranked])
+        value = mean_index([u.field_index[f.code] for u in ranked])
         ws.write_formula(avg_row, col, f'=IF(COUNT({rng})=0,"",ROUND(AVERAGE({rng}),2))', fmt.index,
                          number(value))
     if ranked:

@@ -16,7 +16,7 @@ from ..results.compute import UnitResult
 from .formulas import band_formula, cell, column_range, index_formula, sum_formula, total_formula
 from .names import FIRST_ROW, H_BAND, H_CODE, H_INDEX, H_NAME, H_RANK, H_TOTAL, HEADING_ROW
 from .previous import PreviousEntry
-from .styles import Formats, number
+from .styles import FONT, Formats, number
 from .view import View
 
 
@@ -29,6 +29,7 @@ class RankingLayout:
     cols: dict[str, int] = field(default_factory=dict)
 
     def range(self, key: str, sheet: str | None = None) -> str:
+        """The A1 range of column ``key`` over the ranked rows (on ``sheet`` when given)."""
         return column_range(self.first_row, self.last_row, self.cols[key], sheet)
 
 
@@ -57,6 +58,9 @@ def _columns(view: View, with_previous: bool) -> list[tuple[str, str, float]]:
 
 def write_ranking(ws: Worksheet, fmt: Formats, view: View,
                   previous: Mapping[str, PreviousEntry] | None) -> RankingLayout:
+    """The «Xếp hạng» sheet: one row a unit, ranked first, with formulas for rank and band; returns
+    where its columns and rows are, for the statistics sheet.
+    """
     results = view.results
     fw = results.framework
     columns = _columns(view, previous is not None)
@@ -120,7 +124,7 @@ def write_ranking(ws: Worksheet, fmt: Formats, view: View,
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.center_horizontally()
-    ws.set_footer("&C&\"Times New Roman\"Trang &P/&N")
+    ws.set_footer(f'&C&"{FONT}"Trang &P/&N')
     return layout
 
 

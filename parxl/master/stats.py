@@ -1,24 +1,25 @@
 """«Thống kê»: average, minimum, maximum, units per band, field averages, and charts."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..core.numbers import quantize
+from ..results.summary import mean_index, share_percent
 from .fields import FIRST_FIELD_COL
 from .formulas import cell, quote_sheet, text_literal
 from .names import SHEET_FIELDS, SHEET_RANKING, SHEET_STATS
 from .ranking import RankingLayout
 from .styles import Formats, number
-from .view import View, average
+from .view import View
 
 NAMED_BARS = 60  # up to this many units, the index chart names every bar
 
 
 def write_stats(wb: Workbook, ws: Worksheet, fmt: Formats, view: View, ranking: RankingLayout,
                 fields_avg_row: int) -> None:
+    """The «Thống kê» sheet: counts, highest, lowest and mean index (as formulas with their values),
+    units per band, field averages, and charts.
+    """
     results = view.results
     ranked = results.ranked
     indexes = [u.index for u in ranked if u.index is not None]
@@ -34,7 +35,7 @@ def write_stats(wb: Workbook, ws: Worksheet, fmt: Formats, view: View, ranking: 
     rows = [
         ("Số đơn vị trong danh sách", None, len(results.units)),
         ("Số đơn vị được xếp hạng", f"=COUNT({idx})", len(indexes)),
-        ("Chỉ số bình quân (%)", f"={guard},ROUND(AVERAGE({idx}),2))", average(indexes)),
+        ("Chỉ số bình quân (%)", f"={guard},ROUND(AVERAGE({idx}),2))", mean_index(indexes)),
         ("Chỉ số cao nhất (%)", f"={guard},MAX({idx}))", max(indexes, default=None)),
         ("Chỉ số thấp nhất (%)", f"={guard},MIN({idx}))", min(indexes, default=None)),
     ]
@@ -59,7 +60,7 @@ def write_stats(wb: Workbook, ws: Worksheet, fmt: Formats, view: View, ranking: 
         ws.write_string(r, 0, band.label, fmt.band_cell(k, len(results.bands)))
         ws.write_string(r, 1, band.interval.describe(), fmt.cell)
         ws.write_formula(r, 2, f"=COUNTIF({band_range},{text_literal(band.label)})", fmt.integer, n)
-        share = number(quantize(Decimal(n * 100) / len(indexes), 2)) if indexes else ""
+        share = number(share_percent(n, len(indexes)))
         ws.write_formula(r, 3, f'=IF({ranked_count_ref}=0,"",ROUND({cell(r, 2)}*100/{ranked_count_ref},2))',
                          fmt.index_plain, share)
     band_first, band_last = top + 1, top + len(results.bands)
@@ -73,7 +74,7 @@ def write_stats(wb: Workbook, ws: Worksheet, fmt: Formats, view: View, ranking: 
         ws.write_string(r, 1, f.title, fmt.wrap)
         source = f"{quote_sheet(SHEET_FIELDS)}!{cell(fields_avg_row, FIRST_FIELD_COL + k)}"
         ws.write_formula(r, 2, f"={source}", fmt.index_plain,
-                         number(average([u.field_index[f.code] for u in ranked])))
+                         number(mean_index([u.field_index[f.code] for u in ranked])))
     field_first, field_last = ftop + 1, ftop + len(view.fields)
 
     _charts(wb, ws, ranking, (band_first, band_last), (field_first, field_last), len(ranked))

@@ -1,11 +1,12 @@
-"""Cell formats and band colours of the master workbook (Times New Roman, as official tables)."""
+"""Cell formats and band colours of the master workbook (extending ``workbook.styles.TEXT``: Times New Roman)."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 from xlsxwriter.workbook import Workbook
 
-FONT = "Times New Roman"
+from ..workbook.styles import FONT, text_format
+
 # Best band first: green, light green, yellow, orange, red (more bands reuse the ends).
 BAND_COLOURS = ("#C6EFCE", "#E2F0D9", "#FFEB9C", "#FCD5B4", "#FFC7CE")
 POINTS = "General"          # 7 / 6,5 / 6,25 in the user's locale (no trailing separator)
@@ -33,7 +34,7 @@ class Formats:
     """The formats every sheet shares, created once per workbook."""
 
     def __init__(self, wb: Workbook):
-        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
+        base = text_format(font_size=11, valign="vcenter")  # 11 pt: the master's tables are wide
         cell = {**base, "border": 1}
 
         def fmt(**extra):

@@ -5,13 +5,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..core.numbers import ZERO, quantize, vi_number
+from ..core.numbers import vi_number
 from ..criteria.framework import BLOCK_TITLES, Node
 from ..results.compute import Results
 
 
 @dataclass
 class View:
+    """What every sheet of the master needs: the results, the fields shown, the maximum the index divides by."""
+
     results: Results
     fields: list[Node]                      # the fields shown (survey fields hidden when no survey is held)
     survey_held: bool
@@ -21,18 +23,21 @@ class View:
 
     @property
     def heading(self) -> str:
+        """The master's title line: «KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM … – KHỐI …»."""
         c = self.results.campaign
         return (f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {c.year} "
                 f"– KHỐI {BLOCK_TITLES[c.config.block].upper()}")
 
     @property
     def subheading(self) -> str:
+        """The criteria set's legal basis and when the results were made (local time)."""
         fw = self.results.framework
         return (f"(Bộ chỉ số: {fw.model.legal_basis}; tổng hợp lúc {self.made_at:%H:%M} ngày "
                 f"{self.made_at:%d/%m/%Y})")
 
     @property
     def survey_note(self) -> str:
+        """See ``survey_note``."""
         return survey_note(self.results)
 
 
@@ -48,6 +53,7 @@ def survey_note(results: Results) -> str:
 
 
 def make_view(results: Results) -> View:
+    """The ``View`` of ``results``: survey fields hidden when no survey is held."""
     fw = results.framework
     held = results.campaign.config.survey_held
     parts_of = {f.code: {i.part for i in fw.items_of_field(f.code)} for f in fw.fields}
@@ -59,7 +65,3 @@ def make_view(results: Results) -> View:
     return View(results, fields, held, fw.total if held else fw.part_max("appraised"), part_fields,
                 dt.datetime.fromisoformat(results.made_at))
 
-
-def average(values: list[Decimal]) -> Decimal | None:
-    """The mean to two decimals, as =ROUND(AVERAGE(…),2) computes it; None for no values."""
-    return quantize(sum(values, ZERO) / len(values), 2) if values else None

@@ -6,7 +6,6 @@ workbook and the Word documents render. No file is touched here.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,6 +14,7 @@ from typing import Literal
 from ..campaign.folder import Campaign
 from ..campaign.units import Unit
 from ..core.numbers import HUNDRED, ZERO, quantize
+from ..core.times import local_iso
 from ..criteria.framework import Band, Framework
 
 InputStatus = Literal["ok", "errors", "missing", "unreadable", "internal"]
@@ -52,6 +52,8 @@ class UnitInput:
 
 @dataclass
 class ItemResult:
+    """One item of a unit after consolidation: self-assessed, appraised and final points (Decimal)."""
+
     code: str
     self_score: Decimal | None
     appraised: Decimal | None
@@ -89,6 +91,7 @@ class UnitResult:
 
     @property
     def adjustment(self) -> Decimal:
+        """Bonus minus penalty, in points."""
         return self.bonus - self.penalty
 
 
@@ -103,21 +106,26 @@ class Results:
 
     @property
     def framework(self) -> Framework:
+        """The campaign's criteria set."""
         return self.campaign.framework
 
     @property
     def bands(self) -> list[Band]:
+        """The bands in force (the campaign's, else the criteria set's), best first."""
         return self.campaign.bands
 
     @property
     def ranked(self) -> list[UnitResult]:
+        """Ranked units, by rank then unit code."""
         return sorted((u for u in self.units if u.rank is not None), key=lambda u: (u.rank, u.unit.code))
 
     @property
     def unranked(self) -> list[UnitResult]:
+        """Units without a rank (missing or rejected), in the units list's order."""
         return [u for u in self.units if u.rank is None]
 
     def band_counts(self) -> dict[str, int]:
+        """Band label → number of ranked units in it, every band listed (0 included), best first."""
         counts = {b.label: 0 for b in self.bands}
         for u in self.ranked:
             if u.band is not None:
@@ -125,6 +133,7 @@ class Results:
         return counts
 
     def by_code(self, code: str) -> UnitResult | None:
+        """The unit with ``code``, or None."""
         return next((u for u in self.units if u.unit.code == code), None)
 
 
@@ -229,5 +238,5 @@ def consolidate(campaign: Campaign, inputs: Iterable[UnitInput], made_at: str | 
             u.band = fw.classify(u.index, campaign.bands)  # type: ignore[arg-type]
     has_appraisal = any(i.appraised_scores for i in all_inputs)
     has_survey = campaign.config.survey_held and any(i.survey_scores for i in all_inputs)
-    return Results(campaign, units, made_at or dt.datetime.now().isoformat(timespec="seconds"),
+    return Results(campaign, units, made_at or local_iso(),
                    has_appraisal, has_survey)

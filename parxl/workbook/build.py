@@ -31,6 +31,7 @@ from ..campaign.folder import Campaign
 from ..campaign.units import Unit
 from ..core.errors import ParxlError
 from ..core.numbers import quantize
+from ..core.times import utc_iso
 from ..criteria.scoring import Answers, UnitScore, score_answers
 from . import layout
 from . import texts as T
@@ -148,7 +149,7 @@ def _write_meta(ws, st: Styles, names: _Names, campaign: Campaign, identity: Ide
         "criteria_id": fw.id,
         "criteria_fingerprint": fw.fingerprint,
         "layout_version": layout.layout_version(),
-        "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated_at": utc_iso(when, micro=False),
         "parxl_version": __version__,
     }
     if tuple(values) != layout.META_KEYS:  # parxl's own bug, never the user's: it must hold under python -O too

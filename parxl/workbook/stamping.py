@@ -24,7 +24,7 @@ from pathlib import Path
 from ..campaign.folder import Campaign
 from ..campaign.units import Unit
 from ..core.errors import ParxlError
-from ..core.files import ordinary_mode, write_atomic
+from ..core.files import ordinary_mode, safe_file_stem, write_atomic
 from .build import Identity, build_bytes, clean_text
 
 SST = "xl/sharedStrings.xml"
@@ -115,17 +115,10 @@ class Template:
 
 Progress = Callable[[int, int], None]  # (done, total)
 
-_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_MAX_STEM = 120        # characters: leaves room for the folder within Windows' 260
-_MAX_STEM_BYTES = 200  # UTF-8 bytes: Linux allows 255 per name, Vietnamese letters take 2-3
-
-
 def workbook_filename(unit: Unit) -> str:
-    """«CODE - Name.xlsx», safe on Windows: no <>:"/\\|?*, no trailing dot or space; NFC kept."""
-    stem = _FORBIDDEN.sub("", f"{clean_text(unit.code)} - {clean_text(unit.name)}")
-    stem = re.sub(r"\s+", " ", stem)[:_MAX_STEM]
-    stem = stem.encode("utf-8")[:_MAX_STEM_BYTES].decode("utf-8", "ignore").rstrip(". ").lstrip()
-    return f"{stem or 'don-vi'}.xlsx"
+    """«CODE - Name.xlsx» (``core.files.safe_file_stem``: safe on Windows, at most 120 characters and
+    200 UTF-8 bytes before «.xlsx», NFC kept); «don-vi.xlsx» when nothing is left. Never raises."""
+    return safe_file_stem(f"{clean_text(unit.code)} - {clean_text(unit.name)}", fallback="don-vi") + ".xlsx"
 
 
 def generate(campaign: Campaign, progress: Progress | None = None) -> list[Path]:

@@ -9,6 +9,22 @@ APPRAISAL_FILL = "#DDEBF7"  # blue: for the appraisers, locked
 FIELD_FILL = "#E2EFDA"
 HEADING_FILL = "#D9E1F2"
 
+# The base every parxl workbook's formats extend (self-assessment, appraisal, check report,
+# control and master workbooks): Times New Roman, as official tables are typed.
+FONT = "Times New Roman"
+TEXT = {"font_name": FONT, "font_size": 12, "valign": "top"}  # plain text, 12 pt, top-aligned
+CELL = {**TEXT, "border": 1, "text_wrap": True}               # a table cell: thin border, wrapped
+
+
+def text_format(**changes) -> dict:
+    """XlsxWriter format properties: ``TEXT`` with ``changes`` (e.g. ``bold=True``, ``font_size=14``)."""
+    return {**TEXT, **changes}
+
+
+def cell_format(**changes) -> dict:
+    """XlsxWriter format properties: ``CELL`` (bordered, wrapped) with ``changes``."""
+    return {**CELL, **changes}
+
 # Sheet protection: no password (it guards against accidents, not people);
 # row heights and column widths stay adjustable, and typed links may become hyperlinks.
 PROTECT = {"select_locked_cells": True, "select_unlocked_cells": True,
@@ -26,10 +42,12 @@ def abs_ref(sheet: str, ref: str) -> str:
 
 
 def col_index(letter: str) -> int:
+    """0-based index of a column letter: «A» → 0, «AA» → 26. Raises ``ValueError`` for a bad letter."""
     return xl_cell_to_rowcol(f"{letter}1")[1]
 
 
 def col_letter(index: int) -> str:
+    """The column letter of a 0-based index: 0 → «A», 26 → «AA»."""
     return xl_col_to_name(index)
 
 
@@ -51,8 +69,7 @@ class Styles:
     """Every cell format of one workbook (XlsxWriter formats belong to their workbook)."""
 
     def __init__(self, wb):
-        base = {"font_name": "Times New Roman", "font_size": 12, "valign": "top"}
-        boxed = {**base, "border": 1, "text_wrap": True}
+        base, boxed = TEXT, CELL
 
         def fmt(**kw):
             return wb.add_format({**boxed, **kw})

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from ...campaign.units import Unit
+from ...core.texts import strip_diacritics
 from ...workbook import layout
 from . import Context
 
@@ -14,8 +14,7 @@ _KIND_PREFIXES = ("xa", "phuong", "thi tran", "dac khu", "so", "ban", "huyen", "
 
 def words(text: str) -> str:
     """Lower case, no diacritics, words separated by one space: «Phường An Lưu» -> «phuong an luu»."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
+    plain = strip_diacritics(text).lower()
     return " ".join(_NON_WORD.sub(" ", plain).split())
 
 

@@ -1,0 +1,42 @@
+"""Figures every output of the results states the same way: the mean index, a band's share, the summary line.
+
+The master workbook, the report document, ``parxl consolidate`` and the Excel button all use
+these, so the same campaign shows the same mean everywhere.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from ..core.numbers import ZERO, quantize, vi_number
+from .compute import Results
+
+
+def mean_index(values: Iterable[Decimal]) -> Decimal | None:
+    """The mean of ``values`` (indexes in %, or points) to two decimals, half-up.
+
+    The same figure as Excel's ``=ROUND(AVERAGE(…),2)`` on the master workbook. None when there
+    are no values. Raises ``decimal.InvalidOperation`` for NaN or infinity among them.
+    """
+    values = list(values)
+    return quantize(sum(values, ZERO) / len(values), 2) if values else None
+
+
+def share_percent(count: int, total: int) -> Decimal | None:
+    """``count`` of ``total`` units in %, to two decimals, half-up (=ROUND(count*100/total,2)); None for no total."""
+    return quantize(Decimal(count * 100) / total, 2) if total else None
+
+
+def ranking_summary(results: Results) -> str:
+    """One Vietnamese sentence: units ranked of all, the mean index and the count per band.
+
+    «Xếp hạng 20/21 đơn vị; chỉ số bình quân 85,37 %; Xuất sắc: 3, Tốt: 10, …» — the mean and the
+    bands only when some unit has an index. Ends with a full stop.
+    """
+    ranked = results.ranked
+    summary = f"Xếp hạng {vi_number(len(ranked))}/{vi_number(len(results.units))} đơn vị"
+    mean = mean_index(u.index for u in ranked if u.index is not None)
+    if mean is not None:
+        summary += f"; chỉ số bình quân {vi_number(mean, 2)} %"
+        summary += "; " + ", ".join(f"{label}: {vi_number(n)}" for label, n in results.band_counts().items())
+    return summary + "."
