@@ -39,6 +39,13 @@ class _Model(BaseModel):
 
 
 class Issuer(_Model):
+    """The issuing body as the documents' header and signature block show it.
+
+    The layout (parent body above the issuer, both in capitals; place before the date; the
+    abbreviation in the document symbol, e.g. «QĐ-UBND») follows Nghị định 30/2020/NĐ-CP, Phụ lục I.
+    All fields are Vietnamese text, as printed.
+    """
+
     name: str = Field(description="Cơ quan ban hành, viết hoa: «ỦY BAN NHÂN DÂN THỊ XÃ KINH MÔN»")
     parent: str | None = Field(None, description="Cơ quan chủ quản (nếu có), viết hoa")
     place: str = Field(description="Địa danh ghi ngày tháng: «Kinh Môn»")
@@ -48,6 +55,10 @@ class Issuer(_Model):
 
 
 class Signer(_Model):
+    """Who signs the documents: name, title, and the «TM.» (on behalf of the collective body) or
+    «KT.» (deputy signing for the head) line, as Nghị định 30/2020/NĐ-CP, Phụ lục I lays them out.
+    """
+
     name: str
     title: str = Field("CHỦ TỊCH", description="Chức vụ người ký: CHỦ TỊCH / PHÓ CHỦ TỊCH")
     on_behalf: str | None = Field("TM. ỦY BAN NHÂN DÂN", description="Dòng TM. (nếu có)")
@@ -55,12 +66,18 @@ class Signer(_Model):
 
 
 class DocumentRef(_Model):
+    """A document of the campaign (the plan, the decision): its number and symbol («184/KH-UBND», or
+    «…» while it has none), date and title, as cited in the generated documents.
+    """
+
     number: str = Field(description="Số, ký hiệu: «184/KH-UBND»; để «…» nếu chưa có số")
     date: dt.date | None = None
     title: str | None = None
 
 
 class Contact(_Model):
+    """The office and person units may contact, printed in the workbook instructions and the notices."""
+
     office: str = "Phòng Nội vụ"
     person: str | None = None
     phone: str | None = None
@@ -68,6 +85,16 @@ class Contact(_Model):
 
 
 class CampaignConfig(_Model):
+    """``campaign.yaml``, validated: extra keys are refused.
+
+    ``year`` is 2000–2100; ``block`` the criteria set's block (must match the set, checked by
+    ``load_campaign``); ``criteria`` a path relative to the campaign folder; ``bands`` replaces the
+    set's classification bands (index intervals in %); ``tie_rule`` numbers equal indexes
+    (competition 1, 2, 2, 4 or dense 1, 2, 2, 3); ``missing_policy`` says whether a unit whose file
+    still has errors is ranked. Validation raises pydantic's ``ValidationError``; ``load_campaign``
+    turns it into a Vietnamese ``CampaignError``.
+    """
+
     year: int = Field(ge=2000, le=2100)
     block: BlockId
     criteria: str = Field(CRITERIA_FILE, description="Tệp bộ chỉ số, tương đối với thư mục đợt đánh giá")
@@ -90,6 +117,12 @@ class CampaignConfig(_Model):
 
 @dataclass
 class Campaign:
+    """A loaded campaign: its folder, ``campaign.yaml``, criteria set and units (in the units file's order).
+
+    Made by ``load_campaign`` or ``init_campaign``. The ``*_dir`` properties are the work folders
+    under ``root`` (workbooks/, inbox/, output/, .parxl/).
+    """
+
     root: Path
     config: CampaignConfig
     framework: Framework
@@ -101,6 +134,7 @@ class Campaign:
         self._by_code = {u.code: u for u in self.units}
 
     def unit(self, code: str) -> Unit | None:
+        """The unit with code ``code`` (exact, case-sensitive), or None."""
         return self._by_code.get(code)
 
     @property
@@ -110,14 +144,19 @@ class Campaign:
 
     @property
     def year(self) -> int:
+        """The campaign's year (``campaign.yaml`` ``year``)."""
         return self.config.year
 
     @property
     def title(self) -> str:
+        """The campaign's title, by default «Xác định Chỉ số cải cách hành chính năm <year>»."""
         return self.config.title or f"Xác định Chỉ số cải cách hành chính năm {self.config.year}"
 
     @property
     def bands(self) -> list[Band]:
+        """The classification bands in force: ``campaign.yaml``'s ``bands`` when given, else the criteria
+        set's (which come from the province's decision the set cites in ``legal_basis``).
+        """
         return self.config.bands or self.framework.model.bands
 
     workbooks_dir = property(lambda self: self.root / "workbooks")
@@ -127,6 +166,10 @@ class Campaign:
 
 
 def find_units_file(root: Path) -> Path:
+    """The units list in ``root``: ``units.csv`` if present, else ``units.xlsx``.
+
+    Raises CampaignError when neither is a file.
+    """
     for name in ("units.csv", "units.xlsx"):
         if (root / name).is_file():
             return root / name
@@ -134,6 +177,13 @@ def find_units_file(root: Path) -> Path:
 
 
 def load_campaign(root: str | Path) -> Campaign:
+    """Load the campaign in folder ``root``: ``campaign.yaml``, its criteria set and its units list.
+
+    Creates any missing work folder (workbooks/, inbox/, output/, .parxl/); writes nothing else.
+    Raises CampaignError (no ``campaign.yaml``, invalid YAML, an invalid or unknown key, or a criteria
+    set for another block than ``block``), FrameworkError (the criteria set) or UnitsError (the
+    units list), each with a Vietnamese message naming the file.
+    """
     root = Path(root)
     config_path = root / CAMPAIGN_FILE
     if not config_path.is_file():

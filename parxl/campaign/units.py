@@ -18,12 +18,24 @@ REQUIRED = {"ma": "Mã", "tendonvi": "Tên đơn vị", "loai": "Loại"}
 
 @dataclass(frozen=True)
 class Unit:
+    """One unit of the campaign: its code («Mã», unique in the list), name, and kind («Loại»: Xã,
+    Phường, Sở…).
+    """
+
     code: str
     name: str
     kind: str  # Loại: Xã, Phường, Đặc khu, Sở…
 
 
 def load_units(path: str | Path) -> list[Unit]:
+    """The units of a ``units.csv`` (UTF-8 with or without BOM; separator , ; or tab) or ``units.xlsx``
+    (first sheet), in file order.
+
+    The header row is the first non-blank row and must have the columns Mã, Tên đơn vị, Loại (matched
+    ignoring case, diacritics and spaces); blank rows are skipped; text is NFC-normalised. Raises
+    UnitsError for a missing file, another extension, a file that cannot be decoded or opened, a
+    missing column, a row without code or name, a duplicate code, or no unit at all.
+    """
     path = Path(path)
     if not path.is_file():
         raise UnitsError(f"Không tìm thấy danh sách đơn vị «{path}».")

@@ -31,6 +31,12 @@ COMMAND_MODULES = ("framework_cmd", "init_cmd", "generate_cmd", "decision_cmd", 
 
 class _Main(click.Group):
     def invoke(self, ctx: click.Context):
+        """Run the command, turning what it raises into one Vietnamese line on stderr and an exit code.
+
+        FrameworkError: its problems, exit 1; ParxlError: «Lỗi: …», its ``exit_code``; Ctrl+C: 130;
+        any other exception: parxl's own error, its traceback logged (see the module docstring), exit 3.
+        click's own exits pass through; with ``--debug`` every exception propagates with its traceback.
+        """
         debug = bool(ctx.params.get("debug"))
         argv = _args(ctx)  # before click consumes them
         try:
@@ -104,4 +110,5 @@ _vietnamese_usage(main)
 
 
 def run() -> None:  # console-script entry point
+    """The console-script entry point (``parxl``): runs ``main`` and exits with its code."""
     sys.exit(main.main(standalone_mode=True))

@@ -67,6 +67,9 @@ err_console = CliConsole(stderr=True, highlight=False)
 
 
 def print_framework_error(exc: FrameworkError) -> None:
+    """The problems of a criteria set on stderr: a count line naming the file, then one line per
+    problem («path: message»).
+    """
     err_console.print(f"[bold red]Bộ chỉ số «{exc.source}» có {len(exc.problems)} lỗi:[/]")
     for problem in exc.problems:
         err_console.print(f"  • [bold]{problem.path}[/]: {problem.message}")

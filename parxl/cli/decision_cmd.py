@@ -23,6 +23,9 @@ TEMPLATE_HELP = ("Mẫu .docx đã sửa (sao chép mẫu gốc trong templates/
 
 
 def campaign_argument(f):
+    """Decorator adding the ``THƯ_MỤC_ĐỢT`` argument: an existing folder, passed as ``campaign_dir`` (a
+    Path); click refuses (exit 2) a path that does not exist or is a file.
+    """
     return click.argument("campaign_dir", metavar="THƯ_MỤC_ĐỢT",
                           type=click.Path(exists=True, file_okay=False, path_type=Path))(f)
 
@@ -63,6 +66,9 @@ def prepare(campaign_dir: Path, document: str, template: Path | None, bundled: s
 
 
 def follows_line(snapshot: Snapshot) -> str:
+    """«Theo bảng tổng hợp <master> …»: the line telling which master (name and creation time) a
+    drafted document follows.
+    """
     from ..documents.source import master_label
 
     return f"Theo bảng tổng hợp {master_label(snapshot.master, snapshot.made_at)}."

@@ -62,6 +62,9 @@ def _vi_n(singular: str, plural: str, n: int) -> str:
 
 
 def install() -> None:
+    """Make click speak Vietnamese: its modules' gettext functions (``_``, ``ngettext``) are replaced
+    by lookups in ``VI``; a message missing from ``VI`` stays as click wrote it. Idempotent.
+    """
     for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
         if hasattr(module, "_"):
             module._ = _vi  # type: ignore[attr-defined]

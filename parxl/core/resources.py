@@ -19,10 +19,12 @@ def _bundled(name: str) -> Path:
 
 
 def templates_dir() -> Path:
+    """The bundled templates/ folder (criteria/ sets, docx/ templates), installed or in a checkout."""
     return _bundled("templates")
 
 
 def samples_dir() -> Path:
+    """The bundled samples/ folder (the sample campaign the demo copies), installed or in a checkout."""
     return _bundled("samples")
 
 

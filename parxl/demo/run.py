@@ -29,6 +29,11 @@ Progress = Callable[[str, int, int | None], None]
 
 @dataclass
 class DemoOutcome:
+    """What ``run_demo`` produced: the campaign and scenario, the paths of every file written (workbooks,
+    simulated returns, survey table, check report outputs, master, decision, notices, report) and
+    the codes of the units whose file still has errors, sorted.
+    """
+
     campaign: Campaign
     scenario: Scenario
     workbooks: list[Path]
@@ -75,6 +80,15 @@ def prepare(target: Path) -> Campaign:
 
 
 def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
+    """Run a whole campaign on simulated data in ``target``, as the commands would.
+
+    Copies the sample campaign (see ``prepare``), generates the workbooks, simulates the units'
+    returns and the survey table, imports the survey, consolidates (intake, results, master),
+    writes the check report and drafts the decision, notices and report. ``progress(stage, done,
+    total)`` is told each stage (``total`` None for a step without a count). Raises ParxlError when
+    ``target`` is a file or a non-empty folder no demo made (a real campaign is never touched); a
+    stage's own ParxlError propagates.
+    """
     from ..documents import render_decision, render_notices, render_report
 
     say = progress or (lambda *_: None)

@@ -55,6 +55,9 @@ def lost_items(results: Results, u: UnitResult) -> list[tuple[Decimal, dict]]:
 
 
 def field_rows(results: Results, u: UnitResult) -> list[dict]:
+    """One row per field of the criteria set for unit ``u``'s notice: {stt, code, title, max, points,
+    index, lost} as Vietnamese text (points with the set's decimals, the field's index in % with 2).
+    """
     d = results.framework.decimals
     return [{"stt": str(n), "code": f.code, "title": f.title, "max": vi_number(f.max, d),
              "points": vi_number(u.field_points[f.code], d), "index": vi_number(u.field_index[f.code], 2),
@@ -63,6 +66,9 @@ def field_rows(results: Results, u: UnitResult) -> list[dict]:
 
 
 def decision_ref(results: Results) -> str:
+    """«Quyết định số <number> ngày dd/mm/yyyy»: the decision announcing the index, as the notice cites
+    it («…/QĐ-<short>» and «…» while campaign.yaml gives no number or date).
+    """
     cfg = results.campaign.config
     number = cfg.decision.number if cfg.decision else f"…/QĐ-{cfg.issuer.short}"
     day = cfg.decision.date if cfg.decision else None
@@ -70,6 +76,11 @@ def decision_ref(results: Results) -> str:
 
 
 def notice_context(results: Results, u: UnitResult) -> dict:
+    """The template variables of unit ``u``'s Thông báo kết quả: the Nghị định 30/2020/NĐ-CP header
+    and signature (``header_context``), the unit's points, index (%), rank and band, the rows per
+    field and the items where it lost points; every text NFC. Figures are Vietnamese text (decimal
+    commas); «—» where there is no figure.
+    """
     campaign = results.campaign
     cfg = campaign.config
     fw = results.framework

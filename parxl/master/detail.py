@@ -35,6 +35,10 @@ class DetailRows:
 
 
 def write_detail(ws: Worksheet, fmt: Formats, view: View) -> DetailRows:
+    """Write the «Chi tiết» sheet's title, headings, autofilter and frozen panes into ``ws``, and return
+    its rows (one per unit × item, units without a file read left out) for ``fastrows.append_rows``
+    to splice in once XlsxWriter has closed the file.
+    """
     results = view.results
     fw = results.framework
     units = [u for u in results.ranked + results.unranked if u.status not in NO_FILE_READ]

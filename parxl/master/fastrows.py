@@ -54,10 +54,12 @@ class RowWriter:
         return f'<c r="{ref}"><v>{number}</v></c>'
 
     def cells(self, first_col: int, values: Sequence[Cell]) -> str:
+        """The XML templates of ``values`` in consecutive cells from column ``first_col`` (0-based), joined."""
         return "".join(self.cell(first_col + k, v) for k, v in enumerate(values))
 
     @staticmethod
     def row(row: int, template: str) -> str:
+        """A ``<row>`` element numbered ``row`` (1-based) with ``template``'s cells given that row number."""
         return f'<row r="{row}">{template.format(row)}</row>'
 
 

@@ -16,6 +16,7 @@ from ..criteria.intervals import Interval
 
 
 def cell(row: int, col: int, absolute: bool = False) -> str:
+    """An A1 reference of (``row``, ``col``), 0-based («C5»), with ``$``s when ``absolute``."""
     return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
 
 
@@ -26,10 +27,12 @@ def column_range(first_row: int, last_row: int, col: int, sheet: str | None = No
 
 
 def quote_sheet(name: str) -> str:
+    """A sheet name quoted for a formula reference («'Xếp hạng'», inner quotes doubled)."""
     return "'" + name.replace("'", "''") + "'"
 
 
 def text_literal(text: str) -> str:
+    """A text as an Excel string literal, inner double quotes doubled."""
     return '"' + text.replace('"', '""') + '"'
 
 
@@ -67,4 +70,5 @@ def index_formula(total_ref: str, max_points: Decimal) -> str:
 
 
 def sum_formula(refs: list[str], decimals: int) -> str:
+    """``=ROUND(SUM(refs),decimals)``, or ``=0`` for no reference."""
     return f"=ROUND(SUM({','.join(refs)}),{decimals})" if refs else "=0"

@@ -19,6 +19,10 @@ class PreviousError(ParxlError):
 
 @dataclass(frozen=True)
 class PreviousEntry:
+    """A unit's line in a previous master: its rank (None when blank or not whole) and index in %
+    (rounded to 2 places; None when blank or not a number).
+    """
+
     rank: int | None
     index: Decimal | None
 

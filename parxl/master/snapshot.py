@@ -60,6 +60,7 @@ class Snapshot:
 
 
 def snapshot_dir(campaign: Campaign) -> Path:
+    """The folder of the campaign's result snapshots: ``.parxl/results/``."""
     return campaign.state_dir / SNAPSHOT_DIR
 
 

@@ -24,6 +24,12 @@ def _survey_source(campaign) -> str:
 
 
 def write_sources(ws: Worksheet, fmt: Formats, view: View) -> None:
+    """Write the «Nguồn dữ liệu» sheet into ``ws``: the campaign's settings, the criteria set (with its
+    legal basis and SHA-256 fingerprint), the survey table used (SHA-256), the tie rule, when the
+    master was made, and per unit the file its figures came from (path, SHA-256, time received).
+
+    Raises OSError when the imported survey table cannot be read.
+    """
     results = view.results
     c, fw = results.campaign, results.framework
     facts = [

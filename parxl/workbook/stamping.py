@@ -91,6 +91,12 @@ class Template:
 
     @classmethod
     def for_campaign(cls, campaign: Campaign) -> Template:
+        """The campaign's workbook built once with placeholder identity texts, ready to stamp.
+
+        Raises ParxlError when the campaign's own texts contain the reserved placeholder mark
+        («@@parxl-unit-»), or (from ``__init__``) when the built workbook cannot be stamped (no shared
+        strings, a placeholder missing or outside them).
+        """
         for text in (campaign.id, campaign.config.model_dump_json(), campaign.framework.model.model_dump_json()):
             if _TOKEN_MARK in text:
                 raise ParxlError(f"Nội dung đợt đánh giá chứa chuỗi dành riêng «{_TOKEN_MARK}».")

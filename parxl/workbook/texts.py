@@ -57,10 +57,16 @@ def clip(text: str, limit: int) -> str:
 
 
 def choice_prompt(spec: InputSpec) -> str:
+    """The dropdown cell's input message listing its options, cut to 255 characters (Excel's limit for
+    a data-validation prompt).
+    """
     return clip(CHOICE_PROMPT.format(options="; ".join(spec.options)), 255)
 
 
 def whole_prompt(spec: InputSpec) -> str:
+    """The whole-number cell's input message naming the figure asked, cut to 255 characters (Excel's
+    limit for a data-validation prompt).
+    """
     return clip(WHOLE_PROMPT.format(label=spec.label), 255)
 
 

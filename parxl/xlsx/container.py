@@ -177,6 +177,7 @@ class XlsxFile:
         self._shared_part = shared[0] if shared else None
 
     def sheet(self, name: str) -> SheetInfo | None:
+        """The sheet listed in workbook.xml under exactly ``name``, or None."""
         return next((s for s in self.sheets if s.name == name), None)
 
     # Sheets ---------------------------------------------------------------

@@ -35,6 +35,11 @@ _ODF = {
 
 @dataclass(frozen=True)
 class FileKind:
+    """What a received file is: ``kind`` («xlsx», «ods», or what it is instead: «xls», «pdf», «docx»…),
+    the finding ``code`` when parxl cannot read it as a workbook (None for xlsx and ods), and a
+    Vietnamese ``detail`` for the finding's message.
+    """
+
     kind: str                 # "xlsx", "ods", or what it is instead
     code: FindingCode | None = None  # the finding code when parxl cannot read it as a workbook
     detail: str = ""

@@ -36,6 +36,7 @@ def is_ods(data: bytes) -> bool:
 
 
 def soffice_path() -> str | None:
+    """The LibreOffice executable (``soffice``, else ``libreoffice``) on PATH, or None."""
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 

@@ -52,11 +52,14 @@ class HostileFile(Exception):
 
 @dataclass(frozen=True)
 class Sniffed:
+    """What a file's first bytes say it is (``kind``), with a Vietnamese ``detail`` where the kind alone does not say."""
+
     kind: Kind
     detail: str = ""
 
 
 def human_size(n: int) -> str:
+    """``n`` bytes in Vietnamese: «1,5 MB» (one decimal, binary units KB/MB/GB), or «512 byte»."""
     for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if n >= scale:
             return f"{vi_number(n / scale, 1)} {unit}"
@@ -87,6 +90,11 @@ def sniff(data: bytes) -> Sniffed:
 
 
 def check_size(size: int) -> None:
+    """Refuse a file of more than ``MAX_FILE_BYTES`` bytes (50 MB).
+
+    ``size`` is in bytes. Raises ``HostileFile("file-too-large")`` whose detail is the file's own
+    size (``human_size(size)``).
+    """
     if size > MAX_FILE_BYTES:
         raise HostileFile("file-too-large", human_size(size))
 
@@ -179,6 +187,9 @@ class XmlGuard:
         self._refuse(f"thực thể «{name}»")
 
     def feed(self, data: bytes, final: bool = False) -> None:
+        """Check the next bytes of the part (``final`` on the last chunk). Raises ``HostileFile``:
+        "file-xml-forbidden" for a DTD, entity or processing instruction, "file-corrupt" for malformed XML.
+        """
         try:
             self._p.Parse(data, final)
         except expat.ExpatError as exc:

@@ -49,17 +49,27 @@ def cut_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
 
 @dataclass(frozen=True)
 class Cell:
+    """One cell as read: its cached ``value`` (Decimal, str, bool, or None when absent), its xlsx type
+    ``kind`` (the ``t`` attribute: n, s, str, inlineStr, b, e, d) and its ``formula`` without the
+    leading «=» (shared formulas expanded), None when it has none.
+    """
+
     value: CellValue          # cached value: Decimal, str, bool, or None when absent
     kind: str                 # "n", "s", "str", "inlineStr", "b", "e", "d" (xlsx's t attribute)
     formula: str | None = None  # without the leading "=", shared formulas expanded
 
     @property
     def is_error(self) -> bool:
+        """Whether the cached value is an Excel error (#DIV/0!, #REF!…)."""
         return self.kind == "e"
 
 
 @dataclass(frozen=True)
 class SheetInfo:
+    """A sheet listed in workbook.xml: its name, state (visible, hidden, veryHidden) and the zip path
+    of its XML part (None when workbook.xml names none).
+    """
+
     name: str
     state: str  # visible, hidden, veryHidden
     part: str | None  # zip path of the sheet XML
@@ -67,12 +77,19 @@ class SheetInfo:
 
 @dataclass(frozen=True)
 class SheetRequest:
+    """What to read of a sheet: rows 1 to ``max_row`` (1-based), of ``columns`` (letters; None = every column)."""
+
     max_row: int
     columns: frozenset[str] | None = None  # None: every column
 
 
 @dataclass
 class SheetData:
+    """What was read of one sheet: ``cells`` by (row 1-based, column letters), hyperlinks by cell
+    reference, data validations as (sqref, formula1), whether the sheet is protected, the last row
+    read, and ``stopped_after`` (= ``max_row``) when rows beyond it exist and were not read.
+    """
+
     name: str
     cells: dict[tuple[int, str], Cell] = field(default_factory=dict)  # (row, column letters)
     hyperlinks: dict[str, str] = field(default_factory=dict)  # "H6" -> URL (or "#Sheet!A1")
@@ -82,10 +99,12 @@ class SheetData:
     stopped_after: int | None = None  # set when rows beyond max_row exist (not read)
 
     def get(self, row: int, col: str) -> Cell | None:
+        """The cell at ``row`` (1-based) and column letters ``col`` («D»), or None when empty or not read."""
         return self.cells.get((row, col))
 
 
 def col_number(col: str) -> int:
+    """Column letters (upper case) as a 1-based number: «A» → 1, «AA» → 27."""
     n = 0
     for ch in col:
         n = n * 26 + ord(ch) - 64
@@ -93,6 +112,7 @@ def col_number(col: str) -> int:
 
 
 def col_letters(n: int) -> str:
+    """A 1-based column number as letters: 1 → «A», 27 → «AA»; 0 → «»."""
     out = ""
     while n:
         n, r = divmod(n - 1, 26)
@@ -105,6 +125,7 @@ _COLS = {letters: n for n, letters in enumerate(_LETTERS) if n}      # letters -
 
 
 def local(tag: str) -> str:
+    """An XML tag without its namespace: «{ns}row» → «row»."""
     return tag.rpartition("}")[2]
 
 
@@ -124,6 +145,10 @@ class SheetParser:
         self.row_no = 0
 
     def parse_whole(self, xml: bytes) -> None:
+        """Parse a whole sheet part (up to ``WHOLE_PARSE_BYTES``) in one call, keeping rows up to
+        ``max_row``. Raises xml.etree's ParseError for malformed XML (the container turns it into
+        HostileFile('file-corrupt')) and HostileFile('file-corrupt') for a bad row or cell reference.
+        """
         root = fromstring(xml)
         self.ns = root.tag[: -len("worksheet")] if root.tag.endswith("worksheet") else ""
         row_tag = self.ns + "row"

@@ -9,6 +9,9 @@ automatically, so adding a rule type is that module plus its tests. From the reg
   titles (``parxl framework check``, the loader's error messages);
 - ``guide_texts(types)``: the workbook instructions' line per type;
 - ``readme_table()``: the README's rule table, which a test keeps equal to README.md.
+
+May import: parxl.core and parxl.criteria.intervals; never the criteria-set model, loader or
+framework (they import this registry), nor a later stage (see parxl/__init__.py for the order).
 """
 from __future__ import annotations
 

@@ -24,20 +24,25 @@ class BinaryRule(RuleType):
     fail_label: str = "Không đạt"
 
     def inputs(self, max_points):
+        """One dropdown ``choice`` offering ``pass_label`` and ``fail_label``."""
         return [InputSpec("choice", "Kết quả", "choice", (self.pass_label, self.fail_label))]
 
     def score(self, values, max_points, decimals=2):
+        """``max_points`` when ``choice`` equals ``pass_label`` (ignoring case), else 0 (blank included)."""
         chosen = text_of(values.get("choice"))
         return max_points if chosen is not None and same_text(chosen, self.pass_label) else ZERO
 
     def formula(self, refs, max_points, decimals=2):
+        """``=IF(choice="Đạt",max,0)``; Excel's ``=`` ignores case as ``score`` does."""
         c = refs["choice"]
         return f"=IF({c}={str_literal(self.pass_label)},{excel_number(max_points)},0)"
 
     def problems(self, max_points, decimals):
+        """The two labels equal (ignoring case): no answer could tell them apart."""
         if same_text(self.pass_label, self.fail_label):
             return [("pass_label", "hai lựa chọn Đạt/Không đạt trùng nhau")]
         return []
 
     def example_answers(self, rng, max_points, good, diligence):
+        """``pass_label`` when ``good``, else ``fail_label``."""
         return {"choice": self.pass_label if good else self.fail_label}

@@ -53,9 +53,13 @@ class CountRule(RuleType):
         return max_points if self.cap == "max" else self.cap  # type: ignore[return-value]
 
     def inputs(self, max_points):
+        """One whole number ``count`` ≥ 0, labelled ``label``."""
         return [InputSpec("count", self.label, "whole", minimum=ZERO)]
 
     def score(self, values, max_points, decimals=2):
+        """``base + per × count`` kept within [``floor``, ``cap``] and rounded half-up to ``decimals``
+        places; 0 for a blank or non-numeric count.
+        """
         c = number_of(values.get("count"))
         if c is None:
             return ZERO
@@ -63,12 +67,16 @@ class CountRule(RuleType):
         return quantize(min(self._cap(max_points), max(self.floor, raw)), decimals)
 
     def formula(self, refs, max_points, decimals=2):
+        """``=IF(count="",0,ROUND(MIN(cap,MAX(floor,base+(per)*count)),decimals))``."""
         c = refs["count"]
         base, per = excel_number(self._base(max_points)), excel_number(self.per)
         cap, floor = excel_number(self._cap(max_points)), excel_number(self.floor)
         return f'=IF({c}="",0,ROUND(MIN({cap},MAX({floor},{base}+({per})*{c})),{decimals}))'
 
     def problems(self, max_points, decimals):
+        """``per`` of 0; ``cap`` or ``base`` outside [0, max] or with more than ``decimals`` places;
+        ``floor`` above ``cap`` or negative.
+        """
         out: list[tuple[str, str]] = []
         if self.per == 0:
             out.append(("per", "điểm mỗi lần bằng 0"))
@@ -82,4 +90,5 @@ class CountRule(RuleType):
         return out
 
     def example_answers(self, rng, max_points, good, diligence):
+        """A count of 0 when ``good``, else 1 to 4."""
         return {"count": Decimal(0 if good else rng.randint(1, 4))}

@@ -39,9 +39,11 @@ class LevelsRule(RuleType):
     options: list[LevelOption] = Field(min_length=2)
 
     def inputs(self, max_points):
+        """One dropdown ``choice`` offering the options' labels, in the set's order."""
         return [InputSpec("choice", "Mức độ", "choice", tuple(o.label for o in self.options))]
 
     def score(self, values, max_points, decimals=2):
+        """The points of the option whose label equals ``choice`` (ignoring case); 0 for a blank or unknown choice."""
         chosen = text_of(values.get("choice"))
         if chosen is None:
             return ZERO
@@ -51,6 +53,7 @@ class LevelsRule(RuleType):
         return ZERO
 
     def formula(self, refs, max_points, decimals=2):
+        """Nested ``IF(choice="label",points,…)`` over the options, 0 when none matches."""
         c = refs["choice"]
         expr = "0"
         for option in reversed(self.options):
@@ -58,6 +61,9 @@ class LevelsRule(RuleType):
         return "=" + expr
 
     def problems(self, max_points, decimals):
+        """A label given twice (ignoring case), an option's points outside [0, max] or with more than
+        ``decimals`` places, or no option worth the item's max.
+        """
         out: list[tuple[str, str]] = []
         seen: set[str] = set()
         for i, option in enumerate(self.options):
@@ -71,5 +77,6 @@ class LevelsRule(RuleType):
         return out
 
     def example_answers(self, rng, max_points, good, diligence):
+        """The best option when ``good``, else one of the others at random."""
         ordered = sorted(self.options, key=lambda o: -o.points)
         return {"choice": ordered[0].label if good else rng.choice(ordered[1:]).label}

@@ -30,15 +30,20 @@ class ManualRule(RuleType):
         return to_dec(v)
 
     def inputs(self, max_points):
+        """One decimal ``score`` in [0, ``max_points``], in steps of ``step`` points."""
         return [InputSpec("score", "Điểm tự chấm", "decimal", minimum=ZERO, maximum=max_points, step=self.step)]
 
     def score(self, values, max_points, decimals=2):
+        """The typed score kept within [0, ``max_points``] and rounded half-up to ``decimals`` places; 0 for
+        a blank or non-numeric cell. A score off the step is not corrected here (validation reports it).
+        """
         s = number_of(values.get("score"))
         if s is None:
             return ZERO
         return quantize(min(max_points, max(ZERO, s)), decimals)
 
     def formula(self, refs, max_points, decimals=2):
+        """``=IF(score="",0,ROUND(MIN(max,MAX(0,score)),decimals))``."""
         s = refs["score"]
         return f'=IF({s}="",0,ROUND(MIN({excel_number(max_points)},MAX(0,{s})),{decimals}))'
 
@@ -47,6 +52,7 @@ class ManualRule(RuleType):
         return (value / self.step) == (value / self.step).to_integral_value()
 
     def problems(self, max_points, decimals):
+        """``step`` not positive, max not a whole number of steps, or ``step`` with more than ``decimals`` places."""
         out = []
         if self.step <= 0:
             out.append(("step", "bước điểm phải lớn hơn 0"))
@@ -57,5 +63,6 @@ class ManualRule(RuleType):
         return out
 
     def example_answers(self, rng, max_points, good, diligence):
+        """The max when ``good``, else a random whole number of steps in [0, max]."""
         steps = int(max_points / self.step)
         return {"score": self.step * (steps if good else rng.randint(0, steps))}

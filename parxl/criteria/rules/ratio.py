@@ -71,12 +71,17 @@ class RatioRule(RuleType):
         return 10**k
 
     def inputs(self, max_points):
+        """Two whole numbers ≥ 0: ``numerator`` then ``denominator``, labelled by the set."""
         return [
             InputSpec("numerator", self.numerator, "whole", minimum=ZERO),
             InputSpec("denominator", self.denominator, "whole", minimum=ZERO),
         ]
 
     def score(self, values, max_points, decimals=2):
+        """The points of the first band whose interval holds numerator × 100 / denominator (%), compared
+        exactly in integers; ``zero_denominator`` points (default the max) when the denominator is 0;
+        0 when an input is blank or no band holds the ratio.
+        """
         n, d = number_of(values.get("numerator")), number_of(values.get("denominator"))
         if n is None or d is None:
             return ZERO
@@ -102,6 +107,9 @@ class RatioRule(RuleType):
         return True
 
     def formula(self, refs, max_points, decimals=2):
+        """Nested ``IF``s over the bands comparing ``n*100*s`` with ``bound*s*d`` (``s`` = 10**k making
+        every bound whole), inside ``IF(OR(n="",d=""),0,IF(d=0,zero_points,…))``.
+        """
         n, d, s = refs["numerator"], refs["denominator"], self._scale
         lhs = f"{n}*{100 * s}"
         expr = "0"
@@ -125,6 +133,9 @@ class RatioRule(RuleType):
         return n * HUNDRED / d
 
     def problems(self, max_points, decimals):
+        """A band's or ``zero_denominator``'s points outside [0, max] or with more than ``decimals``
+        places, bands that leave a gap in or overlap on 0–100 %, or no band worth the item's max.
+        """
         out: list[tuple[str, str]] = []
         for i, band in enumerate(self.bands):
             out += points_problems(band.points, max_points, decimals, f"bands[{i}].points")
@@ -137,6 +148,9 @@ class RatioRule(RuleType):
         return out
 
     def example_answers(self, rng, max_points, good, diligence):
+        """A denominator of 12–400 (0 about one time in 25) and a numerator making 90–100 % of it when
+        ``good``, else (``diligence`` − 0.05…0.35) × 100 %, at least 0.
+        """
         denominator = 0 if rng.random() < 0.04 else rng.randint(12, 400)
         share = rng.uniform(0.9, 1.0) if good else max(0.0, diligence - rng.uniform(0.05, 0.35))
         return {"numerator": Decimal(round(denominator * share)), "denominator": Decimal(denominator)}

@@ -37,15 +37,19 @@ class SurveyRule(RuleType):
 
     @property
     def self_scored(self) -> bool:
+        """False: the survey's results table scores the item, not the unit."""
         return False
 
     def inputs(self, max_points):
+        """No cell: the unit fills nothing for a survey item."""
         return []
 
     def score(self, values, max_points, decimals=2):
+        """0: a unit's answers never score a survey item (see ``score_answers``)."""
         return ZERO
 
     def formula(self, refs, max_points, decimals=2):
+        """None: the workbook has no score formula for a survey item."""
         return None
 
     def score_answers(self, counts: Mapping[str, int], max_points: Decimal, decimals: int = 2) -> Decimal:
@@ -57,6 +61,7 @@ class SurveyRule(RuleType):
         return quantize(max_points * weighted / (Decimal(total) * HUNDRED), decimals)
 
     def problems(self, max_points, decimals):
+        """A weight outside 0–100 (%), or no answer at all in ``weights``."""
         out = []
         for answer, weight in self.weights.items():
             if not ZERO <= weight <= HUNDRED:
