@@ -34,11 +34,11 @@ STATE_DIR = ".parxl"
 WORK_DIRS = ("workbooks", "inbox", "output", STATE_DIR)
 
 
-class _Model(BaseModel):
+class _ConfigModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Issuer(_Model):
+class Issuer(_ConfigModel):
     name: str = Field(description="Cơ quan ban hành, viết hoa: «ỦY BAN NHÂN DÂN THỊ XÃ KINH MÔN»")
     parent: str | None = Field(None, description="Cơ quan chủ quản (nếu có), viết hoa")
     place: str = Field(description="Địa danh ghi ngày tháng: «Kinh Môn»")
@@ -47,35 +47,35 @@ class Issuer(_Model):
     proposer: str = Field("Trưởng phòng Nội vụ", description="«Theo đề nghị của …»")
 
 
-class Signer(_Model):
+class Signer(_ConfigModel):
     name: str
     title: str = Field("CHỦ TỊCH", description="Chức vụ người ký: CHỦ TỊCH / PHÓ CHỦ TỊCH")
     on_behalf: str | None = Field("TM. ỦY BAN NHÂN DÂN", description="Dòng TM. (nếu có)")
     deputy_of: str | None = Field(None, description="Dòng KT. (nếu người ký là cấp phó): «KT. CHỦ TỊCH»")
 
 
-class DocumentRef(_Model):
+class CampaignDocument(_ConfigModel):
     number: str = Field(description="Số, ký hiệu: «184/KH-UBND»; để «…» nếu chưa có số")
     date: dt.date | None = None
     title: str | None = None
 
 
-class Contact(_Model):
+class Contact(_ConfigModel):
     office: str = "Phòng Nội vụ"
     person: str | None = None
     phone: str | None = None
     email: str | None = None
 
 
-class CampaignConfig(_Model):
+class CampaignConfig(_ConfigModel):
     year: int = Field(ge=2000, le=2100)
     block: BlockId
     criteria: str = Field(CRITERIA_FILE, description="Tệp bộ chỉ số, tương đối với thư mục đợt đánh giá")
     title: str | None = None
     issuer: Issuer
     signer: Signer
-    plan: DocumentRef | None = None
-    decision: DocumentRef | None = None
+    plan: CampaignDocument | None = None
+    decision: CampaignDocument | None = None
     deadline: dt.date | None = Field(None, description="Hạn gửi kết quả tự đánh giá")
     submit_to: str | None = Field(None, description="Nơi gửi tệp: địa chỉ thư điện tử, phần mềm…")
     contact: Contact = Field(default_factory=Contact)

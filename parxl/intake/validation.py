@@ -28,7 +28,7 @@ Status = Literal["ok", "errors", "unreadable"]
 
 
 @dataclass
-class ItemResult:
+class FileItem:
     code: str
     inputs: dict[str, Value]        # input key -> value as parxl read it (Decimal, option text, None)
     score: Decimal                  # parxl's computation
@@ -48,7 +48,7 @@ class Report:
     named_unit: str | None = None    # the unit code the file name points at, if any
     total_self: Decimal | None = None
     findings: list[Finding] = field(default_factory=list)
-    items: dict[str, ItemResult] = field(default_factory=dict)
+    items: dict[str, FileItem] = field(default_factory=dict)
     subtotals: dict[str, Decimal] = field(default_factory=dict)
 
     @property
@@ -135,7 +135,7 @@ def _report(ctx: Context) -> Report:
                 continue
             cell = ctx.cell(row, "score")
             ex = ctx.cell(row, "explanation")
-            report.items[item.code] = ItemResult(
+            report.items[item.code] = FileItem(
                 code=item.code, inputs=dict(ctx.answers.get(item.code, {})), score=ctx.scores.items[item.code],
                 cached=cell.value if cell is not None and isinstance(cell.value, (Decimal, str)) else None,
                 evidence=list(ctx.evidence.get(item.code, [])),

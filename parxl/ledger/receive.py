@@ -59,7 +59,7 @@ from ..intake.validation import Report, mark_swapped, validate
 from ..xlsx.ods import is_ods
 from ..xlsx.safety import MAX_FILE_BYTES, HostileFile, check_size, check_zip, sniff
 from .returned import INTERNAL_REASON, ReturnedFile, returned_files
-from .store import Ledger, UnitSubmission
+from .store import Ledger, LedgerSubmission
 
 Progress = Callable[[int, int, str], None]  # (done, total, current file)
 
@@ -95,7 +95,7 @@ def _internal_report(name: str, sha256: str, size: int, exc: BaseException, stat
 
 
 @dataclass
-class Received:
+class InboxFile:
     """One file found under inbox/ (or inside a zip there): where it came from, its kind, and its report."""
 
     path: str                 # relative to the campaign folder, "inbox/a.zip!/X01.xlsx" inside a zip
@@ -119,11 +119,11 @@ class IntakeResult:
     that report that is parxl's own failure, whichever command ran the intake.
     """
 
-    files: list[Received] = field(default_factory=list)
+    files: list[InboxFile] = field(default_factory=list)
     reports: dict[str, Report] = field(default_factory=dict)  # sha256 -> report (each content once)
-    latest: list[UnitSubmission] = field(default_factory=list)  # per unit, from the ledger
+    latest: list[LedgerSubmission] = field(default_factory=list)  # per unit, from the ledger
     missing: list[str] = field(default_factory=list)           # codes of units that sent nothing readable
-    internal: list[Received] = field(default_factory=list)     # files parxl failed on (report: InternalErrorReport)
+    internal: list[InboxFile] = field(default_factory=list)     # files parxl failed on (report: InternalErrorReport)
     held: list[str] = field(default_factory=list)              # units held out of ``latest`` by such a file
     returned: list[ReturnedFile] = field(default_factory=list)  # units whose file arrived but did not read
 
@@ -143,14 +143,14 @@ def _kind_of(name: str) -> str:
     return "evidence" if PurePosixPath(name.lower()).suffix in EVIDENCE_SUFFIXES else "workbook"
 
 
-def scan_inbox(campaign: Campaign, ledger: Ledger) -> list[Received]:
+def scan_inbox(campaign: Campaign, ledger: Ledger) -> list[InboxFile]:
     """Every file under inbox/ (and in zips there), kept in the ledger's store; nothing in inbox/ changes.
 
     Never raises for one file: a file whose handling fails on parxl's side is
     kept and comes back as one receipt whose report is an ``InternalErrorReport``.
     """
     inbox, root = campaign.inbox_dir, campaign.root
-    out: list[Received] = []
+    out: list[InboxFile] = []
     if not inbox.is_dir():
         return out
     for folder, dirs, files in os.walk(inbox):
@@ -160,7 +160,7 @@ def scan_inbox(campaign: Campaign, ledger: Ledger) -> list[Received]:
         for name in names:
             path = here / name
             rel = path.relative_to(root).as_posix()
-            kept: list[Received] = []
+            kept: list[InboxFile] = []
             try:
                 _scan_one(campaign, ledger, path, rel, name, here, kept)
             except Exception as exc:  # parxl's own failure on this file: log it, keep the file, go on
@@ -172,26 +172,26 @@ def scan_inbox(campaign: Campaign, ledger: Ledger) -> list[Received]:
     return out
 
 
-def _scan_one(campaign: Campaign, ledger: Ledger, path: Path, rel: str, name: str, here: Path, out: list[Received]) -> None:
+def _scan_one(campaign: Campaign, ledger: Ledger, path: Path, rel: str, name: str, here: Path, out: list[InboxFile]) -> None:
     """Keep one file of inbox/ (then, for a plain zip, each of its members), appending receipts to ``out``."""
     stat = path.stat()
     when = utc_iso(stat.st_mtime)
     if stat.st_size > MAX_FILE_BYTES:  # kept, never loaded: the reader will say it is too large
-        rec = Received(rel, file_sha256(path), when, _kind_of(name), None, here)
+        rec = InboxFile(rel, file_sha256(path), when, _kind_of(name), None, here)
         rec.stored, _ = ledger.keep(rec.sha256, path, rel, when, rec.kind, path.suffix.lower()[:10])
         out.append(rec)
         return
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     archive = _is_archive(data)  # from the zip's directory only; never raises
-    out.append(_keep(ledger, Received(rel, sha, when, "archive" if archive else _kind_of(name), None, here),
+    out.append(_keep(ledger, InboxFile(rel, sha, when, "archive" if archive else _kind_of(name), None, here),
                      data, path.suffix))
     if archive:
         out.extend(_members(ledger, rel, data, when, campaign))
 
 
 def _scan_failure(campaign: Campaign, ledger: Ledger, path: Path, rel: str, name: str, here: Path,
-                  kept: list[Received], exc: Exception) -> Received:
+                  kept: list[InboxFile], exc: Exception) -> InboxFile:
     """The receipt of a file parxl failed on while keeping or unpacking it (kept now if it was not yet)."""
     sha, size, when = "", 0, ""
     try:
@@ -202,10 +202,10 @@ def _scan_failure(campaign: Campaign, ledger: Ledger, path: Path, rel: str, name
         pass
     named = units_named_by(name, campaign.units)
     report = _internal_report(rel, sha, size, exc, campaign.state_dir, named[0].code if named else None)
-    return Received(rel + "!/" if kept else rel, sha, when, INTERNAL, None, here, report=report)
+    return InboxFile(rel + "!/" if kept else rel, sha, when, INTERNAL, None, here, report=report)
 
 
-def _keep(ledger: Ledger, rec: Received, data: bytes, suffix: str) -> Received:
+def _keep(ledger: Ledger, rec: InboxFile, data: bytes, suffix: str) -> InboxFile:
     rec.stored, _ = ledger.keep(rec.sha256, data, rec.path, rec.received_at, rec.kind, suffix.lower()[:10])
     return rec
 
@@ -226,9 +226,9 @@ def _is_archive(data: bytes) -> bool:
     return "[Content_Types].xml" not in names
 
 
-def _members(ledger: Ledger, rel: str, data: bytes, when: str, campaign: Campaign | None = None) -> list[Received]:
+def _members(ledger: Ledger, rel: str, data: bytes, when: str, campaign: Campaign | None = None) -> list[InboxFile]:
     """The files inside an archive; a hostile archive becomes one unreadable 'workbook' receipt."""
-    out: list[Received] = []
+    out: list[InboxFile] = []
     try:
         check_size(len(data))
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -247,28 +247,28 @@ def _members(ledger: Ledger, rel: str, data: bytes, when: str, campaign: Campaig
                     continue
                 sha = hashlib.sha256(member).hexdigest()
                 siblings = frozenset(n for n in by_folder[str(p.parent)] if n != p.name)
-                rec = Received(f"{rel}!/{p}", sha, when, _kind_of(p.name), siblings)
+                rec = InboxFile(f"{rel}!/{p}", sha, when, _kind_of(p.name), siblings)
                 out.append(_keep(ledger, rec, member, p.suffix))
     except (HostileFile, *ZIP_ERRORS) as exc:
         code = exc.code if isinstance(exc, HostileFile) else "file-corrupt"
         detail = exc.detail if isinstance(exc, HostileFile) else "tệp nén không trọn vẹn"
-        out.append(Received(rel + "!/", "", when, "broken-archive", None, report=Report(
+        out.append(InboxFile(rel + "!/", "", when, "broken-archive", None, report=Report(
             rel, hashlib.sha256(data).hexdigest(), len(data), "unreadable",
             findings=[make(code, file=rel, detail=detail, limit="")])))
     if not any(r.kind == "workbook" for r in out) and not any(r.kind == "broken-archive" for r in out):
-        out.append(Received(rel + "!/", "", when, "broken-archive", None, report=Report(
+        out.append(InboxFile(rel + "!/", "", when, "broken-archive", None, report=Report(
             rel, hashlib.sha256(data).hexdigest(), len(data), "unreadable",
             findings=[make("file-archive-no-workbook", file=rel)])))
     return out
 
 
 def _broken_member(rel: str, member: PurePosixPath, data: bytes, when: str, exc: BaseException,
-                   named_unit: str | None = None) -> Received:
+                   named_unit: str | None = None) -> InboxFile:
     """A member of a plain zip that cannot be decompressed: an unreadable receipt with a finding on it."""
     why = ("phương thức nén không được hỗ trợ" if isinstance(exc, NotImplementedError)
            else "có mật khẩu" if isinstance(exc, RuntimeError) else "dữ liệu nén bị hỏng")
     path = f"{rel}!/{member}"
-    return Received(path, "", when, "broken-archive", None, report=Report(
+    return InboxFile(path, "", when, "broken-archive", None, report=Report(
         path, hashlib.sha256(data).hexdigest(), len(data), "unreadable", named_unit=named_unit,
         findings=[make("file-corrupt", file=path, detail=f"không giải nén được từ tệp nén «{rel}»: {why}")]))
 
@@ -367,7 +367,7 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
     result = IntakeResult()
     with Ledger.open(campaign) as ledger:
         result.files = scan_inbox(campaign, ledger)
-        first: dict[str, Received] = {}
+        first: dict[str, InboxFile] = {}
         for rec in result.files:
             if rec.kind != "workbook":
                 continue

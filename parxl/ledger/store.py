@@ -23,7 +23,7 @@ Python API (what ``parxl consolidate`` uses)::
             s.superseded                                 # sha256 of the unit's earlier versions
         ledger.findings(sha256)                          # list[Finding] of one file
         ledger.files()                                   # every receipt: path, sha256, received_at, status
-        ledger.item_details(sha256)                      # item -> ItemDetail(inputs, score, evidence, explanation)
+        ledger.item_details(sha256)                      # item -> LedgerItem(inputs, score, evidence, explanation)
         ledger.record_appraisal(round, unit, scores, …)  # an appraisal round, read from an appraisal workbook
 
 ``latest_submissions(round)`` gives, per unit, the latest *readable* version
@@ -261,7 +261,7 @@ class Receipt:
 
 
 @dataclass
-class UnitSubmission:
+class LedgerSubmission:
     """A unit's latest recorded file with its scores per round (points, Decimal) and finding counts."""
 
     unit_code: str
@@ -286,7 +286,7 @@ class UnitSubmission:
         return self.scores.get(SELF, {})
 
 
-class ItemDetail(NamedTuple):
+class LedgerItem(NamedTuple):
     """One item of one recorded version (``Ledger.item_details``)."""
 
     inputs: dict[str, Value]
@@ -429,7 +429,7 @@ class Ledger:
             "SELECT v.sha256, MIN(r.received_at) AS t, v.status FROM versions v JOIN receipts r ON r.sha256 = v.sha256 "
             "WHERE v.unit_code = ? AND v.round = ? GROUP BY v.id ORDER BY t, MIN(r.id)", (unit_code, round)).fetchall()
 
-    def latest_submissions(self, round: str = SELF) -> list[UnitSubmission]:
+    def latest_submissions(self, round: str = SELF) -> list[LedgerSubmission]:
         """Per unit (in units-list order), its latest readable version in ``round``."""
         out = []
         units = self.db.execute("SELECT code, name FROM units ORDER BY rowid").fetchall()
@@ -442,12 +442,12 @@ class Ledger:
         return out
 
     def _submission(self, code: str, name: str, sha: str, received_at: str, round: str,
-                    superseded: list[str]) -> UnitSubmission:
+                    superseded: list[str]) -> LedgerSubmission:
         vid, status, total, errors, warnings = self.db.execute(
             "SELECT id, status, total, errors, warnings FROM versions WHERE sha256 = ? AND round = ?",
             (sha, round)).fetchone()
         stored, = self.db.execute("SELECT stored FROM files WHERE sha256 = ?", (sha,)).fetchone()
-        sub = UnitSubmission(code, name, sha, self._first_path(sha) or "", received_at, self.state_dir / stored,
+        sub = LedgerSubmission(code, name, sha, self._first_path(sha) or "", received_at, self.state_dir / stored,
                              status, None if total is None else Decimal(total), errors, warnings,
                              superseded=superseded)
         for item, inputs, score, evidence in self.db.execute(
@@ -467,7 +467,7 @@ class Ledger:
         return [r for (r,) in self.db.execute(
             "SELECT DISTINCT round FROM versions WHERE unit_code = ? AND round <> ?", (code, round))]
 
-    def _add_round(self, sub: UnitSubmission, code: str, round: str) -> None:
+    def _add_round(self, sub: LedgerSubmission, code: str, round: str) -> None:
         versions = [v for v in self.versions(code, round) if v[2] in ("ok", "errors")]
         if not versions:
             return
@@ -483,12 +483,12 @@ class Ledger:
             raise ValueError("use record() for the self-assessment round")
         return self.record(report, fingerprint, round)
 
-    def item_details(self, sha256: str, round: str = SELF) -> dict[str, ItemDetail]:
+    def item_details(self, sha256: str, round: str = SELF) -> dict[str, LedgerItem]:
         """What one checked version says per item: inputs, score, evidence entries and explanation."""
         row = self.db.execute("SELECT id FROM versions WHERE sha256 = ? AND round = ?", (sha256, round)).fetchone()
         if row is None:
             return {}
-        return {item: ItemDetail({k: _value_from(v) for k, v in json.loads(inputs).items()}, Decimal(score),
+        return {item: LedgerItem({k: _value_from(v) for k, v in json.loads(inputs).items()}, Decimal(score),
                                  json.loads(evidence), explanation)
                 for item, inputs, score, evidence, explanation in self.db.execute(
                     "SELECT item, inputs, score, evidence, explanation FROM items WHERE version_id = ?", row)}

@@ -27,7 +27,7 @@ from .previous import MASTER_PREFIX, PreviousEntry, PreviousError, latest_master
 from .ranking import write_ranking
 from .sources import write_sources
 from .stats import write_stats
-from .styles import Formats
+from .styles import MasterFormats
 from .view import make_view
 
 __all__ = ["write_master", "master_name", "read_previous", "latest_master", "PreviousEntry", "PreviousError",
@@ -75,7 +75,7 @@ def _build(results: Results, path: Path, previous: Mapping[str, PreviousEntry] |
                                          "use_zip64": True})
     wb.set_properties({"title": view.heading, "subject": "Chỉ số cải cách hành chính", "author": "parxl",
                        "created": view.made_at})
-    fmt = Formats(wb)
+    fmt = MasterFormats(wb)
     sheets = {name: wb.add_worksheet(name) for name in (SHEET_RANKING, SHEET_FIELDS, SHEET_DETAIL, SHEET_STATS,
                                                          SHEET_MISSING, SHEET_SOURCES)}
     step(f"Trang «{SHEET_RANKING}»")

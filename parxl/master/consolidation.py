@@ -29,7 +29,7 @@ from ..ledger.check_report import current_findings, unit_lines
 from ..core.times import local_iso
 from ..ledger.receive import IntakeResult, run_intake
 from ..ledger.returned import ReturnedFile, returned_files
-from ..ledger.store import SELF, Ledger, UnitSubmission
+from ..ledger.store import SELF, Ledger, LedgerSubmission
 from ..results.compute import Results, Source, UnitInput, consolidate
 from ..survey.table import load_survey
 from . import PreviousEntry, write_master
@@ -42,7 +42,7 @@ IntakeProgress = Callable[[int, int, str], None]  # (done, total, current file),
 StepProgress = Callable[[str], None]
 
 
-def unit_input(campaign: Campaign, sub: UnitSubmission,
+def unit_input(campaign: Campaign, sub: LedgerSubmission,
                imported_survey: Mapping[str, Decimal] | None = None) -> UnitInput | None:
     """What the consolidation needs of one unit's latest submission (None for a unit no longer listed).
 
@@ -71,7 +71,7 @@ def unit_input(campaign: Campaign, sub: UnitSubmission,
     )
 
 
-def unit_inputs(campaign: Campaign, subs: Iterable[UnitSubmission],
+def unit_inputs(campaign: Campaign, subs: Iterable[LedgerSubmission],
                 returned: Iterable[ReturnedFile] = ()) -> list[UnitInput]:
     """What the consolidation needs of every listed unit's latest submission, with the imported survey table.
 
@@ -89,7 +89,7 @@ def unit_inputs(campaign: Campaign, subs: Iterable[UnitSubmission],
     return inputs
 
 
-def _from_ledger(campaign: Campaign) -> tuple[list[UnitSubmission], list[ReturnedFile]]:
+def _from_ledger(campaign: Campaign) -> tuple[list[LedgerSubmission], list[ReturnedFile]]:
     """Latest readable submissions and units whose files did not read, as the ledger holds them now."""
     with Ledger.open(campaign) as ledger:
         subs = ledger.latest_submissions()
@@ -97,7 +97,7 @@ def _from_ledger(campaign: Campaign) -> tuple[list[UnitSubmission], list[Returne
     return subs, returned
 
 
-def results_from_submissions(campaign: Campaign, subs: Iterable[UnitSubmission], made_at: str | None = None) -> Results:
+def results_from_submissions(campaign: Campaign, subs: Iterable[LedgerSubmission], made_at: str | None = None) -> Results:
     """Index, rank and band of every listed unit of ``subs``; ``made_at`` (ISO local time) defaults to now.
 
     Raises SurveyError when the campaign's survey table no longer reads.

@@ -13,7 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..results.compute import NO_FILE_READ
 from .fastrows import RowWriter
 from .names import FIRST_ROW, H_CODE, H_NAME, HEADING_ROW
-from .styles import Formats
+from .styles import MasterFormats
 from .view import View
 
 KIND_TITLES = {"bonus": "Điểm thưởng", "penalty": "Điểm trừ"}
@@ -34,7 +34,7 @@ class DetailRows:
     last_col: int
 
 
-def write_detail(ws: Worksheet, fmt: Formats, view: View) -> DetailRows:
+def write_detail(ws: Worksheet, fmt: MasterFormats, view: View) -> DetailRows:
     results = view.results
     fw = results.framework
     units = [u for u in results.ranked + results.unranked if u.status not in NO_FILE_READ]

@@ -9,7 +9,7 @@ from .. import __version__
 from ..criteria.framework import BLOCK_TITLES
 from ..survey.table import survey_file
 from .names import H_CODE, H_NAME
-from .styles import Formats
+from .styles import MasterFormats
 from .view import View
 
 TIE_TITLES = {"competition": "đồng hạng thì hạng sau nhảy bậc (1, 2, 2, 4)",
@@ -23,7 +23,7 @@ def _survey_source(campaign) -> str:
     return f"{path.name} (SHA-256 {hashlib.sha256(path.read_bytes()).hexdigest()})"
 
 
-def write_sources(ws: Worksheet, fmt: Formats, view: View) -> None:
+def write_sources(ws: Worksheet, fmt: MasterFormats, view: View) -> None:
     results = view.results
     c, fw = results.campaign, results.framework
     facts = [
