@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from ..campaign.folder import Campaign
 from ..core.findings import Finding
 from ..core.report import CommandReport
-from .receive import IntakeResult, InboxFile
+from .inbox import InboxFile
+from .receive import IntakeResult
 from .store import Ledger, LedgerSubmission
 
 

@@ -25,7 +25,8 @@ from ..core.findings import FINDING_TYPES, SEVERITY_TITLES, Finding
 from ..core.numbers import vi_number
 from ..workbook.styles import TEXT
 from .check_report import UnitLine, stale_unreadable
-from .receive import IntakeResult, InboxFile
+from .inbox import InboxFile
+from .receive import IntakeResult
 
 FINDINGS_FILE = "ket-qua-kiem-tra.xlsx"
 FEEDBACK_DIR = "phan-hoi"

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from ..campaign.folder import Campaign
+from ..core.progress import Progress
 from ..core.report import CommandReport
 from ..ledger.check_report import current_findings, unit_lines
 from ..core.times import local_iso
@@ -38,8 +39,6 @@ from .snapshot import save_snapshot
 SURVEY_ROUND = "survey"
 COUNTED_SEVERITIES = ("error", "warning")  # what the detail sheet counts as findings of an item
 
-IntakeProgress = Callable[[int, int, str], None]  # (done, total, current file), as run_intake reports
-StepProgress = Callable[[str], None]
 
 
 def unit_input(campaign: Campaign, sub: LedgerSubmission,
@@ -185,10 +184,13 @@ class Consolidation:
 
 
 def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] | None = None,
-                      intake_progress: IntakeProgress | None = None,
-                      step: StepProgress | None = None) -> Consolidation:
+                      intake_progress: Progress | None = None,
+                      master_progress: Progress | None = None) -> Consolidation:
     """Intake of inbox/, then results from the ledger, then a new master workbook in output/
     and the snapshot of its results in the state folder (``master.snapshot``).
+
+    ``intake_progress`` gets ``(done, files, file)`` while the inbox is read, ``master_progress``
+    ``(done, steps, sheet)`` while the master is written (``core.progress.Progress``).
 
     Never raises for one file of inbox/: parxl's own failures on files are in
     ``Consolidation.intake.internal`` (and in ``report(...).internal_errors``).
@@ -197,6 +199,6 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
     intake = run_intake(campaign, intake_progress)
     inputs = unit_inputs(campaign, intake.latest, intake.returned)
     results = consolidate(campaign, inputs, local_iso())
-    master = write_master(results, campaign.output_dir, previous, step)
+    master = write_master(results, campaign.output_dir, previous, master_progress)
     snapshot = save_snapshot(results, master, results_fingerprint(campaign, inputs))
     return Consolidation(intake, results, master, snapshot)
