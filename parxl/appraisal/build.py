@@ -84,6 +84,8 @@ def inputs_text(item: Item, values: dict[str, Value]) -> str:
 
 
 class AppraisalFormats:
+    """The XlsxWriter cell formats of an appraisal workbook, beside the shared ``WorkbookFormats`` (``st``)."""
+
     def __init__(self, wb, st: WorkbookFormats):
         base = CELL
         self.st = st

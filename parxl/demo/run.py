@@ -27,6 +27,10 @@ SAMPLE = "kinh-mon-2025"
 
 @dataclass
 class DemoOutcome:
+    """What ``run_demo`` made: the campaign, the simulated scenario, and the path of every file written
+    (workbooks, returned files, survey table, check outputs, master, decision, notices, report);
+    ``error_units`` are the codes of units whose file still has errors."""
+
     campaign: Campaign
     scenario: Scenario
     workbooks: list[Path]
@@ -73,6 +77,12 @@ def prepare(target: Path) -> Campaign:
 
 
 def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
+    """The whole year on the bundled sample campaign, in ``target`` (see the module doc).
+
+    ``progress`` (``core.progress.Progress``) gets ``(done, total, stage title)``, the label being
+    the stage («Tạo biểu mẫu», «Kiểm tra tệp gửi về», …). Raises ``ParxlError`` when ``target``
+    is a real campaign or a folder with other files; what the stages raise goes up.
+    """
     from ..documents import render_decision, render_notices, render_report
 
     campaign = prepare(target)

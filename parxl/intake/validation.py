@@ -29,6 +29,14 @@ Status = Literal["ok", "errors", "unreadable"]
 
 @dataclass
 class FileItem:
+    """One item of one returned file, as parxl read and scored it (``Report.items``).
+
+    Named apart from ``parxl.results.compute.UnitItem`` (one item of a unit after consolidation:
+    self, appraised and final points) and ``parxl.ledger.rows.LedgerItem`` (an item as the ledger
+    gives it back, in any round). ``score`` is in points, computed by parxl from ``inputs``;
+    ``cached`` is what the file's own formula showed.
+    """
+
     code: str
     inputs: dict[str, Value]        # input key -> value as parxl read it (Decimal, option text, None)
     score: Decimal                  # parxl's computation
@@ -39,6 +47,13 @@ class FileItem:
 
 @dataclass
 class Report:
+    """Every finding about one returned file, with its identity and, when it was read, its items.
+
+    ``status`` is ``ok``, ``errors`` or ``unreadable`` (see the module doc); ``unit_code`` is the
+    unit the workbook names inside (None when unreadable), ``named_unit`` the one its file name
+    points at. ``total_self`` and ``subtotals`` are points (Decimal), parxl's computation.
+    """
+
     file: str
     sha256: str
     size: int
@@ -53,17 +68,21 @@ class Report:
 
     @property
     def counts(self) -> dict[str, int]:
+        """Findings per severity: ``{"error": n, "warning": n, "info": n}``."""
         return count_by_severity(self.findings)
 
     @property
     def errors(self) -> int:
+        """Number of error findings."""
         return self.counts["error"]
 
     @property
     def warnings(self) -> int:
+        """Number of warning findings."""
         return self.counts["warning"]
 
     def add(self, finding: Finding) -> None:
+        """Add a finding in sorting order; an error turns an ``ok`` report into ``errors``."""
         self.findings.append(finding)
         self.findings.sort(key=sort_key)
         if finding.severity == "error" and self.status == "ok":
@@ -74,6 +93,12 @@ CHECKS = (structure.check, formulas.check, inputs.check, evidence.check, cached.
 
 
 def validate(campaign: Campaign, sub: Submission) -> Report:
+    """Every finding about ``sub`` against ``campaign``'s workbook layout and criteria set.
+
+    Never raises for a bad file: a file that could not be read (``sub.problem``) gives an
+    ``unreadable`` report with that finding; one that names no unit of the campaign is
+    ``unreadable`` too. Otherwise the report carries each item's ``FileItem``.
+    """
     found = FindingList(file=sub.name)
     for code, params in sub.notes:
         found.add(code, **params)

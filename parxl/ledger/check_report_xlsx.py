@@ -44,6 +44,8 @@ def _link(path: str) -> str:
 
 
 class CheckReportFormats:
+    """The XlsxWriter cell formats of the check report workbook (Times New Roman), made once per workbook."""
+
     def __init__(self, wb):
         base = TEXT
         self.title = wb.add_format({**base, "bold": True, "font_size": 14})

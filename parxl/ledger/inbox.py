@@ -59,6 +59,11 @@ class InternalErrorReport(Report):
 
 def internal_report(name: str, sha256: str, size: int, exc: BaseException, state_dir: Path | None,
                      named_unit: str | None = None, unit_code: str | None = None) -> InternalErrorReport:
+    """The report of a file parxl failed on: ``exc``'s traceback logged under ``state_dir``'s
+    ``errors/`` (``core.errors.log_internal_error``), status ``internal-error``, no findings.
+
+    ``size`` is in bytes; never raises (a log that cannot be written leaves ``log`` None).
+    """
     log = log_internal_error(state_dir, exc, context=f"checking {name}", key=sha256 or "archive")
     return InternalErrorReport(name, sha256, size, INTERNAL, unit_code=unit_code,  # type: ignore[arg-type]
                                named_unit=named_unit, log=None if log is None else str(log),
@@ -67,7 +72,12 @@ def internal_report(name: str, sha256: str, size: int, exc: BaseException, state
 
 @dataclass
 class InboxFile:
-    """One file found under inbox/ (or inside a zip there): where it came from, its kind, and its report."""
+    """One file found under inbox/ (or inside a zip there) in this run: where from, its kind, its report.
+
+    Named apart from ``parxl.ledger.rows.Receipt``, the ledger's record of a receipt read back
+    (``Ledger.files``): an ``InboxFile`` is what *this* scan found, with the kept copy
+    (``stored``) and, once checked, the ``Report`` of its content.
+    """
 
     path: str                 # relative to the campaign folder, "inbox/a.zip!/X01.xlsx" inside a zip
     sha256: str

@@ -122,7 +122,11 @@ class Ledger:
 
     def keep(self, sha256: str, data: bytes | Path, original_path: str, received_at: str,
              kind: str = "workbook", suffix: str = "") -> tuple[Path, bool]:
-        """Store a received content once (atomically) and record this receipt; (kept copy, first time?)."""
+        """Store a received content once (atomically) and record this receipt; (kept copy, first time?).
+
+        ``data`` is the content or a path to copy it from; ``suffix`` (e.g. ``.xlsx``) ends the kept
+        copy's name. Not committed until ``commit``. Raises ``OSError`` when the copy cannot be written.
+        """
         row = self.db.execute("SELECT stored FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         first = row is None
         if first:
@@ -148,7 +152,11 @@ class Ledger:
 
     # Recording checks -----------------------------------------------------------
     def record(self, report: Report, fingerprint: str, round: str = SELF) -> int:
-        """Record one check of a file (replacing an earlier check of the same content in the round)."""
+        """Record one check of a file (replacing an earlier check of the same content in the round).
+
+        ``fingerprint`` is the criteria set's (``Framework.fingerprint``). Returns the version's row id;
+        not committed until ``commit``.
+        """
         db = self.db
         db.execute("DELETE FROM versions WHERE sha256 = ? AND round = ?", (report.sha256, round))
         counts = report.counts
@@ -247,13 +255,17 @@ class Ledger:
             sub.scores.setdefault(round, {})[item] = Decimal(score)
 
     def record_round(self, report: Report, round: str, fingerprint: str) -> int:
-        """Record a later round (an appraisal) read from a file already kept; same tables, another ``round``."""
+        """Record a later round (an appraisal) read from a file already kept; same tables, another ``round``.
+
+        Returns the version's row id. Raises ``ValueError`` for ``round == SELF`` (use ``record``).
+        """
         if round == SELF:
             raise ValueError("use record() for the self-assessment round")
         return self.record(report, fingerprint, round)
 
     def item_details(self, sha256: str, round: str = SELF) -> dict[str, LedgerItem]:
-        """What one checked version says per item: inputs, score, evidence entries and explanation."""
+        """What one checked version says per item: item code → ``LedgerItem`` (inputs, score in points,
+        evidence entries, explanation); ``{}`` when the content was not checked in ``round``."""
         row = self.db.execute("SELECT id FROM versions WHERE sha256 = ? AND round = ?", (sha256, round)).fetchone()
         if row is None:
             return {}
@@ -272,6 +284,9 @@ class Ledger:
         blank score carry no appraisal, so the self score stands). The version's
         content is a small JSON document, kept by sha256 like every received file,
         naming the workbook it was read from.
+
+        Returns the version's row id; not committed until ``commit``. Raises ``ValueError`` for
+        ``round == SELF``.
         """
         if round == SELF:
             raise ValueError("the self-assessment round is recorded with record()")

@@ -52,7 +52,12 @@ class UnitInput:
 
 @dataclass
 class UnitItem:
-    """One item of a unit after consolidation: self-assessed, appraised and final points (Decimal)."""
+    """One item of a unit after consolidation: self-assessed, appraised and final points (Decimal).
+
+    Named apart from ``parxl.intake.validation.FileItem`` (one item as read from one file): a
+    ``UnitItem`` merges every round recorded for the unit; ``final`` is what the ranking counts,
+    ``evidence_count`` and ``findings`` come from the unit's latest file.
+    """
 
     code: str
     self_score: Decimal | None
