@@ -1,13 +1,11 @@
 """Scanning and keeping ``inbox/``: every file found (and every member of a plain zip) is an
 ``InboxFile``, its content kept once in the ledger's store by sha256; nothing in ``inbox/`` changes.
 
-Scan ``inbox/`` recursively (any names, sub-folders, re-sent versions);
-   a plain ``.zip`` is opened (after the zip-bomb checks) and each workbook in
-   it is a received file whose siblings are the other files of the zip; files
-   that are evidence (PDF, Word, images…) are kept but not validated; Excel's
-   lock files (``~$…``) and hidden files are skipped;
-Keep each content once in the state folder, by sha256, with each receipt
-   (original path, modification time); nothing in ``inbox/`` is changed;
+``scan_inbox`` walks ``inbox/`` recursively (any names, sub-folders, re-sent versions). A plain
+``.zip`` is opened (after the zip-bomb checks) and each workbook in it is a received file whose
+siblings are the other files of the zip; files that are evidence (PDF, Word, images…) are kept
+but not validated; Excel's lock files (``~$…``) and hidden files are skipped. Each content is
+kept once in the state folder, by sha256, with each receipt (original path, modification time).
 
 A file parxl fails on while keeping or unpacking it is still kept and comes back as one
 ``InboxFile`` of status ``internal-error`` (``InternalErrorReport``, traceback logged);
