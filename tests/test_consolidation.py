@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from parxl.campaign.folder import Campaign
 from parxl.cli import main
-from parxl.ledger.store import UnitSubmission
+from parxl.ledger.store import LedgerSubmission
 from parxl.master import read_previous
 from parxl.master.consolidation import results_from_ledger, unit_input
 from parxl.master.names import SHEET_RANKING, SHEET_SOURCES
@@ -169,7 +169,7 @@ def test_units_with_errors_and_silent_units_follow_the_policy(tmp_path, policy):
 
 def test_later_rounds_replace_self_scores_item_by_item(tmp_path):
     c = make_campaign(tmp_path / "c")
-    sub = UnitSubmission("X01", "Phường An Lưu", "ab" * 32, "inbox/X01.xlsx", "2025-12-01T08:00:00Z",
+    sub = LedgerSubmission("X01", "Phường An Lưu", "ab" * 32, "inbox/X01.xlsx", "2025-12-01T08:00:00Z",
                          tmp_path / "kept.xlsx", "ok", D(7), 0, 1,
                          scores={"self": {"1.1": D(1), "1.3": D(2)}, "appraisal-1": {"1.1": D("0.5"), "1.3": D(1)},
                                  "appraisal-2": {"1.3": D(2)}, "survey": {"2.1": D("2.4"), "1.1": D(9)}},
@@ -180,4 +180,4 @@ def test_later_rounds_replace_self_scores_item_by_item(tmp_path):
     assert got.survey_scores == {"2.1": D("2.4")}                    # only survey items from the survey
     assert (got.status, got.error_count, got.finding_counts, got.evidence_counts) == ("ok", 0, {"1.3": 1}, {"1.1": 2})
     assert (got.source.sha256, got.source.path) == ("ab" * 32, "inbox/X01.xlsx")
-    assert unit_input(c, UnitSubmission("ZZ", "Xã Lạ", "cd" * 32, "x", "t", tmp_path, "ok", None, 0, 0)) is None
+    assert unit_input(c, LedgerSubmission("ZZ", "Xã Lạ", "cd" * 32, "x", "t", tmp_path, "ok", None, 0, 0)) is None

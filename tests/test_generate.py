@@ -99,7 +99,7 @@ def test_file_names_that_collide_on_windows_are_refused(tmp_path):
 
 def test_progress_is_reported(campaign):
     seen = []
-    generate(campaign, progress=lambda done, total: seen.append((done, total)))
+    generate(campaign, progress=lambda done, total, _name: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import parxl.ledger.inbox
 import parxl.ledger.receive
 from parxl.cli import main
 from parxl.core.errors import EXIT_INTERNAL, ERRORS_DIR
@@ -148,7 +149,7 @@ def test_a_bug_while_unpacking_an_archive_keeps_it_and_the_batch_goes_on(campaig
 
     def broken(*_a, **_k):
         raise ZeroDivisionError("lỗi giả lập khi giải nén")
-    monkeypatch.setattr(parxl.ledger.receive, "_members", broken)
+    monkeypatch.setattr(parxl.ledger.inbox, "_members", broken)
     result = run_intake(campaign, workers=1)
     assert [s.unit_code for s in result.latest] == ["X01"]
     (rec,) = result.internal

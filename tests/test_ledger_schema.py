@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from parxl.cli import main
 from parxl.core.errors import ParxlError
-from parxl.ledger.store import APPLICATION_ID, LEDGER_FILE, MIGRATIONS, SCHEMA_VERSION, Ledger, LedgerError
+from parxl.ledger.schema import APPLICATION_ID, LEDGER_FILE, MIGRATIONS, SCHEMA_VERSION, LedgerError
+from parxl.ledger.store import Ledger
 
 # The ledger as parxl 0.1 (schema version 1) wrote it: written out by hand, not taken from the code under test.
 V1_SQL = """
@@ -179,7 +180,7 @@ def test_a_failed_migration_step_leaves_the_old_version_and_the_backup(campaign,
         db.execute("UPDATE items SET score = 'x'")
         raise sqlite3.IntegrityError("simulated")
 
-    monkeypatch.setattr("parxl.ledger.store.MIGRATIONS", [(1, SCHEMA_VERSION, broken)])
+    monkeypatch.setattr("parxl.ledger.schema.MIGRATIONS", [(1, SCHEMA_VERSION, broken)])
     with pytest.raises(LedgerError, match="sổ vẫn ở phiên bản 1"):
         Ledger.open(campaign)
     assert header(path) == (0, 0, "1")

@@ -63,9 +63,9 @@ def test_earlier_table_kept_by_hash(campaign, tmp_path):
 
 
 def test_consolidation_counts_the_survey(campaign, tmp_path):
-    from parxl.ledger.store import UnitSubmission
+    from parxl.ledger.store import LedgerSubmission
 
-    sub = UnitSubmission("X01", "Phường An Lưu", "0" * 64, "inbox/a.xlsx", "2026-01-05T08:00:00", tmp_path / "a",
+    sub = LedgerSubmission("X01", "Phường An Lưu", "0" * 64, "inbox/a.xlsx", "2026-01-05T08:00:00", tmp_path / "a",
                          "ok", D("7"), 0, 0, scores={"self": {c: D(0) for c in ("1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "T1", "D1")}})
     sub.scores["self"].update({"1.1": D(1), "1.2": D(1), "1.3": D(2), "1.4": D(2), "1.5": D(1)})
     before = results_from_submissions(campaign, [sub]).by_code("X01")

@@ -25,10 +25,10 @@ from ..core.times import utc_iso
 from ..criteria.framework import Item
 from ..criteria.rules import Value
 from ..intake.evidence_text import parse_entry
-from ..ledger.store import SELF, ItemDetail, Ledger, UnitSubmission
+from ..ledger.store import SELF, LedgerItem, Ledger, LedgerSubmission
 from ..master.consolidation import SURVEY_ROUND
 from ..workbook.build import clean_text, generated_at
-from ..workbook.styles import CELL, FORMULA_FILL, PROTECT, Styles, col_index, print_setup
+from ..workbook.styles import CELL, FORMULA_FILL, PROTECT, WorkbookFormats, col_index, print_setup
 from . import layout as L
 
 WIDTHS = {"unit": 9, "unit_name": 20, "item": 8, "title": 30, "max": 8, "inputs": 24, "self": 9,
@@ -42,8 +42,8 @@ class UnitRows:
 
     code: str
     name: str
-    submission: UnitSubmission | None
-    details: dict[str, ItemDetail] = field(default_factory=dict)
+    submission: LedgerSubmission | None
+    details: dict[str, LedgerItem] = field(default_factory=dict)
     previous: dict[str, Decimal] = field(default_factory=dict)  # earlier rounds' appraised scores, merged
 
 
@@ -83,8 +83,10 @@ def inputs_text(item: Item, values: dict[str, Value]) -> str:
     return "; ".join(parts)
 
 
-class _Formats:
-    def __init__(self, wb, st: Styles):
+class AppraisalFormats:
+    """The XlsxWriter cell formats of an appraisal workbook, beside the shared ``WorkbookFormats`` (``st``)."""
+
+    def __init__(self, wb, st: WorkbookFormats):
         base = CELL
         self.st = st
         self.text = wb.add_format(base)
@@ -115,7 +117,7 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
     wb.set_properties({"title": f"{L.round_title(round)} Chỉ số CCHC năm {campaign.year} — {group.title}",
                        "subject": fw.title, "author": "parxl", "company": campaign.config.issuer.name,
                        "created": when})
-    fm = _Formats(wb, Styles(wb))
+    fm = AppraisalFormats(wb, WorkbookFormats(wb))
     ws = wb.add_worksheet(L.SHEET_DATA)
     meta = wb.add_worksheet(L.SHEET_META)
     c = {k: col_index(letter) for k, letter in L.COL.items()}
@@ -174,7 +176,7 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
     return out.getvalue()
 
 
-def _row(ws, fm: _Formats, c: dict[str, int], r: int, item: Item, u: UnitRows) -> None:
+def _row(ws, fm: AppraisalFormats, c: dict[str, int], r: int, item: Item, u: UnitRows) -> None:
     missing = u.submission is None
     detail = u.details.get(item.code)
     text, num = (fm.grey, fm.grey_num) if missing else (fm.text, fm.num)
@@ -212,7 +214,7 @@ def _number_or_blank(ws, r: int, col: int, value: Decimal | None, fmt) -> None:
         ws.write_number(r, col, float(value), fmt)
 
 
-def _evidence(ws, fm: _Formats, r: int, col: int, entries: list[str]) -> None:
+def _evidence(ws, fm: AppraisalFormats, r: int, col: int, entries: list[str]) -> None:
     """The evidence cell, one entry a line as ``Entry.display()`` shows it (each stored entry parsed again:
     «QĐ số 120/QĐ-UBND ngày 05/03/2025 — mục II, trang 3»); a hyperlink on the cell when exactly one http(s)
     link is cited."""

@@ -81,7 +81,7 @@ def read_appraisal(campaign: Campaign, source: Path | bytes, round: str, name: s
         book = _open(data, found)
         _read(campaign, book, round, out, found)
     except HostileFile as exc:  # the reader's verdict on the file
-        found.add(exc.code, detail=exc.detail, limit=human_size(MAX_FILE_BYTES) if exc.code == "file-too-large" else "")
+        found.add(exc.code, **exc.params)
     except Exception as exc:  # parxl's own failure: logged, the file is not blamed, the batch goes on
         out.scores, out.notes, out.covered = {}, {}, {}
         out.internal = True

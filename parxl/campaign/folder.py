@@ -34,11 +34,11 @@ STATE_DIR = ".parxl"
 WORK_DIRS = ("workbooks", "inbox", "output", STATE_DIR)
 
 
-class _Model(BaseModel):
+class _ConfigModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Issuer(_Model):
+class Issuer(_ConfigModel):
     """The issuing body as the documents' header and signature block show it.
 
     The layout (parent body above the issuer, both in capitals; place before the date; the
@@ -54,7 +54,7 @@ class Issuer(_Model):
     proposer: str = Field("Trưởng phòng Nội vụ", description="«Theo đề nghị của …»")
 
 
-class Signer(_Model):
+class Signer(_ConfigModel):
     """Who signs the documents: name, title, and the «TM.» (on behalf of the collective body) or
     «KT.» (deputy signing for the head) line, as Nghị định 30/2020/NĐ-CP, Phụ lục I lays them out.
     """
@@ -65,7 +65,7 @@ class Signer(_Model):
     deputy_of: str | None = Field(None, description="Dòng KT. (nếu người ký là cấp phó): «KT. CHỦ TỊCH»")
 
 
-class DocumentRef(_Model):
+class CampaignDocument(_ConfigModel):
     """A document of the campaign (the plan, the decision): its number and symbol («184/KH-UBND», or
     «…» while it has none), date and title, as cited in the generated documents.
     """
@@ -75,7 +75,7 @@ class DocumentRef(_Model):
     title: str | None = None
 
 
-class Contact(_Model):
+class Contact(_ConfigModel):
     """The office and person units may contact, printed in the workbook instructions and the notices."""
 
     office: str = "Phòng Nội vụ"
@@ -84,7 +84,7 @@ class Contact(_Model):
     email: str | None = None
 
 
-class CampaignConfig(_Model):
+class CampaignConfig(_ConfigModel):
     """``campaign.yaml``, validated: extra keys are refused.
 
     ``year`` is 2000–2100; ``block`` the criteria set's block (must match the set, checked by
@@ -101,8 +101,8 @@ class CampaignConfig(_Model):
     title: str | None = None
     issuer: Issuer
     signer: Signer
-    plan: DocumentRef | None = None
-    decision: DocumentRef | None = None
+    plan: CampaignDocument | None = None
+    decision: CampaignDocument | None = None
     deadline: dt.date | None = Field(None, description="Hạn gửi kết quả tự đánh giá")
     submit_to: str | None = Field(None, description="Nơi gửi tệp: địa chỉ thư điện tử, phần mềm…")
     contact: Contact = Field(default_factory=Contact)

@@ -42,7 +42,7 @@ def command(campaign_dir: Path, as_json: bool) -> None:
                       disable=not err_console.writes_to_terminal()) as bar:
             task = bar.add_task("", total=None)
 
-            def progress(done: int, total: int, name: str) -> None:
+            def progress(done: int, total: int | None, name: str) -> None:
                 bar.update(task, completed=done, total=total, description=Path(name.split("!/")[-1]).name[:40])
 
             result = run_intake(campaign, progress=progress)

@@ -50,14 +50,14 @@ def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> No
         checking = bar.add_task("Kiểm tra tệp trong inbox/", total=None)
         writing = bar.add_task("Lập bảng tổng hợp", total=None, visible=False)
 
-        def intake_progress(done: int, total: int, _name: str) -> None:
+        def intake_progress(done: int, total: int | None, _name: str) -> None:
             bar.update(checking, completed=done, total=total)
 
-        def step(message: str) -> None:
+        def master_progress(done: int, total: int | None, sheet: str) -> None:
             bar.update(checking, visible=False)
-            bar.update(writing, visible=True, description=f"Lập bảng tổng hợp: {message}")
+            bar.update(writing, visible=True, completed=done, total=total, description=f"Lập bảng tổng hợp: {sheet}")
 
-        outcome = run_consolidation(campaign, previous, intake_progress, step)
+        outcome = run_consolidation(campaign, previous, intake_progress, master_progress)
     warnings = [w for w in [missing_table_warning(campaign)] if w and not outcome.results.has_survey]
     summary = outcome.report(campaign, as_document(outcome) | {"warnings": warnings})
     if as_json:

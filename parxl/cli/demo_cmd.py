@@ -29,7 +29,7 @@ def command(directory: Path) -> None:
                   console=console, transient=True, disable=not console.writes_to_terminal()) as bar:
         tasks: dict[str, int] = {}
 
-        def progress(stage: str, done: int, total: int | None) -> None:
+        def progress(done: int, total: int | None, stage: str) -> None:
             if stage not in tasks:
                 for other in tasks.values():
                     bar.update(other, visible=False)

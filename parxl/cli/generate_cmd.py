@@ -31,5 +31,5 @@ def command(campaign_dir: Path) -> None:
     with Progress(TextColumn("Đang tạo biểu mẫu"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.writes_to_terminal()) as bar:
         task = bar.add_task("", total=len(campaign.units))
-        paths = generate(campaign, progress=lambda done, total: bar.update(task, completed=done))
+        paths = generate(campaign, progress=lambda done, total, _name: bar.update(task, completed=done))
     console.print(f"[green]Đã tạo {vi_number(len(paths))} biểu mẫu tự đánh giá[/] tại «{campaign.workbooks_dir}».")

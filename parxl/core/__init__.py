@@ -1,5 +1,5 @@
 """Low-level helpers every stage may use: errors, the one atomic writer (files), text normalisation
-(texts), time stamps (times), Decimal and Vietnamese numbers (numbers), bundled resources, and the findings registry
+(texts), time stamps (times), the progress callback (progress), Decimal and Vietnamese numbers (numbers), bundled resources, and the findings registry
 (the single error currency). They live in one folder rather than at the top of parxl/ so that
 the top level shows only the stages.
 

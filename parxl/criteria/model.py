@@ -35,7 +35,7 @@ def _decimal(v):
     return to_dec(v)
 
 
-class _Model(BaseModel):
+class _CriteriaModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="before")
@@ -44,7 +44,7 @@ class _Model(BaseModel):
         return normalize_text(v) if isinstance(v, str) else v
 
 
-class Node(_Model):
+class Node(_CriteriaModel):
     """A field, criterion or sub-criterion. A node with ``items`` sums them; a leaf has a ``rule``."""
 
     code: str = Field(description="Mã: 1, 1.1, 1.1.2")
@@ -68,7 +68,7 @@ class Node(_Model):
         return _decimal(v)
 
 
-class Adjustment(_Model):
+class Adjustment(_CriteriaModel):
     """A bonus (điểm thưởng) or penalty (điểm trừ) item, outside the 100 points."""
 
     code: str = Field(description="Mã: chữ cái không dấu và chữ số, có thể ngăn bằng dấu chấm (T1, D2, T1.2)")
@@ -85,7 +85,7 @@ class Adjustment(_Model):
         return _decimal(v)
 
 
-class Part(_Model):
+class Part(_CriteriaModel):
     """A part of the points (thẩm định or điều tra XHH): its title and its max (points)."""
 
     title: str | None = None
@@ -97,7 +97,7 @@ class Part(_Model):
         return _decimal(v)
 
 
-class Band(_Model):
+class Band(_CriteriaModel):
     """A classification band of the index: its label and its interval of percentages (0–100)."""
 
     label: str = Field(min_length=1, description="Xếp loại, ví dụ «Tốt» hoặc «Từ 90% trở lên»")
@@ -109,7 +109,7 @@ class Band(_Model):
         return parse_interval(self.when)
 
 
-class CriteriaSet(_Model):
+class CriteriaSet(_CriteriaModel):
     """The YAML document of a criteria set."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Mã bộ chỉ số, không dấu, không khoảng trắng")

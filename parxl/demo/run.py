@@ -6,13 +6,13 @@ the survey → consolidate → decision, notices and report. Each stage is the s
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..campaign.folder import CAMPAIGN_FILE, WORK_DIRS, Campaign, load_campaign
 from ..core.errors import ParxlError
 from ..core.files import write_atomic
+from ..core.progress import Progress, labelled
 from ..core.resources import samples_dir
 from ..ledger.check_report import unit_lines
 from ..ledger.check_report_xlsx import write_outputs
@@ -23,16 +23,13 @@ from .simulate import Scenario, pick_scenario, simulate_returns, simulate_survey
 
 SAMPLE = "kinh-mon-2025"
 
-# (stage title, done, total); total is None for a step without a count
-Progress = Callable[[str, int, int | None], None]
 
 
 @dataclass
 class DemoOutcome:
-    """What ``run_demo`` produced: the campaign and scenario, the paths of every file written (workbooks,
-    simulated returns, survey table, check report outputs, master, decision, notices, report) and
-    the codes of the units whose file still has errors, sorted.
-    """
+    """What ``run_demo`` made: the campaign, the simulated scenario, and the path of every file written
+    (workbooks, returned files, survey table, check outputs, master, decision, notices, report);
+    ``error_units`` are the codes of units whose file still has errors."""
 
     campaign: Campaign
     scenario: Scenario
@@ -80,32 +77,28 @@ def prepare(target: Path) -> Campaign:
 
 
 def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
-    """Run a whole campaign on simulated data in ``target``, as the commands would.
+    """The whole year on the bundled sample campaign, in ``target`` (see the module doc).
 
-    Copies the sample campaign (see ``prepare``), generates the workbooks, simulates the units'
-    returns and the survey table, imports the survey, consolidates (intake, results, master),
-    writes the check report and drafts the decision, notices and report. ``progress(stage, done,
-    total)`` is told each stage (``total`` None for a step without a count). Raises ParxlError when
-    ``target`` is a file or a non-empty folder no demo made (a real campaign is never touched); a
-    stage's own ParxlError propagates.
+    ``progress`` (``core.progress.Progress``) gets ``(done, total, stage title)``, the label being
+    the stage («Tạo biểu mẫu», «Kiểm tra tệp gửi về», …). Raises ``ParxlError`` when ``target``
+    is a real campaign or a folder with other files; what the stages raise goes up.
     """
     from ..documents import render_decision, render_notices, render_report
 
-    say = progress or (lambda *_: None)
     campaign = prepare(target)
     scenario = pick_scenario(campaign)
-    workbooks = generate(campaign, lambda done, total: say("Tạo biểu mẫu", done, total))
-    returned = simulate_returns(campaign, progress=lambda done, total: say("Giả lập tệp các đơn vị gửi về", done, total))
+    workbooks = generate(campaign, labelled(progress, "Tạo biểu mẫu"))
+    returned = simulate_returns(campaign, progress=labelled(progress, "Giả lập tệp các đơn vị gửi về"))
     # The survey's organisers send their table; the clerk imports it as «parxl survey» does.
     survey_table, _ = import_survey(campaign, simulate_survey(campaign, campaign.output_dir / "ket-qua-dieu-tra-xhh.csv"))
 
     # Intake, results and master exactly as «parxl consolidate»; the check report as «parxl check».
     done = run_consolidation(campaign, None,
-                             lambda n, total, _name: say("Kiểm tra tệp gửi về", n, total),
-                             lambda _message: say("Lập bảng tổng hợp", 0, None))
+                             labelled(progress, "Kiểm tra tệp gửi về"),
+                             labelled(progress, "Lập bảng tổng hợp"))
     intake, results, master = done.intake, done.results, done.master
     check_outputs = write_outputs(campaign, intake, unit_lines(campaign, intake))
-    say("Soạn quyết định, thông báo, báo cáo", 0, None)
+    labelled(progress, "Soạn quyết định, thông báo, báo cáo")(0, None, "")
     decision = render_decision(results, master=master)
     notices = render_notices(results, master=master)
     report = render_report(results, master=master)

@@ -20,6 +20,7 @@ from ..campaign.folder import Campaign
 from ..campaign.units import Unit
 from ..core.files import write_atomic
 from ..core.numbers import excel_number, quantize, vi_number
+from ..core.progress import Progress
 from ..criteria.framework import Item
 from ..criteria.rules import Value
 from ..workbook.build import Fill, build_workbook
@@ -111,7 +112,7 @@ def simulate_survey(campaign: Campaign, dest: Path, seed: int = 2025) -> Path:
     return write_atomic(dest, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
-def simulate_returns(campaign: Campaign, seed: int = 2025, progress=None) -> list[Path]:
+def simulate_returns(campaign: Campaign, seed: int = 2025, progress: Progress | None = None) -> list[Path]:
     """Write the units' filled workbooks into ``inbox/`` as if they had sent them back."""
     scenario = pick_scenario(campaign)
     fw = campaign.framework
@@ -127,5 +128,5 @@ def simulate_returns(campaign: Campaign, seed: int = 2025, progress=None) -> lis
             write_atomic(dest, data)
             written.append(dest)
         if progress:
-            progress(done, len(campaign.units))
+            progress(done, len(campaign.units), unit.name)
     return written

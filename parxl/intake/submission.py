@@ -32,6 +32,13 @@ ASSESS_COLUMNS = frozenset(layout.COLUMNS.values())
 
 @dataclass
 class Submission:
+    """What one returned file says, read without judging it (see the module doc).
+
+    Named apart from ``parxl.ledger.rows.LedgerSubmission``, the ledger's record of a unit's
+    latest checked file (status, scores per round): a ``Submission`` is read from the file itself
+    and is never stored. ``size`` is in bytes; ``problem`` is set when the file cannot be read.
+    """
+
     name: str                      # how the file is called in messages: its original path or name
     sha256: str
     size: int
@@ -65,16 +72,20 @@ class Submission:
 
     @property
     def readable(self) -> bool:
+        """Whether the file could be read at all (no ``problem``)."""
         return self.problem is None
 
     @property
     def file_name(self) -> str:
+        """The last part of ``name``: «X01.xlsx» for «inbox/a.zip!/X01.xlsx» or «inbox\\X01.xlsx»."""
         return self.name.replace("\\", "/").rsplit("/", 1)[-1].rsplit("!", 1)[-1]
 
     def sheet_info(self, name: str) -> SheetInfo | None:
+        """The workbook's sheet of that exact name (state, position), or None."""
         return next((s for s in self.sheets if s.name == name), None)
 
     def cell(self, row: int, col: str) -> Cell | None:
+        """The self-assessment sheet's cell at ``row`` (1-based) and column letter ``col``; None if empty or unread."""
         return self.assess.get(row, col) if self.assess else None
 
 
@@ -89,6 +100,8 @@ def read_submission(source: Path | str | bytes, *, name: str | None = None, max_
 
     Evidence files are looked for in ``siblings`` (names, e.g. the other files
     of a zip) when given, else in ``folder`` (default: the path's own folder).
+    ``max_row`` bounds the rows read (``expected_max_row``). Never raises for a bad file (its
+    ``problem`` says why); raises ``OSError`` only when ``source`` is a path that cannot be read.
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -116,6 +129,7 @@ def read_submission(source: Path | str | bytes, *, name: str | None = None, max_
 
 
 def file_sha256(path: Path) -> str:
+    """The sha256 (64 hex digits) of a file's content, read in 1 MiB blocks. Raises ``OSError``."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

@@ -28,7 +28,15 @@ Status = Literal["ok", "errors", "unreadable"]
 
 
 @dataclass
-class ItemResult:
+class FileItem:
+    """One item of one returned file, as parxl read and scored it (``Report.items``).
+
+    Named apart from ``parxl.results.compute.UnitItem`` (one item of a unit after consolidation:
+    self, appraised and final points) and ``parxl.ledger.rows.LedgerItem`` (an item as the ledger
+    gives it back, in any round). ``score`` is in points, computed by parxl from ``inputs``;
+    ``cached`` is what the file's own formula showed.
+    """
+
     code: str
     inputs: dict[str, Value]        # input key -> value as parxl read it (Decimal, option text, None)
     score: Decimal                  # parxl's computation
@@ -39,6 +47,13 @@ class ItemResult:
 
 @dataclass
 class Report:
+    """Every finding about one returned file, with its identity and, when it was read, its items.
+
+    ``status`` is ``ok``, ``errors`` or ``unreadable`` (see the module doc); ``unit_code`` is the
+    unit the workbook names inside (None when unreadable), ``named_unit`` the one its file name
+    points at. ``total_self`` and ``subtotals`` are points (Decimal), parxl's computation.
+    """
+
     file: str
     sha256: str
     size: int
@@ -48,22 +63,26 @@ class Report:
     named_unit: str | None = None    # the unit code the file name points at, if any
     total_self: Decimal | None = None
     findings: list[Finding] = field(default_factory=list)
-    items: dict[str, ItemResult] = field(default_factory=dict)
+    items: dict[str, FileItem] = field(default_factory=dict)
     subtotals: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
+        """Findings per severity: ``{"error": n, "warning": n, "info": n}``."""
         return count_by_severity(self.findings)
 
     @property
     def errors(self) -> int:
+        """Number of error findings."""
         return self.counts["error"]
 
     @property
     def warnings(self) -> int:
+        """Number of warning findings."""
         return self.counts["warning"]
 
     def add(self, finding: Finding) -> None:
+        """Add a finding in sorting order; an error turns an ``ok`` report into ``errors``."""
         self.findings.append(finding)
         self.findings.sort(key=sort_key)
         if finding.severity == "error" and self.status == "ok":
@@ -74,6 +93,12 @@ CHECKS = (structure.check, formulas.check, inputs.check, evidence.check, cached.
 
 
 def validate(campaign: Campaign, sub: Submission) -> Report:
+    """Every finding about ``sub`` against ``campaign``'s workbook layout and criteria set.
+
+    Never raises for a bad file: a file that could not be read (``sub.problem``) gives an
+    ``unreadable`` report with that finding; one that names no unit of the campaign is
+    ``unreadable`` too. Otherwise the report carries each item's ``FileItem``.
+    """
     found = FindingList(file=sub.name)
     for code, params in sub.notes:
         found.add(code, **params)
@@ -135,7 +160,7 @@ def _report(ctx: Context) -> Report:
                 continue
             cell = ctx.cell(row, "score")
             ex = ctx.cell(row, "explanation")
-            report.items[item.code] = ItemResult(
+            report.items[item.code] = FileItem(
                 code=item.code, inputs=dict(ctx.answers.get(item.code, {})), score=ctx.scores.items[item.code],
                 cached=cell.value if cell is not None and isinstance(cell.value, (Decimal, str)) else None,
                 evidence=list(ctx.evidence.get(item.code, [])),

@@ -34,15 +34,16 @@ from dataclasses import dataclass
 from ..campaign.folder import Campaign
 from ..core.findings import Finding
 from ..core.report import CommandReport
-from .receive import IntakeResult, Received
-from .store import Ledger, UnitSubmission
+from .inbox import InboxFile
+from .receive import IntakeResult
+from .store import Ledger, LedgerSubmission
 
 
 @dataclass
 class UnitLine:
     """One unit's latest readable file (its ledger row) with the findings recorded for that file."""
 
-    submission: UnitSubmission
+    submission: LedgerSubmission
     findings: list[Finding]
 
 
@@ -52,7 +53,7 @@ def unit_lines(campaign: Campaign, result: IntakeResult) -> list[UnitLine]:
         return [UnitLine(s, ledger.findings(s.sha256)) for s in result.latest]
 
 
-def stale_unreadable(result: IntakeResult) -> list[Received]:
+def stale_unreadable(result: IntakeResult) -> list[InboxFile]:
     """Unreadable files still awaiting a good file from the unit their name points at (or from nobody)."""
     latest = {s.unit_code: s.received_at for s in result.latest}
     out = []

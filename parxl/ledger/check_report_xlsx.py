@@ -25,7 +25,8 @@ from ..core.findings import FINDING_TYPES, SEVERITY_TITLES, Finding
 from ..core.numbers import vi_number
 from ..workbook.styles import TEXT
 from .check_report import UnitLine, stale_unreadable
-from .receive import IntakeResult, Received
+from .inbox import InboxFile
+from .receive import IntakeResult
 
 FINDINGS_FILE = "ket-qua-kiem-tra.xlsx"
 FEEDBACK_DIR = "phan-hoi"
@@ -42,7 +43,9 @@ def _link(path: str) -> str:
     return "external:" + str(PurePosixPath("..", outer)).replace("/", "\\")
 
 
-class _Formats:
+class CheckReportFormats:
+    """The XlsxWriter cell formats of the check report workbook (Times New Roman), made once per workbook."""
+
     def __init__(self, wb):
         base = TEXT
         self.title = wb.add_format({**base, "bold": True, "font_size": 14})
@@ -60,7 +63,7 @@ def _unit_of(rec) -> str:
     return rec.report.named_unit or "" if rec.report else ""
 
 
-def _first_error(rec: Received) -> str:
+def _first_error(rec: InboxFile) -> str:
     errors = [x for x in rec.report.findings if x.severity == "error"] if rec.report else []
     return FINDING_TYPES[errors[0].code].title if errors and errors[0].code in FINDING_TYPES else ""
 
@@ -71,7 +74,7 @@ def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[Unit
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
-    f = _Formats(wb)
+    f = CheckReportFormats(wb)
     summary = wb.add_worksheet("Tổng hợp")
     summary.write_string(0, 0, f"KẾT QUẢ KIỂM TRA TỆP TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM {campaign.year}", f.title)
     heads = ("Mã", "Đơn vị", "Tệp", "Tình trạng", "Điểm tự chấm", "Lỗi", "Cảnh báo", "Ghi chú")
@@ -157,7 +160,7 @@ def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[Unit
     return out.getvalue()
 
 
-def _internal_sheet(wb, f: _Formats, campaign: Campaign, result: IntakeResult) -> None:
+def _internal_sheet(wb, f: CheckReportFormats, campaign: Campaign, result: IntakeResult) -> None:
     """«Lỗi của parxl»: the files parxl itself failed on; kept, and no unit has to resend them."""
     ws = wb.add_worksheet(INTERNAL_SHEET)
     ws.write_string(0, 0, "CÁC TỆP PARXL GẶP LỖI KHI ĐỌC (lỗi của chương trình, không phải lỗi của đơn vị; tệp "
@@ -185,7 +188,7 @@ def feedback_workbook(campaign: Campaign, code: str, name: str, path: str, recei
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
-    f = _Formats(wb)
+    f = CheckReportFormats(wb)
     ws = wb.add_worksheet("Phản hồi")
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 11)

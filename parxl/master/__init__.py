@@ -10,13 +10,14 @@ May import: parxl.core … parxl.survey. Never a later stage (see parxl/__init__
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import xlsxwriter
 
 from ..core.files import link_new, numbered_names, ordinary_mode, temp_path
 from ..core.numbers import vi_number
+from ..core.progress import Progress, silent
 from ..results.compute import Results
 from .detail import DetailRows, write_detail
 from .fastrows import append_rows
@@ -27,13 +28,13 @@ from .previous import MASTER_PREFIX, PreviousEntry, PreviousError, latest_master
 from .ranking import write_ranking
 from .sources import write_sources
 from .stats import write_stats
-from .styles import Formats
+from .styles import MasterFormats
 from .view import make_view
 
 __all__ = ["write_master", "master_name", "read_previous", "latest_master", "PreviousEntry", "PreviousError",
            "left_out", "left_out_by_state", "GROUP_TITLES", "situation", "MASTER_PREFIX"]
 
-Progress = Callable[[str], None]
+STEPS = 5  # what ``write_master`` reports to its progress: (done, STEPS, sheet)
 
 
 def _first_name(output_dir: Path, results: Results) -> Path:
@@ -52,16 +53,16 @@ def write_master(results: Results, output_dir: str | Path, previous: Mapping[str
     """Write the master workbook of ``results`` into ``output_dir`` (created); returns its path.
 
     ``previous`` (unit code → entry) adds the change against an earlier campaign; ``progress``
-    gets a Vietnamese line per step. The file gets the first free name of ``master_name`` through
+    (``core.progress.Progress``) gets ``(done, STEPS, sheet being written)`` per step. The file gets the first free name of ``master_name`` through
     ``core.files.link_new``: an earlier master, or one a concurrent run just wrote, is never
     overwritten, and the name appears only when the file is complete. Raises ``OSError`` when
     ``output_dir`` cannot be written; no temp file is left.
     """
     output_dir = Path(output_dir)
-    step = progress or (lambda _message: None)
+    step = progress or silent
     with temp_path(output_dir) as draft, temp_path(output_dir) as temp:
         detail = _build(results, draft, previous, step)
-        step(f"Trang «{SHEET_DETAIL}»: {vi_number(len(results.units))} đơn vị")
+        step(4, STEPS, f"Trang «{SHEET_DETAIL}»: {vi_number(len(results.units))} đơn vị")
         append_rows(draft, temp, detail.sheet_index, detail.rows, detail.last_row, detail.last_col)
         os.chmod(temp, ordinary_mode())
         return link_new(temp, _first_name(output_dir, results))
@@ -75,17 +76,17 @@ def _build(results: Results, path: Path, previous: Mapping[str, PreviousEntry] |
                                          "use_zip64": True})
     wb.set_properties({"title": view.heading, "subject": "Chỉ số cải cách hành chính", "author": "parxl",
                        "created": view.made_at})
-    fmt = Formats(wb)
+    fmt = MasterFormats(wb)
     sheets = {name: wb.add_worksheet(name) for name in (SHEET_RANKING, SHEET_FIELDS, SHEET_DETAIL, SHEET_STATS,
                                                          SHEET_MISSING, SHEET_SOURCES)}
-    step(f"Trang «{SHEET_RANKING}»")
+    step(0, STEPS, f"Trang «{SHEET_RANKING}»")
     ranking = write_ranking(sheets[SHEET_RANKING], fmt, view, previous)
-    step(f"Trang «{SHEET_FIELDS}»")
+    step(1, STEPS, f"Trang «{SHEET_FIELDS}»")
     fields_avg_row = write_fields(sheets[SHEET_FIELDS], fmt, view)
     detail = write_detail(sheets[SHEET_DETAIL], fmt, view)
-    step(f"Trang «{SHEET_STATS}»")
+    step(2, STEPS, f"Trang «{SHEET_STATS}»")
     write_stats(wb, sheets[SHEET_STATS], fmt, view, ranking, fields_avg_row)
-    step(f"Trang «{SHEET_MISSING}», «{SHEET_SOURCES}»")
+    step(3, STEPS, f"Trang «{SHEET_MISSING}», «{SHEET_SOURCES}»")
     write_missing(sheets[SHEET_MISSING], fmt, view)
     write_sources(sheets[SHEET_SOURCES], fmt, view)
     sheets[SHEET_RANKING].activate()

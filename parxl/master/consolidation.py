@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from ..campaign.folder import Campaign
+from ..core.progress import Progress
 from ..core.report import CommandReport
 from ..ledger.check_report import current_findings, unit_lines
 from ..core.times import local_iso
 from ..ledger.receive import IntakeResult, run_intake
 from ..ledger.returned import ReturnedFile, returned_files
-from ..ledger.store import SELF, Ledger, UnitSubmission
+from ..ledger.store import SELF, Ledger, LedgerSubmission
 from ..results.compute import Results, Source, UnitInput, consolidate
 from ..survey.table import load_survey
 from . import PreviousEntry, write_master
@@ -38,11 +39,9 @@ from .snapshot import save_snapshot
 SURVEY_ROUND = "survey"
 COUNTED_SEVERITIES = ("error", "warning")  # what the detail sheet counts as findings of an item
 
-IntakeProgress = Callable[[int, int, str], None]  # (done, total, current file), as run_intake reports
-StepProgress = Callable[[str], None]
 
 
-def unit_input(campaign: Campaign, sub: UnitSubmission,
+def unit_input(campaign: Campaign, sub: LedgerSubmission,
                imported_survey: Mapping[str, Decimal] | None = None) -> UnitInput | None:
     """What the consolidation needs of one unit's latest submission (None for a unit no longer listed).
 
@@ -71,7 +70,7 @@ def unit_input(campaign: Campaign, sub: UnitSubmission,
     )
 
 
-def unit_inputs(campaign: Campaign, subs: Iterable[UnitSubmission],
+def unit_inputs(campaign: Campaign, subs: Iterable[LedgerSubmission],
                 returned: Iterable[ReturnedFile] = ()) -> list[UnitInput]:
     """What the consolidation needs of every listed unit's latest submission, with the imported survey table.
 
@@ -89,7 +88,7 @@ def unit_inputs(campaign: Campaign, subs: Iterable[UnitSubmission],
     return inputs
 
 
-def _from_ledger(campaign: Campaign) -> tuple[list[UnitSubmission], list[ReturnedFile]]:
+def _from_ledger(campaign: Campaign) -> tuple[list[LedgerSubmission], list[ReturnedFile]]:
     """Latest readable submissions and units whose files did not read, as the ledger holds them now."""
     with Ledger.open(campaign) as ledger:
         subs = ledger.latest_submissions()
@@ -97,7 +96,7 @@ def _from_ledger(campaign: Campaign) -> tuple[list[UnitSubmission], list[Returne
     return subs, returned
 
 
-def results_from_submissions(campaign: Campaign, subs: Iterable[UnitSubmission], made_at: str | None = None) -> Results:
+def results_from_submissions(campaign: Campaign, subs: Iterable[LedgerSubmission], made_at: str | None = None) -> Results:
     """Index, rank and band of every listed unit of ``subs``; ``made_at`` (ISO local time) defaults to now.
 
     Raises SurveyError when the campaign's survey table no longer reads.
@@ -185,10 +184,13 @@ class Consolidation:
 
 
 def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] | None = None,
-                      intake_progress: IntakeProgress | None = None,
-                      step: StepProgress | None = None) -> Consolidation:
+                      intake_progress: Progress | None = None,
+                      master_progress: Progress | None = None) -> Consolidation:
     """Intake of inbox/, then results from the ledger, then a new master workbook in output/
     and the snapshot of its results in the state folder (``master.snapshot``).
+
+    ``intake_progress`` gets ``(done, files, file)`` while the inbox is read, ``master_progress``
+    ``(done, steps, sheet)`` while the master is written (``core.progress.Progress``).
 
     Never raises for one file of inbox/: parxl's own failures on files are in
     ``Consolidation.intake.internal`` (and in ``report(...).internal_errors``).
@@ -197,6 +199,6 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
     intake = run_intake(campaign, intake_progress)
     inputs = unit_inputs(campaign, intake.latest, intake.returned)
     results = consolidate(campaign, inputs, local_iso())
-    master = write_master(results, campaign.output_dir, previous, step)
+    master = write_master(results, campaign.output_dir, previous, master_progress)
     snapshot = save_snapshot(results, master, results_fingerprint(campaign, inputs))
     return Consolidation(intake, results, master, snapshot)

@@ -13,7 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..results.compute import NO_FILE_READ
 from .fastrows import RowWriter
 from .names import FIRST_ROW, H_CODE, H_NAME, HEADING_ROW
-from .styles import Formats
+from .styles import MasterFormats
 from .view import View
 
 KIND_TITLES = {"bonus": "Điểm thưởng", "penalty": "Điểm trừ"}
@@ -34,7 +34,7 @@ class DetailRows:
     last_col: int
 
 
-def write_detail(ws: Worksheet, fmt: Formats, view: View) -> DetailRows:
+def write_detail(ws: Worksheet, fmt: MasterFormats, view: View) -> DetailRows:
     """Write the «Chi tiết» sheet's title, headings, autofilter and frozen panes into ``ws``, and return
     its rows (one per unit × item, units without a file read left out) for ``fastrows.append_rows``
     to splice in once XlsxWriter has closed the file.

@@ -20,7 +20,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from ..core.numbers import excel_number
 
-Cell = str | int | Decimal | None
+RowValue = str | int | Decimal | None  # what one cell of a row is written from
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CHUNK = 4096  # rows per write
@@ -37,9 +37,9 @@ class RowWriter:
 
     def __init__(self, columns: int):
         self.letters = [xl_col_to_name(i) for i in range(columns)]
-        self._numbers: dict[Cell, str] = {}
+        self._numbers: dict[RowValue, str] = {}
 
-    def cell(self, col: int, value: Cell) -> str:
+    def cell(self, col: int, value: RowValue) -> str:
         """One cell's XML template; call ``.format(row)`` (1-based) on it or on a concatenation."""
         if value is None or value == "":
             return ""
@@ -53,7 +53,7 @@ class RowWriter:
             number = self._numbers[value] = excel_number(value) if isinstance(value, Decimal) else str(value)
         return f'<c r="{ref}"><v>{number}</v></c>'
 
-    def cells(self, first_col: int, values: Sequence[Cell]) -> str:
+    def cells(self, first_col: int, values: Sequence[RowValue]) -> str:
         """The XML templates of ``values`` in consecutive cells from column ``first_col`` (0-based), joined."""
         return "".join(self.cell(first_col + k, v) for k, v in enumerate(values))
 

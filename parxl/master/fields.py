@@ -7,13 +7,13 @@ from ..core.numbers import vi_number
 from ..results.summary import mean_index
 from .formulas import column_range
 from .names import FIRST_ROW, H_CODE, H_NAME, HEADING_ROW
-from .styles import Formats, number
+from .styles import MasterFormats, number
 from .view import View
 
 FIRST_FIELD_COL = 3
 
 
-def write_fields(ws: Worksheet, fmt: Formats, view: View) -> int:
+def write_fields(ws: Worksheet, fmt: MasterFormats, view: View) -> int:
     """Write the sheet; return the 0-based row of the averages."""
     ranked = view.results.ranked
     last_col = FIRST_FIELD_COL + len(view.fields) - 1

@@ -12,7 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..results.compute import Results, UnitResult
 from .names import H_CODE, H_NAME
-from .styles import Formats
+from .styles import MasterFormats
 from .view import View
 
 POLICY_TITLES = {
@@ -65,7 +65,7 @@ def left_out_by_state(results: Results) -> dict[str, list[UnitResult]]:
     return out
 
 
-def write_missing(ws: Worksheet, fmt: Formats, view: View) -> None:
+def write_missing(ws: Worksheet, fmt: MasterFormats, view: View) -> None:
     """Fill the «Chưa nộp, bị trả lại» sheet: one row per unit of ``left_out``, grouped by ``GROUP_TITLES``
     (column «Nhóm»), with the file last received and when."""
     policy = view.results.campaign.config.missing_policy

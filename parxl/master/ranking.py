@@ -16,7 +16,7 @@ from ..results.compute import UnitResult
 from .formulas import band_formula, cell, column_range, index_formula, sum_formula, total_formula
 from .names import FIRST_ROW, H_BAND, H_CODE, H_INDEX, H_NAME, H_RANK, H_TOTAL, HEADING_ROW
 from .previous import PreviousEntry
-from .styles import FONT, Formats, number
+from .styles import FONT, MasterFormats, number
 from .view import View
 
 
@@ -56,7 +56,7 @@ def _columns(view: View, with_previous: bool) -> list[tuple[str, str, float]]:
     return cols
 
 
-def write_ranking(ws: Worksheet, fmt: Formats, view: View,
+def write_ranking(ws: Worksheet, fmt: MasterFormats, view: View,
                   previous: Mapping[str, PreviousEntry] | None) -> RankingLayout:
     """The «Xếp hạng» sheet: one row a unit, ranked first, with formulas for rank and band; returns
     where its columns and rows are, for the statistics sheet.
@@ -140,7 +140,7 @@ def _rank_formula(view: View, layout: RankingLayout, r: int) -> str:
     return f"=IF({here}={above},{rank_above},{rank_above}+1)"
 
 
-def _write_previous(ws: Worksheet, fmt: Formats, c: dict[str, int], r: int, u: UnitResult,
+def _write_previous(ws: Worksheet, fmt: MasterFormats, c: dict[str, int], r: int, u: UnitResult,
                     prev: PreviousEntry | None) -> None:
     prev_rank = prev.rank if prev else None
     prev_index = prev.index if prev else None
@@ -154,7 +154,7 @@ def _write_previous(ws: Worksheet, fmt: Formats, c: dict[str, int], r: int, u: U
     ws.write_formula(r, c["index_change"], f'=IF({pi}="","",ROUND({ix}-{pi},2))', fmt.signed_index, index_change)
 
 
-def _colour_bands(ws: Worksheet, fmt: Formats, view: View, layout: RankingLayout, last_col: int) -> None:
+def _colour_bands(ws: Worksheet, fmt: MasterFormats, view: View, layout: RankingLayout, last_col: int) -> None:
     if layout.last_row < layout.first_row:
         return
     band_cell = xl_rowcol_to_cell(layout.first_row, layout.cols["band"], col_abs=True)  # $N5: each row its own

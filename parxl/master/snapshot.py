@@ -30,7 +30,7 @@ from ..campaign.folder import Campaign
 from ..campaign.units import Unit
 from ..core.errors import ParxlError
 from ..core.files import write_atomic
-from ..results.compute import ItemResult, Results, Source, UnitResult
+from ..results.compute import UnitItem, Results, Source, UnitResult
 
 SNAPSHOT_DIR = "results"
 KIND = "parxl-results"
@@ -99,7 +99,7 @@ def _unit_from(doc: dict) -> UnitResult:
     return UnitResult(
         unit=Unit(doc["unit"]["code"], doc["unit"]["name"], doc["unit"]["kind"]),
         status=doc["status"], note=doc["note"],
-        items={code: ItemResult(code, _undec(i["self"]), _undec(i["appraised"]), Decimal(i["final"]),
+        items={code: UnitItem(code, _undec(i["self"]), _undec(i["appraised"]), Decimal(i["final"]),
                                 i["evidence"], i["findings"]) for code, i in doc["items"].items()},
         field_points={k: Decimal(v) for k, v in doc["field_points"].items()},
         field_index={k: Decimal(v) for k, v in doc["field_index"].items()},

@@ -9,7 +9,7 @@ from .. import __version__
 from ..criteria.framework import BLOCK_TITLES
 from ..survey.table import survey_file
 from .names import H_CODE, H_NAME
-from .styles import Formats
+from .styles import MasterFormats
 from .view import View
 
 TIE_TITLES = {"competition": "đồng hạng thì hạng sau nhảy bậc (1, 2, 2, 4)",
@@ -23,7 +23,7 @@ def _survey_source(campaign) -> str:
     return f"{path.name} (SHA-256 {hashlib.sha256(path.read_bytes()).hexdigest()})"
 
 
-def write_sources(ws: Worksheet, fmt: Formats, view: View) -> None:
+def write_sources(ws: Worksheet, fmt: MasterFormats, view: View) -> None:
     """Write the «Nguồn dữ liệu» sheet into ``ws``: the campaign's settings, the criteria set (with its
     legal basis and SHA-256 fingerprint), the survey table used (SHA-256), the tie rule, when the
     master was made, and per unit the file its figures came from (path, SHA-256, time received).

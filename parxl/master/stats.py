@@ -9,13 +9,13 @@ from .fields import FIRST_FIELD_COL
 from .formulas import cell, quote_sheet, text_literal
 from .names import SHEET_FIELDS, SHEET_RANKING, SHEET_STATS
 from .ranking import RankingLayout
-from .styles import Formats, number
+from .styles import MasterFormats, number
 from .view import View
 
 NAMED_BARS = 60  # up to this many units, the index chart names every bar
 
 
-def write_stats(wb: Workbook, ws: Worksheet, fmt: Formats, view: View, ranking: RankingLayout,
+def write_stats(wb: Workbook, ws: Worksheet, fmt: MasterFormats, view: View, ranking: RankingLayout,
                 fields_avg_row: int) -> None:
     """The «Thống kê» sheet: counts, highest, lowest and mean index (as formulas with their values),
     units per band, field averages, and charts.

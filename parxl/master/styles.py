@@ -30,7 +30,7 @@ def number(value: Decimal | int | None) -> float | int | str:
     return int(value) if isinstance(value, int) else float(value)
 
 
-class Formats:
+class MasterFormats:
     """The formats every sheet shares, created once per workbook."""
 
     def __init__(self, wb: Workbook):

@@ -51,8 +51,13 @@ class UnitInput:
 
 
 @dataclass
-class ItemResult:
-    """One item of a unit after consolidation: self-assessed, appraised and final points (Decimal)."""
+class UnitItem:
+    """One item of a unit after consolidation: self-assessed, appraised and final points (Decimal).
+
+    Named apart from ``parxl.intake.validation.FileItem`` (one item as read from one file): a
+    ``UnitItem`` merges every round recorded for the unit; ``final`` is what the ranking counts,
+    ``evidence_count`` and ``findings`` come from the unit's latest file.
+    """
 
     code: str
     self_score: Decimal | None
@@ -72,7 +77,7 @@ class UnitResult:
     unit: Unit
     status: ResultStatus
     note: str
-    items: dict[str, ItemResult]
+    items: dict[str, UnitItem]
     field_points: dict[str, Decimal]
     field_index: dict[str, Decimal]
     self_total: Decimal | None
@@ -161,7 +166,7 @@ def assign_ranks(values: list[tuple[str, Decimal]], rule: str = "competition") -
 def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
     fw = campaign.framework
     survey_held = campaign.config.survey_held
-    items: dict[str, ItemResult] = {}
+    items: dict[str, UnitItem] = {}
     for item in fw.items:
         own = data.self_scores.get(item.code)
         appraised = data.appraised_scores.get(item.code) if data.appraised_scores else None
@@ -169,7 +174,7 @@ def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
             final = (data.survey_scores or {}).get(item.code, ZERO) if survey_held else ZERO
         else:
             final = appraised if appraised is not None else (own if own is not None else ZERO)
-        items[item.code] = ItemResult(item.code, own, appraised, final,
+        items[item.code] = UnitItem(item.code, own, appraised, final,
                                       data.evidence_counts.get(item.code, 0), data.finding_counts.get(item.code, 0))
     field_points = {f.code: fw.quantize(sum((items[i.code].final for i in fw.items_of_field(f.code)), ZERO))
                     for f in fw.fields}

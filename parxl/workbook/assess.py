@@ -22,7 +22,7 @@ from ..criteria.scoring import UnitScore, subtotal_formula, total_formula
 from . import layout
 from . import texts as T
 from .layout import RowSpec
-from .styles import PROTECT, Styles, col_index, print_setup
+from .styles import PROTECT, WorkbookFormats, col_index, print_setup
 
 WIDTHS = {"code": 7, "title": 50, "max": 8, "input1": 24, "input2": 12, "score": 9,
           "explanation": 24, "evidence": 28, "appraised": 10, "appraisal_note": 20}
@@ -43,7 +43,7 @@ class _ColumnIndex:
 _C = _ColumnIndex()
 
 
-def write_assess(ws, st: Styles, names, campaign, identity, fill, scores: UnitScore) -> None:
+def write_assess(ws, st: WorkbookFormats, names, campaign, identity, fill, scores: UnitScore) -> None:
     """Write the self-assessment sheet ``ws`` (an XlsxWriter worksheet) by the layout contract.
 
     ``names`` defines the workbook's names (``build._Names``; raises ``ParxlError`` for a code
@@ -83,7 +83,7 @@ def write_assess(ws, st: Styles, names, campaign, identity, fill, scores: UnitSc
     ws.protect("", PROTECT)
 
 
-def _header(ws, st: Styles, campaign, identity) -> None:
+def _header(ws, st: WorkbookFormats, campaign, identity) -> None:
     fw = campaign.framework
     last = _C.last
     ws.merge_range(layout.TITLE_ROW - 1, 0, layout.TITLE_ROW - 1, last,
@@ -135,7 +135,7 @@ def _write_total(ws, st, names, fw, rows, score_cell, scores, r: int) -> None:
     names.define(layout.NAME_TOTAL, layout.SHEET_ASSESS, layout.cell_ref("score", r + 1))
 
 
-def _write_item(ws, st: Styles, names, spec: RowSpec, decimals: int, fill, scores: UnitScore) -> None:
+def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fill, scores: UnitScore) -> None:
     item: Item = spec.item  # type: ignore[assignment]
     r, row, sheet = spec.row - 1, spec.row, layout.SHEET_ASSESS
     _label(ws, r, st.item, item.code, item.title, item.max)
@@ -188,7 +188,7 @@ def _options_height(specs: list[InputSpec]) -> float | None:
     return _height(longest, WIDTHS["input1"])
 
 
-def _write_input(ws, st: Styles, r: int, c: int, spec: InputSpec, value: Value, item: Item) -> None:
+def _write_input(ws, st: WorkbookFormats, r: int, c: int, spec: InputSpec, value: Value, item: Item) -> None:
     fmt = {"choice": st.input_choice, "whole": st.input_whole, "decimal": st.input_decimal}[spec.kind]
     if value is None or value == "":
         ws.write_blank(r, c, None, fmt)
@@ -229,7 +229,7 @@ def _out_of_range(spec: InputSpec, ref: str, item: Item) -> str:
     return f'=IF({ref}="",FALSE,IF(ISNUMBER({ref}),OR({ref}<0,{ref}>{top}{off_step}),TRUE))'
 
 
-def _write_evidence(ws, st: Styles, r: int, links: list[str]) -> None:
+def _write_evidence(ws, st: WorkbookFormats, r: int, links: list[str]) -> None:
     """One link: a clickable hyperlink; several: one per line in a wrapped cell."""
     links = [link.strip() for link in links if link and link.strip()]
     c = _C["evidence"]

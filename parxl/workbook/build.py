@@ -36,7 +36,7 @@ from ..criteria.scoring import Answers, UnitScore, score_answers
 from . import layout
 from . import texts as T
 from .assess import write_assess
-from .styles import PROTECT, Styles, abs_ref, col_index, print_setup
+from .styles import PROTECT, WorkbookFormats, abs_ref, col_index, print_setup
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def build_bytes(campaign: Campaign, identity: Identity, fill: Fill | None = None
         "company": campaign.config.issuer.name,
         "created": when,
     })
-    styles = Styles(wb)
+    styles = WorkbookFormats(wb)
     guide = wb.add_worksheet(layout.SHEET_GUIDE)
     assess = wb.add_worksheet(layout.SHEET_ASSESS)
     summary = wb.add_worksheet(layout.SHEET_SUMMARY)
@@ -138,7 +138,7 @@ class _Names:
             raise ParxlError(f"Không đặt được tên ô «{name}»: mã tiêu chí có ký tự không dùng được trong tên ô Excel.")
 
 
-def _write_meta(ws, st: Styles, names: _Names, campaign: Campaign, identity: Identity, when: dt.datetime) -> None:
+def _write_meta(ws, st: WorkbookFormats, names: _Names, campaign: Campaign, identity: Identity, when: dt.datetime) -> None:
     fw = campaign.framework
     values: dict[str, str | int] = {
         "campaign_id": campaign.id,
@@ -180,7 +180,7 @@ def _write_meta(ws, st: Styles, names: _Names, campaign: Campaign, identity: Ide
     ws.very_hidden()
 
 
-def _write_summary(ws, st: Styles, campaign: Campaign, identity: Identity, scores: UnitScore) -> None:
+def _write_summary(ws, st: WorkbookFormats, campaign: Campaign, identity: Identity, scores: UnitScore) -> None:
     """The summary sheet, laid out by ``layout.SUMMARY``: one line per field, bonus, penalty, then the total."""
     fw = campaign.framework
     cols = {role: col_index(letter) for role, letter in layout.SUMMARY["columns"].items()}
@@ -228,7 +228,7 @@ def _pct(points: Decimal, max_points: Decimal) -> Decimal:
     return quantize(points / max_points * 100, 2) if max_points > 0 else Decimal(0)
 
 
-def _write_guide(ws, st: Styles, campaign: Campaign, identity: Identity) -> None:
+def _write_guide(ws, st: WorkbookFormats, campaign: Campaign, identity: Identity) -> None:
     ws.set_column(0, 0, 72)  # fits A4 portrait in Excel and LibreOffice alike
     styles = {"title": st.title, "heading": st.guide_heading, "text": st.guide_text, "blank": st.guide_text}
     for r, (style, text) in enumerate(T.guide_lines(campaign, identity.name)):

@@ -15,7 +15,6 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -25,6 +24,7 @@ from ..campaign.folder import Campaign
 from ..campaign.units import Unit
 from ..core.errors import ParxlError
 from ..core.files import ordinary_mode, safe_file_stem, write_atomic
+from ..core.progress import Progress
 from .build import Identity, build_bytes, clean_text
 
 SST = "xl/sharedStrings.xml"
@@ -119,8 +119,6 @@ class Template:
         return b"".join((self._head, local, central, end))
 
 
-Progress = Callable[[int, int], None]  # (done, total)
-
 def workbook_filename(unit: Unit) -> str:
     """«CODE - Name.xlsx» (``core.files.safe_file_stem``: safe on Windows, at most 120 characters and
     200 UTF-8 bytes before «.xlsx», NFC kept); «don-vi.xlsx» when nothing is left. Never raises."""
@@ -128,7 +126,12 @@ def workbook_filename(unit: Unit) -> str:
 
 
 def generate(campaign: Campaign, progress: Progress | None = None) -> list[Path]:
-    """Write every unit's workbook into ``campaign.workbooks_dir``; return the paths, in unit order."""
+    """Write every unit's workbook into ``campaign.workbooks_dir``; return the paths, in unit order.
+
+    ``progress`` (``core.progress.Progress``) gets ``(done, number of units, file name)`` after each
+    workbook. Raises ``ParxlError`` when two units would get the same file name, ``OSError`` when the
+    folder cannot be written.
+    """
     names = [workbook_filename(u) for u in campaign.units]
     seen: dict[str, str] = {}
     for unit, name in zip(campaign.units, names):
@@ -143,7 +146,7 @@ def generate(campaign: Campaign, progress: Progress | None = None) -> list[Path]
     for done, (unit, name) in enumerate(zip(campaign.units, names), start=1):
         paths.append(write_atomic(out / name, template.stamp(Identity.of(unit)), mode))
         if progress:
-            progress(done, len(names))
+            progress(done, len(names), name)
     return paths
 
 

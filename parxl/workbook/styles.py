@@ -65,7 +65,7 @@ def print_setup(ws, landscape: bool, repeat_row: int | None) -> None:
         ws.repeat_rows(repeat_row)
 
 
-class Styles:
+class WorkbookFormats:
     """Every cell format of one workbook (XlsxWriter formats belong to their workbook)."""
 
     def __init__(self, wb):

@@ -49,6 +49,12 @@ class HostileFile(Exception):
         self.code = code
         self.detail = detail
 
+    @property
+    def params(self) -> dict[str, str]:
+        """The finding's template parameters: ``detail``, and ``limit`` (the size limit, for
+        «file-too-large»; empty otherwise), so every place that reports it says the same."""
+        return {"detail": self.detail, "limit": human_size(MAX_FILE_BYTES) if self.code == "file-too-large" else ""}
+
 
 @dataclass(frozen=True)
 class Sniffed:

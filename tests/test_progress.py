@@ -1,0 +1,57 @@
+"""Every long step reports to the one progress callback: ``progress(done, total, label)``."""
+from __future__ import annotations
+
+from parxl.core.progress import labelled, silent
+from parxl.ledger.receive import run_intake
+from parxl.master import write_master
+from parxl.master.consolidation import run_consolidation
+from parxl.results.compute import consolidate
+from parxl.workbook.stamping import generate
+from support.tamper import filled
+
+
+def _recorder():
+    seen: list[tuple[int, int | None, str]] = []
+    return seen, lambda done, total, label: seen.append((done, total, label))
+
+
+def test_generate_reports_each_workbook_with_its_file_name(campaign):
+    seen, progress = _recorder()
+    paths = generate(campaign, progress)
+    assert seen == [(1, 3, paths[0].name), (2, 3, paths[1].name), (3, 3, paths[2].name)]
+    assert seen[0][2] == "X01 - Phường An Lưu.xlsx"
+
+
+def test_intake_reports_each_file_read_with_its_path(campaign):
+    campaign.inbox_dir.mkdir(parents=True, exist_ok=True)
+    (campaign.inbox_dir / "a.xlsx").write_bytes(filled(campaign, campaign.unit("X01")))
+    (campaign.inbox_dir / "b.xlsx").write_bytes(filled(campaign, campaign.unit("X02")))
+    seen, progress = _recorder()
+    run_intake(campaign, progress, workers=1)
+    assert seen == [(1, 2, "inbox/a.xlsx"), (2, 2, "inbox/b.xlsx")]
+
+
+def test_master_reports_its_steps_out_of_five_with_the_sheet_written(campaign, tmp_path):
+    seen, progress = _recorder()
+    write_master(consolidate(campaign, []), tmp_path / "out", progress=progress)
+    assert [(done, total) for done, total, _ in seen] == [(0, 5), (1, 5), (2, 5), (3, 5), (4, 5)]
+    assert seen[0][2] == "Trang «Xếp hạng»"
+    assert seen[-1][2].endswith(": 3 đơn vị")
+
+
+def test_consolidation_reports_intake_and_master_to_their_own_callbacks(campaign):
+    campaign.inbox_dir.mkdir(parents=True, exist_ok=True)
+    (campaign.inbox_dir / "a.xlsx").write_bytes(filled(campaign, campaign.unit("X01")))
+    reading, intake_progress = _recorder()
+    writing, master_progress = _recorder()
+    run_consolidation(campaign, None, intake_progress, master_progress)
+    assert reading == [(1, 1, "inbox/a.xlsx")]
+    assert [total for _, total, _ in writing] == [5] * 5
+
+
+def test_labelled_reports_under_the_stage_title_and_none_is_silent():
+    seen, progress = _recorder()
+    labelled(progress, "Tạo biểu mẫu")(2, 7, "X01.xlsx")
+    assert seen == [(2, 7, "Tạo biểu mẫu")]
+    assert labelled(None, "Tạo biểu mẫu") is silent
+    assert silent(1, None, "") is None
