@@ -317,3 +317,57 @@ def test_an_appraisal_workbook_too_large_says_the_limit_not_its_own_size(ready, 
     (finding,) = doc["files"][0]["findings"]
     assert code == 1 and finding["code"] == "file-too-large"
     assert "nặng 60,0 MB, vượt giới hạn 50,0 MB" in finding["message"]
+
+
+def _with_score_cells(path: Path, cells: dict[str, str]) -> bytes:
+    """The workbook at ``path`` with cells of the data sheet replaced by raw XML (``{"K12": "<c …>…</c>"}``)."""
+    import io
+    import re
+    import zipfile
+    wb = openpyxl.load_workbook(path)
+    part = f"xl/worksheets/sheet{wb.sheetnames.index(L.SHEET_DATA) + 1}.xml"
+    src, out = zipfile.ZipFile(path), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == part:
+                text = body.decode("utf-8")
+                for ref, xml in cells.items():
+                    text, n = re.subn(rf'<c r="{ref}"(?: [^>]*)?(?:/>|>.*?</c>)', xml, text, count=1, flags=re.S)
+                    assert n == 1, ref
+                body = text.encode("utf-8")
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+def test_a_refused_score_is_not_a_blank_score_and_a_formula_needs_its_value(ready, tmp_path):
+    from parxl.appraisal.read import read_appraisal
+    src = folder(ready) / FIELD1
+    at = rows_of(openpyxl.load_workbook(src)[L.SHEET_DATA])
+    # «2,5» as text is above the maximum: refused, with no info line saying it was read
+    refused = {("X01", "1.1"): -1, ("X01", "1.3"): "2,5", ("X02", "1.1"): "abc", ("X02", "1.3"): 1.234,
+               ("X01", "1.2"): "=1/0"}  # openpyxl saves a formula without a cached value
+    path = fill(src, tmp_path / "f" / FIELD1, refused | {("X01", "1.5"): None},
+                notes={key: "ý kiến" for key in [*refused, ("X01", "1.4"), ("X01", "1.5"), ("X02", "1.2"), ("X02", "1.4")]})
+    k = {key: f"K{at[key]}" for key in at}
+    data = _with_score_cells(path, {
+        k[("X01", "1.4")]: f'<c r="{k[("X01", "1.4")]}" t="e"><f>1/0</f><v>#DIV/0!</v></c>',   # Excel's error
+        k[("X01", "1.5")]: f'<c r="{k[("X01", "1.5")]}"><f>0.125*2</f><v>0.25</v></c>',       # cached 0,25
+        k[("X02", "1.4")]: f'<c r="{k[("X02", "1.4")]}" t="str"><f>IF(1,"",1)</f><v></v></c>',  # shows nothing
+    })
+    got = read_appraisal(ready, data, "appraisal-1", name=FIELD1)
+    assert sorted((f.code, f.cell) for f in got.findings) == sorted([
+        ("appraisal-score-negative", k[("X01", "1.1")]),
+        ("appraisal-score-above-max", k[("X01", "1.3")]),
+        ("appraisal-score-not-number", k[("X02", "1.1")]),
+        ("appraisal-score-off-grid", k[("X02", "1.3")]),
+        ("appraisal-score-formula", k[("X01", "1.2")]),
+        ("appraisal-score-formula", k[("X01", "1.4")]),
+        # blank score cells with an opinion: the self score stands
+        ("appraisal-note-without-score", f"L{at[('X02', '1.2')]}"),
+        ("appraisal-note-without-score", f"L{at[('X02', '1.4')]}")])
+    formula = {f.cell: f for f in got.findings if f.code == "appraisal-score-formula"}
+    assert formula[k[("X01", "1.2")]].severity == "error"
+    assert "«=1/0» chưa có giá trị" in formula[k[("X01", "1.2")]].message
+    assert "lỗi «#DIV/0!»" in formula[k[("X01", "1.4")]].message and "Hãy nhập số" in formula[k[("X01", "1.4")]].message
+    assert got.scores == {"X01": {"1.5": D("0.25")}}

@@ -145,6 +145,29 @@ def test_hyperlink_behind_a_label_is_one_entry_the_link():
     assert [e.kind for e in parse_cell("Xem tài liệu", hyperlink="#'Tự đánh giá'!A1")] == ["text"]
 
 
+@pytest.mark.parametrize("label", [
+    "tlkc-1.pdf",                         # the linked file's name
+    "TLKC: Quyết định 120.pdf",           # another file name, with spaces, after a label
+    "https://xa-mau.gov.vn/cu/kh.pdf",    # a link written out, to another place
+    "www.xa-mau.gov.vn",                  # a malformed link
+])
+def test_hyperlink_behind_a_file_name_or_link_label_is_one_entry_the_link(label):
+    url = "https://vanban.kinhmon.example.gov.vn/x01/1.1/tlkc-1.pdf"
+    assert parse_cell(label, hyperlink=url) == [Entry(url, links=(url,))]
+
+
+def test_hyperlinked_file_name_with_pages_is_the_link_with_those_pages():
+    url = "https://xa-mau.gov.vn/tlkc/tlkc-1.pdf"
+    (e,) = parse_cell("tlkc-1.pdf, trang 3", hyperlink=url)
+    assert (e.kind, e.links, e.files, e.pages) == ("link", (url,), (), "3")
+    assert e.display() == "https://xa-mau.gov.vn/tlkc/tlkc-1.pdf — trang 3"
+    # more than a label: kept as written, the hyperlink as one more entry
+    assert [e.kind for e in parse_cell("tlkc-1.pdf\nQD120.pdf", hyperlink=url)] == ["file", "file", "link"]
+    assert [e.kind for e in parse_cell("QD120.pdf, trang 3", hyperlink=url)] == ["file", "link"]
+    assert [e.kind for e in parse_cell("Quyết định số 120/QĐ-UBND ngày 05/3/2025; QD120.pdf", hyperlink=url)] == [
+        "reference", "file", "link"]
+
+
 def test_hyperlink_to_a_file_is_that_file():
     assert parse_cell("Xem", hyperlink="QD120.pdf") == [Entry("QD120.pdf", files=("QD120.pdf",))]
     assert parse_cell("Xem", hyperlink="file:///C:/Users/VP/TLKC/Bao%20cao%2045.pdf") == [
@@ -220,6 +243,14 @@ def test_hyperlink_label_cell_formula_and_picture_in_a_workbook(campaign):
     assert report.items["1.1"].evidence == ["https://xa-mau.gov.vn/a.pdf"]
     assert report.items["1.2"].evidence == ["https://xa-mau.gov.vn/b.pdf"]
     assert report.items["1.3"].evidence == []
+
+
+def test_hyperlinked_cell_showing_a_file_name_is_the_link_without_missing_file(campaign):
+    data = filled(campaign, campaign.units[0], evidence={"1.1": ["https://xa-mau.gov.vn/a.pdf"]})
+    data = set_text(data, H["1.1"], "a.pdf")  # the cell keeps its hyperlink, its text is the file's name
+    report = check(campaign, data)
+    assert report.findings == []
+    assert report.items["1.1"].evidence == ["https://xa-mau.gov.vn/a.pdf"]
 
 
 def test_a_link_like_word_inside_a_sentence_is_no_bad_link(campaign):

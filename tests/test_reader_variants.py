@@ -157,6 +157,29 @@ def _rich_text(xml: str) -> str:
     return re.sub(r"<si><t(?: [^>]*)?>(.*?)</t></si>", si, xml, flags=re.S)
 
 
+def _split_runs(text: str) -> str:
+    """``text`` (escaped XML) as two rich-text runs plus a phonetic run (not part of the text)."""
+    cut = len(text) // 2
+    while cut and text[cut - 1] == "&":
+        cut -= 1
+    amp = text.rfind("&", 0, cut)
+    if amp >= 0 and ";" not in text[amp:cut]:
+        cut = amp
+    return (f'<r><t xml:space="preserve">{text[:cut]}</t></r><r><rPr><b/></rPr>'
+            f'<t xml:space="preserve">{text[cut:]}</t></r><rPh sb="0" eb="1"><t>PHONETIC</t></rPh>')
+
+
+def _inline_rich_text(data: bytes):
+    """An edit making every shared-string cell of the sheet an inline string of rich-text and phonetic runs."""
+    shared = [m.group(1) for m in re.finditer(r"<si><t(?: [^>]*)?>(.*?)</t></si>", _zip(data).read(
+        "xl/sharedStrings.xml").decode("utf-8"), flags=re.S)]
+
+    def cell(m: re.Match) -> str:
+        return f'<c{m.group(1)} t="inlineStr"{m.group(2)}><is>{_split_runs(shared[int(m.group(3))])}</is></c>'
+    return on(SHEET, lambda xml: re.sub(r'<c((?: (?!t=)[a-z]+="[^"]*")*) t="s"((?: [a-z]+="[^"]*")*)><v>(\d+)</v></c>',
+                                        cell, xml))
+
+
 VARIANTS = {
     "cells-without-r": (on(SHEET, _drop_cell_refs), {}, True),
     "rows-without-r": (on(SHEET, _drop_row_refs), {}, True),
@@ -179,6 +202,23 @@ def test_variation_reads_the_same(base, variant):
     data = rebuild(base[1], edit, rename=rename)
     assert data != base[1]
     assert_same(base, data, openpyxl_reads)
+
+
+def test_inline_strings_with_rich_text_and_phonetic_runs_read_without_the_phonetic_text(base):
+    data = rebuild(base[1], _inline_rich_text(base[1]))
+    sheet = _zip(data).read(SHEET).decode("utf-8")
+    assert sheet.count('t="inlineStr"') > 20 and sheet.count("<rPh ") > 20 and ' t="s"' not in sheet
+    assert_same(base, data)  # scores, evidence, and every cell as openpyxl reads it
+    sub = read_submission(data, name=NAME, max_row=expected_max_row(base[0].framework))
+    texts = [c.value for c in sub.assess.cells.values() if isinstance(c.value, str)]
+    assert texts and not any("PHONETIC" in t for t in texts)
+    # the reviewer's cell: a link in two runs and a phonetic hint is the link
+    ref = f"{layout.COLUMNS['evidence']}{ROW['1.1']}"
+    cell = set_cell_xml(base[1], ref, '<is><r><t>https://a.gov.vn/</t></r><r><t>2.pdf</t></r>'
+                                      '<rPh sb="0" eb="1"><t>PHONETIC</t></rPh></is>', ' t="inlineStr"')
+    sub = read_submission(cell, name=NAME, max_row=expected_max_row(base[0].framework))
+    assert sub.cell(ROW["1.1"], layout.COLUMNS["evidence"]).value == "https://a.gov.vn/2.pdf"
+    assert openpyxl.load_workbook(io.BytesIO(cell))[layout.SHEET_ASSESS][ref].value == "https://a.gov.vn/2.pdf"
 
 
 def test_original_matches_openpyxl(base):

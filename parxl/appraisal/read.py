@@ -178,13 +178,14 @@ def _read_rows(campaign: Campaign, book: XlsxFile, group: L.Group, out: Appraisa
         seen[(unit, code)] = r
         out.covered.setdefault(unit, set()).add(code)
         score_ref, note_ref = L.cell_ref("score", r), L.cell_ref("note", r)
-        score = _score(sheet.get(r, L.COL["score"]), score_ref, unit, items[code], fw.decimals, found)
+        score_cell = sheet.get(r, L.COL["score"])
+        score = _score(score_cell, score_ref, unit, items[code], fw.decimals, found)
         note = text_of(sheet.get(r, L.COL["note"])).strip()
         if score is not None:
             out.scores.setdefault(unit, {})[code] = score
             if note:
                 out.notes.setdefault(unit, {})[code] = note
-        elif note:
+        elif note and _blank(score_cell):  # a refused score has its own finding: it is not a blank cell
             found.add("appraisal-note-without-score", sheet=L.SHEET_DATA, cell=note_ref, item=code, unit=unit)
 
 
@@ -199,19 +200,35 @@ def _sheet(book: XlsxFile, name: str, request: SheetRequest, found: FindingList)
     return sheet
 
 
+def _blank(cell: Cell | None) -> bool:
+    """Whether a score cell shows nothing: no value and no formula, only spaces, or a formula whose cached
+    result is empty text (``=IF(…;"";…)``). A formula without a cached result is not blank."""
+    if cell is None:
+        return True
+    if cell.value is None:
+        return cell.formula is None or cell.kind == "str"
+    return isinstance(cell.value, str) and not cell.is_error and not cell.value.strip()
+
+
 def _score(cell: Cell | None, ref: str, unit: str, item, decimals: int, found: FindingList) -> Decimal | None:
-    """The appraised score of a cell, or None when blank (or wrong: a finding is added)."""
+    """The appraised score of a cell (its cached value when it holds a formula), or None when blank (or
+    wrong: a finding is added; ``_blank`` tells the two apart)."""
     where = {"sheet": L.SHEET_DATA, "cell": ref, "item": item.code, "unit": unit, "max": vi_number(item.max)}
-    if cell is None or cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
+    if cell is None or _blank(cell):
+        return None
+    if cell.formula is not None and (cell.value is None or cell.is_error):
+        detail = ("chưa có giá trị (tệp được lưu mà công thức chưa được tính)" if cell.value is None
+                  else f"bị lỗi «{text_of(cell)[:20]}»")
+        found.add("appraisal-score-formula", found=cell.formula[:60], detail=detail, **where)
         return None
     value = cell.value
+    as_text = None
     if isinstance(value, str) and not cell.is_error:
         number = parse_text_number(value)
         if number is None:
             found.add("appraisal-score-not-number", found=value.strip()[:60], **where)
             return None
-        found.add("appraisal-number-as-text", found=value.strip()[:60], value=vi_number(number), **where)
-        value = number
+        as_text, value = value.strip()[:60], number
     if not isinstance(value, Decimal) or cell.is_error:
         found.add("appraisal-score-not-number", found=text_of(cell)[:60], **where)
         return None
@@ -225,4 +242,6 @@ def _score(cell: Cell | None, ref: str, unit: str, item, decimals: int, found: F
         found.add("appraisal-score-off-grid", found=vi_number(value), decimals=decimals,
                   example=vi_number(quantize(value, decimals)), **where)
         return None
+    if as_text is not None:  # said only of a score taken: a refused one has its own finding
+        found.add("appraisal-number-as-text", found=as_text, value=vi_number(value), **where)
     return value

@@ -52,6 +52,7 @@ FindingCode = Literal[
     "appraisal-not-appraisal-file", "appraisal-unit-workbook", "appraisal-other-campaign",
     "appraisal-other-criteria", "appraisal-other-layout", "appraisal-other-round", "appraisal-unknown-row", "appraisal-duplicate-row",
     "appraisal-score-not-number", "appraisal-score-negative", "appraisal-score-above-max",
+    "appraisal-score-formula",
     "appraisal-score-off-grid", "appraisal-number-as-text", "appraisal-note-without-score",
 ]
 
@@ -351,6 +352,9 @@ _TYPES = [
        "Ô {cell} (đơn vị {unit}, tiêu chí {item}) là {found}, không được âm. Hãy nhập từ 0 đến {max}."),
     _T("appraisal-score-above-max", "error", "Điểm thẩm định vượt điểm tối đa",
        "Ô {cell} (đơn vị {unit}, tiêu chí {item}) là {found}, vượt điểm tối đa {max}. Hãy nhập từ 0 đến {max}."),
+    _T("appraisal-score-formula", "error", "Ô điểm thẩm định là công thức không có giá trị",
+       "Ô {cell} (đơn vị {unit}, tiêu chí {item}) là công thức «={found}» {detail}; parxl không tính lại công thức. "
+       "Hãy nhập số từ 0 đến {max}, ví dụ 0,5 (không dùng công thức); để trống nếu giữ điểm tự chấm."),
     _T("appraisal-score-off-grid", "error", "Điểm thẩm định quá số chữ số thập phân",
        "Ô {cell} (đơn vị {unit}, tiêu chí {item}) là {found}; điểm chỉ được có tối đa {decimals} chữ số thập phân. "
        "Hãy nhập lại, ví dụ {example}."),

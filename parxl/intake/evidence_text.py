@@ -134,8 +134,9 @@ def parse_cell(text: str, *, hyperlink: str | None = None, formula: str | None =
     workbook, which is ignored) and ``formula`` the cell's formula without «=».
     A ``HYPERLINK("url","label")`` formula counts as the hyperlink «url» with
     the label as text; ``DISPIMG("ID_…",1)`` gives one picture entry. A text that
-    is only a label next to a link gives the link alone; a single line without
-    a link of its own is joined with the link into one entry. Never raises.
+    is only a label next to a link («Xem», or a single file name or link such as
+    «tlkc-1.pdf») gives the link alone; a single line without a link of its own
+    is joined with the link into one entry. Never raises.
     """
     text = normalize_text(text or "")
     if not formula and not hyperlink and _PLAIN_URL.fullmatch(text):
@@ -162,9 +163,38 @@ def parse_cell(text: str, *, hyperlink: str | None = None, formula: str | None =
         return [parse_entry(target)]
     if any(target in (*e.links, *e.files) for e in entries):
         return entries
+    if len(entries) == 1 and _only_a_name(entries[0]):
+        return [parse_entry(target)]  # «tlkc-1.pdf» linked to https://…/tlkc-1.pdf: the text labels the link
+    if len(entries) == 1:
+        linked = _name_as_link(entries[0], target)
+        if linked is not None:
+            return [linked]
     if len(entries) == 1 and not entries[0].links and not entries[0].files and not entries[0].malformed:
         return [parse_entry(f"{entries[0].text} {target if '://' in target else f'«{target}»'}")]
     return entries + [parse_entry(target)]
+
+
+def _only_a_name(entry: Entry) -> bool:
+    """Whether ``entry`` is nothing but a file name or a link (well-formed or not), with no reference, note,
+    section or pages: as the text of a hyperlinked cell, only the link's label."""
+    return (entry.kind in ("file", "link", "bad-link") and len(entry.files) + len(entry.links) <= 1
+            and not entry.note and not entry.where)
+
+
+def _name_as_link(entry: Entry, target: str) -> Entry | None:
+    """«tlkc-1.pdf, trang 3» hyperlinked to https://…/tlkc-1.pdf: the entry with the link in place of the
+    file name it opens (None when the entry names another file, or more than one)."""
+    if "://" not in target or len(entry.files) != 1 or entry.links or entry.refs:
+        return None
+    name = entry.files[0]
+    try:
+        linked = _base_name(unquote(urlsplit(target).path))
+    except ValueError:
+        return None
+    m = re.search(rf"(?<![\w/\\.-]){re.escape(name)}", entry.text)
+    if normalize_text(linked).lower() != name.lower() or m is None:
+        return None
+    return parse_entry(entry.text[:m.start()] + target + entry.text[m.end():])
 
 
 def _same_place(text: str, target: str) -> bool:

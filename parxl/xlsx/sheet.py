@@ -277,9 +277,7 @@ class SheetParser:
             if kind == "s":
                 value: CellValue = None
             elif kind == "inlineStr":
-                is_el = c.find(is_tag)
-                value = "".join(t.text or "" for t in (is_el.iter() if is_el is not None else ())
-                                if local(t.tag) == "t")
+                value = rich_text(c.find(is_tag))
                 value = cut_text(unescape_text(cut_text(value, 8 * MAX_TEXT_CHARS)))
             elif kind == "b":
                 value = None if text is None else text.strip() in ("1", "true")
@@ -315,6 +313,21 @@ class SheetParser:
             else:
                 return None
         return text
+
+
+def rich_text(el) -> str:
+    """The text of a string element (``<is>`` or ``<si>``): its ``<t>``, or the ``<t>`` of its rich-text runs
+    ``<r>``, joined; phonetic hints (``<rPh>``) are not part of the text. '' for None. Not unescaped."""
+    if el is None:
+        return ""
+    parts = []
+    for child in el:
+        tag = local(child.tag)
+        if tag == "t":
+            parts.append(child.text or "")
+        elif tag == "r":
+            parts.extend(x.text or "" for x in child if local(x.tag) == "t")
+    return "".join(parts)
 
 
 def _decimal(text: str | None) -> Decimal | None:
