@@ -46,6 +46,7 @@ def command(campaign_dir: Path, as_json: bool) -> None:
                 bar.update(task, completed=done, total=total, description=Path(name.split("!/")[-1]).name[:40])
 
             result = run_intake(campaign, progress=progress)
+    print_skipped(result)
     lines = unit_lines(campaign, result)
     paths = write_outputs(campaign, result, lines)
     report = check_report(campaign, result, lines)
@@ -56,6 +57,12 @@ def command(campaign_dir: Path, as_json: bool) -> None:
         console.print(f"Đã ghi «{paths[0]}» và {vi_number(len(paths) - 1)} tệp phản hồi trong «{paths[0].parent / 'phan-hoi'}».")
         print_internal(campaign, report, result)
     click.get_current_context().exit(report.exit_code)
+
+
+def print_skipped(result: IntakeResult) -> None:
+    """One Vietnamese warning line on stderr per entry of inbox/ that is not a regular file (not opened)."""
+    for entry in result.skipped:
+        err_console.print(escape(f"Cảnh báo: {entry.message}"), style="yellow", highlight=False, soft_wrap=True)
 
 
 def print_internal(campaign, report: CommandReport, result: IntakeResult) -> None:

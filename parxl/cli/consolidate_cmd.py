@@ -16,7 +16,7 @@ from ..master.view import survey_note
 from ..results.compute import UnitResult
 from ..results.summary import ranking_summary
 from ..survey.table import missing_table_warning
-from .check_cmd import print_internal
+from .check_cmd import print_internal, print_skipped
 from .console import console, err_console
 
 SHOWN = 15  # units listed by name in the console before "… và N đơn vị khác"
@@ -59,10 +59,12 @@ def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> No
 
         outcome = run_consolidation(campaign, previous, intake_progress, master_progress)
     warnings = [w for w in [missing_table_warning(campaign)] if w and not outcome.results.has_survey]
-    summary = outcome.report(campaign, as_document(outcome) | {"warnings": warnings})
+    summary = outcome.report(campaign, as_document(outcome) | {"warnings": warnings,
+                                 "skipped": [e.as_dict() for e in outcome.intake.skipped]})
     if as_json:
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
+        print_skipped(outcome.intake)
         report(outcome, warnings)
         print_internal(campaign, summary, outcome.intake)
     click.get_current_context().exit(summary.exit_code)

@@ -20,6 +20,7 @@ Vietnamese line that tells the clerk where that log is.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import platform
 import re
 import tempfile
@@ -46,6 +47,61 @@ class UnitsError(ParxlError):
 
 class CampaignError(ParxlError):
     """The campaign folder or campaign.yaml is not usable."""
+
+
+class OutputWriteError(ParxlError, OSError):
+    """A file parxl must write cannot be written for a reason the user can fix (exit code 1).
+
+    Raised by the atomic writers of ``parxl.core.files`` ``from`` the ``OSError``: the
+    target open in Excel (permission), a folder where the file should be, ``output``
+    being a file, a full disk, a read-only drive. ``path`` is the file that was to be
+    written; the message (Vietnamese) names it and says what to do. The file that was
+    there before is left as it was, and no temp file is left. It is also an ``OSError``
+    (with the cause's ``errno``), so code that catches a failed write as one still does;
+    its text is only the Vietnamese message.
+    """
+
+    def __init__(self, path: Path | str, cause: OSError):
+        super().__init__(output_write_text(Path(path), cause))
+        self.path = Path(path)
+        self.cause = cause
+        self.errno = cause.errno
+
+
+def output_write_text(path: Path, cause: OSError) -> str:
+    """The Vietnamese message of an ``OutputWriteError``: which file, why (from ``errno``), what to do."""
+    folder = path.parent
+    code = getattr(cause, "errno", None)
+    if isinstance(cause, IsADirectoryError) or code == errno.EISDIR:
+        why = f"đã có một thư mục cùng tên «{path.name}» ở đó"
+        todo = f"Đổi tên hoặc chuyển thư mục «{path}» đi, rồi chạy lại."
+    elif isinstance(cause, (NotADirectoryError, FileExistsError)) or code in (errno.ENOTDIR, errno.EEXIST):
+        why = f"một phần của đường dẫn «{folder}» là tệp chứ không phải thư mục"
+        todo = f"Đổi tên hoặc chuyển tệp đang nằm ở chỗ thư mục «{folder}» đi, rồi chạy lại."
+    elif code == errno.ENOSPC or code == getattr(errno, "EDQUOT", None):
+        why = "ổ đĩa đã đầy"
+        todo = "Giải phóng dung lượng ổ đĩa, rồi chạy lại."
+    elif code == errno.EROFS:
+        why = "ổ đĩa chỉ cho đọc"
+        todo = f"Chép thư mục đợt sang ổ đĩa ghi được (hoặc kiểm tra quyền ghi thư mục «{folder}»), rồi chạy lại."
+    else:
+        why = "tệp đang bị khóa hoặc không có quyền ghi"
+        todo = (f"Đóng tệp «{path.name}» nếu đang mở trong Excel, hoặc kiểm tra quyền ghi thư mục «{folder}», "
+                "rồi chạy lại.")
+    return f"Không ghi được tệp «{path}»: {why}. Tệp cũ (nếu có) vẫn giữ nguyên. {todo}"
+
+
+# The OS errors a user can cause when parxl writes a file (and so can fix): not parxl's bug.
+USER_WRITE_ERRNOS = frozenset(getattr(errno, n) for n in (
+    "EACCES", "EPERM", "EISDIR", "ENOTDIR", "EEXIST", "ENOSPC", "EDQUOT", "EROFS", "EBUSY", "ETXTBSY")
+    if hasattr(errno, n))
+
+
+def is_user_write_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is an ``OSError`` a user can cause by where or how parxl is asked to write."""
+    if isinstance(exc, (PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError)):
+        return True
+    return isinstance(exc, OSError) and exc.errno in USER_WRITE_ERRNOS
 
 
 def fallback_errors_dir() -> Path:
@@ -85,7 +141,7 @@ def log_internal_error(state_dir: Path | None, exc: BaseException, *, context: s
     for folder in ([state_dir / ERRORS_DIR] if state_dir is not None else []) + [fallback_errors_dir()]:
         try:
             return write_atomic(folder / f"{stamp}-{safe}.txt", text)
-        except OSError:
+        except (OSError, OutputWriteError):
             continue
     return None
 

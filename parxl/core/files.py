@@ -8,6 +8,11 @@ first free name «stem.ext», «stem-2.ext», …). A crash, a full disk or an e
 leaves either the old file or the new one at the target, never a part of one, and no temp file
 behind.
 
+When a write fails for a reason the user can cause and fix (the target open in Excel, a folder
+where the file should be, ``output`` being a file, a full or read-only disk), these writers raise
+``parxl.core.errors.OutputWriteError`` (a ``ParxlError``, exit code 1, Vietnamese message naming
+the file and what to do) ``from`` the ``OSError``; other ``OSError``s propagate as they are.
+
 It also owns ``safe_file_stem``, the one way a unit's or a field's name becomes a file name.
 """
 from __future__ import annotations
@@ -21,10 +26,23 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import OutputWriteError, is_user_write_error
 from .texts import strip_diacritics
 
 TEMP_PREFIX = ".parxl-"
 TEMP_SUFFIX = ".tmp"
+
+
+def ensure_folder(path: Path) -> Path:
+    """Create the folder ``path`` (and its parents) if missing; returns it.
+
+    Raises ``OutputWriteError`` when it cannot be made for a reason the user can fix (a file of
+    that name is in the way, no permission, a read-only disk), else ``OSError``.
+    """
+    path = Path(path)
+    with writing(path):
+        path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def ordinary_mode() -> int:
@@ -35,15 +53,31 @@ def ordinary_mode() -> int:
 
 
 @contextmanager
-def temp_path(folder: Path, suffix: str = TEMP_SUFFIX) -> Iterator[Path]:
+def writing(path: Path) -> Iterator[None]:
+    """Turn an ``OSError`` a user can fix, raised in the block while writing ``path``, into
+    ``OutputWriteError(path)`` (raised ``from`` it); other exceptions pass unchanged."""
+    try:
+        yield
+    except OutputWriteError:
+        raise
+    except OSError as exc:
+        if is_user_write_error(exc):
+            raise OutputWriteError(path, exc) from exc
+        raise
+
+
+@contextmanager
+def temp_path(folder: Path, suffix: str = TEMP_SUFFIX, target: Path | None = None) -> Iterator[Path]:
     """A new empty temp file in ``folder`` («.parxl-….tmp»), removed on leaving the block if still there.
 
     The building block of the writers below: write to it, then ``os.replace`` it (``atomic_path``)
-    or ``link_new`` it. ``folder`` is created. Raises ``OSError`` when it cannot be written.
+    or ``link_new`` it. ``folder`` is created. Raises ``OutputWriteError`` (naming ``target``, else
+    ``folder``) when it cannot be created for a reason the user can fix, else ``OSError``.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=suffix)
+    with writing(target if target is not None else folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=suffix)
     os.close(fd)
     tmp = Path(name)
     try:
@@ -62,27 +96,31 @@ def atomic_path(path: Path, mode: int | None = None) -> Iterator[Path]:
             make_the_file(tmp)
 
     If the block raises (or the rename fails), the temp file is removed, ``path`` is left as it
-    was, and the exception propagates. ``mode`` defaults to ``ordinary_mode()``. Parent folders
+    was, and the exception propagates; a failed rename the user can fix (``path`` open in Excel,
+    a folder) raises ``OutputWriteError``. ``mode`` defaults to ``ordinary_mode()``. Parent folders
     are created.
     """
     path = Path(path)
-    with temp_path(path.parent) as tmp:
+    with temp_path(path.parent, target=path) as tmp:
         yield tmp
-        os.chmod(tmp, mode if mode is not None else ordinary_mode())
-        os.replace(tmp, path)
+        with writing(path):
+            os.chmod(tmp, mode if mode is not None else ordinary_mode())
+            os.replace(tmp, path)
 
 
 def write_atomic(path: Path, data: bytes, mode: int | None = None) -> Path:
     """Write ``data`` (bytes) to ``path`` via a temp file and a rename: a reader never sees half a file.
 
     Returns ``path``. ``mode`` defaults to ``ordinary_mode()``; pass it in when writing many
-    files. Raises ``TypeError`` for data that is not bytes and ``OSError`` when the folder cannot
-    be written; either way the file that was at ``path`` stays untouched.
+    files. Raises ``TypeError`` for data that is not bytes and ``OutputWriteError`` (``ParxlError``,
+    Vietnamese) when the file cannot be written for a reason the user can fix (open in Excel, no
+    permission, a folder of that name, a full or read-only disk), else ``OSError``; either way the
+    file that was at ``path`` stays untouched and no temp file is left.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"write_atomic needs bytes, not {type(data).__name__}")
     with atomic_path(path, mode) as tmp:
-        with open(tmp, "wb") as f:
+        with writing(path), open(tmp, "wb") as f:
             f.write(data)
     return path
 
@@ -122,10 +160,14 @@ def link_new(tmp: Path, path: Path, names: Iterable[Path] | None = None) -> Path
     Never overwrites: the name is taken with a hard link, which fails when the name exists, so
     two runs at once get two names. On a file system without hard links it falls back to a
     rename after checking the name is free. ``tmp`` is gone afterwards; returns the name it got.
-    Raises ``OSError`` when the folder cannot be written (``tmp`` is then left for the caller's
-    ``temp_path`` to remove).
+    Raises ``OutputWriteError`` (or ``OSError``) when the folder cannot be written (``tmp`` is then
+    left for the caller's ``temp_path`` to remove).
     """
-    tmp = Path(tmp)
+    with writing(Path(path)):
+        return _link_new(Path(tmp), Path(path), names)
+
+
+def _link_new(tmp: Path, path: Path, names: Iterable[Path] | None) -> Path:
     for target in names if names is not None else numbered_names(path):
         try:
             os.link(tmp, target)  # fails if target exists: an atomic "create new"
@@ -147,17 +189,19 @@ def write_new(path: Path, data: bytes, mode: int | None = None) -> Path:
     The "never overwrite" variant of ``write_atomic`` (documents, master workbooks): a reader never
     sees half a file and an existing file is never replaced. Returns the path written. ``mode``
     defaults to ``ordinary_mode()``. Raises ``TypeError`` for data that is not bytes and
-    ``OSError`` when the folder cannot be written; no temp file is left either way.
+    ``OutputWriteError`` (see ``write_atomic``) or ``OSError`` when the folder cannot be written;
+    no temp file is left either way.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"write_new needs bytes, not {type(data).__name__}")
     path = Path(path)
-    with temp_path(path.parent) as tmp:
-        with open(tmp, "wb") as f:
+    with temp_path(path.parent, target=path) as tmp:
+        with writing(path), open(tmp, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())  # few files (documents): on disk before they get their name
-        os.chmod(tmp, mode if mode is not None else ordinary_mode())
+        with writing(path):
+            os.chmod(tmp, mode if mode is not None else ordinary_mode())
         return link_new(tmp, path)
 
 

@@ -137,6 +137,7 @@ def report_json(campaign: Campaign, result: IntakeResult, lines: list[UnitLine])
         "units_unreadable": returned_json(campaign, result, "unreadable"),
         "units_parxl_error": returned_json(campaign, result, "internal"),
         "files": files,
+        "skipped": [entry.as_dict() for entry in result.skipped],
         "summary": {
             "files": len(result.files),
             "units_ok": sum(1 for u in units if u["status"] == "ok"),

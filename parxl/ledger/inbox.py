@@ -10,19 +10,27 @@ kept once in the state folder, by sha256, with each receipt (original path, modi
 A file parxl fails on while keeping or unpacking it is still kept and comes back as one
 ``InboxFile`` of status ``internal-error`` (``InternalErrorReport``, traceback logged);
 ``parxl.ledger.receive`` reads, validates and records what this module found.
+
+Only regular files are read (a symbolic link to one is followed): a dangling link, a link to a
+folder, a FIFO, a socket or a device in ``inbox/`` is never opened; it comes back as one
+``SkippedEntry`` (a Vietnamese warning naming it), not as a finding on a unit.
+
+A file that names no unit inside is attributed by its path (``unit_named_in``): its own name,
+then the folders it lies in, innermost first (inside a zip, then the zip's own name and folders).
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import os
+import stat as stat_mode
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..campaign.folder import Campaign
-from ..core.errors import internal_error_text, log_internal_error
+from ..core.errors import OutputWriteError, internal_error_text, log_internal_error
 from ..core.findings import make
 from ..core.texts import normalize_text
 from ..core.times import utc_iso
@@ -88,6 +96,56 @@ class InboxFile:
     duplicate_of: str | None = None  # path of the first receipt of the same content in this run
 
 
+@dataclass(frozen=True)
+class SkippedEntry:
+    """Something in inbox/ that is not a regular file and was not opened.
+
+    ``path`` is relative to the campaign folder («inbox/fifo.xlsx»), ``what`` says in Vietnamese
+    what it is («liên kết hỏng (trỏ tới «…», không tồn tại)»).
+    """
+
+    path: str
+    what: str
+
+    @property
+    def message(self) -> str:
+        """The Vietnamese warning line for the clerk: what was skipped, why, what to do."""
+        return (f"Bỏ qua «{self.path}»: {self.what}, không phải tệp thường nên parxl không đọc. "
+                "Nếu đây là tệp đơn vị gửi, hãy chép chính tệp đó vào inbox/ rồi chạy lại.")
+
+    def as_dict(self) -> dict:
+        """``{"path", "what", "message"}``."""
+        return {"path": self.path, "what": self.what, "message": self.message}
+
+
+def odd_entry(path: Path) -> str | None:
+    """What ``path`` is in Vietnamese when it is not a regular file (nor a link to one); None when it is.
+
+    Looks with ``lstat``/``stat`` only: never opens the file. Never raises.
+    """
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return "không đọc được thông tin tệp"
+    link = stat_mode.S_ISLNK(st.st_mode)
+    if link:
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        try:
+            st = os.stat(path)
+        except OSError:
+            return f"liên kết hỏng (trỏ tới «{target}», không tồn tại)"
+    mode = st.st_mode
+    if stat_mode.S_ISREG(mode):
+        return None
+    what = ("thư mục" if stat_mode.S_ISDIR(mode) else "ống dẫn (FIFO)" if stat_mode.S_ISFIFO(mode)
+            else "socket" if stat_mode.S_ISSOCK(mode)
+            else "thiết bị" if stat_mode.S_ISBLK(mode) or stat_mode.S_ISCHR(mode) else "tệp đặc biệt")
+    return f"liên kết tới {what}" if link else what
+
+
 def _skipped(name: str) -> bool:
     return name.startswith(("~$", ".")) or name.lower() in SKIPPED_NAMES
 
@@ -96,26 +154,37 @@ def _kind_of(name: str) -> str:
     return "evidence" if PurePosixPath(name.lower()).suffix in EVIDENCE_SUFFIXES else "workbook"
 
 
-def scan_inbox(campaign: Campaign, ledger: Ledger) -> list[InboxFile]:
+def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] | None = None) -> list[InboxFile]:
     """Every file under inbox/ (and in zips there), kept in the ledger's store; nothing in inbox/ changes.
 
     Never raises for one file: a file whose handling fails on parxl's side is
     kept and comes back as one receipt whose report is an ``InternalErrorReport``.
+    What is not a regular file (dangling link, FIFO, socket, device, link to a
+    folder) is never opened: it is appended to ``skipped`` (when given) instead.
+    Raises ``OutputWriteError`` when the state folder cannot be written.
     """
     inbox, root = campaign.inbox_dir, campaign.root
     out: list[InboxFile] = []
     if not inbox.is_dir():
         return out
     for folder, dirs, files in os.walk(inbox):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         here = Path(folder)
+        linked = sorted(d for d in dirs if not d.startswith(".") and os.path.islink(here / d))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in linked)
         names = sorted(f for f in files if not _skipped(f))
-        for name in names:
+        for name in sorted(linked + names):
             path = here / name
             rel = path.relative_to(root).as_posix()
+            odd = odd_entry(path)
+            if odd is not None:  # never opened: a FIFO would block, a dangling link has nothing to keep
+                if skipped is not None:
+                    skipped.append(SkippedEntry(rel, odd))
+                continue
             kept: list[InboxFile] = []
             try:
                 _scan_one(campaign, ledger, path, rel, name, here, kept)
+            except OutputWriteError:  # the state folder cannot be written: nothing can go on
+                raise
             except Exception as exc:  # parxl's own failure on this file: log it, keep the file, go on
                 out.extend(kept)
                 out.append(_scan_failure(campaign, ledger, path, rel, name, here, kept, exc))
@@ -153,8 +222,7 @@ def _scan_failure(campaign: Campaign, ledger: Ledger, path: Path, rel: str, name
             ledger.keep(sha, path, rel, when, _kind_of(name), path.suffix.lower()[:10])
     except Exception:  # noqa: BLE001 - the first error is the one to report
         pass
-    named = units_named_by(name, campaign.units)
-    report = internal_report(rel, sha, size, exc, campaign.state_dir, named[0].code if named else None)
+    report = internal_report(rel, sha, size, exc, campaign.state_dir, unit_named_in(campaign, rel))
     return InboxFile(rel + "!/" if kept else rel, sha, when, INTERNAL, None, here, report=report)
 
 
@@ -196,7 +264,7 @@ def _members(ledger: Ledger, rel: str, data: bytes, when: str, campaign: Campaig
                 try:
                     member = zf.read(info)
                 except ZIP_ERRORS as exc:  # this member is lost, the others are not
-                    out.append(_broken_member(rel, p, data, when, exc, unit_named_in(campaign, p.name)))
+                    out.append(_broken_member(rel, p, data, when, exc, unit_named_in(campaign, f"{rel}!/{p}")))
                     continue
                 sha = hashlib.sha256(member).hexdigest()
                 siblings = frozenset(n for n in by_folder[str(p.parent)] if n != p.name)
@@ -205,11 +273,11 @@ def _members(ledger: Ledger, rel: str, data: bytes, when: str, campaign: Campaig
     except (HostileFile, *ZIP_ERRORS) as exc:
         verdict = exc if isinstance(exc, HostileFile) else HostileFile("file-corrupt", "tệp nén không trọn vẹn")
         out.append(InboxFile(rel + "!/", "", when, "broken-archive", None, report=Report(
-            rel, hashlib.sha256(data).hexdigest(), len(data), "unreadable",
+            rel, hashlib.sha256(data).hexdigest(), len(data), "unreadable", named_unit=unit_named_in(campaign, rel),
             findings=[make(verdict.code, file=rel, **verdict.params)])))
     if not any(r.kind == "workbook" for r in out) and not any(r.kind == "broken-archive" for r in out):
         out.append(InboxFile(rel + "!/", "", when, "broken-archive", None, report=Report(
-            rel, hashlib.sha256(data).hexdigest(), len(data), "unreadable",
+            rel, hashlib.sha256(data).hexdigest(), len(data), "unreadable", named_unit=unit_named_in(campaign, rel),
             findings=[make("file-archive-no-workbook", file=rel)])))
     return out
 
@@ -236,9 +304,36 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 
 
 def unit_named_in(campaign: Campaign | None, name: str) -> str | None:
-    """The unit code a received file's name points at, if any (never raises)."""
+    """The unit code a received file's path points at, if any (never raises).
+
+    ``name`` is the path shown to the user, relative to the campaign folder
+    («inbox/Huyện/X01 - Xã An Sinh.zip!/ho-so/a.xlsx»). Tried innermost first:
+    the file's own name, the folders it lies in inside the zip, the zip's name,
+    the folders the zip lies in under ``inbox/``; the first that names one unit
+    (unambiguously) wins.
+    """
+    if campaign is None:
+        return None
     try:
-        named = units_named_by(PurePosixPath(name).name, campaign.units) if campaign else []
+        for part in _path_parts(name, campaign.inbox_dir.name):
+            named = units_named_by(part, campaign.units)
+            if named:
+                return named[0].code
     except Exception:  # noqa: BLE001 - only a hint for the clerk
         return None
-    return named[0].code if named else None
+    return None
+
+
+def _path_parts(name: str, inbox: str) -> list[str]:
+    """The names to try for ``unit_named_in``, innermost first; folders get a trailing dot
+    so that ``units_named_by`` keeps the whole name (it drops what follows the last dot)."""
+    layers = name.replace("\\", "/").split("!/")
+    parts: list[str] = []
+    for depth, layer in enumerate(reversed(layers)):
+        pieces = [p for p in layer.split("/") if p]
+        if depth == len(layers) - 1 and pieces and pieces[0] == inbox:
+            pieces = pieces[1:]  # the campaign's inbox/ itself names nobody
+        for k, piece in enumerate(reversed(pieces)):
+            last_file = k == 0  # the innermost piece of each layer is a file (the member, or the zip)
+            parts.append(piece if last_file else piece + ".")
+    return parts

@@ -49,12 +49,12 @@ from ..core.report import InternalError
 from ..intake.submission import expected_max_row, file_sha256, read_submission
 from ..intake.validation import Report, mark_swapped, validate
 from ..xlsx.safety import HostileFile
-from .inbox import INTERNAL, InboxFile, InternalErrorReport, internal_report, scan_inbox, unit_named_in
+from .inbox import INTERNAL, InboxFile, InternalErrorReport, SkippedEntry, internal_report, scan_inbox, unit_named_in
 from .returned import INTERNAL_REASON, ReturnedFile, returned_files
 from .store import Ledger, LedgerSubmission
 
 __all__ = ["run_intake", "check_files", "IntakeResult", "InboxFile", "InternalErrorReport", "INTERNAL", "WORKERS",
-           "scan_inbox"]
+           "scan_inbox", "SkippedEntry"]
 
 WORKERS = 2
 
@@ -76,6 +76,7 @@ class IntakeResult:
     internal: list[InboxFile] = field(default_factory=list)     # files parxl failed on (report: InternalErrorReport)
     held: list[str] = field(default_factory=list)              # units held out of ``latest`` by such a file
     returned: list[ReturnedFile] = field(default_factory=list)  # units whose file arrived but did not read
+    skipped: list[SkippedEntry] = field(default_factory=list)    # what in inbox/ is no regular file (not opened)
 
     def internal_errors(self) -> list[InternalError]:
         """The files parxl itself failed on, in receipt order, as the common report carries them."""
@@ -159,7 +160,7 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
     """
     result = IntakeResult()
     with Ledger.open(campaign) as ledger:
-        result.files = scan_inbox(campaign, ledger)
+        result.files = scan_inbox(campaign, ledger, result.skipped)
         first: dict[str, InboxFile] = {}
         for rec in result.files:
             if rec.kind != "workbook":
@@ -174,6 +175,7 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
         mark_swapped([r for r in reports if r.status != INTERNAL])
         fingerprint = campaign.framework.fingerprint
         for rec, report in zip(first.values(), reports):
+            _name_by_path(campaign, rec, report)
             result.reports[rec.sha256] = report
             ledger.record(report, fingerprint)  # an internal error replaces any earlier verdict on the content
         for rec in result.files:  # an undecompressable member of a plain zip, named after a unit: its verdict
@@ -194,6 +196,12 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
     sent = {s.unit_code for s in result.latest} | set(result.held) | {r.unit_code for r in result.returned}
     result.missing = [code for code in codes if code not in sent]
     return result
+
+
+def _name_by_path(campaign: Campaign, rec: InboxFile, report: Report) -> None:
+    """A file that did not read and names no unit by its own name: the unit its folders or zip name."""
+    if report.status in ("unreadable", INTERNAL) and not report.unit_code and not report.named_unit:
+        report.named_unit = unit_named_in(campaign, rec.path)
 
 
 def _unrecorded_internal(result: IntakeResult, known: set[str]) -> list[ReturnedFile]:
