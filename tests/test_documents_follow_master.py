@@ -306,6 +306,16 @@ def test_a_file_only_touched_after_consolidate_is_not_new_but_a_changed_one_is(t
     assert out.exit_code == 1 and "".join(f"«inbox/{x01.name}»".split()) in "".join(out.output.split())
 
 
+def test_what_the_intake_never_opens_does_not_stop_the_documents(two_units):
+    root = two_units.root
+    consolidate(root)
+    (root / "inbox" / "X03 - lien ket hong.xlsx").symlink_to(root / "khong-co.xlsx")  # a dangling link
+    os.mkfifo(root / "inbox" / "ong-dan.xlsx")  # a FIFO: reading it would block
+    (root / "inbox" / "~$X01 - Phường An Lưu.xlsx").write_bytes(b"lock")  # Excel's lock file
+    out = run("decision", str(root))
+    assert out.exit_code == 0, out.output
+
+
 def test_many_new_files_are_named_a_few_then_counted(two_units):
     root = two_units.root
     consolidate(root)

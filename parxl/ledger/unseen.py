@@ -8,11 +8,14 @@ hash it) only when its modification time differs from every receipt of its
 path but its size matches one: a file only touched, or copied back with its
 content unchanged, is not new (a new scan would not change the ledger either).
 The walk skips what ``scan_inbox`` skips (hidden files and folders, Excel's lock
-files ``~$…``, Thumbs.db, desktop.ini).
+files ``~$…``, Thumbs.db, desktop.ini) and what it never opens: anything that is not
+a regular file or a link to one (a dangling link, a FIFO, a socket, a device, a link
+to a folder), which the intake warns about and which never gets a receipt.
 """
 from __future__ import annotations
 
 import os
+import stat as stat_mode
 from pathlib import Path
 
 from ..campaign.folder import Campaign
@@ -33,8 +36,8 @@ def unseen_inbox_files(campaign: Campaign) -> list[str]:
 
     A file is seen when a receipt of its path has its modification time (``received_at``, UTC ISO
     8601 as ``scan_inbox`` writes it) and size (bytes), or, failing the time, its size and sha256.
-    A file that cannot be listed or read counts as unseen (the next ``parxl check`` or
-    ``parxl consolidate`` reports it). Raises ``LedgerError`` when the ledger cannot be opened.
+    A regular file that cannot be read counts as unseen (the next ``parxl check`` or ``parxl
+    consolidate`` reports it); what is not a regular file is left out, as the intake leaves it. Raises ``LedgerError`` when the ledger cannot be opened.
     """
     inbox, root = campaign.inbox_dir, campaign.root
     if not inbox.is_dir():
@@ -51,17 +54,22 @@ def unseen_inbox_files(campaign: Campaign) -> list[str]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(f for f in files if not _skipped(f)):
             path = Path(folder) / name
+            try:
+                stat = os.stat(path)  # follows a link: a link to a regular file is read as the file
+            except OSError:
+                continue  # a dangling link or a file gone: the intake skips it too
+            if not stat_mode.S_ISREG(stat.st_mode):
+                continue  # never opened (a FIFO would block): the intake skips it with a warning
             rel = path.relative_to(root).as_posix()
-            if not _seen(path, known.get(rel, [])):
+            if not _seen(path, stat, known.get(rel, [])):
                 unseen.append(rel)
     return sorted(unseen)
 
 
-def _seen(path: Path, receipts: list[tuple[str, int, str]]) -> bool:
+def _seen(path: Path, stat: os.stat_result, receipts: list[tuple[str, int, str]]) -> bool:
     if not receipts:
         return False
     try:
-        stat = path.stat()
         when = utc_iso(stat.st_mtime)
         if any(r == when and size == stat.st_size for r, size, _ in receipts):
             return True
