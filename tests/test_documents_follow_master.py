@@ -7,6 +7,7 @@ tests/fixtures/mini.yaml: never from the code under test.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import json
 import re
 from decimal import Decimal as D
@@ -263,3 +264,92 @@ def test_the_snapshot_keeps_every_figure_the_master_shows(two_units, tmp_path):
     assert (saved.results.has_appraisal, saved.results.has_survey) == (False, True)
     x02 = saved.results.by_code("X02")
     assert (x02.survey_points, x02.total, x02.index) == (D("1.50"), D("8.00"), D("80.00"))  # 6,5 + 50 % of 3
+
+
+# --- files that arrived, and files parxl failed on, after the master -------------------------
+
+def test_a_file_put_in_inbox_after_consolidate_stops_the_documents_without_a_check(two_units):
+    """No «parxl check» in between: the ledger never saw the file, the documents still notice it."""
+    from parxl.documents.source import MasterNeededError
+    from parxl.excel import xl
+
+    root = two_units.root
+    consolidate(root)
+    new = send(two_units, "X03", Answers(violations=1))
+    for command in COMMANDS:
+        out = run(command, str(root))
+        assert out.exit_code == 1, out.output
+        text = flat(out.output)
+        assert "parxl consolidate" in text and "1 tệp mới hoặc đã thay đổi" in text
+        assert "".join(f"«inbox/{new.name}»".split()) in "".join(out.output.split())
+    with pytest.raises(MasterNeededError, match="tệp mới"):
+        xl.do_documents(root)  # the Excel button
+    assert drafts(root) == []
+
+    second = consolidate(root)
+    out = run("decision", str(root))
+    assert out.exit_code == 0, out.output
+    # X03 by hand from mini.yaml: 1 + 1 + 2 + (2 - 0,5 for one violation) + 1 = 6,5 of 10 -> 65,00 %, tied 2nd;
+    # ranked now, as the master says (tied units may be printed in another order)
+    assert ("Phường Hiệp An", "65,00", 2) in decision_ranking(drafts(root)[0])
+    assert sorted(decision_ranking(drafts(root)[0])) == sorted(master_ranking(second))
+
+
+def test_a_file_only_touched_after_consolidate_is_not_new_but_a_changed_one_is(two_units):
+    root = two_units.root
+    consolidate(root)
+    x01 = next(root.joinpath("inbox").glob("X01*"))
+    os.utime(x01, (2_000_000_000, 2_000_000_000))  # same content, other time (copied back, synced…)
+    assert run("decision", str(root)).exit_code == 0
+    send(two_units, "X01", Answers(level="Ban hành không kịp thời"), name=x01.name)  # same name, new content
+    out = run("notices", str(root))
+    assert out.exit_code == 1 and "".join(f"«inbox/{x01.name}»".split()) in "".join(out.output.split())
+
+
+def test_what_the_intake_never_opens_does_not_stop_the_documents(two_units):
+    root = two_units.root
+    consolidate(root)
+    (root / "inbox" / "X03 - lien ket hong.xlsx").symlink_to(root / "khong-co.xlsx")  # a dangling link
+    os.mkfifo(root / "inbox" / "ong-dan.xlsx")  # a FIFO: reading it would block
+    (root / "inbox" / "~$X01 - Phường An Lưu.xlsx").write_bytes(b"lock")  # Excel's lock file
+    out = run("decision", str(root))
+    assert out.exit_code == 0, out.output
+
+
+def test_many_new_files_are_named_a_few_then_counted(two_units):
+    root = two_units.root
+    consolidate(root)
+    for n in range(5):
+        (root / "inbox" / f"thu-{n}.pdf").write_bytes(b"%PDF-1.4 minh chung " + bytes([n]))
+    out = run("report", str(root))
+    assert out.exit_code == 1
+    text = "".join(out.output.split())
+    assert "5tệpmới" in text and "«inbox/thu-0.pdf»,«inbox/thu-1.pdf»,«inbox/thu-2.pdf»và2tệpkhác" in text
+    assert "thu-3.pdf" not in text
+
+
+def test_documents_refuse_while_parxl_failed_on_a_units_file(two_units, monkeypatch):
+    import parxl.ledger.receive
+    from parxl.core.errors import ParxlError
+    from parxl.excel import xl
+    from test_returned_units import buggy_validate_for
+
+    root = two_units.root
+    x02 = next(root.joinpath("inbox").glob("X02*"))
+    monkeypatch.setattr(parxl.ledger.receive, "validate", buggy_validate_for("X02"))
+    made = run("consolidate", str(root), "--json")
+    assert made.exit_code == 3, made.output  # parxl's own error: the master is written, X02 held back
+    assert {u["code"]: u["status"] for u in json.loads(made.stdout)["ranking"]}["X02"] == "internal"
+    logs = list((two_units.state_dir / "errors").glob("*.txt"))
+    assert len(logs) == 1
+    for command in COMMANDS:
+        out = run(command, str(root))
+        assert out.exit_code == 1, out.output
+        text = flat(out.output)
+        assert "lỗi của chính chương trình (không phải lỗi của đơn vị)" in text
+        assert "X02 Xã Lê Ninh" in text and "parxl check" in text and "cập nhật parxl" in text
+        squeezed = "".join(out.output.split())
+        assert f"«inbox/{x02.name}»".replace(" ", "") in squeezed and "".join(str(logs[0]).split()) in squeezed
+    with pytest.raises(ParxlError, match="X02 Xã Lê Ninh"):
+        xl.do_documents(root)
+    assert drafts(root) == []

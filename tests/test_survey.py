@@ -233,7 +233,8 @@ def test_consolidation_without_a_survey_table_warns(campaign, tmp_path):
     back = runner.invoke(main, ["survey", str(campaign.root), str(kept)])  # the command the warning gives
     assert back.exit_code == 0 and kept.is_file()
     assert missing_table_warning(campaign) is None
-    assert json.loads(runner.invoke(main, ["consolidate", str(campaign.root), "--json"]).output)["warnings"] == []
+    warnings = json.loads(runner.invoke(main, ["consolidate", str(campaign.root), "--json"]).output)["warnings"]
+    assert warnings == []  # nobody is ranked, so no unit is ranked without its survey row
 
 
 def test_no_warning_when_the_survey_is_not_held(campaign):
@@ -242,3 +243,69 @@ def test_no_warning_when_the_survey_is_not_held(campaign):
     assert missing_table_warning(campaign) is not None
     campaign.config.survey_held = False
     assert missing_table_warning(campaign) is None
+
+
+# --- units missing from the table; two tables at once --------------------------------------
+
+def test_consolidate_names_the_units_the_survey_table_lacks(campaign, tmp_path):
+    from openpyxl import load_workbook
+
+    from parxl.excel import xl
+    from support.tamper import filled
+
+    for unit in campaign.units:  # every unit sends a good file: all three are ranked
+        (campaign.inbox_dir / f"{unit.code}.xlsx").write_bytes(filled(campaign, unit))
+    runner = CliRunner()
+    import_survey(campaign, write(tmp_path / "dt.csv", "Mã,2.1\nX02,1\n"))  # X01 and X03 have no row
+    console = runner.invoke(main, ["consolidate", str(campaign.root)])
+    assert console.exit_code == 0, console.output
+    flat = _flat(console.output)
+    assert _flat("Cảnh báo: Bảng kết quả điều tra xã hội học «survey.csv» không có dòng của 2 đơn vị "
+                 "được xếp hạng (X01 Phường An Lưu, X03 Phường Hiệp An)") in flat
+    assert _flat("xếp hạng với 0 điểm điều tra (tối đa 3 điểm)") in flat
+    machine = runner.invoke(main, ["consolidate", str(campaign.root), "--json"])
+    warnings = json.loads(machine.output)["warnings"]
+    assert len(warnings) == 1 and "(X01 Phường An Lưu, X03 Phường Hiệp An)" in warnings[0]
+    sheet = load_workbook(json.loads(machine.output)["master"])["Nguồn dữ liệu"]
+    facts = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
+    assert facts["Đơn vị xếp hạng không có trong bảng điều tra"] == "2 đơn vị, tính 0 điểm điều tra: X01, X03"
+    lines = xl.do_consolidate(campaign.root).lines  # the Excel button
+    assert any(line.startswith("Cảnh báo: Bảng kết quả điều tra") and "X01 Phường An Lưu" in line for line in lines)
+
+    import_survey(campaign, write(tmp_path / "all.csv", "Mã,2.1\nX01,1\nX02,1\nX03,1\n"))
+    again = runner.invoke(main, ["consolidate", str(campaign.root), "--json"])
+    assert json.loads(again.output)["warnings"] == []
+    sheet = load_workbook(json.loads(again.output)["master"])["Nguồn dữ liệu"]
+    assert "Đơn vị xếp hạng không có trong bảng điều tra" not in [row[0] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_both_survey_tables_stop_consolidate_and_documents(campaign, tmp_path):
+    runner = CliRunner()
+    import_survey(campaign, write(tmp_path / "dt.csv", "Mã,2.1\nX01,1\nX02,1\nX03,1\n"))
+    assert runner.invoke(main, ["consolidate", str(campaign.root)]).exit_code == 0
+    (campaign.root / "survey.xlsx").write_bytes(_xlsx_bytes())  # put beside it by hand: X01 gets 2, not 1
+    masters = sorted(campaign.output_dir.glob("*.xlsx"))
+    for command in ("consolidate", "decision", "notices", "report"):
+        out = runner.invoke(main, [command, str(campaign.root)])
+        assert out.exit_code == 1, (command, out.output)
+        flat = _flat(out.output)
+        assert _flat("có cùng lúc hai bảng kết quả điều tra xã hội học «survey.csv» và «survey.xlsx»") in flat
+        assert _flat("Lần nhập gần nhất bằng «parxl survey» là bảng «survey.csv»") in flat
+        assert _flat(f"hãy xóa «{campaign.root / 'survey.xlsx'}»") in flat and _flat("parxl survey") in flat
+    assert sorted(campaign.output_dir.glob("*.xlsx")) == masters and not list(campaign.output_dir.rglob("*.docx"))
+
+    # Importing the wanted table settles it: the other one is kept in .parxl/survey/ and removed.
+    ok = runner.invoke(main, ["survey", str(campaign.root), str(campaign.root / "survey.xlsx")])
+    assert ok.exit_code == 0, ok.output
+    assert sorted(p.name for p in campaign.root.glob("survey.*")) == ["survey.xlsx"]
+    assert load_survey(campaign) == {"X01": {"2.1": D("2.00")}}
+    assert runner.invoke(main, ["consolidate", str(campaign.root)]).exit_code == 0
+
+
+def test_two_tables_neither_imported_say_it_is_not_known_which(campaign):
+    write(campaign.root / "survey.csv", "Mã,2.1\nX01,1\n")
+    (campaign.root / "survey.xlsx").write_bytes(_xlsx_bytes())
+    with pytest.raises(SurveyError) as info:
+        load_survey(campaign)
+    assert "Không rõ bảng nào được nhập sau cùng" in str(info.value)
+    assert "«survey.csv» và «survey.xlsx»" in str(info.value)

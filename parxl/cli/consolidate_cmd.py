@@ -15,7 +15,7 @@ from ..master.consolidation import Consolidation, run_consolidation
 from ..master.view import survey_note
 from ..results.compute import UnitResult
 from ..results.summary import ranking_summary
-from ..survey.table import missing_table_warning
+from ..survey.table import missing_table_warning, units_without_survey_warning
 from .check_cmd import print_internal, print_skipped
 from .console import console, err_console
 
@@ -59,6 +59,8 @@ def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> No
 
         outcome = run_consolidation(campaign, previous, intake_progress, master_progress)
     warnings = [w for w in [missing_table_warning(campaign)] if w and not outcome.results.has_survey]
+    warnings += [w for w in [units_without_survey_warning(
+        campaign, [u.unit.code for u in outcome.results.ranked], SHOWN)] if w]
     summary = outcome.report(campaign, as_document(outcome) | {"warnings": warnings,
                                  "skipped": [e.as_dict() for e in outcome.intake.skipped]})
     if as_json:

@@ -4,9 +4,11 @@
 its newest master and checks, with the same fingerprint function the consolidation
 used, that nothing the results depend on has changed since (files and appraisal
 rounds in the ledger, the survey table, the units list, the ranking settings of
-campaign.yaml, the criteria set). The documents are drafted from that snapshot, so
-they say exactly what the master the clerk reviewed says, and name it
-(``master_note``).
+campaign.yaml, the criteria set), that no file arrived in ``inbox/`` the ledger has
+not seen (``ledger.unseen``), and that parxl did not fail on any unit's file (status
+``internal``: that unit is held back by parxl's own error, so a draft would misstate
+it). The documents are drafted from that snapshot, so they say exactly what the
+master the clerk reviewed says, and name it (``master_note``).
 """
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ import hashlib
 from pathlib import Path
 
 from ..campaign.folder import Campaign
-from ..core.errors import ParxlError
+from ..core.errors import ERRORS_DIR, ParxlError
+from ..core.numbers import vi_number
+from ..ledger.unseen import unseen_inbox_files
 from ..master import latest_master
 from ..master.consolidation import current_fingerprint
 from ..master.snapshot import Snapshot, latest_snapshot, load_snapshot
@@ -36,6 +40,10 @@ DOCUMENT_NAMES = {"decision": "quyết định công bố", "notices": "thông b
 
 class MasterNeededError(ParxlError):
     """No master to follow, or the data changed since it was made: run ``parxl consolidate`` first."""
+
+
+class ParxlFailedError(ParxlError):
+    """parxl failed on a unit's file (status ``internal``): no document until ``parxl check`` reads it."""
 
 
 class NothingRankedError(ParxlError):
@@ -67,13 +75,25 @@ def _consolidate_hint(campaign: Campaign, first: bool = False) -> str:
             f"{'' if first else 'mới '}trong output/, rồi soạn{'' if first else ' lại'}")
 
 
+SHOWN_FILES = 3  # new inbox files named in a refusal before «và N tệp khác»
+
+
+def _files_text(paths: list[str]) -> str:
+    shown = ", ".join(f"«{p}»" for p in paths[:SHOWN_FILES])
+    more = len(paths) - SHOWN_FILES
+    return shown + (f" và {vi_number(more)} tệp khác" if more > 0 else "")
+
+
 def followed_master(campaign: Campaign) -> Snapshot:
     """The snapshot of the newest master, checked against the campaign's data now.
 
-    Raises MasterNeededError (exit 1) when there is no master with saved results, or
-    when the ledger, the survey table, the units list, the ranking settings or the
-    criteria set changed since it was made; SnapshotError for a damaged snapshot;
-    SurveyError when the survey table no longer reads.
+    Raises MasterNeededError (exit 1) when there is no master with saved results, when
+    the ledger, the survey table, the units list, the ranking settings or the criteria
+    set changed since it was made, or when ``inbox/`` holds files the ledger has not
+    seen (new, or changed since they were checked; named, at most ``SHOWN_FILES``);
+    ParxlFailedError (exit 1) when parxl failed on a unit's file (status ``internal``);
+    SnapshotError for a damaged snapshot; SurveyError when the survey table no longer
+    reads or is there twice; LedgerError when the ledger cannot be opened.
     """
     path = latest_snapshot(campaign)
     if path is None:
@@ -94,7 +114,53 @@ def followed_master(campaign: Campaign) -> Snapshot:
             f"Sau khi lập bảng tổng hợp {master_label(snapshot.master, snapshot.made_at)} đã có thay đổi về: "
             f"{'; '.join(changed)}. Văn bản phải khớp với bảng tổng hợp đã xem lại: "
             f"{_consolidate_hint(campaign)}. Chưa tạo tệp nào.")
+    unseen = unseen_inbox_files(campaign)
+    if unseen:
+        raise MasterNeededError(
+            f"Sau khi lập bảng tổng hợp {master_label(snapshot.master, snapshot.made_at)}, thư mục inbox/ có "
+            f"{vi_number(len(unseen))} tệp mới hoặc đã thay đổi mà parxl chưa kiểm tra: {_files_text(unseen)}. "
+            f"Văn bản phải khớp với bảng tổng hợp đã xem lại: {_consolidate_hint(campaign)}. Chưa tạo tệp nào.")
+    require_no_internal(campaign, snapshot)
     return snapshot
+
+
+def _error_log(campaign: Campaign, sha256: str) -> Path | None:
+    """The newest traceback log written for the content ``sha256`` (``core.errors.log_internal_error``), if any."""
+    if not sha256:
+        return None
+    folder = campaign.state_dir / ERRORS_DIR
+    try:
+        logs = sorted(folder.glob(f"*-{sha256[:12]}.txt"))
+    except OSError:
+        return None
+    return logs[-1] if logs else None
+
+
+def require_no_internal(campaign: Campaign, snapshot: Snapshot) -> None:
+    """Raise ParxlFailedError when parxl failed on the file of a unit of the master (status ``internal``).
+
+    Such a unit is «tạm chưa xếp hạng» through no fault of its own: a decision, a notice or a
+    report drafted now would misstate it. The message names each unit and file (at most
+    ``SHOWN_FILES``), says it is parxl's error, where the traceback log is when it can be found
+    in ``.parxl/errors/``, and what to do.
+    """
+    held = [u for u in snapshot.results.units if u.status == "internal"]
+    if not held:
+        return
+    lines = []
+    for u in held[:SHOWN_FILES]:
+        file = f"tệp «{u.source.path}»" if u.source and u.source.path else "tệp gửi về"
+        log = _error_log(campaign, u.source.sha256 if u.source else "")
+        lines.append(f"{u.unit.code} {u.unit.name}: {file}"
+                     + (f" (nhật ký lỗi «{log}»)" if log else f" (nhật ký lỗi trong «{campaign.state_dir / ERRORS_DIR}»)"))
+    more = f"; và {vi_number(len(held) - SHOWN_FILES)} đơn vị khác" if len(held) > SHOWN_FILES else ""
+    raise ParxlFailedError(
+        f"Chưa thể soạn văn bản: parxl gặp lỗi của chính chương trình (không phải lỗi của đơn vị) khi đọc "
+        f"tệp của {vi_number(len(held))} đơn vị nên {'đơn vị này' if len(held) == 1 else 'các đơn vị này'} tạm chưa được xếp hạng trong bảng tổng hợp "
+        f"{master_label(snapshot.master, snapshot.made_at)}: {'; '.join(lines)}{more}. Hãy gửi tệp nhật ký lỗi "
+        f"cho nhóm phát triển parxl, cập nhật parxl (hoặc liên hệ nhóm phát triển), rồi chạy lại "
+        f"«parxl check \"{campaign.root}\"» và «parxl consolidate \"{campaign.root}\"» trước khi soạn. "
+        "Chưa tạo tệp nào.")
 
 
 def require_ranked(snapshot: Snapshot, document: str) -> None:

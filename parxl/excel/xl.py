@@ -35,7 +35,7 @@ from ..ledger.receive import IntakeResult, run_intake
 from ..master import left_out, situation
 from ..master.consolidation import run_consolidation
 from ..master.view import survey_note
-from ..survey.table import missing_table_warning
+from ..survey.table import missing_table_warning, units_without_survey_warning
 from ..results.summary import ranking_summary
 from ..workbook.stamping import generate as generate_workbooks
 from ..workbook.texts import sample_set_warning
@@ -146,9 +146,10 @@ def internal_lines(result: IntakeResult) -> list[str]:
 def do_consolidate(campaign_dir: str | Path) -> Outcome:
     """Check inbox/, then index, rank and band every unit into a new master workbook (as ``parxl consolidate``).
 
-    Lines: the summary, the «no survey table» warning (``missing_table_warning``) or else the survey
-    note, the units left out (sent nothing, file unreadable, parxl's error, file with errors), and the
-    files parxl failed on. Raises what ``run_consolidation`` raises (``ParxlError`` subclasses).
+    Lines: the summary, the «no survey table» warning (``missing_table_warning``), the «units missing
+    from the survey table» warning (``units_without_survey_warning``), or else the survey note, the
+    units left out (sent nothing, file unreadable, parxl's error, file with errors), and the files
+    parxl failed on. Raises what ``run_consolidation`` raises (``ParxlError`` subclasses).
     """
     campaign = load_campaign(campaign_dir)
     outcome = run_consolidation(campaign)
@@ -161,7 +162,10 @@ def do_consolidate(campaign_dir: str | Path) -> Outcome:
     warning = None if results.has_survey else missing_table_warning(campaign)
     if warning:
         lines.append(f"Cảnh báo: {warning}")
-    note = "" if warning else survey_note(results)
+    lacking = units_without_survey_warning(campaign, [u.unit.code for u in ranked], SHOWN)
+    if lacking:
+        lines.append(f"Cảnh báo: {lacking}")
+    note = "" if warning or lacking else survey_note(results)
     if note:
         lines.append(f"Lưu ý: {note}")
     for u in out[:SHOWN]:

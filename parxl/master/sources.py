@@ -7,7 +7,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
 from ..criteria.framework import BLOCK_TITLES
-from ..survey.table import survey_file
+from ..survey.table import survey_file, units_without_survey
 from .names import H_CODE, H_NAME
 from .styles import MasterFormats
 from .view import View
@@ -23,12 +23,21 @@ def _survey_source(campaign) -> str:
     return f"{path.name} (SHA-256 {hashlib.sha256(path.read_bytes()).hexdigest()})"
 
 
+def _survey_gaps(results) -> list[tuple[str, str]]:
+    """The «ranked units missing from the survey table» fact, only when some are ([] otherwise)."""
+    codes = units_without_survey(results.campaign, [u.unit.code for u in results.ranked])
+    if not codes:
+        return []
+    return [("Đơn vị xếp hạng không có trong bảng điều tra",
+             f"{len(codes)} đơn vị, tính 0 điểm điều tra: {', '.join(codes)}")]
+
+
 def write_sources(ws: Worksheet, fmt: MasterFormats, view: View) -> None:
     """Write the «Nguồn dữ liệu» sheet into ``ws``: the campaign's settings, the criteria set (with its
-    legal basis and SHA-256 fingerprint), the survey table used (SHA-256), the tie rule, when the
-    master was made, and per unit the file its figures came from (path, SHA-256, time received).
+    legal basis and SHA-256 fingerprint), the survey table used (SHA-256) and the ranked units it has
+    no row of (if any), the tie rule, when the master was made, and per unit the file its figures came from (path, SHA-256, time received).
 
-    Raises OSError when the imported survey table cannot be read.
+    Raises OSError when the imported survey table cannot be read, SurveyError when it no longer reads.
     """
     results = view.results
     c, fw = results.campaign, results.framework
@@ -43,6 +52,7 @@ def write_sources(ws: Worksheet, fmt: MasterFormats, view: View) -> None:
         ("Dấu vân tay bộ chỉ số (SHA-256)", fw.fingerprint),
         ("Điều tra xã hội học", "có tổ chức" if c.config.survey_held else "không tổ chức"),
         ("Bảng kết quả điều tra đã nhập", _survey_source(c)),
+        *_survey_gaps(results),
         ("Cách xếp đồng hạng", TIE_TITLES[c.config.tie_rule]),
         ("Thời điểm lập bảng tổng hợp", f"{view.made_at:%d/%m/%Y %H:%M:%S}"),
         ("Phần mềm", f"parxl {__version__}"),

@@ -19,6 +19,7 @@ import hashlib
 import io
 import os
 import zipfile
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -45,13 +46,56 @@ class SurveyError(ParxlError):
         super().__init__(f"Bảng kết quả điều tra «{source.name}» có {len(problems)} lỗi:\n{shown}{more}")
 
 
+class TwoSurveyTablesError(SurveyError):
+    """Both ``survey.csv`` and ``survey.xlsx`` are in the campaign folder: parxl will not guess which one holds."""
+
+    def __init__(self, tables: list[Path], message: str):
+        self.problems = [message]
+        self.tables = tables
+        ParxlError.__init__(self, message)
+
+
 def survey_file(campaign: Campaign) -> Path | None:
-    """The campaign's imported survey table (``survey.csv``, else ``survey.xlsx``), or None."""
-    for suffix in (".csv", ".xlsx"):
-        path = campaign.root / f"{SURVEY_STEM}{suffix}"
-        if path.is_file():
-            return path
+    """The campaign's imported survey table (``survey.csv`` or ``survey.xlsx``), or None.
+
+    Raises ``TwoSurveyTablesError`` (a ``SurveyError``, exit 1) when both are there: the message
+    names both, the one ``parxl survey`` imported last when that is known from ``.parxl/survey/``,
+    and what to do (delete the one not wanted, or import the right table again).
+    """
+    tables = _tables(campaign)
+    if len(tables) > 1:
+        raise TwoSurveyTablesError(tables, _two_tables_text(campaign, tables))
+    return tables[0] if tables else None
+
+
+def last_imported(campaign: Campaign, tables: list[Path]) -> Path | None:
+    """Which of ``tables`` (paths of the campaign's survey tables) ``parxl survey`` imported last, by
+    comparing their contents with the tables kept in ``.parxl/survey/`` (the newest kept first);
+    None when no kept table matches any of them or a table cannot be read."""
+    try:
+        digests = {hashlib.sha256(t.read_bytes()).hexdigest() + t.suffix.lower(): t for t in tables}
+    except OSError:
+        return None
+    for kept in kept_tables(campaign):
+        if kept.name in digests:
+            return digests[kept.name]
     return None
+
+
+def _two_tables_text(campaign: Campaign, tables: list[Path]) -> str:
+    names = " và ".join(f"«{t.name}»" for t in tables)
+    last = last_imported(campaign, tables)
+    if last is not None:
+        other = next(t for t in tables if t != last)
+        which = (f"Lần nhập gần nhất bằng «parxl survey» là bảng «{last.name}»; «{other.name}» có thể đã được "
+                 f"chép vào sau. Nếu «{last.name}» là bảng đúng, hãy xóa «{other}»; nếu không, ")
+    else:
+        which = "Không rõ bảng nào được nhập sau cùng. "
+    return (f"Thư mục đợt đánh giá «{campaign.root}» có cùng lúc hai bảng kết quả điều tra xã hội học {names}; "
+            f"parxl không tự chọn một trong hai vì điểm điều tra của các đơn vị có thể khác nhau. {which}"
+            f"hãy nhập lại bảng đúng bằng «parxl survey \"{campaign.root}\" TỆP_BẢNG» (lệnh này giữ một bảng "
+            f"và cất bảng kia vào «{campaign.root / STATE_DIR / 'survey'}»), hoặc xóa bảng không dùng, "
+            "rồi chạy lại lệnh.")
 
 
 def read_survey(campaign: Campaign, path: Path) -> Scores:
@@ -186,7 +230,8 @@ def import_survey(campaign: Campaign, source: Path) -> tuple[Path, Scores]:
     one it replaces) is kept by content hash in ``.parxl/survey/``; the new table is written
     atomically over it, so the campaign always holds one whole table. ``source`` itself is never
     moved or removed, even when it is the campaign's own table (re-importing ``survey.csv`` is a
-    no-op that checks it again).
+    no-op that checks it again). When both ``survey.csv`` and ``survey.xlsx`` are there, the import
+    is how the clerk settles which one holds: the other is kept and removed as above.
     """
     source = Path(source)
     try:
@@ -195,10 +240,13 @@ def import_survey(campaign: Campaign, source: Path) -> tuple[Path, Scores]:
         raise _refuse(source, f"không đọc được tệp ({exc.strerror or 'lỗi đọc tệp'})") from exc
     scores = _read_table(campaign, source, data)
     target = campaign.root / f"{SURVEY_STEM}{source.suffix.lower()}"
-    previous = survey_file(campaign)
-    if previous is not None:
+    for previous in _tables(campaign):  # both, when someone put a second table beside the first
         _keep(campaign, previous.read_bytes(), previous.suffix)
-    _keep(campaign, data, target.suffix)  # so that a table deleted by hand can be imported again
+    kept = _keep(campaign, data, target.suffix)  # so that a table deleted by hand can be imported again
+    try:
+        os.utime(kept)  # the kept copy's time is when it was last imported (``last_imported``)
+    except OSError:
+        pass
     if not (target.exists() and target.read_bytes() == data):
         write_atomic(target, data)
     for other in _tables(campaign):
@@ -227,7 +275,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def kept_tables(campaign: Campaign) -> list[Path]:
-    """Survey tables imported earlier and kept in ``.parxl/survey/``, newest first."""
+    """Survey tables imported earlier and kept in ``.parxl/survey/``, the one imported last first."""
     folder = campaign.root / STATE_DIR / "survey"
     if not folder.is_dir():
         return []
@@ -258,3 +306,38 @@ def missing_table_warning(campaign: Campaign) -> str | None:
     else:
         text += "Hãy nhập bảng bằng «parxl survey» rồi tổng hợp lại."
     return text
+
+
+def units_without_survey(campaign: Campaign, among: Iterable[str] | None = None) -> list[str]:
+    """Codes of the listed units (in the list's order; only those in ``among`` when given, e.g. the
+    ranked ones) that have no row in the imported survey table, when the survey is held, the criteria
+    set has survey items and a table is there; [] otherwise.
+
+    Raises ``SurveyError`` when the table does not read (or is there twice).
+    """
+    if not campaign.config.survey_held or survey_file(campaign) is None:
+        return []
+    if not any(i.rule.type == "survey" for i in campaign.framework.regular_items):
+        return []
+    scores = load_survey(campaign)
+    wanted = None if among is None else set(among)
+    return [u.code for u in campaign.units if u.code not in scores and (wanted is None or u.code in wanted)]
+
+
+def units_without_survey_warning(campaign: Campaign, ranked: Iterable[str], shown: int = 15) -> str | None:
+    """A Vietnamese warning naming the ranked units (codes in ``ranked``) that have no row in the survey
+    table, so are ranked with 0 survey points: at most ``shown`` of them, then «và N đơn vị khác»; None
+    when there are none (see ``units_without_survey``). Raises ``SurveyError`` as ``load_survey``.
+    """
+    codes = units_without_survey(campaign, ranked)
+    if not codes:
+        return None
+    path = survey_file(campaign)
+    items = [i for i in campaign.framework.regular_items if i.rule.type == "survey"]
+    total = sum((i.max for i in items), Decimal(0))
+    named = ", ".join(f"{c} {campaign.unit(c).name}" for c in codes[:shown])
+    more = f" và {vi_number(len(codes) - shown)} đơn vị khác" if len(codes) > shown else ""
+    return (f"Bảng kết quả điều tra xã hội học «{path.name}» không có dòng của {vi_number(len(codes))} đơn vị "
+            f"được xếp hạng ({named}{more}): các đơn vị này được xếp hạng với 0 điểm điều tra (tối đa "
+            f"{vi_number(total)} điểm). Nếu thiếu sót, hãy bổ sung các dòng này vào bảng, nhập lại bằng "
+            "«parxl survey» rồi tổng hợp lại.")
