@@ -83,8 +83,11 @@ def test_broken_campaign_yaml_gives_line_and_column_in_vietnamese(tmp_path):
     lines = (root / "campaign.yaml").read_text(encoding="utf-8").splitlines()
     assert f"dòng {len(lines) + 1}, cột 1" in message  # the stream ends after the last line
     assert "YAML không hợp lệ" in message and "«]»" in message
-    message = _campaign_error(root, lambda t: t.replace("year: 2025", "year: 2025\n\tblock: xa", 1))
+    original = (root / "campaign.yaml").read_text(encoding="utf-8")
+    message = _campaign_error(root, lambda t: original.replace("year: 2025", "year: 2025\n\tblock: xa", 1))
     assert "dòng 3, cột 1" in message and "Tab" in message
+    message = _campaign_error(root, lambda t: original.replace("title:", "title: ]\nold_title:", 1))
+    assert "dòng 5, cột 8" in message and "ngoặc kép" in message
 
 
 def test_previous_that_is_a_pdf_or_csv_says_what_it_is(tmp_path):

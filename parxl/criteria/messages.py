@@ -180,8 +180,13 @@ def vi_error(err: dict, allowed_keys: "list[str] | tuple[str, ...]" = ()) -> str
 
 
 _YAML_VI = (
-    ("expected the node content", "thiếu giá trị, hoặc thụt lề sai: sau «tên:» phải có giá trị, "
-                                  "các mục cùng cấp phải thẳng cột"),
+    ("expected the node content", "giá trị viết sai: thiếu giá trị sau «tên:», hoặc giá trị bắt đầu bằng một "
+                                  "dấu như «]», «}», «,»; nếu đó là chữ, đặt cả giá trị trong dấu ngoặc kép"),
+    ("but found another document", "có dòng «---» hoặc «...» giữa tệp, YAML coi phần sau là tài liệu khác; "
+                                   "hãy xóa dòng đó"),
+    ("could not determine a constructor", "giá trị bắt đầu bằng dấu «!»: đặt cả giá trị trong dấu ngoặc kép"),
+    ("expected alphabetic or numeric character", "sau dấu «&», «*» hoặc «!» phải có tên; nếu đó là chữ, "
+                                                 "đặt cả giá trị trong dấu ngoặc kép"),
     ("expected <block end>", "thụt lề không đúng: các mục cùng cấp phải thẳng cột, mục con thụt vào đều nhau"),
     ("mapping values are not allowed", "dấu hai chấm «:» không đúng chỗ: nếu giá trị có dấu hai chấm, "
                                        "đặt cả giá trị trong dấu ngoặc kép; kiểm tra thụt lề"),
