@@ -14,6 +14,7 @@ CAMPAIGN/
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -26,6 +27,7 @@ from ..core.files import copy_atomic, write_text_atomic
 from ..core.resources import resolve_criteria
 from ..core.texts import normalize_text
 from ..criteria.framework import Band, BlockId, Framework, FrameworkError, load_framework
+from ..criteria.messages import loc_path, vi_error, yaml_problem
 from .units import Unit, load_units
 
 CAMPAIGN_FILE = "campaign.yaml"
@@ -165,6 +167,62 @@ class Campaign:
     state_dir = property(lambda self: self.root / STATE_DIR)
 
 
+def parse_campaign_config(config_path: Path) -> CampaignConfig:
+    """``campaign.yaml`` read and validated.
+
+    Raises CampaignError naming the file: a YAML syntax error with its line and column, or every
+    problem of the content at once, one per line, each with its YAML path and what to write, in
+    Vietnamese (the criteria loader's translation of pydantic's errors, ``vi_error``).
+    """
+    try:
+        text = normalize_text(config_path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CampaignError(f"«{config_path}»: không đọc được tệp (cần tệp văn bản UTF-8).") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        problem = yaml_problem(exc)
+        raise CampaignError(f"«{config_path}», {problem.path}: {problem.message}.") from exc
+    if data is None:
+        raise CampaignError(f"«{config_path}» trống. Hãy tạo lại bằng «parxl init» hoặc chép từ một đợt "
+                            "đánh giá khác, rồi điền các mục (year, block, issuer, signer…).")
+    if not isinstance(data, dict):
+        raise CampaignError(f"«{config_path}» phải gồm các dòng «tên: giá trị» (ví dụ «year: 2025»), "
+                            "không phải một giá trị hay danh sách.")
+    try:
+        return CampaignConfig.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        lines = [f"  - mục «{loc_path(e['loc'])}»: {vi_error(e, _keys_at(CampaignConfig, e['loc'][:-1]))}"
+                 for e in errors]
+        raise CampaignError(f"«{config_path}» có {len(errors)} lỗi:\n" + "\n".join(lines)) from exc
+
+
+def _keys_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys ``campaign.yaml`` accepts at ``loc`` (a pydantic location), following nested models and
+    lists of them; [] when ``loc`` leads elsewhere."""
+    current: object = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        found = _model_in(current)
+        if found is None or part not in found.model_fields:
+            return []
+        current = found.model_fields[part].annotation
+    found = _model_in(current)
+    return list(found.model_fields) if found is not None else []
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def find_units_file(root: Path) -> Path:
     """The units list in ``root``: ``units.csv`` if present, else ``units.xlsx``.
 
@@ -188,15 +246,7 @@ def load_campaign(root: str | Path) -> Campaign:
     config_path = root / CAMPAIGN_FILE
     if not config_path.is_file():
         raise CampaignError(f"«{root}» không phải thư mục đợt đánh giá: thiếu {CAMPAIGN_FILE}. Tạo bằng «parxl init».")
-    try:
-        data = yaml.safe_load(normalize_text(config_path.read_text(encoding="utf-8-sig")))
-        config = CampaignConfig.model_validate(data)
-    except yaml.YAMLError as exc:
-        raise CampaignError(f"«{config_path}»: YAML không hợp lệ ({getattr(exc, 'problem', exc)}).") from exc
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise CampaignError(f"«{config_path}», mục «{where}»: {first['msg']} ({len(exc.errors())} lỗi).") from exc
+    config = parse_campaign_config(config_path)
     framework = load_framework(root / config.criteria)
     if framework.model.block != config.block:
         raise CampaignError(

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,11 +76,14 @@ def _xlsx_rows(path: Path, error: type[ParxlError]) -> list[list[str]]:
     """The first sheet's rows; a file openpyxl cannot open or read through raises ``error`` naming it."""
     from openpyxl import load_workbook
 
-    what_to_do = "Hãy mở tệp bằng Excel, lưu lại thành .xlsx (hoặc lưu thành CSV UTF-8) rồi chạy lại."
+    what_to_do = ("Hãy mở tệp bằng Excel, lưu lại thành .xlsx (Tệp › Lưu thành › Excel Workbook) rồi chạy lại; "
+                  "hoặc lưu danh sách thành CSV UTF-8 (.csv) và dùng tệp đó.")
+    _refuse_hostile_xml(path, error)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise error(f"«{path.name}»: không mở được tệp Excel ({type(exc).__name__}). {what_to_do}") from exc
+        raise error(f"«{path.name}»: không mở được như tệp Excel .xlsx: tệp bị hỏng, hoặc thực ra là loại tệp "
+                    f"khác mang đuôi .xlsx (đổi đuôi tên tệp không đổi được loại tệp). {what_to_do}") from exc
     try:
         if not wb.worksheets:
             raise error(f"«{path.name}» không có trang tính nào. {what_to_do}")
@@ -87,10 +92,37 @@ def _xlsx_rows(path: Path, error: type[ParxlError]) -> list[list[str]]:
     except ParxlError:
         raise
     except Exception as exc:  # a sheet part missing, truncated or not XML: the file, not parxl
-        raise error(f"«{path.name}»: tệp Excel bị hỏng, không đọc được trang đầu ({type(exc).__name__}). "
-                    f"{what_to_do}") from exc
+        raise error(f"«{path.name}»: tệp Excel bị hỏng, không đọc được trang đầu. {what_to_do}") from exc
     finally:
         wb.close()
+
+
+_XML_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_XML_SCAN_LIMIT = 64 * 1024 * 1024  # bytes of XML parts looked at; a units list is far smaller
+
+
+def _refuse_hostile_xml(path: Path, error: type[ParxlError]) -> None:
+    """Refuse an .xlsx whose XML declares a DTD or an entity (Excel never writes one; it is how XML
+    attacks start), naming the part; a file that is not a zip is left to openpyxl's error."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            seen = 0
+            for info in zf.infolist():
+                if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    continue
+                seen += info.file_size
+                if seen > _XML_SCAN_LIMIT:
+                    raise error(f"«{path.name}» quá lớn cho một danh sách đơn vị. Hãy lưu danh sách thành "
+                                "tệp .xlsx mới chỉ gồm các cột Mã, Tên đơn vị, Loại, hoặc thành CSV UTF-8 (.csv).")
+                found = _XML_DECLARATION.search(zf.read(info))
+                if found:
+                    raise error(
+                        f"«{path.name}» chứa khai báo DTD/thực thể XML (khai báo {found.group(1).decode().upper()} "
+                        f"trong phần «{info.filename}») mà Excel không bao giờ tạo ra; tệp có thể đã bị chỉnh sửa "
+                        "bằng công cụ khác hoặc có mã độc, nên parxl không đọc. Hãy lập lại danh sách đơn vị "
+                        "trong một tệp Excel mới và lưu thành .xlsx, hoặc lưu thành CSV UTF-8 (.csv).")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+        return  # not a readable zip: load_workbook fails and says so
 
 
 def _units_from_rows(path: Path, rows: list[list[str]]) -> list[Unit]:

@@ -1,13 +1,15 @@
 """What can be wrong in a criteria set, in Vietnamese: ``Problem``, ``FrameworkError``, pydantic's
-errors translated (``loc_path``, ``vi_error``) and the semantic checks (``check_model``)."""
+errors translated (``loc_path``, ``vi_error``; the one table, which ``parxl.campaign`` reuses), YAML
+syntax errors (``yaml_problem``) and the semantic checks (``check_model``)."""
 from __future__ import annotations
 
+import difflib
 import re
 from decimal import Decimal
 
 from pydantic import BaseModel
 
-from ..core.numbers import HUNDRED, ZERO, excel_number, quantize
+from ..core.numbers import HUNDRED, ZERO, excel_number, quantize, vi_number
 from .intervals import coverage_problems
 from .model import CriteriaSet, Node, leaf_items, walk_rows
 from .rules import rule_types
@@ -34,24 +36,50 @@ class FrameworkError(Exception):
         super().__init__(f"{source}: {len(problems)} lỗi trong bộ chỉ số")
 
 
-_PYDANTIC_VI = {
-    "missing": "thiếu trường bắt buộc",
-    "extra_forbidden": "trường không được phép (có gõ sai tên không?)",
-    "decimal_parsing": "không phải là số",
-    "decimal_type": "không phải là số",
-    "int_parsing": "không phải là số nguyên",
-    "int_type": "không phải là số nguyên",
-    "bool_parsing": "phải là true hoặc false",
-    "string_type": "phải là chuỗi ký tự",
-    "list_type": "phải là một danh sách",
-    "dict_type": "phải là một bảng khóa: giá trị",
-    "model_type": "phải là một bảng khóa: giá trị",
+# pydantic's error types in Vietnamese, each with what to write instead. The one table: the criteria
+# loader and campaign.yaml (parxl.campaign.folder) both read it through ``vi_error``. A value
+# ``None`` means the message needs the error's context and is built in ``vi_error``.
+_PYDANTIC_VI: dict[str, str | None] = {
+    "missing": None,
+    "extra_forbidden": None,
+    "decimal_parsing": "không phải là số; viết số với dấu chấm thập phân, ví dụ 7.5",
+    "decimal_type": "không phải là số; viết số với dấu chấm thập phân, ví dụ 7.5",
+    "float_parsing": "không phải là số; viết số với dấu chấm thập phân, ví dụ 7.5",
+    "float_type": "không phải là số; viết số với dấu chấm thập phân, ví dụ 7.5",
+    "finite_number": "phải là một số hữu hạn, ví dụ 7.5",
+    "int_parsing": "không phải là số nguyên; viết một số nguyên, ví dụ 2025",
+    "int_type": "không phải là số nguyên; viết một số nguyên, ví dụ 2025",
+    "int_from_float": "phải là số nguyên (không có phần thập phân), ví dụ 2025",
+    "bool_parsing": "phải là true (có) hoặc false (không)",
+    "bool_type": "phải là true (có) hoặc false (không)",
+    "date_parsing": None,
+    "date_from_datetime_parsing": None,
+    "date_from_datetime_inexact": "phải là một ngày, không kèm giờ; viết theo dạng YYYY-MM-DD, ví dụ «2025-12-15»",
+    "date_type": None,
+    "datetime_parsing": None,
+    "datetime_from_date_parsing": None,
+    "datetime_type": None,
+    "string_type": "phải là chữ (văn bản); nếu là số hoặc ngày, đặt trong dấu ngoặc kép, ví dụ \"184/KH-UBND\"",
+    "list_type": "phải là một danh sách: mỗi phần tử một dòng, bắt đầu bằng «- »",
+    "dict_type": "phải là một nhóm mục «tên: giá trị», các mục con viết thụt vào ở các dòng bên dưới",
+    "model_type": "phải là một nhóm mục «tên: giá trị», các mục con viết thụt vào ở các dòng bên dưới",
+    "model_attributes_type": "phải là một nhóm mục «tên: giá trị», các mục con viết thụt vào ở các dòng bên dưới",
     "too_short": "quá ngắn (hoặc danh sách trống)",
+    "too_long": "quá dài (hoặc danh sách quá nhiều phần tử)",
     "string_too_short": "không được để trống",
+    "string_too_long": "quá dài",
     "string_pattern_mismatch": "chỉ dùng chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới",
-    "greater_than_equal": "giá trị quá nhỏ",
-    "less_than_equal": "giá trị quá lớn",
+    "greater_than_equal": None,
+    "greater_than": None,
+    "less_than_equal": None,
+    "less_than": None,
+    "literal_error": None,
+    "enum": None,
+    "none_required": "phải để trống",
 }
+
+_DATE_HOW = "viết ngày theo dạng YYYY-MM-DD (năm-tháng-ngày), ví dụ «2025-12-15»"
+_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
 
 def loc_path(loc: tuple) -> str:
@@ -70,19 +98,121 @@ def loc_path(loc: tuple) -> str:
     return out or "(gốc)"
 
 
-def vi_error(err: dict) -> str:
-    """A pydantic error (one of ``ValidationError.errors()``) as a Vietnamese message."""
+def _shown(value: object) -> str:
+    """A user's value as quoted in a message: «…», cut at 60 characters; "" for a table or list."""
+    if isinstance(value, (dict, list)):
+        return ""
+    if value is None:
+        return "«» (để trống)"
+    text = str(value)
+    return f"«{text[:57] + '…' if len(text) > 60 else text}»"
+
+
+def _number(value: object) -> str:
+    if isinstance(value, int):
+        return str(value)  # a bound such as a year: 2000, not 2.000
+    try:
+        return vi_number(value)
+    except (TypeError, ValueError, ArithmeticError):
+        return str(value)
+
+
+def allowed_values(expected: str) -> list[str]:
+    """The values pydantic lists in a ``literal_error``/``enum`` context (``"'a', 'b' or 'c'"``)."""
+    quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+    return quoted or [v.strip() for v in re.split(r",| or ", expected) if v.strip()]
+
+
+def _date_message(value: object) -> str:
+    shown = _shown(value)
+    m = _DMY.match(str(value)) if isinstance(value, str) else None
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return (f"{shown} không phải là ngày theo dạng parxl đọc được; viết ngày theo dạng YYYY-MM-DD "
+                    f"(năm-tháng-ngày): «{year:04d}-{month:02d}-{day:02d}»")
+    return f"{shown or 'giá trị này'} không phải là ngày hợp lệ; {_DATE_HOW}"
+
+
+def vi_error(err: dict, allowed_keys: "list[str] | tuple[str, ...]" = ()) -> str:
+    """A pydantic error (one of ``ValidationError.errors()``) as a Vietnamese message that says what
+    to write instead; never pydantic's English. ``allowed_keys``: the keys accepted where an unknown
+    key was found, to suggest the nearest one (``difflib``) for «extra_forbidden».
+    """
     kind = err["type"]
-    names = ", ".join(rule_types())
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    key = str(err["loc"][-1]) if err.get("loc") else ""
     if kind == "union_tag_invalid":
-        return f"loại cách chấm «{err['input'].get('type')}» không có; dùng: {names}"
+        names = ", ".join(rule_types())
+        return f"loại cách chấm «{value.get('type') if isinstance(value, dict) else value}» không có; dùng: {names}"
     if kind == "union_tag_not_found":
-        return f"thiếu «type» của cách chấm ({names})"
-    if kind == "literal_error":
-        return f"giá trị «{err.get('input')}» không hợp lệ; phải là {err['ctx']['expected']}"
+        return f"thiếu «type» của cách chấm ({', '.join(rule_types())})"
     if kind == "value_error":
-        return str(err["ctx"]["error"])
-    return _PYDANTIC_VI.get(kind, err["msg"])
+        return str(ctx.get("error", "giá trị không hợp lệ"))
+    if kind == "missing":
+        return f"thiếu mục bắt buộc «{key}»"
+    if kind == "extra_forbidden":
+        text = f"không có mục nào tên «{key}» ở đây (mục không được phép)"
+        close = difflib.get_close_matches(key, list(allowed_keys), n=1, cutoff=0.6)
+        if close:
+            return f"{text}; có phải ý bạn là «{close[0]}»?"
+        if allowed_keys:
+            return f"{text}; các mục được dùng: " + ", ".join(f"«{k}»" for k in allowed_keys)
+        return text + "; hãy xóa hoặc sửa tên mục"
+    if kind in ("literal_error", "enum"):
+        choices = ", ".join(f"«{v}»" for v in allowed_values(str(ctx.get("expected", ""))))
+        return f"giá trị {_shown(value) or 'này'} không hợp lệ; phải là một trong: {choices}"
+    if kind.startswith(("date_", "datetime_")) and _PYDANTIC_VI.get(kind) is None:
+        return _date_message(value)
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = {"greater_than_equal": ("ge", "phải từ {} trở lên"), "greater_than": ("gt", "phải lớn hơn {}"),
+                 "less_than_equal": ("le", "phải từ {} trở xuống"), "less_than": ("lt", "phải nhỏ hơn {}")}[kind]
+        limit = ctx.get(bound[0])
+        rule = bound[1].format(_number(limit)) if limit is not None else "nằm ngoài khoảng cho phép"
+        return f"giá trị {_shown(value) or 'này'} không hợp lệ: {rule}"
+    text = _PYDANTIC_VI.get(kind)
+    if text is not None:
+        shown = _shown(value)
+        return f"{shown} {text}" if shown and kind.endswith(("_parsing", "_type")) and kind not in (
+            "dict_type", "model_type", "list_type", "model_attributes_type") else text
+    return f"giá trị {_shown(value) or 'này'} không hợp lệ ở mục này"
+
+
+_YAML_VI = (
+    ("expected the node content", "giá trị viết sai: thiếu giá trị sau «tên:», hoặc giá trị bắt đầu bằng một "
+                                  "dấu như «]», «}», «,»; nếu đó là chữ, đặt cả giá trị trong dấu ngoặc kép"),
+    ("but found another document", "có dòng «---» hoặc «...» giữa tệp, YAML coi phần sau là tài liệu khác; "
+                                   "hãy xóa dòng đó"),
+    ("could not determine a constructor", "giá trị bắt đầu bằng dấu «!»: đặt cả giá trị trong dấu ngoặc kép"),
+    ("expected alphabetic or numeric character", "sau dấu «&», «*» hoặc «!» phải có tên; nếu đó là chữ, "
+                                                 "đặt cả giá trị trong dấu ngoặc kép"),
+    ("expected <block end>", "thụt lề không đúng: các mục cùng cấp phải thẳng cột, mục con thụt vào đều nhau"),
+    ("mapping values are not allowed", "dấu hai chấm «:» không đúng chỗ: nếu giá trị có dấu hai chấm, "
+                                       "đặt cả giá trị trong dấu ngoặc kép; kiểm tra thụt lề"),
+    ("could not find expected ':'", "thiếu dấu hai chấm «:» sau tên mục"),
+    ("cannot start any token", "có ký tự không được dùng ở đầu giá trị (thường là phím Tab): chỉ thụt lề bằng "
+                               "dấu cách; giá trị bắt đầu bằng @ hoặc ` phải đặt trong dấu ngoặc kép"),
+    ("found unexpected end of stream", "dấu ngoặc kép chưa được đóng"),
+    ("found unknown escape character", "trong dấu ngoặc kép, dấu «\\» phải viết thành «\\\\» "
+                                       "(hoặc dùng dấu ngoặc đơn)"),
+    ("expected ',' or ']'", "danh sách trong ngoặc vuông «[ ]» chưa đúng: thiếu dấu phẩy hoặc dấu «]»"),
+    ("expected ',' or '}'", "nhóm trong ngoặc nhọn «{ }» chưa đúng: thiếu dấu phẩy hoặc dấu «}»"),
+    ("found undefined alias", "có dấu «*» ở đầu giá trị: đặt cả giá trị trong dấu ngoặc kép"),
+    ("found duplicate anchor", "có dấu «&» ở đầu giá trị: đặt cả giá trị trong dấu ngoặc kép"),
+)
+
+
+def yaml_problem(exc: Exception) -> Problem:
+    """A YAML syntax error (``yaml.YAMLError``) as a ``Problem``: where is «dòng L, cột C» (1-based)
+    when PyYAML knows it, else «(tệp)»; the message is Vietnamese and says what to check."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else "(tệp)"
+    problem = str(getattr(exc, "problem", "") or "")
+    what = next((vi for en, vi in _YAML_VI if en in problem),
+                "sai cú pháp: kiểm tra thụt lề (chỉ dùng dấu cách), dấu hai chấm sau tên mục "
+                "và dấu ngoặc kép đóng mở đủ")
+    return Problem(path=where, message=f"YAML không hợp lệ: {what}")
 
 
 _CODE = re.compile(r"^\d+$")

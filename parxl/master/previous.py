@@ -8,6 +8,7 @@ from pathlib import Path
 from ..core.errors import ParxlError
 from ..core.numbers import quantize, to_decimal
 from ..core.texts import fold, normalize_text
+from ..xlsx.filekind import identify
 from .names import H_CODE, H_INDEX, H_RANK, SHEET_RANKING
 
 MASTER_PREFIX = "tong-hop-chi-so-cchc-"
@@ -45,21 +46,58 @@ def resolve_previous(path: Path) -> Path:
     return path
 
 
+_EXPECTED = (f"«--previous» cần bảng tổng hợp năm trước do parxl tạo ({MASTER_PREFIX}<năm>….xlsx, trong thư mục "
+             "output/ của đợt đánh giá năm trước) hoặc chính thư mục đợt đánh giá đó.")
+_KIND_VI = {
+    "empty": "tệp rỗng (0 byte)",
+    "pdf": "tệp PDF",
+    "csv": "tệp văn bản/CSV",
+    "xlsb": "sổ làm việc nhị phân của Excel (.xlsb)",
+    "encrypted": "tệp Excel có đặt mật khẩu",
+    "docx": "văn bản Word (.docx)",
+    "doc": "văn bản Word (.doc)",
+}
+_READABLE = ("xlsx", "xls", "ods")  # what calamine reads; the sheet and headers are checked after
+
+
+def _check_kind(path: Path) -> None:
+    """Refuse, saying what it is, a file that is not a spreadsheet (a PDF, a CSV, a Word document…)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PreviousError(f"Không mở được «{path}» ({exc.strerror or 'lỗi đọc tệp'}).") from exc
+    kind = identify(data)
+    if kind.kind in _READABLE:
+        return
+    what = _KIND_VI.get(kind.kind) or kind.detail or "tệp không nhận dạng được"
+    if kind.kind == "encrypted":
+        raise PreviousError(f"«{path.name}» là {what}: hãy mở bằng Excel, bỏ mật khẩu, lưu lại rồi chạy lại. "
+                            + _EXPECTED)
+    raise PreviousError(f"«{path.name}» là {what}, không phải bảng tổng hợp của parxl. {_EXPECTED}")
+
+
 def read_previous(path: Path) -> dict[str, PreviousEntry]:
-    """Unit code -> rank and index, from the «Xếp hạng» sheet of a previous master."""
+    """Unit code -> rank and index, from the «Xếp hạng» sheet of a previous master (a file, or a
+    campaign folder whose output/ holds one).
+
+    Raises PreviousError, in Vietnamese and naming the file: not found; not a spreadsheet (saying
+    what it is instead: a PDF, a CSV…); broken; no «Xếp hạng» sheet or not its headers.
+    """
     from python_calamine import CalamineWorkbook
 
     path = resolve_previous(path)
+    _check_kind(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = {normalize_text(n): n for n in book.sheet_names}
         if SHEET_RANKING not in names:
-            raise PreviousError(f"«{path.name}» không có trang «{SHEET_RANKING}»: không phải bảng tổng hợp của parxl.")
+            raise PreviousError(f"«{path.name}» không có trang «{SHEET_RANKING}»: không phải bảng tổng hợp của parxl. "
+                                f"{_EXPECTED}")
         rows = book.get_sheet_by_name(names[SHEET_RANKING]).to_python(skip_empty_area=False)
     except PreviousError:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise PreviousError(f"Không đọc được «{path.name}» ({type(exc).__name__}: {exc}).") from exc
+        raise PreviousError(f"«{path.name}» bị hỏng hoặc không trọn vẹn nên không đọc được. {_EXPECTED}") from exc
     wanted = {fold(H_CODE): "code", fold(H_RANK): "rank", fold(H_INDEX): "index"}
     for at, row in enumerate(rows):
         heads = [fold(normalize_text(str(v))) for v in row]
