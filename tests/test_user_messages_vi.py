@@ -169,3 +169,25 @@ def test_click_file_where_a_folder_is_needed(tmp_path):
     assert "«filled-X01.xlsx» là một tệp, ở đây cần một thư mục" in result.output.replace("\n", " ").replace(str(tmp_path) + "/", "")
     assert "Thư Mục" not in result.output and "'filled-X01.xlsx'" not in result.output
     assert_vietnamese(result.output)
+
+
+def test_broken_criteria_yaml_gives_line_and_column_in_vietnamese(tmp_path):
+    from parxl.criteria.framework import FrameworkError, load_framework
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nfields: [\n  - a\n", encoding="utf-8")
+    with pytest.raises(FrameworkError) as info:
+        load_framework(bad)
+    problem = info.value.problems[0]
+    assert problem.path.startswith("dòng ") and "cột" in problem.path
+    assert_vietnamese(problem.message)
+
+
+def test_a_file_where_the_output_folder_should_be_is_the_users_to_fix(tmp_path):
+    root = tmp_path / "dot"
+    make_campaign(root)
+    (root / "output").rmdir()
+    (root / "output").write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert result.exit_code == 1, result.output  # the user's to fix, not parxl's internal error (3)
+    assert "output" in result.output
+    assert_vietnamese(result.output)

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..core.errors import CampaignError
-from ..core.files import copy_atomic, write_text_atomic
+from ..core.files import copy_atomic, ensure_folder, write_text_atomic
 from ..core.resources import resolve_criteria
 from ..core.texts import normalize_text
 from ..criteria.framework import Band, BlockId, Framework, FrameworkError, load_framework
@@ -253,7 +253,7 @@ def load_campaign(root: str | Path) -> Campaign:
             f"«{config_path}»: đợt đánh giá khối «{config.block}» nhưng bộ chỉ số «{framework.id}» dành cho khối «{framework.model.block}».")
     units_file = find_units_file(root)
     for sub in WORK_DIRS:  # a campaign copied or cloned without its empty folders
-        (root / sub).mkdir(exist_ok=True)
+        ensure_folder(root / sub)
     return Campaign(root, config, framework, load_units(units_file), units_file)
 
 
@@ -278,9 +278,9 @@ def init_campaign(root: str | Path, criteria: str, units_file: str | Path, year:
     if not (framework.model.valid_from <= year <= framework.model.valid_to):
         raise CampaignError(
             f"Bộ chỉ số «{framework.id}» áp dụng cho các năm {framework.model.valid_from}–{framework.model.valid_to}, không gồm năm {year}.")
-    root.mkdir(parents=True, exist_ok=True)
+    ensure_folder(root)
     for sub in WORK_DIRS:
-        (root / sub).mkdir(exist_ok=True)
+        ensure_folder(root / sub)
     # Every file goes through the atomic writer, campaign.yaml last: a crash at any point leaves no
     # campaign.yaml (so «parxl init» can simply be run again) or a whole one, never half of one.
     copy_atomic(criteria_path, root / CRITERIA_FILE)

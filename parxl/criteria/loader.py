@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from .messages import FrameworkError, Problem, check_model, loc_path, vi_error
+from .messages import FrameworkError, Problem, check_model, loc_path, vi_error, yaml_problem
 from .model import CriteriaSet, Framework
 
 
@@ -37,9 +37,7 @@ def load_framework(path: str | Path) -> Framework:
     except OSError as exc:
         raise FrameworkError(str(path), [Problem(path="(tệp)", message=f"không đọc được tệp: {exc.strerror}")]) from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else "(tệp)"
-        raise FrameworkError(str(path), [Problem(path=where, message=f"YAML không hợp lệ: {getattr(exc, 'problem', exc)}")]) from exc
+        raise FrameworkError(str(path), [yaml_problem(exc)]) from exc
     framework = parse_framework(data, str(path))
     framework.source = path
     return framework
