@@ -12,8 +12,6 @@ any change the reader would notice changes it; values are read at call time.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from ..core.errors import ParxlError
 from ..core.files import safe_file_stem
 from ..criteria.framework import Framework, Item
 from ..workbook.build import clean_text
+from ..workbook.layout import hash_of
 
 LAYOUT_SERIES = 2  # the human part of the layout version; raise it for a deliberate break
 KIND = "parxl-appraisal"
@@ -86,9 +85,8 @@ def contract() -> dict:
 
 
 def contract_hash(data: dict | None = None) -> str:
-    """The first 8 hex digits of the SHA-256 of the canonical JSON dump of ``data`` (default: ``contract()``)."""
-    dump = json.dumps(contract() if data is None else data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(dump.encode("utf-8")).hexdigest()[:8]
+    """``workbook.layout.hash_of`` this contract (default: ``contract()``)."""
+    return hash_of(contract() if data is None else data)
 
 
 def layout_version() -> str:

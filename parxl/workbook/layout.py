@@ -139,10 +139,18 @@ def contract() -> dict:
     }
 
 
-def contract_hash(data: dict | None = None) -> str:
-    """The first 8 hex digits of the SHA-256 of the canonical JSON dump of ``data`` (default: ``contract()``)."""
-    dump = json.dumps(contract() if data is None else data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def hash_of(data: dict) -> str:
+    """The first 8 hex digits of the SHA-256 of the canonical JSON dump of ``data`` (a layout contract).
+
+    Every workbook kind's layout version is derived with it (this module's and ``appraisal.layout``'s).
+    """
+    dump = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(dump.encode("utf-8")).hexdigest()[:8]
+
+
+def contract_hash(data: dict | None = None) -> str:
+    """``hash_of`` the contract (default: ``contract()``)."""
+    return hash_of(contract() if data is None else data)
 
 
 def layout_version() -> str:

@@ -39,7 +39,7 @@ from . import safety
 from .safety import HostileFile, XmlGuard
 from .sheet import (MAX_PART_ELEMENTS, MAX_TEXT_CHARS, R_ID, R_ID_STRICT, WHOLE_PARSE_BYTES, Cell, CellValue,
                     SheetData, SheetInfo, SheetRequest, SheetParser, col_letters, col_number, cut_text, local,
-                    shift_formula, unescape_text)
+                    rich_text, shift_formula, unescape_text)
 
 __all__ = ["XlsxFile", "Cell", "CellValue", "SheetData", "SheetInfo", "SheetRequest", "col_letters", "col_number",
            "shift_formula", "unescape_text", "ZIP_ERRORS"]
@@ -301,14 +301,7 @@ def _guarded(guard: XmlGuard, head: bytes, chunks):
 
 def _si_text(si) -> str:
     """A shared string's text: plain or rich-text runs, without phonetic (rPh) hints, ``_xHHHH_`` decoded."""
-    parts = []
-    for child in si:
-        tag = local(child.tag)
-        if tag == "t":
-            parts.append(child.text or "")
-        elif tag == "r":
-            parts.extend(x.text or "" for x in child if local(x.tag) == "t")
-    text = "".join(parts)
+    text = rich_text(si)
     if len(text) <= MAX_TEXT_CHARS and "_x" not in text:
         return text
     return cut_text(unescape_text(cut_text(text, 8 * MAX_TEXT_CHARS)))
