@@ -353,3 +353,28 @@ def test_documents_refuse_while_parxl_failed_on_a_units_file(two_units, monkeypa
     with pytest.raises(ParxlError, match="X02 Xã Lê Ninh"):
         xl.do_documents(root)
     assert drafts(root) == []
+
+
+def test_a_newer_file_parxl_failed_on_is_named_not_sent_back_to_consolidate(two_units, monkeypatch):
+    """The unit was ranked on an older file; parxl fails on its newer one. Consolidating again cannot
+    settle that, so the documents must name the unit and parxl's error, not ask for a consolidation."""
+    import shutil
+
+    import parxl.ledger.receive
+    from test_returned_units import buggy_validate_for
+
+    root = two_units.root
+    x02 = next(root.joinpath("inbox").glob("X02*"))
+    assert run("consolidate", str(root)).exit_code == 0
+    newer = root / "inbox" / "X02 v2.xlsx"
+    shutil.copyfile(x02, newer)
+    with newer.open("ab") as fh:
+        fh.write(b"\0")  # other content, so parxl reads it anew
+    monkeypatch.setattr(parxl.ledger.receive, "validate", buggy_validate_for("v2"))
+    assert run("consolidate", str(root)).exit_code == 3
+    for command in COMMANDS:
+        out = run(command, str(root))
+        assert out.exit_code == 1, out.output
+        text = flat(out.output)
+        assert "X02 Xã Lê Ninh" in text and "lỗi của chính chương trình" in text, text
+    assert drafts(root) == []

@@ -115,7 +115,7 @@ def test_a_file_open_in_excel_keeps_the_old_file_and_says_close_it(tmp_path, mon
         write_atomic(target, b"new")
     monkeypatch.undo()
     assert isinstance(caught.value.__cause__, PermissionError)
-    assert (f"Đóng tệp «ket-qua-kiem-tra.xlsx» nếu đang mở trong Excel, hoặc kiểm tra quyền ghi thư mục "
+    assert (f"Đóng tệp «ket-qua-kiem-tra.xlsx» nếu đang mở (trong Excel, Word…), hoặc kiểm tra quyền ghi thư mục "
             f"«{tmp_path}», rồi chạy lại.") in str(caught.value)
     assert "Permission denied" not in str(caught.value)
     assert target.read_bytes() == b"old"
@@ -191,7 +191,7 @@ def test_check_exits_1_in_vietnamese_when_its_output_cannot_be_written(tmp_path,
     monkeypatch.undo()
     text = " ".join(out.output.split())
     assert out.exit_code == 1, out.output
-    assert "Lỗi: Không ghi được tệp «" in text and "Đóng tệp «ket-qua-kiem-tra.xlsx» nếu đang mở trong Excel" in text
+    assert "Lỗi: Không ghi được tệp «" in text and "Đóng tệp «ket-qua-kiem-tra.xlsx» nếu đang mở (trong Excel, Word…)" in text
     assert "PermissionError" not in text and "Permission denied" not in text and "Lỗi không mong đợi" not in text
     assert held.read_bytes() == b"the clerk's open copy"
     assert not [p for p in c.output_dir.rglob(".parxl-*")]

@@ -191,3 +191,24 @@ def test_a_file_where_the_output_folder_should_be_is_the_users_to_fix(tmp_path):
     assert result.exit_code == 1, result.output  # the user's to fix, not parxl's internal error (3)
     assert "output" in result.output
     assert_vietnamese(result.output)
+
+
+@pytest.mark.parametrize("line", ["deadline: 2025-02-30", "deadline: 2025-13-45"])
+def test_a_date_that_does_not_exist_in_campaign_yaml_is_the_users_to_fix(tmp_path, line):
+    root = tmp_path / "dot"
+    make_campaign(root)
+    config = root / "campaign.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert result.exit_code == 1, result.output  # not parxl's internal error (3)
+    assert "YYYY-MM-DD" in result.output
+    assert_vietnamese(result.output)
+
+
+def test_a_date_that_does_not_exist_in_a_criteria_set_is_a_framework_problem(tmp_path):
+    from parxl.criteria.framework import FrameworkError, load_framework
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nngay: 2025-02-30\n", encoding="utf-8")
+    with pytest.raises(FrameworkError) as info:
+        load_framework(bad)
+    assert "YYYY-MM-DD" in info.value.problems[0].message

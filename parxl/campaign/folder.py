@@ -180,7 +180,7 @@ def parse_campaign_config(config_path: Path) -> CampaignConfig:
         raise CampaignError(f"«{config_path}»: không đọc được tệp (cần tệp văn bản UTF-8).") from exc
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that does not exist
         problem = yaml_problem(exc)
         raise CampaignError(f"«{config_path}», {problem.path}: {problem.message}.") from exc
     if data is None:

@@ -86,7 +86,7 @@ def output_write_text(path: Path, cause: OSError) -> str:
         todo = f"Chép thư mục đợt sang ổ đĩa ghi được (hoặc kiểm tra quyền ghi thư mục «{folder}»), rồi chạy lại."
     else:
         why = "tệp đang bị khóa hoặc không có quyền ghi"
-        todo = (f"Đóng tệp «{path.name}» nếu đang mở trong Excel, hoặc kiểm tra quyền ghi thư mục «{folder}», "
+        todo = (f"Đóng tệp «{path.name}» nếu đang mở (trong Excel, Word…), hoặc kiểm tra quyền ghi thư mục «{folder}», "
                 "rồi chạy lại.")
     return f"Không ghi được tệp «{path}»: {why}. Tệp cũ (nếu có) vẫn giữ nguyên. {todo}"
 

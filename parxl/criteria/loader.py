@@ -36,7 +36,7 @@ def load_framework(path: str | Path) -> Framework:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise FrameworkError(str(path), [Problem(path="(tệp)", message=f"không đọc được tệp: {exc.strerror}")]) from exc
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that does not exist
         raise FrameworkError(str(path), [yaml_problem(exc)]) from exc
     framework = parse_framework(data, str(path))
     framework.source = path

@@ -7,6 +7,7 @@ import difflib
 import re
 from decimal import Decimal
 
+import yaml
 from pydantic import BaseModel
 
 from ..core.numbers import HUNDRED, ZERO, excel_number, quantize, vi_number
@@ -206,6 +207,9 @@ _YAML_VI = (
 def yaml_problem(exc: Exception) -> Problem:
     """A YAML syntax error (``yaml.YAMLError``) as a ``Problem``: where is «dòng L, cột C» (1-based)
     when PyYAML knows it, else «(tệp)»; the message is Vietnamese and says what to check."""
+    if not isinstance(exc, yaml.YAMLError):  # PyYAML builds dates itself: 2025-02-30 raises ValueError
+        return Problem(path="(tệp)", message="YAML có một ngày không có thật (ví dụ 2025-02-30 hoặc tháng 13): "
+                                             "kiểm tra các ngày, viết theo dạng YYYY-MM-DD, ví dụ «2025-12-15»")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else "(tệp)"
     problem = str(getattr(exc, "problem", "") or "")

@@ -107,6 +107,8 @@ def followed_master(campaign: Campaign) -> Snapshot:
             "Chưa có bảng tổng hợp: văn bản được soạn theo kết quả của bảng tổng hợp đã xem lại; "
             f"{_consolidate_hint(campaign, first=True)}. Chưa tạo tệp nào.")
     snapshot = load_snapshot(campaign, path)
+    # First: a unit parxl failed on is never the ledger's to settle by consolidating again.
+    require_no_internal(campaign, snapshot)
     now = current_fingerprint(campaign)
     changed = [text for part, text in CHANGED_PARTS.items() if snapshot.fingerprint.get(part) != now.get(part)]
     if changed:
@@ -120,7 +122,6 @@ def followed_master(campaign: Campaign) -> Snapshot:
             f"Sau khi lập bảng tổng hợp {master_label(snapshot.master, snapshot.made_at)}, thư mục inbox/ có "
             f"{vi_number(len(unseen))} tệp mới hoặc đã thay đổi mà parxl chưa kiểm tra: {_files_text(unseen)}. "
             f"Văn bản phải khớp với bảng tổng hợp đã xem lại: {_consolidate_hint(campaign)}. Chưa tạo tệp nào.")
-    require_no_internal(campaign, snapshot)
     return snapshot
 
 
