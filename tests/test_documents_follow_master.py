@@ -332,7 +332,7 @@ def test_documents_refuse_while_parxl_failed_on_a_units_file(two_units, monkeypa
     import parxl.ledger.receive
     from parxl.core.errors import ParxlError
     from parxl.excel import xl
-    from test_returned_units import buggy_validate_for
+    from test_internal_errors import buggy_validate_for
 
     root = two_units.root
     x02 = next(root.joinpath("inbox").glob("X02*"))
@@ -361,7 +361,7 @@ def test_a_newer_file_parxl_failed_on_is_named_not_sent_back_to_consolidate(two_
     import shutil
 
     import parxl.ledger.receive
-    from test_returned_units import buggy_validate_for
+    from test_internal_errors import buggy_validate_for
 
     root = two_units.root
     x02 = next(root.joinpath("inbox").glob("X02*"))

@@ -11,11 +11,9 @@ The zips are built here by hand (a member's compression method patched to 99, a 
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import struct
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,7 @@ from click.testing import CliRunner
 
 from conftest import make_campaign
 from parxl.cli import main
-from support.tamper import filled
+from support.tamper import filled, zip_bytes
 from test_returned_units import missing_sheet
 
 X02_ZIP = "X02 - Xã Lê Ninh.zip"
@@ -51,17 +49,9 @@ def patch_headers(data: bytes, member: str, local_at: int, central_at: int, valu
     return bytes(b)
 
 
-def zip_of(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
-
-
 def unknown_method_zip(workbook: bytes) -> bytes:
     """A plain zip holding «a.xlsx» compressed with method 99 (no reader knows it) and a PDF."""
-    return patch_headers(zip_of({"a.xlsx": workbook, "b.pdf": b"%PDF-1.4\n"}), "a.xlsx", 8, 10, 99)
+    return patch_headers(zip_bytes({"a.xlsx": workbook, "b.pdf": b"%PDF-1.4\n"}), "a.xlsx", 8, 10, 99)
 
 
 @pytest.fixture
@@ -117,9 +107,9 @@ def test_the_folders_a_file_lies_in_name_its_unit(tmp_path):
 def test_a_whole_archive_refused_is_returned_for_the_unit_it_is_named_after(tmp_path):
     c = make_campaign(tmp_path / "dot")
     c.inbox_dir.mkdir(parents=True, exist_ok=True)
-    locked = patch_headers(zip_of({"a.xlsx": filled(c, c.unit("X03"))}), "a.xlsx", 6, 8, 0x1)  # "encrypted"
+    locked = patch_headers(zip_bytes({"a.xlsx": filled(c, c.unit("X03"))}), "a.xlsx", 6, 8, 0x1)  # "encrypted"
     (c.inbox_dir / "X03 - Phường Hiệp An.zip").write_bytes(locked)
-    (c.inbox_dir / "X01.zip").write_bytes(zip_of({"minh-chung.pdf": b"%PDF-1.4\n"}))  # no workbook in it
+    (c.inbox_dir / "X01.zip").write_bytes(zip_bytes({"minh-chung.pdf": b"%PDF-1.4\n"}))  # no workbook in it
     doc = json.loads(run("check", str(c.root), "--json").stdout)
     assert doc["missing"] == ["X02"]
     assert [(u["code"], u["file"], u["reason"], u["matched_by_name"]) for u in doc["units_unreadable"]] == [

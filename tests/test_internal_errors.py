@@ -25,6 +25,7 @@ X01, X02, X03 = "X01 - Phường An Lưu.xlsx", "X02 - Xã Lê Ninh.xlsx", "X03 
 
 
 def buggy_validate_for(fragment: str):
+    """The validator with a simulated parxl bug on the files whose name holds ``fragment``."""
     def validate(campaign, sub):
         if fragment in sub.name:
             raise ZeroDivisionError("lỗi giả lập trong parxl")

@@ -23,12 +23,12 @@ import parxl.ledger.receive
 from conftest import UNITS_CSV, make_campaign
 from parxl.cli import main
 from parxl.excel import xl
-from parxl.intake.validation import validate as real_validate
 from parxl.ledger.check_report_xlsx import FINDINGS_FILE, INTERNAL_SHEET
 from parxl.master.names import SHEET_MISSING
 from support.tamper import filled
 from test_documents_common import docx_texts, table_rows
 from test_hostile import encrypted_workbook
+from test_internal_errors import buggy_validate_for
 
 UNITS = UNITS_CSV + "X04,Xã Hiến Thành,Xã\nX05,Xã Minh Tân,Xã\n"
 X01, X02, X03, X05 = ("X01 - Phường An Lưu.xlsx", "X02 - Xã Lê Ninh.xlsx", "X03 - Phường Hiệp An.xlsx",
@@ -49,15 +49,6 @@ def campaign(tmp_path):
     (c.inbox_dir / X02).write_bytes(good[: len(good) // 2])  # cut in the middle: a broken zip
     (c.inbox_dir / X03).write_bytes(encrypted_workbook())
     return c
-
-
-def buggy_validate_for(fragment: str):
-    """The validator with a simulated parxl bug on the files whose name holds ``fragment``."""
-    def validate(campaign, sub):
-        if fragment in sub.name:
-            raise ZeroDivisionError("lỗi giả lập trong parxl")
-        return real_validate(campaign, sub)
-    return validate
 
 
 def flat(text: str) -> str:

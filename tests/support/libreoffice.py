@@ -85,7 +85,9 @@ def recalculate(paths: Iterable[str | Path], outdir: str | Path, soffice: str | 
     return outputs
 
 
-_UNO_SCRIPT = r'''
+# The UNO scripts run under the system Python (which has the uno module): a prelude, the script's
+# own run_jobs(desktop), then the part that starts soffice, connects, runs the jobs and stops it.
+UNO_PRELUDE = r'''
 import json, subprocess, sys, time, uuid
 import uno
 from com.sun.star.beans import PropertyValue
@@ -94,6 +96,41 @@ from com.sun.star.connection import NoConnectException
 def prop(name, value):
     p = PropertyValue(); p.Name = name; p.Value = value; return p
 
+'''
+
+UNO_MAIN = r'''
+args = json.load(sys.stdin)
+pipe = "parxluno" + uuid.uuid4().hex
+proc = subprocess.Popen([args["soffice"], "-env:UserInstallation=" + args["profile"], "--headless", "--invisible",
+                         "--norestore", "--nologo", "--accept=pipe,name=%s;urp;StarOffice.ComponentContext" % pipe],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    deadline = time.time() + 60
+    while True:
+        try:
+            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
+            break
+        except NoConnectException:
+            if time.time() > deadline or proc.poll() is not None:
+                raise
+            time.sleep(0.2)
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    try:
+        run_jobs(desktop)
+    finally:
+        try:
+            desktop.terminate()  # also on failure: soffice.bin must not outlive the script
+        except Exception:
+            pass
+    proc.wait(timeout=30)
+finally:
+    if proc.poll() is None:
+        proc.kill()
+'''
+
+_EDIT_JOBS = r'''
 def run_jobs(desktop):
     for job in args["jobs"]:
         doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(job["src"]), "_blank", 0, (prop("Hidden", True),))
@@ -129,36 +166,25 @@ def run_jobs(desktop):
         finally:
             doc.close(True)
 
-args = json.load(sys.stdin)
-pipe = "parxlcheck" + uuid.uuid4().hex
-proc = subprocess.Popen([args["soffice"], "-env:UserInstallation=" + args["profile"], "--headless", "--invisible",
-                         "--norestore", "--nologo", "--accept=pipe,name=%s;urp;StarOffice.ComponentContext" % pipe],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    deadline = time.time() + 60
-    while True:
-        try:
-            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
-            break
-        except NoConnectException:
-            if time.time() > deadline or proc.poll() is not None:
-                raise
-            time.sleep(0.2)
-    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    try:
-        run_jobs(desktop)
-    finally:
-        try:
-            desktop.terminate()  # also on failure: soffice.bin must not outlive the script
-        except Exception:
-            pass
-    proc.wait(timeout=30)
-finally:
-    if proc.poll() is None:
-        proc.kill()
 '''
+
+def run_uno_jobs(run_jobs: str, payload: dict, tmp: Path, timeout: float, what: str) -> list[Path]:
+    """Run ``run_jobs`` (the source of a ``run_jobs(desktop)`` function) in one LibreOffice start.
+
+    ``payload`` (JSON, read by the script as ``args``) holds ``soffice``, ``profile`` and ``jobs``,
+    each job with a ``dest``. Returns the destinations; raises RuntimeError naming ``what`` when
+    LibreOffice fails or a destination is missing.
+    """
+    script = tmp / f"uno-{what}.py"
+    script.write_text(UNO_PRELUDE + "\n" + run_jobs + "\n" + UNO_MAIN, encoding="utf-8")
+    run = subprocess.run([SYSTEM_PYTHON, str(script)], input=json.dumps(payload), capture_output=True,
+                         text=True, timeout=timeout)
+    dests = [Path(j["dest"]) for j in payload["jobs"]]
+    missing = [str(d) for d in dests if not d.is_file()]
+    if run.returncode != 0 or missing:
+        raise RuntimeError(f"UNO {what} failed (exit {run.returncode}); missing {missing}\n{run.stdout}\n{run.stderr}")
+    return dests
+
 
 CellValue = str | int | float | Decimal | None
 
@@ -194,15 +220,7 @@ def uno_edit_many(jobs: Sequence[dict], sheet: str = SHEET_ASSESS, soffice: str 
                       "ops": [[_jsonable(x) for x in op] for op in j.get("ops", ())], "filter": j.get("filter", XLSX)}
                      for j in jobs],
         }
-        script = Path(tmp) / "edit.py"
-        script.write_text(_UNO_SCRIPT, encoding="utf-8")
-        run = subprocess.run([SYSTEM_PYTHON, str(script)], input=json.dumps(payload), capture_output=True,
-                             text=True, timeout=timeout)
-    dests = [Path(j["dest"]) for j in jobs]
-    missing = [str(d) for d in dests if not d.is_file()]
-    if run.returncode != 0 or missing:
-        raise RuntimeError(f"UNO edit failed (exit {run.returncode}); missing {missing}\n{run.stdout}\n{run.stderr}")
-    return dests
+        return run_uno_jobs(_EDIT_JOBS, payload, Path(tmp), timeout, "edit")
 
 
 def uno_fill_and_save_many(jobs: Sequence[tuple[str | Path, str | Path, Mapping[str, CellValue]]],

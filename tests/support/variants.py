@@ -18,16 +18,17 @@ alone into a new workbook first (what "Move or Copy… › (new book)" gives).
 from __future__ import annotations
 
 import io
-import json
 import re
-import subprocess
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from support.libreoffice import SYSTEM_PYTHON, find_soffice, make_profile
+from openpyxl.utils import column_index_from_string
+
+from support.libreoffice import find_soffice, make_profile, run_uno_jobs
+from support.tamper import zip_bytes
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -53,11 +54,7 @@ def members(data: bytes) -> dict[str, bytes]:
 
 
 def pack(parts: Mapping[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, body in parts.items():
-            zf.writestr(name, body)
-    return out.getvalue()
+    return zip_bytes(dict(parts))
 
 
 def rewrite(data: bytes, fn: Callable[[str, str], str | None]) -> bytes:
@@ -230,7 +227,7 @@ def _dense_rows(xml: str) -> str:
         out, col = [], 0
         for m in _CELL.finditer(body):
             ref = _R_ATTR.search(m.group(1))
-            n = _col_number(ref.group(1))
+            n = column_index_from_string(ref.group(1))
             out.extend("<c/>" for _ in range(n - col - 1))
             out.append(m.group(0))
             col = n
@@ -246,13 +243,6 @@ def _dense_rows(xml: str) -> str:
             last = n
         return f"<sheetData>{''.join(out)}</sheetData>"
     return re.sub(r"<sheetData>(.*?)</sheetData>", sheet_data, xml, flags=re.S)
-
-
-def _col_number(col: str) -> int:
-    n = 0
-    for ch in col:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def cells_without_r_after_first(data: bytes) -> bytes:
@@ -405,7 +395,7 @@ def reference_cells(data: bytes, reader: str, sheet: str, rows: range, cols: Seq
             grid = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         for r in rows:
             for col in cols:
-                c = _col_number(col) - 1
+                c = column_index_from_string(col) - 1
                 value = _normal(grid[r - 1][c]) if r - 1 < len(grid) and c < len(grid[r - 1]) else None
                 if value is not None:
                     out[(r, col)] = value
@@ -427,15 +417,7 @@ def parxl_cells(sheet_data, rows: range, cols: Sequence[str]) -> dict:
 
 
 # LibreOffice ------------------------------------------------------------------
-_UNO_CORPUS = r'''
-import json, subprocess, sys, time, uuid
-import uno
-from com.sun.star.beans import PropertyValue
-from com.sun.star.connection import NoConnectException
-
-def prop(name, value):
-    p = PropertyValue(); p.Name = name; p.Value = value; return p
-
+_CORPUS_JOBS = r'''
 def run_jobs(desktop):
     for job in args["jobs"]:
         doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(job["src"]), "_blank", 0, (prop("Hidden", True),))
@@ -464,35 +446,6 @@ def run_jobs(desktop):
             if out is not None:
                 out.close(True)
 
-args = json.load(sys.stdin)
-pipe = "parxlcorpus" + uuid.uuid4().hex
-proc = subprocess.Popen([args["soffice"], "-env:UserInstallation=" + args["profile"], "--headless", "--invisible",
-                         "--norestore", "--nologo", "--accept=pipe,name=%s;urp;StarOffice.ComponentContext" % pipe],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    deadline = time.time() + 60
-    while True:
-        try:
-            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
-            break
-        except NoConnectException:
-            if time.time() > deadline or proc.poll() is not None:
-                raise
-            time.sleep(0.2)
-    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    try:
-        run_jobs(desktop)
-    finally:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-    proc.wait(timeout=30)
-finally:
-    if proc.poll() is None:
-        proc.kill()
 '''
 
 XLSX_2007 = "Calc MS Excel 2007 XML"
@@ -517,13 +470,5 @@ def uno_corpus_jobs(jobs: Sequence[dict], soffice: str | None = None, timeout: f
                       "values": [[k, float(v) if isinstance(v, Decimal) else v] for k, v in j["values"].items()]}
                      for j in jobs],
         }
-        script = Path(tmp) / "corpus.py"
-        script.write_text(_UNO_CORPUS, encoding="utf-8")
-        run = subprocess.run([SYSTEM_PYTHON, str(script)], input=json.dumps(payload), capture_output=True,
-                             text=True, timeout=timeout)
-    dests = [Path(j["dest"]) for j in jobs]
-    missing = [str(d) for d in dests if not d.is_file()]
-    if run.returncode != 0 or missing:
-        raise RuntimeError(f"UNO corpus failed (exit {run.returncode}); missing {missing}\n{run.stdout}\n{run.stderr}")
-    return dests
+        return run_uno_jobs(_CORPUS_JOBS, payload, Path(tmp), timeout, "corpus")
 
