@@ -21,7 +21,7 @@ from ..core.errors import ParxlError
 from ..core.files import safe_file_stem
 from ..criteria.framework import Framework, Item
 from ..workbook.build import clean_text
-from ..workbook.layout import hash_of
+from ..workbook.layout import version_of, version_read
 
 LAYOUT_SERIES = 2  # the human part of the layout version; raise it for a deliberate break
 KIND = "parxl-appraisal"
@@ -84,19 +84,14 @@ def contract() -> dict:
             "columns": {k: list(v) for k, v in COLUMNS.items()}, "checked_headings": list(CHECKED_HEADINGS)}
 
 
-def contract_hash(data: dict | None = None) -> str:
-    """``workbook.layout.hash_of`` this contract (default: ``contract()``)."""
-    return hash_of(contract() if data is None else data)
-
-
 def layout_version() -> str:
-    """The layout version written into the metadata: ``"<LAYOUT_SERIES>-<contract_hash()>"``."""
-    return f"{LAYOUT_SERIES}-{contract_hash()}"
+    """The layout version written into the metadata (``workbook.layout.version_of`` this contract)."""
+    return version_of(LAYOUT_SERIES, contract())
 
 
 def reads_version(version: str) -> bool:
     """Whether a workbook whose metadata says ``version`` was made under this contract (legacy numbers included)."""
-    return version == layout_version() or LEGACY_VERSIONS.get(version) == contract_hash()
+    return version_read(version, LAYOUT_SERIES, contract(), LEGACY_VERSIONS)
 
 
 LAYOUT_VERSION = layout_version()  # the version at import; code calls layout_version(), which follows changes

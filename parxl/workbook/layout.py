@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -148,19 +149,25 @@ def hash_of(data: dict) -> str:
     return hashlib.sha256(dump.encode("utf-8")).hexdigest()[:8]
 
 
-def contract_hash(data: dict | None = None) -> str:
-    """``hash_of`` the contract (default: ``contract()``)."""
-    return hash_of(contract() if data is None else data)
+def version_of(series: int, data: dict) -> str:
+    """A layout version: ``"<series>-<hash_of(data)>"``, e.g. ``"2-1a2b3c4d"`` (every workbook kind's)."""
+    return f"{series}-{hash_of(data)}"
+
+
+def version_read(version: str, series: int, data: dict, legacy: Mapping[str, str]) -> bool:
+    """Whether a workbook whose metadata says ``version`` was made under the contract ``data`` of
+    ``series``: its own version, or a legacy number (``legacy``: number → contract hash) of the same contract."""
+    return version == version_of(series, data) or legacy.get(version) == hash_of(data)
 
 
 def layout_version() -> str:
-    """The layout version written into the metadata sheet: ``"<LAYOUT_SERIES>-<contract_hash()>"``, e.g. ``"2-1a2b3c4d"``."""
-    return f"{LAYOUT_SERIES}-{contract_hash()}"
+    """The layout version written into the metadata sheet (``version_of`` this contract)."""
+    return version_of(LAYOUT_SERIES, contract())
 
 
 def reads_version(version: str) -> bool:
     """Whether a workbook whose metadata says ``version`` was made under this contract (legacy numbers included)."""
-    return version == layout_version() or LEGACY_VERSIONS.get(version) == contract_hash()
+    return version_read(version, LAYOUT_SERIES, contract(), LEGACY_VERSIONS)
 
 
 LAYOUT_VERSION = layout_version()  # the version at import; code calls layout_version(), which follows changes
