@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..core.errors import CampaignError
 from ..core.files import copy_atomic, ensure_folder, write_text_atomic
@@ -29,6 +29,7 @@ from ..core.texts import normalize_text
 from ..criteria.framework import Band, BlockId, Framework, FrameworkError, load_framework
 from ..criteria.messages import loc_path, vi_error, yaml_problem
 from .units import Unit, load_units
+from .schedule import ScheduleTask, default_schedule, schedule_yaml, validate_schedule
 
 CAMPAIGN_FILE = "campaign.yaml"
 CRITERIA_FILE = "criteria.yaml"
@@ -115,6 +116,12 @@ class CampaignConfig(_ConfigModel):
     missing_policy: Literal["exclude", "score_readable"] = Field(
         "exclude", description="Đơn vị còn lỗi: exclude = không xếp hạng; score_readable = chấm trên phần đọc được")
     recipients: list[str] = Field(default_factory=list, description="Nơi nhận của quyết định")
+    schedule: list[ScheduleTask] | None = Field(None, description="Tiến độ: các nhiệm vụ của kế hoạch triển khai")
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value, info):
+        return validate_schedule(value, info)
 
 
 @dataclass
@@ -310,6 +317,8 @@ def init_campaign(root: str | Path, criteria: str, units_file: str | Path, year:
         "missing_policy": "exclude",
         "recipients": ["Sở Nội vụ", "Chủ tịch, các PCT UBND", "Các đơn vị có tên tại Điều 1", "Lưu: VT, NV"],
     }
+    schedule = default_schedule(year, framework.model.block, config["contact"]["office"])
+    config["schedule"] = schedule_yaml(schedule)
     text = (
         f"# Đợt đánh giá Chỉ số CCHC năm {year} — sửa các mục có «…» trước khi gửi biểu mẫu.\n"
         + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)

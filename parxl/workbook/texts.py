@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..campaign.folder import Campaign
+from ..campaign.schedule import self_assessment_deadline
 from ..core.numbers import vi_number
 from ..criteria.framework import BLOCK_TITLES
 from ..criteria.rules import InputSpec, guide_texts
@@ -78,8 +79,9 @@ def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
     """The instructions sheet, as (style, text) lines; style is title, heading, text or blank."""
     cfg, fw = campaign.config, campaign.framework
     issuer = cfg.issuer.name
-    if cfg.deadline:
-        deadline = f"Hạn gửi: trước hết ngày {_date(cfg.deadline)}."
+    due = self_assessment_deadline(cfg)  # ``deadline``, else the schedule's self-assessment task
+    if due:
+        deadline = f"Hạn gửi: trước hết ngày {_date(due)}."
     elif cfg.plan and cfg.plan.number and "…" not in cfg.plan.number:
         deadline = f"Hạn gửi: theo Kế hoạch số {cfg.plan.number}."
     else:
