@@ -41,6 +41,12 @@ FEEDS: dict[str, dict[str, set[str]]] = {
     "contact.email": {"notices": {"contact"}},
 }
 
+# The plan (``parxl plan``) shows its own number and date, and the contact.
+FEEDS["plan.number"]["plan"] = {"number"}
+FEEDS["plan.date"]["plan"] = {"place_date"}
+for _key in ("contact.person", "contact.phone", "contact.email"):
+    FEEDS[_key]["plan"] = {"contact"}
+
 # Entries that may be left out: then the document leaves the line out, which is no placeholder.
 _OPTIONAL = {"issuer.parent", "plan.title", "signer.on_behalf", "signer.deputy_of", "contact.person", "contact.phone",
              "contact.email"}

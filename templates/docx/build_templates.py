@@ -5,6 +5,7 @@ It rewrites, beside this script:
   quyet-dinh-cong-bo.docx   Quyết định công bố Chỉ số CCHC, with the ranking appendix (landscape)
   thong-bao-ket-qua.docx    Thông báo kết quả Chỉ số CCHC to one unit
   bao-cao-ket-qua.docx      Báo cáo kết quả to the higher level
+  ke-hoach-trien-khai.docx  Kế hoạch triển khai xác định Chỉ số CCHC (the campaign plan and its schedule)
 
 The variables the tags use are built in parxl/documents/ (context.py, decision.py,
 notices.py, report.py); parxl refuses an edited template that uses any other.
@@ -251,8 +252,60 @@ def build_report(path: Path) -> None:
     save(doc, path)
 
 
+# --- Kế hoạch triển khai (the campaign plan, seeds 000 and 002) ---------------------------
+
+def build_plan(path: Path) -> None:
+    doc = new_document("Kế hoạch triển khai xác định Chỉ số cải cách hành chính")
+    national_header(doc, *HEADER_COLS, "Số: {{ number }}")
+    title_block(doc, "KẾ HOẠCH", "{{ summary }}")
+    tag(doc, "{%p for b in bases %}")
+    para(doc, "{{ b }}", **BASIS)
+    tag(doc, "{%p endfor %}")
+    para(doc, "{{ issuer_name_text }} ban hành Kế hoạch {{ summary_text }} như sau:", **BODY)
+    heading(doc, "I. MỤC ĐÍCH, YÊU CẦU")
+    heading(doc, "1. Mục đích")
+    para(doc, "- Đánh giá thực chất, khách quan kết quả thực hiện nhiệm vụ cải cách hành chính năm {{ year }} "
+              "của {{ units_phrase }}; xác định, công bố Chỉ số cải cách hành chính năm {{ year }} đúng thời gian "
+              "quy định.", **BODY)
+    para(doc, "- Thông qua kết quả Chỉ số cải cách hành chính, các đơn vị thấy rõ những mặt làm được, những tồn "
+              "tại, hạn chế để có giải pháp khắc phục, nâng cao hiệu quả cải cách hành chính năm {{ next_year }}.",
+         **BODY)
+    heading(doc, "2. Yêu cầu")
+    para(doc, "- Các nhiệm vụ, tiến độ thời gian và trách nhiệm của các cơ quan, đơn vị được xác định rõ ràng, "
+              "phù hợp với điều kiện cụ thể.", **BODY)
+    para(doc, "- Việc tự đánh giá, chấm điểm bảo đảm khách quan, trung thực, đúng quy định, có tài liệu kiểm "
+              "chứng đầy đủ, rõ ràng; gửi kết quả đúng thời hạn.", **BODY)
+    heading(doc, "II. NỘI DUNG")
+    para(doc, "1. Đánh giá, xác định Chỉ số cải cách hành chính năm {{ year }} của {{ units_phrase }} theo "
+              "{{ criteria_title }} ban hành kèm theo {{ criteria_basis }}.", **BODY)
+    para(doc, "2. Nhiệm vụ và thời gian thực hiện:", **BODY)
+    loop_table(doc, [
+        ("STT", 12, "{{ t.no }}", "center"),
+        ("Nhiệm vụ", 58, "{{ t.task }}", "left"),
+        ("Thời gian", 30, "{{ t.due }}", "center"),
+        ("Cơ quan chủ trì", 32, "{{ t.lead }}", "left"),
+        ("Cơ quan phối hợp", 33, "{{ t.partners }}", "left"),
+    ], "{%tr for t in tasks %}")
+    heading(doc, "III. KINH PHÍ")
+    para(doc, "Kinh phí thực hiện Kế hoạch được bố trí trong dự toán chi thường xuyên năm {{ year }} của "
+              "{{ issuer_name_text }} và các cơ quan, đơn vị theo quy định.", **BODY)
+    heading(doc, "IV. TỔ CHỨC THỰC HIỆN")
+    tag(doc, "{%p for o in offices %}")
+    heading(doc, "{{ o.stt }}. {{ o.name }}")
+    tag(doc, "{%p for d in o.duties %}")
+    para(doc, "- {{ d }}", **BODY)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các cơ quan, đơn vị phản ánh về "
+              "{{ office }}{% if contact %} ({{ contact }}){% endif %} để tổng hợp, báo cáo {{ issuer_name_text }} "
+              "xem xét, giải quyết./.", indent=10, after=12)
+    recipients_and_signature(doc, *SIGN_COLS)
+    save(doc, path)
+
+
 BUILDERS = {"quyet-dinh-cong-bo.docx": build_decision, "thong-bao-ket-qua.docx": build_notice,
             "bao-cao-ket-qua.docx": build_report}
+BUILDERS["ke-hoach-trien-khai.docx"] = build_plan
 
 
 def main(out_dir: Path = HERE) -> list[Path]:
