@@ -13,6 +13,7 @@ One folder per stage, in pipeline order; a stage imports only itself and the sta
 - ``survey/``: the survey results table
 - ``master/``: consolidation and the master ranking workbook
 - ``appraisal/``: appraisal rounds
+- ``tracking/``: progress against the schedule (who is late, which tasks are done)
 - ``documents/``: decision, notices, report (DOCX)
 - ``excel/``: xlwings adapter and control workbook
 - ``demo/``: simulated returns and the demo

@@ -5,7 +5,8 @@
 ``.zip`` is opened (after the zip-bomb checks) and each workbook in it is a received file whose
 siblings are the other files of the zip; files that are evidence (PDF, Word, images…) are kept
 but not validated; Excel's lock files (``~$…``) and hidden files are skipped. Each content is
-kept once in the state folder, by sha256, with each receipt (original path, modification time).
+kept once in the state folder, by sha256, with each receipt (original path, time received: the
+modification time, or the day a folder it lies in names, ``receipt_time``).
 
 A file parxl fails on while keeping or unpacking it is still kept and comes back as one
 ``InboxFile`` of status ``internal-error`` (``InternalErrorReport``, traceback logged);
@@ -20,9 +21,11 @@ then the folders it lies in, innermost first (inside a zip, then the zip's own n
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
+import re
 import stat as stat_mode
 import zipfile
 import zlib
@@ -194,10 +197,43 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
     return out
 
 
+_FOLDER_DATE = (re.compile(r"(?<!\d)(?P<y>\d{4})[-._](?P<m>\d{1,2})[-._](?P<d>\d{1,2})(?!\d)"),
+                re.compile(r"(?<!\d)(?P<d>\d{1,2})[-._](?P<m>\d{1,2})[-._](?P<y>\d{4})(?!\d)"))
+
+
+def folder_date(rel: str) -> dt.date | None:
+    """The date named by the innermost folder of ``rel`` (a path relative to the campaign, «inbox/2026-01-09/a.xlsx»)
+    that names one: «2026-01-09», «09-01-2026», «09.01.2026», «2026_01_09»; None when no folder does (an
+    impossible date names none). The file's own name is not read."""
+    folders = rel.replace("\\", "/").split("!/")[0].split("/")[1:-1]
+    for folder in reversed(folders):
+        for pattern in _FOLDER_DATE:
+            m = pattern.search(folder)
+            if m:
+                try:
+                    return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+                except ValueError:
+                    continue
+    return None
+
+
+def receipt_time(rel: str, mtime: float) -> str:
+    """When a file of inbox/ was received (ISO 8601 UTC): its modification time ``mtime`` (POSIX seconds), unless
+    a folder it lies in names another day (``folder_date``, clerks file by day: «inbox/2026-01-09/»): then noon,
+    local time, of that day. Never raises for a date the platform can represent."""
+    day = folder_date(rel)
+    if day is None:
+        return utc_iso(mtime)
+    modified = dt.datetime.fromtimestamp(mtime)
+    if modified.date() == day:
+        return utc_iso(mtime)
+    return utc_iso(dt.datetime.combine(day, dt.time(12)).astimezone())
+
+
 def _scan_one(campaign: Campaign, ledger: Ledger, path: Path, rel: str, name: str, here: Path, out: list[InboxFile]) -> None:
     """Keep one file of inbox/ (then, for a plain zip, each of its members), appending receipts to ``out``."""
     stat = path.stat()
-    when = utc_iso(stat.st_mtime)
+    when = receipt_time(rel, stat.st_mtime)
     if stat.st_size > MAX_FILE_BYTES:  # kept, never loaded: the reader will say it is too large
         rec = InboxFile(rel, file_sha256(path), when, _kind_of(name), None, here)
         rec.stored, _ = ledger.keep(rec.sha256, path, rel, when, rec.kind, path.suffix.lower()[:10])
@@ -217,7 +253,7 @@ def _scan_failure(campaign: Campaign, ledger: Ledger, path: Path, rel: str, name
     """The receipt of a file parxl failed on while keeping or unpacking it (kept now if it was not yet)."""
     sha, size, when = "", 0, ""
     try:
-        sha, size, when = file_sha256(path), path.stat().st_size, utc_iso(path.stat().st_mtime)
+        sha, size, when = file_sha256(path), path.stat().st_size, receipt_time(rel, path.stat().st_mtime)
         if not any(r.path == rel for r in kept):
             ledger.keep(sha, path, rel, when, _kind_of(name), path.suffix.lower()[:10])
     except Exception:  # noqa: BLE001 - the first error is the one to report

@@ -320,3 +320,29 @@ class Ledger:
         """Codes of units with a readable file (status ok or errors) recorded in ``round``."""
         return {c for (c,) in self.db.execute(
             "SELECT DISTINCT unit_code FROM versions WHERE round = ? AND status IN ('ok', 'errors')", (round,))}
+
+    # Receipt times the clerk corrected ---------------------------------------------
+    def set_received(self, unit_code: str, received_at: str, note: str = "", round: str = SELF) -> None:
+        """Record that ``unit_code``'s file of ``round`` was received at ``received_at`` (ISO 8601 UTC), replacing
+        what the files' times say (``received_overrides``); ``note`` says why. Not committed until ``commit``."""
+        self.db.execute("INSERT OR REPLACE INTO received_overrides VALUES (?, ?, ?, ?, ?)",
+                        (unit_code, round, received_at, note, now_iso()))
+
+    def received_overrides(self, round: str = SELF) -> dict[str, tuple[str, str]]:
+        """Unit code → (received_at ISO 8601 UTC, note) of every receipt time the clerk corrected in ``round``."""
+        return {code: (when, note) for code, when, note in self.db.execute(
+            "SELECT unit_code, received_at, note FROM received_overrides WHERE round = ?", (round,))}
+
+    def first_received(self, round: str = SELF) -> dict[str, str]:
+        """Unit code → the earliest receipt time (ISO 8601 UTC) of any file recorded for the unit in ``round``,
+        readable or not: by the unit code inside, else by the unit its name points at (``named_unit``)."""
+        rows = self.db.execute(
+            "SELECT COALESCE(v.unit_code, v.named_unit) AS code, MIN(r.received_at) FROM versions v "
+            "JOIN receipts r ON r.sha256 = v.sha256 WHERE v.round = ? AND COALESCE(v.unit_code, v.named_unit) "
+            "IS NOT NULL GROUP BY code", (round,)).fetchall()
+        return {code: when for code, when in rows}
+
+    def items_recorded(self, round: str) -> set[str]:
+        """Codes of the items some unit has a score for in ``round`` (an appraisal round: what was returned)."""
+        return {item for (item,) in self.db.execute(
+            "SELECT DISTINCT i.item FROM items i JOIN versions v ON v.id = i.version_id WHERE v.round = ?", (round,))}

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..campaign.folder import Campaign
 from ..core.times import utc_iso
 from ..intake.submission import file_sha256
-from .inbox import SKIPPED_NAMES
+from .inbox import SKIPPED_NAMES, receipt_time
 from .store import Ledger
 
 
@@ -61,16 +61,16 @@ def unseen_inbox_files(campaign: Campaign) -> list[str]:
             if not stat_mode.S_ISREG(stat.st_mode):
                 continue  # never opened (a FIFO would block): the intake skips it with a warning
             rel = path.relative_to(root).as_posix()
-            if not _seen(path, stat, known.get(rel, [])):
+            if not _seen(path, stat, known.get(rel, []), rel):
                 unseen.append(rel)
     return sorted(unseen)
 
 
-def _seen(path: Path, stat: os.stat_result, receipts: list[tuple[str, int, str]]) -> bool:
+def _seen(path: Path, stat: os.stat_result, receipts: list[tuple[str, int, str]], rel: str = "") -> bool:
     if not receipts:
         return False
     try:
-        when = utc_iso(stat.st_mtime)
+        when = receipt_time(rel, stat.st_mtime) if rel else utc_iso(stat.st_mtime)  # as the scan recorded it
         if any(r == when and size == stat.st_size for r, size, _ in receipts):
             return True
         same_size = {sha for _, size, sha in receipts if size == stat.st_size}

@@ -6,6 +6,7 @@ It rewrites, beside this script:
   thong-bao-ket-qua.docx    Thông báo kết quả Chỉ số CCHC to one unit
   bao-cao-ket-qua.docx      Báo cáo kết quả to the higher level
   ke-hoach-trien-khai.docx  Kế hoạch triển khai xác định Chỉ số CCHC (the campaign plan and its schedule)
+  danh-sach-don-doc.docx    Danh sách đôn đốc: units and offices behind the schedule (parxl status)
 
 The variables the tags use are built in parxl/documents/ (context.py, decision.py,
 notices.py, report.py); parxl refuses an edited template that uses any other.
@@ -306,6 +307,50 @@ def build_plan(path: Path) -> None:
 BUILDERS = {"quyet-dinh-cong-bo.docx": build_decision, "thong-bao-ket-qua.docx": build_notice,
             "bao-cao-ket-qua.docx": build_report}
 BUILDERS["ke-hoach-trien-khai.docx"] = build_plan
+
+
+# --- Danh sách đôn đốc (who is late, from «parxl status») ---------------------------------
+
+def build_reminders(path: Path) -> None:
+    doc = new_document("Danh sách đôn đốc xác định Chỉ số cải cách hành chính")
+    national_header(doc, *HEADER_COLS, "Số: {{ number }}")
+    title_block(doc, "DANH SÁCH ĐÔN ĐỐC",
+                "Các đơn vị, cơ quan chưa hoàn thành nhiệm vụ xác định Chỉ số cải cách hành chính năm {{ year }} "
+                "(tính đến ngày {{ today }})")
+    para(doc, "Thực hiện {{ plan_ref }}, {{ office }} tổng hợp các đơn vị, cơ quan chưa hoàn thành nhiệm vụ theo "
+              "tiến độ như sau:", **BODY)
+    heading(doc, "1. Các đơn vị chưa gửi hoặc phải gửi lại kết quả tự đánh giá")
+    tag(doc, "{%p if units %}")
+    loop_table(doc, [
+        ("STT", 12, "{{ u.stt }}", "center"),
+        ("Đơn vị", 45, "{{ u.name }}", "left"),
+        ("Việc còn phải làm", 58, "{{ u.owes }}", "left"),
+        ("Hạn", 25, "{{ u.due }}", "center"),
+        ("Số ngày quá hạn", 25, "{{ u.late }}", "center"),
+    ], "{%tr for u in units %}")
+    tag(doc, "{%p else %}")
+    para(doc, "Không có.", **BODY)
+    tag(doc, "{%p endif %}")
+    heading(doc, "2. Các cơ quan chưa gửi kết quả thẩm định")
+    tag(doc, "{%p if offices %}")
+    loop_table(doc, [
+        ("STT", 12, "{{ o.stt }}", "center"),
+        ("Cơ quan", 45, "{{ o.name }}", "left"),
+        ("Việc còn phải làm", 58, "{{ o.owes }}", "left"),
+        ("Hạn", 25, "{{ o.due }}", "center"),
+        ("Số ngày quá hạn", 25, "{{ o.late }}", "center"),
+    ], "{%tr for o in offices %}")
+    tag(doc, "{%p else %}")
+    para(doc, "Không có.", **BODY)
+    tag(doc, "{%p endif %}")
+    para(doc, "Đề nghị các đơn vị, cơ quan có tên trên khẩn trương hoàn thành, gửi về {{ office }}"
+              "{% if submit_to %} ({{ submit_to }}){% endif %}. Thông tin chi tiết xin liên hệ {{ office }}"
+              "{% if contact %}: {{ contact }}{% endif %}./.", indent=10, after=12)
+    recipients_and_signature(doc, *SIGN_COLS)
+    save(doc, path)
+
+
+BUILDERS["danh-sach-don-doc.docx"] = build_reminders
 
 
 def main(out_dir: Path = HERE) -> list[Path]:

@@ -1,0 +1,83 @@
+"""The Danh sách đôn đốc: the units and offices behind the schedule, what each owes and by when, as a DOCX the
+clerk signs and sends (from ``tracking.status.CampaignStatus``)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..campaign.folder import Campaign
+from ..campaign.schedule import campaign_schedule, date_text, stage_task
+from ..core.numbers import vi_number
+from ..tracking.status import CampaignStatus
+from .context import header_context, nfc, recipient_lines, short_date
+from .render import bundled_template, render_bytes, write_new
+
+TEMPLATE = "danh-sach-don-doc.docx"
+OWES = {"not-sent": "Gửi kết quả tự đánh giá, chấm điểm và tài liệu kiểm chứng",
+        "unreadable": "Gửi lại tệp tự đánh giá (tệp đã gửi không đọc được)",
+        "must-fix": "Sửa các lỗi trong tệp tự đánh giá theo phản hồi, gửi lại"}
+
+
+def reminder_units(status: CampaignStatus) -> list[dict]:
+    """The units that owe their self-assessment (``CampaignStatus.overdue_units``): ``{stt, code, name, owes, due,
+    late}`` as printed; ``late`` counts the days from the deadline to the day judged on (what is owed is still
+    owed, whenever a first file came), «—» when the deadline is not past."""
+    deadline = status.deadline
+    due = date_text(deadline) if deadline else "…"
+    late = vi_number((status.today - deadline).days) if deadline and status.today > deadline else "—"
+    return [{"stt": str(n), "code": u.code, "name": u.name, "owes": OWES[u.state], "due": due, "late": late}
+            for n, u in enumerate(status.overdue_units, start=1)]
+
+
+def reminder_offices(campaign: Campaign, status: CampaignStatus) -> list[dict]:
+    """The appraising offices whose workbooks of a round are not back once that round's task is overdue (or the
+    schedule gives the round no deadline): one row per office and round, ``{stt, name, owes, due, late}``."""
+    tasks = campaign_schedule(campaign.config)
+    rows: dict[tuple[str, str], list[str]] = {}
+    for a in status.missing_appraisals():
+        task = stage_task(tasks, a.round)
+        if task is not None and task.due_date is not None and status.today <= task.due_date:
+            continue
+        rows.setdefault((a.office, a.round), []).append(a.title if not a.group[:1].isdigit()
+                                                        else f"lĩnh vực {a.group}. {a.title}")
+    out = []
+    for n, ((office, round), groups) in enumerate(rows.items(), start=1):
+        task = stage_task(tasks, round)
+        due = task.due_date if task is not None else None
+        number = round.rsplit("-", 1)[-1]
+        out.append({"stt": str(n), "name": office,
+                    "owes": f"Gửi kết quả thẩm định lần {number}: " + "; ".join(groups),
+                    "due": task.due_text if task is not None and task.due_text else "…",
+                    "late": vi_number((status.today - due).days) if due and status.today > due else "—"})
+    return out
+
+
+def reminders_context(campaign: Campaign, status: CampaignStatus) -> dict:
+    """The template variables of the reminder list: the Nghị định 30/2020 header and signature, the day it was
+    judged on (``today``), the plan it follows, ``units`` and ``offices`` (see above), the contact; NFC."""
+    cfg = campaign.config
+    ctx = header_context(campaign, f"…/DS-{cfg.issuer.short}", None)
+    plan = cfg.plan
+    plan_ref = (f"Kế hoạch số {plan.number} ngày {short_date(plan.date)} của {ctx['issuer_name_text']}"
+                if plan is not None and plan.number and "…" not in plan.number
+                else f"kế hoạch xác định Chỉ số cải cách hành chính năm {campaign.year}")
+    contact = cfg.contact
+    ctx.update({
+        "today": date_text(status.today),
+        "plan_ref": plan_ref,
+        "units": reminder_units(status),
+        "offices": reminder_offices(campaign, status),
+        "submit_to": cfg.submit_to or "",
+        "contact": ", ".join(x for x in (contact.person, contact.phone, contact.email) if x),
+        "recipients": recipient_lines(["Các đơn vị, cơ quan có tên trên", "Lưu: VT, NV"]),
+    })
+    return nfc(ctx)
+
+
+def render_reminders(campaign: Campaign, status: CampaignStatus, template: Path | None = None,
+                     out_dir: Path | None = None) -> Path:
+    """Draft the reminder list into ``out_dir`` (default CAMPAIGN/output) as «danh-sach-don-doc-<yyyymmdd>.docx»,
+    never overwriting. Raises UnknownVariablesError / DocumentError for a bad template (nothing written)."""
+    template = Path(template) if template else bundled_template(TEMPLATE)
+    data = render_bytes(template, reminders_context(campaign, status))
+    return write_new(data, Path(out_dir) if out_dir else campaign.output_dir,
+                     f"danh-sach-don-doc-{status.today:%Y%m%d}")

@@ -1,0 +1,255 @@
+"""Where the campaign stands against its schedule, read from the ledger and campaign.yaml (nothing is written).
+
+``campaign_status(campaign, today)`` gives:
+
+- per unit (units-list order): when its self-assessment file was received (the earliest receipt of any
+  file recorded for it, readable or not, or the time the clerk recorded with ``parxl status --received``),
+  on time or how many days late against the self-assessment deadline (a unit that sent nothing is late by
+  the days since the deadline), and its state: ``ok``, ``must-fix`` (its latest readable file has errors),
+  ``unreadable`` (its file arrived but does not read), ``internal`` (parxl failed on its file: not the
+  unit's fault), ``not-sent``;
+- per appraisal round whose workbooks were generated or recorded: per workbook (a field, or the bonus and
+  penalty items) its appraising office and whether it came back (some item of it is recorded in the round);
+- per task of the schedule: its deadline, done, overdue (not done and ``today`` after its last day).
+
+A task tied to a stage is done when the stage has finished: ``self-assessment`` when every unit's file is
+ok (or an appraisal round is recorded), ``appraisal-N`` when every workbook of the round came back,
+``explanation`` when the second appraisal round has started, ``decision`` when campaign.yaml's decision has
+a number (without «…») and a date, ``council`` when the decision is done, ``report`` when a report was
+drafted in output/. A task without a stage is done when a later task of the schedule is.
+
+Times: receipts are ISO 8601 UTC in the ledger; days are counted on the clerk's local calendar.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+from ..appraisal import layout as appraisal_layout
+from ..campaign.folder import Campaign
+from ..campaign.schedule import ScheduleTask, campaign_schedule, self_assessment_deadline
+from ..ledger.returned import returned_files
+from ..ledger.store import SELF, Ledger
+from ..ledger.unseen import unseen_inbox_files
+
+UnitState = str  # "ok" | "must-fix" | "unreadable" | "internal" | "not-sent"
+STATE_TITLES = {"ok": "Đạt yêu cầu", "must-fix": "Có lỗi, cần sửa và gửi lại", "unreadable": "Không đọc được, cần gửi lại",
+                "internal": "parxl lỗi khi đọc (không phải lỗi của đơn vị)", "not-sent": "Chưa gửi"}
+REPORT_PREFIX = "bao-cao-ket-qua-chi-so-cchc-"
+
+
+def local_day(utc_text: str) -> dt.date:
+    """The clerk's calendar day of an ISO 8601 UTC time («2026-01-09T17:30:00Z» → 2026-01-10 at UTC+7)."""
+    when = dt.datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone().date()
+
+
+@dataclass
+class UnitProgress:
+    """One unit's self-assessment against the deadline: ``received_at`` (ISO 8601 UTC or None), ``received_on``
+    (local day), ``on_time`` (None without a deadline or a file), ``days_late`` (0 when on time; for a unit that
+    sent nothing, the days since the deadline), ``state``, ``corrected`` (the time is the clerk's)."""
+
+    code: str
+    name: str
+    received_at: str | None
+    received_on: dt.date | None
+    on_time: bool | None
+    days_late: int | None
+    state: UnitState
+    corrected: bool = False
+    note: str = ""
+
+    @property
+    def overdue(self) -> bool:
+        """The unit owes its self-assessment: nothing (readable) sent and the deadline is past, or a file to fix."""
+        return (self.state in ("not-sent", "unreadable") and bool(self.days_late)) or self.state == "must-fix"
+
+
+@dataclass
+class AppraisalProgress:
+    """One appraisal workbook of a round: its group (field code, or bonus/penalty), title, office, returned."""
+
+    round: str
+    group: str
+    title: str
+    office: str
+    returned: bool
+
+
+@dataclass
+class TaskProgress:
+    """One task of the schedule: ``no``, ``task``, ``due`` (last day, None for a heading), ``due_text``, ``stage``,
+    ``done``, ``overdue``, ``lead``."""
+
+    no: str
+    task: str
+    due: dt.date | None
+    due_text: str
+    stage: str | None
+    done: bool
+    overdue: bool
+    lead: str
+
+
+@dataclass
+class CampaignStatus:
+    """What ``campaign_status`` found: the day it was judged on, the self-assessment deadline, units, appraisal
+    workbooks, tasks, and the inbox files the ledger has not seen yet (``parxl check`` reads them)."""
+
+    today: dt.date
+    deadline: dt.date | None
+    units: list[UnitProgress]
+    appraisals: list[AppraisalProgress]
+    tasks: list[TaskProgress]
+    unseen: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """Plain JSON: ``{"today", "deadline", "units": [{code, name, received_at, received_on, on_time, days_late,
+        state, corrected}], "appraisals": [{round, group, title, office, returned}], "tasks": [{no, task, due,
+        due_text, stage, done, overdue, lead}], "unseen": [path]}``; dates ISO 8601."""
+        def day(d):
+            return d.isoformat() if d else None
+        return {
+            "today": day(self.today), "deadline": day(self.deadline),
+            "units": [{**{k: v for k, v in asdict(u).items() if k not in ("received_on", "note")},
+                       "received_on": day(u.received_on)} for u in self.units],
+            "appraisals": [asdict(a) for a in self.appraisals],
+            "tasks": [{**asdict(t), "due": day(t.due)} for t in self.tasks],
+            "unseen": list(self.unseen),
+        }
+
+    @property
+    def overdue_units(self) -> list[UnitProgress]:
+        """Units that owe their self-assessment (``UnitProgress.overdue``), in units-list order."""
+        return [u for u in self.units if u.overdue]
+
+    def missing_appraisals(self) -> list[AppraisalProgress]:
+        """Appraisal workbooks not returned, in round and criteria-set order."""
+        return [a for a in self.appraisals if not a.returned]
+
+
+def _unit_states(campaign: Campaign, ledger: Ledger) -> dict[str, str]:
+    states: dict[str, str] = {}
+    for sub in ledger.latest_submissions(SELF):
+        states[sub.unit_code] = "ok" if sub.status == "ok" else "must-fix"
+    codes = [u.code for u in campaign.units]
+    for r in returned_files(ledger, codes, set(states)):
+        states[r.unit_code] = "internal" if r.state == "internal" else "unreadable"
+    return states
+
+
+def unit_progress(campaign: Campaign, ledger: Ledger, deadline: dt.date | None, today: dt.date) -> list[UnitProgress]:
+    """Every unit's ``UnitProgress`` (units-list order), from the ledger's receipts and the clerk's corrections."""
+    states = _unit_states(campaign, ledger)
+    first = ledger.first_received(SELF)
+    overrides = ledger.received_overrides(SELF)
+    out = []
+    for unit in campaign.units:
+        corrected = unit.code in overrides
+        received = overrides[unit.code][0] if corrected else first.get(unit.code)
+        state = states.get(unit.code, "not-sent")
+        on = local_day(received) if received else None
+        if deadline is None:
+            on_time, late = None, None
+        elif on is not None:
+            late = max(0, (on - deadline).days)
+            on_time = late == 0
+        else:
+            late = max(0, (today - deadline).days)
+            on_time = None if late == 0 else False
+        out.append(UnitProgress(unit.code, unit.name, received, on, on_time, late, state, corrected,
+                                overrides[unit.code][1] if corrected else ""))
+    return out
+
+
+def appraisal_progress(campaign: Campaign, ledger: Ledger) -> list[AppraisalProgress]:
+    """Per appraisal round generated (output/tham-dinh/) or recorded, per workbook, whether it came back."""
+    rounds = sorted(set(appraisal_layout.generated_rounds(campaign.root))
+                    | {r for r in ledger.rounds() if appraisal_layout.round_number(r)},
+                    key=appraisal_layout.round_number)
+    out = []
+    groups = appraisal_layout.groups(campaign.framework)
+    for round in rounds:
+        recorded = ledger.items_recorded(round)
+        for g in groups:
+            out.append(AppraisalProgress(round, g.code, g.title, g.appraiser or campaign.config.contact.office,
+                                         any(i.code in recorded for i in g.items)))
+    return out
+
+
+def _report_drafted(campaign: Campaign) -> bool:
+    try:
+        return any(p.name.startswith(REPORT_PREFIX) and p.suffix == ".docx" for p in campaign.output_dir.iterdir())
+    except OSError:
+        return False
+
+
+def _decision_issued(campaign: Campaign) -> bool:
+    d = campaign.config.decision
+    return d is not None and d.date is not None and bool(d.number) and "…" not in d.number and "..." not in d.number
+
+
+def stages_done(campaign: Campaign, units: list[UnitProgress], appraisals: list[AppraisalProgress],
+                recorded_rounds: list[str]) -> dict[str, bool]:
+    """Stage → finished, as the module doc says."""
+    by_round: dict[str, list[bool]] = {}
+    for a in appraisals:
+        by_round.setdefault(a.round, []).append(a.returned)
+    appraised_any = any(any(v) for v in by_round.values()) or any(appraisal_layout.round_number(r)
+                                                                    for r in recorded_rounds)
+    decision = _decision_issued(campaign)
+    second = by_round.get("appraisal-2", [])
+    return {
+        "self-assessment": bool(units) and all(u.state == "ok" for u in units) or appraised_any,
+        "appraisal-1": bool(by_round.get("appraisal-1")) and all(by_round["appraisal-1"]),
+        "explanation": any(second),
+        "appraisal-2": bool(second) and all(second),
+        "council": decision,
+        "decision": decision,
+        "report": _report_drafted(campaign),
+    }
+
+
+def task_progress(tasks: list[ScheduleTask], done_stages: dict[str, bool], today: dt.date) -> list[TaskProgress]:
+    """Each task's ``TaskProgress``: done by its stage, or (without one) when a later task is done."""
+    done = [bool(t.stage and done_stages.get(t.stage)) for t in tasks]
+    later = False
+    for k in range(len(tasks) - 1, -1, -1):
+        if tasks[k].stage is None and later:
+            done[k] = True
+        later = later or done[k]
+    return [TaskProgress(t.no, t.task, t.due_date, t.due_text, t.stage, d,
+                         not d and t.due_date is not None and today > t.due_date, t.lead or "")
+            for t, d in zip(tasks, done)]
+
+
+def campaign_status(campaign: Campaign, today: dt.date | None = None) -> CampaignStatus:
+    """The campaign's status on ``today`` (default: the local date); reads the ledger and output/, writes nothing
+    but what opening the ledger creates. Raises ``LedgerError`` when the ledger cannot be opened."""
+    today = today or dt.date.today()
+    deadline = self_assessment_deadline(campaign.config)
+    with Ledger.open(campaign) as ledger:
+        units = unit_progress(campaign, ledger, deadline, today)
+        appraisals = appraisal_progress(campaign, ledger)
+        rounds = ledger.rounds()
+    tasks = task_progress(campaign_schedule(campaign.config), stages_done(campaign, units, appraisals, rounds), today)
+    return CampaignStatus(today, deadline, units, appraisals, tasks, unseen_inbox_files(campaign))
+
+
+def record_received(campaign: Campaign, corrections: dict[str, dt.datetime], note: str = "") -> None:
+    """Record the clerk's receipt times (unit code → aware or local datetime) in the ledger, replacing what the
+    files' times say. Raises ``KeyError`` naming a code that is no unit of the campaign (nothing recorded),
+    ``LedgerError`` when the ledger cannot be opened."""
+    from ..core.times import utc_iso
+
+    unknown = [code for code in corrections if campaign.unit(code) is None]
+    if unknown:
+        raise KeyError(unknown[0])
+    with Ledger.open(campaign) as ledger:
+        for code, when in corrections.items():
+            aware = when if when.tzinfo else when.astimezone()
+            ledger.set_received(code, utc_iso(aware), note)
+        ledger.commit()
