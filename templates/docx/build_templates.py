@@ -7,6 +7,7 @@ It rewrites, beside this script:
   bao-cao-ket-qua.docx      Báo cáo kết quả to the higher level
   ke-hoach-trien-khai.docx  Kế hoạch triển khai xác định Chỉ số CCHC (the campaign plan and its schedule)
   danh-sach-don-doc.docx    Danh sách đôn đốc: units and offices behind the schedule (parxl status)
+  ke-hoach-cai-thien.docx   Kế hoạch cải thiện, nâng cao Chỉ số CCHC of one unit (parxl improvement)
 
 The variables the tags use are built in parxl/documents/ (context.py, decision.py,
 notices.py, report.py); parxl refuses an edited template that uses any other.
@@ -351,6 +352,76 @@ def build_reminders(path: Path) -> None:
 
 
 BUILDERS["danh-sach-don-doc.docx"] = build_reminders
+
+
+# --- Kế hoạch cải thiện (one per ranked unit, the unit as issuer; seed 001) -------------------
+
+def build_improvement(path: Path) -> None:
+    doc = new_document("Kế hoạch cải thiện, nâng cao Chỉ số cải cách hành chính")
+    national_header(doc, *HEADER_COLS, "Số: {{ number }}")
+    title_block(doc, "KẾ HOẠCH", "Cải thiện, nâng cao Chỉ số cải cách hành chính năm {{ next_year }} "
+                                 "của {{ unit_name }}")
+    para(doc, "Căn cứ {{ decision_ref }} của {{ authority_text }} về việc công bố Chỉ số cải cách hành chính năm "
+              "{{ year }} của {{ units_phrase }}; {{ unit_issuer_text }} xây dựng Kế hoạch cải thiện, nâng cao Chỉ số "
+              "cải cách hành chính năm {{ next_year }} như sau:", **BODY)
+    heading(doc, "I. KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {{ year }}")
+    para(doc, "- Tổng điểm đạt: {{ total }}/{{ max_total }} điểm; Chỉ số cải cách hành chính: {{ index }}%; "
+              "xếp hạng {{ rank }}/{{ ranked_count }} đơn vị; xếp loại: {{ band }}.", **BODY)
+    tag(doc, "{%p if previous %}")
+    para(doc, "- So với năm {{ previous.year }}: Chỉ số {{ previous.index }}% ({{ previous.index_change }} điểm phần trăm), "
+              "xếp hạng {{ previous.rank }} ({{ previous.rank_change }}).", **BODY)
+    tag(doc, "{%p endif %}")
+    para(doc, "- Chỉ số thành phần theo lĩnh vực:", **BODY)
+    loop_table(doc, [
+        ("STT", 12, "{{ f.stt }}", "center"),
+        ("Lĩnh vực", 73, "{{ f.title }}", "left"),
+        ("Điểm tối đa", 20, "{{ f.max }}", "center"),
+        ("Điểm đạt", 20, "{{ f.points }}", "center"),
+        ("Điểm bị mất", 20, "{{ f.lost }}", "center"),
+        ("Chỉ số (%)", 20, "{{ f.index }}", "center"),
+    ], "{%tr for f in fields %}")
+    heading(doc, "II. MỤC ĐÍCH, YÊU CẦU")
+    para(doc, "- Giữ vững và phát huy kết quả ở các lĩnh vực, tiêu chí đạt điểm tối đa; khắc phục các tồn tại, hạn "
+              "chế ở các tiêu chí bị mất điểm để cải thiện, nâng cao Chỉ số cải cách hành chính năm {{ next_year }}.",
+         **BODY)
+    para(doc, "- Phân công rõ nhiệm vụ, thời gian hoàn thành và bộ phận thực hiện; chuẩn bị đầy đủ tài liệu kiểm "
+              "chứng theo yêu cầu của từng tiêu chí.", **BODY)
+    heading(doc, "III. NỘI DUNG CẢI THIỆN THEO TỪNG LĨNH VỰC")
+    tag(doc, "{%p if groups %}")
+    para(doc, "Các tiêu chí bị mất điểm, xếp theo số điểm có thể cải thiện, từ nhiều đến ít; tổng số điểm có thể "
+              "cải thiện: {{ lost_total }} điểm.", **BODY)
+    tag(doc, "{%p for g in groups %}")
+    heading(doc, "{{ g.stt }}. {{ g.title }} (có thể cải thiện {{ g.lost }} điểm)")
+    tag(doc, "{%p for i in g.rows %}")
+    para(doc, [("{{ i.code }}. {{ i.title }}: ", BOLD), ("đạt {{ i.final }}/{{ i.max }} điểm, có thể cải thiện "
+                                                          "{{ i.lost }} điểm.", {})], **BODY)
+    tag(doc, "{%p if i.scoring %}")
+    para(doc, [("Cách chấm: ", {"italic": True}), ("{{ i.scoring }}", {})], **BODY)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if i.evidence %}")
+    para(doc, [("Tài liệu kiểm chứng còn thiếu: ", {"italic": True}), ("{{ i.evidence }}.", {})], **BODY)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, "Đơn vị đạt điểm tối đa ở tất cả các tiêu chí; tiếp tục duy trì kết quả.", **BODY)
+    tag(doc, "{%p endif %}")
+    heading(doc, "IV. NHIỆM VỤ VÀ PHÂN CÔNG THỰC HIỆN")
+    loop_table(doc, [
+        ("STT", 12, "{{ t.stt }}", "center"),
+        ("Nhiệm vụ", 88, "{{ t.task }}", "left"),
+        ("Thời gian hoàn thành", 30, "{{ t.due }}", "center"),
+        ("Bộ phận thực hiện", 35, "{{ t.who }}", "left"),
+    ], "{%tr for t in tasks %}")
+    heading(doc, "V. TỔ CHỨC THỰC HIỆN")
+    para(doc, "Các bộ phận được phân công căn cứ Kế hoạch này triển khai thực hiện, báo cáo kết quả về "
+              "{{ unit_issuer_text }} để theo dõi; {{ unit_issuer_text }} gửi Kế hoạch về {{ office }} để theo dõi, "
+              "tổng hợp./.", indent=10, after=12)
+    recipients_and_signature(doc, *SIGN_COLS)
+    save(doc, path)
+
+
+BUILDERS["ke-hoach-cai-thien.docx"] = build_improvement
 
 
 def main(out_dir: Path = HERE) -> list[Path]:
