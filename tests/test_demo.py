@@ -57,7 +57,9 @@ def test_demo_refuses_a_foreign_folder(tmp_path):
 def test_demo_cli_prints_where_everything_is(tmp_path):
     result = CliRunner().invoke(main, ["demo", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
-    for words in ("biểu mẫu tự đánh giá", "Bảng tổng hợp xếp hạng", "Quyết định công bố", "thông báo kết quả"):
+    for words in ("biểu mẫu tự đánh giá", "Bảng tổng hợp xếp hạng", "Quyết định công bố", "thông báo kết quả",
+                  "Kế hoạch triển khai", "Bảng tiến độ (tính đến ngày 20/01/2026)", "Danh sách đôn đốc",
+                  "18 kế hoạch cải thiện"):
         assert words in result.output
     assert Path(tmp_path / "d" / "output").is_dir()
 
@@ -115,3 +117,23 @@ def test_scripted_situations_fall_on_three_different_units_with_six_units(tmp_pa
     assert report["missing"] == [s.silent]
     errors = {u["code"]: {f["code"] for f in u["findings"] if f["severity"] == "error"} for u in report["units"]}
     assert errors[s.overwrites] == {"formula-altered"} and errors[s.no_evidence] == {"evidence-missing"}
+
+
+def test_demo_makes_the_plan_the_status_and_the_improvement_plans(tmp_path):
+    import datetime as dt
+
+    from parxl.tracking.status import campaign_status
+
+    outcome = run_demo(tmp_path / "demo")
+    c, s = outcome.campaign, outcome.scenario
+    assert outcome.plan.is_file() and outcome.status.is_file() and outcome.reminders.is_file()
+    assert len(outcome.improvement) == 18 and all(p.is_file() for p in outcome.improvement)
+    # the files were dated around the deadline 10/01/2026: by hand, sorted files k = 0…19 arrive on
+    # deadline + (k % 7) − 4 days, so k % 7 in (5, 6) are 1 and 2 days late
+    status = campaign_status(c, outcome.status_day)
+    assert outcome.status_day == dt.date(2026, 1, 20)
+    by_code = {u.code: u for u in status.units}
+    assert by_code[s.silent].state == "not-sent" and by_code[s.silent].days_late == 10
+    late = sorted(u.days_late for u in status.units if u.received_on and not u.on_time)
+    assert late == [1, 1, 1, 2, 2]  # k = 5, 12, 19 one day late; k = 6, 13 two days late
+    assert "DANH SÁCH ĐÔN ĐỐC" in "\n".join(p.text for p in Document(outcome.reminders).paragraphs)

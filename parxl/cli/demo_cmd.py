@@ -63,3 +63,12 @@ def command(directory: Path) -> None:
     notices_dir = outcome.notices[0].parent if outcome.notices else results_dir
     console.print(f"• {vi_number(len(outcome.notices))} thông báo kết quả cho từng đơn vị: {notices_dir}", soft_wrap=True)
     console.print(f"• Báo cáo kết quả: {outcome.report}", soft_wrap=True)
+    if outcome.plan is not None:
+        console.print(f"• Kế hoạch triển khai: {outcome.plan}", soft_wrap=True)
+    if outcome.status is not None:
+        day = f" (tính đến ngày {outcome.status_day:%d/%m/%Y})" if outcome.status_day else ""
+        console.print(f"• Bảng tiến độ{day}: {outcome.status}", soft_wrap=True)
+        console.print(f"• Danh sách đôn đốc: {outcome.reminders}", soft_wrap=True)
+    if outcome.improvement:
+        console.print(f"• {vi_number(len(outcome.improvement))} kế hoạch cải thiện cho từng đơn vị: "
+                      f"{outcome.improvement[0].parent}", soft_wrap=True)

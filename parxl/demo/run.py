@@ -1,12 +1,15 @@
 """``parxl demo``: the whole year on the bundled sample campaign, without any spreadsheet program.
 
-generate → simulate the returned files and the survey table → check → import
-the survey → consolidate → decision, notices and report. Each stage is the same function the other commands call.
+generate → simulate the returned files (dated around the deadline) and the survey table → check → import
+the survey → consolidate → decision, notices and report; then the plan, the status (workbook and reminder
+list) and the improvement plans. Each stage is the same function the other commands call.
 """
 from __future__ import annotations
 
+import datetime as dt
+import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..campaign.folder import CAMPAIGN_FILE, WORK_DIRS, Campaign, load_campaign
@@ -42,6 +45,11 @@ class DemoOutcome:
     notices: list[Path]
     report: Path
     error_units: list[str]
+    plan: Path | None = None                  # Kế hoạch triển khai (parxl plan)
+    status: Path | None = None                # output/tien-do.xlsx (parxl status)
+    reminders: Path | None = None             # danh sách đôn đốc (parxl status)
+    improvement: list[Path] = field(default_factory=list)  # one Kế hoạch cải thiện per ranked unit
+    status_day: dt.date | None = None         # the day the demo's status is judged on
 
 
 # Written by the demo into every folder it creates; the demo reuses no other folder.
@@ -89,6 +97,7 @@ def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
     scenario = pick_scenario(campaign)
     workbooks = generate(campaign, labelled(progress, "Tạo biểu mẫu"))
     returned = simulate_returns(campaign, progress=labelled(progress, "Giả lập tệp các đơn vị gửi về"))
+    date_returns(campaign, returned)
     # The survey's organisers send their table; the clerk imports it as «parxl survey» does.
     survey_table, _ = import_survey(campaign, simulate_survey(campaign, campaign.output_dir / "ket-qua-dieu-tra-xhh.csv"))
 
@@ -103,4 +112,42 @@ def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
     notices = render_notices(results, master=master)
     report = render_report(results, master=master)
     errors = sorted(s.unit_code for s in intake.latest if s.errors)
-    return DemoOutcome(campaign, scenario, workbooks, returned, survey_table, check_outputs, master, decision, notices, report, errors)
+    outcome = DemoOutcome(campaign, scenario, workbooks, returned, survey_table, check_outputs, master, decision,
+                          notices, report, errors)
+    add_plans_and_status(outcome, results, master)
+    return outcome
+
+
+def date_returns(campaign: Campaign, returned: list[Path]) -> None:
+    """Date the simulated returned files around the self-assessment deadline, as if they had arrived over the
+    days before it (two in seven one or two days late), at 09:00 local time: ``parxl status`` then has something
+    to say. Without a deadline the files keep their times."""
+    from ..campaign.schedule import self_assessment_deadline
+
+    deadline = self_assessment_deadline(campaign.config)
+    if deadline is None:
+        return
+    for k, path in enumerate(sorted(returned)):
+        day = deadline + dt.timedelta(days=(k % 7) - 4)
+        when = dt.datetime.combine(day, dt.time(9)).timestamp()
+        os.utime(path, (when, when))
+
+
+def add_plans_and_status(outcome: DemoOutcome, results, master: Path) -> None:
+    """The plan, the status (workbook and reminder list, judged ten days after the deadline) and the improvement
+    plans of ``outcome``'s campaign, each as its command makes it; their paths set on ``outcome``."""
+    from ..campaign.schedule import self_assessment_deadline
+    from ..documents.improvement import render_improvement_plans
+    from ..documents.plan import render_plan
+    from ..documents.reminders import render_reminders
+    from ..tracking.status import campaign_status
+    from ..tracking.status_xlsx import write_status_workbook
+
+    campaign = outcome.campaign
+    deadline = self_assessment_deadline(campaign.config)
+    outcome.status_day = deadline + dt.timedelta(days=10) if deadline else None
+    outcome.plan = render_plan(campaign)
+    status = campaign_status(campaign, outcome.status_day)
+    outcome.status = write_status_workbook(campaign, status)
+    outcome.reminders = render_reminders(campaign, status)
+    outcome.improvement = render_improvement_plans(results, master=master)
