@@ -191,7 +191,7 @@ def do_documents(campaign_dir: str | Path) -> Outcome:
     from ..documents.decision import TEMPLATE as DECISION_TEMPLATE
     from ..documents.notices import TEMPLATE as NOTICE_TEMPLATE
     from ..documents.placeholders import draft_warnings
-    from ..documents.render import bundled_template, template_variables
+    from ..documents.render import campaign_template, template_origin, template_variables
     from ..documents.report import TEMPLATE as REPORT_TEMPLATE
     from ..documents.source import followed_master, master_edited, master_label, require_ranked
 
@@ -199,9 +199,12 @@ def do_documents(campaign_dir: str | Path) -> Outcome:
     require_ranked(snapshot, "decision")
     results, master = snapshot.results, snapshot.master
     warnings: list[str] = []
+    origins: list[str] = []
     for document, template in (("decision", DECISION_TEMPLATE), ("notices", NOTICE_TEMPLATE),
                                ("report", REPORT_TEMPLATE)):
-        used = template_variables(bundled_template(template))
+        chosen = campaign_template(results.campaign.root, template)
+        origins.append(template_origin(chosen))
+        used = template_variables(chosen)
         warnings += [w for w in draft_warnings(results.campaign, document, used) if w not in warnings]
     edited = master_edited(snapshot)
     if edited:
@@ -214,6 +217,7 @@ def do_documents(campaign_dir: str | Path) -> Outcome:
         lines.append(f"{vi_number(len(notices))} thông báo kết quả cho từng đơn vị trong «{notices[0].parent}».")
     lines.append(f"Báo cáo kết quả: {report}")
     lines.append(f"Theo bảng tổng hợp {master_label(master, snapshot.made_at)}.")
+    lines += origins
     lines += [f"Lưu ý: {w}" for w in warnings]
     return Outcome("Soạn quyết định", lines, [decision, *notices, report],
                    {"ranked": len(results.ranked), "notices": len(notices)})
