@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from ..campaign.folder import load_campaign
 from ..core.numbers import vi_number
@@ -25,11 +26,12 @@ def command(campaign_dir: Path) -> None:
     written, kept = copy_templates(campaign.root)
     folder = campaign.root / "templates"
     if written:
-        console.print(f"[green]Đã sao chép {vi_number(len(written))} mẫu văn bản[/] vào «{folder}»:", soft_wrap=True)
+        console.print(f"[green]Đã sao chép {vi_number(len(written))} mẫu văn bản[/] vào «{escape(str(folder))}»:",
+                      soft_wrap=True)
         for path in written:
-            console.print(f"  • {path.name}", soft_wrap=True)
+            console.print(f"  • {escape(path.name)}", soft_wrap=True)
     if kept:
         console.print(f"Giữ nguyên {vi_number(len(kept))} mẫu đã có (có thể đã sửa): "
-                      + ", ".join(p.name for p in kept) + ".", soft_wrap=True)
+                      + escape(", ".join(p.name for p in kept)) + ".", soft_wrap=True)
     console.print("Sửa mẫu bằng Word, giữ nguyên các biến {{ … }} và thẻ {% … %}; các lệnh decision, notices, "
                   "report sẽ dùng mẫu trong thư mục này.", soft_wrap=True, highlight=False)
