@@ -1,7 +1,7 @@
 """``parxl demo``: the whole year on the bundled sample campaign, without any spreadsheet program.
 
 generate → simulate the returned files and the survey table → check → import
-the survey → consolidate → decision, notices and report. Each stage is the same function the other commands call.
+the survey → consolidate → decision, notices and report → the control workbook and launchers. Each stage is the same function the other commands call.
 """
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ class DemoOutcome:
     notices: list[Path]
     report: Path
     error_units: list[str]
+    control: object = None  # the control workbook and launchers (``excel.control.ControlResult``)
 
 
 # Written by the demo into every folder it creates; the demo reuses no other folder.
@@ -103,4 +104,8 @@ def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
     notices = render_notices(results, master=master)
     report = render_report(results, master=master)
     errors = sorted(s.unit_code for s in intake.latest if s.errors)
-    return DemoOutcome(campaign, scenario, workbooks, returned, survey_table, check_outputs, master, decision, notices, report, errors)
+    from ..excel.control import build_control  # the clerk's control workbook and launchers, as «parxl control»
+
+    control = build_control(campaign.root)
+    return DemoOutcome(campaign, scenario, workbooks, returned, survey_table, check_outputs, master, decision, notices, report, errors,
+                       control)
