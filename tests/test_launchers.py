@@ -135,3 +135,12 @@ def test_every_task_has_a_launcher_and_a_cli_command():
         for args in task.commands:
             assert args[0] in main.commands, args
     assert len({t.launcher for t in TASKS}) == len(TASKS)
+
+
+def test_the_windows_guide_names_every_task_and_launcher():
+    guide = (REPO / "docs" / "windows.md").read_text(encoding="utf-8")
+    for task in TASKS:
+        assert task.label in guide and task.launcher in guide, task.label
+    for words in ('pip install "parxl[excel]"', "xlwings addin install", "Enable Content", "Unblock", "Run main",
+                  "parxl_dieu_khien.xlsm", "parxl templates"):
+        assert words in guide, words
