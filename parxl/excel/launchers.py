@@ -83,9 +83,7 @@ def launcher_text(task: Task, python: str) -> str:
              "echo.",
              "pause",
              ""]
-    text = "\r\n".join(lines)
-    assert text.isascii()
-    return text
+    return "\r\n".join(lines)
 
 
 def write_launchers(campaign_root: Path, executable: str | None = None,
