@@ -19,8 +19,8 @@ One folder per stage, in pipeline order; a stage imports only itself and the sta
 - ``demo/``: simulated returns and the demo
 - ``cli/``: the parxl command
 
-``parxl.xl`` is kept as an alias of ``parxl.excel.xl``: the VBA of existing control workbooks runs
-``import parxl.xl; parxl.xl.generate()``.
+``parxl.xl`` is kept as an alias of ``parxl.excel.xl``: the module written beside the control
+workbook (``parxl_dieu_khien.py``) runs ``import parxl.xl; parxl.xl.main()``.
 """
 
 __version__ = "0.1.0"

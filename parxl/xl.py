@@ -1,5 +1,5 @@
-"""``parxl.xl`` is ``parxl.excel.xl``: the VBA of control workbooks already in use runs
-``RunPython "import parxl.xl; parxl.xl.generate()"`` (see macros/parxl.bas), so this name stays.
+"""``parxl.xl`` is ``parxl.excel.xl``: the module ``parxl_dieu_khien.py`` beside the control workbook
+runs ``import parxl.xl; parxl.xl.main()``, so this name stays.
 
 The module object itself is replaced, so ``parxl.xl`` and ``parxl.excel.xl`` are one module
 (attributes set on one, e.g. by a test's monkeypatch, are seen through the other).

@@ -35,6 +35,9 @@ def test_demo_runs_the_year_end_to_end(tmp_path):
     text += "\n".join(cell.text for t in Document(outcome.decision).tables for row in t.rows for cell in row.cells)
     assert all(name in text for name in names)
     assert len(outcome.notices) == 18 and outcome.report.is_file()
+    # the clerk's control workbook (when xlwings is installed, as in CI) and the launchers
+    assert outcome.control.workbook == c.root / "parxl_dieu_khien.xlsm" and outcome.control.workbook.is_file()
+    assert (c.root / "parxl_dieu_khien.py").is_file() and len(list(c.root.glob("*.cmd"))) == 6
 
 
 def test_demo_is_reproducible_and_rerunnable(tmp_path):
@@ -59,7 +62,8 @@ def test_demo_cli_prints_where_everything_is(tmp_path):
     assert result.exit_code == 0, result.output
     for words in ("biểu mẫu tự đánh giá", "Bảng tổng hợp xếp hạng", "Quyết định công bố", "thông báo kết quả",
                   "Kế hoạch triển khai", "Bảng tiến độ (tính đến ngày 20/01/2026)", "Danh sách đôn đốc",
-                  "18 kế hoạch cải thiện"):
+                  "18 kế hoạch cải thiện",
+                  "Bảng điều khiển", "tệp chạy nhanh"):
         assert words in result.output
     assert Path(tmp_path / "d" / "output").is_dir()
 

@@ -1,5 +1,6 @@
-"""The Excel buttons without Excel: the ``do_*`` functions on a real campaign, the xlwings entry
-points against a fake ``xlwings``, and the VBA in macros/parxl.bas against parxl.xl."""
+"""The «Chạy» button without Excel: the ``do_*`` functions on a real campaign, and ``main()`` (what
+the button runs through xlwings) against a fake ``xlwings``: each task of the dropdown calls the same
+library function as the CLI and writes its outcome, or a Vietnamese error, into the status area."""
 from __future__ import annotations
 
 import re
@@ -18,15 +19,13 @@ from parxl.core.errors import CampaignError, ParxlError
 from parxl.documents.source import MasterNeededError
 from parxl.demo.simulate import type_over_formula
 from parxl.excel import xl
-from parxl.excel.control import BUTTONS, STATUS_NAME, STATUS_ROWS, build_control
+from parxl.excel.control import MODULE_FILE, STATUS_NAME, STATUS_ROWS, TASK_NAME, build_control
+from parxl.excel.tasks import APPRAISAL_RETURNS, TASKS
 from parxl.workbook.build import Fill, build_workbook
 from parxl.workbook.layout import COLUMNS, plan_rows
 from parxl.workbook.stamping import workbook_filename
 
 from conftest import REPO, make_campaign
-
-BAS = REPO / "macros" / "parxl.bas"
-RUN_PYTHON = re.compile(r'^\s*RunPython\s+"import parxl\.xl; parxl\.xl\.(\w+)\(\)"\s*$')
 
 FILL = Fill(
     answers={"1.1": {"choice": "Ban hành kịp thời"}, "1.2": {"choice": "Đạt"},
@@ -171,39 +170,28 @@ def test_documents_follow_the_master_not_the_current_data(campaign):
     assert not list(campaign.output_dir.glob("*.docx"))
 
 
-def test_documents_before_consolidating_are_refused_in_the_status_area(campaign, excel):
-    status = excel(campaign.root / "dieu-khien.xlsm")
-    xl.documents()
-    assert status.shown[0].startswith("Soạn quyết định: KHÔNG thực hiện được (lúc ")
-    assert status.shown[1].startswith("Lỗi: Chưa có bảng tổng hợp")
-    assert "parxl consolidate" in status.shown[1] and nfc(status.shown)
-    assert not list(campaign.output_dir.glob("*.docx")) and not (campaign.output_dir / "thong-bao").exists()
-
-
-def test_documents_of_a_master_that_ranks_nobody_are_refused_in_the_status_area(campaign, excel):
-    xl.do_consolidate(campaign.root)  # nothing was sent: nobody is ranked
-    status = excel(campaign.root / "dieu-khien.xlsm")
-    xl.documents()
-    assert status.shown[1].startswith("Lỗi: Bảng tổng hợp «tong-hop-")
-    assert "chưa xếp hạng đơn vị nào" in status.shown[1]
-    assert not list(campaign.output_dir.glob("*.docx"))
-
-
 def test_a_folder_that_is_no_campaign_is_a_parxl_error(tmp_path):
     for action in (xl.do_generate, xl.do_check, xl.do_consolidate, xl.do_documents):
         with pytest.raises(CampaignError, match="campaign.yaml"):
             action(tmp_path)
 
 
-# --- the xlwings entry points, with a fake xlwings -------------------------------------------
+# --- main(), what the «Chạy» button runs, with a fake xlwings ---------------------------------
+
+WORKBOOK = "parxl_dieu_khien.xlsm"
+DOCUMENTS = "Soạn văn bản (quyết định, thông báo, báo cáo)"
+
 
 class FakeRange:
-    def __init__(self, rows: int):
+    def __init__(self, rows: int, value=None):
         self.rows = rows
         self.writes: list[list[str]] = []
+        self.cell = value
 
     @property
     def value(self):
+        if self.rows == 1:
+            return self.cell
         return [[line] for line in self.writes[-1]] if self.writes else None
 
     @value.setter
@@ -223,22 +211,25 @@ class FakeName:
 
 
 class FakeBook:
-    def __init__(self, fullname: Path | str, status: FakeRange | None):
+    def __init__(self, fullname: Path | str, status: FakeRange | None, task: str | None):
         self.fullname = str(fullname)
-        self.names = {STATUS_NAME: FakeName(status)} if status else {}
+        self.names = {TASK_NAME: FakeName(FakeRange(1, task))}
+        if status:
+            self.names[STATUS_NAME] = FakeName(status)
 
 
 @pytest.fixture
 def excel(monkeypatch):
-    """Install a fake ``xlwings`` whose ``Book.caller()`` returns the book set by ``excel(path)``."""
+    """Install a fake ``xlwings`` whose ``Book.caller()`` returns the book set by ``excel(path, task)``:
+    its status area (``rows`` cells, none when None) and its dropdown cell holding ``task``."""
     state = {}
     module = types.ModuleType("xlwings")
     module.Book = type("Book", (), {"caller": staticmethod(lambda: state["book"])})
     monkeypatch.setitem(sys.modules, "xlwings", module)
 
-    def open_book(fullname, rows: int | None = STATUS_ROWS) -> FakeRange:
+    def open_book(fullname, task: str | None = TASKS[0].label, rows: int | None = STATUS_ROWS) -> FakeRange:
         status = FakeRange(rows) if rows else None
-        state["book"] = FakeBook(fullname, status)
+        state["book"] = FakeBook(fullname, status, task)
         return status
 
     return open_book
@@ -251,31 +242,144 @@ def status_size(control: Path) -> int:
     return sum(1 for row in wb[sheet][ref] for _ in row)
 
 
-def test_button_writes_the_summary_into_the_status_area(campaign, excel):
-    control = build_control(campaign.root).path
-    status = excel(control, rows=status_size(control))
-    xl.generate()
-    assert status.writes[0] == ["Tạo biểu mẫu: đang chạy…"] + [""] * (STATUS_ROWS - 1)
-    assert status.shown[0].startswith("Tạo biểu mẫu: đã xong (lúc ")
+def test_the_button_runs_the_chosen_task_and_writes_the_summary(campaign, excel):
+    control = build_control(campaign.root).workbook
+    status = excel(control, "Tạo biểu mẫu tự đánh giá", rows=status_size(control))
+    xl.main()
+    assert status.writes[0] == ["Tạo biểu mẫu tự đánh giá: đang chạy…"] + [""] * (STATUS_ROWS - 1)
+    assert status.shown[0].startswith("Tạo biểu mẫu tự đánh giá: đã xong (lúc ")
     assert status.shown[1:] == xl.do_generate(campaign.root).lines
     assert len(list(campaign.workbooks_dir.glob("*.xlsx"))) == 3
 
 
-@pytest.mark.parametrize("entry, title", [(b.entry, b.caption) for b in BUTTONS])
-def test_every_button_turns_a_parxl_error_into_a_vietnamese_message(tmp_path, excel, entry, title):
-    status = excel(tmp_path / "khong-phai-dot" / "dieu-khien.xlsm")
-    getattr(xl, entry)()  # no exception reaches Excel
-    assert status.shown[0].startswith(f"{title}: KHÔNG thực hiện được (lúc ")
+def test_the_module_beside_the_workbook_calls_parxl_xl_main(campaign, excel, monkeypatch):
+    """What xlwings' SampleCall does: import the module named as the workbook, from its folder, and call main()."""
+    build_control(campaign.root)
+    status = excel(campaign.root / WORKBOOK, "Tổng hợp xếp hạng")
+    monkeypatch.syspath_prepend(str(campaign.root))
+    monkeypatch.delitem(sys.modules, Path(MODULE_FILE).stem, raising=False)
+    module = __import__(Path(MODULE_FILE).stem)
+    assert Path(module.__file__) == campaign.root / MODULE_FILE
+    module.main()
+    assert status.shown[0].startswith("Tổng hợp xếp hạng: đã xong (lúc ")
+    assert len(list(campaign.output_dir.glob("tong-hop-*.xlsx"))) == 1
+
+
+# each task's library function: its name in parxl.excel.xl, and the CLI module (and name) calling it
+LIBRARY = {
+    "do_generate": ("generate_workbooks", "parxl.cli.generate_cmd", "generate"),
+    "do_check": ("run_intake", "parxl.cli.check_cmd", "run_intake"),
+    "do_appraise": ("write_appraisal_workbooks", "parxl.cli.appraise_cmd", "write_appraisal_workbooks"),
+    "do_appraise_import": ("import_appraisals", "parxl.cli.appraise_cmd", "import_appraisals"),
+    "do_consolidate": ("run_consolidation", "parxl.cli.consolidate_cmd", "run_consolidation"),
+    "do_documents": (None, "parxl.documents", "render_decision"),  # both import it from there when they run
+}
+
+
+@pytest.mark.parametrize("task", TASKS, ids=[t.slug for t in TASKS])
+def test_each_task_calls_the_same_library_function_as_the_cli(campaign, excel, monkeypatch, task):
+    import importlib
+
+    from click.testing import CliRunner
+
+    from parxl.cli import main as cli
+
+    if task.action == "do_documents":
+        send(campaign, "X01")
+        xl.do_consolidate(campaign.root)
+    if task.action == "do_appraise_import":
+        xl.do_appraise(campaign.root)
+        (campaign.root / APPRAISAL_RETURNS).mkdir()
+    xl_name, cli_module, cli_name = LIBRARY[task.action]
+    module = importlib.import_module(cli_module)
+    if xl_name:
+        assert getattr(xl, xl_name) is getattr(module, cli_name)
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        raise ParxlError(f"giả lập {cli_name}")
+
+    if xl_name:
+        monkeypatch.setattr(xl, xl_name, spy)
+    monkeypatch.setattr(module, cli_name, spy)
+
+    status = excel(campaign.root / WORKBOOK, task.label)
+    xl.main()
+    assert status.shown == [status.shown[0], f"Lỗi: giả lập {cli_name}"]
+    assert status.shown[0].startswith(f"{task.label}: KHÔNG thực hiện được (lúc ")
+    assert len(calls) == 1 and campaign_of(calls[0][0]).root == campaign.root
+
+    args = [a.replace("@/", str(campaign.root) + "/") for a in task.commands[0]]
+    out = CliRunner().invoke(cli, [*args, str(campaign.root)])
+    assert out.exit_code == 1 and f"giả lập {cli_name}" in out.output
+    assert len(calls) == 2 and campaign_of(calls[1][0]).root == campaign.root
+
+
+def campaign_of(first_argument):
+    """The campaign a library function was called on: given itself, or the results of it."""
+    return getattr(first_argument, "campaign", first_argument)
+
+
+@pytest.mark.parametrize("task", TASKS, ids=[t.slug for t in TASKS])
+def test_every_task_turns_a_parxl_error_into_a_vietnamese_message(tmp_path, excel, task):
+    status = excel(tmp_path / "khong-phai-dot" / WORKBOOK, task.label)
+    xl.main()  # no exception reaches Excel
+    assert status.shown[0].startswith(f"{task.label}: KHÔNG thực hiện được (lúc ")
     assert status.shown[1] == (f"Lỗi: «{tmp_path / 'khong-phai-dot'}» không phải thư mục đợt đánh giá: "
                                "thiếu campaign.yaml. Tạo bằng «parxl init».")
     assert len(status.shown) == 2 and nfc(status.shown)
 
 
+@pytest.mark.parametrize("chosen", [None, "", "Việc không có"])
+def test_a_task_not_in_the_list_is_said_in_the_status_area(campaign, excel, chosen):
+    status = excel(campaign.root / WORKBOOK, chosen)
+    xl.main()
+    assert status.shown[0] == f"Chưa chọn việc cần làm («{chosen or ''}» không có trong danh sách)."
+    assert "chọn một việc trong danh sách" in status.shown[1]
+    assert not campaign.workbooks_dir.exists() or not any(campaign.workbooks_dir.iterdir())
+
+
+def test_documents_before_consolidating_are_refused_in_the_status_area(campaign, excel):
+    status = excel(campaign.root / WORKBOOK, DOCUMENTS)
+    xl.main()
+    assert status.shown[0].startswith(f"{DOCUMENTS}: KHÔNG thực hiện được (lúc ")
+    assert status.shown[1].startswith("Lỗi: Chưa có bảng tổng hợp")
+    assert "parxl consolidate" in status.shown[1] and nfc(status.shown)
+    assert not list(campaign.output_dir.glob("*.docx")) and not (campaign.output_dir / "thong-bao").exists()
+
+
+def test_documents_of_a_master_that_ranks_nobody_are_refused_in_the_status_area(campaign, excel):
+    xl.do_consolidate(campaign.root)  # nothing was sent: nobody is ranked
+    status = excel(campaign.root / WORKBOOK, DOCUMENTS)
+    xl.main()
+    assert status.shown[1].startswith("Lỗi: Bảng tổng hợp «tong-hop-")
+    assert "chưa xếp hạng đơn vị nào" in status.shown[1]
+    assert not list(campaign.output_dir.glob("*.docx"))
+
+
+def test_appraisal_forms_then_their_import_from_the_returns_folder(campaign, excel):
+    send(campaign, "X01")
+    xl.do_check(campaign.root)
+    status = excel(campaign.root / WORKBOOK, "Thẩm định: tạo biểu mẫu thẩm định")
+    xl.main()
+    forms = sorted((campaign.output_dir / "tham-dinh" / "appraisal-1").glob("*.xlsx"))
+    assert forms and status.shown[1].startswith(f"Đã tạo {len(forms)} biểu mẫu thẩm định (")
+    status = excel(campaign.root / WORKBOOK, "Thẩm định: nhập điểm thẩm định")
+    xl.main()
+    assert status.shown[1] == (f"Lỗi: Chưa có thư mục «{campaign.root / APPRAISAL_RETURNS}»: hãy tạo thư mục này, "
+                               "đặt các biểu mẫu thẩm định đã điền vào đó rồi chạy lại.")
+    (campaign.root / APPRAISAL_RETURNS).mkdir()
+    xl.main()
+    assert status.shown[1:] == [f"Nhập điểm {xl.L.round_title('appraisal-1').lower()}: 0 tệp, ghi được 0 tệp.",
+                                f"Không có tệp nào trong «{campaign.root / APPRAISAL_RETURNS}»."]
+
+
 def test_a_broken_criteria_set_is_listed_in_the_status_area(campaign, excel):
     criteria = campaign.root / "criteria.yaml"
     criteria.write_text(criteria.read_text(encoding="utf-8").replace("total: 10", "total: 12"), encoding="utf-8")
-    status = excel(campaign.root / "dieu-khien.xlsm")
-    xl.consolidate()
+    status = excel(campaign.root / WORKBOOK, "Tổng hợp xếp hạng")
+    xl.main()
     assert re.fullmatch(r"Bộ chỉ số «.*» có \d+ lỗi:", status.shown[1])
     assert status.shown[2].startswith("• ")
 
@@ -287,8 +391,8 @@ def test_a_file_left_open_in_excel_is_explained(campaign, excel, monkeypatch):
         raise PermissionError(13, "Permission denied", str(held))
 
     monkeypatch.setattr(xl, "write_outputs", locked)
-    status = excel(campaign.root / "dieu-khien.xlsm")
-    xl.check()
+    status = excel(campaign.root / WORKBOOK, "Kiểm tra tệp gửi về")
+    xl.main()
     assert status.shown[1] == (f"Lỗi: không ghi được «{held}»: tệp đang mở (có thể trong Excel hoặc Word) "
                                "hoặc không có quyền ghi.")
     assert status.shown[2] == "Hãy đóng tệp đó rồi bấm lại nút."
@@ -299,27 +403,27 @@ def test_an_unexpected_error_is_shown_and_still_raised(campaign, excel, monkeypa
         raise RuntimeError("hỏng")
 
     monkeypatch.setattr(xl, "run_consolidation", broken)
-    status = excel(campaign.root / "dieu-khien.xlsm")
+    status = excel(campaign.root / WORKBOOK, "Tổng hợp xếp hạng")
     with pytest.raises(RuntimeError):
-        xl.consolidate()
+        xl.main()
     assert status.shown[1] == "Lỗi không mong đợi: RuntimeError: hỏng"
 
 
 def test_a_workbook_without_the_status_area_is_refused_clearly(campaign, excel):
     excel(campaign.root / "khac.xlsm", rows=None)
     with pytest.raises(ParxlError, match="parxl_status"):
-        xl.generate()
+        xl.main()
     assert not campaign.workbooks_dir.exists() or not any(campaign.workbooks_dir.iterdir())
 
 
-@pytest.mark.parametrize("fullname", ["https://d.docs.live.net/abc/dot/dieu-khien.xlsm", "Book1"])
+@pytest.mark.parametrize("fullname", ["https://d.docs.live.net/abc/dot/parxl_dieu_khien.xlsm", "Book1"])
 def test_a_control_workbook_outside_a_local_folder_is_refused(fullname):
     with pytest.raises(ParxlError):
         xl.campaign_folder(fullname)
 
 
 def test_campaign_folder_is_the_folder_of_the_workbook(tmp_path):
-    assert xl.campaign_folder(str(tmp_path / "dot" / "dieu-khien.xlsm")) == tmp_path / "dot"
+    assert xl.campaign_folder(str(tmp_path / "dot" / WORKBOOK)) == tmp_path / "dot"
 
 
 def test_status_rows_are_cut_padded_and_kept_as_text():
@@ -332,52 +436,7 @@ def test_status_rows_are_cut_padded_and_kept_as_text():
 def test_parxl_imports_without_xlwings():
     code = ("import sys; sys.modules['xlwings'] = None\n"
             "import parxl.xl, parxl.excel.control, parxl.cli\n"
-            "try:\n    parxl.xl.generate()\nexcept ImportError:\n    print('no xlwings')\n")
+            "try:\n    parxl.xl.main()\nexcept ImportError:\n    print('no xlwings')\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "no xlwings"
-
-
-# --- the VBA and the Python cannot drift apart ------------------------------------------------
-
-def bas_subs() -> dict[str, list[str]]:
-    """Sub name -> the parxl.xl functions its RunPython lines call."""
-    subs: dict[str, list[str]] = {}
-    current = None
-    for line in BAS.read_text(encoding="utf-8").splitlines():
-        if m := re.match(r"^\s*Sub\s+(\w+)\(\)\s*$", line):
-            current = subs.setdefault(m[1], [])
-        elif re.match(r"^\s*End Sub\s*$", line):
-            current = None
-        elif "RunPython" in line and not line.lstrip().startswith("'"):
-            m = RUN_PYTHON.match(line)
-            assert m, f"unexpected RunPython line: {line!r}"
-            assert current is not None, f"RunPython outside a Sub: {line!r}"
-            current.append(m[1])
-    return subs
-
-
-def test_every_run_python_line_names_an_entry_point_of_parxl_xl():
-    subs = bas_subs()
-    called = [name for names in subs.values() for name in names]
-    assert called, "parxl.bas calls nothing"
-    for name in called:
-        assert callable(getattr(xl, name, None)), f"parxl.bas calls parxl.xl.{name}, which does not exist"
-    assert all(len(names) == 1 for names in subs.values()), "one RunPython line per button"
-
-
-def test_the_buttons_call_the_subs_that_call_their_entry_points():
-    subs = bas_subs()
-    assert {b.macro: [b.entry] for b in BUTTONS} == subs
-    assert [b.caption for b in BUTTONS] == ["Tạo biểu mẫu", "Kiểm tra tệp gửi về", "Tổng hợp xếp hạng",
-                                            "Soạn quyết định"]
-
-
-def test_bas_code_lines_are_ascii_with_crlf_line_endings():
-    raw = BAS.read_bytes()
-    assert raw.count(b"\r\n") == raw.count(b"\n"), "the VBA editor imports CRLF files"
-    text = raw.decode("utf-8")
-    assert unicodedata.is_normalized("NFC", text)
-    code = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("'")]
-    assert all(line.isascii() for line in code), "only comments may carry Vietnamese letters"
-    assert code[0] == 'Attribute VB_Name = "parxl"'

@@ -26,7 +26,7 @@ from .console import err_console, print_framework_error
 i18n.install()
 
 # One module per command (or group); each exposes ``command``.
-COMMAND_MODULES = ("framework_cmd", "init_cmd", "generate_cmd", "decision_cmd", "notices_cmd", "report_cmd", "check_cmd", "appraise_cmd", "consolidate_cmd", "survey_cmd", "demo_cmd", "control_cmd")
+COMMAND_MODULES = ("framework_cmd", "init_cmd", "generate_cmd", "decision_cmd", "notices_cmd", "report_cmd", "check_cmd", "appraise_cmd", "consolidate_cmd", "survey_cmd", "demo_cmd", "control_cmd", "templates_cmd")
 COMMAND_MODULES += ("plan_cmd", "status_cmd", "improvement_cmd")  # issue 14: plans, deadlines and progress
 
 

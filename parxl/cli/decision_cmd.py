@@ -48,13 +48,15 @@ def prepare(campaign_dir: Path, document: str, template: Path | None, bundled: s
     its bundled template. Raises MasterNeededError / NothingRankedError (exit 1).
     """
     from ..documents.placeholders import draft_warnings
-    from ..documents.render import DocumentError, bundled_template, template_variables
+    from ..documents.render import DocumentError, campaign_template, template_origin, template_variables
     from ..documents.source import followed_master, master_edited, require_ranked
 
     snapshot = followed_master(load_campaign(campaign_dir))
     require_ranked(snapshot, document)
+    chosen = Path(template) if template else campaign_template(snapshot.results.campaign.root, bundled)
+    console.print(template_origin(chosen), soft_wrap=True, highlight=False)
     try:
-        used = template_variables(Path(template) if template else bundled_template(bundled))
+        used = template_variables(chosen)
     except DocumentError:
         used = set()  # the render says what is wrong with the template
     for line in draft_warnings(snapshot.results.campaign, document, used):

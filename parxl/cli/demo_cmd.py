@@ -72,3 +72,11 @@ def command(directory: Path) -> None:
     if outcome.improvement:
         console.print(f"• {vi_number(len(outcome.improvement))} kế hoạch cải thiện cho từng đơn vị: "
                       f"{outcome.improvement[0].parent}", soft_wrap=True)
+    control = outcome.control
+    if control is not None and control.workbook is not None:
+        console.print(f"• Bảng điều khiển (chọn việc, bấm «Chạy»): {control.workbook}", soft_wrap=True)
+    if control is not None and control.launchers:
+        console.print(f"• {vi_number(len(control.launchers))} tệp chạy nhanh không cần Excel (.cmd): "
+                      f"{control.launchers[0].parent}", soft_wrap=True)
+    for problem in getattr(control, "problems", []):
+        console.print(f"  Lưu ý: {problem}", soft_wrap=True, markup=False)

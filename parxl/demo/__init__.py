@@ -1,5 +1,5 @@
 """Simulated returned files (simulate) and the whole-campaign demo (run).
 
-May import: every stage above except excel and cli. Never a later stage (see parxl/__init__.py
+May import: every stage above except cli (excel for the control workbook). Never a later stage (see parxl/__init__.py
 for the order).
 """

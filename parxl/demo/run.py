@@ -2,7 +2,8 @@
 
 generate → simulate the returned files (dated around the deadline) and the survey table → check → import
 the survey → consolidate → decision, notices and report; then the plan, the status (workbook and reminder
-list) and the improvement plans. Each stage is the same function the other commands call.
+list), the improvement plans and the control workbook and launchers. Each stage is the same function the
+other commands call.
 """
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ class DemoOutcome:
     reminders: Path | None = None             # danh sách đôn đốc (parxl status)
     improvement: list[Path] = field(default_factory=list)  # one Kế hoạch cải thiện per ranked unit
     status_day: dt.date | None = None         # the day the demo's status is judged on
+    control: object = None                    # the control workbook and launchers (``excel.control.ControlResult``)
 
 
 # Written by the demo into every folder it creates; the demo reuses no other folder.
@@ -115,6 +117,9 @@ def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
     outcome = DemoOutcome(campaign, scenario, workbooks, returned, survey_table, check_outputs, master, decision,
                           notices, report, errors)
     add_plans_and_status(outcome, results, master)
+    from ..excel.control import build_control  # the clerk's control workbook and launchers, as «parxl control»
+
+    outcome.control = build_control(campaign.root)
     return outcome
 
 

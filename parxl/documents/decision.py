@@ -12,7 +12,7 @@ from .context import (
     LOCAL_GOV_LAW_2015, LOCAL_GOV_LAW_2025, _LAW_2025_FROM, header_context, lowest_bands, nfc, ordered_bands,
     points, short_date, signed, recipient_lines, unranked_reasons,
 )
-from .render import bundled_template, render_bytes, write_new
+from .render import campaign_template, render_bytes, write_new
 from .source import note_for
 
 TEMPLATE = "quyet-dinh-cong-bo.docx"
@@ -138,6 +138,6 @@ def render_decision(results: Results, template: Path | None = None, out_dir: Pat
     ``master``: the master workbook ``results`` were saved with; the draft then names
     it (and ``results.made_at``) in a comment (``source.master_note``).
     """
-    template = Path(template) if template else bundled_template(TEMPLATE)
+    template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
     data = render_bytes(template, decision_context(results), note_for(results, master))
     return write_new(data, Path(out_dir) if out_dir else results.campaign.output_dir, decision_stem(results))

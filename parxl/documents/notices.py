@@ -12,7 +12,7 @@ from pathlib import Path
 from ..core.numbers import ZERO, vi_number
 from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, points, recipient_lines, short_date
-from .render import bundled_template, render_bytes, slug, write_new
+from .render import campaign_template, render_bytes, slug, write_new
 from .source import note_for
 
 TEMPLATE = "thong-bao-ket-qua.docx"
@@ -121,7 +121,7 @@ def render_notices(results: Results, template: Path | None = None, out_dir: Path
 
     ``master``: as for ``render_decision``.
     """
-    template = Path(template) if template else bundled_template(TEMPLATE)
+    template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
     contexts = [(u, notice_context(results, u)) for u in results.ranked]
     if not contexts:
         return []

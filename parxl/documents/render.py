@@ -42,6 +42,51 @@ def bundled_template(name: str) -> Path:
     return templates_dir() / "docx" / name
 
 
+CAMPAIGN_TEMPLATES = "templates"  # the campaign's folder of edited copies (``parxl templates``)
+
+
+def bundled_templates() -> list[Path]:
+    """Every DOCX template shipped with parxl (``templates/docx/*.docx``), by name."""
+    return sorted((templates_dir() / "docx").glob("*.docx"))
+
+
+def campaign_template(campaign_root: Path, name: str) -> Path:
+    """The template ``name`` a document of the campaign uses: its edited copy in
+    CAMPAIGN/templates/ when there is one, else the bundled one. Never raises."""
+    own = Path(campaign_root) / CAMPAIGN_TEMPLATES / name
+    return own if own.is_file() else bundled_template(name)
+
+
+def template_origin(template: Path) -> str:
+    """«Dùng mẫu …»: the Vietnamese line saying which template a document is drafted from."""
+    if Path(template).resolve() == bundled_template(Path(template).name).resolve():
+        return (f"Dùng mẫu văn bản gốc của parxl «{Path(template).name}» (chạy «parxl templates THƯ_MỤC_ĐỢT» "
+                "để có bản sao sửa được bằng Word).")
+    if Path(template).parent.name == CAMPAIGN_TEMPLATES:
+        return f"Dùng mẫu văn bản của đợt «{template}» (bản sao trong thư mục templates của đợt)."
+    return f"Dùng mẫu văn bản «{template}»."
+
+
+def copy_templates(campaign_root: Path) -> tuple[list[Path], list[Path]]:
+    """Copy every bundled DOCX template into CAMPAIGN/templates/ for the clerk to edit in Word.
+
+    A copy already there (perhaps edited) is kept. Returns (copies written, copies kept), as
+    paths in CAMPAIGN/templates/. Raises what ``write_atomic`` raises (``OutputWriteError``).
+    """
+    from ..core.files import write_atomic
+
+    folder = Path(campaign_root) / CAMPAIGN_TEMPLATES
+    written, kept = [], []
+    for source in bundled_templates():
+        dest = folder / source.name
+        if dest.exists():
+            kept.append(dest)
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        written.append(write_atomic(dest, source.read_bytes()))
+    return written, kept
+
+
 def environment() -> Environment:
     """The Jinja environment documents render in: autoescaped, and an unknown variable raises."""
     return Environment(autoescape=True, undefined=StrictUndefined)

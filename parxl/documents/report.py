@@ -12,7 +12,7 @@ from ..results.summary import mean_index, share_percent
 from .context import header_context, nfc, ordered_bands, recipient_lines, unranked_reasons
 from .decision import band_row, legal_bases
 from .notices import decision_ref
-from .render import bundled_template, render_bytes, write_new
+from .render import campaign_template, render_bytes, write_new
 from .source import note_for
 
 TEMPLATE = "bao-cao-ket-qua.docx"
@@ -79,7 +79,7 @@ def report_context(results: Results) -> dict:
 def render_report(results: Results, template: Path | None = None, out_dir: Path | None = None,
                   master: Path | None = None) -> Path:
     """Write the report as a new .docx in ``out_dir`` (default CAMPAIGN/output); ``master``: as for ``render_decision``."""
-    template = Path(template) if template else bundled_template(TEMPLATE)
+    template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
     data = render_bytes(template, report_context(results), note_for(results, master))
     return write_new(data, Path(out_dir) if out_dir else results.campaign.output_dir,
                      f"bao-cao-ket-qua-chi-so-cchc-{results.campaign.year}")

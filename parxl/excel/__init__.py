@@ -1,5 +1,6 @@
-"""The Excel buttons: the xlwings adapter (xl, also importable as parxl.xl for the VBA of existing
-workbooks) and the control workbook.
+"""The Excel button and the launchers: the xlwings adapter (xl, also importable as parxl.xl), the
+control workbook built around the installed xlwings' VBA project (control), the clerk's tasks
+(tasks) and the .cmd launchers (launchers).
 
 May import: parxl.core … parxl.documents. Never a later stage (see parxl/__init__.py for the
 order).

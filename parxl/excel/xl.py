@@ -1,18 +1,17 @@
-"""The Excel buttons of the control workbook: a thin adapter over the functions the CLI calls.
+"""The «Chạy» button of the control workbook: a thin adapter over the functions the CLI calls.
 
 Two layers:
 
-- ``do_generate``, ``do_check``, ``do_consolidate``, ``do_documents`` take a
-  campaign folder and return an ``Outcome`` (counts, paths written, Vietnamese
-  summary lines). They call the same library functions as ``parxl generate``,
-  ``check``, ``consolidate`` and ``decision``/``notices``/``report``, and are
-  tested without Excel.
-- ``generate()``, ``check()``, ``consolidate()``, ``documents()`` are what the
-  VBA in ``macros/parxl.bas`` calls through xlwings
-  (``RunPython "import parxl.xl; parxl.xl.generate()"``). Each finds the
-  calling workbook, takes its folder as the campaign folder, runs the matching
-  ``do_*`` and writes the summary into the status area (the defined name
-  ``parxl_status`` of the control sheet). A problem with the user's input is
+- ``do_generate``, ``do_check``, ``do_appraise``, ``do_appraise_import``, ``do_consolidate``,
+  ``do_documents`` take a campaign folder and return an ``Outcome`` (counts, paths written,
+  Vietnamese summary lines). They call the same library functions as ``parxl generate``,
+  ``check``, ``appraise``, ``appraise --import``, ``consolidate`` and
+  ``decision``/``notices``/``report``, and are tested without Excel.
+- ``main()`` is what the button runs through xlwings: the workbook's macro ``SampleCall``
+  (xlwings' own) runs ``import parxl_dieu_khien; parxl_dieu_khien.main()``, which calls
+  ``parxl.xl.main()``. It finds the calling workbook, takes its folder as the campaign folder,
+  runs the ``do_*`` of the task chosen in the dropdown (``tasks.TASKS``) and writes the summary
+  into the status area (the defined name ``parxl_status``). A problem with the user's input is
   written there in Vietnamese instead of a traceback.
 
 xlwings is an optional extra (``pip install "parxl[excel]"``): it is imported
@@ -25,6 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..appraisal import layout as L
+from ..appraisal.build import write_appraisal_workbooks
+from ..appraisal.record import default_import_round, import_appraisals
 from ..campaign.folder import load_campaign
 from ..core.errors import ParxlError
 from ..core.numbers import vi_number
@@ -32,6 +34,7 @@ from ..criteria.framework import FrameworkError
 from ..ledger.check_report import current_errors, stale_unreadable, unit_lines
 from ..ledger.check_report_xlsx import write_outputs
 from ..ledger.receive import IntakeResult, run_intake
+from ..ledger.store import Ledger
 from ..master import left_out, situation
 from ..master.consolidation import run_consolidation
 from ..master.view import survey_note
@@ -39,7 +42,8 @@ from ..survey.table import missing_table_warning, units_without_survey_warning
 from ..results.summary import ranking_summary
 from ..workbook.stamping import generate as generate_workbooks
 from ..workbook.texts import sample_set_warning
-from .control import STATUS_NAME, STATUS_ROWS
+from .control import STATUS_NAME, STATUS_ROWS, TASK_NAME
+from .tasks import APPRAISAL_RETURNS, task_named
 
 SHOWN = 10  # units listed by name in the status area before "… và N đơn vị khác"
 
@@ -178,6 +182,51 @@ def do_consolidate(campaign_dir: str | Path) -> Outcome:
     return Outcome("Tổng hợp xếp hạng", lines, [outcome.master], counts)
 
 
+def do_appraise(campaign_dir: str | Path) -> Outcome:
+    """The appraisal workbooks of the next round, one per field, into CAMPAIGN/output/tham-dinh/ROUND/
+    (as ``parxl appraise``). Raises what ``write_appraisal_workbooks`` raises (``ParxlError``)."""
+    campaign = load_campaign(campaign_dir)
+    with Ledger.open(campaign) as ledger:
+        round_name = L.next_round(ledger.rounds())
+    paths = write_appraisal_workbooks(campaign, L.check_round(round_name))
+    folder = paths[0].parent if paths else campaign.output_dir
+    lines = [f"Đã tạo {vi_number(len(paths))} biểu mẫu thẩm định ({L.round_title(round_name).lower()}) "
+             f"trong «{folder}».", *(f"• {p.name}" for p in paths[:SHOWN])]
+    if len(paths) > SHOWN:
+        lines.append(f"• … và {vi_number(len(paths) - SHOWN)} tệp khác.")
+    lines.append(f"Biểu mẫu đã điền gửi về: đặt vào thư mục «{campaign.root / APPRAISAL_RETURNS}» rồi chọn "
+                 "«Thẩm định: nhập điểm thẩm định».")
+    return Outcome("Tạo biểu mẫu thẩm định", lines, paths, {"workbooks": len(paths)})
+
+
+def do_appraise_import(campaign_dir: str | Path) -> Outcome:
+    """Import the filled appraisal workbooks put in CAMPAIGN/tham-dinh-gui-ve/ into the round whose
+    workbooks were generated last (as ``parxl appraise --import``). Files with errors are not recorded.
+    Raises ParxlError when no appraisal workbooks were generated yet or the folder is missing."""
+    campaign = load_campaign(campaign_dir)
+    source = campaign.root / APPRAISAL_RETURNS
+    if not source.is_dir():
+        raise ParxlError(f"Chưa có thư mục «{source}»: hãy tạo thư mục này, đặt các biểu mẫu thẩm định đã điền "
+                         "vào đó rồi chạy lại.")
+    round_name = default_import_round(campaign)
+    result = import_appraisals(campaign, source, round_name)
+    recorded = [f for f in result.files if f.name in result.recorded]
+    lines = [f"Nhập điểm {L.round_title(round_name).lower()}: {vi_number(len(result.files))} tệp, "
+             f"ghi được {vi_number(len(recorded))} tệp."]
+    for f in result.files:
+        name = Path(f.name).name
+        if f.internal:
+            lines.append(f"• «{name}»: không ghi — {f.internal_message}")
+        elif f.name in result.recorded:
+            lines.append(f"• «{name}»: đã ghi {vi_number(f.score_count)} điểm thẩm định của "
+                         f"{vi_number(len(f.scores))} đơn vị.")
+        else:
+            lines.append(f"• «{name}»: không ghi, còn {vi_number(f.errors)} lỗi; hãy sửa rồi nhập lại.")
+    if not result.files:
+        lines.append(f"Không có tệp nào trong «{source}».")
+    return Outcome("Nhập điểm thẩm định", lines, [], {"files": len(result.files), "recorded": len(recorded)})
+
+
 def do_documents(campaign_dir: str | Path) -> Outcome:
     """The decision, the notices and the report, drafted from the results saved with the latest master
     (as ``parxl decision``, ``parxl notices`` and ``parxl report``), so they say what that master says.
@@ -191,7 +240,7 @@ def do_documents(campaign_dir: str | Path) -> Outcome:
     from ..documents.decision import TEMPLATE as DECISION_TEMPLATE
     from ..documents.notices import TEMPLATE as NOTICE_TEMPLATE
     from ..documents.placeholders import draft_warnings
-    from ..documents.render import bundled_template, template_variables
+    from ..documents.render import campaign_template, template_origin, template_variables
     from ..documents.report import TEMPLATE as REPORT_TEMPLATE
     from ..documents.source import followed_master, master_edited, master_label, require_ranked
 
@@ -199,9 +248,12 @@ def do_documents(campaign_dir: str | Path) -> Outcome:
     require_ranked(snapshot, "decision")
     results, master = snapshot.results, snapshot.master
     warnings: list[str] = []
+    origins: list[str] = []
     for document, template in (("decision", DECISION_TEMPLATE), ("notices", NOTICE_TEMPLATE),
                                ("report", REPORT_TEMPLATE)):
-        used = template_variables(bundled_template(template))
+        chosen = campaign_template(results.campaign.root, template)
+        origins.append(template_origin(chosen))
+        used = template_variables(chosen)
         warnings += [w for w in draft_warnings(results.campaign, document, used) if w not in warnings]
     edited = master_edited(snapshot)
     if edited:
@@ -214,34 +266,37 @@ def do_documents(campaign_dir: str | Path) -> Outcome:
         lines.append(f"{vi_number(len(notices))} thông báo kết quả cho từng đơn vị trong «{notices[0].parent}».")
     lines.append(f"Báo cáo kết quả: {report}")
     lines.append(f"Theo bảng tổng hợp {master_label(master, snapshot.made_at)}.")
+    lines += origins
     lines += [f"Lưu ý: {w}" for w in warnings]
     return Outcome("Soạn quyết định", lines, [decision, *notices, report],
                    {"ranked": len(results.ranked), "notices": len(notices)})
 
 
-# --- what the VBA calls through xlwings -----------------------------------------------------
+# --- what the «Chạy» button runs through xlwings -------------------------------------------
 
-def generate() -> None:
-    """Button «Tạo biểu mẫu»."""
-    run_button(do_generate, "Tạo biểu mẫu")
+def main() -> None:
+    """The «Chạy» button of ``parxl_dieu_khien.xlsm`` (xlwings' ``SampleCall`` macro runs
+    ``parxl_dieu_khien.main()``, which calls this) and the add-in's «Run main» of the .xlsx.
+
+    Reads the task chosen in the cell ``parxl_task`` of the calling workbook, runs its ``do_*``
+    function on the workbook's folder and writes the outcome into ``parxl_status``. A task
+    missing from the list is said there in Vietnamese; see ``run_button`` for errors.
+    """
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    status = status_range(book)
+    chosen = _named_cell(book, TASK_NAME).value
+    try:
+        task = task_named(chosen)
+    except KeyError:
+        write_status(status, [f"Chưa chọn việc cần làm («{chosen or ''}» không có trong danh sách).",
+                              "Hãy bấm vào ô tô vàng «Việc cần làm», chọn một việc trong danh sách rồi bấm lại nút."])
+        return
+    run_button(globals()[task.action], task.label, book, status)
 
 
-def check() -> None:
-    """Button «Kiểm tra tệp gửi về»."""
-    run_button(do_check, "Kiểm tra tệp gửi về")
-
-
-def consolidate() -> None:
-    """Button «Tổng hợp xếp hạng»."""
-    run_button(do_consolidate, "Tổng hợp xếp hạng")
-
-
-def documents() -> None:
-    """Button «Soạn quyết định»."""
-    run_button(do_documents, "Soạn quyết định")
-
-
-def run_button(action: Callable[[Path], Outcome], title: str) -> None:
+def run_button(action: Callable[[Path], Outcome], title: str, book=None, status=None) -> None:
     """Run ``action`` on the folder of the calling workbook and show the outcome in its status area.
 
     A problem with the user's input (``ParxlError``, a criteria set with errors,
@@ -249,10 +304,11 @@ def run_button(action: Callable[[Path], Outcome], title: str) -> None:
     area. Anything else is written there too, then raised so that xlwings shows
     the traceback for the developers.
     """
-    import xlwings as xw
+    if book is None:
+        import xlwings as xw
 
-    book = xw.Book.caller()
-    status = status_range(book)
+        book = xw.Book.caller()
+    status = status if status is not None else status_range(book)
     write_status(status, [f"{title}: đang chạy…"])
     try:
         outcome = action(campaign_folder(book.fullname))
@@ -297,11 +353,15 @@ def campaign_folder(fullname: str) -> Path:
 
 
 def status_range(book):
-    """The cells of the defined name ``parxl_status`` in the calling workbook."""
+    """The cells of the defined name ``parxl_status`` in the calling workbook; ParxlError without it."""
+    return _named_cell(book, STATUS_NAME)
+
+
+def _named_cell(book, name: str):
     try:
-        return book.names[STATUS_NAME].refers_to_range
+        return book.names[name].refers_to_range
     except Exception as exc:  # xlwings raises a COM error or KeyError depending on the platform
-        raise ParxlError(f"Tệp «{book.fullname}» không có vùng ghi kết quả «{STATUS_NAME}»; hãy tạo lại bảng điều "
+        raise ParxlError(f"Tệp «{book.fullname}» không có vùng «{name}» của bảng điều khiển; hãy tạo lại bảng điều "
                          "khiển bằng lệnh «parxl control THƯ_MỤC_ĐỢT».") from exc
 
 

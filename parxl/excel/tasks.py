@@ -1,0 +1,78 @@
+"""The tasks a Phòng Nội vụ clerk runs in a year, one list for the control workbook's dropdown, the
+``.cmd`` launchers and ``parxl.xl.main``.
+
+Each task is one or more ``parxl`` commands on the campaign folder; the control workbook's
+«Chạy» button and the launcher of a task run exactly those commands' library functions.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+APPRAISAL_RETURNS = "tham-dinh-gui-ve"  # the campaign's folder for the appraisal workbooks filled and sent back
+IN_CAMPAIGN = "@/"  # an argument starting so is a path inside the campaign folder
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task: its dropdown label, its launcher's ASCII name and the ``parxl`` commands it equals.
+
+    ``commands``: each an argument list for ``parxl`` to which the campaign folder is appended;
+    an argument starting with ``IN_CAMPAIGN`` is a path inside the campaign folder. ``action`` is
+    the name of the ``parxl.excel.xl`` function (campaign folder → ``Outcome``) the button runs.
+    """
+
+    number: int
+    label: str
+    slug: str
+    about: str
+    commands: tuple[tuple[str, ...], ...]
+    action: str
+
+    @property
+    def launcher(self) -> str:
+        """The launcher's file name, e.g. «1-tao-bieu-mau.cmd» (ASCII)."""
+        return f"{self.number}-{self.slug}.cmd"
+
+
+TASKS = (
+    Task(1, "Tạo biểu mẫu tự đánh giá", "tao-bieu-mau",
+         "Tạo biểu mẫu tự đánh giá cho từng đơn vị vào thư mục «workbooks» để gửi đi.",
+         (("generate",),), "do_generate"),
+    Task(2, "Kiểm tra tệp gửi về", "kiem-tra-tep-gui-ve",
+         "Kiểm tra mọi tệp các đơn vị gửi về trong thư mục «inbox»; ghi kết quả kiểm tra và tệp phản hồi "
+         "cho từng đơn vị vào thư mục «output».",
+         (("check",),), "do_check"),
+    Task(3, "Thẩm định: tạo biểu mẫu thẩm định", "tao-bieu-mau-tham-dinh",
+         "Tạo biểu mẫu thẩm định theo lĩnh vực (vòng kế tiếp) vào thư mục «output/tham-dinh» để gửi "
+         "cơ quan thẩm định.",
+         (("appraise",),), "do_appraise"),
+    Task(4, "Thẩm định: nhập điểm thẩm định", "nhap-diem-tham-dinh",
+         f"Nhập điểm từ các biểu mẫu thẩm định đã điền, đặt trong thư mục «{APPRAISAL_RETURNS}» của đợt; "
+         "tệp còn lỗi không được ghi.",
+         (("appraise", "--import", IN_CAMPAIGN + APPRAISAL_RETURNS),), "do_appraise_import"),
+    Task(5, "Tổng hợp xếp hạng", "tong-hop-xep-hang",
+         "Kiểm tra lại thư mục «inbox», tính chỉ số, xếp hạng, xếp loại và lập bảng tổng hợp mới "
+         "trong thư mục «output».",
+         (("consolidate",),), "do_consolidate"),
+    Task(6, "Soạn văn bản (quyết định, thông báo, báo cáo)", "soan-van-ban",
+         "Soạn quyết định công bố, thông báo kết quả cho từng đơn vị và báo cáo kết quả theo bảng tổng hợp "
+         "gần nhất (dùng mẫu văn bản trong thư mục «templates» của đợt nếu có).",
+         (("decision",), ("notices",), ("report",)), "do_documents"),
+)
+
+
+def task_named(label: str) -> Task:
+    """The task whose dropdown label is ``label`` (spaces around it ignored); KeyError if none."""
+    wanted = " ".join(str(label or "").split())
+    for task in TASKS:
+        if task.label == wanted:
+            return task
+    raise KeyError(label)
+
+
+def command_line(task: Task, campaign: str) -> list[str]:
+    """The ``parxl …`` commands of ``task`` on the folder ``campaign``, as the clerk would type them."""
+    def arg(a: str) -> str:
+        return f'"{os.path.join(campaign, a[len(IN_CAMPAIGN):])}"' if a.startswith(IN_CAMPAIGN) else a
+    return [" ".join(["parxl", *map(arg, args), f'"{campaign}"']) for args in task.commands]
