@@ -22,12 +22,14 @@ def command(campaign_dir: Path, template: Path | None) -> None:
     """
     from ..documents.plan import render_plan
     from ..documents.placeholders import draft_warnings
-    from ..documents.render import DocumentError, bundled_template, template_variables
+    from ..documents.render import DocumentError, campaign_template, template_origin, template_variables
     from ..documents.plan import TEMPLATE
 
     campaign = load_campaign(campaign_dir)
+    chosen = Path(template) if template else campaign_template(campaign.root, TEMPLATE)
+    console.print(template_origin(chosen), soft_wrap=True, highlight=False)
     try:
-        used = template_variables(Path(template) if template else bundled_template(TEMPLATE))
+        used = template_variables(chosen)
     except DocumentError:
         used = set()  # the render says what is wrong with the template
     for line in draft_warnings(campaign, "plan", used):

@@ -17,7 +17,7 @@ from ..master.previous import PreviousEntry
 from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, org_lines, points, recipient_lines, sentence_case_org, signed
 from .notices import addressee, decision_ref, field_rows
-from .render import bundled_template, render_bytes, slug, write_new
+from .render import campaign_template, render_bytes, slug, write_new
 from .source import note_for
 
 TEMPLATE = "ke-hoach-cai-thien.docx"
@@ -181,7 +181,7 @@ def render_improvement_plans(results: Results, previous: dict[str, PreviousEntry
     """One plan per ranked unit in ``out_dir`` (default CAMPAIGN/output/ke-hoach-cai-thien), all rendered before
     any is written, never overwriting. ``previous``: last year's master read by ``master.read_previous``;
     ``master``: as for ``render_decision``. Raises UnknownVariablesError / DocumentError for a bad template."""
-    template = Path(template) if template else bundled_template(TEMPLATE)
+    template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
     note = note_for(results, master)
     rendered = [(u, render_bytes(template, improvement_context(results, u, previous), note)) for u in results.ranked]
     target = Path(out_dir) if out_dir else results.campaign.output_dir / IMPROVEMENT_DIR

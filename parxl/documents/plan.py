@@ -14,7 +14,7 @@ from ..campaign.folder import Campaign
 from ..campaign.schedule import ScheduleTask, campaign_schedule, units_lead
 from ..core.texts import fold
 from .context import LOCAL_GOV_LAW_2015, LOCAL_GOV_LAW_2025, _LAW_2025_FROM, header_context, nfc, recipient_lines
-from .render import bundled_template, render_bytes, slug, write_new
+from .render import campaign_template, render_bytes, slug, write_new
 
 TEMPLATE = "ke-hoach-trien-khai.docx"
 # The schedule's word for «every office that appraises a field» (parxl init writes it): in the plan's
@@ -142,7 +142,7 @@ def render_plan(campaign: Campaign, template: Path | None = None, out_dir: Path 
     """Draft the plan into ``out_dir`` (default CAMPAIGN/output) as «ke-hoach-trien-khai-<year>.docx» (never
     overwriting: «…-2.docx» next). Raises UnknownVariablesError / DocumentError for a bad template (nothing
     written), OSError when the folder cannot be written."""
-    template = Path(template) if template else bundled_template(TEMPLATE)
+    template = Path(template) if template else campaign_template(campaign.root, TEMPLATE)
     data = render_bytes(template, plan_context(campaign))
     return write_new(data, Path(out_dir) if out_dir else campaign.output_dir,
                      f"ke-hoach-trien-khai-{slug(str(campaign.year))}")

@@ -9,7 +9,7 @@ from ..campaign.schedule import campaign_schedule, date_text, stage_task
 from ..core.numbers import vi_number
 from ..tracking.status import CampaignStatus
 from .context import header_context, nfc, recipient_lines, short_date
-from .render import bundled_template, render_bytes, write_new
+from .render import campaign_template, render_bytes, write_new
 
 TEMPLATE = "danh-sach-don-doc.docx"
 OWES = {"not-sent": "Gửi kết quả tự đánh giá, chấm điểm và tài liệu kiểm chứng",
@@ -77,7 +77,7 @@ def render_reminders(campaign: Campaign, status: CampaignStatus, template: Path 
                      out_dir: Path | None = None) -> Path:
     """Draft the reminder list into ``out_dir`` (default CAMPAIGN/output) as «danh-sach-don-doc-<yyyymmdd>.docx»,
     never overwriting. Raises UnknownVariablesError / DocumentError for a bad template (nothing written)."""
-    template = Path(template) if template else bundled_template(TEMPLATE)
+    template = Path(template) if template else campaign_template(campaign.root, TEMPLATE)
     data = render_bytes(template, reminders_context(campaign, status))
     return write_new(data, Path(out_dir) if out_dir else campaign.output_dir,
                      f"danh-sach-don-doc-{status.today:%Y%m%d}")
