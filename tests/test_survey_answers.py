@@ -195,3 +195,65 @@ def test_respondent_rows_problems_at_once(tmp_path):
                   "dòng 3, cột D «C1»: phương án «E» không có", "dòng 4, cột C: phiếu «1» của đơn vị «X01»"):
         assert any(p.startswith(words) for p in problems), (words, problems)
     assert not (campaign.root / "survey.csv").exists()
+
+
+# -- sample plan -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("big_n, e, n", [
+    (400, "0.05", 200),     # 400 / (1 + 400 × 0,0025) = 400 / 2 = 200 exactly: not rounded up to 201
+    (12500, "0.05", 388),   # 12 500 / 32,25 = 387,6 → 388
+    (1000, "0.1", 91),      # 1 000 / 11 = 90,9 → 91
+    (50, "0.05", 45),       # 50 / 1,125 = 44,4 → 45
+    (0, "0.05", 0),
+])
+def test_sample_size(big_n, e, n):
+    from parxl.survey.design import sample_size
+    assert sample_size(big_n, D(e)) == n
+
+
+def test_plan_cli_xlsx_and_json(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from parxl.cli import main
+
+    campaign = survey_campaign(tmp_path, WEIGHTED)
+    result = CliRunner().invoke(main, ["survey", str(campaign.root), "--plan", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    # CD: n from Dân số with e = 5 % (X01 400 → 200, X02 12.500 → 388, X03 1 000 → 1000/3,5 = 285,7 → 286); DB: 5.
+    assert [(r["unit"], r["group"], r["population"], r["n"]) for r in doc["rows"]] == [
+        ("X01", "CD", 400, 200), ("X01", "DB", None, 5), ("X02", "CD", 12500, 388), ("X02", "DB", None, 5),
+        ("X03", "CD", 1000, 286), ("X03", "DB", None, 5)]
+    assert doc["total_planned"] == 200 + 388 + 286 + 15 and doc["total_received"] is None
+    assert "n = N / (1 + N·e²)" in doc["formula"]
+    assert "387,6 → 388" in doc["rows"][2]["how"]
+    ws = load_workbook(doc["file"])["Cỡ mẫu"]  # header on row 4
+    assert [c.value for c in ws[7]][:7] == [3, "X02", "Xã Lê Ninh", "Người dân, tổ chức", 12500, 0.05, 388]
+    # after answers come back: received vs planned, a warning where fewer came back
+    table = write(tmp_path / "r.csv", "Mã,Nhóm,Phiếu,C1\n" + "".join(f"X01,DB,{k},A\n" for k in range(1, 6))
+                  + "X02,DB,1,B\n")
+    result = CliRunner().invoke(main, ["survey", str(campaign.root), str(table)])
+    assert result.exit_code == 0, result.output
+    assert "Đã nhận 6/889 phiếu theo kế hoạch" in result.output
+    assert "X02 Xã Lê Ninh, nhóm «Đại biểu HĐND»: nhận 1/5 phiếu" in result.output
+    assert "X01 Phường An Lưu, nhóm «Đại biểu HĐND»" not in result.output
+    doc = json.loads(CliRunner().invoke(main, ["survey", str(campaign.root), "--plan", "--json"]).output)
+    assert [(r["unit"], r["group"], r["received"], r["short"]) for r in doc["rows"]][:2] == [
+        ("X01", "CD", 0, True), ("X01", "DB", 5, False)]
+
+
+def test_plan_problems(tmp_path):
+    from click.testing import CliRunner
+
+    from parxl.cli import main
+
+    campaign = survey_campaign(tmp_path, WEIGHTED.replace("population: Dân số", "population: Số dân"))
+    result = CliRunner().invoke(main, ["survey", str(campaign.root), "--plan"])
+    assert result.exit_code == 1
+    assert "không có cột «Số dân»" in result.output
+    bare = survey_campaign(tmp_path / "b")
+    result = CliRunner().invoke(main, ["survey", str(bare.root), "--plan"])
+    assert result.exit_code == 1 and "survey_groups" in result.output

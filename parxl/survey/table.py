@@ -414,6 +414,13 @@ def load_survey(campaign: Campaign) -> Scores:
     return read_survey(campaign, path) if path else {}
 
 
+def load_survey_table(campaign: Campaign) -> SurveyTable | None:
+    """The campaign's imported survey table read whole (``read_survey_table``), or None when none was
+    imported; raises SurveyError as ``load_survey``."""
+    path = survey_file(campaign)
+    return read_survey_table(campaign, path) if path else None
+
+
 def _refuse(source: Path, reason: str) -> SurveyError:
     return SurveyError(source, [reason])
 
