@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
@@ -174,3 +175,31 @@ def write_plan(campaign: Campaign, rows: list[Coverage]) -> Path:
     """Write ``output/mau-dieu-tra-xhh.xlsx`` (``plan_workbook``) atomically; returns its path. Raises
     OSError when it cannot be written (e.g. open in Excel)."""
     return write_atomic(campaign.output_dir / PLAN_FILE, plan_workbook(campaign, rows))
+
+
+def coverage_sentence(campaign: Campaign) -> str:
+    """The survey's size and coverage in one Vietnamese clause for the report to the higher level:
+    «đã thu 880/889 phiếu theo kế hoạch (99,0%) tại 21/21 đơn vị; 2 trường hợp đơn vị và nhóm chưa đủ
+    số phiếu» with a plan, «đã thu 880 phiếu tại 21/21 đơn vị» without one, or '' when the survey is not
+    held or its imported table holds points, not answers. Raises SurveyError when the table does not
+    read, SurveyDesignError when the plan cannot be made."""
+    from .table import load_survey_table
+
+    if not campaign.config.survey_held:
+        return ""
+    table = load_survey_table(campaign)
+    if table is None or table.tally is None:
+        return ""
+    units_with = {u for (u, _g), n in table.tally.responses.items() if n}
+    received = sum(table.tally.responses.values())
+    where = f"tại {vi_number(len(units_with))}/{vi_number(len(campaign.units))} đơn vị"
+    if not campaign.config.survey_groups:
+        return f"đã thu {vi_number(received)} phiếu {where}"
+    rows = coverage(campaign, table.tally.responses)
+    planned, _ = coverage_totals(rows)
+    share = vi_number(Decimal(received) * 100 / Decimal(planned), 1) if planned else "—"
+    text = f"đã thu {vi_number(received)}/{vi_number(planned)} phiếu theo kế hoạch ({share}%) {where}"
+    short = sum(1 for r in rows if r.short)
+    if short:
+        text += f"; {vi_number(short)} trường hợp đơn vị và nhóm đối tượng chưa đủ số phiếu theo kế hoạch"
+    return text
