@@ -257,3 +257,37 @@ def test_plan_problems(tmp_path):
     bare = survey_campaign(tmp_path / "b")
     result = CliRunner().invoke(main, ["survey", str(bare.root), "--plan"])
     assert result.exit_code == 1 and "survey_groups" in result.output
+
+
+# -- design problems ---------------------------------------------------------------------------------
+
+def test_a_question_option_without_weight_is_a_criteria_set_problem(tmp_path):
+    from parxl.criteria.framework import FrameworkError, load_framework
+
+    text = (FIXTURES / "mini-survey.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("- {letter: C, text: Thường trễ hẹn, weight: 0}", "- {letter: E, text: Thường trễ hẹn}"),
+                   encoding="utf-8")
+    with pytest.raises(FrameworkError) as info:
+        load_framework(bad)
+    assert "phương án «E» của câu hỏi «C2» chưa có trọng số" in str(info.value) + repr(getattr(info.value, "problems", ""))
+
+
+def test_a_group_needs_exactly_one_sampling(tmp_path):
+    from parxl.core.errors import CampaignError
+
+    campaign = survey_campaign(tmp_path)
+    with open(campaign.root / "campaign.yaml", "a", encoding="utf-8") as f:
+        f.write("survey_groups:\n  - {code: CD, name: Người dân, n: 5, population: Dân số}\n")
+    with pytest.raises(CampaignError, match="đúng một cách lấy mẫu"):
+        load_campaign(campaign.root)
+
+
+def test_survey_without_table_or_option_is_a_usage_error(tmp_path):
+    from click.testing import CliRunner
+
+    from parxl.cli import main
+
+    campaign = survey_campaign(tmp_path)
+    result = CliRunner().invoke(main, ["survey", str(campaign.root)])
+    assert result.exit_code == 2 and "--plan" in result.output

@@ -9,7 +9,7 @@ import click
 
 from ..campaign.folder import load_campaign
 from ..core.numbers import vi_number
-from ..survey.design import FORMULA
+from ..survey.design import FORMULA, SurveyDesignError
 from ..survey.plan import coverage, coverage_totals, coverage_warnings, plan_json, write_plan
 from ..survey.table import import_survey, load_survey_table
 from .console import console, err_console
@@ -68,7 +68,11 @@ def _print_coverage(campaign, out) -> None:
     imported = load_survey_table(campaign)
     if imported is None or imported.tally is None:
         return
-    rows = coverage(campaign, imported.tally.responses)
+    try:
+        rows = coverage(campaign, imported.tally.responses)
+    except SurveyDesignError as exc:  # the table is in; only the comparison with the plan cannot be made
+        out.print(f"[yellow]Cảnh báo:[/] chưa so được với cỡ mẫu kế hoạch. {exc}", soft_wrap=True, highlight=False)
+        return
     _print_short(rows, out, coverage_totals(rows)[1])
 
 

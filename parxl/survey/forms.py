@@ -12,6 +12,7 @@ import io
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.utility import xl_range_abs
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
@@ -98,12 +99,12 @@ def entry_workbook(campaign: Campaign) -> bytes:
     entry.freeze_panes(1, 3)
     last = ENTRY_ROWS
     entry.data_validation(1, 0, last, 0, {
-        "validate": "list", "source": f"='{_LISTS_SHEET}'!$A$2:$A${len(campaign.units) + 1}",
+        "validate": "list", "source": f"='{_LISTS_SHEET}'!{xl_range_abs(1, 0, len(campaign.units), 0)}",
         "error_title": "Mã đơn vị", "error_message": "Chọn mã đơn vị trong danh sách.",
         "input_title": "Mã đơn vị", "input_message": "Chọn mã đơn vị được đánh giá."})
     if gs:
         entry.data_validation(1, 1, last, 1, {
-            "validate": "list", "source": f"='{_LISTS_SHEET}'!$B$2:$B${len(gs) + 1}",
+            "validate": "list", "source": f"='{_LISTS_SHEET}'!{xl_range_abs(1, 1, len(gs), 1)}",
             "error_title": "Nhóm", "error_message": "Chọn mã nhóm đối tượng trong danh sách.",
             "input_title": "Nhóm", "input_message": "; ".join(f"{g.code}: {g.name}" for g in gs)[:250]})
     entry.data_validation(1, 2, last, 2, {

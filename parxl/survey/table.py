@@ -250,6 +250,9 @@ def _group_of(campaign: Campaign, text: str, problems: list[str], where: str) ->
     if not design.groups(campaign):
         return True, text or None
     group = design.find_group(campaign, text)
+    if group is None and not text:
+        problems.append(f"{where}: thiếu nhóm đối tượng (mã hoặc tên nhóm trong «survey_groups» của campaign.yaml)")
+        return False, None
     if group is None:
         names = ", ".join(f"«{g.code}» ({g.name})" for g in design.groups(campaign))
         problems.append(f"{where}: nhóm «{text}» không có trong «survey_groups» của campaign.yaml "

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
 
 from ...core.numbers import HUNDRED, ZERO, quantize
 from . import register
@@ -91,6 +91,15 @@ class SurveyRule(RuleType):
     def formula(self, refs, max_points, decimals=2):
         """None: the workbook has no score formula for a survey item."""
         return None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_questions(self, handler):
+        # A set without questions dumps as before they existed: its fingerprint, which the
+        # workbooks already sent carry, does not change.
+        data = handler(self)
+        if not self.questions and isinstance(data, dict):
+            data.pop("questions", None)
+        return data
 
     def options_of(self, question: SurveyQuestion | None = None) -> dict[str, Decimal]:
         """{letter: weight in %} of ``question``'s options (an option without weight takes the
