@@ -291,3 +291,15 @@ def test_survey_without_table_or_option_is_a_usage_error(tmp_path):
     campaign = survey_campaign(tmp_path)
     result = CliRunner().invoke(main, ["survey", str(campaign.root)])
     assert result.exit_code == 2 and "--plan" in result.output
+
+
+def test_answer_counts_in_an_xlsx(tmp_path):
+    campaign = survey_campaign(tmp_path)
+    rows = [["mã", "câu hỏi", "phương án", "số phiếu"], ["X01", "C1", "A", 3], ["X01", "C1", "C", 1],
+            ["X02", "2.2", "B", 2.5]]
+    with pytest.raises(SurveyError, match="dòng 4, cột D: số phiếu «2,5» phải là số nguyên"):
+        import_survey(campaign, _xlsx(tmp_path / "c.xlsx", rows))
+    rows[3][3] = 2
+    # X01 2.1 = 2 × (300 + 20) / 4 % = 2 × 80 % = 1,60; X02 2.2 = 1 × 0 % = 0,00
+    assert import_survey(campaign, _xlsx(tmp_path / "c.xlsx", rows))[1] == {"X01": {"2.1": D("1.60")},
+                                                                           "X02": {"2.2": D("0.00")}}

@@ -24,7 +24,8 @@ def test_master_survey_sheet_and_report_coverage(tmp_path):
     # received per group = the most answers to one question: CD 3 (2.2), DB 1. Plan: CD 200 (N = 400), DB 5.
     # Points as computed by hand in test_survey_answers: 2.1 = 1,30, 2.2 = 0,33.
     x01 = next(r for r in rows if r[0] == "X01")
-    assert x01[:8] == ("X01", "Phường An Lưu", 200, 3, 5, 1, 1.3, 0.33)
+    assert x01[:9] == ("X01", "Phường An Lưu", 200, 3, 5, 1, 1.3, 0.33,
+                       "Chưa đủ số phiếu theo kế hoạch: Người dân, tổ chức, Đại biểu HĐND")
     assert "đã thu 4/889 phiếu theo kế hoạch (0,4%) tại 1/3 đơn vị; 6 trường hợp" in rows[1][0]
     heading = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("Phân bố"))
     assert rows[heading + 1][:7] == ("Mã", "Đơn vị", "Câu hỏi", "A", "B", "D", "Tổng")

@@ -52,6 +52,8 @@ def write_survey_sheet(ws: Worksheet, fmt: MasterFormats, view: View) -> None:
     elif tally is not None:
         heads.append("Số phiếu")
     heads += [f"{i.code}\n(tối đa {vi_number(i.max)})" for i in items]
+    if plan:
+        heads.append("Ghi chú")
     ws.set_column(0, 0, 9)
     ws.set_column(1, 1, 30)
     ws.set_column(2, len(heads), 12)
@@ -77,6 +79,9 @@ def write_survey_sheet(ws: Worksheet, fmt: MasterFormats, view: View) -> None:
             else:
                 ws.write_blank(row, col, None, fmt.points)
             col += 1
+        if plan:
+            short = [g.name for g in groups if (r := plan.get((unit.code, g.code))) is not None and r.short]
+            ws.write_string(row, col, f"Chưa đủ số phiếu theo kế hoạch: {', '.join(short)}" if short else "", fmt.cell)
         row += 1
     if tally is None:
         return
