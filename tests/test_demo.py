@@ -38,6 +38,33 @@ def test_demo_runs_the_year_end_to_end(tmp_path):
     # the clerk's control workbook (when xlwings is installed, as in CI) and the launchers
     assert outcome.control.workbook == c.root / "parxl_dieu_khien.xlsm" and outcome.control.workbook.is_file()
     assert (c.root / "parxl_dieu_khien.py").is_file() and len(list(c.root.glob("*.cmd"))) == 6
+    _survey_from_answer_counts(outcome)
+
+
+def _survey_from_answer_counts(outcome):
+    """The demo imports answer counts (not ready points); its coverage is in the report and the survey
+    points of one unit are those recomputed here from the counts (A/B/C/D = 100/60/20/0 %, groups 70/30)."""
+    import csv
+    from decimal import ROUND_HALF_UP, Decimal
+
+    rows = list(csv.reader(outcome.survey_table.read_text(encoding="utf-8").splitlines()))
+    assert rows[0] == ["Mã", "Nhóm", "Câu hỏi", "Phương án", "Số phiếu"]
+    per_question = {}
+    for unit, group, question, letter, count in rows[1:]:
+        per_question.setdefault((unit, group, question), {})[letter] = int(count)
+    forms = {}
+    for (unit, group, _q), letters in per_question.items():
+        forms[(unit, group)] = max(forms.get((unit, group), 0), sum(letters.values()))
+    received = sum(forms.values())
+    text = "\n".join(p.text for p in Document(outcome.report).paragraphs)
+    assert f"- Điều tra xã hội học: đã thu {received}/840 phiếu theo kế hoạch" in text  # 21 units × (30 + 10)
+    weight = {"A": 100, "B": 60, "C": 20, "D": 0}
+    share = {g: Decimal(sum(weight[k] * n for k, n in per_question[("KM01", g, "8.1.1")].items()))
+             / sum(per_question[("KM01", g, "8.1.1")].values()) for g in ("CD", "CB")}
+    expected = (3 * (70 * share["CD"] + 30 * share["CB"]) / 100 / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    survey = load_workbook(outcome.master, read_only=True)["Điều tra XHH"]
+    km01 = next(r for r in survey.iter_rows(values_only=True) if r[0] == "KM01")
+    assert Decimal(str(km01[6])) == expected
 
 
 def test_demo_is_reproducible_and_rerunnable(tmp_path):

@@ -243,7 +243,8 @@ def test_sheets_printing_filters_and_charts(tmp_path):
     results = sample_results(tmp_path)
     path = write_master(results, tmp_path / "out")
     wb = load_workbook(path)
-    assert wb.sheetnames == [SHEET_RANKING, SHEET_FIELDS, SHEET_DETAIL, SHEET_STATS, SHEET_MISSING, SHEET_SOURCES]
+    assert wb.sheetnames == [SHEET_RANKING, SHEET_FIELDS, SHEET_DETAIL, SHEET_STATS, SHEET_MISSING, SHEET_SOURCES,
+                             "Điều tra XHH"]  # parxl.master.survey_sheet.SHEET_SURVEY
     ranking = wb[SHEET_RANKING]
     assert ranking.page_setup.orientation == "landscape" and ranking.page_setup.paperSize == 9
     assert ranking.print_title_rows == "$4:$4"

@@ -14,17 +14,19 @@ CAMPAIGN/
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..core.errors import CampaignError
 from ..core.files import copy_atomic, ensure_folder, write_text_atomic
 from ..core.resources import resolve_criteria
+from ..core.numbers import parse_text_number
 from ..core.texts import normalize_text
 from ..criteria.framework import Band, BlockId, Framework, FrameworkError, load_framework
 from ..criteria.messages import loc_path, vi_error, yaml_problem
@@ -87,6 +89,36 @@ class Contact(_ConfigModel):
     email: str | None = None
 
 
+class SurveyGroup(_ConfigModel):
+    """A respondent group of the survey (điều tra xã hội học): its code (the «Nhóm» column of the
+    survey tables may hold the code or the name), its name, its sampling per unit (a fixed ``n``, or
+    the ``population`` column of the units list with margin ``margin``: n = N / (1 + N·e²), rounded
+    up) and its optional ``weight`` in the survey items' points (relative; all groups or none).
+    """
+
+    code: str = Field(min_length=1, description="Mã nhóm, ví dụ «CD»")
+    name: str = Field(min_length=1, description="Tên nhóm, ví dụ «Người dân, tổ chức»")
+    n: int | None = Field(None, ge=1, description="Số phiếu cố định mỗi đơn vị")
+    population: str | None = Field(None, description="Tên cột số lượng (N) trong danh sách đơn vị, ví dụ «Dân số»")
+    margin: Decimal = Field(Decimal("0.05"), gt=0, lt=1, description="Sai số e (mặc định 5%)")
+    weight: Decimal | None = Field(None, ge=0, description="Trọng số của nhóm trong điểm tiêu chí điều tra")
+
+    @field_validator("margin", mode="before")
+    @classmethod
+    def _margin(cls, v):
+        if isinstance(v, str) and v.strip().endswith("%"):
+            share = parse_text_number(v)
+            return v if share is None else share / 100
+        return v
+
+    @model_validator(mode="after")
+    def _one_sampling(self):
+        if (self.n is None) == (self.population is None):
+            raise ValueError("mỗi nhóm cần đúng một cách lấy mẫu: «n» (số phiếu cố định) hoặc «population» "
+                             "(tên cột số lượng trong danh sách đơn vị)")
+        return self
+
+
 class CampaignConfig(_ConfigModel):
     """``campaign.yaml``, validated: extra keys are refused.
 
@@ -117,6 +149,7 @@ class CampaignConfig(_ConfigModel):
         "exclude", description="Đơn vị còn lỗi: exclude = không xếp hạng; score_readable = chấm trên phần đọc được")
     recipients: list[str] = Field(default_factory=list, description="Nơi nhận của quyết định")
     schedule: list[ScheduleTask] | None = Field(None, description="Tiến độ: các nhiệm vụ của kế hoạch triển khai")
+    survey_groups: list[SurveyGroup] = Field(default_factory=list, description="Các nhóm đối tượng điều tra XHH")
 
     @field_validator("schedule")
     @classmethod

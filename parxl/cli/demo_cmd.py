@@ -8,6 +8,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..core.numbers import vi_number
 from ..demo.run import run_demo
+from ..survey.plan import coverage_sentence
 from .console import console
 
 
@@ -48,7 +49,10 @@ def command(directory: Path) -> None:
     console.print(f"  - {units[s.overwrites]} gõ đè số lên một ô công thức; "
                   f"{units[s.no_evidence]} chấm điểm mà thiếu tài liệu kiểm chứng; "
                   f"{units[s.silent]} không gửi tệp.", soft_wrap=True)
-    console.print(f"• Kết quả điều tra xã hội học đã nhập: {outcome.survey_table}", soft_wrap=True)
+    console.print(f"• Kết quả điều tra xã hội học đã nhập (số phiếu theo phương án): {outcome.survey_table}", soft_wrap=True)
+    survey_coverage = coverage_sentence(c)
+    if survey_coverage:
+        console.print(f"  Quy mô điều tra: {survey_coverage}.", soft_wrap=True)
     console.print("• Kết quả kiểm tra (bảng lỗi, phản hồi cho từng đơn vị):", soft_wrap=True)
     for path in outcome.check_outputs[:1]:
         console.print(f"  {path}", soft_wrap=True)

@@ -1,31 +1,85 @@
-"""``parxl survey``: import the survey results (điều tra xã hội học) of a campaign."""
+"""``parxl survey``: the survey (điều tra xã hội học) of a campaign: plan its sample, write its forms,
+import its results."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from ..campaign.folder import load_campaign
 from ..core.numbers import vi_number
-from ..survey.table import import_survey
-from .console import console
+from ..survey.design import FORMULA, SurveyDesignError
+from ..survey.plan import coverage, coverage_totals, coverage_warnings, plan_json, write_plan
+from ..survey.table import import_survey, load_survey_table
+from .console import console, err_console
 
 
 @click.command("survey", options_metavar="[TÙY_CHỌN]")
 @click.argument("campaign_dir", metavar="THƯ_MỤC_ĐỢT", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("table", metavar="BẢNG_KẾT_QUẢ", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def command(campaign_dir: Path, table: Path) -> None:
-    """Nhập kết quả điều tra xã hội học (.csv UTF-8 hoặc .xlsx).
+@click.argument("table", metavar="[BẢNG_KẾT_QUẢ]", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--plan", "plan", is_flag=True, help="Tính cỡ mẫu theo đơn vị và nhóm đối tượng (output/mau-dieu-tra-xhh.xlsx).")
+@click.option("--forms", "forms", is_flag=True, help="Soạn phiếu khảo sát (DOCX) theo nhóm và sổ nhập phiếu (.xlsx).")
+@click.option("--json", "as_json", is_flag=True, help="Với --plan: in cỡ mẫu dạng JSON (cho máy đọc).")
+def command(campaign_dir: Path, table: Path | None, plan: bool, forms: bool, as_json: bool) -> None:
+    """Điều tra xã hội học: cỡ mẫu, phiếu khảo sát, nhập kết quả (.csv UTF-8 hoặc .xlsx).
 
-    Mỗi dòng một đơn vị (cột «Mã»), mỗi cột một tiêu chí điều tra theo mã trong
-    Bộ chỉ số (ví dụ «8.1.1»), ghi số điểm («3,5») hoặc tỷ lệ so với điểm tối đa
-    («85%»). Bảng được kiểm tra hết rồi mới nhận; bảng nhập trước đó vẫn được giữ.
-    Lần «parxl consolidate» sau sẽ tính điểm điều tra theo bảng này.
+    Bảng kết quả có một trong ba dạng (nhận theo dòng tiêu đề): điểm theo đơn
+    vị («Mã | 8.1.1 | …», ghi điểm «3,5» hoặc tỷ lệ «85%»); số phiếu theo
+    phương án («Mã | Câu hỏi | Phương án | Số phiếu [| Nhóm]»); mỗi dòng một
+    phiếu («Mã | Nhóm | Phiếu | C1 | C2 | …»). Bảng được kiểm tra hết rồi mới
+    nhận; bảng nhập trước đó vẫn được giữ. Lần «parxl consolidate» sau sẽ tính
+    điểm điều tra theo bảng này.
     """
+    if not (table or plan or forms):
+        raise click.UsageError("cần BẢNG_KẾT_QUẢ để nhập, hoặc --plan (cỡ mẫu), hoặc --forms (phiếu khảo sát).")
+    if as_json and not plan:
+        raise click.UsageError("--json chỉ dùng cùng --plan.")
     campaign = load_campaign(campaign_dir)
-    target, scores = import_survey(campaign, table)
-    absent = [u.name for u in campaign.units if u.code not in scores]
-    console.print(f"[green]Đã nhận kết quả điều tra xã hội học của {vi_number(len(scores))} đơn vị[/] "
+    if table:
+        target, scores = import_survey(campaign, table)
+        absent = [u.name for u in campaign.units if u.code not in scores]
+        out = err_console if as_json else console
+        out.print(f"[green]Đã nhận kết quả điều tra xã hội học của {vi_number(len(scores))} đơn vị[/] "
                   f"(lưu tại «{target}»).", soft_wrap=True)
-    if absent:
-        console.print(f"[yellow]Chưa có kết quả điều tra:[/] {', '.join(absent)} — điểm điều tra tính 0.", soft_wrap=True)
+        if absent:
+            out.print(f"[yellow]Chưa có kết quả điều tra:[/] {', '.join(absent)} — điểm điều tra tính 0.", soft_wrap=True)
+        if campaign.config.survey_groups and not plan:
+            _print_coverage(campaign, out)
+    if forms:
+        from ..survey.forms import write_forms
+
+        for path in write_forms(campaign):
+            console.print(f"Đã ghi «{path}».", soft_wrap=True)
+    if plan:
+        imported = load_survey_table(campaign)
+        rows = coverage(campaign, imported.tally.responses if imported and imported.tally else None)
+        path = write_plan(campaign, rows)
+        if as_json:
+            click.echo(json.dumps({**plan_json(campaign, rows), "file": str(path)}, ensure_ascii=False, indent=2))
+            return
+        planned, received = coverage_totals(rows)
+        console.print(f"Đã ghi cỡ mẫu «{path}»: {vi_number(planned)} phiếu theo kế hoạch ({FORMULA}).", soft_wrap=True)
+        _print_short(rows, console, received)
+
+
+def _print_coverage(campaign, out) -> None:
+    imported = load_survey_table(campaign)
+    if imported is None or imported.tally is None:
+        return
+    try:
+        rows = coverage(campaign, imported.tally.responses)
+    except SurveyDesignError as exc:  # the table is in; only the comparison with the plan cannot be made
+        out.print(f"[yellow]Cảnh báo:[/] chưa so được với cỡ mẫu kế hoạch. {exc}", soft_wrap=True, highlight=False)
+        return
+    _print_short(rows, out, coverage_totals(rows)[1])
+
+
+def _print_short(rows, out, received) -> None:
+    if received is None:
+        return
+    planned = sum(r.sample.n for r in rows)
+    out.print(f"Đã nhận {vi_number(received)}/{vi_number(planned)} phiếu theo kế hoạch.", soft_wrap=True)
+    for line in coverage_warnings(rows):
+        out.print(f"[yellow]Cảnh báo:[/] {line}", soft_wrap=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..campaign.folder import Campaign
 from ..campaign.units import Unit
 from ..core.files import write_atomic
-from ..core.numbers import excel_number, quantize, vi_number
+from ..core.numbers import excel_number
 from ..core.progress import Progress
 from ..criteria.framework import Item
 from ..criteria.rules import Value
@@ -100,15 +100,31 @@ def type_over_formula(data: bytes, cell: str, value: Decimal) -> bytes:
 
 
 def simulate_survey(campaign: Campaign, dest: Path, seed: int = 2025) -> Path:
-    """A survey results table as the survey's organisers would send it: points per unit and item."""
-    items = [i for i in campaign.framework.regular_items if not i.rule.self_scored]
-    lines = ["Mã,Tên đơn vị," + ",".join(i.code for i in items)]
-    for unit in campaign.units:
-        rng = random.Random(f"{seed}:survey:{unit.code}")
-        satisfaction = 0.68 + 0.3 * rng.random()
-        points = [quantize(i.max * Decimal(str(round(min(1.0, satisfaction + rng.uniform(-0.08, 0.05)), 3))), 2)
-                  for i in items]
-        lines.append(f"{unit.code},{unit.name}," + ",".join(f'"{vi_number(p)}"' for p in points))
+    """A survey table of answer counts as the survey's organisers would send it
+    (``Mã | Nhóm | Câu hỏi | Phương án | Số phiếu``): per unit and respondent group, the planned sample
+    (``survey.design.sample_plan``; 20 forms when campaign.yaml lists no group) less a few forms for
+    some units, each form answering every question with a letter drawn from the unit's satisfaction."""
+    from ..survey.design import groups, questions, sample_plan
+
+    planned = ([(s.unit, s.group.code, s.n) for s in sample_plan(campaign)] if groups(campaign)
+               else [(u, "", 20) for u in campaign.units])
+    qs = questions(campaign)
+    lines = ["Mã,Nhóm,Câu hỏi,Phương án,Số phiếu"]
+    for unit, group, n in planned:
+        rng = random.Random(f"{seed}:survey:{unit.code}:{group}")
+        satisfaction = 0.6 + 0.35 * rng.random()
+        forms = n - (rng.randint(1, max(1, n // 5)) if rng.random() < 0.2 else 0)
+        for q in qs:
+            ranked = sorted(q.weights, key=lambda letter: q.weights[letter], reverse=True)  # best answer first
+            counts = dict.fromkeys(ranked, 0)
+            for _ in range(forms):
+                step = 0
+                while step < len(ranked) - 1 and rng.random() > satisfaction:
+                    step += 1
+                counts[ranked[step]] += 1
+            for letter, count in counts.items():
+                if count:
+                    lines.append(f"{unit.code},{group},{q.code},{letter},{count}")
     return write_atomic(dest, ("\n".join(lines) + "\n").encode("utf-8"))
 
 

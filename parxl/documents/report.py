@@ -9,6 +9,7 @@ from pathlib import Path
 from ..core.numbers import ZERO, vi_number
 from ..results.compute import Results, UnitResult
 from ..results.summary import mean_index, share_percent
+from ..survey.plan import coverage_sentence
 from .context import header_context, nfc, ordered_bands, recipient_lines, unranked_reasons
 from .decision import band_row, legal_bases
 from .notices import decision_ref
@@ -41,7 +42,8 @@ def report_to(recipients: list[str]) -> str:
 def report_context(results: Results) -> dict:
     """The Jinja context of the report to the higher level (plain dicts, lists and NFC strings): counts
     (with ``unranked_reasons``), average/best/lowest index in %, bands with their share in %, fields,
-    and the unranked units with their note."""
+    the unranked units with their note, and the survey's size and coverage (``survey_coverage``, ''
+    when unknown; raises SurveyError as ``survey.plan.coverage_sentence``)."""
     campaign = results.campaign
     cfg = campaign.config
     ctx = header_context(campaign, f"…/BC-{cfg.issuer.short}", None)
@@ -72,6 +74,7 @@ def report_context(results: Results) -> dict:
         "fields": fields,
         "unranked": [{"name": u.unit.name, "note": u.note} for u in results.unranked],
         "recipients": recipient_lines(["Như trên", "Lưu: VT, NV"]),
+        "survey_coverage": coverage_sentence(campaign),
     })
     return nfc(ctx)
 

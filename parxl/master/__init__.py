@@ -28,6 +28,7 @@ from .previous import MASTER_PREFIX, PreviousEntry, PreviousError, latest_master
 from .ranking import write_ranking
 from .sources import write_sources
 from .stats import write_stats
+from .survey_sheet import SHEET_SURVEY, survey_sheet_wanted, write_survey_sheet
 from .styles import MasterFormats
 from .view import make_view
 
@@ -89,6 +90,8 @@ def _build(results: Results, path: Path, previous: Mapping[str, PreviousEntry] |
     step(3, STEPS, f"Trang «{SHEET_MISSING}», «{SHEET_SOURCES}»")
     write_missing(sheets[SHEET_MISSING], fmt, view)
     write_sources(sheets[SHEET_SOURCES], fmt, view)
+    if survey_sheet_wanted(view):
+        write_survey_sheet(wb.add_worksheet(SHEET_SURVEY), fmt, view)
     sheets[SHEET_RANKING].activate()
     wb.close()
     return detail

@@ -1,35 +1,46 @@
-"""Survey results (điều tra xã hội học): a table of points per unit and survey item.
+"""Survey results (điều tra xã hội học): the table the clerk imports with ``parxl survey``.
 
-The survey is run outside parxl (by the province's software or a contractor);
-its results come back as a table that the clerk imports with ``parxl survey``:
+Three shapes, recognised by the header row (headers matched ignoring case and diacritics):
 
-    Mã   | Tên đơn vị      | 8.1.1 | 8.1.2 | …
+    Mã   | Tên đơn vị      | 8.1.1 | 8.1.2 | …         points or % of the max per unit and item
     KM01 | Phường An Lưu   | 3,5   | 85%   | …
 
-one row per unit (header matched ignoring case and diacritics), one column per
-survey item of the criteria set, holding the item's points ("3,5") or the share
-of its max ("85%"). The imported table is kept in the campaign as
-``survey.csv``/``survey.xlsx``; a table imported earlier is kept by content
-hash in the state folder, never lost. An import checks the whole table before
-anything changes and never removes its own source.
+    Mã   | Câu hỏi | Phương án | Số phiếu [| Nhóm]      answer counts per unit, question, option
+
+    Mã   | Nhóm | Phiếu | C1 | C2 | 8.1.2 | …          one row per respondent, one letter per question
+
+In the points shape an .xlsx cell formatted as a percentage is a percentage (0,85 shown as 85% is
+85 % of the max), and a bare fraction (0 < x < 1, no «%» or «điểm») is refused, never guessed. The
+answer shapes are turned into points by ``parxl.survey.answers``. The imported table is kept in the
+campaign as ``survey.csv``/``survey.xlsx``; a table imported earlier is kept by content hash in the
+state folder, never lost. An import checks the whole table before anything changes and never removes
+its own source.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import os
+import re
 import zipfile
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
+
+from openpyxl.utils import get_column_letter
 
 from ..campaign.folder import STATE_DIR, Campaign
 from ..campaign.units import read_rows
 from ..core.errors import ParxlError
 from ..core.files import write_atomic
-from ..core.numbers import HUNDRED, parse_text_number, quantize, to_decimal, vi_number
+from ..core.numbers import HUNDRED, ZERO, parse_text_number, quantize, to_decimal, vi_number
 from ..core.texts import fold, normalize_text
 from ..xlsx.safety import HostileFile, check_size, check_zip, sniff
+from . import design
+from .answers import Tally, item_points
 
 SURVEY_STEM = "survey"
 
@@ -99,21 +110,65 @@ def _two_tables_text(campaign: Campaign, tables: list[Path]) -> str:
 
 
 def read_survey(campaign: Campaign, path: Path) -> Scores:
-    """Every unit's survey points from the table; raises SurveyError listing every problem."""
-    rows = read_rows(path)
-    items = {i.code: i for i in campaign.framework.regular_items if i.rule.type == "survey"}
-    problems: list[str] = []
-    header_at = next((n for n, r in enumerate(rows) if any(str(c).strip() for c in r)), None)
+    """Every unit's survey points from the table (any of the three shapes, see ``read_survey_table``);
+    raises SurveyError listing every problem."""
+    return read_survey_table(campaign, path).scores
+
+
+@dataclass
+class SurveyTable:
+    """A survey table read whole: its ``shape`` («points», «counts» or «respondents»), the ``scores``
+    ({unit code: {item code: points}}), and for the answer shapes the ``tally`` of answers (counts per
+    unit, group, question, letter; forms received per unit and group); ``tally`` is None for points."""
+
+    shape: str
+    scores: Scores
+    tally: Tally | None = None
+
+
+class TableCell(NamedTuple):
+    """A table cell: its text as typed or shown, and for an .xlsx number cell its exact value and
+    whether the cell is formatted as a percentage (0,85 shown as 85%)."""
+
+    text: str
+    number: Decimal | None = None
+    percent: bool = False
+
+
+def read_survey_table(campaign: Campaign, path: Path) -> SurveyTable:
+    """Read a survey table of any shape, recognised by its header row (the first non-blank row;
+    headers matched ignoring case, diacritics and spaces):
+
+    - points: ``Mã | 8.1.1 | 8.1.2 | …`` (points, «85%», or an .xlsx cell formatted as a percentage);
+    - counts: ``Mã | Câu hỏi | Phương án | Số phiếu [| Nhóm]`` (one row per unit, question, letter);
+    - respondents: ``Mã | Nhóm | Phiếu | <question or item code> | …`` (one row per form).
+
+    Raises SurveyError listing every problem with its row and column (nothing is kept from a table
+    with problems), SurveyDesignError when the campaign's survey design itself is wrong.
+    """
+    rows = read_cells(path)
+    header_at = next((n for n, r in enumerate(rows) if any(c.text.strip() for c in r)), None)
     if header_at is None:
         raise SurveyError(path, ["bảng trống: cần dòng tiêu đề có cột «Mã» và mã các tiêu chí điều tra"])
-    header = [normalize_text(str(c)).strip() for c in rows[header_at]]
+    header = [normalize_text(c.text).strip() for c in rows[header_at]]
     folded = [fold(h) for h in header]
     if "ma" not in folded:
         raise SurveyError(path, ["thiếu cột «Mã» (mã đơn vị)"])
+    body = list(enumerate(rows[header_at + 1:], start=header_at + 2))
+    if {"cauhoi", "phuongan", "sophieu"} <= set(folded):
+        return _read_counts(campaign, path, header, folded, body)
+    if {"nhom", "phieu"} <= set(folded):
+        return _read_respondents(campaign, path, header, folded, body)
+    return SurveyTable("points", _read_points(campaign, path, header, folded, body))
+
+
+def _read_points(campaign: Campaign, path: Path, header: list[str], folded: list[str], body) -> Scores:
+    items = {i.code: i for i in campaign.framework.regular_items if i.rule.type == "survey"}
+    problems: list[str] = []
     code_col = folded.index("ma")
     columns: dict[int, str] = {}
     for col, title in enumerate(header):
-        if col == code_col or fold(title) in ("tendonvi", "stt", "loai", ""):
+        if col == code_col or folded[col] in ("tendonvi", "stt", "loai", ""):
             continue
         if title in items:
             columns[col] = title
@@ -124,10 +179,10 @@ def read_survey(campaign: Campaign, path: Path) -> Scores:
         if code not in columns.values():
             problems.append(f"thiếu cột của tiêu chí điều tra «{code}»")
     scores: Scores = {}
-    for n, row in enumerate(rows[header_at + 1:], start=header_at + 2):
-        cells = [normalize_text(str(c)).strip() for c in row]
-        unit_code = cells[code_col] if code_col < len(cells) else ""
-        if not any(cells):
+    for n, row in body:
+        cells = [TableCell(normalize_text(c.text).strip(), c.number, c.percent) for c in row]
+        unit_code = cells[code_col].text if code_col < len(cells) else ""
+        if not any(c.text for c in cells):
             continue
         if campaign.unit(unit_code) is None:
             problems.append(f"dòng {n}: mã đơn vị «{unit_code}» không có trong danh sách đơn vị của đợt đánh giá")
@@ -137,12 +192,17 @@ def read_survey(campaign: Campaign, path: Path) -> Scores:
             continue
         unit_scores: dict[str, Decimal] = {}
         for col, item_code in columns.items():
-            text = cells[col] if col < len(cells) else ""
-            points = _points(text, items[item_code].max)
-            if points is None:
-                problems.append(f"dòng {n}, cột «{item_code}»: «{text}» không phải số điểm hay tỷ lệ %")
+            cell = cells[col] if col < len(cells) else TableCell("")
+            where = f"dòng {n}, cột {get_column_letter(col + 1)} «{item_code}»"
+            points, fraction = _points(cell, items[item_code].max)
+            if fraction:
+                problems.append(f"{where}: «{cell.text}» là số thập phân nhỏ hơn 1 không kèm đơn vị nên không rõ là "
+                                f"điểm hay tỷ lệ; nếu là tỷ lệ, hãy ghi «{vi_number(points * HUNDRED)}%» (hoặc định "
+                                f"dạng ô là Phần trăm), nếu là điểm, hãy ghi «{cell.text} điểm», rồi nhập lại")
+            elif points is None:
+                problems.append(f"{where}: «{cell.text}» không phải số điểm hay tỷ lệ %")
             elif not 0 <= points <= items[item_code].max:
-                problems.append(f"dòng {n}, cột «{item_code}»: {vi_number(points)} điểm nằm ngoài "
+                problems.append(f"{where}: {vi_number(points)} điểm nằm ngoài "
                                 f"khoảng 0–{vi_number(items[item_code].max)}")
             else:
                 unit_scores[item_code] = quantize(points, campaign.framework.decimals)
@@ -152,22 +212,216 @@ def read_survey(campaign: Campaign, path: Path) -> Scores:
     return scores
 
 
-def _points(text: str, max_points: Decimal) -> Decimal | None:
+_POINTS_UNIT = re.compile(r"\s*(điểm|đ)\.?$", re.IGNORECASE)
+
+
+def _points(cell: TableCell, max_points: Decimal) -> tuple[Decimal | None, bool]:
+    """(points, whether the value is a bare fraction 0 < x < 1 with no unit, which is refused)."""
+    if cell.number is not None:
+        if cell.percent:
+            return max_points * cell.number, False
+        return cell.number, ZERO < cell.number < 1 and cell.number != cell.number.to_integral_value()
+    text = cell.text
     if not text:
-        return None
+        return None, False
     if text.endswith("%"):
         share = parse_text_number(text[:-1])
-        return None if share is None else max_points * share / HUNDRED
-    try:
-        return to_decimal(text)
-    except ValueError:
+        return (None if share is None else max_points * share / HUNDRED), False
+    stripped = _POINTS_UNIT.sub("", text)
+    value = parse_text_number(stripped) if stripped else None
+    if value is None:
+        return None, False
+    return value, stripped == text and ZERO < value < 1
+
+
+def _column_of(folded: list[str], key: str) -> int | None:
+    return folded.index(key) if key in folded else None
+
+
+def _whole_count(cell: TableCell) -> int | None:
+    value = cell.number if cell.number is not None else parse_text_number(cell.text) if cell.text else None
+    if value is None or cell.percent or cell.text.endswith("%") or value < 0 or value != value.to_integral_value():
         return None
+    return int(value)
+
+
+def _group_of(campaign: Campaign, text: str, problems: list[str], where: str) -> tuple[bool, str | None]:
+    """(ok, group key): a declared group's code, or the text itself when campaign.yaml lists none."""
+    if not design.groups(campaign):
+        return True, text or None
+    group = design.find_group(campaign, text)
+    if group is None and not text:
+        problems.append(f"{where}: thiếu nhóm đối tượng (mã hoặc tên nhóm trong «survey_groups» của campaign.yaml)")
+        return False, None
+    if group is None:
+        names = ", ".join(f"«{g.code}» ({g.name})" for g in design.groups(campaign))
+        problems.append(f"{where}: nhóm «{text}» không có trong «survey_groups» của campaign.yaml "
+                        f"(các nhóm: {names})")
+        return False, None
+    return True, group.code
+
+
+def _check_unit(campaign: Campaign, code: str, problems: list[str], where: str) -> bool:
+    if not code:
+        problems.append(f"{where}: thiếu mã đơn vị")
+        return False
+    if campaign.unit(code) is None:
+        problems.append(f"{where}: mã đơn vị «{code}» không có trong danh sách đơn vị của đợt đánh giá")
+        return False
+    return True
+
+
+def _weights_need_groups(campaign: Campaign, has_group: bool, problems: list[str]) -> None:
+    if design.weighted_groups(campaign) and not has_group:
+        problems.append("bảng không có cột «Nhóm» nhưng các nhóm đối tượng trong campaign.yaml có trọng số "
+                        "(weight): hãy thêm cột «Nhóm» ghi mã hoặc tên nhóm của từng dòng")
+
+
+def _read_counts(campaign: Campaign, path: Path, header, folded, body) -> SurveyTable:
+    index = design.question_index(campaign)
+    cols = {k: _column_of(folded, k) for k in ("ma", "cauhoi", "phuongan", "sophieu", "nhom")}
+    problems: list[str] = []
+    _weights_need_groups(campaign, cols["nhom"] is not None, problems)
+    tally = Tally()
+    seen: dict[tuple, int] = {}
+    letter_col = get_column_letter(cols["phuongan"] + 1)
+    for n, row in body:
+        cell = lambda key: (TableCell(normalize_text(row[cols[key]].text).strip(), row[cols[key]].number,  # noqa: E731
+                                 row[cols[key]].percent) if cols[key] is not None and cols[key] < len(row) else TableCell(""))
+        if not any(c.text.strip() for c in row):
+            continue
+        unit_ok = _check_unit(campaign, cell("ma").text, problems, f"dòng {n}, cột {get_column_letter(cols['ma'] + 1)}")
+        group_ok, group = (True, None)
+        if cols["nhom"] is not None:
+            group_ok, group = _group_of(campaign, cell("nhom").text, problems,
+                                        f"dòng {n}, cột {get_column_letter(cols['nhom'] + 1)}")
+        qtext = cell("cauhoi").text
+        q = index.get(design.code_key(qtext))
+        if q is None:
+            problems.append(f"dòng {n}, cột {get_column_letter(cols['cauhoi'] + 1)}: «{qtext}» không phải mã câu hỏi "
+                            f"hay tiêu chí điều tra của bộ chỉ số (các mã: {', '.join(sorted({x.code for x in index.values()}))})")
+        letter = cell("phuongan").text.upper()
+        if q is not None and letter not in q.weights:
+            problems.append(f"dòng {n}, cột {letter_col}: phương án «{letter}» không có ở câu hỏi «{q.code}» "
+                            f"(các phương án: {', '.join(q.letters)})")
+            q = None
+        count = _whole_count(cell("sophieu"))
+        if count is None:
+            problems.append(f"dòng {n}, cột {get_column_letter(cols['sophieu'] + 1)}: số phiếu «{cell('sophieu').text}» "
+                            "phải là số nguyên ≥ 0")
+        if not (unit_ok and group_ok and q is not None and count is not None):
+            continue
+        key = (cell("ma").text, group, q.code, letter)
+        if key in seen:
+            problems.append(f"dòng {n}: trùng với dòng {seen[key]} (cùng đơn vị, nhóm, câu hỏi và phương án)")
+            continue
+        seen[key] = n
+        tally.add(cell("ma").text, group, q.code, letter, count)
+    if problems:
+        raise SurveyError(path, problems)
+    per_question: dict[tuple, int] = defaultdict(int)
+    for (unit, group, qcode), letters in tally.counts.items():
+        per_question[(unit, group, qcode)] += sum(letters.values())
+    for (unit, group, _q), total in per_question.items():
+        tally.responses[(unit, group)] = max(tally.responses[(unit, group)], total)
+    return SurveyTable("counts", item_points(campaign, tally, index), tally)
+
+
+def _read_respondents(campaign: Campaign, path: Path, header, folded, body) -> SurveyTable:
+    index = design.question_index(campaign)
+    cols = {k: _column_of(folded, k) for k in ("ma", "nhom", "phieu")}
+    problems: list[str] = []
+    questions: dict[int, design.Question] = {}
+    for col, title in enumerate(header):
+        if col in cols.values() or folded[col] in ("tendonvi", "stt", "loai", "ghichu", ""):
+            continue
+        q = index.get(design.code_key(title))
+        if q is None:
+            problems.append(f"cột {get_column_letter(col + 1)} «{title}» không phải mã câu hỏi hay tiêu chí điều tra "
+                            f"của bộ chỉ số (các mã: {', '.join(sorted({x.code for x in index.values()}))})")
+        else:
+            questions[col] = q
+    tally = Tally()
+    forms: dict[tuple[str, str | None, str], int] = {}
+    for n, row in body:
+        text = lambda col: normalize_text(row[col].text).strip() if col is not None and col < len(row) else ""  # noqa: E731
+        if not any(c.text.strip() for c in row):
+            continue
+        unit = text(cols["ma"])
+        unit_ok = _check_unit(campaign, unit, problems, f"dòng {n}, cột {get_column_letter(cols['ma'] + 1)}")
+        group_ok, group = _group_of(campaign, text(cols["nhom"]), problems,
+                                    f"dòng {n}, cột {get_column_letter(cols['nhom'] + 1)}")
+        form = text(cols["phieu"])
+        if unit_ok and group_ok and form:
+            if (unit, group, form) in forms:
+                problems.append(f"dòng {n}, cột {get_column_letter(cols['phieu'] + 1)}: phiếu «{form}» của đơn vị «{unit}» "
+                                f"(nhóm «{text(cols['nhom'])}») đã có ở dòng {forms[(unit, group, form)]}")
+            forms.setdefault((unit, group, form), n)
+        answers = []
+        for col, q in questions.items():
+            letter = text(col).upper()
+            if not letter:
+                continue  # not answered
+            if letter not in q.weights:
+                problems.append(f"dòng {n}, cột {get_column_letter(col + 1)} «{q.code}»: phương án «{letter}» không có "
+                                f"(các phương án: {', '.join(q.letters)})")
+                continue
+            answers.append((q.code, letter))
+        if unit_ok and group_ok:
+            tally.responses[(unit, group)] += 1
+            for qcode, letter in answers:
+                tally.add(unit, group, qcode, letter)
+    if problems:
+        raise SurveyError(path, problems)
+    return SurveyTable("respondents", item_points(campaign, tally, index), tally)
+
+
+def read_cells(path: Path) -> list[list[TableCell]]:
+    """The cells of a survey table: a UTF-8 .csv (text only) or an .xlsx's first sheet (numbers exact,
+    with their percent format); raises ParxlError naming a file that cannot be read."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        return [[TableCell(c) for c in row] for row in read_rows(path)]
+    _check_table_file(path, path.read_bytes())
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise _refuse(path, "tệp Excel bị hỏng hoặc không đúng cấu trúc .xlsx; hãy mở bằng Excel, "
+                            "lưu lại thành .xlsx rồi nhập lại") from exc
+    try:
+        ws = wb.worksheets[0]
+        return [[_cell(c) for c in row] for row in ws.iter_rows(max_row=100_000)]
+    except Exception as exc:  # a sheet part missing or not XML: the file, not parxl
+        raise _refuse(path, "tệp Excel bị hỏng, không đọc được trang đầu; hãy mở bằng Excel, "
+                            "lưu lại thành .xlsx rồi nhập lại") from exc
+    finally:
+        wb.close()
+
+
+def _cell(c) -> TableCell:
+    value = getattr(c, "value", None)
+    if value is None:
+        return TableCell("")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = to_decimal(value)
+        percent = "%" in str(getattr(c, "number_format", "") or "").replace("\\%", "")
+        return TableCell(vi_number(number * HUNDRED) + "%" if percent else vi_number(number), number, percent)
+    return TableCell(str(value))
 
 
 def load_survey(campaign: Campaign) -> Scores:
     """The imported survey results of the campaign ({} when none was imported); raises SurveyError."""
     path = survey_file(campaign)
     return read_survey(campaign, path) if path else {}
+
+
+def load_survey_table(campaign: Campaign) -> SurveyTable | None:
+    """The campaign's imported survey table read whole (``read_survey_table``), or None when none was
+    imported; raises SurveyError as ``load_survey``."""
+    path = survey_file(campaign)
+    return read_survey_table(campaign, path) if path else None
 
 
 def _refuse(source: Path, reason: str) -> SurveyError:

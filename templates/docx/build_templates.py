@@ -225,6 +225,9 @@ def build_report(path: Path) -> None:
               "{{ unranked_count }}{% if unranked_reasons %} ({{ unranked_reasons }}){% endif %}.", **BODY)
     para(doc, "- Chỉ số cải cách hành chính trung bình: {{ average }}%.", **BODY)
     para(doc, "- Cao nhất: {{ best }}% ({{ best_units }}); thấp nhất: {{ lowest }}% ({{ lowest_units }}).", **BODY)
+    tag(doc, "{%p if survey_coverage %}")
+    para(doc, "- Điều tra xã hội học: {{ survey_coverage }}.", **BODY)
+    tag(doc, "{%p endif %}")
     heading(doc, "2. Phân bố theo xếp loại")
     loop_table(doc, [
         ("STT", 12, "{{ b.stt }}", "center"),
