@@ -108,7 +108,8 @@ def simulate_survey(campaign: Campaign, dest: Path, seed: int = 2025) -> Path:
         satisfaction = 0.68 + 0.3 * rng.random()
         points = [quantize(i.max * Decimal(str(round(min(1.0, satisfaction + rng.uniform(-0.08, 0.05)), 3))), 2)
                   for i in items]
-        lines.append(f"{unit.code},{unit.name}," + ",".join(f'"{vi_number(p)}"' for p in points))
+        name = f'"{unit.name}"' if "," in unit.name else unit.name  # «Sở Văn hóa, Thể thao và Du lịch»
+        lines.append(f"{unit.code},{name}," + ",".join(f'"{vi_number(p)}"' for p in points))
     return write_atomic(dest, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
