@@ -23,6 +23,7 @@ from parxl.campaign.folder import load_campaign
 from parxl.cli import main
 from parxl.core.errors import CampaignError
 from parxl.core.resources import samples_dir
+from parxl.appraisal import layout as L
 from parxl.demo.run import run_demo
 from parxl.demo.simulate import fill_for, pick_scenario
 from parxl.intake.blocks import validate_in_block
@@ -272,3 +273,93 @@ def test_two_block_sample_end_to_end(tmp_path, soffice):
     overview = book.get_sheet_by_name("Tổng quan").to_python()
     counted = [r[1] for r in overview if r[0] == "Số đơn vị được xếp hạng"]
     assert counted == [len(by_block["so"]), len(by_block["xa"])]
+
+
+# --- appraisal per block and field, survey per block, blocks not ranked ---------------------------------
+
+def year_on_copy(tmp_path: Path, edit=None):
+    """A copy of the sample whose units sent back their simulated files (checked), and its campaign."""
+    from parxl.demo.simulate import simulate_returns
+    from parxl.ledger.receive import run_intake
+    from parxl.workbook.stamping import generate
+
+    root = copy_sample(tmp_path)
+    if edit:
+        edit(root)
+    c = load_campaign(root)
+    for view in c.views():
+        generate(view)
+        simulate_returns(view)
+    run_intake(c, workers=1)
+    return c
+
+
+def test_appraisal_workbooks_per_block_and_field_and_their_import(tmp_path):
+    from test_appraisal import fill, rows_of
+
+    c = year_on_copy(tmp_path)
+    out = CliRunner().invoke(main, ["appraise", str(c.root), "--json"])
+    assert out.exit_code == 0, out.output
+    folder = c.root / "output" / "tham-dinh" / "appraisal-1"
+    assert sorted(p.name for p in folder.iterdir()) == ["so", "xa"]
+    first_so = sorted((folder / "so").iterdir())[0]
+    at = rows_of(load_workbook(first_so)[L.SHEET_DATA])
+    assert {code for code, _ in at} <= {u.code for u in c.blocks[0].units}  # only departments in the so workbooks
+    (unit, item) = next(key for key in sorted(at) if key[0] == "S01")
+    before = {u.unit.code: u for u in run_consolidation(c).results.units}
+    self_score = before["S01"].items[item].self_score
+    filled_dir = tmp_path / "da-cham" / "so"
+    fill(first_so, filled_dir / first_so.name, {(unit, item): 0})
+    out = CliRunner().invoke(main, ["appraise", str(c.root), "--import", str(tmp_path / "da-cham"), "--json"])
+    assert out.exit_code == 0, out.output
+    after = {u.unit.code: u for u in run_consolidation(c).results.units}
+    assert after["S01"].items[item].appraised == 0
+    assert after["S01"].total == before["S01"].total - self_score
+    assert all(after[u.code].total == before[u.code].total for u in c.blocks[1].units)
+
+
+def test_survey_table_per_block_and_a_mixed_table_refused(tmp_path):
+    from parxl.demo.simulate import simulate_survey
+
+    c = year_on_copy(tmp_path)
+    so, xa = c.views()
+    table = simulate_survey(xa, tmp_path / "dieu-tra-xa.csv")
+    out = CliRunner().invoke(main, ["survey", str(c.root), str(table)])
+    assert out.exit_code == 0, out.output
+    assert (c.root / "survey-xa.csv").is_file() and not (c.root / "survey-so.csv").exists()
+    results = {r.campaign.block_id: r for r in run_consolidation(c).blocks}
+    assert results["xa"].has_survey and not results["so"].has_survey
+
+    mixed = tmp_path / "tron.csv"
+    so_rows = simulate_survey(so, tmp_path / "so.csv").read_text(encoding="utf-8").splitlines()
+    mixed.write_text("\n".join(table.read_text(encoding="utf-8").splitlines() + so_rows[1:2]) + "\n", encoding="utf-8")
+    out = CliRunner().invoke(main, ["survey", str(c.root), str(mixed)])
+    assert out.exit_code == 1 and "bảng có đơn vị của 2 khối" in out.output, out.output
+    assert (c.root / "survey-xa.csv").read_bytes() == table.read_bytes()  # nothing changed
+
+
+def test_a_block_not_ranked_gets_index_and_band_and_no_rank(tmp_path, soffice):
+    c = year_on_copy(tmp_path, lambda root: edit_yaml(
+        root, "    criteria: criteria-so.yaml\n", "    criteria: criteria-so.yaml\n    ranked: false\n"))
+    done = run_consolidation(c)
+    so, xa = done.blocks
+    scored = [u for u in so.units if u.status == "ranked"]
+    assert scored and all(u.rank is None and u.band is not None and u.index is not None for u in scored)
+    assert all(u.band == c.blocks[0].framework.classify(u.index, c.blocks[0].bands) for u in scored)
+    assert xa.ranked and min(u.rank for u in xa.ranked) == 1
+    sheets = load_workbook(done.master, read_only=True).sheetnames
+    assert "Kết quả (so)" in sheets and "Xếp hạng (so)" not in sheets and "Xếp hạng (xa)" in sheets
+    recomputed = recalculate([done.master], tmp_path / "recalculated", soffice)[0]
+    book = CalamineWorkbook.from_path(str(recomputed))
+    overview = book.get_sheet_by_name("Tổng quan").to_python()
+    assert [r[1] for r in overview if r[0] == "Số đơn vị có chỉ số"] == [len(scored)]
+    from parxl.documents import render_decision
+    document = docx.Document(str(render_decision(done.results, master=done.master)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert f"có {len(scored)} đơn vị được đánh giá, xếp loại (khối không xếp hạng)" in text
+    table = [t for t in document.tables if t.rows[0].cells[0].text == "STT"][0]
+    rows = [[cell.text for cell in row.cells] for row in table.rows[2:] if row.cells[0].text.isdigit()]
+    listed = [r for r in rows if r[7] == "—"]
+    indexes = [Decimal(r[6].replace(",", ".")) for r in listed]
+    assert len(listed) == len(scored)
+    assert indexes == sorted(indexes, reverse=True)  # one kind («Sở»): one group, highest index first
