@@ -363,3 +363,9 @@ def test_a_block_not_ranked_gets_index_and_band_and_no_rank(tmp_path, soffice):
     indexes = [Decimal(r[6].replace(",", ".")) for r in listed]
     assert len(listed) == len(scored)
     assert indexes == sorted(indexes, reverse=True)  # one kind («Sở»): one group, highest index first
+
+
+def test_demo_names_the_samples_when_asked_for_one_that_does_not_exist(tmp_path):
+    out = CliRunner().invoke(main, ["demo", str(tmp_path / "demo"), "--sample", "khong-co"])
+    assert out.exit_code == 1 and not (tmp_path / "demo").exists()
+    assert "Không có đợt đánh giá mẫu «khong-co»" in out.output and "hai-khoi-2025, kinh-mon-2025" in out.output

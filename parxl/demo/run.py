@@ -57,6 +57,10 @@ def prepare(target: Path, sample: str = SAMPLE) -> Campaign:
     :data:`DEMO_MARKER`), which is reused. Raises :class:`ParxlError` for anything else, a real
     campaign above all, without touching it.
     """
+    source = samples_dir() / sample  # checked before anything is written
+    if not (source / CAMPAIGN_FILE).is_file():
+        names = ", ".join(sorted(p.name for p in samples_dir().iterdir() if (p / CAMPAIGN_FILE).is_file()))
+        raise ParxlError(f"Không có đợt đánh giá mẫu «{sample}»; các mẫu có sẵn: {names}.")
     if target.exists() and not target.is_dir():
         raise ParxlError(f"«{target}» là một tệp, không phải thư mục; hãy chọn một thư mục trống cho bản chạy thử.")
     if target.is_dir() and not (target / DEMO_MARKER).is_file() and any(target.iterdir()):
@@ -69,10 +73,6 @@ def prepare(target: Path, sample: str = SAMPLE) -> Campaign:
     target.mkdir(parents=True, exist_ok=True)
     # The marker first: a copy cut short leaves a folder the next demo may complete.
     write_atomic(target / DEMO_MARKER, _MARKER_TEXT.encode("utf-8"))
-    source = samples_dir() / sample
-    if not (source / CAMPAIGN_FILE).is_file():
-        names = ", ".join(sorted(p.name for p in samples_dir().iterdir() if (p / CAMPAIGN_FILE).is_file()))
-        raise ParxlError(f"Không có đợt đánh giá mẫu «{sample}»; các mẫu có sẵn: {names}.")
     # copy2 keeps modification times, which date the workbooks: the demo is reproducible.
     shutil.copytree(source, target, dirs_exist_ok=True, copy_function=shutil.copy2,
                     ignore=lambda folder, names: [n for n in names if Path(folder).name in WORK_DIRS])

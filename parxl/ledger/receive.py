@@ -48,7 +48,7 @@ from ..core.progress import Progress
 from ..core.report import InternalError
 from ..intake.blocks import criteria_fingerprint, validate_in_block
 from ..intake.submission import expected_max_row, file_sha256, read_submission
-from ..intake.validation import Report, mark_swapped
+from ..intake.validation import Report, mark_swapped, validate
 from ..xlsx.safety import HostileFile
 from .inbox import INTERNAL, InboxFile, InternalErrorReport, SkippedEntry, internal_report, scan_inbox, unit_named_in
 from .returned import INTERNAL_REASON, ReturnedFile, returned_files
@@ -109,7 +109,9 @@ def _check_one(job: Job) -> Report:
         if campaign is None:
             raise RuntimeError("worker not initialised")
         sub = read_submission(Path(stored), name=name, max_row=_max_row, siblings=siblings, folder=folder)
-        return validate_in_block(campaign, sub)  # against the unit's own block's criteria set
+        if campaign.has_blocks:  # against the unit's own block's criteria set
+            return validate_in_block(campaign, sub)
+        return validate(campaign, sub)
     except HostileFile as exc:  # the reader's verdict on the file, wherever it was raised
         sha, size = _hash_of(stored)
         return Report(name, sha, size, "unreadable", named_unit=unit_named_in(campaign, name),
