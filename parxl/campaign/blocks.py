@@ -118,7 +118,6 @@ def load_blocks(root: Path, config: "CampaignConfig", config_path: Path,
     without units; a unit in two blocks; a «Khối» value that names no block; top-level ``bands`` (each
     block has its own). FrameworkError or UnitsError for a block's criteria set or units list.
     """
-    assert config.blocks is not None
     if not config.blocks:
         raise CampaignError(f"«{config_path}», mục «blocks»: danh sách khối trống; hãy liệt kê ít nhất một khối "
                             "(id, title, criteria) hoặc xóa mục «blocks».")
@@ -176,8 +175,7 @@ def _units_by_block_column(config: "CampaignConfig", config_path: Path,
     The column holds a block's ``id`` or ``title`` (matched ignoring case and diacritics). Raises
     CampaignError when the column is missing or a row names no block.
     """
-    assert config.blocks is not None
-    if units_file is None or all(b.units is not None for b in config.blocks):
+    if units_file is None or not config.blocks or all(b.units is not None for b in config.blocks):
         return {}
     units = load_units(units_file)
     rows = read_rows(units_file, CampaignError)
