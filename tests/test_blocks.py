@@ -270,6 +270,9 @@ def test_two_block_sample_end_to_end(tmp_path, soffice):
         col_rank = rows[head].index("Xếp hạng")
         got = {r[1]: int(r[col_rank]) for r in rows[head + 1:] if r[1] in by_block[block]}
         assert got == competition_ranks(by_block[block])
+    for block, title in (("so", "Khối sở, ban, ngành"), ("xa", "Khối UBND cấp xã")):
+        facts = {r[0]: r[1] for r in book.get_sheet_by_name(f"Nguồn ({block})").to_python() if len(r) > 1}
+        assert facts["Khối"] == title
     overview = book.get_sheet_by_name("Tổng quan").to_python()
     counted = [r[1] for r in overview if r[0] == "Số đơn vị được xếp hạng"]
     assert counted == [len(by_block["so"]), len(by_block["xa"])]
