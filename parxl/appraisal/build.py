@@ -63,11 +63,15 @@ def gather(campaign: Campaign, round: str) -> list[UnitRows]:
     return out
 
 
-def write_appraisal_workbooks(campaign: Campaign, round: str) -> list[Path]:
-    """Write the round's workbooks; returns their paths, in field order."""
+def write_appraisal_workbooks(campaign: Campaign, round: str, folder: Path | None = None) -> list[Path]:
+    """Write the round's workbooks; returns their paths, in field order.
+
+    ``folder``: where to write them (default ``L.round_dir``; a block of a campaign with ``blocks:`` writes
+    into its own sub-folder, named after the block).
+    """
     L.check_round(round)
     units = gather(campaign, round)
-    folder = L.round_dir(campaign.root, round)
+    folder = folder or L.round_dir(campaign.root, round)
     return [write_atomic(folder / g.file_name, build_group(campaign, round, g, units))
             for g in L.groups(campaign.framework)]
 

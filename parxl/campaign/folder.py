@@ -30,6 +30,7 @@ from ..core.numbers import parse_text_number
 from ..core.texts import normalize_text
 from ..criteria.framework import Band, BlockId, Framework, FrameworkError, load_framework
 from ..criteria.messages import loc_path, vi_error, yaml_problem
+from .blocks import Block, BlockConfig, load_blocks, single_block
 from .units import Unit, load_units
 from .schedule import ScheduleTask, default_schedule, schedule_yaml, validate_schedule
 
@@ -131,7 +132,7 @@ class CampaignConfig(_ConfigModel):
     """
 
     year: int = Field(ge=2000, le=2100)
-    block: BlockId
+    block: BlockId | None = None  # required without ``blocks`` (checked below)
     criteria: str = Field(CRITERIA_FILE, description="Tệp bộ chỉ số, tương đối với thư mục đợt đánh giá")
     title: str | None = None
     issuer: Issuer
@@ -150,11 +151,20 @@ class CampaignConfig(_ConfigModel):
     recipients: list[str] = Field(default_factory=list, description="Nơi nhận của quyết định")
     schedule: list[ScheduleTask] | None = Field(None, description="Tiến độ: các nhiệm vụ của kế hoạch triển khai")
     survey_groups: list[SurveyGroup] = Field(default_factory=list, description="Các nhóm đối tượng điều tra XHH")
+    blocks: list[BlockConfig] | None = Field(
+        None, description="Các khối của đợt đánh giá (mỗi khối một bộ chỉ số, danh sách đơn vị, xếp hạng riêng)")
 
     @field_validator("schedule")
     @classmethod
     def _schedule(cls, value, info):
         return validate_schedule(value, info)
+
+    @model_validator(mode="after")
+    def _block_or_blocks(self) -> "CampaignConfig":
+        if self.blocks is None and self.block is None:
+            raise ValueError("thiếu mục bắt buộc «block» (khối của bộ chỉ số: xa, so hoặc huyen), "
+                             "hoặc danh sách «blocks» khi đợt đánh giá có nhiều khối")
+        return self
 
 
 @dataclass
@@ -171,9 +181,39 @@ class Campaign:
     units: list[Unit]
     units_file: Path
     _by_code: dict[str, Unit] = field(default_factory=dict, repr=False)
+    blocks: list[Block] = field(default_factory=list)  # [] → the one block of today's settings
+    block_id: str | None = None  # set on a block's view (``for_block``) of a campaign with ``blocks:``
 
     def __post_init__(self) -> None:
         self._by_code = {u.code: u for u in self.units}
+        if not self.blocks:
+            self.blocks = [single_block(self.config, self.framework, self.units, self.units_file)]
+
+    @property
+    def has_blocks(self) -> bool:
+        """Whether ``campaign.yaml`` lists ``blocks:`` (then commands loop over ``blocks``)."""
+        return self.config.blocks is not None
+
+    def block_of(self, code: str) -> Block | None:
+        """The block the unit with ``code`` belongs to, or None."""
+        return next((b for b in self.blocks if b.has(code)), None)
+
+    def for_block(self, block: Block) -> "Campaign":
+        """The campaign as one of its blocks sees it: the block's criteria set, units, bands, tie rule and
+        missing policy, its id naming the block; the same folder, ledger and settings otherwise. A campaign
+        without ``blocks:`` is its own (only) block's view."""
+        if not self.has_blocks:
+            return self
+        config = self.config.model_copy(update={
+            "block": block.framework.model.block, "criteria": block.criteria,
+            "bands": block.bands if block.own_bands else None, "tie_rule": block.tie_rule,
+            "missing_policy": block.missing_policy, "blocks": None})
+        return Campaign(self.root, config, block.framework, block.units, block.units_file,
+                        blocks=[block], block_id=block.id)
+
+    def views(self) -> list["Campaign"]:
+        """``for_block`` of every block, in campaign.yaml order (one view: the campaign itself)."""
+        return [self.for_block(b) for b in self.blocks]
 
     def unit(self, code: str) -> Unit | None:
         """The unit with code ``code`` (exact, case-sensitive), or None."""
@@ -182,7 +222,7 @@ class Campaign:
     @property
     def id(self) -> str:
         """Identifies the campaign inside generated workbooks: the issuer, the year and the set."""
-        return f"{self.config.year}:{self.config.block}:{self.framework.id}:{self.config.issuer.name}"
+        return f"{self.config.year}:{self.block_id or self.config.block}:{self.framework.id}:{self.config.issuer.name}"
 
     @property
     def year(self) -> int:
@@ -287,6 +327,8 @@ def load_campaign(root: str | Path) -> Campaign:
     if not config_path.is_file():
         raise CampaignError(f"«{root}» không phải thư mục đợt đánh giá: thiếu {CAMPAIGN_FILE}. Tạo bằng «parxl init».")
     config = parse_campaign_config(config_path)
+    if config.blocks is not None:
+        return _load_with_blocks(root, config, config_path)
     framework = load_framework(root / config.criteria)
     if framework.model.block != config.block:
         raise CampaignError(
@@ -295,6 +337,23 @@ def load_campaign(root: str | Path) -> Campaign:
     for sub in WORK_DIRS:  # a campaign copied or cloned without its empty folders
         ensure_folder(root / sub)
     return Campaign(root, config, framework, load_units(units_file), units_file)
+
+
+def _load_with_blocks(root: Path, config: CampaignConfig, config_path: Path) -> Campaign:
+    """A campaign whose ``campaign.yaml`` lists ``blocks:``: every unit of every block, the first block's
+    criteria set as ``framework`` (and its set's block as ``config.block``, for code that reads one); the
+    stages are handed each block's view (``Campaign.for_block``)."""
+    try:
+        units_file: Path | None = find_units_file(root)
+    except CampaignError:
+        units_file = None
+    blocks = load_blocks(root, config, config_path, units_file)
+    for sub in WORK_DIRS:
+        ensure_folder(root / sub)
+    first = blocks[0]
+    config = config.model_copy(update={"block": first.framework.model.block})
+    units = [u for b in blocks for u in b.units]
+    return Campaign(root, config, first.framework, units, units_file or first.units_file, blocks=blocks)
 
 
 def init_campaign(root: str | Path, criteria: str, units_file: str | Path, year: int,

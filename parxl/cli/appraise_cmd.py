@@ -44,7 +44,10 @@ def command(campaign_dir: Path, round_name: str | None, source: Path | None, as_
         if round_name is None:
             with Ledger.open(campaign) as ledger:
                 round_name = L.next_round(ledger.rounds())
-        paths = write_appraisal_workbooks(campaign, L.check_round(round_name))
+        paths = []
+        for view in campaign.views():  # a campaign with blocks: per block and field, in the block's sub-folder
+            folder = L.round_dir(campaign.root, round_name) / view.block_id if view.block_id else None
+            paths += write_appraisal_workbooks(view, L.check_round(round_name), folder)
         if as_json:
             click.echo(json.dumps({"round": round_name, "workbooks": [str(p.resolve()) for p in paths]},
                                   ensure_ascii=False, indent=2))
@@ -56,12 +59,37 @@ def command(campaign_dir: Path, round_name: str | None, source: Path | None, as_
                 console.print(f"  • {p.name}", soft_wrap=True)
         return
     round_name = L.check_round(round_name) if round_name else default_import_round(campaign)
-    result = import_appraisals(campaign, source, round_name)
+    result = import_by_block(campaign, source, round_name) if campaign.has_blocks else \
+        import_appraisals(campaign, source, round_name)
     if as_json:
         click.echo(json.dumps(as_document(result), ensure_ascii=False, indent=2))
     else:
         report(result)
     click.get_current_context().exit(result.report().exit_code)
+
+
+def import_by_block(campaign, source: Path, round_name: str) -> ImportResult:
+    """``import_appraisals`` of a campaign with ``blocks:``: each file with its block's view, the block being
+    the nearest folder of its path named after a block id (as ``parxl appraise`` writes them: …/VÒNG/so/);
+    a file in no such folder is read with the first block's view, whose check names the campaign it is for.
+    Returns one ``ImportResult`` of every file, in block order."""
+    from ..appraisal.record import files_of
+
+    views = {v.block_id: v for v in campaign.views()}
+    by_block: dict[str, list[Path]] = {b: [] for b in views}
+    for path in files_of(source):
+        parts = path.relative_to(source).parts[:-1] if source.is_dir() else path.parent.parts
+        if source.is_dir():
+            parts = source.parts + tuple(parts)
+        block = next((p for p in reversed(parts) if p in views), next(iter(views)))
+        by_block[block].append(path)
+    merged = ImportResult(round_name)
+    for block, paths in by_block.items():
+        for path in paths:
+            one = import_appraisals(views[block], path, round_name)
+            merged.files += one.files
+            merged.recorded += one.recorded
+    return merged
 
 
 def as_document(result: ImportResult) -> dict:

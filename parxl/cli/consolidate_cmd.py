@@ -58,9 +58,11 @@ def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> No
             bar.update(writing, visible=True, completed=done, total=total, description=f"Lập bảng tổng hợp: {sheet}")
 
         outcome = run_consolidation(campaign, previous, intake_progress, master_progress)
-    warnings = [w for w in [missing_table_warning(campaign)] if w and not outcome.results.has_survey]
-    warnings += [w for w in [units_without_survey_warning(
-        campaign, [u.unit.code for u in outcome.results.ranked], SHOWN)] if w]
+    warnings: list[str] = []
+    for view, results in zip(campaign.views(), outcome.blocks or [outcome.results]):  # each block its own table
+        warnings += [w for w in [missing_table_warning(view)] if w and not results.has_survey]
+        warnings += [w for w in [units_without_survey_warning(
+            view, [u.unit.code for u in results.ranked], SHOWN)] if w]
     summary = outcome.report(campaign, as_document(outcome) | {"warnings": warnings,
                                  "skipped": [e.as_dict() for e in outcome.intake.skipped]})
     if as_json:
@@ -82,12 +84,15 @@ def as_document(outcome: Consolidation) -> dict:
     results = outcome.results
 
     def line(u: UnitResult) -> dict:
-        return {"code": u.unit.code, "name": u.unit.name, "status": u.status, "total": _decimal(u.total),
-                "index": _decimal(u.index), "rank": u.rank, "band": u.band}
+        out = {"code": u.unit.code, "name": u.unit.name, "status": u.status, "total": _decimal(u.total),
+               "index": _decimal(u.index), "rank": u.rank, "band": u.band}
+        if outcome.blocks:  # ranks are per block
+            out["block"] = results.campaign.block_of(u.unit.code).id  # type: ignore[union-attr]
+        return out
 
     return {
         "master": str(outcome.master.resolve()),
-        "ranking": [line(u) for u in results.ranked + results.unranked],
+        "ranking": [line(u) for part in (outcome.blocks or [results]) for u in part.ranked + part.unranked],
         "left_out": [{"code": u.unit.code, "name": u.unit.name, "situation": situation(u)[0],
                       "treatment": situation(u)[1]} for u in left_out(outcome.results)],
     }
@@ -100,7 +105,9 @@ def report(outcome: Consolidation, warnings: list[str] | None = None) -> None:
     with_errors = sum(1 for r in intake.reports.values() if r.errors)
     console.print(f"Đã kiểm tra {vi_number(workbooks)} tệp trong inbox/"
                   + (f" ({vi_number(with_errors)} tệp có lỗi)." if with_errors else "."))
-    console.print(ranking_summary(results))
+    for part in outcome.blocks or [results]:  # a campaign with blocks: each block ranked on its own
+        title = f"{part.campaign.blocks[0].title}: " if outcome.blocks else ""
+        console.print(title + ranking_summary(part), soft_wrap=True)
     for warning in warnings or []:
         console.print(f"[yellow]Cảnh báo:[/] {escape(warning)}", soft_wrap=True)
     note = "" if warnings else survey_note(results)

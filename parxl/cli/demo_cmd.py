@@ -15,7 +15,9 @@ from .console import console
 @click.command("demo", options_metavar="[TÙY_CHỌN]")
 @click.argument("directory", metavar="[THƯ_MỤC]", required=False, default="parxl-demo",
                 type=click.Path(file_okay=False, path_type=Path))
-def command(directory: Path) -> None:
+@click.option("--sample", "sample", metavar="TÊN", default=None,
+              help="Đợt đánh giá mẫu khác trong samples/, ví dụ «hai-khoi-2025» (hai khối: sở, ban, ngành và xã, phường).")
+def command(directory: Path, sample: str | None) -> None:
     """Chạy thử cả năm trên đợt đánh giá mẫu (21 xã, phường của thị xã Kinh Môn).
 
     Tạo biểu mẫu, giả lập tệp các đơn vị gửi về (có đơn vị gõ đè công thức,
@@ -37,7 +39,7 @@ def command(directory: Path) -> None:
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        outcome = run_demo(directory, progress)
+        outcome = run_demo(directory, progress, sample) if sample else run_demo(directory, progress)
 
     c = outcome.campaign
     units = {u.code: u.name for u in c.units}

@@ -25,11 +25,13 @@ def command(campaign_dir: Path) -> None:
     Thoát với mã 0 khi thành công, 1 khi đợt đánh giá hoặc bộ chỉ số có lỗi.
     """
     campaign = load_campaign(campaign_dir)
-    warning = sample_set_warning(campaign)
-    if warning:
-        err_console.print(f"[yellow]Lưu ý:[/] {warning}")
-    with Progress(TextColumn("Đang tạo biểu mẫu"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=not console.writes_to_terminal()) as bar:
-        task = bar.add_task("", total=len(campaign.units))
-        paths = generate(campaign, progress=lambda done, total, _name: bar.update(task, completed=done))
-    console.print(f"[green]Đã tạo {vi_number(len(paths))} biểu mẫu tự đánh giá[/] tại «{campaign.workbooks_dir}».")
+    for view in campaign.views():  # each block its own criteria set and units
+        warning = sample_set_warning(view)
+        if warning:
+            err_console.print(f"[yellow]Lưu ý:[/] {warning}")
+        with Progress(TextColumn("Đang tạo biểu mẫu"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True, disable=not console.writes_to_terminal()) as bar:
+            task = bar.add_task("", total=len(view.units))
+            paths = generate(view, progress=lambda done, total, _name: bar.update(task, completed=done))
+        block = f" cho {view.blocks[0].title.lower()}" if campaign.has_blocks else ""
+        console.print(f"[green]Đã tạo {vi_number(len(paths))} biểu mẫu tự đánh giá{block}[/] tại «{campaign.workbooks_dir}».")

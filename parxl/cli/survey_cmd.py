@@ -38,6 +38,8 @@ def command(campaign_dir: Path, table: Path | None, plan: bool, forms: bool, as_
         raise click.UsageError("--json chỉ dùng cùng --plan.")
     campaign = load_campaign(campaign_dir)
     if table:
+        if campaign.has_blocks:  # one table per block: the block its units belong to
+            campaign = _block_of_table(campaign, table)
         target, scores = import_survey(campaign, table)
         absent = [u.name for u in campaign.units if u.code not in scores]
         out = err_console if as_json else console
@@ -83,3 +85,35 @@ def _print_short(rows, out, received) -> None:
     out.print(f"Đã nhận {vi_number(received)}/{vi_number(planned)} phiếu theo kế hoạch.", soft_wrap=True)
     for line in coverage_warnings(rows):
         out.print(f"[yellow]Cảnh báo:[/] {line}", soft_wrap=True)
+
+
+def _block_of_table(campaign, table: Path):
+    """The view (``Campaign.for_block``) of the one block whose units the survey table lists.
+
+    Raises SurveyError when the table names no unit of any block, or units of several blocks (each
+    block has its own survey items: one table per block).
+    """
+    from ..campaign.units import read_rows
+    from ..core.errors import ParxlError
+    from ..core.texts import fold, normalize_text
+    from ..survey.table import SurveyError
+
+    rows = read_rows(table, ParxlError)  # the file's own problem, in Vietnamese
+    header_at = next((n for n, r in enumerate(rows) if any(str(c).strip() for c in r)), None)
+    folded = [fold(normalize_text(str(c))) for c in rows[header_at]] if header_at is not None else []
+    if "ma" not in folded:
+        return campaign.for_block(campaign.blocks[0])  # the import says what is missing
+    col = folded.index("ma")
+    found: dict[str, list[str]] = {}
+    for row in rows[header_at + 1:]:  # type: ignore[operator]
+        code = normalize_text(str(row[col])).strip() if col < len(row) else ""
+        block = campaign.block_of(code) if code else None
+        if block is not None:
+            found.setdefault(block.id, []).append(code)
+    if len(found) > 1:
+        listed = "; ".join(f"khối «{b}»: {', '.join(codes[:3])}{'…' if len(codes) > 3 else ''}"
+                           for b, codes in found.items())
+        raise SurveyError(table, [f"bảng có đơn vị của {len(found)} khối ({listed}); mỗi khối có tiêu chí điều tra "
+                                  "riêng: hãy tách mỗi khối một bảng rồi nhập từng bảng"])
+    block_id = next(iter(found), campaign.blocks[0].id)
+    return next(v for v in campaign.views() if v.block_id == block_id)

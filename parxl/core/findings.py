@@ -54,6 +54,7 @@ FindingCode = Literal[
     "appraisal-score-not-number", "appraisal-score-negative", "appraisal-score-above-max",
     "appraisal-score-formula",
     "appraisal-score-off-grid", "appraisal-number-as-text", "appraisal-note-without-score",
+    "identity-other-block",
 ]
 
 
@@ -364,6 +365,10 @@ _TYPES = [
        "Ô {cell} (đơn vị {unit}, tiêu chí {item}) có ý kiến thẩm định nhưng ô điểm để trống: điểm tự chấm "
        "được giữ nguyên; ý kiến vẫn lưu trong tệp đã nhận.",
        action="Nếu muốn thay điểm tự chấm, nhập điểm thẩm định vào ô điểm rồi nhập lại tệp; nếu không, không cần làm gì."),
+    _T("identity-other-block", "error", "Biểu mẫu của khối khác",
+       "Tệp «{file}» là biểu mẫu của «{form_block}» (bộ chỉ số «{form_criteria}») nhưng đơn vị «{unit} – {name}» "
+       "thuộc «{unit_block}» (bộ chỉ số «{unit_criteria}»); mỗi khối chấm theo bộ chỉ số và biểu mẫu riêng, nên "
+       "số liệu trong tệp không được đọc. Hãy điền vào biểu mẫu của «{unit_block}» đã gửi cho đơn vị rồi gửi lại."),
 ]
 
 FINDING_TYPES: dict[str, FindingType] = {t.code: t for t in _TYPES}

@@ -60,13 +60,17 @@ _MARKER_TEXT = ("Thư mục này do «parxl demo» tạo ra để chạy thử; 
                 "parxl demo chỉ ghi lại vào thư mục có tệp này.\n")
 
 
-def prepare(target: Path) -> Campaign:
+def prepare(target: Path, sample: str = SAMPLE) -> Campaign:
     """Copy the sample campaign into ``target`` and return it loaded.
 
     ``target`` must not exist, be empty, or be a folder an earlier demo made (it holds
     :data:`DEMO_MARKER`), which is reused. Raises :class:`ParxlError` for anything else, a real
     campaign above all, without touching it.
     """
+    source = samples_dir() / sample  # checked before anything is written
+    if not (source / CAMPAIGN_FILE).is_file():
+        names = ", ".join(sorted(p.name for p in samples_dir().iterdir() if (p / CAMPAIGN_FILE).is_file()))
+        raise ParxlError(f"Không có đợt đánh giá mẫu «{sample}»; các mẫu có sẵn: {names}.")
     if target.exists() and not target.is_dir():
         raise ParxlError(f"«{target}» là một tệp, không phải thư mục; hãy chọn một thư mục trống cho bản chạy thử.")
     if target.is_dir() and not (target / DEMO_MARKER).is_file() and any(target.iterdir()):
@@ -79,29 +83,33 @@ def prepare(target: Path) -> Campaign:
     target.mkdir(parents=True, exist_ok=True)
     # The marker first: a copy cut short leaves a folder the next demo may complete.
     write_atomic(target / DEMO_MARKER, _MARKER_TEXT.encode("utf-8"))
-    source = samples_dir() / SAMPLE
     # copy2 keeps modification times, which date the workbooks: the demo is reproducible.
     shutil.copytree(source, target, dirs_exist_ok=True, copy_function=shutil.copy2,
                     ignore=lambda folder, names: [n for n in names if Path(folder).name in WORK_DIRS])
     return load_campaign(target)
 
 
-def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
+def run_demo(target: Path, progress: Progress | None = None, sample: str = SAMPLE) -> DemoOutcome:
     """The whole year on the bundled sample campaign, in ``target`` (see the module doc).
 
     ``progress`` (``core.progress.Progress``) gets ``(done, total, stage title)``, the label being
     the stage («Tạo biểu mẫu», «Kiểm tra tệp gửi về», …). Raises ``ParxlError`` when ``target``
-    is a real campaign or a folder with other files; what the stages raise goes up.
+    is a real campaign or a folder with other files; what the stages raise goes up. ``sample``: the
+    sample campaign under ``samples/`` (one with ``blocks:`` runs every stage per block).
     """
     from ..documents import render_decision, render_notices, render_report
 
-    campaign = prepare(target)
-    scenario = pick_scenario(campaign)
-    workbooks = generate(campaign, labelled(progress, "Tạo biểu mẫu"))
-    returned = simulate_returns(campaign, progress=labelled(progress, "Giả lập tệp các đơn vị gửi về"))
+    campaign = prepare(target, sample)
+    views = campaign.views()  # each block its own forms, returned files and survey table
+    scenario = pick_scenario(views[0])
+    workbooks, returned = [], []
+    for view in views:
+        workbooks += generate(view, labelled(progress, "Tạo biểu mẫu"))
+        returned += simulate_returns(view, progress=labelled(progress, "Giả lập tệp các đơn vị gửi về"))
+        # The survey's organisers send their table; the clerk imports it as «parxl survey» does.
+        name = f"ket-qua-dieu-tra-xhh-{view.block_id}.csv" if view.block_id else "ket-qua-dieu-tra-xhh.csv"
+        survey_table, _ = import_survey(view, simulate_survey(view, campaign.output_dir / name))
     date_returns(campaign, returned)
-    # The survey's organisers send their table; the clerk imports it as «parxl survey» does.
-    survey_table, _ = import_survey(campaign, simulate_survey(campaign, campaign.output_dir / "ket-qua-dieu-tra-xhh.csv"))
 
     # Intake, results and master exactly as «parxl consolidate»; the check report as «parxl check».
     done = run_consolidation(campaign, None,

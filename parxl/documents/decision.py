@@ -136,8 +136,13 @@ def render_decision(results: Results, template: Path | None = None, out_dir: Pat
     """Write the decision (with its appendix) as a new .docx in ``out_dir`` (default CAMPAIGN/output).
 
     ``master``: the master workbook ``results`` were saved with; the draft then names
-    it (and ``results.made_at``) in a comment (``source.master_note``).
+    it (and ``results.made_at``) in a comment (``source.master_note``). A campaign with ``blocks:`` gets
+    the decision of every block (``documents.blocks.render_blocks_decision``; ``template`` is then an
+    edited copy of «quyet-dinh-cong-bo-cac-khoi.docx»).
     """
+    if results.campaign.has_blocks:
+        from .blocks import render_blocks_decision
+        return render_blocks_decision(results, template, out_dir, master)
     template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
     data = render_bytes(template, decision_context(results), note_for(results, master))
     return write_new(data, Path(out_dir) if out_dir else results.campaign.output_dir, decision_stem(results))

@@ -119,8 +119,12 @@ def render_notices(results: Results, template: Path | None = None, out_dir: Path
                    master: Path | None = None) -> list[Path]:
     """One notice per ranked unit in ``out_dir`` (default CAMPAIGN/output/thong-bao); all rendered before any is written.
 
-    ``master``: as for ``render_decision``.
+    ``master``: as for ``render_decision``. A campaign with ``blocks:``: each block's units from the block's
+    results (its criteria set's fields, its own ranks), in campaign.yaml order.
     """
+    if results.campaign.has_blocks:
+        from ..master.consolidation import split_results
+        return [p for part in split_results(results) for p in render_notices(part, template, out_dir, master)]
     template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
     contexts = [(u, notice_context(results, u)) for u in results.ranked]
     if not contexts:

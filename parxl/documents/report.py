@@ -81,7 +81,13 @@ def report_context(results: Results) -> dict:
 
 def render_report(results: Results, template: Path | None = None, out_dir: Path | None = None,
                   master: Path | None = None) -> Path:
-    """Write the report as a new .docx in ``out_dir`` (default CAMPAIGN/output); ``master``: as for ``render_decision``."""
+    """Write the report as a new .docx in ``out_dir`` (default CAMPAIGN/output); ``master``: as for ``render_decision``.
+
+    A campaign with ``blocks:`` gets one report covering each block (``documents.blocks.render_blocks_report``).
+    """
+    if results.campaign.has_blocks:
+        from .blocks import render_blocks_report
+        return render_blocks_report(results, template, out_dir, master)
     template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
     data = render_bytes(template, report_context(results), note_for(results, master))
     return write_new(data, Path(out_dir) if out_dir else results.campaign.output_dir,

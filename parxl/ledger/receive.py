@@ -46,6 +46,7 @@ from ..campaign.folder import Campaign, load_campaign
 from ..core.findings import make
 from ..core.progress import Progress
 from ..core.report import InternalError
+from ..intake.blocks import criteria_fingerprint, validate_in_block
 from ..intake.submission import expected_max_row, file_sha256, read_submission
 from ..intake.validation import Report, mark_swapped, validate
 from ..xlsx.safety import HostileFile
@@ -94,7 +95,7 @@ _max_row = 0
 def _init_worker(root: str) -> None:
     global _campaign, _max_row
     _campaign = load_campaign(root)
-    _max_row = expected_max_row(_campaign.framework)
+    _max_row = max(expected_max_row(b.framework) for b in _campaign.blocks)
 
 
 Job = tuple[str, str, "frozenset[str] | None", "str | None"]  # stored path, display name, siblings, folder
@@ -108,6 +109,8 @@ def _check_one(job: Job) -> Report:
         if campaign is None:
             raise RuntimeError("worker not initialised")
         sub = read_submission(Path(stored), name=name, max_row=_max_row, siblings=siblings, folder=folder)
+        if campaign.has_blocks:  # against the unit's own block's criteria set
+            return validate_in_block(campaign, sub)
         return validate(campaign, sub)
     except HostileFile as exc:  # the reader's verdict on the file, wherever it was raised
         sha, size = _hash_of(stored)
@@ -177,7 +180,7 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
         for rec, report in zip(first.values(), reports):
             _name_by_path(campaign, rec, report)
             result.reports[rec.sha256] = report
-            ledger.record(report, fingerprint)  # an internal error replaces any earlier verdict on the content
+            ledger.record(report, criteria_fingerprint(campaign, report.unit_code))  # an internal error replaces any earlier verdict on the content
         for rec in result.files:  # an undecompressable member of a plain zip, named after a unit: its verdict
             if rec.kind == "broken-archive" and rec.report is not None and rec.report.named_unit:
                 ledger.record(rec.report, fingerprint)  # (under the zip's content) so the unit is not «chưa gửi»

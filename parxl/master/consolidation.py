@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from ..ledger.store import SELF, Ledger, LedgerSubmission
 from ..results.compute import Results, Source, UnitInput, consolidate
 from ..survey.table import load_survey
 from . import PreviousEntry, write_master
+from .blocks import write_blocks_master
 from .snapshot import save_snapshot
 
 SURVEY_ROUND = "survey"
@@ -143,12 +144,70 @@ def results_fingerprint(campaign: Campaign, inputs: Sequence[UnitInput]) -> dict
 
 
 def current_fingerprint(campaign: Campaign) -> dict[str, str]:
-    """``results_fingerprint`` of what the ledger and the survey table hold now (no intake is run).
+    """``results_fingerprint`` of what the ledger and the survey table hold now (no intake is run);
+    ``blocks_fingerprint`` for a campaign with ``blocks:``.
 
     Raises SurveyError when the campaign's survey table no longer reads.
     """
     subs, returned = _from_ledger(campaign)
+    if campaign.has_blocks:
+        return blocks_fingerprint(campaign, subs, returned)
     return results_fingerprint(campaign, unit_inputs(campaign, subs, returned))
+
+
+def blocks_fingerprint(campaign: Campaign, subs: Sequence[LedgerSubmission],
+                       returned: Sequence[ReturnedFile]) -> dict[str, str]:
+    """The fingerprint of a campaign with ``blocks:``: per part, the digest of every block's
+    ``results_fingerprint`` of that part (block id → digest), plus ``blocks`` (each block's id, title and
+    ``ranked``). Same parts as ``results_fingerprint``, so the documents name what changed the same way.
+    """
+    per_block = {view.block_id: results_fingerprint(view, unit_inputs(view, subs, returned))
+                 for view in campaign.views()}
+    parts = next(iter(per_block.values())).keys()
+    out = {part: _digest({b: fp[part] for b, fp in per_block.items()}) for part in parts}
+    out["settings"] = _digest([out["settings"], [[b.id, b.title, b.ranked] for b in campaign.blocks]])
+    return out
+
+
+def unrank(results: Results) -> Results:
+    """``results`` of a block that is not ranked (``ranked: false``): every unit keeps its index, field
+    sub-indices and band, and has no rank. Changes ``results`` in place and returns it."""
+    for u in results.units:
+        u.rank = None
+    return results
+
+
+def block_results(campaign: Campaign, subs: Sequence[LedgerSubmission], returned: Sequence[ReturnedFile],
+                  made_at: str) -> list[Results]:
+    """Each block's results (campaign.yaml order), computed on the block's view of ``campaign``: ranks,
+    bands, tie rule and missing policy are the block's, and never cross blocks."""
+    out = []
+    for view in campaign.views():
+        results = consolidate(view, unit_inputs(view, subs, returned), made_at)
+        out.append(results if view.blocks[0].ranked else unrank(results))
+    return out
+
+
+def combined(campaign: Campaign, blocks: Sequence[Results]) -> Results:
+    """One ``Results`` of every unit of every block (block order, then each block's units-list order),
+    carrying the whole ``campaign``: what the snapshot saves. Ranks stay each block's own."""
+    return Results(campaign, [u for r in blocks for u in r.units], blocks[0].made_at,
+                   any(r.has_appraisal for r in blocks), any(r.has_survey for r in blocks))
+
+
+def split_results(results: Results) -> list[Results]:
+    """``results`` of a campaign with ``blocks:`` cut into one ``Results`` per block, each carrying the
+    block's view of the campaign (for the documents, which draft each block as its own table); a campaign
+    without ``blocks:`` gives ``[results]``. ``has_appraisal``/``has_survey`` are the whole campaign's."""
+    campaign = results.campaign
+    if not campaign.has_blocks:
+        return [results]
+    out = []
+    for view in campaign.views():
+        units = [u for u in results.units if view.unit(u.unit.code) is not None]
+        out.append(Results(view, units, results.made_at, results.has_appraisal,
+                           results.has_survey and any(u.survey_points for u in units)))
+    return out
 
 
 def results_from_ledger(campaign: Campaign, made_at: str | None = None) -> Results:
@@ -169,6 +228,7 @@ class Consolidation:
     results: Results
     master: Path
     snapshot: Path | None = None  # the results saved beside the master, which the documents follow
+    blocks: list[Results] = field(default_factory=list)  # each block's results (campaign with ``blocks:``)
 
     def report(self, campaign: Campaign, payload: dict | None = None) -> CommandReport:
         """The ``CommandReport`` of ``parxl consolidate``, with ``payload`` as its JSON.
@@ -197,6 +257,12 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
     Raises ParxlError (exit 1) when the ledger or the survey table cannot be read.
     """
     intake = run_intake(campaign, intake_progress)
+    if campaign.has_blocks:  # each block ranked on its own, one master with every block's sheets
+        blocks = block_results(campaign, intake.latest, intake.returned, local_iso())
+        results = combined(campaign, blocks)
+        master = write_blocks_master(blocks, campaign.output_dir, previous, master_progress)
+        fingerprint = blocks_fingerprint(campaign, intake.latest, intake.returned)
+        return Consolidation(intake, results, master, save_snapshot(results, master, fingerprint), blocks)
     inputs = unit_inputs(campaign, intake.latest, intake.returned)
     results = consolidate(campaign, inputs, local_iso())
     master = write_master(results, campaign.output_dir, previous, master_progress)

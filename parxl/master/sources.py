@@ -44,7 +44,7 @@ def write_sources(ws: Worksheet, fmt: MasterFormats, view: View) -> None:
     facts = [
         ("Đợt đánh giá", c.title),
         ("Năm đánh giá", str(c.year)),
-        ("Khối", BLOCK_TITLES[c.config.block]),
+        ("Khối", c.blocks[0].title if c.block_id else BLOCK_TITLES[c.config.block]),
         ("Cơ quan tổ chức", c.config.issuer.name),
         ("Thư mục đợt đánh giá", str(c.root)),
         ("Bộ chỉ số", f"{fw.title} (mã «{fw.id}»)"),

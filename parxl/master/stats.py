@@ -16,10 +16,14 @@ NAMED_BARS = 60  # up to this many units, the index chart names every bar
 
 
 def write_stats(wb: Workbook, ws: Worksheet, fmt: MasterFormats, view: View, ranking: RankingLayout,
-                fields_avg_row: int) -> None:
+                fields_avg_row: int, sheets: tuple[str, str, str] = (SHEET_RANKING, SHEET_FIELDS, SHEET_STATS)) -> None:
     """The «Thống kê» sheet: counts, highest, lowest and mean index (as formulas with their values),
     units per band, field averages, and charts.
+
+    ``sheets``: the names of the ranking, field and statistics sheets the formulas and charts refer to
+    (a master of several blocks has one of each per block).
     """
+    SHEET_RANKING, SHEET_FIELDS, SHEET_STATS = sheets  # noqa: N806
     results = view.results
     ranked = results.ranked
     indexes = [u.index for u in ranked if u.index is not None]
@@ -77,15 +81,16 @@ def write_stats(wb: Workbook, ws: Worksheet, fmt: MasterFormats, view: View, ran
                          number(mean_index([u.field_index[f.code] for u in ranked])))
     field_first, field_last = ftop + 1, ftop + len(view.fields)
 
-    _charts(wb, ws, ranking, (band_first, band_last), (field_first, field_last), len(ranked))
+    _charts(wb, ws, ranking, (band_first, band_last), (field_first, field_last), len(ranked), sheets)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
 
 
 def _charts(wb: Workbook, ws: Worksheet, ranking: RankingLayout, bands: tuple[int, int],
-            fields: tuple[int, int], ranked: int) -> None:
-    stats = SHEET_STATS
+            fields: tuple[int, int], ranked: int,
+            sheets: tuple[str, str, str] = (SHEET_RANKING, SHEET_FIELDS, SHEET_STATS)) -> None:
+    SHEET_RANKING, _, stats = sheets  # noqa: N806
     band_chart = wb.add_chart({"type": "column"})
     band_chart.add_series({"name": "Số đơn vị", "categories": [stats, bands[0], 0, bands[1], 0],
                            "values": [stats, bands[0], 2, bands[1], 2], "data_labels": {"value": True}})

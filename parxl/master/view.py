@@ -25,6 +25,8 @@ class View:
     def heading(self) -> str:
         """The master's title line: «KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM … – KHỐI …»."""
         c = self.results.campaign
+        if c.block_id:  # one block of a campaign with ``blocks:``: its own title («Khối sở, ban, ngành»)
+            return f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {c.year} – {c.blocks[0].title.upper()}"
         return (f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {c.year} "
                 f"– KHỐI {BLOCK_TITLES[c.config.block].upper()}")
 

@@ -493,7 +493,7 @@ def import_survey(campaign: Campaign, source: Path) -> tuple[Path, Scores]:
     except OSError as exc:
         raise _refuse(source, f"không đọc được tệp ({exc.strerror or 'lỗi đọc tệp'})") from exc
     scores = _read_table(campaign, source, data)
-    target = campaign.root / f"{SURVEY_STEM}{source.suffix.lower()}"
+    target = campaign.root / f"{survey_stem(campaign)}{source.suffix.lower()}"
     for previous in _tables(campaign):  # both, when someone put a second table beside the first
         _keep(campaign, previous.read_bytes(), previous.suffix)
     kept = _keep(campaign, data, target.suffix)  # so that a table deleted by hand can be imported again
@@ -517,8 +517,13 @@ def _keep(campaign: Campaign, data: bytes, suffix: str) -> Path:
     return kept
 
 
+def survey_stem(campaign: Campaign) -> str:
+    """«survey», or «survey-<block id>» for a block of a campaign with ``blocks:`` (one table per block)."""
+    return f"{SURVEY_STEM}-{campaign.block_id}" if campaign.block_id else SURVEY_STEM
+
+
 def _tables(campaign: Campaign) -> list[Path]:
-    return [p for p in (campaign.root / f"{SURVEY_STEM}{s}" for s in (".csv", ".xlsx")) if p.is_file()]
+    return [p for p in (campaign.root / f"{survey_stem(campaign)}{s}" for s in (".csv", ".xlsx")) if p.is_file()]
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -308,8 +308,127 @@ def build_plan(path: Path) -> None:
     save(doc, path)
 
 
+# --- Quyết định công bố, campaign with several blocks ------------------------------
+
+def build_decision_blocks(path: Path) -> None:
+    """The decision of a campaign with ``blocks:``: Điều 1 per block, one landscape appendix per block
+    (the single-block appendix table, fed from the block through Jinja ``set``)."""
+    doc = new_document("Quyết định công bố Chỉ số cải cách hành chính")
+    national_header(doc, *HEADER_COLS, "Số: {{ number }}")
+    title_block(doc, "QUYẾT ĐỊNH",
+                "Về việc công bố Chỉ số cải cách hành chính năm {{ year }} của {{ units_phrase }}")
+    para(doc, "{{ authority }}", align="center", bold=True, after=12)
+    para(doc, "Căn cứ {{ local_gov_law }};", **BASIS)
+    tag(doc, "{%p for basis in criteria_bases %}")
+    para(doc, "Căn cứ {{ basis }};", **BASIS)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if plan_basis %}")
+    para(doc, "Căn cứ {{ plan_basis }};", **BASIS)
+    tag(doc, "{%p endif %}")
+    para(doc, "Theo đề nghị của {{ proposer }}.", **BASIS)
+    para(doc, "QUYẾT ĐỊNH:", align="center", bold=True, before=12, after=12)
+
+    para(doc, [("Điều 1. ", BOLD), ("Công bố Chỉ số cải cách hành chính năm {{ year }} của {{ units_phrase }} "
+                                      "(chi tiết tại các Phụ lục kèm theo Quyết định này), như sau:", {})], **BODY)
+    tag(doc, "{%p for b in blocks %}")
+    para(doc, "{{ b.intro }}", **BODY)
+    tag(doc, "{%p for band in b.bands %}")
+    para(doc, "- Xếp loại {{ band.text }}: {{ band.count }} đơn vị{{ band.end }}", **BODY)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if b.unranked_count %}")
+    para(doc, "- Không xếp hạng: {{ b.unranked_count }} đơn vị ({{ b.unranked_reasons }}){{ b.end }}", **BODY)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+
+    para(doc, [("Điều 2. ", BOLD), ("Tổ chức thực hiện", {})], **BODY)
+    para(doc, "1. {{ heads_phrase }} căn cứ kết quả Chỉ số cải cách hành chính năm {{ year }} phát huy kết quả "
+              "đạt được; rà soát các tiêu chí, tiêu chí thành phần bị mất điểm để có giải pháp khắc phục "
+              "trong năm {{ next_year }}.", **BODY)
+    para(doc, "2. Các đơn vị xếp loại thấp của từng khối ({{ lowest_text }}) xây dựng kế hoạch cải thiện, nâng cao "
+              "Chỉ số cải cách hành chính năm {{ next_year }}, gửi {{ office }} để theo dõi, tổng hợp.", **BODY)
+    para(doc, "3. {{ office }} theo dõi, đôn đốc, hướng dẫn các đơn vị thực hiện; tổng hợp, báo cáo kết quả "
+              "theo quy định.", **BODY)
+    para(doc, [("Điều 3. ", BOLD), ("Quyết định này có hiệu lực kể từ ngày ký.", {})], **BODY)
+    para(doc, "Chánh Văn phòng {{ issuer_short }}, {{ proposer }}, Thủ trưởng các cơ quan, đơn vị có liên quan "
+              "và {{ heads_phrase }} có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.",
+         indent=10, after=12)
+    recipients_and_signature(doc, *SIGN_COLS)
+
+    landscape_section(doc)
+    tag(doc, "{%p for b in blocks %}")
+    for name in ("groups", "show_groups", "unranked", "max_appraised", "max_survey", "max_total"):
+        tag(doc, f"{{%p set {name} = b.{name} %}}")
+    para(doc, "Phụ lục {{ b.numeral }}", align="center", bold=True, after=0)
+    para(doc, "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {{ year }} CỦA {{ b.units_phrase_upper }}", align="center",
+         bold=True, after=0)
+    para(doc, "(Kèm theo Quyết định số {{ number }} {{ date_short }} của {{ authority_text }})",
+         align="center", italic=True, after=0)
+    rule(doc, 50, LANDSCAPE_TEXT_MM, after=10)
+    ranking_table(doc)
+    tag(doc, "{%p if not loop.last %}")
+    landscape_section(doc)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    save(doc, path)
+
+
+def build_report_blocks(path: Path) -> None:
+    """The report of a campaign with ``blocks:``: section II once per block, fed from the block through
+    Jinja ``set`` with the single-block report's variable names."""
+    doc = new_document("Báo cáo kết quả Chỉ số cải cách hành chính")
+    national_header(doc, *HEADER_COLS, "Số: {{ number }}")
+    title_block(doc, "BÁO CÁO",
+                "Kết quả xác định Chỉ số cải cách hành chính năm {{ year }} của {{ units_phrase }}")
+    para(doc, "Kính gửi: {{ report_to }}.", align="center", after=12)
+    heading(doc, "I. TỔ CHỨC THỰC HIỆN")
+    para(doc, "Căn cứ {{ criteria_basis }}{% if plan_basis %} và {{ plan_basis }}{% endif %}, "
+              "{{ issuer_name_text }} đã tổ chức tự đánh giá, thẩm định, xác định Chỉ số cải cách hành chính "
+              "năm {{ year }} đối với {{ unit_count }} đơn vị thuộc {{ block_count }} khối; kết quả được công bố "
+              "tại {{ decision_ref }} của {{ authority_text }}.", **BODY)
+    heading(doc, "II. KẾT QUẢ")
+    tag(doc, "{%p for k in blocks %}")
+    for name in ("unit_count", "ranked_count", "unranked_count", "unranked_reasons", "average", "best",
+                 "best_units", "lowest", "lowest_units", "bands", "fields", "unranked"):
+        tag(doc, f"{{%p set {name} = k.{name} %}}")
+    heading(doc, "{{ k.numeral }}. {{ k.title }}")
+    heading(doc, "{{ k.numeral }}.1. Kết quả chung")
+    para(doc, "- Số đơn vị được đánh giá: {{ unit_count }}; được xếp hạng: {{ ranked_count }}; không xếp hạng: "
+              "{{ unranked_count }}{% if unranked_reasons %} ({{ unranked_reasons }}){% endif %}.", **BODY)
+    para(doc, "- Chỉ số cải cách hành chính trung bình: {{ average }}%.", **BODY)
+    para(doc, "- Cao nhất: {{ best }}% ({{ best_units }}); thấp nhất: {{ lowest }}% ({{ lowest_units }}).", **BODY)
+    heading(doc, "{{ k.numeral }}.2. Phân bố theo xếp loại")
+    loop_table(doc, [
+        ("STT", 12, "{{ b.stt }}", "center"),
+        ("Xếp loại", 45, "{{ b.label }}", "left"),
+        ("Khoảng chỉ số", 58, "{{ b.when }}", "left"),
+        ("Số đơn vị", 25, "{{ b.count }}", "center"),
+        ("Tỷ lệ (%)", 25, "{{ b.share }}", "center"),
+    ], "{%tr for b in bands %}")
+    heading(doc, "{{ k.numeral }}.3. Kết quả theo lĩnh vực")
+    loop_table(doc, [
+        ("STT", 13, "{{ f.stt }}", "center"),
+        ("Lĩnh vực", 48, "{{ f.title }}", "left"),
+        ("Chỉ số trung bình (%)", 22, "{{ f.average }}", "center"),
+        ("Cao nhất", 41, "{{ f.best }}% – {{ f.best_units }}", "left"),
+        ("Thấp nhất", 41, "{{ f.lowest }}% – {{ f.lowest_units }}", "left"),
+    ], "{%tr for f in fields %}")
+    tag(doc, "{%p if unranked %}")
+    heading(doc, "{{ k.numeral }}.4. Đơn vị không xếp hạng")
+    tag(doc, "{%p for u in unranked %}")
+    para(doc, "- {{ u.name }}: {{ u.note }}", **BODY)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "Trên đây là báo cáo kết quả xác định Chỉ số cải cách hành chính năm {{ year }} của "
+              "{{ units_phrase }}; {{ issuer_name_text }} báo cáo {{ report_to }} theo dõi, tổng hợp./.",
+         indent=10, after=12)
+    recipients_and_signature(doc, *SIGN_COLS)
+    save(doc, path)
+
+
 BUILDERS = {"quyet-dinh-cong-bo.docx": build_decision, "thong-bao-ket-qua.docx": build_notice,
-            "bao-cao-ket-qua.docx": build_report}
+            "bao-cao-ket-qua.docx": build_report, "quyet-dinh-cong-bo-cac-khoi.docx": build_decision_blocks,
+            "bao-cao-ket-qua-cac-khoi.docx": build_report_blocks}
 BUILDERS["ke-hoach-trien-khai.docx"] = build_plan
 
 

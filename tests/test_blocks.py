@@ -1,0 +1,374 @@
+"""Several blocks in one campaign (issue 16): campaign.yaml ``blocks:``, files per block, ranks per block,
+one master and one decision for every block.
+
+Oracles: the sample's own units.csv read with the csv module (which unit is in which block), ranks
+recomputed here by sorting each block's indexes, the decision read back with python-docx, the master
+recomputed by LibreOffice.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from parxl.campaign.folder import load_campaign
+from parxl.cli import main
+from parxl.core.errors import CampaignError
+from parxl.core.resources import samples_dir
+from parxl.appraisal import layout as L
+from parxl.demo.run import run_demo
+from parxl.demo.simulate import fill_for, pick_scenario
+from parxl.intake.blocks import validate_in_block
+from parxl.intake.submission import read_submission
+from parxl.master.consolidation import run_consolidation
+from parxl.master.snapshot import latest_snapshot
+from parxl.workbook.build import build_workbook
+from support.libreoffice import recalculate
+
+SAMPLE = "hai-khoi-2025"
+SPREADSHEET_ERRORS = ("#DIV/0!", "#NAME?", "#VALUE!", "#REF!", "#N/A", "#NUM!", "Err:")
+
+
+def sample_blocks() -> dict[str, str]:
+    """Unit code → block id, straight from the sample's units.csv «Khối» column."""
+    with open(samples_dir() / SAMPLE / "units.csv", encoding="utf-8") as f:
+        return {row["Mã"]: row["Khối"] for row in csv.DictReader(f)}
+
+
+def copy_sample(tmp_path: Path) -> Path:
+    root = tmp_path / "dot"
+    shutil.copytree(samples_dir() / SAMPLE, root)
+    return root
+
+
+def edit_yaml(root: Path, old: str, new: str) -> None:
+    path = root / "campaign.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# --- campaign.yaml and the Block model ------------------------------------------------------------
+
+def test_sample_lists_two_blocks_with_units_from_the_khoi_column(tmp_path):
+    c = load_campaign(copy_sample(tmp_path))
+    expected = sample_blocks()
+    assert [b.id for b in c.blocks] == ["so", "xa"]
+    assert [b.title for b in c.blocks] == ["Khối sở, ban, ngành", "Khối UBND cấp xã"]
+    assert [b.framework.id for b in c.blocks] == ["so-mau-2025", "xa-mau-2025"]
+    for b in c.blocks:
+        assert [u.code for u in b.units] == [code for code, block in expected.items() if block == b.id]
+        assert all(b.ranked for b in c.blocks)
+    assert [u.code for u in c.units] == list(expected)
+    views = c.views()
+    assert [v.framework.id for v in views] == ["so-mau-2025", "xa-mau-2025"]
+    assert len({v.id for v in views}) == 2 and all(v.block_id in v.id for v in views)
+    assert views[1].unit("S01") is None and views[0].unit("S01") is not None
+    assert c.block_of("X03").id == "xa"
+
+
+def test_a_campaign_without_blocks_is_one_block_from_todays_settings(campaign):
+    assert not campaign.has_blocks
+    (block,) = campaign.blocks
+    assert block.id == campaign.config.block == "xa"
+    assert block.units == campaign.units and block.framework is campaign.framework
+    assert block.bands == campaign.bands and block.ranked
+    assert campaign.for_block(block) is campaign and campaign.views() == [campaign]
+    assert campaign.id.startswith("2025:xa:")
+
+
+def test_units_per_block_files_and_block_settings(tmp_path):
+    root = copy_sample(tmp_path)
+    rows = list(csv.DictReader(open(root / "units.csv", encoding="utf-8")))
+    for block in ("so", "xa"):
+        lines = ["Mã,Tên đơn vị,Loại"] + [f'{r["Mã"]},"{r["Tên đơn vị"]}",{r["Loại"]}' for r in rows if r["Khối"] == block]
+        (root / f"units-{block}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "units.csv").unlink()
+    edit_yaml(root, "    criteria: criteria-so.yaml\n",
+              "    criteria: criteria-so.yaml\n    units: units-so.csv\n    tie_rule: dense\n    ranked: false\n")
+    edit_yaml(root, "    criteria: criteria-xa.yaml\n", "    criteria: criteria-xa.yaml\n    units: units-xa.csv\n"
+              "    bands:\n      - {label: Đạt, when: từ 50% trở lên}\n      - {label: Chưa đạt, when: dưới 50%}\n")
+    c = load_campaign(root)
+    so, xa = c.blocks
+    assert (len(so.units), len(xa.units)) == (10, 12)
+    assert (so.tie_rule, so.ranked, xa.tie_rule, xa.ranked) == ("dense", False, "competition", True)
+    assert [b.label for b in xa.bands] == ["Đạt", "Chưa đạt"]
+    assert c.for_block(xa).bands == xa.bands and c.for_block(so).config.tie_rule == "dense"
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ("  - id: xa\n", "  - id: so\n", "blocks[1].id»: mã khối «so» trùng với «blocks[0].id»"),
+    ("criteria: criteria-xa.yaml", "criteria: khong-co.yaml", "blocks[1].criteria»: không tìm thấy tệp bộ chỉ số"),
+    ("    title: Khối UBND cấp xã\n", "    title: Khối UBND cấp xã\n    xep_hang: false\n",
+     "mục «blocks[1].xep_hang»: không có mục nào tên «xep_hang»"),
+    ("missing_policy: exclude\n", "missing_policy: exclude\nbands:\n  - {label: Tốt, when: từ 90% trở lên}\n",
+     "mục «bands»: đợt đánh giá có nhiều khối"),
+])
+def test_block_problems_are_refused_in_vietnamese_with_their_yaml_path(tmp_path, old, new, said):
+    root = copy_sample(tmp_path)
+    edit_yaml(root, old, new)
+    with pytest.raises(CampaignError) as err:
+        load_campaign(root)
+    assert said in str(err.value), str(err.value)
+
+
+def test_unknown_khoi_value_and_a_unit_in_two_blocks_are_refused(tmp_path):
+    root = copy_sample(tmp_path)
+    (root / "units.csv").write_text((root / "units.csv").read_text(encoding="utf-8").replace(
+        "X04,Xã Hòa An,Xã,xa", "X04,Xã Hòa An,Xã,huyen"), encoding="utf-8")
+    with pytest.raises(CampaignError, match=r"dòng 15: cột «Khối» của đơn vị «X04» ghi «huyen»"):
+        load_campaign(root)
+
+    root = copy_sample(tmp_path / "b")
+    (root / "units-so.csv").write_text("Mã,Tên đơn vị,Loại\nS01,Sở Nội vụ,Sở\nX01,Phường Thục Phán,Phường\n",
+                                       encoding="utf-8")
+    (root / "units-xa.csv").write_text("Mã,Tên đơn vị,Loại\nX01,Phường Thục Phán,Phường\n", encoding="utf-8")
+    edit_yaml(root, "criteria: criteria-so.yaml\n", "criteria: criteria-so.yaml\n    units: units-so.csv\n")
+    edit_yaml(root, "criteria: criteria-xa.yaml\n", "criteria: criteria-xa.yaml\n    units: units-xa.csv\n")
+    with pytest.raises(CampaignError, match=r"blocks\[1\]\.units».*«X01 Phường Thục Phán» đã thuộc khối «so»"):
+        load_campaign(root)
+
+
+def test_campaign_yaml_needs_block_or_blocks(tmp_path):
+    root = copy_sample(tmp_path)
+    text = (root / "campaign.yaml").read_text(encoding="utf-8")
+    (root / "campaign.yaml").write_text(text.split("blocks:")[0], encoding="utf-8")
+    with pytest.raises(CampaignError, match="thiếu mục bắt buộc «block»"):
+        load_campaign(root)
+
+
+# --- generate and check per block -----------------------------------------------------------------
+
+def test_generate_gives_each_unit_its_blocks_workbook(tmp_path):
+    root = copy_sample(tmp_path)
+    result = CliRunner().invoke(main, ["generate", str(root)])
+    assert result.exit_code == 0, result.output
+    expected = sample_blocks()
+    sets = {"so": "so-mau-2025", "xa": "xa-mau-2025"}
+    books = sorted((root / "workbooks").glob("*.xlsx"))
+    assert len(books) == len(expected)
+    for path in books:
+        sub = read_submission(path)
+        assert sub.meta["criteria_id"] == sets[expected[sub.meta["unit_code"]]], path.name
+
+
+def test_a_file_from_another_blocks_form_is_a_finding(tmp_path):
+    c = load_campaign(copy_sample(tmp_path))
+    so, xa = c.views()
+    scenario = pick_scenario(xa)
+    s01 = c.unit("S01")
+    # The commune form (xa set) made out for the department S01: its own block is «so».
+    wrong = tmp_path / "S01 - Sở Nội vụ.xlsx"
+    wrong.write_bytes(build_workbook(xa, s01, fill_for(xa.units[0], xa, scenario, 1)))
+    report = validate_in_block(c, read_submission(wrong))
+    assert report.status == "errors" and report.unit_code == "S01" and not report.items
+    assert [f.code for f in report.findings] == ["identity-other-block"]
+    assert "Khối UBND cấp xã" in report.findings[0].message and "Khối sở, ban, ngành" in report.findings[0].message
+
+    # The department's own form is checked against the departments' set and reads.
+    right = tmp_path / "S01 - Sở Nội vụ (2).xlsx"
+    right.write_bytes(build_workbook(so, s01, fill_for(s01, so, pick_scenario(so), 1)))
+    ok = validate_in_block(c, read_submission(right))
+    assert ok.unit_code == "S01" and "identity-other-block" not in [f.code for f in ok.findings]
+    assert set(ok.items) == {i.code for i in so.framework.items}
+
+    # A commune's own form sent under a department's file name: read as the commune's, and flagged.
+    x01 = c.unit("X01")
+    misnamed = tmp_path / "S02 - Sở Tư pháp.xlsx"
+    misnamed.write_bytes(build_workbook(xa, x01, fill_for(x01, xa, scenario, 1)))
+    report = validate_in_block(c, read_submission(misnamed))
+    assert report.unit_code == "X01" and report.status == "errors"
+    other = [f for f in report.findings if f.code == "identity-other-block"]
+    assert len(other) == 1 and "S02 – Sở Tư pháp" in other[0].message
+
+
+# --- the whole year on the two-block sample ---------------------------------------------------------
+
+def competition_ranks(indexes: dict[str, Decimal]) -> dict[str, int]:
+    ordered = sorted(indexes.values(), reverse=True)
+    return {code: ordered.index(value) + 1 for code, value in indexes.items()}
+
+
+def test_two_block_sample_end_to_end(tmp_path, soffice):
+    root = tmp_path / "demo"
+    outcome = run_demo(root, sample=SAMPLE)
+    c = outcome.campaign
+    blocks = sample_blocks()
+
+    # A department sends the commune form made out for it: a finding, and the unit is not ranked on it.
+    xa = c.views()[1]
+    s05 = c.unit("S05")
+    (root / "inbox" / "S05 - Sở Xây dựng (gửi lại).xlsx").write_bytes(
+        build_workbook(xa, s05, fill_for(xa.units[0], xa, pick_scenario(xa), 7)))
+    done = run_consolidation(c)
+    findings = [f for r in done.intake.reports.values() for f in r.findings if f.code == "identity-other-block"]
+    assert len(findings) == 1 and "S05" in findings[0].message
+
+    # Ranks per block, recomputed here from each block's indexes (snapshot JSON, units.csv for the blocks).
+    snap = json.loads(latest_snapshot(c).read_text(encoding="utf-8"))
+    units = snap["units"]
+    assert {u["unit"]["code"] for u in units} == set(blocks)
+    by_block: dict[str, dict[str, Decimal]] = {"so": {}, "xa": {}}
+    for u in units:
+        if u["rank"] is not None:
+            by_block[blocks[u["unit"]["code"]]][u["unit"]["code"]] = Decimal(u["index"])
+    assert "S05" not in by_block["so"]  # its newest file is the wrong form
+    for block, indexes in by_block.items():
+        assert len(indexes) >= 6
+        expected = competition_ranks(indexes)
+        assert {u["unit"]["code"]: u["rank"] for u in units if u["unit"]["code"] in indexes} == expected
+        assert min(expected.values()) == 1  # each block starts at 1: ranks never cross blocks
+    assert [r.campaign.blocks[0].id for r in done.blocks] == ["so", "xa"]
+
+    # The decision: Điều 1 per block, one appendix table per block in rank order, each a landscape section.
+    from parxl.documents import render_decision
+    path = render_decision(done.results, master=done.master)
+    document = docx.Document(str(path))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "1. Khối sở, ban, ngành (Phụ lục I)" in text and "2. Khối UBND cấp xã (Phụ lục II)" in text
+    assert "Phụ lục I\n" in text and "Phụ lục II\n" in text
+    appendix = [t for t in document.tables if t.rows[0].cells[0].text == "STT"]
+    assert len(appendix) == 2
+    names = {u.name: u.code for u in c.units}
+    for table, block in zip(appendix, ("so", "xa")):
+        rows = [[cell.text for cell in row.cells] for row in table.rows[2:]]
+        ranked = [r for r in rows if r[0].isdigit() and r[7].isdigit()]
+        codes = [names[r[1]] for r in ranked]
+        assert {blocks[code] for code in codes} == {block}
+        assert sorted(codes) == sorted(by_block[block])
+        ranks = [int(r[7]) for r in ranked]
+        assert ranks == [competition_ranks(by_block[block])[code] for code in codes]
+        kinds = {u.code: u.kind for u in c.units}
+        for kind in {kinds[code] for code in codes}:  # grouped by kind (phường, xã), each group in rank order
+            in_kind = [rank for code, rank in zip(codes, ranks) if kinds[code] == kind]
+            assert in_kind == sorted(in_kind)
+    orientations = [s.orientation for s in document.sections]
+    assert len(orientations) == 3 and orientations[1] == orientations[2] != orientations[0]
+
+    # The master: an overview, each block's own sheets; LibreOffice recomputes every formula without error.
+    sheets = load_workbook(done.master, read_only=True).sheetnames
+    assert sheets[0] == "Tổng quan"
+    for block in ("so", "xa"):
+        for kind in ("Xếp hạng", "Lĩnh vực", "Thống kê", "Chi tiết", "Chưa nộp", "Nguồn"):
+            assert f"{kind} ({block})" in sheets
+    recomputed = recalculate([done.master], tmp_path / "recalculated", soffice)[0]
+    book = CalamineWorkbook.from_path(str(recomputed))
+    for name in book.sheet_names:
+        for row in book.get_sheet_by_name(name).to_python():
+            assert not [v for v in row if isinstance(v, str) and v.startswith(SPREADSHEET_ERRORS)], name
+    for block in ("so", "xa"):
+        rows = book.get_sheet_by_name(f"Xếp hạng ({block})").to_python()
+        head = next(i for i, r in enumerate(rows) if r[:2] == ["STT", "Mã"])
+        col_rank = rows[head].index("Xếp hạng")
+        got = {r[1]: int(r[col_rank]) for r in rows[head + 1:] if r[1] in by_block[block]}
+        assert got == competition_ranks(by_block[block])
+    for block, title in (("so", "Khối sở, ban, ngành"), ("xa", "Khối UBND cấp xã")):
+        facts = {r[0]: r[1] for r in book.get_sheet_by_name(f"Nguồn ({block})").to_python() if len(r) > 1}
+        assert facts["Khối"] == title
+    overview = book.get_sheet_by_name("Tổng quan").to_python()
+    counted = [r[1] for r in overview if r[0] == "Số đơn vị được xếp hạng"]
+    assert counted == [len(by_block["so"]), len(by_block["xa"])]
+
+
+# --- appraisal per block and field, survey per block, blocks not ranked ---------------------------------
+
+def year_on_copy(tmp_path: Path, edit=None):
+    """A copy of the sample whose units sent back their simulated files (checked), and its campaign."""
+    from parxl.demo.simulate import simulate_returns
+    from parxl.ledger.receive import run_intake
+    from parxl.workbook.stamping import generate
+
+    root = copy_sample(tmp_path)
+    if edit:
+        edit(root)
+    c = load_campaign(root)
+    for view in c.views():
+        generate(view)
+        simulate_returns(view)
+    run_intake(c, workers=1)
+    return c
+
+
+def test_appraisal_workbooks_per_block_and_field_and_their_import(tmp_path):
+    from test_appraisal import fill, rows_of
+
+    c = year_on_copy(tmp_path)
+    out = CliRunner().invoke(main, ["appraise", str(c.root), "--json"])
+    assert out.exit_code == 0, out.output
+    folder = c.root / "output" / "tham-dinh" / "appraisal-1"
+    assert sorted(p.name for p in folder.iterdir()) == ["so", "xa"]
+    first_so = sorted((folder / "so").iterdir())[0]
+    at = rows_of(load_workbook(first_so)[L.SHEET_DATA])
+    assert {code for code, _ in at} <= {u.code for u in c.blocks[0].units}  # only departments in the so workbooks
+    (unit, item) = next(key for key in sorted(at) if key[0] == "S01")
+    before = {u.unit.code: u for u in run_consolidation(c).results.units}
+    self_score = before["S01"].items[item].self_score
+    filled_dir = tmp_path / "da-cham" / "so"
+    fill(first_so, filled_dir / first_so.name, {(unit, item): 0})
+    out = CliRunner().invoke(main, ["appraise", str(c.root), "--import", str(tmp_path / "da-cham"), "--json"])
+    assert out.exit_code == 0, out.output
+    after = {u.unit.code: u for u in run_consolidation(c).results.units}
+    assert after["S01"].items[item].appraised == 0
+    assert after["S01"].total == before["S01"].total - self_score
+    assert all(after[u.code].total == before[u.code].total for u in c.blocks[1].units)
+
+
+def test_survey_table_per_block_and_a_mixed_table_refused(tmp_path):
+    from parxl.demo.simulate import simulate_survey
+
+    c = year_on_copy(tmp_path)
+    so, xa = c.views()
+    table = simulate_survey(xa, tmp_path / "dieu-tra-xa.csv")
+    out = CliRunner().invoke(main, ["survey", str(c.root), str(table)])
+    assert out.exit_code == 0, out.output
+    assert (c.root / "survey-xa.csv").is_file() and not (c.root / "survey-so.csv").exists()
+    results = {r.campaign.block_id: r for r in run_consolidation(c).blocks}
+    assert results["xa"].has_survey and not results["so"].has_survey
+
+    mixed = tmp_path / "tron.csv"
+    so_rows = simulate_survey(so, tmp_path / "so.csv").read_text(encoding="utf-8").splitlines()
+    mixed.write_text("\n".join(table.read_text(encoding="utf-8").splitlines() + so_rows[1:2]) + "\n", encoding="utf-8")
+    out = CliRunner().invoke(main, ["survey", str(c.root), str(mixed)])
+    assert out.exit_code == 1 and "bảng có đơn vị của 2 khối" in out.output, out.output
+    assert (c.root / "survey-xa.csv").read_bytes() == table.read_bytes()  # nothing changed
+
+
+def test_a_block_not_ranked_gets_index_and_band_and_no_rank(tmp_path, soffice):
+    c = year_on_copy(tmp_path, lambda root: edit_yaml(
+        root, "    criteria: criteria-so.yaml\n", "    criteria: criteria-so.yaml\n    ranked: false\n"))
+    done = run_consolidation(c)
+    so, xa = done.blocks
+    scored = [u for u in so.units if u.status == "ranked"]
+    assert scored and all(u.rank is None and u.band is not None and u.index is not None for u in scored)
+    assert all(u.band == c.blocks[0].framework.classify(u.index, c.blocks[0].bands) for u in scored)
+    assert xa.ranked and min(u.rank for u in xa.ranked) == 1
+    sheets = load_workbook(done.master, read_only=True).sheetnames
+    assert "Kết quả (so)" in sheets and "Xếp hạng (so)" not in sheets and "Xếp hạng (xa)" in sheets
+    recomputed = recalculate([done.master], tmp_path / "recalculated", soffice)[0]
+    book = CalamineWorkbook.from_path(str(recomputed))
+    overview = book.get_sheet_by_name("Tổng quan").to_python()
+    assert [r[1] for r in overview if r[0] == "Số đơn vị có chỉ số"] == [len(scored)]
+    from parxl.documents import render_decision
+    document = docx.Document(str(render_decision(done.results, master=done.master)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert f"có {len(scored)} đơn vị được đánh giá, xếp loại (khối không xếp hạng)" in text
+    table = [t for t in document.tables if t.rows[0].cells[0].text == "STT"][0]
+    rows = [[cell.text for cell in row.cells] for row in table.rows[2:] if row.cells[0].text.isdigit()]
+    listed = [r for r in rows if r[7] == "—"]
+    indexes = [Decimal(r[6].replace(",", ".")) for r in listed]
+    assert len(listed) == len(scored)
+    assert indexes == sorted(indexes, reverse=True)  # one kind («Sở»): one group, highest index first
+
+
+def test_demo_names_the_samples_when_asked_for_one_that_does_not_exist(tmp_path):
+    out = CliRunner().invoke(main, ["demo", str(tmp_path / "demo"), "--sample", "khong-co"])
+    assert out.exit_code == 1 and not (tmp_path / "demo").exists()
+    assert "Không có đợt đánh giá mẫu «khong-co»" in out.output and "hai-khoi-2025, kinh-mon-2025" in out.output
