@@ -77,7 +77,7 @@ def block_context(results: Results, n: int) -> dict:
     low = [b.label for b in lowest_bands(results.bands)]
     low_units = [u.unit.name for u in units if u.band in low]
     return {
-        "id": block.id, "title": block.title, "numeral": numeral, "intro": intro, "ranked": block.ranked,
+        "id": block.id, "title": block.title, "numeral": numeral, "intro": intro, "is_ranked": block.ranked,
         "unit_count": len(results.units), "ranked_count": len(units), "unranked_count": len(unscored),
         "unranked_reasons": unranked_reasons(results) if block.ranked else _reasons(unscored),
         "bands": bands, "end": ";",
