@@ -282,6 +282,8 @@ def check_model(m: CriteriaSet) -> list[Problem]:
         if node.items:
             if node.rule is not None:
                 add(f"{path}.rule", f"«{node.code}» có tiêu chí con nên không được có cách chấm riêng")
+            if node.not_applicable is not None:
+                add(f"{path}.not_applicable", f"«{node.code}» có tiêu chí con: chỉ tiêu chí lá mới được đánh dấu «không phát sinh»")
             total = sum((c.max for c in node.items), ZERO)
             if total != node.max:
                 add(f"{path}.max", f"điểm tối đa của «{node.code}» là {excel_number(node.max)} nhưng tổng các tiêu chí con là {excel_number(total)}")
@@ -301,6 +303,8 @@ def check_model(m: CriteriaSet) -> list[Problem]:
                 add(f"{path}.rule", f"tiêu chí «{node.code}» thuộc phần điều tra XHH nên cách chấm phải là survey")
             for sub, msg in node.rule.problems(node.max, d):
                 add(f"{path}.rule.{sub}", msg)
+            if node.not_applicable is not None and not node.rule.self_scored:
+                add(f"{path}.not_applicable", f"tiêu chí «{node.code}» do điều tra XHH chấm: đơn vị không đánh dấu «không phát sinh» được")
 
     for i, field in enumerate(m.fields):
         visit(field, f"fields[{i}]", None, None)

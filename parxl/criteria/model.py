@@ -25,6 +25,7 @@ from .rules import Rule, Value, on_change
 from .rules.base import to_dec
 
 PartId = Literal["appraised", "survey"]
+NA_KEY = "not_applicable"  # the answers' key of the unit's not-applicable mark (beside the rule's input keys)
 BlockId = Literal["xa", "so", "huyen"]
 
 BLOCK_TITLES = {"xa": "cấp xã", "so": "cấp sở", "huyen": "cấp huyện"}
@@ -56,6 +57,9 @@ class Node(_CriteriaModel):
     appraiser: str | None = Field(None, description="Cơ quan thẩm định lĩnh vực; kế thừa từ cấp trên")
     guidance: str | None = Field(None, description="Hướng dẫn chấm / tài liệu kiểm chứng cần có")
     items: list[Node] = Field(default_factory=list)
+    not_applicable: str | None = Field(
+        None, min_length=1, description="Đơn vị được chọn «Không phát sinh» (ghi đúng chữ sẽ hiện trong ô chọn); "
+        "tiêu chí không phát sinh được bỏ khỏi điểm tối đa của đơn vị")
 
     @field_validator("code", mode="before")
     @classmethod
@@ -149,19 +153,49 @@ class Item:
     appraiser: str | None
     guidance: str | None
     path: str
+    not_applicable: str | None = None  # the text the unit chooses to mark the item not applicable, if allowed
 
     @property
     def self_scored(self) -> bool:
         """Whether the unit scores this item itself (not a survey item)."""
         return self.rule.self_scored
 
+    def marked_not_applicable(self, values: Mapping[str, Value]) -> bool:
+        """Whether ``values`` ({input key: value}) mark the item not applicable: its ``NA_KEY`` value equals
+        the item's ``not_applicable`` text, case-insensitively as Excel's ``=`` compares (False when the item
+        allows no such mark)."""
+        mark = values.get(NA_KEY)
+        return (self.not_applicable is not None and isinstance(mark, str)
+                and mark.lower() == self.not_applicable.lower())
+
+    def applicable_max(self, values: Mapping[str, Value]) -> Decimal:
+        """The item's max points counted in the unit's maximum: 0 when marked not applicable, else ``max``."""
+        return ZERO if self.marked_not_applicable(values) else self.max
+
     def score(self, values: Mapping[str, Value], decimals: int = 2) -> Decimal:
-        """The item's points from its inputs ({input key: value}), see ``RuleType.score``."""
+        """The item's points from its inputs ({input key: value}), see ``RuleType.score``; 0 when marked
+        not applicable."""
+        if self.marked_not_applicable(values):
+            return ZERO
         return self.rule.score(values, self.max, decimals)
 
     def formula(self, refs: Mapping[str, str], decimals: int = 2) -> str | None:
-        """The item's Excel score formula over the input cells ``refs``, see ``RuleType.formula``."""
-        return self.rule.formula(refs, self.max, decimals)
+        """The item's Excel score formula over the input cells ``refs``, see ``RuleType.formula``; for an
+        item that may be marked not applicable and whose ``refs`` hold ``NA_KEY``, 0 when so marked."""
+        formula = self.rule.formula(refs, self.max, decimals)
+        if formula is None or self.not_applicable is None or NA_KEY not in refs:
+            return formula
+        return f"=IF({self.na_test(refs[NA_KEY])},0,{formula.removeprefix('=')})"
+
+    def na_test(self, ref: str) -> str:
+        """The Excel condition, true when the cell ``ref`` holds the item's not-applicable text."""
+        return f'{ref}="{(self.not_applicable or "").replace(chr(34), chr(34) * 2)}"'
+
+    def applicable_max_formula(self, refs: Mapping[str, str], max_ref: str) -> str:
+        """The Excel formula of the item's applicable max: 0 when marked not applicable, else the cell ``max_ref``."""
+        if self.not_applicable is None or NA_KEY not in refs:
+            return f"={max_ref}"
+        return f"=IF({self.na_test(refs[NA_KEY])},0,{max_ref})"
 
 
 @dataclass(frozen=True)
@@ -185,7 +219,7 @@ class Framework:
         self.items: list[Item] = [*leaf_items(self.rows), *adjustment_items(model)]
         self._by_code = {i.code: i for i in self.items}
         self.fingerprint = hashlib.sha256(
-            json.dumps(model.model_dump(mode="json"), ensure_ascii=False, sort_keys=True).encode()
+            json.dumps(_without_unset(model.model_dump(mode="json")), ensure_ascii=False, sort_keys=True).encode()
         ).hexdigest()
 
     # Convenience views -------------------------------------------------
@@ -203,6 +237,11 @@ class Framework:
     def regular_items(self) -> list[Item]:
         """The scored leaves of the fields (no bonus or penalty), in tree order."""
         return [i for i in self.items if i.kind == "regular"]
+
+    @property
+    def has_not_applicable(self) -> bool:
+        """Whether some item may be marked not applicable (the workbook then has the not-applicable columns)."""
+        return any(i.not_applicable is not None for i in self.items)
 
     def items_of_field(self, field_code: str) -> list[Item]:
         """The scored leaves under the field ``field_code``."""
@@ -230,6 +269,20 @@ class Framework:
         return (p.title if p and p.title else None) or PART_TITLES[part]
 
 
+# Keys added to the YAML after fingerprints were first written into workbooks: left out of the fingerprint
+# while unset (None or empty), so a set that does not use them keeps its fingerprint and its workbooks stay valid.
+LATER_KEYS = frozenset({"not_applicable", "applies_to", "scored_by", "bonus_cap", "penalty_cap", "block_title"})
+
+
+def _without_unset(data: object) -> object:
+    """``data`` (a model's JSON dump) without the ``LATER_KEYS`` that are unset, at every depth."""
+    if isinstance(data, dict):
+        return {k: _without_unset(v) for k, v in data.items() if not (k in LATER_KEYS and v in (None, [], {}))}
+    if isinstance(data, list):
+        return [_without_unset(v) for v in data]
+    return data
+
+
 def walk_rows(fields: list[Node]) -> Iterator[Row]:
     """Every field, criterion and sub-criterion in tree order, with depth and YAML path."""
     def visit(node: Node, depth: int, field_code: str, path: str) -> Iterator[Row]:
@@ -251,7 +304,7 @@ def leaf_items(rows: list[Row]) -> Iterator[Item]:
         if not node.items and node.rule is not None:
             evidence = node.evidence if node.evidence is not None else node.rule.self_scored
             yield Item(node.code, node.title, node.max, node.rule, "regular", part, field.code,
-                       evidence, appraiser, node.guidance, path)
+                       evidence, appraiser, node.guidance, path, node.not_applicable)
         for i, child in enumerate(node.items):
             yield from visit(child, field, part, appraiser, f"{path}.items[{i}]")
 

@@ -27,6 +27,11 @@ class UnitScore:
     bonus: Decimal = ZERO
     penalty: Decimal = ZERO
     total: Decimal = ZERO  # regular items + bonus - penalty, as the workbook's parxl_total
+    # Max points counted in the unit's maximum (items marked not applicable count 0), by item, field and
+    # criterion code, and over the fields (the set's total less the not-applicable items).
+    applicable: dict[str, Decimal] = field(default_factory=dict)
+    applicable_total: Decimal = ZERO
+    not_applicable: set[str] = field(default_factory=set)  # codes of the items marked not applicable
 
 
 def score_answers(framework: Framework, answers: Answers) -> UnitScore:
@@ -35,16 +40,22 @@ def score_answers(framework: Framework, answers: Answers) -> UnitScore:
     d = framework.decimals
     result = UnitScore()
     for item in framework.items:
-        result.items[item.code] = item.score(answers.get(item.code, {}), d)
+        values = answers.get(item.code, {})
+        result.items[item.code] = item.score(values, d)
+        result.applicable[item.code] = item.applicable_max(values)
+        if item.marked_not_applicable(values):
+            result.not_applicable.add(item.code)
 
     def subtotal(node) -> Decimal:
         if not node.items:
             return result.items[node.code]
         value = framework.quantize(sum((subtotal(c) for c in node.items), ZERO))
         result.subtotals[node.code] = value
+        result.applicable[node.code] = sum((result.applicable[c.code] for c in node.items), ZERO)
         return value
 
     regular = sum((subtotal(f) for f in framework.fields), ZERO)
+    result.applicable_total = sum((result.applicable[f.code] for f in framework.fields), ZERO)
     result.bonus = sum((result.items[i.code] for i in framework.items if i.kind == "bonus"), ZERO)
     result.penalty = sum((result.items[i.code] for i in framework.items if i.kind == "penalty"), ZERO)
     result.total = framework.quantize(regular + result.bonus - result.penalty)
@@ -54,6 +65,12 @@ def score_answers(framework: Framework, answers: Answers) -> UnitScore:
 def subtotal_formula(child_cells: list[str], decimals: int) -> str:
     """The Excel formula of a field or criterion row: its children's cells summed and rounded."""
     return f"=ROUND(SUM({','.join(child_cells)}),{decimals})"
+
+
+def applicable_formula(child_cells: list[str]) -> str:
+    """The Excel formula of a field's, criterion's or the total's applicable max: its children's applicable
+    maxima summed (whole points of the set's decimals: no rounding needed)."""
+    return f"=SUM({','.join(child_cells)})"
 
 
 def total_formula(field_cells: list[str], bonus_cells: list[str], penalty_cells: list[str], decimals: int) -> str:

@@ -48,6 +48,7 @@ class UnitInput:
     source: Source | None = None
     reason: str = ""       # unreadable/internal: what is wrong with the file, in Vietnamese («Tệp có mật khẩu»)
     by_name: bool = False  # unreadable/internal: the file was matched to the unit by its name
+    not_applicable: frozenset[str] = frozenset()  # items the unit marked not applicable («không phát sinh»)
 
 
 @dataclass
@@ -65,6 +66,8 @@ class UnitItem:
     final: Decimal
     evidence_count: int = 0
     findings: int = 0
+    not_applicable: bool = False  # marked so by the unit and not overturned by an appraised score: out of the max
+    max: Decimal | None = None    # the max points it counts in the unit's maximum (0 when not applicable)
 
 
 @dataclass
@@ -93,6 +96,17 @@ class UnitResult:
     error_count: int = 0
     reason: str = ""       # as UnitInput.reason
     by_name: bool = False  # as UnitInput.by_name
+    # The maximum the index is over: the set's (or the appraised part's, without survey) less the items not
+    # applicable; the same per field, criterion (every node code) and their sub-index (%).
+    max_points: Decimal | None = None
+    node_max: dict[str, Decimal] = field(default_factory=dict)
+    node_points: dict[str, Decimal] = field(default_factory=dict)
+    node_index: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def not_applicable(self) -> list[str]:
+        """Codes of the items out of the unit's maximum (marked not applicable, not overturned), in set order."""
+        return [code for code, item in self.items.items() if item.not_applicable]
 
     @property
     def adjustment(self) -> Decimal:
@@ -174,11 +188,15 @@ def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
             final = (data.survey_scores or {}).get(item.code, ZERO) if survey_held else ZERO
         else:
             final = appraised if appraised is not None else (own if own is not None else ZERO)
-        items[item.code] = UnitItem(item.code, own, appraised, final,
-                                      data.evidence_counts.get(item.code, 0), data.finding_counts.get(item.code, 0))
-    field_points = {f.code: fw.quantize(sum((items[i.code].final for i in fw.items_of_field(f.code)), ZERO))
-                    for f in fw.fields}
-    field_index = {f.code: index_of(field_points[f.code], f.max) for f in fw.fields}
+        # A claim of «không phát sinh» stands unless the appraisers score the item (they overturn it so).
+        na = item.not_applicable is not None and item.code in data.not_applicable and appraised is None
+        items[item.code] = UnitItem(item.code, own, appraised, ZERO if na else final,
+                                      data.evidence_counts.get(item.code, 0), data.finding_counts.get(item.code, 0),
+                                      na, ZERO if na else item.max)
+    node_points, node_max = _node_sums(fw, items)
+    field_points = {f.code: node_points[f.code] for f in fw.fields}
+    field_index = {f.code: index_of(field_points[f.code], node_max[f.code]) for f in fw.fields}
+    node_index = {code: index_of(node_points[code], node_max[code]) for code in node_points}
     regular = [i for i in fw.items if i.kind == "regular"]
     appraised_part = fw.quantize(sum((items[i.code].final for i in regular if i.part == "appraised"), ZERO))
     survey = fw.quantize(sum((items[i.code].final for i in regular if i.part == "survey"), ZERO))
@@ -189,11 +207,13 @@ def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
         self_total = fw.quantize(sum(((-1 if i.kind == "penalty" else 1) * (items[i.code].self_score or ZERO)
                                       for i in fw.items), ZERO))
 
+    left_out = {part: sum((i.max for i in regular if i.part == part and items[i.code].not_applicable), ZERO)
+                for part in ("appraised", "survey")}
     if survey_held:
-        max_points = fw.total
+        max_points = fw.total - left_out["appraised"] - left_out["survey"]
         total = appraised_part + survey + bonus - penalty
     else:  # some provinces hold no survey: scale the appraised part to 100
-        max_points = fw.part_max("appraised")
+        max_points = fw.part_max("appraised") - left_out["appraised"]
         total = appraised_part + bonus - penalty
     total = fw.quantize(min(max(total, ZERO), max_points))
     index = index_of(total, max_points)
@@ -221,7 +241,27 @@ def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
         field_index=field_index, self_total=self_total,
         appraised_total=appraised_part if status not in NO_FILE_READ else None,
         survey_points=survey, bonus=bonus, penalty=penalty, total=total, index=index,
-        source=data.source, error_count=data.error_count, reason=data.reason, by_name=data.by_name)
+        source=data.source, error_count=data.error_count, reason=data.reason, by_name=data.by_name,
+        max_points=max_points, node_max=node_max, node_points=node_points, node_index=node_index)
+
+
+def _node_sums(fw: Framework, items: Mapping[str, UnitItem]) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """Final points (rounded to the set's decimals) and applicable max of every field and criterion, by code."""
+    points: dict[str, Decimal] = {}
+    maxima: dict[str, Decimal] = {}
+
+    def visit(node) -> tuple[Decimal, Decimal]:
+        if not node.items:
+            item = items[node.code]
+            return item.final, item.max if item.max is not None else node.max
+        sums = [visit(child) for child in node.items]
+        points[node.code] = fw.quantize(sum((p for p, _ in sums), ZERO))
+        maxima[node.code] = sum((m for _, m in sums), ZERO)
+        return points[node.code], maxima[node.code]
+
+    for f in fw.fields:
+        visit(f)
+    return points, maxima
 
 
 def consolidate(campaign: Campaign, inputs: Iterable[UnitInput], made_at: str | None = None) -> Results:

@@ -196,11 +196,16 @@ def _write_summary(ws, st: WorkbookFormats, campaign: Campaign, identity: Identi
     for role, text in zip(layout.SUMMARY["columns"], T.SUMMARY_HEADINGS, strict=True):
         ws.write_string(heading, cols[role], text, st.heading)
 
-    def line(r: int, code: str, title: str, max_points: Decimal, formula: str, cached: Decimal, bold: bool) -> None:
+    def line(r: int, code: str, title: str, max_points: Decimal, formula: str, cached: Decimal, bold: bool,
+             max_name: str | None = None) -> None:
         s = st.field if bold else st.item
         ws.write_string(r, cols["code"], code, s["code"])
         ws.write_string(r, cols["title"], title, s["title"])
-        ws.write_number(r, cols["max"], float(max_points), s["num"])
+        if max_name is not None and fw.has_not_applicable:  # over the applicable max: items not applicable leave it
+            max_points = scores.applicable_total if max_name == layout.NAME_APPLICABLE_TOTAL else scores.applicable[code]
+            ws.write_formula(r, cols["max"], f"={max_name}", s["num"], float(max_points))
+        else:
+            ws.write_number(r, cols["max"], float(max_points), s["num"])
         ws.write_formula(r, cols["score"], formula, s["num"], float(cached))
         m, p = layout.summary_ref("max", r + 1), layout.summary_ref("score", r + 1)
         pct = f"=IF({m}>0,ROUND({p}/{m}*100,2),0)"
@@ -208,7 +213,8 @@ def _write_summary(ws, st: WorkbookFormats, campaign: Campaign, identity: Identi
 
     r = layout.SUMMARY["first_row"] - 1
     for f in fw.fields:
-        line(r, f.code, f.title, f.max, f"={layout.name_subtotal(f.code)}", scores.subtotals[f.code], False)
+        line(r, f.code, f.title, f.max, f"={layout.name_subtotal(f.code)}", scores.subtotals[f.code], False,
+             layout.name_applicable_max(f.code))
         r += 1
     for kind, title, value in (("bonus", T.SUMMARY_BONUS, scores.bonus), ("penalty", T.SUMMARY_PENALTY, scores.penalty)):
         items = [i for i in fw.items if i.kind == kind]
@@ -216,7 +222,7 @@ def _write_summary(ws, st: WorkbookFormats, campaign: Campaign, identity: Identi
             refs = ",".join(layout.name_score(i.code) for i in items)
             line(r, "", title, sum((i.max for i in items), Decimal(0)), f"=SUM({refs})", value, False)
             r += 1
-    line(r, "", T.SUMMARY_TOTAL, fw.total, f"={layout.NAME_TOTAL}", scores.total, True)
+    line(r, "", T.SUMMARY_TOTAL, fw.total, f"={layout.NAME_TOTAL}", scores.total, True, layout.NAME_APPLICABLE_TOTAL)
     ws.merge_range(r + 2, first, r + 2, last, T.SUMMARY_NOTE, st.note)
     ws.set_row(r + 2, 32)
     ws.freeze_panes(heading + 1, 0)

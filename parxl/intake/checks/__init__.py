@@ -54,8 +54,8 @@ class Context:
         return SHEET_ASSESS
 
     def cell(self, row: int, role: str) -> Cell | None:
-        """The cell of ``role`` (a ``layout.COLUMNS`` key) on 1-based ``row``, or None when empty."""
-        return self.sub.cell(row, layout.COLUMNS[role])
+        """The cell of ``role`` (a ``layout.COLUMNS`` or ``layout.NA_COLUMNS`` key) on 1-based ``row``, or None when empty."""
+        return self.sub.cell(row, layout.column_of(role))
 
     def add(self, code: FindingCode, role: str | None = None, row: int | None = None, **kw) -> None:
         """Add finding ``code`` (``parxl.core.findings``), placed at ``role``'s cell on ``row`` when both are given."""
