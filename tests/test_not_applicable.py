@@ -6,7 +6,7 @@ The oracle of every figure is arithmetic by hand on the mini set with 1.2 (binar
 from __future__ import annotations
 
 import io
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
 import pytest
@@ -96,3 +96,133 @@ def test_the_reader_takes_the_mark_and_wants_an_explanation(na_campaign):
     report = check(na_campaign, other)
     assert ("input-not-option", f"K{rows['1.3']}") in codes(report)
     assert NA_KEY not in report.items["1.3"].inputs
+
+
+# --- LibreOffice: the workbook's formulas -------------------------------------------------------------
+_SCENARIOS = [  # (answers on top of FULL, by hand: field 1 points, field 1 applicable max)
+    ({}, 6, 6),                                                          # 1.2 not applicable: 6 of 6
+    ({"1.2": {"choice": "Đạt"}}, 7, 7),                                  # no mark: 7 of 7
+    ({"1.2": {"choice": "Không đạt"}}, 6, 7),                            # no mark, 0 points: 6 of 7
+    ({"1.3": {NA_KEY: NA, "numerator": Decimal(95), "denominator": Decimal(100)}}, 4, 4),  # both marked: 4 of 4
+    ({"1.3": {NA_KEY: "không phát sinh", "numerator": Decimal(1), "denominator": Decimal(2)}}, 4, 4),  # any case
+    ({"1.3": {NA_KEY: "Khác", "numerator": Decimal(1), "denominator": Decimal(2)}}, 4, 6),  # other text: no mark
+    ({"1.1": {"choice": "Ban hành không kịp thời"}}, Decimal("5.5"), 6),  # 5,5 of 6 = 91,67 %
+]
+
+
+def _fill_cells(data: bytes, answers: dict, dest) -> None:
+    """The answers typed into the generated file by defined name (test inputs only)."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    for code, inputs in answers.items():
+        for key, value in inputs.items():
+            name = layout.name_not_applicable(code) if key == NA_KEY else layout.name_input(code, key)
+            sheet, ref = cell_of(wb, name)
+            wb[sheet][ref].value = value
+    wb.save(dest)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_computes_scores_and_the_applicable_maximum(na_campaign, soffice, tmp_path):
+    from support.libreoffice import recalculate
+
+    fw = na_campaign.framework
+    blank = build_workbook(na_campaign, na_campaign.units[0])
+    (tmp_path / "in").mkdir()
+    paths, answers = [], []
+    for n, (change, _, _) in enumerate(_SCENARIOS):
+        answers.append({**FULL, **change})
+        paths.append(tmp_path / "in" / f"s{n}.xlsx")
+        _fill_cells(blank, answers[-1], paths[-1])
+    outs = recalculate(paths, tmp_path / "out", soffice=soffice)
+    for out, given, (_, points, top) in zip(outs, answers, _SCENARIOS):
+        wb = openpyxl.load_workbook(out, data_only=True)
+
+        def value(name):
+            sheet, ref = cell_of(wb, name)
+            v = wb[sheet][ref].value
+            return Decimal(0) if v is None else Decimal(str(v))
+
+        expected = score_answers(fw, given)
+        assert (expected.subtotals["1"], expected.applicable["1"]) == (points, top)  # parxl as by hand
+        assert {i.code: value(layout.name_score(i.code)) for i in fw.items} == expected.items, given
+        assert value(layout.name_subtotal("1")) == points
+        assert value(layout.name_applicable_max("1")) == top
+        assert value(layout.NAME_APPLICABLE_TOTAL) == top + 3
+        assert value(layout.NAME_TOTAL) == expected.total
+        summary = wb[layout.SHEET_SUMMARY]
+        row = layout.SUMMARY["first_row"]
+        assert Decimal(str(summary[f"C{row}"].value)) == top
+        assert Decimal(str(summary[f"E{row}"].value)) == (Decimal(points) * 100 / top).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# --- results and the master -----------------------------------------------------------------------------
+def _results(campaign):
+    from parxl.results.compute import UnitInput, consolidate
+
+    D = Decimal
+    full = {"1.1": D(1), "1.2": D(0), "1.3": D(2), "1.4": D(2), "1.5": D(1)}
+    u = campaign.units
+    inputs = [  # by hand, survey 2.1 gets 3 of 3 points everywhere
+        UnitInput(u[0], "ok", full, survey_scores={"2.1": D(3)}, not_applicable=frozenset({"1.2"})),   # 9 of 9
+        UnitInput(u[1], "ok", full, survey_scores={"2.1": D(3)}),                                       # 9 of 10
+        UnitInput(u[2], "ok", full, survey_scores={"2.1": D(3)}, not_applicable=frozenset({"1.2"}),
+                  appraised_scores={"1.2": D(0)}),                                                      # overturned
+    ]
+    return consolidate(campaign, inputs, made_at="2025-12-20T08:15:00")
+
+
+def test_a_unit_ranks_by_its_index_over_its_applicable_maximum(na_campaign):
+    results = _results(na_campaign)
+    got = {u.unit.code: (u.total, u.max_points, u.index, u.rank, u.not_applicable) for u in results.units}
+    assert got == {"X01": (9, 9, Decimal("100.00"), 1, ["1.2"]), "X02": (9, 10, Decimal("90.00"), 2, []),
+                   "X03": (9, 10, Decimal("90.00"), 2, [])}
+    x01 = results.by_code("X01")
+    assert x01.field_index["1"] == 100 and x01.node_max["1"] == 6  # 6 of 7 with the 1-point item out: 100 %
+    assert results.by_code("X02").field_index["1"] == Decimal("85.71")
+
+
+@pytest.mark.libreoffice
+def test_the_master_recomputes_the_same_in_libreoffice(na_campaign, soffice, tmp_path):
+    from parxl.master import write_master
+    from test_master import close, poison_cached_values, ranking_rows, recalculated
+
+    results = _results(na_campaign)
+    master = write_master(results, tmp_path / "out")
+    poisoned = tmp_path / "poisoned" / master.name
+    poisoned.parent.mkdir()
+    poison_cached_values(master, poisoned)
+    for path in (master, recalculated(poisoned, tmp_path, soffice)):
+        cols, rows = ranking_rows(path)
+        assert list(rows) == ["X01", "X02", "X03"]
+        for u in results.ranked:
+            row = rows[u.unit.code]
+            assert close(row[cols["Điểm tối đa tính chỉ số (trừ tiêu chí không phát sinh)"]], u.max_points)
+            assert close(row[cols["Tổng điểm"]], u.total) and close(row[cols["Chỉ số (%)"]], u.index)
+            assert row[cols["Xếp hạng"]] == u.rank
+
+
+def test_the_mark_travels_from_the_file_through_the_ledger(tmp_path):
+    from parxl.ledger.receive import run_intake
+    from parxl.master.consolidation import results_from_ledger
+    from parxl.workbook.stamping import workbook_filename
+
+    c = make_campaign(tmp_path / "c", criteria=NA_SET)
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    for unit, marked in zip(c.units[:2], (True, False)):
+        answers = dict(FULL) if marked else {**FULL, "1.2": {"choice": "Đạt"}}
+        fill = mini_fill(answers, explanations={"1.2": "Trong năm không có kỳ báo cáo nào"} if marked else None)
+        (c.inbox_dir / workbook_filename(unit)).write_bytes(build_workbook(c, unit, fill))
+    run_intake(c)
+    results = results_from_ledger(c)
+    x01, x02 = results.by_code("X01"), results.by_code("X02")
+    assert (x01.total, x01.max_points, x01.index, x01.not_applicable) == (6, 9, Decimal("66.67"), ["1.2"])
+    assert (x02.total, x02.max_points, x02.index) == (7, 10, Decimal("70.00"))  # survey not in yet
+
+
+def test_the_appraisers_see_the_claim_and_how_to_overturn_it(na_campaign):
+    from parxl.appraisal.build import inputs_text
+
+    item = na_campaign.framework.item("1.2")
+    assert inputs_text(item, {NA_KEY: NA}).startswith("Đơn vị chọn «Không phát sinh»")
+    assert "nhập điểm thẩm định" in inputs_text(item, {NA_KEY: NA})
+    assert inputs_text(item, {"choice": "Đạt"}) == "Đạt"

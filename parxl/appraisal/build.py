@@ -73,7 +73,11 @@ def write_appraisal_workbooks(campaign: Campaign, round: str) -> list[Path]:
 
 
 def inputs_text(item: Item, values: dict[str, Value]) -> str:
-    """The unit's inputs for an item, as a Vietnamese reader reads them ("Số hồ sơ: 95; …")."""
+    """The unit's inputs for an item, as a Vietnamese reader reads them ("Số hồ sơ: 95; …"); an item the unit
+    marked not applicable says so first, with how the appraiser overturns the claim."""
+    if item.marked_not_applicable(values):
+        return (f"Đơn vị chọn «{item.not_applicable}» (không tính vào điểm tối đa). Chấp nhận: để trống điểm "
+                "thẩm định; không chấp nhận: nhập điểm thẩm định (có thể là 0).")
     parts = []
     for spec in item.rule.inputs(item.max):
         value = values.get(spec.key)

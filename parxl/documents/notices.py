@@ -35,6 +35,8 @@ def lost_items(results: Results, u: UnitResult) -> list[tuple[Decimal, dict]]:
     lost = []
     for order, item in enumerate(fw.items):
         final = u.items[item.code].final
+        if u.items[item.code].not_applicable:
+            continue  # «không phát sinh»: out of the unit's maximum, nothing lost
         if item.kind == "regular":
             gap = item.max - final
             shown_max, shown_final = vi_number(item.max, d), vi_number(final, d)
@@ -59,9 +61,10 @@ def field_rows(results: Results, u: UnitResult) -> list[dict]:
     index, lost} as Vietnamese text (points with the set's decimals, the field's index in % with 2).
     """
     d = results.framework.decimals
-    return [{"stt": str(n), "code": f.code, "title": f.title, "max": vi_number(f.max, d),
+    top = lambda f: u.node_max.get(f.code, f.max)  # noqa: E731  (over the applicable max: «không phát sinh» left out)
+    return [{"stt": str(n), "code": f.code, "title": f.title, "max": vi_number(top(f), d),
              "points": vi_number(u.field_points[f.code], d), "index": vi_number(u.field_index[f.code], 2),
-             "lost": vi_number(f.max - u.field_points[f.code], d)}
+             "lost": vi_number(top(f) - u.field_points[f.code], d)}
             for n, f in enumerate(results.framework.fields, start=1)]
 
 
@@ -94,7 +97,8 @@ def notice_context(results: Results, u: UnitResult) -> dict:
         "unit_name": u.unit.name,
         "addressee": addressee(results, u),
         "total": points(u.total, d),
-        "max_total": vi_number(fw.total if cfg.survey_held else fw.part_max("appraised"), d),
+        "max_total": vi_number(u.max_points if u.max_points is not None
+                               else fw.total if cfg.survey_held else fw.part_max("appraised"), d),
         "appraised": points(u.appraised_total, d),
         "max_appraised": vi_number(fw.part_max("appraised"), d),
         "survey_held": cfg.survey_held,

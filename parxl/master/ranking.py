@@ -46,8 +46,10 @@ def _columns(view: View, with_previous: bool) -> list[tuple[str, str, float]]:
              ("appraised", f"{appraised_title}\n(tối đa {vi_number(fw.part_max('appraised'))})", 11)]
     if view.survey_held:
         cols.append(("survey", f"Điểm điều tra XHH\n(tối đa {vi_number(fw.part_max('survey'))})", 11))
-    cols += [("bonus", "Điểm thưởng", 9), ("penalty", "Điểm trừ", 9),
-             ("total", f"{H_TOTAL}\n(tối đa {vi_number(view.max_points)})", 10),
+    cols += [("bonus", "Điểm thưởng", 9), ("penalty", "Điểm trừ", 9)]
+    if view.per_unit_max:
+        cols.append(("max", "Điểm tối đa tính chỉ số (trừ tiêu chí không phát sinh)", 11))
+    cols += [("total", f"{H_TOTAL}\n(tối đa {vi_number(view.max_points)})", 10),
              ("index", H_INDEX, 9), ("rank", H_RANK, 8), ("band", H_BAND, 12)]
     if with_previous:
         cols += [("prev_rank", "Xếp hạng năm trước", 9), ("rank_change", "Tăng (+) / giảm (−) bậc", 9),
@@ -99,9 +101,13 @@ def write_ranking(ws: Worksheet, fmt: MasterFormats, view: View,
                 ws.write_formula(r, c[part], sum_formula(refs, d), fmt.points, number(value))
         ws.write_number(r, c["bonus"], number(u.bonus), fmt.points)
         ws.write_number(r, c["penalty"], number(u.penalty), fmt.points)
+        top = view.max_points
+        if view.per_unit_max:
+            ws.write_number(r, c["max"], number(u.max_points), fmt.points)
+            top = ref("max")
         ws.write_formula(r, c["total"], total_formula([ref(p) for p in part_cols], ref("bonus"), ref("penalty"),
-                                                      view.max_points, d), fmt.points_bold, number(u.total))
-        ws.write_formula(r, c["index"], index_formula(ref("total"), view.max_points), fmt.index, number(u.index))
+                                                      top, d), fmt.points_bold, number(u.total))
+        ws.write_formula(r, c["index"], index_formula(ref("total"), top), fmt.index, number(u.index))
         ws.write_formula(r, c["rank"], _rank_formula(view, layout, r), fmt.integer, u.rank)
         ws.write_formula(r, c["band"], band_formula(ref("index"), results.bands), fmt.center, u.band or "")
         if previous is not None:
@@ -113,8 +119,10 @@ def write_ranking(ws: Worksheet, fmt: MasterFormats, view: View,
     if unranked:
         ws.write_string(foot, 0, f"Không xếp hạng {len(unranked)} đơn vị (xem trang «Chưa nộp, bị trả lại»).", fmt.note)
         foot += 1
+    over = ("điểm tối đa tính chỉ số của đơn vị (tổng điểm tối đa trừ các tiêu chí không phát sinh)"
+            if view.per_unit_max else vi_number(view.max_points))
     ws.write_string(foot, 0, "Tổng điểm = các phần điểm + điểm thưởng − điểm trừ; Chỉ số (%) = Tổng điểm ÷ "
-                    f"{vi_number(view.max_points)} × 100, làm tròn 2 chữ số thập phân.", fmt.note)
+                    f"{over} × 100, làm tròn 2 chữ số thập phân.", fmt.note)
 
     _colour_bands(ws, fmt, view, layout, last_col)
     ws.freeze_panes(FIRST_ROW, c["name"] + 1)

@@ -22,6 +22,11 @@ class View:
     made_at: dt.datetime
 
     @property
+    def per_unit_max(self) -> bool:
+        """Whether units may have maxima of their own (items not applicable): the ranking then shows each unit's."""
+        return self.results.framework.has_not_applicable
+
+    @property
     def heading(self) -> str:
         """The master's title line: «KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM … – KHỐI …»."""
         c = self.results.campaign
