@@ -45,6 +45,7 @@ class UnitRows:
     submission: LedgerSubmission | None
     details: dict[str, LedgerItem] = field(default_factory=dict)
     previous: dict[str, Decimal] = field(default_factory=dict)  # earlier rounds' appraised scores, merged
+    kind: str | None = None  # the unit's type («Loại»): items whose applies_to leaves it out get no row
 
 
 def gather(campaign: Campaign, round: str) -> list[UnitRows]:
@@ -54,7 +55,7 @@ def gather(campaign: Campaign, round: str) -> list[UnitRows]:
         out = []
         for unit in campaign.units:
             sub = subs.get(unit.code)
-            rows = UnitRows(unit.code, unit.name, sub)
+            rows = UnitRows(unit.code, unit.name, sub, kind=unit.kind)
             if sub is not None:
                 rows.details = ledger.item_details(sub.sha256)
                 for name in sorted(r for r in sub.scores if r not in (SELF, SURVEY_ROUND) and r < round):
@@ -148,6 +149,8 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
     for item in group.items:
         first = r
         for u in units:
+            if not item.applies(u.kind):
+                continue
             _row(ws, fm, c, r, item, u)
             r += 1
         if r > first:

@@ -61,9 +61,11 @@ def print_tree(fw: Framework) -> None:
     table.add_column("Tổng", justify="right", overflow="fold")
     table.add_column("Số tiêu chí chấm", justify="right", overflow="fold")
     totals = {p: ZERO for p in parts}
+    views = [fw.for_kind(k) for k in fw.kinds] + [fw.for_kind("")] if fw.has_applies_to else [fw]
     for field in m.fields:
         leaves = fw.items_of_field(field.code)
-        per = {p: sum((i.max for i in leaves if i.part == p), ZERO) for p in parts}
+        per = {p: max(sum((i.max for i in view.items_of_field(field.code) if i.part == p), ZERO)
+                      for view in views) for p in parts}  # by unit type: the largest any type gets
         for p in parts:
             totals[p] += per[p]
         table.add_row(f"{field.code}. {field.title}", *[vi_number(per[p]) for p in parts],
@@ -71,9 +73,29 @@ def print_tree(fw: Framework) -> None:
     table.add_row("[bold]Cộng[/]", *[f"[bold]{vi_number(totals[p])}[/]" for p in parts],
                   f"[bold]{vi_number(m.total)}[/]", f"[bold]{len(fw.regular_items)}[/]")
     console.print(table)
+    if fw.has_applies_to:
+        print_kind_totals(fw)
     console.print("Xếp loại: " + "; ".join(f"{b.label} ({b.interval.describe()})" for b in m.bands))
     console.print(f"[green]Bộ chỉ số hợp lệ:[/] tổng {vi_number(m.total)} điểm = "
                   + " + ".join(f"{vi_number(m.parts[p].max)} {fw.part_title(p).lower()}" for p in parts) + ".")
+
+
+def print_kind_totals(fw: Framework) -> None:
+    """Print, per unit type named by the set's ``applies_to`` (and for the types it names nowhere), the
+    points of each part, the total and the number of scored items units of that type get."""
+    parts = list(fw.model.parts)
+    table = Table(title="Tổng điểm theo loại đơn vị (tiêu chí chỉ áp dụng cho một số loại)", show_lines=False)
+    table.add_column("Loại đơn vị", overflow="fold")
+    for part in parts:
+        table.add_column(fw.part_title(part), justify="right", overflow="fold")
+    table.add_column("Tổng", justify="right", overflow="fold")
+    table.add_column("Số tiêu chí chấm", justify="right", overflow="fold")
+    others = "Loại khác"
+    for kind in [*fw.kinds, None]:
+        view = fw.for_kind(kind if kind is not None else "")  # "": a type no applies_to names
+        table.add_row(kind or others, *[vi_number(view.part_max(p)) for p in parts], vi_number(view.total),
+                      str(len(view.regular_items)))
+    console.print(table)
 
 
 @command.command("schema")

@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..core.numbers import ZERO, quantize
-from ..core.texts import normalize_text
+from ..core.texts import fold, normalize_text
 from .intervals import Interval, IntervalWords, parse_interval
 from .rules import Rule, Value, on_change
 from .rules.base import to_dec
@@ -60,6 +60,9 @@ class Node(_CriteriaModel):
     not_applicable: str | None = Field(
         None, min_length=1, description="Đơn vị được chọn «Không phát sinh» (ghi đúng chữ sẽ hiện trong ô chọn); "
         "tiêu chí không phát sinh được bỏ khỏi điểm tối đa của đơn vị")
+    applies_to: list[str] | None = Field(
+        None, min_length=1, description="Chỉ áp dụng cho các loại đơn vị này (cột «Loại» của danh sách đơn vị, ví dụ "
+        "[Xã, Đặc khu]); loại khác không có tiêu chí này trong biểu mẫu và trong điểm tối đa; kế thừa từ cấp trên")
 
     @field_validator("code", mode="before")
     @classmethod
@@ -154,11 +157,16 @@ class Item:
     guidance: str | None
     path: str
     not_applicable: str | None = None  # the text the unit chooses to mark the item not applicable, if allowed
+    applies_to: tuple[str, ...] | None = None  # the unit types («Loại») it applies to; None: every type
 
     @property
     def self_scored(self) -> bool:
         """Whether the unit scores this item itself (not a survey item)."""
         return self.rule.self_scored
+
+    def applies(self, kind: str | None) -> bool:
+        """Whether the item applies to units of type ``kind`` («Loại», matched as ``kind_key`` does; None: any)."""
+        return self.applies_to is None or kind is None or kind_key(kind) in {kind_key(k) for k in self.applies_to}
 
     def marked_not_applicable(self, values: Mapping[str, Value]) -> bool:
         """Whether ``values`` ({input key: value}) mark the item not applicable: its ``NA_KEY`` value equals
@@ -218,6 +226,7 @@ class Framework:
         self.rows: list[Row] = list(walk_rows(model.fields))
         self.items: list[Item] = [*leaf_items(self.rows), *adjustment_items(model)]
         self._by_code = {i.code: i for i in self.items}
+        self._kinds: dict[str, Framework] = {}  # for_kind's views, by kind_key
         self.fingerprint = hashlib.sha256(
             json.dumps(_without_unset(model.model_dump(mode="json")), ensure_ascii=False, sort_keys=True).encode()
         ).hexdigest()
@@ -237,6 +246,35 @@ class Framework:
     def regular_items(self) -> list[Item]:
         """The scored leaves of the fields (no bonus or penalty), in tree order."""
         return [i for i in self.items if i.kind == "regular"]
+
+    @property
+    def has_applies_to(self) -> bool:
+        """Whether some item applies only to some unit types (``applies_to``)."""
+        return any(i.applies_to is not None for i in self.items)
+
+    @property
+    def kinds(self) -> list[str]:
+        """The unit types named by the set's ``applies_to`` (``named_kinds``)."""
+        return named_kinds(self.model.fields)
+
+    def for_kind(self, kind: str | None) -> Framework:
+        """The set as units of type ``kind`` («Loại») see it: items whose ``applies_to`` leaves that type out are
+        absent, parents, parts and the total summed again over what is left; the same fingerprint. ``self``
+        when nothing depends on the type (or ``kind`` is None)."""
+        if kind is None or not self.has_applies_to:
+            return self
+        key = kind_key(kind)
+        if key not in self._kinds:
+            fields = [f for f in (_for_kind(f, key, None) for f in self.model.fields) if f is not None]
+            leaves = list(leaf_items(list(walk_rows(fields))))
+            parts = {pid: p.model_copy(update={"max": sum((i.max for i in leaves if i.part == pid), ZERO)})
+                     for pid, p in self.model.parts.items()}
+            model = self.model.model_copy(update={
+                "fields": fields, "parts": parts, "total": sum((f.max for f in fields), ZERO)})
+            view = Framework(model, self.source)
+            view.fingerprint = self.fingerprint
+            self._kinds[key] = view
+        return self._kinds[key]
 
     @property
     def has_not_applicable(self) -> bool:
@@ -283,6 +321,51 @@ def _without_unset(data: object) -> object:
     return data
 
 
+def kind_key(kind: str) -> str:
+    """A unit type («Loại») as it is matched: lower case, without diacritics or spaces («Đặc khu» → «dackhu»)."""
+    return fold(normalize_text(kind))
+
+
+def node_kind_max(node: Node, kind: str | None, inherited: tuple[str, ...] | None = None) -> Decimal:
+    """The max points of ``node`` for units of type ``kind`` (None: a type no ``applies_to`` names): a leaf's
+    ``max`` when it applies, else 0; a parent's is the sum of its children's."""
+    applies = tuple(node.applies_to) if node.applies_to else inherited
+    if not node.items:
+        if applies is None or (kind is not None and kind_key(kind) in {kind_key(k) for k in applies}):
+            return node.max
+        return ZERO
+    return sum((node_kind_max(c, kind, applies) for c in node.items), ZERO)
+
+
+def named_kinds(fields: list[Node]) -> list[str]:
+    """The unit types named by some ``applies_to`` of the set, once each (first spelling), in document order."""
+    seen: dict[str, str] = {}
+
+    def visit(node: Node) -> None:
+        for k in node.applies_to or ():
+            seen.setdefault(kind_key(k), k)
+        for c in node.items:
+            visit(c)
+
+    for f in fields:
+        visit(f)
+    return list(seen.values())
+
+
+def _for_kind(node: Node, key: str, inherited: tuple[str, ...] | None) -> Node | None:
+    """``node`` as units of type ``key`` (a ``kind_key``) see it: without what does not apply to them and with
+    the parents' max summed again; None when nothing of it applies."""
+    applies = tuple(node.applies_to) if node.applies_to else inherited
+    if not node.items:
+        return node if applies is None or key in {kind_key(k) for k in applies} else None
+    kept = [k for k in (_for_kind(c, key, applies) for c in node.items) if k is not None]
+    if not kept:
+        return None
+    if len(kept) == len(node.items) and all(a is b for a, b in zip(kept, node.items)):
+        return node
+    return node.model_copy(update={"items": kept, "max": sum((k.max for k in kept), ZERO)})
+
+
 def walk_rows(fields: list[Node]) -> Iterator[Row]:
     """Every field, criterion and sub-criterion in tree order, with depth and YAML path."""
     def visit(node: Node, depth: int, field_code: str, path: str) -> Iterator[Row]:
@@ -298,19 +381,20 @@ def leaf_items(rows: list[Row]) -> Iterator[Item]:
     """The scored leaves under the fields of ``rows`` (from ``walk_rows``), with part, appraiser and
     evidence inherited from the levels above."""
     # Walk again to carry inherited attributes down the tree.
-    def visit(node: Node, field: Node, part, appraiser, path: str) -> Iterator[Item]:
+    def visit(node: Node, field: Node, part, appraiser, applies, path: str) -> Iterator[Item]:
         part = node.part or part
         appraiser = node.appraiser or appraiser
+        applies = tuple(node.applies_to) if node.applies_to else applies
         if not node.items and node.rule is not None:
             evidence = node.evidence if node.evidence is not None else node.rule.self_scored
             yield Item(node.code, node.title, node.max, node.rule, "regular", part, field.code,
-                       evidence, appraiser, node.guidance, path, node.not_applicable)
+                       evidence, appraiser, node.guidance, path, node.not_applicable, applies)
         for i, child in enumerate(node.items):
-            yield from visit(child, field, part, appraiser, f"{path}.items[{i}]")
+            yield from visit(child, field, part, appraiser, applies, f"{path}.items[{i}]")
 
     for row in rows:
         if row.depth == 0:
-            yield from visit(row.node, row.node, None, None, row.path)
+            yield from visit(row.node, row.node, None, None, None, row.path)
 
 
 def adjustment_items(model: CriteriaSet) -> Iterator[Item]:

@@ -43,7 +43,7 @@ def write_detail(ws: Worksheet, fmt: MasterFormats, view: View) -> DetailRows:
     fw = results.framework
     units = [u for u in results.ranked + results.unranked if u.status not in NO_FILE_READ]
     last_col = len(COLUMNS) - 1
-    last_row = FIRST_ROW + len(units) * len(fw.items) - 1
+    last_row = FIRST_ROW + sum(sum(1 for i in u.items.values() if i.applies) for u in units) - 1
     ws.merge_range(0, 0, 0, last_col, "ĐIỂM CHI TIẾT THEO TIÊU CHÍ THÀNH PHẦN", fmt.title)
     ws.merge_range(1, 0, 1, last_col, view.subheading, fmt.subtitle)
     ws.merge_range(2, 0, 2, last_col, "Dùng bộ lọc ở dòng tiêu đề, hoặc Insert › PivotTable để lập bảng tổng hợp riêng.",
@@ -67,6 +67,8 @@ def write_detail(ws: Worksheet, fmt: MasterFormats, view: View) -> DetailRows:
             unit = writer.cells(0, (u.unit.code, u.unit.name, u.unit.kind))
             for code, about in fixed:
                 res = u.items[code]
+                if not res.applies:
+                    continue  # not for the unit's type: absent from its workbook
                 scores = writer.cells(8, (res.self_score, res.appraised, res.final, res.evidence_count, res.findings))
                 yield writer.row(n, unit + about + scores)
                 n += 1

@@ -23,8 +23,10 @@ class View:
 
     @property
     def per_unit_max(self) -> bool:
-        """Whether units may have maxima of their own (items not applicable): the ranking then shows each unit's."""
-        return self.results.framework.has_not_applicable
+        """Whether units may have maxima of their own (items not applicable, items by unit type): the ranking
+        then shows each unit's."""
+        fw = self.results.framework
+        return fw.has_not_applicable or fw.has_applies_to
 
     @property
     def heading(self) -> str:

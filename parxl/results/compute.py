@@ -68,6 +68,7 @@ class UnitItem:
     findings: int = 0
     not_applicable: bool = False  # marked so by the unit and not overturned by an appraised score: out of the max
     max: Decimal | None = None    # the max points it counts in the unit's maximum (0 when not applicable)
+    applies: bool = True          # False: not for the unit's type (applies_to), absent from its workbook and maximum
 
 
 @dataclass
@@ -179,9 +180,13 @@ def assign_ranks(values: list[tuple[str, Decimal]], rule: str = "competition") -
 
 def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
     fw = campaign.framework
+    own_set = fw.for_kind(data.unit.kind)  # what applies to the unit's type
     survey_held = campaign.config.survey_held
     items: dict[str, UnitItem] = {}
     for item in fw.items:
+        if own_set is not fw and not item.applies(data.unit.kind):
+            items[item.code] = UnitItem(item.code, None, None, ZERO, max=ZERO, applies=False)
+            continue
         own = data.self_scores.get(item.code)
         appraised = data.appraised_scores.get(item.code) if data.appraised_scores else None
         if item.rule.type == "survey":
@@ -210,10 +215,10 @@ def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
     left_out = {part: sum((i.max for i in regular if i.part == part and items[i.code].not_applicable), ZERO)
                 for part in ("appraised", "survey")}
     if survey_held:
-        max_points = fw.total - left_out["appraised"] - left_out["survey"]
+        max_points = own_set.total - left_out["appraised"] - left_out["survey"]
         total = appraised_part + survey + bonus - penalty
     else:  # some provinces hold no survey: scale the appraised part to 100
-        max_points = fw.part_max("appraised") - left_out["appraised"]
+        max_points = own_set.part_max("appraised") - left_out["appraised"]
         total = appraised_part + bonus - penalty
     total = fw.quantize(min(max(total, ZERO), max_points))
     index = index_of(total, max_points)

@@ -16,6 +16,7 @@ twice gives the same bytes. Every text that differs between units lives in
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -86,12 +87,21 @@ def build_workbook(campaign: Campaign, unit: Unit, fill: Fill | None = None) -> 
     return build_bytes(campaign, Identity.of(unit), fill)
 
 
-def build_bytes(campaign: Campaign, identity: Identity, fill: Fill | None = None) -> bytes:
+def for_kind(campaign: Campaign, kind: str | None) -> Campaign:
+    """``campaign`` as units of type ``kind`` see it: its framework is ``Framework.for_kind(kind)`` (the same
+    object when no item depends on the type)."""
+    fw = campaign.framework.for_kind(kind)
+    return campaign if fw is campaign.framework else dataclasses.replace(campaign, framework=fw)
+
+
+def build_bytes(campaign: Campaign, identity: Identity, fill: Fill | None = None, kind: str | None = None) -> bytes:
     """The workbook for ``identity`` (a unit, or ``stamping.TOKENS`` placeholders) as ``.xlsx`` bytes.
 
+    ``kind`` is the unit type whose rows the workbook holds (``Framework.for_kind``), default ``identity.kind``.
     Raises ``ParxlError`` when an item code cannot be part of an Excel defined name.
     """
     fill = fill or Fill()
+    campaign = for_kind(campaign, identity.kind if kind is None else kind)
     fw = campaign.framework
     scores = score_answers(fw, fill.answers)
     when = generated_at(campaign)

@@ -45,8 +45,8 @@ class Context:
 
     @property
     def framework(self) -> Framework:
-        """The campaign's criteria set."""
-        return self.campaign.framework
+        """The campaign's criteria set, as the workbook's unit sees it (``Framework.for_kind`` of its type)."""
+        return self.campaign.framework.for_kind(self.unit.kind if self.unit is not None else None)
 
     @property
     def sheet(self) -> str:
