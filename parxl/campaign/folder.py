@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..core.errors import CampaignError
 from ..core.files import copy_atomic, ensure_folder, write_text_atomic
@@ -115,6 +115,15 @@ class CampaignConfig(_ConfigModel):
     missing_policy: Literal["exclude", "score_readable"] = Field(
         "exclude", description="Đơn vị còn lỗi: exclude = không xếp hạng; score_readable = chấm trên phần đọc được")
     recipients: list[str] = Field(default_factory=list, description="Nơi nhận của quyết định")
+    tie_break: list[Literal["appraised", "survey"]] = Field(
+        default_factory=list, description="Chỉ số bằng nhau: xếp trước đơn vị có điểm thẩm định (appraised), rồi điểm "
+        "điều tra XHH (survey) cao hơn, theo thứ tự ghi; còn bằng nhau mới theo tie_rule")
+
+    @field_validator("tie_break", mode="before")
+    @classmethod
+    def _no_tie_break(cls, v):
+        """``tie_break: none`` (or empty) is no tie-break: equal indexes share a rank per ``tie_rule``."""
+        return [] if v is None or (isinstance(v, str) and v.strip().lower() in ("none", "")) else v
 
 
 @dataclass

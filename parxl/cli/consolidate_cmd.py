@@ -87,7 +87,7 @@ def as_document(outcome: Consolidation) -> dict:
 
     return {
         "master": str(outcome.master.resolve()),
-        "ranking": [line(u) for u in results.ranked + results.unranked],
+        "ranking": [line(u) for u in results.ranked + results.evaluated + results.unranked],
         "left_out": [{"code": u.unit.code, "name": u.unit.name, "situation": situation(u)[0],
                       "treatment": situation(u)[1]} for u in left_out(outcome.results)],
     }

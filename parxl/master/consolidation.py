@@ -138,10 +138,11 @@ def results_fingerprint(campaign: Campaign, inputs: Sequence[UnitInput]) -> dict
     return {
         "ledger": _digest(ledger),
         "survey": _digest([[i.unit.code, _scores(i.survey_scores)] for i in ordered if i.survey_scores]),
-        "units": _digest([[u.code, u.name, u.kind] for u in campaign.units]),
+        "units": _digest([[u.code, u.name, u.kind] + ([False] if not u.ranked else []) for u in campaign.units]),
         "settings": _digest({"year": cfg.year, "block": cfg.block, "survey_held": cfg.survey_held,
                              "tie_rule": cfg.tie_rule, "missing_policy": cfg.missing_policy,
-                             "bands": [b.model_dump(mode="json") for b in campaign.bands]}),
+                             "bands": [b.model_dump(mode="json") for b in campaign.bands],
+                             **({"tie_break": cfg.tie_break} if cfg.tie_break else {})}),
         "criteria": campaign.framework.fingerprint,
     }
 

@@ -18,7 +18,8 @@ from ..core.times import local_iso
 from ..criteria.framework import Band, Framework
 
 InputStatus = Literal["ok", "errors", "missing", "unreadable", "internal"]
-ResultStatus = Literal["ranked", "missing", "rejected", "unreadable", "internal"]
+ResultStatus = Literal["ranked", "evaluated", "missing", "rejected", "unreadable", "internal"]
+# "evaluated": index and band, but no rank (the units list says «Xếp hạng: Không»).
 # Statuses of a unit of which no file was read: "missing" (sent nothing), "unreadable" (its file arrived
 # but cannot be read or identified: «bị trả lại / không đọc được»), "internal" (parxl failed on its file).
 NO_FILE_READ = ("missing", "unreadable", "internal")
@@ -141,8 +142,13 @@ class Results:
 
     @property
     def unranked(self) -> list[UnitResult]:
-        """Units without a rank (missing or rejected), in the units list's order."""
-        return [u for u in self.units if u.rank is None]
+        """Units without a rank (missing or rejected), in the units list's order; not the ``evaluated`` ones."""
+        return [u for u in self.units if u.rank is None and u.status != "evaluated"]
+
+    @property
+    def evaluated(self) -> list[UnitResult]:
+        """Units evaluated but not ranked (index and band, no rank: «Xếp hạng: Không»), by index then code."""
+        return sorted((u for u in self.units if u.status == "evaluated"), key=lambda u: (-(u.index or 0), u.unit.code))
 
     def band_counts(self) -> dict[str, int]:
         """Band label → number of ranked units in it, every band listed (0 included), best first."""
@@ -164,11 +170,12 @@ def index_of(points: Decimal, max_points: Decimal) -> Decimal:
     return quantize(points * HUNDRED / max_points, 2)
 
 
-def assign_ranks(values: list[tuple[str, Decimal]], rule: str = "competition") -> dict[str, int]:
-    """Rank keys by value, highest first. competition: 1, 2, 2, 4; dense: 1, 2, 2, 3."""
-    ordered = sorted(values, key=lambda kv: -kv[1])
+def assign_ranks(values: list[tuple[str, Decimal | tuple[Decimal, ...]]], rule: str = "competition") -> dict[str, int]:
+    """Rank keys by value, highest first. competition: 1, 2, 2, 4; dense: 1, 2, 2, 3. A value may be a tuple
+    (the index, then the tie-break figures): compared element by element, so equal indexes are told apart first."""
+    ordered = sorted(values, key=lambda kv: kv[1], reverse=True)
     ranks: dict[str, int] = {}
-    previous: Decimal | None = None
+    previous: Decimal | tuple[Decimal, ...] | None = None
     rank = 0
     for position, (key, value) in enumerate(ordered, start=1):
         if value != previous:
@@ -241,6 +248,8 @@ def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
         status, note = "ranked", f"Tệp còn {data.error_count} lỗi: chấm trên phần đọc được."
     else:
         status, note = "ranked", ""
+    if status == "ranked" and not data.unit.ranked:
+        status, note = "evaluated", " ".join(filter(None, ["Đánh giá, không xếp hạng (theo danh sách đơn vị).", note]))
     return UnitResult(
         unit=data.unit, status=status, note=note, items=items, field_points=field_points,
         field_index=field_index, self_total=self_total,
@@ -269,22 +278,36 @@ def _node_sums(fw: Framework, items: Mapping[str, UnitItem]) -> tuple[dict[str, 
     return points, maxima
 
 
+def rank_key(campaign: Campaign, u: UnitResult) -> tuple[Decimal, ...]:
+    """What a unit is ranked by: its index, then the figures ``campaign.yaml``'s ``tie_break`` names
+    (``appraised``: the appraised part's points; ``survey``: the survey's, when a survey is held)."""
+    key = [u.index or ZERO]
+    for name in campaign.config.tie_break:
+        if name == "appraised":
+            key.append(u.appraised_total or ZERO)
+        elif campaign.config.survey_held:
+            key.append(u.survey_points)
+    return tuple(key)
+
+
 def consolidate(campaign: Campaign, inputs: Iterable[UnitInput], made_at: str | None = None) -> Results:
     """Score, rank and classify every unit of the campaign.
 
     Units of the campaign without an input count as missing. Ranks are within
-    the campaign's block (one block per campaign), by index, ties per
-    ``campaign.config.tie_rule``.
+    the campaign's block (one block per campaign), by index, then the ``tie_break`` figures
+    (``rank_key``), remaining ties per ``campaign.config.tie_rule``; units the units list does not
+    rank get status ``evaluated`` (index and band, no rank).
     """
     given = {i.unit.code: i for i in inputs}
     all_inputs = [given.get(u.code) or UnitInput(u, "missing") for u in campaign.units]
     units = [_unit_result(campaign, data) for data in all_inputs]
-    ranks = assign_ranks([(u.unit.code, u.index) for u in units if u.status == "ranked"],  # type: ignore[misc]
+    ranks = assign_ranks([(u.unit.code, rank_key(campaign, u)) for u in units if u.status == "ranked"],
                          campaign.config.tie_rule)
     fw = campaign.framework
     for u in units:
         if u.unit.code in ranks:
             u.rank = ranks[u.unit.code]
+        if u.unit.code in ranks or u.status == "evaluated":
             u.band = fw.classify(u.index, campaign.bands)  # type: ignore[arg-type]
     has_appraisal = any(i.appraised_scores for i in all_inputs)
     has_survey = campaign.config.survey_held and any(i.survey_scores for i in all_inputs)
