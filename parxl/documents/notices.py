@@ -57,15 +57,26 @@ def lost_items(results: Results, u: UnitResult) -> list[tuple[Decimal, dict]]:
 
 
 def field_rows(results: Results, u: UnitResult) -> list[dict]:
-    """One row per field of the criteria set for unit ``u``'s notice: {stt, code, title, max, points,
+    """One row per field of the criteria set for unit ``u``'s notice, each followed by its criteria that have
+    sub-criteria (criterion-level sub-index; ``stt`` empty, title «1.1. …»): {stt, code, title, max, points,
     index, lost} as Vietnamese text (points with the set's decimals, the field's index in % with 2).
     """
     d = results.framework.decimals
     top = lambda f: u.node_max.get(f.code, f.max)  # noqa: E731  (over the applicable max: «không phát sinh» left out)
-    return [{"stt": str(n), "code": f.code, "title": f.title, "max": vi_number(top(f), d),
-             "points": vi_number(u.field_points[f.code], d), "index": vi_number(u.field_index[f.code], 2),
-             "lost": vi_number(top(f) - u.field_points[f.code], d)}
-            for n, f in enumerate(results.framework.fields, start=1)]
+    rows = []
+    for n, f in enumerate(results.framework.fields, start=1):
+        rows.append({"stt": str(n), "code": f.code, "title": f.title, "max": vi_number(top(f), d),
+                     "points": vi_number(u.field_points[f.code], d), "index": vi_number(u.field_index[f.code], 2),
+                     "lost": vi_number(top(f) - u.field_points[f.code], d)})
+        for c in f.items:  # the criterion level (tiêu chí) where it has sub-criteria of its own
+            index = u.criterion_index(c.code)
+            if not c.items or index is None:
+                continue
+            got = u.node_points.get(c.code, ZERO)
+            rows.append({"stt": "", "code": c.code, "title": f"{c.code}. {c.title}", "max": vi_number(top(c), d),
+                         "points": vi_number(got, d), "index": vi_number(index, 2),
+                         "lost": vi_number(top(c) - got, d)})
+    return rows
 
 
 def decision_ref(results: Results) -> str:

@@ -99,11 +99,19 @@ class UnitResult:
     reason: str = ""       # as UnitInput.reason
     by_name: bool = False  # as UnitInput.by_name
     # The maximum the index is over: the set's (or the appraised part's, without survey) less the items not
-    # applicable; the same per field, criterion (every node code) and their sub-index (%).
+    # applicable; the same per node of the tree (field, criterion, sub-criterion) and its sub-index (%), whose
+    # ``criterion_index`` gives the criterion level (tiêu chí).
     max_points: Decimal | None = None
     node_max: dict[str, Decimal] = field(default_factory=dict)
     node_points: dict[str, Decimal] = field(default_factory=dict)
     node_index: dict[str, Decimal] = field(default_factory=dict)
+
+    def criterion_index(self, code: str) -> Decimal | None:
+        """The sub-index (%) of the node ``code`` (a criterion, tiêu chí) over its applicable max; None when the
+        unit has no figures or nothing of it counts (every item not applicable or not for the unit's type)."""
+        if self.total is None or not self.node_max.get(code):
+            return None
+        return self.node_index.get(code)
 
     @property
     def not_applicable(self) -> list[str]:
@@ -260,14 +268,16 @@ def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
 
 
 def _node_sums(fw: Framework, items: Mapping[str, UnitItem]) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
-    """Final points (rounded to the set's decimals) and applicable max of every field and criterion, by code."""
+    """Final points (rounded to the set's decimals) and applicable max of every node of the tree (fields,
+    criteria, sub-criteria), by code."""
     points: dict[str, Decimal] = {}
     maxima: dict[str, Decimal] = {}
 
     def visit(node) -> tuple[Decimal, Decimal]:
         if not node.items:
             item = items[node.code]
-            return item.final, item.max if item.max is not None else node.max
+            points[node.code], maxima[node.code] = item.final, item.max if item.max is not None else node.max
+            return points[node.code], maxima[node.code]
         sums = [visit(child) for child in node.items]
         points[node.code] = fw.quantize(sum((p for p, _ in sums), ZERO))
         maxima[node.code] = sum((m for _, m in sums), ZERO)
