@@ -328,6 +328,11 @@ def check_model(m: CriteriaSet) -> list[Problem]:
             for sub, msg in adj.rule.problems(adj.max, d):
                 add(f"{path}.rule.{sub}", msg)
 
+    for kind in ("bonus", "penalty"):
+        cap = getattr(m, f"{kind}_cap")
+        if cap is not None and (cap <= 0 or quantize(cap, d) != cap):
+            add(f"{kind}_cap", f"mức trần {excel_number(cap)} phải lớn hơn 0 và có tối đa {d} chữ số thập phân")
+
     fields_total = (max(sum((node_kind_max(f, k) for f in m.fields), ZERO) for k in kinds) if len(kinds) > 1
                     else sum((f.max for f in m.fields), ZERO))
     if fields_total != m.total:

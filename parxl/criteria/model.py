@@ -134,6 +134,13 @@ class CriteriaSet(_CriteriaModel):
     fields: list[Node] = Field(min_length=1)
     bonus: list[Adjustment] = Field(default_factory=list)
     penalty: list[Adjustment] = Field(default_factory=list)
+    bonus_cap: Decimal | None = Field(None, description="Tổng điểm thưởng tối đa (ví dụ 2): phần vượt không được tính")
+    penalty_cap: Decimal | None = Field(None, description="Tổng điểm trừ tối đa: phần vượt không bị trừ")
+
+    @field_validator("bonus_cap", "penalty_cap", mode="before")
+    @classmethod
+    def _cap(cls, v):
+        return None if v is None else _decimal(v)
 
     @field_validator("total", mode="before")
     @classmethod
@@ -295,6 +302,11 @@ class Framework:
             if band.interval.contains(index):
                 return band.label
         return None
+
+    def capped(self, kind: Literal["bonus", "penalty"], points: Decimal) -> Decimal:
+        """The bonus or penalty points ``points`` (their items' sum) within the set's ``bonus_cap``/``penalty_cap``."""
+        cap = self.model.bonus_cap if kind == "bonus" else self.model.penalty_cap
+        return points if cap is None else min(points, cap)
 
     def part_max(self, part: PartId) -> Decimal:
         """The max points of a part, 0 when the set has no such part."""

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..core.numbers import ZERO
+from ..core.numbers import ZERO, excel_number
 from .framework import Framework
 from .rules import Value
 
@@ -56,8 +56,9 @@ def score_answers(framework: Framework, answers: Answers) -> UnitScore:
 
     regular = sum((subtotal(f) for f in framework.fields), ZERO)
     result.applicable_total = sum((result.applicable[f.code] for f in framework.fields), ZERO)
-    result.bonus = sum((result.items[i.code] for i in framework.items if i.kind == "bonus"), ZERO)
-    result.penalty = sum((result.items[i.code] for i in framework.items if i.kind == "penalty"), ZERO)
+    result.bonus = framework.capped("bonus", sum((result.items[i.code] for i in framework.items if i.kind == "bonus"), ZERO))
+    result.penalty = framework.capped("penalty",
+                                      sum((result.items[i.code] for i in framework.items if i.kind == "penalty"), ZERO))
     result.total = framework.quantize(regular + result.bonus - result.penalty)
     return result
 
@@ -73,11 +74,19 @@ def applicable_formula(child_cells: list[str]) -> str:
     return f"=SUM({','.join(child_cells)})"
 
 
-def total_formula(field_cells: list[str], bonus_cells: list[str], penalty_cells: list[str], decimals: int) -> str:
-    """The Excel formula of the total: fields + bonus − penalty, rounded to ``decimals``."""
+def total_formula(field_cells: list[str], bonus_cells: list[str], penalty_cells: list[str], decimals: int,
+                  bonus_cap: Decimal | None = None, penalty_cap: Decimal | None = None) -> str:
+    """The Excel formula of the total: fields + bonus − penalty, rounded to ``decimals``; the bonus and the
+    penalty each within its cap (points) when given."""
     expr = f"SUM({','.join(field_cells)})"
     if bonus_cells:
-        expr += f"+SUM({','.join(bonus_cells)})"
+        expr += f"+{adjustment_sum(bonus_cells, bonus_cap)}"
     if penalty_cells:
-        expr += f"-SUM({','.join(penalty_cells)})"
+        expr += f"-{adjustment_sum(penalty_cells, penalty_cap)}"
     return f"=ROUND({expr},{decimals})"
+
+
+def adjustment_sum(cells: list[str], cap: Decimal | None) -> str:
+    """The Excel expression (no ``=``) of the bonus or penalty points of ``cells``: their sum, at most ``cap``."""
+    expr = f"SUM({','.join(cells)})"
+    return expr if cap is None else f"MIN({excel_number(cap)},{expr})"

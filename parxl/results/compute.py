@@ -220,12 +220,14 @@ def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
     regular = [i for i in fw.items if i.kind == "regular"]
     appraised_part = fw.quantize(sum((items[i.code].final for i in regular if i.part == "appraised"), ZERO))
     survey = fw.quantize(sum((items[i.code].final for i in regular if i.part == "survey"), ZERO))
-    bonus = fw.quantize(sum((items[i.code].final for i in fw.items if i.kind == "bonus"), ZERO))
-    penalty = fw.quantize(sum((items[i.code].final for i in fw.items if i.kind == "penalty"), ZERO))
+    bonus = fw.quantize(fw.capped("bonus", sum((items[i.code].final for i in fw.items if i.kind == "bonus"), ZERO)))
+    penalty = fw.quantize(fw.capped("penalty",
+                                    sum((items[i.code].final for i in fw.items if i.kind == "penalty"), ZERO)))
     self_total = None
     if data.status not in NO_FILE_READ:  # as the workbook's parxl_total: items + bonus - penalty
-        self_total = fw.quantize(sum(((-1 if i.kind == "penalty" else 1) * (items[i.code].self_score or ZERO)
-                                      for i in fw.items), ZERO))
+        own = lambda kinds: sum((items[i.code].self_score or ZERO for i in fw.items if i.kind in kinds), ZERO)  # noqa: E731
+        self_total = fw.quantize(own(("regular",)) + fw.capped("bonus", own(("bonus",)))
+                                 - fw.capped("penalty", own(("penalty",))))
 
     left_out = {part: sum((i.max for i in regular if i.part == part and items[i.code].not_applicable), ZERO)
                 for part in ("appraised", "survey")}

@@ -193,7 +193,8 @@ def _blank(ws, r: int, fmt, *roles: str) -> None:
 
 def _write_total(ws, st, names, fw, rows, score_cell, scores, r: int) -> None:
     cells = lambda kind: [score_cell[s.code] for s in rows if s.kind == kind]  # noqa: E731
-    formula = total_formula(cells("field"), cells("bonus"), cells("penalty"), fw.decimals)
+    formula = total_formula(cells("field"), cells("bonus"), cells("penalty"), fw.decimals,
+                            fw.model.bonus_cap, fw.model.penalty_cap)
     ws.write_string(r, _C["code"], "", st.field["code"])
     ws.write_string(r, _C["title"], layout.WORDING["total"], st.field["title"])
     ws.write_number(r, _C["max"], float(fw.total), st.field["num"])

@@ -33,7 +33,7 @@ from ..campaign.units import Unit
 from ..core.errors import ParxlError
 from ..core.numbers import quantize
 from ..core.times import utc_iso
-from ..criteria.scoring import Answers, UnitScore, score_answers
+from ..criteria.scoring import Answers, UnitScore, adjustment_sum, score_answers
 from . import layout
 from . import texts as T
 from .assess import write_assess
@@ -229,8 +229,10 @@ def _write_summary(ws, st: WorkbookFormats, campaign: Campaign, identity: Identi
     for kind, title, value in (("bonus", T.SUMMARY_BONUS, scores.bonus), ("penalty", T.SUMMARY_PENALTY, scores.penalty)):
         items = [i for i in fw.items if i.kind == kind]
         if items:
-            refs = ",".join(layout.name_score(i.code) for i in items)
-            line(r, "", title, sum((i.max for i in items), Decimal(0)), f"=SUM({refs})", value, False)
+            refs = [layout.name_score(i.code) for i in items]
+            line(r, "", title, fw.capped(kind, sum((i.max for i in items), Decimal(0))),
+                 "=" + adjustment_sum(refs, fw.model.bonus_cap if kind == "bonus" else fw.model.penalty_cap),
+                 value, False)
             r += 1
     line(r, "", T.SUMMARY_TOTAL, fw.total, f"={layout.NAME_TOTAL}", scores.total, True, layout.NAME_APPLICABLE_TOTAL)
     ws.merge_range(r + 2, first, r + 2, last, T.SUMMARY_NOTE, st.note)
