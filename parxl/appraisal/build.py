@@ -76,6 +76,8 @@ def write_appraisal_workbooks(campaign: Campaign, round: str) -> list[Path]:
 def inputs_text(item: Item, values: dict[str, Value]) -> str:
     """The unit's inputs for an item, as a Vietnamese reader reads them ("Số hồ sơ: 95; …"); an item the unit
     marked not applicable says so first, with how the appraiser overturns the claim."""
+    if item.scored_by == "appraisers":
+        return "Cơ quan thẩm định chấm (đơn vị chỉ cung cấp tài liệu kiểm chứng, giải trình)."
     if item.marked_not_applicable(values):
         return (f"Đơn vị chọn «{item.not_applicable}» (không tính vào điểm tối đa). Chấp nhận: để trống điểm "
                 "thẩm định; không chấp nhận: nhập điểm thẩm định (có thể là 0).")

@@ -311,6 +311,8 @@ def check_model(m: CriteriaSet) -> list[Problem]:
                 add(f"{path}.rule", f"tiêu chí «{node.code}» thuộc phần điều tra XHH nên cách chấm phải là survey")
             for sub, msg in node.rule.problems(node.max, d):
                 add(f"{path}.rule.{sub}", msg)
+            if node.scored_by == "appraisers" and not node.rule.self_scored:
+                add(f"{path}.scored_by", f"tiêu chí «{node.code}» do điều tra XHH chấm, không do cơ quan thẩm định chấm")
             if node.not_applicable is not None and not node.rule.self_scored:
                 add(f"{path}.not_applicable", f"tiêu chí «{node.code}» do điều tra XHH chấm: đơn vị không đánh dấu «không phát sinh» được")
 

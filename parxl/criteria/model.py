@@ -60,6 +60,9 @@ class Node(_CriteriaModel):
     not_applicable: str | None = Field(
         None, min_length=1, description="Đơn vị được chọn «Không phát sinh» (ghi đúng chữ sẽ hiện trong ô chọn); "
         "tiêu chí không phát sinh được bỏ khỏi điểm tối đa của đơn vị")
+    scored_by: Literal["unit", "appraisers"] | None = Field(
+        None, description="appraisers: cơ quan thẩm định chấm điểm, đơn vị chỉ cung cấp tài liệu kiểm chứng và giải "
+        "trình; mặc định unit (đơn vị tự chấm); kế thừa từ cấp trên")
     applies_to: list[str] | None = Field(
         None, min_length=1, description="Chỉ áp dụng cho các loại đơn vị này (cột «Loại» của danh sách đơn vị, ví dụ "
         "[Xã, Đặc khu]); loại khác không có tiêu chí này trong biểu mẫu và trong điểm tối đa; kế thừa từ cấp trên")
@@ -165,10 +168,16 @@ class Item:
     path: str
     not_applicable: str | None = None  # the text the unit chooses to mark the item not applicable, if allowed
     applies_to: tuple[str, ...] | None = None  # the unit types («Loại») it applies to; None: every type
+    scored_by: Literal["unit", "appraisers"] = "unit"  # appraisers: the unit gives evidence and explanation only
 
     @property
     def self_scored(self) -> bool:
-        """Whether the unit scores this item itself (not a survey item)."""
+        """Whether the unit scores this item itself (not a survey item, not one the appraisers score)."""
+        return self.rule.self_scored and self.scored_by != "appraisers"
+
+    @property
+    def unit_evidence(self) -> bool:
+        """Whether the unit gives evidence and explanation for this item (every item but the survey's)."""
         return self.rule.self_scored
 
     def applies(self, kind: str | None) -> bool:
@@ -189,8 +198,8 @@ class Item:
 
     def score(self, values: Mapping[str, Value], decimals: int = 2) -> Decimal:
         """The item's points from its inputs ({input key: value}), see ``RuleType.score``; 0 when marked
-        not applicable."""
-        if self.marked_not_applicable(values):
+        not applicable or scored by the appraisers (the unit scores nothing)."""
+        if self.marked_not_applicable(values) or self.scored_by == "appraisers":
             return ZERO
         return self.rule.score(values, self.max, decimals)
 
@@ -393,20 +402,21 @@ def leaf_items(rows: list[Row]) -> Iterator[Item]:
     """The scored leaves under the fields of ``rows`` (from ``walk_rows``), with part, appraiser and
     evidence inherited from the levels above."""
     # Walk again to carry inherited attributes down the tree.
-    def visit(node: Node, field: Node, part, appraiser, applies, path: str) -> Iterator[Item]:
+    def visit(node: Node, field: Node, part, appraiser, applies, scored_by, path: str) -> Iterator[Item]:
         part = node.part or part
         appraiser = node.appraiser or appraiser
         applies = tuple(node.applies_to) if node.applies_to else applies
+        scored_by = node.scored_by or scored_by
         if not node.items and node.rule is not None:
             evidence = node.evidence if node.evidence is not None else node.rule.self_scored
             yield Item(node.code, node.title, node.max, node.rule, "regular", part, field.code,
-                       evidence, appraiser, node.guidance, path, node.not_applicable, applies)
+                       evidence, appraiser, node.guidance, path, node.not_applicable, applies, scored_by or "unit")
         for i, child in enumerate(node.items):
-            yield from visit(child, field, part, appraiser, applies, f"{path}.items[{i}]")
+            yield from visit(child, field, part, appraiser, applies, scored_by, f"{path}.items[{i}]")
 
     for row in rows:
         if row.depth == 0:
-            yield from visit(row.node, row.node, None, None, None, row.path)
+            yield from visit(row.node, row.node, None, None, None, None, row.path)
 
 
 def adjustment_items(model: CriteriaSet) -> Iterator[Item]:

@@ -208,9 +208,14 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
     r, row, sheet = spec.row - 1, spec.row, layout.SHEET_ASSESS
     _label(ws, r, st.item, item.code, item.title, item.max)
     names.define(layout.name_score(item.code), sheet, layout.cell_ref("score", row))
-    if not item.self_scored:
+    if not item.unit_evidence:
         ws.merge_range(r, _C["input1"], r, _C["input2"], layout.WORDING["survey_note"], st.survey_note)
         _blank(ws, r, st.unused, "score", "explanation", "evidence", "appraised", "appraisal_note")
+        return
+    if not item.self_scored:  # the appraisers score it: evidence and explanation only
+        ws.merge_range(r, _C["input1"], r, _C["input2"], layout.APPRAISERS_NOTE, st.survey_note)
+        _blank(ws, r, st.unused, "score")
+        _write_unit_texts(ws, st, names, item, row, fill)
         return
 
     specs = item.rule.inputs(item.max)
@@ -234,6 +239,17 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
     ws.write_formula(r, _C["score"], formula, st.score, float(scores.items[item.code]))
     ws.set_row(r, max(filter(None, [_height(item.title, WIDTHS["title"]), _options_height(specs), 15.0])))
 
+    _write_unit_texts(ws, st, names, item, row, fill)
+    g, h = layout.cell_ref("explanation", row), layout.cell_ref("evidence", row)
+    if item.evidence_required:  # a score with neither evidence nor explanation
+        ws.conditional_format(r, _C["explanation"], r, _C["evidence"], {
+            "type": "formula", "format": st.flag,
+            "criteria": f'=AND(N(${layout.cell_ref("score", row)})>0,LEN(TRIM(${g}))=0,LEN(TRIM(${h}))=0)'})
+
+
+def _write_unit_texts(ws, st: WorkbookFormats, names, item: Item, row: int, fill) -> None:
+    """The item's explanation and evidence cells (the unit's) and the appraisal cells (locked), with their names."""
+    r, sheet = row - 1, layout.SHEET_ASSESS
     g, h = layout.cell_ref("explanation", row), layout.cell_ref("evidence", row)
     ws.write_string(r, _C["explanation"], fill.explanations.get(item.code, ""), st.input_text)
     _write_evidence(ws, st, r, list(fill.evidence.get(item.code, ())))
@@ -245,10 +261,6 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
     names.define(layout.name_evidence(item.code), sheet, h)
     names.define(layout.name_appraised(item.code), sheet, layout.cell_ref("appraised", row))
     names.define(layout.name_appraisal_note(item.code), sheet, layout.cell_ref("appraisal_note", row))
-    if item.evidence_required:  # a score with neither evidence nor explanation
-        ws.conditional_format(r, _C["explanation"], r, _C["evidence"], {
-            "type": "formula", "format": st.flag,
-            "criteria": f'=AND(N(${layout.cell_ref("score", row)})>0,LEN(TRIM(${g}))=0,LEN(TRIM(${h}))=0)'})
 
 
 def _options_height(specs: list[InputSpec]) -> float | None:

@@ -77,6 +77,8 @@ NA_COLUMNS = {"not_applicable": "K", "applicable_max": "L"}
 NA_COLUMN_TITLES = {"not_applicable": "Không phát sinh (chọn nếu có)", "applicable_max": "Điểm tối đa tính chỉ số"}
 NA_NAME_PREFIXES = {"not_applicable": "parxl_na_", "applicable_max": "parxl_amax_"}
 NAME_APPLICABLE_TOTAL = "parxl_amax_total"  # the maximum the unit's index is computed over (fields only)
+# The input cells of an item the appraisers score (``scored_by: appraisers``); the reader accepts it there.
+APPRAISERS_NOTE = "Điểm do cơ quan thẩm định chấm; đơn vị chỉ cung cấp tài liệu kiểm chứng và giải trình."
 
 # Wording the reader matches (texts.py re-exports it for the builder).
 WORDING = {
@@ -146,7 +148,7 @@ def contract() -> dict:
         "summary": SUMMARY,
         "names": {"prefixes": NAME_PREFIXES, "total": NAME_TOTAL, "unit": NAME_UNIT, "campaign": NAME_CAMPAIGN},
         "optional": {"columns": NA_COLUMNS, "column_titles": NA_COLUMN_TITLES, "names": NA_NAME_PREFIXES,
-                     "applicable_total": NAME_APPLICABLE_TOTAL},
+                     "applicable_total": NAME_APPLICABLE_TOTAL, "appraisers_note": APPRAISERS_NOTE},
     }
 
 
