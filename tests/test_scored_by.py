@@ -6,7 +6,6 @@ The mini set with 1.5 (manual, 1 point) scored by the appraisers and 1.3 (ratio,
 from __future__ import annotations
 
 import io
-import json
 from decimal import Decimal as D
 
 import openpyxl

@@ -9,7 +9,7 @@ from rich.tree import Tree
 
 from ..core.numbers import ZERO, vi_number
 from ..core.resources import bundled_criteria, resolve_criteria
-from ..criteria.framework import BLOCK_TITLES, CriteriaSet, Framework, load_framework
+from ..criteria.framework import CriteriaSet, Framework, load_framework
 from ..criteria.rules import rule_title
 from .console import console
 
@@ -35,7 +35,7 @@ def print_tree(fw: Framework) -> None:
     field and part, and the bands, on the console."""
     m = fw.model
     sample = " [yellow](MẪU)[/]" if m.sample else ""
-    tree = Tree(f"[bold]{m.title}[/]{sample}\n{m.legal_basis}\nKhối {BLOCK_TITLES[m.block]}, "
+    tree = Tree(f"[bold]{m.title}[/]{sample}\n{m.legal_basis}\nKhối {fw.block_title}, "
                 f"áp dụng {m.valid_from}–{m.valid_to}, mã «{m.id}»")
     branches = {}
     for row in fw.rows:

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from ..core.numbers import HUNDRED, ZERO, excel_number, quantize, vi_number
 from .intervals import coverage_problems
-from .model import CriteriaSet, Node, leaf_items, named_kinds, node_kind_max, walk_rows
+from .model import BLOCK_TITLES, CriteriaSet, Node, leaf_items, named_kinds, node_kind_max, walk_rows
 from .rules import rule_types
 
 
@@ -334,6 +334,10 @@ def check_model(m: CriteriaSet) -> list[Problem]:
         cap = getattr(m, f"{kind}_cap")
         if cap is not None and (cap <= 0 or quantize(cap, d) != cap):
             add(f"{kind}_cap", f"mức trần {excel_number(cap)} phải lớn hơn 0 và có tối đa {d} chữ số thập phân")
+
+    if m.block not in BLOCK_TITLES and not m.block_title:
+        add("block_title", f"khối «{m.block}» là khối riêng của bộ chỉ số: hãy ghi tên khối ở block_title, ví dụ "
+                           "«Cơ quan Trung ương đóng trên địa bàn»")
 
     fields_total = (max(sum((node_kind_max(f, k) for f in m.fields), ZERO) for k in kinds) if len(kinds) > 1
                     else sum((f.max for f in m.fields), ZERO))

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -26,7 +26,9 @@ from .rules.base import to_dec
 
 PartId = Literal["appraised", "survey"]
 NA_KEY = "not_applicable"  # the answers' key of the unit's not-applicable mark (beside the rule's input keys)
-BlockId = Literal["xa", "so", "huyen"]
+BlockId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+# A block: «xa», «so», «huyen» (titles below), or the set's own id (lower case, digits and «-», e.g.
+# «co-quan-tw») whose title the set gives in ``block_title``.
 
 BLOCK_TITLES = {"xa": "cấp xã", "so": "cấp sở", "huyen": "cấp huyện"}
 PART_TITLES = {"appraised": "Điểm thẩm định", "survey": "Điểm điều tra xã hội học"}
@@ -126,7 +128,10 @@ class CriteriaSet(_CriteriaModel):
     title: str = Field(min_length=1)
     sample: bool = Field(False, description="Bộ chỉ số MẪU, cần thay bằng bộ chỉ số chính thức của tỉnh")
     legal_basis: str = Field(min_length=1, description="Văn bản ban hành, ví dụ «Quyết định số 3395/QĐ-UBND ngày 15/12/2022 của UBND tỉnh Hải Dương»")
-    block: BlockId
+    block: BlockId = Field(description="Khối: xa, so, huyen, hoặc mã khối riêng của bộ chỉ số (chữ thường không dấu, "
+                           "chữ số, dấu gạch ngang), ví dụ co-quan-tw, kèm block_title")
+    block_title: str | None = Field(None, min_length=1, description="Tên khối, ví dụ «Cơ quan Trung ương đóng trên "
+                                    "địa bàn» (bắt buộc với mã khối riêng)")
     valid_from: int = Field(ge=2000, le=2100)
     valid_to: int = Field(ge=2000, le=2100)
     decimals: int = Field(2, ge=0, le=4)
@@ -311,6 +316,11 @@ class Framework:
             if band.interval.contains(index):
                 return band.label
         return None
+
+    @property
+    def block_title(self) -> str:
+        """The block's title: the set's ``block_title``, else «cấp xã», «cấp sở», «cấp huyện»."""
+        return self.model.block_title or BLOCK_TITLES.get(self.model.block, self.model.block)
 
     def capped(self, kind: Literal["bonus", "penalty"], points: Decimal) -> Decimal:
         """The bonus or penalty points ``points`` (their items' sum) within the set's ``bonus_cap``/``penalty_cap``."""

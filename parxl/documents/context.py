@@ -131,6 +131,8 @@ def units_phrase(campaign: Campaign) -> str:
     """Who the decision is about: «Ủy ban nhân dân các xã, phường», «các sở, ban, ngành»."""
     if campaign.config.block == "so":
         return "các sở, ban, ngành"
+    if campaign.config.block not in ("xa", "huyen"):  # the set's own block, e.g. central agencies
+        return "các cơ quan, đơn vị"
     kinds = unit_kinds(campaign)
     return "Ủy ban nhân dân các " + (", ".join(kinds) if kinds else "đơn vị")
 

@@ -101,7 +101,8 @@ def decision_context(results: Results) -> dict:
     unranked = [unit_row(results, u, stt + i) for i, u in enumerate(apart, start=1)]
     if band_rows and not unranked:
         band_rows[-1]["end"] = "."
-    heads = ("Thủ trưởng các sở, ban, ngành" if cfg.block == "so" else "Chủ tịch " + ctx["units_phrase"])
+    heads = ("Thủ trưởng các sở, ban, ngành" if cfg.block == "so"
+             else "Chủ tịch " + ctx["units_phrase"] if cfg.block in ("xa", "huyen") else "Thủ trưởng các cơ quan, đơn vị")
     survey_max = fw.part_max("survey") if cfg.survey_held else None
     ctx.update(legal_bases(results))
     ctx.update({

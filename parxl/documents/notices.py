@@ -22,7 +22,7 @@ NOTICES_DIR = "thong-bao"
 def addressee(results: Results, u: UnitResult) -> str:
     """«Ủy ban nhân dân phường An Lưu» for a commune-level unit named «Phường An Lưu»; else the name."""
     name, kind = u.unit.name.strip(), u.unit.kind.strip()
-    if results.campaign.config.block != "so" and kind and name.lower().startswith(kind.lower() + " "):
+    if results.campaign.config.block in ("xa", "huyen") and kind and name.lower().startswith(kind.lower() + " "):
         return f"Ủy ban nhân dân {kind.lower()}{name[len(kind):]}"
     return name
 

@@ -67,7 +67,6 @@ def write_ranking(ws: Worksheet, fmt: MasterFormats, view: View,
     columns = _columns(view, previous is not None)
     layout = RankingLayout(FIRST_ROW, FIRST_ROW + len(results.ranked) - 1,
                            {key: i for i, (key, _, _) in enumerate(columns)})
-    c = layout.cols
     last_col = len(columns) - 1
 
     ws.merge_range(0, 0, 0, last_col, view.heading, fmt.title)

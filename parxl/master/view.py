@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..core.numbers import vi_number
-from ..criteria.framework import BLOCK_TITLES, Node
+from ..criteria.framework import Node
 from ..results.compute import Results
 
 
@@ -33,7 +33,7 @@ class View:
         """The master's title line: «KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM … – KHỐI …»."""
         c = self.results.campaign
         return (f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {c.year} "
-                f"– KHỐI {BLOCK_TITLES[c.config.block].upper()}")
+                f"– KHỐI {c.framework.block_title.upper()}")
 
     @property
     def subheading(self) -> str:

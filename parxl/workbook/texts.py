@@ -11,7 +11,6 @@ import datetime as dt
 
 from ..campaign.folder import Campaign
 from ..core.numbers import vi_number
-from ..criteria.framework import BLOCK_TITLES
 from ..criteria.rules import InputSpec, guide_texts
 
 TITLE = "BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}"
@@ -96,7 +95,7 @@ def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
     return [
         ("title", f"HƯỚNG DẪN TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {cfg.year}"),
         ("text", f"Đơn vị: {unit_name}"),
-        ("text", f"{campaign.title} — khối {BLOCK_TITLES[cfg.block]}; cơ quan tổ chức: {issuer}."),
+        ("text", f"{campaign.title} — khối {campaign.framework.block_title}; cơ quan tổ chức: {issuer}."),
         ("text", f"Bộ chỉ số: {fw.title}. Căn cứ: {fw.model.legal_basis}."),
         ("text", f"Tổng điểm tối đa: {vi_number(fw.total)} điểm, gồm "
                  + ", ".join(f"{fw.part_title(p).lower()} {vi_number(fw.part_max(p))} điểm" for p in fw.model.parts)
