@@ -41,14 +41,15 @@ def print_tree(fw: Framework) -> None:
     for row in fw.rows:
         node = row.node
         rule = f" — {rule_title(node.rule.type)}" if node.rule else ""
-        label = f"{node.code}. {node.title} [cyan]({vi_number(node.max)} điểm)[/]{rule}"
+        label = f"{node.code}. {node.title} [cyan]({vi_number(node.max)} điểm)[/]{rule}{_marks(node)}"
         parent_code = node.code.rsplit(".", 1)[0] if row.depth else None
         parent = branches.get(parent_code, tree)
         branches[node.code] = parent.add(f"[bold]{label}[/]" if row.depth == 0 else label)
     for kind, title in (("bonus", "Điểm thưởng"), ("penalty", "Điểm trừ")):
         items = [i for i in fw.items if i.kind == kind]
         if items:
-            branch = tree.add(f"[bold]{title}[/]")
+            cap = getattr(m, f"{kind}_cap")
+            branch = tree.add(f"[bold]{title}[/]" + (f" [cyan](cộng lại tối đa {vi_number(cap)})[/]" if cap is not None else ""))
             for item in items:
                 branch.add(f"{item.code}. {item.title} [cyan](tối đa {vi_number(item.max)})[/]")
     console.print(tree)
@@ -78,6 +79,18 @@ def print_tree(fw: Framework) -> None:
     console.print("Xếp loại: " + "; ".join(f"{b.label} ({b.interval.describe()})" for b in m.bands))
     console.print(f"[green]Bộ chỉ số hợp lệ:[/] tổng {vi_number(m.total)} điểm = "
                   + " + ".join(f"{vi_number(m.parts[p].max)} {fw.part_title(p).lower()}" for p in parts) + ".")
+
+
+def _marks(node) -> str:
+    """What a node says beyond its rule: not applicable allowed, the unit types it applies to, scored by the appraisers."""
+    marks = []
+    if node.not_applicable:
+        marks.append(f"được chọn «{node.not_applicable}»")
+    if node.applies_to:
+        marks.append("chỉ áp dụng: " + ", ".join(node.applies_to))
+    if node.scored_by == "appraisers":
+        marks.append("cơ quan thẩm định chấm" + (f" ({node.appraiser})" if node.appraiser else ""))
+    return "".join(f" [magenta]· {m}[/]" for m in marks)
 
 
 def print_kind_totals(fw: Framework) -> None:
