@@ -226,3 +226,12 @@ def test_the_appraisers_see_the_claim_and_how_to_overturn_it(na_campaign):
     assert inputs_text(item, {NA_KEY: NA}).startswith("Đơn vị chọn «Không phát sinh»")
     assert "nhập điểm thẩm định" in inputs_text(item, {NA_KEY: NA})
     assert inputs_text(item, {"choice": "Đạt"}) == "Đạt"
+
+
+def test_the_instructions_explain_the_mark(na_campaign):
+    data = build_workbook(na_campaign, na_campaign.units[0])
+    guide = openpyxl.load_workbook(io.BytesIO(data))[layout.SHEET_GUIDE]
+    assert any("Cột «Không phát sinh»" in str(c.value) for c in guide["A"])
+    plain = make_campaign(na_campaign.root.parent / "plain2")
+    guide2 = openpyxl.load_workbook(io.BytesIO(build_workbook(plain, plain.units[0])))[layout.SHEET_GUIDE]
+    assert not any("Không phát sinh" in str(c.value) for c in guide2["A"])

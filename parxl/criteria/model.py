@@ -248,6 +248,8 @@ class Framework:
         self.items: list[Item] = [*leaf_items(self.rows), *adjustment_items(model)]
         self._by_code = {i.code: i for i in self.items}
         self._kinds: dict[str, Framework] = {}  # for_kind's views, by kind_key
+        self._typed = any(i.applies_to is not None for i in self.items)
+        self._na = any(i.not_applicable is not None for i in self.items)
         self.fingerprint = hashlib.sha256(
             json.dumps(_without_unset(model.model_dump(mode="json")), ensure_ascii=False, sort_keys=True).encode()
         ).hexdigest()
@@ -271,7 +273,7 @@ class Framework:
     @property
     def has_applies_to(self) -> bool:
         """Whether some item applies only to some unit types (``applies_to``)."""
-        return any(i.applies_to is not None for i in self.items)
+        return self._typed
 
     @property
     def kinds(self) -> list[str]:
@@ -300,7 +302,7 @@ class Framework:
     @property
     def has_not_applicable(self) -> bool:
         """Whether some item may be marked not applicable (the workbook then has the not-applicable columns)."""
-        return any(i.not_applicable is not None for i in self.items)
+        return self._na
 
     def items_of_field(self, field_code: str) -> list[Item]:
         """The scored leaves under the field ``field_code``."""

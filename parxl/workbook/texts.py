@@ -106,6 +106,7 @@ def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
         *(("text", f"• {line}") for line in guide_texts({i.rule.type for i in fw.items})),
         ("text", "• Cột «Điểm tự chấm», điểm của từng tiêu chí, lĩnh vực và tổng điểm được tính tự động "
                  "theo Bộ chỉ số."),
+        *extra_guide_lines(fw),
         ("text", "• Không thêm, xóa hoặc đổi tên trang tính; không chèn, xóa dòng hoặc cột; không sao chép "
                  "dữ liệu từ biểu mẫu của đơn vị khác."),
         ("blank", ""),
@@ -128,6 +129,21 @@ def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
         ("heading", "4. Liên hệ"),
         ("text", ", ".join(contact) + "."),
     ]
+
+
+def extra_guide_lines(fw) -> list[tuple[str, str]]:
+    """Instruction lines for what only some sets have: items that may be marked not applicable, items the
+    appraisers score."""
+    lines = []
+    if fw.has_not_applicable:
+        lines.append(("text", "• Cột «Không phát sinh»: chỉ chọn khi nhiệm vụ của tiêu chí không phát sinh trong "
+                              "năm, và ghi lý do ở cột «Giải trình». Tiêu chí không phát sinh không tính vào điểm "
+                              "tối đa của đơn vị (cột «Điểm tối đa tính chỉ số»); cơ quan thẩm định có thể không "
+                              "chấp nhận."))
+    if any(i.scored_by == "appraisers" for i in fw.items):
+        lines.append(("text", "• Tiêu chí ghi «Điểm do cơ quan thẩm định chấm»: đơn vị không tự chấm, chỉ cung cấp "
+                              "tài liệu kiểm chứng và giải trình."))
+    return lines
 
 
 def sample_set_warning(campaign: Campaign, before: str = "gửi cho các đơn vị") -> str | None:
