@@ -115,6 +115,11 @@ def report(outcome: Consolidation, warnings: list[str] | None = None) -> None:
     if readable:
         console.print(f"[yellow]Xếp hạng trên phần đọc được (tệp còn lỗi) {vi_number(len(readable))} đơn vị:[/]")
         _list(readable)
+    evaluated = results.evaluated
+    if evaluated:
+        console.print(f"Đánh giá, không xếp hạng (theo danh sách đơn vị) {vi_number(len(evaluated))} đơn vị: "
+                      + ", ".join(escape(f"{u.unit.code} {u.unit.name} ({vi_number(u.index, 2)}%)") for u in evaluated[:SHOWN])
+                      + (" …" if len(evaluated) > SHOWN else "") + ".", soft_wrap=True)
     console.print(f"[green]Đã lập bảng tổng hợp:[/] {outcome.master}", soft_wrap=True)
 
 
