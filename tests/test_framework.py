@@ -82,7 +82,7 @@ def test_semantic_problems(data, mutate, path, words):
     (lambda d: d.update(colour="red"), "colour", "không được phép"),
     (lambda d: d["fields"][0].update(max="bảy"), "fields[0].max", "bảy"),
     (lambda d: d["fields"][0]["items"][2]["rule"]["bands"][0].update(when="hơn chín mươi"), "fields[0].items[2].rule.bands[0].when", "không đọc được"),
-    (lambda d: d.update(block="tinh"), "block", "không hợp lệ"),
+    (lambda d: d.update(block="Cấp tỉnh"), "block", "không dấu"),  # an own block id is lower-case ASCII
 ])
 def test_structural_problems(data, mutate, path, words):
     mutate(data)

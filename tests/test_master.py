@@ -260,7 +260,7 @@ def test_sheets_printing_filters_and_charts(tmp_path):
     assert [r.type for r in heat] == ["colorScale"]
     detail = wb[SHEET_DETAIL]
     items = len(results.framework.items)
-    assert detail.auto_filter.ref == f"A4:M{4 + 5 * items}"  # five units sent a file
+    assert detail.auto_filter.ref == f"A4:P{4 + 5 * items}"  # five units sent a file; 16 columns
     rows = list(detail.iter_rows(min_row=5, values_only=True))
     u2 = {r[4]: r for r in rows if r[0] == "U002"}
     assert u2["1.3"][8:13] == (2, 1, 1, 0, 1)  # self, appraised, final, evidence, findings

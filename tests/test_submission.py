@@ -57,12 +57,12 @@ def test_shared_formulas_are_expanded(campaign):
     data = filled(campaign, campaign.units[0])
     assert shift_formula("SUM(F7:F9)+$C$1+'Tự đánh giá'!D7+\"D7\"", 2, 1) == "SUM(G9:G11)+$C$1+'Tự đánh giá'!E9+\"D7\""
     assert shift_formula("LOG10(A1)+A$1+$A2", 1, 1) == "LOG10(B2)+B$1+$A3"
-    data = set_cell_xml(data, "K7", '<f t="shared" ref="K7:K9" si="0">D7*2</f><v>0</v>')
-    data = set_cell_xml(data, "K8", '<f t="shared" si="0"/><v>0</v>')
+    data = set_cell_xml(data, "M7", '<f t="shared" ref="M7:M9" si="0">D7*2</f><v>0</v>')
+    data = set_cell_xml(data, "M8", '<f t="shared" si="0"/><v>0</v>')
     sub = read_submission(data, max_row=200)
-    assert sub.cell(8, "K") is None  # K is not a column parxl reads
+    assert sub.cell(8, "M") is None  # M is not a column parxl reads (K and L are, for not-applicable items)
     sheet = XlsxFile(data).read_sheets({layout.SHEET_ASSESS: SheetRequest(200)})[layout.SHEET_ASSESS]
-    assert sheet.get(7, "K").formula == "D7*2" and sheet.get(8, "K").formula == "D8*2"
+    assert sheet.get(7, "M").formula == "D7*2" and sheet.get(8, "M").formula == "D8*2"
 
 
 def test_numbers_typed_as_text_stay_text(campaign):

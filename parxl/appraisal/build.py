@@ -45,6 +45,7 @@ class UnitRows:
     submission: LedgerSubmission | None
     details: dict[str, LedgerItem] = field(default_factory=dict)
     previous: dict[str, Decimal] = field(default_factory=dict)  # earlier rounds' appraised scores, merged
+    kind: str | None = None  # the unit's type («Loại»): items whose applies_to leaves it out get no row
 
 
 def gather(campaign: Campaign, round: str) -> list[UnitRows]:
@@ -54,7 +55,7 @@ def gather(campaign: Campaign, round: str) -> list[UnitRows]:
         out = []
         for unit in campaign.units:
             sub = subs.get(unit.code)
-            rows = UnitRows(unit.code, unit.name, sub)
+            rows = UnitRows(unit.code, unit.name, sub, kind=unit.kind)
             if sub is not None:
                 rows.details = ledger.item_details(sub.sha256)
                 for name in sorted(r for r in sub.scores if r not in (SELF, SURVEY_ROUND) and r < round):
@@ -77,7 +78,13 @@ def write_appraisal_workbooks(campaign: Campaign, round: str, folder: Path | Non
 
 
 def inputs_text(item: Item, values: dict[str, Value]) -> str:
-    """The unit's inputs for an item, as a Vietnamese reader reads them ("Số hồ sơ: 95; …")."""
+    """The unit's inputs for an item, as a Vietnamese reader reads them ("Số hồ sơ: 95; …"); an item the unit
+    marked not applicable says so first, with how the appraiser overturns the claim."""
+    if item.scored_by == "appraisers":
+        return "Cơ quan thẩm định chấm (đơn vị chỉ cung cấp tài liệu kiểm chứng, giải trình)."
+    if item.marked_not_applicable(values):
+        return (f"Đơn vị chọn «{item.not_applicable}» (không tính vào điểm tối đa). Chấp nhận: để trống điểm "
+                "thẩm định; không chấp nhận: nhập điểm thẩm định (có thể là 0).")
     parts = []
     for spec in item.rule.inputs(item.max):
         value = values.get(spec.key)
@@ -148,6 +155,8 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
     for item in group.items:
         first = r
         for u in units:
+            if not item.applies(u.kind):
+                continue
             _row(ws, fm, c, r, item, u)
             r += 1
         if r > first:

@@ -144,12 +144,20 @@ def appraised(item: Item) -> bool:
 
 
 def groups(fw: Framework) -> list[Group]:
-    """One group per field that has appraised items, then one for bonus and penalty items (if any)."""
+    """One group per field that has appraised items (per appraising office of its items when they differ: the
+    first office's keeps the field's code, the others get «<field>-2», «<field>-3»…), then one for bonus and
+    penalty items (if any)."""
     out = []
     for f in fw.fields:
         items = tuple(i for i in fw.items_of_field(f.code) if i.kind == "regular" and appraised(i))
-        if items:
-            out.append(Group(f.code, f.title, items[0].appraiser or f.appraiser, items))
+        offices = list(dict.fromkeys(i.appraiser for i in items))  # an item may name its own appraising office
+        for n, office in enumerate(offices):
+            mine = tuple(i for i in items if i.appraiser == office)
+            if n == 0:
+                out.append(Group(f.code, f.title, office or f.appraiser, mine))
+            else:  # the field's items another office appraises: a workbook of their own
+                out.append(Group(f"{f.code}-{n + 1}", f"{f.title} (phần do {office or 'cơ quan khác'} thẩm định)",
+                                 office, mine))
     adjustments = tuple(i for i in fw.items if i.kind in ("bonus", "penalty"))
     if adjustments:
         appraisers = sorted({i.appraiser for i in adjustments if i.appraiser})

@@ -153,6 +153,9 @@ class CampaignConfig(_ConfigModel):
     survey_groups: list[SurveyGroup] = Field(default_factory=list, description="Các nhóm đối tượng điều tra XHH")
     blocks: list[BlockConfig] | None = Field(
         None, description="Các khối của đợt đánh giá (mỗi khối một bộ chỉ số, danh sách đơn vị, xếp hạng riêng)")
+    tie_break: list[Literal["appraised", "survey"]] = Field(
+        default_factory=list, description="Chỉ số bằng nhau: xếp trước đơn vị có điểm thẩm định (appraised), rồi điểm "
+        "điều tra XHH (survey) cao hơn, theo thứ tự ghi; còn bằng nhau mới theo tie_rule")
 
     @field_validator("schedule")
     @classmethod
@@ -162,9 +165,15 @@ class CampaignConfig(_ConfigModel):
     @model_validator(mode="after")
     def _block_or_blocks(self) -> "CampaignConfig":
         if self.blocks is None and self.block is None:
-            raise ValueError("thiếu mục bắt buộc «block» (khối của bộ chỉ số: xa, so hoặc huyen), "
+            raise ValueError("thiếu mục bắt buộc «block» (khối của bộ chỉ số, ví dụ xa, so, huyen), "
                              "hoặc danh sách «blocks» khi đợt đánh giá có nhiều khối")
         return self
+
+    @field_validator("tie_break", mode="before")
+    @classmethod
+    def _no_tie_break(cls, v):
+        """``tie_break: none`` (or empty) is no tie-break: equal indexes share a rank per ``tie_rule``."""
+        return [] if v is None or (isinstance(v, str) and v.strip().lower() in ("none", "")) else v
 
 
 @dataclass

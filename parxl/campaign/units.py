@@ -16,6 +16,8 @@ from ..core.errors import ParxlError, UnitsError
 from ..core.texts import fold, normalize_text
 
 REQUIRED = {"ma": "Mã", "tendonvi": "Tên đơn vị", "loai": "Loại"}
+OPTIONAL = {"xephang": "Xếp hạng"}  # Có (default) / Không: a unit evaluated but not ranked
+RANKED_WORDS = {"": True, "co": True, "x": True, "khong": False}  # «Xếp hạng» values, folded
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Unit:
     code: str
     name: str
     kind: str  # Loại: Xã, Phường, Đặc khu, Sở…
+    ranked: bool = True  # «Xếp hạng» Không: evaluated (index and band) but not ranked
 
 
 def load_units(path: str | Path) -> list[Unit]:
@@ -34,7 +37,8 @@ def load_units(path: str | Path) -> list[Unit]:
     (first sheet), in file order.
 
     The header row is the first non-blank row and must have the columns Mã, Tên đơn vị, Loại (matched
-    ignoring case, diacritics and spaces); blank rows are skipped; text is NFC-normalised. Raises
+    ignoring case, diacritics and spaces), and may have «Xếp hạng» (Có, or blank: ranked; Không: evaluated,
+    not ranked; anything else raises UnitsError); blank rows are skipped; text is NFC-normalised. Raises
     UnitsError for a missing file, another extension, a file that cannot be decoded or opened, a
     missing column, a row without code or name, a duplicate code, or no unit at all.
     """
@@ -137,6 +141,7 @@ def _units_from_rows(path: Path, rows: list[list[str]]) -> list[Unit]:
                 f"«{path.name}» thiếu cột «{title}». Dòng tiêu đề phải có các cột: "
                 + ", ".join(REQUIRED.values()) + ".")
         columns[key] = header.index(key)
+    ranked_at = header.index("xephang") if "xephang" in header else None
     units: list[Unit] = []
     seen: dict[str, int] = {}
     for n, row in enumerate(rows[header_at + 1:], start=header_at + 2):
@@ -151,7 +156,14 @@ def _units_from_rows(path: Path, rows: list[list[str]]) -> list[Unit]:
         if code in seen:
             raise UnitsError(f"«{path.name}», dòng {n}: mã «{code}» trùng với dòng {seen[code]}.")
         seen[code] = n
-        units.append(Unit(code, name, kind))
+        ranked = True
+        if ranked_at is not None:
+            word = normalize_text(row[ranked_at].strip()) if ranked_at < len(row) else ""
+            if fold(word) not in RANKED_WORDS:
+                raise UnitsError(f"«{path.name}», dòng {n}: cột «Xếp hạng» ghi «{word}»; hãy ghi «Có» (được xếp hạng, "
+                                 "cũng là khi để trống) hoặc «Không» (chỉ đánh giá, không xếp hạng).")
+            ranked = RANKED_WORDS[fold(word)]
+        units.append(Unit(code, name, kind, ranked))
     if not units:
         raise UnitsError(f"«{path.name}» chưa có đơn vị nào dưới dòng tiêu đề.")
     return units

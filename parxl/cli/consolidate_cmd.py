@@ -92,7 +92,7 @@ def as_document(outcome: Consolidation) -> dict:
 
     return {
         "master": str(outcome.master.resolve()),
-        "ranking": [line(u) for part in (outcome.blocks or [results]) for u in part.ranked + part.unranked],
+        "ranking": [line(u) for part in (outcome.blocks or [results]) for u in part.ranked + part.evaluated + part.unranked],
         "left_out": [{"code": u.unit.code, "name": u.unit.name, "situation": situation(u)[0],
                       "treatment": situation(u)[1]} for u in left_out(outcome.results)],
     }
@@ -122,6 +122,11 @@ def report(outcome: Consolidation, warnings: list[str] | None = None) -> None:
     if readable:
         console.print(f"[yellow]Xếp hạng trên phần đọc được (tệp còn lỗi) {vi_number(len(readable))} đơn vị:[/]")
         _list(readable)
+    evaluated = results.evaluated
+    if evaluated:
+        console.print(f"Đánh giá, không xếp hạng (theo danh sách đơn vị) {vi_number(len(evaluated))} đơn vị: "
+                      + ", ".join(escape(f"{u.unit.code} {u.unit.name} ({vi_number(u.index, 2)}%)") for u in evaluated[:SHOWN])
+                      + (" …" if len(evaluated) > SHOWN else "") + ".", soft_wrap=True)
     console.print(f"[green]Đã lập bảng tổng hợp:[/] {outcome.master}", soft_wrap=True)
 
 

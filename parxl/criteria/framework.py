@@ -12,6 +12,7 @@ from .loader import load_framework, parse_framework
 from .messages import ADJUSTMENT_CODE_MAX, FrameworkError, Problem, check_model
 from .model import (
     BLOCK_TITLES,
+    NA_KEY,
     PART_TITLES,
     Adjustment,
     Band,
@@ -28,5 +29,5 @@ from .model import (
 __all__ = [
     "ADJUSTMENT_CODE_MAX", "Adjustment", "BLOCK_TITLES", "Band", "BlockId", "CriteriaSet", "Framework",
     "FrameworkError", "Item", "Node", "PART_TITLES", "Part", "PartId", "Problem", "Row", "check_model",
-    "load_framework", "parse_framework",
+    "load_framework", "parse_framework", "NA_KEY",
 ]

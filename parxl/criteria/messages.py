@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from ..core.numbers import HUNDRED, ZERO, excel_number, quantize, vi_number
 from .intervals import coverage_problems
-from .model import CriteriaSet, Node, leaf_items, walk_rows
+from .model import BLOCK_TITLES, CriteriaSet, Node, leaf_items, named_kinds, node_kind_max, walk_rows
 from .rules import rule_types
 
 
@@ -246,6 +246,14 @@ def check_model(m: CriteriaSet) -> list[Problem]:
             seen[code] = path
 
     excel_names: dict[str, str] = {}
+    kinds: list[str | None] = [*named_kinds(m.fields), None]  # None: a unit type no applies_to names
+
+    def kinds_max(node: Node) -> Decimal:
+        def typed(n: Node) -> bool:
+            return bool(n.applies_to) or any(typed(c) for c in n.items)
+        if not any(typed(c) for c in node.items):
+            return sum((c.max for c in node.items), ZERO)
+        return max(node_kind_max(node, k) for k in kinds)
 
     def check_adjustment_code(code: str, path: str) -> None:
         if not _ADJUSTMENT_CODE.match(code):
@@ -282,7 +290,9 @@ def check_model(m: CriteriaSet) -> list[Problem]:
         if node.items:
             if node.rule is not None:
                 add(f"{path}.rule", f"«{node.code}» có tiêu chí con nên không được có cách chấm riêng")
-            total = sum((c.max for c in node.items), ZERO)
+            if node.not_applicable is not None:
+                add(f"{path}.not_applicable", f"«{node.code}» có tiêu chí con: chỉ tiêu chí lá mới được đánh dấu «không phát sinh»")
+            total = kinds_max(node)  # with applies_to: the largest sum any unit type gets
             if total != node.max:
                 add(f"{path}.max", f"điểm tối đa của «{node.code}» là {excel_number(node.max)} nhưng tổng các tiêu chí con là {excel_number(total)}")
             for i, child in enumerate(node.items):
@@ -301,6 +311,10 @@ def check_model(m: CriteriaSet) -> list[Problem]:
                 add(f"{path}.rule", f"tiêu chí «{node.code}» thuộc phần điều tra XHH nên cách chấm phải là survey")
             for sub, msg in node.rule.problems(node.max, d):
                 add(f"{path}.rule.{sub}", msg)
+            if node.scored_by == "appraisers" and not node.rule.self_scored:
+                add(f"{path}.scored_by", f"tiêu chí «{node.code}» do điều tra XHH chấm, không do cơ quan thẩm định chấm")
+            if node.not_applicable is not None and not node.rule.self_scored:
+                add(f"{path}.not_applicable", f"tiêu chí «{node.code}» do điều tra XHH chấm: đơn vị không đánh dấu «không phát sinh» được")
 
     for i, field in enumerate(m.fields):
         visit(field, f"fields[{i}]", None, None)
@@ -316,16 +330,28 @@ def check_model(m: CriteriaSet) -> list[Problem]:
             for sub, msg in adj.rule.problems(adj.max, d):
                 add(f"{path}.rule.{sub}", msg)
 
-    fields_total = sum((f.max for f in m.fields), ZERO)
+    for kind in ("bonus", "penalty"):
+        cap = getattr(m, f"{kind}_cap")
+        if cap is not None and (cap <= 0 or quantize(cap, d) != cap):
+            add(f"{kind}_cap", f"mức trần {excel_number(cap)} phải lớn hơn 0 và có tối đa {d} chữ số thập phân")
+
+    if m.block not in BLOCK_TITLES and not m.block_title:
+        add("block_title", f"khối «{m.block}» là khối riêng của bộ chỉ số: hãy ghi tên khối ở block_title, ví dụ "
+                           "«Cơ quan Trung ương đóng trên địa bàn»")
+
+    fields_total = (max(sum((node_kind_max(f, k) for f in m.fields), ZERO) for k in kinds) if len(kinds) > 1
+                    else sum((f.max for f in m.fields), ZERO))
     if fields_total != m.total:
         add("total", f"tổng điểm là {excel_number(m.total)} nhưng tổng điểm các lĩnh vực là {excel_number(fields_total)}")
     parts_total = sum((p.max for p in m.parts.values()), ZERO)
     if parts_total != m.total:
         add("parts", f"tổng các phần điểm là {excel_number(parts_total)}, khác tổng điểm {excel_number(m.total)}")
     per_part: dict[str, Decimal] = {}
-    for item in leaf_items(list(walk_rows(m.fields))):
-        if item.part:
-            per_part[item.part] = per_part.get(item.part, ZERO) + item.max
+    leaves = list(leaf_items(list(walk_rows(m.fields))))
+    for pid in m.parts:  # with applies_to: the largest sum any unit type gets
+        per_part[pid] = max(sum((i.max for i in leaves if i.part == pid and i.applies(k)), ZERO) if k is not None
+                            else sum((i.max for i in leaves if i.part == pid and i.applies_to is None), ZERO)
+                            for k in kinds)
     for pid, part in m.parts.items():
         got = per_part.get(pid, ZERO)
         if got != part.max:

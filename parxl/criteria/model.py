@@ -14,18 +14,21 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..core.numbers import ZERO, quantize
-from ..core.texts import normalize_text
+from ..core.texts import fold, normalize_text
 from .intervals import Interval, IntervalWords, parse_interval
 from .rules import Rule, Value, on_change
 from .rules.base import to_dec
 
 PartId = Literal["appraised", "survey"]
-BlockId = Literal["xa", "so", "huyen"]
+NA_KEY = "not_applicable"  # the answers' key of the unit's not-applicable mark (beside the rule's input keys)
+BlockId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+# A block: «xa», «so», «huyen» (titles below), or the set's own id (lower case, digits and «-», e.g.
+# «co-quan-tw») whose title the set gives in ``block_title``.
 
 BLOCK_TITLES = {"xa": "cấp xã", "so": "cấp sở", "huyen": "cấp huyện"}
 PART_TITLES = {"appraised": "Điểm thẩm định", "survey": "Điểm điều tra xã hội học"}
@@ -56,6 +59,15 @@ class Node(_CriteriaModel):
     appraiser: str | None = Field(None, description="Cơ quan thẩm định lĩnh vực; kế thừa từ cấp trên")
     guidance: str | None = Field(None, description="Hướng dẫn chấm / tài liệu kiểm chứng cần có")
     items: list[Node] = Field(default_factory=list)
+    not_applicable: str | None = Field(
+        None, min_length=1, description="Đơn vị được chọn «Không phát sinh» (ghi đúng chữ sẽ hiện trong ô chọn); "
+        "tiêu chí không phát sinh được bỏ khỏi điểm tối đa của đơn vị")
+    scored_by: Literal["unit", "appraisers"] | None = Field(
+        None, description="appraisers: cơ quan thẩm định chấm điểm, đơn vị chỉ cung cấp tài liệu kiểm chứng và giải "
+        "trình; mặc định unit (đơn vị tự chấm); kế thừa từ cấp trên")
+    applies_to: list[str] | None = Field(
+        None, min_length=1, description="Chỉ áp dụng cho các loại đơn vị này (cột «Loại» của danh sách đơn vị, ví dụ "
+        "[Xã, Đặc khu]); loại khác không có tiêu chí này trong biểu mẫu và trong điểm tối đa; kế thừa từ cấp trên")
 
     @field_validator("code", mode="before")
     @classmethod
@@ -116,7 +128,10 @@ class CriteriaSet(_CriteriaModel):
     title: str = Field(min_length=1)
     sample: bool = Field(False, description="Bộ chỉ số MẪU, cần thay bằng bộ chỉ số chính thức của tỉnh")
     legal_basis: str = Field(min_length=1, description="Văn bản ban hành, ví dụ «Quyết định số 3395/QĐ-UBND ngày 15/12/2022 của UBND tỉnh Hải Dương»")
-    block: BlockId
+    block: BlockId = Field(description="Khối: xa, so, huyen, hoặc mã khối riêng của bộ chỉ số (chữ thường không dấu, "
+                           "chữ số, dấu gạch ngang), ví dụ co-quan-tw, kèm block_title")
+    block_title: str | None = Field(None, min_length=1, description="Tên khối, ví dụ «Cơ quan Trung ương đóng trên "
+                                    "địa bàn» (bắt buộc với mã khối riêng)")
     valid_from: int = Field(ge=2000, le=2100)
     valid_to: int = Field(ge=2000, le=2100)
     decimals: int = Field(2, ge=0, le=4)
@@ -127,6 +142,13 @@ class CriteriaSet(_CriteriaModel):
     fields: list[Node] = Field(min_length=1)
     bonus: list[Adjustment] = Field(default_factory=list)
     penalty: list[Adjustment] = Field(default_factory=list)
+    bonus_cap: Decimal | None = Field(None, description="Tổng điểm thưởng tối đa (ví dụ 2): phần vượt không được tính")
+    penalty_cap: Decimal | None = Field(None, description="Tổng điểm trừ tối đa: phần vượt không bị trừ")
+
+    @field_validator("bonus_cap", "penalty_cap", mode="before")
+    @classmethod
+    def _cap(cls, v):
+        return None if v is None else _decimal(v)
 
     @field_validator("total", mode="before")
     @classmethod
@@ -149,19 +171,60 @@ class Item:
     appraiser: str | None
     guidance: str | None
     path: str
+    not_applicable: str | None = None  # the text the unit chooses to mark the item not applicable, if allowed
+    applies_to: tuple[str, ...] | None = None  # the unit types («Loại») it applies to; None: every type
+    scored_by: Literal["unit", "appraisers"] = "unit"  # appraisers: the unit gives evidence and explanation only
 
     @property
     def self_scored(self) -> bool:
-        """Whether the unit scores this item itself (not a survey item)."""
+        """Whether the unit scores this item itself (not a survey item, not one the appraisers score)."""
+        return self.rule.self_scored and self.scored_by != "appraisers"
+
+    @property
+    def unit_evidence(self) -> bool:
+        """Whether the unit gives evidence and explanation for this item (every item but the survey's)."""
         return self.rule.self_scored
 
+    def applies(self, kind: str | None) -> bool:
+        """Whether the item applies to units of type ``kind`` («Loại», matched as ``kind_key`` does; None: any)."""
+        return self.applies_to is None or kind is None or kind_key(kind) in {kind_key(k) for k in self.applies_to}
+
+    def marked_not_applicable(self, values: Mapping[str, Value]) -> bool:
+        """Whether ``values`` ({input key: value}) mark the item not applicable: its ``NA_KEY`` value equals
+        the item's ``not_applicable`` text, case-insensitively as Excel's ``=`` compares (False when the item
+        allows no such mark)."""
+        mark = values.get(NA_KEY)
+        return (self.not_applicable is not None and isinstance(mark, str)
+                and mark.lower() == self.not_applicable.lower())
+
+    def applicable_max(self, values: Mapping[str, Value]) -> Decimal:
+        """The item's max points counted in the unit's maximum: 0 when marked not applicable, else ``max``."""
+        return ZERO if self.marked_not_applicable(values) else self.max
+
     def score(self, values: Mapping[str, Value], decimals: int = 2) -> Decimal:
-        """The item's points from its inputs ({input key: value}), see ``RuleType.score``."""
+        """The item's points from its inputs ({input key: value}), see ``RuleType.score``; 0 when marked
+        not applicable or scored by the appraisers (the unit scores nothing)."""
+        if self.marked_not_applicable(values) or self.scored_by == "appraisers":
+            return ZERO
         return self.rule.score(values, self.max, decimals)
 
     def formula(self, refs: Mapping[str, str], decimals: int = 2) -> str | None:
-        """The item's Excel score formula over the input cells ``refs``, see ``RuleType.formula``."""
-        return self.rule.formula(refs, self.max, decimals)
+        """The item's Excel score formula over the input cells ``refs``, see ``RuleType.formula``; for an
+        item that may be marked not applicable and whose ``refs`` hold ``NA_KEY``, 0 when so marked."""
+        formula = self.rule.formula(refs, self.max, decimals)
+        if formula is None or self.not_applicable is None or NA_KEY not in refs:
+            return formula
+        return f"=IF({self.na_test(refs[NA_KEY])},0,{formula.removeprefix('=')})"
+
+    def na_test(self, ref: str) -> str:
+        """The Excel condition, true when the cell ``ref`` holds the item's not-applicable text."""
+        return f'{ref}="{(self.not_applicable or "").replace(chr(34), chr(34) * 2)}"'
+
+    def applicable_max_formula(self, refs: Mapping[str, str], max_ref: str) -> str:
+        """The Excel formula of the item's applicable max: 0 when marked not applicable, else the cell ``max_ref``."""
+        if self.not_applicable is None or NA_KEY not in refs:
+            return f"={max_ref}"
+        return f"=IF({self.na_test(refs[NA_KEY])},0,{max_ref})"
 
 
 @dataclass(frozen=True)
@@ -184,8 +247,11 @@ class Framework:
         self.rows: list[Row] = list(walk_rows(model.fields))
         self.items: list[Item] = [*leaf_items(self.rows), *adjustment_items(model)]
         self._by_code = {i.code: i for i in self.items}
+        self._kinds: dict[str, Framework] = {}  # for_kind's views, by kind_key
+        self._typed = any(i.applies_to is not None for i in self.items)
+        self._na = any(i.not_applicable is not None for i in self.items)
         self.fingerprint = hashlib.sha256(
-            json.dumps(model.model_dump(mode="json"), ensure_ascii=False, sort_keys=True).encode()
+            json.dumps(_without_unset(model.model_dump(mode="json")), ensure_ascii=False, sort_keys=True).encode()
         ).hexdigest()
 
     # Convenience views -------------------------------------------------
@@ -204,6 +270,40 @@ class Framework:
         """The scored leaves of the fields (no bonus or penalty), in tree order."""
         return [i for i in self.items if i.kind == "regular"]
 
+    @property
+    def has_applies_to(self) -> bool:
+        """Whether some item applies only to some unit types (``applies_to``)."""
+        return self._typed
+
+    @property
+    def kinds(self) -> list[str]:
+        """The unit types named by the set's ``applies_to`` (``named_kinds``)."""
+        return named_kinds(self.model.fields)
+
+    def for_kind(self, kind: str | None) -> Framework:
+        """The set as units of type ``kind`` («Loại») see it: items whose ``applies_to`` leaves that type out are
+        absent, parents, parts and the total summed again over what is left; the same fingerprint. ``self``
+        when nothing depends on the type (or ``kind`` is None)."""
+        if kind is None or not self.has_applies_to:
+            return self
+        key = kind_key(kind)
+        if key not in self._kinds:
+            fields = [f for f in (_for_kind(f, key, None) for f in self.model.fields) if f is not None]
+            leaves = list(leaf_items(list(walk_rows(fields))))
+            parts = {pid: p.model_copy(update={"max": sum((i.max for i in leaves if i.part == pid), ZERO)})
+                     for pid, p in self.model.parts.items()}
+            model = self.model.model_copy(update={
+                "fields": fields, "parts": parts, "total": sum((f.max for f in fields), ZERO)})
+            view = Framework(model, self.source)
+            view.fingerprint = self.fingerprint
+            self._kinds[key] = view
+        return self._kinds[key]
+
+    @property
+    def has_not_applicable(self) -> bool:
+        """Whether some item may be marked not applicable (the workbook then has the not-applicable columns)."""
+        return self._na
+
     def items_of_field(self, field_code: str) -> list[Item]:
         """The scored leaves under the field ``field_code``."""
         return [i for i in self.items if i.field_code == field_code]
@@ -219,6 +319,16 @@ class Framework:
                 return band.label
         return None
 
+    @property
+    def block_title(self) -> str:
+        """The block's title: the set's ``block_title``, else «cấp xã», «cấp sở», «cấp huyện»."""
+        return self.model.block_title or BLOCK_TITLES.get(self.model.block, self.model.block)
+
+    def capped(self, kind: Literal["bonus", "penalty"], points: Decimal) -> Decimal:
+        """The bonus or penalty points ``points`` (their items' sum) within the set's ``bonus_cap``/``penalty_cap``."""
+        cap = self.model.bonus_cap if kind == "bonus" else self.model.penalty_cap
+        return points if cap is None else min(points, cap)
+
     def part_max(self, part: PartId) -> Decimal:
         """The max points of a part, 0 when the set has no such part."""
         p = self.model.parts.get(part)
@@ -228,6 +338,65 @@ class Framework:
         """The part's title as the set names it, else the default Vietnamese title."""
         p = self.model.parts.get(part)
         return (p.title if p and p.title else None) or PART_TITLES[part]
+
+
+# Keys added to the YAML after fingerprints were first written into workbooks: left out of the fingerprint
+# while unset (None or empty), so a set that does not use them keeps its fingerprint and its workbooks stay valid.
+LATER_KEYS = frozenset({"not_applicable", "applies_to", "scored_by", "bonus_cap", "penalty_cap", "block_title"})
+
+
+def _without_unset(data: object) -> object:
+    """``data`` (a model's JSON dump) without the ``LATER_KEYS`` that are unset, at every depth."""
+    if isinstance(data, dict):
+        return {k: _without_unset(v) for k, v in data.items() if not (k in LATER_KEYS and v in (None, [], {}))}
+    if isinstance(data, list):
+        return [_without_unset(v) for v in data]
+    return data
+
+
+def kind_key(kind: str) -> str:
+    """A unit type («Loại») as it is matched: lower case, without diacritics or spaces («Đặc khu» → «dackhu»)."""
+    return fold(normalize_text(kind))
+
+
+def node_kind_max(node: Node, kind: str | None, inherited: tuple[str, ...] | None = None) -> Decimal:
+    """The max points of ``node`` for units of type ``kind`` (None: a type no ``applies_to`` names): a leaf's
+    ``max`` when it applies, else 0; a parent's is the sum of its children's."""
+    applies = tuple(node.applies_to) if node.applies_to else inherited
+    if not node.items:
+        if applies is None or (kind is not None and kind_key(kind) in {kind_key(k) for k in applies}):
+            return node.max
+        return ZERO
+    return sum((node_kind_max(c, kind, applies) for c in node.items), ZERO)
+
+
+def named_kinds(fields: list[Node]) -> list[str]:
+    """The unit types named by some ``applies_to`` of the set, once each (first spelling), in document order."""
+    seen: dict[str, str] = {}
+
+    def visit(node: Node) -> None:
+        for k in node.applies_to or ():
+            seen.setdefault(kind_key(k), k)
+        for c in node.items:
+            visit(c)
+
+    for f in fields:
+        visit(f)
+    return list(seen.values())
+
+
+def _for_kind(node: Node, key: str, inherited: tuple[str, ...] | None) -> Node | None:
+    """``node`` as units of type ``key`` (a ``kind_key``) see it: without what does not apply to them and with
+    the parents' max summed again; None when nothing of it applies."""
+    applies = tuple(node.applies_to) if node.applies_to else inherited
+    if not node.items:
+        return node if applies is None or key in {kind_key(k) for k in applies} else None
+    kept = [k for k in (_for_kind(c, key, applies) for c in node.items) if k is not None]
+    if not kept:
+        return None
+    if len(kept) == len(node.items) and all(a is b for a, b in zip(kept, node.items)):
+        return node
+    return node.model_copy(update={"items": kept, "max": sum((k.max for k in kept), ZERO)})
 
 
 def walk_rows(fields: list[Node]) -> Iterator[Row]:
@@ -245,19 +414,21 @@ def leaf_items(rows: list[Row]) -> Iterator[Item]:
     """The scored leaves under the fields of ``rows`` (from ``walk_rows``), with part, appraiser and
     evidence inherited from the levels above."""
     # Walk again to carry inherited attributes down the tree.
-    def visit(node: Node, field: Node, part, appraiser, path: str) -> Iterator[Item]:
+    def visit(node: Node, field: Node, part, appraiser, applies, scored_by, path: str) -> Iterator[Item]:
         part = node.part or part
         appraiser = node.appraiser or appraiser
+        applies = tuple(node.applies_to) if node.applies_to else applies
+        scored_by = node.scored_by or scored_by
         if not node.items and node.rule is not None:
             evidence = node.evidence if node.evidence is not None else node.rule.self_scored
             yield Item(node.code, node.title, node.max, node.rule, "regular", part, field.code,
-                       evidence, appraiser, node.guidance, path)
+                       evidence, appraiser, node.guidance, path, node.not_applicable, applies, scored_by or "unit")
         for i, child in enumerate(node.items):
-            yield from visit(child, field, part, appraiser, f"{path}.items[{i}]")
+            yield from visit(child, field, part, appraiser, applies, scored_by, f"{path}.items[{i}]")
 
     for row in rows:
         if row.depth == 0:
-            yield from visit(row.node, row.node, None, None, row.path)
+            yield from visit(row.node, row.node, None, None, None, None, row.path)
 
 
 def adjustment_items(model: CriteriaSet) -> Iterator[Item]:

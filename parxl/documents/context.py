@@ -22,6 +22,7 @@ BLANK_DATE = "ngày … tháng … năm …"
 # Why a unit is not ranked, by its result status, in the order documents list them. A unit whose file
 # arrived is never «chưa gửi»: an unreadable file is the unit's to resend, a file parxl failed on is not.
 UNRANKED_PHRASES = {
+    "evaluated": "được đánh giá nhưng không xếp hạng (theo danh sách đơn vị)",
     "missing": "chưa gửi hồ sơ tự đánh giá",
     "unreadable": "gửi tệp không đọc được (đã trả lại để gửi lại)",
     "internal": "gửi tệp mà phần mềm parxl gặp lỗi khi đọc (không do lỗi của đơn vị)",
@@ -130,6 +131,8 @@ def units_phrase(campaign: Campaign) -> str:
     """Who the decision is about: «Ủy ban nhân dân các xã, phường», «các sở, ban, ngành»."""
     if campaign.config.block == "so":
         return "các sở, ban, ngành"
+    if campaign.config.block not in ("xa", "huyen"):  # the set's own block, e.g. central agencies
+        return "các cơ quan, đơn vị"
     kinds = unit_kinds(campaign)
     return "Ủy ban nhân dân các " + (", ".join(kinds) if kinds else "đơn vị")
 
@@ -197,7 +200,7 @@ def unranked_reasons(results: Results) -> str:
     «1 đơn vị chưa gửi hồ sơ tự đánh giá; 2 đơn vị gửi tệp không đọc được (…)» ("" when all are ranked)."""
     parts = []
     for status, phrase in UNRANKED_PHRASES.items():
-        n = sum(1 for u in results.unranked if u.status == status)
+        n = sum(1 for u in results.evaluated + results.unranked if u.status == status)
         if n:
             parts.append(f"{vi_number(n)} đơn vị {phrase}")
     return "; ".join(parts)

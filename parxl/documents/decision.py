@@ -39,7 +39,8 @@ def unit_row(results: Results, u: UnitResult, stt: int) -> dict:
         "index": points(u.index, 2),
         "rank": str(u.rank) if u.rank is not None else "",
         "band": u.band or "",
-        "note": u.note,
+        "note": (f"{u.note} Chỉ số {points(u.index, 2)}%" + (f", xếp loại {u.band}." if u.band else ".")
+                 if u.status == "evaluated" else u.note),  # the appendix shows only the note for units apart
     }
 
 
@@ -96,10 +97,12 @@ def decision_context(results: Results) -> dict:
     low_units = [u.unit.name for u in results.ranked if u.band in low_labels]
     groups = ranking_groups(results)
     stt = sum(len(g["units"]) for g in groups)
-    unranked = [unit_row(results, u, stt + i) for i, u in enumerate(results.unranked, start=1)]
+    apart = results.evaluated + results.unranked  # evaluated (index and band, no rank) first, then the others
+    unranked = [unit_row(results, u, stt + i) for i, u in enumerate(apart, start=1)]
     if band_rows and not unranked:
         band_rows[-1]["end"] = "."
-    heads = ("Thủ trưởng các sở, ban, ngành" if cfg.block == "so" else "Chủ tịch " + ctx["units_phrase"])
+    heads = ("Thủ trưởng các sở, ban, ngành" if cfg.block == "so"
+             else "Chủ tịch " + ctx["units_phrase"] if cfg.block in ("xa", "huyen") else "Thủ trưởng các cơ quan, đơn vị")
     survey_max = fw.part_max("survey") if cfg.survey_held else None
     ctx.update(legal_bases(results))
     ctx.update({

@@ -22,7 +22,7 @@ NOTICES_DIR = "thong-bao"
 def addressee(results: Results, u: UnitResult) -> str:
     """«Ủy ban nhân dân phường An Lưu» for a commune-level unit named «Phường An Lưu»; else the name."""
     name, kind = u.unit.name.strip(), u.unit.kind.strip()
-    if results.campaign.config.block != "so" and kind and name.lower().startswith(kind.lower() + " "):
+    if results.campaign.config.block in ("xa", "huyen") and kind and name.lower().startswith(kind.lower() + " "):
         return f"Ủy ban nhân dân {kind.lower()}{name[len(kind):]}"
     return name
 
@@ -35,6 +35,8 @@ def lost_items(results: Results, u: UnitResult) -> list[tuple[Decimal, dict]]:
     lost = []
     for order, item in enumerate(fw.items):
         final = u.items[item.code].final
+        if u.items[item.code].not_applicable:
+            continue  # «không phát sinh»: out of the unit's maximum, nothing lost
         if item.kind == "regular":
             gap = item.max - final
             shown_max, shown_final = vi_number(item.max, d), vi_number(final, d)
@@ -55,14 +57,26 @@ def lost_items(results: Results, u: UnitResult) -> list[tuple[Decimal, dict]]:
 
 
 def field_rows(results: Results, u: UnitResult) -> list[dict]:
-    """One row per field of the criteria set for unit ``u``'s notice: {stt, code, title, max, points,
+    """One row per field of the criteria set for unit ``u``'s notice, each followed by its criteria that have
+    sub-criteria (criterion-level sub-index; ``stt`` empty, title «1.1. …»): {stt, code, title, max, points,
     index, lost} as Vietnamese text (points with the set's decimals, the field's index in % with 2).
     """
     d = results.framework.decimals
-    return [{"stt": str(n), "code": f.code, "title": f.title, "max": vi_number(f.max, d),
-             "points": vi_number(u.field_points[f.code], d), "index": vi_number(u.field_index[f.code], 2),
-             "lost": vi_number(f.max - u.field_points[f.code], d)}
-            for n, f in enumerate(results.framework.fields, start=1)]
+    top = lambda f: u.node_max.get(f.code, f.max)  # noqa: E731  (over the applicable max: «không phát sinh» left out)
+    rows = []
+    for n, f in enumerate(results.framework.fields, start=1):
+        rows.append({"stt": str(n), "code": f.code, "title": f.title, "max": vi_number(top(f), d),
+                     "points": vi_number(u.field_points[f.code], d), "index": vi_number(u.field_index[f.code], 2),
+                     "lost": vi_number(top(f) - u.field_points[f.code], d)})
+        for c in f.items:  # the criterion level (tiêu chí) where it has sub-criteria of its own
+            index = u.criterion_index(c.code)
+            if not c.items or index is None:
+                continue
+            got = u.node_points.get(c.code, ZERO)
+            rows.append({"stt": "", "code": c.code, "title": f"{c.code}. {c.title}", "max": vi_number(top(c), d),
+                         "points": vi_number(got, d), "index": vi_number(index, 2),
+                         "lost": vi_number(top(c) - got, d)})
+    return rows
 
 
 def decision_ref(results: Results) -> str:
@@ -94,7 +108,8 @@ def notice_context(results: Results, u: UnitResult) -> dict:
         "unit_name": u.unit.name,
         "addressee": addressee(results, u),
         "total": points(u.total, d),
-        "max_total": vi_number(fw.total if cfg.survey_held else fw.part_max("appraised"), d),
+        "max_total": vi_number(u.max_points if u.max_points is not None
+                               else fw.total if cfg.survey_held else fw.part_max("appraised"), d),
         "appraised": points(u.appraised_total, d),
         "max_appraised": vi_number(fw.part_max("appraised"), d),
         "survey_held": cfg.survey_held,

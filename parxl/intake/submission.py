@@ -27,7 +27,7 @@ from ..xlsx.safety import MAX_FILE_BYTES, HostileFile, human_size
 DEFAULT_MAX_ROW = 2_000
 ROW_MARGIN = 50  # rows read past the last row the layout expects (inserted rows stay readable)
 META_MAX_ROW = 500
-ASSESS_COLUMNS = frozenset(layout.COLUMNS.values())
+ASSESS_COLUMNS = frozenset(layout.COLUMNS.values()) | frozenset(layout.NA_COLUMNS.values())
 
 
 @dataclass

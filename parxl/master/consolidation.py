@@ -56,6 +56,7 @@ def unit_input(campaign: Campaign, sub: LedgerSubmission,
     for name in sorted(r for r in sub.scores if r not in (SELF, SURVEY_ROUND)):
         appraised.update(sub.scores[name])
     survey_items = {i.code for i in campaign.framework.items if i.rule.type == "survey"}
+    na_items = {i.code: i for i in campaign.framework.items if i.not_applicable is not None}
     survey = {code: v for code, v in sub.scores.get(SURVEY_ROUND, {}).items() if code in survey_items}
     survey.update(imported_survey or {})
     return UnitInput(
@@ -68,6 +69,8 @@ def unit_input(campaign: Campaign, sub: LedgerSubmission,
         finding_counts={item: sum(by.get(s, 0) for s in COUNTED_SEVERITIES) for item, by in sub.finding_counts.items()},
         error_count=sub.errors,
         source=Source(sub.sha256, sub.original_path, sub.received_at),
+        not_applicable=frozenset(code for code, values in sub.inputs.get(SELF, {}).items()
+                                 if code in na_items and na_items[code].marked_not_applicable(values)),
     )
 
 
@@ -130,15 +133,17 @@ def results_fingerprint(campaign: Campaign, inputs: Sequence[UnitInput]) -> dict
         "appraised": _scores(i.appraised_scores), "evidence": dict(sorted(i.evidence_counts.items())),
         "findings": dict(sorted(i.finding_counts.items())), "errors": i.error_count,
         "source": None if i.source is None else [i.source.sha256, i.source.path, i.source.received_at],
+        **({"not_applicable": sorted(i.not_applicable)} if i.not_applicable else {}),
     } for i in ordered]
     cfg = campaign.config
     return {
         "ledger": _digest(ledger),
         "survey": _digest([[i.unit.code, _scores(i.survey_scores)] for i in ordered if i.survey_scores]),
-        "units": _digest([[u.code, u.name, u.kind] for u in campaign.units]),
+        "units": _digest([[u.code, u.name, u.kind] + ([False] if not u.ranked else []) for u in campaign.units]),
         "settings": _digest({"year": cfg.year, "block": cfg.block, "survey_held": cfg.survey_held,
                              "tie_rule": cfg.tie_rule, "missing_policy": cfg.missing_policy,
-                             "bands": [b.model_dump(mode="json") for b in campaign.bands]}),
+                             "bands": [b.model_dump(mode="json") for b in campaign.bands],
+                             **({"tie_break": cfg.tie_break} if cfg.tie_break else {})}),
         "criteria": campaign.framework.fingerprint,
     }
 

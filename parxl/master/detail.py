@@ -21,7 +21,21 @@ COLUMNS = (
     (f"{H_CODE} đơn vị", 9), (H_NAME, 26), ("Loại", 9), ("Lĩnh vực", 9), ("Mã tiêu chí", 9),
     ("Tiêu chí thành phần", 50), ("Phần điểm", 14), ("Điểm tối đa", 8), ("Điểm tự chấm", 8),
     ("Điểm thẩm định", 8), ("Điểm cuối cùng", 8), ("Số tài liệu kiểm chứng", 9), ("Số lỗi, vấn đề phát hiện", 9),
+    ("Tiêu chí", 9), ("Chỉ số tiêu chí (%)", 9), ("Không phát sinh", 9),
 )
+
+
+def criterion_of(fw) -> dict[str, str]:
+    """Item code → the code of its criterion (tiêu chí: the node right under the field; the item itself when
+    it sits there); bonus and penalty items have none."""
+    out: dict[str, str] = {}
+    current = ""
+    for row in fw.rows:
+        if row.depth == 1:
+            current = row.node.code
+        if not row.node.items and row.depth >= 1:
+            out[row.node.code] = current
+    return out
 
 
 @dataclass
@@ -43,7 +57,7 @@ def write_detail(ws: Worksheet, fmt: MasterFormats, view: View) -> DetailRows:
     fw = results.framework
     units = [u for u in results.ranked + results.unranked if u.status not in NO_FILE_READ]
     last_col = len(COLUMNS) - 1
-    last_row = FIRST_ROW + len(units) * len(fw.items) - 1
+    last_row = FIRST_ROW + sum(sum(1 for i in u.items.values() if i.applies) for u in units) - 1
     ws.merge_range(0, 0, 0, last_col, "ĐIỂM CHI TIẾT THEO TIÊU CHÍ THÀNH PHẦN", fmt.title)
     ws.merge_range(1, 0, 1, last_col, view.subheading, fmt.subtitle)
     ws.merge_range(2, 0, 2, last_col, "Dùng bộ lọc ở dòng tiêu đề, hoặc Insert › PivotTable để lập bảng tổng hợp riêng.",
@@ -62,13 +76,19 @@ def write_detail(ws: Worksheet, fmt: MasterFormats, view: View) -> DetailRows:
                                               KIND_TITLES.get(item.kind) or part_titles.get(item.part or "", ""),
                                               item.max)))
                  for item in fw.items]
+        criterion = criterion_of(fw)
         n = FIRST_ROW + 1  # 1-based
         for u in units:
             unit = writer.cells(0, (u.unit.code, u.unit.name, u.unit.kind))
             for code, about in fixed:
                 res = u.items[code]
+                if not res.applies:
+                    continue  # not for the unit's type: absent from its workbook
                 scores = writer.cells(8, (res.self_score, res.appraised, res.final, res.evidence_count, res.findings))
-                yield writer.row(n, unit + about + scores)
+                crit = criterion.get(code, "")
+                sub = writer.cells(13, (crit, u.criterion_index(crit) if crit else None,
+                                        "x" if res.not_applicable else None))
+                yield writer.row(n, unit + about + scores + sub)
                 n += 1
 
     return DetailRows(ws.index, rows(), max(HEADING_ROW, last_row), last_col)

@@ -56,14 +56,20 @@ def band_formula(index_ref: str, bands: list[Band]) -> str:
     return f'=IF({index_ref}="","",{expr})'
 
 
-def total_formula(part_refs: list[str], bonus_ref: str, penalty_ref: str, max_points: Decimal, decimals: int) -> str:
-    """Total = parts + bonus − penalty, kept within [0, max] as parxl does."""
+def total_formula(part_refs: list[str], bonus_ref: str, penalty_ref: str, max_points: Decimal | str,
+                  decimals: int) -> str:
+    """Total = parts + bonus − penalty, kept within [0, max] as parxl does; ``max_points`` is a number of
+    points or the reference of the cell holding the unit's own maximum."""
     parts = "+".join(part_refs) or "0"
-    return f"=ROUND(MIN({excel_number(max_points)},MAX(0,{parts}+{bonus_ref}-{penalty_ref})),{decimals})"
+    top = max_points if isinstance(max_points, str) else excel_number(max_points)
+    return f"=ROUND(MIN({top},MAX(0,{parts}+{bonus_ref}-{penalty_ref})),{decimals})"
 
 
-def index_formula(total_ref: str, max_points: Decimal) -> str:
-    """Index (%) from the total. total*100/max rather than total/max*100: one rounding step fewer."""
+def index_formula(total_ref: str, max_points: Decimal | str) -> str:
+    """Index (%) from the total. total*100/max rather than total/max*100: one rounding step fewer.
+    ``max_points`` is a number of points or the reference of the cell holding the unit's own maximum (0 → 0 %)."""
+    if isinstance(max_points, str):
+        return f"=IF({max_points}>0,ROUND({total_ref}*100/{max_points},2),0)"
     if max_points == 0:
         return "=0"
     return f"=ROUND({total_ref}*100/{excel_number(max_points)},2)"

@@ -50,7 +50,7 @@ def situation(u: UnitResult) -> tuple[str, str]:
 def left_out(results: Results) -> list[UnitResult]:
     """Units that sent nothing, whose file did not read, or whose file still has errors (ranked or not,
     by the missing policy), in units-list order."""
-    return [u for u in results.units if u.status != "ranked" or u.error_count > 0]
+    return [u for u in results.units if u.status not in ("ranked", "evaluated") or (u.status == "ranked" and u.error_count > 0)]
 
 
 def left_out_by_state(results: Results) -> dict[str, list[UnitResult]]:

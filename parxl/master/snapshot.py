@@ -82,7 +82,10 @@ def _unit_doc(u: UnitResult) -> dict:
         "unit": {"code": u.unit.code, "name": u.unit.name, "kind": u.unit.kind},
         "status": u.status, "note": u.note,
         "items": {code: {"self": _dec(i.self_score), "appraised": _dec(i.appraised), "final": str(i.final),
-                         "evidence": i.evidence_count, "findings": i.findings} for code, i in u.items.items()},
+                         "evidence": i.evidence_count, "findings": i.findings,
+                         **({"not_applicable": True} if i.not_applicable else {}),
+                         **({"applies": False} if not i.applies else {}),
+                         **({"max": str(i.max)} if i.max is not None else {})} for code, i in u.items.items()},
         "field_points": {k: str(v) for k, v in u.field_points.items()},
         "field_index": {k: str(v) for k, v in u.field_index.items()},
         "self_total": _dec(u.self_total), "appraised_total": _dec(u.appraised_total),
@@ -91,16 +94,22 @@ def _unit_doc(u: UnitResult) -> dict:
         "source": None if u.source is None else {"sha256": u.source.sha256, "path": u.source.path,
                                                  "received_at": u.source.received_at},
         "error_count": u.error_count, "reason": u.reason, "by_name": u.by_name,
+        "max_points": _dec(u.max_points),
+        "node_max": {k: str(v) for k, v in u.node_max.items()},
+        "node_points": {k: str(v) for k, v in u.node_points.items()},
+        "node_index": {k: str(v) for k, v in u.node_index.items()},
+        **({"unit_not_ranked": True} if not u.unit.ranked else {}),
     }
 
 
 def _unit_from(doc: dict) -> UnitResult:
     src = doc["source"]
     return UnitResult(
-        unit=Unit(doc["unit"]["code"], doc["unit"]["name"], doc["unit"]["kind"]),
+        unit=Unit(doc["unit"]["code"], doc["unit"]["name"], doc["unit"]["kind"], not doc.get("unit_not_ranked", False)),
         status=doc["status"], note=doc["note"],
         items={code: UnitItem(code, _undec(i["self"]), _undec(i["appraised"]), Decimal(i["final"]),
-                                i["evidence"], i["findings"]) for code, i in doc["items"].items()},
+                                i["evidence"], i["findings"], i.get("not_applicable", False), _undec(i.get("max")),
+                                i.get("applies", True)) for code, i in doc["items"].items()},
         field_points={k: Decimal(v) for k, v in doc["field_points"].items()},
         field_index={k: Decimal(v) for k, v in doc["field_index"].items()},
         self_total=_undec(doc["self_total"]), appraised_total=_undec(doc["appraised_total"]),
@@ -108,6 +117,10 @@ def _unit_from(doc: dict) -> UnitResult:
         total=_undec(doc["total"]), index=_undec(doc["index"]), rank=doc["rank"], band=doc["band"],
         source=None if src is None else Source(src["sha256"], src["path"], src["received_at"]),
         error_count=doc["error_count"], reason=doc.get("reason", ""), by_name=doc.get("by_name", False),
+        max_points=_undec(doc.get("max_points")),
+        node_max={k: Decimal(v) for k, v in doc.get("node_max", {}).items()},
+        node_points={k: Decimal(v) for k, v in doc.get("node_points", {}).items()},
+        node_index={k: Decimal(v) for k, v in doc.get("node_index", {}).items()},
     )
 
 

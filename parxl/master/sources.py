@@ -6,7 +6,7 @@ import hashlib
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
-from ..criteria.framework import BLOCK_TITLES
+
 from ..survey.table import survey_file, units_without_survey
 from .names import H_CODE, H_NAME
 from .styles import MasterFormats
@@ -44,7 +44,7 @@ def write_sources(ws: Worksheet, fmt: MasterFormats, view: View) -> None:
     facts = [
         ("Đợt đánh giá", c.title),
         ("Năm đánh giá", str(c.year)),
-        ("Khối", c.blocks[0].title if c.block_id else BLOCK_TITLES[c.config.block]),
+        ("Khối", c.blocks[0].title if c.block_id else c.framework.block_title),
         ("Cơ quan tổ chức", c.config.issuer.name),
         ("Thư mục đợt đánh giá", str(c.root)),
         ("Bộ chỉ số", f"{fw.title} (mã «{fw.id}»)"),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..core.numbers import vi_number
-from ..criteria.framework import BLOCK_TITLES, Node
+from ..criteria.framework import Node
 from ..results.compute import Results
 
 
@@ -22,13 +22,20 @@ class View:
     made_at: dt.datetime
 
     @property
+    def per_unit_max(self) -> bool:
+        """Whether units may have maxima of their own (items not applicable, items by unit type): the ranking
+        then shows each unit's."""
+        fw = self.results.framework
+        return fw.has_not_applicable or fw.has_applies_to
+
+    @property
     def heading(self) -> str:
         """The master's title line: «KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM … – KHỐI …»."""
         c = self.results.campaign
         if c.block_id:  # one block of a campaign with ``blocks:``: its own title («Khối sở, ban, ngành»)
             return f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {c.year} – {c.blocks[0].title.upper()}"
         return (f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {c.year} "
-                f"– KHỐI {BLOCK_TITLES[c.config.block].upper()}")
+                f"– KHỐI {c.framework.block_title.upper()}")
 
     @property
     def subheading(self) -> str:

@@ -18,7 +18,8 @@ from ..core.times import local_iso
 from ..criteria.framework import Band, Framework
 
 InputStatus = Literal["ok", "errors", "missing", "unreadable", "internal"]
-ResultStatus = Literal["ranked", "missing", "rejected", "unreadable", "internal"]
+ResultStatus = Literal["ranked", "evaluated", "missing", "rejected", "unreadable", "internal"]
+# "evaluated": index and band, but no rank (the units list says «Xếp hạng: Không»).
 # Statuses of a unit of which no file was read: "missing" (sent nothing), "unreadable" (its file arrived
 # but cannot be read or identified: «bị trả lại / không đọc được»), "internal" (parxl failed on its file).
 NO_FILE_READ = ("missing", "unreadable", "internal")
@@ -48,6 +49,7 @@ class UnitInput:
     source: Source | None = None
     reason: str = ""       # unreadable/internal: what is wrong with the file, in Vietnamese («Tệp có mật khẩu»)
     by_name: bool = False  # unreadable/internal: the file was matched to the unit by its name
+    not_applicable: frozenset[str] = frozenset()  # items the unit marked not applicable («không phát sinh»)
 
 
 @dataclass
@@ -65,6 +67,9 @@ class UnitItem:
     final: Decimal
     evidence_count: int = 0
     findings: int = 0
+    not_applicable: bool = False  # marked so by the unit and not overturned by an appraised score: out of the max
+    max: Decimal | None = None    # the max points it counts in the unit's maximum (0 when not applicable)
+    applies: bool = True          # False: not for the unit's type (applies_to), absent from its workbook and maximum
 
 
 @dataclass
@@ -93,6 +98,25 @@ class UnitResult:
     error_count: int = 0
     reason: str = ""       # as UnitInput.reason
     by_name: bool = False  # as UnitInput.by_name
+    # The maximum the index is over: the set's (or the appraised part's, without survey) less the items not
+    # applicable; the same per node of the tree (field, criterion, sub-criterion) and its sub-index (%), whose
+    # ``criterion_index`` gives the criterion level (tiêu chí).
+    max_points: Decimal | None = None
+    node_max: dict[str, Decimal] = field(default_factory=dict)
+    node_points: dict[str, Decimal] = field(default_factory=dict)
+    node_index: dict[str, Decimal] = field(default_factory=dict)
+
+    def criterion_index(self, code: str) -> Decimal | None:
+        """The sub-index (%) of the node ``code`` (a criterion, tiêu chí) over its applicable max; None when the
+        unit has no figures or nothing of it counts (every item not applicable or not for the unit's type)."""
+        if self.total is None or not self.node_max.get(code):
+            return None
+        return self.node_index.get(code)
+
+    @property
+    def not_applicable(self) -> list[str]:
+        """Codes of the items out of the unit's maximum (marked not applicable, not overturned), in set order."""
+        return [code for code, item in self.items.items() if item.not_applicable]
 
     @property
     def adjustment(self) -> Decimal:
@@ -126,8 +150,13 @@ class Results:
 
     @property
     def unranked(self) -> list[UnitResult]:
-        """Units without a rank (missing or rejected), in the units list's order."""
-        return [u for u in self.units if u.rank is None]
+        """Units without a rank (missing or rejected), in the units list's order; not the ``evaluated`` ones."""
+        return [u for u in self.units if u.rank is None and u.status != "evaluated"]
+
+    @property
+    def evaluated(self) -> list[UnitResult]:
+        """Units evaluated but not ranked (index and band, no rank: «Xếp hạng: Không»), by index then code."""
+        return sorted((u for u in self.units if u.status == "evaluated"), key=lambda u: (-(u.index or 0), u.unit.code))
 
     def band_counts(self) -> dict[str, int]:
         """Band label → number of ranked units in it, every band listed (0 included), best first."""
@@ -149,11 +178,12 @@ def index_of(points: Decimal, max_points: Decimal) -> Decimal:
     return quantize(points * HUNDRED / max_points, 2)
 
 
-def assign_ranks(values: list[tuple[str, Decimal]], rule: str = "competition") -> dict[str, int]:
-    """Rank keys by value, highest first. competition: 1, 2, 2, 4; dense: 1, 2, 2, 3."""
-    ordered = sorted(values, key=lambda kv: -kv[1])
+def assign_ranks(values: list[tuple[str, Decimal | tuple[Decimal, ...]]], rule: str = "competition") -> dict[str, int]:
+    """Rank keys by value, highest first. competition: 1, 2, 2, 4; dense: 1, 2, 2, 3. A value may be a tuple
+    (the index, then the tie-break figures): compared element by element, so equal indexes are told apart first."""
+    ordered = sorted(values, key=lambda kv: kv[1], reverse=True)
     ranks: dict[str, int] = {}
-    previous: Decimal | None = None
+    previous: Decimal | tuple[Decimal, ...] | None = None
     rank = 0
     for position, (key, value) in enumerate(ordered, start=1):
         if value != previous:
@@ -165,35 +195,47 @@ def assign_ranks(values: list[tuple[str, Decimal]], rule: str = "competition") -
 
 def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
     fw = campaign.framework
+    own_set = fw.for_kind(data.unit.kind)  # what applies to the unit's type
     survey_held = campaign.config.survey_held
     items: dict[str, UnitItem] = {}
     for item in fw.items:
+        if own_set is not fw and not item.applies(data.unit.kind):
+            items[item.code] = UnitItem(item.code, None, None, ZERO, max=ZERO, applies=False)
+            continue
         own = data.self_scores.get(item.code)
         appraised = data.appraised_scores.get(item.code) if data.appraised_scores else None
         if item.rule.type == "survey":
             final = (data.survey_scores or {}).get(item.code, ZERO) if survey_held else ZERO
         else:
             final = appraised if appraised is not None else (own if own is not None else ZERO)
-        items[item.code] = UnitItem(item.code, own, appraised, final,
-                                      data.evidence_counts.get(item.code, 0), data.finding_counts.get(item.code, 0))
-    field_points = {f.code: fw.quantize(sum((items[i.code].final for i in fw.items_of_field(f.code)), ZERO))
-                    for f in fw.fields}
-    field_index = {f.code: index_of(field_points[f.code], f.max) for f in fw.fields}
+        # A claim of «không phát sinh» stands unless the appraisers score the item (they overturn it so).
+        na = item.not_applicable is not None and item.code in data.not_applicable and appraised is None
+        items[item.code] = UnitItem(item.code, own, appraised, ZERO if na else final,
+                                      data.evidence_counts.get(item.code, 0), data.finding_counts.get(item.code, 0),
+                                      na, ZERO if na else item.max)
+    node_points, node_max = _node_sums(fw, items)
+    field_points = {f.code: node_points[f.code] for f in fw.fields}
+    field_index = {f.code: index_of(field_points[f.code], node_max[f.code]) for f in fw.fields}
+    node_index = {code: index_of(node_points[code], node_max[code]) for code in node_points}
     regular = [i for i in fw.items if i.kind == "regular"]
     appraised_part = fw.quantize(sum((items[i.code].final for i in regular if i.part == "appraised"), ZERO))
     survey = fw.quantize(sum((items[i.code].final for i in regular if i.part == "survey"), ZERO))
-    bonus = fw.quantize(sum((items[i.code].final for i in fw.items if i.kind == "bonus"), ZERO))
-    penalty = fw.quantize(sum((items[i.code].final for i in fw.items if i.kind == "penalty"), ZERO))
+    bonus = fw.quantize(fw.capped("bonus", sum((items[i.code].final for i in fw.items if i.kind == "bonus"), ZERO)))
+    penalty = fw.quantize(fw.capped("penalty",
+                                    sum((items[i.code].final for i in fw.items if i.kind == "penalty"), ZERO)))
     self_total = None
     if data.status not in NO_FILE_READ:  # as the workbook's parxl_total: items + bonus - penalty
-        self_total = fw.quantize(sum(((-1 if i.kind == "penalty" else 1) * (items[i.code].self_score or ZERO)
-                                      for i in fw.items), ZERO))
+        own = lambda kinds: sum((items[i.code].self_score or ZERO for i in fw.items if i.kind in kinds), ZERO)  # noqa: E731
+        self_total = fw.quantize(own(("regular",)) + fw.capped("bonus", own(("bonus",)))
+                                 - fw.capped("penalty", own(("penalty",))))
 
+    left_out = {part: sum((i.max for i in regular if i.part == part and items[i.code].not_applicable), ZERO)
+                for part in ("appraised", "survey")}
     if survey_held:
-        max_points = fw.total
+        max_points = own_set.total - left_out["appraised"] - left_out["survey"]
         total = appraised_part + survey + bonus - penalty
     else:  # some provinces hold no survey: scale the appraised part to 100
-        max_points = fw.part_max("appraised")
+        max_points = own_set.part_max("appraised") - left_out["appraised"]
         total = appraised_part + bonus - penalty
     total = fw.quantize(min(max(total, ZERO), max_points))
     index = index_of(total, max_points)
@@ -216,30 +258,68 @@ def _unit_result(campaign: Campaign, data: UnitInput) -> UnitResult:
         status, note = "ranked", f"Tệp còn {data.error_count} lỗi: chấm trên phần đọc được."
     else:
         status, note = "ranked", ""
+    if status == "ranked" and not data.unit.ranked:
+        status, note = "evaluated", " ".join(filter(None, ["Đánh giá, không xếp hạng (theo danh sách đơn vị).", note]))
     return UnitResult(
         unit=data.unit, status=status, note=note, items=items, field_points=field_points,
         field_index=field_index, self_total=self_total,
         appraised_total=appraised_part if status not in NO_FILE_READ else None,
         survey_points=survey, bonus=bonus, penalty=penalty, total=total, index=index,
-        source=data.source, error_count=data.error_count, reason=data.reason, by_name=data.by_name)
+        source=data.source, error_count=data.error_count, reason=data.reason, by_name=data.by_name,
+        max_points=max_points, node_max=node_max, node_points=node_points, node_index=node_index)
+
+
+def _node_sums(fw: Framework, items: Mapping[str, UnitItem]) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """Final points (rounded to the set's decimals) and applicable max of every node of the tree (fields,
+    criteria, sub-criteria), by code."""
+    points: dict[str, Decimal] = {}
+    maxima: dict[str, Decimal] = {}
+
+    def visit(node) -> tuple[Decimal, Decimal]:
+        if not node.items:
+            item = items[node.code]
+            points[node.code], maxima[node.code] = item.final, item.max if item.max is not None else node.max
+            return points[node.code], maxima[node.code]
+        sums = [visit(child) for child in node.items]
+        points[node.code] = fw.quantize(sum((p for p, _ in sums), ZERO))
+        maxima[node.code] = sum((m for _, m in sums), ZERO)
+        return points[node.code], maxima[node.code]
+
+    for f in fw.fields:
+        visit(f)
+    return points, maxima
+
+
+def rank_key(campaign: Campaign, u: UnitResult) -> tuple[Decimal, ...]:
+    """What a unit is ranked by: its index, then the figures ``campaign.yaml``'s ``tie_break`` names
+    (``appraised``: the appraised part's points; ``survey``: the survey's, when a survey is held)."""
+    key = [u.index or ZERO]
+    for name in campaign.config.tie_break:
+        if name == "appraised":
+            key.append(u.appraised_total or ZERO)
+        elif campaign.config.survey_held:
+            key.append(u.survey_points)
+    return tuple(key)
 
 
 def consolidate(campaign: Campaign, inputs: Iterable[UnitInput], made_at: str | None = None) -> Results:
     """Score, rank and classify every unit of the campaign.
 
     Units of the campaign without an input count as missing. Ranks are within
-    the campaign's block (one block per campaign), by index, ties per
-    ``campaign.config.tie_rule``.
+    the campaign's block (one block per campaign), by index, then the ``tie_break`` figures
+    (``rank_key``), remaining ties per ``campaign.config.tie_rule``; units the units list does not
+    rank get status ``evaluated`` (index and band, no rank).
     """
     given = {i.unit.code: i for i in inputs}
     all_inputs = [given.get(u.code) or UnitInput(u, "missing") for u in campaign.units]
     units = [_unit_result(campaign, data) for data in all_inputs]
-    ranks = assign_ranks([(u.unit.code, u.index) for u in units if u.status == "ranked"],  # type: ignore[misc]
+    ranks = assign_ranks([(u.unit.code, rank_key(campaign, u)) for u in units if u.status == "ranked"],
                          campaign.config.tie_rule)
     fw = campaign.framework
     for u in units:
         if u.unit.code in ranks:
             u.rank = ranks[u.unit.code]
+        if u.unit.code in ranks or u.status == "evaluated":
             u.band = fw.classify(u.index, campaign.bands)  # type: ignore[arg-type]
     has_appraisal = any(i.appraised_scores for i in all_inputs)
     has_survey = campaign.config.survey_held and any(i.survey_scores for i in all_inputs)

@@ -18,7 +18,8 @@ from decimal import Decimal
 from ..core.numbers import excel_number, vi_number
 from ..criteria.framework import Item
 from ..criteria.rules import InputSpec, Value
-from ..criteria.scoring import UnitScore, subtotal_formula, total_formula
+from ..criteria.framework import NA_KEY
+from ..criteria.scoring import UnitScore, applicable_formula, subtotal_formula, total_formula
 from . import layout
 from . import texts as T
 from .layout import RowSpec
@@ -26,6 +27,10 @@ from .styles import PROTECT, WorkbookFormats, col_index, print_setup
 
 WIDTHS = {"code": 7, "title": 50, "max": 8, "input1": 24, "input2": 12, "score": 9,
           "explanation": 24, "evidence": 28, "appraised": 10, "appraisal_note": 20}
+NA_WIDTHS = {"not_applicable": 14, "applicable_max": 9}  # the not-applicable columns, when the set has them
+NA_PROMPT_TITLE = "Không phát sinh"
+NA_PROMPT = ("Chỉ chọn khi nhiệm vụ không phát sinh trong năm; khi đó tiêu chí không tính vào điểm tối đa "
+             "và phải ghi giải trình ở cột «Giải trình».")
 
 
 class _ColumnIndex:
@@ -38,6 +43,16 @@ class _ColumnIndex:
     def last(self) -> int:
         """The rightmost column's 0-based index."""
         return max(col_index(letter) for letter in layout.COLUMNS.values())
+
+    def last_of(self, framework) -> int:
+        """The rightmost column's 0-based index for ``framework`` (the not-applicable columns when it has them)."""
+        if framework.has_not_applicable:
+            return max(self.last, *(col_index(letter) for letter in layout.NA_COLUMNS.values()))
+        return self.last
+
+    def na(self, role: str) -> int:
+        """0-based column index of a not-applicable column role (``layout.NA_COLUMNS``)."""
+        return col_index(layout.NA_COLUMNS[role])
 
 
 _C = _ColumnIndex()
@@ -54,10 +69,15 @@ def write_assess(ws, st: WorkbookFormats, names, campaign, identity, fill, score
     sheet = layout.SHEET_ASSESS
     for role, width in WIDTHS.items():
         ws.set_column(_C[role], _C[role], width)
+    if fw.has_not_applicable:
+        for role, width in NA_WIDTHS.items():
+            ws.set_column(_C.na(role), _C.na(role), width)
     _header(ws, st, campaign, identity)
 
     rows = layout.plan_rows(fw)
     score_cell = {s.code: layout.cell_ref("score", s.row) for s in rows if s.kind not in ("adjust_header", "total")}
+    if fw.has_not_applicable:
+        _write_na_columns(ws, st, names, fw, rows, scores)
     for spec in rows:
         r = spec.row - 1
         if spec.kind in ("field", "criterion"):
@@ -79,13 +99,60 @@ def write_assess(ws, st: WorkbookFormats, names, campaign, identity, fill, score
 
     ws.freeze_panes(layout.HEADING_ROW, _C["title"] + 1)
     print_setup(ws, landscape=True, repeat_row=layout.HEADING_ROW - 1)
-    ws.print_area(0, 0, rows[-1].row - 1, _C.last)
+    ws.print_area(0, 0, rows[-1].row - 1, _C.last_of(fw))
     ws.protect("", PROTECT)
+
+
+def _write_na_columns(ws, st: WorkbookFormats, names, fw, rows: list[RowSpec], scores: UnitScore) -> None:
+    """The not-applicable columns (``layout.NA_COLUMNS``) of every row: the unit's mark (a dropdown of the
+    item's ``not_applicable`` text) and the applicable max (a formula; cached ``scores.applicable``)."""
+    sheet, mark, amax = layout.SHEET_ASSESS, _C.na("not_applicable"), _C.na("applicable_max")
+    for role, title in layout.NA_COLUMN_TITLES.items():
+        ws.write_string(layout.HEADING_ROW - 1, _C.na(role), title, st.heading)
+    amax_cell = {s.code: layout.cell_ref("applicable_max", s.row) for s in rows if s.kind in ("field", "criterion", "item")}
+    for spec in rows:
+        r, ref = spec.row - 1, layout.cell_ref("applicable_max", spec.row)
+        if spec.kind in ("field", "criterion"):
+            s = st.field if spec.kind == "field" else st.criterion
+            ws.write_blank(r, mark, None, s["blank"])
+            ws.write_formula(r, amax, applicable_formula([amax_cell[c] for c in spec.child_codes]), st.score_bold,
+                             float(scores.applicable[spec.code]))
+            names.define(layout.name_applicable_max(spec.code), sheet, ref)
+        elif spec.kind == "item":
+            item: Item = spec.item  # type: ignore[assignment]
+            refs = layout.input_refs(item, spec.row)
+            if item.not_applicable is not None:
+                if item.code in scores.not_applicable:
+                    ws.write_string(r, mark, item.not_applicable, st.input_choice)
+                else:
+                    ws.write_blank(r, mark, None, st.input_choice)
+                ws.data_validation(r, mark, r, mark, {
+                    "validate": "list", "source": [item.not_applicable],
+                    "input_title": NA_PROMPT_TITLE, "input_message": NA_PROMPT,
+                    "error_title": T.CHOICE_ERROR_TITLE, "error_message": T.CHOICE_ERROR})
+                names.define(layout.name_not_applicable(item.code), sheet, refs[NA_KEY])
+                g = layout.cell_ref("explanation", spec.row)
+                ws.conditional_format(r, _C["explanation"], r, _C["explanation"], {
+                    "type": "formula", "format": st.flag,
+                    "criteria": f"=AND({item.na_test('$' + refs[NA_KEY])},LEN(TRIM(${g}))=0)"})
+            else:
+                ws.write_blank(r, mark, None, st.unused)
+            formula = item.applicable_max_formula(refs, layout.cell_ref("max", spec.row))
+            ws.write_formula(r, amax, formula, st.score, float(scores.applicable[item.code]))
+            names.define(layout.name_applicable_max(item.code), sheet, ref)
+        elif spec.kind == "total":
+            ws.write_blank(r, mark, None, st.field["blank"])
+            fields = [amax_cell[s.code] for s in rows if s.kind == "field"]
+            ws.write_formula(r, amax, applicable_formula(fields), st.score_bold, float(scores.applicable_total))
+            names.define(layout.NAME_APPLICABLE_TOTAL, sheet, ref)
+        else:  # bonus and penalty: outside the maximum
+            ws.write_blank(r, mark, None, st.field["blank"] if spec.kind == "adjust_header" else st.unused)
+            ws.write_blank(r, amax, None, st.field["blank"] if spec.kind == "adjust_header" else st.unused)
 
 
 def _header(ws, st: WorkbookFormats, campaign, identity) -> None:
     fw = campaign.framework
-    last = _C.last
+    last = _C.last_of(fw)
     ws.merge_range(layout.TITLE_ROW - 1, 0, layout.TITLE_ROW - 1, last,
                    T.TITLE.format(year=campaign.year), st.title)
     ws.merge_range(layout.UNIT_ROW - 1, 0, layout.UNIT_ROW - 1, last, layout.unit_header(identity.name), st.unit)
@@ -126,7 +193,8 @@ def _blank(ws, r: int, fmt, *roles: str) -> None:
 
 def _write_total(ws, st, names, fw, rows, score_cell, scores, r: int) -> None:
     cells = lambda kind: [score_cell[s.code] for s in rows if s.kind == kind]  # noqa: E731
-    formula = total_formula(cells("field"), cells("bonus"), cells("penalty"), fw.decimals)
+    formula = total_formula(cells("field"), cells("bonus"), cells("penalty"), fw.decimals,
+                            fw.model.bonus_cap, fw.model.penalty_cap)
     ws.write_string(r, _C["code"], "", st.field["code"])
     ws.write_string(r, _C["title"], layout.WORDING["total"], st.field["title"])
     ws.write_number(r, _C["max"], float(fw.total), st.field["num"])
@@ -140,9 +208,14 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
     r, row, sheet = spec.row - 1, spec.row, layout.SHEET_ASSESS
     _label(ws, r, st.item, item.code, item.title, item.max)
     names.define(layout.name_score(item.code), sheet, layout.cell_ref("score", row))
-    if not item.self_scored:
+    if not item.unit_evidence:
         ws.merge_range(r, _C["input1"], r, _C["input2"], layout.WORDING["survey_note"], st.survey_note)
         _blank(ws, r, st.unused, "score", "explanation", "evidence", "appraised", "appraisal_note")
+        return
+    if not item.self_scored:  # the appraisers score it: evidence and explanation only
+        ws.merge_range(r, _C["input1"], r, _C["input2"], layout.APPRAISERS_NOTE, st.survey_note)
+        _blank(ws, r, st.unused, "score")
+        _write_unit_texts(ws, st, names, item, row, fill)
         return
 
     specs = item.rule.inputs(item.max)
@@ -166,6 +239,17 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
     ws.write_formula(r, _C["score"], formula, st.score, float(scores.items[item.code]))
     ws.set_row(r, max(filter(None, [_height(item.title, WIDTHS["title"]), _options_height(specs), 15.0])))
 
+    _write_unit_texts(ws, st, names, item, row, fill)
+    g, h = layout.cell_ref("explanation", row), layout.cell_ref("evidence", row)
+    if item.evidence_required:  # a score with neither evidence nor explanation
+        ws.conditional_format(r, _C["explanation"], r, _C["evidence"], {
+            "type": "formula", "format": st.flag,
+            "criteria": f'=AND(N(${layout.cell_ref("score", row)})>0,LEN(TRIM(${g}))=0,LEN(TRIM(${h}))=0)'})
+
+
+def _write_unit_texts(ws, st: WorkbookFormats, names, item: Item, row: int, fill) -> None:
+    """The item's explanation and evidence cells (the unit's) and the appraisal cells (locked), with their names."""
+    r, sheet = row - 1, layout.SHEET_ASSESS
     g, h = layout.cell_ref("explanation", row), layout.cell_ref("evidence", row)
     ws.write_string(r, _C["explanation"], fill.explanations.get(item.code, ""), st.input_text)
     _write_evidence(ws, st, r, list(fill.evidence.get(item.code, ())))
@@ -177,10 +261,6 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
     names.define(layout.name_evidence(item.code), sheet, h)
     names.define(layout.name_appraised(item.code), sheet, layout.cell_ref("appraised", row))
     names.define(layout.name_appraisal_note(item.code), sheet, layout.cell_ref("appraisal_note", row))
-    if item.evidence_required:  # a score with neither evidence nor explanation
-        ws.conditional_format(r, _C["explanation"], r, _C["evidence"], {
-            "type": "formula", "format": st.flag,
-            "criteria": f'=AND(N(${layout.cell_ref("score", row)})>0,LEN(TRIM(${g}))=0,LEN(TRIM(${h}))=0)'})
 
 
 def _options_height(specs: list[InputSpec]) -> float | None:

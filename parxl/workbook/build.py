@@ -16,6 +16,7 @@ twice gives the same bytes. Every text that differs between units lives in
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -32,7 +33,7 @@ from ..campaign.units import Unit
 from ..core.errors import ParxlError
 from ..core.numbers import quantize
 from ..core.times import utc_iso
-from ..criteria.scoring import Answers, UnitScore, score_answers
+from ..criteria.scoring import Answers, UnitScore, adjustment_sum, score_answers
 from . import layout
 from . import texts as T
 from .assess import write_assess
@@ -86,12 +87,21 @@ def build_workbook(campaign: Campaign, unit: Unit, fill: Fill | None = None) -> 
     return build_bytes(campaign, Identity.of(unit), fill)
 
 
-def build_bytes(campaign: Campaign, identity: Identity, fill: Fill | None = None) -> bytes:
+def for_kind(campaign: Campaign, kind: str | None) -> Campaign:
+    """``campaign`` as units of type ``kind`` see it: its framework is ``Framework.for_kind(kind)`` (the same
+    object when no item depends on the type)."""
+    fw = campaign.framework.for_kind(kind)
+    return campaign if fw is campaign.framework else dataclasses.replace(campaign, framework=fw)
+
+
+def build_bytes(campaign: Campaign, identity: Identity, fill: Fill | None = None, kind: str | None = None) -> bytes:
     """The workbook for ``identity`` (a unit, or ``stamping.TOKENS`` placeholders) as ``.xlsx`` bytes.
 
+    ``kind`` is the unit type whose rows the workbook holds (``Framework.for_kind``), default ``identity.kind``.
     Raises ``ParxlError`` when an item code cannot be part of an Excel defined name.
     """
     fill = fill or Fill()
+    campaign = for_kind(campaign, identity.kind if kind is None else kind)
     fw = campaign.framework
     scores = score_answers(fw, fill.answers)
     when = generated_at(campaign)
@@ -196,11 +206,16 @@ def _write_summary(ws, st: WorkbookFormats, campaign: Campaign, identity: Identi
     for role, text in zip(layout.SUMMARY["columns"], T.SUMMARY_HEADINGS, strict=True):
         ws.write_string(heading, cols[role], text, st.heading)
 
-    def line(r: int, code: str, title: str, max_points: Decimal, formula: str, cached: Decimal, bold: bool) -> None:
+    def line(r: int, code: str, title: str, max_points: Decimal, formula: str, cached: Decimal, bold: bool,
+             max_name: str | None = None) -> None:
         s = st.field if bold else st.item
         ws.write_string(r, cols["code"], code, s["code"])
         ws.write_string(r, cols["title"], title, s["title"])
-        ws.write_number(r, cols["max"], float(max_points), s["num"])
+        if max_name is not None and fw.has_not_applicable:  # over the applicable max: items not applicable leave it
+            max_points = scores.applicable_total if max_name == layout.NAME_APPLICABLE_TOTAL else scores.applicable[code]
+            ws.write_formula(r, cols["max"], f"={max_name}", s["num"], float(max_points))
+        else:
+            ws.write_number(r, cols["max"], float(max_points), s["num"])
         ws.write_formula(r, cols["score"], formula, s["num"], float(cached))
         m, p = layout.summary_ref("max", r + 1), layout.summary_ref("score", r + 1)
         pct = f"=IF({m}>0,ROUND({p}/{m}*100,2),0)"
@@ -208,15 +223,18 @@ def _write_summary(ws, st: WorkbookFormats, campaign: Campaign, identity: Identi
 
     r = layout.SUMMARY["first_row"] - 1
     for f in fw.fields:
-        line(r, f.code, f.title, f.max, f"={layout.name_subtotal(f.code)}", scores.subtotals[f.code], False)
+        line(r, f.code, f.title, f.max, f"={layout.name_subtotal(f.code)}", scores.subtotals[f.code], False,
+             layout.name_applicable_max(f.code))
         r += 1
     for kind, title, value in (("bonus", T.SUMMARY_BONUS, scores.bonus), ("penalty", T.SUMMARY_PENALTY, scores.penalty)):
         items = [i for i in fw.items if i.kind == kind]
         if items:
-            refs = ",".join(layout.name_score(i.code) for i in items)
-            line(r, "", title, sum((i.max for i in items), Decimal(0)), f"=SUM({refs})", value, False)
+            refs = [layout.name_score(i.code) for i in items]
+            line(r, "", title, fw.capped(kind, sum((i.max for i in items), Decimal(0))),
+                 "=" + adjustment_sum(refs, fw.model.bonus_cap if kind == "bonus" else fw.model.penalty_cap),
+                 value, False)
             r += 1
-    line(r, "", T.SUMMARY_TOTAL, fw.total, f"={layout.NAME_TOTAL}", scores.total, True)
+    line(r, "", T.SUMMARY_TOTAL, fw.total, f"={layout.NAME_TOTAL}", scores.total, True, layout.NAME_APPLICABLE_TOTAL)
     ws.merge_range(r + 2, first, r + 2, last, T.SUMMARY_NOTE, st.note)
     ws.set_row(r + 2, 32)
     ws.freeze_panes(heading + 1, 0)

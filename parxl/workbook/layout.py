@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from ..criteria.framework import Framework, Item
+from ..criteria.framework import NA_KEY, Framework, Item
 
 # The human part of the layout version: raise it for a deliberate break (it also
 # changes the version when the contract's data happen to hash the same).
@@ -69,6 +69,16 @@ COLUMN_TITLES = {
     "appraisal_note": "Ý kiến thẩm định",
 }
 INPUT_COLUMNS = ("input1", "input2")  # the rule's inputs, in the rule's order
+
+# Columns written only when the criteria set lets items be marked not applicable
+# (``Framework.has_not_applicable``): the unit's mark (a dropdown of the item's
+# ``not_applicable`` text) and the max points counted in its index (a formula).
+NA_COLUMNS = {"not_applicable": "K", "applicable_max": "L"}
+NA_COLUMN_TITLES = {"not_applicable": "Không phát sinh (chọn nếu có)", "applicable_max": "Điểm tối đa tính chỉ số"}
+NA_NAME_PREFIXES = {"not_applicable": "parxl_na_", "applicable_max": "parxl_amax_"}
+NAME_APPLICABLE_TOTAL = "parxl_amax_total"  # the maximum the unit's index is computed over (fields only)
+# The input cells of an item the appraisers score (``scored_by: appraisers``); the reader accepts it there.
+APPRAISERS_NOTE = "Điểm do cơ quan thẩm định chấm; đơn vị chỉ cung cấp tài liệu kiểm chứng và giải trình."
 
 # Wording the reader matches (texts.py re-exports it for the builder).
 WORDING = {
@@ -137,7 +147,15 @@ def contract() -> dict:
         "wording": WORDING, "rows": ROWS, "meta_keys": list(META_KEYS), "meta_columns": META_COLUMNS,
         "summary": SUMMARY,
         "names": {"prefixes": NAME_PREFIXES, "total": NAME_TOTAL, "unit": NAME_UNIT, "campaign": NAME_CAMPAIGN},
+        "optional": {"columns": NA_COLUMNS, "column_titles": NA_COLUMN_TITLES, "names": NA_NAME_PREFIXES,
+                     "applicable_total": NAME_APPLICABLE_TOTAL, "appraisers_note": APPRAISERS_NOTE},
     }
+
+
+def _base_contract() -> dict:
+    """The contract without its ``optional`` part: what workbooks made before the optional columns share with it
+    (such a workbook is for a criteria set without those columns, whose sheet is laid out the same)."""
+    return {k: v for k, v in contract().items() if k != "optional"}
 
 
 def hash_of(data: dict) -> str:
@@ -167,7 +185,8 @@ def layout_version() -> str:
 
 def reads_version(version: str) -> bool:
     """Whether a workbook whose metadata says ``version`` was made under this contract (legacy numbers included)."""
-    return version_read(version, LAYOUT_SERIES, contract(), LEGACY_VERSIONS)
+    return (version_read(version, LAYOUT_SERIES, contract(), LEGACY_VERSIONS)
+            or LEGACY_VERSIONS.get(version) == hash_of(_base_contract()))
 
 
 LAYOUT_VERSION = layout_version()  # the version at import; code calls layout_version(), which follows changes
@@ -180,7 +199,12 @@ def unit_header(name: str) -> str:
 
 def cell_ref(role: str, row: int) -> str:
     """A1 reference of the self-assessment sheet's ``role`` column on 1-based ``row`` (``KeyError`` for an unknown role)."""
-    return f"{COLUMNS[role]}{row}"
+    return f"{column_of(role)}{row}"
+
+
+def column_of(role: str) -> str:
+    """The column letter of ``role`` on the self-assessment sheet (``COLUMNS``, then ``NA_COLUMNS``); KeyError if none."""
+    return COLUMNS[role] if role in COLUMNS else NA_COLUMNS[role]
 
 
 def meta_ref(key: str) -> str:
@@ -282,6 +306,16 @@ def name_subtotal(code: str) -> str:
     return _name("subtotal", code)
 
 
+def name_not_applicable(code: str) -> str:
+    """The unit's not-applicable mark of an item (column ``NA_COLUMNS["not_applicable"]``)."""
+    return NA_NAME_PREFIXES["not_applicable"] + _safe(code)
+
+
+def name_applicable_max(code: str) -> str:
+    """The applicable max of an item, criterion or field row (column ``NA_COLUMNS["applicable_max"]``)."""
+    return NA_NAME_PREFIXES["applicable_max"] + _safe(code)
+
+
 def input_columns(item: Item) -> dict[str, str]:
     """Which column holds each of the item's inputs: {input key: column letter}.
 
@@ -296,5 +330,9 @@ def input_columns(item: Item) -> dict[str, str]:
 
 
 def input_refs(item: Item, row: int) -> dict[str, str]:
-    """Cell references of the item's inputs on its row, for the rule's formula."""
-    return {key: f"{col}{row}" for key, col in input_columns(item).items()}
+    """Cell references of the item's inputs on its row, for the rule's formula; with ``NA_KEY`` → its
+    not-applicable cell when the item may be marked so."""
+    refs = {key: f"{col}{row}" for key, col in input_columns(item).items()}
+    if item.not_applicable is not None:
+        refs[NA_KEY] = f"{NA_COLUMNS['not_applicable']}{row}"
+    return refs

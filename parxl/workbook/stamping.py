@@ -25,6 +25,7 @@ from ..campaign.units import Unit
 from ..core.errors import ParxlError
 from ..core.files import ordinary_mode, safe_file_stem, write_atomic
 from ..core.progress import Progress
+from ..criteria.model import kind_key
 from .build import Identity, build_bytes, clean_text
 
 SST = "xl/sharedStrings.xml"
@@ -90,17 +91,18 @@ class Template:
         self._head, self._central, self._count = bytes(head), bytes(central), len(parts) + 1
 
     @classmethod
-    def for_campaign(cls, campaign: Campaign) -> Template:
+    def for_campaign(cls, campaign: Campaign, kind: str | None = None) -> Template:
         """The campaign's workbook built once with placeholder identity texts, ready to stamp.
 
         Raises ParxlError when the campaign's own texts contain the reserved placeholder mark
         («@@parxl-unit-»), or (from ``__init__``) when the built workbook cannot be stamped (no shared
-        strings, a placeholder missing or outside them).
+        strings, a placeholder missing or outside them). ``kind``: the unit type whose rows it holds
+        (``Framework.for_kind``; None when no item depends on the type).
         """
         for text in (campaign.id, campaign.config.model_dump_json(), campaign.framework.model.model_dump_json()):
             if _TOKEN_MARK in text:
                 raise ParxlError(f"Nội dung đợt đánh giá chứa chuỗi dành riêng «{_TOKEN_MARK}».")
-        return cls(build_bytes(campaign, TOKENS))
+        return cls(build_bytes(campaign, TOKENS, kind=kind))
 
     def stamp(self, identity: Identity) -> bytes:
         """The workbook of one unit, showing exactly what ``build_bytes(campaign, identity)`` shows.
@@ -138,13 +140,17 @@ def generate(campaign: Campaign, progress: Progress | None = None) -> list[Path]
         other = seen.setdefault(name.casefold(), unit.code)
         if other != unit.code:  # Windows does not tell «X01» from «x01»
             raise ParxlError(f"Hai đơn vị «{other}» và «{unit.code}» cho cùng một tên tệp «{name}»; hãy sửa mã đơn vị.")
-    template = Template.for_campaign(campaign)
+    templates: dict[str, Template] = {}  # one per unit type when items depend on it (applies_to)
+    typed = campaign.framework.has_applies_to
     out = campaign.workbooks_dir
     out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     mode = ordinary_mode()
     for done, (unit, name) in enumerate(zip(campaign.units, names), start=1):
-        paths.append(write_atomic(out / name, template.stamp(Identity.of(unit)), mode))
+        key = kind_key(unit.kind) if typed else ""
+        if key not in templates:
+            templates[key] = Template.for_campaign(campaign, unit.kind if typed else None)
+        paths.append(write_atomic(out / name, templates[key].stamp(Identity.of(unit)), mode))
         if progress:
             progress(done, len(names), name)
     return paths

@@ -12,7 +12,6 @@ import datetime as dt
 from ..campaign.folder import Campaign
 from ..campaign.schedule import self_assessment_deadline
 from ..core.numbers import vi_number
-from ..criteria.framework import BLOCK_TITLES
 from ..criteria.rules import InputSpec, guide_texts
 
 TITLE = "BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}"
@@ -98,7 +97,7 @@ def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
     return [
         ("title", f"HƯỚNG DẪN TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {cfg.year}"),
         ("text", f"Đơn vị: {unit_name}"),
-        ("text", f"{campaign.title} — khối {BLOCK_TITLES[cfg.block]}; cơ quan tổ chức: {issuer}."),
+        ("text", f"{campaign.title} — khối {campaign.framework.block_title}; cơ quan tổ chức: {issuer}."),
         ("text", f"Bộ chỉ số: {fw.title}. Căn cứ: {fw.model.legal_basis}."),
         ("text", f"Tổng điểm tối đa: {vi_number(fw.total)} điểm, gồm "
                  + ", ".join(f"{fw.part_title(p).lower()} {vi_number(fw.part_max(p))} điểm" for p in fw.model.parts)
@@ -109,6 +108,7 @@ def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
         *(("text", f"• {line}") for line in guide_texts({i.rule.type for i in fw.items})),
         ("text", "• Cột «Điểm tự chấm», điểm của từng tiêu chí, lĩnh vực và tổng điểm được tính tự động "
                  "theo Bộ chỉ số."),
+        *extra_guide_lines(fw),
         ("text", "• Không thêm, xóa hoặc đổi tên trang tính; không chèn, xóa dòng hoặc cột; không sao chép "
                  "dữ liệu từ biểu mẫu của đơn vị khác."),
         ("blank", ""),
@@ -131,6 +131,21 @@ def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
         ("heading", "4. Liên hệ"),
         ("text", ", ".join(contact) + "."),
     ]
+
+
+def extra_guide_lines(fw) -> list[tuple[str, str]]:
+    """Instruction lines for what only some sets have: items that may be marked not applicable, items the
+    appraisers score."""
+    lines = []
+    if fw.has_not_applicable:
+        lines.append(("text", "• Cột «Không phát sinh»: chỉ chọn khi nhiệm vụ của tiêu chí không phát sinh trong "
+                              "năm, và ghi lý do ở cột «Giải trình». Tiêu chí không phát sinh không tính vào điểm "
+                              "tối đa của đơn vị (cột «Điểm tối đa tính chỉ số»); cơ quan thẩm định có thể không "
+                              "chấp nhận."))
+    if any(i.scored_by == "appraisers" for i in fw.items):
+        lines.append(("text", "• Tiêu chí ghi «Điểm do cơ quan thẩm định chấm»: đơn vị không tự chấm, chỉ cung cấp "
+                              "tài liệu kiểm chứng và giải trình."))
+    return lines
 
 
 def sample_set_warning(campaign: Campaign, before: str = "gửi cho các đơn vị") -> str | None:

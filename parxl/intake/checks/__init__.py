@@ -45,8 +45,8 @@ class Context:
 
     @property
     def framework(self) -> Framework:
-        """The campaign's criteria set."""
-        return self.campaign.framework
+        """The campaign's criteria set, as the workbook's unit sees it (``Framework.for_kind`` of its type)."""
+        return self.campaign.framework.for_kind(self.unit.kind if self.unit is not None else None)
 
     @property
     def sheet(self) -> str:
@@ -54,8 +54,8 @@ class Context:
         return SHEET_ASSESS
 
     def cell(self, row: int, role: str) -> Cell | None:
-        """The cell of ``role`` (a ``layout.COLUMNS`` key) on 1-based ``row``, or None when empty."""
-        return self.sub.cell(row, layout.COLUMNS[role])
+        """The cell of ``role`` (a ``layout.COLUMNS`` or ``layout.NA_COLUMNS`` key) on 1-based ``row``, or None when empty."""
+        return self.sub.cell(row, layout.column_of(role))
 
     def add(self, code: FindingCode, role: str | None = None, row: int | None = None, **kw) -> None:
         """Add finding ``code`` (``parxl.core.findings``), placed at ``role``'s cell on ``row`` when both are given."""

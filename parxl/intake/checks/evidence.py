@@ -38,10 +38,10 @@ USUAL_HOST_SUFFIXES = (
 
 
 def check(ctx: Context) -> None:
-    """Judge every self-scored item's evidence cell; fills ``ctx.evidence`` with the accepted entries' texts."""
+    """Judge the evidence cell of every item the unit gives evidence for (``Item.unit_evidence``); fills ``ctx.evidence`` with the accepted entries' texts."""
     for item in ctx.framework.items:
         row = ctx.rows.get(item.code)
-        if row is None or not item.self_scored:
+        if row is None or not item.unit_evidence:
             continue
         ev_cell = ctx.cell(row, "evidence")
         ref = f"{layout.COLUMNS['evidence']}{row}"

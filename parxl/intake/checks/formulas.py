@@ -98,7 +98,9 @@ def _check_total(ctx: Context) -> None:
     if any(None in r for r in rows.values()):
         return
     cells = {k: [layout.cell_ref("score", r) for r in v] for k, v in rows.items()}
-    expected = total_formula(cells["field"], cells["bonus"], cells["penalty"], ctx.framework.decimals)
+    fw = ctx.framework
+    expected = total_formula(cells["field"], cells["bonus"], cells["penalty"], fw.decimals,
+                             fw.model.bonus_cap, fw.model.penalty_cap)
     _compare(ctx, ctx.total_row, expected, None)
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from ...core.numbers import MAX_FIGURE, parse_text_number, vi_number
 from ...core.texts import normalize_text
+from ...criteria.framework import NA_KEY
 from ...criteria.rules import InputSpec, ManualRule, Value
 from ...criteria.scoring import score_answers
 from ...workbook import layout
@@ -27,19 +28,40 @@ def check(ctx: Context) -> None:
             continue
         values: dict[str, Value] = {}
         columns = layout.input_columns(item)
+        marked = _read_not_applicable(ctx, item, row)
         for spec in item.rule.inputs(item.max):
             role = role_of_column[columns[spec.key]]
-            values[spec.key] = _read(ctx, item, spec, row, role)
+            values[spec.key] = _read(ctx, item, spec, row, role, blank_ok=marked is not None)
+        if marked is not None:
+            values[NA_KEY] = marked
         ctx.answers[item.code] = values
         _check_item(ctx, item, values, row, columns)
     ctx.scores = score_answers(ctx.framework, ctx.answers)
 
 
-def _read(ctx: Context, item, spec: InputSpec, row: int, role: str) -> Value:
+def _read_not_applicable(ctx: Context, item, row: int) -> str | None:
+    """The item's not-applicable mark (its ``not_applicable`` text), or None when not marked; a mark needs an
+    explanation (``not-applicable-unexplained``), other text is ``input-not-option``."""
+    if item.not_applicable is None:
+        return None
+    cell = ctx.cell(row, "not_applicable")
+    if is_blank(cell):
+        return None
+    text = normalize_text(cell.value.strip()) if isinstance(cell.value, str) else shown(cell)
+    if " ".join(text.split()).casefold() != item.not_applicable.casefold():
+        ctx.add("input-not-option", role="not_applicable", row=row, item=item.code, found=text,
+                options=f"«{item.not_applicable}» hoặc để trống")
+        return None
+    if is_blank(ctx.cell(row, "explanation")):
+        ctx.add("input-not-applicable-unexplained", role="explanation", row=row, item=item.code, mark=item.not_applicable)
+    return item.not_applicable
+
+
+def _read(ctx: Context, item, spec: InputSpec, row: int, role: str, blank_ok: bool = False) -> Value:
     cell = ctx.cell(row, role)
     where = {"role": role, "row": row, "item": item.code}
     if is_blank(cell):
-        if item.kind == "regular":  # a blank bonus or penalty is the normal "none claimed, none incurred"
+        if item.kind == "regular" and not blank_ok:  # a not-applicable item needs no figure  # a blank bonus or penalty is the normal "none claimed, none incurred"
             ctx.add("input-blank", label=spec.label, **where)
         return None
     value = cell.value

@@ -7,6 +7,7 @@ from . import Context, is_blank
 
 _RESERVED = ("appraised", "appraisal_note")
 _SURVEY = ("input1", "input2", "score", "explanation", "evidence")
+_APPRAISERS = ("input1", "input2", "score")  # an item the appraisers score: the unit gives evidence, no figure
 
 
 def check(ctx: Context) -> None:
@@ -27,9 +28,11 @@ def check(ctx: Context) -> None:
         row = ctx.rows.get(item.code)
         if row is None or item.self_scored:
             continue
-        for role in _SURVEY:
+        for role in (_SURVEY if not item.unit_evidence else _APPRAISERS):
             cell = ctx.cell(row, role)
             text = text_of(cell)
-            if is_blank(cell) or (role == "input1" and text.strip() == layout.WORDING["survey_note"]):
+            note = layout.WORDING["survey_note"] if not item.unit_evidence else layout.APPRAISERS_NOTE
+            if is_blank(cell) or (role == "input1" and text.strip() == note):
                 continue
-            ctx.add("survey-filled", role=role, row=row, item=item.code, found=text[:80])
+            code = "survey-filled" if not item.unit_evidence else "input-scored-by-appraisers"
+            ctx.add(code, role=role, row=row, item=item.code, found=text[:80])
