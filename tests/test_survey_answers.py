@@ -303,3 +303,15 @@ def test_answer_counts_in_an_xlsx(tmp_path):
     # X01 2.1 = 2 × (300 + 20) / 4 % = 2 × 80 % = 1,60; X02 2.2 = 1 × 0 % = 0,00
     assert import_survey(campaign, _xlsx(tmp_path / "c.xlsx", rows))[1] == {"X01": {"2.1": D("1.60")},
                                                                            "X02": {"2.2": D("0.00")}}
+
+
+def test_answer_options_written_as_words_match_ignoring_case(tmp_path):
+    # so-mau-2025's 5.6.1 (max 3) has word options: Rất tốt / Tốt / Bình thường / Kém = 100/75/50/0 %.
+    # An office's table writes them in capitals or without diacritics: «RẤT TỐT» ×2, «tot» ×1, «Kém» ×1
+    # → (200 + 75 + 0) / 4 = 68,75 % of 3 = 2,0625 → 2,06.
+    campaign = make_campaign(tmp_path / "dot", "so-mau-2025", "Mã,Tên đơn vị,Loại\nS01,Sở Nội vụ,Sở\n")
+    table = write(tmp_path / "counts.csv",
+                  "Mã,Câu hỏi,Phương án,Số phiếu\n"
+                  "S01,5.6.1,RẤT TỐT,2\nS01,5.6.1,tot,1\nS01,5.6.1,Kém,1\n")
+    _, scores = import_survey(campaign, table)
+    assert scores["S01"]["5.6.1"] == D("2.06")

@@ -238,6 +238,20 @@ def _column_of(folded: list[str], key: str) -> int | None:
     return folded.index(key) if key in folded else None
 
 
+def option_key(question, written: str) -> str | None:
+    """The option of ``question`` (a key of its ``weights``) that ``written`` names: the same text, else the same
+    ignoring case («a» for «A», «RẤT TỐT» for «Rất tốt»), else the same ignoring diacritics and spaces when only
+    one option folds to it; None when none does."""
+    written = normalize_text(written).strip()
+    if written in question.weights:
+        return written
+    for key in question.weights:
+        if key.casefold() == written.casefold():
+            return key
+    folded = [key for key in question.weights if fold(key) == fold(written)]
+    return folded[0] if len(folded) == 1 else None
+
+
 def _whole_count(cell: TableCell) -> int | None:
     value = cell.number if cell.number is not None else parse_text_number(cell.text) if cell.text else None
     if value is None or cell.percent or cell.text.endswith("%") or value < 0 or value != value.to_integral_value():
@@ -300,8 +314,9 @@ def _read_counts(campaign: Campaign, path: Path, header, folded, body) -> Survey
         if q is None:
             problems.append(f"dòng {n}, cột {get_column_letter(cols['cauhoi'] + 1)}: «{qtext}» không phải mã câu hỏi "
                             f"hay tiêu chí điều tra của bộ chỉ số (các mã: {', '.join(sorted({x.code for x in index.values()}))})")
-        letter = cell("phuongan").text.upper()
-        if q is not None and letter not in q.weights:
+        letter = option_key(q, cell("phuongan").text) if q is not None else ""
+        if q is not None and letter is None:
+            letter = cell("phuongan").text
             problems.append(f"dòng {n}, cột {letter_col}: phương án «{letter}» không có ở câu hỏi «{q.code}» "
                             f"(các phương án: {', '.join(q.letters)})")
             q = None
@@ -359,10 +374,12 @@ def _read_respondents(campaign: Campaign, path: Path, header, folded, body) -> S
             forms.setdefault((unit, group, form), n)
         answers = []
         for col, q in questions.items():
-            letter = text(col).upper()
-            if not letter:
+            written = text(col)
+            if not written.strip():
                 continue  # not answered
-            if letter not in q.weights:
+            letter = option_key(q, written)
+            if letter is None:
+                letter = written
                 problems.append(f"dòng {n}, cột {get_column_letter(col + 1)} «{q.code}»: phương án «{letter}» không có "
                                 f"(các phương án: {', '.join(q.letters)})")
                 continue
