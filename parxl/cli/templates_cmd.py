@@ -17,7 +17,7 @@ from .console import console
 def command(campaign_dir: Path) -> None:
     """Sao chép các mẫu văn bản (.docx) của parxl vào THƯ_MỤC_ĐỢT/templates/ để sửa bằng Word.
 
-    Các lệnh soạn văn bản (decision, notices, report) dùng mẫu trong thư mục này
+    Các lệnh soạn văn bản (decision, notices, report, plan, improvement…) dùng mẫu trong thư mục này
     trước mẫu gốc, và in ra mẫu đã dùng. Bản sao đã có (có thể đã sửa) được giữ
     nguyên; xóa bản sao để quay về mẫu gốc. Trong mẫu chỉ dùng các biến {{ … }}
     có sẵn trong mẫu gốc: mẫu có biến lạ bị từ chối, kèm tên biến.
@@ -33,5 +33,5 @@ def command(campaign_dir: Path) -> None:
     if kept:
         console.print(f"Giữ nguyên {vi_number(len(kept))} mẫu đã có (có thể đã sửa): "
                       + escape(", ".join(p.name for p in kept)) + ".", soft_wrap=True)
-    console.print("Sửa mẫu bằng Word, giữ nguyên các biến {{ … }} và thẻ {% … %}; các lệnh decision, notices, "
-                  "report sẽ dùng mẫu trong thư mục này.", soft_wrap=True, highlight=False)
+    console.print("Sửa mẫu bằng Word, giữ nguyên các biến {{ … }} và thẻ {% … %}; các lệnh soạn văn bản "
+                  "(decision, notices, report, plan, improvement…) sẽ dùng mẫu trong thư mục này.", soft_wrap=True, highlight=False)
