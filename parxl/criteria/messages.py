@@ -331,10 +331,21 @@ def check_model(m: CriteriaSet) -> list[Problem]:
         if got != part.max:
             add(f"parts.{pid}.max", f"phần «{pid}» khai báo {excel_number(part.max)} điểm nhưng các tiêu chí thuộc phần này cộng lại {excel_number(got)}")
 
-    labels = [b.label for b in m.bands]
+    out += band_problems(m.bands, m, "bands")
+    return out
+
+
+def band_problems(bands: list, m: CriteriaSet, path: str = "bands") -> list[Problem]:
+    """Problems of classification bands (the set's, or a campaign's override at ``path``): a label
+    given twice, gaps and overlaps over 0–100 % (or 0–total points with ``bands_on: points``)."""
+    out: list[Problem] = []
+    labels = [b.label for b in bands]
     for i, label in enumerate(labels):
         if labels.index(label) != i:
-            add(f"bands[{i}].label", f"xếp loại «{label}» bị trùng")
-    for msg in coverage_problems([b.interval for b in m.bands], ZERO, HUNDRED):
-        add("bands", msg)
+            out.append(Problem(path=f"{path}[{i}].label", message=f"xếp loại «{label}» bị trùng"))
+    top = m.total if m.bands_on == "points" else HUNDRED
+    for msg in coverage_problems([b.interval for b in bands], ZERO, top):
+        if m.bands_on == "points":
+            msg = msg.replace("%", " điểm")
+        out.append(Problem(path=path, message=msg))
     return out

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..core.numbers import ZERO, quantize
 from ..core.texts import normalize_text
-from .intervals import Interval, IntervalWords, parse_interval
+from .intervals import BandBounds, Interval
 from .rules import Rule, Value, on_change
 from .rules.base import to_dec
 
@@ -97,16 +97,16 @@ class Part(_CriteriaModel):
         return _decimal(v)
 
 
-class Band(_CriteriaModel):
-    """A classification band of the index: its label and its interval of percentages (0–100)."""
+class Band(_CriteriaModel, BandBounds):
+    """A classification band of the index: its label and its interval of percentages (0–100), or of
+    points (0–total) when the set says ``bands_on: points``: ``when`` in words, or explicit ``from``/``to``."""
 
     label: str = Field(min_length=1, description="Xếp loại, ví dụ «Tốt» hoặc «Từ 90% trở lên»")
-    when: IntervalWords = Field(description="Khoảng chỉ số, ví dụ «từ 80% đến dưới 90%»")
 
     @property
     def interval(self) -> Interval:
-        """The band's interval, parsed from ``when``."""
-        return parse_interval(self.when)
+        """The band's interval, parsed from ``when`` or given by ``from``/``to``."""
+        return self.bounds
 
 
 class CriteriaSet(_CriteriaModel):
@@ -124,6 +124,8 @@ class CriteriaSet(_CriteriaModel):
     total: Decimal
     parts: dict[PartId, Part]
     bands: list[Band] = Field(min_length=1)
+    bands_on: Literal["percent", "points"] = Field(
+        "percent", description="Xếp loại theo chỉ số (percent, mặc định) hay theo tổng điểm (points)")
     fields: list[Node] = Field(min_length=1)
     bonus: list[Adjustment] = Field(default_factory=list)
     penalty: list[Adjustment] = Field(default_factory=list)
@@ -212,10 +214,17 @@ class Framework:
         """``value`` rounded half-up to the set's decimals."""
         return quantize(value, self.decimals)
 
-    def classify(self, index: Decimal, bands: list[Band] | None = None) -> str | None:
-        """The label of the band (of ``bands``, else the set's) holding ``index`` (%), None if none."""
+    def classify(self, index: Decimal, bands: list[Band] | None = None, total: Decimal | None = None) -> str | None:
+        """The label of the band (of ``bands``, else the set's) holding ``index`` (%), None if none.
+
+        With ``bands_on: points`` the bands hold points: ``total`` (points) is classified, or, when not
+        given, ``index`` × the set's total ÷ 100.
+        """
+        value = index
+        if self.model.bands_on == "points":
+            value = total if total is not None else index * self.model.total / 100
         for band in bands or self.model.bands:
-            if band.interval.contains(index):
+            if band.interval.contains(value):
                 return band.label
         return None
 

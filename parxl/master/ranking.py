@@ -103,7 +103,7 @@ def write_ranking(ws: Worksheet, fmt: MasterFormats, view: View,
                                                       view.max_points, d), fmt.points_bold, number(u.total))
         ws.write_formula(r, c["index"], index_formula(ref("total"), view.max_points), fmt.index, number(u.index))
         ws.write_formula(r, c["rank"], _rank_formula(view, layout, r), fmt.integer, u.rank)
-        ws.write_formula(r, c["band"], band_formula(ref("index"), results.bands), fmt.center, u.band or "")
+        ws.write_formula(r, c["band"], band_formula(ref("total" if results.campaign.framework.model.bands_on == "points" else "index"), results.bands), fmt.center, u.band or "")
         if previous is not None:
             _write_previous(ws, fmt, c, r, u, previous.get(u.unit.code))
         ws.write_string(r, c["note"], u.note, fmt.wrap)

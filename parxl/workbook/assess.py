@@ -74,6 +74,8 @@ def write_assess(ws, st: WorkbookFormats, names, campaign, identity, fill, score
             _blank(ws, r, st.field["blank"], *[k for k in layout.COLUMNS if k not in ("code", "title")])
         elif spec.kind == "total":
             _write_total(ws, st, names, fw, rows, score_cell, scores, r)
+        elif spec.kind == "line":
+            _write_line(ws, st, spec)
         else:
             _write_item(ws, st, names, spec, fw.decimals, fill, scores)
 
@@ -150,12 +152,12 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
     answers = fill.answers.get(item.code, {})
     for key_spec in specs:
         letter = columns[key_spec.key]
-        c = col_index(letter)
-        _write_input(ws, st, r, c, key_spec, answers.get(key_spec.key), item)
-        names.define(layout.name_input(item.code, key_spec.key), sheet, f"{letter}{row}")
-        ws.conditional_format(r, c, r, c, {"type": "formula", "criteria": _out_of_range(key_spec, f"${letter}{row}", item),
-                                           "format": st.flag})
-    for role in layout.INPUT_COLUMNS[len(specs):]:
+        c, at = col_index(letter), r + key_spec.row  # a checklist's line: on its own row below
+        _write_input(ws, st, at, c, key_spec, answers.get(key_spec.key), item)
+        names.define(layout.name_input(item.code, key_spec.key), sheet, f"{letter}{at + 1}")
+        ws.conditional_format(at, c, at, c, {"type": "formula", "format": st.flag,
+                                             "criteria": _out_of_range(key_spec, f"${letter}{at + 1}", item)})
+    for role in layout.INPUT_COLUMNS[len([s for s in specs if s.row == 0]):]:
         _blank(ws, r, st.unused, role)
     if item.rule.type == "ratio":  # numerator above denominator: a ratio over 100 %
         n, d = (f"${columns[k]}{row}" for k in ("numerator", "denominator"))
@@ -183,13 +185,28 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
             "criteria": f'=AND(N(${layout.cell_ref("score", row)})>0,LEN(TRIM(${g}))=0,LEN(TRIM(${h}))=0)'})
 
 
+def _write_line(ws, st: WorkbookFormats, spec: RowSpec) -> None:
+    """A checklist line's row: its text and points in the title column; its tick cell is written with the item."""
+    item: Item = spec.item  # type: ignore[assignment]
+    r = spec.row - 1
+    text = T.line_text(item, spec.key or "")
+    ws.write_string(r, _C["code"], "", st.item["code"])
+    ws.write_string(r, _C["title"], text, st.line)
+    _blank(ws, r, st.item["blank"], "max")
+    _blank(ws, r, st.unused, *[k for k in layout.INPUT_COLUMNS[1:]], "score", "explanation", "evidence",
+           "appraised", "appraisal_note")
+    ws.set_row(r, max(filter(None, [_height(text, WIDTHS["title"]), 15.0])))
+
+
 def _options_height(specs: list[InputSpec]) -> float | None:
-    longest = max((o for s in specs for o in s.options), key=len, default="")
+    longest = max((o for s in specs if s.row == 0 for o in s.options), key=len, default="")
     return _height(longest, WIDTHS["input1"])
 
 
 def _write_input(ws, st: WorkbookFormats, r: int, c: int, spec: InputSpec, value: Value, item: Item) -> None:
-    fmt = {"choice": st.input_choice, "whole": st.input_whole, "decimal": st.input_decimal}[spec.kind]
+    figure = spec.kind == "decimal" and spec.maximum is None  # a raw figure with decimals, not a score
+    fmt = st.input_figure if figure else {"choice": st.input_choice, "whole": st.input_whole,
+                                          "decimal": st.input_decimal}[spec.kind]
     if value is None or value == "":
         ws.write_blank(r, c, None, fmt)
     elif isinstance(value, str):
@@ -204,6 +221,10 @@ def _write_input(ws, st: WorkbookFormats, r: int, c: int, spec: InputSpec, value
         rule = {"validate": "integer", "criteria": ">=", "value": 0,
                 "input_title": T.clip(T.WHOLE_PROMPT_TITLE, 32), "input_message": T.whole_prompt(spec),
                 "error_title": T.WHOLE_ERROR_TITLE, "error_message": T.WHOLE_ERROR}
+    elif figure:
+        rule = {"validate": "decimal", "criteria": ">=", "value": 0,
+                "input_title": T.clip(T.WHOLE_PROMPT_TITLE, 32), "input_message": T.figure_prompt(spec),
+                "error_title": T.WHOLE_ERROR_TITLE, "error_message": T.FIGURE_ERROR}
     else:
         top = spec.maximum if spec.maximum is not None else item.max
         rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": excel_number(top),
@@ -223,6 +244,8 @@ def _out_of_range(spec: InputSpec, ref: str, item: Item) -> str:
         return f'=AND({ref}<>"",SUMPRODUCT(--({layout.name_options(item.code)}={ref}))=0)'
     if spec.kind == "whole":
         return f'=IF({ref}="",FALSE,IF(ISNUMBER({ref}),OR({ref}<0,{ref}<>INT({ref})),TRUE))'
+    if spec.maximum is None:  # a raw figure with decimals: any number ≥ 0
+        return f'=IF({ref}="",FALSE,IF(ISNUMBER({ref}),{ref}<0,TRUE))'
     top = excel_number(spec.maximum if spec.maximum is not None else item.max)
     step = excel_number(spec.step) if spec.step else None
     off_step = f",ROUND({ref}/{step},9)<>INT(ROUND({ref}/{step},9))" if step else ""

@@ -90,6 +90,7 @@ class WorkbookFormats:
         self.criterion = {"code": fmt(bold=True, align="center"), "title": fmt(bold=True),
                           "num": fmt(bold=True, num_format="0.00"), "blank": fmt()}
         self.item = {"code": fmt(align="center"), "title": fmt(), "num": fmt(num_format="0.00"), "blank": fmt()}
+        self.line = fmt(italic=True, indent=2)  # a checklist line under its item
         self.score = fmt(bg_color=FORMULA_FILL, num_format="0.00")
         self.score_bold = fmt(bold=True, bg_color=FORMULA_FILL, num_format="0.00")
         self.unused = fmt(bg_color=FORMULA_FILL)
@@ -97,6 +98,7 @@ class WorkbookFormats:
         self.input_choice = fmt(bg_color=INPUT_FILL, locked=False)
         self.input_whole = fmt(bg_color=INPUT_FILL, locked=False, num_format="0")
         self.input_decimal = fmt(bg_color=INPUT_FILL, locked=False, num_format="0.00")
+        self.input_figure = fmt(bg_color=INPUT_FILL, locked=False, num_format="General")  # decimal figures as typed
         self.input_text = fmt(bg_color=INPUT_FILL, locked=False)
         self.input_link = fmt(bg_color=INPUT_FILL, locked=False, font_color="blue", underline=1)
         self.appraisal = fmt(bg_color=APPRAISAL_FILL, num_format="0.00")

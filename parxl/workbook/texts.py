@@ -13,6 +13,7 @@ from ..campaign.folder import Campaign
 from ..core.numbers import vi_number
 from ..criteria.framework import BLOCK_TITLES
 from ..criteria.rules import InputSpec, guide_texts
+from ..criteria.rules.checklist import line_key
 
 TITLE = "BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}"
 CRITERIA = "{title}. Căn cứ: {legal_basis}."
@@ -42,6 +43,8 @@ WHOLE_PROMPT_TITLE = "Nhập số liệu"
 WHOLE_PROMPT = "{label} (số nguyên, không âm)."
 WHOLE_ERROR_TITLE = "Số liệu không hợp lệ"
 WHOLE_ERROR = "Nhập một số nguyên lớn hơn hoặc bằng 0."
+FIGURE_PROMPT = "{label} (số không âm, tối đa {decimals} chữ số thập phân, dấu thập phân theo máy)."
+FIGURE_ERROR = "Nhập một số lớn hơn hoặc bằng 0."
 SCORE_PROMPT_TITLE = "Nhập điểm tự chấm"
 SCORE_PROMPT = "Điểm từ 0 đến {max}, theo bước {step} điểm."
 SCORE_ERROR_TITLE = "Điểm không hợp lệ"
@@ -68,6 +71,28 @@ def whole_prompt(spec: InputSpec) -> str:
     limit for a data-validation prompt).
     """
     return clip(WHOLE_PROMPT.format(label=spec.label), 255)
+
+
+def figure_prompt(spec: InputSpec) -> str:
+    """The decimal figure cell's input message naming the figure asked and its decimals, cut to 255
+    characters (Excel's limit for a data-validation prompt)."""
+    decimals = -spec.step.as_tuple().exponent if spec.step is not None else 2
+    return clip(FIGURE_PROMPT.format(label=spec.label, decimals=decimals), 255)
+
+
+def line_text(item, key: str) -> str:
+    """The title cell of a checklist line row: «a) <official text> (+0,25 điểm)» (a deduction «−0,25 điểm»)."""
+    for i, line in enumerate(getattr(item.rule, "lines", ())):
+        if line_key(i) == key:
+            sign = "+" if line.points > 0 else "−"
+            return f"{_letter(i)}) {line.label} ({sign}{vi_number(line.points.copy_abs())} điểm)"
+    return ""
+
+
+def _letter(i: int) -> str:
+    """a, b, …, z, then aa, ab… for the i-th line (0-based)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
 
 
 def _date(d: dt.date) -> str:

@@ -10,19 +10,20 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from ...core.numbers import HUNDRED, ZERO, excel_number
-from ..intervals import Interval, IntervalWords, coverage_problems, parse_interval
+from ..intervals import BandBounds, Interval, coverage_problems
 from . import register
-from .base import InputSpec, RuleType, Value, number_of, points_problems, to_dec
+from .base import FigureRule, Value, points_problems, to_dec
 
 
-class RatioBand(BaseModel):
-    """One band of a ``ratio`` rule: an interval of percentages in words, and its points."""
+class RatioBand(BandBounds):
+    """One band of a ``ratio`` rule: an interval of percentages (``when`` in words, or explicit
+    ``from``/``to`` with the official text in ``label``) and its points."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    when: IntervalWords = Field(description='Khoảng tỷ lệ, ví dụ "từ 70% đến dưới 90%", "trên 90%", "dưới 70%"')
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    label: str | None = Field(None, description="Nguyên văn của bộ chỉ số, hiện cho đơn vị (khi ghi khoảng tường minh)")
     points: Decimal
 
     @field_validator("points", mode="before")
@@ -33,11 +34,16 @@ class RatioBand(BaseModel):
     @cached_property  # scored for every unit: parse the words once
     def interval(self) -> Interval:
         """The band's interval of percentages (0–100)."""
-        return parse_interval(self.when)
+        return self.bounds
+
+    @property
+    def text(self) -> str:
+        """The band as the set words it: ``label``, else ``when``, else the interval described."""
+        return self.label or self.when or self.interval.describe()
 
 
 @register
-class RatioRule(RuleType):
+class RatioRule(FigureRule):
     """Numerator and denominator typed by the unit; the percentage picks a band."""
 
     title = "Theo tỷ lệ"
@@ -71,18 +77,16 @@ class RatioRule(RuleType):
         return 10**k
 
     def inputs(self, max_points):
-        """Two whole numbers ≥ 0: ``numerator`` then ``denominator``, labelled by the set."""
-        return [
-            InputSpec("numerator", self.numerator, "whole", minimum=ZERO),
-            InputSpec("denominator", self.denominator, "whole", minimum=ZERO),
-        ]
+        """Two figures ≥ 0 (whole, or decimal with ``inputs: decimal``): ``numerator`` then
+        ``denominator``, labelled by the set."""
+        return [self.figure_spec("numerator", self.numerator), self.figure_spec("denominator", self.denominator)]
 
     def score(self, values, max_points, decimals=2):
         """The points of the first band whose interval holds numerator × 100 / denominator (%), compared
         exactly in integers; ``zero_denominator`` points (default the max) when the denominator is 0;
         0 when an input is blank or no band holds the ratio.
         """
-        n, d = number_of(values.get("numerator")), number_of(values.get("denominator"))
+        n, d = self.figure(values.get("numerator")), self.figure(values.get("denominator"))
         if n is None or d is None:
             return ZERO
         if d == 0:
@@ -111,15 +115,17 @@ class RatioRule(RuleType):
         every bound whole), inside ``IF(OR(n="",d=""),0,IF(d=0,zero_points,…))``.
         """
         n, d, s = refs["numerator"], refs["denominator"], self._scale
-        lhs = f"{n}*{100 * s}"
+        n_fig, _ = self.figure_ref(n)
+        d_fig, _ = self.figure_ref(d)
+        lhs = f"{n_fig}*{100 * s}"
         expr = "0"
         for band in reversed(self.bands):
             iv = band.interval
             conds = []
             if iv.lo is not None:
-                conds.append(f"{lhs}{'>=' if iv.lo_closed else '>'}{excel_number(iv.lo * s)}*{d}")
+                conds.append(f"{lhs}{'>=' if iv.lo_closed else '>'}{excel_number(iv.lo * s)}*{d_fig}")
             if iv.hi is not None:
-                conds.append(f"{lhs}{'<=' if iv.hi_closed else '<'}{excel_number(iv.hi * s)}*{d}")
+                conds.append(f"{lhs}{'<=' if iv.hi_closed else '<'}{excel_number(iv.hi * s)}*{d_fig}")
             cond = conds[0] if len(conds) == 1 else f"AND({','.join(conds)})" if conds else "TRUE"
             expr = f"IF({cond},{excel_number(band.points)},{expr})"
         zero = excel_number(self._zero_points(max_points))
@@ -127,7 +133,7 @@ class RatioRule(RuleType):
 
     def percentage(self, values: Mapping[str, Value]) -> Decimal | None:
         """The ratio in percent (unrounded), None when an input is blank or the denominator is 0."""
-        n, d = number_of(values.get("numerator")), number_of(values.get("denominator"))
+        n, d = self.figure(values.get("numerator")), self.figure(values.get("denominator"))
         if n is None or d is None or d == 0:
             return None
         return n * HUNDRED / d

@@ -139,10 +139,11 @@ def _check_options(ctx: Context) -> None:
             if target is None and not m:
                 ctx.add("locked-cell-changed", sheet=layout.SHEET_META, item=item.code,
                         what=f"danh sách lựa chọn của {item.code}", expected="; ".join(spec.options), found="(mất)")
-                continue
+                break
             col, first = (m.group(1), int(m.group(2))) if m else (target[1], target[2])
             for i, option in enumerate(spec.options):
                 found = text_of(meta.get(first + i, col))
                 if found != option:
                     ctx.add("locked-cell-changed", sheet=layout.SHEET_META, cell=f"{col}{first + i}", item=item.code,
                             what=f"lựa chọn của {item.code}", expected=option, found=found or "(trống)")
+            break  # one list per item: its choice inputs (a checklist's lines) share it
