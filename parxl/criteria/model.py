@@ -187,7 +187,7 @@ class Framework:
         self.items: list[Item] = [*leaf_items(self.rows), *adjustment_items(model)]
         self._by_code = {i.code: i for i in self.items}
         self.fingerprint = hashlib.sha256(
-            json.dumps(model.model_dump(mode="json"), ensure_ascii=False, sort_keys=True).encode()
+            json.dumps(fingerprint_data(model), ensure_ascii=False, sort_keys=True).encode()
         ).hexdigest()
 
     # Convenience views -------------------------------------------------
@@ -237,6 +237,29 @@ class Framework:
         """The part's title as the set names it, else the default Vietnamese title."""
         p = self.model.parts.get(part)
         return (p.title if p and p.title else None) or PART_TITLES[part]
+
+
+# Keys added to the YAML model after workbooks were first made, with the value that means "as before":
+# left out of the fingerprint at that value, so a set that does not use them keeps its fingerprint and
+# the workbooks already sent out stay valid. Append a key with its default when adding one.
+FINGERPRINT_DEFAULTS: dict[str, object] = {
+    "bands_on": "percent", "lo": None, "hi": None, "include_from": True, "include_to": False,
+    "label": None, "figures": "whole", "input_decimals": 2,
+}
+
+
+def fingerprint_data(model: CriteriaSet) -> object:
+    """The model as JSON-able data for the fingerprint: ``model_dump(mode="json")`` without the keys of
+    ``FINGERPRINT_DEFAULTS`` left at their default (at any depth)."""
+    def clean(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()
+                    if not (k in FINGERPRINT_DEFAULTS and v == FINGERPRINT_DEFAULTS[k] and type(v) is type(FINGERPRINT_DEFAULTS[k]))}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return clean(model.model_dump(mode="json"))
 
 
 def walk_rows(fields: list[Node]) -> Iterator[Row]:
