@@ -12,7 +12,6 @@ items (a blank cell); subtotals of every field and criterion; the total.
 """
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
 from ..core.numbers import excel_number, vi_number
@@ -22,7 +21,7 @@ from ..criteria.scoring import UnitScore, subtotal_formula, total_formula
 from . import layout
 from . import texts as T
 from .layout import RowSpec
-from .styles import PROTECT, WorkbookFormats, col_index, print_setup
+from .styles import PROTECT, SCORING_FONT_SIZE, WorkbookFormats, col_index, print_setup, text_height, wrapped_lines
 
 WIDTHS = {"code": 7, "title": 50, "max": 8, "input1": 24, "input2": 12, "score": 9,
           "explanation": 24, "evidence": 28, "appraised": 10, "appraisal_note": 20}
@@ -116,9 +115,10 @@ def _label(ws, r: int, s: dict, code: str, title: str, max_points: Decimal) -> N
 
 
 def _height(text: str, width: int) -> float | None:
-    # Excel does not grow wrapped rows on open; estimate ~1.1 characters per width unit.
-    lines = sum(max(1, math.ceil(len(part) / (width * 1.1))) for part in text.split("\n"))
-    return 16.0 * lines + 2 if lines > 1 else None
+    """Points a 12 pt wrapped cell ``width`` units wide needs for ``text``; None for one line (the default height)."""
+    if not text or wrapped_lines(text, width) <= 1:
+        return None
+    return text_height([(text, 12)], width)
 
 
 def _blank(ws, r: int, fmt, *roles: str) -> None:
@@ -141,6 +141,7 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
     item: Item = spec.item  # type: ignore[assignment]
     r, row, sheet = spec.row - 1, spec.row, layout.SHEET_ASSESS
     _label(ws, r, st.item, item.code, item.title, item.max)
+    _scoring(ws, st, r, item, decimals)
     names.define(layout.name_score(item.code), sheet, layout.cell_ref("score", row))
     if not item.self_scored:
         ws.merge_range(r, _C["input1"], r, _C["input2"], layout.WORDING["survey_note"], st.survey_note)
@@ -166,7 +167,10 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
 
     formula = item.formula(layout.input_refs(item, row), decimals)
     ws.write_formula(r, _C["score"], formula, st.score, float(scores.items[item.code]))
-    ws.set_row(r, max(filter(None, [_height(item.title, WIDTHS["title"]), _options_height(specs), 15.0])))
+    links = list(fill.evidence.get(item.code, ()))
+    ws.set_row(r, max(filter(None, [_title_height(item, decimals), _options_height(specs), 15.0,
+                                    _height("\n".join(links), WIDTHS["evidence"]),
+                                    _height(fill.explanations.get(item.code, ""), WIDTHS["explanation"])])))
 
     g, h = layout.cell_ref("explanation", row), layout.cell_ref("evidence", row)
     ws.write_string(r, _C["explanation"], fill.explanations.get(item.code, ""), st.input_text)
@@ -183,6 +187,22 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
         ws.conditional_format(r, _C["explanation"], r, _C["evidence"], {
             "type": "formula", "format": st.flag,
             "criteria": f'=AND(N(${layout.cell_ref("score", row)})>0,LEN(TRIM(${g}))=0,LEN(TRIM(${h}))=0)'})
+
+
+def _scoring(ws, st: WorkbookFormats, r: int, item: Item, decimals: int) -> None:
+    """The item's title cell: its title, then how it is scored in smaller italics (``texts.scoring_lines``);
+    the row made tall enough for both."""
+    lines = T.scoring_lines(item, decimals)
+    if not lines:
+        return
+    ws.write_rich_string(r, _C["title"], st.title_run, item.title, st.scoring_run, "\n" + "\n".join(lines), st.item["title"])
+    ws.set_row(r, _title_height(item, decimals))
+
+
+def _title_height(item: Item, decimals: int) -> float:
+    """Points the title cell of ``item`` needs: its title at 12 pt and its scoring text at the smaller size."""
+    return text_height([(item.title, 12), ("\n".join(T.scoring_lines(item, decimals)), SCORING_FONT_SIZE)],
+                       WIDTHS["title"])
 
 
 def _write_line(ws, st: WorkbookFormats, spec: RowSpec) -> None:

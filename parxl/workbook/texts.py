@@ -80,6 +80,32 @@ def figure_prompt(spec: InputSpec) -> str:
     return clip(FIGURE_PROMPT.format(label=spec.label, decimals=decimals), 255)
 
 
+def scoring_lines(item, decimals: int = 2) -> list[str]:
+    """What the unit reads under an item's title: how it is scored (its rule's ``scoring_text``), whether it
+    may be marked not applicable (an item's ``not_applicable``, when the set has it), its checklist lines
+    and the set's ``guidance`` (evidence). Each a line of Vietnamese."""
+    out = []
+    text = item.rule.scoring_text(item.max, decimals)
+    if text:
+        out.append(text)
+    not_applicable = getattr(item, "not_applicable", None)
+    if not_applicable:
+        out.append(f"Nếu trong năm không phát sinh, chọn «{not_applicable}» và ghi giải trình; tiêu chí khi đó "
+                   "không tính vào điểm tối đa.")
+    if item.guidance:
+        out.append(f"Hướng dẫn, tài liệu kiểm chứng: {item.guidance}")
+    return out
+
+
+def item_text(item, decimals: int = 2, lines: bool = False) -> str:
+    """An item's title cell: its title, then its ``scoring_lines`` one per line; with ``lines`` (the
+    appraisal workbooks, which have no line rows) a checklist's lines too."""
+    parts = [item.title, *scoring_lines(item, decimals)]
+    if lines:
+        parts += [line_text(item, spec.key) for spec in item.rule.inputs(item.max) if spec.row > 0]
+    return "\n".join(parts)
+
+
 def line_text(item, key: str) -> str:
     """The title cell of a checklist line row: «a) <official text> (+0,25 điểm)» (a deduction «−0,25 điểm»)."""
     for i, line in enumerate(getattr(item.rule, "lines", ())):

@@ -26,7 +26,7 @@ from typing import ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...core.numbers import EXCEL_MAX, excel_number, quantize, to_decimal
+from ...core.numbers import EXCEL_MAX, excel_number, quantize, to_decimal, vi_number
 
 InputKind = Literal["choice", "whole", "decimal"]
 
@@ -116,6 +116,12 @@ class RuleType(BaseModel):
         """(sub-path under ``rule``, Vietnamese message) for parameters inconsistent with the item."""
         return []
 
+    def scoring_text(self, max_points: Decimal, decimals: int = 2) -> str:
+        """How the item is scored, in the official words a commune official reads in the workbook
+        («Cách chấm: «Đạt»: 1 điểm; «Không đạt»: 0 điểm.»): options, bands, deductions and their points,
+        numbers with a decimal comma. "" when the rule type has nothing to say (the default)."""
+        return ""
+
     def example_answers(self, rng: random.Random, max_points: Decimal, good: bool,
                         diligence: float) -> dict[str, Value]:
         """Plausible inputs for the demo's simulated units: a full-marks answer when ``good``, else a
@@ -154,6 +160,11 @@ def number_of(value: Value) -> Decimal | None:
 def same_text(a: str, b: str) -> bool:
     """Text equality as Excel's ``=`` sees it (case-insensitive)."""
     return a.lower() == b.lower()
+
+
+def points_words(points: Decimal) -> str:
+    """Points as the workbook states them: «1 điểm», «0,25 điểm» (decimal comma, no trailing zeros)."""
+    return f"{vi_number(points.normalize() if points == points.to_integral_value() else points)} điểm"
 
 
 def str_literal(text: str) -> str:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ...core.numbers import ZERO, excel_number, quantize, vi_number
 from . import register
-from .base import InputSpec, RuleType, points_problems, same_text, str_literal, text_of, to_dec
+from .base import InputSpec, RuleType, points_problems, points_words, same_text, str_literal, text_of, to_dec
 
 TICK_YES = "Có"
 TICK_NO = "Không"
@@ -78,6 +78,14 @@ class ChecklistRule(RuleType):
         terms = "+".join(f"IF({refs[line_key(i)]}={yes},{excel_number(line.points)},0)"
                          for i, line in enumerate(self.lines))
         return f"=ROUND(MIN({excel_number(max_points)},MAX({excel_number(self.floor)},{terms})),{decimals})"
+
+    def scoring_text(self, max_points, decimals=2):
+        """«Cách chấm: chọn «Có» ở từng nội dung bên dưới mà đơn vị đã thực hiện; cộng điểm các nội dung đạt,
+        trừ điểm các nội dung vi phạm; điểm của tiêu chí từ 0 đến 1 điểm.» (each line's points on its row)."""
+        deducts = any(line.points < 0 for line in self.lines)
+        what = "cộng điểm các nội dung đạt, trừ điểm các nội dung vi phạm" if deducts else "cộng điểm các nội dung đạt"
+        return (f"Cách chấm: chọn «{TICK_YES}» ở từng nội dung bên dưới mà đơn vị đã thực hiện (hoặc có vi phạm); "
+                f"{what}; điểm của tiêu chí từ {points_words(self.floor)} đến {points_words(max_points)}.")
 
     def problems(self, max_points, decimals):
         """A line of 0 points, or with more than ``decimals`` places or above the max; ``floor`` negative or

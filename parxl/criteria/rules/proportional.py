@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 
 from ...core.numbers import HUNDRED, ZERO, excel_number, quantize, vi_number
 from . import register
-from .base import FigureRule, points_problems, to_dec
+from .base import FigureRule, points_problems, points_words, to_dec
 
 
 def _whole(value: Decimal) -> tuple[int, int]:
@@ -85,6 +85,14 @@ class ProportionalRule(FigureRule):
         zero = excel_number(self._zero_points(max_points))
         return (f'=IF(OR({n_ref}="",{d_ref}=""),0,IF({d_ref}=0,{zero},'
                 f"ROUND(MAX(0,MIN({excel_number(max_points)},{top}/({bottom}))),{decimals})))")
+
+    def scoring_text(self, max_points, decimals=2):
+        """«Cách chấm: điểm = tỷ lệ «tử số» ÷ «mẫu số» × 2 điểm; đạt từ 100% trở lên: 2 điểm; làm tròn 2 chữ
+        số thập phân; không phát sinh (mẫu số bằng 0): 2 điểm.» (with ``full_at``: «… ÷ 95,5% × …»)."""
+        scale = "" if self.full_at == HUNDRED else f" ÷ {vi_number(self.full_at)}%"
+        return (f"Cách chấm: điểm = tỷ lệ «{self.numerator}» ÷ «{self.denominator}»{scale} × {points_words(max_points)}; "
+                f"đạt từ {vi_number(self.full_at)}% trở lên: {points_words(max_points)}; làm tròn {decimals} chữ số "
+                f"thập phân; không phát sinh (mẫu số bằng 0): {points_words(self._zero_points(max_points))}.")
 
     def problems(self, max_points, decimals):
         """``full_at`` not in (0, 100]; ``zero_denominator`` outside [0, max] or with too many decimals."""

@@ -15,7 +15,7 @@ from pydantic import ConfigDict, Field, field_validator
 from ...core.numbers import HUNDRED, ZERO, excel_number
 from ..intervals import BandBounds, Interval, coverage_problems
 from . import register
-from .base import FigureRule, Value, points_problems, to_dec
+from .base import FigureRule, Value, points_problems, points_words, to_dec
 
 
 class RatioBand(BandBounds):
@@ -137,6 +137,13 @@ class RatioRule(FigureRule):
         if n is None or d is None or d == 0:
             return None
         return n * HUNDRED / d
+
+    def scoring_text(self, max_points, decimals=2):
+        """«Cách chấm: tỷ lệ = «tử số» ÷ «mẫu số» × 100%; «Trên 90%»: 2 điểm; …; không phát sinh (mẫu số
+        bằng 0): 2 điểm.», each band in the set's own words."""
+        bands = "; ".join(f"«{b.text}»: {points_words(b.points)}" for b in self.bands)
+        return (f"Cách chấm: tỷ lệ = «{self.numerator}» ÷ «{self.denominator}» × 100%; {bands}; "
+                f"không phát sinh (mẫu số bằng 0): {points_words(self._zero_points(max_points))}.")
 
     def problems(self, max_points, decimals):
         """A band's or ``zero_denominator``'s points outside [0, max] or with more than ``decimals``
