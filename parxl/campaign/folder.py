@@ -27,7 +27,7 @@ from ..core.files import copy_atomic, ensure_folder, write_text_atomic
 from ..core.resources import resolve_criteria
 from ..core.texts import normalize_text
 from ..criteria.framework import Band, BlockId, Framework, FrameworkError, load_framework
-from ..criteria.messages import loc_path, vi_error, yaml_problem
+from ..criteria.messages import band_problems, loc_path, vi_error, yaml_problem
 from .units import Unit, load_units
 
 CAMPAIGN_FILE = "campaign.yaml"
@@ -248,9 +248,17 @@ def load_campaign(root: str | Path) -> Campaign:
         raise CampaignError(f"«{root}» không phải thư mục đợt đánh giá: thiếu {CAMPAIGN_FILE}. Tạo bằng «parxl init».")
     config = parse_campaign_config(config_path)
     framework = load_framework(root / config.criteria)
+    problems = []
     if framework.model.block != config.block:
+        problems.append(f"mục «block»: đợt đánh giá khối «{config.block}» nhưng bộ chỉ số «{framework.id}» dành cho "
+                        f"khối «{framework.model.block}»; ghi block: {framework.model.block} hoặc đổi bộ chỉ số")
+    if config.bands:  # the campaign's own bands: the same checks as the set's
+        problems += [f"mục «{p.path}»: {p.message}" for p in band_problems(config.bands, framework.model, "bands")]
+    if len(problems) == 1 and framework.model.block != config.block:
         raise CampaignError(
             f"«{config_path}»: đợt đánh giá khối «{config.block}» nhưng bộ chỉ số «{framework.id}» dành cho khối «{framework.model.block}».")
+    if problems:
+        raise CampaignError(f"«{config_path}» có {len(problems)} lỗi:\n" + "\n".join(f"  - {p}" for p in problems))
     units_file = find_units_file(root)
     for sub in WORK_DIRS:  # a campaign copied or cloned without its empty folders
         ensure_folder(root / sub)

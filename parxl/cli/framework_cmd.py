@@ -9,7 +9,8 @@ from rich.tree import Tree
 
 from ..core.numbers import ZERO, vi_number
 from ..core.resources import bundled_criteria, resolve_criteria
-from ..criteria.framework import BLOCK_TITLES, CriteriaSet, Framework, load_framework
+from ..criteria.framework import BLOCK_TITLES, Framework, load_framework
+from ..criteria.loader import criteria_json_schema
 from ..criteria.rules import rule_title
 from .console import console
 
@@ -71,7 +72,8 @@ def print_tree(fw: Framework) -> None:
     table.add_row("[bold]Cộng[/]", *[f"[bold]{vi_number(totals[p])}[/]" for p in parts],
                   f"[bold]{vi_number(m.total)}[/]", f"[bold]{len(fw.regular_items)}[/]")
     console.print(table)
-    console.print("Xếp loại: " + "; ".join(f"{b.label} ({b.interval.describe()})" for b in m.bands))
+    unit = " điểm" if m.bands_on == "points" else "%"
+    console.print("Xếp loại: " + "; ".join(f"{b.label} ({b.interval.describe(unit)})" for b in m.bands))
     console.print(f"[green]Bộ chỉ số hợp lệ:[/] tổng {vi_number(m.total)} điểm = "
                   + " + ".join(f"{vi_number(m.parts[p].max)} {fw.part_title(p).lower()}" for p in parts) + ".")
 
@@ -79,9 +81,7 @@ def print_tree(fw: Framework) -> None:
 @command.command("schema")
 def schema() -> None:
     """In JSON Schema của tệp bộ chỉ số (cho trình soạn thảo YAML)."""
-    doc = CriteriaSet.model_json_schema()
-    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    doc["title"] = "Bộ chỉ số cải cách hành chính (parxl)"
+    doc = criteria_json_schema()
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 

@@ -43,12 +43,13 @@ class Interval:
             return False
         return self.lo > self.hi or (self.lo == self.hi and not (self.lo_closed and self.hi_closed))
 
-    def describe(self) -> str:
-        """Back to Vietnamese words, for messages and the workbook."""
+    def describe(self, unit: str = "%") -> str:
+        """Back to Vietnamese words, for messages and the workbook; ``unit`` follows each number («%», or
+        « điểm» for bands on points)."""
         from ..core.numbers import vi_number
 
-        lo = None if self.lo is None else vi_number(self.lo) + "%"
-        hi = None if self.hi is None else vi_number(self.hi) + "%"
+        lo = None if self.lo is None else vi_number(self.lo) + unit
+        hi = None if self.hi is None else vi_number(self.hi) + unit
         if lo is not None and hi is not None and self.lo == self.hi:
             return lo
         if lo is None:

@@ -91,7 +91,7 @@ def loc_path(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif (previous == "rule" and part in rule_types()) or str(part).startswith("function-"):
+        elif (previous == "rule" and part in rule_types()) or str(part).startswith("function-") or part == "[key]":
             pass  # pydantic's union tags (a rule's type, a validator) are not YAML keys
         else:
             out += ("." if out else "") + str(part)

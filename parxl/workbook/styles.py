@@ -69,7 +69,7 @@ def print_setup(ws, landscape: bool, repeat_row: int | None) -> None:
 # grow a row for its wrapped text), so parxl computes it: greedy word wrap at the characters one line
 # of the column holds, a line of LINE_FACTOR × the font size (points), and a little padding.
 SCORING_FONT_SIZE = 10      # points: the scoring text under an item's title
-CHARS_PER_WIDTH_12PT = 1.0   # characters of 12 pt Times New Roman per column-width unit (kept on the safe side)
+CHARS_PER_WIDTH_12PT = 1.15  # characters of 12 pt Times New Roman per column-width unit (kept on the safe side)
 LINE_FACTOR = 1.3            # line height ÷ font size
 ROW_PADDING = 3.0            # points
 

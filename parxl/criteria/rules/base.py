@@ -61,6 +61,8 @@ def to_dec(v: object) -> Decimal:
 
     Raises ValueError with a Vietnamese message (the loader shows it as is) for anything else.
     """
+    if v is None:
+        raise ValueError("đang để trống; ghi một số, ví dụ 2 hoặc \"0,25\"")
     try:
         return to_decimal(v)
     except ValueError as exc:

@@ -52,7 +52,12 @@ class ProportionalRule(FigureRule):
     @field_validator("zero_denominator", mode="before")
     @classmethod
     def _zero(cls, v):
-        return v if v == "max" else to_dec(v)
+        if v == "max":
+            return v
+        try:
+            return to_dec(v)
+        except ValueError:
+            raise ValueError(f"«{v}» không hợp lệ; ghi «max» (được điểm tối đa) hoặc một số điểm, ví dụ 0") from None
 
     def _zero_points(self, max_points: Decimal) -> Decimal:
         return max_points if self.zero_denominator == "max" else self.zero_denominator  # type: ignore[return-value]
