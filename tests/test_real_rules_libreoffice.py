@@ -3,7 +3,8 @@ below, at and above ``full_at``, with a zero denominator and decimal figures; ``
 at its bands' ends; ``checklist`` at its floor and its max, negative lines included.
 
 Every expected item score is worked out by hand (the comment beside each case) and must equal both
-LibreOffice's recalculation of the generated workbook and parxl's own scoring; the reader and validation
+LibreOffice's recalculation of the generated workbook and parxl's own scoring (options whose text holds
+«*», «?», «~» or starts with «>=» or «=» included); the reader and validation
 then read the LibreOffice file back with no finding about the decimal figures.
 """
 from __future__ import annotations
@@ -82,6 +83,10 @@ CASES: dict[str, list[tuple[dict, Decimal]]] = {
             (_ticks(None, None, None, None, None, None, None), D(0)),
             (_ticks(Y, Y, None, "có", N, N, Y), D("0.25")),  # «có» ticks as Excel's = ignores case
             (_ticks(Y, Y, N, N, N, N, Y), D(0))],    # 0,5 − 0,5
+    # options whose text holds wildcards or starts with a comparison: each scores exactly its own points
+    "1.5": [({"choice": ">=90% *"}, D(1)), ({"choice": ">=90% x"}, D("0.75")), ({"choice": "Đạt?"}, D("0.5")),
+            ({"choice": "=A~"}, D("0.25")), ({"choice": "Không *"}, D(0)), ({"choice": ">=90% xyz"}, D(0)),
+            ({"choice": "Đạt!"}, D(0)), ({"choice": "=A"}, D(0)), ({"choice": None}, D(0))],
 }
 N_SCENARIOS = max(len(v) for v in CASES.values())
 SCENARIOS = [{code: cases[i % len(cases)][0] for code, cases in CASES.items()} for i in range(N_SCENARIOS)]
@@ -120,6 +125,8 @@ def recalculated(real_campaign, soffice, tmp_path_factory):
             for key, value in inputs.items():
                 sheet, ref = cell_of(wb, layout.name_input(code, key))
                 wb[sheet][ref].value = _cell_value(value)
+                if isinstance(value, str):
+                    wb[sheet][ref].data_type = "s"  # text as picked from the dropdown, even «=A~»
             sheet, ref = cell_of(wb, layout.name_evidence(code))
             wb[sheet][ref].value = f"https://xa-mau.gov.vn/tlkc/{code}-{i}.pdf"
         paths.append(work / f"scenario-{i:02d}.xlsx")
@@ -151,4 +158,31 @@ def test_libreoffice_computes_the_hand_worked_scores(real_campaign, recalculated
         assert report.items[code].score == expected[code], code
     codes = {f.code for f in report.findings}
     assert not codes & {"input-not-whole", "input-not-number", "formula-altered", "locked-cell-changed",
-                        "input-not-option", "cached-value-differs"}, codes
+                        "cached-value-differs"}, codes
+    off_list = SCENARIOS[index]["1.5"]["choice"] in (">=90% xyz", "Đạt!", "=A")
+    assert ("input-not-option" in codes) == off_list, codes
+
+
+def test_decimal_figures_and_tick_cells_are_guided_in_the_workbook(real_campaign):
+    wb = openpyxl.load_workbook(io.BytesIO(build_workbook(real_campaign, real_campaign.units[0])))
+    ws = wb[layout.SHEET_ASSESS]
+
+    def validation(code: str, key: str):
+        _, ref = cell_of(wb, layout.name_input(code, key))
+        (dv,) = [v for v in ws.data_validations.dataValidation if ref in v.sqref]
+        return ref, dv
+
+    ref, dv = validation("1.2", "numerator")  # decimal figure: any number ≥ 0
+    assert (dv.type, dv.operator, float(dv.formula1)) == ("decimal", "greaterThanOrEqual", 0)
+    assert "tối đa 2 chữ số thập phân" in dv.prompt
+    ref, dv = validation("1.3", "denominator")
+    assert dv.type == "decimal" and "tối đa 3 chữ số thập phân" in dv.prompt
+    ref, dv = validation("1.1", "numerator")  # whole figures stay whole
+    assert dv.type == "whole"
+    item_row = next(s.row for s in layout.plan_rows(real_campaign.framework) if s.code == "1.4")
+    for i in range(7):  # a checklist's lines: one tick dropdown each, on its own row below the item
+        ref, dv = validation("1.4", f"line{i + 1}")
+        assert ref == f"D{item_row + 1 + i}"
+        assert dv.type == "list" and dv.formula1 == layout.name_options("1.4")
+    assert ws[f"B{item_row + 6}"].value == "f) Báo cáo chậm so với quy định (−0,25 điểm)"
+    assert ws[f"B{item_row + 1}"].value == "a) Tuyên truyền trên cổng thông tin điện tử (+0,25 điểm)"
