@@ -186,3 +186,28 @@ def test_decimal_figures_and_tick_cells_are_guided_in_the_workbook(real_campaign
         assert dv.type == "list" and dv.formula1 == layout.name_options("1.4")
     assert ws[f"B{item_row + 6}"].value == "f) Báo cáo chậm so với quy định (−0,25 điểm)"
     assert ws[f"B{item_row + 1}"].value == "a) Tuyên truyền trên cổng thông tin điện tử (+0,25 điểm)"
+
+
+def test_check_and_consolidate_carry_the_new_rules_through_the_ledger(tmp_path):
+    """Two units answer every new rule; ``parxl check`` and ``consolidate`` keep parxl's points, worked out by
+    hand: 1,87 + 1,50 + 1 + (0,75 − 0,25) + 0,5 + 2,25 = 7,62 of 10 (no survey part: index 76,20 %)."""
+    from click.testing import CliRunner
+
+    from parxl.cli import main
+    from parxl.master.consolidation import results_from_ledger
+    from parxl.workbook.build import Fill
+    from parxl.workbook.stamping import workbook_filename
+
+    campaign = make_campaign(tmp_path / "dot", criteria=REAL_RULES)
+    answers = {"1.1": _r(D(937), D(1000)), "1.2": _r(D("95.49"), D(100)), "1.3": _r(D("0.9"), D(1)),
+               "1.4": _ticks(Y, Y, Y, N, N, Y, N), "1.5": {"choice": "Đạt?"}, "1.6": {"score": D("2.25")}}
+    fill = Fill(answers=answers, evidence={code: [f"https://xa-mau.gov.vn/tlkc/{code}.pdf"] for code in answers})
+    campaign.inbox_dir.mkdir(parents=True, exist_ok=True)
+    for unit in campaign.units[:2]:
+        (campaign.inbox_dir / workbook_filename(unit)).write_bytes(build_workbook(campaign, unit, fill))
+    assert CliRunner().invoke(main, ["check", str(campaign.root)]).exit_code == 0
+    assert CliRunner().invoke(main, ["consolidate", str(campaign.root)]).exit_code == 0
+    ranked = {u.unit.code: u for u in results_from_ledger(campaign).ranked}
+    assert sorted(ranked) == ["X01", "X02"]
+    for u in ranked.values():
+        assert u.total == D("7.62") and u.index == D("76.20") and u.band == "Chưa tốt"
