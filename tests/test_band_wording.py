@@ -150,3 +150,38 @@ def test_campaign_bands_get_the_same_gap_and_overlap_checks(tmp_path):
     assert "có 2 lỗi" in text
     assert "mục «bands»: khoảng «từ 90% trở lên» và «từ 70% đến 90%» chồng lấn nhau" in text
     assert "mục «bands»: các khoảng không phủ kín từ 0% đến 100%" in text
+
+
+@pytest.mark.libreoffice
+def test_bands_on_points_in_the_master_recomputed_by_libreoffice(tmp_path, soffice):
+    """The master's band formula reads the total (points) when the set says ``bands_on: points``; LibreOffice
+    recomputes every figure and band to parxl's, and each band is the one its total falls in, by hand."""
+    from parxl.master import write_master
+    from parxl.results.compute import Source, UnitInput, consolidate
+
+    from test_master import FULL, _check_against_parxl, poison_cached_values, recalculated
+    from test_results import many_units
+
+    c = many_units(tmp_path, 5)
+    criteria = c.root / c.config.criteria
+    data = yaml.safe_load(criteria.read_text(encoding="utf-8"))
+    data["bands_on"] = "points"
+    data["bands"] = [{"label": "Tốt", "when": "Từ 9 điểm trở lên"}, {"label": "Khá", "when": "Từ 8 - dưới 9 điểm"},
+                     {"label": "Trung bình", "when": "Dưới 8 điểm"}]
+    criteria.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    c = load_campaign(c.root)
+    u = c.units
+    src = lambda n: Source(f"{n:064x}", f"inbox/U00{n}.xlsx", f"2025-12-0{n}T10:00:00")  # noqa: E731
+    inputs = [UnitInput(u[0], "ok", FULL, survey_scores={"2.1": D(2)}, source=src(1)),                 # 7 + 2 = 9
+              UnitInput(u[1], "ok", FULL, survey_scores={"2.1": D("1.99")}, source=src(2)),            # 8,99
+              UnitInput(u[2], "ok", {**FULL, "1.4": D(1)}, survey_scores={"2.1": D(2)}, source=src(3)),  # 8
+              UnitInput(u[3], "ok", {**FULL, "1.4": D(1)}, survey_scores={"2.1": D("1.99")}, source=src(4))]  # 7,99
+    results = consolidate(c, inputs, made_at="2025-12-20T08:15:00")
+    bands = {r.unit.code: (r.total, r.band) for r in results.ranked}
+    assert bands == {"U001": (D(9), "Tốt"), "U002": (D("8.99"), "Khá"), "U003": (D(8), "Khá"),
+                     "U004": (D("7.99"), "Trung bình")}
+    master = write_master(results, tmp_path / "out")
+    poisoned = tmp_path / "poisoned" / master.name
+    poisoned.parent.mkdir()
+    poison_cached_values(master, poisoned)
+    _check_against_parxl(recalculated(poisoned, tmp_path, soffice), results)
