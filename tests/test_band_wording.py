@@ -185,3 +185,26 @@ def test_bands_on_points_in_the_master_recomputed_by_libreoffice(tmp_path, soffi
     poisoned.parent.mkdir()
     poison_cached_values(master, poisoned)
     _check_against_parxl(recalculated(poisoned, tmp_path, soffice), results)
+
+
+def test_a_key_written_twice_is_reported_with_its_line_in_sets_and_campaign_yaml(tmp_path):
+    from parxl.criteria.framework import load_framework
+
+    text = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+    criteria = tmp_path / "bo.yaml"
+    criteria.write_text(text.replace("total: 10\n", "total: 10\ntotal: 10\n"), encoding="utf-8")
+    line = text.splitlines().index("total: 10") + 2  # the second «total», 1-based
+    with pytest.raises(FrameworkError) as err:
+        load_framework(criteria)
+    (problem,) = err.value.problems
+    assert problem.path == f"dòng {line}, cột 1" and "«total» được ghi hai lần" in problem.message
+
+    campaign = make_campaign(tmp_path / "dot")
+    config = campaign.root / "campaign.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "tie_rule: dense\nyear: một\n", encoding="utf-8")
+    with pytest.raises(CampaignError) as err:
+        load_campaign(campaign.root)
+    text = str(err.value)
+    assert "có 3 lỗi" in text  # both repeated keys and the bad year, at once
+    assert "«tie_rule» được ghi hai lần" in text and "«year» được ghi hai lần" in text
+    assert "mục «year»: «một» không phải là số nguyên" in text

@@ -27,7 +27,7 @@ from ..core.files import copy_atomic, ensure_folder, write_text_atomic
 from ..core.resources import resolve_criteria
 from ..core.texts import normalize_text
 from ..criteria.framework import Band, BlockId, Framework, FrameworkError, load_framework
-from ..criteria.messages import band_problems, loc_path, vi_error, yaml_problem
+from ..criteria.messages import band_problems, load_yaml, loc_path, vi_error, yaml_problem
 from .units import Unit, load_units
 
 CAMPAIGN_FILE = "campaign.yaml"
@@ -179,7 +179,7 @@ def parse_campaign_config(config_path: Path) -> CampaignConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise CampaignError(f"«{config_path}»: không đọc được tệp (cần tệp văn bản UTF-8).") from exc
     try:
-        data = yaml.safe_load(text)
+        data, duplicates = load_yaml(text)
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that does not exist
         problem = yaml_problem(exc)
         raise CampaignError(f"«{config_path}», {problem.path}: {problem.message}.") from exc
@@ -189,13 +189,17 @@ def parse_campaign_config(config_path: Path) -> CampaignConfig:
     if not isinstance(data, dict):
         raise CampaignError(f"«{config_path}» phải gồm các dòng «tên: giá trị» (ví dụ «year: 2025»), "
                             "không phải một giá trị hay danh sách.")
+    lines = [f"  - {d.path}: {d.message}" for d in duplicates]
     try:
-        return CampaignConfig.model_validate(data)
+        config = CampaignConfig.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
-        lines = [f"  - mục «{loc_path(e['loc'])}»: {vi_error(e, _keys_at(CampaignConfig, e['loc'][:-1]))}"
-                 for e in errors]
-        raise CampaignError(f"«{config_path}» có {len(errors)} lỗi:\n" + "\n".join(lines)) from exc
+        lines += [f"  - mục «{loc_path(e['loc'])}»: {vi_error(e, _keys_at(CampaignConfig, e['loc'][:-1]))}"
+                  for e in errors]
+        raise CampaignError(f"«{config_path}» có {len(lines)} lỗi:\n" + "\n".join(lines)) from exc
+    if lines:
+        raise CampaignError(f"«{config_path}» có {len(lines)} lỗi:\n" + "\n".join(lines))
+    return config
 
 
 def _keys_at(model: type[BaseModel], loc: tuple) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from .messages import FrameworkError, Problem, check_model, loc_path, vi_error, yaml_problem
+from .messages import FrameworkError, Problem, check_model, load_yaml, loc_path, vi_error, yaml_problem
 from .model import CriteriaSet, Framework
 
 
@@ -65,11 +65,18 @@ def load_framework(path: str | Path) -> Framework:
     """
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data, duplicates = load_yaml(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise FrameworkError(str(path), [Problem(path="(tệp)", message=f"không đọc được tệp: {exc.strerror}")]) from exc
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that does not exist
         raise FrameworkError(str(path), [yaml_problem(exc)]) from exc
-    framework = parse_framework(data, str(path))
+    try:
+        framework = parse_framework(data, str(path))
+    except FrameworkError as exc:
+        if duplicates:
+            raise FrameworkError(str(path), [*duplicates, *exc.problems]) from exc
+        raise
+    if duplicates:
+        raise FrameworkError(str(path), duplicates)
     framework.source = path
     return framework

@@ -219,6 +219,42 @@ def yaml_problem(exc: Exception) -> Problem:
     return Problem(path=where, message=f"YAML không hợp lệ: {what}")
 
 
+class _DuplicateKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader noting a key given twice in one mapping (PyYAML keeps the last silently)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[Problem] = []
+
+    def construct_mapping(self, node, deep=False):
+        seen: set = set()
+        for key_node, _ in node.value:
+            try:
+                key = self.construct_object(key_node, deep=True)
+                hash(key)
+            except Exception:  # noqa: BLE001 - an unhashable key: the base class reports it
+                continue
+            if key in seen:
+                mark = key_node.start_mark
+                self.duplicates.append(Problem(
+                    path=f"dòng {mark.line + 1}, cột {mark.column + 1}",
+                    message=f"mục «{key}» được ghi hai lần trong cùng một nhóm; chỉ giữ một lần (xóa dòng thừa "
+                            "hoặc gộp nội dung), vì parxl không biết lấy giá trị nào"))
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(text: str) -> tuple[object, list[Problem]]:
+    """YAML text parsed safely, with a ``Problem`` (line and column) for every key written twice in one
+    mapping. Raises ``yaml.YAMLError`` (syntax) or ValueError (a date that does not exist) as
+    ``yaml.safe_load`` does."""
+    loader = _DuplicateKeyLoader(text)
+    try:
+        return loader.get_single_data(), loader.duplicates
+    finally:
+        loader.dispose()
+
+
 _CODE = re.compile(r"^\d+$")
 # A bonus or penalty code becomes part of the workbook's defined names (parxl_score_<code>, with
 # "." as "_", see layout.py), which Excel restricts: ASCII letters and digits, optionally in groups
