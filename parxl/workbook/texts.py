@@ -155,6 +155,8 @@ def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
         ("blank", ""),
         ("heading", "1. Cách điền trang «Tự đánh giá»"),
         ("text", "• Chỉ điền vào các ô màu vàng; các ô khác đã được khóa để tránh sửa nhầm công thức."),
+        ("text", "• Dưới tên mỗi tiêu chí có ghi cách chấm điểm theo Bộ chỉ số (các mức, các khoảng tỷ lệ và "
+                 "số điểm, điểm trừ) và tài liệu kiểm chứng cần có."),
         *(("text", f"• {line}") for line in guide_texts({i.rule.type for i in fw.items})),
         ("text", "• Cột «Điểm tự chấm», điểm của từng tiêu chí, lĩnh vực và tổng điểm được tính tự động "
                  "theo Bộ chỉ số."),
