@@ -224,7 +224,7 @@ class BandBounds(BaseModel):
     true, ``include_to`` default false), with the official text kept in ``label``. Mixed into the
     ratio rule's bands and the classification bands."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid")
 
     when: IntervalWords | None = Field(None, description="Khoảng bằng lời, ví dụ «từ 70% đến dưới 90%», «Từ 70% - 90%»")
     lo: Decimal | None = Field(None, alias="from", description="Khoảng tường minh: cận dưới (%)")

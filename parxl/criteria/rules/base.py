@@ -202,7 +202,7 @@ class FigureRule(RuleType):
                                 description="Số liệu nhập: «whole» (số nguyên, mặc định) hoặc «decimal» (số thập phân)")
     input_decimals: int = Field(2, ge=0, le=4, description="Số chữ số thập phân của số liệu khi inputs: decimal")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     def figure_spec(self, key: str, label: str) -> InputSpec:
         """The input cell of one raw figure ≥ 0: whole, or decimal in steps of 10^-``input_decimals``."""

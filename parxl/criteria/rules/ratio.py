@@ -22,7 +22,7 @@ class RatioBand(BandBounds):
     """One band of a ``ratio`` rule: an interval of percentages (``when`` in words, or explicit
     ``from``/``to`` with the official text in ``label``) and its points."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
     label: str | None = Field(None, description="Nguyên văn của bộ chỉ số, hiện cho đơn vị (khi ghi khoảng tường minh)")
     points: Decimal
 
