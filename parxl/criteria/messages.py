@@ -227,6 +227,7 @@ class _DuplicateKeyLoader(yaml.SafeLoader):
         self.duplicates: list[Problem] = []
 
     def construct_mapping(self, node, deep=False):
+        """The mapping as PyYAML builds it; each key met again in it added to ``duplicates``."""
         seen: set = set()
         for key_node, _ in node.value:
             try:
