@@ -95,6 +95,10 @@ def test_one_workbook_per_field_rows_per_unit_and_item_protected(ready):
     assert sorted(at) == sorted((u, i) for u in ("X01", "X02", "X03") for i in ("1.1", "1.2", "1.3", "1.4", "1.5"))
     r = at[("X01", "1.3")]
     assert ws.cell(r, 5).value == 2 and ws.cell(r, 7).value == 2
+    assert ws.cell(r, 4).value == ("Tỷ lệ hồ sơ giải quyết đúng hạn\nCách chấm: tỷ lệ = «Số hồ sơ giải quyết đúng hạn» ÷ "
+                                   "«Tổng số hồ sơ đã giải quyết» × 100%; «trên 90%»: 2 điểm; «từ 70% đến 90%»: 1 điểm; "
+                                   "«dưới 70%»: 0 điểm; không phát sinh (mẫu số bằng 0): 2 điểm.")  # as the unit saw it
+    assert ws.row_dimensions[r].height >= 5 * 12  # five wrapped lines at least in a 30-wide column
     assert ws.cell(r, 6).value == "Số hồ sơ giải quyết đúng hạn: 95; Tổng số hồ sơ đã giải quyết: 100"
     assert ws.cell(r, 8).hyperlink.target == "https://kinhmon.haiduong.gov.vn/van-ban/1.3.pdf"
     assert ws.cell(at[("X01", "1.4")], 7).value == 1.5 and ws.cell(r, 11).value is None

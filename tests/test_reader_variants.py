@@ -171,8 +171,9 @@ def _split_runs(text: str) -> str:
 
 def _inline_rich_text(data: bytes):
     """An edit making every shared-string cell of the sheet an inline string of rich-text and phonetic runs."""
-    shared = [m.group(1) for m in re.finditer(r"<si><t(?: [^>]*)?>(.*?)</t></si>", _zip(data).read(
-        "xl/sharedStrings.xml").decode("utf-8"), flags=re.S)]
+    shared = ["".join(re.findall(r"<t(?: [^>]*)?>(.*?)</t>", m.group(1), flags=re.S))  # plain or rich (a title
+              for m in re.finditer(r"<si>(.*?)</si>", _zip(data).read(                # and its scoring text)
+                  "xl/sharedStrings.xml").decode("utf-8"), flags=re.S)]
 
     def cell(m: re.Match) -> str:
         return f'<c{m.group(1)} t="inlineStr"{m.group(2)}><is>{_split_runs(shared[int(m.group(3))])}</is></c>'

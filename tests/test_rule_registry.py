@@ -44,7 +44,7 @@ from support.libreoffice import recalculate
 from support.workbooks import cell_of
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILTIN = ("binary", "levels", "ratio", "count", "manual", "survey")
+BUILTIN = ("binary", "levels", "ratio", "proportional", "count", "checklist", "manual", "survey")
 
 
 class ToyProportional(RuleType):
@@ -154,7 +154,7 @@ def test_an_unknown_rule_type_is_named_with_the_registered_ones(tmp_path):
     (problem,) = err.value.problems
     assert problem.path == "fields[0].items[2].rule"
     assert problem.message == ("loại cách chấm «toy_proportional» không có; dùng: "
-                               "binary, levels, ratio, count, manual, survey")
+                               "binary, levels, ratio, proportional, count, checklist, manual, survey")
 
 
 def test_an_error_under_a_part_named_like_a_rule_type_keeps_its_path():

@@ -85,10 +85,13 @@ def test_rows_show_code_title_max_and_the_rules_formulas(campaign, wb):
         if spec.kind in ("item", "bonus", "penalty"):
             item = spec.item
             assert ws[f"A{spec.row}"].value == item.code
-            assert ws[f"B{spec.row}"].value == item.title
+            assert str(ws[f"B{spec.row}"].value).split("\n")[0] == item.title  # then how it is scored
             assert Decimal(str(ws[f"C{spec.row}"].value)) == item.max
             expected = item.formula(layout.input_refs(item, spec.row), fw.decimals)
             assert ws[f"F{spec.row}"].value == expected
+    assert ws["B7"].value == ("Ban hành kế hoạch CCHC năm\nCách chấm: «Ban hành kịp thời»: 1 điểm; "
+                              "«Ban hành không kịp thời»: 0,5 điểm; «Không ban hành»: 0 điểm.")
+    assert ws["B10"].value == "Số văn bản ban hành trái quy định\nCách chấm: 2 điểm, trừ 0,5 điểm cho mỗi «Số văn bản», thấp nhất 0 điểm."
     assert ws["F6"].value == "=ROUND(SUM(F7,F8,F9,F10,F11),2)"  # field 1 = its five items
     total = layout.plan_rows(fw)[-1].row
     assert ws[f"F{total}"].value == "=ROUND(SUM(F6,F12)+SUM(F15)-SUM(F17),2)"

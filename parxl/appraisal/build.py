@@ -28,7 +28,8 @@ from ..intake.evidence_text import parse_entry
 from ..ledger.store import SELF, LedgerItem, Ledger, LedgerSubmission
 from ..master.consolidation import SURVEY_ROUND
 from ..workbook.build import clean_text, generated_at
-from ..workbook.styles import CELL, FORMULA_FILL, PROTECT, WorkbookFormats, col_index, print_setup
+from ..workbook.styles import CELL, FORMULA_FILL, PROTECT, WorkbookFormats, col_index, print_setup, text_height
+from ..workbook.texts import item_text
 from . import layout as L
 
 WIDTHS = {"unit": 9, "unit_name": 20, "item": 8, "title": 30, "max": 8, "inputs": 24, "self": 9,
@@ -157,7 +158,7 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
         for u in units:
             if not item.applies(u.kind):
                 continue
-            _row(ws, fm, c, r, item, u)
+            _row(ws, fm, c, r, item, u, fw.decimals)
             r += 1
         if r > first:
             ws.data_validation(first, c["score"], r - 1, c["score"], {
@@ -189,14 +190,17 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
     return out.getvalue()
 
 
-def _row(ws, fm: AppraisalFormats, c: dict[str, int], r: int, item: Item, u: UnitRows) -> None:
+def _row(ws, fm: AppraisalFormats, c: dict[str, int], r: int, item: Item, u: UnitRows, decimals: int = 2) -> None:
     missing = u.submission is None
     detail = u.details.get(item.code)
     text, num = (fm.grey, fm.grey_num) if missing else (fm.text, fm.num)
     ws.write_string(r, c["unit"], clean_text(u.code), fm.grey if missing else fm.code)
     ws.write_string(r, c["unit_name"], clean_text(u.name), text)
     ws.write_string(r, c["item"], item.code, fm.grey if missing else fm.code)
-    ws.write_string(r, c["title"], item.title, text)
+    shown = item_text(item, decimals, lines=True)  # the title and how the item is scored, as the unit saw it
+    ws.write_string(r, c["title"], shown, text)
+    ws.set_row(r, max(15.0, text_height([(shown, 12)], WIDTHS["title"]),
+                      text_height([(inputs_text(item, detail.inputs) if detail else "", 12)], WIDTHS["inputs"])))
     ws.write_number(r, c["max"], float(item.max), num)
     self_score = u.submission.self_scores.get(item.code) if u.submission else None
     previous = u.previous.get(item.code)

@@ -29,7 +29,7 @@ from ..core.resources import resolve_criteria
 from ..core.numbers import parse_text_number
 from ..core.texts import normalize_text
 from ..criteria.framework import Band, BlockId, Framework, FrameworkError, load_framework
-from ..criteria.messages import loc_path, vi_error, yaml_problem
+from ..criteria.messages import band_problems, load_yaml, loc_path, vi_error, yaml_problem
 from .blocks import Block, BlockConfig, load_blocks, single_block
 from .units import Unit, load_units
 from .schedule import ScheduleTask, default_schedule, schedule_yaml, validate_schedule
@@ -268,7 +268,7 @@ def parse_campaign_config(config_path: Path) -> CampaignConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise CampaignError(f"«{config_path}»: không đọc được tệp (cần tệp văn bản UTF-8).") from exc
     try:
-        data = yaml.safe_load(text)
+        data, duplicates = load_yaml(text)
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that does not exist
         problem = yaml_problem(exc)
         raise CampaignError(f"«{config_path}», {problem.path}: {problem.message}.") from exc
@@ -278,13 +278,17 @@ def parse_campaign_config(config_path: Path) -> CampaignConfig:
     if not isinstance(data, dict):
         raise CampaignError(f"«{config_path}» phải gồm các dòng «tên: giá trị» (ví dụ «year: 2025»), "
                             "không phải một giá trị hay danh sách.")
+    lines = [f"  - {d.path}: {d.message}" for d in duplicates]
     try:
-        return CampaignConfig.model_validate(data)
+        config = CampaignConfig.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
-        lines = [f"  - mục «{loc_path(e['loc'])}»: {vi_error(e, _keys_at(CampaignConfig, e['loc'][:-1]))}"
-                 for e in errors]
-        raise CampaignError(f"«{config_path}» có {len(errors)} lỗi:\n" + "\n".join(lines)) from exc
+        lines += [f"  - mục «{loc_path(e['loc'])}»: {vi_error(e, _keys_at(CampaignConfig, e['loc'][:-1]))}"
+                  for e in errors]
+        raise CampaignError(f"«{config_path}» có {len(lines)} lỗi:\n" + "\n".join(lines)) from exc
+    if lines:
+        raise CampaignError(f"«{config_path}» có {len(lines)} lỗi:\n" + "\n".join(lines))
+    return config
 
 
 def _keys_at(model: type[BaseModel], loc: tuple) -> list[str]:
@@ -339,9 +343,17 @@ def load_campaign(root: str | Path) -> Campaign:
     if config.blocks is not None:
         return _load_with_blocks(root, config, config_path)
     framework = load_framework(root / config.criteria)
+    problems = []
     if framework.model.block != config.block:
+        problems.append(f"mục «block»: đợt đánh giá khối «{config.block}» nhưng bộ chỉ số «{framework.id}» dành cho "
+                        f"khối «{framework.model.block}»; ghi block: {framework.model.block} hoặc đổi bộ chỉ số")
+    if config.bands:  # the campaign's own bands: the same checks as the set's
+        problems += [f"mục «{p.path}»: {p.message}" for p in band_problems(config.bands, framework.model, "bands")]
+    if len(problems) == 1 and framework.model.block != config.block:
         raise CampaignError(
             f"«{config_path}»: đợt đánh giá khối «{config.block}» nhưng bộ chỉ số «{framework.id}» dành cho khối «{framework.model.block}».")
+    if problems:
+        raise CampaignError(f"«{config_path}» có {len(problems)} lỗi:\n" + "\n".join(f"  - {p}" for p in problems))
     units_file = find_units_file(root)
     for sub in WORK_DIRS:  # a campaign copied or cloned without its empty folders
         ensure_folder(root / sub)

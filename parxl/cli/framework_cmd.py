@@ -9,7 +9,8 @@ from rich.tree import Tree
 
 from ..core.numbers import ZERO, vi_number
 from ..core.resources import bundled_criteria, resolve_criteria
-from ..criteria.framework import CriteriaSet, Framework, load_framework
+from ..criteria.framework import Framework, load_framework
+from ..criteria.loader import criteria_json_schema
 from ..criteria.rules import rule_title
 from .console import console
 
@@ -76,7 +77,8 @@ def print_tree(fw: Framework) -> None:
     console.print(table)
     if fw.has_applies_to:
         print_kind_totals(fw)
-    console.print("Xếp loại: " + "; ".join(f"{b.label} ({b.interval.describe()})" for b in m.bands))
+    unit = " điểm" if m.bands_on == "points" else "%"
+    console.print("Xếp loại: " + "; ".join(f"{b.label} ({b.interval.describe(unit)})" for b in m.bands))
     console.print(f"[green]Bộ chỉ số hợp lệ:[/] tổng {vi_number(m.total)} điểm = "
                   + " + ".join(f"{vi_number(m.parts[p].max)} {fw.part_title(p).lower()}" for p in parts) + ".")
 
@@ -114,9 +116,7 @@ def print_kind_totals(fw: Framework) -> None:
 @command.command("schema")
 def schema() -> None:
     """In JSON Schema của tệp bộ chỉ số (cho trình soạn thảo YAML)."""
-    doc = CriteriaSet.model_json_schema()
-    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    doc["title"] = "Bộ chỉ số cải cách hành chính (parxl)"
+    doc = criteria_json_schema()
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 

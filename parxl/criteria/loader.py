@@ -7,8 +7,40 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from .messages import FrameworkError, Problem, check_model, loc_path, vi_error, yaml_problem
+from .messages import FrameworkError, Problem, check_model, load_yaml, loc_path, vi_error, yaml_problem
 from .model import CriteriaSet, Framework
+
+
+# What a YAML number may look like where parxl reads it as a Decimal: 2, 7.5, "0,25", "-0,5", "1.234,5".
+NUMBER_TEXT = r"^\s*[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*$|^\s*[+-]?\d+(\.\d+)?\s*$"
+SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
+
+
+def criteria_json_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of a criteria set's YAML, as ``parxl framework schema`` prints it:
+    the pydantic model's schema, with numbers also written as Vietnamese text ("0,25") and codes also
+    written as YAML integers (``code: 1``), as parxl reads them. Every bundled set validates against it
+    (a test runs a validator on each)."""
+    doc = CriteriaSet.model_json_schema()
+
+    def fix(node: object, key: str | None = None) -> object:
+        if isinstance(node, dict):
+            if node.get("type") == "string" and "pattern" in node and key != "id" and "[+-]?0*" in node["pattern"]:
+                return {**node, "pattern": NUMBER_TEXT}  # pydantic's Decimal text: dot only
+            out = {k: fix(v, k) for k, v in node.items()}
+            props = out.get("properties")
+            if isinstance(props, dict) and isinstance(props.get("code"), dict) and props["code"].get("type") == "string":
+                code = {k: v for k, v in props["code"].items() if k != "type"}
+                props["code"] = {**code, "type": ["string", "integer"]}
+            return out
+        if isinstance(node, list):
+            return [fix(v) for v in node]
+        return node
+
+    doc = fix(doc)  # type: ignore[assignment]
+    doc["$schema"] = SCHEMA_URI
+    doc["title"] = "Bộ chỉ số cải cách hành chính (parxl)"
+    return doc
 
 
 def parse_framework(data: object, source: str = "<bộ chỉ số>") -> Framework:
@@ -33,11 +65,18 @@ def load_framework(path: str | Path) -> Framework:
     """
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data, duplicates = load_yaml(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise FrameworkError(str(path), [Problem(path="(tệp)", message=f"không đọc được tệp: {exc.strerror}")]) from exc
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that does not exist
         raise FrameworkError(str(path), [yaml_problem(exc)]) from exc
-    framework = parse_framework(data, str(path))
+    try:
+        framework = parse_framework(data, str(path))
+    except FrameworkError as exc:
+        if duplicates:
+            raise FrameworkError(str(path), [*duplicates, *exc.problems]) from exc
+        raise
+    if duplicates:
+        raise FrameworkError(str(path), duplicates)
     framework.source = path
     return framework

@@ -91,7 +91,7 @@ def loc_path(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif (previous == "rule" and part in rule_types()) or str(part).startswith("function-"):
+        elif (previous == "rule" and part in rule_types()) or str(part).startswith("function-") or part == "[key]":
             pass  # pydantic's union tags (a rule's type, a validator) are not YAML keys
         else:
             out += ("." if out else "") + str(part)
@@ -217,6 +217,43 @@ def yaml_problem(exc: Exception) -> Problem:
                 "sai cú pháp: kiểm tra thụt lề (chỉ dùng dấu cách), dấu hai chấm sau tên mục "
                 "và dấu ngoặc kép đóng mở đủ")
     return Problem(path=where, message=f"YAML không hợp lệ: {what}")
+
+
+class _DuplicateKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader noting a key given twice in one mapping (PyYAML keeps the last silently)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[Problem] = []
+
+    def construct_mapping(self, node, deep=False):
+        """The mapping as PyYAML builds it; each key met again in it added to ``duplicates``."""
+        seen: set = set()
+        for key_node, _ in node.value:
+            try:
+                key = self.construct_object(key_node, deep=True)
+                hash(key)
+            except Exception:  # noqa: BLE001 - an unhashable key: the base class reports it
+                continue
+            if key in seen:
+                mark = key_node.start_mark
+                self.duplicates.append(Problem(
+                    path=f"dòng {mark.line + 1}, cột {mark.column + 1}",
+                    message=f"mục «{key}» được ghi hai lần trong cùng một nhóm; chỉ giữ một lần (xóa dòng thừa "
+                            "hoặc gộp nội dung), vì parxl không biết lấy giá trị nào"))
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(text: str) -> tuple[object, list[Problem]]:
+    """YAML text parsed safely, with a ``Problem`` (line and column) for every key written twice in one
+    mapping. Raises ``yaml.YAMLError`` (syntax) or ValueError (a date that does not exist) as
+    ``yaml.safe_load`` does."""
+    loader = _DuplicateKeyLoader(text)
+    try:
+        return loader.get_single_data(), loader.duplicates
+    finally:
+        loader.dispose()
 
 
 _CODE = re.compile(r"^\d+$")
@@ -357,10 +394,21 @@ def check_model(m: CriteriaSet) -> list[Problem]:
         if got != part.max:
             add(f"parts.{pid}.max", f"phần «{pid}» khai báo {excel_number(part.max)} điểm nhưng các tiêu chí thuộc phần này cộng lại {excel_number(got)}")
 
-    labels = [b.label for b in m.bands]
+    out += band_problems(m.bands, m, "bands")
+    return out
+
+
+def band_problems(bands: list, m: CriteriaSet, path: str = "bands") -> list[Problem]:
+    """Problems of classification bands (the set's, or a campaign's override at ``path``): a label
+    given twice, gaps and overlaps over 0–100 % (or 0–total points with ``bands_on: points``)."""
+    out: list[Problem] = []
+    labels = [b.label for b in bands]
     for i, label in enumerate(labels):
         if labels.index(label) != i:
-            add(f"bands[{i}].label", f"xếp loại «{label}» bị trùng")
-    for msg in coverage_problems([b.interval for b in m.bands], ZERO, HUNDRED):
-        add("bands", msg)
+            out.append(Problem(path=f"{path}[{i}].label", message=f"xếp loại «{label}» bị trùng"))
+    top = m.total if m.bands_on == "points" else HUNDRED
+    for msg in coverage_problems([b.interval for b in bands], ZERO, top):
+        if m.bands_on == "points":
+            msg = msg.replace("%", " điểm")
+        out.append(Problem(path=path, message=msg))
     return out

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..core.numbers import ZERO, quantize
 from ..core.texts import fold, normalize_text
-from .intervals import Interval, IntervalWords, parse_interval
+from .intervals import BandBounds, Interval
 from .rules import Rule, Value, on_change
 from .rules.base import to_dec
 
@@ -109,16 +109,16 @@ class Part(_CriteriaModel):
         return _decimal(v)
 
 
-class Band(_CriteriaModel):
-    """A classification band of the index: its label and its interval of percentages (0–100)."""
+class Band(_CriteriaModel, BandBounds):
+    """A classification band of the index: its label and its interval of percentages (0–100), or of
+    points (0–total) when the set says ``bands_on: points``: ``when`` in words, or explicit ``from``/``to``."""
 
     label: str = Field(min_length=1, description="Xếp loại, ví dụ «Tốt» hoặc «Từ 90% trở lên»")
-    when: IntervalWords = Field(description="Khoảng chỉ số, ví dụ «từ 80% đến dưới 90%»")
 
     @property
     def interval(self) -> Interval:
-        """The band's interval, parsed from ``when``."""
-        return parse_interval(self.when)
+        """The band's interval, parsed from ``when`` or given by ``from``/``to``."""
+        return self.bounds
 
 
 class CriteriaSet(_CriteriaModel):
@@ -139,6 +139,8 @@ class CriteriaSet(_CriteriaModel):
     total: Decimal
     parts: dict[PartId, Part]
     bands: list[Band] = Field(min_length=1)
+    bands_on: Literal["percent", "points"] = Field(
+        "percent", description="Xếp loại theo chỉ số (percent, mặc định) hay theo tổng điểm (points)")
     fields: list[Node] = Field(min_length=1)
     bonus: list[Adjustment] = Field(default_factory=list)
     penalty: list[Adjustment] = Field(default_factory=list)
@@ -251,7 +253,7 @@ class Framework:
         self._typed = any(i.applies_to is not None for i in self.items)
         self._na = any(i.not_applicable is not None for i in self.items)
         self.fingerprint = hashlib.sha256(
-            json.dumps(_without_unset(model.model_dump(mode="json")), ensure_ascii=False, sort_keys=True).encode()
+            json.dumps(fingerprint_data(model), ensure_ascii=False, sort_keys=True).encode()
         ).hexdigest()
 
     # Convenience views -------------------------------------------------
@@ -312,10 +314,17 @@ class Framework:
         """``value`` rounded half-up to the set's decimals."""
         return quantize(value, self.decimals)
 
-    def classify(self, index: Decimal, bands: list[Band] | None = None) -> str | None:
-        """The label of the band (of ``bands``, else the set's) holding ``index`` (%), None if none."""
+    def classify(self, index: Decimal, bands: list[Band] | None = None, total: Decimal | None = None) -> str | None:
+        """The label of the band (of ``bands``, else the set's) holding ``index`` (%), None if none.
+
+        With ``bands_on: points`` the bands hold points: ``total`` (points) is classified, or, when not
+        given, ``index`` × the set's total ÷ 100.
+        """
+        value = index
+        if self.model.bands_on == "points":
+            value = total if total is not None else index * self.model.total / 100
         for band in bands or self.model.bands:
-            if band.interval.contains(index):
+            if band.interval.contains(value):
                 return band.label
         return None
 
@@ -340,18 +349,30 @@ class Framework:
         return (p.title if p and p.title else None) or PART_TITLES[part]
 
 
-# Keys added to the YAML after fingerprints were first written into workbooks: left out of the fingerprint
-# while unset (None or empty), so a set that does not use them keeps its fingerprint and its workbooks stay valid.
-LATER_KEYS = frozenset({"not_applicable", "applies_to", "scored_by", "bonus_cap", "penalty_cap", "block_title"})
+# Keys added to the YAML model after workbooks were first made, with the value that means "as before":
+# left out of the fingerprint at that value, so a set that does not use them keeps its fingerprint and
+# the workbooks already sent out stay valid. Append a key with its default when adding one.
+FINGERPRINT_DEFAULTS: dict[str, object] = {
+    "bands_on": "percent", "lo": None, "hi": None, "include_from": True, "include_to": False,
+    "label": None, "figures": "whole", "input_decimals": 2,
+    # not applicable, unit types, appraiser-scored items, caps, the set's own block title (issue 12)
+    "not_applicable": None, "applies_to": None, "scored_by": None, "bonus_cap": None, "penalty_cap": None,
+    "block_title": None,
+}
 
 
-def _without_unset(data: object) -> object:
-    """``data`` (a model's JSON dump) without the ``LATER_KEYS`` that are unset, at every depth."""
-    if isinstance(data, dict):
-        return {k: _without_unset(v) for k, v in data.items() if not (k in LATER_KEYS and v in (None, [], {}))}
-    if isinstance(data, list):
-        return [_without_unset(v) for v in data]
-    return data
+def fingerprint_data(model: CriteriaSet) -> object:
+    """The model as JSON-able data for the fingerprint: ``model_dump(mode="json")`` without the keys of
+    ``FINGERPRINT_DEFAULTS`` left at their default (at any depth)."""
+    def clean(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()
+                    if not (k in FINGERPRINT_DEFAULTS and v == FINGERPRINT_DEFAULTS[k] and type(v) is type(FINGERPRINT_DEFAULTS[k]))}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return clean(model.model_dump(mode="json"))
 
 
 def kind_key(kind: str) -> str:

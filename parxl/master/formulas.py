@@ -36,6 +36,14 @@ def text_literal(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def countif_criterion(text: str) -> str:
+    """A COUNTIF/SUMIF criterion (an Excel string literal) matching cells equal to ``text`` and nothing
+    else: «=» first, so a leading «=», «<» or «>» of the text is not read as a comparison, and the
+    wildcards «*», «?» and the escape «~» escaped with «~». Like COUNTIF itself, case is ignored."""
+    escaped = text.replace("~", "~~").replace("*", "~*").replace("?", "~?")
+    return text_literal("=" + escaped)
+
+
 def interval_test(ref: str, interval: Interval) -> str:
     """A condition true when the value in ``ref`` lies in ``interval``."""
     tests = []

@@ -129,7 +129,9 @@ def _write_unit(ws: Worksheet, fmt: MasterFormats, view: View, layout: RankingLa
         ws.write_formula(r, c["rank"], _rank_formula(view, layout, r), fmt.integer, u.rank)
     else:
         ws.write_string(r, c["rank"], "", fmt.integer)
-    ws.write_formula(r, c["band"], band_formula(ref("index"), results.bands), fmt.center, u.band or "")
+    on_points = results.campaign.framework.model.bands_on == "points"
+    ws.write_formula(r, c["band"], band_formula(ref("total" if on_points else "index"), results.bands), fmt.center,
+                     u.band or "")
     if previous is not None:
         _write_previous(ws, fmt, c, r, u, previous.get(u.unit.code))
     ws.write_string(r, c["note"], u.note, fmt.wrap)

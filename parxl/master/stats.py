@@ -6,7 +6,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..results.summary import mean_index, share_percent
 from .fields import FIRST_FIELD_COL
-from .formulas import cell, quote_sheet, text_literal
+from .formulas import cell, countif_criterion, quote_sheet
 from .names import SHEET_FIELDS, SHEET_RANKING, SHEET_STATS
 from .ranking import RankingLayout
 from .styles import MasterFormats, number
@@ -62,8 +62,9 @@ def write_stats(wb: Workbook, ws: Worksheet, fmt: MasterFormats, view: View, ran
         r = top + 1 + k
         n = counts.get(band.label, 0)
         ws.write_string(r, 0, band.label, fmt.band_cell(k, len(results.bands)))
-        ws.write_string(r, 1, band.interval.describe(), fmt.cell)
-        ws.write_formula(r, 2, f"=COUNTIF({band_range},{text_literal(band.label)})", fmt.integer, n)
+        ws.write_string(r, 1, band.interval.describe(" điểm" if results.campaign.framework.model.bands_on == "points"
+                                                     else "%"), fmt.cell)
+        ws.write_formula(r, 2, f"=COUNTIF({band_range},{countif_criterion(band.label)})", fmt.integer, n)
         share = number(share_percent(n, len(indexes)))
         ws.write_formula(r, 3, f'=IF({ranked_count_ref}=0,"",ROUND({cell(r, 2)}*100/{ranked_count_ref},2))',
                          fmt.index_plain, share)

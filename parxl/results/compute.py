@@ -320,7 +320,7 @@ def consolidate(campaign: Campaign, inputs: Iterable[UnitInput], made_at: str | 
         if u.unit.code in ranks:
             u.rank = ranks[u.unit.code]
         if u.unit.code in ranks or u.status == "evaluated":
-            u.band = fw.classify(u.index, campaign.bands)  # type: ignore[arg-type]
+            u.band = fw.classify(u.index, campaign.bands, u.total)  # type: ignore[arg-type]
     has_appraisal = any(i.appraised_scores for i in all_inputs)
     has_survey = campaign.config.survey_held and any(i.survey_scores for i in all_inputs)
     return Results(campaign, units, made_at or local_iso(),

@@ -12,7 +12,6 @@ items (a blank cell); subtotals of every field and criterion; the total.
 """
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
 from ..core.numbers import excel_number, vi_number
@@ -23,7 +22,7 @@ from ..criteria.scoring import UnitScore, applicable_formula, subtotal_formula, 
 from . import layout
 from . import texts as T
 from .layout import RowSpec
-from .styles import PROTECT, WorkbookFormats, col_index, print_setup
+from .styles import PROTECT, SCORING_FONT_SIZE, WorkbookFormats, col_index, print_setup, text_height, wrapped_lines
 
 WIDTHS = {"code": 7, "title": 50, "max": 8, "input1": 24, "input2": 12, "score": 9,
           "explanation": 24, "evidence": 28, "appraised": 10, "appraisal_note": 20}
@@ -94,6 +93,8 @@ def write_assess(ws, st: WorkbookFormats, names, campaign, identity, fill, score
             _blank(ws, r, st.field["blank"], *[k for k in layout.COLUMNS if k not in ("code", "title")])
         elif spec.kind == "total":
             _write_total(ws, st, names, fw, rows, score_cell, scores, r)
+        elif spec.kind == "line":
+            _write_line(ws, st, spec)
         else:
             _write_item(ws, st, names, spec, fw.decimals, fill, scores)
 
@@ -181,9 +182,10 @@ def _label(ws, r: int, s: dict, code: str, title: str, max_points: Decimal) -> N
 
 
 def _height(text: str, width: int) -> float | None:
-    # Excel does not grow wrapped rows on open; estimate ~1.1 characters per width unit.
-    lines = sum(max(1, math.ceil(len(part) / (width * 1.1))) for part in text.split("\n"))
-    return 16.0 * lines + 2 if lines > 1 else None
+    """Points a 12 pt wrapped cell ``width`` units wide needs for ``text``; None for one line (the default height)."""
+    if not text or wrapped_lines(text, width) <= 1:
+        return None
+    return text_height([(text, 12)], width)
 
 
 def _blank(ws, r: int, fmt, *roles: str) -> None:
@@ -207,6 +209,7 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
     item: Item = spec.item  # type: ignore[assignment]
     r, row, sheet = spec.row - 1, spec.row, layout.SHEET_ASSESS
     _label(ws, r, st.item, item.code, item.title, item.max)
+    _scoring(ws, st, r, item, decimals)
     names.define(layout.name_score(item.code), sheet, layout.cell_ref("score", row))
     if not item.unit_evidence:
         ws.merge_range(r, _C["input1"], r, _C["input2"], layout.WORDING["survey_note"], st.survey_note)
@@ -223,12 +226,12 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
     answers = fill.answers.get(item.code, {})
     for key_spec in specs:
         letter = columns[key_spec.key]
-        c = col_index(letter)
-        _write_input(ws, st, r, c, key_spec, answers.get(key_spec.key), item)
-        names.define(layout.name_input(item.code, key_spec.key), sheet, f"{letter}{row}")
-        ws.conditional_format(r, c, r, c, {"type": "formula", "criteria": _out_of_range(key_spec, f"${letter}{row}", item),
-                                           "format": st.flag})
-    for role in layout.INPUT_COLUMNS[len(specs):]:
+        c, at = col_index(letter), r + key_spec.row  # a checklist's line: on its own row below
+        _write_input(ws, st, at, c, key_spec, answers.get(key_spec.key), item)
+        names.define(layout.name_input(item.code, key_spec.key), sheet, f"{letter}{at + 1}")
+        ws.conditional_format(at, c, at, c, {"type": "formula", "format": st.flag,
+                                             "criteria": _out_of_range(key_spec, f"${letter}{at + 1}", item)})
+    for role in layout.INPUT_COLUMNS[len([s for s in specs if s.row == 0]):]:
         _blank(ws, r, st.unused, role)
     if item.rule.type == "ratio":  # numerator above denominator: a ratio over 100 %
         n, d = (f"${columns[k]}{row}" for k in ("numerator", "denominator"))
@@ -237,7 +240,10 @@ def _write_item(ws, st: WorkbookFormats, names, spec: RowSpec, decimals: int, fi
 
     formula = item.formula(layout.input_refs(item, row), decimals)
     ws.write_formula(r, _C["score"], formula, st.score, float(scores.items[item.code]))
-    ws.set_row(r, max(filter(None, [_height(item.title, WIDTHS["title"]), _options_height(specs), 15.0])))
+    links = list(fill.evidence.get(item.code, ()))
+    ws.set_row(r, max(filter(None, [_title_height(item, decimals), _options_height(specs), 15.0,
+                                    _height("\n".join(links), WIDTHS["evidence"]),
+                                    _height(fill.explanations.get(item.code, ""), WIDTHS["explanation"])])))
 
     _write_unit_texts(ws, st, names, item, row, fill)
     g, h = layout.cell_ref("explanation", row), layout.cell_ref("evidence", row)
@@ -263,13 +269,44 @@ def _write_unit_texts(ws, st: WorkbookFormats, names, item: Item, row: int, fill
     names.define(layout.name_appraisal_note(item.code), sheet, layout.cell_ref("appraisal_note", row))
 
 
+def _scoring(ws, st: WorkbookFormats, r: int, item: Item, decimals: int) -> None:
+    """The item's title cell: its title, then how it is scored in smaller italics (``texts.scoring_lines``);
+    the row made tall enough for both."""
+    lines = T.scoring_lines(item, decimals)
+    if not lines:
+        return
+    ws.write_rich_string(r, _C["title"], st.title_run, item.title, st.scoring_run, "\n" + "\n".join(lines), st.item["title"])
+    ws.set_row(r, _title_height(item, decimals))
+
+
+def _title_height(item: Item, decimals: int) -> float:
+    """Points the title cell of ``item`` needs: its title at 12 pt and its scoring text at the smaller size."""
+    return text_height([(item.title, 12), ("\n".join(T.scoring_lines(item, decimals)), SCORING_FONT_SIZE)],
+                       WIDTHS["title"])
+
+
+def _write_line(ws, st: WorkbookFormats, spec: RowSpec) -> None:
+    """A checklist line's row: its text and points in the title column; its tick cell is written with the item."""
+    item: Item = spec.item  # type: ignore[assignment]
+    r = spec.row - 1
+    text = T.line_text(item, spec.key or "")
+    ws.write_string(r, _C["code"], "", st.item["code"])
+    ws.write_string(r, _C["title"], text, st.line)
+    _blank(ws, r, st.item["blank"], "max")
+    _blank(ws, r, st.unused, *[k for k in layout.INPUT_COLUMNS[1:]], "score", "explanation", "evidence",
+           "appraised", "appraisal_note")
+    ws.set_row(r, max(filter(None, [_height(text, WIDTHS["title"]), 15.0])))
+
+
 def _options_height(specs: list[InputSpec]) -> float | None:
-    longest = max((o for s in specs for o in s.options), key=len, default="")
+    longest = max((o for s in specs if s.row == 0 for o in s.options), key=len, default="")
     return _height(longest, WIDTHS["input1"])
 
 
 def _write_input(ws, st: WorkbookFormats, r: int, c: int, spec: InputSpec, value: Value, item: Item) -> None:
-    fmt = {"choice": st.input_choice, "whole": st.input_whole, "decimal": st.input_decimal}[spec.kind]
+    figure = spec.kind == "decimal" and spec.maximum is None  # a raw figure with decimals, not a score
+    fmt = st.input_figure if figure else {"choice": st.input_choice, "whole": st.input_whole,
+                                          "decimal": st.input_decimal}[spec.kind]
     if value is None or value == "":
         ws.write_blank(r, c, None, fmt)
     elif isinstance(value, str):
@@ -284,6 +321,10 @@ def _write_input(ws, st: WorkbookFormats, r: int, c: int, spec: InputSpec, value
         rule = {"validate": "integer", "criteria": ">=", "value": 0,
                 "input_title": T.clip(T.WHOLE_PROMPT_TITLE, 32), "input_message": T.whole_prompt(spec),
                 "error_title": T.WHOLE_ERROR_TITLE, "error_message": T.WHOLE_ERROR}
+    elif figure:
+        rule = {"validate": "decimal", "criteria": ">=", "value": 0,
+                "input_title": T.clip(T.WHOLE_PROMPT_TITLE, 32), "input_message": T.figure_prompt(spec),
+                "error_title": T.WHOLE_ERROR_TITLE, "error_message": T.FIGURE_ERROR}
     else:
         top = spec.maximum if spec.maximum is not None else item.max
         rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": excel_number(top),
@@ -303,6 +344,8 @@ def _out_of_range(spec: InputSpec, ref: str, item: Item) -> str:
         return f'=AND({ref}<>"",SUMPRODUCT(--({layout.name_options(item.code)}={ref}))=0)'
     if spec.kind == "whole":
         return f'=IF({ref}="",FALSE,IF(ISNUMBER({ref}),OR({ref}<0,{ref}<>INT({ref})),TRUE))'
+    if spec.maximum is None:  # a raw figure with decimals: any number ≥ 0
+        return f'=IF({ref}="",FALSE,IF(ISNUMBER({ref}),{ref}<0,TRUE))'
     top = excel_number(spec.maximum if spec.maximum is not None else item.max)
     step = excel_number(spec.step) if spec.step else None
     off_step = f",ROUND({ref}/{step},9)<>INT(ROUND({ref}/{step},9))" if step else ""

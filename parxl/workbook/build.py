@@ -184,6 +184,7 @@ def _write_meta(ws, st: WorkbookFormats, names: _Names, campaign: Campaign, iden
                 names.define(layout.name_options(item.code), layout.SHEET_META,
                              f"{letter}1:{letter}{len(spec.options)}")
                 col += 1
+                break  # one list per item: its choice inputs (a checklist's lines) share it
     ws.set_column(key_col, key_col, 22)
     ws.set_column(value_col, value_col, 60)
     ws.protect("", PROTECT)

@@ -217,7 +217,7 @@ def summary_ref(role: str, row: int) -> str:
     return f"{SUMMARY['columns'][role]}{row}"
 
 
-RowKind = Literal["field", "criterion", "item", "adjust_header", "bonus", "penalty", "total"]
+RowKind = Literal["field", "criterion", "item", "adjust_header", "bonus", "penalty", "total", "line"]
 
 
 @dataclass(frozen=True)
@@ -230,6 +230,7 @@ class RowSpec:
     depth: int  # 0 field, 1 criterion, 2 sub-criterion; bonus/penalty 1
     item: Item | None = None
     child_codes: tuple[str, ...] = ()  # for subtotal rows
+    key: str | None = None  # a line row: the input key of its item it holds (``code`` is None)
 
 
 def plan_rows(framework: Framework) -> list[RowSpec]:
@@ -242,7 +243,9 @@ def plan_rows(framework: Framework) -> list[RowSpec]:
             kind: RowKind = "field" if row.depth == 0 else "criterion"
             rows.append(RowSpec(r, kind, node.code, row.depth, None, tuple(c.code for c in node.items)))
         else:
-            rows.append(RowSpec(r, "item", node.code, row.depth, framework.item(node.code)))
+            item = framework.item(node.code)
+            rows.append(RowSpec(r, "item", node.code, row.depth, item))
+            r = _line_rows(rows, item, r, row.depth)
         r += 1
     for kind in ("bonus", "penalty"):
         items = [i for i in framework.items if i.kind == kind]
@@ -251,9 +254,18 @@ def plan_rows(framework: Framework) -> list[RowSpec]:
             r += 1
             for item in items:
                 rows.append(RowSpec(r, kind, item.code, 1, item))  # type: ignore[arg-type]
-                r += 1
+                r = _line_rows(rows, item, r, 1) + 1
     rows.append(RowSpec(r, "total", None, 0))
     return rows
+
+
+def _line_rows(rows: list[RowSpec], item: Item, r: int, depth: int) -> int:
+    """Append the line rows of ``item`` (inputs with ``row`` > 0, a checklist's lines) below its row ``r``;
+    returns the last row used."""
+    for spec in item.rule.inputs(item.max) if item.self_scored else ():
+        if spec.row > 0:
+            rows.append(RowSpec(r + spec.row, "line", None, depth, item, key=spec.key))
+    return r + max((s.row for s in item.rule.inputs(item.max)), default=0) if item.self_scored else r
 
 
 def _safe(code: str) -> str:
@@ -322,17 +334,26 @@ def input_columns(item: Item) -> dict[str, str]:
     Raises ValueError when the item's rule asks for more inputs than the sheet has input columns
     (``INPUT_COLUMNS``), rather than dropping the extra ones.
     """
-    specs = item.rule.inputs(item.max)
+    all_specs = item.rule.inputs(item.max)
+    specs = [s for s in all_specs if s.row == 0]
     if len(specs) > len(INPUT_COLUMNS):
         raise ValueError(f"item {item.code}: rule type {item.rule.type!r} has {len(specs)} inputs, "
                          f"but the self-assessment sheet has only {len(INPUT_COLUMNS)} input columns")
-    return {spec.key: COLUMNS[col] for spec, col in zip(specs, INPUT_COLUMNS)}
+    out = {spec.key: COLUMNS[col] for spec, col in zip(specs, INPUT_COLUMNS)}
+    out.update({spec.key: COLUMNS[INPUT_COLUMNS[0]] for spec in all_specs if spec.row > 0})
+    return out
+
+
+def input_rows(item: Item) -> dict[str, int]:
+    """How many rows below the item's row each input is: {input key: 0 on its row, n on its n-th line row}."""
+    return {spec.key: spec.row for spec in item.rule.inputs(item.max)}
 
 
 def input_refs(item: Item, row: int) -> dict[str, str]:
-    """Cell references of the item's inputs on its row, for the rule's formula; with ``NA_KEY`` → its
-    not-applicable cell when the item may be marked so."""
-    refs = {key: f"{col}{row}" for key, col in input_columns(item).items()}
+    """Cell references of the item's inputs for the item on ``row`` (an input may sit on a row below it), for
+    the rule's formula; with ``NA_KEY`` → its not-applicable cell when the item may be marked so."""
+    offsets = input_rows(item)
+    refs = {key: f"{col}{row + offsets[key]}" for key, col in input_columns(item).items()}
     if item.not_applicable is not None:
         refs[NA_KEY] = f"{NA_COLUMNS['not_applicable']}{row}"
     return refs

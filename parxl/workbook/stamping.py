@@ -89,6 +89,12 @@ class Template:
             central += _central_entry(m, len(head))
             head += _local_header(m) + m.data
         self._head, self._central, self._count = bytes(head), bytes(central), len(parts) + 1
+        # The shared strings after the last placeholder (the criteria set's long texts) are the same for
+        # every unit: deflated once as a stream of their own, which per unit follows the unit's own part
+        # flushed to a byte boundary (a valid deflate stream: the tail refers back to nothing before it).
+        cut = max(self._sst.rfind(t) + len(t) for t in (TOKENS.code, TOKENS.name, TOKENS.kind))
+        self._sst, tail = self._sst[:cut], self._sst[cut:].encode("utf-8")
+        self._tail, self._tail_size, self._tail_deflated = tail, len(tail), _deflate(tail)
 
     @classmethod
     def for_campaign(cls, campaign: Campaign, kind: str | None = None) -> Template:
@@ -110,10 +116,12 @@ class Template:
         Part by part it is identical too, unless an identity text equals another
         string of the workbook (XlsxWriter would then share one entry).
         """
-        sst = (self._sst.replace(TOKENS.code, escape_sst_text(identity.code))
-               .replace(TOKENS.name, escape_sst_text(identity.name))
-               .replace(TOKENS.kind, escape_sst_text(identity.kind))).encode("utf-8")
-        m = _Member(SST.encode("ascii"), zlib.crc32(sst), len(sst), _deflate(sst))
+        head = (self._sst.replace(TOKENS.code, escape_sst_text(identity.code))
+                .replace(TOKENS.name, escape_sst_text(identity.name))
+                .replace(TOKENS.kind, escape_sst_text(identity.kind))).encode("utf-8")
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        data = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH) + self._tail_deflated
+        m = _Member(SST.encode("ascii"), zlib.crc32(self._tail, zlib.crc32(head)), len(head) + self._tail_size, data)
         local = _local_header(m) + m.data
         central = self._central + _central_entry(m, len(self._head))
         end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, self._count, self._count,

@@ -65,6 +65,47 @@ def print_setup(ws, landscape: bool, repeat_row: int | None) -> None:
         ws.repeat_rows(repeat_row)
 
 
+# Row heights. Excel and LibreOffice keep a row's stored height when the file opens (they do not
+# grow a row for its wrapped text), so parxl computes it: greedy word wrap at the characters one line
+# of the column holds, a line of LINE_FACTOR × the font size (points), and a little padding.
+SCORING_FONT_SIZE = 10      # points: the scoring text under an item's title
+CHARS_PER_WIDTH_12PT = 1.15  # characters of 12 pt Times New Roman per column-width unit (kept on the safe side)
+LINE_FACTOR = 1.3            # line height ÷ font size
+ROW_PADDING = 3.0            # points
+
+
+def wrapped_lines(text: str, width: float, font_size: float = 12) -> int:
+    """How many lines ``text`` takes in a wrapped cell ``width`` units wide (column width, as XlsxWriter's
+    ``set_column``) at ``font_size`` points: its own line breaks kept, words wrapped greedily."""
+    capacity = max(1, int(width * CHARS_PER_WIDTH_12PT * 12 / font_size))
+    lines = 0
+    for paragraph in text.split("\n"):
+        used = 0
+        lines += 1
+        for word in paragraph.split():
+            n = len(word)
+            while n > capacity:  # a word longer than the line (a link) breaks anywhere
+                if used:
+                    lines += 1
+                n -= capacity
+                used = capacity
+            if used == 0:
+                used = n
+            elif used + 1 + n <= capacity:
+                used += 1 + n
+            else:
+                lines += 1
+                used = n
+    return lines
+
+
+def text_height(parts: list[tuple[str, float]], width: float) -> float:
+    """The height (points) a wrapped cell ``width`` units wide needs for ``parts``: (text, font size)
+    pieces, each starting on a new line (a rich-text title and its scoring text)."""
+    body = sum(wrapped_lines(text, width, size) * size * LINE_FACTOR for text, size in parts if text)
+    return round(body + ROW_PADDING, 2)
+
+
 class WorkbookFormats:
     """Every cell format of one workbook (XlsxWriter formats belong to their workbook)."""
 
@@ -90,6 +131,10 @@ class WorkbookFormats:
         self.criterion = {"code": fmt(bold=True, align="center"), "title": fmt(bold=True),
                           "num": fmt(bold=True, num_format="0.00"), "blank": fmt()}
         self.item = {"code": fmt(align="center"), "title": fmt(), "num": fmt(num_format="0.00"), "blank": fmt()}
+        self.line = fmt(italic=True, indent=2)  # a checklist line under its item
+        self.title_run = wb.add_format({"font_name": FONT, "font_size": 12})  # an item's title before its scoring text
+        self.scoring_run = wb.add_format({"font_name": FONT, "font_size": SCORING_FONT_SIZE, "italic": True,
+                                          "font_color": "#404040"})  # the scoring text under a title
         self.score = fmt(bg_color=FORMULA_FILL, num_format="0.00")
         self.score_bold = fmt(bold=True, bg_color=FORMULA_FILL, num_format="0.00")
         self.unused = fmt(bg_color=FORMULA_FILL)
@@ -97,6 +142,7 @@ class WorkbookFormats:
         self.input_choice = fmt(bg_color=INPUT_FILL, locked=False)
         self.input_whole = fmt(bg_color=INPUT_FILL, locked=False, num_format="0")
         self.input_decimal = fmt(bg_color=INPUT_FILL, locked=False, num_format="0.00")
+        self.input_figure = fmt(bg_color=INPUT_FILL, locked=False, num_format="General")  # decimal figures as typed
         self.input_text = fmt(bg_color=INPUT_FILL, locked=False)
         self.input_link = fmt(bg_color=INPUT_FILL, locked=False, font_color="blue", underline=1)
         self.appraisal = fmt(bg_color=APPRAISAL_FILL, num_format="0.00")

@@ -13,6 +13,7 @@ from ..campaign.folder import Campaign
 from ..campaign.schedule import self_assessment_deadline
 from ..core.numbers import vi_number
 from ..criteria.rules import InputSpec, guide_texts
+from ..criteria.rules.checklist import line_key
 
 TITLE = "BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}"
 CRITERIA = "{title}. Căn cứ: {legal_basis}."
@@ -42,6 +43,8 @@ WHOLE_PROMPT_TITLE = "Nhập số liệu"
 WHOLE_PROMPT = "{label} (số nguyên, không âm)."
 WHOLE_ERROR_TITLE = "Số liệu không hợp lệ"
 WHOLE_ERROR = "Nhập một số nguyên lớn hơn hoặc bằng 0."
+FIGURE_PROMPT = "{label} (số không âm, tối đa {decimals} chữ số thập phân, dấu thập phân theo máy)."
+FIGURE_ERROR = "Nhập một số lớn hơn hoặc bằng 0."
 SCORE_PROMPT_TITLE = "Nhập điểm tự chấm"
 SCORE_PROMPT = "Điểm từ 0 đến {max}, theo bước {step} điểm."
 SCORE_ERROR_TITLE = "Điểm không hợp lệ"
@@ -68,6 +71,54 @@ def whole_prompt(spec: InputSpec) -> str:
     limit for a data-validation prompt).
     """
     return clip(WHOLE_PROMPT.format(label=spec.label), 255)
+
+
+def figure_prompt(spec: InputSpec) -> str:
+    """The decimal figure cell's input message naming the figure asked and its decimals, cut to 255
+    characters (Excel's limit for a data-validation prompt)."""
+    decimals = -spec.step.as_tuple().exponent if spec.step is not None else 2
+    return clip(FIGURE_PROMPT.format(label=spec.label, decimals=decimals), 255)
+
+
+def scoring_lines(item, decimals: int = 2) -> list[str]:
+    """What the unit reads under an item's title: how it is scored (its rule's ``scoring_text``), whether it
+    may be marked not applicable (an item's ``not_applicable``, when the set has it), its checklist lines
+    and the set's ``guidance`` (evidence). Each a line of Vietnamese."""
+    out = []
+    text = item.rule.scoring_text(item.max, decimals)
+    if text:
+        out.append(text)
+    not_applicable = getattr(item, "not_applicable", None)
+    if not_applicable:
+        out.append(f"Nếu trong năm không phát sinh, chọn «{not_applicable}» và ghi giải trình; tiêu chí khi đó "
+                   "không tính vào điểm tối đa.")
+    if item.guidance:
+        out.append(f"Hướng dẫn, tài liệu kiểm chứng: {item.guidance}")
+    return out
+
+
+def item_text(item, decimals: int = 2, lines: bool = False) -> str:
+    """An item's title cell: its title, then its ``scoring_lines`` one per line; with ``lines`` (the
+    appraisal workbooks, which have no line rows) a checklist's lines too."""
+    parts = [item.title, *scoring_lines(item, decimals)]
+    if lines:
+        parts += [line_text(item, spec.key) for spec in item.rule.inputs(item.max) if spec.row > 0]
+    return "\n".join(parts)
+
+
+def line_text(item, key: str) -> str:
+    """The title cell of a checklist line row: «a) <official text> (+0,25 điểm)» (a deduction «−0,25 điểm»)."""
+    for i, line in enumerate(getattr(item.rule, "lines", ())):
+        if line_key(i) == key:
+            sign = "+" if line.points > 0 else "−"
+            return f"{_letter(i)}) {line.label} ({sign}{vi_number(line.points.copy_abs())} điểm)"
+    return ""
+
+
+def _letter(i: int) -> str:
+    """a, b, …, z, then aa, ab… for the i-th line (0-based)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
 
 
 def _date(d: dt.date) -> str:
@@ -105,6 +156,8 @@ def guide_lines(campaign: Campaign, unit_name: str) -> list[tuple[str, str]]:
         ("blank", ""),
         ("heading", "1. Cách điền trang «Tự đánh giá»"),
         ("text", "• Chỉ điền vào các ô màu vàng; các ô khác đã được khóa để tránh sửa nhầm công thức."),
+        ("text", "• Dưới tên mỗi tiêu chí có ghi cách chấm điểm theo Bộ chỉ số (các mức, các khoảng tỷ lệ và "
+                 "số điểm, điểm trừ) và tài liệu kiểm chứng cần có."),
         *(("text", f"• {line}") for line in guide_texts({i.rule.type for i in fw.items})),
         ("text", "• Cột «Điểm tự chấm», điểm của từng tiêu chí, lĩnh vực và tổng điểm được tính tự động "
                  "theo Bộ chỉ số."),

@@ -140,14 +140,16 @@ for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
         importlib.import_module(f"{__name__}.{_module}")
 
 from .binary import BinaryRule  # noqa: E402
+from .checklist import ChecklistLine, ChecklistRule  # noqa: E402
 from .count import CountRule  # noqa: E402
 from .levels import LevelOption, LevelsRule  # noqa: E402
 from .manual import ManualRule  # noqa: E402
+from .proportional import ProportionalRule  # noqa: E402
 from .ratio import RatioBand, RatioRule  # noqa: E402
 from .survey import SurveyRule  # noqa: E402
 
 __all__ = [
-    "BinaryRule", "CountRule", "InputKind", "InputSpec", "LevelOption", "LevelsRule", "ManualRule",
+    "BinaryRule", "ChecklistLine", "ChecklistRule", "CountRule", "InputKind", "InputSpec", "LevelOption", "LevelsRule", "ManualRule", "ProportionalRule",
     "RatioBand", "RatioRule", "Rule", "RuleType", "SurveyRule", "Value", "guide_texts", "on_change",
     "parse_rule", "readme_table", "register", "rule_class", "rule_classes", "rule_title", "rule_types",
     "unregister",

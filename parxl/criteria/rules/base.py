@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal, Union, get_args
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from ...core.numbers import EXCEL_MAX, excel_number, quantize, to_decimal
+from ...core.numbers import EXCEL_MAX, excel_number, quantize, to_decimal, vi_number
 
 InputKind = Literal["choice", "whole", "decimal"]
 
@@ -47,6 +47,9 @@ class InputSpec:
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     step: Decimal | None = None
+    row: int = 0
+    """Where the cell is: 0 on the item's own row (the input columns in order), n > 0 on the n-th line
+    row below it (a checklist's lines, in the first input column)."""
 
 
 Value = Union[str, Decimal, None]
@@ -58,6 +61,8 @@ def to_dec(v: object) -> Decimal:
 
     Raises ValueError with a Vietnamese message (the loader shows it as is) for anything else.
     """
+    if v is None:
+        raise ValueError("đang để trống; ghi một số, ví dụ 2 hoặc \"0,25\"")
     try:
         return to_decimal(v)
     except ValueError as exc:
@@ -113,6 +118,12 @@ class RuleType(BaseModel):
         """(sub-path under ``rule``, Vietnamese message) for parameters inconsistent with the item."""
         return []
 
+    def scoring_text(self, max_points: Decimal, decimals: int = 2) -> str:
+        """How the item is scored, in the official words a commune official reads in the workbook
+        («Cách chấm: «Đạt»: 1 điểm; «Không đạt»: 0 điểm.»): options, bands, deductions and their points,
+        numbers with a decimal comma. "" when the rule type has nothing to say (the default)."""
+        return ""
+
     def example_answers(self, rng: random.Random, max_points: Decimal, good: bool,
                         diligence: float) -> dict[str, Value]:
         """Plausible inputs for the demo's simulated units: a full-marks answer when ``good``, else a
@@ -153,6 +164,11 @@ def same_text(a: str, b: str) -> bool:
     return a.lower() == b.lower()
 
 
+def points_words(points: Decimal) -> str:
+    """Points as the workbook states them: «1 điểm», «0,25 điểm» (decimal comma, no trailing zeros)."""
+    return f"{vi_number(points.normalize() if points == points.to_integral_value() else points)} điểm"
+
+
 def str_literal(text: str) -> str:
     """``text`` as an Excel string literal, quotes doubled."""
     return '"' + text.replace('"', '""') + '"'
@@ -168,3 +184,44 @@ def points_problems(points: Decimal, max_points: Decimal, decimals: int, where: 
     if quantize(points, decimals) != points:
         out.append((where, f"số điểm {excel_number(points)} có nhiều hơn {decimals} chữ số thập phân"))
     return out
+
+
+FigureKind = Literal["whole", "decimal"]
+
+
+class FigureRule(RuleType):
+    """Base of the rule types whose unit types raw figures (``ratio``, ``proportional``): the YAML key
+    ``inputs`` says whole numbers (the default) or decimals (money, hectares), ``input_decimals`` how many
+    places (0–4, default 2). Not registered itself.
+
+    Decimal figures are rounded half-up to ``input_decimals`` places on both sides (Python and the
+    workbook's ``ROUND(x*10^k,0)``), so what the unit typed beyond them cannot split the two.
+    """
+
+    figures: FigureKind = Field("whole", alias="inputs",
+                                description="Số liệu nhập: «whole» (số nguyên, mặc định) hoặc «decimal» (số thập phân)")
+    input_decimals: int = Field(2, ge=0, le=4, description="Số chữ số thập phân của số liệu khi inputs: decimal")
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def figure_spec(self, key: str, label: str) -> InputSpec:
+        """The input cell of one raw figure ≥ 0: whole, or decimal in steps of 10^-``input_decimals``."""
+        if self.figures == "decimal":
+            return InputSpec(key, label, "decimal", minimum=Decimal(0),
+                             step=Decimal(1).scaleb(-self.input_decimals))
+        return InputSpec(key, label, "whole", minimum=Decimal(0))
+
+    def figure(self, value: Value) -> Decimal | None:
+        """A figure as scored: None when blank or not a number; decimals rounded to ``input_decimals``."""
+        number = number_of(value)
+        if number is None or self.figures == "whole":
+            return number
+        return quantize(number, self.input_decimals)
+
+    def figure_ref(self, ref: str) -> tuple[str, int]:
+        """(Excel expression, scale) of a figure cell: the cell itself and 1 for whole figures; for
+        decimals ``ROUND(ref*10^k,0)``, the figure times the scale 10^k as an exact whole number."""
+        if self.figures == "whole":
+            return ref, 1
+        scale = 10 ** self.input_decimals
+        return f"ROUND({ref}*{scale},0)", scale

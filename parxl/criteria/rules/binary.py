@@ -5,7 +5,7 @@ from typing import Literal
 
 from ...core.numbers import ZERO, excel_number
 from . import register
-from .base import InputSpec, RuleType, same_text, str_literal, text_of
+from .base import InputSpec, RuleType, points_words, same_text, str_literal, text_of
 
 
 @register
@@ -36,6 +36,11 @@ class BinaryRule(RuleType):
         """``=IF(choice="Đạt",max,0)``; Excel's ``=`` ignores case as ``score`` does."""
         c = refs["choice"]
         return f"=IF({c}={str_literal(self.pass_label)},{excel_number(max_points)},0)"
+
+    def scoring_text(self, max_points, decimals=2):
+        """«Cách chấm: «Đạt»: 1 điểm; «Không đạt»: 0 điểm.»"""
+        return (f"Cách chấm: «{self.pass_label}»: {points_words(max_points)}; "
+                f"«{self.fail_label}»: {points_words(ZERO)}.")
 
     def problems(self, max_points, decimals):
         """The two labels equal (ignoring case): no answer could tell them apart."""

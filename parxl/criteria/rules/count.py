@@ -8,7 +8,7 @@ from pydantic import Field, field_validator
 
 from ...core.numbers import ZERO, excel_number, quantize
 from . import register
-from .base import InputSpec, RuleType, number_of, points_problems, to_dec
+from .base import InputSpec, RuleType, number_of, points_problems, points_words, to_dec
 
 
 @register
@@ -72,6 +72,16 @@ class CountRule(RuleType):
         base, per = excel_number(self._base(max_points)), excel_number(self.per)
         cap, floor = excel_number(self._cap(max_points)), excel_number(self.floor)
         return f'=IF({c}="",0,ROUND(MIN({cap},MAX({floor},{base}+({per})*{c})),{decimals}))'
+
+    def scoring_text(self, max_points, decimals=2):
+        """«Cách chấm: 2 điểm, trừ 0,5 điểm cho mỗi «Số văn bản chậm», thấp nhất 0 điểm.» (an award:
+        «0,25 điểm cho mỗi «Số sáng kiến», tối đa 1 điểm.»)."""
+        base, cap = self._base(max_points), self._cap(max_points)
+        if self.per < 0:
+            return (f"Cách chấm: {points_words(base)}, trừ {points_words(-self.per)} cho mỗi «{self.label}», "
+                    f"thấp nhất {points_words(self.floor)}.")
+        start = f", cộng thêm vào {points_words(base)}" if base else ""
+        return f"Cách chấm: {points_words(self.per)} cho mỗi «{self.label}»{start}, tối đa {points_words(cap)}."
 
     def problems(self, max_points, decimals):
         """``per`` of 0; ``cap`` or ``base`` outside [0, max] or with more than ``decimals`` places;

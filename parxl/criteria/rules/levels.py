@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ...core.numbers import ZERO, excel_number
 from . import register
-from .base import InputSpec, RuleType, points_problems, same_text, str_literal, text_of, to_dec
+from .base import InputSpec, RuleType, points_problems, points_words, same_text, str_literal, text_of, to_dec
 
 
 class LevelOption(BaseModel):
@@ -59,6 +59,10 @@ class LevelsRule(RuleType):
         for option in reversed(self.options):
             expr = f"IF({c}={str_literal(option.label)},{excel_number(option.points)},{expr})"
         return "=" + expr
+
+    def scoring_text(self, max_points, decimals=2):
+        """«Cách chấm: «Ban hành kịp thời»: 1 điểm; «Không ban hành»: 0 điểm.», options in the set's order."""
+        return "Cách chấm: " + "; ".join(f"«{o.label}»: {points_words(o.points)}" for o in self.options) + "."
 
     def problems(self, max_points, decimals):
         """A label given twice (ignoring case), an option's points outside [0, max] or with more than

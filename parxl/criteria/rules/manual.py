@@ -8,7 +8,7 @@ from pydantic import field_validator
 
 from ...core.numbers import ZERO, excel_number, quantize
 from . import register
-from .base import InputSpec, RuleType, number_of, to_dec
+from .base import InputSpec, RuleType, number_of, points_words, to_dec
 
 
 @register
@@ -50,6 +50,11 @@ class ManualRule(RuleType):
     def on_step(self, value: Decimal) -> bool:
         """Whether ``value`` (points) is a whole number of steps."""
         return (value / self.step) == (value / self.step).to_integral_value()
+
+    def scoring_text(self, max_points, decimals=2):
+        """«Cách chấm: đơn vị tự chấm từ 0 đến 1 điểm, theo bước 0,25 điểm.»"""
+        return (f"Cách chấm: đơn vị tự chấm từ 0 đến {points_words(max_points)}, "
+                f"theo bước {points_words(self.step)}.")
 
     def problems(self, max_points, decimals):
         """``step`` not positive, max not a whole number of steps, or ``step`` with more than ``decimals`` places."""

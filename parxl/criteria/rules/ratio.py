@@ -10,19 +10,20 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from ...core.numbers import HUNDRED, ZERO, excel_number
-from ..intervals import Interval, IntervalWords, coverage_problems, parse_interval
+from ..intervals import BandBounds, Interval, coverage_problems
 from . import register
-from .base import InputSpec, RuleType, Value, number_of, points_problems, to_dec
+from .base import FigureRule, Value, points_problems, points_words, to_dec
 
 
-class RatioBand(BaseModel):
-    """One band of a ``ratio`` rule: an interval of percentages in words, and its points."""
+class RatioBand(BandBounds):
+    """One band of a ``ratio`` rule: an interval of percentages (``when`` in words, or explicit
+    ``from``/``to`` with the official text in ``label``) and its points."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    when: IntervalWords = Field(description='Khoảng tỷ lệ, ví dụ "từ 70% đến dưới 90%", "trên 90%", "dưới 70%"')
+    label: str | None = Field(None, description="Nguyên văn của bộ chỉ số, hiện cho đơn vị (khi ghi khoảng tường minh)")
     points: Decimal
 
     @field_validator("points", mode="before")
@@ -33,11 +34,16 @@ class RatioBand(BaseModel):
     @cached_property  # scored for every unit: parse the words once
     def interval(self) -> Interval:
         """The band's interval of percentages (0–100)."""
-        return parse_interval(self.when)
+        return self.bounds
+
+    @property
+    def text(self) -> str:
+        """The band as the set words it: ``label``, else ``when``, else the interval described."""
+        return self.label or self.when or self.interval.describe()
 
 
 @register
-class RatioRule(RuleType):
+class RatioRule(FigureRule):
     """Numerator and denominator typed by the unit; the percentage picks a band."""
 
     title = "Theo tỷ lệ"
@@ -58,7 +64,12 @@ class RatioRule(RuleType):
     @field_validator("zero_denominator", mode="before")
     @classmethod
     def _zero(cls, v):
-        return v if v == "max" else to_dec(v)
+        if v == "max":
+            return v
+        try:
+            return to_dec(v)
+        except ValueError:
+            raise ValueError(f"«{v}» không hợp lệ; ghi «max» (được điểm tối đa) hoặc một số điểm, ví dụ 0") from None
 
     def _zero_points(self, max_points: Decimal) -> Decimal:
         return max_points if self.zero_denominator == "max" else self.zero_denominator  # type: ignore[return-value]
@@ -71,18 +82,16 @@ class RatioRule(RuleType):
         return 10**k
 
     def inputs(self, max_points):
-        """Two whole numbers ≥ 0: ``numerator`` then ``denominator``, labelled by the set."""
-        return [
-            InputSpec("numerator", self.numerator, "whole", minimum=ZERO),
-            InputSpec("denominator", self.denominator, "whole", minimum=ZERO),
-        ]
+        """Two figures ≥ 0 (whole, or decimal with ``inputs: decimal``): ``numerator`` then
+        ``denominator``, labelled by the set."""
+        return [self.figure_spec("numerator", self.numerator), self.figure_spec("denominator", self.denominator)]
 
     def score(self, values, max_points, decimals=2):
         """The points of the first band whose interval holds numerator × 100 / denominator (%), compared
         exactly in integers; ``zero_denominator`` points (default the max) when the denominator is 0;
         0 when an input is blank or no band holds the ratio.
         """
-        n, d = number_of(values.get("numerator")), number_of(values.get("denominator"))
+        n, d = self.figure(values.get("numerator")), self.figure(values.get("denominator"))
         if n is None or d is None:
             return ZERO
         if d == 0:
@@ -111,15 +120,17 @@ class RatioRule(RuleType):
         every bound whole), inside ``IF(OR(n="",d=""),0,IF(d=0,zero_points,…))``.
         """
         n, d, s = refs["numerator"], refs["denominator"], self._scale
-        lhs = f"{n}*{100 * s}"
+        n_fig, _ = self.figure_ref(n)
+        d_fig, _ = self.figure_ref(d)
+        lhs = f"{n_fig}*{100 * s}"
         expr = "0"
         for band in reversed(self.bands):
             iv = band.interval
             conds = []
             if iv.lo is not None:
-                conds.append(f"{lhs}{'>=' if iv.lo_closed else '>'}{excel_number(iv.lo * s)}*{d}")
+                conds.append(f"{lhs}{'>=' if iv.lo_closed else '>'}{excel_number(iv.lo * s)}*{d_fig}")
             if iv.hi is not None:
-                conds.append(f"{lhs}{'<=' if iv.hi_closed else '<'}{excel_number(iv.hi * s)}*{d}")
+                conds.append(f"{lhs}{'<=' if iv.hi_closed else '<'}{excel_number(iv.hi * s)}*{d_fig}")
             cond = conds[0] if len(conds) == 1 else f"AND({','.join(conds)})" if conds else "TRUE"
             expr = f"IF({cond},{excel_number(band.points)},{expr})"
         zero = excel_number(self._zero_points(max_points))
@@ -127,10 +138,17 @@ class RatioRule(RuleType):
 
     def percentage(self, values: Mapping[str, Value]) -> Decimal | None:
         """The ratio in percent (unrounded), None when an input is blank or the denominator is 0."""
-        n, d = number_of(values.get("numerator")), number_of(values.get("denominator"))
+        n, d = self.figure(values.get("numerator")), self.figure(values.get("denominator"))
         if n is None or d is None or d == 0:
             return None
         return n * HUNDRED / d
+
+    def scoring_text(self, max_points, decimals=2):
+        """«Cách chấm: tỷ lệ = «tử số» ÷ «mẫu số» × 100%; «Trên 90%»: 2 điểm; …; không phát sinh (mẫu số
+        bằng 0): 2 điểm.», each band in the set's own words."""
+        bands = "; ".join(f"«{b.text}»: {points_words(b.points)}" for b in self.bands)
+        return (f"Cách chấm: tỷ lệ = «{self.numerator}» ÷ «{self.denominator}» × 100%; {bands}; "
+                f"không phát sinh (mẫu số bằng 0): {points_words(self._zero_points(max_points))}.")
 
     def problems(self, max_points, decimals):
         """A band's or ``zero_denominator``'s points outside [0, max] or with more than ``decimals``

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
 
-from ...core.numbers import HUNDRED, ZERO, quantize
+from ...core.numbers import HUNDRED, ZERO, quantize, vi_number
 from . import register
 from .base import RuleType, to_dec
 
@@ -117,6 +117,11 @@ class SurveyRule(RuleType):
             return ZERO
         weighted = sum(Decimal(n) * self.weights.get(answer, ZERO) for answer, n in counts.items())
         return quantize(max_points * weighted / (Decimal(total) * HUNDRED), decimals)
+
+    def scoring_text(self, max_points, decimals=2):
+        """«Cách chấm: điều tra xã hội học; mỗi phương án được tỷ lệ điểm tối đa: A 100%; B 60%; …»"""
+        shares = "; ".join(f"{a} {vi_number(w)}%" for a, w in self.weights.items())
+        return f"Cách chấm: điều tra xã hội học, đơn vị không tự chấm; tỷ lệ điểm tối đa theo phương án trả lời: {shares}."
 
     def problems(self, max_points, decimals):
         """A weight outside 0–100 (%), or no answer at all in ``weights``."""

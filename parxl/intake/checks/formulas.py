@@ -16,6 +16,7 @@ from ...core.numbers import vi_number
 from ...core.texts import normalize_text
 from ...criteria.scoring import subtotal_formula, total_formula
 from ...workbook import layout
+from ...workbook.texts import scoring_lines
 from ..submission import text_of
 from . import Context, shown
 from .structure import name_target
@@ -115,7 +116,14 @@ def _check_label(ctx: Context, node, spec, row: int) -> None:
         return
     title = text_of(ctx.cell(row, "title")).strip()
     wanted = normalize_text(node.title).strip()
-    if title != wanted and title != layout.WORDING["penalty_prefix"] + wanted:
+    accepted = (wanted, layout.WORDING["penalty_prefix"] + wanted)
+    if title not in accepted and spec.item is not None:  # the title, then how the item is scored
+        head, _, rest = title.replace("\r\n", "\n").partition("\n")
+        lines = [normalize_text(line).strip() for line in rest.split("\n")]
+        expected = [normalize_text(line).strip() for line in scoring_lines(spec.item, ctx.framework.decimals)]
+        if head.strip() in accepted and lines == expected:
+            title = wanted
+    if title not in accepted:
         ctx.add("locked-cell-changed", sheet=ctx.sheet, cell=layout.cell_ref("title", row), item=spec.code,
                 what=f"tên tiêu chí {spec.code}", expected=wanted, found=title or "(trống)")
     cell = ctx.cell(row, "max")
@@ -141,10 +149,11 @@ def _check_options(ctx: Context) -> None:
             if target is None and not m:
                 ctx.add("locked-cell-changed", sheet=layout.SHEET_META, item=item.code,
                         what=f"danh sách lựa chọn của {item.code}", expected="; ".join(spec.options), found="(mất)")
-                continue
+                break
             col, first = (m.group(1), int(m.group(2))) if m else (target[1], target[2])
             for i, option in enumerate(spec.options):
                 found = text_of(meta.get(first + i, col))
                 if found != option:
                     ctx.add("locked-cell-changed", sheet=layout.SHEET_META, cell=f"{col}{first + i}", item=item.code,
                             what=f"lựa chọn của {item.code}", expected=option, found=found or "(trống)")
+            break  # one list per item: its choice inputs (a checklist's lines) share it

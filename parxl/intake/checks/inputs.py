@@ -31,7 +31,7 @@ def check(ctx: Context) -> None:
         marked = _read_not_applicable(ctx, item, row)
         for spec in item.rule.inputs(item.max):
             role = role_of_column[columns[spec.key]]
-            values[spec.key] = _read(ctx, item, spec, row, role, blank_ok=marked is not None)
+            values[spec.key] = _read(ctx, item, spec, row + spec.row, role, blank_ok=marked is not None)
         if marked is not None:
             values[NA_KEY] = marked
         ctx.answers[item.code] = values
@@ -86,14 +86,15 @@ def _read(ctx: Context, item, spec: InputSpec, row: int, role: str, blank_ok: bo
 
 
 def _domain(ctx: Context, item, spec: InputSpec, number: Decimal, where: dict) -> Decimal:
+    figure = spec.kind == "whole" or (spec.kind == "decimal" and spec.maximum is None)  # a raw figure, not a score
     if number < 0:
-        ctx.add("input-negative" if spec.kind == "whole" else "score-out-of-range",
+        ctx.add("input-negative" if figure else "score-out-of-range",
                 label=spec.label, found=vi_number(number), max=vi_number(item.max), **where)
-    elif spec.kind == "whole" and number > MAX_FIGURE:
+    elif figure and number > MAX_FIGURE:
         ctx.add("input-too-large", label=spec.label, found=vi_number(number), max=vi_number(MAX_FIGURE), **where)
     elif spec.kind == "whole" and number != number.to_integral_value():
         ctx.add("input-not-whole", label=spec.label, found=vi_number(number), **where)
-    elif spec.kind == "decimal":
+    elif spec.kind == "decimal" and not figure:
         top = spec.maximum if spec.maximum is not None else item.max
         if number > top:
             ctx.add("score-out-of-range", found=vi_number(number), max=vi_number(top), **where)
