@@ -41,6 +41,9 @@ def test_the_set_is_a_sample_using_every_new_key():
         "6.1.3": ("Xã",), "6.5": ("Xã", "Phường"), "6.6": ("Đặc khu",)}
     assert [(i.code, i.appraiser) for i in items if i.scored_by == "appraisers"] == [("1.5", "Văn phòng UBND tỉnh")]
     assert {k: fw.for_kind(k).total for k in ("Xã", "Phường", "Đặc khu")} == {"Xã": 100, "Phường": D("99.5"), "Đặc khu": D("99.5")}
+    assert {i.code: i.rule.type for i in items if i.rule.type in ("proportional", "checklist")} == {
+        "1.6": "checklist", "3.3.2": "proportional"}
+    assert fw.item("6.1.1").rule.figures == "decimal"
     assert (SAMPLE / "criteria.yaml").read_text(encoding="utf-8") == SET.read_text(encoding="utf-8")
 
 
@@ -55,6 +58,9 @@ def test_framework_check_prints_totals_per_unit_type():
 
 def _full(spec: InputSpec, item) -> object:
     """The input that earns the item's full points, by hand from the rule's words."""
+    if spec.kind == "choice" and item.rule.type == "checklist":  # tick the lines that add, not the deduction
+        line = item.rule.lines[spec.row - 1]
+        return spec.options[0] if line.points > 0 else spec.options[1]
     if spec.kind == "choice":
         return spec.options[0]  # every sample's first option or Đạt is its best
     if spec.key == "numerator":
