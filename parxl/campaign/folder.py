@@ -115,6 +115,7 @@ class CampaignConfig(_ConfigModel):
     missing_policy: Literal["exclude", "score_readable"] = Field(
         "exclude", description="Đơn vị còn lỗi: exclude = không xếp hạng; score_readable = chấm trên phần đọc được")
     recipients: list[str] = Field(default_factory=list, description="Nơi nhận của quyết định")
+    explanation_deadline: dt.date | None = Field(None, description="Hạn gửi giải trình kết quả sơ bộ")
 
 
 @dataclass

@@ -189,6 +189,7 @@ def header_context(campaign: Campaign, number: str, date: dt.date | None) -> dic
         "units_phrase": units_phrase(campaign),
         "units_phrase_upper": units_phrase(campaign).upper(),
         "unit_kinds": ", ".join(unit_kinds(campaign)),
+        "draft": True,  # «DỰ THẢO» in the header until the results are finalised (documents.source sets it)
     }
 
 

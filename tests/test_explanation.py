@@ -1,0 +1,110 @@
+"""The second half of the year: preliminary results, giải trình workbooks, round 2 (issue 13).
+
+Self scores of the mini set (tests/support/tamper.py): X01 1.1 = 1, 1.2 = 1, 1.3 = 2, 1.4 = 1,5, 1.5 = 0,75,
+T1 = 1, D1 = 0 (7,25); X02 the same but 1.1 = 0 (6,25); X03 sends nothing. Round 1 below lowers X01 1.3 to 1
+and X02 1.2 to 0, and flags X02 1.5 without changing it: X01 explains 1.3, X02 explains 1.2 and 1.5.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from docx import Document
+
+from parxl.appraisal import layout as AL
+from parxl.cli import main
+from parxl.explanation import layout as EL
+from parxl.ledger.receive import run_intake
+from parxl.workbook.stamping import workbook_filename
+from support.tamper import filled
+
+from conftest import make_campaign
+
+
+def cli(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def rows_of(ws, first: int, unit_col: int = 1, item_col: int = 3) -> dict:
+    return {(ws.cell(r, unit_col).value, ws.cell(r, item_col).value): r for r in range(first, ws.max_row + 1)
+            if ws.cell(r, item_col).value}
+
+
+def fill_appraisal(src: Path, dest: Path, scores: dict, notes: dict | None = None, flags=()) -> Path:
+    """The appraiser's round: scores (col «Điểm thẩm định»), notes, flags («Cần giải trình»)."""
+    wb = openpyxl.load_workbook(src)
+    ws = wb[AL.SHEET_DATA]
+    at = rows_of(ws, AL.HEADER_ROW + 1)
+    col = {k: openpyxl.utils.column_index_from_string(AL.COL[k]) for k in ("score", "note", "flag")}
+    for key, value in scores.items():
+        ws.cell(at[key], col["score"]).value = value
+    for key, note in (notes or {}).items():
+        ws.cell(at[key], col["note"]).value = note
+    for key in flags:
+        ws.cell(at[key], col["flag"]).value = AL.FLAG_WORD
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dest)
+    return dest
+
+
+FIELD1 = "Thẩm định lĩnh vực 1 - Công tác chỉ đạo, điều hành CCHC.xlsx"
+
+
+@pytest.fixture
+def round1(tmp_path):
+    """X01 and X02 self-assessed, round 1 appraised (X01 1.3 → 1; X02 1.2 → 0, X02 1.5 flagged)."""
+    c = make_campaign(tmp_path / "c")
+    text = (c.root / "campaign.yaml").read_text(encoding="utf-8")
+    (c.root / "campaign.yaml").write_text(text + "explanation_deadline: 2026-03-15\n", encoding="utf-8")
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    (c.inbox_dir / workbook_filename(c.unit("X01"))).write_bytes(filled(c, c.unit("X01")))
+    (c.inbox_dir / workbook_filename(c.unit("X02"))).write_bytes(
+        filled(c, c.unit("X02"), answers={"1.1": {"choice": "Không ban hành"}}))
+    run_intake(c, workers=1)
+    assert cli("appraise", str(c.root)).exit_code == 0
+    src = c.root / "output" / "tham-dinh" / "appraisal-1" / FIELD1
+    done = fill_appraisal(src, tmp_path / "done" / FIELD1, {("X01", "1.3"): 1, ("X02", "1.2"): 0},
+                          {("X01", "1.3"): "Tỷ lệ đúng hạn chỉ 85%", ("X02", "1.2"): "Báo cáo quý III chậm"},
+                          flags=[("X02", "1.5")])
+    out = cli("appraise", str(c.root), "--import", str(done), "--json")
+    assert out.exit_code == 0, out.output
+    return c
+
+
+def test_preliminary_writes_a_notice_and_a_protected_workbook_per_appraised_unit(round1):
+    out = cli("preliminary", str(round1.root), "--json")
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert doc["round"] == "appraisal-1"
+    assert {u["unit"]: u["contested"] for u in doc["units"]} == {"X01": ["1.3"], "X02": ["1.2", "1.5"]}
+    folder = round1.root / "output" / "so-bo"
+    wb = openpyxl.load_workbook(folder / EL.workbook_name("X02", "Xã Lê Ninh", "appraisal-1"))
+    assert wb[EL.SHEET_META].sheet_state in ("veryHidden", "hidden")
+    meta = {r[0].value: r[1].value for r in wb[EL.SHEET_META].iter_rows()}
+    assert (meta["kind"], meta["unit_code"], meta["round"]) == (EL.KIND, "X02", "appraisal-1")
+    ws = wb[EL.SHEET_DATA]
+    assert ws.protection.sheet
+    assert [ws.cell(EL.HEADER_ROW, c).value for c in range(1, len(EL.COLUMNS) + 1)] == \
+        [h for _, h in EL.COLUMNS.values()]
+    rows = [[ws.cell(r, c).value for c in range(1, 8)] for r in range(EL.HEADER_ROW + 1, EL.HEADER_ROW + 3)]
+    assert rows == [["1.2", "Báo cáo CCHC định kỳ", 1, 1, 0, "Báo cáo quý III chậm", EL.REASON_LOWER],
+                    ["1.5", "Sáng kiến CCHC", 1, 0.75, 0.75, None, EL.REASON_FLAGGED]]
+    col = {k: openpyxl.utils.column_index_from_string(EL.COL[k]) for k in EL.COLUMNS}
+    for r in (EL.HEADER_ROW + 1, EL.HEADER_ROW + 2):
+        unlocked = {k for k in EL.COLUMNS if ws.cell(r, col[k]).protection.locked is False}
+        assert unlocked == set(EL.INPUT_COLUMNS)
+    notice = Document(str(folder / "so-bo-lan-1-x02-xa-le-ninh.docx"))
+    text = "\n".join(p.text for p in notice.paragraphs)
+    tables = ["\n".join("|".join(c.text for c in row.cells) for row in t.rows) for t in notice.tables]
+    assert "THÔNG BÁO" in text and "Kết quả thẩm định sơ bộ Chỉ số cải cách hành chính năm 2025 của Xã Lê Ninh" in text
+    assert "15/03/2026" in text
+    # field 1: self 1.1 0 + 1.2 1 + 1.3 2 + 1.4 1,5 + 1.5 0,75 = 5,25; after round 1: 1.2 → 0: 4,25
+    assert any("Công tác chỉ đạo, điều hành CCHC|7,00|5,25|4,25|-1,00" in t for t in tables), tables
+    # all points: 5,25 + bonus 1 − penalty 0 = 6,25 → 5,25
+    assert "tổng điểm tự đánh giá: 6,25 điểm; tổng điểm sau thẩm định: 5,25 điểm (chênh lệch -1,00 điểm)" in text.lower()
+    assert any("1.2|Báo cáo CCHC định kỳ|1,00|0,00|Báo cáo quý III chậm" in t for t in tables)
+    assert "DỰ THẢO" in "\n".join(c.text for t in notice.tables for row in t.rows for c in row.cells)
