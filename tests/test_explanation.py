@@ -108,3 +108,87 @@ def test_preliminary_writes_a_notice_and_a_protected_workbook_per_appraised_unit
     assert "tổng điểm tự đánh giá: 6,25 điểm; tổng điểm sau thẩm định: 5,25 điểm (chênh lệch -1,00 điểm)" in text.lower()
     assert any("1.2|Báo cáo CCHC định kỳ|1,00|0,00|Báo cáo quý III chậm" in t for t in tables)
     assert "DỰ THẢO" in "\n".join(c.text for t in notice.tables for row in t.rows for c in row.cells)
+
+
+def fill_explanation(src: Path, dest: Path, rows: dict) -> Path:
+    """The unit's answers: item → (explanation, evidence, proposed score); None leaves a cell blank."""
+    wb = openpyxl.load_workbook(src)
+    ws = wb[EL.SHEET_DATA]
+    at = {ws.cell(r, 1).value: r for r in range(EL.HEADER_ROW + 1, ws.max_row + 1) if ws.cell(r, 1).value}
+    col = {k: openpyxl.utils.column_index_from_string(EL.COL[k]) for k in EL.INPUT_COLUMNS}
+    for code, values in rows.items():
+        for key, value in zip(EL.INPUT_COLUMNS, values):
+            if value is not None:
+                ws.cell(at[code], col[key]).value = value
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dest)
+    return dest
+
+
+def explanation_src(c, code: str) -> Path:
+    return c.root / "output" / "so-bo" / EL.workbook_name(code, c.unit(code).name, "appraisal-1")
+
+
+@pytest.fixture
+def sent(round1):
+    assert cli("preliminary", str(round1.root)).exit_code == 0
+    return round1
+
+
+def check(c) -> tuple[int, dict]:
+    out = cli("check", str(c.root), "--json")
+    return out.exit_code, json.loads(out.stdout)
+
+
+def test_returned_explanations_are_recognised_checked_and_recorded(sent):
+    c = sent
+    fill_explanation(explanation_src(c, "X01"), c.inbox_dir / "giai-trinh-X01.xlsx",
+                     {"1.3": ("Tỷ lệ đúng hạn 95%: số liệu quý IV đã cập nhật", "https://kinhmon.haiduong.gov.vn/bc",
+                              2)})
+    # X02 proposes a higher score for 1.2 without a word of explanation
+    fill_explanation(explanation_src(c, "X02"), c.inbox_dir / "X02 giai trinh.xlsx", {"1.2": (None, None, 1)})
+    code, doc = check(c)
+    assert code == 1
+    by_unit = {e["unit"]: e for e in doc["explanations"]}
+    assert by_unit["X01"]["explained"] == ["1.3"] and by_unit["X01"]["findings"] == []
+    assert [(f["code"], f["cell"]) for f in by_unit["X02"]["findings"]] == [("explanation-missing", f"H{EL.HEADER_ROW + 1}")]
+    assert all(e["recorded"] for e in doc["explanations"])
+    # the self-assessments are untouched: two units sent, X03 did not, nothing unreadable
+    assert sorted(u["code"] for u in doc["units"]) == ["X01", "X02"]
+    from parxl.ledger.store import Ledger
+    with Ledger.open(c) as ledger:
+        x01 = ledger.round_details("X01", "explanation-1")
+        assert (x01["1.3"].inputs, x01["1.3"].score, x01["1.3"].evidence) == \
+            ({"proposed": D("2")}, D("2"), ["https://kinhmon.haiduong.gov.vn/bc"])
+        assert ledger.versions("X02", "explanation-1")[-1][2] == "errors"
+        # explanations never count as scores
+        subs = {s.unit_code: s for s in ledger.latest_submissions()}
+        assert "explanation-1" not in subs["X01"].scores
+    # X02 sends again, with its explanation: the new version supersedes the first
+    fill_explanation(explanation_src(c, "X02"), c.inbox_dir / "X02 giai trinh (2).xlsx",
+                     {"1.2": ("Đã gửi báo cáo quý III đúng hạn qua hệ thống", None, 1)})
+    code, doc = check(c)
+    with Ledger.open(c) as ledger:
+        versions = ledger.versions("X02", "explanation-1")
+        assert [v[2] for v in versions] == ["errors", "ok"]
+        assert ledger.round_details("X02", "explanation-1")["1.2"].explanation.startswith("Đã gửi báo cáo")
+
+
+def test_explanation_from_the_wrong_unit_or_round_is_a_finding(sent):
+    c = sent
+    fill_explanation(explanation_src(c, "X02"), c.inbox_dir / "X01 - Phường An Lưu" / "giai-trinh.xlsx",
+                     {"1.2": ("Nhầm phiếu", None, None)})
+    code, doc = check(c)
+    assert code == 1
+    (entry,) = doc["explanations"]
+    assert [f["code"] for f in entry["findings"]] == ["explanation-wrong-unit"]
+    assert "X02 Xã Lê Ninh" in entry["findings"][0]["message"] and "X01 Phường An Lưu" in entry["findings"][0]["message"]
+    # a round-2 appraisal recorded: an explanation of round 1 arriving now is of another round
+    assert cli("appraise", str(c.root), "--round", "appraisal-2").exit_code == 0
+    src = c.root / "output" / "tham-dinh" / "appraisal-2" / FIELD1
+    done = fill_appraisal(src, c.root.parent / "r2" / FIELD1, {("X01", "1.1"): 1})
+    assert cli("appraise", str(c.root), "--import", str(done)).exit_code == 0
+    fill_explanation(explanation_src(c, "X01"), c.inbox_dir / "X01-late.xlsx", {"1.3": ("Muộn", None, None)})
+    code, doc = check(c)
+    late = next(e for e in doc["explanations"] if e["file"].endswith("X01-late.xlsx"))
+    assert [f["code"] for f in late["findings"]] == ["explanation-other-round"]

@@ -68,7 +68,7 @@ def gather(campaign: Campaign, round: str) -> list[UnitRows]:
                     earlier = f"{L.ROUND_PREFIX}{before}"
                     rows.previous_notes = {k: d.explanation for k, d in ledger.round_details(unit.code, earlier).items()
                                            if d.explanation}
-                    rows.reply = ledger.round_details(unit.code, L.explanation_round(earlier))
+                    rows.reply = ledger.round_details(unit.code, L.explanation_round(earlier), ("ok",))
             out.append(rows)
     return out
 

@@ -322,11 +322,13 @@ class Ledger:
                              for item, (s, n) in merged.items()])
         return vid  # type: ignore[return-value]
 
-    def round_details(self, unit_code: str, round: str) -> dict[str, LedgerItem]:
+    def round_details(self, unit_code: str, round: str,
+                      statuses: tuple[str, ...] = ("ok", "errors")) -> dict[str, LedgerItem]:
         """Item code → ``LedgerItem`` of the unit's latest readable version in ``round`` (an appraisal round:
         score and the appraiser's opinion, ``inputs["explain"]`` when flagged; an explanation round: the
-        proposed score, evidence and explanation); ``{}`` when the unit has none."""
-        versions = [v for v in self.versions(unit_code, round) if v[2] in ("ok", "errors")]
+        proposed score, evidence and explanation); ``{}`` when the unit has none. ``statuses``: the versions
+        taken (``("ok",)``: only a version without errors)."""
+        versions = [v for v in self.versions(unit_code, round) if v[2] in statuses]
         return self.item_details(versions[-1][0], round) if versions else {}
 
     def rounds(self) -> list[str]:
