@@ -192,3 +192,50 @@ def test_explanation_from_the_wrong_unit_or_round_is_a_finding(sent):
     code, doc = check(c)
     late = next(e for e in doc["explanations"] if e["file"].endswith("X01-late.xlsx"))
     assert [f["code"] for f in late["findings"]] == ["explanation-other-round"]
+
+
+@pytest.fixture
+def explained(sent):
+    """X01 explains 1.3 (proposes 2, with a link); X02 explains 1.2 (no proposal) and leaves 1.5."""
+    c = sent
+    fill_explanation(explanation_src(c, "X01"), c.inbox_dir / "giai-trinh-X01.xlsx",
+                     {"1.3": ("Tỷ lệ đúng hạn 95%", "https://kinhmon.haiduong.gov.vn/bc", 2)})
+    fill_explanation(explanation_src(c, "X02"), c.inbox_dir / "giai-trinh-X02.xlsx",
+                     {"1.2": ("Báo cáo quý III gửi ngày 30/9", None, None)})
+    assert check(c)[0] == 0
+    return c
+
+
+def test_round_two_shows_explanations_beside_contested_items(explained):
+    c = explained
+    out = cli("appraise", str(c.root), "--json")
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["round"] == "appraisal-2"
+    wb = openpyxl.load_workbook(c.root / "output" / "tham-dinh" / "appraisal-2" / FIELD1)
+    ws = wb[AL.SHEET_DATA]
+    at = rows_of(ws, AL.HEADER_ROW + 1)
+    col = {k: openpyxl.utils.column_index_from_string(AL.COL[k]) for k in AL.COLUMNS}
+
+    def row(unit, item):
+        return {k: ws.cell(at[(unit, item)], col[k]).value for k in
+                ("previous", "score", "prev_note", "reply", "extra_evidence", "proposed")}
+
+    assert row("X01", "1.3") == {"previous": 1, "score": 1, "prev_note": "Tỷ lệ đúng hạn chỉ 85%",
+                                 "reply": "Tỷ lệ đúng hạn 95%", "extra_evidence": "https://kinhmon.haiduong.gov.vn/bc",
+                                 "proposed": 2}
+    assert row("X02", "1.2") == {"previous": 0, "score": 0, "prev_note": "Báo cáo quý III chậm",
+                                 "reply": "Báo cáo quý III gửi ngày 30/9", "extra_evidence": "", "proposed": None}
+    # an uncontested row: pre-filled with the score that stands (X01 1.1 self 1, not appraised in round 1)
+    assert row("X01", "1.1")["reply"] in (None, "") and row("X01", "1.5")["score"] in (None, 0.75)
+    fills = {key: ws.cell(r, col["item"]).fill.fgColor.rgb for key, r in at.items()}
+    assert fills[("X01", "1.3")].endswith("DDEBF7") and fills[("X02", "1.2")].endswith("DDEBF7")
+    assert not fills[("X01", "1.1")].endswith("DDEBF7") and not fills[("X02", "1.5")].endswith("DDEBF7")
+    # round 2 accepts X01's explanation: 1.3 back to 2; the ledger keeps both rounds side by side
+    done = fill_appraisal(c.root / "output" / "tham-dinh" / "appraisal-2" / FIELD1, c.root.parent / "r2" / FIELD1,
+                          {("X01", "1.3"): 2}, {("X01", "1.3"): "Chấp nhận giải trình"})
+    assert cli("appraise", str(c.root), "--import", str(done)).exit_code == 0
+    from parxl.ledger.store import Ledger
+    with Ledger.open(c) as ledger:
+        assert ledger.round_details("X01", "appraisal-1")["1.3"].score == D("1")
+        assert ledger.round_details("X01", "appraisal-2")["1.3"].score == D("2")
+        assert ledger.round_details("X02", "appraisal-2")["1.2"].score == D("0")
