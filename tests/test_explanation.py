@@ -1,8 +1,10 @@
 """The second half of the year: preliminary results, giải trình workbooks, round 2 (issue 13).
 
 Self scores of the mini set (tests/support/tamper.py): X01 1.1 = 1, 1.2 = 1, 1.3 = 2, 1.4 = 1,5, 1.5 = 0,75,
-T1 = 1, D1 = 0 (7,25); X02 the same but 1.1 = 0 (6,25); X03 sends nothing. Round 1 below lowers X01 1.3 to 1
-and X02 1.2 to 0, and flags X02 1.5 without changing it: X01 explains 1.3, X02 explains 1.2 and 1.5.
+T1 = 1, D1 = 0 (7,25 of 10: 72,50 %); X02 the same but 1.1 = 0 (6,25: 62,50 %); X03 sends nothing; no survey.
+Round 1 below lowers X01 1.3 to 0 and 1.5 to 0,25 (4,75: 47,50 %, rank 2) and X02 1.2 to 0 (5,25: 52,50 %,
+rank 1), and flags X02 1.5 without changing it. X01 explains 1.3 and round 2 gives it back its 2 points
+(6,75: 67,50 %, rank 1: up one place); X02 explains 1.2, round 2 keeps 0 (still contested, rank 2).
 """
 from __future__ import annotations
 
@@ -67,8 +69,8 @@ def round1(tmp_path):
     run_intake(c, workers=1)
     assert cli("appraise", str(c.root)).exit_code == 0
     src = c.root / "output" / "tham-dinh" / "appraisal-1" / FIELD1
-    done = fill_appraisal(src, tmp_path / "done" / FIELD1, {("X01", "1.3"): 1, ("X02", "1.2"): 0},
-                          {("X01", "1.3"): "Tỷ lệ đúng hạn chỉ 85%", ("X02", "1.2"): "Báo cáo quý III chậm"},
+    done = fill_appraisal(src, tmp_path / "done" / FIELD1, {("X01", "1.3"): 0, ("X01", "1.5"): 0.25, ("X02", "1.2"): 0},
+                          {("X01", "1.3"): "Tỷ lệ đúng hạn chỉ 65%", ("X02", "1.2"): "Báo cáo quý III chậm"},
                           flags=[("X02", "1.5")])
     out = cli("appraise", str(c.root), "--import", str(done), "--json")
     assert out.exit_code == 0, out.output
@@ -80,7 +82,7 @@ def test_preliminary_writes_a_notice_and_a_protected_workbook_per_appraised_unit
     assert out.exit_code == 0, out.output
     doc = json.loads(out.stdout)
     assert doc["round"] == "appraisal-1"
-    assert {u["unit"]: u["contested"] for u in doc["units"]} == {"X01": ["1.3"], "X02": ["1.2", "1.5"]}
+    assert {u["unit"]: u["contested"] for u in doc["units"]} == {"X01": ["1.3", "1.5"], "X02": ["1.2", "1.5"]}
     folder = round1.root / "output" / "so-bo"
     wb = openpyxl.load_workbook(folder / EL.workbook_name("X02", "Xã Lê Ninh", "appraisal-1"))
     assert wb[EL.SHEET_META].sheet_state in ("veryHidden", "hidden")
@@ -220,13 +222,14 @@ def test_round_two_shows_explanations_beside_contested_items(explained):
         return {k: ws.cell(at[(unit, item)], col[k]).value for k in
                 ("previous", "score", "prev_note", "reply", "extra_evidence", "proposed")}
 
-    assert row("X01", "1.3") == {"previous": 1, "score": 1, "prev_note": "Tỷ lệ đúng hạn chỉ 85%",
+    assert row("X01", "1.3") == {"previous": 0, "score": 0, "prev_note": "Tỷ lệ đúng hạn chỉ 65%",
                                  "reply": "Tỷ lệ đúng hạn 95%", "extra_evidence": "https://kinhmon.haiduong.gov.vn/bc",
                                  "proposed": 2}
     assert row("X02", "1.2") == {"previous": 0, "score": 0, "prev_note": "Báo cáo quý III chậm",
                                  "reply": "Báo cáo quý III gửi ngày 30/9", "extra_evidence": "", "proposed": None}
     # an uncontested row: pre-filled with the score that stands (X01 1.1 self 1, not appraised in round 1)
-    assert row("X01", "1.1")["reply"] in (None, "") and row("X01", "1.5")["score"] in (None, 0.75)
+    assert row("X01", "1.1")["reply"] in (None, "") and row("X01", "1.1")["score"] is None
+    assert row("X01", "1.5")["score"] == 0.25
     fills = {key: ws.cell(r, col["item"]).fill.fgColor.rgb for key, r in at.items()}
     assert fills[("X01", "1.3")].endswith("DDEBF7") and fills[("X02", "1.2")].endswith("DDEBF7")
     assert not fills[("X01", "1.1")].endswith("DDEBF7") and not fills[("X02", "1.5")].endswith("DDEBF7")
@@ -236,6 +239,58 @@ def test_round_two_shows_explanations_beside_contested_items(explained):
     assert cli("appraise", str(c.root), "--import", str(done)).exit_code == 0
     from parxl.ledger.store import Ledger
     with Ledger.open(c) as ledger:
-        assert ledger.round_details("X01", "appraisal-1")["1.3"].score == D("1")
+        assert ledger.round_details("X01", "appraisal-1")["1.3"].score == D("0")
         assert ledger.round_details("X01", "appraisal-2")["1.3"].score == D("2")
         assert ledger.round_details("X02", "appraisal-2")["1.2"].score == D("0")
+
+
+@pytest.fixture
+def round2(explained):
+    """Round 2 appraised: X01 1.3 back to 2 (explanation accepted); everything else as in round 1."""
+    c = explained
+    assert cli("appraise", str(c.root)).exit_code == 0
+    done = fill_appraisal(c.root / "output" / "tham-dinh" / "appraisal-2" / FIELD1, c.root.parent / "r2" / FIELD1,
+                          {("X01", "1.3"): 2}, {("X01", "1.3"): "Chấp nhận giải trình"})
+    assert cli("appraise", str(c.root), "--import", str(done)).exit_code == 0
+    return c
+
+
+# Computed by hand from the module doc: (total, index %, rank) after self-assessment, round 1, round 2.
+STAGES = {"X01": (("7.25", "72.50", 1), ("4.75", "47.50", 2), ("6.75", "67.50", 1)),
+          "X02": (("6.25", "62.50", 2), ("5.25", "52.50", 1), ("5.25", "52.50", 2))}
+
+
+def test_council_shows_the_three_stages_rank_changes_and_open_items(round2):
+    c = round2
+    out = cli("council", str(c.root), "--json")
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    units = {u["code"]: u for u in doc["units"]}
+    for code, stages in STAGES.items():
+        got = tuple((D(units[code][s]["total"]), D(units[code][s]["index"]), units[code][s]["rank"])
+                    for s in ("self", "first", "final"))
+        assert got == tuple((D(t), D(i), r) for t, i, r in stages), code
+    assert (units["X01"]["rank_change"], units["X02"]["rank_change"]) == (1, -1)
+    assert (units["X01"]["still_contested"], units["X02"]["still_contested"]) == ([], ["1.2"])
+    assert units["X03"]["self"] == {"total": None, "index": None, "rank": None}  # sent nothing
+    wb = openpyxl.load_workbook(doc["workbook"])
+    ws = wb["Tổng hợp"]
+    head = [ws.cell(4, col).value for col in range(1, 15)]
+    rows = {ws.cell(r, 2).value: [ws.cell(r, col).value for col in range(1, 15)] for r in range(5, 8)}
+    at = {h: i for i, h in enumerate(head)}
+    x01 = rows["X01"]
+    assert (x01[at["Tổng điểm tự đánh giá"]], x01[at["Tổng điểm thẩm định lần 1"]],
+            x01[at["Tổng điểm sau giải trình"]]) == (7.25, 4.75, 6.75)
+    assert (x01[at["Xếp hạng lần 1"]], x01[at["Xếp hạng sau giải trình"]], x01[at["Thay đổi hạng"]]) == (2, 1, "+1")
+    assert rows["X02"][at["Tiêu chí còn ý kiến khác nhau"]] == "1.2"
+    fs = wb["Lĩnh vực 1"]
+    changes = {(fs.cell(r, 1).value, fs.cell(r, 3).value): [fs.cell(r, col).value for col in range(6, 13)]
+               for r in range(4, fs.max_row + 1) if fs.cell(r, 3).value}
+    assert changes[("X01", "1.3")] == [2, 0, "Tỷ lệ đúng hạn 95%", "https://kinhmon.haiduong.gov.vn/bc", 2, 2, ""]
+    assert changes[("X02", "1.2")] == [1, 0, "Báo cáo quý III gửi ngày 30/9", "", None, 0, "Còn"]
+    assert ("X02", "1.4") not in changes  # unchanged, not explained
+    brief = Document(doc["brief"])
+    cells = ["|".join(c.text for c in row.cells) for t in brief.tables for row in t.rows]
+    assert "1|Phường An Lưu|72,50|47,50|67,50|1|+1" in cells and "2|Xã Lê Ninh|62,50|52,50|52,50|2|-1" in cells
+    text = "\n".join(p.text for p in brief.paragraphs)
+    assert "TỜ TRÌNH" in text and "Xã Lê Ninh, tiêu chí 1.2" in text
