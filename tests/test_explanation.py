@@ -294,3 +294,53 @@ def test_council_shows_the_three_stages_rank_changes_and_open_items(round2):
     assert "1|Phường An Lưu|72,50|47,50|67,50|1|+1" in cells and "2|Xã Lê Ninh|62,50|52,50|52,50|2|-1" in cells
     text = "\n".join(p.text for p in brief.paragraphs)
     assert "TỜ TRÌNH" in text and "Xã Lê Ninh, tiêu chí 1.2" in text
+
+
+def all_text(path: Path) -> str:
+    doc = Document(str(path))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def test_finalize_freezes_the_results_documents_follow_them_and_reopen_is_recorded(round2, tmp_path):
+    c = round2
+    assert cli("consolidate", str(c.root)).exit_code == 0
+    out = cli("decision", str(c.root))
+    assert out.exit_code == 0, out.output
+    (draft,) = sorted((c.root / "output").glob("quyet-dinh*.docx"))
+    assert "DỰ THẢO" in all_text(draft)
+    out = cli("finalize", str(c.root), "--by", "Nguyễn Văn Bình", "--reason", "Biên bản họp Hội đồng ngày 20/01/2026",
+              "--json")
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["who"] == "Nguyễn Văn Bình"
+    # a later survey import and consolidation run, but the documents keep the frozen figures
+    table = tmp_path / "dt.csv"
+    table.write_text("Mã,2.1\nX01,3\nX02,3\n", encoding="utf-8")
+    out = cli("survey", str(c.root), str(table))
+    assert out.exit_code == 0 and "không làm thay đổi kết quả đã chốt" in " ".join(out.output.split())
+    out = cli("consolidate", str(c.root))
+    assert out.exit_code == 0 and "không làm thay đổi kết quả đã chốt" in " ".join(out.output.split())
+    for old in (c.root / "output").glob("quyet-dinh*.docx"):
+        old.unlink()
+    out = cli("decision", str(c.root))
+    assert out.exit_code == 0, out.output
+    (final,) = sorted((c.root / "output").glob("quyet-dinh*.docx"))
+    text = all_text(final)
+    assert "DỰ THẢO" not in text
+    # frozen: X01 6,75 (67,50 %), X02 5,25 (52,50 %), no survey points; the survey would have added 3 each
+    assert "67,50" in text and "52,50" in text and "97,50" not in text
+    # reopening needs a reason, and is recorded with who and why
+    assert cli("finalize", str(c.root), "--reopen").exit_code == 1
+    out = cli("finalize", str(c.root), "--reopen", "--by", "Trần Thị Hoa", "--reason", "Hội đồng họp lại")
+    assert out.exit_code == 0, out.output
+    from parxl.ledger.store import Ledger
+    with Ledger.open(c) as ledger:
+        events = [(k, who, why) for k, _, who, why, _ in ledger.events()]
+    assert events == [("finalize", "Nguyễn Văn Bình", "Biên bản họp Hội đồng ngày 20/01/2026"),
+                      ("reopen", "Trần Thị Hoa", "Hội đồng họp lại")]
+    for old in (c.root / "output").glob("quyet-dinh*.docx"):
+        old.unlink()
+    out = cli("decision", str(c.root))  # follows the newest master again: the one with the survey, a draft
+    assert out.exit_code == 0, out.output
+    text = all_text(sorted((c.root / "output").glob("quyet-dinh*.docx"))[0])
+    assert "DỰ THẢO" in text and "97,50" in text

@@ -27,7 +27,7 @@ i18n.install()
 
 # One module per command (or group); each exposes ``command``.
 COMMAND_MODULES = ("framework_cmd", "init_cmd", "generate_cmd", "decision_cmd", "notices_cmd", "report_cmd", "check_cmd", "appraise_cmd", "consolidate_cmd", "survey_cmd", "demo_cmd", "control_cmd")
-COMMAND_MODULES += ("preliminary_cmd", "council_cmd")  # the second half of the year (issue 13)
+COMMAND_MODULES += ("preliminary_cmd", "council_cmd", "finalize_cmd")  # the second half of the year (issue 13)
 
 
 class _Main(click.Group):

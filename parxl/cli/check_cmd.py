@@ -17,6 +17,7 @@ from ..ledger.check_report_xlsx import STATUS_TITLES, write_outputs
 from ..explanation.record import ExplanationResult, record_explanations
 from ..ledger.receive import IntakeResult, run_intake
 from .console import console, err_console
+from .finalize_cmd import print_frozen
 
 
 @click.command("check", options_metavar="[TÙY_CHỌN]")
@@ -85,13 +86,6 @@ def print_explanations(explanations: ExplanationResult) -> None:
         for d in f.findings:
             console.print(escape(f"      {d.message}"), soft_wrap=True)
 
-
-def print_frozen(campaign) -> None:
-    """After ``parxl finalize``: say that what was recorded does not change the finalised results."""
-    from ..council.final import frozen_notice
-    line = frozen_notice(campaign)
-    if line:
-        console.print(f"[yellow]{escape(line)}[/]", soft_wrap=True)
 
 
 def print_skipped(result: IntakeResult) -> None:

@@ -9,6 +9,7 @@ from ..campaign.folder import load_campaign
 from ..core.numbers import vi_number
 from ..survey.table import import_survey
 from .console import console
+from .finalize_cmd import print_frozen
 
 
 @click.command("survey", options_metavar="[TÙY_CHỌN]")
@@ -29,3 +30,4 @@ def command(campaign_dir: Path, table: Path) -> None:
                   f"(lưu tại «{target}»).", soft_wrap=True)
     if absent:
         console.print(f"[yellow]Chưa có kết quả điều tra:[/] {', '.join(absent)} — điểm điều tra tính 0.", soft_wrap=True)
+    print_frozen(campaign)

@@ -7,7 +7,7 @@
 The commands draft from the results saved with the latest master (``source.followed_master``)
 and warn about placeholders left in campaign.yaml (``placeholders.draft_warnings``).
 
-May import: parxl.core … parxl.appraisal. Never a later stage (see parxl/__init__.py for the order).
+May import: parxl.core … parxl.council. Never a later stage (see parxl/__init__.py for the order).
 """
 from .decision import decision_context, render_decision
 from .notices import notice_context, render_notices

@@ -16,6 +16,8 @@ ledger made by a newer parxl, or a file that is not a parxl ledger, is refused
 - version 2: the version is also in SQLite's header (``PRAGMA user_version``)
   and the file is marked as parxl's (``PRAGMA application_id``), so both can
   be read without knowing any table.
+- version 3: ``events``: what was done to the campaign's results as a whole, with
+  who, when and why (``finalize`` and ``reopen``: ``parxl finalize``).
 
 A later schema change is one function ``_vN_to_vN1(db)`` appended to
 ``MIGRATIONS`` plus the new ``_SCHEMA`` for fresh ledgers, and
@@ -35,7 +37,7 @@ from .. import __version__
 from ..core.errors import ParxlError
 from ..core.files import atomic_path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x70617278  # "parx": marks a SQLite file as a parxl ledger (from version 2)
 LEDGER_FILE = "ledger.sqlite"
 
@@ -62,6 +64,9 @@ CREATE TABLE IF NOT EXISTS items (
     version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE, item TEXT NOT NULL,
     inputs TEXT NOT NULL, score TEXT NOT NULL, cached TEXT, evidence TEXT NOT NULL, explanation TEXT NOT NULL,
     PRIMARY KEY (version_id, item));
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, at TEXT NOT NULL, who TEXT NOT NULL, why TEXT NOT NULL,
+    detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS versions_unit ON versions (unit_code, round);
 CREATE INDEX IF NOT EXISTS findings_item ON findings (version_id, item);
 """
@@ -75,10 +80,17 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
     """Version 2 keeps the version in SQLite's header; ``_migrate`` writes it, and the owner mark, after each step."""
 
 
+def _v2_to_v3(db: sqlite3.Connection) -> None:
+    """Version 3 adds ``events`` (finalising and reopening the results: who, when, why)."""
+    db.execute("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, at TEXT NOT NULL, "
+               "who TEXT NOT NULL, why TEXT NOT NULL, detail TEXT NOT NULL)")
+
+
 # (from version, to version, step): applied in order inside one transaction each. A step gets the
 # connection inside that transaction and must not commit (use ``db.execute``, never ``executescript``).
 MIGRATIONS: list[tuple[int, int, Callable[[sqlite3.Connection], None]]] = [
     (1, 2, _v1_to_v2),
+    (2, 3, _v2_to_v3),
 ]
 
 

@@ -331,6 +331,19 @@ class Ledger:
         versions = [v for v in self.versions(unit_code, round) if v[2] in statuses]
         return self.item_details(versions[-1][0], round) if versions else {}
 
+    def record_event(self, kind: str, who: str, why: str, detail: dict | None = None) -> int:
+        """Record what was done to the results as a whole (``finalize``, ``reopen``): who, why, now (UTC), and a
+        JSON ``detail``; returns its row id. Not committed until ``commit``."""
+        cur = self.db.execute("INSERT INTO events (kind, at, who, why, detail) VALUES (?, ?, ?, ?, ?)",
+                              (kind, now_iso(), who, why, json.dumps(detail or {}, ensure_ascii=False,
+                                                                     sort_keys=True)))
+        return cur.lastrowid  # type: ignore[return-value]
+
+    def events(self) -> list[tuple[str, str, str, str, dict]]:
+        """Every event, oldest first: (kind, at ISO 8601 UTC, who, why, detail)."""
+        return [(k, at, who, why, json.loads(detail)) for k, at, who, why, detail in self.db.execute(
+            "SELECT kind, at, who, why, detail FROM events ORDER BY id")]
+
     def rounds(self) -> list[str]:
         """Every round recorded for some unit, in name order."""
         return sorted(r for (r,) in self.db.execute("SELECT DISTINCT round FROM versions"))
