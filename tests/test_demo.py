@@ -36,6 +36,13 @@ def test_demo_runs_the_year_end_to_end(tmp_path):
     assert all(name in text for name in names)
     assert len(outcome.notices) == 18 and outcome.report.is_file()
 
+    # the second half: the unit that explained moved up from round 1 to round 2, and the documents follow round 2
+    second = outcome.second
+    assert second is not None and second.rank_final < second.rank_first
+    mover = next(u for u in second.view.units if u.code == second.unit)
+    assert mover.final.total == mover.before.total and mover.first.total == mover.before.total - second.self_score
+    assert second.council_workbook.is_file() and second.brief.is_file()
+
 
 def test_demo_is_reproducible_and_rerunnable(tmp_path):
     first = run_demo(tmp_path / "a")
@@ -57,7 +64,8 @@ def test_demo_refuses_a_foreign_folder(tmp_path):
 def test_demo_cli_prints_where_everything_is(tmp_path):
     result = CliRunner().invoke(main, ["demo", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
-    for words in ("biểu mẫu tự đánh giá", "Bảng tổng hợp xếp hạng", "Quyết định công bố", "thông báo kết quả"):
+    for words in ("biểu mẫu tự đánh giá", "Bảng tổng hợp xếp hạng", "Quyết định công bố", "thông báo kết quả",
+                  "Nửa cuối năm", "giải trình", "Hội đồng thẩm định"):
         assert words in result.output
     assert Path(tmp_path / "d" / "output").is_dir()
 

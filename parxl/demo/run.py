@@ -1,7 +1,8 @@
 """``parxl demo``: the whole year on the bundled sample campaign, without any spreadsheet program.
 
 generate → simulate the returned files and the survey table → check → import
-the survey → consolidate → decision, notices and report. Each stage is the same function the other commands call.
+the survey → consolidate → the second half (appraisal round 1, preliminary results, one unit explains, round 2,
+the council's workbook; ``second_half``) → consolidate again → decision, notices and report. Each stage is the same function the other commands call.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ..ledger.check_report_xlsx import write_outputs
 from ..master.consolidation import run_consolidation
 from ..survey.table import import_survey
 from ..workbook.stamping import generate
+from .second_half import SecondHalf, run_second_half
 from .simulate import Scenario, pick_scenario, simulate_returns, simulate_survey
 
 SAMPLE = "kinh-mon-2025"
@@ -42,6 +44,7 @@ class DemoOutcome:
     notices: list[Path]
     report: Path
     error_units: list[str]
+    second: SecondHalf | None = None  # the second half of the year (issue 13), when a unit could move up
 
 
 # Written by the demo into every folder it creates; the demo reuses no other folder.
@@ -98,9 +101,24 @@ def run_demo(target: Path, progress: Progress | None = None) -> DemoOutcome:
                              labelled(progress, "Lập bảng tổng hợp"))
     intake, results, master = done.intake, done.results, done.master
     check_outputs = write_outputs(campaign, intake, unit_lines(campaign, intake))
+    second = _second_half(campaign, results, progress)
+    if second is not None:  # the results after round 2: consolidated again, the documents follow them
+        done = run_consolidation(campaign, None, None, labelled(progress, "Lập bảng tổng hợp"))
+        results, master = done.results, done.master
     labelled(progress, "Soạn quyết định, thông báo, báo cáo")(0, None, "")
     decision = render_decision(results, master=master)
     notices = render_notices(results, master=master)
     report = render_report(results, master=master)
     errors = sorted(s.unit_code for s in intake.latest if s.errors)
-    return DemoOutcome(campaign, scenario, workbooks, returned, survey_table, check_outputs, master, decision, notices, report, errors)
+    return DemoOutcome(campaign, scenario, workbooks, returned, survey_table, check_outputs, master, decision, notices,
+                       report, errors, second)
+
+
+def _second_half(campaign: Campaign, results, progress: Progress | None) -> SecondHalf | None:
+    """Appraisal, preliminary results, one explanation, round 2 and the council (``second_half``); None when
+    no unit can move up (all tied)."""
+    labelled(progress, "Thẩm định, giải trình, Hội đồng thẩm định")(0, None, "")
+    try:
+        return run_second_half(campaign, results)
+    except LookupError:
+        return None

@@ -73,8 +73,9 @@ def stage_results(campaign: Campaign, upto: int, made_at: str | None = None) -> 
 def contested(campaign: Campaign, round: str) -> list[UnitOpen]:
     """Per unit appraised in ``round`` (units-list order), the items it may explain.
 
-    An item is open when the score after ``round`` is below the self-assessed score, or when the
-    appraiser flagged it in ``round``. Raises ``ParxlError`` for a bad round name, ``LedgerError``
+    Once some unit's result of ``round`` is recorded, every unit with a readable self-assessment counts as
+    appraised (a blank appraisal score keeps the self-assessed one). An item is open when the score after
+    ``round`` is below the self-assessed score, or when the appraiser flagged it in ``round``. Raises ``ParxlError`` for a bad round name, ``LedgerError``
     when the ledger cannot be opened.
     """
     AL.check_round(round)
@@ -84,10 +85,12 @@ def contested(campaign: Campaign, round: str) -> list[UnitOpen]:
     out = []
     with Ledger.open(campaign) as ledger:
         subs = {s.unit_code: s for s in ledger.latest_submissions()}
+        if round not in ledger.rounds():
+            return []
         for unit in campaign.units:
             sub = subs.get(unit.code)
             details = ledger.round_details(unit.code, round)
-            if sub is None or not details:
+            if sub is None:
                 continue
             after = dict(sub.self_scores)
             after.update(_appraised_upto(sub, n) or {})

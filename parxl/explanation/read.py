@@ -229,6 +229,7 @@ class _Beside:
         self.siblings, self.folder = siblings, folder
 
     def has(self, name: str) -> bool:
+        """Whether a file called ``name`` came beside the workbook (case-insensitive, NFC)."""
         key = normalize_text(name).lower()
         if self.siblings is not None:
             return key in self.siblings
