@@ -108,9 +108,15 @@ def layout_version() -> str:
     return version_of(LAYOUT_SERIES, contract())
 
 
+# Layouts made before the second-half columns (N-R) were added: the same columns A-M, nothing after them, so
+# they read under this contract (no flags, no explanations). Remove them when a change moves a column A-M.
+READABLE_EARLIER = frozenset({"1", "2-85b681be"})
+
+
 def reads_version(version: str) -> bool:
-    """Whether a workbook whose metadata says ``version`` was made under this contract (legacy numbers included)."""
-    return version_read(version, LAYOUT_SERIES, contract(), LEGACY_VERSIONS)
+    """Whether a workbook whose metadata says ``version`` was made under this contract (legacy numbers included),
+    or under an earlier one this contract still reads (``READABLE_EARLIER``)."""
+    return version_read(version, LAYOUT_SERIES, contract(), LEGACY_VERSIONS) or version in READABLE_EARLIER
 
 
 LAYOUT_VERSION = layout_version()  # the version at import; code calls layout_version(), which follows changes
