@@ -344,3 +344,14 @@ def test_finalize_freezes_the_results_documents_follow_them_and_reopen_is_record
     assert out.exit_code == 0, out.output
     text = all_text(sorted((c.root / "output").glob("quyet-dinh*.docx"))[0])
     assert "DỰ THẢO" in text and "97,50" in text
+
+
+def test_a_later_check_keeps_an_explanation_s_verdict(round2):
+    """X01's explanation, checked when round 1 was open, is still valid once round 2 is recorded."""
+    code, doc = check(round2)
+    assert code == 0
+    assert {e["unit"]: (e["recorded"], e["findings"]) for e in doc["explanations"]} == \
+        {"X01": (True, []), "X02": (True, [])}
+    from parxl.ledger.store import Ledger
+    with Ledger.open(round2) as ledger:
+        assert [v[2] for v in ledger.versions("X01", "explanation-1")] == ["ok"]

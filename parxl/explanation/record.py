@@ -5,7 +5,9 @@ a giải trình workbook (``IntakeResult.others``, already kept by sha256), and
 records it as the unit's explanation of the round it answers: round
 ``explanation-N`` in the ledger, one version per file (status ``ok`` or
 ``errors``), so a re-sent version supersedes the earlier one as self-assessments
-do and nothing is overwritten. A file whose identity cannot be used is not
+do and nothing is overwritten. A content already recorded keeps the verdict it
+had when it came (a later ``parxl check``, after the next round opened, does
+not turn it into a late file). A file whose identity cannot be used is not
 recorded (it answers no known unit or round); its findings are reported.
 ``ExplanationResult.report()`` is the part of ``parxl check``'s report that is about them.
 """
@@ -14,14 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..appraisal import layout as AL
 from ..campaign.folder import Campaign
 from ..core.errors import log_internal_error
 from ..core.report import CommandReport, InternalError
 from ..intake.validation import FileItem, Report
 from ..ledger.inbox import InboxFile
+from ..ledger.rows import EXPLANATION_PREFIX
 from ..ledger.store import Ledger
 from . import layout as L
-from .read import ExplanationFile, read_explanation
+from .read import ExplanationFile, ExplanationRow, read_explanation
 
 
 @dataclass
@@ -62,6 +66,26 @@ def as_report(read: ExplanationFile) -> Report:
                   unit_name=read.unit_name, named_unit=read.named_unit, findings=list(read.findings), items=items)
 
 
+def _recorded(campaign: Campaign, rec: InboxFile) -> ExplanationFile | None:
+    """The file as recorded when it first came (same content, any explanation round), or None."""
+    with Ledger.open(campaign) as ledger:
+        row = ledger.db.execute(
+            "SELECT round, unit_code, status FROM versions WHERE sha256 = ? AND round LIKE ? ORDER BY id DESC LIMIT 1",
+            (rec.sha256, EXPLANATION_PREFIX + "%")).fetchone()
+        if row is None:
+            return None
+        round, unit, _ = row
+        details = ledger.item_details(rec.sha256, round)
+        findings = ledger.findings(rec.sha256, round)
+    u = campaign.unit(unit)
+    out = ExplanationFile(rec.path, rec.sha256, Path(rec.stored).stat().st_size if rec.stored else 0, unit,
+                          u.name if u else None, round=f"{AL.ROUND_PREFIX}{round[len(EXPLANATION_PREFIX):]}")
+    out.rows = {code: ExplanationRow(d.explanation, d.evidence, d.inputs.get("proposed"))  # type: ignore[arg-type]
+                for code, d in details.items()}
+    out.findings = findings
+    return out
+
+
 def record_explanations(campaign: Campaign, files: list[InboxFile]) -> ExplanationResult:
     """Read, check and record every giải trình workbook of ``files`` (kept copies, in receipt order).
 
@@ -72,6 +96,11 @@ def record_explanations(campaign: Campaign, files: list[InboxFile]) -> Explanati
     fingerprint = campaign.framework.fingerprint
     for rec in files:
         if rec.stored is None:
+            continue
+        earlier = _recorded(campaign, rec)
+        if earlier is not None:  # checked when it came: its verdict stands (a later round does not void it)
+            result.files.append(earlier)
+            result.recorded.append(earlier.name)
             continue
         read = read_explanation(campaign, Path(rec.stored), rec.path, rec.siblings, rec.folder)
         result.files.append(read)
