@@ -97,19 +97,36 @@ def path_units(campaign: Campaign, name: str) -> set[str]:
     return out
 
 
+class RoundCache:
+    """The open round and each round's contested items, read from the ledger once for a batch of files."""
+
+    def __init__(self, campaign: Campaign):
+        self.campaign = campaign
+        self.current = open_round(campaign)
+        self._contested: dict[str, dict[str, dict[str, ContestedItem]]] = {}
+
+    def contested(self, round: str, unit: str) -> dict[str, ContestedItem]:
+        """Item code → ``ContestedItem`` of ``unit`` after ``round`` (``{}`` when it has none)."""
+        if round not in self._contested:
+            self._contested[round] = {u.code: {c.item.code: c for c in u.items}
+                                      for u in contested(self.campaign, round)}
+        return self._contested[round].get(unit, {})
+
+
 def read_explanation(campaign: Campaign, path: Path, name: str, siblings: frozenset[str] | None = None,
-                     folder: Path | None = None) -> ExplanationFile:
+                     folder: Path | None = None, cache: RoundCache | None = None) -> ExplanationFile:
     """Read and check one returned giải trình workbook (see the module doc); never raises for the file.
 
-    ``siblings`` are the names of the files beside it in its zip, else files are looked for in ``folder``.
-    Raises ``OSError`` only when ``path`` cannot be read.
+    ``siblings`` are the names of the files beside it in its zip, else files are looked for in ``folder``;
+    ``cache`` shares the ledger reads of a batch (made here when None). Raises ``OSError`` only when ``path``
+    cannot be read.
     """
     data = path.read_bytes()
     out = ExplanationFile(name, hashlib.sha256(data).hexdigest(), len(data))
     found = FindingList(file=name)
     try:
         book, _ = open_workbook(data)
-        _read(campaign, book, out, found, siblings, folder)
+        _read(campaign, book, out, found, siblings, folder, cache or RoundCache(campaign))
     except HostileFile as exc:
         found.add(exc.code, **exc.params)
     except Exception as exc:  # parxl's own failure: logged, the unit is not blamed
@@ -122,7 +139,7 @@ def read_explanation(campaign: Campaign, path: Path, name: str, siblings: frozen
 
 
 def _read(campaign: Campaign, book: XlsxFile, out: ExplanationFile, found: FindingList,
-          siblings: frozenset[str] | None, folder: Path | None) -> None:
+          siblings: frozenset[str] | None, folder: Path | None, cache: RoundCache) -> None:
     kc, vc = L.META_COLUMNS["key"], L.META_COLUMNS["value"]
     sheets = book.read_sheets({L.SHEET_META: SheetRequest(META_ROWS, frozenset((kc, vc)))})
     meta_sheet = sheets.get(L.SHEET_META)
@@ -158,11 +175,11 @@ def _read(campaign: Campaign, book: XlsxFile, out: ExplanationFile, found: Findi
         found.add("explanation-identity", detail=f"vòng «{round}» không phải vòng thẩm định")
         return
     out.round = round
-    current = open_round(campaign)
+    current = cache.current
     if current != round:
         found.add("explanation-other-round", found=AL.round_title(round).lower(),
                   expected=AL.round_title(current).lower() if current else "(chưa có vòng thẩm định nào)")
-    out.contested = {c.item.code: c for u in contested(campaign, round) if u.code == unit.code for c in u.items}
+    out.contested = cache.contested(round, unit.code)
     _rows(campaign, book, out, found, siblings, folder)
 
 

@@ -25,7 +25,7 @@ from ..ledger.inbox import InboxFile
 from ..ledger.rows import EXPLANATION_PREFIX
 from ..ledger.store import Ledger
 from . import layout as L
-from .read import ExplanationFile, ExplanationRow, read_explanation
+from .read import ExplanationFile, ExplanationRow, RoundCache, read_explanation
 
 
 @dataclass
@@ -94,6 +94,7 @@ def record_explanations(campaign: Campaign, files: list[InboxFile]) -> Explanati
     """
     result = ExplanationResult()
     fingerprint = campaign.framework.fingerprint
+    cache = RoundCache(campaign) if files else None
     for rec in files:
         if rec.stored is None:
             continue
@@ -102,7 +103,7 @@ def record_explanations(campaign: Campaign, files: list[InboxFile]) -> Explanati
             result.files.append(earlier)
             result.recorded.append(earlier.name)
             continue
-        read = read_explanation(campaign, Path(rec.stored), rec.path, rec.siblings, rec.folder)
+        read = read_explanation(campaign, Path(rec.stored), rec.path, rec.siblings, rec.folder, cache)
         result.files.append(read)
         if read.internal or read.unit_code is None or read.round is None:
             continue
