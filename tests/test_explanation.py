@@ -355,3 +355,14 @@ def test_a_later_check_keeps_an_explanation_s_verdict(round2):
     from parxl.ledger.store import Ledger
     with Ledger.open(round2) as ledger:
         assert [v[2] for v in ledger.versions("X01", "explanation-1")] == ["ok"]
+
+
+def test_consolidate_records_returned_explanations_too(sent):
+    c = sent
+    fill_explanation(explanation_src(c, "X01"), c.inbox_dir / "giai-trinh-X01.xlsx", {"1.3": ("Giải trình", None, None)})
+    out = cli("consolidate", str(c.root), "--json")
+    assert out.exit_code == 0, out.output
+    assert [(e["unit"], e["recorded"]) for e in json.loads(out.stdout)["explanations"]] == [("X01", True)]
+    from parxl.ledger.store import Ledger
+    with Ledger.open(c) as ledger:
+        assert ledger.round_details("X01", "explanation-1")["1.3"].explanation == "Giải trình"
