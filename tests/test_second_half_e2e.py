@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import shutil
 from decimal import ROUND_HALF_UP, Decimal as D
-from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
