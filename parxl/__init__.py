@@ -13,6 +13,8 @@ One folder per stage, in pipeline order; a stage imports only itself and the sta
 - ``survey/``: the survey results table
 - ``master/``: consolidation and the master ranking workbook
 - ``appraisal/``: appraisal rounds
+- ``explanation/``: preliminary results and the units' explanations (giải trình) after a round
+- ``council/``: the council's workbook, finalising the results (chốt kết quả)
 - ``tracking/``: progress against the schedule (who is late, which tasks are done)
 - ``documents/``: decision, notices, report (DOCX)
 - ``excel/``: xlwings adapter and control workbook

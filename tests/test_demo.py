@@ -38,6 +38,12 @@ def test_demo_runs_the_year_end_to_end(tmp_path):
     # the clerk's control workbook (when xlwings is installed, as in CI) and the launchers
     assert outcome.control.workbook == c.root / "parxl_dieu_khien.xlsm" and outcome.control.workbook.is_file()
     assert (c.root / "parxl_dieu_khien.py").is_file() and len(list(c.root.glob("*.cmd"))) == 6
+    # the second half: the unit that explained moved up from round 1 to round 2, and the documents follow round 2
+    second = outcome.second
+    assert second is not None and second.rank_final < second.rank_first
+    mover = next(u for u in second.view.units if u.code == second.unit)
+    assert mover.final.total == mover.before.total and mover.first.total == mover.before.total - second.self_score
+    assert second.council_workbook.is_file() and second.brief.is_file()
     _survey_from_answer_counts(outcome)
 
 
@@ -67,6 +73,7 @@ def _survey_from_answer_counts(outcome):
     assert Decimal(str(km01[6])) == expected
 
 
+
 def test_demo_is_reproducible_and_rerunnable(tmp_path):
     first = run_demo(tmp_path / "a")
     second = run_demo(tmp_path / "b")
@@ -90,7 +97,8 @@ def test_demo_cli_prints_where_everything_is(tmp_path):
     for words in ("biểu mẫu tự đánh giá", "Bảng tổng hợp xếp hạng", "Quyết định công bố", "thông báo kết quả",
                   "Kế hoạch triển khai", "Bảng tiến độ (tính đến ngày 20/01/2026)", "Danh sách đôn đốc",
                   "18 kế hoạch cải thiện",
-                  "Bảng điều khiển", "tệp chạy nhanh"):
+                  "Bảng điều khiển", "tệp chạy nhanh",
+                  "Nửa cuối năm", "giải trình", "Hội đồng thẩm định"):
         assert words in result.output
     assert Path(tmp_path / "d" / "output").is_dir()
 

@@ -143,10 +143,10 @@ def _field1(paths: list[Path]) -> Path:
 
 
 def test_appraisal_columns_follow_the_layout_not_its_order(received, monkeypatch):
-    letters = [letter for letter, _ in AL.COLUMNS.values()]  # A … M
+    letters = [letter for letter, _ in AL.COLUMNS.values()]  # A … R
     keys = list(AL.COLUMNS)[::-1]
-    reordered = {key: (letter, AL.COLUMNS[key][1]) for key, letter in zip(keys, letters)}  # remark on A … unit on M
-    assert reordered["unit"] == ("M", "Mã đơn vị") and reordered["score"] == ("C", "Điểm thẩm định")
+    reordered = {key: (letter, AL.COLUMNS[key][1]) for key, letter in zip(keys, letters)}  # proposed on A … unit on R
+    assert reordered["unit"] == ("R", "Mã đơn vị") and reordered["score"] == ("H", "Điểm thẩm định")
     monkeypatch.setattr(AL, "COLUMNS", reordered)
     path = _field1(write_appraisal_workbooks(received, "appraisal-1"))
     wb = openpyxl.load_workbook(path)
@@ -155,15 +155,17 @@ def test_appraisal_columns_follow_the_layout_not_its_order(received, monkeypatch
     for key, (letter, heading) in reordered.items():
         assert ws[f"{letter}{AL.HEADER_ROW}"].value == heading, key
     row = next(r for r in range(AL.HEADER_ROW + 1, ws.max_row + 1)
-               if (ws[f"M{r}"].value, ws[f"K{r}"].value) == ("X01", "1.3"))  # unit on M, item on K
-    assert ws[f"I{row}"].value == 2 and ws[f"B{row}"].value is None  # max points (E → I); the opinion (L → B)
-    assert {c.column_letter for c in ws[row] if not c.protection.locked} == {"C", "B"}  # score and opinion
-    ws[f"C{row}"].value, ws[f"B{row}"].value = 1, "Thiếu báo cáo quý IV"
+               if (ws[f"R{r}"].value, ws[f"P{r}"].value) == ("X01", "1.3"))  # unit on R, item on P
+    assert ws[f"N{row}"].value == 2 and ws[f"G{row}"].value is None  # max points (E → N); the opinion (L → G)
+    # score, opinion and «Cần giải trình» (N → E)
+    assert {c.column_letter for c in ws[row] if not c.protection.locked} == {"H", "G", "E"}
+    ws[f"H{row}"].value, ws[f"G{row}"].value, ws[f"E{row}"].value = 1, "Thiếu báo cáo quý IV", AL.FLAG_WORD
     out = io.BytesIO()
     wb.save(out)
     got = read_appraisal(received, out.getvalue(), "appraisal-1", name=path.name)
     assert got.findings == []
     assert got.scores == {"X01": {"1.3": Decimal(1)}} and got.notes == {"X01": {"1.3": "Thiếu báo cáo quý IV"}}
+    assert got.flags == {"X01": {"1.3"}}
 
 
 def test_an_appraisal_workbook_of_another_layout_is_one_finding(received, monkeypatch):
@@ -183,7 +185,7 @@ def test_an_appraisal_workbook_of_another_layout_is_one_finding(received, monkey
 
 # ---------------------------------------------------------------- no column letters outside the contracts
 
-CONTRACTS = {"workbook/layout.py", "appraisal/layout.py"}
+CONTRACTS = {"workbook/layout.py", "appraisal/layout.py", "explanation/layout.py"}
 # (module, literal): not a column of the self-assessment or appraisal workbooks.
 ALLOWED = {
     ("excel/control.py", "'!$A$"), ("excel/control.py", ":$A$"),  # the control workbook's own status range

@@ -33,7 +33,9 @@ from ..workbook.texts import item_text
 from . import layout as L
 
 WIDTHS = {"unit": 9, "unit_name": 20, "item": 8, "title": 30, "max": 8, "inputs": 24, "self": 9,
-          "evidence": 30, "explanation": 24, "previous": 10, "score": 11, "note": 30, "remark": 18}
+          "evidence": 30, "explanation": 24, "previous": 10, "score": 11, "note": 30, "remark": 18,
+          "flag": 10, "prev_note": 24, "reply": 30, "extra_evidence": 30, "proposed": 10}
+EXPLAINED_FILL = "#DDEBF7"  # rows the unit explained after the previous round
 GREY_TEXT = "#7F7F7F"
 
 
@@ -47,6 +49,8 @@ class UnitRows:
     details: dict[str, LedgerItem] = field(default_factory=dict)
     previous: dict[str, Decimal] = field(default_factory=dict)  # earlier rounds' appraised scores, merged
     kind: str | None = None  # the unit's type («Loại»): items whose applies_to leaves it out get no row
+    previous_notes: dict[str, str] = field(default_factory=dict)  # the previous round's opinions
+    reply: dict[str, LedgerItem] = field(default_factory=dict)  # the unit's explanation of the previous round
 
 
 def gather(campaign: Campaign, round: str) -> list[UnitRows]:
@@ -61,6 +65,12 @@ def gather(campaign: Campaign, round: str) -> list[UnitRows]:
                 rows.details = ledger.item_details(sub.sha256)
                 for name in sorted(r for r in sub.scores if r not in (SELF, SURVEY_ROUND) and r < round):
                     rows.previous.update(sub.scores[name])
+                before = L.round_number(round) - 1
+                if before >= 1:
+                    earlier = f"{L.ROUND_PREFIX}{before}"
+                    rows.previous_notes = {k: d.explanation for k, d in ledger.round_details(unit.code, earlier).items()
+                                           if d.explanation}
+                    rows.reply = ledger.round_details(unit.code, L.explanation_round(earlier), ("ok",))
             out.append(rows)
     return out
 
@@ -110,6 +120,10 @@ class AppraisalFormats:
         grey = {**base, "font_color": GREY_TEXT, "bg_color": FORMULA_FILL}
         self.grey = wb.add_format(grey)
         self.grey_num = wb.add_format({**grey, "num_format": "0.00"})
+        shown = {**base, "bg_color": EXPLAINED_FILL}
+        self.shown = wb.add_format(shown)
+        self.shown_num = wb.add_format({**shown, "num_format": "0.00"})
+        self.shown_link = wb.add_format({**shown, "font_color": "blue", "underline": 1})
         self.title = st.title
         self.legend = st.legend
         self.heading = st.heading
@@ -144,8 +158,9 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
     ws.merge_range(2, first_col, 2, last_col,
                    "Nhập điểm vào cột «Điểm thẩm định» (từ 0 đến điểm tối đa, tối đa "
                    f"{fw.decimals} chữ số thập phân, ví dụ 0,5) và ý kiến vào cột «Ý kiến thẩm định». "
-                   "Để trống ô điểm nghĩa là giữ nguyên điểm tự chấm của đơn vị. Không sửa các cột khác; "
-                   "có thể lọc, sắp xếp dòng. Dòng màu xám: đơn vị chưa gửi tệp đọc được.", fm.legend)
+                   "Để trống ô điểm nghĩa là giữ nguyên điểm tự chấm của đơn vị. Chọn «Có» ở cột «Cần giải trình» "
+                   "để yêu cầu đơn vị giải trình. Không sửa các cột khác; có thể lọc, sắp xếp dòng. Dòng màu xám: "
+                   "đơn vị chưa gửi tệp đọc được; dòng màu xanh: đơn vị đã giải trình sau vòng trước.", fm.legend)
     ws.set_row(2, 48)
     hr = L.HEADER_ROW - 1
     ws.set_row(hr, 36)
@@ -169,6 +184,10 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
                                  "Để trống = giữ điểm tự chấm của đơn vị.",
                 "error_title": "Điểm không hợp lệ",
                 "error_message": f"Điểm thẩm định tiêu chí {item.code} phải là số từ 0 đến {vi_number(item.max)}."})
+            ws.data_validation(first, c["flag"], r - 1, c["flag"], {
+                "validate": "list", "source": [L.FLAG_WORD, "Không"], "ignore_blank": True,
+                "input_title": "Cần giải trình",
+                "input_message": f"Chọn «{L.FLAG_WORD}» nếu đơn vị cần giải trình tiêu chí này (kể cả khi không hạ điểm)."})
     ws.autofilter(hr, first_col, max(r - 1, hr + 1), last_col)
     ws.freeze_panes(L.HEADER_ROW, 0)
     print_setup(ws, landscape=True, repeat_row=hr)
@@ -205,7 +224,8 @@ def _row(ws, fm: AppraisalFormats, c: dict[str, int], r: int, item: Item, u: Uni
     self_score = u.submission.self_scores.get(item.code) if u.submission else None
     previous = u.previous.get(item.code)
     if missing:
-        for key in ("inputs", "self", "evidence", "explanation", "previous", "score", "note"):
+        for key in ("inputs", "self", "evidence", "explanation", "previous", "score", "note", "flag", "prev_note",
+                    "reply", "extra_evidence", "proposed"):
             ws.write_blank(r, c[key], None, fm.grey)
         ws.write_string(r, c["remark"], "Đơn vị chưa gửi tệp đọc được: chưa có số liệu để thẩm định.", fm.grey)
         return
@@ -216,6 +236,19 @@ def _row(ws, fm: AppraisalFormats, c: dict[str, int], r: int, item: Item, u: Uni
     _number_or_blank(ws, r, c["previous"], previous, num)
     _number_or_blank(ws, r, c["score"], previous, fm.score)
     ws.write_blank(r, c["note"], None, fm.note)
+    ws.write_blank(r, c["flag"], None, fm.note)
+    reply = u.reply.get(item.code)
+    shown = reply is not None and bool(reply.explanation.strip() or reply.evidence or reply.inputs.get("proposed"))
+    text_fmt, num_fmt, link_fmt = (fm.shown, fm.shown_num, fm.shown_link) if shown else (text, num, fm.link)
+    ws.write_string(r, c["prev_note"], clean_text(u.previous_notes.get(item.code, "")), text_fmt)
+    ws.write_string(r, c["reply"], clean_text(reply.explanation) if reply else "", text_fmt)
+    _evidence(ws, fm, r, c["extra_evidence"], reply.evidence if reply else [], text_fmt, link_fmt)
+    proposed = reply.inputs.get("proposed") if reply else None
+    _number_or_blank(ws, r, c["proposed"], proposed if isinstance(proposed, Decimal) else None, num_fmt)
+    if shown:
+        for key in ("unit", "item", "title"):
+            ws.write_string(r, c[key], clean_text({"unit": u.code, "item": item.code, "title": item.title}[key]),
+                            fm.shown)
     remark = []
     if u.submission.status == "errors" or u.submission.errors:
         remark.append(f"Tệp của đơn vị còn {vi_number(u.submission.errors)} lỗi (xem kết quả kiểm tra).")
@@ -231,7 +264,7 @@ def _number_or_blank(ws, r: int, col: int, value: Decimal | None, fmt) -> None:
         ws.write_number(r, col, float(value), fmt)
 
 
-def _evidence(ws, fm: AppraisalFormats, r: int, col: int, entries: list[str]) -> None:
+def _evidence(ws, fm: AppraisalFormats, r: int, col: int, entries: list[str], text_fmt=None, link_fmt=None) -> None:
     """The evidence cell, one entry a line as ``Entry.display()`` shows it (each stored entry parsed again:
     «QĐ số 120/QĐ-UBND ngày 05/03/2025 — mục II, trang 3»); a hyperlink on the cell when exactly one http(s)
     link is cited."""
@@ -239,6 +272,6 @@ def _evidence(ws, fm: AppraisalFormats, r: int, col: int, entries: list[str]) ->
     text = "\n".join(clean_text(e.display()) for e in parsed)
     links = list(dict.fromkeys(u for e in parsed for u in e.links if u.lower().startswith(("https://", "http://"))))
     if len(links) == 1 and len(links[0]) < 2000 and len(text) < 32_000:
-        if ws.write_url(r, col, links[0], fm.link, string=text or links[0]) == 0:
+        if ws.write_url(r, col, links[0], link_fmt or fm.link, string=text or links[0]) == 0:
             return
-    ws.write_string(r, col, text[:32_767], fm.text)
+    ws.write_string(r, col, text[:32_767], text_fmt or fm.text)

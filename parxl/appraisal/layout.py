@@ -20,6 +20,7 @@ from pathlib import Path
 from ..core.errors import ParxlError
 from ..core.files import safe_file_stem
 from ..criteria.framework import Framework, Item
+from ..ledger.rows import EXPLANATION_PREFIX
 from ..workbook.build import clean_text
 from ..workbook.layout import version_of, version_read
 
@@ -49,8 +50,26 @@ COLUMNS = {
     "score": ("K", "Điểm thẩm định"),
     "note": ("L", "Ý kiến thẩm định"),
     "remark": ("M", "Ghi chú"),
+    # The second half (issue 13): the appraiser's flag, and what the unit explained after round N-1.
+    "flag": ("N", "Cần giải trình"),
+    "prev_note": ("O", "Ý kiến thẩm định vòng trước"),
+    "reply": ("P", "Giải trình kết quả sơ bộ"),
+    "extra_evidence": ("Q", "Tài liệu kiểm chứng bổ sung"),
+    "proposed": ("R", "Điểm đơn vị đề nghị"),
 }
+FLAG_WORD = "Có"  # the option of the «Cần giải trình» column; any other non-blank text but «Không» counts too
 CHECKED_HEADINGS = ("unit", "item", "score", "note")  # the columns the reader relies on
+
+
+def is_flag(text: str) -> bool:
+    """Whether a «Cần giải trình» cell's text marks the row: any non-blank text but «Không», «0», «FALSE»."""
+    word = text.strip().lower()
+    return bool(word) and word not in ("không", "khong", "0", "false", "no")
+
+
+def explanation_round(round: str) -> str:
+    """The ledger round of the units' explanations of appraisal ``round`` (``appraisal-1`` → ``explanation-1``)."""
+    return f"{EXPLANATION_PREFIX}{round_number(round)}"
 
 
 class _Letters(Mapping):
@@ -89,9 +108,15 @@ def layout_version() -> str:
     return version_of(LAYOUT_SERIES, contract())
 
 
+# Layouts made before the second-half columns (N-R) were added: the same columns A-M, nothing after them, so
+# they read under this contract (no flags, no explanations). Remove them when a change moves a column A-M.
+READABLE_EARLIER = frozenset({"1", "2-85b681be"})
+
+
 def reads_version(version: str) -> bool:
-    """Whether a workbook whose metadata says ``version`` was made under this contract (legacy numbers included)."""
-    return version_read(version, LAYOUT_SERIES, contract(), LEGACY_VERSIONS)
+    """Whether a workbook whose metadata says ``version`` was made under this contract (legacy numbers included),
+    or under an earlier one this contract still reads (``READABLE_EARLIER``)."""
+    return version_read(version, LAYOUT_SERIES, contract(), LEGACY_VERSIONS) or version in READABLE_EARLIER
 
 
 LAYOUT_VERSION = layout_version()  # the version at import; code calls layout_version(), which follows changes

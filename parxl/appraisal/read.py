@@ -44,6 +44,7 @@ class AppraisalFile:
     scores: dict[str, dict[str, Decimal]] = field(default_factory=dict)   # unit -> item -> appraised score
     notes: dict[str, dict[str, str]] = field(default_factory=dict)        # unit -> item -> opinion
     covered: dict[str, set[str]] = field(default_factory=dict)            # unit -> items with a row in the file
+    flags: dict[str, set[str]] = field(default_factory=dict)              # unit -> items marked «Cần giải trình»
 
     @property
     def errors(self) -> int:
@@ -83,7 +84,7 @@ def read_appraisal(campaign: Campaign, source: Path | bytes, round: str, name: s
     except HostileFile as exc:  # the reader's verdict on the file
         found.add(exc.code, **exc.params)
     except Exception as exc:  # parxl's own failure: logged, the file is not blamed, the batch goes on
-        out.scores, out.notes, out.covered = {}, {}, {}
+        out.scores, out.notes, out.covered, out.flags = {}, {}, {}, {}
         out.internal = True
         log = log_internal_error(campaign.state_dir, exc, context=f"reading appraisal workbook {name}",
                                  key=out.sha256)
@@ -181,6 +182,8 @@ def _read_rows(campaign: Campaign, book: XlsxFile, group: L.Group, out: Appraisa
         score_cell = sheet.get(r, L.COL["score"])
         score = _score(score_cell, score_ref, unit, items[code], fw.decimals, found)
         note = text_of(sheet.get(r, L.COL["note"])).strip()
+        if L.is_flag(text_of(sheet.get(r, L.COL["flag"]))):
+            out.flags.setdefault(unit, set()).add(code)
         if score is not None:
             out.scores.setdefault(unit, {})[code] = score
             if note:

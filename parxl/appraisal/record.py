@@ -13,6 +13,7 @@ is kept, not recorded, and listed in ``ImportResult.internal``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from ..campaign.folder import Campaign
@@ -96,6 +97,17 @@ def _display(campaign: Campaign, path: Path) -> str:
         return str(path)
 
 
+def _base_scores(ledger: Ledger, round: str) -> dict[str, dict[str, Decimal]]:
+    """Unit → item → the score that stands before ``round``: self-assessed, replaced by earlier rounds'."""
+    out: dict[str, dict[str, Decimal]] = {}
+    for sub in ledger.latest_submissions():
+        scores = dict(sub.self_scores)
+        for name in sorted(r for r in sub.scores if L.round_number(r) and L.round_number(r) < L.round_number(round)):
+            scores.update(sub.scores[name])
+        out[sub.unit_code] = scores
+    return out
+
+
 def import_appraisals(campaign: Campaign, source: Path, round: str) -> ImportResult:
     """Keep, read, check and record every appraisal workbook of ``source`` (a file or a folder) for ``round``.
 
@@ -108,6 +120,7 @@ def import_appraisals(campaign: Campaign, source: Path, round: str) -> ImportRes
     result = ImportResult(round)
     fingerprint = campaign.framework.fingerprint
     with Ledger.open(campaign) as ledger:
+        base = _base_scores(ledger, round)
         for path in files_of(source):
             name = _display(campaign, path)
             when = utc_iso(path.stat().st_mtime)
@@ -119,10 +132,15 @@ def import_appraisals(campaign: Campaign, source: Path, round: str) -> ImportRes
                 continue
             try:
                 for unit, items in sorted(read.covered.items()):
-                    if not read.scores.get(unit) and not ledger.versions(unit, round):
+                    scores = dict(read.scores.get(unit, {}))
+                    flags = read.flags.get(unit, set())
+                    for item in flags - set(scores):  # flagged with a blank score: the score that stands is kept
+                        if item in base.get(unit, {}):
+                            scores[item] = base[unit][item]
+                    if not scores and not ledger.versions(unit, round):
                         continue  # nothing appraised for this unit, nothing to replace
-                    ledger.record_appraisal(round, unit, read.scores.get(unit, {}), read.notes.get(unit, {}), items,
-                                            read.sha256, name, fingerprint)
+                    ledger.record_appraisal(round, unit, scores, read.notes.get(unit, {}), items,
+                                            read.sha256, name, fingerprint, flags)
                 ledger.commit()
             except Exception as exc:  # parxl's own failure: nothing of this file recorded, the batch goes on
                 ledger.db.rollback()

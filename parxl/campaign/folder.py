@@ -156,6 +156,7 @@ class CampaignConfig(_ConfigModel):
     tie_break: list[Literal["appraised", "survey"]] = Field(
         default_factory=list, description="Chỉ số bằng nhau: xếp trước đơn vị có điểm thẩm định (appraised), rồi điểm "
         "điều tra XHH (survey) cao hơn, theo thứ tự ghi; còn bằng nhau mới theo tie_rule")
+    explanation_deadline: dt.date | None = Field(None, description="Hạn gửi giải trình kết quả sơ bộ")
 
     @field_validator("schedule")
     @classmethod

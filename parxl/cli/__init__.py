@@ -28,6 +28,7 @@ i18n.install()
 # One module per command (or group); each exposes ``command``.
 COMMAND_MODULES = ("framework_cmd", "init_cmd", "generate_cmd", "decision_cmd", "notices_cmd", "report_cmd", "check_cmd", "appraise_cmd", "consolidate_cmd", "survey_cmd", "demo_cmd", "control_cmd", "templates_cmd")
 COMMAND_MODULES += ("plan_cmd", "status_cmd", "improvement_cmd")  # issue 14: plans, deadlines and progress
+COMMAND_MODULES += ("preliminary_cmd", "council_cmd", "finalize_cmd")  # the second half of the year (issue 13)
 
 
 class _Main(click.Group):

@@ -15,6 +15,7 @@ from ..core.findings import SEVERITY_TITLES, sort_key
 from ..core.numbers import vi_number
 from ..ledger.store import Ledger
 from .console import console, err_console
+from .finalize_cmd import print_frozen
 
 
 @click.command("appraise", options_metavar="[TÙY_CHỌN]")
@@ -65,6 +66,7 @@ def command(campaign_dir: Path, round_name: str | None, source: Path | None, as_
         click.echo(json.dumps(as_document(result), ensure_ascii=False, indent=2))
     else:
         report(result)
+        print_frozen(campaign)
     click.get_current_context().exit(result.report().exit_code)
 
 

@@ -14,8 +14,10 @@ from ..core.numbers import vi_number
 from ..core.report import CommandReport
 from ..ledger.check_report import check_report, stale_unreadable, unit_lines
 from ..ledger.check_report_xlsx import STATUS_TITLES, write_outputs
+from ..explanation.record import ExplanationResult, record_explanations
 from ..ledger.receive import IntakeResult, run_intake
 from .console import console, err_console
+from .finalize_cmd import print_frozen
 
 
 @click.command("check", options_metavar="[TÙY_CHỌN]")
@@ -47,16 +49,43 @@ def command(campaign_dir: Path, as_json: bool) -> None:
 
             result = run_intake(campaign, progress=progress)
     print_skipped(result)
+    explanations = record_explanations(campaign, result.others)
     lines = unit_lines(campaign, result)
     paths = write_outputs(campaign, result, lines)
-    report = check_report(campaign, result, lines)
+    report = with_explanations(check_report(campaign, result, lines), explanations)
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
-        _print_table(campaign, result, lines, report)
+        _print_table(campaign, result, lines, check_report(campaign, result, lines))
+        print_explanations(explanations)
         console.print(f"Đã ghi «{paths[0]}» và {vi_number(len(paths) - 1)} tệp phản hồi trong «{paths[0].parent / 'phan-hoi'}».")
         print_internal(campaign, report, result)
+        print_frozen(campaign)
     click.get_current_context().exit(report.exit_code)
+
+
+def with_explanations(report: CommandReport, explanations: ExplanationResult) -> CommandReport:
+    """``parxl check``'s report with the returned giải trình workbooks' findings, parxl's own failures on them
+    and their list (payload key ``"explanations"``)."""
+    extra = explanations.report()
+    return CommandReport.of("check", [*report.findings, *extra.findings],
+                            [*report.internal_errors, *extra.internal_errors], {**report.payload, **extra.payload})
+
+
+def print_explanations(explanations: ExplanationResult) -> None:
+    """One line per giải trình workbook received, then its findings."""
+    if not explanations.files:
+        return
+    console.print(f"[bold]Phiếu giải trình nhận được ({vi_number(len(explanations.files))}):[/]", soft_wrap=True)
+    for f in explanations.files:
+        who = f"{f.unit_code} {f.unit_name}" if f.unit_code else "(không rõ đơn vị)"
+        state = ("[red]còn lỗi[/]" if f.errors else "[green]hợp lệ[/]") if f.name in explanations.recorded \
+            else "[red]không ghi nhận[/]"
+        console.print(escape(f"  • {who}: «{f.name.split('/', 1)[-1]}», {vi_number(len(f.rows))} tiêu chí giải "
+                             "trình — ") + state, soft_wrap=True)
+        for d in f.findings:
+            console.print(escape(f"      {d.message}"), soft_wrap=True)
+
 
 
 def print_skipped(result: IntakeResult) -> None:

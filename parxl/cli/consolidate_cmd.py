@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..campaign.folder import load_campaign
+from ..council.final import frozen_notice
 from ..core.numbers import vi_number
 from ..master import left_out, read_previous, situation
 from ..master.consolidation import Consolidation, run_consolidation
@@ -16,8 +17,10 @@ from ..master.view import survey_note
 from ..results.compute import UnitResult
 from ..results.summary import ranking_summary
 from ..survey.table import missing_table_warning, units_without_survey_warning
-from .check_cmd import print_internal, print_skipped
+from ..explanation.record import record_explanations
+from .check_cmd import print_explanations, print_internal, print_skipped
 from .console import console, err_console
+from .finalize_cmd import print_frozen
 
 SHOWN = 15  # units listed by name in the console before "… và N đơn vị khác"
 
@@ -58,19 +61,24 @@ def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> No
             bar.update(writing, visible=True, completed=done, total=total, description=f"Lập bảng tổng hợp: {sheet}")
 
         outcome = run_consolidation(campaign, previous, intake_progress, master_progress)
+    explanations = record_explanations(campaign, outcome.intake.others)  # giải trình workbooks in inbox/, as check
     warnings: list[str] = []
     for view, results in zip(campaign.views(), outcome.blocks or [outcome.results]):  # each block its own table
         warnings += [w for w in [missing_table_warning(view)] if w and not results.has_survey]
         warnings += [w for w in [units_without_survey_warning(
             view, [u.unit.code for u in results.ranked], SHOWN)] if w]
     summary = outcome.report(campaign, as_document(outcome) | {"warnings": warnings,
-                                 "skipped": [e.as_dict() for e in outcome.intake.skipped]})
+                                 "skipped": [e.as_dict() for e in outcome.intake.skipped],
+                                 "frozen": frozen_notice(campaign) or None,
+                                 "explanations": explanations.as_json()})
     if as_json:
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
         print_skipped(outcome.intake)
         report(outcome, warnings)
         print_internal(campaign, summary, outcome.intake)
+        print_explanations(explanations)
+        print_frozen(campaign)
     click.get_current_context().exit(summary.exit_code)
 
 

@@ -69,6 +69,17 @@ def command(directory: Path, sample: str | None) -> None:
     notices_dir = outcome.notices[0].parent if outcome.notices else results_dir
     console.print(f"• {vi_number(len(outcome.notices))} thông báo kết quả cho từng đơn vị: {notices_dir}", soft_wrap=True)
     console.print(f"• Báo cáo kết quả: {outcome.report}", soft_wrap=True)
+    second = outcome.second
+    if second is not None:
+        flagged = f"; đề nghị {units.get(second.flagged_unit, '')} giải trình một tiêu chí" if second.flagged_unit else ""
+        console.print(f"• Nửa cuối năm: thẩm định lần 1 hạ điểm tiêu chí {second.item} của {units[second.unit]} "
+                      f"xuống 0{flagged}; kết quả sơ bộ và phiếu giải trình: {second.preliminary[0].parent}",
+                      soft_wrap=True)
+        console.print(f"  {units[second.unit]} giải trình, bổ sung tài liệu, đề nghị lại "
+                      f"{vi_number(second.self_score)} điểm; thẩm định lần 2 chấp nhận: từ hạng "
+                      f"{second.rank_first} lên hạng {second.rank_final}.", soft_wrap=True)
+        console.print(f"• Tài liệu trình Hội đồng thẩm định: {second.council_workbook}; {second.brief.name}",
+                      soft_wrap=True)
     if outcome.plan is not None:
         console.print(f"• Kế hoạch triển khai: {outcome.plan}", soft_wrap=True)
     if outcome.status is not None:

@@ -13,6 +13,7 @@ from ..survey.design import FORMULA, SurveyDesignError
 from ..survey.plan import coverage, coverage_totals, coverage_warnings, plan_json, write_plan
 from ..survey.table import import_survey, load_survey_table
 from .console import console, err_console
+from .finalize_cmd import print_frozen
 
 
 @click.command("survey", options_metavar="[TÙY_CHỌN]")
@@ -49,6 +50,7 @@ def command(campaign_dir: Path, table: Path | None, plan: bool, forms: bool, as_
             out.print(f"[yellow]Chưa có kết quả điều tra:[/] {', '.join(absent)} — điểm điều tra tính 0.", soft_wrap=True)
         if campaign.config.survey_groups and not plan:
             _print_coverage(campaign, out)
+        print_frozen(campaign)
     if forms:
         from ..survey.forms import write_forms
 

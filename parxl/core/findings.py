@@ -55,6 +55,8 @@ FindingCode = Literal[
     "appraisal-score-formula",
     "appraisal-score-off-grid", "appraisal-number-as-text", "appraisal-note-without-score",
     "identity-other-block",
+    "explanation-identity", "explanation-wrong-unit", "explanation-other-round", "explanation-unknown-row",
+    "explanation-proposed-invalid", "explanation-missing", "explanation-empty",
 ]
 
 
@@ -375,6 +377,28 @@ _TYPES = [
        "Tệp «{file}» là biểu mẫu của «{form_block}» (bộ chỉ số «{form_criteria}») nhưng đơn vị «{unit} – {name}» "
        "thuộc «{unit_block}» (bộ chỉ số «{unit_criteria}»); mỗi khối chấm theo bộ chỉ số và biểu mẫu riêng, nên "
        "số liệu trong tệp không được đọc. Hãy điền vào biểu mẫu của «{unit_block}» đã gửi cho đơn vị rồi gửi lại."),
+    # Giải trình workbooks returned by the units (parxl check) ----------------
+    _T("explanation-identity", "error", "Phiếu giải trình không dùng được",
+       "Tệp «{file}» là phiếu giải trình nhưng không dùng được: {detail}. Hãy điền vào đúng phiếu giải trình "
+       "đã được gửi cho đơn vị (không chép sang tệp mới) rồi gửi lại."),
+    _T("explanation-wrong-unit", "error", "Phiếu giải trình gửi nhầm đơn vị",
+       "Tệp «{file}» là phiếu giải trình của {unit} nhưng được gửi trong thư mục, tệp nén hoặc tên tệp của "
+       "{other}. Hãy kiểm tra lại: mỗi đơn vị gửi đúng phiếu giải trình của mình."),
+    _T("explanation-other-round", "error", "Phiếu giải trình của vòng khác",
+       "Tệp «{file}» giải trình kết quả {found}, nhưng vòng đang nhận giải trình là {expected}. Hãy điền phiếu "
+       "giải trình của vòng đang nhận rồi gửi lại."),
+    _T("explanation-unknown-row", "error", "Dòng không có trong phiếu giải trình",
+       "Ô {cell}: tiêu chí «{item}» không phải tiêu chí cần giải trình của đơn vị trong vòng này; nội dung "
+       "dòng này không được ghi nhận. Hãy ghi giải trình vào đúng dòng tiêu chí rồi gửi lại."),
+    _T("explanation-proposed-invalid", "error", "Điểm đề nghị không hợp lệ",
+       "Ô {cell} ({item}): điểm đề nghị «{found}» phải là số từ {low} đến {high} (đúng số chữ số thập phân "
+       "của bộ chỉ số). Hãy sửa rồi gửi lại."),
+    _T("explanation-missing", "error", "Đề nghị điểm nhưng không giải trình",
+       "{item}: đơn vị đề nghị {proposed} điểm (điểm thẩm định {appraised}) nhưng ô {cell} chưa có giải trình. "
+       "Đề nghị thay đổi điểm thì bắt buộc giải trình: hãy ghi giải trình rồi gửi lại."),
+    _T("explanation-empty", "warning", "Phiếu giải trình để trống",
+       "Tệp «{file}» không có giải trình, tài liệu bổ sung hay điểm đề nghị nào: kết quả thẩm định sơ bộ "
+       "được giữ nguyên. Nếu đơn vị muốn giải trình, hãy điền phiếu rồi gửi lại."),
 ]
 
 FINDING_TYPES: dict[str, FindingType] = {t.code: t for t in _TYPES}

@@ -21,6 +21,7 @@ _FAMILIES = [
     ("number-", "Số liệu, lựa chọn, điểm tự chấm"), ("evidence-", "Tài liệu kiểm chứng"),
     ("cached-", "Giá trị lưu sẵn và ô dành riêng"), ("appraisal-filled", "Giá trị lưu sẵn và ô dành riêng"),
     ("survey-", "Giá trị lưu sẵn và ô dành riêng"), ("appraisal-", "Biểu mẫu thẩm định (parxl appraise --import)"),
+    ("explanation-", "Phiếu giải trình kết quả sơ bộ (parxl check)"),
 ]
 
 

@@ -1,9 +1,10 @@
 """``parxl demo``: the whole year on the bundled sample campaign, without any spreadsheet program.
 
 generate → simulate the returned files (dated around the deadline) and the survey table → check → import
-the survey → consolidate → decision, notices and report; then the plan, the status (workbook and reminder
-list), the improvement plans and the control workbook and launchers. Each stage is the same function the
-other commands call.
+the survey → consolidate → the second half (appraisal round 1, preliminary results, one unit explains,
+round 2, the council's workbook; ``second_half``) → consolidate again → decision, notices and report; then
+the plan, the status (workbook and reminder list), the improvement plans and the control workbook and
+launchers. Each stage is the same function the other commands call.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from ..ledger.check_report_xlsx import write_outputs
 from ..master.consolidation import run_consolidation
 from ..survey.table import import_survey
 from ..workbook.stamping import generate
+from .second_half import SecondHalf, run_second_half
 from .simulate import Scenario, pick_scenario, simulate_returns, simulate_survey
 
 SAMPLE = "kinh-mon-2025"
@@ -52,6 +54,7 @@ class DemoOutcome:
     improvement: list[Path] = field(default_factory=list)  # one Kế hoạch cải thiện per ranked unit
     status_day: dt.date | None = None         # the day the demo's status is judged on
     control: object = None                    # the control workbook and launchers (``excel.control.ControlResult``)
+    second: SecondHalf | None = None          # the second half of the year, when a unit could move up
 
 
 # Written by the demo into every folder it creates; the demo reuses no other folder.
@@ -117,13 +120,17 @@ def run_demo(target: Path, progress: Progress | None = None, sample: str = SAMPL
                              labelled(progress, "Lập bảng tổng hợp"))
     intake, results, master = done.intake, done.results, done.master
     check_outputs = write_outputs(campaign, intake, unit_lines(campaign, intake))
+    second = None if campaign.has_blocks else _second_half(campaign, results, progress)  # one block: the sample's
+    if second is not None:  # the results after round 2: consolidated again, the documents follow them
+        done = run_consolidation(campaign, None, None, labelled(progress, "Lập bảng tổng hợp"))
+        results, master = done.results, done.master
     labelled(progress, "Soạn quyết định, thông báo, báo cáo")(0, None, "")
     decision = render_decision(results, master=master)
     notices = render_notices(results, master=master)
     report = render_report(results, master=master)
     errors = sorted(s.unit_code for s in intake.latest if s.errors)
     outcome = DemoOutcome(campaign, scenario, workbooks, returned, survey_table, check_outputs, master, decision,
-                          notices, report, errors)
+                          notices, report, errors, second=second)
     add_plans_and_status(outcome, results, master)
     from ..excel.control import build_control  # the clerk's control workbook and launchers, as «parxl control»
 
@@ -164,3 +171,13 @@ def add_plans_and_status(outcome: DemoOutcome, results, master: Path) -> None:
     outcome.status = write_status_workbook(campaign, status)
     outcome.reminders = render_reminders(campaign, status)
     outcome.improvement = render_improvement_plans(results, master=master)
+
+
+def _second_half(campaign: Campaign, results, progress: Progress | None) -> SecondHalf | None:
+    """Appraisal, preliminary results, one explanation, round 2 and the council (``second_half``); None when
+    no unit can move up (all tied)."""
+    labelled(progress, "Thẩm định, giải trình, Hội đồng thẩm định")(0, None, "")
+    try:
+        return run_second_half(campaign, results)
+    except LookupError:
+        return None

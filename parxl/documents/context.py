@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from ..campaign.folder import Campaign
 from ..core.numbers import ZERO, vi_number
+from ..council.final import final_state
 from ..core.texts import normalize_text
 from ..criteria.framework import Band
 from ..results.compute import Results
@@ -192,6 +193,7 @@ def header_context(campaign: Campaign, number: str, date: dt.date | None) -> dic
         "units_phrase": units_phrase(campaign),
         "units_phrase_upper": units_phrase(campaign).upper(),
         "unit_kinds": ", ".join(unit_kinds(campaign)),
+        "draft": final_state(campaign) is None,  # «DỰ THẢO» in the header until the results are finalised
     }
 
 

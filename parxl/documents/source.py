@@ -19,6 +19,7 @@ from pathlib import Path
 from ..campaign.folder import Campaign
 from ..core.errors import ERRORS_DIR, ParxlError
 from ..core.numbers import vi_number
+from ..council.final import frozen_snapshot
 from ..ledger.unseen import unseen_inbox_files
 from ..master import latest_master
 from ..master.consolidation import current_fingerprint
@@ -85,7 +86,8 @@ def _files_text(paths: list[str]) -> str:
 
 
 def followed_master(campaign: Campaign) -> Snapshot:
-    """The snapshot of the newest master, checked against the campaign's data now.
+    """The snapshot of the newest master, checked against the campaign's data now; once the results are
+    finalised (``parxl finalize``), the frozen snapshot, unchecked (later data does not change it).
 
     Raises MasterNeededError (exit 1) when there is no master with saved results, when
     the ledger, the survey table, the units list, the ranking settings or the criteria
@@ -95,6 +97,9 @@ def followed_master(campaign: Campaign) -> Snapshot:
     SnapshotError for a damaged snapshot; SurveyError when the survey table no longer
     reads or is there twice; LedgerError when the ledger cannot be opened.
     """
+    frozen = frozen_snapshot(campaign)  # finalised (parxl finalize): the frozen results, whatever came since
+    if frozen is not None:
+        return frozen
     path = latest_snapshot(campaign)
     if path is None:
         older = latest_master(campaign.output_dir)

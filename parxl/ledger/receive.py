@@ -47,7 +47,9 @@ from ..core.findings import make
 from ..core.progress import Progress
 from ..core.report import InternalError
 from ..intake.blocks import criteria_fingerprint, validate_in_block
+from ..intake.kinds import other_kind
 from ..intake.submission import expected_max_row, file_sha256, read_submission
+from ..xlsx.container import XlsxFile
 from ..intake.validation import Report, mark_swapped, validate
 from ..xlsx.safety import HostileFile
 from .inbox import INTERNAL, InboxFile, InternalErrorReport, SkippedEntry, internal_report, scan_inbox, unit_named_in
@@ -78,6 +80,7 @@ class IntakeResult:
     held: list[str] = field(default_factory=list)              # units held out of ``latest`` by such a file
     returned: list[ReturnedFile] = field(default_factory=list)  # units whose file arrived but did not read
     skipped: list[SkippedEntry] = field(default_factory=list)    # what in inbox/ is no regular file (not opened)
+    others: list[InboxFile] = field(default_factory=list)  # parxl's other workbook kinds (kind: "explanation"…)
 
     def internal_errors(self) -> list[InternalError]:
         """The files parxl itself failed on, in receipt order, as the common report carries them."""
@@ -172,6 +175,12 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
                 rec.duplicate_of = first[rec.sha256].path
             else:
                 first[rec.sha256] = rec
+        other_kinds = {sha: kind for sha, rec in first.items()
+                       if rec.stored and (kind := other_kind_of(rec.stored)) is not None}
+        for rec in result.files:  # another kind of parxl workbook: its own stage reads it (parxl check)
+            if rec.kind == "workbook" and rec.sha256 in other_kinds:
+                rec.kind = other_kinds[rec.sha256]
+        result.others = [first.pop(sha) for sha in other_kinds]
         jobs: list[Job] = [(str(rec.stored), rec.path, rec.siblings, str(rec.folder) if rec.folder else None)
                            for rec in first.values()]
         reports = check_files(campaign, jobs, progress, workers)
@@ -199,6 +208,16 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
     sent = {s.unit_code for s in result.latest} | set(result.held) | {r.unit_code for r in result.returned}
     result.missing = [code for code in codes if code not in sent]
     return result
+
+
+def other_kind_of(path: Path) -> str | None:
+    """The kind of a kept workbook when its hidden identity sheet says it is not a self-assessment
+    (``parxl.intake.kinds``: «explanation» for a giải trình workbook), else None; a file that does not
+    open is None here (the self-assessment check then says what is wrong with it)."""
+    try:
+        return other_kind([s.name for s in XlsxFile(path.read_bytes()).sheets])
+    except Exception:  # noqa: BLE001 - any failure: judged by the normal check, which reports it
+        return None
 
 
 def _name_by_path(campaign: Campaign, rec: InboxFile, report: Report) -> None:

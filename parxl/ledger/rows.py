@@ -12,6 +12,12 @@ from typing import NamedTuple
 from ..criteria.rules import Value
 
 SELF = "self"  # the self-assessment round; appraisal rounds are "appraisal-1", …
+EXPLANATION_PREFIX = "explanation-"  # a unit's explanation of appraisal round N is recorded as round "explanation-N"
+
+
+def is_explanation_round(round: str) -> bool:
+    """Whether ``round`` holds a unit's explanations (``explanation-N``), never scores that count."""
+    return round.startswith(EXPLANATION_PREFIX)
 
 
 def encode_value(v: Value) -> object:

@@ -18,6 +18,8 @@ ledger made by a newer parxl, or a file that is not a parxl ledger, is refused
   be read without knowing any table.
 - version 3: ``received_overrides``: when a unit's file was received, as the clerk corrected it
   (``parxl status --received``), per unit and round.
+- version 4: ``events``: what was done to the campaign's results as a whole, with
+  who, when and why (``finalize`` and ``reopen``: ``parxl finalize``).
 
 A later schema change is one function ``_vN_to_vN1(db)`` appended to
 ``MIGRATIONS`` plus the new ``_SCHEMA`` for fresh ledgers, and
@@ -37,7 +39,7 @@ from .. import __version__
 from ..core.errors import ParxlError
 from ..core.files import atomic_path
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x70617278  # "parx": marks a SQLite file as a parxl ledger (from version 2)
 LEDGER_FILE = "ledger.sqlite"
 
@@ -67,6 +69,9 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE TABLE IF NOT EXISTS received_overrides (
     unit_code TEXT NOT NULL, round TEXT NOT NULL, received_at TEXT NOT NULL, note TEXT NOT NULL, set_at TEXT NOT NULL,
     PRIMARY KEY (unit_code, round));
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, at TEXT NOT NULL, who TEXT NOT NULL, why TEXT NOT NULL,
+    detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS versions_unit ON versions (unit_code, round);
 CREATE INDEX IF NOT EXISTS findings_item ON findings (version_id, item);
 """
@@ -86,11 +91,18 @@ def _v2_to_v3(db: sqlite3.Connection) -> None:
                "received_at TEXT NOT NULL, note TEXT NOT NULL, set_at TEXT NOT NULL, PRIMARY KEY (unit_code, round))")
 
 
+def _v3_to_v4(db: sqlite3.Connection) -> None:
+    """Version 4 adds ``events`` (finalising and reopening the results: who, when, why)."""
+    db.execute("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, at TEXT NOT NULL, "
+               "who TEXT NOT NULL, why TEXT NOT NULL, detail TEXT NOT NULL)")
+
+
 # (from version, to version, step): applied in order inside one transaction each. A step gets the
 # connection inside that transaction and must not commit (use ``db.execute``, never ``executescript``).
 MIGRATIONS: list[tuple[int, int, Callable[[sqlite3.Connection], None]]] = [
     (1, 2, _v1_to_v2),
     (2, 3, _v2_to_v3),
+    (3, 4, _v3_to_v4),
 ]
 
 

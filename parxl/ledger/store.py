@@ -49,7 +49,7 @@ from ..core.files import copy_atomic, write_atomic
 from ..core.findings import Finding
 from ..core.times import utc_iso
 from ..intake.validation import Report
-from .rows import SELF, LedgerItem, LedgerSubmission, Receipt, decode_value, encode_value
+from .rows import SELF, LedgerItem, LedgerSubmission, Receipt, decode_value, encode_value, is_explanation_round
 from .schema import LEDGER_FILE, LedgerError, prepare
 
 __all__ = ["Ledger", "LedgerError", "LedgerItem", "LedgerSubmission", "Receipt", "SELF", "FILES_DIR", "LEDGER_FILE",
@@ -241,8 +241,10 @@ class Ledger:
         return sub
 
     def _other_rounds(self, code: str, round: str) -> list[str]:
+        """The unit's other scored rounds: explanation rounds hold what a unit asks, never scores that count."""
         return [r for (r,) in self.db.execute(
-            "SELECT DISTINCT round FROM versions WHERE unit_code = ? AND round <> ?", (code, round))]
+            "SELECT DISTINCT round FROM versions WHERE unit_code = ? AND round <> ?", (code, round))
+            if not is_explanation_round(r)]
 
     def _add_round(self, sub: LedgerSubmission, code: str, round: str) -> None:
         versions = [v for v in self.versions(code, round) if v[2] in ("ok", "errors")]
@@ -275,13 +277,16 @@ class Ledger:
                     "SELECT item, inputs, score, evidence, explanation FROM items WHERE version_id = ?", row)}
 
     def record_appraisal(self, round: str, unit_code: str, scores: dict[str, Decimal], notes: dict[str, str],
-                         covered: set[str], source_sha256: str, source_path: str, fingerprint: str) -> int:
+                         covered: set[str], source_sha256: str, source_path: str, fingerprint: str,
+                         flags: set[str] | frozenset[str] = frozenset()) -> int:
         """Record one unit's appraised scores read from an appraisal workbook (already kept) as ``round``.
 
         The unit keeps one current version per round: the new version holds the
         round's earlier scores of the items this file does *not* cover (another
         field's workbook), plus this file's ``scores`` (items it covers with a
-        blank score carry no appraisal, so the self score stands). The version's
+        blank score carry no appraisal, so the self score stands). ``flags`` are the
+        items the appraiser marked «Cần giải trình» (kept as ``{"explain": true}``
+        in the item's inputs; a flagged item needs a score in ``scores``). The version's
         content is a small JSON document, kept by sha256 like every received file,
         naming the workbook it was read from.
 
@@ -291,15 +296,19 @@ class Ledger:
         if round == SELF:
             raise ValueError("the self-assessment round is recorded with record()")
         merged: dict[str, tuple[Decimal, str]] = {}
+        flagged: set[str] = set()
         current = [v for v in self.versions(unit_code, round) if v[2] == "ok"]
         if current:
-            merged = {item: (d.score, d.explanation) for item, d in self.item_details(current[-1][0], round).items()
-                      if item not in covered}
+            kept = {item: d for item, d in self.item_details(current[-1][0], round).items() if item not in covered}
+            merged = {item: (d.score, d.explanation) for item, d in kept.items()}
+            flagged = {item for item, d in kept.items() if d.inputs.get("explain")}
         merged.update({item: (score, notes.get(item, "")) for item, score in scores.items()})
+        flagged |= {item for item in flags if item in merged}
         when = now_iso()
         document = json.dumps({
             "kind": "parxl-appraisal", "round": round, "unit": unit_code, "source": source_sha256,
-            "recorded_at": when, "items": {k: {"score": str(s), "note": n} for k, (s, n) in sorted(merged.items())},
+            "recorded_at": when, "items": {k: {"score": str(s), "note": n, **({"explain": True} if k in flagged else {})}
+                                           for k, (s, n) in sorted(merged.items())},
         }, ensure_ascii=False, sort_keys=True).encode("utf-8")
         sha = hashlib.sha256(document).hexdigest()
         self.keep(sha, document, f"{source_path}#{unit_code}", when, "appraisal", ".json")
@@ -308,9 +317,32 @@ class Ledger:
             "checked_at, parxl_version, criteria_fingerprint) VALUES (?,?,?,?,'ok',NULL,0,0,0,?,?,?)",
             (sha, round, unit_code, unit_code, when, __version__, fingerprint))
         vid = cur.lastrowid
-        self.db.executemany("INSERT INTO items VALUES (?,?,'{}',?,NULL,'[]',?)",
-                            [(vid, item, str(s), n) for item, (s, n) in merged.items()])
+        self.db.executemany("INSERT INTO items VALUES (?,?,?,?,NULL,'[]',?)",
+                            [(vid, item, '{"explain": true}' if item in flagged else "{}", str(s), n)
+                             for item, (s, n) in merged.items()])
         return vid  # type: ignore[return-value]
+
+    def round_details(self, unit_code: str, round: str,
+                      statuses: tuple[str, ...] = ("ok", "errors")) -> dict[str, LedgerItem]:
+        """Item code → ``LedgerItem`` of the unit's latest readable version in ``round`` (an appraisal round:
+        score and the appraiser's opinion, ``inputs["explain"]`` when flagged; an explanation round: the
+        proposed score, evidence and explanation); ``{}`` when the unit has none. ``statuses``: the versions
+        taken (``("ok",)``: only a version without errors)."""
+        versions = [v for v in self.versions(unit_code, round) if v[2] in statuses]
+        return self.item_details(versions[-1][0], round) if versions else {}
+
+    def record_event(self, kind: str, who: str, why: str, detail: dict | None = None) -> int:
+        """Record what was done to the results as a whole (``finalize``, ``reopen``): who, why, now (UTC), and a
+        JSON ``detail``; returns its row id. Not committed until ``commit``."""
+        cur = self.db.execute("INSERT INTO events (kind, at, who, why, detail) VALUES (?, ?, ?, ?, ?)",
+                              (kind, now_iso(), who, why, json.dumps(detail or {}, ensure_ascii=False,
+                                                                     sort_keys=True)))
+        return cur.lastrowid  # type: ignore[return-value]
+
+    def events(self) -> list[tuple[str, str, str, str, dict]]:
+        """Every event, oldest first: (kind, at ISO 8601 UTC, who, why, detail)."""
+        return [(k, at, who, why, json.loads(detail)) for k, at, who, why, detail in self.db.execute(
+            "SELECT kind, at, who, why, detail FROM events ORDER BY id")]
 
     def rounds(self) -> list[str]:
         """Every round recorded for some unit, in name order."""

@@ -2,5 +2,5 @@
 stands, per appraisal round the offices that have not returned their workbooks, per task of the schedule
 whether it is done or overdue (``status``); the status workbook (``status_xlsx``).
 
-May import: parxl.core … parxl.appraisal. Never a later stage (see parxl/__init__.py for the order).
+May import: parxl.core … parxl.council. Never a later stage (see parxl/__init__.py for the order).
 """

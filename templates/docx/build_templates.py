@@ -426,6 +426,52 @@ def build_report_blocks(path: Path) -> None:
     save(doc, path)
 
 
+# --- Thông báo kết quả sơ bộ (one per appraised unit) -----------------------------
+
+def build_preliminary(path: Path) -> None:
+    doc = new_document("Thông báo kết quả thẩm định sơ bộ Chỉ số cải cách hành chính")
+    national_header(doc, *HEADER_COLS, "Số: {{ number }}")
+    title_block(doc, "THÔNG BÁO",
+                "Kết quả thẩm định sơ bộ Chỉ số cải cách hành chính năm {{ year }} của {{ unit_name }}")
+    para(doc, "Kính gửi: {{ addressee }}.", align="center", after=12)
+    para(doc, "Trên cơ sở kết quả tự đánh giá, chấm điểm của đơn vị và kết quả thẩm định lần {{ round_number }}, "
+              "{{ issuer_name_text }} thông báo kết quả thẩm định sơ bộ Chỉ số cải cách hành chính năm {{ year }} "
+              "của {{ unit_name }} như sau:", **BODY)
+    heading(doc, "1. Điểm tự đánh giá và điểm thẩm định theo lĩnh vực")
+    loop_table(doc, [
+        ("STT", 12, "{{ f.stt }}", "center"),
+        ("Lĩnh vực", 77, "{{ f.title }}", "left"),
+        ("Điểm tối đa", 18, "{{ f.max }}", "center"),
+        ("Điểm tự đánh giá", 20, "{{ f.self }}", "center"),
+        ("Điểm thẩm định", 20, "{{ f.appraised }}", "center"),
+        ("Chênh lệch", 18, "{{ f.diff }}", "center"),
+    ], "{%tr for f in fields %}")
+    para(doc, "- Tổng điểm tự đánh giá: {{ self_total }} điểm; tổng điểm sau thẩm định: {{ appraised_total }} "
+              "điểm (chênh lệch {{ diff_total }} điểm).", **BODY)
+    heading(doc, "2. Các tiêu chí cần giải trình")
+    tag(doc, "{%p if items %}")
+    loop_table(doc, [
+        ("STT", 12, "{{ i.stt }}", "center"),
+        ("Mã", 16, "{{ i.code }}", "center"),
+        ("Tiêu chí, tiêu chí thành phần", 55, "{{ i.title }}", "left"),
+        ("Điểm tự chấm", 18, "{{ i.self }}", "center"),
+        ("Điểm thẩm định", 18, "{{ i.appraised }}", "center"),
+        ("Ý kiến thẩm định", 46, "{{ i.remark }}", "left"),
+    ], "{%tr for i in items %}")
+    tag(doc, "{%p else %}")
+    para(doc, "Không có tiêu chí nào có điểm thẩm định khác điểm tự đánh giá hoặc cần giải trình.", **BODY)
+    tag(doc, "{%p endif %}")
+    heading(doc, "3. Đề nghị")
+    para(doc, "Đề nghị {{ addressee }} giải trình, bổ sung tài liệu kiểm chứng (nếu có) đối với các tiêu chí nêu tại "
+              "mục 2 vào phiếu giải trình gửi kèm («{{ workbook_name }}») và gửi về {{ submit_to }} "
+              "trước ngày {{ deadline }}. Quá thời hạn trên, kết quả thẩm định sơ bộ được sử dụng để tổng hợp, "
+              "trình Hội đồng thẩm định.", **BODY)
+    para(doc, "Thông tin chi tiết xin liên hệ {{ office }}{% if contact %} ({{ contact }}){% endif %}./.",
+         indent=10, after=12)
+    recipients_and_signature(doc, *SIGN_COLS)
+    save(doc, path)
+
+
 BUILDERS = {"quyet-dinh-cong-bo.docx": build_decision, "thong-bao-ket-qua.docx": build_notice,
             "bao-cao-ket-qua.docx": build_report, "quyet-dinh-cong-bo-cac-khoi.docx": build_decision_blocks,
             "bao-cao-ket-qua-cac-khoi.docx": build_report_blocks}
@@ -544,6 +590,45 @@ def build_improvement(path: Path) -> None:
 
 
 BUILDERS["ke-hoach-cai-thien.docx"] = build_improvement
+
+
+# --- Tờ trình (for the council's meeting) ---------------------------------------
+
+def build_council_brief(path: Path) -> None:
+    doc = new_document("Tờ trình kết quả thẩm định Chỉ số cải cách hành chính")
+    national_header(doc, *HEADER_COLS, "Số: {{ number }}")
+    title_block(doc, "TỜ TRÌNH",
+                "Về kết quả thẩm định Chỉ số cải cách hành chính năm {{ year }} của {{ units_phrase }}")
+    para(doc, "Kính gửi: Hội đồng thẩm định Chỉ số cải cách hành chính năm {{ year }}.", align="center", after=12)
+    para(doc, "{{ issuer_name_text }} đã tổ chức thẩm định kết quả tự đánh giá của {{ unit_count }} đơn vị "
+              "qua {{ rounds_text }}; {{ explained_count }} đơn vị đã giải trình kết quả thẩm định sơ bộ. "
+              "Kết quả như sau:", **BODY)
+    heading(doc, "1. Kết quả theo từng đơn vị")
+    loop_table(doc, [
+        ("STT", 10, "{{ u.stt }}", "center"),
+        ("Đơn vị", 45, "{{ u.name }}", "left"),
+        ("Chỉ số tự đánh giá (%)", 22, "{{ u.self_index }}", "center"),
+        ("Chỉ số thẩm định lần 1 (%)", 22, "{{ u.first_index }}", "center"),
+        ("Chỉ số sau giải trình (%)", 22, "{{ u.final_index }}", "center"),
+        ("Xếp hạng", 18, "{{ u.rank }}", "center"),
+        ("Thay đổi hạng", 18, "{{ u.rank_change }}", "center"),
+    ], "{%tr for u in units %}")
+    heading(doc, "2. Các nội dung còn ý kiến khác nhau")
+    tag(doc, "{%p if open_items %}")
+    tag(doc, "{%p for o in open_items %}")
+    para(doc, "- {{ o }}", **BODY)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, "Không còn tiêu chí nào đơn vị đề nghị điểm cao hơn điểm thẩm định.", **BODY)
+    tag(doc, "{%p endif %}")
+    para(doc, "Chi tiết từng tiêu chí tại bảng tổng hợp gửi kèm («{{ workbook_name }}»). {{ issuer_name_text }} "
+              "kính trình Hội đồng thẩm định xem xét, thống nhất kết quả./.", indent=10, after=12)
+    recipients_and_signature(doc, *SIGN_COLS)
+    save(doc, path)
+
+
+BUILDERS["thong-bao-ket-qua-so-bo.docx"] = build_preliminary
+BUILDERS["to-trinh-hoi-dong.docx"] = build_council_brief
 
 
 def main(out_dir: Path = HERE) -> list[Path]:

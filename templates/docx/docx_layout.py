@@ -244,6 +244,9 @@ def national_header(doc, left_mm: float, right_mm: float, number_text: str, size
     para(right, "Độc lập - Tự do - Hạnh phúc", align="center", size=13, bold=True, after=0)
     rule(right, 54, right_mm - 3.8)
     para(t.cell(1, 0), number_text, align="center", size=13, before=6, after=0, reuse=True)
+    tag(t.cell(1, 0), "{%p if draft %}")  # before the results are finalised (parxl finalize): «DỰ THẢO»
+    para(t.cell(1, 0), "DỰ THẢO", align="center", size=13, bold=True, before=3, after=0)
+    tag(t.cell(1, 0), "{%p endif %}")
     para(t.cell(1, 1), "{{ place_date }}", align="center", size=14, italic=True, before=6, after=0, reuse=True)
 
 

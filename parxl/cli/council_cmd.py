@@ -1,0 +1,53 @@
+"""``parxl council``: the council's workbook and its Tờ trình, from the ledger as it stands."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from ..campaign.folder import load_campaign
+from ..core.numbers import vi_number
+from .console import console
+
+
+@click.command("council", options_metavar="[TÙY_CHỌN]")
+@click.argument("campaign_dir", metavar="THƯ_MỤC_ĐỢT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho máy đọc).")
+def command(campaign_dir: Path, as_json: bool) -> None:
+    """Lập tài liệu trình Hội đồng thẩm định vào THƯ_MỤC_ĐỢT/output/hoi-dong/.
+
+    Bảng tổng hợp Excel: mỗi đơn vị một dòng với tổng điểm và chỉ số sau tự đánh giá,
+    sau thẩm định lần 1 và sau giải trình, thay đổi xếp hạng, các tiêu chí còn ý kiến
+    khác nhau; mỗi lĩnh vực một trang với các tiêu chí thay đổi điểm. Kèm Tờ trình (DOCX).
+    """
+    from ..council.view import council_view, unit_points
+    from ..council.workbook import write_council_workbook
+    from ..documents.council_brief import render_brief
+
+    campaign = load_campaign(campaign_dir)
+    view = council_view(campaign)
+    book = write_council_workbook(view)
+    brief = render_brief(view)
+    if as_json:
+        def stage(res, u):
+            return None if u is None else {"total": None if unit_points(res, u) is None else str(unit_points(res, u)),
+                                           "index": None if u.index is None else str(u.index), "rank": u.rank}
+        click.echo(json.dumps({"round": view.last_round, "workbook": str(book.resolve()), "brief": str(brief.resolve()),
+                               "units": [{"code": u.code, "self": stage(view.before, u.before),
+                                          "first": stage(view.first, u.first), "final": stage(view.final, u.final),
+                                          "rank_change": u.rank_change,
+                                          "still_contested": [i.item.code for i in u.open_items]}
+                                         for u in view.units]}, ensure_ascii=False, indent=2))
+        return
+    moved = [u for u in view.units if u.rank_change]
+    console.print(escape(f"Đã lập bảng tổng hợp «{book.name}» và tờ trình «{brief.name}» trong «{book.parent}»."),
+                  soft_wrap=True)
+    console.print(f"{vi_number(view.explained_units)} đơn vị đã giải trình; {vi_number(len(moved))} đơn vị thay "
+                  f"đổi xếp hạng; {vi_number(sum(len(u.open_items) for u in view.units))} tiêu chí còn ý kiến khác "
+                  "nhau.", soft_wrap=True)
+    for u in moved:
+        sign = "tăng" if u.rank_change > 0 else "giảm"
+        console.print(escape(f"  • {u.code} {u.name}: {sign} {abs(u.rank_change)} bậc (hạng {u.first.rank} → "
+                             f"{u.final.rank})"), soft_wrap=True)

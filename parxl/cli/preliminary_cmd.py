@@ -1,0 +1,68 @@
+"""``parxl preliminary``: the preliminary notice and the giải trình workbook of every unit appraised in a round."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..appraisal import layout as AL
+from ..campaign.folder import load_campaign
+from ..core.errors import ParxlError
+from ..core.numbers import vi_number
+from ..ledger.store import Ledger
+from .console import console
+
+
+def latest_recorded_round(campaign) -> str:
+    """The latest appraisal round recorded in the ledger; raises ``ParxlError`` when none is."""
+    with Ledger.open(campaign) as ledger:
+        rounds = [r for r in ledger.rounds() if AL.round_number(r)]
+    if not rounds:
+        raise ParxlError("Chưa có kết quả thẩm định nào trong sổ theo dõi: chạy «parxl appraise THƯ_MỤC_ĐỢT "
+                         "--import THƯ_MỤC_ĐÃ_CHẤM» trước.")
+    return max(rounds, key=AL.round_number)
+
+
+@click.command("preliminary", options_metavar="[TÙY_CHỌN]")
+@click.argument("campaign_dir", metavar="THƯ_MỤC_ĐỢT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--round", "round_name", metavar="VÒNG", default=None,
+              help="Vòng thẩm định (appraisal-1, appraisal-2…). Mặc định: vòng đã nhập điểm gần nhất.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho máy đọc).")
+def command(campaign_dir: Path, round_name: str | None, as_json: bool) -> None:
+    """Gửi kết quả thẩm định sơ bộ: thông báo và phiếu giải trình cho từng đơn vị.
+
+    Ghi vào THƯ_MỤC_ĐỢT/output/so-bo/, cho mỗi đơn vị đã được thẩm định trong vòng:
+    thông báo kết quả sơ bộ (DOCX) và phiếu giải trình (Excel) gồm các tiêu chí có
+    điểm thẩm định thấp hơn điểm tự chấm hoặc được đề nghị giải trình. Đơn vị điền
+    phiếu rồi gửi lại; bỏ phiếu vào inbox/ và chạy «parxl check».
+    """
+    from ..documents.preliminary import render_preliminary
+    from ..explanation.build import write_explanation_workbooks
+    from ..explanation.contested import contested, stage_results
+
+    campaign = load_campaign(campaign_dir)
+    round_name = AL.check_round(round_name) if round_name else latest_recorded_round(campaign)
+    units = contested(campaign, round_name)
+    if not units:
+        raise ParxlError(f"Chưa có đơn vị nào được thẩm định trong vòng «{round_name}»: nhập điểm thẩm định bằng "
+                         f"«parxl appraise THƯ_MỤC_ĐỢT --round {round_name} --import …» trước.")
+    before, after = stage_results(campaign, 0), stage_results(campaign, AL.round_number(round_name))
+    notices = render_preliminary(campaign, round_name, units, before, after)
+    workbooks = write_explanation_workbooks(campaign, round_name, units)
+    if as_json:
+        click.echo(json.dumps({"round": round_name, "units": [
+            {"unit": u.code, "contested": [i.item.code for i in u.items], "notice": str(n.resolve()),
+             "workbook": str(w.resolve())} for u, n, w in zip(units, notices, workbooks)]},
+            ensure_ascii=False, indent=2))
+        return
+    open_items = sum(len(u.items) for u in units)
+    console.print(f"[green]Đã soạn kết quả sơ bộ[/] ({AL.round_title(round_name).lower()}) cho "
+                  f"{vi_number(len(units))} đơn vị, {vi_number(open_items)} tiêu chí cần giải trình, trong "
+                  f"«{notices[0].parent}»:", soft_wrap=True)
+    for u, n, w in zip(units, notices, workbooks):
+        console.print(f"  • {u.code} {u.name}: {vi_number(len(u.items))} tiêu chí — {n.name}, {w.name}",
+                      soft_wrap=True)
+    if campaign.config.explanation_deadline is None:
+        console.print("[yellow]Lưu ý:[/] campaign.yaml chưa có «explanation_deadline» (hạn gửi giải trình): "
+                      "văn bản để «…».", soft_wrap=True)

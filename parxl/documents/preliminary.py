@@ -1,0 +1,100 @@
+"""Thông báo kết quả thẩm định sơ bộ: one notice per unit appraised in a round, sent with its giải trình workbook.
+
+The figures come from the ledger as it stands (``explanation.contested``): the
+self-assessed points and the points after the round, per field and in total, and
+the items the unit may explain with the appraiser's remark. It is a working
+notice, not a result: it always says «dự thảo» until the results are finalised.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from ..appraisal import layout as AL
+from ..campaign.folder import Campaign
+from ..core.files import write_atomic
+from ..core.numbers import ZERO, vi_number
+from ..explanation import layout as EL
+from ..explanation.build import deadline_text
+from ..explanation.contested import UnitOpen
+from ..results.compute import Results, UnitResult
+from .context import header_context, nfc, recipient_lines
+from .notices import addressee
+from .render import bundled_template, render_bytes, slug
+
+TEMPLATE = "thong-bao-ket-qua-so-bo.docx"
+
+
+def file_name(unit: UnitOpen, round: str) -> str:
+    """«so-bo-lan-N-<code>-<name>.docx» (ASCII)."""
+    return f"so-bo-lan-{AL.round_number(round)}-{slug(unit.code)}-{slug(unit.name)}.docx"
+
+
+def _signed(value: Decimal, decimals: int) -> str:
+    return ("+" if value > 0 else "") + vi_number(value, decimals)
+
+
+def _points(fw, u: UnitResult | None) -> Decimal:
+    """All the unit's points: its fields' points plus bonus minus penalty (0 without a result)."""
+    if u is None:
+        return ZERO
+    return sum((u.field_points.get(f.code, ZERO) for f in fw.fields), ZERO) + u.adjustment
+
+
+def preliminary_context(campaign: Campaign, round: str, unit: UnitOpen, before: Results, after: Results) -> dict:
+    """The template variables of ``unit``'s preliminary notice: the Nghị định 30/2020 header (``header_context``),
+    per field {stt, title, max, self, appraised, diff}, totals, the contested items {stt, code, title, self,
+    appraised, remark}, the deadline and where to send; every text NFC, numbers with decimal commas.
+
+    ``before`` is the self-assessment-only result, ``after`` the result counting rounds up to ``round``.
+    """
+    cfg = campaign.config
+    fw = campaign.framework
+    d = fw.decimals
+    u0: UnitResult | None = before.by_code(unit.code)
+    u1: UnitResult | None = after.by_code(unit.code)
+    ctx = header_context(campaign, f"…/TB-{cfg.issuer.short}", None)
+    fields = []
+    for n, f in enumerate(fw.fields, start=1):
+        p0 = u0.field_points.get(f.code, ZERO) if u0 else ZERO
+        p1 = u1.field_points.get(f.code, ZERO) if u1 else ZERO
+        fields.append({"stt": str(n), "title": f.title, "max": vi_number(f.max, d), "self": vi_number(p0, d),
+                       "appraised": vi_number(p1, d), "diff": _signed(p1 - p0, d)})
+    t0, t1 = _points(fw, u0), _points(fw, u1)
+    items = [{"stt": str(n), "code": it.item.code, "title": it.item.title,
+              "self": "—" if it.self_score is None else vi_number(it.self_score, d),
+              "appraised": vi_number(it.appraised, d),
+              "remark": it.remark or "; ".join(it.reasons)}
+             for n, it in enumerate(unit.items, start=1)]
+    contact = cfg.contact
+    who = addressee(after, u1) if u1 is not None else unit.name
+    ctx.update({
+        "round_number": str(AL.round_number(round)),
+        "unit_code": unit.code,
+        "unit_name": unit.name,
+        "addressee": who,
+        "fields": fields,
+        "self_total": vi_number(t0, d),
+        "appraised_total": vi_number(t1, d),
+        "diff_total": _signed(t1 - t0, d),
+        "items": items,
+        "workbook_name": EL.workbook_name(unit.code, unit.name, round),
+        "deadline": cfg.explanation_deadline.strftime("%d/%m/%Y") if cfg.explanation_deadline else "…",
+        "submit_to": cfg.submit_to or cfg.contact.office,
+        "deadline_text": deadline_text(campaign),
+        "contact": ", ".join(x for x in (contact.person, contact.phone, contact.email) if x),
+        "recipients": recipient_lines(["Như trên", "Lưu: VT, NV"]),
+        "draft": True,
+    })
+    return nfc(ctx)
+
+
+def render_preliminary(campaign: Campaign, round: str, units: list[UnitOpen], before: Results, after: Results,
+                       template: Path | None = None) -> list[Path]:
+    """One preliminary notice per unit of ``units`` into ``output/so-bo/`` (replacing that round's earlier
+    notice of the unit); all rendered before any is written. Raises ``DocumentError`` for a template that
+    does not fit, ``OSError`` when a file cannot be written."""
+    template = Path(template) if template else bundled_template(TEMPLATE)
+    rendered = [(u, render_bytes(template, preliminary_context(campaign, round, u, before, after))) for u in units]
+    folder = EL.output_dir(campaign.root)
+    return [write_atomic(folder / file_name(u, round), data) for u, data in rendered]
