@@ -70,10 +70,14 @@ def missing_evidence(item: Item, u: UnitResult) -> str:
 
 def lost_points(results: Results, u: UnitResult) -> list[tuple[Item, Decimal]]:
     """Every item where ``u`` lost points with how many it can gain back: a regular item's max − final score, a
-    penalty's points; bonuses are never lost. In criteria-set order (callers sort)."""
+    penalty's points; bonuses are never lost. Items that do not apply to the unit's type, or that it marked not
+    applicable, are out of its maximum and left out. In criteria-set order (callers sort)."""
     out = []
     for item in results.framework.items:
-        final = u.items[item.code].final
+        line = u.items.get(item.code)
+        if line is None or not line.applies or line.not_applicable:
+            continue  # not for the unit's type, or not applicable: out of its maximum, nothing to gain
+        final = line.final
         gap = item.max - final if item.kind == "regular" else final if item.kind == "penalty" else ZERO
         if gap > ZERO:
             out.append((item, gap))
@@ -181,6 +185,10 @@ def render_improvement_plans(results: Results, previous: dict[str, PreviousEntry
     """One plan per ranked unit in ``out_dir`` (default CAMPAIGN/output/ke-hoach-cai-thien), all rendered before
     any is written, never overwriting. ``previous``: last year's master read by ``master.read_previous``;
     ``master``: as for ``render_decision``. Raises UnknownVariablesError / DocumentError for a bad template."""
+    if results.campaign.has_blocks:  # each block's units from its own results (its set's fields and items)
+        from ..master.consolidation import split_results
+        return [p for part in split_results(results)
+                for p in render_improvement_plans(part, previous, template, out_dir, master)]
     template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
     note = note_for(results, master)
     rendered = [(u, render_bytes(template, improvement_context(results, u, previous), note)) for u in results.ranked]
