@@ -65,6 +65,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     items: dict[str, FileItem] = field(default_factory=dict)
     subtotals: dict[str, Decimal] = field(default_factory=dict)
+    # evidence file names looked for beside the workbook -> ``submission.evidence_signature`` (the cache's key)
+    lookups: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -115,7 +117,9 @@ def validate(campaign: Campaign, sub: Submission) -> Report:
             check(ctx)
             if ctx.stop:
                 break
-    return _complete(ctx, _report(ctx))
+    report = _complete(ctx, _report(ctx))
+    report.lookups = dict(sub.lookups)
+    return report
 
 
 def _complete(ctx: Context, report: Report) -> Report:

@@ -46,6 +46,7 @@ from ..campaign.folder import Campaign, load_campaign
 from ..core.findings import make
 from ..core.progress import Progress
 from ..core.report import InternalError
+from ..intake.cache import ValidationCache
 from ..intake.submission import expected_max_row, file_sha256, read_submission
 from ..intake.validation import Report, mark_swapped, validate
 from ..xlsx.safety import HostileFile
@@ -77,6 +78,7 @@ class IntakeResult:
     held: list[str] = field(default_factory=list)              # units held out of ``latest`` by such a file
     returned: list[ReturnedFile] = field(default_factory=list)  # units whose file arrived but did not read
     skipped: list[SkippedEntry] = field(default_factory=list)    # what in inbox/ is no regular file (not opened)
+    revalidated: list[str] = field(default_factory=list)  # display names of the contents read afresh (not cached)
 
     def internal_errors(self) -> list[InternalError]:
         """The files parxl itself failed on, in receipt order, as the common report carries them."""
@@ -171,17 +173,27 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
                 first[rec.sha256] = rec
         jobs: list[Job] = [(str(rec.stored), rec.path, rec.siblings, str(rec.folder) if rec.folder else None)
                            for rec in first.values()]
-        reports = check_files(campaign, jobs, progress, workers)
+        cache = ValidationCache(campaign)
+        shas = [rec.sha256 for rec in first.values()]
+        reports = _check_cached(campaign, cache, shas, jobs, result, progress, workers)
         mark_swapped([r for r in reports if r.status != INTERNAL])
         fingerprint = campaign.framework.fingerprint
-        for rec, report in zip(first.values(), reports):
+        versions = _self_versions(ledger)
+        for rec, report, job in zip(first.values(), reports, jobs):
             _name_by_path(campaign, rec, report)
             result.reports[rec.sha256] = report
-            ledger.record(report, fingerprint)  # an internal error replaces any earlier verdict on the content
+            if not cache.recorded(rec.sha256, *job[1:], report, versions.get(rec.sha256)):
+                ledger.record(report, fingerprint)  # an internal error replaces any earlier verdict on the content
         for rec in result.files:  # an undecompressable member of a plain zip, named after a unit: its verdict
             if rec.kind == "broken-archive" and rec.report is not None and rec.report.named_unit:
                 ledger.record(rec.report, fingerprint)  # (under the zip's content) so the unit is not «chưa gửi»
         ledger.commit()
+        versions = _self_versions(ledger)
+        for sha, report, job in zip(shas, reports, jobs):
+            if report.status != INTERNAL:
+                cache.mark_recorded(sha, *job[1:], report, versions.get(sha))
+        cache.save()
+        cache.close()
         for rec in result.files:
             if rec.kind == "workbook":
                 rec.report = result.reports[rec.sha256]
@@ -196,6 +208,34 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
     sent = {s.unit_code for s in result.latest} | set(result.held) | {r.unit_code for r in result.returned}
     result.missing = [code for code in codes if code not in sent]
     return result
+
+
+def _check_cached(campaign: Campaign, cache: ValidationCache, shas: list[str], jobs: list[Job],
+                  result: IntakeResult, progress: Progress | None, workers: int) -> list[Report]:
+    """One report per job: from the validation cache when nothing that can change it changed, else read
+    and validated afresh (``check_files``) and cached; ``result.revalidated`` names the latter."""
+    reports: list[Report | None] = [cache.get(sha, *job[1:]) for sha, job in zip(shas, jobs)]
+    todo = [i for i, r in enumerate(reports) if r is None]
+    done = len(jobs) - len(todo)
+    if progress and done:
+        progress(done, len(jobs), "")
+
+    def step(i: int, total: int, label: str) -> None:
+        if progress:
+            progress(done + i, done + total, label)
+    fresh = check_files(campaign, [jobs[i] for i in todo], step, workers)
+    for i, report in zip(todo, fresh):
+        reports[i] = report
+        result.revalidated.append(jobs[i][1])
+        if report.status != INTERNAL:
+            cache.put(report, *jobs[i][1:], report.lookups)
+    return reports  # type: ignore[return-value]
+
+
+def _self_versions(ledger: Ledger) -> dict[str, str]:
+    """sha256 -> the ledger's self-assessment record of it (row id and check time), to tell it unchanged."""
+    return {sha: f"{vid}@{at}" for sha, vid, at in ledger.db.execute(
+        "SELECT sha256, id, checked_at FROM versions WHERE round = 'self'")}
 
 
 def _name_by_path(campaign: Campaign, rec: InboxFile, report: Report) -> None:
