@@ -54,6 +54,7 @@ FindingCode = Literal[
     "appraisal-score-not-number", "appraisal-score-negative", "appraisal-score-above-max",
     "appraisal-score-formula",
     "appraisal-score-off-grid", "appraisal-number-as-text", "appraisal-note-without-score",
+    "file-too-slow",
 ]
 
 
@@ -364,6 +365,10 @@ _TYPES = [
        "Ô {cell} (đơn vị {unit}, tiêu chí {item}) có ý kiến thẩm định nhưng ô điểm để trống: điểm tự chấm "
        "được giữ nguyên; ý kiến vẫn lưu trong tệp đã nhận.",
        action="Nếu muốn thay điểm tự chấm, nhập điểm thẩm định vào ô điểm rồi nhập lại tệp; nếu không, không cần làm gì."),
+    _T("file-too-slow", "error", "Tệp đọc quá lâu",
+       "Tệp «{file}» đọc quá lâu nên parxl đã dừng đọc tệp này ({detail}); các tệp khác vẫn được kiểm tra và "
+       "tệp này vẫn được lưu giữ. Hãy đề nghị đơn vị mở tệp bằng Excel, lưu lại dạng .xlsx "
+       "(Tệp › Lưu thành › Excel 2007-365) rồi gửi lại; nếu vẫn vậy, gửi tệp cho người phụ trách parxl xem."),
 ]
 
 FINDING_TYPES: dict[str, FindingType] = {t.code: t for t in _TYPES}

@@ -22,7 +22,7 @@ from ..workbook import layout
 from ..xlsx.container import Cell, SheetData, SheetInfo, SheetRequest, XlsxFile
 from ..xlsx.filekind import identify
 from ..xlsx.ods import convert_ods
-from ..xlsx.safety import MAX_FILE_BYTES, HostileFile, human_size
+from ..xlsx.safety import MAX_FILE_BYTES, HostileFile, human_size, restart_time
 
 DEFAULT_MAX_ROW = 2_000
 ROW_MARGIN = 50  # rows read past the last row the layout expects (inserted rows stay readable)
@@ -182,7 +182,9 @@ def open_workbook(data: bytes) -> tuple[XlsxFile, bool]:
     if kind.code is not None:
         raise HostileFile(kind.code, kind.detail)
     if kind.kind == "ods":
-        return XlsxFile(convert_ods(data)), True  # HostileFile("file-ods-unsupported", …) without LibreOffice
+        converted = convert_ods(data)  # HostileFile("file-ods-unsupported", …) without LibreOffice
+        restart_time()  # the conversion has its own time limit; the reading starts now
+        return XlsxFile(converted), True
     return XlsxFile(data), False
 
 

@@ -20,7 +20,7 @@ from ..campaign.folder import Campaign
 from ..core.findings import Finding, FindingList, count_by_severity, make, sort_key
 from ..criteria.rules import Value
 from ..workbook import layout
-from ..xlsx.safety import MAX_FILE_BYTES, human_size
+from ..xlsx.safety import MAX_FILE_BYTES, check_time, human_size
 from .checks import Context, cached, evidence, formulas, identity, inputs, reserved, structure
 from .submission import Submission
 
@@ -114,6 +114,7 @@ def validate(campaign: Campaign, sub: Submission) -> Report:
     identity.check(ctx)
     if ctx.unit is not None and not ctx.stop:
         for check in CHECKS:
+            check_time()  # the file's time bound (``xlsx.safety.time_bound``), when one is open
             check(ctx)
             if ctx.stop:
                 break

@@ -49,7 +49,7 @@ from ..core.report import InternalError
 from ..intake.cache import ValidationCache
 from ..intake.submission import expected_max_row, file_sha256, read_submission
 from ..intake.validation import Report, mark_swapped, validate
-from ..xlsx.safety import HostileFile
+from ..xlsx.safety import HostileFile, time_bound
 from .inbox import INTERNAL, InboxFile, InternalErrorReport, SkippedEntry, internal_report, scan_inbox, unit_named_in
 from .returned import INTERNAL_REASON, ReturnedFile, returned_files
 from .store import Ledger, LedgerSubmission
@@ -109,8 +109,9 @@ def _check_one(job: Job) -> Report:
     try:
         if campaign is None:
             raise RuntimeError("worker not initialised")
-        sub = read_submission(Path(stored), name=name, max_row=_max_row, siblings=siblings, folder=folder)
-        return validate(campaign, sub)
+        with time_bound():  # a file that makes the reader run past READ_SECONDS is stopped: «file-too-slow»
+            sub = read_submission(Path(stored), name=name, max_row=_max_row, siblings=siblings, folder=folder)
+            return validate(campaign, sub)
     except HostileFile as exc:  # the reader's verdict on the file, wherever it was raised
         sha, size = _hash_of(stored)
         return Report(name, sha, size, "unreadable", named_unit=unit_named_in(campaign, name),
@@ -227,8 +228,8 @@ def _check_cached(campaign: Campaign, cache: ValidationCache, shas: list[str], j
     for i, report in zip(todo, fresh):
         reports[i] = report
         result.revalidated.append(jobs[i][1])
-        if report.status != INTERNAL:
-            cache.put(report, *jobs[i][1:], report.lookups)
+        if report.status != INTERNAL and not any(f.code == "file-too-slow" for f in report.findings):
+            cache.put(report, *jobs[i][1:], report.lookups)  # (too slow may be this machine's load: read it again)
     return reports  # type: ignore[return-value]
 
 
