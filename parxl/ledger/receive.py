@@ -137,6 +137,8 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
     ``InternalErrorReport`` (status ``internal-error``, traceback logged) in its place.
     """
     total = len(jobs)
+    if not jobs:
+        return []
     if workers <= 1 or total < 4:
         _init_worker(str(campaign.root))
         reports = []
