@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..campaign.folder import load_campaign
@@ -16,6 +15,7 @@ from ..ledger.check_report import check_report, stale_unreadable, unit_lines
 from ..ledger.check_report_xlsx import STATUS_TITLES, write_outputs
 from ..ledger.receive import IntakeResult, run_intake
 from .console import console, err_console
+from .progress_bar import steps
 
 
 @click.command("check", options_metavar="[TÙY_CHỌN]")
@@ -34,21 +34,12 @@ def command(campaign_dir: Path, as_json: bool) -> None:
     phát triển).
     """
     campaign = load_campaign(campaign_dir)
-    if as_json:
-        result = run_intake(campaign)
-    else:
-        with Progress(TextColumn("Đang đọc tệp"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("{task.description}"), console=err_console, transient=True,
-                      disable=not err_console.writes_to_terminal()) as bar:
-            task = bar.add_task("", total=None)
-
-            def progress(done: int, total: int | None, name: str) -> None:
-                bar.update(task, completed=done, total=total, description=Path(name.split("!/")[-1]).name[:40])
-
-            result = run_intake(campaign, progress=progress)
+    lines: list = []
+    with steps(err_console, not as_json and err_console.writes_to_terminal()) as bars:
+        result = run_intake(campaign, progress=bars.step("Đang đọc tệp"))
+        lines = unit_lines(campaign, result)
+        paths = write_outputs(campaign, result, lines, progress=bars.step("Ghi tệp phản hồi"))
     print_skipped(result)
-    lines = unit_lines(campaign, result)
-    paths = write_outputs(campaign, result, lines)
     report = check_report(campaign, result, lines)
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
