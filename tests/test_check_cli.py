@@ -64,3 +64,17 @@ def test_findings_workbook_and_feedback(campaign):
     assert "Đơn vị: Xã Lê Ninh (mã X02)" in texts
     assert any("«Sớm»" in str(t) for t in texts)
     assert not list((campaign.output_dir).glob(".parxl-*"))  # no temp file left behind
+
+
+def test_many_units_the_table_lists_only_those_with_errors(campaign, monkeypatch):
+    from parxl.cli import check_cmd
+    campaign.inbox_dir.mkdir(parents=True, exist_ok=True)
+    for unit in campaign.units:
+        answers = {"1.1": {"choice": "Không có"}} if unit.code == "X02" else None  # not an option: an error
+        (campaign.inbox_dir / f"{unit.code}.xlsx").write_bytes(filled(campaign, unit, answers=answers))
+    monkeypatch.setattr(check_cmd, "ALL_ROWS_UP_TO", 2)
+    result = run(campaign)
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert "X02 Xã Lê Ninh" in text and "X01 Phường An Lưu" not in text and "X03 Phường Hiệp An" not in text
+    assert "2 đơn vị khác không có lỗi phải sửa" in text

@@ -72,6 +72,9 @@ def print_internal(campaign, report: CommandReport, result: IntakeResult) -> Non
                           "của họ đọc được (chạy lại «parxl check» sau khi cập nhật parxl).", soft_wrap=True)
 
 
+ALL_ROWS_UP_TO = 200  # more units than this: the table lists only those with errors (3,321 rows help nobody)
+
+
 def _print_table(campaign, result, lines, report: CommandReport | None = None) -> None:
     report = report or check_report(campaign, result, lines)
     d = campaign.framework.decimals
@@ -80,7 +83,8 @@ def _print_table(campaign, result, lines, report: CommandReport | None = None) -
                            ("Điểm tự chấm", "right"), ("Lỗi", "right"), ("Cảnh báo", "right")):
         table.add_column(title, justify=justify, overflow="fold")  # type: ignore[arg-type]
     colour = {"ok": "green", "errors": "red", "unreadable": "red"}
-    for line in lines:
+    shown = lines if len(lines) <= ALL_ROWS_UP_TO else [line for line in lines if line.submission.status != "ok"]
+    for line in shown:
         s = line.submission
         table.add_row(f"{s.unit_code} {s.unit_name}", s.original_path.split("/", 1)[-1],
                       f"[{colour[s.status]}]{STATUS_TITLES[s.status]}[/]",
@@ -93,6 +97,9 @@ def _print_table(campaign, result, lines, report: CommandReport | None = None) -
         table.add_row(who, rec.path.split("/", 1)[-1], f"[red]{STATUS_TITLES['unreadable']}[/]", "",
                       str(rec.report.errors if rec.report else 0), str(rec.report.warnings if rec.report else 0))
     console.print(table)
+    if len(shown) < len(lines):
+        console.print(f"[green]{vi_number(len(lines) - len(shown))} đơn vị khác không có lỗi phải sửa[/] "
+                      "(từng đơn vị trong tệp kết quả kiểm tra).", soft_wrap=True)
     if result.missing:
         console.print(f"[yellow]Chưa gửi ({vi_number(len(result.missing))}):[/] "
                       + ", ".join(f"{c} {names.get(c, '')}" for c in result.missing))
