@@ -28,6 +28,7 @@ class _Rate(ProgressColumn):
     """«152,3 tệp/giây»: the task's speed with a Vietnamese decimal comma, in the step's unit."""
 
     def render(self, task) -> Text:
+        """The rate of ``task`` (a rich Task: ``speed``, ``fields["unit"]``) as rich Text."""
         speed = task.finished_speed or task.speed
         unit = task.fields.get("unit", "")
         if speed is None:

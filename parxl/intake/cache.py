@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Mapping, MutableMapping
 from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
@@ -42,7 +43,7 @@ from .validation import FileItem, Report
 __all__ = ["ValidationCache", "settings_key", "CACHE_FILE", "DOCUMENT_ONLY_SETTINGS"]
 
 CACHE_FILE = "validation-cache.sqlite"
-FORMAT = "1"
+FORMAT = "2"
 # campaign.yaml keys that only the documents, the ranking or the workbook's instructions read: a change to
 # them keeps every verdict. Any other key (including keys added later) is part of the settings key.
 DOCUMENT_ONLY_SETTINGS = frozenset({
@@ -215,21 +216,59 @@ def report_to_json(report: Report) -> str:
         "unit_code": report.unit_code, "unit_name": report.unit_name, "named_unit": report.named_unit,
         "total_self": _enc(report.total_self),
         "findings": [[f.code, f.severity, f.message, f.sheet, f.cell, f.item, f.file] for f in report.findings],
-        "items": [[i.code, {k: _enc(v) for k, v in i.inputs.items()}, _enc(i.score), _enc(i.cached), i.evidence,
-                   i.explanation] for i in report.items.values()],
+        "items": json.dumps([[i.code, {k: _enc(v) for k, v in i.inputs.items()}, _enc(i.score), _enc(i.cached),
+                              i.evidence, i.explanation] for i in report.items.values()], ensure_ascii=False),
         "subtotals": {k: _enc(v) for k, v in report.subtotals.items()},
     }
     return json.dumps(data, ensure_ascii=False)
 
 
 def report_from_json(text: str) -> Report:
-    """The ``Report`` written by ``report_to_json``. Raises ValueError, KeyError or TypeError when damaged."""
+    """The ``Report`` written by ``report_to_json``. Raises ValueError, KeyError or TypeError when damaged.
+
+    Its items are parsed when first used (``CachedItems``): a second check with nothing new
+    never needs them.
+    """
     data = json.loads(text)
-    report = Report(data["file"], data["sha256"], data["size"], data["status"], unit_code=data["unit_code"],
-                    unit_name=data["unit_name"], named_unit=data["named_unit"], total_self=_dec(data["total_self"]),
-                    findings=[Finding(*f) for f in data["findings"]],
-                    subtotals={k: _dec(v) for k, v in data["subtotals"].items()})
-    for code, inputs, score, cached, evidence, explanation in data["items"]:
-        report.items[code] = FileItem(code, {k: _dec(v) for k, v in inputs.items()}, _dec(score), _dec(cached),
-                                      list(evidence), explanation)
-    return report
+    return Report(data["file"], data["sha256"], data["size"], data["status"], unit_code=data["unit_code"],
+                  unit_name=data["unit_name"], named_unit=data["named_unit"], total_self=_dec(data["total_self"]),
+                  findings=[Finding(*f) for f in data["findings"]],
+                  items=CachedItems(data["items"]),  # type: ignore[arg-type]
+                  subtotals={k: _dec(v) for k, v in data["subtotals"].items()})
+
+
+class CachedItems(MutableMapping):
+    """A cached report's items (code -> ``FileItem``), parsed from their JSON on first use; a dict otherwise."""
+
+    def __init__(self, text: str):
+        self._text: str | None = text
+        self._data: dict[str, FileItem] = {}
+
+    def _items(self) -> dict[str, FileItem]:
+        if self._text is not None:
+            for code, inputs, score, cached, evidence, explanation in json.loads(self._text):
+                self._data[code] = FileItem(code, {k: _dec(v) for k, v in inputs.items()}, _dec(score), _dec(cached),
+                                            list(evidence), explanation)
+            self._text = None
+        return self._data
+
+    def __getitem__(self, code: str) -> FileItem:
+        return self._items()[code]
+
+    def __setitem__(self, code: str, item: FileItem) -> None:
+        self._items()[code] = item
+
+    def __delitem__(self, code: str) -> None:
+        del self._items()[code]
+
+    def __iter__(self):
+        return iter(self._items())
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Mapping) and dict(self._items()) == dict(other.items())
+
+    def __repr__(self) -> str:
+        return repr(self._items())

@@ -293,9 +293,11 @@ class _Written:
                                    + campaign.framework.fingerprint.encode()).hexdigest()
 
     def digest(self, args) -> str:
+        """sha256 (hex) of what a feedback workbook is built from (with this module's code and the campaign)."""
         return hashlib.sha256((self.code + repr(args)).encode()).hexdigest()
 
     def unchanged(self, path: Path, digest: str) -> bool:
+        """Whether ``path`` is the file written from ``digest``, untouched since (size, modification time)."""
         entry = self.entries.get(str(path))
         if not entry or entry[0] != digest:
             return False
@@ -306,11 +308,13 @@ class _Written:
         return [st.st_size, st.st_mtime_ns] == entry[1:]
 
     def note(self, path: Path, digest: str) -> None:
+        """Remember that ``path`` was just written from ``digest``. Raises OSError when it is gone."""
         st = path.stat()
         self.entries[str(path)] = [digest, st.st_size, st.st_mtime_ns]
         self.changed = True
 
     def save(self) -> None:
+        """Write the record (atomically) when it changed; a failure only costs a rewrite next time."""
         if self.changed:
             try:
                 write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False).encode("utf-8"))
