@@ -108,3 +108,29 @@ def test_outside_a_window_nothing_is_bounded_and_windows_nest():
             assert caught.value.detail == "quá 0 giây khi đọc phần «xl/worksheets/sheet1.xml»"
         check_time()  # the outer window is open again, and not past
     check_time()
+
+
+def test_a_worker_stuck_where_the_reader_cannot_check_the_time_is_stopped(tmp_path, monkeypatch):
+    """A file that makes a worker hang (in C code, where no ``check_time`` runs): the parent stops the
+    worker, reports the file, and reads the rest in a new pool. The hang is simulated in the forked workers."""
+    c = make_campaign(tmp_path / "c", units_csv="Mã,Tên đơn vị,Loại\n" + "".join(
+        f"X{i:02d},Xã Thử {i},Xã\n" for i in range(1, 9)))
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    for unit in c.units:
+        (c.inbox_dir / workbook_filename(unit)).write_bytes(filled(c, unit))
+    stuck = f"inbox/{workbook_filename(c.unit('X03'))}"
+    real = receive.read_submission
+
+    def hanging(path, **kw):
+        if kw.get("name") == stuck:
+            time.sleep(3600)  # never returns, never checks the time
+        return real(path, **kw)
+    monkeypatch.setattr(receive, "read_submission", hanging)
+    monkeypatch.setattr(receive, "HARD_SECONDS", 2)
+    result = run_intake(c, workers=2)
+    codes = {r.file: [f.code for f in r.findings] for r in result.reports.values()}
+    assert codes[stuck] == ["file-too-slow"]
+    report = next(r for r in result.reports.values() if r.file == stuck)
+    assert report.status == "unreadable" and "đã dừng tiến trình đọc tệp" in report.findings[0].message
+    assert [s.unit_code for s in result.latest] == [u.code for u in c.units if u.code != "X03"]
+    assert [r.unit_code for r in result.returned] == ["X03"]

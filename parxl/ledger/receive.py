@@ -39,17 +39,19 @@ files reads (``parxl.ledger.returned``): «bị trả lại / không đọc đư
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..campaign.folder import Campaign, load_campaign
 from ..core.findings import make
+from ..core.numbers import vi_number
 from ..core.progress import Progress
 from ..core.report import InternalError
 from ..intake.cache import ValidationCache
 from ..intake.submission import expected_max_row, file_sha256, read_submission
 from ..intake.validation import Report, mark_swapped, validate
-from ..xlsx.safety import HostileFile, time_bound
+from ..xlsx.safety import READ_SECONDS, HostileFile, time_bound
 from .inbox import INTERNAL, InboxFile, InternalErrorReport, SkippedEntry, internal_report, scan_inbox, unit_named_in
 from .returned import INTERNAL_REASON, ReturnedFile, returned_files
 from .store import Ledger, LedgerSubmission
@@ -147,14 +149,54 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
             if progress:
                 progress(i, total, job[1])
         return reports
-    reports = []
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(str(campaign.root),)) as pool:
-        chunk = max(1, min(32, total // (workers * 8)))
-        for i, (job, report) in enumerate(zip(jobs, pool.map(_check_one, jobs, chunksize=chunk)), 1):
-            reports.append(report)
+    reports: dict[int, Report] = {}
+    todo = list(range(total))
+    while todo:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(str(campaign.root),))
+        futures = {i: pool.submit(_check_one, jobs[i]) for i in todo}
+        stuck = None
+        for i in todo:
+            try:
+                reports[i] = futures[i].result(timeout=HARD_SECONDS)
+            except FutureTimeout:  # the worker is stuck past the reader's own bound (in C code): stop it
+                stuck = i
+                break
             if progress:
-                progress(i, total, job[1])
-    return reports
+                progress(len(reports), total, jobs[i][1])
+        if stuck is None:
+            pool.shutdown()
+            break
+        for i, future in futures.items():  # what finished meanwhile is kept; the rest is read again
+            if i not in reports and i != stuck and future.done() and future.exception() is None:
+                reports[i] = future.result()
+        _stop(pool)
+        reports[stuck] = _too_slow(campaign, jobs[stuck])
+        if progress:
+            progress(len(reports), total, jobs[stuck][1])
+        todo = [i for i in todo if i not in reports]
+    return [reports[i] for i in range(total)]
+
+
+HARD_SECONDS = 2 * READ_SECONDS + 10  # a worker silent for this long is stopped (its file is «file-too-slow»)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool whose worker is stuck: kill its processes (the stuck one would never return)."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public API kills a worker
+    for process in processes:
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+
+
+def _too_slow(campaign: Campaign, job: Job) -> Report:
+    """The verdict on a file whose worker had to be stopped: unreadable, «file-too-slow»."""
+    stored, name = job[0], job[1]
+    sha, size = _hash_of(stored)
+    detail = f"quá {vi_number(HARD_SECONDS)} giây, đã dừng tiến trình đọc tệp"
+    return Report(name, sha, size, "unreadable", named_unit=unit_named_in(campaign, name),
+                  findings=[make("file-too-slow", file=name, detail=detail)])
 
 
 def run_intake(campaign: Campaign, progress: Progress | None = None, workers: int = WORKERS) -> IntakeResult:
