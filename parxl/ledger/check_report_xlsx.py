@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from concurrent.futures import ProcessPoolExecutor
 import json
 from pathlib import Path, PurePosixPath
 
@@ -261,17 +262,49 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
                             None, rec.report.findings), feedback_name(code, names.get(code, code))))
         done.add(code)
     written = _Written(campaign)
-    for i, (code, args, name) in enumerate(jobs, 1):
+    todo = []
+    for code, args, name in jobs:
         path = out / FEEDBACK_DIR / name
         digest = written.digest(args[1:])
-        if not written.unchanged(path, digest):
-            write_atomic(path, feedback_workbook(*args))
-            written.note(path, digest)
         paths.append(path)
-        if progress:
-            progress(i, len(jobs), name)
+        if not written.unchanged(path, digest):
+            todo.append((path, digest, args))
+    if len(todo) < PARALLEL_FROM:
+        built = (feedback_workbook(*args) for _, _, args in todo)
+        _write_feedback(todo, built, written, len(jobs), progress)
+    else:  # two worker processes build them (each loads the campaign once); this one writes
+        with ProcessPoolExecutor(max_workers=2, initializer=_init_builder, initargs=(str(campaign.root),)) as pool:
+            built = pool.map(_build, [args[1:] for _, _, args in todo], chunksize=16)
+            _write_feedback(todo, built, written, len(jobs), progress)
     written.save()
     return paths
+
+
+PARALLEL_FROM = 40  # feedback workbooks to build: from this many, in two worker processes
+
+
+def _write_feedback(todo, built, written: _Written, total: int, progress: Progress | None) -> None:
+    skipped = total - len(todo)
+    for i, ((path, digest, _), data) in enumerate(zip(todo, built), 1):
+        write_atomic(path, data)
+        written.note(path, digest)
+        if progress:
+            progress(skipped + i, total, path.name)
+    if progress and not todo and total:
+        progress(total, total, "")
+
+
+_builder_campaign: Campaign | None = None
+
+
+def _init_builder(root: str) -> None:
+    global _builder_campaign
+    from ..campaign.folder import load_campaign
+    _builder_campaign = load_campaign(root)
+
+
+def _build(args) -> bytes:
+    return feedback_workbook(_builder_campaign, *args)
 
 
 WRITTEN_FILE = "feedback-written.json"
