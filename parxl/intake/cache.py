@@ -143,9 +143,15 @@ class ValidationCache:
 
     def put(self, report: Report, name: str, siblings: frozenset[str] | None, folder: str | None,
             lookups: dict[str, str]) -> None:
-        """Keep ``report`` (as ``validate`` gave it) for that file, with the evidence signatures it depended on."""
+        """Keep ``report`` (as ``validate`` gave it) for that file, with the evidence signatures it depended on.
+
+        The report's items are swapped for the same items kept as text until used (``CachedItems``):
+        3,321 reports' items as objects would weigh hundreds of MB.
+        """
         key = entry_key(report.sha256, name, siblings, folder)
-        text, looked = report_to_json(report), json.dumps(lookups, ensure_ascii=False, sort_keys=True)
+        items = items_to_json(report)
+        text, looked = report_to_json(report, items), json.dumps(lookups, ensure_ascii=False, sort_keys=True)
+        report.items = CachedItems(items)  # type: ignore[assignment]
         self._rows[key] = (text, looked)
         self._recorded.pop(key, None)
         self._new.append((key, self.settings, text, looked))
@@ -209,15 +215,21 @@ def _dec(value):
     return value
 
 
-def report_to_json(report: Report) -> str:
-    """``report`` as JSON text, exact (Decimals as text); ``report_from_json`` reads it back."""
+def items_to_json(report: Report) -> str:
+    """``report.items`` as JSON text (what ``CachedItems`` parses)."""
+    return json.dumps([[i.code, {k: _enc(v) for k, v in i.inputs.items()}, _enc(i.score), _enc(i.cached),
+                        i.evidence, i.explanation] for i in report.items.values()], ensure_ascii=False)
+
+
+def report_to_json(report: Report, items: str | None = None) -> str:
+    """``report`` as JSON text, exact (Decimals as text); ``report_from_json`` reads it back.
+    ``items``: ``items_to_json(report)`` when already made."""
     data = {
         "file": report.file, "sha256": report.sha256, "size": report.size, "status": report.status,
         "unit_code": report.unit_code, "unit_name": report.unit_name, "named_unit": report.named_unit,
         "total_self": _enc(report.total_self),
         "findings": [[f.code, f.severity, f.message, f.sheet, f.cell, f.item, f.file] for f in report.findings],
-        "items": json.dumps([[i.code, {k: _enc(v) for k, v in i.inputs.items()}, _enc(i.score), _enc(i.cached),
-                              i.evidence, i.explanation] for i in report.items.values()], ensure_ascii=False),
+        "items": items if items is not None else items_to_json(report),
         "subtotals": {k: _enc(v) for k, v in report.subtotals.items()},
     }
     return json.dumps(data, ensure_ascii=False)
