@@ -272,9 +272,13 @@ def _check_cached(campaign: Campaign, cache: ValidationCache, shas: list[str], j
     for i, report in zip(todo, fresh):
         reports[i] = report
         result.revalidated.append(jobs[i][1])
-        if report.status != INTERNAL and not any(f.code == "file-too-slow" for f in report.findings):
-            cache.put(report, *jobs[i][1:], report.lookups)  # (too slow may be this machine's load: read it again)
+        if report.status != INTERNAL and not any(f.code in MACHINE_VERDICTS for f in report.findings):
+            cache.put(report, *jobs[i][1:], report.lookups)
     return reports  # type: ignore[return-value]
+
+
+# Verdicts that depend on this machine (its load, whether LibreOffice is installed), not on the file: never cached.
+MACHINE_VERDICTS = frozenset({"file-too-slow", "file-ods-converted", "file-ods-unsupported", "file-ods-conversion-failed"})
 
 
 def _self_versions(ledger: Ledger) -> dict[str, str]:
