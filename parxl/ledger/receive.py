@@ -161,6 +161,9 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
             except FutureTimeout:  # the worker is stuck past the reader's own bound (in C code): stop it
                 stuck = i
                 break
+            except BaseException:  # a broken pool, Ctrl+C: no worker is left behind
+                _stop(pool)
+                raise
             if progress:
                 progress(len(reports), total, jobs[i][1])
         if stuck is None:
