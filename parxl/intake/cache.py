@@ -43,6 +43,7 @@ from .validation import FileItem, Report
 __all__ = ["ValidationCache", "settings_key", "CACHE_FILE", "DOCUMENT_ONLY_SETTINGS"]
 
 CACHE_FILE = "validation-cache.sqlite"
+FLUSH_EVERY = 200  # reports put before they are written
 FORMAT = "2"
 # campaign.yaml keys that only the documents, the ranking or the workbook's instructions read: a change to
 # them keeps every verdict. Any other key (including keys added later) is part of the settings key.
@@ -98,15 +99,14 @@ class ValidationCache:
         self._new: list[tuple[str, str, str, str]] = []
         self._marks: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
-        self._rows: dict[str, tuple[str, str]] = {}
-        self._recorded: dict[str, str] = {}
+        self._recorded: dict[str, str] = {}  # key -> recorded mark ("" when not recorded) of every entry
         for attempt in (1, 2):
             try:
                 self._open()
                 break
             except (sqlite3.Error, OSError):
                 self.close()
-                self._rows, self._recorded = {}, {}
+                self._recorded = {}
                 if attempt == 1:  # a damaged cache is thrown away and rebuilt
                     try:
                         self.path.unlink(missing_ok=True)
@@ -118,27 +118,29 @@ class ValidationCache:
         self._db = sqlite3.connect(self.path, timeout=5)
         self._db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, settings TEXT NOT NULL, "
                          "report TEXT NOT NULL, lookups TEXT NOT NULL, recorded TEXT NOT NULL DEFAULT '')")
-        rows = self._db.execute("SELECT key, report, lookups, recorded FROM entries WHERE settings = ?",
-                                (self.settings,)).fetchall()
-        self._rows = {key: (report, lookups) for key, report, lookups, _ in rows}
-        self._recorded = {key: mark for key, _, _, mark in rows if mark}
+        # only the keys and marks are held (the reports are read one by one: 10,000 would weigh 150 MB)
+        self._recorded = {key: mark for key, mark in self._db.execute(
+            "SELECT key, recorded FROM entries WHERE settings = ?", (self.settings,))}
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._recorded)
 
     def get(self, sha256: str, name: str, siblings: frozenset[str] | None, folder: str | None) -> Report | None:
         """The cached report of that file, or None when absent or stale (an evidence file changed)."""
-        row = self._rows.get(entry_key(sha256, name, siblings, folder))
-        if row is None:
+        key = entry_key(sha256, name, siblings, folder)
+        if key not in self._recorded or self._db is None:
             return None
         try:
+            row = self._db.execute("SELECT report, lookups FROM entries WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
             lookups = json.loads(row[1])
             if siblings is None and folder is not None:
                 base = Path(folder)
                 if any(evidence_signature(base, name) != sig for name, sig in lookups.items()):
                     return None
             return report_from_json(row[0])
-        except (ValueError, KeyError, TypeError):
+        except (sqlite3.Error, ValueError, KeyError, TypeError):
             return None
 
     def put(self, report: Report, name: str, siblings: frozenset[str] | None, folder: str | None,
@@ -152,9 +154,10 @@ class ValidationCache:
         items = items_to_json(report)
         text, looked = report_to_json(report, items), json.dumps(lookups, ensure_ascii=False, sort_keys=True)
         report.items = CachedItems(items)  # type: ignore[assignment]
-        self._rows[key] = (text, looked)
-        self._recorded.pop(key, None)
+        self._recorded[key] = ""
         self._new.append((key, self.settings, text, looked))
+        if len(self._new) >= FLUSH_EVERY:
+            self._flush()
 
     def recorded(self, sha256: str, name: str, siblings: frozenset[str] | None, folder: str | None,
                  report: Report, version: str | None) -> bool:
@@ -174,17 +177,30 @@ class ValidationCache:
             self._recorded[key] = mark
             self._marks[key] = mark
 
+    def _flush(self) -> None:
+        """Write the entries put so far (memory stays bounded on a first run of 10,000 files)."""
+        if self._db is None:
+            self._new = []
+            return
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,'')", self._new)
+        except sqlite3.Error:
+            for key, *_ in self._new:
+                self._recorded.pop(key, None)
+        self._new = []
+
     def save(self) -> None:
         """Write the new entries and drop those of other settings; a write failure loses only the cache."""
+        self._flush()
         if self._db is None:
             return
         try:
             with self._db:
                 self._db.execute("DELETE FROM entries WHERE settings <> ?", (self.settings,))
-                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,'')", self._new)
                 self._db.executemany("UPDATE entries SET recorded = ? WHERE key = ?",
                                      [(mark, key) for key, mark in self._marks.items()])
-            self._new, self._marks = [], {}
+            self._marks = {}
         except sqlite3.Error:
             pass
 

@@ -239,16 +239,20 @@ class Ledger:
             out[vid] = LedgerSubmission(code, name, sha, first_path.get(sha, ""), t, self.state_dir / stored[sha],
                                         status, None if total is None else Decimal(total), errors, warnings,
                                         superseded=superseded)
-        rows = [row for row in db.execute("SELECT i.version_id, i.item, i.inputs, i.score, i.evidence FROM items i "
-                                          "JOIN versions v ON v.id = i.version_id WHERE v.round = ? ORDER BY i.version_id, i.item", (round,))
-                if row[0] in out]
-        inputs = json.loads("[" + ",".join(row[2] for row in rows) + "]")  # one parse for all (fast)
-        evidence = json.loads("[" + ",".join(row[4] for row in rows) + "]")
-        for (vid, item, _, score, _), values, entries in zip(rows, inputs, evidence):
-            sub = out[vid]
-            sub.inputs.setdefault(round, {})[item] = {k: decode_value(v) for k, v in values.items()}
-            sub.scores.setdefault(round, {})[item] = Decimal(score)
-            sub.evidence_counts[item] = len(entries)
+        cursor = db.execute("SELECT i.version_id, i.item, i.inputs, i.score, i.evidence FROM items i JOIN versions v "
+                            "ON v.id = i.version_id WHERE v.round = ? ORDER BY i.version_id, i.item", (round,))
+        while True:
+            batch = cursor.fetchmany(20_000)  # in batches: bounded memory
+            if not batch:
+                break
+            rows = [row for row in batch if row[0] in out]
+            inputs = json.loads("[" + ",".join(row[2] for row in rows) + "]")  # one parse per batch (fast)
+            evidence = json.loads("[" + ",".join(row[4] for row in rows) + "]")
+            for (vid, item, _, score, _), values, entries in zip(rows, inputs, evidence):
+                sub = out[vid]
+                sub.inputs.setdefault(round, {})[item] = {k: decode_value(v) for k, v in values.items()}
+                sub.scores.setdefault(round, {})[item] = Decimal(score)
+                sub.evidence_counts[item] = len(entries)
         for vid, item, severity, n in db.execute(
                 "SELECT f.version_id, f.item, f.severity, COUNT(*) FROM findings f JOIN versions v ON v.id = f.version_id "
                 "WHERE v.round = ? AND f.item IS NOT NULL GROUP BY f.version_id, f.item, f.severity", (round,)):
