@@ -19,7 +19,9 @@ from pathlib import Path
 
 from parxl.workbook.build import Identity, build_workbook
 from parxl.workbook.stamping import Template, generate
-from scale import make_campaign
+from scale import machine_line, make_campaign, peak_rss_mb, verdict
+
+TARGET_S = 3.0
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -30,7 +32,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="parxl-bench-") as tmp:
         campaign = make_campaign(Path(tmp), args.units)
         n = len(campaign.units)
-        print(f"criteria set: {campaign.framework.id} ({len(campaign.framework.items)} items), units: {n}")
+        print(f"criteria set: {campaign.framework.id} ({len(campaign.framework.items)} items), units: {n}; "
+              f"{machine_line()}")
 
         sample = campaign.units[: min(args.plain_sample, n)]
         plain_ms = []
@@ -61,8 +64,10 @@ def main() -> int:
           f"template built once in {template_ms:.0f} ms")
     print(f"generate end to end (write files): {generate_s * 1000 / n:8.3f} ms/workbook, {generate_s:6.2f} s for {n}")
     print(f"ratio plain / stamping: {plain / stamp:6.0f}x in memory, {plain * n / 1000 / generate_s:6.1f}x end to end")
-    print(f"workbook size: {size_kb:.1f} KB")
-    return 0
+    print(f"workbook size: {size_kb:.1f} KB; peak RSS {peak_rss_mb():.0f} MB; {machine_line()}")
+    ok = verdict(f"generate {n} workbooks", generate_s, TARGET_S, plain * n / 1000)
+    print("  (baseline: the plain XlsxWriter build of every unit, projected from the sample)")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

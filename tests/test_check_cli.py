@@ -64,3 +64,42 @@ def test_findings_workbook_and_feedback(campaign):
     assert "Đơn vị: Xã Lê Ninh (mã X02)" in texts
     assert any("«Sớm»" in str(t) for t in texts)
     assert not list((campaign.output_dir).glob(".parxl-*"))  # no temp file left behind
+
+
+def test_many_units_the_table_lists_only_those_with_errors(campaign, monkeypatch):
+    from parxl.cli import check_cmd
+    campaign.inbox_dir.mkdir(parents=True, exist_ok=True)
+    for unit in campaign.units:
+        answers = {"1.1": {"choice": "Không có"}} if unit.code == "X02" else None  # not an option: an error
+        (campaign.inbox_dir / f"{unit.code}.xlsx").write_bytes(filled(campaign, unit, answers=answers))
+    monkeypatch.setattr(check_cmd, "ALL_ROWS_UP_TO", 2)
+    result = run(campaign)
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert "X02 Xã Lê Ninh" in text and "X01 Phường An Lưu" not in text and "X03 Phường Hiệp An" not in text
+    assert "2 đơn vị khác không có lỗi phải sửa" in text
+
+
+def test_feedback_built_in_two_worker_processes_is_the_one_built_in_one(campaign, monkeypatch):
+    import shutil
+
+    from parxl.ledger import check_report_xlsx
+    campaign.inbox_dir.mkdir(parents=True, exist_ok=True)
+    for unit in campaign.units:
+        answers = {"1.1": {"choice": "Không có"}} if unit.code == "X02" else None
+        (campaign.inbox_dir / f"{unit.code}.xlsx").write_bytes(filled(campaign, unit, answers=answers))
+    made = {}
+    for way, threshold in (("one", 10_000), ("two", 1)):
+        shutil.rmtree(campaign.output_dir / FEEDBACK_DIR, ignore_errors=True)
+        monkeypatch.setattr(check_report_xlsx, "PARALLEL_FROM", threshold)
+        assert run(campaign).exit_code == 1
+        made[way] = {p.name: parts(p) for p in (campaign.output_dir / FEEDBACK_DIR).iterdir()}
+    assert len(made["one"]) == 3 and made["one"] == made["two"]
+
+
+def parts(path) -> dict:
+    """Every part of a workbook but its creation time (docProps/core.xml)."""
+    import io
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
+        return {name: z.read(name) for name in z.namelist() if name != "docProps/core.xml"}

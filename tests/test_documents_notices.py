@@ -72,3 +72,19 @@ def test_libreoffice_renders_the_notice(results, soffice, tmp_path):
     path = next(p for p in render_notices(results) if "x04" in p.name)
     flat = " ".join(pdf_text(soffice, path, tmp_path / "pdf").split())
     assert "Xã Thất Hùng & <Mới>" in flat and "THÔNG BÁO" in flat and "Điểm trừ: Bị phê bình vì chậm báo cáo" in flat
+
+
+def test_notices_rendered_in_two_worker_processes_are_the_ones_rendered_in_one(results, monkeypatch, tmp_path):
+    import io
+    import zipfile
+
+    from parxl.documents import notices
+    one = render_notices(results, out_dir=tmp_path / "one")
+    monkeypatch.setattr(notices, "PARALLEL_FROM", 1)
+    two = render_notices(results, out_dir=tmp_path / "two")
+    assert [p.name for p in one] == [p.name for p in two] and len(one) == len(results.ranked) > 1
+
+    def parts(path):
+        with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
+            return {name: z.read(name) for name in z.namelist() if name != "docProps/core.xml"}
+    assert all(parts(a) == parts(b) for a, b in zip(one, two))

@@ -124,14 +124,10 @@ def test_cli_generate_without_a_campaign_exits_1(tmp_path: Path):
     assert "không phải thư mục đợt đánh giá" in " ".join(result.output.split())
 
 
-def test_national_scale_generation_is_fast(tmp_path):
-    """3,321 commune-level units, the commune set: well under the 30 s budget (about 2 s measured)."""
-    import time
+def test_national_scale_generation_writes_every_unit(tmp_path):
+    """3,321 commune-level units, the commune set: one distinct file each (speed: benchmarks/bench_generate.py)."""
     units = [(f"{10000 + i}", f"Xã Thử Nghiệm {i}", "Xã") for i in range(3321)]
     criteria = Path(__file__).parent.parent / "templates" / "criteria" / "xa-mau-2025.yaml"
     campaign = make_campaign(tmp_path / "c", criteria=criteria, units_csv=_csv(units))
-    start = time.perf_counter()
     paths = generate(campaign)
-    elapsed = time.perf_counter() - start
     assert len(paths) == len(set(paths)) == 3321 and all(p.is_file() for p in paths)
-    assert elapsed < 30, f"{elapsed:.1f} s"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import random
 import shutil
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -101,12 +100,10 @@ def test_two_million_rows_are_not_read(campaign):
     big = out.getvalue()
     assert zipfile.ZipFile(io.BytesIO(big)).getinfo(part).file_size > 60_000_000
     tracemalloc.start()
-    start = time.perf_counter()
     sub = read_submission(big, name="inbox/X01 - Phường An Lưu.xlsx", max_row=expected_max_row(campaign.framework))
-    elapsed = time.perf_counter() - start
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert elapsed < 2 and peak < 30 * (1 << 20)
+    assert peak < 30 * (1 << 20)  # the rows past the layout are never held (speed: benchmarks/bench_reader.py)
     report = validate(campaign, sub)
     assert [(f.code, f.severity) for f in report.findings] == [("sheet-oversized", "warning")]
     assert report.total_self == MINI_TOTAL

@@ -55,3 +55,34 @@ def test_labelled_reports_under_the_stage_title_and_none_is_silent():
     assert seen == [(2, 7, "Tạo biểu mẫu")]
     assert labelled(None, "Tạo biểu mẫu") is silent
     assert silent(1, None, "") is None
+
+
+def test_cli_bars_show_count_rate_and_label_on_a_terminal_and_nothing_on_a_pipe():
+    import io
+
+    from rich.console import Console
+
+    from parxl.cli.progress_bar import steps
+    shown = io.StringIO()
+    terminal = Console(file=shown, force_terminal=True, width=150, color_system=None)
+    with steps(terminal, True) as bars:
+        reading = bars.step("Đang đọc tệp")
+        for done in range(1, 4):
+            reading(done, 3, f"inbox/a.zip!/X0{done} - Phường An Lưu.xlsx")
+        bars.step("Ghi tệp phản hồi")(1, 1, "X01 - phản hồi.xlsx")
+    text = shown.getvalue()
+    assert "Đang đọc tệp" in text and "3/3" in text and "tệp/giây" in text
+    assert "X03 - Phường An Lưu.xlsx" in text and "inbox/a.zip" not in text
+    piped = io.StringIO()
+    with steps(Console(file=piped), False) as bars:
+        bars.step("Đang đọc tệp")(1, 1, "x.xlsx")
+    assert piped.getvalue() == ""
+
+
+def test_rate_is_written_with_a_decimal_comma_in_the_steps_unit():
+    from types import SimpleNamespace
+
+    from parxl.cli.progress_bar import _Rate
+    task = SimpleNamespace(finished_speed=None, speed=152.34, fields={"unit": "tệp"})
+    assert _Rate().render(task).plain == "152,3 tệp/giây"
+    assert _Rate().render(SimpleNamespace(finished_speed=None, speed=None, fields={"unit": "bước"})).plain == "– bước/giây"

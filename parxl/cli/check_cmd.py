@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..campaign.folder import load_campaign
@@ -18,6 +17,7 @@ from ..explanation.record import ExplanationResult, record_explanations
 from ..ledger.receive import IntakeResult, run_intake
 from .console import console, err_console
 from .finalize_cmd import print_frozen
+from .progress_bar import steps
 
 
 @click.command("check", options_metavar="[TÙY_CHỌN]")
@@ -36,22 +36,13 @@ def command(campaign_dir: Path, as_json: bool) -> None:
     phát triển).
     """
     campaign = load_campaign(campaign_dir)
-    if as_json:
-        result = run_intake(campaign)
-    else:
-        with Progress(TextColumn("Đang đọc tệp"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("{task.description}"), console=err_console, transient=True,
-                      disable=not err_console.writes_to_terminal()) as bar:
-            task = bar.add_task("", total=None)
-
-            def progress(done: int, total: int | None, name: str) -> None:
-                bar.update(task, completed=done, total=total, description=Path(name.split("!/")[-1]).name[:40])
-
-            result = run_intake(campaign, progress=progress)
+    lines: list = []
+    with steps(err_console, not as_json and err_console.writes_to_terminal()) as bars:
+        result = run_intake(campaign, progress=bars.step("Đang đọc tệp"))
+        lines = unit_lines(campaign, result)
+        paths = write_outputs(campaign, result, lines, progress=bars.step("Ghi tệp phản hồi"))
     print_skipped(result)
     explanations = record_explanations(campaign, result.others)
-    lines = unit_lines(campaign, result)
-    paths = write_outputs(campaign, result, lines)
     report = with_explanations(check_report(campaign, result, lines), explanations)
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
@@ -110,6 +101,9 @@ def print_internal(campaign, report: CommandReport, result: IntakeResult) -> Non
                           "của họ đọc được (chạy lại «parxl check» sau khi cập nhật parxl).", soft_wrap=True)
 
 
+ALL_ROWS_UP_TO = 200  # more units than this: the table lists only those with errors (3,321 rows help nobody)
+
+
 def _print_table(campaign, result, lines, report: CommandReport | None = None) -> None:
     report = report or check_report(campaign, result, lines)
     d = campaign.framework.decimals
@@ -118,7 +112,8 @@ def _print_table(campaign, result, lines, report: CommandReport | None = None) -
                            ("Điểm tự chấm", "right"), ("Lỗi", "right"), ("Cảnh báo", "right")):
         table.add_column(title, justify=justify, overflow="fold")  # type: ignore[arg-type]
     colour = {"ok": "green", "errors": "red", "unreadable": "red"}
-    for line in lines:
+    shown = lines if len(lines) <= ALL_ROWS_UP_TO else [line for line in lines if line.submission.status != "ok"]
+    for line in shown:
         s = line.submission
         table.add_row(f"{s.unit_code} {s.unit_name}", s.original_path.split("/", 1)[-1],
                       f"[{colour[s.status]}]{STATUS_TITLES[s.status]}[/]",
@@ -131,6 +126,9 @@ def _print_table(campaign, result, lines, report: CommandReport | None = None) -
         table.add_row(who, rec.path.split("/", 1)[-1], f"[red]{STATUS_TITLES['unreadable']}[/]", "",
                       str(rec.report.errors if rec.report else 0), str(rec.report.warnings if rec.report else 0))
     console.print(table)
+    if len(shown) < len(lines):
+        console.print(f"[green]{vi_number(len(lines) - len(shown))} đơn vị khác không có lỗi phải sửa[/] "
+                      "(từng đơn vị trong tệp kết quả kiểm tra).", soft_wrap=True)
     if result.missing:
         console.print(f"[yellow]Chưa gửi ({vi_number(len(result.missing))}):[/] "
                       + ", ".join(f"{c} {names.get(c, '')}" for c in result.missing))

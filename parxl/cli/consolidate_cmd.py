@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..campaign.folder import load_campaign
 from ..council.final import frozen_notice
@@ -21,6 +20,7 @@ from ..explanation.record import record_explanations
 from .check_cmd import print_explanations, print_internal, print_skipped
 from .console import console, err_console
 from .finalize_cmd import print_frozen
+from .progress_bar import steps
 
 SHOWN = 15  # units listed by name in the console before "… và N đơn vị khác"
 
@@ -47,19 +47,9 @@ def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> No
     """
     campaign = load_campaign(campaign_dir)
     previous = read_previous(previous_path) if previous_path is not None else None
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True,
-                  disable=as_json or not err_console.writes_to_terminal()) as bar:
-        checking = bar.add_task("Kiểm tra tệp trong inbox/", total=None)
-        writing = bar.add_task("Lập bảng tổng hợp", total=None, visible=False)
-
-        def intake_progress(done: int, total: int | None, _name: str) -> None:
-            bar.update(checking, completed=done, total=total)
-
-        def master_progress(done: int, total: int | None, sheet: str) -> None:
-            bar.update(checking, visible=False)
-            bar.update(writing, visible=True, completed=done, total=total, description=f"Lập bảng tổng hợp: {sheet}")
-
+    with steps(err_console, not as_json and err_console.writes_to_terminal()) as bars:
+        intake_progress = bars.step("Kiểm tra tệp trong inbox/")
+        master_progress = bars.step("Lập bảng tổng hợp", "bước")
         outcome = run_consolidation(campaign, previous, intake_progress, master_progress)
     explanations = record_explanations(campaign, outcome.intake.others)  # giải trình workbooks in inbox/, as check
     warnings: list[str] = []

@@ -4,12 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..campaign.folder import load_campaign
 from ..core.numbers import vi_number
 from ..workbook.stamping import generate
 from ..workbook.texts import sample_set_warning
+from .progress_bar import steps
 from .console import console, err_console
 
 
@@ -29,9 +29,7 @@ def command(campaign_dir: Path) -> None:
         warning = sample_set_warning(view)
         if warning:
             err_console.print(f"[yellow]Lưu ý:[/] {warning}")
-        with Progress(TextColumn("Đang tạo biểu mẫu"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=True, disable=not console.writes_to_terminal()) as bar:
-            task = bar.add_task("", total=len(view.units))
-            paths = generate(view, progress=lambda done, total, _name: bar.update(task, completed=done))
+        with steps(console, console.writes_to_terminal()) as bars:
+            paths = generate(view, progress=bars.step("Đang tạo biểu mẫu"))
         block = f" cho {view.blocks[0].title.lower()}" if campaign.has_blocks else ""
         console.print(f"[green]Đã tạo {vi_number(len(paths))} biểu mẫu tự đánh giá{block}[/] tại «{campaign.workbooks_dir}».")

@@ -57,6 +57,7 @@ FindingCode = Literal[
     "identity-other-block",
     "explanation-identity", "explanation-wrong-unit", "explanation-other-round", "explanation-unknown-row",
     "explanation-proposed-invalid", "explanation-missing", "explanation-empty",
+    "file-too-slow",
 ]
 
 
@@ -399,6 +400,10 @@ _TYPES = [
     _T("explanation-empty", "warning", "Phiếu giải trình để trống",
        "Tệp «{file}» không có giải trình, tài liệu bổ sung hay điểm đề nghị nào: kết quả thẩm định sơ bộ "
        "được giữ nguyên. Nếu đơn vị muốn giải trình, hãy điền phiếu rồi gửi lại."),
+    _T("file-too-slow", "error", "Tệp đọc quá lâu",
+       "Tệp «{file}» đọc quá lâu nên parxl đã dừng đọc tệp này ({detail}); các tệp khác vẫn được kiểm tra và "
+       "tệp này vẫn được lưu giữ. Hãy đề nghị đơn vị mở tệp bằng Excel, lưu lại dạng .xlsx "
+       "(Tệp › Lưu thành › Excel 2007-365) rồi gửi lại; nếu vẫn vậy, gửi tệp cho người phụ trách parxl xem."),
 ]
 
 FINDING_TYPES: dict[str, FindingType] = {t.code: t for t in _TYPES}

@@ -6,13 +6,14 @@ starts from (seed 001).
 """
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
 from ..core.numbers import ZERO, vi_number
 from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, points, recipient_lines, short_date
-from .render import campaign_template, render_bytes, slug, write_new
+from .render import campaign_template, check_template, render_bytes, slug, write_new
 from .source import note_for
 
 TEMPLATE = "thong-bao-ket-qua.docx"
@@ -145,6 +146,21 @@ def render_notices(results: Results, template: Path | None = None, out_dir: Path
     if not contexts:
         return []
     note = note_for(results, master)
-    rendered = [(u, render_bytes(template, ctx, note)) for u, ctx in contexts]
+    check_template(template, contexts[0][1])  # every notice's context has the same variables: checked once
+    jobs = [(template, ctx, note) for _, ctx in contexts]
+    if len(jobs) < PARALLEL_FROM:
+        rendered = [_render_one(job) for job in jobs]
+    else:  # two worker processes, as the intake: notices are independent
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            rendered = list(pool.map(_render_one, jobs, chunksize=8))
     target = Path(out_dir) if out_dir else results.campaign.output_dir / NOTICES_DIR
-    return [write_new(data, target, f"thong-bao-{slug(u.unit.code)}-{slug(u.unit.name)}") for u, data in rendered]
+    return [write_new(data, target, f"thong-bao-{slug(u.unit.code)}-{slug(u.unit.name)}")
+            for (u, _), data in zip(contexts, rendered)]
+
+
+PARALLEL_FROM = 40  # notices: from this many, rendered in two worker processes
+
+
+def _render_one(job: tuple[Path, dict, str | None]) -> bytes:
+    template, ctx, note = job
+    return render_bytes(template, ctx, note, checked=True)

@@ -269,7 +269,7 @@ def _note(text: str, spans: list[tuple[int, int]]) -> str | None:
 
 def link_problem(url: str) -> str | None:
     """Why ``url`` is not a well-formed http(s) link, or None (Vietnamese, for a finding)."""
-    if any(c.isspace() for c in url):
+    if _SPACE.search(url):
         return "có khoảng trắng"
     if url.lower().startswith("www."):
         return "thiếu «https://» ở đầu"
@@ -397,8 +397,13 @@ def _hyperlink_target(target: str | None) -> str | None:
 
 def is_ip(host: str) -> bool:
     """Whether ``host`` is an IPv4 or IPv6 address rather than a name."""
+    if not _IP_CHARS.fullmatch(host):
+        return False  # a name (letters past a–f, or other characters): no address parse needed
     try:
         ipaddress.ip_address(host)
     except ValueError:
         return False
     return True
+
+
+_IP_CHARS = re.compile(r"[0-9A-Fa-f.:]+(?:%.+)?")  # what an IPv4/IPv6 address (with a scope) is made of

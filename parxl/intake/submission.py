@@ -22,7 +22,7 @@ from ..workbook import layout
 from ..xlsx.container import Cell, SheetData, SheetInfo, SheetRequest, XlsxFile
 from ..xlsx.filekind import identify
 from ..xlsx.ods import convert_ods
-from ..xlsx.safety import MAX_FILE_BYTES, HostileFile, human_size
+from ..xlsx.safety import MAX_FILE_BYTES, HostileFile, human_size, restart_time
 
 DEFAULT_MAX_ROW = 2_000
 ROW_MARGIN = 50  # rows read past the last row the layout expects (inserted rows stay readable)
@@ -52,23 +52,22 @@ class Submission:
     siblings: frozenset[str] | None = None  # names of files beside it in the same zip (NFC, lower case)
     folder: Path | None = None               # or: the folder it was received in, looked up on demand
     max_row: int = DEFAULT_MAX_ROW
-    _listing: frozenset[str] | None = field(default=None, repr=False)
+    lookups: dict[str, str] = field(default_factory=dict, repr=False)  # name looked for in folder -> signature
 
     def has_sibling(self, file_name: str) -> bool:
-        """Whether a file of that name was received beside the workbook (case-insensitive)."""
+        """Whether a file of that name was received beside the workbook (case-insensitive).
+
+        Each name looked for in ``folder`` is noted in ``lookups`` with its ``evidence_signature``
+        (what the validation cache checks before trusting a cached report).
+        """
         key = normalize_text(file_name).lower()
         if self.siblings is not None:
             return key in self.siblings
         if self.folder is None:
             return False
-        if (self.folder / file_name).is_file():
-            return True
-        if self._listing is None:  # listed once, only when a name is not found as typed
-            try:
-                self._listing = frozenset(normalize_text(p.name).lower() for p in self.folder.iterdir() if p.is_file())
-            except OSError:
-                self._listing = frozenset()
-        return key in self._listing
+        signature = evidence_signature(self.folder, file_name)
+        self.lookups[file_name] = signature
+        return signature != ""
 
     @property
     def readable(self) -> bool:
@@ -87,6 +86,40 @@ class Submission:
     def cell(self, row: int, col: str) -> Cell | None:
         """The self-assessment sheet's cell at ``row`` (1-based) and column letter ``col``; None if empty or unread."""
         return self.assess.get(row, col) if self.assess else None
+
+
+_listings: dict[tuple[str, int], frozenset[str]] = {}
+
+
+def _listing(folder: Path) -> frozenset[str]:
+    """The NFC lower-case names of the files in ``folder``, listed once per state of the folder (its mtime)."""
+    try:
+        key = (str(folder), folder.stat().st_mtime_ns)
+    except OSError:
+        return frozenset()
+    names = _listings.get(key)
+    if names is None:
+        try:
+            names = frozenset(normalize_text(p.name).lower() for p in folder.iterdir() if p.is_file())
+        except OSError:
+            names = frozenset()
+        if len(_listings) > 64:
+            _listings.clear()
+        _listings[key] = names
+    return names
+
+
+def evidence_signature(folder: Path, file_name: str) -> str:
+    """What is known of the file ``file_name`` in ``folder``: ``"size:mtime_ns"`` when found as typed,
+    ``"listed"`` when found only case-insensitively, ``""`` when absent. Never raises."""
+    try:
+        path = folder / file_name
+        if path.is_file():
+            st = path.stat()
+            return f"{st.st_size}:{st.st_mtime_ns}"
+    except (OSError, ValueError):
+        pass
+    return "listed" if normalize_text(file_name).lower() in _listing(folder) else ""
 
 
 def expected_max_row(framework) -> int:
@@ -149,7 +182,9 @@ def open_workbook(data: bytes) -> tuple[XlsxFile, bool]:
     if kind.code is not None:
         raise HostileFile(kind.code, kind.detail)
     if kind.kind == "ods":
-        return XlsxFile(convert_ods(data)), True  # HostileFile("file-ods-unsupported", …) without LibreOffice
+        converted = convert_ods(data)  # HostileFile("file-ods-unsupported", …) without LibreOffice
+        restart_time()  # the conversion has its own time limit; the reading starts now
+        return XlsxFile(converted), True
     return XlsxFile(data), False
 
 

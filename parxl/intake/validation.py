@@ -20,7 +20,7 @@ from ..campaign.folder import Campaign
 from ..core.findings import Finding, FindingList, count_by_severity, make, sort_key
 from ..criteria.rules import Value
 from ..workbook import layout
-from ..xlsx.safety import MAX_FILE_BYTES, human_size
+from ..xlsx.safety import MAX_FILE_BYTES, check_time, human_size
 from .checks import Context, cached, evidence, formulas, identity, inputs, reserved, structure
 from .submission import Submission
 
@@ -65,6 +65,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     items: dict[str, FileItem] = field(default_factory=dict)
     subtotals: dict[str, Decimal] = field(default_factory=dict)
+    # evidence file names looked for beside the workbook -> ``submission.evidence_signature`` (the cache's key)
+    lookups: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -112,10 +114,13 @@ def validate(campaign: Campaign, sub: Submission) -> Report:
     identity.check(ctx)
     if ctx.unit is not None and not ctx.stop:
         for check in CHECKS:
+            check_time()  # the file's time bound (``xlsx.safety.time_bound``), when one is open
             check(ctx)
             if ctx.stop:
                 break
-    return _complete(ctx, _report(ctx))
+    report = _complete(ctx, _report(ctx))
+    report.lookups = dict(sub.lookups)
+    return report
 
 
 def _complete(ctx: Context, report: Report) -> Report:

@@ -14,7 +14,10 @@ rename); nothing in ``inbox/`` is touched.
 """
 from __future__ import annotations
 
+import hashlib
 import io
+from concurrent.futures import ProcessPoolExecutor
+import json
 from pathlib import Path, PurePosixPath
 
 import xlsxwriter
@@ -23,6 +26,7 @@ from ..campaign.folder import Campaign
 from ..core.files import safe_file_stem, write_atomic
 from ..core.findings import FINDING_TYPES, SEVERITY_TITLES, Finding
 from ..core.numbers import vi_number
+from ..core.progress import Progress
 from ..workbook.styles import TEXT
 from .check_report import UnitLine, stale_unreadable
 from .inbox import InboxFile
@@ -231,25 +235,121 @@ def feedback_name(code: str, name: str) -> str:
     return f"{safe_file_stem(f'{code} - {name}')} - phản hồi.xlsx"
 
 
-def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine]) -> list[Path]:
-    """Write the findings workbook and one feedback workbook per unit that sent something."""
+def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine],
+                  progress: Progress | None = None) -> list[Path]:
+    """Write the findings workbook and one feedback workbook per unit that sent something.
+
+    A feedback workbook whose content cannot have changed since this command wrote it (same inputs, the
+    file as it was left: size and modification time, noted in ``.parxl/feedback-written.json``) is not
+    built again. ``progress`` is told each unit's feedback.
+    """
     out = campaign.output_dir
     paths = [write_atomic(out / FINDINGS_FILE, findings_workbook(campaign, result, lines))]
     names = {u.code: u.name for u in campaign.units}
     done: set[str] = set()
+    jobs = []
     for line in lines:
         s = line.submission
         total = vi_number(s.total_self, campaign.framework.decimals) if s.total_self is not None else None
-        data = feedback_workbook(campaign, s.unit_code, s.unit_name, s.original_path, s.received_at, s.status,
-                                 total, line.findings)
-        paths.append(write_atomic(out / FEEDBACK_DIR / feedback_name(s.unit_code, s.unit_name), data))
+        jobs.append((s.unit_code, (campaign, s.unit_code, s.unit_name, s.original_path, s.received_at, s.status,
+                                   total, line.findings), feedback_name(s.unit_code, s.unit_name)))
         done.add(s.unit_code)
     for rec in stale_unreadable(result):
         code = _unit_of(rec)
         if not code or code in done or rec.report is None:
             continue
-        data = feedback_workbook(campaign, code, names.get(code, code), rec.path, rec.received_at, "unreadable",
-                                 None, rec.report.findings)
-        paths.append(write_atomic(out / FEEDBACK_DIR / feedback_name(code, names.get(code, code)), data))
+        jobs.append((code, (campaign, code, names.get(code, code), rec.path, rec.received_at, "unreadable",
+                            None, rec.report.findings), feedback_name(code, names.get(code, code))))
         done.add(code)
+    written = _Written(campaign)
+    todo = []
+    for code, args, name in jobs:
+        path = out / FEEDBACK_DIR / name
+        digest = written.digest(args[1:])
+        paths.append(path)
+        if not written.unchanged(path, digest):
+            todo.append((path, digest, args))
+    if len(todo) < PARALLEL_FROM:
+        built = (feedback_workbook(*args) for _, _, args in todo)
+        _write_feedback(todo, built, written, len(jobs), progress)
+    else:  # two worker processes build them (each loads the campaign once); this one writes
+        with ProcessPoolExecutor(max_workers=2, initializer=_init_builder, initargs=(str(campaign.root),)) as pool:
+            built = pool.map(_build, [args[1:] for _, _, args in todo], chunksize=16)
+            _write_feedback(todo, built, written, len(jobs), progress)
+    written.save()
     return paths
+
+
+PARALLEL_FROM = 40  # feedback workbooks to build: from this many, in two worker processes
+
+
+def _write_feedback(todo, built, written: _Written, total: int, progress: Progress | None) -> None:
+    skipped = total - len(todo)
+    for i, ((path, digest, _), data) in enumerate(zip(todo, built), 1):
+        write_atomic(path, data)
+        written.note(path, digest)
+        if progress:
+            progress(skipped + i, total, path.name)
+    if progress and not todo and total:
+        progress(total, total, "")
+
+
+_builder_campaign: Campaign | None = None
+
+
+def _init_builder(root: str) -> None:
+    global _builder_campaign
+    from ..campaign.folder import load_campaign
+    _builder_campaign = load_campaign(root)
+
+
+def _build(args) -> bytes:
+    return feedback_workbook(_builder_campaign, *args)
+
+
+WRITTEN_FILE = "feedback-written.json"
+
+
+class _Written:
+    """What the feedback workbooks were written from: file -> [inputs digest, size, mtime_ns] (a cache)."""
+
+    def __init__(self, campaign: Campaign):
+        self.path = path = campaign.state_dir / WRITTEN_FILE
+        try:
+            self.entries = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(self.entries, dict):
+                self.entries = {}
+        except (OSError, ValueError):
+            self.entries = {}
+        self.changed = False
+        self.code = hashlib.sha256(Path(__file__).read_bytes() + campaign.config.model_dump_json().encode()
+                                   + campaign.framework.fingerprint.encode()).hexdigest()
+
+    def digest(self, args) -> str:
+        """sha256 (hex) of what a feedback workbook is built from (with this module's code and the campaign)."""
+        return hashlib.sha256((self.code + repr(args)).encode()).hexdigest()
+
+    def unchanged(self, path: Path, digest: str) -> bool:
+        """Whether ``path`` is the file written from ``digest``, untouched since (size, modification time)."""
+        entry = self.entries.get(str(path))
+        if not entry or entry[0] != digest:
+            return False
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        return [st.st_size, st.st_mtime_ns] == entry[1:]
+
+    def note(self, path: Path, digest: str) -> None:
+        """Remember that ``path`` was just written from ``digest``. Raises OSError when it is gone."""
+        st = path.stat()
+        self.entries[str(path)] = [digest, st.st_size, st.st_mtime_ns]
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the record (atomically) when it changed; a failure only costs a rewrite next time."""
+        if self.changed:
+            try:
+                write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False).encode("utf-8"))
+            except OSError:
+                pass  # only a cache: the next run writes the feedback again

@@ -39,19 +39,22 @@ files reads (``parxl.ledger.returned``): «bị trả lại / không đọc đư
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..campaign.folder import Campaign, load_campaign
 from ..core.findings import make
+from ..core.numbers import vi_number
 from ..core.progress import Progress
 from ..core.report import InternalError
 from ..intake.blocks import criteria_fingerprint, validate_in_block
 from ..intake.kinds import other_kind
+from ..intake.cache import ValidationCache
 from ..intake.submission import expected_max_row, file_sha256, read_submission
 from ..xlsx.container import XlsxFile
 from ..intake.validation import Report, mark_swapped, validate
-from ..xlsx.safety import HostileFile
+from ..xlsx.safety import READ_SECONDS, HostileFile, time_bound
 from .inbox import INTERNAL, InboxFile, InternalErrorReport, SkippedEntry, internal_report, scan_inbox, unit_named_in
 from .returned import INTERNAL_REASON, ReturnedFile, returned_files
 from .store import Ledger, LedgerSubmission
@@ -81,6 +84,7 @@ class IntakeResult:
     returned: list[ReturnedFile] = field(default_factory=list)  # units whose file arrived but did not read
     skipped: list[SkippedEntry] = field(default_factory=list)    # what in inbox/ is no regular file (not opened)
     others: list[InboxFile] = field(default_factory=list)  # parxl's other workbook kinds (kind: "explanation"…)
+    revalidated: list[str] = field(default_factory=list)  # display names of the contents read afresh (not cached)
 
     def internal_errors(self) -> list[InternalError]:
         """The files parxl itself failed on, in receipt order, as the common report carries them."""
@@ -111,10 +115,11 @@ def _check_one(job: Job) -> Report:
     try:
         if campaign is None:
             raise RuntimeError("worker not initialised")
-        sub = read_submission(Path(stored), name=name, max_row=_max_row, siblings=siblings, folder=folder)
-        if campaign.has_blocks:  # against the unit's own block's criteria set
-            return validate_in_block(campaign, sub)
-        return validate(campaign, sub)
+        with time_bound():  # a file that makes the reader run past READ_SECONDS is stopped: «file-too-slow»
+            sub = read_submission(Path(stored), name=name, max_row=_max_row, siblings=siblings, folder=folder)
+            if campaign.has_blocks:  # against the unit's own block's criteria set
+                return validate_in_block(campaign, sub)
+            return validate(campaign, sub)
     except HostileFile as exc:  # the reader's verdict on the file, wherever it was raised
         sha, size = _hash_of(stored)
         return Report(name, sha, size, "unreadable", named_unit=unit_named_in(campaign, name),
@@ -140,6 +145,8 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
     ``InternalErrorReport`` (status ``internal-error``, traceback logged) in its place.
     """
     total = len(jobs)
+    if not jobs:
+        return []
     if workers <= 1 or total < 4:
         _init_worker(str(campaign.root))
         reports = []
@@ -148,14 +155,57 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
             if progress:
                 progress(i, total, job[1])
         return reports
-    reports = []
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(str(campaign.root),)) as pool:
-        chunk = max(1, min(32, total // (workers * 8)))
-        for i, (job, report) in enumerate(zip(jobs, pool.map(_check_one, jobs, chunksize=chunk)), 1):
-            reports.append(report)
+    reports: dict[int, Report] = {}
+    todo = list(range(total))
+    while todo:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(str(campaign.root),))
+        futures = {i: pool.submit(_check_one, jobs[i]) for i in todo}
+        stuck = None
+        for i in todo:
+            try:
+                reports[i] = futures[i].result(timeout=HARD_SECONDS)
+            except FutureTimeout:  # the worker is stuck past the reader's own bound (in C code): stop it
+                stuck = i
+                break
+            except BaseException:  # a broken pool, Ctrl+C: no worker is left behind
+                _stop(pool)
+                raise
             if progress:
-                progress(i, total, job[1])
-    return reports
+                progress(len(reports), total, jobs[i][1])
+        if stuck is None:
+            pool.shutdown()
+            break
+        for i, future in futures.items():  # what finished meanwhile is kept; the rest is read again
+            if i not in reports and i != stuck and future.done() and future.exception() is None:
+                reports[i] = future.result()
+        _stop(pool)
+        reports[stuck] = _too_slow(campaign, jobs[stuck])
+        if progress:
+            progress(len(reports), total, jobs[stuck][1])
+        todo = [i for i in todo if i not in reports]
+    return [reports[i] for i in range(total)]
+
+
+HARD_SECONDS = 2 * READ_SECONDS + 10  # a worker silent for this long is stopped (its file is «file-too-slow»)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool whose worker is stuck: kill its processes (the stuck one would never return)."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public API kills a worker
+    for process in processes:
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+
+
+def _too_slow(campaign: Campaign, job: Job) -> Report:
+    """The verdict on a file whose worker had to be stopped: unreadable, «file-too-slow»."""
+    stored, name = job[0], job[1]
+    sha, size = _hash_of(stored)
+    detail = f"quá {vi_number(HARD_SECONDS)} giây, đã dừng tiến trình đọc tệp"
+    return Report(name, sha, size, "unreadable", named_unit=unit_named_in(campaign, name),
+                  findings=[make("file-too-slow", file=name, detail=detail)])
 
 
 def run_intake(campaign: Campaign, progress: Progress | None = None, workers: int = WORKERS) -> IntakeResult:
@@ -183,17 +233,28 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
         result.others = [first.pop(sha) for sha in other_kinds]
         jobs: list[Job] = [(str(rec.stored), rec.path, rec.siblings, str(rec.folder) if rec.folder else None)
                            for rec in first.values()]
-        reports = check_files(campaign, jobs, progress, workers)
+        cache = ValidationCache(campaign)
+        shas = [rec.sha256 for rec in first.values()]
+        reports = _check_cached(campaign, cache, shas, jobs, result, progress, workers)
         mark_swapped([r for r in reports if r.status != INTERNAL])
         fingerprint = campaign.framework.fingerprint
-        for rec, report in zip(first.values(), reports):
+        versions = _self_versions(ledger)
+        for rec, report, job in zip(first.values(), reports, jobs):
             _name_by_path(campaign, rec, report)
             result.reports[rec.sha256] = report
-            ledger.record(report, criteria_fingerprint(campaign, report.unit_code))  # an internal error replaces any earlier verdict on the content
+            if not cache.recorded(rec.sha256, *job[1:], report, versions.get(rec.sha256)):
+                # an internal error replaces any earlier verdict on the content
+                ledger.record(report, criteria_fingerprint(campaign, report.unit_code))
         for rec in result.files:  # an undecompressable member of a plain zip, named after a unit: its verdict
             if rec.kind == "broken-archive" and rec.report is not None and rec.report.named_unit:
                 ledger.record(rec.report, fingerprint)  # (under the zip's content) so the unit is not «chưa gửi»
         ledger.commit()
+        versions = _self_versions(ledger)
+        for sha, report, job in zip(shas, reports, jobs):
+            if report.status != INTERNAL:
+                cache.mark_recorded(sha, *job[1:], report, versions.get(sha))
+        cache.save()
+        cache.close()
         for rec in result.files:
             if rec.kind == "workbook":
                 rec.report = result.reports[rec.sha256]
@@ -218,6 +279,38 @@ def other_kind_of(path: Path) -> str | None:
         return other_kind([s.name for s in XlsxFile(path.read_bytes()).sheets])
     except Exception:  # noqa: BLE001 - any failure: judged by the normal check, which reports it
         return None
+
+
+def _check_cached(campaign: Campaign, cache: ValidationCache, shas: list[str], jobs: list[Job],
+                  result: IntakeResult, progress: Progress | None, workers: int) -> list[Report]:
+    """One report per job: from the validation cache when nothing that can change it changed, else read
+    and validated afresh (``check_files``) and cached; ``result.revalidated`` names the latter."""
+    reports: list[Report | None] = [cache.get(sha, *job[1:]) for sha, job in zip(shas, jobs)]
+    todo = [i for i, r in enumerate(reports) if r is None]
+    done = len(jobs) - len(todo)
+    if progress and done:
+        progress(done, len(jobs), "")
+
+    def step(i: int, total: int, label: str) -> None:
+        if progress:
+            progress(done + i, done + total, label)
+    fresh = check_files(campaign, [jobs[i] for i in todo], step, workers)
+    for i, report in zip(todo, fresh):
+        reports[i] = report
+        result.revalidated.append(jobs[i][1])
+        if report.status != INTERNAL and not any(f.code in MACHINE_VERDICTS for f in report.findings):
+            cache.put(report, *jobs[i][1:], report.lookups)
+    return reports  # type: ignore[return-value]
+
+
+# Verdicts that depend on this machine (its load, whether LibreOffice is installed), not on the file: never cached.
+MACHINE_VERDICTS = frozenset({"file-too-slow", "file-ods-converted", "file-ods-unsupported", "file-ods-conversion-failed"})
+
+
+def _self_versions(ledger: Ledger) -> dict[str, str]:
+    """sha256 -> the ledger's self-assessment record of it (row id and check time), to tell it unchanged."""
+    return {sha: f"{vid}@{at}" for sha, vid, at in ledger.db.execute(
+        "SELECT sha256, id, checked_at FROM versions WHERE round = 'self'")}
 
 
 def _name_by_path(campaign: Campaign, rec: InboxFile, report: Report) -> None:

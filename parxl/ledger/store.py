@@ -207,16 +207,68 @@ class Ledger:
             "WHERE v.unit_code = ? AND v.round = ? GROUP BY v.id ORDER BY t, MIN(r.id)", (unit_code, round)).fetchall()
 
     def latest_submissions(self, round: str = SELF) -> list[LedgerSubmission]:
-        """Per unit (in units-list order), its latest readable version in ``round``."""
-        out = []
-        units = self.db.execute("SELECT code, name FROM units ORDER BY rowid").fetchall()
+        """Per unit (in units-list order), its latest readable version in ``round``.
+
+        A handful of queries for all units at once (3,321 units in well under a second), giving
+        what ``versions`` and the per-unit rows say.
+        """
+        db = self.db
+        by_unit: dict[str, list[tuple]] = {}
+        for vid, sha, code, status, total, errors, warnings, t, first in db.execute(
+                "SELECT v.id, v.sha256, v.unit_code, v.status, v.total, v.errors, v.warnings, MIN(r.received_at) AS t, "
+                "MIN(r.id) FROM versions v JOIN receipts r ON r.sha256 = v.sha256 "
+                "WHERE v.round = ? AND v.unit_code IS NOT NULL GROUP BY v.id ORDER BY t, MIN(r.id)", (round,)):
+            if status in ("ok", "errors"):
+                by_unit.setdefault(code, []).append((vid, sha, status, total, errors, warnings, t))
+        chosen = {}
+        units = db.execute("SELECT code, name FROM units ORDER BY rowid").fetchall()
         for code, name in units:
-            versions = [v for v in self.versions(code, round) if v[2] in ("ok", "errors")]
-            if not versions:
-                continue
-            sha, received_at, _ = versions[-1]
-            out.append(self._submission(code, name, sha, received_at, round, [v[0] for v in versions[:-1]]))
-        return out
+            versions = by_unit.get(code)
+            if versions:
+                chosen[code] = (name, versions[-1], [v[1] for v in versions[:-1]])
+        if not chosen:
+            return []
+        shas = {row[1][1] for row in chosen.values()}
+        first_path: dict[str, str] = {}
+        for sha, path in db.execute("SELECT sha256, original_path FROM receipts ORDER BY received_at, id"):
+            if sha in shas and sha not in first_path:
+                first_path[sha] = path
+        stored = {sha: path for sha, path in db.execute("SELECT sha256, stored FROM files") if sha in shas}
+        out: dict[int, LedgerSubmission] = {}
+        for code, (name, (vid, sha, status, total, errors, warnings, t), superseded) in chosen.items():
+            out[vid] = LedgerSubmission(code, name, sha, first_path.get(sha, ""), t, self.state_dir / stored[sha],
+                                        status, None if total is None else Decimal(total), errors, warnings,
+                                        superseded=superseded)
+        cursor = db.execute("SELECT i.version_id, i.item, i.inputs, i.score, i.evidence FROM items i JOIN versions v "
+                            "ON v.id = i.version_id WHERE v.round = ? ORDER BY i.version_id, i.item", (round,))
+        while True:
+            batch = cursor.fetchmany(20_000)  # in batches: bounded memory
+            if not batch:
+                break
+            rows = [row for row in batch if row[0] in out]
+            inputs = json.loads("[" + ",".join(row[2] for row in rows) + "]")  # one parse per batch (fast)
+            evidence = json.loads("[" + ",".join(row[4] for row in rows) + "]")
+            for (vid, item, _, score, _), values, entries in zip(rows, inputs, evidence):
+                sub = out[vid]
+                sub.inputs.setdefault(round, {})[item] = {k: decode_value(v) for k, v in values.items()}
+                sub.scores.setdefault(round, {})[item] = Decimal(score)
+                sub.evidence_counts[item] = len(entries)
+        for vid, item, severity, n in db.execute(
+                "SELECT f.version_id, f.item, f.severity, COUNT(*) FROM findings f JOIN versions v ON v.id = f.version_id "
+                "WHERE v.round = ? AND f.item IS NOT NULL GROUP BY f.version_id, f.item, f.severity", (round,)):
+            if vid in out:
+                out[vid].finding_counts.setdefault(item, {"error": 0, "warning": 0, "info": 0})[severity] = n
+        others: dict[str, list[str]] = {}
+        for code, other in db.execute("SELECT DISTINCT unit_code, round FROM versions WHERE round <> ? "
+                                      "AND unit_code IS NOT NULL", (round,)):
+            others.setdefault(code, []).append(other)
+        result = []
+        for sub in out.values():
+            for other_round in others.get(sub.unit_code, []):
+                self._add_round(sub, sub.unit_code, other_round)
+            result.append(sub)
+        order = {code: i for i, (code, _) in enumerate(units)}
+        return sorted(result, key=lambda s: order[s.unit_code])
 
     def _submission(self, code: str, name: str, sha: str, received_at: str, round: str,
                     superseded: list[str]) -> LedgerSubmission:

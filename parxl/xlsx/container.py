@@ -101,6 +101,7 @@ class XlsxFile:
         try:
             with self.zip.open(name) as fh:  # zipfile caps the output at the declared size
                 while True:
+                    safety.check_time(f"phần «{name}»")
                     chunk = fh.read(CHUNK)
                     if not chunk:
                         return
@@ -113,6 +114,7 @@ class XlsxFile:
         real = self._resolve(name)
         if real is None:
             raise HostileFile("file-part-missing", f"thiếu phần «{name}»")
+        safety.check_time(f"phần «{real}»")
         try:
             data = safety.read_part(self.zip, real, limit)
         except HostileFile:

@@ -12,11 +12,20 @@ file arrived (xlsb, pdf, image…) is ``parxl.xlsx.filekind``'s job.
 
 Limits are generous for a real CCHC workbook (tens of KB, 10–20x compression)
 and small enough to keep a worker's time and memory bounded.
+
+Time is bounded too: ``time_bound(seconds)`` opens a window (one file, in one
+process) within which ``check_time()``, called by the reader at every part, every
+chunk of a streamed part and every row, raises ``HostileFile("file-too-slow")``
+once the window is past. ``READ_SECONDS`` (a file is read in milliseconds) is the
+bound ``parxl check`` gives each file.
 """
 from __future__ import annotations
 
 import re
+import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from xml.parsers import expat
 from dataclasses import dataclass
 from typing import Literal
@@ -31,6 +40,7 @@ MAX_RATIO = 200                              # per entry, when the entry is larg
 RATIO_MIN_BYTES = 4 * 1024 * 1024            # small entries may compress very well
 MAX_PART_BYTES = 16 * 1024 * 1024            # workbook.xml, rels, sharedStrings we parse whole
 
+READ_SECONDS = 20.0                          # per file: reading + validating takes ~10 ms
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -62,6 +72,38 @@ class Sniffed:
 
     kind: Kind
     detail: str = ""
+
+
+_deadline: float | None = None
+_bound = 0.0
+
+
+@contextmanager
+def time_bound(seconds: float | None = None) -> Iterator[None]:
+    """Within the block, ``check_time()`` raises ``HostileFile("file-too-slow")`` once ``seconds``
+    (default ``READ_SECONDS``) have passed. One window per process at a time (workers read one file each)."""
+    global _deadline, _bound
+    outer = _deadline, _bound
+    _bound = READ_SECONDS if seconds is None else seconds
+    _deadline = time.monotonic() + _bound
+    try:
+        yield
+    finally:
+        _deadline, _bound = outer
+
+
+def restart_time() -> None:
+    """Start the open window again (after a step with its own bound, e.g. converting an .ods through LibreOffice)."""
+    global _deadline
+    if _deadline is not None:
+        _deadline = time.monotonic() + _bound
+
+
+def check_time(where: str = "") -> None:
+    """Raise ``HostileFile("file-too-slow")`` (detail: the bound and ``where``) when the open window is past."""
+    if _deadline is not None and time.monotonic() > _deadline:
+        at = f" khi đọc {where}" if where else ""
+        raise HostileFile("file-too-slow", f"quá {vi_number(_bound)} giây{at}")
 
 
 def human_size(n: int) -> str:

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import XMLPullParser, fromstring
 
 from ..core.numbers import EXCEL_MAX
-from .safety import HostileFile, excerpt
+from .safety import HostileFile, check_time, excerpt
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 R_ID = f"{{{REL_NS}}}id"
@@ -143,6 +143,7 @@ class SheetParser:
         self.shared: dict[str, tuple[str, int, int]] = {}  # si -> (formula, row, col number)
         self.ns = ""
         self.row_no = 0
+        self.where = f"trang «{excerpt(data.name, 80)}»"  # for the time bound's message
 
     def parse_whole(self, xml: bytes) -> None:
         """Parse a whole sheet part (up to ``WHOLE_PARSE_BYTES``) in one call, keeping rows up to
@@ -222,6 +223,7 @@ class SheetParser:
         previous cell. A row or cell address that is malformed, out of Excel's
         grid or not after the previous one raises HostileFile('file-corrupt').
         """
+        check_time(self.where)
         r = row_el.get("r")
         if r is None:
             row_no = self.row_no + 1

@@ -1,0 +1,304 @@
+"""The validation cache: a file whose verdict cannot have changed is not read again.
+
+``parxl check`` and ``parxl consolidate`` read and validate every workbook under
+``inbox/``; with 3,321 units a second run with nothing new would re-read them all.
+The cache (``CAMPAIGN/.parxl/validation-cache.sqlite``, its own file beside the
+ledger; deleting it only costs time) keeps each report as ``validate`` gave it,
+under a key made of everything that can change a finding:
+
+- the file's content (sha256), the name it was received under (findings quote
+  it) and where its evidence is looked for (the folder, or the names of the
+  other files of its zip);
+- ``settings_key(campaign)``: the criteria set's fingerprint, the campaign's id,
+  the units list (codes, names, kinds), every ``campaign.yaml`` setting but those
+  only documents read (``DOCUMENT_ONLY_SETTINGS``), parxl's version, the layout
+  version and the source of the code that reads and judges files. A changed
+  criteria set or units list invalidates every entry;
+- the evidence files beside the workbook that validation looked for
+  (``Submission.lookups``: name -> ``evidence_signature``, the size and
+  modification time of the file found, or "" when none): when one of them appears,
+  disappears or changes, exactly that workbook's entry is stale.
+
+Reports of parxl's own failures (``internal-error``) are never cached: the next run
+reads such a file again. A cache that cannot be read (damaged, locked, another
+format) is ignored and rebuilt: it never stops a check.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Mapping, MutableMapping
+from dataclasses import fields
+from decimal import Decimal
+from pathlib import Path
+
+from .. import __version__
+from ..campaign.folder import Campaign
+from ..core.findings import Finding
+from ..workbook.layout import layout_version
+from .submission import evidence_signature
+from .validation import FileItem, Report
+
+__all__ = ["ValidationCache", "settings_key", "CACHE_FILE", "DOCUMENT_ONLY_SETTINGS"]
+
+CACHE_FILE = "validation-cache.sqlite"
+FLUSH_EVERY = 200  # reports put before they are written
+FORMAT = "2"
+# campaign.yaml keys that only the documents, the ranking or the workbook's instructions read: a change to
+# them keeps every verdict. Any other key (including keys added later) is part of the settings key.
+DOCUMENT_ONLY_SETTINGS = frozenset({
+    "title", "signer", "plan", "decision", "deadline", "submit_to", "contact", "bands", "survey_held",
+    "tie_rule", "missing_policy", "recipients", "schedule", "survey_groups", "tie_break", "explanation_deadline",
+})
+_CODE_FOLDERS = ("intake", "xlsx", "workbook", "criteria", "campaign")
+_code_digest: str | None = None
+
+
+def _code_fingerprint() -> str:
+    """sha256 of the source of the modules that read and judge a file (a changed check re-validates)."""
+    global _code_digest
+    if _code_digest is None:
+        package = Path(__file__).resolve().parent.parent
+        digest = hashlib.sha256()
+        for folder in _CODE_FOLDERS:
+            for path in sorted((package / folder).rglob("*.py")):
+                digest.update(path.relative_to(package).as_posix().encode())
+                digest.update(path.read_bytes())
+        digest.update((package / "core" / "findings.py").read_bytes())
+        _code_digest = digest.hexdigest()
+    return _code_digest
+
+
+def settings_key(campaign: Campaign) -> str:
+    """sha256 (hex) of everything of ``campaign`` and of parxl that can change a finding (see the module doc)."""
+    config = campaign.config.model_dump(mode="json", exclude=set(DOCUMENT_ONLY_SETTINGS))
+    units = [[str(getattr(u, f.name)) for f in fields(u)] for u in campaign.units]
+    data = {"format": FORMAT, "parxl": __version__, "layout": layout_version(), "code": _code_fingerprint(),
+            "criteria": ([b.framework.fingerprint for b in campaign.blocks] if campaign.has_blocks  # every block's set
+                         else campaign.framework.fingerprint),
+            "campaign": campaign.id, "config": config, "units": units}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def entry_key(sha256: str, name: str, siblings: frozenset[str] | None, folder: str | None) -> str:
+    """The key of one received file: its content, its display name and where its evidence is looked for."""
+    where = "zip:" + "\n".join(sorted(siblings)) if siblings is not None else f"dir:{folder or ''}"
+    return hashlib.sha256("\0".join((sha256, name, where)).encode()).hexdigest()
+
+
+class ValidationCache:
+    """The cached reports of one campaign under one ``settings_key`` (see the module doc).
+
+    ``get`` returns a fresh ``Report`` (the caller may change it) or None; ``put`` stores one;
+    ``save`` writes what was put and forgets entries of other settings. Never raises for a
+    damaged cache file: it starts empty instead.
+    """
+
+    def __init__(self, campaign: Campaign, path: Path | None = None):
+        self.path = path or campaign.state_dir / CACHE_FILE
+        self.settings = settings_key(campaign)
+        self._new: list[tuple[str, str, str, str]] = []
+        self._marks: dict[str, str] = {}
+        self._db: sqlite3.Connection | None = None
+        self._recorded: dict[str, str] = {}  # key -> recorded mark ("" when not recorded) of every entry
+        for attempt in (1, 2):
+            try:
+                self._open()
+                break
+            except (sqlite3.Error, OSError):
+                self.close()
+                self._recorded = {}
+                if attempt == 1:  # a damaged cache is thrown away and rebuilt
+                    try:
+                        self.path.unlink(missing_ok=True)
+                    except OSError:
+                        break
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=5)
+        self._db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, settings TEXT NOT NULL, "
+                         "report TEXT NOT NULL, lookups TEXT NOT NULL, recorded TEXT NOT NULL DEFAULT '')")
+        # only the keys and marks are held (the reports are read one by one: 10,000 would weigh 150 MB)
+        self._recorded = {key: mark for key, mark in self._db.execute(
+            "SELECT key, recorded FROM entries WHERE settings = ?", (self.settings,))}
+
+    def __len__(self) -> int:
+        return len(self._recorded)
+
+    def get(self, sha256: str, name: str, siblings: frozenset[str] | None, folder: str | None) -> Report | None:
+        """The cached report of that file, or None when absent or stale (an evidence file changed)."""
+        key = entry_key(sha256, name, siblings, folder)
+        if key not in self._recorded or self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT report, lookups FROM entries WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            lookups = json.loads(row[1])
+            if siblings is None and folder is not None:
+                base = Path(folder)
+                if any(evidence_signature(base, name) != sig for name, sig in lookups.items()):
+                    return None
+            return report_from_json(row[0])
+        except (sqlite3.Error, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, report: Report, name: str, siblings: frozenset[str] | None, folder: str | None,
+            lookups: dict[str, str]) -> None:
+        """Keep ``report`` (as ``validate`` gave it) for that file, with the evidence signatures it depended on.
+
+        The report's items are swapped for the same items kept as text until used (``CachedItems``):
+        3,321 reports' items as objects would weigh hundreds of MB.
+        """
+        key = entry_key(report.sha256, name, siblings, folder)
+        items = items_to_json(report)
+        text, looked = report_to_json(report, items), json.dumps(lookups, ensure_ascii=False, sort_keys=True)
+        report.items = CachedItems(items)  # type: ignore[assignment]
+        self._recorded[key] = ""
+        self._new.append((key, self.settings, text, looked))
+        if len(self._new) >= FLUSH_EVERY:
+            self._flush()
+
+    def recorded(self, sha256: str, name: str, siblings: frozenset[str] | None, folder: str | None,
+                 report: Report, version: str | None) -> bool:
+        """Whether the ledger's record ``version`` (its row's id and time, or None) of that file is ``report``
+        (final: after the batch's own findings), as ``mark_recorded`` noted it."""
+        return version is not None and \
+            self._recorded.get(entry_key(sha256, name, siblings, folder)) == verdict_mark(report) + version
+
+    def mark_recorded(self, sha256: str, name: str, siblings: frozenset[str] | None, folder: str | None,
+                      report: Report, version: str | None) -> None:
+        """Note that ``report`` is the ledger's record ``version`` of that file (saved by ``save``)."""
+        if version is None:
+            return
+        key = entry_key(sha256, name, siblings, folder)
+        mark = verdict_mark(report) + version
+        if self._recorded.get(key) != mark:
+            self._recorded[key] = mark
+            self._marks[key] = mark
+
+    def _flush(self) -> None:
+        """Write the entries put so far (memory stays bounded on a first run of 10,000 files)."""
+        if self._db is None:
+            self._new = []
+            return
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,'')", self._new)
+        except sqlite3.Error:
+            for key, *_ in self._new:
+                self._recorded.pop(key, None)
+        self._new = []
+
+    def save(self) -> None:
+        """Write the new entries and drop those of other settings; a write failure loses only the cache."""
+        self._flush()
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.execute("DELETE FROM entries WHERE settings <> ?", (self.settings,))
+                self._db.executemany("UPDATE entries SET recorded = ? WHERE key = ?",
+                                     [(mark, key) for key, mark in self._marks.items()])
+            self._marks = {}
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        """Close the cache file (what was not saved is lost)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def verdict_mark(report: Report) -> str:
+    """A digest of what the batch may still change in a report (status, unit, findings): equal marks, same record."""
+    data = [report.status, report.unit_code, report.named_unit, report.total_self is None and "-" or
+            str(report.total_self), [[f.code, f.message, f.sheet, f.cell, f.item] for f in report.findings]]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+
+
+# Reports as JSON (Decimal kept exact, as {"d": "1.25"}) -----------------------------------------------
+def _enc(value):
+    if isinstance(value, Decimal):
+        return {"d": str(value)}
+    return value
+
+
+def _dec(value):
+    if isinstance(value, dict):
+        return Decimal(value["d"])
+    return value
+
+
+def items_to_json(report: Report) -> str:
+    """``report.items`` as JSON text (what ``CachedItems`` parses)."""
+    return json.dumps([[i.code, {k: _enc(v) for k, v in i.inputs.items()}, _enc(i.score), _enc(i.cached),
+                        i.evidence, i.explanation] for i in report.items.values()], ensure_ascii=False)
+
+
+def report_to_json(report: Report, items: str | None = None) -> str:
+    """``report`` as JSON text, exact (Decimals as text); ``report_from_json`` reads it back.
+    ``items``: ``items_to_json(report)`` when already made."""
+    data = {
+        "file": report.file, "sha256": report.sha256, "size": report.size, "status": report.status,
+        "unit_code": report.unit_code, "unit_name": report.unit_name, "named_unit": report.named_unit,
+        "total_self": _enc(report.total_self),
+        "findings": [[f.code, f.severity, f.message, f.sheet, f.cell, f.item, f.file] for f in report.findings],
+        "items": items if items is not None else items_to_json(report),
+        "subtotals": {k: _enc(v) for k, v in report.subtotals.items()},
+    }
+    return json.dumps(data, ensure_ascii=False)
+
+
+def report_from_json(text: str) -> Report:
+    """The ``Report`` written by ``report_to_json``. Raises ValueError, KeyError or TypeError when damaged.
+
+    Its items are parsed when first used (``CachedItems``): a second check with nothing new
+    never needs them.
+    """
+    data = json.loads(text)
+    return Report(data["file"], data["sha256"], data["size"], data["status"], unit_code=data["unit_code"],
+                  unit_name=data["unit_name"], named_unit=data["named_unit"], total_self=_dec(data["total_self"]),
+                  findings=[Finding(*f) for f in data["findings"]],
+                  items=CachedItems(data["items"]),  # type: ignore[arg-type]
+                  subtotals={k: _dec(v) for k, v in data["subtotals"].items()})
+
+
+class CachedItems(MutableMapping):
+    """A cached report's items (code -> ``FileItem``), parsed from their JSON on first use; a dict otherwise."""
+
+    def __init__(self, text: str):
+        self._text: str | None = text
+        self._data: dict[str, FileItem] = {}
+
+    def _items(self) -> dict[str, FileItem]:
+        if self._text is not None:
+            for code, inputs, score, cached, evidence, explanation in json.loads(self._text):
+                self._data[code] = FileItem(code, {k: _dec(v) for k, v in inputs.items()}, _dec(score), _dec(cached),
+                                            list(evidence), explanation)
+            self._text = None
+        return self._data
+
+    def __getitem__(self, code: str) -> FileItem:
+        return self._items()[code]
+
+    def __setitem__(self, code: str, item: FileItem) -> None:
+        self._items()[code] = item
+
+    def __delitem__(self, code: str) -> None:
+        del self._items()[code]
+
+    def __iter__(self):
+        return iter(self._items())
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Mapping) and dict(self._items()) == dict(other.items())
+
+    def __repr__(self) -> str:
+        return repr(self._items())
