@@ -225,8 +225,9 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
                 rec.duplicate_of = first[rec.sha256].path
             else:
                 first[rec.sha256] = rec
+        known = _self_versions(ledger)  # contents already judged as self-assessments: not opened again here
         other_kinds = {sha: kind for sha, rec in first.items()
-                       if rec.stored and (kind := other_kind_of(rec.stored)) is not None}
+                       if sha not in known and rec.stored and (kind := other_kind_of(rec.stored)) is not None}
         for rec in result.files:  # another kind of parxl workbook: its own stage reads it (parxl check)
             if rec.kind == "workbook" and rec.sha256 in other_kinds:
                 rec.kind = other_kinds[rec.sha256]
