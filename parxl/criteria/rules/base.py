@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Literal, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ...core.numbers import EXCEL_MAX, excel_number, quantize, to_decimal, vi_number
 
@@ -190,9 +190,10 @@ FigureKind = Literal["whole", "decimal"]
 
 
 class FigureRule(RuleType):
-    """Base of the rule types whose unit types raw figures (``ratio``, ``proportional``): the YAML key
-    ``inputs`` says whole numbers (the default) or decimals (money, hectares), ``input_decimals`` how many
-    places (0–4, default 2). Not registered itself.
+    """Base of the rule types whose unit types raw figures (``ratio``, ``proportional``): the points when
+    the denominator is 0 (``zero_denominator``: «max» or a number of points); the YAML key ``inputs``
+    says whole numbers (the default) or decimals (money, hectares), ``input_decimals`` how many places
+    (0–4, default 2). Not registered itself.
 
     Decimal figures are rounded half-up to ``input_decimals`` places on both sides (Python and the
     workbook's ``ROUND(x*10^k,0)``), so what the unit typed beyond them cannot split the two.
@@ -201,8 +202,23 @@ class FigureRule(RuleType):
     figures: FigureKind = Field("whole", alias="inputs",
                                 description="Số liệu nhập: «whole» (số nguyên, mặc định) hoặc «decimal» (số thập phân)")
     input_decimals: int = Field(2, ge=0, le=4, description="Số chữ số thập phân của số liệu khi inputs: decimal")
+    zero_denominator: Decimal | Literal["max"] = Field(
+        "max", description="Điểm khi mẫu số bằng 0 (không phát sinh): «max» hoặc một số")
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("zero_denominator", mode="before")
+    @classmethod
+    def _zero(cls, v):
+        if v == "max":
+            return v
+        try:
+            return to_dec(v)
+        except ValueError:
+            raise ValueError(f"«{v}» không hợp lệ; ghi «max» (được điểm tối đa) hoặc một số điểm, ví dụ 0") from None
+
+    def _zero_points(self, max_points: Decimal) -> Decimal:
+        return max_points if self.zero_denominator == "max" else self.zero_denominator  # type: ignore[return-value]
 
     def figure_spec(self, key: str, label: str) -> InputSpec:
         """The input cell of one raw figure ≥ 0: whole, or decimal in steps of 10^-``input_decimals``."""

@@ -58,21 +58,6 @@ class RatioRule(FigureRule):
     numerator: str = Field(description="Nhãn của tử số, ví dụ «Số hồ sơ giải quyết đúng hạn»")
     denominator: str = Field(description="Nhãn của mẫu số, ví dụ «Tổng số hồ sơ tiếp nhận»")
     bands: list[RatioBand] = Field(min_length=1)
-    zero_denominator: Decimal | Literal["max"] = Field(
-        "max", description="Điểm khi mẫu số bằng 0 (không phát sinh): «max» hoặc một số")
-
-    @field_validator("zero_denominator", mode="before")
-    @classmethod
-    def _zero(cls, v):
-        if v == "max":
-            return v
-        try:
-            return to_dec(v)
-        except ValueError:
-            raise ValueError(f"«{v}» không hợp lệ; ghi «max» (được điểm tối đa) hoặc một số điểm, ví dụ 0") from None
-
-    def _zero_points(self, max_points: Decimal) -> Decimal:
-        return max_points if self.zero_denominator == "max" else self.zero_denominator  # type: ignore[return-value]
 
     @cached_property
     def _scale(self) -> int:
