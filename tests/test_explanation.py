@@ -366,3 +366,27 @@ def test_consolidate_records_returned_explanations_too(sent):
     from parxl.ledger.store import Ledger
     with Ledger.open(c) as ledger:
         assert ledger.round_details("X01", "explanation-1")["1.3"].explanation == "Giải trình"
+
+
+def test_status_shows_who_was_asked_to_explain_who_did_and_reminds_the_late(sent):
+    # Round 1 leaves X01 (1.3 lowered) and X02 (1.2 lowered, 1.5 flagged) contested; X03 sent nothing, so it
+    # has nothing to explain. X01 sends its giải trình workbook, X02 does not; the deadline is 15/03/2026.
+    from docx import Document
+
+    c = sent
+    fill_explanation(explanation_src(c, "X01"), c.inbox_dir / "giai-trinh-X01.xlsx",
+                     {"1.3": ("Tỷ lệ đúng hạn 95%", "https://kinhmon.haiduong.gov.vn/bc", 2)})
+    assert check(c)[0] == 0
+    out = cli("status", str(c.root), "--json", "--today", "20/03/2026")
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    units = {u["code"]: u for u in doc["units"]}
+    assert (units["X01"]["explanation"], units["X02"]["explanation"], units["X03"]["explanation"]) == \
+        ("received", "requested", "")
+    assert units["X01"]["explanation_received_at"] and units["X02"]["explanation_received_at"] is None
+    assert doc["explanation_deadline"] == "2026-03-15"
+    reminders = next((c.root / "output").glob("danh-sach-don-doc-20260320*.docx"))
+    rows = [[cell.text for cell in row.cells] for t in Document(str(reminders)).tables for row in t.rows]
+    owed = [r for r in rows if "phiếu giải trình" in " ".join(r)]
+    assert [r[1] for r in owed] == [c.unit("X02").name]   # 20/03 is 5 days after 15/03
+    assert owed[0][3] == "15/03/2026" and owed[0][4] == "5"

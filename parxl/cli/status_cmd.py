@@ -101,7 +101,9 @@ def command(campaign_dir: Path, as_json: bool, received: dict, note: str, today:
         timing = ("" if u.on_time is None else ", đúng hạn" if u.on_time
                   else f", chậm {u.days_late} ngày" if u.received_on else f", quá hạn {u.days_late} ngày")
         fixed = " (thời gian do văn thư ghi)" if u.corrected else ""
-        console.print(f"  {u.code} {u.name}: {when}{timing}{fixed} — {STATE_TITLES[u.state]}", soft_wrap=True)
+        explained = {"requested": "; giải trình: chưa nhận", "received": "; giải trình: đã nhận"}.get(u.explanation, "")
+        console.print(f"  {u.code} {u.name}: {when}{timing}{fixed} — {STATE_TITLES[u.state]}{explained}",
+                      soft_wrap=True)
     missing = status.missing_appraisals()
     if missing:
         console.print("[bold]Chưa gửi kết quả thẩm định:[/]")

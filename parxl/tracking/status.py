@@ -7,7 +7,9 @@
   on time or how many days late against the self-assessment deadline (a unit that sent nothing is late by
   the days since the deadline), and its state: ``ok``, ``must-fix`` (its latest readable file has errors),
   ``unreadable`` (its file arrived but does not read), ``internal`` (parxl failed on its file: not the
-  unit's fault), ``not-sent``;
+  unit's fault), ``not-sent``; and the explanation round (giải trình): ``requested`` when the latest
+  appraisal round recorded leaves it contested items (scored below its self-assessment, or flagged «Cần
+  giải trình»), ``received`` once its giải trình workbook for that round is recorded (with the time);
 - per appraisal round whose workbooks were generated or recorded: per workbook (a field, or the bonus and
   penalty items) its appraising office and whether it came back (some item of it is recorded in the round);
 - per task of the schedule: its deadline, done, overdue (not done and ``today`` after its last day).
@@ -28,6 +30,9 @@ from dataclasses import asdict, dataclass, field
 from ..appraisal import layout as appraisal_layout
 from ..campaign.folder import Campaign
 from ..campaign.schedule import ScheduleTask, campaign_schedule, self_assessment_deadline
+from ..explanation.contested import contested
+from ..explanation.layout import explanation_round
+from ..explanation.read import open_round
 from ..ledger.returned import returned_files
 from ..ledger.store import SELF, Ledger
 from ..ledger.unseen import unseen_inbox_files
@@ -61,6 +66,12 @@ class UnitProgress:
     state: UnitState
     corrected: bool = False
     note: str = ""
+    explanation: str = ""                      # "" | "requested" | "received" (the latest appraisal round's)
+    explanation_received_at: str | None = None  # ISO 8601 UTC of its first giải trình workbook of that round
+
+    def explanation_overdue(self, deadline: dt.date | None, today: dt.date) -> bool:
+        """The unit owes its giải trình workbook: requested, not received, and ``deadline`` is past."""
+        return self.explanation == "requested" and deadline is not None and today > deadline
 
     @property
     def overdue(self) -> bool:
@@ -105,10 +116,11 @@ class CampaignStatus:
     appraisals: list[AppraisalProgress]
     tasks: list[TaskProgress]
     unseen: list[str] = field(default_factory=list)
+    explanation_deadline: dt.date | None = None  # campaign.yaml's ``explanation_deadline``
 
     def as_json(self) -> dict:
-        """Plain JSON: ``{"today", "deadline", "units": [{code, name, received_at, received_on, on_time, days_late,
-        state, corrected}], "appraisals": [{round, group, title, office, returned}], "tasks": [{no, task, due,
+        """Plain JSON: ``{"today", "deadline", "explanation_deadline", "units": [{code, name, received_at, received_on,
+        on_time, days_late, state, corrected, explanation, explanation_received_at}], "appraisals": [{round, group, title, office, returned}], "tasks": [{no, task, due,
         due_text, stage, done, overdue, lead}], "unseen": [path]}``; dates ISO 8601."""
         def day(d):
             return d.isoformat() if d else None
@@ -118,7 +130,7 @@ class CampaignStatus:
                        "received_on": day(u.received_on)} for u in self.units],
             "appraisals": [asdict(a) for a in self.appraisals],
             "tasks": [{**asdict(t), "due": day(t.due)} for t in self.tasks],
-            "unseen": list(self.unseen),
+            "unseen": list(self.unseen), "explanation_deadline": day(self.explanation_deadline),
         }
 
     @property
@@ -163,6 +175,24 @@ def unit_progress(campaign: Campaign, ledger: Ledger, deadline: dt.date | None, 
         out.append(UnitProgress(unit.code, unit.name, received, on, on_time, late, state, corrected,
                                 overrides[unit.code][1] if corrected else ""))
     return out
+
+
+def add_explanations(campaign: Campaign, units: list[UnitProgress]) -> str | None:
+    """Set each unit's ``explanation`` and ``explanation_received_at`` from the latest appraisal round recorded
+    (``explanation.read.open_round``); that round, or None when no round is recorded (nothing set). Raises
+    ``LedgerError`` when the ledger cannot be opened."""
+    round = open_round(campaign)
+    if round is None:
+        return None
+    requested = {u.code for u in contested(campaign, round) if u.items}
+    with Ledger.open(campaign) as ledger:
+        received = ledger.first_received(explanation_round(round))
+    for u in units:
+        if u.code in received:
+            u.explanation, u.explanation_received_at = "received", received[u.code]
+        elif u.code in requested:
+            u.explanation = "requested"
+    return round
 
 
 def appraisal_progress(campaign: Campaign, ledger: Ledger) -> list[AppraisalProgress]:
@@ -235,8 +265,10 @@ def campaign_status(campaign: Campaign, today: dt.date | None = None) -> Campaig
         units = unit_progress(campaign, ledger, deadline, today)
         appraisals = appraisal_progress(campaign, ledger)
         rounds = ledger.rounds()
+    add_explanations(campaign, units)
     tasks = task_progress(campaign_schedule(campaign.config), stages_done(campaign, units, appraisals, rounds), today)
-    return CampaignStatus(today, deadline, units, appraisals, tasks, unseen_inbox_files(campaign))
+    return CampaignStatus(today, deadline, units, appraisals, tasks, unseen_inbox_files(campaign),
+                          campaign.config.explanation_deadline)
 
 
 def record_received(campaign: Campaign, corrections: dict[str, dt.datetime], note: str = "") -> None:

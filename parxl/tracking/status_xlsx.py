@@ -33,6 +33,18 @@ def _yes(value: bool | None) -> str:
     return "" if value is None else ("Có" if value else "Không")
 
 
+def _explanation(u, status: CampaignStatus) -> str:
+    """«Đã nhận lúc …», «Chưa nhận (hạn …)» or «Chưa nhận, quá hạn» for a unit asked to explain; "" otherwise."""
+    if u.explanation == "received":
+        return f"Đã nhận lúc {_when(u.explanation_received_at)}"
+    if u.explanation != "requested":
+        return ""
+    by = status.explanation_deadline
+    if by is None:
+        return "Chưa nhận"
+    return "Chưa nhận, quá hạn" if status.today > by else f"Chưa nhận (hạn {_day(by)})"
+
+
 def status_workbook(campaign: Campaign, status: CampaignStatus) -> bytes:
     """``output/tien-do.xlsx`` as bytes (see the module doc); texts in Vietnamese, days as dd/mm/yyyy text."""
     out = io.BytesIO()
@@ -59,10 +71,11 @@ def status_workbook(campaign: Campaign, status: CampaignStatus) -> bytes:
 
     deadline = f" (hạn {_day(status.deadline)})" if status.deadline else ""
     sheet("Đơn vị", f"TIẾN ĐỘ TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM {campaign.year}{deadline}, tính đến ngày {_day(status.today)}",
-          ("Mã", "Đơn vị", "Nhận lúc", "Đúng hạn", "Số ngày chậm", "Tình trạng", "Ghi chú"),
-          (9, 30, 18, 10, 13, 34, 40),
+          ("Mã", "Đơn vị", "Nhận lúc", "Đúng hạn", "Số ngày chậm", "Tình trạng", "Giải trình", "Ghi chú"),
+          (9, 30, 18, 10, 13, 34, 30, 40),
           [[u.code, u.name, _when(u.received_at), _yes(u.on_time), u.days_late if u.days_late is not None else "",
-            STATE_TITLES[u.state], ("Thời gian nhận do văn thư ghi" + (f": {u.note}" if u.note else "")) if u.corrected
+            STATE_TITLES[u.state], _explanation(u, status),
+            ("Thời gian nhận do văn thư ghi" + (f": {u.note}" if u.note else "")) if u.corrected
             else ""] for u in status.units])
     sheet("Thẩm định", "BIỂU MẪU THẨM ĐỊNH ĐÃ GỬI VỀ", ("Vòng", "Lĩnh vực", "Cơ quan thẩm định", "Đã gửi về"),
           (16, 50, 30, 11),
