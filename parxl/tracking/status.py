@@ -184,7 +184,8 @@ def add_explanations(campaign: Campaign, units: list[UnitProgress]) -> str | Non
     round = open_round(campaign)
     if round is None:
         return None
-    requested = {u.code for u in contested(campaign, round) if u.items}
+    requested = {u.code for view in campaign.views()  # each block's units against its own criteria set
+                 for u in contested(view, round) if u.items}
     with Ledger.open(campaign) as ledger:
         received = ledger.first_received(explanation_round(round))
     for u in units:
