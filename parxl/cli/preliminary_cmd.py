@@ -43,13 +43,18 @@ def command(campaign_dir: Path, round_name: str | None, as_json: bool) -> None:
 
     campaign = load_campaign(campaign_dir)
     round_name = AL.check_round(round_name) if round_name else latest_recorded_round(campaign)
-    units = contested(campaign, round_name)
+    units, notices, workbooks = [], [], []
+    for view in campaign.views():  # a campaign with blocks: each block's units against its own set
+        found = contested(view, round_name)
+        if not found:
+            continue
+        before, after = stage_results(view, 0), stage_results(view, AL.round_number(round_name))
+        units += found
+        notices += render_preliminary(view, round_name, found, before, after)
+        workbooks += write_explanation_workbooks(view, round_name, found)
     if not units:
         raise ParxlError(f"Chưa có đơn vị nào được thẩm định trong vòng «{round_name}»: nhập điểm thẩm định bằng "
                          f"«parxl appraise THƯ_MỤC_ĐỢT --round {round_name} --import …» trước.")
-    before, after = stage_results(campaign, 0), stage_results(campaign, AL.round_number(round_name))
-    notices = render_preliminary(campaign, round_name, units, before, after)
-    workbooks = write_explanation_workbooks(campaign, round_name, units)
     if as_json:
         click.echo(json.dumps({"round": round_name, "units": [
             {"unit": u.code, "contested": [i.item.code for i in u.items], "notice": str(n.resolve()),

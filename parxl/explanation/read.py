@@ -109,7 +109,7 @@ class RoundCache:
         """Item code → ``ContestedItem`` of ``unit`` after ``round`` (``{}`` when it has none)."""
         if round not in self._contested:
             self._contested[round] = {u.code: {c.item.code: c for c in u.items}
-                                      for u in contested(self.campaign, round)}
+                                      for view in self.campaign.views() for u in contested(view, round)}
         return self._contested[round].get(unit, {})
 
 
@@ -148,6 +148,9 @@ def _read(campaign: Campaign, book: XlsxFile, out: ExplanationFile, found: Findi
     if meta.get("kind") != L.KIND:
         found.add("explanation-identity", detail="thông tin nhận dạng bị mất hoặc bị sửa")
         return
+    block = campaign.block_of(meta.get("unit_code", "")) if campaign.has_blocks else None
+    if block is not None:  # a campaign with blocks: the unit's block's view (its set, units, id)
+        campaign = campaign.for_block(block)
     if not L.reads_version(meta.get("layout_version", "")):
         found.add("explanation-identity", detail=f"phiên bản biểu mẫu «{meta.get('layout_version', '')}» khác "
                                                  f"phiên bản hiện tại «{L.layout_version()}»")

@@ -261,7 +261,8 @@ class Ledger:
         others: dict[str, list[str]] = {}
         for code, other in db.execute("SELECT DISTINCT unit_code, round FROM versions WHERE round <> ? "
                                       "AND unit_code IS NOT NULL", (round,)):
-            others.setdefault(code, []).append(other)
+            if not is_explanation_round(other):  # what a unit asks, never scores that count (as _other_rounds)
+                others.setdefault(code, []).append(other)
         result = []
         for sub in out.values():
             for other_round in others.get(sub.unit_code, []):
