@@ -372,3 +372,39 @@ def test_demo_names_the_samples_when_asked_for_one_that_does_not_exist(tmp_path)
     out = CliRunner().invoke(main, ["demo", str(tmp_path / "demo"), "--sample", "khong-co"])
     assert out.exit_code == 1 and not (tmp_path / "demo").exists()
     assert "Không có đợt đánh giá mẫu «khong-co»" in out.output and "hai-khoi-2025, kinh-mon-2025" in out.output
+
+
+def test_preliminary_and_explanations_per_block(tmp_path):
+    # Round 1 lowers one item of a department (block «so») and one of a commune (block «xa»): each gets the
+    # preliminary notice and giải trình workbook of its own block's set; the commune's explanation comes back
+    # and is recorded without findings (before, it was checked against the first block's set and refused).
+    import json
+
+    from test_appraisal import fill, rows_of
+    from test_explanation import fill_explanation
+
+    from parxl.explanation import layout as EL
+
+    c = year_on_copy(tmp_path)
+    assert CliRunner().invoke(main, ["appraise", str(c.root)]).exit_code == 0
+    folder = c.root / "output" / "tham-dinh" / "appraisal-1"
+    picked = {}
+    for block in ("so", "xa"):
+        first = sorted((folder / block).iterdir())[0]
+        at = rows_of(load_workbook(first)[L.SHEET_DATA])
+        unit, item = sorted(at)[0]
+        picked[block] = (unit, item)
+        fill(first, tmp_path / "da-cham" / block / first.name, {(unit, item): 0})
+    assert CliRunner().invoke(main, ["appraise", str(c.root), "--import", str(tmp_path / "da-cham")]).exit_code == 0
+    out = CliRunner().invoke(main, ["preliminary", str(c.root), "--json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    contested = {u["unit"]: u["contested"] for u in doc["units"] if u["contested"]}
+    assert contested == {picked["so"][0]: [picked["so"][1]], picked["xa"][0]: [picked["xa"][1]]}
+
+    unit, item = picked["xa"]
+    src = c.root / "output" / "so-bo" / EL.workbook_name(unit, c.unit(unit).name, "appraisal-1")
+    fill_explanation(src, c.inbox_dir / f"giai-trinh-{unit}.xlsx", {item: ("Đã bổ sung báo cáo", None, None)})
+    out = CliRunner().invoke(main, ["check", str(c.root), "--json"])
+    (entry,) = json.loads(out.stdout)["explanations"]
+    assert entry["unit"] == unit and entry["findings"] == [] and entry["recorded"]
