@@ -366,6 +366,14 @@ def test_a_block_not_ranked_gets_index_and_band_and_no_rank(tmp_path, soffice):
     indexes = [Decimal(r[6].replace(",", ".")) for r in listed]
     assert len(listed) == len(scored)
     assert indexes == sorted(indexes, reverse=True)  # one kind («Sở»): one group, highest index first
+    # every department still gets its notice: index and band, «không xếp hạng» instead of a rank
+    from parxl.documents import render_notices
+    notices = render_notices(done.results, master=done.master)
+    so_codes = {u.unit.code.lower() for u in scored}
+    so_notices = [n for n in notices if n.name.split("-")[2] in so_codes]  # «thong-bao-<code>-<name>.docx»
+    assert len(so_notices) == len(scored)
+    first = "\n".join(x.text for x in docx.Document(str(so_notices[0])).paragraphs)
+    assert "đơn vị được đánh giá, không xếp hạng; xếp loại:" in first and "xếp hạng None" not in first
 
 
 def test_demo_names_the_samples_when_asked_for_one_that_does_not_exist(tmp_path):

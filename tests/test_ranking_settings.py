@@ -128,3 +128,17 @@ def test_the_decision_lists_the_evaluated_unit_apart(tmp_path):
 
 def test_tie_break_none_is_no_tie_break(tmp_path):
     assert _campaign(tmp_path, tie_break="none").config.tie_break == []
+
+
+def test_the_evaluated_unit_gets_its_notice_without_a_rank(tmp_path):
+    from docx import Document
+
+    from parxl.documents import render_notices
+
+    c = _campaign(tmp_path)
+    results = consolidate(c, _inputs(c, {"X01": (FULL, D(2)), "X02": (FULL, D(3)), "X03": (FULL, D(3)),
+                                         "X04": (FULL, D(1))}))
+    notices = render_notices(results)
+    assert [p.name.split("-")[2] for p in notices] == ["x02", "x01", "x04", "x03"]  # rank order, then X03
+    text = "\n".join(p.text for p in Document(str(notices[-1])).paragraphs)
+    assert "Chỉ số cải cách hành chính: 100,00%; đơn vị được đánh giá, không xếp hạng; xếp loại: Tốt." in text

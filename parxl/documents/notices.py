@@ -119,7 +119,7 @@ def notice_context(results: Results, u: UnitResult) -> dict:
         "bonus": vi_number(u.bonus, d),
         "penalty": vi_number(u.penalty, d),
         "index": points(u.index, 2),
-        "rank": str(u.rank),
+        "rank": str(u.rank) if u.rank is not None else "",  # "": evaluated, not ranked
         "ranked_count": len(results.ranked),
         "band": u.band or "",
         "fields": field_rows(results, u),
@@ -131,9 +131,17 @@ def notice_context(results: Results, u: UnitResult) -> dict:
     return nfc(ctx)
 
 
+def notified(results: Results) -> list[UnitResult]:
+    """The units that get a notice: every ranked unit (rank order), then those evaluated but not ranked (the units
+    list's «Xếp hạng: Không», or a block with ``ranked: false``), which have an index and a band but no rank."""
+    unranked_scored = [u for u in results.units
+                       if u.rank is None and u.index is not None and u.status in ("ranked", "evaluated")]
+    return results.ranked + sorted(unranked_scored, key=lambda u: (-u.index, u.unit.code))  # type: ignore[operator]
+
+
 def render_notices(results: Results, template: Path | None = None, out_dir: Path | None = None,
                    master: Path | None = None) -> list[Path]:
-    """One notice per ranked unit in ``out_dir`` (default CAMPAIGN/output/thong-bao); all rendered before any is written.
+    """One notice per ranked or evaluated unit (``notified``) in ``out_dir`` (default CAMPAIGN/output/thong-bao); all rendered before any is written.
 
     ``master``: as for ``render_decision``. A campaign with ``blocks:``: each block's units from the block's
     results (its criteria set's fields, its own ranks), in campaign.yaml order.
@@ -142,7 +150,7 @@ def render_notices(results: Results, template: Path | None = None, out_dir: Path
         from ..master.consolidation import split_results
         return [p for part in split_results(results) for p in render_notices(part, template, out_dir, master)]
     template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
-    contexts = [(u, notice_context(results, u)) for u in results.ranked]
+    contexts = [(u, notice_context(results, u)) for u in notified(results)]
     if not contexts:
         return []
     note = note_for(results, master)

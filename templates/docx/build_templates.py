@@ -170,8 +170,8 @@ def build_notice(path: Path) -> None:
     para(doc, "- Tổng điểm đạt: {{ total }}/{{ max_total }} điểm, gồm: điểm thẩm định {{ appraised }}/"
               "{{ max_appraised }}{% if survey_held %}; điểm điều tra xã hội học {{ survey }}/{{ max_survey }}"
               "{% endif %}; điểm thưởng {{ bonus }}; điểm trừ {{ penalty }}.", **BODY)
-    para(doc, "- Chỉ số cải cách hành chính: {{ index }}%; xếp hạng {{ rank }}/{{ ranked_count }} đơn vị; "
-              "xếp loại: {{ band }}.", **BODY)
+    para(doc, "- Chỉ số cải cách hành chính: {{ index }}%; {% if rank %}xếp hạng {{ rank }}/{{ ranked_count }} đơn "
+              "vị{% else %}đơn vị được đánh giá, không xếp hạng{% endif %}; xếp loại: {{ band }}.", **BODY)
     heading(doc, "2. Chỉ số thành phần theo lĩnh vực")
     loop_table(doc, [
         ("STT", 12, "{{ f.stt }}", "center"),
