@@ -185,6 +185,10 @@ def test_bands_on_points_in_the_master_recomputed_by_libreoffice(tmp_path, soffi
     poisoned.parent.mkdir()
     poison_cached_values(master, poisoned)
     _check_against_parxl(recalculated(poisoned, tmp_path, soffice), results)
+    # the decision states the bands in points, not in percent
+    from parxl.documents.decision import decision_context
+    whens = [b["when"] for b in decision_context(results)["bands"]]
+    assert whens == ["từ 9 điểm trở lên", "từ 8 điểm đến dưới 9 điểm", "dưới 8 điểm"], whens
 
 
 def test_a_key_written_twice_is_reported_with_its_line_in_sets_and_campaign_yaml(tmp_path):

@@ -77,8 +77,7 @@ def print_tree(fw: Framework) -> None:
     console.print(table)
     if fw.has_applies_to:
         print_kind_totals(fw)
-    unit = " điểm" if m.bands_on == "points" else "%"
-    console.print("Xếp loại: " + "; ".join(f"{b.label} ({b.interval.describe(unit)})" for b in m.bands))
+    console.print("Xếp loại: " + "; ".join(f"{b.label} ({b.interval.describe(fw.band_unit)})" for b in m.bands))
     console.print(f"[green]Bộ chỉ số hợp lệ:[/] tổng {vi_number(m.total)} điểm = "
                   + " + ".join(f"{vi_number(m.parts[p].max)} {fw.part_title(p).lower()}" for p in parts) + ".")
 

@@ -273,6 +273,11 @@ class Framework:
         return [i for i in self.items if i.kind == "regular"]
 
     @property
+    def band_unit(self) -> str:
+        """What follows a band boundary in words: «%» (bands on the index) or « điểm» (``bands_on: points``)."""
+        return " điểm" if self.model.bands_on == "points" else "%"
+
+    @property
     def has_applies_to(self) -> bool:
         """Whether some item applies only to some unit types (``applies_to``)."""
         return self._typed

@@ -63,7 +63,7 @@ def block_context(results: Results, n: int) -> dict:
     for u in units:
         if u.band is not None:
             counts[u.band] = counts.get(u.band, 0) + 1
-    bands = [band_row(b, counts.get(b.label, 0)) for b in ordered_bands(results.bands)]
+    bands = [band_row(b, counts.get(b.label, 0), fw.band_unit) for b in ordered_bands(results.bands)]
     unscored = [u for u in results.units if u not in units]
     groups = _groups(results, units)
     stt = sum(len(g["units"]) for g in groups)

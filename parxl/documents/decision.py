@@ -44,9 +44,10 @@ def unit_row(results: Results, u: UnitResult, stt: int) -> dict:
     }
 
 
-def band_row(band: Band, count: int) -> dict:
-    """«Tốt (từ 90% trở lên)»; a label that already says the interval is not repeated."""
-    when = band.interval.describe()
+def band_row(band: Band, count: int, unit: str = "%") -> dict:
+    """«Tốt (từ 90% trở lên)»; a label that already says the interval is not repeated. ``unit``: the
+    criteria set's ``Framework.band_unit`` («%», or « điểm» for bands on points)."""
+    when = band.interval.describe(unit)
     text = band.label if fold(band.label) == fold(when) else f"{band.label} ({when})"
     return {"label": band.label, "when": when, "text": text, "count": count, "end": ";"}
 
@@ -91,7 +92,7 @@ def decision_context(results: Results) -> dict:
     ctx = header_context(campaign, number, day)
     counts = results.band_counts()
     bands = ordered_bands(results.bands)
-    band_rows = [band_row(b, counts.get(b.label, 0)) for b in bands]
+    band_rows = [band_row(b, counts.get(b.label, 0), results.framework.band_unit) for b in bands]
     low = lowest_bands(results.bands)
     low_labels = [b.label for b in low]
     low_units = [u.unit.name for u in results.ranked if u.band in low_labels]

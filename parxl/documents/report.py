@@ -51,7 +51,7 @@ def report_context(results: Results) -> dict:
     counts = results.band_counts()
     bands = []
     for n, band in enumerate(ordered_bands(results.bands), start=1):
-        row = band_row(band, counts.get(band.label, 0))
+        row = band_row(band, counts.get(band.label, 0), results.framework.band_unit)
         share = share_percent(row["count"], len(ranked)) or ZERO
         bands.append({**row, "stt": str(n), "share": vi_number(share, 2)})
     fields = []

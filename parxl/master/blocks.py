@@ -209,7 +209,7 @@ def _write_overview(ws: Worksheet, fmt: MasterFormats, views: list[View],
         for k, b in enumerate(results.bands):
             row = r + 1 + k
             ws.write_string(row, 0, b.label, fmt.band_cell(k, len(results.bands)))
-            ws.write_string(row, 1, b.interval.describe(), fmt.cell)
+            ws.write_string(row, 1, b.interval.describe(results.framework.band_unit), fmt.cell)
             ws.write_formula(row, 2, f"=COUNTIF({band},{text_literal(b.label)})", fmt.integer, counts.get(b.label, 0))
         r += 1 + len(results.bands) + 1
     ws.write_string(r, 0, f"Chi tiết từng khối: các trang «{BLOCK_SHEETS['ranking']} (mã khối)», "

@@ -62,8 +62,7 @@ def write_stats(wb: Workbook, ws: Worksheet, fmt: MasterFormats, view: View, ran
         r = top + 1 + k
         n = counts.get(band.label, 0)
         ws.write_string(r, 0, band.label, fmt.band_cell(k, len(results.bands)))
-        ws.write_string(r, 1, band.interval.describe(" điểm" if results.campaign.framework.model.bands_on == "points"
-                                                     else "%"), fmt.cell)
+        ws.write_string(r, 1, band.interval.describe(results.framework.band_unit), fmt.cell)
         ws.write_formula(r, 2, f"=COUNTIF({band_range},{countif_criterion(band.label)})", fmt.integer, n)
         share = number(share_percent(n, len(indexes)))
         ws.write_formula(r, 3, f'=IF({ranked_count_ref}=0,"",ROUND({cell(r, 2)}*100/{ranked_count_ref},2))',
