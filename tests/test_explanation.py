@@ -390,3 +390,17 @@ def test_status_shows_who_was_asked_to_explain_who_did_and_reminds_the_late(sent
     owed = [r for r in rows if "phiếu giải trình" in " ".join(r)]
     assert [r[1] for r in owed] == [c.unit("X02").name]   # 20/03 is 5 days after 15/03
     assert owed[0][3] == "15/03/2026" and owed[0][4] == "5"
+
+
+def test_a_units_proposed_score_never_counts_in_the_results(sent):
+    # Round 1 scored X02's 1.2 at 0 and X01's 1.3 at 0. Both units propose their self score again (X02 with no
+    # explanation: a finding; X01 with one). Until an appraisal round says otherwise, the results keep 0.
+    from parxl.master.consolidation import run_consolidation
+
+    c = sent
+    fill_explanation(explanation_src(c, "X02"), c.inbox_dir / "X02 giai trinh.xlsx", {"1.2": (None, None, 1)})
+    fill_explanation(explanation_src(c, "X01"), c.inbox_dir / "X01 giai trinh.xlsx",
+                     {"1.3": ("Số liệu quý IV đã cập nhật", None, 2)})
+    check(c)
+    units = {u.unit.code: u for u in run_consolidation(c).results.units}
+    assert units["X02"].items["1.2"].final == 0 and units["X01"].items["1.3"].final == 0

@@ -30,6 +30,7 @@ from ..ledger.check_report import current_findings, unit_lines
 from ..core.times import local_iso
 from ..ledger.receive import IntakeResult, run_intake
 from ..ledger.returned import ReturnedFile, returned_files
+from ..ledger.rows import is_explanation_round
 from ..ledger.store import SELF, Ledger, LedgerSubmission
 from ..results.compute import Results, Source, UnitInput, consolidate
 from ..survey.table import load_survey
@@ -40,6 +41,12 @@ from .snapshot import save_snapshot
 SURVEY_ROUND = "survey"
 COUNTED_SEVERITIES = ("error", "warning")  # what the detail sheet counts as findings of an item
 
+
+
+def _round_order(name: str) -> tuple[int, str]:
+    """Appraisal rounds in number order (``appraisal-2`` before ``appraisal-10``), then by name."""
+    tail = name.rsplit("-", 1)[-1]
+    return (int(tail) if tail.isdigit() else 0, name)
 
 
 def unit_input(campaign: Campaign, sub: LedgerSubmission,
@@ -53,7 +60,8 @@ def unit_input(campaign: Campaign, sub: LedgerSubmission,
     if unit is None:
         return None
     appraised: dict[str, Decimal] = {}
-    for name in sorted(r for r in sub.scores if r not in (SELF, SURVEY_ROUND)):
+    for name in sorted((r for r in sub.scores if r not in (SELF, SURVEY_ROUND) and not is_explanation_round(r)),
+                       key=_round_order):  # later appraisal rounds override earlier ones; a unit's proposal never counts
         appraised.update(sub.scores[name])
     survey_items = {i.code for i in campaign.framework.items if i.rule.type == "survey"}
     na_items = {i.code: i for i in campaign.framework.items if i.not_applicable is not None}
