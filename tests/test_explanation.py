@@ -404,3 +404,21 @@ def test_a_units_proposed_score_never_counts_in_the_results(sent):
     check(c)
     units = {u.unit.code: u for u in run_consolidation(c).results.units}
     assert units["X02"].items["1.2"].final == 0 and units["X01"].items["1.3"].final == 0
+
+
+def test_an_appraisal_workbook_sent_back_with_every_score_blank_counts_as_returned(round1, tmp_path):
+    # Round 1's field-1 workbook came back with scores; the others come back untouched (the appraisers agree
+    # with every self score): status must not ask their offices for them again.
+    import shutil
+
+    c = round1
+    generated = c.root / "output" / "tham-dinh" / "appraisal-1"
+    others = [p for p in generated.iterdir() if p.name != FIELD1]
+    assert others
+    back = tmp_path / "back"
+    back.mkdir()
+    for p in others:
+        shutil.copy(p, back / p.name)
+    assert cli("appraise", str(c.root), "--import", str(back)).exit_code == 0
+    doc = json.loads(cli("status", str(c.root), "--json").stdout)
+    assert [a for a in doc["appraisals"] if not a["returned"]] == []

@@ -70,6 +70,14 @@ class ImportResult:
                                 self.as_json())
 
 
+RETURNED_EVENT = "appraisal-returned"  # ledger event: an appraisal workbook of {round, group} was imported
+
+
+def returned_groups(ledger: Ledger) -> set[tuple[str, str]]:
+    """(round, group code) of every appraisal workbook imported without errors (``RETURNED_EVENT``)."""
+    return {(d.get("round"), d.get("group")) for kind, _, _, _, d in ledger.events() if kind == RETURNED_EVENT}
+
+
 def default_import_round(campaign: Campaign) -> str:
     """The latest round whose workbooks were generated: what the appraisers were sent."""
     rounds = L.generated_rounds(campaign.root)
@@ -141,6 +149,8 @@ def import_appraisals(campaign: Campaign, source: Path, round: str) -> ImportRes
                         continue  # nothing appraised for this unit, nothing to replace
                     ledger.record_appraisal(round, unit, scores, read.notes.get(unit, {}), items,
                                             read.sha256, name, fingerprint, flags)
+                # the workbook came back, even when every score was left blank (the self scores stand)
+                ledger.record_event(RETURNED_EVENT, name, "", {"round": round, "group": read.field_code})
                 ledger.commit()
             except Exception as exc:  # parxl's own failure: nothing of this file recorded, the batch goes on
                 ledger.db.rollback()

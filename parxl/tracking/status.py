@@ -28,6 +28,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from ..appraisal import layout as appraisal_layout
+from ..appraisal.record import returned_groups
 from ..campaign.folder import Campaign
 from ..campaign.schedule import ScheduleTask, campaign_schedule, self_assessment_deadline
 from ..explanation.contested import contested
@@ -203,11 +204,12 @@ def appraisal_progress(campaign: Campaign, ledger: Ledger) -> list[AppraisalProg
                     key=appraisal_layout.round_number)
     out = []
     groups = appraisal_layout.groups(campaign.framework)
+    imported = returned_groups(ledger)  # workbooks imported with every score blank record no item
     for round in rounds:
         recorded = ledger.items_recorded(round)
         for g in groups:
             out.append(AppraisalProgress(round, g.code, g.title, g.appraiser or campaign.config.contact.office,
-                                         any(i.code in recorded for i in g.items)))
+                                         (round, g.code) in imported or any(i.code in recorded for i in g.items)))
     return out
 
 
