@@ -85,8 +85,8 @@ def test_layout_is_the_decisions(tmp_path):
     header = table_rows(doc.tables[0])
     assert header[0][0].splitlines() == ["ỦY BAN NHÂN DÂN", "THỊ XÃ KINH MÔN"]
     assert header[0][1].splitlines() == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
-    # parxl drafts: «DỰ THẢO» under the number until the results are finalised (parxl finalize)
-    assert header[1] == ["Số: …/KH-UBND\nDỰ THẢO", "Kinh Môn, ngày … tháng … năm …"]
+    # «DỰ THẢO» marks results not yet finalised (parxl finalize), never the plan that opens the year
+    assert header[1] == ["Số: …/KH-UBND", "Kinh Môn, ngày … tháng … năm …"]
     assert doc.styles["Normal"].font.name == "Times New Roman"
 
 

@@ -313,6 +313,9 @@ def test_finalize_freezes_the_results_documents_follow_them_and_reopen_is_record
               "--json")
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["who"] == "Nguyễn Văn Bình"
+    # the council's task of the schedule is done once the results are finalised
+    tasks = json.loads(cli("status", str(c.root), "--json").stdout)["tasks"]
+    assert [t["done"] for t in tasks if t["stage"] == "council"] == [True]
     # a later survey import and consolidation run, but the documents keep the frozen figures
     table = tmp_path / "dt.csv"
     table.write_text("Mã,2.1\nX01,3\nX02,3\n", encoding="utf-8")
@@ -335,7 +338,7 @@ def test_finalize_freezes_the_results_documents_follow_them_and_reopen_is_record
     assert out.exit_code == 0, out.output
     from parxl.ledger.store import Ledger
     with Ledger.open(c) as ledger:
-        events = [(k, who, why) for k, _, who, why, _ in ledger.events()]
+        events = [(k, who, why) for k, _, who, why, _ in ledger.events() if k in ("finalize", "reopen")]
     assert events == [("finalize", "Nguyễn Văn Bình", "Biên bản họp Hội đồng ngày 20/01/2026"),
                       ("reopen", "Trần Thị Hoa", "Hội đồng họp lại")]
     for old in (c.root / "output").glob("quyet-dinh*.docx"):
@@ -390,6 +393,7 @@ def test_status_shows_who_was_asked_to_explain_who_did_and_reminds_the_late(sent
     owed = [r for r in rows if "phiếu giải trình" in " ".join(r)]
     assert [r[1] for r in owed] == [c.unit("X02").name]   # 20/03 is 5 days after 15/03
     assert owed[0][3] == "15/03/2026" and owed[0][4] == "5"
+    assert "DỰ THẢO" not in all_text(reminders)  # a list to sign and send now, not a draft of the results
 
 
 def test_a_units_proposed_score_never_counts_in_the_results(sent):

@@ -119,6 +119,7 @@ def plan_context(campaign: Campaign) -> dict:
     plan = cfg.plan
     number = plan.number if plan is not None else f"…/KH-{cfg.issuer.short}"
     ctx = header_context(campaign, number, plan.date if plan is not None else None)
+    ctx["draft"] = False  # the plan opens the year: «DỰ THẢO» marks results not yet finalised, not the plan
     day = plan.date if plan is not None else None
     law = LOCAL_GOV_LAW_2015 if day is not None and day < _LAW_2025_FROM else LOCAL_GOV_LAW_2025
     summary = plan_summary(campaign)

@@ -63,6 +63,7 @@ def reminders_context(campaign: Campaign, status: CampaignStatus) -> dict:
     judged on (``today``), the plan it follows, ``units`` and ``offices`` (see above), the contact; NFC."""
     cfg = campaign.config
     ctx = header_context(campaign, f"…/DS-{cfg.issuer.short}", None)
+    ctx["draft"] = False  # sent while the year runs: «DỰ THẢO» marks results not yet finalised
     plan = cfg.plan
     plan_ref = (f"Kế hoạch số {plan.number} ngày {short_date(plan.date)} của {ctx['issuer_name_text']}"
                 if plan is not None and plan.number and "…" not in plan.number

@@ -16,8 +16,9 @@
 
 A task tied to a stage is done when the stage has finished: ``self-assessment`` when every unit's file is
 ok (or an appraisal round is recorded), ``appraisal-N`` when every workbook of the round came back,
-``explanation`` when the second appraisal round has started, ``decision`` when campaign.yaml's decision has
-a number (without «…») and a date, ``council`` when the decision is done, ``report`` when a report was
+``explanation`` when the second appraisal round has started, ``council`` when the results are finalised
+(``parxl finalize``) or the decision is issued, ``decision`` when campaign.yaml's decision has
+a number (without «…») and a date, ``report`` when a report was
 drafted in output/. A task without a stage is done when a later task of the schedule is.
 
 Times: receipts are ISO 8601 UTC in the ledger; days are counted on the clerk's local calendar.
@@ -30,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from ..appraisal import layout as appraisal_layout
 from ..appraisal.record import returned_groups
 from ..campaign.folder import Campaign
+from ..council.final import final_state
 from ..campaign.schedule import ScheduleTask, campaign_schedule, self_assessment_deadline
 from ..explanation.contested import contested
 from ..explanation.layout import explanation_round
@@ -240,7 +242,7 @@ def stages_done(campaign: Campaign, units: list[UnitProgress], appraisals: list[
         "appraisal-1": bool(by_round.get("appraisal-1")) and all(by_round["appraisal-1"]),
         "explanation": any(second),
         "appraisal-2": bool(second) and all(second),
-        "council": decision,
+        "council": decision or final_state(campaign) is not None,  # the council agreed: results finalised
         "decision": decision,
         "report": _report_drafted(campaign),
     }
