@@ -51,14 +51,16 @@ def command(campaign_dir: Path, round_name: str | None, as_json: bool) -> None:
         before, after = stage_results(view, 0), stage_results(view, AL.round_number(round_name))
         units += found
         notices += render_preliminary(view, round_name, found, before, after)
-        workbooks += write_explanation_workbooks(view, round_name, found)
+        asked = [u for u in found if u.items]  # a giải trình workbook only where there is something to explain
+        made = dict(zip((u.code for u in asked), write_explanation_workbooks(view, round_name, asked)))
+        workbooks += [made.get(u.code) for u in found]
     if not units:
         raise ParxlError(f"Chưa có đơn vị nào được thẩm định trong vòng «{round_name}»: nhập điểm thẩm định bằng "
                          f"«parxl appraise THƯ_MỤC_ĐỢT --round {round_name} --import …» trước.")
     if as_json:
         click.echo(json.dumps({"round": round_name, "units": [
             {"unit": u.code, "contested": [i.item.code for i in u.items], "notice": str(n.resolve()),
-             "workbook": str(w.resolve())} for u, n, w in zip(units, notices, workbooks)]},
+             "workbook": str(w.resolve()) if w else None} for u, n, w in zip(units, notices, workbooks)]},
             ensure_ascii=False, indent=2))
         return
     open_items = sum(len(u.items) for u in units)
@@ -66,8 +68,8 @@ def command(campaign_dir: Path, round_name: str | None, as_json: bool) -> None:
                   f"{vi_number(len(units))} đơn vị, {vi_number(open_items)} tiêu chí cần giải trình, trong "
                   f"«{notices[0].parent}»:", soft_wrap=True)
     for u, n, w in zip(units, notices, workbooks):
-        console.print(f"  • {u.code} {u.name}: {vi_number(len(u.items))} tiêu chí — {n.name}, {w.name}",
-                      soft_wrap=True)
+        console.print(f"  • {u.code} {u.name}: {vi_number(len(u.items))} tiêu chí — {n.name}"
+                      + (f", {w.name}" if w else " (không cần phiếu giải trình)"), soft_wrap=True)
     if campaign.config.explanation_deadline is None:
         console.print("[yellow]Lưu ý:[/] campaign.yaml chưa có «explanation_deadline» (hạn gửi giải trình): "
                       "văn bản để «…».", soft_wrap=True)

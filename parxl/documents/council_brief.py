@@ -13,7 +13,7 @@ from ..core.numbers import vi_number
 from ..council.view import CouncilView
 from ..council.workbook import WORKBOOK_NAME, output_dir
 from .context import header_context, nfc, points, recipient_lines
-from .render import bundled_template, render_bytes
+from .render import campaign_template, render_bytes
 
 TEMPLATE = "to-trinh-hoi-dong.docx"
 FILE_NAME = "to-trinh-hoi-dong.docx"
@@ -60,6 +60,6 @@ def render_brief(view: CouncilView, template: Path | None = None) -> Path:
     """Render the Tờ trình into ``output/hoi-dong/`` (replacing the earlier one); its path.
 
     Raises ``DocumentError`` for a template that does not fit, ``OSError`` when it cannot be written."""
-    template = Path(template) if template else bundled_template(TEMPLATE)
+    template = Path(template) if template else campaign_template(view.campaign.root, TEMPLATE)
     data = render_bytes(template, brief_context(view))
     return write_atomic(output_dir(view.campaign.root) / FILE_NAME, data)

@@ -20,7 +20,7 @@ from ..explanation.contested import UnitOpen
 from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, recipient_lines
 from .notices import addressee
-from .render import bundled_template, render_bytes, slug
+from .render import campaign_template, render_bytes, slug
 
 TEMPLATE = "thong-bao-ket-qua-so-bo.docx"
 
@@ -94,7 +94,7 @@ def render_preliminary(campaign: Campaign, round: str, units: list[UnitOpen], be
     """One preliminary notice per unit of ``units`` into ``output/so-bo/`` (replacing that round's earlier
     notice of the unit); all rendered before any is written. Raises ``DocumentError`` for a template that
     does not fit, ``OSError`` when a file cannot be written."""
-    template = Path(template) if template else bundled_template(TEMPLATE)
+    template = Path(template) if template else campaign_template(campaign.root, TEMPLATE)
     rendered = [(u, render_bytes(template, preliminary_context(campaign, round, u, before, after))) for u in units]
     folder = EL.output_dir(campaign.root)
     return [write_atomic(folder / file_name(u, round), data) for u, data in rendered]

@@ -462,10 +462,15 @@ def build_preliminary(path: Path) -> None:
     para(doc, "Không có tiêu chí nào có điểm thẩm định khác điểm tự đánh giá hoặc cần giải trình.", **BODY)
     tag(doc, "{%p endif %}")
     heading(doc, "3. Đề nghị")
+    tag(doc, "{%p if items %}")
     para(doc, "Đề nghị {{ addressee }} giải trình, bổ sung tài liệu kiểm chứng (nếu có) đối với các tiêu chí nêu tại "
               "mục 2 vào phiếu giải trình gửi kèm («{{ workbook_name }}») và gửi về {{ submit_to }} "
               "trước ngày {{ deadline }}. Quá thời hạn trên, kết quả thẩm định sơ bộ được sử dụng để tổng hợp, "
               "trình Hội đồng thẩm định.", **BODY)
+    tag(doc, "{%p else %}")
+    para(doc, "{{ addressee }} không có tiêu chí cần giải trình; kết quả thẩm định sơ bộ nêu trên được sử dụng để "
+              "tổng hợp, trình Hội đồng thẩm định.", **BODY)
+    tag(doc, "{%p endif %}")
     para(doc, "Thông tin chi tiết xin liên hệ {{ office }}{% if contact %} ({{ contact }}){% endif %}./.",
          indent=10, after=12)
     recipients_and_signature(doc, *SIGN_COLS)
