@@ -158,3 +158,21 @@ def test_libreoffice_computes_each_types_workbook_as_parxl(kinds_campaign, soffi
         row = layout.SUMMARY["first_row"]
         assert D(str(summary[f"C{row}"].value)) == fw.fields[0].max  # the type's own field maximum
     assert [fw.fields[0].max for fw, _ in sets] == [8, D("8.5")]  # Phường, Xã by hand
+
+
+def test_a_notice_lists_no_lost_points_on_items_outside_the_units_type(kinds_campaign):
+    from parxl.documents.notices import lost_items, notice_context
+    from parxl.results.compute import UnitInput, consolidate
+
+    nothing = {code: D(0) for code in ("1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8")}
+    results = consolidate(kinds_campaign, [UnitInput(unit, "ok", nothing, survey_scores={"2.1": D(0)})
+                                           for unit in kinds_campaign.units])
+    # By hand: a Phường loses 1.1-1.5 and 1.7 (1 + 1 + 2 + 2 + 1 + 1 = 8) and 2.1 (3); 1.6 (Xã, Đặc khu) and
+    # 1.8 (Xã) are not its items; a Xã loses 1.6 and 1.8 instead of 1.7 (1 + 0,5 more); appraised max 8 / 8,5.
+    want = {"X01": ({"1.1", "1.2", "1.3", "1.4", "1.5", "1.7", "2.1"}, "11,00", "8,00"),
+            "X02": ({"1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.8", "2.1"}, "11,50", "8,50")}
+    for code, (items, lost, max_appraised) in want.items():
+        u = results.by_code(code)
+        assert {row["code"] for _, row in lost_items(results, u)} == items
+        ctx = notice_context(results, u)
+        assert (ctx["lost_total"], ctx["max_appraised"]) == (lost, max_appraised)

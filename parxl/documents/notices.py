@@ -35,9 +35,10 @@ def lost_items(results: Results, u: UnitResult) -> list[tuple[Decimal, dict]]:
     fields = {f.code: f.title for f in fw.fields}
     lost = []
     for order, item in enumerate(fw.items):
-        final = u.items[item.code].final
-        if u.items[item.code].not_applicable:
-            continue  # «không phát sinh»: out of the unit's maximum, nothing lost
+        line = u.items.get(item.code)
+        if line is None or not line.applies or line.not_applicable:
+            continue  # not for the unit's type, or «không phát sinh»: out of the unit's maximum, nothing lost
+        final = line.final
         if item.kind == "regular":
             gap = item.max - final
             shown_max, shown_final = vi_number(item.max, d), vi_number(final, d)
@@ -100,6 +101,7 @@ def notice_context(results: Results, u: UnitResult) -> dict:
     cfg = campaign.config
     fw = results.framework
     d = fw.decimals
+    own_set = fw.for_kind(u.unit.kind)  # the unit's type's maximum (items outside its ``applies_to`` left out)
     ctx = header_context(campaign, f"…/TB-{cfg.issuer.short}", None)
     lost = lost_items(results, u)
     contact = cfg.contact
@@ -110,12 +112,12 @@ def notice_context(results: Results, u: UnitResult) -> dict:
         "addressee": addressee(results, u),
         "total": points(u.total, d),
         "max_total": vi_number(u.max_points if u.max_points is not None
-                               else fw.total if cfg.survey_held else fw.part_max("appraised"), d),
+                               else own_set.total if cfg.survey_held else own_set.part_max("appraised"), d),
         "appraised": points(u.appraised_total, d),
-        "max_appraised": vi_number(fw.part_max("appraised"), d),
+        "max_appraised": vi_number(own_set.part_max("appraised"), d),
         "survey_held": cfg.survey_held,
         "survey": points(u.survey_points, d),
-        "max_survey": vi_number(fw.part_max("survey"), d),
+        "max_survey": vi_number(own_set.part_max("survey"), d),
         "bonus": vi_number(u.bonus, d),
         "penalty": vi_number(u.penalty, d),
         "index": points(u.index, 2),
