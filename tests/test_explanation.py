@@ -426,3 +426,28 @@ def test_an_appraisal_workbook_sent_back_with_every_score_blank_counts_as_return
     assert cli("appraise", str(c.root), "--import", str(back)).exit_code == 0
     doc = json.loads(cli("status", str(c.root), "--json").stdout)
     assert [a for a in doc["appraisals"] if not a["returned"]] == []
+
+
+def test_an_overturned_not_applicable_claim_is_an_item_to_explain(tmp_path):
+    """X01 marks 1.2 «Không phát sinh» (self 0, out of its maximum); round 1 enters 0 for it: points unchanged
+    (0 = 0) but the claim is overturned (1.2 back in its maximum), so X01 may explain 1.2; X02, which answered
+    1.2 «Đạt» and was not appraised on it, has nothing to explain."""
+    from conftest import FIXTURES
+    from parxl.criteria.framework import NA_KEY
+    from parxl.explanation.contested import contested
+    from support.tamper import mini_fill
+    from parxl.workbook.build import build_workbook
+
+    c = make_campaign(tmp_path / "c", criteria=FIXTURES / "mini-na.yaml")
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    na = mini_fill({"1.2": {NA_KEY: "Không phát sinh"}}, explanations={"1.2": "Trong năm không có kỳ báo cáo nào"})
+    (c.inbox_dir / workbook_filename(c.unit("X01"))).write_bytes(build_workbook(c, c.unit("X01"), na))
+    (c.inbox_dir / workbook_filename(c.unit("X02"))).write_bytes(filled(c, c.unit("X02")))
+    run_intake(c, workers=1)
+    assert cli("appraise", str(c.root)).exit_code == 0
+    src = c.root / "output" / "tham-dinh" / "appraisal-1" / FIELD1
+    done = fill_appraisal(src, tmp_path / "done" / FIELD1, {("X01", "1.2"): 0})
+    out = cli("appraise", str(c.root), "--import", str(done), "--json")
+    assert out.exit_code == 0, out.output
+    opened = {u.code: [(it.item.code, it.reasons) for it in u.items] for u in contested(c, "appraisal-1")}
+    assert opened == {"X01": [("1.2", (EL.REASON_NA_OVERTURNED,))], "X02": []}

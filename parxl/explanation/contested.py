@@ -3,8 +3,9 @@
 ``stage_results(campaign, upto)`` is every unit's result counting the appraisal
 rounds 1 … ``upto`` only (0: the self-assessment alone); ``contested(campaign,
 round)`` lists, per unit appraised in ``round``, the items it may explain:
-appraised below the self-assessed score, or flagged «Cần giải trình» by the
-appraiser. Both are pure reads of the ledger.
+appraised below the self-assessed score, marked «Không phát sinh» by the unit
+but scored by the appraisers (the claim overturned), or flagged «Cần giải
+trình» by the appraiser. Both are pure reads of the ledger.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ..campaign.folder import Campaign
 from ..core.times import local_iso
 from ..criteria.framework import Item
 from ..ledger.store import Ledger, LedgerSubmission
-from ..master.consolidation import unit_inputs
+from ..master.consolidation import unit_input, unit_inputs
 from ..results.compute import Results, consolidate
 from . import layout as L
 
@@ -30,7 +31,7 @@ class ContestedItem:
     self_score: Decimal | None
     appraised: Decimal
     remark: str
-    reasons: tuple[str, ...]  # layout.REASON_LOWER and/or layout.REASON_FLAGGED
+    reasons: tuple[str, ...]  # layout.REASON_LOWER and/or REASON_NA_OVERTURNED and/or REASON_FLAGGED
 
     @property
     def bounds(self) -> tuple[Decimal, Decimal]:
@@ -75,7 +76,9 @@ def contested(campaign: Campaign, round: str) -> list[UnitOpen]:
 
     Once some unit's result of ``round`` is recorded, every unit with a readable self-assessment counts as
     appraised (a blank appraisal score keeps the self-assessed one). An item is open when the score after
-    ``round`` is below the self-assessed score, or when the appraiser flagged it in ``round``. Raises ``ParxlError`` for a bad round name, ``LedgerError``
+    ``round`` is below the self-assessed score, when the unit marked it not applicable and rounds 1 … ``round``
+    gave it an appraised score (the claim overturned: the item is back in the unit's maximum), or when the
+    appraiser flagged it in ``round``. Raises ``ParxlError`` for a bad round name, ``LedgerError``
     when the ledger cannot be opened.
     """
     AL.check_round(round)
@@ -92,8 +95,11 @@ def contested(campaign: Campaign, round: str) -> list[UnitOpen]:
             details = ledger.round_details(unit.code, round)
             if sub is None:
                 continue
+            appraised = _appraised_upto(sub, n) or {}
             after = dict(sub.self_scores)
-            after.update(_appraised_upto(sub, n) or {})
+            after.update(appraised)
+            claimed = unit_input(campaign, sub)
+            claimed_na = claimed.not_applicable if claimed is not None else frozenset()
             entry = UnitOpen(unit.code, unit.name)
             for item in appraised_items:
                 own = sub.self_scores.get(item.code)
@@ -105,6 +111,8 @@ def contested(campaign: Campaign, round: str) -> list[UnitOpen]:
                     lower = score > own if item.kind == "penalty" else score < own
                 if lower:
                     reasons.append(L.REASON_LOWER)
+                if item.code in claimed_na and item.code in appraised:  # 0 = 0 in points, yet the max grew
+                    reasons.append(L.REASON_NA_OVERTURNED)
                 if d is not None and d.inputs.get("explain"):
                     reasons.append(L.REASON_FLAGGED)
                 if reasons and score is not None:

@@ -42,6 +42,7 @@ INPUT_COLUMNS = ("explanation", "evidence", "proposed")  # the only unlocked cel
 
 REASON_LOWER = "Điểm thẩm định thấp hơn điểm tự chấm"
 REASON_FLAGGED = "Cơ quan thẩm định đề nghị giải trình"
+REASON_NA_OVERTURNED = "Cơ quan thẩm định không chấp nhận «Không phát sinh»"  # appended (issue 12 keys)
 
 
 class _Letters(Mapping):
