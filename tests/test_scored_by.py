@@ -78,3 +78,31 @@ def test_the_appraisers_score_it_in_the_offices_workbook(c, tmp_path):
     assert out.exit_code == 0, out.output
     x01 = results_from_ledger(c).by_code("X01")
     assert x01.items["1.5"].final == D("0.75") and x01.total == D("7.25")  # 6,5 + 0,75
+
+
+def test_consolidate_warns_of_items_the_appraisers_have_not_scored_yet(c, tmp_path):
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    for code in ("X01", "X02"):
+        (c.inbox_dir / workbook_filename(c.unit(code))).write_bytes(filled(c, c.unit(code)))
+
+    def warned() -> list[str]:
+        out = CliRunner().invoke(main, ["consolidate", str(c.root), "--json"])
+        assert out.exit_code == 0, out.output
+        import json
+        return [w for w in json.loads(out.output)["warnings"] if "do cơ quan thẩm định chấm" in w]
+
+    # By hand: X01 and X02 both ranked, neither appraised on 1.5 yet; then round 1 scores X01's only.
+    first = warned()
+    assert len(first) == 1 and "1.5 (2 đơn vị)" in first[0] and "--import" in first[0] and "0 điểm" in first[0]
+    assert CliRunner().invoke(main, ["appraise", str(c.root), "--json"]).exit_code == 0
+    folder = c.root / "output" / "tham-dinh" / "appraisal-1"
+    book = next(p for p in folder.iterdir() if p.name.startswith("Thẩm định lĩnh vực 1 -"))
+    path = fill(book, tmp_path / "filled" / book.name, {("X01", "1.5"): "0,75"})
+    assert CliRunner().invoke(main, ["appraise", str(c.root), "--import", str(path), "--json"]).exit_code == 0
+    second = warned()
+    assert len(second) == 1 and "1.5 (1 đơn vị)" in second[0]
+    fill(book, tmp_path / "filled" / book.name, {("X01", "1.5"): "0,75", ("X02", "1.5"): "1"})
+    assert CliRunner().invoke(main, ["appraise", str(c.root), "--import", str(path), "--json"]).exit_code == 0
+    assert warned() == []
+    out = CliRunner().invoke(main, ["consolidate", str(c.root)], env={"COLUMNS": "40"})
+    assert out.exit_code == 0 and "do cơ quan thẩm định chấm" not in out.output

@@ -14,7 +14,7 @@ from ..master import left_out, read_previous, situation
 from ..master.consolidation import Consolidation, run_consolidation
 from ..master.view import survey_note
 from ..results.compute import UnitResult
-from ..results.summary import ranking_summary
+from ..results.summary import ranking_summary, unappraised_warning
 from ..survey.table import missing_table_warning, units_without_survey_warning
 from ..explanation.record import record_explanations
 from .check_cmd import print_explanations, print_internal, print_skipped
@@ -57,6 +57,7 @@ def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> No
         warnings += [w for w in [missing_table_warning(view)] if w and not results.has_survey]
         warnings += [w for w in [units_without_survey_warning(
             view, [u.unit.code for u in results.ranked], SHOWN)] if w]
+        warnings += [w for w in [unappraised_warning(results, str(campaign.root))] if w]
     summary = outcome.report(campaign, as_document(outcome) | {"warnings": warnings,
                                  "skipped": [e.as_dict() for e in outcome.intake.skipped],
                                  "frozen": frozen_notice(campaign) or None,

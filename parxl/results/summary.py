@@ -40,3 +40,25 @@ def ranking_summary(results: Results) -> str:
         summary += f"; chỉ số bình quân {vi_number(mean, 2)} %"
         summary += "; " + ", ".join(f"{label}: {vi_number(n)}" for label, n in results.band_counts().items())
     return summary + "."
+
+
+def unappraised_warning(results: Results, campaign_root: str = "THƯ_MỤC_ĐỢT") -> str | None:
+    """A Vietnamese warning naming the items the appraisers score (``scored_by: appraisers``) that some ranked or
+    evaluated unit has no appraised score for (each then counts 0 points), with how many units per item and the
+    commands that bring the scores in; None when every such item is appraised (or the set has none).
+
+    Items outside a unit's type (``applies_to``) or left out as not applicable do not count.
+    """
+    items = [i for i in results.framework.items if i.scored_by == "appraisers" and i.rule.self_scored]
+    scored = [u for u in results.ranked + results.evaluated]
+    lacking = []
+    for item in items:
+        n = sum(1 for u in scored if (line := u.items.get(item.code)) is not None and line.applies
+                and not line.not_applicable and line.appraised is None)
+        if n:
+            lacking.append(f"{item.code} ({vi_number(n)} đơn vị)")
+    if not lacking:
+        return None
+    return (f"Chưa có điểm thẩm định cho tiêu chí do cơ quan thẩm định chấm: {', '.join(lacking)}; các tiêu chí "
+            f"này đang tính 0 điểm cho những đơn vị đó. Lập bảng thẩm định bằng «parxl appraise \"{campaign_root}\"», "
+            f"nhập điểm rồi nhập lại bằng «parxl appraise \"{campaign_root}\" --import TỆP_HOẶC_THƯ_MỤC».")
