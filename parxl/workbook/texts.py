@@ -80,12 +80,33 @@ def figure_prompt(spec: InputSpec) -> str:
     return clip(FIGURE_PROMPT.format(label=spec.label, decimals=decimals), 255)
 
 
-def scoring_lines(item, decimals: int = 2) -> list[str]:
-    """What the unit reads under an item's title: how it is scored (its rule's ``scoring_text``), whether it
-    may be marked not applicable (an item's ``not_applicable``, when the set has it), its checklist lines
-    and the set's ``guidance`` (evidence). Each a line of Vietnamese."""
-    out = []
+SCORING_HEAD = "Cách chấm: "
+BY_UNIT = "đơn vị tự chấm"
+BY_APPRAISERS = "cơ quan thẩm định chấm"
+
+
+def _scoring_text(item, decimals: int = 2) -> str:
+    """How ``item`` is scored, as the unit reads it: its rule's ``scoring_text`` («Cách chấm: …»), saying who
+    scores when the appraisers do (``scored_by: appraisers``: «đơn vị tự chấm» becomes «cơ quan thẩm định chấm»,
+    or «Cách chấm (cơ quan thẩm định chấm): …»); "" when the rule says nothing."""
     text = item.rule.scoring_text(item.max, decimals)
+    if not text:
+        return text
+    if getattr(item, "scored_by", "unit") == "appraisers":
+        if BY_UNIT in text:
+            text = text.replace(BY_UNIT, BY_APPRAISERS)
+        elif text.startswith(SCORING_HEAD):
+            text = f"Cách chấm ({BY_APPRAISERS}): {text[len(SCORING_HEAD):]}"
+    return text
+
+
+def scoring_lines(item, decimals: int = 2, rule_text: bool = False) -> list[str]:
+    """What the unit reads under an item's title: how it is scored (``_scoring_text``; with ``rule_text`` the
+    rule's own ``scoring_text``, as workbooks made before issue 12's fixes say it), whether it may be marked
+    not applicable (an item's ``not_applicable``, when the set has it), its checklist lines and the set's
+    ``guidance`` (evidence). Each a line of Vietnamese."""
+    out = []
+    text = item.rule.scoring_text(item.max, decimals) if rule_text else _scoring_text(item, decimals)
     if text:
         out.append(text)
     not_applicable = getattr(item, "not_applicable", None)
