@@ -108,17 +108,20 @@ def test_consolidate_warns_of_items_the_appraisers_have_not_scored_yet(c, tmp_pa
     assert out.exit_code == 0 and "do cơ quan thẩm định chấm" not in out.output
 
 
-def test_the_scoring_text_says_the_appraisers_score_it(c):
+def test_the_scoring_text_says_the_appraisers_score_it_and_a_penalty_deducts(c):
     data = filled(c, c.units[0])
     ws = openpyxl.load_workbook(io.BytesIO(data))[layout.SHEET_ASSESS]
     rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value}
     title = lambda code: ws.cell(rows[code], 2).value.split("\n")  # noqa: E731
     # By hand from tests/fixtures/mini.yaml: 1.5 manual step 0,25 of 1 point; D1 count per 1, cap 1 (a penalty)
     assert title("1.5")[1] == "Cách chấm: cơ quan thẩm định chấm từ 0 đến 1 điểm, theo bước 0,25 điểm."
+    assert title("D1")[1] == "Cách chấm: trừ 1 điểm cho mỗi «Số lần bị phê bình», tối đa 1 điểm."
     assert title("1.4")[1] == "Cách chấm: 2 điểm, trừ 0,5 điểm cho mỗi «Số văn bản», thấp nhất 0 điểm."  # unchanged
     # a workbook sent out before this wording (the rule's own text) is still read without a finding
     old = set_text(data, f"B{rows['1.5']}", "\n".join([title("1.5")[0], "Cách chấm: đơn vị tự chấm từ 0 đến 1 điểm, "
                                                                      "theo bước 0,25 điểm.", *title("1.5")[2:]]))
+    old = set_text(old, f"B{rows['D1']}", "\n".join([title("D1")[0], "Cách chấm: 1 điểm cho mỗi «Số lần bị phê bình», "
+                                                                    "tối đa 1 điểm.", *title("D1")[2:]]))
     assert "locked-cell-changed" not in [code for code, _ in codes(check(c, old))]
     edited = set_text(data, f"B{rows['D1']}", "\n".join([title("D1")[0], "Cách chấm: 5 điểm cho mỗi lần."]))
     assert ("locked-cell-changed", f"B{rows['D1']}") in codes(check(c, edited))

@@ -88,10 +88,14 @@ BY_APPRAISERS = "cơ quan thẩm định chấm"
 def _scoring_text(item, decimals: int = 2) -> str:
     """How ``item`` is scored, as the unit reads it: its rule's ``scoring_text`` («Cách chấm: …»), saying who
     scores when the appraisers do (``scored_by: appraisers``: «đơn vị tự chấm» becomes «cơ quan thẩm định chấm»,
-    or «Cách chấm (cơ quan thẩm định chấm): …»); "" when the rule says nothing."""
+    or «Cách chấm (cơ quan thẩm định chấm): …»), and «trừ» before the points of a penalty counted per
+    occurrence («trừ 1 điểm cho mỗi …»); "" when the rule says nothing."""
     text = item.rule.scoring_text(item.max, decimals)
     if not text:
         return text
+    if item.kind == "penalty" and text.startswith(SCORING_HEAD) and not text[len(SCORING_HEAD):].startswith("trừ"):
+        if getattr(item.rule, "type", "") == "count" and getattr(item.rule, "per", 0) > 0:
+            text = f"{SCORING_HEAD}trừ {text[len(SCORING_HEAD):]}"
     if getattr(item, "scored_by", "unit") == "appraisers":
         if BY_UNIT in text:
             text = text.replace(BY_UNIT, BY_APPRAISERS)
