@@ -426,3 +426,45 @@ def test_an_appraisal_workbook_sent_back_with_every_score_blank_counts_as_return
     assert cli("appraise", str(c.root), "--import", str(back)).exit_code == 0
     doc = json.loads(cli("status", str(c.root), "--json").stdout)
     assert [a for a in doc["appraisals"] if not a["returned"]] == []
+
+
+def test_a_flagged_items_remark_is_kept_and_a_carried_score_keeps_its_remark(round1, tmp_path):
+    # Round 1 again (a second workbook of the same field replaces the first): X02 1.5 flagged with a remark and
+    # no score (its self score 0,75 stands), X02 1.2 → 0 «Báo cáo quý III chậm», X01 1.3 → 0.
+    c = round1
+    src = c.root / "output" / "tham-dinh" / "appraisal-1" / FIELD1
+    done = fill_appraisal(src, tmp_path / "again" / FIELD1, {("X01", "1.3"): 0, ("X02", "1.2"): 0},
+                          {("X01", "1.3"): "Tỷ lệ đúng hạn chỉ 65%", ("X02", "1.2"): "Báo cáo quý III chậm",
+                           ("X02", "1.5"): "Đề nghị bổ sung văn bản"}, flags=[("X02", "1.5")])
+    out = cli("appraise", str(c.root), "--import", str(done), "--json")
+    assert out.exit_code == 0, out.output
+    assert [f["code"] for f in json.loads(out.stdout)["files"][0]["findings"]] == []
+    assert cli("preliminary", str(c.root)).exit_code == 0
+    ws = openpyxl.load_workbook(c.root / "output" / "so-bo" / EL.workbook_name("X02", "Xã Lê Ninh", "appraisal-1"))[
+        EL.SHEET_DATA]
+    rows = [[ws.cell(r, c_).value for c_ in range(1, 8)] for r in range(EL.HEADER_ROW + 1, EL.HEADER_ROW + 3)]
+    assert rows == [["1.2", "Báo cáo CCHC định kỳ", 1, 1, 0, "Báo cáo quý III chậm", EL.REASON_LOWER],
+                    ["1.5", "Sáng kiến CCHC", 1, 0.75, 0.75, "Đề nghị bổ sung văn bản", EL.REASON_FLAGGED]]
+    notice = Document(str(c.root / "output" / "so-bo" / "so-bo-lan-1-x02-xa-le-ninh.docx"))
+    tables = ["\n".join("|".join(x.text for x in row.cells) for row in t.rows) for t in notice.tables]
+    assert any("1.5|Sáng kiến CCHC|0,75|0,75|Đề nghị bổ sung văn bản" in t for t in tables), tables
+    # Round 2: the workbook comes pre-filled with the scores that stand; the appraiser keeps X02 1.2 at 0
+    # without writing a new remark, and flags X01 1.3 again leaving its score blank: both keep round 1's remark.
+    assert cli("appraise", str(c.root)).exit_code == 0
+    src2 = c.root / "output" / "tham-dinh" / "appraisal-2" / FIELD1
+    wb = openpyxl.load_workbook(src2)
+    ws2 = wb[AL.SHEET_DATA]
+    at = rows_of(ws2, AL.HEADER_ROW + 1)
+    ws2.cell(at[("X01", "1.3")], openpyxl.utils.column_index_from_string(AL.COL["score"])).value = None
+    wb.save(src2)
+    done2 = fill_appraisal(src2, tmp_path / "r2" / FIELD1, {}, flags=[("X01", "1.3")])
+    out = cli("appraise", str(c.root), "--import", str(done2), "--json")
+    assert out.exit_code == 0, out.output
+    out = cli("preliminary", str(c.root), "--round", "appraisal-2")
+    assert out.exit_code == 0, out.output
+    for code, name, item, remark in (("X01", "phuong-an-luu", "1.3", "Tỷ lệ đúng hạn chỉ 65%"),
+                                     ("X02", "xa-le-ninh", "1.2", "Báo cáo quý III chậm")):
+        notice = Document(str(c.root / "output" / "so-bo" / f"so-bo-lan-2-{code.lower()}-{name}.docx"))
+        tables = ["\n".join("|".join(x.text for x in row.cells) for row in t.rows) for t in notice.tables]
+        assert any(f"|{remark}" in t for t in tables), tables
+        assert not any(EL.REASON_LOWER in t for t in tables), tables
