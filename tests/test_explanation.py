@@ -271,7 +271,8 @@ def test_council_shows_the_three_stages_rank_changes_and_open_items(round2):
                     for s in ("self", "first", "final"))
         assert got == tuple((D(t), D(i), r) for t, i, r in stages), code
     assert (units["X01"]["rank_change"], units["X02"]["rank_change"]) == (1, -1)
-    assert (units["X01"]["still_contested"], units["X02"]["still_contested"]) == ([], ["1.2"])
+    # still contested: final score differs from the self score (X01 1.5: 0,75 → 0,25, never explained; X02 1.2)
+    assert (units["X01"]["still_contested"], units["X02"]["still_contested"]) == (["1.5"], ["1.2"])
     assert units["X03"]["self"] == {"total": None, "index": None, "rank": None}  # sent nothing
     wb = openpyxl.load_workbook(doc["workbook"])
     ws = wb["Tổng hợp"]
@@ -468,3 +469,19 @@ def test_a_flagged_items_remark_is_kept_and_a_carried_score_keeps_its_remark(rou
         tables = ["\n".join("|".join(x.text for x in row.cells) for row in t.rows) for t in notice.tables]
         assert any(f"|{remark}" in t for t in tables), tables
         assert not any(EL.REASON_LOWER in t for t in tables), tables
+
+
+def test_council_counts_items_whose_final_score_differs_and_units_that_sent_a_file(round2):
+    # By hand (module doc): after round 2, X01 1.5 stays 0,25 against its self 0,75 and X02 1.2 stays 0 against
+    # 1: two items still contested. X01 and X02 sent a file (X03 nothing): 2 units appraised, both ranked.
+    c = round2
+    out = CliRunner().invoke(main, ["council", str(c.root)], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "2 tiêu chí còn ý kiến khác nhau" in " ".join(out.output.split())
+    brief = Document(str(c.root / "output" / "hoi-dong" / "to-trinh-hoi-dong.docx"))
+    text = "\n".join(p.text for p in brief.paragraphs)
+    assert "thẩm định kết quả tự đánh giá của 2 đơn vị" in text
+    assert "2 đơn vị được xếp hạng" in text
+    assert "Phường An Lưu, tiêu chí 1.5 (Sáng kiến CCHC): đơn vị tự chấm 0,75 điểm, điểm sau giải trình 0,25 điểm" \
+        in text
+    assert "Xã Lê Ninh, tiêu chí 1.2" in text
