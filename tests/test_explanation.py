@@ -485,3 +485,38 @@ def test_council_counts_items_whose_final_score_differs_and_units_that_sent_a_fi
     assert "Phường An Lưu, tiêu chí 1.5 (Sáng kiến CCHC): đơn vị tự chấm 0,75 điểm, điểm sau giải trình 0,25 điểm" \
         in text
     assert "Xã Lê Ninh, tiêu chí 1.2" in text
+
+
+def test_a_unit_with_nothing_contested_gets_no_workbook_and_survey_points_are_not_self_assessed(tmp_path):
+    # By hand (module doc): X01 self 1.x = 1, 1, 2, 1,5, 0,75 (field 1: 6,25), T1 1, D1 0: 7,25 points; round 1
+    # lowers 1.3 to 0: 5,25. X02 is appraised with nothing changed or flagged. The survey gives X01 3 points
+    # on 2.1, which the unit never self-assessed: the notice's «Điểm tự đánh giá» leaves them out.
+    c = make_campaign(tmp_path / "c")
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    (c.inbox_dir / workbook_filename(c.unit("X01"))).write_bytes(filled(c, c.unit("X01")))
+    (c.inbox_dir / workbook_filename(c.unit("X02"))).write_bytes(
+        filled(c, c.unit("X02"), answers={"1.1": {"choice": "Không ban hành"}}))
+    run_intake(c, workers=1)
+    table = tmp_path / "dt.csv"
+    table.write_text("Mã,2.1\nX01,3\nX02,2\n", encoding="utf-8")
+    assert cli("survey", str(c.root), str(table)).exit_code == 0
+    assert cli("appraise", str(c.root)).exit_code == 0
+    src = c.root / "output" / "tham-dinh" / "appraisal-1" / FIELD1
+    done = fill_appraisal(src, tmp_path / "done" / FIELD1, {("X01", "1.3"): 0}, {("X01", "1.3"): "Thiếu"})
+    assert cli("appraise", str(c.root), "--import", str(done)).exit_code == 0
+    out = cli("preliminary", str(c.root), "--json")
+    assert out.exit_code == 0, out.output
+    units = {u["unit"]: u for u in json.loads(out.stdout)["units"]}
+    assert (units["X01"]["contested"], units["X02"]["contested"]) == (["1.3"], [])
+    assert units["X02"]["workbook"] is None and units["X01"]["workbook"]
+    folder = c.root / "output" / "so-bo"
+    assert not (folder / EL.workbook_name("X02", "Xã Lê Ninh", "appraisal-1")).exists()
+    x02 = Document(str(folder / "so-bo-lan-1-x02-xa-le-ninh.docx"))
+    text = " ".join(" ".join(p.text for p in x02.paragraphs).split())
+    assert "Lê Ninh không có tiêu chí cần giải trình; kết quả thẩm định sơ bộ nêu trên được sử dụng" in text
+    assert "phiếu giải trình" not in text
+    x01 = Document(str(folder / "so-bo-lan-1-x01-phuong-an-luu.docx"))
+    text = " ".join(" ".join(p.text for p in x01.paragraphs).split()).lower()
+    assert "tổng điểm tự đánh giá: 7,25 điểm; tổng điểm sau thẩm định: 5,25 điểm (chênh lệch -2,00 điểm)" in text
+    rows = ["|".join(x.text for x in row.cells) for t in x01.tables for row in t.rows]
+    assert "2|Sự hài lòng của người dân|3,00|—|—|—" in rows, rows
