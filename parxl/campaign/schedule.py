@@ -146,6 +146,9 @@ def check_schedule(tasks: list[ScheduleTask] | None, deadline: dt.date | None) -
     is the self-assessment task's deadline (``campaign_schedule``)."""
     if tasks is None:
         return None
+    if not tasks:
+        raise ValueError("danh sách nhiệm vụ trống; ghi các nhiệm vụ của kế hoạch, hoặc bỏ hẳn mục «schedule» để "
+                         "dùng tiến độ mặc định theo năm")
     seen: set[str] = set()
     stages: set[str] = set()
     for task in tasks:
@@ -230,6 +233,25 @@ def campaign_schedule(config) -> list[ScheduleTask]:
         return list(config.schedule)
     return [t.model_copy(update={"due": config.deadline}) if t.stage == "self-assessment" else t
             for t in config.schedule]
+
+
+def schedule_warnings(config) -> list[str]:
+    """What the clerk should know about a ``CampaignConfig``'s schedule (Vietnamese sentences, [] when nothing):
+    ``deadline`` replacing a different date of the self-assessment task, and a council task due before the
+    self-assessment task."""
+    out = []
+    tasks = list(config.schedule or [])
+    own = stage_task(tasks, "self-assessment")
+    if config.deadline and own is not None and own.due_date and own.due_date != config.deadline:
+        out.append(f"campaign.yaml: «deadline» ({date_text(config.deadline)}) thay cho thời hạn «{own.due_text}» "
+                   f"của nhiệm vụ {own.no} (tự đánh giá) trong «schedule»; hạn tự đánh giá là "
+                   f"{date_text(config.deadline)}. Sửa một trong hai cho khớp.")
+    council = stage_task(tasks, "council")
+    due = config.deadline or (own.due_date if own is not None else None)
+    if council is not None and council.due_date and due and council.due_date < due:
+        out.append(f"campaign.yaml: nhiệm vụ {council.no} (Hội đồng thẩm định) có hạn {date_text(council.due_date)}, "
+                   f"trước hạn tự đánh giá {date_text(due)}; kiểm tra lại «schedule».")
+    return out
 
 
 def self_assessment_deadline(config) -> dt.date | None:

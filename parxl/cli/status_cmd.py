@@ -86,11 +86,16 @@ def command(campaign_dir: Path, as_json: bool, received: dict, note: str, today:
     status = campaign_status(campaign, today)
     workbook = write_status_workbook(campaign, status)
     reminders = render_reminders(campaign, status, template)
+    from ..campaign.schedule import schedule_warnings
+    notes = schedule_warnings(campaign.config)
     if as_json:
         data = status.as_json()
         data["outputs"] = [str(workbook), str(reminders)]
+        data["warnings"] = notes
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    for line in notes:
+        warn(line)
     if status.unseen:
         warn(f"inbox/ có {len(status.unseen)} tệp parxl chưa kiểm tra; chạy «parxl check \"{campaign.root}\"» để "
              "tính cả các tệp này.")
