@@ -148,3 +148,40 @@ def test_an_empty_schedule_is_refused_and_a_council_before_self_assessment_is_wa
     _edit(root2, "due: Trước 25/02/2026", "due: Trước 05/01/2026")  # the council's task, before 10/01/2026
     warnings = schedule_warnings(load_campaign(root2).config)
     assert len(warnings) == 1 and "05/01/2026" in warnings[0] and "10/01/2026" in warnings[0]
+
+
+@pytest.mark.parametrize("value, said", [
+    ("15", "«15» không phải một ngày; viết một ngày, ví dụ 2026-01-15"),
+    ("'31/02/2026'", "ngày «31/02/2026» không có thật"),
+    ("2026-03-15 10:00:00", "có kèm giờ"),
+])
+def test_a_bad_explanation_deadline_says_what_a_date_looks_like(tmp_path, value, said):
+    root = tmp_path / "c"
+    make_campaign(root)
+    with open(root / "campaign.yaml", "a", encoding="utf-8") as f:
+        f.write(f"explanation_deadline: {value}\n")
+    with pytest.raises(CampaignError) as err:
+        load_campaign(root)
+    assert "explanation_deadline" in str(err.value) and said in str(err.value)
+    assert "không kèm giờ" not in str(err.value) or said == "có kèm giờ"
+
+
+def test_explanation_deadline_in_day_month_year_and_before_self_assessment_is_warned(tmp_path):
+    from parxl.campaign.schedule import schedule_warnings
+    root = tmp_path / "c"
+    make_campaign(root)
+    with open(root / "campaign.yaml", "a", encoding="utf-8") as f:
+        f.write("explanation_deadline: 05/01/2026\n")  # the self-assessment is due 10/01/2026
+    config = load_campaign(root).config
+    assert config.explanation_deadline == dt.date(2026, 1, 5)
+    warnings = schedule_warnings(config)
+    assert len(warnings) == 1 and "«explanation_deadline» (05/01/2026) trước hạn tự đánh giá (10/01/2026)" in warnings[0]
+
+
+def test_a_due_on_a_day_that_does_not_exist_says_so(tmp_path):
+    root = tmp_path / "c"
+    make_campaign(root)
+    _edit(root, "due: Tháng 12/2025", "due: \"31/02/2026\"")
+    with pytest.raises(CampaignError) as err:
+        load_campaign(root)
+    assert "schedule[0].due" in str(err.value) and "«31/02/2026» ghi một ngày không có thật" in str(err.value)
