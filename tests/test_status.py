@@ -181,3 +181,22 @@ def test_status_warns_of_a_dated_folder_whose_day_does_not_exist(tmp_path):
     out = CliRunner().invoke(main, ["status", str(campaign.root), "--today", "20/01/2026"], env={"COLUMNS": "300"})
     assert out.exit_code == 0, out.output
     assert "«inbox/2026-13-45» có tên giống một ngày nhưng ngày đó không có thật" in " ".join(out.output.split())
+
+
+def test_status_replaces_its_own_reminder_list_of_the_day_and_keeps_one_the_clerk_edited(tmp_path):
+    campaign = _three_units(tmp_path)
+    args = ["status", str(campaign.root), "--json", "--today", "20/01/2026"]
+    for _ in range(3):
+        assert CliRunner().invoke(main, args).exit_code == 0
+    lists = sorted(p.name for p in campaign.output_dir.glob("danh-sach-don-doc-*.docx"))
+    assert lists == ["danh-sach-don-doc-20260120.docx"]
+    first = campaign.output_dir / lists[0]
+    doc = Document(str(first))
+    doc.add_paragraph("Văn thư đã sửa")
+    doc.save(str(first))
+    edited = first.read_bytes()
+    for _ in range(2):
+        assert CliRunner().invoke(main, args).exit_code == 0
+    lists = sorted(p.name for p in campaign.output_dir.glob("danh-sach-don-doc-*.docx"))
+    assert lists == ["danh-sach-don-doc-20260120-2.docx", "danh-sach-don-doc-20260120.docx"]
+    assert first.read_bytes() == edited
