@@ -271,7 +271,8 @@ def test_council_shows_the_three_stages_rank_changes_and_open_items(round2):
                     for s in ("self", "first", "final"))
         assert got == tuple((D(t), D(i), r) for t, i, r in stages), code
     assert (units["X01"]["rank_change"], units["X02"]["rank_change"]) == (1, -1)
-    assert (units["X01"]["still_contested"], units["X02"]["still_contested"]) == ([], ["1.2"])
+    # still contested: final score differs from the self score (X01 1.5: 0,75 → 0,25, never explained; X02 1.2)
+    assert (units["X01"]["still_contested"], units["X02"]["still_contested"]) == (["1.5"], ["1.2"])
     assert units["X03"]["self"] == {"total": None, "index": None, "rank": None}  # sent nothing
     wb = openpyxl.load_workbook(doc["workbook"])
     ws = wb["Tổng hợp"]
@@ -451,3 +452,96 @@ def test_an_overturned_not_applicable_claim_is_an_item_to_explain(tmp_path):
     assert out.exit_code == 0, out.output
     opened = {u.code: [(it.item.code, it.reasons) for it in u.items] for u in contested(c, "appraisal-1")}
     assert opened == {"X01": [("1.2", (EL.REASON_NA_OVERTURNED,))], "X02": []}
+
+
+def test_a_flagged_items_remark_is_kept_and_a_carried_score_keeps_its_remark(round1, tmp_path):
+    # Round 1 again (a second workbook of the same field replaces the first): X02 1.5 flagged with a remark and
+    # no score (its self score 0,75 stands), X02 1.2 → 0 «Báo cáo quý III chậm», X01 1.3 → 0.
+    c = round1
+    src = c.root / "output" / "tham-dinh" / "appraisal-1" / FIELD1
+    done = fill_appraisal(src, tmp_path / "again" / FIELD1, {("X01", "1.3"): 0, ("X02", "1.2"): 0},
+                          {("X01", "1.3"): "Tỷ lệ đúng hạn chỉ 65%", ("X02", "1.2"): "Báo cáo quý III chậm",
+                           ("X02", "1.5"): "Đề nghị bổ sung văn bản"}, flags=[("X02", "1.5")])
+    out = cli("appraise", str(c.root), "--import", str(done), "--json")
+    assert out.exit_code == 0, out.output
+    assert [f["code"] for f in json.loads(out.stdout)["files"][0]["findings"]] == []
+    assert cli("preliminary", str(c.root)).exit_code == 0
+    ws = openpyxl.load_workbook(c.root / "output" / "so-bo" / EL.workbook_name("X02", "Xã Lê Ninh", "appraisal-1"))[
+        EL.SHEET_DATA]
+    rows = [[ws.cell(r, c_).value for c_ in range(1, 8)] for r in range(EL.HEADER_ROW + 1, EL.HEADER_ROW + 3)]
+    assert rows == [["1.2", "Báo cáo CCHC định kỳ", 1, 1, 0, "Báo cáo quý III chậm", EL.REASON_LOWER],
+                    ["1.5", "Sáng kiến CCHC", 1, 0.75, 0.75, "Đề nghị bổ sung văn bản", EL.REASON_FLAGGED]]
+    notice = Document(str(c.root / "output" / "so-bo" / "so-bo-lan-1-x02-xa-le-ninh.docx"))
+    tables = ["\n".join("|".join(x.text for x in row.cells) for row in t.rows) for t in notice.tables]
+    assert any("1.5|Sáng kiến CCHC|0,75|0,75|Đề nghị bổ sung văn bản" in t for t in tables), tables
+    # Round 2: the workbook comes pre-filled with the scores that stand; the appraiser keeps X02 1.2 at 0
+    # without writing a new remark, and flags X01 1.3 again leaving its score blank: both keep round 1's remark.
+    assert cli("appraise", str(c.root)).exit_code == 0
+    src2 = c.root / "output" / "tham-dinh" / "appraisal-2" / FIELD1
+    wb = openpyxl.load_workbook(src2)
+    ws2 = wb[AL.SHEET_DATA]
+    at = rows_of(ws2, AL.HEADER_ROW + 1)
+    ws2.cell(at[("X01", "1.3")], openpyxl.utils.column_index_from_string(AL.COL["score"])).value = None
+    wb.save(src2)
+    done2 = fill_appraisal(src2, tmp_path / "r2" / FIELD1, {}, flags=[("X01", "1.3")])
+    out = cli("appraise", str(c.root), "--import", str(done2), "--json")
+    assert out.exit_code == 0, out.output
+    out = cli("preliminary", str(c.root), "--round", "appraisal-2")
+    assert out.exit_code == 0, out.output
+    for code, name, item, remark in (("X01", "phuong-an-luu", "1.3", "Tỷ lệ đúng hạn chỉ 65%"),
+                                     ("X02", "xa-le-ninh", "1.2", "Báo cáo quý III chậm")):
+        notice = Document(str(c.root / "output" / "so-bo" / f"so-bo-lan-2-{code.lower()}-{name}.docx"))
+        tables = ["\n".join("|".join(x.text for x in row.cells) for row in t.rows) for t in notice.tables]
+        assert any(f"|{remark}" in t for t in tables), tables
+        assert not any(EL.REASON_LOWER in t for t in tables), tables
+
+
+def test_council_counts_items_whose_final_score_differs_and_units_that_sent_a_file(round2):
+    # By hand (module doc): after round 2, X01 1.5 stays 0,25 against its self 0,75 and X02 1.2 stays 0 against
+    # 1: two items still contested. X01 and X02 sent a file (X03 nothing): 2 units appraised, both ranked.
+    c = round2
+    out = CliRunner().invoke(main, ["council", str(c.root)], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "2 tiêu chí còn ý kiến khác nhau" in " ".join(out.output.split())
+    brief = Document(str(c.root / "output" / "hoi-dong" / "to-trinh-hoi-dong.docx"))
+    text = "\n".join(p.text for p in brief.paragraphs)
+    assert "thẩm định kết quả tự đánh giá của 2 đơn vị" in text
+    assert "2 đơn vị được xếp hạng" in text
+    assert "Phường An Lưu, tiêu chí 1.5 (Sáng kiến CCHC): đơn vị tự chấm 0,75 điểm, điểm sau giải trình 0,25 điểm" \
+        in text
+    assert "Xã Lê Ninh, tiêu chí 1.2" in text
+
+
+def test_a_unit_with_nothing_contested_gets_no_workbook_and_survey_points_are_not_self_assessed(tmp_path):
+    # By hand (module doc): X01 self 1.x = 1, 1, 2, 1,5, 0,75 (field 1: 6,25), T1 1, D1 0: 7,25 points; round 1
+    # lowers 1.3 to 0: 5,25. X02 is appraised with nothing changed or flagged. The survey gives X01 3 points
+    # on 2.1, which the unit never self-assessed: the notice's «Điểm tự đánh giá» leaves them out.
+    c = make_campaign(tmp_path / "c")
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    (c.inbox_dir / workbook_filename(c.unit("X01"))).write_bytes(filled(c, c.unit("X01")))
+    (c.inbox_dir / workbook_filename(c.unit("X02"))).write_bytes(
+        filled(c, c.unit("X02"), answers={"1.1": {"choice": "Không ban hành"}}))
+    run_intake(c, workers=1)
+    table = tmp_path / "dt.csv"
+    table.write_text("Mã,2.1\nX01,3\nX02,2\n", encoding="utf-8")
+    assert cli("survey", str(c.root), str(table)).exit_code == 0
+    assert cli("appraise", str(c.root)).exit_code == 0
+    src = c.root / "output" / "tham-dinh" / "appraisal-1" / FIELD1
+    done = fill_appraisal(src, tmp_path / "done" / FIELD1, {("X01", "1.3"): 0}, {("X01", "1.3"): "Thiếu"})
+    assert cli("appraise", str(c.root), "--import", str(done)).exit_code == 0
+    out = cli("preliminary", str(c.root), "--json")
+    assert out.exit_code == 0, out.output
+    units = {u["unit"]: u for u in json.loads(out.stdout)["units"]}
+    assert (units["X01"]["contested"], units["X02"]["contested"]) == (["1.3"], [])
+    assert units["X02"]["workbook"] is None and units["X01"]["workbook"]
+    folder = c.root / "output" / "so-bo"
+    assert not (folder / EL.workbook_name("X02", "Xã Lê Ninh", "appraisal-1")).exists()
+    x02 = Document(str(folder / "so-bo-lan-1-x02-xa-le-ninh.docx"))
+    text = " ".join(" ".join(p.text for p in x02.paragraphs).split())
+    assert "Lê Ninh không có tiêu chí cần giải trình; kết quả thẩm định sơ bộ nêu trên được sử dụng" in text
+    assert "phiếu giải trình" not in text
+    x01 = Document(str(folder / "so-bo-lan-1-x01-phuong-an-luu.docx"))
+    text = " ".join(" ".join(p.text for p in x01.paragraphs).split()).lower()
+    assert "tổng điểm tự đánh giá: 7,25 điểm; tổng điểm sau thẩm định: 5,25 điểm (chênh lệch -2,00 điểm)" in text
+    rows = ["|".join(x.text for x in row.cells) for t in x01.tables for row in t.rows]
+    assert "2|Sự hài lòng của người dân|3,00|—|—|—" in rows, rows

@@ -112,3 +112,76 @@ def test_an_unknown_stage_names_the_stages(tmp_path):
     with pytest.raises(CampaignError) as err:
         load_campaign(root)
     assert "schedule[7].stage" in str(err.value) and "«council»" in str(err.value)
+
+
+def test_deadline_overriding_the_schedules_date_is_said_in_status_and_plan(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from parxl.cli import main
+    root = tmp_path / "c"
+    make_campaign(root)
+    _edit(root, "deadline: null", "deadline: 2026-01-20")  # the schedule says 2026-01-10
+    out = CliRunner().invoke(main, ["status", str(root), "--today", "05/01/2026"], env={"COLUMNS": "300"})
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())
+    assert "«deadline» (20/01/2026) thay cho thời hạn «10/01/2026»" in said
+    out = CliRunner().invoke(main, ["status", str(root), "--today", "05/01/2026", "--json"])
+    assert len(json.loads(out.stdout)["warnings"]) == 1
+    out = CliRunner().invoke(main, ["plan", str(root)], env={"COLUMNS": "300"})
+    assert out.exit_code == 0, out.output
+    assert "«deadline» (20/01/2026) thay cho thời hạn «10/01/2026»" in " ".join(out.output.split())
+
+
+def test_an_empty_schedule_is_refused_and_a_council_before_self_assessment_is_warned(tmp_path):
+    from parxl.campaign.schedule import schedule_warnings
+    root = tmp_path / "c"
+    make_campaign(root)
+    text = (root / "campaign.yaml").read_text(encoding="utf-8")
+    (root / "campaign.yaml").write_text(text[:text.index("schedule:")] + "schedule: []\n", encoding="utf-8")
+    with pytest.raises(CampaignError, match="danh sách nhiệm vụ trống"):
+        load_campaign(root)
+    root2 = tmp_path / "d"
+    make_campaign(root2)
+    assert schedule_warnings(load_campaign(root2).config) == []
+    _edit(root2, "due: Trước 25/02/2026", "due: Trước 05/01/2026")  # the council's task, before 10/01/2026
+    warnings = schedule_warnings(load_campaign(root2).config)
+    assert len(warnings) == 1 and "05/01/2026" in warnings[0] and "10/01/2026" in warnings[0]
+
+
+@pytest.mark.parametrize("value, said", [
+    ("15", "«15» không phải một ngày; viết một ngày, ví dụ 2026-01-15"),
+    ("'31/02/2026'", "ngày «31/02/2026» không có thật"),
+    ("2026-03-15 10:00:00", "có kèm giờ"),
+])
+def test_a_bad_explanation_deadline_says_what_a_date_looks_like(tmp_path, value, said):
+    root = tmp_path / "c"
+    make_campaign(root)
+    with open(root / "campaign.yaml", "a", encoding="utf-8") as f:
+        f.write(f"explanation_deadline: {value}\n")
+    with pytest.raises(CampaignError) as err:
+        load_campaign(root)
+    assert "explanation_deadline" in str(err.value) and said in str(err.value)
+    assert "không kèm giờ" not in str(err.value) or said == "có kèm giờ"
+
+
+def test_explanation_deadline_in_day_month_year_and_before_self_assessment_is_warned(tmp_path):
+    from parxl.campaign.schedule import schedule_warnings
+    root = tmp_path / "c"
+    make_campaign(root)
+    with open(root / "campaign.yaml", "a", encoding="utf-8") as f:
+        f.write("explanation_deadline: 05/01/2026\n")  # the self-assessment is due 10/01/2026
+    config = load_campaign(root).config
+    assert config.explanation_deadline == dt.date(2026, 1, 5)
+    warnings = schedule_warnings(config)
+    assert len(warnings) == 1 and "«explanation_deadline» (05/01/2026) trước hạn tự đánh giá (10/01/2026)" in warnings[0]
+
+
+def test_a_due_on_a_day_that_does_not_exist_says_so(tmp_path):
+    root = tmp_path / "c"
+    make_campaign(root)
+    _edit(root, "due: Tháng 12/2025", "due: \"31/02/2026\"")
+    with pytest.raises(CampaignError) as err:
+        load_campaign(root)
+    assert "schedule[0].due" in str(err.value) and "«31/02/2026» ghi một ngày không có thật" in str(err.value)

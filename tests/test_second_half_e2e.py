@@ -170,7 +170,9 @@ def test_second_half_on_the_sample_campaign(tmp_path, soffice):
     for u in ranked:
         assert council[u]["rank_change"] == expected["first"][u][2] - expected["final"][u][2]
     assert council[mover]["rank_change"] > 0
-    assert council[mover]["still_contested"] == [] and council[lazy]["still_contested"] == []  # no valid reply
+    # still contested: the final score differs from the self score (lazy's item stays 0; mover's is restored)
+    assert council[mover]["still_contested"] == [] and council[lazy]["still_contested"] == [lazy_item]
+    assert own[lazy][lazy_item] != 0
 
     # PDFs of the new documents
     notice = EL.output_dir(root) / next(p.name for p in EL.output_dir(root).glob(f"so-bo-lan-1-{mover.lower()}-*.docx"))

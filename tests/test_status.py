@@ -119,14 +119,14 @@ def test_status_cli_json_workbook_and_reminders(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [(u["code"], u["on_time"], u["days_late"], u["state"]) for u in data["units"]] == [
-        ("X01", True, 0, "ok"), ("X02", False, 3, "must-fix"), ("X03", False, 1, "not-sent")]
+        ("X01", True, 0, "ok"), ("X02", False, 3, "must-fix"), ("X03", False, 1, "recorded")]
     assert data["units"][2]["corrected"] is True and data["units"][2]["received_on"] == "2026-01-11"
     assert {"no": "2", "due": "2026-01-10", "done": False, "overdue": True}.items() <= data["tasks"][1].items()
     book = openpyxl.load_workbook(campaign.output_dir / "tien-do.xlsx")
     rows = [[c.value for c in r] for r in book["Đơn vị"].iter_rows(min_row=4, max_col=6)]
     assert [(r[0], r[3], r[4], r[5]) for r in rows] == [
         ("X01", "Có", 0, "Đạt yêu cầu"), ("X02", "Không", 3, "Có lỗi, cần sửa và gửi lại"),
-        ("X03", "Không", 1, "Chưa gửi")]
+        ("X03", "Không", 1, "Đã nhận theo văn thư ghi (chưa có tệp trong inbox/ để kiểm tra)")]
     assert any(p.endswith("danh-sach-don-doc-20260120.docx") for p in data["outputs"])
 
 
@@ -151,3 +151,52 @@ def test_libreoffice_converts_the_reminder_list(tmp_path, soffice):
     path = render_reminders(campaign, campaign_status(campaign, dt.date(2026, 1, 20)))
     flat = " ".join(pdf_text(soffice, path, tmp_path / "pdf").split())
     assert "DANH SÁCH ĐÔN ĐỐC" in flat and "Phường Hiệp An" in flat
+
+
+def test_status_received_refuses_impossible_times_matches_codes_in_any_case_and_counts_up_to_today(tmp_path):
+    campaign = _three_units(tmp_path)
+    root = str(campaign.root)
+    later = CliRunner().invoke(main, ["status", root, "--today", "20/01/2026", "--received", "X03=21/01/2026"])
+    assert later.exit_code == 1 and "«X03»" in later.output and "sau ngày tính tiến độ 20/01/2026" in \
+        " ".join(later.output.split())
+    old = CliRunner().invoke(main, ["status", root, "--received", "X03=01/01/1900"])
+    assert old.exit_code == 1 and "trước năm đánh giá 2025" in " ".join(old.output.split())
+    with Ledger.open(campaign) as ledger:
+        assert ledger.received_overrides() == {}  # nothing recorded
+    ok = CliRunner().invoke(main, ["status", root, "--today", "20/01/2026", "--received", "x03=11/01/2026",
+                                   "--note", "nhận bản giấy"], env={"COLUMNS": "300"})
+    assert ok.exit_code == 0, ok.output
+    said = " ".join(ok.output.split())
+    assert "X03 Phường Hiệp An: nhận ngày 11/01/2026, chậm 1 ngày (thời gian do văn thư ghi: nhận bản giấy)" in said
+    assert "Chưa gửi" not in said
+    # on 10/01/2026 only X01 had sent its file (X02's is dated 13/01, X03's 11/01)
+    status = campaign_status(campaign, dt.date(2026, 1, 10))
+    assert [(u.code, u.received_on, u.state) for u in status.units] == [
+        ("X01", dt.date(2026, 1, 9), "ok"), ("X02", None, "not-sent"), ("X03", None, "not-sent")]
+
+
+def test_status_warns_of_a_dated_folder_whose_day_does_not_exist(tmp_path):
+    campaign = _three_units(tmp_path)
+    (campaign.inbox_dir / "2026-13-45").mkdir()
+    out = CliRunner().invoke(main, ["status", str(campaign.root), "--today", "20/01/2026"], env={"COLUMNS": "300"})
+    assert out.exit_code == 0, out.output
+    assert "«inbox/2026-13-45» có tên giống một ngày nhưng ngày đó không có thật" in " ".join(out.output.split())
+
+
+def test_status_replaces_its_own_reminder_list_of_the_day_and_keeps_one_the_clerk_edited(tmp_path):
+    campaign = _three_units(tmp_path)
+    args = ["status", str(campaign.root), "--json", "--today", "20/01/2026"]
+    for _ in range(3):
+        assert CliRunner().invoke(main, args).exit_code == 0
+    lists = sorted(p.name for p in campaign.output_dir.glob("danh-sach-don-doc-*.docx"))
+    assert lists == ["danh-sach-don-doc-20260120.docx"]
+    first = campaign.output_dir / lists[0]
+    doc = Document(str(first))
+    doc.add_paragraph("Văn thư đã sửa")
+    doc.save(str(first))
+    edited = first.read_bytes()
+    for _ in range(2):
+        assert CliRunner().invoke(main, args).exit_code == 0
+    lists = sorted(p.name for p in campaign.output_dir.glob("danh-sach-don-doc-*.docx"))
+    assert lists == ["danh-sach-don-doc-20260120-2.docx", "danh-sach-don-doc-20260120.docx"]
+    assert first.read_bytes() == edited

@@ -182,12 +182,15 @@ def _read_rows(campaign: Campaign, book: XlsxFile, group: L.Group, out: Appraisa
         score_cell = sheet.get(r, L.COL["score"])
         score = _score(score_cell, score_ref, unit, items[code], fw.decimals, found)
         note = text_of(sheet.get(r, L.COL["note"])).strip()
-        if L.is_flag(text_of(sheet.get(r, L.COL["flag"]))):
+        flagged = L.is_flag(text_of(sheet.get(r, L.COL["flag"])))
+        if flagged:
             out.flags.setdefault(unit, set()).add(code)
         if score is not None:
             out.scores.setdefault(unit, {})[code] = score
             if note:
                 out.notes.setdefault(unit, {})[code] = note
+        elif note and flagged and _blank(score_cell):  # the standing score is kept with this remark
+            out.notes.setdefault(unit, {})[code] = note
         elif note and _blank(score_cell):  # a refused score has its own finding: it is not a blank cell
             found.add("appraisal-note-without-score", sheet=L.SHEET_DATA, cell=note_ref, item=code, unit=unit)
 

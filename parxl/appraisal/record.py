@@ -110,9 +110,21 @@ def _base_scores(ledger: Ledger, round: str) -> dict[str, dict[str, Decimal]]:
     out: dict[str, dict[str, Decimal]] = {}
     for sub in ledger.latest_submissions():
         scores = dict(sub.self_scores)
-        for name in sorted(r for r in sub.scores if L.round_number(r) and L.round_number(r) < L.round_number(round)):
+        for name in sorted((r for r in sub.scores if L.round_number(r) and L.round_number(r) < L.round_number(round)),
+                           key=L.round_number):
             scores.update(sub.scores[name])
         out[sub.unit_code] = scores
+    return out
+
+
+def _base_notes(ledger: Ledger, unit: str, round: str) -> dict[str, str]:
+    """Item → the appraiser's remark that goes with the score standing before ``round`` (the latest earlier
+    round that appraised the item; an item no round appraised has none)."""
+    out: dict[str, str] = {}
+    earlier = sorted((r for r in ledger.rounds() if L.round_number(r) and L.round_number(r) < L.round_number(round)),
+                     key=L.round_number)
+    for name in earlier:
+        out.update({item: d.explanation for item, d in ledger.round_details(unit, name, ("ok",)).items()})
     return out
 
 
@@ -142,12 +154,16 @@ def import_appraisals(campaign: Campaign, source: Path, round: str) -> ImportRes
                 for unit, items in sorted(read.covered.items()):
                     scores = dict(read.scores.get(unit, {}))
                     flags = read.flags.get(unit, set())
-                    for item in flags - set(scores):  # flagged with a blank score: the score that stands is kept
-                        if item in base.get(unit, {}):
-                            scores[item] = base[unit][item]
+                    notes = dict(read.notes.get(unit, {}))
+                    carried = [item for item in sorted(flags - set(scores)) if item in base.get(unit, {})]
+                    earlier_notes = _base_notes(ledger, unit, round) if carried else {}
+                    for item in carried:  # flagged with a blank score: the score that stands is kept, with its remark
+                        scores[item] = base[unit][item]
+                        if not notes.get(item) and earlier_notes.get(item):
+                            notes[item] = earlier_notes[item]
                     if not scores and not ledger.versions(unit, round):
                         continue  # nothing appraised for this unit, nothing to replace
-                    ledger.record_appraisal(round, unit, scores, read.notes.get(unit, {}), items,
+                    ledger.record_appraisal(round, unit, scores, notes, items,
                                             read.sha256, name, fingerprint, flags)
                 # the workbook came back, even when every score was left blank (the self scores stand)
                 ledger.record_event(RETURNED_EVENT, name, "", {"round": round, "group": read.field_code})

@@ -32,7 +32,7 @@ from ..criteria.framework import Band, BlockId, Framework, FrameworkError, load_
 from ..criteria.messages import band_problems, load_yaml, loc_path, vi_error, yaml_problem
 from .blocks import Block, BlockConfig, load_blocks, single_block
 from .units import Unit, load_units
-from .schedule import ScheduleTask, default_schedule, schedule_yaml, validate_schedule
+from .schedule import ScheduleTask, config_date, default_schedule, schedule_yaml, validate_schedule
 
 CAMPAIGN_FILE = "campaign.yaml"
 CRITERIA_FILE = "criteria.yaml"
@@ -162,6 +162,11 @@ class CampaignConfig(_ConfigModel):
     @classmethod
     def _schedule(cls, value, info):
         return validate_schedule(value, info)
+
+    @field_validator("explanation_deadline", mode="before")
+    @classmethod
+    def _explanation_deadline(cls, value):
+        return config_date(value)
 
     @model_validator(mode="after")
     def _block_or_blocks(self) -> "CampaignConfig":

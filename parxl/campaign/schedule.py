@@ -114,6 +114,9 @@ class ScheduleTask(BaseModel):
             text = " ".join(normalize_text(v).split())
             if not text:
                 return None
+            if due_end(text) is None and (_ISO.search(text) or _DMY.search(text)):
+                raise ValueError(f"thời gian «{text}» ghi một ngày không có thật (kiểm tra ngày, tháng); viết một "
+                                 "ngày có thật, ví dụ 2026-01-10 hoặc «Trước 28/02/2026»")
             if due_end(text) is None:
                 raise ValueError(f"thời gian «{text}» không ghi rõ ngày hoặc tháng kèm năm; viết một ngày "
                                  "(2026-01-10) hoặc «Tháng 12/2025», «Trước 15/12/2025»")
@@ -146,6 +149,9 @@ def check_schedule(tasks: list[ScheduleTask] | None, deadline: dt.date | None) -
     is the self-assessment task's deadline (``campaign_schedule``)."""
     if tasks is None:
         return None
+    if not tasks:
+        raise ValueError("danh sách nhiệm vụ trống; ghi các nhiệm vụ của kế hoạch, hoặc bỏ hẳn mục «schedule» để "
+                         "dùng tiến độ mặc định theo năm")
     seen: set[str] = set()
     stages: set[str] = set()
     for task in tasks:
@@ -230,6 +236,51 @@ def campaign_schedule(config) -> list[ScheduleTask]:
         return list(config.schedule)
     return [t.model_copy(update={"due": config.deadline}) if t.stage == "self-assessment" else t
             for t in config.schedule]
+
+
+def schedule_warnings(config) -> list[str]:
+    """What the clerk should know about a ``CampaignConfig``'s schedule (Vietnamese sentences, [] when nothing):
+    ``deadline`` replacing a different date of the self-assessment task, and a council task due before the
+    self-assessment task."""
+    out = []
+    tasks = list(config.schedule or [])
+    own = stage_task(tasks, "self-assessment")
+    if config.deadline and own is not None and own.due_date and own.due_date != config.deadline:
+        out.append(f"campaign.yaml: «deadline» ({date_text(config.deadline)}) thay cho thời hạn «{own.due_text}» "
+                   f"của nhiệm vụ {own.no} (tự đánh giá) trong «schedule»; hạn tự đánh giá là "
+                   f"{date_text(config.deadline)}. Sửa một trong hai cho khớp.")
+    first = self_assessment_deadline(config)
+    later = getattr(config, "explanation_deadline", None)
+    if later and first and later < first:
+        out.append(f"campaign.yaml: «explanation_deadline» ({date_text(later)}) trước hạn tự đánh giá "
+                   f"({date_text(first)}); hạn gửi giải trình phải sau khi có kết quả thẩm định sơ bộ.")
+    council = stage_task(tasks, "council")
+    due = config.deadline or (own.due_date if own is not None else None)
+    if council is not None and council.due_date and due and council.due_date < due:
+        out.append(f"campaign.yaml: nhiệm vụ {council.no} (Hội đồng thẩm định) có hạn {date_text(council.due_date)}, "
+                   f"trước hạn tự đánh giá {date_text(due)}; kiểm tra lại «schedule».")
+    return out
+
+
+def config_date(value):
+    """A date of campaign.yaml (a pydantic «before» hook): a date, «2026-01-15» or «15/01/2026»; raises
+    ``ValueError`` (Vietnamese) for a number, a time of day, another text, or a day that does not exist."""
+    example = "viết một ngày, ví dụ 2026-01-15 (hoặc 15/01/2026)"
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"«{value}» có kèm giờ; {example}")
+    if isinstance(value, str):
+        text = " ".join(normalize_text(value).split())
+        m = _ISO.fullmatch(text) or _DMY.fullmatch(text)
+        if m is None:
+            raise ValueError(f"«{text}» không phải một ngày; {example}")
+        y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.re is _ISO else (m.group(3), m.group(2), m.group(1))
+        try:
+            return dt.date(int(y), int(mo), int(d))
+        except ValueError as exc:
+            raise ValueError(f"ngày «{text}» không có thật (kiểm tra ngày, tháng); {example}") from exc
+    raise ValueError(f"«{value}» không phải một ngày; {example}")
 
 
 def self_assessment_deadline(config) -> dt.date | None:

@@ -34,6 +34,9 @@ def command(campaign_dir: Path, template: Path | None) -> None:
         used = set()  # the render says what is wrong with the template
     for line in draft_warnings(campaign, "plan", used):
         warn(line)
+    from ..campaign.schedule import schedule_warnings
+    for line in schedule_warnings(campaign.config):
+        warn(line)
     if campaign.config.schedule is None:
         warn("campaign.yaml chưa có mục «schedule»: kế hoạch dùng tiến độ mặc định theo năm; thêm mục «schedule» "
              "(xem đợt đánh giá tạo bằng «parxl init») để sửa nhiệm vụ, thời gian, cơ quan chủ trì.")

@@ -73,11 +73,16 @@ def command(campaign_dir: Path, as_json: bool, received: dict, note: str, today:
     from ..campaign.folder import load_campaign
     from ..core.errors import ParxlError
     from ..documents.reminders import render_reminders
-    from ..tracking.status import STATE_TITLES, campaign_status, record_received
+    from ..tracking.status import (STATE_TITLES, bad_date_folders, campaign_status, check_received_times,
+                                   record_received)
     from ..tracking.status_xlsx import write_status_workbook
 
     campaign = load_campaign(campaign_dir)
     if received:
+        try:
+            check_received_times(campaign, received, today)
+        except ValueError as exc:
+            raise ParxlError(f"Chưa ghi thời gian nhận nào: {exc}.") from exc
         try:
             record_received(campaign, received, note)
         except KeyError as exc:
@@ -86,11 +91,18 @@ def command(campaign_dir: Path, as_json: bool, received: dict, note: str, today:
     status = campaign_status(campaign, today)
     workbook = write_status_workbook(campaign, status)
     reminders = render_reminders(campaign, status, template)
+    from ..campaign.schedule import schedule_warnings
+    notes = schedule_warnings(campaign.config)
+    notes += [f"thư mục «{f}» có tên giống một ngày nhưng ngày đó không có thật: các tệp trong đó được tính theo "
+              "thời gian sửa tệp; đổi tên thư mục thành ngày nhận đúng (ví dụ 2026-01-09)." for f in bad_date_folders(campaign)]
     if as_json:
         data = status.as_json()
         data["outputs"] = [str(workbook), str(reminders)]
+        data["warnings"] = notes
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    for line in notes:
+        warn(line)
     if status.unseen:
         warn(f"inbox/ có {len(status.unseen)} tệp parxl chưa kiểm tra; chạy «parxl check \"{campaign.root}\"» để "
              "tính cả các tệp này.")
@@ -100,7 +112,7 @@ def command(campaign_dir: Path, as_json: bool, received: dict, note: str, today:
         when = f"nhận ngày {u.received_on:%d/%m/%Y}" if u.received_on else "chưa nhận"
         timing = ("" if u.on_time is None else ", đúng hạn" if u.on_time
                   else f", chậm {u.days_late} ngày" if u.received_on else f", quá hạn {u.days_late} ngày")
-        fixed = " (thời gian do văn thư ghi)" if u.corrected else ""
+        fixed = (" (thời gian do văn thư ghi" + (f": {u.note}" if u.note else "") + ")") if u.corrected else ""
         explained = {"requested": "; giải trình: chưa nhận", "received": "; giải trình: đã nhận"}.get(u.explanation, "")
         console.print(f"  {u.code} {u.name}: {when}{timing}{fixed} — {STATE_TITLES[u.state]}{explained}",
                       soft_wrap=True)

@@ -3,9 +3,9 @@
 ``council_view(campaign)`` compares three stages computed from the ledger with
 the same consolidation as ``parxl consolidate`` (``explanation.contested.stage_results``):
 the self-assessment alone, appraisal round 1, and all appraisal rounds (the last
-one is the round after explanation). An item is still contested when the unit
-explained it after some round and the latest score stays below what the unit
-proposed (below its self-assessed score when it proposed nothing).
+one is the round after explanation). An item is still contested when its final
+appraised score differs from the self-assessed one, or when the unit explained it
+after some round and the final score stays below what the unit proposed.
 """
 from __future__ import annotations
 
@@ -128,10 +128,13 @@ def council_view(campaign: Campaign) -> CouncilView:
             change = ItemChange(unit.code, unit.name, item, sub.self_scores.get(item.code), finals["first"],
                                 finals["final"], reply.explanation if reply else "", reply.evidence if reply else [],
                                 proposed if isinstance(proposed, Decimal) else None)
-            if reply is not None and change.final is not None:
-                wanted = change.proposed if change.proposed is not None else change.self_score
-                if wanted is not None:
-                    change.still_contested = (change.final > wanted) if item.kind == "penalty" else (change.final < wanted)
+            if change.final is not None:
+                differs = change.self_score is not None and change.final != change.self_score
+                refused = False  # explained, and the final score stays short of what the unit proposed
+                if reply is not None and change.proposed is not None:
+                    refused = (change.final > change.proposed) if item.kind == "penalty" \
+                        else (change.final < change.proposed)
+                change.still_contested = differs or refused
             if change.changed:
                 changes.append(change)
                 if change.still_contested:

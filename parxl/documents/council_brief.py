@@ -38,13 +38,17 @@ def brief_context(view: CouncilView) -> dict:
             "rank": str(u.final.rank) if u.final and u.final.rank else "—",
             "rank_change": "—" if change is None else (f"+{change}" if change > 0 else str(change)),
         })
-    open_items = [f"{ch.unit_name}, tiêu chí {ch.item.code} ({ch.item.title}): đơn vị đề nghị "
-                  f"{vi_number(ch.proposed if ch.proposed is not None else ch.self_score, d)} điểm, "
-                  f"điểm sau giải trình {vi_number(ch.final, d)} điểm"
+    open_items = [f"{ch.unit_name}, tiêu chí {ch.item.code} ({ch.item.title}): đơn vị tự chấm "
+                  f"{vi_number(ch.self_score, d) if ch.self_score is not None else '—'} điểm"
+                  + (f", đề nghị {vi_number(ch.proposed, d)} điểm" if ch.proposed is not None else "")
+                  + f", điểm sau giải trình {vi_number(ch.final, d)} điểm"
                   for u in view.units for ch in u.open_items]
+    read = [u for u in view.units if u.before is not None and u.before.status not in ("missing", "unreadable",
+                                                                                         "internal")]
     n = AL.round_number(view.last_round)
     ctx.update({
-        "unit_count": vi_number(sum(1 for u in view.units if u.before is not None)),
+        "unit_count": vi_number(len(read)),  # units whose self-assessment was read (and so appraised)
+        "ranked_count": vi_number(sum(1 for u in view.units if u.final is not None and u.final.rank is not None)),
         "rounds_text": "thẩm định lần 1" if n == 1 else f"{n} lần thẩm định",
         "explained_count": vi_number(view.explained_units),
         "units": units,

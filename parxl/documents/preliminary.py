@@ -34,11 +34,23 @@ def _signed(value: Decimal, decimals: int) -> str:
     return ("+" if value > 0 else "") + vi_number(value, decimals)
 
 
-def _points(fw, u: UnitResult | None) -> Decimal:
-    """All the unit's points: its fields' points plus bonus minus penalty (0 without a result)."""
+def _survey_points(fw, u: UnitResult | None, field_code: str) -> Decimal:
+    """The points of ``field_code``'s survey items in ``u`` (the unit never assesses them itself)."""
     if u is None:
         return ZERO
-    return sum((u.field_points.get(f.code, ZERO) for f in fw.fields), ZERO) + u.adjustment
+    return sum((u.items[i.code].final for i in fw.items_of_field(field_code)
+                if i.part == "survey" and i.code in u.items), ZERO)
+
+
+def _points(fw, u: UnitResult | None, survey: bool = True) -> Decimal:
+    """All the unit's points: its fields' points plus bonus minus penalty (0 without a result); without the
+    survey items' points when ``survey`` is False."""
+    if u is None:
+        return ZERO
+    out = sum((u.field_points.get(f.code, ZERO) for f in fw.fields), ZERO) + u.adjustment
+    if not survey:
+        out -= sum((_survey_points(fw, u, f.code) for f in fw.fields), ZERO)
+    return out
 
 
 def preliminary_context(campaign: Campaign, round: str, unit: UnitOpen, before: Results, after: Results) -> dict:
@@ -54,13 +66,19 @@ def preliminary_context(campaign: Campaign, round: str, unit: UnitOpen, before: 
     u0: UnitResult | None = before.by_code(unit.code)
     u1: UnitResult | None = after.by_code(unit.code)
     ctx = header_context(campaign, f"…/TB-{cfg.issuer.short}", None)
+    # The survey items are neither self-assessed nor appraised: their points are left out of both columns
+    # (a field of survey items only shows «—»), so the table compares the unit's own scores with the appraisal.
     fields = []
     for n, f in enumerate(fw.fields, start=1):
-        p0 = u0.field_points.get(f.code, ZERO) if u0 else ZERO
-        p1 = u1.field_points.get(f.code, ZERO) if u1 else ZERO
+        p0 = (u0.field_points.get(f.code, ZERO) - _survey_points(fw, u0, f.code)) if u0 else ZERO
+        p1 = (u1.field_points.get(f.code, ZERO) - _survey_points(fw, u1, f.code)) if u1 else ZERO
+        if all(i.part == "survey" for i in fw.items_of_field(f.code)):
+            fields.append({"stt": str(n), "title": f.title, "max": vi_number(f.max, d), "self": "—",
+                           "appraised": "—", "diff": "—"})
+            continue
         fields.append({"stt": str(n), "title": f.title, "max": vi_number(f.max, d), "self": vi_number(p0, d),
                        "appraised": vi_number(p1, d), "diff": _signed(p1 - p0, d)})
-    t0, t1 = _points(fw, u0), _points(fw, u1)
+    t0, t1 = _points(fw, u0, survey=False), _points(fw, u1, survey=False)
     items = [{"stt": str(n), "code": it.item.code, "title": it.item.title,
               "self": "—" if it.self_score is None else vi_number(it.self_score, d),
               "appraised": vi_number(it.appraised, d),

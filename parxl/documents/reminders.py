@@ -81,11 +81,49 @@ def reminders_context(campaign: Campaign, status: CampaignStatus) -> dict:
     return nfc(ctx)
 
 
+WRITTEN = "reminders-written.json"  # in the campaign's state folder: file name → sha256 of what parxl wrote
+
+
 def render_reminders(campaign: Campaign, status: CampaignStatus, template: Path | None = None,
                      out_dir: Path | None = None) -> Path:
-    """Draft the reminder list into ``out_dir`` (default CAMPAIGN/output) as «danh-sach-don-doc-<yyyymmdd>.docx»,
-    never overwriting. Raises UnknownVariablesError / DocumentError for a bad template (nothing written)."""
+    """Draft the reminder list into ``out_dir`` (default CAMPAIGN/output) as «danh-sach-don-doc-<yyyymmdd>.docx».
+
+    The day's list parxl wrote earlier and nobody changed since is replaced (atomically); a list the clerk
+    edited is never touched: the new one goes beside it («…-2.docx», …). What parxl wrote is remembered by
+    sha256 in the state folder. Raises UnknownVariablesError / DocumentError for a bad template (nothing
+    written), ``OSError`` when the folder cannot be written."""
+    import hashlib
+    import json
+
+    from ..core.files import numbered_names, write_text_atomic
+    from ..core.files import write_atomic as replace_atomic
+
     template = Path(template) if template else campaign_template(campaign.root, TEMPLATE)
     data = render_bytes(template, reminders_context(campaign, status))
-    return write_new(data, Path(out_dir) if out_dir else campaign.output_dir,
-                     f"danh-sach-don-doc-{status.today:%Y%m%d}")
+    folder = Path(out_dir) if out_dir else campaign.output_dir
+    stem = f"danh-sach-don-doc-{status.today:%Y%m%d}"
+    record = campaign.state_dir / WRITTEN
+    try:
+        written = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        written = {}
+    if not isinstance(written, dict):
+        written = {}
+
+    def sha(path: Path) -> str | None:
+        try:
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return None
+
+    ours = None
+    for candidate in numbered_names(folder / f"{stem}.docx"):
+        if not candidate.exists():
+            break
+        key = str(candidate.resolve())
+        if written.get(key) is not None and written.get(key) == sha(candidate):
+            ours = candidate  # parxl's own, unchanged: the latest such is replaced
+    path = replace_atomic(ours, data) if ours is not None else write_new(data, folder, stem)
+    written[str(path.resolve())] = hashlib.sha256(data).hexdigest()
+    write_text_atomic(record, json.dumps(written, ensure_ascii=False, indent=1, sort_keys=True))
+    return path

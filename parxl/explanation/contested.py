@@ -71,6 +71,20 @@ def stage_results(campaign: Campaign, upto: int, made_at: str | None = None) -> 
     return consolidate(campaign, inputs, made_at or local_iso())
 
 
+def _standing_remarks(ledger: Ledger, unit: str, upto: int, last: dict) -> dict[str, str]:
+    """Item → the appraiser's remark on the score that stands after round ``upto``: a later round that gives the
+    same score without a remark of its own (a score carried over) keeps the earlier round's remark."""
+    remarks: dict[str, str] = {}
+    standing: dict[str, Decimal] = {}
+    for name in sorted((r for r in ledger.rounds() if 0 < AL.round_number(r) <= upto), key=AL.round_number):
+        details = last if AL.round_number(name) == upto else ledger.round_details(unit, name)
+        for code, d in details.items():
+            if d.explanation or standing.get(code) != d.score:
+                remarks[code] = d.explanation
+            standing[code] = d.score
+    return remarks
+
+
 def contested(campaign: Campaign, round: str) -> list[UnitOpen]:
     """Per unit appraised in ``round`` (units-list order), the items it may explain.
 
@@ -100,6 +114,7 @@ def contested(campaign: Campaign, round: str) -> list[UnitOpen]:
             after.update(appraised)
             claimed = unit_input(campaign, sub)
             claimed_na = claimed.not_applicable if claimed is not None else frozenset()
+            remarks = _standing_remarks(ledger, unit.code, n, details)
             entry = UnitOpen(unit.code, unit.name)
             for item in appraised_items:
                 own = sub.self_scores.get(item.code)
@@ -116,6 +131,6 @@ def contested(campaign: Campaign, round: str) -> list[UnitOpen]:
                 if d is not None and d.inputs.get("explain"):
                     reasons.append(L.REASON_FLAGGED)
                 if reasons and score is not None:
-                    entry.items.append(ContestedItem(item, own, score, d.explanation if d else "", tuple(reasons)))
+                    entry.items.append(ContestedItem(item, own, score, remarks.get(item.code, ""), tuple(reasons)))
             out.append(entry)
     return out

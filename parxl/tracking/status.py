@@ -42,7 +42,8 @@ from ..ledger.unseen import unseen_inbox_files
 
 UnitState = str  # "ok" | "must-fix" | "unreadable" | "internal" | "not-sent"
 STATE_TITLES = {"ok": "Đạt yêu cầu", "must-fix": "Có lỗi, cần sửa và gửi lại", "unreadable": "Không đọc được, cần gửi lại",
-                "internal": "parxl lỗi khi đọc (không phải lỗi của đơn vị)", "not-sent": "Chưa gửi"}
+                "internal": "parxl lỗi khi đọc (không phải lỗi của đơn vị)", "not-sent": "Chưa gửi",
+                "recorded": "Đã nhận theo văn thư ghi (chưa có tệp trong inbox/ để kiểm tra)"}
 REPORT_PREFIX = "bao-cao-ket-qua-chi-so-cchc-"
 
 
@@ -165,8 +166,10 @@ def unit_progress(campaign: Campaign, ledger: Ledger, deadline: dt.date | None, 
     for unit in campaign.units:
         corrected = unit.code in overrides
         received = overrides[unit.code][0] if corrected else first.get(unit.code)
-        state = states.get(unit.code, "not-sent")
+        state = states.get(unit.code, "recorded" if corrected else "not-sent")
         on = local_day(received) if received else None
+        if on is not None and on > today:  # received after the day the status is taken on: not yet then
+            received, on, corrected, state = None, None, False, "not-sent"
         if deadline is None:
             on_time, late = None, None
         elif on is not None:
@@ -282,11 +285,47 @@ def record_received(campaign: Campaign, corrections: dict[str, dt.datetime], not
     ``LedgerError`` when the ledger cannot be opened."""
     from ..core.times import utc_iso
 
-    unknown = [code for code in corrections if campaign.unit(code) is None]
+    codes = {u.code.casefold(): u.code for u in campaign.units}  # «km21» is KM21
+    unknown = [code for code in corrections if code.casefold() not in codes]
     if unknown:
         raise KeyError(unknown[0])
     with Ledger.open(campaign) as ledger:
-        for code, when in corrections.items():
+        for code, when in ((codes[c.casefold()], w) for c, w in corrections.items()):
             aware = when if when.tzinfo else when.astimezone()
             ledger.set_received(code, utc_iso(aware), note)
         ledger.commit()
+
+
+def check_received_times(campaign: Campaign, corrections: dict[str, dt.datetime], today: dt.date | None) -> None:
+    """Refuse a clerk's receipt time (unit code → local datetime) that cannot be: after ``today`` (the day the
+    status is taken on) or after now, or before the campaign's year. Raises ``ValueError`` (Vietnamese)."""
+    now = dt.datetime.now()
+    for code, when in corrections.items():
+        local = when.astimezone().replace(tzinfo=None) if when.tzinfo else when
+        if local > now or (today is not None and local.date() > today):
+            limit = f"ngày tính tiến độ {today:%d/%m/%Y}" if today is not None and today < now.date() else "hôm nay"
+            raise ValueError(f"thời gian nhận của «{code}» ({local:%d/%m/%Y %H:%M}) sau {limit}: không thể nhận hồ "
+                             "sơ trong tương lai; kiểm tra lại ngày")
+        if local.year < campaign.config.year:
+            raise ValueError(f"thời gian nhận của «{code}» ({local:%d/%m/%Y}) trước năm đánh giá "
+                             f"{campaign.config.year}; kiểm tra lại năm")
+
+
+def bad_date_folders(campaign: Campaign) -> list[str]:
+    """Folders of inbox/ (relative to the campaign, «inbox/2026-13-45») whose name looks like a day that does
+    not exist: their files are dated by their own modification time, not by the folder."""
+    from ..ledger.inbox import _FOLDER_DATE
+
+    out = []
+    if not campaign.inbox_dir.is_dir():
+        return out
+    for folder in sorted(p for p in campaign.inbox_dir.rglob("*") if p.is_dir()):
+        for pattern in _FOLDER_DATE:
+            m = pattern.search(folder.name)
+            if m:
+                try:
+                    dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+                except ValueError:
+                    out.append(folder.relative_to(campaign.root).as_posix())
+                break
+    return out

@@ -606,8 +606,8 @@ def build_council_brief(path: Path) -> None:
                 "Về kết quả thẩm định Chỉ số cải cách hành chính năm {{ year }} của {{ units_phrase }}")
     para(doc, "Kính gửi: Hội đồng thẩm định Chỉ số cải cách hành chính năm {{ year }}.", align="center", after=12)
     para(doc, "{{ issuer_name_text }} đã tổ chức thẩm định kết quả tự đánh giá của {{ unit_count }} đơn vị "
-              "qua {{ rounds_text }}; {{ explained_count }} đơn vị đã giải trình kết quả thẩm định sơ bộ. "
-              "Kết quả như sau:", **BODY)
+              "qua {{ rounds_text }}; {{ explained_count }} đơn vị đã giải trình kết quả thẩm định sơ bộ; "
+              "{{ ranked_count }} đơn vị được xếp hạng. Kết quả như sau:", **BODY)
     heading(doc, "1. Kết quả theo từng đơn vị")
     loop_table(doc, [
         ("STT", 10, "{{ u.stt }}", "center"),
@@ -624,7 +624,7 @@ def build_council_brief(path: Path) -> None:
     para(doc, "- {{ o }}", **BODY)
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p else %}")
-    para(doc, "Không còn tiêu chí nào đơn vị đề nghị điểm cao hơn điểm thẩm định.", **BODY)
+    para(doc, "Không còn tiêu chí nào có điểm thẩm định khác điểm tự đánh giá hoặc điểm đơn vị đề nghị.", **BODY)
     tag(doc, "{%p endif %}")
     para(doc, "Chi tiết từng tiêu chí tại bảng tổng hợp gửi kèm («{{ workbook_name }}»). {{ issuer_name_text }} "
               "kính trình Hội đồng thẩm định xem xét, thống nhất kết quả./.", indent=10, after=12)
