@@ -180,14 +180,54 @@ def test_a_file_from_another_blocks_form_is_a_finding(tmp_path):
     assert ok.unit_code == "S01" and "identity-other-block" not in [f.code for f in ok.findings]
     assert set(ok.items) == {i.code for i in so.framework.items}
 
-    # A commune's own form sent under a department's file name: read as the commune's, and flagged.
+    # A commune's own form sent under a department's file name: held against the department its name
+    # points at (not read as the commune's, whose own file must stay its latest).
     x01 = c.unit("X01")
     misnamed = tmp_path / "S02 - Sở Tư pháp.xlsx"
     misnamed.write_bytes(build_workbook(xa, x01, fill_for(x01, xa, scenario, 1)))
     report = validate_in_block(c, read_submission(misnamed))
-    assert report.unit_code == "X01" and report.status == "errors"
-    other = [f for f in report.findings if f.code == "identity-other-block"]
-    assert len(other) == 1 and "S02 – Sở Tư pháp" in other[0].message
+    assert report.unit_code == "S02" and report.status == "errors" and not report.items
+    assert [f.code for f in report.findings] == ["identity-other-block"]
+    assert "S02 – Sở Tư pháp" in report.findings[0].message
+
+
+def test_a_misfiled_copy_from_another_block_does_not_knock_out_the_unit_that_sent_it(tmp_path):
+    from parxl.ledger.receive import run_intake
+    root = copy_sample(tmp_path)
+    c = load_campaign(root)
+    so = c.views()[0]
+    s09 = c.unit("S09")
+    good = build_workbook(so, s09, fill_for(s09, so, pick_scenario(so), 1))
+    (root / "inbox").mkdir(exist_ok=True)
+    (root / "inbox" / "S09 - Sở Y tế.xlsx").write_bytes(good)
+    later = root / "inbox" / "2026-01-20"
+    later.mkdir()
+    copy = later / "X12 - Xã Thông Nông.xlsx"
+    copy.write_bytes(build_workbook(so, s09, fill_for(s09, so, pick_scenario(so), 2)))
+    assert copy.read_bytes() != good  # another receipt, not a duplicate
+    result = run_intake(load_campaign(root), workers=1)
+    latest = {s.unit_code: s for s in result.latest}
+    # S09 keeps its own file (the only one it sent, all in order); X12 is the one the copy is held against.
+    assert Path(latest["S09"].original_path).name == "S09 - Sở Y tế.xlsx" and latest["S09"].status == "ok"
+    assert latest["X12"].status == "errors" and "X12" not in result.missing
+    held = result.reports[latest["X12"].sha256]
+    assert [f.code for f in held.findings] == ["identity-other-block"]
+
+
+def test_a_byte_identical_copy_under_another_blocks_unit_is_named(tmp_path):
+    root = copy_sample(tmp_path)
+    c = load_campaign(root)
+    so = c.views()[0]
+    s09 = c.unit("S09")
+    good = build_workbook(so, s09, fill_for(s09, so, pick_scenario(so), 1))
+    (root / "inbox").mkdir(exist_ok=True)
+    (root / "inbox" / "S09 - Sở Y tế.xlsx").write_bytes(good)
+    (root / "inbox" / "2026-01-20").mkdir()
+    (root / "inbox" / "2026-01-20" / "X12 - Xã Thông Nông.xlsx").write_bytes(good)
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert result.exit_code in (0, 1), result.output
+    said = [line for line in result.output.splitlines() if "X12 - Xã Thông Nông.xlsx» mang tên X12" in line]
+    assert len(said) == 1 and "biểu mẫu của S09 Sở Y tế" in said[0] and "không tính cho X12" in said[0]
 
 
 # --- the whole year on the two-block sample ---------------------------------------------------------
