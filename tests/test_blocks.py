@@ -456,3 +456,40 @@ def test_preliminary_and_explanations_per_block(tmp_path):
     out = CliRunner().invoke(main, ["check", str(c.root), "--json"])
     (entry,) = json.loads(out.stdout)["explanations"]
     assert entry["unit"] == unit and entry["findings"] == [] and entry["recorded"]
+
+
+def test_the_excel_button_consolidates_and_appraises_per_block(tmp_path, monkeypatch):
+    """The control workbook's «Chạy» (fake xlwings, as in test_xl): per block, as the CLI."""
+    import sys
+    import types
+
+    from test_appraisal import rows_of
+    from test_xl import FakeBook, FakeRange
+
+    from parxl.excel import xl
+    from parxl.excel.control import STATUS_ROWS
+
+    c = year_on_copy(tmp_path)
+    blocks = sample_blocks()
+    state = {}
+    module = types.ModuleType("xlwings")
+    module.Book = type("Book", (), {"caller": staticmethod(lambda: state["book"])})
+    monkeypatch.setitem(sys.modules, "xlwings", module)
+    status = FakeRange(STATUS_ROWS)
+    state["book"] = FakeBook(c.root / "parxl_dieu_khien.xlsm", status, "Tổng hợp xếp hạng")
+    xl.main()
+    shown = status.shown
+    assert "đã xong" in shown[0], shown
+    # one summary per block, over the block's own units (counted from units.csv's «Khối» column)
+    for title, block in (("Khối sở, ban, ngành", "so"), ("Khối UBND cấp xã", "xa")):
+        [line] = [s for s in shown if s.startswith(f"{title}: Xếp hạng ")]
+        assert line.split("/", 1)[1].startswith(f"{sum(1 for b in blocks.values() if b == block)} đơn vị"), line
+
+    outcome = xl.do_appraise(c.root)
+    assert outcome.paths
+    for path in outcome.paths:
+        block = path.parent.name
+        assert block in ("so", "xa"), path
+        codes = {code for code, _ in rows_of(load_workbook(path)[L.SHEET_DATA])}
+        assert codes and {blocks[code] for code in codes} == {block}, path
+    assert {p.parent.name for p in outcome.paths} == {"so", "xa"}
