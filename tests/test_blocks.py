@@ -493,3 +493,33 @@ def test_the_excel_button_consolidates_and_appraises_per_block(tmp_path, monkeyp
         codes = {code for code, _ in rows_of(load_workbook(path)[L.SHEET_DATA])}
         assert codes and {blocks[code] for code in codes} == {block}, path
     assert {p.parent.name for p in outcome.paths} == {"so", "xa"}
+
+
+def test_a_block_not_ranked_is_summarised_as_evaluated_and_the_decision_names_each_kind_once(tmp_path):
+    from parxl.documents import render_decision
+    from parxl.results.summary import ranking_summary
+
+    def two_department_blocks(root: Path) -> None:
+        edit_yaml(root, "  - id: xa\n", "  - id: so2\n    title: Khối cơ quan ngành dọc\n    criteria: criteria-so.yaml\n"
+                  "    ranked: false\n  - id: xa\n")
+        units = (root / "units.csv").read_text(encoding="utf-8")
+        for code in ("S05,", "S06,", "S07,", "S08,", "S09,", "S10,"):
+            line = next(x for x in units.splitlines() if x.startswith(code))
+            units = units.replace(line, line.replace(",so", ",so2"))
+        (root / "units.csv").write_text(units, encoding="utf-8")
+
+    c = year_on_copy(tmp_path, two_department_blocks)
+    assert [b.id for b in c.blocks] == ["so", "so2", "xa"] and [u.code for u in c.blocks[1].units] == ["S05", "S06", "S07", "S08", "S09", "S10"]
+    done = run_consolidation(c)
+    so2 = done.blocks[1]
+    scored = [u for u in so2.units if u.index is not None]
+    assert scored and all(u.band is not None and u.rank is None for u in scored)
+    from parxl.core.numbers import vi_number
+    said = ranking_summary(so2)
+    assert not said.startswith("Xếp hạng") and "không xếp hạng" in said
+    assert f"{len(scored)}/6 đơn vị" in said
+    for u in scored:
+        assert f"{u.unit.code} {u.unit.name}: chỉ số {vi_number(u.index, 2)} %, xếp loại {u.band}" in said
+    document = docx.Document(str(render_decision(done.results, master=done.master)))
+    [article] = [p.text for p in document.paragraphs if p.text.startswith("Điều 1.")]
+    assert article.count("sở, ban, ngành") == 1, article

@@ -119,7 +119,7 @@ def blocks_decision_context(results: Results) -> dict:
         last["end"] = "."
     elif last["bands"]:
         last["bands"][-1]["end"] = "."
-    phrases = [b["units_phrase"] for b in blocks]
+    phrases = list(dict.fromkeys(b["units_phrase"] for b in blocks))  # two blocks of departments: named once
     phrase = ", ".join(phrases[:-1]) + " và " + phrases[-1] if len(phrases) > 1 else phrases[0]
     heads = []
     for r in parts:
