@@ -523,3 +523,19 @@ def test_a_block_not_ranked_is_summarised_as_evaluated_and_the_decision_names_ea
     document = docx.Document(str(render_decision(done.results, master=done.master)))
     [article] = [p.text for p in document.paragraphs if p.text.startswith("Điều 1.")]
     assert article.count("sở, ban, ngành") == 1, article
+
+
+def test_decision_and_report_name_the_blocks_template_they_use(tmp_path):
+    c = year_on_copy(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["templates", str(c.root)]).exit_code == 0
+    assert runner.invoke(main, ["consolidate", str(c.root)]).exit_code == 0
+    for command, name in (("decision", "quyet-dinh-cong-bo-cac-khoi.docx"), ("report", "bao-cao-ket-qua-cac-khoi.docx")):
+        out = runner.invoke(main, [command, str(c.root)])
+        assert out.exit_code == 0, out.output
+        said = " ".join(out.output.split())
+        assert f"templates/{name}»" in said and "quyet-dinh-cong-bo.docx" not in said and "bao-cao-ket-qua.docx" not in said
+    from parxl.excel import xl
+    lines = " ".join(" ".join(xl.do_documents(c.root).lines).split())
+    assert "quyet-dinh-cong-bo-cac-khoi.docx" in lines and "bao-cao-ket-qua-cac-khoi.docx" in lines
+    assert "quyet-dinh-cong-bo.docx" not in lines and "bao-cao-ket-qua.docx" not in lines

@@ -181,3 +181,15 @@ def render_blocks_report(results: Results, template: Path | None = None, out_dir
     data = render_bytes(template, blocks_report_context(results), note_for(results, master))
     return write_new(data, Path(out_dir) if out_dir else results.campaign.output_dir,
                      f"bao-cao-ket-qua-chi-so-cchc-{results.campaign.year}")
+
+
+def template_used(campaign, name: str) -> str:
+    """The name of the bundled template a document of ``campaign`` is drafted from, given its one-block
+    template ``name``: a campaign with ``blocks:`` uses «quyet-dinh-cong-bo-cac-khoi.docx» for the decision
+    and «bao-cao-ket-qua-cac-khoi.docx» for the report; any other name (and any campaign without blocks)
+    is ``name`` itself."""
+    if not campaign.has_blocks:
+        return name
+    from .decision import TEMPLATE as DECISION
+    from .report import TEMPLATE as REPORT
+    return {DECISION: TEMPLATE, REPORT: REPORT_TEMPLATE}.get(name, name)

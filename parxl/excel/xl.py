@@ -240,6 +240,7 @@ def do_documents(campaign_dir: str | Path) -> Outcome:
     Placeholders left in campaign.yaml, a sample criteria set and a hand-edited master give «Lưu ý» lines.
     """
     from ..documents import render_decision, render_notices, render_report
+    from ..documents.blocks import template_used
     from ..documents.decision import TEMPLATE as DECISION_TEMPLATE
     from ..documents.notices import TEMPLATE as NOTICE_TEMPLATE
     from ..documents.placeholders import draft_warnings
@@ -254,7 +255,7 @@ def do_documents(campaign_dir: str | Path) -> Outcome:
     origins: list[str] = []
     for document, template in (("decision", DECISION_TEMPLATE), ("notices", NOTICE_TEMPLATE),
                                ("report", REPORT_TEMPLATE)):
-        chosen = campaign_template(results.campaign.root, template)
+        chosen = campaign_template(results.campaign.root, template_used(results.campaign, template))
         origins.append(template_origin(chosen))
         used = template_variables(chosen)
         warnings += [w for w in draft_warnings(results.campaign, document, used) if w not in warnings]
