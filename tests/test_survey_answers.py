@@ -336,3 +336,20 @@ def test_answer_options_written_by_their_text_or_letter_and_text(tmp_path):
     # X02 2.1 (group CD only): (100 + 50 + 20 + 100)/4 = 67,5 % of 2 = 1,35; 2.2: 100 % of 1 = 1,00
     assert read_survey_table(campaign, import_survey(campaign, rows)[0]).scores == {
         "X02": {"2.1": D("1.35"), "2.2": D("1.00")}}
+
+
+def test_import_warns_per_unit_about_survey_items_without_answers(tmp_path):
+    from click.testing import CliRunner
+
+    from parxl.cli import main
+
+    # mini-survey has two survey items, 2.1 (questions C1, C2) and 2.2; X01 answers only C1 (2.1),
+    # X02 answers both items: only X01 is warned about, for 2.2.
+    campaign = survey_campaign(tmp_path)
+    table = write(tmp_path / "counts.csv",
+                  "Mã,Câu hỏi,Phương án,Số phiếu\nX01,C1,A,3\nX02,C1,B,1\nX02,2.2,A,1\n")
+    result = CliRunner().invoke(main, ["survey", str(campaign.root), str(table)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "X01 Phường An Lưu: bảng không có câu trả lời cho tiêu chí điều tra 2.2 — điểm các tiêu chí này tính 0" in said
+    assert "X02 Xã Lê Ninh: bảng không có" not in said

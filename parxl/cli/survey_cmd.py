@@ -11,7 +11,7 @@ from ..campaign.folder import load_campaign
 from ..core.numbers import vi_number
 from ..survey.design import FORMULA, SurveyDesignError
 from ..survey.plan import coverage, coverage_totals, coverage_warnings, plan_json, write_plan
-from ..survey.table import import_survey, load_survey_table
+from ..survey.table import import_survey, items_without_answers, load_survey_table
 from .console import console, err_console
 from .finalize_cmd import print_frozen
 
@@ -48,6 +48,11 @@ def command(campaign_dir: Path, table: Path | None, plan: bool, forms: bool, as_
                   f"(lưu tại «{target}»).", soft_wrap=True)
         if absent:
             out.print(f"[yellow]Chưa có kết quả điều tra:[/] {', '.join(absent)} — điểm điều tra tính 0.", soft_wrap=True)
+        names = {u.code: u.name for u in campaign.units}
+        for code, items in items_without_answers(campaign, scores).items():
+            out.print(f"[yellow]Cảnh báo:[/] {code} {names.get(code, '')}: bảng không có câu trả lời cho tiêu chí "
+                      f"điều tra {', '.join(items)} — điểm các tiêu chí này tính 0; nếu thiếu sót, hãy bổ sung "
+                      "vào bảng rồi nhập lại.", soft_wrap=True, highlight=False)
         if campaign.config.survey_groups and not plan:
             _print_coverage(campaign, out)
         print_frozen(campaign)

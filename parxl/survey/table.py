@@ -624,3 +624,19 @@ def units_without_survey_warning(campaign: Campaign, ranked: Iterable[str], show
             f"được xếp hạng ({named}{more}): các đơn vị này được xếp hạng với 0 điểm điều tra (tối đa "
             f"{vi_number(total)} điểm). Nếu thiếu sót, hãy bổ sung các dòng này vào bảng, nhập lại bằng "
             "«parxl survey» rồi tổng hợp lại.")
+
+
+def items_without_answers(campaign: Campaign, scores: Scores) -> dict[str, list[str]]:
+    """Unit code → the survey items (codes, tree order) the imported table gives no answer for, for each
+    unit the table lists (units-list order; units with every item answered are left out). Such an item
+    scores 0 for the unit, so ``parxl survey`` warns about it. Never raises."""
+    codes = [i.code for i in design.survey_items(campaign)]
+    out: dict[str, list[str]] = {}
+    for unit in campaign.units:
+        got = scores.get(unit.code)
+        if got is None:
+            continue
+        lacking = [c for c in codes if c not in got]
+        if lacking:
+            out[unit.code] = lacking
+    return out
