@@ -539,3 +539,44 @@ def test_decision_and_report_name_the_blocks_template_they_use(tmp_path):
     lines = " ".join(" ".join(xl.do_documents(c.root).lines).split())
     assert "quyet-dinh-cong-bo-cac-khoi.docx" in lines and "bao-cao-ket-qua-cac-khoi.docx" in lines
     assert "quyet-dinh-cong-bo.docx" not in lines and "bao-cao-ket-qua.docx" not in lines
+
+
+def test_survey_forms_and_plan_per_block(tmp_path):
+    import yaml
+
+    root = copy_sample(tmp_path)
+    with open(root / "campaign.yaml", "a", encoding="utf-8") as f:
+        f.write("survey_groups:\n  - {code: DB, name: Đại biểu HĐND, n: 5}\n")
+    blocks = sample_blocks()
+
+    def survey_codes(criteria: str) -> set[str]:  # the survey items' and questions' codes, from the YAML itself
+        codes: set[str] = set()
+
+        def walk(node):
+            if isinstance(node, dict):
+                rule = node.get("rule")
+                if isinstance(rule, dict) and rule.get("type") == "survey":
+                    codes.add(str(node["code"]))
+                    codes.update(str(q["code"]) for q in rule.get("questions") or [])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+        walk(yaml.safe_load((root / criteria).read_text(encoding="utf-8")))
+        return codes
+
+    out = CliRunner().invoke(main, ["survey", str(root), "--forms", "--plan", "--json"])
+    assert out.exit_code == 0, out.output
+    folder = root / "output" / "phieu-khao-sat"
+    for block in ("so", "xa"):
+        assert (folder / f"phieu-khao-sat-{block}-db.docx").is_file()
+        book = load_workbook(folder / f"so-nhap-phieu-khao-sat-{block}.xlsx", read_only=True)
+        listed = {str(v) for row in book["Câu hỏi"].iter_rows(values_only=True) for v in row if v is not None}
+        mine, other = survey_codes(f"criteria-{block}.yaml"), survey_codes(f"criteria-{'xa' if block == 'so' else 'so'}.yaml")
+        assert mine and mine - other and (mine - other) <= listed and not (other - mine) & listed, block
+        assert (root / "output" / f"mau-dieu-tra-xhh-{block}.xlsx").is_file()
+    plan = json.loads(out.output[out.output.index("{"):])
+    assert [p["block"] for p in plan["blocks"]] == ["so", "xa"]
+    for p in plan["blocks"]:
+        assert {r["unit"] for r in p["rows"]} == {c for c, b in blocks.items() if b == p["block"]}
