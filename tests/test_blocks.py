@@ -180,14 +180,54 @@ def test_a_file_from_another_blocks_form_is_a_finding(tmp_path):
     assert ok.unit_code == "S01" and "identity-other-block" not in [f.code for f in ok.findings]
     assert set(ok.items) == {i.code for i in so.framework.items}
 
-    # A commune's own form sent under a department's file name: read as the commune's, and flagged.
+    # A commune's own form sent under a department's file name: held against the department its name
+    # points at (not read as the commune's, whose own file must stay its latest).
     x01 = c.unit("X01")
     misnamed = tmp_path / "S02 - Sở Tư pháp.xlsx"
     misnamed.write_bytes(build_workbook(xa, x01, fill_for(x01, xa, scenario, 1)))
     report = validate_in_block(c, read_submission(misnamed))
-    assert report.unit_code == "X01" and report.status == "errors"
-    other = [f for f in report.findings if f.code == "identity-other-block"]
-    assert len(other) == 1 and "S02 – Sở Tư pháp" in other[0].message
+    assert report.unit_code == "S02" and report.status == "errors" and not report.items
+    assert [f.code for f in report.findings] == ["identity-other-block"]
+    assert "S02 – Sở Tư pháp" in report.findings[0].message
+
+
+def test_a_misfiled_copy_from_another_block_does_not_knock_out_the_unit_that_sent_it(tmp_path):
+    from parxl.ledger.receive import run_intake
+    root = copy_sample(tmp_path)
+    c = load_campaign(root)
+    so = c.views()[0]
+    s09 = c.unit("S09")
+    good = build_workbook(so, s09, fill_for(s09, so, pick_scenario(so), 1))
+    (root / "inbox").mkdir(exist_ok=True)
+    (root / "inbox" / "S09 - Sở Y tế.xlsx").write_bytes(good)
+    later = root / "inbox" / "2026-01-20"
+    later.mkdir()
+    copy = later / "X12 - Xã Thông Nông.xlsx"
+    copy.write_bytes(build_workbook(so, s09, fill_for(s09, so, pick_scenario(so), 2)))
+    assert copy.read_bytes() != good  # another receipt, not a duplicate
+    result = run_intake(load_campaign(root), workers=1)
+    latest = {s.unit_code: s for s in result.latest}
+    # S09 keeps its own file (the only one it sent, all in order); X12 is the one the copy is held against.
+    assert Path(latest["S09"].original_path).name == "S09 - Sở Y tế.xlsx" and latest["S09"].status == "ok"
+    assert latest["X12"].status == "errors" and "X12" not in result.missing
+    held = result.reports[latest["X12"].sha256]
+    assert [f.code for f in held.findings] == ["identity-other-block"]
+
+
+def test_a_byte_identical_copy_under_another_blocks_unit_is_named(tmp_path):
+    root = copy_sample(tmp_path)
+    c = load_campaign(root)
+    so = c.views()[0]
+    s09 = c.unit("S09")
+    good = build_workbook(so, s09, fill_for(s09, so, pick_scenario(so), 1))
+    (root / "inbox").mkdir(exist_ok=True)
+    (root / "inbox" / "S09 - Sở Y tế.xlsx").write_bytes(good)
+    (root / "inbox" / "2026-01-20").mkdir()
+    (root / "inbox" / "2026-01-20" / "X12 - Xã Thông Nông.xlsx").write_bytes(good)
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert result.exit_code in (0, 1), result.output
+    said = [line for line in result.output.splitlines() if "X12 - Xã Thông Nông.xlsx» mang tên X12" in line]
+    assert len(said) == 1 and "biểu mẫu của S09 Sở Y tế" in said[0] and "không tính cho X12" in said[0]
 
 
 # --- the whole year on the two-block sample ---------------------------------------------------------
@@ -416,3 +456,127 @@ def test_preliminary_and_explanations_per_block(tmp_path):
     out = CliRunner().invoke(main, ["check", str(c.root), "--json"])
     (entry,) = json.loads(out.stdout)["explanations"]
     assert entry["unit"] == unit and entry["findings"] == [] and entry["recorded"]
+
+
+def test_the_excel_button_consolidates_and_appraises_per_block(tmp_path, monkeypatch):
+    """The control workbook's «Chạy» (fake xlwings, as in test_xl): per block, as the CLI."""
+    import sys
+    import types
+
+    from test_appraisal import rows_of
+    from test_xl import FakeBook, FakeRange
+
+    from parxl.excel import xl
+    from parxl.excel.control import STATUS_ROWS
+
+    c = year_on_copy(tmp_path)
+    blocks = sample_blocks()
+    state = {}
+    module = types.ModuleType("xlwings")
+    module.Book = type("Book", (), {"caller": staticmethod(lambda: state["book"])})
+    monkeypatch.setitem(sys.modules, "xlwings", module)
+    status = FakeRange(STATUS_ROWS)
+    state["book"] = FakeBook(c.root / "parxl_dieu_khien.xlsm", status, "Tổng hợp xếp hạng")
+    xl.main()
+    shown = status.shown
+    assert "đã xong" in shown[0], shown
+    # one summary per block, over the block's own units (counted from units.csv's «Khối» column)
+    for title, block in (("Khối sở, ban, ngành", "so"), ("Khối UBND cấp xã", "xa")):
+        [line] = [s for s in shown if s.startswith(f"{title}: Xếp hạng ")]
+        assert line.split("/", 1)[1].startswith(f"{sum(1 for b in blocks.values() if b == block)} đơn vị"), line
+
+    outcome = xl.do_appraise(c.root)
+    assert outcome.paths
+    for path in outcome.paths:
+        block = path.parent.name
+        assert block in ("so", "xa"), path
+        codes = {code for code, _ in rows_of(load_workbook(path)[L.SHEET_DATA])}
+        assert codes and {blocks[code] for code in codes} == {block}, path
+    assert {p.parent.name for p in outcome.paths} == {"so", "xa"}
+
+
+def test_a_block_not_ranked_is_summarised_as_evaluated_and_the_decision_names_each_kind_once(tmp_path):
+    from parxl.documents import render_decision
+    from parxl.results.summary import ranking_summary
+
+    def two_department_blocks(root: Path) -> None:
+        edit_yaml(root, "  - id: xa\n", "  - id: so2\n    title: Khối cơ quan ngành dọc\n    criteria: criteria-so.yaml\n"
+                  "    ranked: false\n  - id: xa\n")
+        units = (root / "units.csv").read_text(encoding="utf-8")
+        for code in ("S05,", "S06,", "S07,", "S08,", "S09,", "S10,"):
+            line = next(x for x in units.splitlines() if x.startswith(code))
+            units = units.replace(line, line.replace(",so", ",so2"))
+        (root / "units.csv").write_text(units, encoding="utf-8")
+
+    c = year_on_copy(tmp_path, two_department_blocks)
+    assert [b.id for b in c.blocks] == ["so", "so2", "xa"] and [u.code for u in c.blocks[1].units] == ["S05", "S06", "S07", "S08", "S09", "S10"]
+    done = run_consolidation(c)
+    so2 = done.blocks[1]
+    scored = [u for u in so2.units if u.index is not None]
+    assert scored and all(u.band is not None and u.rank is None for u in scored)
+    from parxl.core.numbers import vi_number
+    said = ranking_summary(so2)
+    assert not said.startswith("Xếp hạng") and "không xếp hạng" in said
+    assert f"{len(scored)}/6 đơn vị" in said
+    for u in scored:
+        assert f"{u.unit.code} {u.unit.name}: chỉ số {vi_number(u.index, 2)} %, xếp loại {u.band}" in said
+    document = docx.Document(str(render_decision(done.results, master=done.master)))
+    [article] = [p.text for p in document.paragraphs if p.text.startswith("Điều 1.")]
+    assert article.count("sở, ban, ngành") == 1, article
+
+
+def test_decision_and_report_name_the_blocks_template_they_use(tmp_path):
+    c = year_on_copy(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["templates", str(c.root)]).exit_code == 0
+    assert runner.invoke(main, ["consolidate", str(c.root)]).exit_code == 0
+    for command, name in (("decision", "quyet-dinh-cong-bo-cac-khoi.docx"), ("report", "bao-cao-ket-qua-cac-khoi.docx")):
+        out = runner.invoke(main, [command, str(c.root)])
+        assert out.exit_code == 0, out.output
+        said = " ".join(out.output.split())
+        assert f"templates/{name}»" in said and "quyet-dinh-cong-bo.docx" not in said and "bao-cao-ket-qua.docx" not in said
+    from parxl.excel import xl
+    lines = " ".join(" ".join(xl.do_documents(c.root).lines).split())
+    assert "quyet-dinh-cong-bo-cac-khoi.docx" in lines and "bao-cao-ket-qua-cac-khoi.docx" in lines
+    assert "quyet-dinh-cong-bo.docx" not in lines and "bao-cao-ket-qua.docx" not in lines
+
+
+def test_survey_forms_and_plan_per_block(tmp_path):
+    import yaml
+
+    root = copy_sample(tmp_path)
+    with open(root / "campaign.yaml", "a", encoding="utf-8") as f:
+        f.write("survey_groups:\n  - {code: DB, name: Đại biểu HĐND, n: 5}\n")
+    blocks = sample_blocks()
+
+    def survey_codes(criteria: str) -> set[str]:  # the survey items' and questions' codes, from the YAML itself
+        codes: set[str] = set()
+
+        def walk(node):
+            if isinstance(node, dict):
+                rule = node.get("rule")
+                if isinstance(rule, dict) and rule.get("type") == "survey":
+                    codes.add(str(node["code"]))
+                    codes.update(str(q["code"]) for q in rule.get("questions") or [])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+        walk(yaml.safe_load((root / criteria).read_text(encoding="utf-8")))
+        return codes
+
+    out = CliRunner().invoke(main, ["survey", str(root), "--forms", "--plan", "--json"])
+    assert out.exit_code == 0, out.output
+    folder = root / "output" / "phieu-khao-sat"
+    for block in ("so", "xa"):
+        assert (folder / f"phieu-khao-sat-{block}-db.docx").is_file()
+        book = load_workbook(folder / f"so-nhap-phieu-khao-sat-{block}.xlsx", read_only=True)
+        listed = {str(v) for row in book["Câu hỏi"].iter_rows(values_only=True) for v in row if v is not None}
+        mine, other = survey_codes(f"criteria-{block}.yaml"), survey_codes(f"criteria-{'xa' if block == 'so' else 'so'}.yaml")
+        assert mine and mine - other and (mine - other) <= listed and not (other - mine) & listed, block
+        assert (root / "output" / f"mau-dieu-tra-xhh-{block}.xlsx").is_file()
+    plan = json.loads(out.output[out.output.index("{"):])
+    assert [p["block"] for p in plan["blocks"]] == ["so", "xa"]
+    for p in plan["blocks"]:
+        assert {r["unit"] for r in p["rows"]} == {c for c, b in blocks.items() if b == p["block"]}

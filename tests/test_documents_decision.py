@@ -257,3 +257,21 @@ def test_plan_basis_does_not_repeat_the_word_plan(tmp_path):
     res.campaign = load_campaign(res.campaign.root)
     assert legal_bases(res)["plan_basis"] == (
         "Kế hoạch số 184/KH-UBND ngày 20/11/2025 về triển khai xác định Chỉ số CCHC năm 2025")
+
+
+def test_a_template_syntax_error_is_said_in_vietnamese_with_its_line(results, tmp_path):
+    import re
+
+    from docxtpl import DocxTemplate
+    from jinja2 import Environment, TemplateSyntaxError
+
+    syntax = edit_template(bundled_template(TEMPLATE), tmp_path / "loi.docx", "{{ proposer }}", "{{ proposer }")
+    tpl = DocxTemplate(str(syntax))  # the line Jinja itself stops at, on the XML docxtpl gives it
+    tpl.init_docx()
+    with pytest.raises(TemplateSyntaxError) as jinja:
+        Environment().parse(tpl.patch_xml(tpl.get_xml()))
+    with pytest.raises(DocumentError) as info:
+        render_decision(results, template=syntax)
+    said = str(info.value)
+    assert f"(dòng {jinja.value.lineno} của nội dung mẫu)" in said and "dấu «}» không đúng chỗ" in said
+    assert not re.search(r"unexpected|expected|token|Jinja", said), said

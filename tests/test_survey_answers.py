@@ -315,3 +315,41 @@ def test_answer_options_written_as_words_match_ignoring_case(tmp_path):
                   "S01,5.6.1,RẤT TỐT,2\nS01,5.6.1,tot,1\nS01,5.6.1,Kém,1\n")
     _, scores = import_survey(campaign, table)
     assert scores["S01"]["5.6.1"] == D("2.06")
+
+
+def test_answer_options_written_by_their_text_or_letter_and_text(tmp_path):
+    # C1's options are {A: Rất hài lòng, B: Hài lòng, C: Chưa hài lòng, D: Không có ý kiến} = 100/60/20/0 %;
+    # C2's {A: Đúng hẹn, B: Đôi khi trễ hẹn, C: Thường trễ hẹn} = 100/50/0 %.
+    campaign = survey_campaign(tmp_path)
+    counts = write(tmp_path / "counts.csv",
+                   "Mã,Câu hỏi,Phương án,Số phiếu\n"
+                   "X01,C1,Rất hài lòng,3\nX01,C1,B. Hài lòng,1\n"      # 3×100 + 60 = 360 over 4
+                   "X01,C2,đúng hẹn,1\nX01,C2,Doi khi tre hen,2\nX01,C2,C. THƯỜNG TRỄ HẸN,1\n")  # 200 over 4
+    _, scores = import_survey(campaign, counts)
+    # X01 2.1: (360 + 200)/8 = 70 % of 2 = 1,40 (as with letters in test_answer_counts_without_groups)
+    assert scores == {"X01": {"2.1": D("1.40")}}
+    campaign = survey_campaign(tmp_path / "nhom", WEIGHTED)
+    rows = write(tmp_path / "r.csv",
+                 "Mã,Nhóm,Phiếu,C1,C2,2.2\n"
+                 "X02,CD,1,A. Rất hài lòng,Đôi khi trễ hẹn,A\n"   # C1 100, C2 50
+                 "X02,CD,2,Chưa hài lòng,A. Đúng hẹn,A\n")        # C1 20, C2 100
+    # X02 2.1 (group CD only): (100 + 50 + 20 + 100)/4 = 67,5 % of 2 = 1,35; 2.2: 100 % of 1 = 1,00
+    assert read_survey_table(campaign, import_survey(campaign, rows)[0]).scores == {
+        "X02": {"2.1": D("1.35"), "2.2": D("1.00")}}
+
+
+def test_import_warns_per_unit_about_survey_items_without_answers(tmp_path):
+    from click.testing import CliRunner
+
+    from parxl.cli import main
+
+    # mini-survey has two survey items, 2.1 (questions C1, C2) and 2.2; X01 answers only C1 (2.1),
+    # X02 answers both items: only X01 is warned about, for 2.2.
+    campaign = survey_campaign(tmp_path)
+    table = write(tmp_path / "counts.csv",
+                  "Mã,Câu hỏi,Phương án,Số phiếu\nX01,C1,A,3\nX02,C1,B,1\nX02,2.2,A,1\n")
+    result = CliRunner().invoke(main, ["survey", str(campaign.root), str(table)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "X01 Phường An Lưu: bảng không có câu trả lời cho tiêu chí điều tra 2.2 — điểm các tiêu chí này tính 0" in said
+    assert "X02 Xã Lê Ninh: bảng không có" not in said

@@ -132,6 +132,14 @@ def _print_table(campaign, result, lines, report: CommandReport | None = None) -
     if result.missing:
         console.print(f"[yellow]Chưa gửi ({vi_number(len(result.missing))}):[/] "
                       + ", ".join(f"{c} {names.get(c, '')}" for c in result.missing))
+    for rec, code in result.misfiled:
+        inside = rec.report.unit_code if rec.report else ""
+        block = campaign.block_of(inside)
+        console.print(escape(
+            f"  • Tệp «{rec.path.split('/', 1)[-1]}» mang tên {code} {names.get(code, '')} nhưng là biểu mẫu của "
+            f"{inside} {names.get(inside, '')} ({block.title if block else ''}), giống hệt tệp "
+            f"«{(rec.duplicate_of or '').split('/', 1)[-1]}»: không tính cho {code}; {code} cần gửi biểu mẫu "
+            "của khối mình."), soft_wrap=True)
     for state, title in (("unreadable", "Bị trả lại / không đọc được"), ("internal", "parxl lỗi khi đọc")):
         group = [r for r in result.returned if r.state == state]
         if group:

@@ -53,7 +53,10 @@ def prepare(campaign_dir: Path, document: str, template: Path | None, bundled: s
 
     snapshot = followed_master(load_campaign(campaign_dir))
     require_ranked(snapshot, document)
-    chosen = Path(template) if template else campaign_template(snapshot.results.campaign.root, bundled)
+    from ..documents.blocks import template_used
+
+    campaign = snapshot.results.campaign
+    chosen = Path(template) if template else campaign_template(campaign.root, template_used(campaign, bundled))
     console.print(template_origin(chosen), soft_wrap=True, highlight=False)
     try:
         used = template_variables(chosen)

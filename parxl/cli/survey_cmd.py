@@ -11,7 +11,7 @@ from ..campaign.folder import load_campaign
 from ..core.numbers import vi_number
 from ..survey.design import FORMULA, SurveyDesignError
 from ..survey.plan import coverage, coverage_totals, coverage_warnings, plan_json, write_plan
-from ..survey.table import import_survey, load_survey_table
+from ..survey.table import import_survey, items_without_answers, load_survey_table
 from .console import console, err_console
 from .finalize_cmd import print_frozen
 
@@ -37,7 +37,7 @@ def command(campaign_dir: Path, table: Path | None, plan: bool, forms: bool, as_
         raise click.UsageError("cần BẢNG_KẾT_QUẢ để nhập, hoặc --plan (cỡ mẫu), hoặc --forms (phiếu khảo sát).")
     if as_json and not plan:
         raise click.UsageError("--json chỉ dùng cùng --plan.")
-    campaign = load_campaign(campaign_dir)
+    campaign = whole = load_campaign(campaign_dir)
     if table:
         if campaign.has_blocks:  # one table per block: the block its units belong to
             campaign = _block_of_table(campaign, table)
@@ -48,24 +48,40 @@ def command(campaign_dir: Path, table: Path | None, plan: bool, forms: bool, as_
                   f"(lưu tại «{target}»).", soft_wrap=True)
         if absent:
             out.print(f"[yellow]Chưa có kết quả điều tra:[/] {', '.join(absent)} — điểm điều tra tính 0.", soft_wrap=True)
+        names = {u.code: u.name for u in campaign.units}
+        for code, items in items_without_answers(campaign, scores).items():
+            out.print(f"[yellow]Cảnh báo:[/] {code} {names.get(code, '')}: bảng không có câu trả lời cho tiêu chí "
+                      f"điều tra {', '.join(items)} — điểm các tiêu chí này tính 0; nếu thiếu sót, hãy bổ sung "
+                      "vào bảng rồi nhập lại.", soft_wrap=True, highlight=False)
         if campaign.config.survey_groups and not plan:
             _print_coverage(campaign, out)
         print_frozen(campaign)
+    # a campaign with blocks: each block its own questionnaires, data-entry workbook and plan (its survey items)
+    views = whole.views() if whole.has_blocks else [campaign]
     if forms:
         from ..survey.forms import write_forms
 
-        for path in write_forms(campaign):
-            console.print(f"Đã ghi «{path}».", soft_wrap=True)
+        for view in views:
+            for path in write_forms(view):
+                console.print(f"Đã ghi «{path}».", soft_wrap=True)
     if plan:
-        imported = load_survey_table(campaign)
-        rows = coverage(campaign, imported.tally.responses if imported and imported.tally else None)
-        path = write_plan(campaign, rows)
+        documents = []
+        for view in views:
+            imported = load_survey_table(view)
+            rows = coverage(view, imported.tally.responses if imported and imported.tally else None)
+            path = write_plan(view, rows)
+            if as_json:
+                documents.append({**plan_json(view, rows), "file": str(path)}
+                                 | ({"block": view.block_id} if view.block_id else {}))
+                continue
+            planned, received = coverage_totals(rows)
+            title = f"{view.blocks[0].title}: " if view.block_id else ""
+            console.print(f"{title}Đã ghi cỡ mẫu «{path}»: {vi_number(planned)} phiếu theo kế hoạch ({FORMULA}).",
+                          soft_wrap=True)
+            _print_short(rows, console, received)
         if as_json:
-            click.echo(json.dumps({**plan_json(campaign, rows), "file": str(path)}, ensure_ascii=False, indent=2))
-            return
-        planned, received = coverage_totals(rows)
-        console.print(f"Đã ghi cỡ mẫu «{path}»: {vi_number(planned)} phiếu theo kế hoạch ({FORMULA}).", soft_wrap=True)
-        _print_short(rows, console, received)
+            data = documents[0] if len(documents) == 1 else {"blocks": documents}
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _print_coverage(campaign, out) -> None:

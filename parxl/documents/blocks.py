@@ -119,7 +119,7 @@ def blocks_decision_context(results: Results) -> dict:
         last["end"] = "."
     elif last["bands"]:
         last["bands"][-1]["end"] = "."
-    phrases = [b["units_phrase"] for b in blocks]
+    phrases = list(dict.fromkeys(b["units_phrase"] for b in blocks))  # two blocks of departments: named once
     phrase = ", ".join(phrases[:-1]) + " và " + phrases[-1] if len(phrases) > 1 else phrases[0]
     heads = []
     for r in parts:
@@ -181,3 +181,15 @@ def render_blocks_report(results: Results, template: Path | None = None, out_dir
     data = render_bytes(template, blocks_report_context(results), note_for(results, master))
     return write_new(data, Path(out_dir) if out_dir else results.campaign.output_dir,
                      f"bao-cao-ket-qua-chi-so-cchc-{results.campaign.year}")
+
+
+def template_used(campaign, name: str) -> str:
+    """The name of the bundled template a document of ``campaign`` is drafted from, given its one-block
+    template ``name``: a campaign with ``blocks:`` uses «quyet-dinh-cong-bo-cac-khoi.docx» for the decision
+    and «bao-cao-ket-qua-cac-khoi.docx» for the report; any other name (and any campaign without blocks)
+    is ``name`` itself."""
+    if not campaign.has_blocks:
+        return name
+    from .decision import TEMPLATE as DECISION
+    from .report import TEMPLATE as REPORT
+    return {DECISION: TEMPLATE, REPORT: REPORT_TEMPLATE}.get(name, name)

@@ -123,13 +123,59 @@ def _open(template: Path) -> DocxTemplate:
     return DocxTemplate(str(template))
 
 
+_TOKENS = {"end of print statement": "«}}»", "end of statement block": "«%}»", "name": "một tên biến",
+           "end of template": "cuối mẫu", "end of variable": "«}}»"}
+
+
+def _token(text: str) -> str:
+    return _TOKENS.get(text, f"«{text}»")
+
+
+def _syntax_problem(message: str) -> str:
+    """Jinja's English syntax-error message in Vietnamese (what is wrong and how to write it)."""
+    text = message.strip().rstrip(".")
+    m = re.fullmatch(r"unexpected '(.+)'", text)
+    if m:
+        return (f"dấu «{m.group(1)}» không đúng chỗ (thẻ biến viết «{{{{ tên_biến }}}}», đủ hai dấu ngoặc "
+                "nhọn mỗi bên; thẻ lệnh viết «{% … %}»)")
+    m = re.fullmatch(r"unexpected char '(.+)' at \d+", text)
+    if m:
+        return f"ký tự «{m.group(1)}» không dùng được trong thẻ"
+    m = re.fullmatch(r"unexpected end of template, expected '(.+)'", text, re.IGNORECASE)
+    if m:
+        return f"thẻ chưa đóng: mẫu hết mà chưa có {_token(m.group(1))}"
+    m = re.match(r"unexpected end of template\. Jinja was looking for the following tags: (.+?)\. "
+                 r"The innermost block that needs to be closed is '(.+)'", text, re.IGNORECASE)
+    if m:
+        return f"thẻ «{{% {m.group(2)} … %}}» chưa được đóng bằng «{{% end{m.group(2)} %}}»"
+    m = re.fullmatch(r"Encountered unknown tag '(.+)'", text)
+    if m:
+        return (f"thẻ lệnh «{{% {m.group(1)} %}}» không có nghĩa ở chỗ này (thẻ lạ, hoặc thẻ đóng không có thẻ "
+                "mở tương ứng)")
+    m = re.fullmatch(r"expected token '(.+)', got '(.+)'", text)
+    if m:
+        return f"cần {_token(m.group(1))} nhưng gặp {_token(m.group(2))}"
+    m = re.fullmatch(r"Expected an expression, got '(.+)'", text)
+    if m:
+        return f"thẻ trống: cần tên biến trước {_token(m.group(1))}"
+    return "thẻ viết sai cú pháp"
+
+
+def syntax_error_message(template: Path, exc: TemplateSyntaxError) -> str:
+    """The Vietnamese message for a template whose {{ … }} or {% … %} tags do not parse: the template, the
+    line of the template's text where Jinja stopped, and what is wrong, with no English text. Never raises."""
+    line = f" (dòng {exc.lineno} của nội dung mẫu)" if exc.lineno else ""
+    return (f"Mẫu «{template}» có lỗi cú pháp trong thẻ {{{{ … }}}} hoặc {{% … %}}{line}: "
+            f"{_syntax_problem(exc.message or '')}. Hãy mở mẫu bằng Word, sửa thẻ rồi chạy lại.")
+
+
 def check_template(template: Path, context: dict) -> None:
     """Raise UnknownVariablesError if the template uses a variable the context lacks."""
     tpl = _open(template)
     try:
         missing = tpl.get_undeclared_template_variables(environment(), context)
     except TemplateSyntaxError as exc:
-        raise DocumentError(f"Mẫu «{template}» có lỗi cú pháp trong thẻ {{{{ … }}}} hoặc {{% … %}}: {exc.message}.") from exc
+        raise DocumentError(syntax_error_message(template, exc)) from exc
     if missing:
         raise UnknownVariablesError(template, missing)
 
@@ -140,7 +186,7 @@ def template_variables(template: Path) -> set[str]:
     try:
         return set(tpl.get_undeclared_template_variables(environment()))
     except TemplateSyntaxError as exc:
-        raise DocumentError(f"Mẫu «{template}» có lỗi cú pháp trong thẻ {{{{ … }}}} hoặc {{% … %}}: {exc.message}.") from exc
+        raise DocumentError(syntax_error_message(template, exc)) from exc
 
 
 def annotate(doc, note: str) -> None:

@@ -162,14 +162,14 @@ def do_consolidate(campaign_dir: str | Path) -> Outcome:
     out = left_out(results)
     counts = {"units": len(results.units), "ranked": len(ranked), "left_out": len(out),
               "files": sum(1 for f in intake.files if f.kind == "workbook")}
-    lines = [ranking_summary(results)]
-    warning = None if results.has_survey else missing_table_warning(campaign)
-    if warning:
-        lines.append(f"Cảnh báo: {warning}")
-    lacking = units_without_survey_warning(campaign, [u.unit.code for u in ranked], SHOWN)
-    if lacking:
-        lines.append(f"Cảnh báo: {lacking}")
-    note = "" if warning or lacking else survey_note(results)
+    parts = outcome.blocks or [results]  # a campaign with blocks: each block ranked on its own (as the CLI)
+    lines = [(f"{part.campaign.blocks[0].title}: " if outcome.blocks else "") + ranking_summary(part) for part in parts]
+    warnings: list[str] = []
+    for view, part in zip(campaign.views(), parts):
+        warnings += [w for w in [missing_table_warning(view)] if w and not part.has_survey and w not in warnings]
+        warnings += [w for w in [units_without_survey_warning(view, [u.unit.code for u in part.ranked], SHOWN)] if w]
+    lines += [f"Cảnh báo: {w}" for w in warnings]
+    note = "" if warnings else survey_note(results)
     if note:
         lines.append(f"Lưu ý: {note}")
     for u in out[:SHOWN]:
@@ -188,8 +188,11 @@ def do_appraise(campaign_dir: str | Path) -> Outcome:
     campaign = load_campaign(campaign_dir)
     with Ledger.open(campaign) as ledger:
         round_name = L.next_round(ledger.rounds())
-    paths = write_appraisal_workbooks(campaign, L.check_round(round_name))
-    folder = paths[0].parent if paths else campaign.output_dir
+    paths: list[Path] = []
+    for view in campaign.views():  # a campaign with blocks: per block and field, in the block's sub-folder (as the CLI)
+        folder = L.round_dir(campaign.root, round_name) / view.block_id if view.block_id else None
+        paths += write_appraisal_workbooks(view, L.check_round(round_name), folder)
+    folder = (paths[0].parent.parent if campaign.has_blocks else paths[0].parent) if paths else campaign.output_dir
     lines = [f"Đã tạo {vi_number(len(paths))} biểu mẫu thẩm định ({L.round_title(round_name).lower()}) "
              f"trong «{folder}».", *(f"• {p.name}" for p in paths[:SHOWN])]
     if len(paths) > SHOWN:
@@ -237,6 +240,7 @@ def do_documents(campaign_dir: str | Path) -> Outcome:
     Placeholders left in campaign.yaml, a sample criteria set and a hand-edited master give «Lưu ý» lines.
     """
     from ..documents import render_decision, render_notices, render_report
+    from ..documents.blocks import template_used
     from ..documents.decision import TEMPLATE as DECISION_TEMPLATE
     from ..documents.notices import TEMPLATE as NOTICE_TEMPLATE
     from ..documents.placeholders import draft_warnings
@@ -251,7 +255,7 @@ def do_documents(campaign_dir: str | Path) -> Outcome:
     origins: list[str] = []
     for document, template in (("decision", DECISION_TEMPLATE), ("notices", NOTICE_TEMPLATE),
                                ("report", REPORT_TEMPLATE)):
-        chosen = campaign_template(results.campaign.root, template)
+        chosen = campaign_template(results.campaign.root, template_used(results.campaign, template))
         origins.append(template_origin(chosen))
         used = template_variables(chosen)
         warnings += [w for w in draft_warnings(results.campaign, document, used) if w not in warnings]

@@ -4,8 +4,9 @@
 (``Campaign.for_block``): the block of the unit the file names inside. A file made from one block's
 form (its hidden campaign id names that block) for a unit of another block is not read on: it gets
 ``identity-other-block`` (an error, the unit must fill its own block's form). A file whose form is one
-block's while its file name points at a unit of another block gets the same finding besides what its
-own block's check says. A campaign without ``blocks:`` is validated exactly as before.
+block's while its file name points at a unit of another block is held against the unit its name points
+at (an ``errors`` report of that unit with the same finding and no items), so the unit inside keeps its
+own file. A campaign without ``blocks:`` is validated exactly as before.
 """
 from __future__ import annotations
 
@@ -72,7 +73,14 @@ def validate_in_block(campaign: Campaign, sub: Submission) -> Report:
     named_block = campaign.block_of(named[0].code) if named else None
     if (form is not None and named_block is not None and named_block.id != form.id
             and report.unit_code is not None and named[0].code != report.unit_code):
-        report.add(make("identity-other-block", **_other_block(campaign, sub, form, named_block, named[0].code)))
+        # another block's unit's valid form filed under this unit's name: held against the unit the file
+        # name points at (it must send its own block's form), never against the unit inside, whose own
+        # file stays its latest
+        other = named[0]
+        found = FindingList(file=sub.name)
+        found.add("identity-other-block", **_other_block(campaign, sub, form, named_block, other.code))  # type: ignore[arg-type]
+        return Report(sub.name, sub.sha256, sub.size, "errors", unit_code=other.code, unit_name=other.name,
+                      named_unit=other.code, findings=sorted(found.items, key=sort_key))
     return report
 
 

@@ -85,6 +85,8 @@ class IntakeResult:
     skipped: list[SkippedEntry] = field(default_factory=list)    # what in inbox/ is no regular file (not opened)
     others: list[InboxFile] = field(default_factory=list)  # parxl's other workbook kinds (kind: "explanation"…)
     revalidated: list[str] = field(default_factory=list)  # display names of the contents read afresh (not cached)
+    # byte-identical copies of one unit's file under the name of a unit of another block: (receipt, named code)
+    misfiled: list[tuple[InboxFile, str]] = field(default_factory=list)
 
     def internal_errors(self) -> list[InternalError]:
         """The files parxl itself failed on, in receipt order, as the common report carries them."""
@@ -269,7 +271,25 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
     result.returned += _unrecorded_internal(result, {r.unit_code for r in result.returned})
     sent = {s.unit_code for s in result.latest} | set(result.held) | {r.unit_code for r in result.returned}
     result.missing = [code for code in codes if code not in sent]
+    result.misfiled = misfiled_copies(campaign, result)
     return result
+
+
+def misfiled_copies(campaign: Campaign, result: IntakeResult) -> list[tuple[InboxFile, str]]:
+    """Receipts that are byte-identical copies of a unit's file kept under the name of a unit of another
+    block (each content is read once, so no finding is filed for them): (receipt, code its path names)."""
+    out: list[tuple[InboxFile, str]] = []
+    if not campaign.has_blocks:
+        return out
+    for rec in result.files:
+        report = rec.report
+        if rec.kind != "workbook" or not rec.duplicate_of or report is None or not report.unit_code:
+            continue
+        named = unit_named_in(campaign, rec.path)
+        inside, other = campaign.block_of(report.unit_code), campaign.block_of(named) if named else None
+        if named and named != report.unit_code and inside is not None and other is not None and inside.id != other.id:
+            out.append((rec, named))
+    return out
 
 
 def other_kind_of(path: Path) -> str | None:

@@ -33,6 +33,9 @@ def ranking_summary(results: Results) -> str:
     «Xếp hạng 20/21 đơn vị; chỉ số bình quân 85,37 %; Xuất sắc: 3, Tốt: 10, …» — the mean and the
     bands only when some unit has an index. Ends with a full stop.
     """
+    blocks = results.campaign.blocks
+    if len(blocks) == 1 and not blocks[0].ranked:  # a block evaluated, not ranked: its units' index and band
+        return _evaluated_summary(results)
     ranked = results.ranked
     summary = f"Xếp hạng {vi_number(len(ranked))}/{vi_number(len(results.units))} đơn vị"
     mean = mean_index(u.index for u in ranked if u.index is not None)
@@ -62,3 +65,27 @@ def unappraised_warning(results: Results, campaign_root: str = "THƯ_MỤC_ĐỢ
     return (f"Chưa có điểm thẩm định cho tiêu chí do cơ quan thẩm định chấm: {', '.join(lacking)}; các tiêu chí "
             f"này đang tính 0 điểm cho những đơn vị đó. Lập bảng thẩm định bằng «parxl appraise \"{campaign_root}\"», "
             f"nhập điểm rồi nhập lại bằng «parxl appraise \"{campaign_root}\" --import TỆP_HOẶC_THƯ_MỤC».")
+
+
+EVALUATED_LISTED = 10  # units of a block not ranked listed with their index and band, up to this many
+
+
+def _evaluated_summary(results: Results) -> str:
+    """``ranking_summary`` of a block that is evaluated, not ranked: «Đánh giá, không xếp hạng (khối không
+    xếp hạng) 1/1 đơn vị: S01 Sở Nội vụ: chỉ số 85,37 %, xếp loại Tốt.» (the mean and the bands for more units)."""
+    scored = sorted((u for u in results.units if u.index is not None and u.band is not None
+                     and u.status in ("ranked", "evaluated")), key=lambda u: (-(u.index or 0), u.unit.code))
+    summary = (f"Đánh giá, không xếp hạng (khối không xếp hạng) {vi_number(len(scored))}/"
+               f"{vi_number(len(results.units))} đơn vị")
+    if not scored:
+        return summary + "."
+    if len(scored) <= EVALUATED_LISTED:
+        summary += ": " + "; ".join(f"{u.unit.code} {u.unit.name}: chỉ số {vi_number(u.index, 2)} %, "
+                                    f"xếp loại {u.band}" for u in scored)
+    if len(scored) > 1:
+        counts = {b.label: 0 for b in results.bands}
+        for u in scored:
+            counts[u.band] = counts.get(u.band, 0) + 1  # type: ignore[index]
+        summary += (f"; chỉ số bình quân {vi_number(mean_index(u.index for u in scored), 2)} %; "  # type: ignore[misc]
+                    + ", ".join(f"{label}: {vi_number(n)}" for label, n in counts.items()))
+    return summary + "."

@@ -147,12 +147,16 @@ def write_forms(campaign: Campaign) -> list[Path]:
     """Write the questionnaires (one DOCX per respondent group, or one for all when campaign.yaml lists
     no group) and the data-entry workbook into ``output/phieu-khao-sat/``, each atomically; returns
     their paths (questionnaires first). Raises SurveyDesignError when the questions collide, OSError
-    when a file cannot be written (e.g. open in Word or Excel)."""
+    when a file cannot be written (e.g. open in Word or Excel). A block's view of a campaign with
+    ``blocks:`` (``Campaign.for_block``) puts its block id in the names: «phieu-khao-sat-so.docx»,
+    «so-nhap-phieu-khao-sat-so.xlsx»."""
     folder = campaign.output_dir / FORMS_DIR
     paths = []
     gs = groups(campaign)
+    block = f"-{safe_file_stem(campaign.block_id, ascii=True, fallback='khoi')}" if campaign.block_id else ""
     for g in gs or [None]:
-        name = "phieu-khao-sat" + (f"-{safe_file_stem(g.code, ascii=True, fallback='nhom')}" if g else "")
+        name = "phieu-khao-sat" + block + (f"-{safe_file_stem(g.code, ascii=True, fallback='nhom')}" if g else "")
         paths.append(write_atomic(folder / f"{name}.docx", questionnaire(campaign, g.name if g else None)))
-    paths.append(write_atomic(folder / ENTRY_FILE, entry_workbook(campaign)))
+    entry = Path(ENTRY_FILE)
+    paths.append(write_atomic(folder / f"{entry.stem}{block}{entry.suffix}", entry_workbook(campaign)))
     return paths

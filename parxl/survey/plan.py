@@ -173,8 +173,11 @@ def plan_workbook(campaign: Campaign, rows: list[Coverage]) -> bytes:
 
 def write_plan(campaign: Campaign, rows: list[Coverage]) -> Path:
     """Write ``output/mau-dieu-tra-xhh.xlsx`` (``plan_workbook``) atomically; returns its path. Raises
-    OSError when it cannot be written (e.g. open in Excel)."""
-    return write_atomic(campaign.output_dir / PLAN_FILE, plan_workbook(campaign, rows))
+    OSError when it cannot be written (e.g. open in Excel). A block's view of a campaign with ``blocks:``
+    writes ``output/mau-dieu-tra-xhh-BLOCK.xlsx``."""
+    name = Path(PLAN_FILE)
+    block = f"-{campaign.block_id}" if campaign.block_id else ""
+    return write_atomic(campaign.output_dir / f"{name.stem}{block}{name.suffix}", plan_workbook(campaign, rows))
 
 
 def coverage_sentence(campaign: Campaign) -> str:

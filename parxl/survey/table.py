@@ -241,14 +241,21 @@ def _column_of(folded: list[str], key: str) -> int | None:
 def option_key(question, written: str) -> str | None:
     """The option of ``question`` (a key of its ``weights``) that ``written`` names: the same text, else the same
     ignoring case («a» for «A», «RẤT TỐT» for «Rất tốt»), else the same ignoring diacritics and spaces when only
-    one option folds to it; None when none does."""
+    one option folds to it; None when none does. An option with a text (``question.option_texts``) is also
+    named by its text («Rất hài lòng») or by letter and text («A. Rất hài lòng»), matched the same way."""
     written = normalize_text(written).strip()
     if written in question.weights:
         return written
     for key in question.weights:
         if key.casefold() == written.casefold():
             return key
-    folded = [key for key in question.weights if fold(key) == fold(written)]
+    texts = getattr(question, "option_texts", None) or {}
+    names = {key: [key] + ([t, f"{key}. {t}", f"{key} {t}", f"{key}) {t}"] if (t := normalize_text(
+        texts.get(key) or "").strip()) else []) for key in question.weights}
+    for key, spelled in names.items():
+        if any(n.casefold() == written.casefold() for n in spelled[1:]):
+            return key
+    folded = [key for key, spelled in names.items() if any(fold(n) == fold(written) for n in spelled)]
     return folded[0] if len(folded) == 1 else None
 
 
@@ -617,3 +624,19 @@ def units_without_survey_warning(campaign: Campaign, ranked: Iterable[str], show
             f"được xếp hạng ({named}{more}): các đơn vị này được xếp hạng với 0 điểm điều tra (tối đa "
             f"{vi_number(total)} điểm). Nếu thiếu sót, hãy bổ sung các dòng này vào bảng, nhập lại bằng "
             "«parxl survey» rồi tổng hợp lại.")
+
+
+def items_without_answers(campaign: Campaign, scores: Scores) -> dict[str, list[str]]:
+    """Unit code → the survey items (codes, tree order) the imported table gives no answer for, for each
+    unit the table lists (units-list order; units with every item answered are left out). Such an item
+    scores 0 for the unit, so ``parxl survey`` warns about it. Never raises."""
+    codes = [i.code for i in design.survey_items(campaign)]
+    out: dict[str, list[str]] = {}
+    for unit in campaign.units:
+        got = scores.get(unit.code)
+        if got is None:
+            continue
+        lacking = [c for c in codes if c not in got]
+        if lacking:
+            out[unit.code] = lacking
+    return out
