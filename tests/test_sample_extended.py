@@ -122,3 +122,30 @@ def test_the_samples_master_recomputes_the_same_in_libreoffice(consolidated, sof
     for u in results_from_ledger(c).ranked:
         row = rows[u.unit.code]
         assert close(row[cols["Chỉ số (%)"]], u.index) and row[cols["Xếp hạng"]] == u.rank, u.unit.code
+
+
+def test_revenue_above_the_estimate_is_scored_not_rejected(tmp_path):
+    """6.1.1 «Từ 100% trở lên» = 1 point: 1250,5 ÷ 1000 = 125,05 % is the top band (by hand), no error.
+    A ratio whose bands stop at 100 % still rejects a numerator above its denominator."""
+    from parxl.intake.submission import expected_max_row, read_submission
+    from parxl.intake.validation import validate
+    root = tmp_path / "tinh-mau-2025"
+    shutil.copytree(SAMPLE, root)
+    c = load_campaign(root)
+    unit = c.units[0]
+    fw = c.framework.for_kind(unit.kind)
+    answers = {i.code: {s.key: _full(s, i) for s in i.rule.inputs(i.max)} for i in fw.items if i.self_scored}
+    answers["6.1.1"] = {"numerator": D("1250.5"), "denominator": D(1000)}
+    evidence = {i.code: [f"https://tinhmau.gov.vn/tlkc/{unit.code}/{i.code}.pdf"] for i in fw.items}
+    data = build_workbook(c, unit, Fill(answers=answers, explanations={}, evidence=evidence))
+    sub = read_submission(data, name=f"inbox/{workbook_filename(unit)}", max_row=expected_max_row(c.framework))
+    report = validate(c, sub)
+    assert [f for f in report.findings if f.severity == "error"] == []
+    assert report.items["6.1.1"].score == 1
+    # «Từ 100% trở lên» in 4.2.2 and 6.1.1 only; «Đạt 100%» (1.1.2) still refuses 120 of 100
+    assert {i.code for i in fw.items if i.rule.type == "ratio" and i.rule.reaches_above_hundred} == {"4.2.2", "6.1.1"}
+    answers["1.1.2"] = {"numerator": D(120), "denominator": D(100)}
+    data = build_workbook(c, unit, Fill(answers=answers, explanations={}, evidence=evidence))
+    sub = read_submission(data, name=f"inbox/{workbook_filename(unit)}", max_row=expected_max_row(c.framework))
+    assert [(f.code, f.item) for f in validate(c, sub).findings if f.severity == "error"] == [
+        ("ratio-numerator-exceeds", "1.1.2")]

@@ -104,7 +104,7 @@ def _domain(ctx: Context, item, spec: InputSpec, number: Decimal, where: dict) -
 
 
 def _check_item(ctx: Context, item, values: dict[str, Value], row: int, columns: dict[str, str]) -> None:
-    if item.rule.type != "ratio":
+    if item.rule.type != "ratio" or item.rule.reaches_above_hundred:  # above 100 % is legitimate by the bands
         return
     n, d = values.get("numerator"), values.get("denominator")
     if isinstance(n, Decimal) and isinstance(d, Decimal) and n >= 0 and d >= 0 and n > d:
