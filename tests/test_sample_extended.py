@@ -149,3 +149,29 @@ def test_revenue_above_the_estimate_is_scored_not_rejected(tmp_path):
     sub = read_submission(data, name=f"inbox/{workbook_filename(unit)}", max_row=expected_max_row(c.framework))
     assert [(f.code, f.item) for f in validate(c, sub).findings if f.severity == "error"] == [
         ("ratio-numerator-exceeds", "1.1.2")]
+
+
+def test_a_figure_with_more_decimals_than_the_set_allows_is_an_error_and_refused_by_the_workbook(tmp_path):
+    """6.1.1 takes figures with 1 decimal (input_decimals: 1): 1250,55 has 2, an error naming its cell and
+    the rounded figure to type (1250,6, by hand); the cell's data validation refuses it (ROUND(x,1)=x)."""
+    import io
+    import openpyxl
+    from parxl.intake.submission import expected_max_row, read_submission
+    from parxl.intake.validation import validate
+    from parxl.workbook import layout
+    root = tmp_path / "tinh-mau-2025"
+    shutil.copytree(SAMPLE, root)
+    c = load_campaign(root)
+    unit = c.units[0]
+    fw = c.framework.for_kind(unit.kind)
+    answers = {i.code: {s.key: _full(s, i) for s in i.rule.inputs(i.max)} for i in fw.items if i.self_scored}
+    answers["6.1.1"] = {"numerator": D("1250.55"), "denominator": D(1000)}
+    evidence = {i.code: [f"https://tinhmau.gov.vn/tlkc/{unit.code}/{i.code}.pdf"] for i in fw.items}
+    data = build_workbook(c, unit, Fill(answers=answers, explanations={}, evidence=evidence))
+    sub = read_submission(data, name=f"inbox/{workbook_filename(unit)}", max_row=expected_max_row(c.framework))
+    errors = [f for f in validate(c, sub).findings if f.severity == "error"]
+    assert [(f.code, f.item) for f in errors] == [("input-too-many-decimals", "6.1.1")]
+    assert "1.250,55" in errors[0].message and "1.250,6" in errors[0].message and errors[0].cell in errors[0].message
+    ws = openpyxl.load_workbook(io.BytesIO(data))[layout.SHEETS["assess"]]
+    rules = [dv for dv in ws.data_validations.dataValidation if errors[0].cell in str(dv.sqref)]
+    assert rules and rules[0].type == "custom" and f"ROUND({errors[0].cell},1)={errors[0].cell}" in rules[0].formula1

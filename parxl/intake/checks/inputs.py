@@ -8,7 +8,7 @@ number and reported as info. Survey items take no input.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from ...core.numbers import MAX_FIGURE, parse_text_number, vi_number
 from ...core.texts import normalize_text
@@ -94,6 +94,11 @@ def _domain(ctx: Context, item, spec: InputSpec, number: Decimal, where: dict) -
         ctx.add("input-too-large", label=spec.label, found=vi_number(number), max=vi_number(MAX_FIGURE), **where)
     elif spec.kind == "whole" and number != number.to_integral_value():
         ctx.add("input-not-whole", label=spec.label, found=vi_number(number), **where)
+    elif figure and spec.step is not None and number != number.quantize(spec.step, rounding=ROUND_HALF_UP):
+        # more decimals than the rule rounds to: Excel's ROUND on a binary float and parxl's may differ
+        ctx.add("input-too-many-decimals", label=spec.label, found=vi_number(number),
+                decimals=-spec.step.as_tuple().exponent,
+                rounded=vi_number(number.quantize(spec.step, rounding=ROUND_HALF_UP)), **where)
     elif spec.kind == "decimal" and not figure:
         top = spec.maximum if spec.maximum is not None else item.max
         if number > top:
