@@ -96,6 +96,14 @@ def test_the_reader_takes_the_mark_and_wants_an_explanation(na_campaign):
     report = check(na_campaign, other)
     assert ("input-not-option", f"K{rows['1.3']}") in codes(report)
     assert NA_KEY not in report.items["1.3"].inputs
+    # the mark with a trailing space or in NFD («Unicode tổ hợp»): the workbook's «=» takes it for no mark
+    # (the item stays in the maximum: 7 of 7 applicable in field 1 with 1.2's 0, by hand), so parxl does too,
+    # with an error telling the unit to choose the mark from the list
+    import unicodedata
+    for variant in (NA + " ", unicodedata.normalize("NFD", NA)):
+        report = check(na_campaign, set_text(data, f"K{rows['1.2']}", variant))
+        assert ("input-option-variant", f"K{rows['1.2']}") in codes(report, "error")
+        assert NA_KEY not in report.items["1.2"].inputs
 
 
 # --- LibreOffice: the workbook's formulas -------------------------------------------------------------

@@ -45,7 +45,7 @@ FindingCode = Literal[
     "identity-header-mismatch", "identity-filename-mismatch", "identity-swapped", "identity-unit-renamed",
     "sheet-missing", "columns-changed", "row-missing", "rows-not-read", "rows-shifted", "rows-reordered",
     "formula-altered", "locked-cell-changed", "input-not-option", "input-not-number", "input-negative",
-    "input-too-large", "input-not-whole", "input-too-many-decimals", "ratio-numerator-exceeds", "score-out-of-range", "score-off-step",
+    "input-too-large", "input-not-whole", "input-too-many-decimals", "input-option-variant", "ratio-numerator-exceeds", "score-out-of-range", "score-off-step",
     "input-blank", "input-not-applicable-unexplained", "input-scored-by-appraisers", "number-as-text", "evidence-missing", "evidence-explanation-only", "evidence-bad-link",
     "evidence-file-missing", "evidence-text-only", "evidence-unusual-host", "evidence-picture",
     "evidence-ref-bad-date", "cached-value-differs", "appraisal-filled", "survey-filled",
@@ -279,6 +279,10 @@ _TYPES = [
     _T("input-too-many-decimals", "error", "Số liệu nhiều chữ số thập phân hơn quy định",
        "Ô {cell} ({item}, {label}) là {found}, nhiều hơn {decimals} chữ số thập phân mà Bộ chỉ số quy định "
        "(Excel và parxl có thể làm tròn khác nhau). Hãy nhập số đã làm tròn, ví dụ {rounded}, rồi gửi lại."),
+    _T("input-option-variant", "error", "Lựa chọn gõ tay khác danh sách",
+       "Ô {cell} ({item}) ghi «{found}», trông giống «{option}» nhưng có dấu cách thừa hoặc gõ bằng bảng mã "
+       "«Unicode tổ hợp» nên công thức của biểu mẫu không nhận (điểm trong tệp khác điểm dự kiến). "
+       "Hãy xóa ô rồi chọn «{option}» từ danh sách thả xuống."),
     _T("ratio-numerator-exceeds", "error", "Tử số lớn hơn mẫu số",
        "{item}: «{numerator}» ({n}) lớn hơn «{denominator}» ({d}) nên tỷ lệ vượt 100%. Hãy kiểm tra lại số liệu."),
     _T("score-out-of-range", "error", "Điểm ngoài khoảng cho phép",
