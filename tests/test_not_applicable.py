@@ -243,3 +243,28 @@ def test_the_instructions_explain_the_mark(na_campaign):
     plain = make_campaign(na_campaign.root.parent / "plain2")
     guide2 = openpyxl.load_workbook(io.BytesIO(build_workbook(plain, plain.units[0])))[layout.SHEET_GUIDE]
     assert not any("Không phát sinh" in str(c.value) for c in guide2["A"])
+
+
+def test_not_applicable_with_appraisers_or_bands_on_points_is_refused():
+    """An item the appraisers score cannot be marked not applicable by the unit (the workbook and parxl
+    would count its maximum differently); bands on points need one maximum for every unit."""
+    import yaml
+    data = yaml.safe_load(NA_SET.read_text(encoding="utf-8"))
+    data["fields"][0]["items"][1]["scored_by"] = "appraisers"  # 1.2, not_applicable in the fixture
+    with pytest.raises(FrameworkError) as exc:
+        parse_framework(data)
+    assert [(p.path, "cơ quan thẩm định" in p.message) for p in exc.value.problems] == [
+        ("fields[0].items[1].not_applicable", True)]
+    data = yaml.safe_load(NA_SET.read_text(encoding="utf-8"))
+    data["fields"][0]["scored_by"] = "appraisers"  # inherited by 1.2
+    with pytest.raises(FrameworkError) as exc:
+        parse_framework(data)
+    assert "fields[0].items[1].not_applicable" in [p.path for p in exc.value.problems]
+    data = yaml.safe_load(NA_SET.read_text(encoding="utf-8"))
+    data["bands_on"] = "points"
+    data["bands"] = [{"label": "Tốt", "when": "Từ 5 điểm trở lên"}, {"label": "Khá", "when": "Dưới 5 điểm"}]
+    with pytest.raises(FrameworkError) as exc:
+        parse_framework(data)
+    found = [p for p in exc.value.problems if "bands_on: percent" in p.message]
+    assert [p.path for p in found] == ["fields[0].items[1].not_applicable", "fields[0].items[2].not_applicable"]
+    assert all("cùng điểm tối đa" in p.message for p in found)

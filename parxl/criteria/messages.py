@@ -313,8 +313,9 @@ def check_model(m: CriteriaSet) -> list[Problem]:
         elif quantize(value, d) != value:
             add(path, f"điểm tối đa {excel_number(value)} có nhiều hơn {d} chữ số thập phân")
 
-    def visit(node: Node, path: str, parent_code: str | None, part: str | None) -> None:
+    def visit(node: Node, path: str, parent_code: str | None, part: str | None, scored_by: str | None = None) -> None:
         check_code(node.code, path)
+        scored_by = node.scored_by or scored_by  # inherited as the items inherit it
         if parent_code is None:
             if not _CODE.match(node.code):
                 add(f"{path}.code", f"mã lĩnh vực «{node.code}» phải là một số (1, 2, 3…)")
@@ -333,7 +334,7 @@ def check_model(m: CriteriaSet) -> list[Problem]:
             if total != node.max:
                 add(f"{path}.max", f"điểm tối đa của «{node.code}» là {excel_number(node.max)} nhưng tổng các tiêu chí con là {excel_number(total)}")
             for i, child in enumerate(node.items):
-                visit(child, f"{path}.items[{i}]", node.code, part)
+                visit(child, f"{path}.items[{i}]", node.code, part, scored_by)
         else:
             if node.rule is None:
                 add(f"{path}.rule", f"tiêu chí «{node.code}» không có tiêu chí con nên cần cách chấm (rule)")
@@ -352,6 +353,13 @@ def check_model(m: CriteriaSet) -> list[Problem]:
                 add(f"{path}.scored_by", f"tiêu chí «{node.code}» do điều tra XHH chấm, không do cơ quan thẩm định chấm")
             if node.not_applicable is not None and not node.rule.self_scored:
                 add(f"{path}.not_applicable", f"tiêu chí «{node.code}» do điều tra XHH chấm: đơn vị không đánh dấu «không phát sinh» được")
+            elif node.not_applicable is not None and scored_by == "appraisers":
+                add(f"{path}.not_applicable", f"tiêu chí «{node.code}» do cơ quan thẩm định chấm (scored_by: appraisers): "
+                                              "đơn vị không tự đánh dấu «không phát sinh» được; hãy bỏ một trong hai khóa")
+            if node.not_applicable is not None and m.bands_on == "points":
+                add(f"{path}.not_applicable", f"tiêu chí «{node.code}» có thể «không phát sinh» nhưng bộ chỉ số xếp loại "
+                                              "theo điểm (bands_on: points): xếp loại theo điểm cần mọi đơn vị có cùng "
+                                              "điểm tối đa; hãy xếp loại theo tỷ lệ (bands_on: percent)")
 
     for i, field in enumerate(m.fields):
         visit(field, f"fields[{i}]", None, None)
