@@ -268,3 +268,32 @@ def test_not_applicable_with_appraisers_or_bands_on_points_is_refused():
     found = [p for p in exc.value.problems if "bands_on: percent" in p.message]
     assert [p.path for p in found] == ["fields[0].items[1].not_applicable", "fields[0].items[2].not_applicable"]
     assert all("cùng điểm tối đa" in p.message for p in found)
+
+
+def test_a_mark_with_a_comma_or_a_quote_is_one_dropdown_option(tmp_path, soffice):
+    """The mark's dropdown reads a one-cell range, not an inline list (which splits at the comma and breaks
+    on a quote); LibreOffice opens the file and recomputes 1.2's applicable max to 0 when it is marked."""
+    import yaml
+    from support.libreoffice import recalculate
+    mark = 'Không phát sinh, "không có kỳ báo cáo"'
+    data = yaml.safe_load(NA_SET.read_text(encoding="utf-8"))
+    for item in data["fields"][0]["items"]:
+        if item.get("not_applicable"):
+            item["not_applicable"] = mark
+    path = tmp_path / "set.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    c = make_campaign(tmp_path / "q", criteria=path)
+    answers = {**FULL, "1.2": {NA_KEY: mark}}
+    xlsx = tmp_path / "in" / "q.xlsx"
+    xlsx.parent.mkdir()
+    xlsx.write_bytes(build_workbook(c, c.units[0], mini_fill(answers, explanations={"1.2": "Không có"})))
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb[layout.SHEET_ASSESS]
+    _, ref = cell_of(wb, layout.name_not_applicable("1.2"))
+    [dv] = [dv for dv in ws.data_validations.dataValidation if ref in str(dv.sqref)]
+    sheet, cell = dv.formula1.split("!")
+    assert wb[sheet.strip("'")][cell.replace("$", "")].value == mark
+    out = openpyxl.load_workbook(recalculate([xlsx], tmp_path / "out", soffice=soffice)[0], data_only=True)
+    _, amax = cell_of(wb, layout.name_applicable_max("1.2"))
+    assert out[layout.SHEET_ASSESS][amax].value == 0  # marked: out of the maximum (by hand)
+    assert out[layout.SHEET_ASSESS][ref].value == mark

@@ -113,6 +113,7 @@ def _write_na_columns(ws, st: WorkbookFormats, names, fw, rows: list[RowSpec], s
     for role, title in layout.NA_COLUMN_TITLES.items():
         ws.write_string(layout.HEADING_ROW - 1, _C.na(role), title, st.heading)
     amax_cell = {s.code: layout.cell_ref("applicable_max", s.row) for s in rows if s.kind in ("field", "criterion", "item")}
+    na_sources = layout.not_applicable_sources(fw)
     for spec in rows:
         r, ref = spec.row - 1, layout.cell_ref("applicable_max", spec.row)
         if spec.kind in ("field", "criterion"):
@@ -130,7 +131,7 @@ def _write_na_columns(ws, st: WorkbookFormats, names, fw, rows: list[RowSpec], s
                 else:
                     ws.write_blank(r, mark, None, st.input_choice)
                 ws.data_validation(r, mark, r, mark, {
-                    "validate": "list", "source": [item.not_applicable],
+                    "validate": "list", "source": f"={na_sources[item.code][1]}",
                     "input_title": NA_PROMPT_TITLE, "input_message": NA_PROMPT,
                     "error_title": T.CHOICE_ERROR_TITLE, "error_message": T.CHOICE_ERROR})
                 names.define(layout.name_not_applicable(item.code), sheet, refs[NA_KEY])
