@@ -175,3 +175,25 @@ def test_a_figure_with_more_decimals_than_the_set_allows_is_an_error_and_refused
     ws = openpyxl.load_workbook(io.BytesIO(data))[layout.SHEETS["assess"]]
     rules = [dv for dv in ws.data_validations.dataValidation if errors[0].cell in str(dv.sqref)]
     assert rules and rules[0].type == "custom" and f"ROUND({errors[0].cell},1)={errors[0].cell}" in rules[0].formula1
+
+
+def test_a_blank_checklist_line_counts_as_not_done_not_as_a_zeroed_item(tmp_path):
+    """1.6: lines 1–4 add 0,25 each, line 5 takes off 0,25. Line 2 left blank: 3 × 0,25 = 0,75 (by hand),
+    and the warning says the line counts as «Không», not that the item scores 0."""
+    from parxl.intake.submission import expected_max_row, read_submission
+    from parxl.intake.validation import validate
+    root = tmp_path / "tinh-mau-2025"
+    shutil.copytree(SAMPLE, root)
+    c = load_campaign(root)
+    unit = c.units[0]
+    fw = c.framework.for_kind(unit.kind)
+    answers = {i.code: {s.key: _full(s, i) for s in i.rule.inputs(i.max)} for i in fw.items if i.self_scored}
+    del answers["1.6"]["line2"]
+    evidence = {i.code: [f"https://tinhmau.gov.vn/tlkc/{unit.code}/{i.code}.pdf"] for i in fw.items}
+    data = build_workbook(c, unit, Fill(answers=answers, explanations={}, evidence=evidence))
+    sub = read_submission(data, name=f"inbox/{workbook_filename(unit)}", max_row=expected_max_row(c.framework))
+    report = validate(c, sub)
+    assert report.items["1.6"].score == D("0.75")
+    [f] = [f for f in report.findings if f.item == "1.6"]
+    assert f.code == "input-blank-line" and f.severity == "warning"
+    assert "«Không»" in f.message and "0 điểm" not in f.message and f.cell in f.message

@@ -46,7 +46,7 @@ FindingCode = Literal[
     "sheet-missing", "columns-changed", "row-missing", "rows-not-read", "rows-shifted", "rows-reordered",
     "formula-altered", "locked-cell-changed", "input-not-option", "input-not-number", "input-negative",
     "input-too-large", "input-not-whole", "input-too-many-decimals", "input-option-variant", "ratio-numerator-exceeds", "score-out-of-range", "score-off-step",
-    "input-blank", "input-not-applicable-unexplained", "input-scored-by-appraisers", "number-as-text", "evidence-missing", "evidence-explanation-only", "evidence-bad-link",
+    "input-blank", "input-blank-line", "input-not-applicable-unexplained", "input-scored-by-appraisers", "number-as-text", "evidence-missing", "evidence-explanation-only", "evidence-bad-link",
     "evidence-file-missing", "evidence-text-only", "evidence-unusual-host", "evidence-picture",
     "evidence-ref-bad-date", "cached-value-differs", "appraisal-filled", "survey-filled",
     "appraisal-not-appraisal-file", "appraisal-unit-workbook", "appraisal-other-campaign",
@@ -292,6 +292,10 @@ _TYPES = [
     _T("input-blank", "warning", "Chưa nhập",
        "Ô {cell} ({item}, {label}) còn trống nên tiêu chí được tính 0 điểm.",
        action="Nếu đơn vị có số liệu, hãy nhập vào ô này rồi gửi lại; nếu không, tiêu chí giữ 0 điểm."),
+    _T("input-blank-line", "warning", "Nội dung chưa chọn",
+       "Ô {cell} ({item}, nội dung «{label}») còn trống nên nội dung này được tính như chọn «Không» (không được "
+       "cộng, không bị trừ điểm); các nội dung khác của tiêu chí vẫn được tính.",
+       action="Hãy chọn «Có» hoặc «Không» ở ô này rồi gửi lại."),
     _T("input-not-applicable-unexplained", "error", "«Không phát sinh» chưa có giải trình",
        "{item} được chọn «{mark}» nhưng ô giải trình {cell} còn trống. Hãy ghi vì sao nhiệm vụ không phát sinh "
        "trong năm (ví dụ: trong năm không có hồ sơ nào) rồi gửi lại tệp."),

@@ -83,7 +83,8 @@ def _read(ctx: Context, item, spec: InputSpec, row: int, role: str, blank_ok: bo
     where = {"role": role, "row": row, "item": item.code}
     if is_blank(cell):
         if item.kind == "regular" and not blank_ok:  # a not-applicable item needs no figure  # a blank bonus or penalty is the normal "none claimed, none incurred"
-            ctx.add("input-blank", label=spec.label, **where)
+            line = item.rule.type == "checklist" and spec.kind == "choice"  # one line: the others still count
+            ctx.add("input-blank-line" if line else "input-blank", label=spec.label, **where)
         return None
     value = cell.value
     if spec.kind == "choice":
