@@ -120,11 +120,11 @@ def _domain(ctx: Context, item, spec: InputSpec, number: Decimal, where: dict) -
         ctx.add("input-too-large", label=spec.label, found=vi_number(number), max=vi_number(MAX_FIGURE), **where)
     elif spec.kind == "whole" and number != number.to_integral_value():
         ctx.add("input-not-whole", label=spec.label, found=vi_number(number), **where)
-    elif figure and spec.step is not None and number != number.quantize(spec.step, rounding=ROUND_HALF_UP):
+    elif figure and spec.step is not None and _shown(number) != _shown(number).quantize(spec.step, rounding=ROUND_HALF_UP):
         # more decimals than the rule rounds to: Excel's ROUND on a binary float and parxl's may differ
-        ctx.add("input-too-many-decimals", label=spec.label, found=vi_number(number),
+        ctx.add("input-too-many-decimals", label=spec.label, found=vi_number(_shown(number)),
                 decimals=-spec.step.as_tuple().exponent,
-                rounded=vi_number(number.quantize(spec.step, rounding=ROUND_HALF_UP)), **where)
+                rounded=vi_number(_shown(number).quantize(spec.step, rounding=ROUND_HALF_UP)), **where)
     elif spec.kind == "decimal" and not figure:
         top = spec.maximum if spec.maximum is not None else item.max
         if number > top:
@@ -132,6 +132,11 @@ def _domain(ctx: Context, item, spec: InputSpec, number: Decimal, where: dict) -
         elif isinstance(item.rule, ManualRule) and not item.rule.on_step(number):
             ctx.add("score-off-step", found=vi_number(number), step=vi_number(item.rule.step), **where)
     return number
+
+
+def _shown(number: Decimal) -> Decimal:
+    """``number`` at Excel's 15 significant digits (a typed 95,49 is stored as 95,48999999999999…)."""
+    return Decimal(format(float(number), ".15g"))
 
 
 def _check_item(ctx: Context, item, values: dict[str, Value], row: int, columns: dict[str, str]) -> None:
