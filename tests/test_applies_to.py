@@ -176,3 +176,29 @@ def test_a_notice_lists_no_lost_points_on_items_outside_the_units_type(kinds_cam
         assert {row["code"] for _, row in lost_items(results, u)} == items
         ctx = notice_context(results, u)
         assert (ctx["lost_total"], ctx["max_appraised"]) == (lost, max_appraised)
+
+
+def test_per_type_sum_messages_name_the_type_and_use_a_decimal_comma():
+    """By hand on mini-kinds: field 1's largest sum is 8,5 (a Xã: 7 + 1 + 0,5) and the set's 11,5 (a Xã)."""
+    data = _data()
+    data["fields"][0]["max"] = 9
+    data["total"] = "12,5"
+    data["parts"]["appraised"]["max"] = "9,5"
+    with pytest.raises(FrameworkError) as exc:
+        parse_framework(data)
+    messages = {p.path: p.message for p in exc.value.problems}
+    assert messages["fields[0].max"].endswith("là 9 nhưng tổng các tiêu chí con là 8,5 (với «Xã»)")
+    assert "tổng điểm các lĩnh vực là 11,5 (với «Xã»)" in messages["total"]
+    assert "cộng lại 8,5 (với «Xã»)" in messages["parts.appraised.max"]
+    assert not any(re.search(r"\d\.\d", m) for m in messages.values())
+
+
+def test_an_item_whose_types_are_none_of_its_fields_is_a_problem():
+    data = _data()
+    data["fields"][0]["applies_to"] = ["Xã"]
+    item = next(i for i in data["fields"][0]["items"] if i["code"] == "1.7")  # Phường only
+    with pytest.raises(FrameworkError) as exc:
+        parse_framework(data)
+    found = [p for p in exc.value.problems if p.path.endswith(".applies_to")]
+    assert len(found) == 1 and "«1.7»" in found[0].message and "không áp dụng cho đơn vị nào" in found[0].message
+    assert item["applies_to"] == ["Phường"]

@@ -96,6 +96,14 @@ def test_the_reader_takes_the_mark_and_wants_an_explanation(na_campaign):
     report = check(na_campaign, other)
     assert ("input-not-option", f"K{rows['1.3']}") in codes(report)
     assert NA_KEY not in report.items["1.3"].inputs
+    # the mark with a trailing space or in NFD («Unicode tổ hợp»): the workbook's «=» takes it for no mark
+    # (the item stays in the maximum: 7 of 7 applicable in field 1 with 1.2's 0, by hand), so parxl does too,
+    # with an error telling the unit to choose the mark from the list
+    import unicodedata
+    for variant in (NA + " ", unicodedata.normalize("NFD", NA)):
+        report = check(na_campaign, set_text(data, f"K{rows['1.2']}", variant))
+        assert ("input-option-variant", f"K{rows['1.2']}") in codes(report, "error")
+        assert NA_KEY not in report.items["1.2"].inputs
 
 
 # --- LibreOffice: the workbook's formulas -------------------------------------------------------------
@@ -235,3 +243,57 @@ def test_the_instructions_explain_the_mark(na_campaign):
     plain = make_campaign(na_campaign.root.parent / "plain2")
     guide2 = openpyxl.load_workbook(io.BytesIO(build_workbook(plain, plain.units[0])))[layout.SHEET_GUIDE]
     assert not any("Không phát sinh" in str(c.value) for c in guide2["A"])
+
+
+def test_not_applicable_with_appraisers_or_bands_on_points_is_refused():
+    """An item the appraisers score cannot be marked not applicable by the unit (the workbook and parxl
+    would count its maximum differently); bands on points need one maximum for every unit."""
+    import yaml
+    data = yaml.safe_load(NA_SET.read_text(encoding="utf-8"))
+    data["fields"][0]["items"][1]["scored_by"] = "appraisers"  # 1.2, not_applicable in the fixture
+    with pytest.raises(FrameworkError) as exc:
+        parse_framework(data)
+    assert [(p.path, "cơ quan thẩm định" in p.message) for p in exc.value.problems] == [
+        ("fields[0].items[1].not_applicable", True)]
+    data = yaml.safe_load(NA_SET.read_text(encoding="utf-8"))
+    data["fields"][0]["scored_by"] = "appraisers"  # inherited by 1.2
+    with pytest.raises(FrameworkError) as exc:
+        parse_framework(data)
+    assert "fields[0].items[1].not_applicable" in [p.path for p in exc.value.problems]
+    data = yaml.safe_load(NA_SET.read_text(encoding="utf-8"))
+    data["bands_on"] = "points"
+    data["bands"] = [{"label": "Tốt", "when": "Từ 5 điểm trở lên"}, {"label": "Khá", "when": "Dưới 5 điểm"}]
+    with pytest.raises(FrameworkError) as exc:
+        parse_framework(data)
+    found = [p for p in exc.value.problems if "bands_on: percent" in p.message]
+    assert [p.path for p in found] == ["fields[0].items[1].not_applicable", "fields[0].items[2].not_applicable"]
+    assert all("cùng điểm tối đa" in p.message for p in found)
+
+
+def test_a_mark_with_a_comma_or_a_quote_is_one_dropdown_option(tmp_path, soffice):
+    """The mark's dropdown reads a one-cell range, not an inline list (which splits at the comma and breaks
+    on a quote); LibreOffice opens the file and recomputes 1.2's applicable max to 0 when it is marked."""
+    import yaml
+    from support.libreoffice import recalculate
+    mark = 'Không phát sinh, "không có kỳ báo cáo"'
+    data = yaml.safe_load(NA_SET.read_text(encoding="utf-8"))
+    for item in data["fields"][0]["items"]:
+        if item.get("not_applicable"):
+            item["not_applicable"] = mark
+    path = tmp_path / "set.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    c = make_campaign(tmp_path / "q", criteria=path)
+    answers = {**FULL, "1.2": {NA_KEY: mark}}
+    xlsx = tmp_path / "in" / "q.xlsx"
+    xlsx.parent.mkdir()
+    xlsx.write_bytes(build_workbook(c, c.units[0], mini_fill(answers, explanations={"1.2": "Không có"})))
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb[layout.SHEET_ASSESS]
+    _, ref = cell_of(wb, layout.name_not_applicable("1.2"))
+    [dv] = [dv for dv in ws.data_validations.dataValidation if ref in str(dv.sqref)]
+    sheet, cell = dv.formula1.split("!")
+    assert wb[sheet.strip("'")][cell.replace("$", "")].value == mark
+    out = openpyxl.load_workbook(recalculate([xlsx], tmp_path / "out", soffice=soffice)[0], data_only=True)
+    _, amax = cell_of(wb, layout.name_applicable_max("1.2"))
+    assert out[layout.SHEET_ASSESS][amax].value == 0  # marked: out of the maximum (by hand)
+    assert out[layout.SHEET_ASSESS][ref].value == mark

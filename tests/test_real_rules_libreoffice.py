@@ -172,11 +172,11 @@ def test_decimal_figures_and_tick_cells_are_guided_in_the_workbook(real_campaign
         (dv,) = [v for v in ws.data_validations.dataValidation if ref in v.sqref]
         return ref, dv
 
-    ref, dv = validation("1.2", "numerator")  # decimal figure: any number ≥ 0
-    assert (dv.type, dv.operator, float(dv.formula1)) == ("decimal", "greaterThanOrEqual", 0)
+    ref, dv = validation("1.2", "numerator")  # decimal figure: any number ≥ 0 with at most its 2 decimals
+    assert (dv.type, dv.formula1) == ("custom", f"AND(ISNUMBER({ref}),{ref}>=0,ROUND({ref},2)={ref})")
     assert "tối đa 2 chữ số thập phân" in dv.prompt
     ref, dv = validation("1.3", "denominator")
-    assert dv.type == "decimal" and "tối đa 3 chữ số thập phân" in dv.prompt
+    assert dv.type == "custom" and f"ROUND({ref},3)={ref}" in dv.formula1 and "tối đa 3 chữ số thập phân" in dv.prompt
     ref, dv = validation("1.1", "numerator")  # whole figures stay whole
     assert dv.type == "whole"
     item_row = next(s.row for s in layout.plan_rows(real_campaign.framework) if s.code == "1.4")

@@ -122,3 +122,78 @@ def test_the_samples_master_recomputes_the_same_in_libreoffice(consolidated, sof
     for u in results_from_ledger(c).ranked:
         row = rows[u.unit.code]
         assert close(row[cols["Chỉ số (%)"]], u.index) and row[cols["Xếp hạng"]] == u.rank, u.unit.code
+
+
+def test_revenue_above_the_estimate_is_scored_not_rejected(tmp_path):
+    """6.1.1 «Từ 100% trở lên» = 1 point: 1250,5 ÷ 1000 = 125,05 % is the top band (by hand), no error.
+    A ratio whose bands stop at 100 % still rejects a numerator above its denominator."""
+    from parxl.intake.submission import expected_max_row, read_submission
+    from parxl.intake.validation import validate
+    root = tmp_path / "tinh-mau-2025"
+    shutil.copytree(SAMPLE, root)
+    c = load_campaign(root)
+    unit = c.units[0]
+    fw = c.framework.for_kind(unit.kind)
+    answers = {i.code: {s.key: _full(s, i) for s in i.rule.inputs(i.max)} for i in fw.items if i.self_scored}
+    answers["6.1.1"] = {"numerator": D("1250.5"), "denominator": D(1000)}
+    evidence = {i.code: [f"https://tinhmau.gov.vn/tlkc/{unit.code}/{i.code}.pdf"] for i in fw.items}
+    data = build_workbook(c, unit, Fill(answers=answers, explanations={}, evidence=evidence))
+    sub = read_submission(data, name=f"inbox/{workbook_filename(unit)}", max_row=expected_max_row(c.framework))
+    report = validate(c, sub)
+    assert [f for f in report.findings if f.severity == "error"] == []
+    assert report.items["6.1.1"].score == 1
+    # «Từ 100% trở lên» in 4.2.2 and 6.1.1 only; «Đạt 100%» (1.1.2) still refuses 120 of 100
+    assert {i.code for i in fw.items if i.rule.type == "ratio" and i.rule.reaches_above_hundred} == {"4.2.2", "6.1.1"}
+    answers["1.1.2"] = {"numerator": D(120), "denominator": D(100)}
+    data = build_workbook(c, unit, Fill(answers=answers, explanations={}, evidence=evidence))
+    sub = read_submission(data, name=f"inbox/{workbook_filename(unit)}", max_row=expected_max_row(c.framework))
+    assert [(f.code, f.item) for f in validate(c, sub).findings if f.severity == "error"] == [
+        ("ratio-numerator-exceeds", "1.1.2")]
+
+
+def test_a_figure_with_more_decimals_than_the_set_allows_is_an_error_and_refused_by_the_workbook(tmp_path):
+    """6.1.1 takes figures with 1 decimal (input_decimals: 1): 1250,55 has 2, an error naming its cell and
+    the rounded figure to type (1250,6, by hand); the cell's data validation refuses it (ROUND(x,1)=x)."""
+    import io
+    import openpyxl
+    from parxl.intake.submission import expected_max_row, read_submission
+    from parxl.intake.validation import validate
+    from parxl.workbook import layout
+    root = tmp_path / "tinh-mau-2025"
+    shutil.copytree(SAMPLE, root)
+    c = load_campaign(root)
+    unit = c.units[0]
+    fw = c.framework.for_kind(unit.kind)
+    answers = {i.code: {s.key: _full(s, i) for s in i.rule.inputs(i.max)} for i in fw.items if i.self_scored}
+    answers["6.1.1"] = {"numerator": D("1250.55"), "denominator": D(1000)}
+    evidence = {i.code: [f"https://tinhmau.gov.vn/tlkc/{unit.code}/{i.code}.pdf"] for i in fw.items}
+    data = build_workbook(c, unit, Fill(answers=answers, explanations={}, evidence=evidence))
+    sub = read_submission(data, name=f"inbox/{workbook_filename(unit)}", max_row=expected_max_row(c.framework))
+    errors = [f for f in validate(c, sub).findings if f.severity == "error"]
+    assert [(f.code, f.item) for f in errors] == [("input-too-many-decimals", "6.1.1")]
+    assert "1.250,55" in errors[0].message and "1.250,6" in errors[0].message and errors[0].cell in errors[0].message
+    ws = openpyxl.load_workbook(io.BytesIO(data))[layout.SHEETS["assess"]]
+    rules = [dv for dv in ws.data_validations.dataValidation if errors[0].cell in str(dv.sqref)]
+    assert rules and rules[0].type == "custom" and f"ROUND({errors[0].cell},1)={errors[0].cell}" in rules[0].formula1
+
+
+def test_a_blank_checklist_line_counts_as_not_done_not_as_a_zeroed_item(tmp_path):
+    """1.6: lines 1–4 add 0,25 each, line 5 takes off 0,25. Line 2 left blank: 3 × 0,25 = 0,75 (by hand),
+    and the warning says the line counts as «Không», not that the item scores 0."""
+    from parxl.intake.submission import expected_max_row, read_submission
+    from parxl.intake.validation import validate
+    root = tmp_path / "tinh-mau-2025"
+    shutil.copytree(SAMPLE, root)
+    c = load_campaign(root)
+    unit = c.units[0]
+    fw = c.framework.for_kind(unit.kind)
+    answers = {i.code: {s.key: _full(s, i) for s in i.rule.inputs(i.max)} for i in fw.items if i.self_scored}
+    del answers["1.6"]["line2"]
+    evidence = {i.code: [f"https://tinhmau.gov.vn/tlkc/{unit.code}/{i.code}.pdf"] for i in fw.items}
+    data = build_workbook(c, unit, Fill(answers=answers, explanations={}, evidence=evidence))
+    sub = read_submission(data, name=f"inbox/{workbook_filename(unit)}", max_row=expected_max_row(c.framework))
+    report = validate(c, sub)
+    assert report.items["1.6"].score == D("0.75")
+    [f] = [f for f in report.findings if f.item == "1.6"]
+    assert f.code == "input-blank-line" and f.severity == "warning"
+    assert "«Không»" in f.message and "0 điểm" not in f.message and f.cell in f.message

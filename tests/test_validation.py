@@ -1,6 +1,7 @@
 """validate(): every finding of a returned workbook, by code and cell."""
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -162,10 +163,38 @@ def test_vietnamese_number_typed_as_text_is_read_as_info(campaign, wb):
     assert "«1.234,0»" in report.findings[-3].message and "1.234" in report.findings[-3].message
 
 
-def test_choice_forgives_case_and_spaces(campaign, wb):
-    report = check(campaign, set_text(wb, "D8", "  đạt "))
+def test_choice_forgives_case_only_as_the_workbook_formula_does(campaign, wb):
+    """Excel's ``=`` ignores case but not spaces or NFD text: «đạt» earns 1.2's point; «  đạt » and NFD «Đạt»
+    earn 0 as the formula gives them, with an error naming the cell and the option to choose."""
+    report = check(campaign, set_text(wb, "D8", "đạt"))
     assert codes(report, "error") == []
     assert report.items["1.2"].score == Decimal(1)
+    for variant in ("  đạt ", unicodedata.normalize("NFD", "Đạt")):
+        report = check(campaign, set_text(wb, "D8", variant))
+        assert codes(report, "error") == [("input-option-variant", "D8")]
+        assert "«Đạt»" in report.findings[0].message
+        assert report.items["1.2"].score == 0
+
+
+@pytest.mark.libreoffice
+def test_choice_variants_score_as_libreoffice_computes_them(campaign, wb, soffice, tmp_path):
+    """Oracle: LibreOffice recomputes each workbook; parxl's score of 1.2 equals the recomputed cell."""
+    from support.libreoffice import recalculate
+    import openpyxl
+    variants = {"case": "đạt", "space": "Đạt ", "nfd": unicodedata.normalize("NFD", "Đạt")}
+    (tmp_path / "in").mkdir()
+    paths = []
+    for name, text in variants.items():
+        path = tmp_path / "in" / f"{name}.xlsx"
+        path.write_bytes(set_text(wb, "D8", text))
+        paths.append(path)
+    ref = layout.cell_ref("score", ROW["1.2"])
+    for name, out in zip(variants, recalculate(paths, tmp_path / "out", soffice=soffice)):
+        lo = openpyxl.load_workbook(out, data_only=True)[layout.SHEET_ASSESS][ref].value
+        report = check(campaign, set_text(wb, "D8", variants[name]))
+        assert Decimal(str(lo)) == report.items["1.2"].score, name
+    assert [Decimal(str(openpyxl.load_workbook(o, data_only=True)[layout.SHEET_ASSESS][ref].value))
+            for o in sorted((tmp_path / "out").iterdir())] == [1, 0, 0]  # case, nfd, space
 
 
 def test_blank_input_is_a_warning(campaign, wb):

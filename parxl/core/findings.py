@@ -45,8 +45,8 @@ FindingCode = Literal[
     "identity-header-mismatch", "identity-filename-mismatch", "identity-swapped", "identity-unit-renamed",
     "sheet-missing", "columns-changed", "row-missing", "rows-not-read", "rows-shifted", "rows-reordered",
     "formula-altered", "locked-cell-changed", "input-not-option", "input-not-number", "input-negative",
-    "input-too-large", "input-not-whole", "ratio-numerator-exceeds", "score-out-of-range", "score-off-step",
-    "input-blank", "input-not-applicable-unexplained", "input-scored-by-appraisers", "number-as-text", "evidence-missing", "evidence-explanation-only", "evidence-bad-link",
+    "input-too-large", "input-not-whole", "input-too-many-decimals", "input-option-variant", "ratio-numerator-exceeds", "score-out-of-range", "score-off-step",
+    "input-blank", "input-blank-line", "input-not-applicable-unexplained", "input-scored-by-appraisers", "number-as-text", "evidence-missing", "evidence-explanation-only", "evidence-bad-link",
     "evidence-file-missing", "evidence-text-only", "evidence-unusual-host", "evidence-picture",
     "evidence-ref-bad-date", "cached-value-differs", "appraisal-filled", "survey-filled",
     "appraisal-not-appraisal-file", "appraisal-unit-workbook", "appraisal-other-campaign",
@@ -276,6 +276,13 @@ _TYPES = [
        "Hãy kiểm tra và nhập lại số liệu đúng."),
     _T("input-not-whole", "error", "Không phải số nguyên",
        "Ô {cell} ({item}, {label}) là {found}, phải là số nguyên (số hồ sơ, số văn bản…). Hãy nhập lại."),
+    _T("input-too-many-decimals", "error", "Số liệu nhiều chữ số thập phân hơn quy định",
+       "Ô {cell} ({item}, {label}) là {found}, nhiều hơn {decimals} chữ số thập phân mà Bộ chỉ số quy định "
+       "(Excel và parxl có thể làm tròn khác nhau). Hãy nhập số đã làm tròn, ví dụ {rounded}, rồi gửi lại."),
+    _T("input-option-variant", "error", "Lựa chọn gõ tay khác danh sách",
+       "Ô {cell} ({item}) ghi «{found}», trông giống «{option}» nhưng có dấu cách thừa hoặc gõ bằng bảng mã "
+       "«Unicode tổ hợp» nên công thức của biểu mẫu không nhận (điểm trong tệp khác điểm dự kiến). "
+       "Hãy xóa ô rồi chọn «{option}» từ danh sách thả xuống."),
     _T("ratio-numerator-exceeds", "error", "Tử số lớn hơn mẫu số",
        "{item}: «{numerator}» ({n}) lớn hơn «{denominator}» ({d}) nên tỷ lệ vượt 100%. Hãy kiểm tra lại số liệu."),
     _T("score-out-of-range", "error", "Điểm ngoài khoảng cho phép",
@@ -285,6 +292,10 @@ _TYPES = [
     _T("input-blank", "warning", "Chưa nhập",
        "Ô {cell} ({item}, {label}) còn trống nên tiêu chí được tính 0 điểm.",
        action="Nếu đơn vị có số liệu, hãy nhập vào ô này rồi gửi lại; nếu không, tiêu chí giữ 0 điểm."),
+    _T("input-blank-line", "warning", "Nội dung chưa chọn",
+       "Ô {cell} ({item}, nội dung «{label}») còn trống nên nội dung này được tính như chọn «Không» (không được "
+       "cộng, không bị trừ điểm); các nội dung khác của tiêu chí vẫn được tính.",
+       action="Hãy chọn «Có» hoặc «Không» ở ô này rồi gửi lại."),
     _T("input-not-applicable-unexplained", "error", "«Không phát sinh» chưa có giải trình",
        "{item} được chọn «{mark}» nhưng ô giải trình {cell} còn trống. Hãy ghi vì sao nhiệm vụ không phát sinh "
        "trong năm (ví dụ: trong năm không có hồ sơ nào) rồi gửi lại tệp."),

@@ -10,9 +10,9 @@ from decimal import Decimal
 import yaml
 from pydantic import BaseModel
 
-from ..core.numbers import HUNDRED, ZERO, excel_number, quantize, vi_number
+from ..core.numbers import HUNDRED, ZERO, quantize, vi_number
 from .intervals import coverage_problems
-from .model import BLOCK_TITLES, CriteriaSet, Node, leaf_items, named_kinds, node_kind_max, walk_rows
+from .model import BLOCK_TITLES, CriteriaSet, Node, kind_key, leaf_items, named_kinds, node_kind_max, walk_rows
 from .rules import rule_types
 
 
@@ -292,6 +292,16 @@ def check_model(m: CriteriaSet) -> list[Problem]:
             return sum((c.max for c in node.items), ZERO)
         return max(node_kind_max(node, k) for k in kinds)
 
+    def kinds_words(sum_for, total: Decimal, node: Node | None = None) -> str:
+        """« (loại đơn vị «Xã», «Phường»)»: the unit types whose sum is ``total``, when applies_to splits them."""
+        if len(kinds) < 2 or (node is not None and not typed_below(node)):
+            return ""
+        names = [f"«{k}»" if k is not None else "đơn vị loại khác" for k in kinds if sum_for(k) == total]
+        return f" (với {', '.join(names)})" if names else ""
+
+    def typed_below(node: Node) -> bool:
+        return bool(node.applies_to) or any(typed_below(c) for c in node.items)
+
     def check_adjustment_code(code: str, path: str) -> None:
         if not _ADJUSTMENT_CODE.match(code):
             add(f"{path}.code", f"mã «{code}» chỉ được gồm chữ cái không dấu và chữ số, có thể ngăn bằng dấu chấm "
@@ -311,10 +321,18 @@ def check_model(m: CriteriaSet) -> list[Problem]:
         if value <= 0:
             add(path, "điểm tối đa phải lớn hơn 0")
         elif quantize(value, d) != value:
-            add(path, f"điểm tối đa {excel_number(value)} có nhiều hơn {d} chữ số thập phân")
+            add(path, f"điểm tối đa {vi_number(value)} có nhiều hơn {d} chữ số thập phân")
 
-    def visit(node: Node, path: str, parent_code: str | None, part: str | None) -> None:
+    def visit(node: Node, path: str, parent_code: str | None, part: str | None, scored_by: str | None = None,
+              applies: tuple[str, ...] | None = None) -> None:
         check_code(node.code, path)
+        if node.applies_to and applies is not None and not (
+                {kind_key(k) for k in node.applies_to} & {kind_key(k) for k in applies}):
+            add(f"{path}.applies_to", f"«{node.code}» áp dụng cho {', '.join(f'«{k}»' for k in node.applies_to)} nhưng "
+                                      f"mục chứa nó chỉ áp dụng cho {', '.join(f'«{k}»' for k in applies)}, nên không "
+                                      "áp dụng cho đơn vị nào; hãy sửa applies_to cho khớp")
+        applies = tuple(node.applies_to) if node.applies_to else applies
+        scored_by = node.scored_by or scored_by  # inherited as the items inherit it
         if parent_code is None:
             if not _CODE.match(node.code):
                 add(f"{path}.code", f"mã lĩnh vực «{node.code}» phải là một số (1, 2, 3…)")
@@ -331,9 +349,10 @@ def check_model(m: CriteriaSet) -> list[Problem]:
                 add(f"{path}.not_applicable", f"«{node.code}» có tiêu chí con: chỉ tiêu chí lá mới được đánh dấu «không phát sinh»")
             total = kinds_max(node)  # with applies_to: the largest sum any unit type gets
             if total != node.max:
-                add(f"{path}.max", f"điểm tối đa của «{node.code}» là {excel_number(node.max)} nhưng tổng các tiêu chí con là {excel_number(total)}")
+                add(f"{path}.max", f"điểm tối đa của «{node.code}» là {vi_number(node.max)} nhưng tổng các tiêu chí con là "
+                                   f"{vi_number(total)}{kinds_words(lambda k: node_kind_max(node, k), total, node)}")
             for i, child in enumerate(node.items):
-                visit(child, f"{path}.items[{i}]", node.code, part)
+                visit(child, f"{path}.items[{i}]", node.code, part, scored_by, applies)
         else:
             if node.rule is None:
                 add(f"{path}.rule", f"tiêu chí «{node.code}» không có tiêu chí con nên cần cách chấm (rule)")
@@ -352,6 +371,13 @@ def check_model(m: CriteriaSet) -> list[Problem]:
                 add(f"{path}.scored_by", f"tiêu chí «{node.code}» do điều tra XHH chấm, không do cơ quan thẩm định chấm")
             if node.not_applicable is not None and not node.rule.self_scored:
                 add(f"{path}.not_applicable", f"tiêu chí «{node.code}» do điều tra XHH chấm: đơn vị không đánh dấu «không phát sinh» được")
+            elif node.not_applicable is not None and scored_by == "appraisers":
+                add(f"{path}.not_applicable", f"tiêu chí «{node.code}» do cơ quan thẩm định chấm (scored_by: appraisers): "
+                                              "đơn vị không tự đánh dấu «không phát sinh» được; hãy bỏ một trong hai khóa")
+            if node.not_applicable is not None and m.bands_on == "points":
+                add(f"{path}.not_applicable", f"tiêu chí «{node.code}» có thể «không phát sinh» nhưng bộ chỉ số xếp loại "
+                                              "theo điểm (bands_on: points): xếp loại theo điểm cần mọi đơn vị có cùng "
+                                              "điểm tối đa; hãy xếp loại theo tỷ lệ (bands_on: percent)")
 
     for i, field in enumerate(m.fields):
         visit(field, f"fields[{i}]", None, None)
@@ -370,7 +396,7 @@ def check_model(m: CriteriaSet) -> list[Problem]:
     for kind in ("bonus", "penalty"):
         cap = getattr(m, f"{kind}_cap")
         if cap is not None and (cap <= 0 or quantize(cap, d) != cap):
-            add(f"{kind}_cap", f"mức trần {excel_number(cap)} phải lớn hơn 0 và có tối đa {d} chữ số thập phân")
+            add(f"{kind}_cap", f"mức trần {vi_number(cap)} phải lớn hơn 0 và có tối đa {d} chữ số thập phân")
 
     if m.block not in BLOCK_TITLES and not m.block_title:
         add("block_title", f"khối «{m.block}» là khối riêng của bộ chỉ số: hãy ghi tên khối ở block_title, ví dụ "
@@ -379,20 +405,27 @@ def check_model(m: CriteriaSet) -> list[Problem]:
     fields_total = (max(sum((node_kind_max(f, k) for f in m.fields), ZERO) for k in kinds) if len(kinds) > 1
                     else sum((f.max for f in m.fields), ZERO))
     if fields_total != m.total:
-        add("total", f"tổng điểm là {excel_number(m.total)} nhưng tổng điểm các lĩnh vực là {excel_number(fields_total)}")
+        add("total", f"tổng điểm là {vi_number(m.total)} nhưng tổng điểm các lĩnh vực là {vi_number(fields_total)}"
+                     + (kinds_words(lambda k: sum((node_kind_max(f, k) for f in m.fields), ZERO), fields_total)
+                        if len(kinds) > 1 else ""))
     parts_total = sum((p.max for p in m.parts.values()), ZERO)
     if parts_total != m.total:
-        add("parts", f"tổng các phần điểm là {excel_number(parts_total)}, khác tổng điểm {excel_number(m.total)}")
+        add("parts", f"tổng các phần điểm là {vi_number(parts_total)}, khác tổng điểm {vi_number(m.total)}")
     per_part: dict[str, Decimal] = {}
     leaves = list(leaf_items(list(walk_rows(m.fields))))
+
+    def part_sum(pid: str, k: str | None) -> Decimal:
+        return (sum((i.max for i in leaves if i.part == pid and i.applies(k)), ZERO) if k is not None
+                else sum((i.max for i in leaves if i.part == pid and i.applies_to is None), ZERO))
+
     for pid in m.parts:  # with applies_to: the largest sum any unit type gets
-        per_part[pid] = max(sum((i.max for i in leaves if i.part == pid and i.applies(k)), ZERO) if k is not None
-                            else sum((i.max for i in leaves if i.part == pid and i.applies_to is None), ZERO)
-                            for k in kinds)
+        per_part[pid] = max(part_sum(pid, k) for k in kinds)
     for pid, part in m.parts.items():
         got = per_part.get(pid, ZERO)
         if got != part.max:
-            add(f"parts.{pid}.max", f"phần «{pid}» khai báo {excel_number(part.max)} điểm nhưng các tiêu chí thuộc phần này cộng lại {excel_number(got)}")
+            add(f"parts.{pid}.max", f"phần «{pid}» khai báo {vi_number(part.max)} điểm nhưng các tiêu chí thuộc phần này cộng lại "
+                                    f"{vi_number(got)}" + (kinds_words(lambda k, pid=pid: part_sum(pid, k), got)
+                                                           if len(kinds) > 1 else ""))
 
     out += band_problems(m.bands, m, "bands")
     return out

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from xlsxwriter.utility import xl_rowcol_to_cell
+
 from ..core.numbers import excel_number, vi_number
 from ..criteria.framework import Item
 from ..criteria.rules import InputSpec, Value
@@ -111,6 +113,7 @@ def _write_na_columns(ws, st: WorkbookFormats, names, fw, rows: list[RowSpec], s
     for role, title in layout.NA_COLUMN_TITLES.items():
         ws.write_string(layout.HEADING_ROW - 1, _C.na(role), title, st.heading)
     amax_cell = {s.code: layout.cell_ref("applicable_max", s.row) for s in rows if s.kind in ("field", "criterion", "item")}
+    na_sources = layout.not_applicable_sources(fw)
     for spec in rows:
         r, ref = spec.row - 1, layout.cell_ref("applicable_max", spec.row)
         if spec.kind in ("field", "criterion"):
@@ -128,7 +131,7 @@ def _write_na_columns(ws, st: WorkbookFormats, names, fw, rows: list[RowSpec], s
                 else:
                     ws.write_blank(r, mark, None, st.input_choice)
                 ws.data_validation(r, mark, r, mark, {
-                    "validate": "list", "source": [item.not_applicable],
+                    "validate": "list", "source": f"={na_sources[item.code][1]}",
                     "input_title": NA_PROMPT_TITLE, "input_message": NA_PROMPT,
                     "error_title": T.CHOICE_ERROR_TITLE, "error_message": T.CHOICE_ERROR})
                 names.define(layout.name_not_applicable(item.code), sheet, refs[NA_KEY])
@@ -321,10 +324,12 @@ def _write_input(ws, st: WorkbookFormats, r: int, c: int, spec: InputSpec, value
         rule = {"validate": "integer", "criteria": ">=", "value": 0,
                 "input_title": T.clip(T.WHOLE_PROMPT_TITLE, 32), "input_message": T.whole_prompt(spec),
                 "error_title": T.WHOLE_ERROR_TITLE, "error_message": T.WHOLE_ERROR}
-    elif figure:
-        rule = {"validate": "decimal", "criteria": ">=", "value": 0,
+    elif figure:  # ≥ 0 and no more decimals than the rule rounds to (Excel's ROUND is decimal-exact here)
+        ref = xl_rowcol_to_cell(r, c)
+        places = _places(spec)
+        rule = {"validate": "custom", "value": f"=AND(ISNUMBER({ref}),{ref}>=0,ROUND({ref},{places})={ref})",
                 "input_title": T.clip(T.WHOLE_PROMPT_TITLE, 32), "input_message": T.figure_prompt(spec),
-                "error_title": T.WHOLE_ERROR_TITLE, "error_message": T.FIGURE_ERROR}
+                "error_title": T.WHOLE_ERROR_TITLE, "error_message": T.FIGURE_ERROR.format(decimals=places)}
     else:
         top = spec.maximum if spec.maximum is not None else item.max
         rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": excel_number(top),
@@ -332,6 +337,11 @@ def _write_input(ws, st: WorkbookFormats, r: int, c: int, spec: InputSpec, value
                 "input_message": T.SCORE_PROMPT.format(max=vi_number(top), step=vi_number(spec.step or Decimal("0.01"))),
                 "error_title": T.SCORE_ERROR_TITLE, "error_message": T.SCORE_ERROR.format(max=vi_number(top))}
     ws.data_validation(r, c, r, c, rule)
+
+
+def _places(spec: InputSpec) -> int:
+    """The decimals a raw decimal figure may have (its step 10^-k gives k; 2 when no step)."""
+    return -spec.step.as_tuple().exponent if spec.step is not None else 2
 
 
 def _out_of_range(spec: InputSpec, ref: str, item: Item) -> str:
@@ -344,8 +354,8 @@ def _out_of_range(spec: InputSpec, ref: str, item: Item) -> str:
         return f'=AND({ref}<>"",SUMPRODUCT(--({layout.name_options(item.code)}={ref}))=0)'
     if spec.kind == "whole":
         return f'=IF({ref}="",FALSE,IF(ISNUMBER({ref}),OR({ref}<0,{ref}<>INT({ref})),TRUE))'
-    if spec.maximum is None:  # a raw figure with decimals: any number ≥ 0
-        return f'=IF({ref}="",FALSE,IF(ISNUMBER({ref}),{ref}<0,TRUE))'
+    if spec.maximum is None:  # a raw figure with decimals: any number ≥ 0 with at most its decimals
+        return f'=IF({ref}="",FALSE,IF(ISNUMBER({ref}),OR({ref}<0,ROUND({ref},{_places(spec)})<>{ref}),TRUE))'
     top = excel_number(spec.maximum if spec.maximum is not None else item.max)
     step = excel_number(spec.step) if spec.step else None
     off_step = f",ROUND({ref}/{step},9)<>INT(ROUND({ref}/{step},9))" if step else ""

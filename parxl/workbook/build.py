@@ -185,6 +185,8 @@ def _write_meta(ws, st: WorkbookFormats, names: _Names, campaign: Campaign, iden
                              f"{letter}1:{letter}{len(spec.options)}")
                 col += 1
                 break  # one list per item: its choice inputs (a checklist's lines) share it
+    for code, (na_col, _) in layout.not_applicable_sources(fw).items():  # one-cell source of each mark's dropdown
+        ws.write_string(0, na_col, fw.item(code).not_applicable)
     ws.set_column(key_col, key_col, 22)
     ws.set_column(value_col, value_col, 60)
     ws.protect("", PROTECT)

@@ -207,6 +207,34 @@ def column_of(role: str) -> str:
     return COLUMNS[role] if role in COLUMNS else NA_COLUMNS[role]
 
 
+def not_applicable_sources(framework: Framework) -> dict[str, tuple[int, str]]:
+    """Where each not-applicable item's mark text sits on the metadata sheet, as a one-cell dropdown source
+    (so a mark holding a comma or a quote stays one option): {item code: (0-based column, absolute reference
+    «'Sheet'!$X$1»)}, in the columns after the choice items' option lists."""
+    first = 0
+    for ch in META_COLUMNS["options"]:
+        first = first * 26 + ord(ch) - 64
+    first -= 1
+    col = first + sum(1 for item in framework.items if any(s.kind == "choice" for s in item.rule.inputs(item.max)))
+    out: dict[str, tuple[int, str]] = {}
+    sheet = SHEET_META.replace("'", "''")
+    for item in framework.items:
+        if item.not_applicable is not None:
+            letter = _col_letter(col)
+            out[item.code] = (col, f"'{sheet}'!${letter}$1")
+            col += 1
+    return out
+
+
+def _col_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def meta_ref(key: str) -> str:
     """A1 reference of the metadata value cell of ``key`` (``ValueError`` for a key not in ``META_KEYS``)."""
     return f"{META_COLUMNS['value']}{META_KEYS.index(key) + 1}"

@@ -178,11 +178,11 @@ def points_problems(points: Decimal, max_points: Decimal, decimals: int, where: 
     """Problems of a number of points given in a rule: above the item's max, negative, too many decimals."""
     out = []
     if points > max_points:
-        out.append((where, f"số điểm {excel_number(points)} lớn hơn điểm tối đa {excel_number(max_points)} của tiêu chí"))
+        out.append((where, f"số điểm {vi_number(points)} lớn hơn điểm tối đa {vi_number(max_points)} của tiêu chí"))
     if points < 0:
-        out.append((where, f"số điểm {excel_number(points)} âm"))
+        out.append((where, f"số điểm {vi_number(points)} âm"))
     if quantize(points, decimals) != points:
-        out.append((where, f"số điểm {excel_number(points)} có nhiều hơn {decimals} chữ số thập phân"))
+        out.append((where, f"số điểm {vi_number(points)} có nhiều hơn {decimals} chữ số thập phân"))
     return out
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from ...core.numbers import ZERO, excel_number, quantize
+from ...core.numbers import ZERO, excel_number, quantize, vi_number
 from . import register
 from .base import InputSpec, RuleType, number_of, points_words, to_dec
 
@@ -62,7 +62,7 @@ class ManualRule(RuleType):
         if self.step <= 0:
             out.append(("step", "bước điểm phải lớn hơn 0"))
         elif not self.on_step(max_points):
-            out.append(("step", f"điểm tối đa {excel_number(max_points)} không chia hết cho bước {excel_number(self.step)}"))
+            out.append(("step", f"điểm tối đa {vi_number(max_points)} không chia hết cho bước {vi_number(self.step)}"))
         if self.step > 0 and quantize(self.step, decimals) != self.step:
             out.append(("step", f"bước điểm có nhiều hơn {decimals} chữ số thập phân"))
         return out

@@ -121,6 +121,19 @@ class RatioRule(FigureRule):
         zero = excel_number(self._zero_points(max_points))
         return f'=IF(OR({n}="",{d}=""),0,IF({d}=0,{zero},{expr}))'
 
+    @cached_property
+    def reaches_above_hundred(self) -> bool:
+        """True when a band holds percentages above 100 % by its own words (e.g. «Từ 100% trở lên», «Trên
+        110%»): the numerator may then exceed the denominator (revenue against the estimate). A band open
+        upwards from below 100 («Trên 90%») does not count: it speaks of a share that cannot pass 100 %."""
+        for band in self.bands:
+            iv = band.interval
+            if iv.hi is not None and iv.hi > HUNDRED:
+                return True
+            if iv.hi is None and iv.lo is not None and iv.lo >= HUNDRED:
+                return True
+        return False
+
     def percentage(self, values: Mapping[str, Value]) -> Decimal | None:
         """The ratio in percent (unrounded), None when an input is blank or the denominator is 0."""
         n, d = self.figure(values.get("numerator")), self.figure(values.get("denominator"))
