@@ -10,13 +10,13 @@ One folder per stage, in pipeline order; a stage imports only itself and the sta
 - ``intake/``: one returned file: submission, checks, validation into findings
 - ``ledger/``: every file received and recorded (SQLite); the check of a batch and its report
 - ``results/``: index, rank and band of all units
-- ``survey/``: the survey results table
+- ``survey/``: the survey: design and sample sizes, questionnaires, the results table in three shapes
 - ``master/``: consolidation and the master ranking workbook
 - ``appraisal/``: appraisal rounds
 - ``explanation/``: preliminary results and the units' explanations (giải trình) after a round
 - ``council/``: the council's workbook, finalising the results (chốt kết quả)
 - ``tracking/``: progress against the schedule (who is late, which tasks are done)
-- ``documents/``: decision, notices, report (DOCX)
+- ``documents/``: decision, notices, report, plan, reminders, preliminary notices, Tờ trình, improvement plans (DOCX)
 - ``excel/``: xlwings adapter and control workbook
 - ``demo/``: simulated returns and the demo
 - ``cli/``: the parxl command
