@@ -8,20 +8,8 @@ import click
 
 from ..appraisal import layout as AL
 from ..campaign.folder import load_campaign
-from ..core.errors import ParxlError
 from ..core.numbers import vi_number
-from ..ledger.store import Ledger
 from .console import console
-
-
-def latest_recorded_round(campaign) -> str:
-    """The latest appraisal round recorded in the ledger; raises ``ParxlError`` when none is."""
-    with Ledger.open(campaign) as ledger:
-        rounds = [r for r in ledger.rounds() if AL.round_number(r)]
-    if not rounds:
-        raise ParxlError("Chưa có kết quả thẩm định nào trong sổ theo dõi: chạy «parxl appraise THƯ_MỤC_ĐỢT "
-                         "--import THƯ_MỤC_ĐÃ_CHẤM» trước.")
-    return max(rounds, key=AL.round_number)
 
 
 @click.command("preliminary", options_metavar="[TÙY_CHỌN]")
@@ -37,26 +25,10 @@ def command(campaign_dir: Path, round_name: str | None, as_json: bool) -> None:
     điểm thẩm định thấp hơn điểm tự chấm hoặc được đề nghị giải trình. Đơn vị điền
     phiếu rồi gửi lại; bỏ phiếu vào inbox/ và chạy «parxl check».
     """
-    from ..documents.preliminary import render_preliminary
-    from ..explanation.build import write_explanation_workbooks
-    from ..explanation.contested import contested, stage_results
+    from ..documents.preliminary import draft_preliminary
 
     campaign = load_campaign(campaign_dir)
-    round_name = AL.check_round(round_name) if round_name else latest_recorded_round(campaign)
-    units, notices, workbooks = [], [], []
-    for view in campaign.views():  # a campaign with blocks: each block's units against its own set
-        found = contested(view, round_name)
-        if not found:
-            continue
-        before, after = stage_results(view, 0), stage_results(view, AL.round_number(round_name))
-        units += found
-        notices += render_preliminary(view, round_name, found, before, after)
-        asked = [u for u in found if u.items]  # a giải trình workbook only where there is something to explain
-        made = dict(zip((u.code for u in asked), write_explanation_workbooks(view, round_name, asked)))
-        workbooks += [made.get(u.code) for u in found]
-    if not units:
-        raise ParxlError(f"Chưa có đơn vị nào được thẩm định trong vòng «{round_name}»: nhập điểm thẩm định bằng "
-                         f"«parxl appraise THƯ_MỤC_ĐỢT --round {round_name} --import …» trước.")
+    round_name, units, notices, workbooks = draft_preliminary(campaign, AL.check_round(round_name) if round_name else None)
     if as_json:
         click.echo(json.dumps({"round": round_name, "units": [
             {"unit": u.code, "contested": [i.item.code for i in u.items], "notice": str(n.resolve()),

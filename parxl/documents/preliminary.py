@@ -116,3 +116,48 @@ def render_preliminary(campaign: Campaign, round: str, units: list[UnitOpen], be
     rendered = [(u, render_bytes(template, preliminary_context(campaign, round, u, before, after))) for u in units]
     folder = EL.output_dir(campaign.root)
     return [write_atomic(folder / file_name(u, round), data) for u, data in rendered]
+
+
+def latest_recorded_round(campaign: Campaign) -> str:
+    """The latest appraisal round recorded in the ledger; raises ``ParxlError`` when none is."""
+    from ..core.errors import ParxlError
+    from ..ledger.store import Ledger
+
+    with Ledger.open(campaign) as ledger:
+        rounds = [r for r in ledger.rounds() if AL.round_number(r)]
+    if not rounds:
+        raise ParxlError("Chưa có kết quả thẩm định nào trong sổ theo dõi: chạy «parxl appraise THƯ_MỤC_ĐỢT "
+                         "--import THƯ_MỤC_ĐÃ_CHẤM» trước.")
+    return max(rounds, key=AL.round_number)
+
+
+def draft_preliminary(campaign: Campaign, round_name: str | None = None
+                      ) -> tuple[str, list[UnitOpen], list[Path], list[Path | None]]:
+    """The preliminary notices and giải trình workbooks of every unit appraised in ``round_name`` (default: the
+    latest round recorded), per block for a campaign with blocks (what ``parxl preliminary`` writes).
+
+    Returns (round, units, notices, workbooks): the three lists in step, a unit's workbook None when it has
+    nothing to explain. Raises ``ParxlError`` when no round is recorded or no unit was appraised in it.
+    """
+    from ..core.errors import ParxlError
+    from ..explanation.build import write_explanation_workbooks
+    from ..explanation.contested import contested, stage_results
+
+    round_name = round_name or latest_recorded_round(campaign)
+    units: list[UnitOpen] = []
+    notices: list[Path] = []
+    workbooks: list[Path | None] = []
+    for view in campaign.views():  # a campaign with blocks: each block's units against its own set
+        found = contested(view, round_name)
+        if not found:
+            continue
+        before, after = stage_results(view, 0), stage_results(view, AL.round_number(round_name))
+        units += found
+        notices += render_preliminary(view, round_name, found, before, after)
+        asked = [u for u in found if u.items]  # a giải trình workbook only where there is something to explain
+        made = dict(zip((u.code for u in asked), write_explanation_workbooks(view, round_name, asked)))
+        workbooks += [made.get(u.code) for u in found]
+    if not units:
+        raise ParxlError(f"Chưa có đơn vị nào được thẩm định trong vòng «{round_name}»: nhập điểm thẩm định bằng "
+                         f"«parxl appraise THƯ_MỤC_ĐỢT --round {round_name} --import …» trước.")
+    return round_name, units, notices, workbooks
