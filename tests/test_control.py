@@ -190,7 +190,7 @@ def test_control_command_says_what_it_made(campaign):
     out = CliRunner().invoke(main, ["control", str(campaign.root)])
     assert out.exit_code == 0, out.output
     flat = " ".join(out.output.split())
-    assert "Đã tạo 6 tệp chạy nhanh" in flat and "1-tao-bieu-mau.cmd" in flat
+    assert "Đã tạo 11 tệp chạy nhanh" in flat and "1-tao-bieu-mau.cmd" in flat
     assert f"Đã tạo bảng điều khiển: {campaign.root / 'parxl_dieu_khien.xlsm'}".replace(" ", "") in \
         flat.replace(" ", "")
     assert f"Phần macro là của xlwings {xlwings.__version__}." in flat

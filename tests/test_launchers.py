@@ -67,6 +67,29 @@ def test_launcher_text_is_exact():
         "pause\r\n")
 
 
+@pytest.mark.parametrize("label, launcher, title, command", [
+    ("Kết quả sơ bộ, phiếu giải trình", "7-ket-qua-so-bo.cmd", "Ket qua so bo, phieu giai trinh", "preliminary"),
+    ("Tài liệu cho Hội đồng thẩm định", "8-tai-lieu-hoi-dong.cmd", "Tai lieu cho Hoi dong tham dinh", "council"),
+    ("Theo dõi tiến độ, danh sách đôn đốc", "9-theo-doi-tien-do.cmd", "Theo doi tien do, danh sach don doc",
+     "status"),
+    ("Kế hoạch triển khai", "10-ke-hoach-trien-khai.cmd", "Ke hoach trien khai", "plan"),
+    ("Kế hoạch cải thiện cho từng đơn vị", "11-ke-hoach-cai-thien.cmd", "Ke hoach cai thien cho tung don vi",
+     "improvement"),
+])
+def test_the_later_tasks_launchers_text_is_exact(label, launcher, title, command):
+    task = task_named(label)
+    assert task.launcher == launcher
+    assert launcher_text(task, r"C:\Python311\python.exe") == (
+        "@echo off\r\n"
+        "setlocal DisableDelayedExpansion\r\n"
+        f"rem parxl {__version__}: {title}.\r\n"
+        "rem Tao boi lenh \"parxl control\". Nhan dup de chay; thu muc dot danh gia la thu muc chua tep nay.\r\n"
+        f"title parxl - {title}\r\n"
+        f"\"C:\\Python311\\python.exe\" -m parxl {command} \"%~dp0.\"\r\n"
+        "echo.\r\n"
+        "pause\r\n")
+
+
 def test_documents_launcher_stops_at_the_first_failure():
     text = launcher_text(task_named("Soạn văn bản (quyết định, thông báo, báo cáo)"), r"C:\P\python.exe")
     body = text.split("\r\n")[5:-1]
@@ -80,7 +103,9 @@ def test_every_launcher_is_ascii_crlf_and_named_in_ascii(tmp_path):
     paths = write_launchers(campaign.root)
     assert [p.name for p in paths] == ["1-tao-bieu-mau.cmd", "2-kiem-tra-tep-gui-ve.cmd",
                                        "3-tao-bieu-mau-tham-dinh.cmd", "4-nhap-diem-tham-dinh.cmd",
-                                       "5-tong-hop-xep-hang.cmd", "6-soan-van-ban.cmd"]
+                                       "5-tong-hop-xep-hang.cmd", "6-soan-van-ban.cmd",
+                                       "7-ket-qua-so-bo.cmd", "8-tai-lieu-hoi-dong.cmd", "9-theo-doi-tien-do.cmd",
+                                       "10-ke-hoach-trien-khai.cmd", "11-ke-hoach-cai-thien.cmd"]
     for p in paths:
         raw = p.read_bytes()
         assert raw.isascii() and p.name.isascii()
@@ -126,6 +151,15 @@ def test_the_launchers_commands_work_here_in_an_awkward_folder(tmp_path):
     assert len(runs) == 1 and runs[0].returncode == 1
     assert "chưa xếp hạng đơn vị nào" in " ".join(runs[0].stderr.split())
     assert not list(campaign.output_dir.glob("*.docx"))
+    [plan] = run_as_cmd(launchers["10-ke-hoach-trien-khai.cmd"])
+    assert plan.returncode == 0, plan.stderr
+    assert [p.name for p in campaign.output_dir.glob("ke-hoach-trien-khai-*.docx")] == [
+        f"ke-hoach-trien-khai-{campaign.config.year}.docx"]
+    [status] = run_as_cmd(launchers["9-theo-doi-tien-do.cmd"])
+    assert status.returncode == 0, status.stderr
+    assert (campaign.output_dir / "tien-do.xlsx").is_file()
+    [preliminary] = run_as_cmd(launchers["7-ket-qua-so-bo.cmd"])
+    assert preliminary.returncode == 1 and "Chưa có kết quả thẩm định nào" in " ".join(preliminary.stderr.split())
 
 
 def test_every_task_has_a_launcher_and_a_cli_command():

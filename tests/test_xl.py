@@ -273,6 +273,11 @@ LIBRARY = {
     "do_appraise_import": ("import_appraisals", "parxl.cli.appraise_cmd", "import_appraisals"),
     "do_consolidate": ("run_consolidation", "parxl.cli.consolidate_cmd", "run_consolidation"),
     "do_documents": (None, "parxl.documents", "render_decision"),  # both import it from there when they run
+    "do_preliminary": (None, "parxl.documents.preliminary", "draft_preliminary"),
+    "do_council": (None, "parxl.council.view", "council_view"),
+    "do_status": (None, "parxl.tracking.status", "campaign_status"),
+    "do_plan": (None, "parxl.documents.plan", "render_plan"),
+    "do_improvement": (None, "parxl.documents.improvement", "render_improvement_plans"),
 }
 
 
@@ -284,7 +289,7 @@ def test_each_task_calls_the_same_library_function_as_the_cli(campaign, excel, m
 
     from parxl.cli import main as cli
 
-    if task.action == "do_documents":
+    if task.action in ("do_documents", "do_improvement"):
         send(campaign, "X01")
         xl.do_consolidate(campaign.root)
     if task.action == "do_appraise_import":
@@ -440,3 +445,37 @@ def test_parxl_imports_without_xlwings():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "no xlwings"
+
+
+def test_the_later_tasks_write_their_files_and_say_where(campaign, excel):
+    """Kế hoạch triển khai, tiến độ and kế hoạch cải thiện through the button: one unit sent and ranked."""
+    send(campaign, "X01")
+    xl.do_consolidate(campaign.root)
+    status = excel(campaign.root / WORKBOOK, "Kế hoạch triển khai")
+    xl.main()
+    plan = campaign.output_dir / f"ke-hoach-trien-khai-{campaign.config.year}.docx"
+    assert plan.is_file() and status.shown[1] == f"Đã soạn kế hoạch triển khai: {plan}"
+    status = excel(campaign.root / WORKBOOK, "Theo dõi tiến độ, danh sách đôn đốc")
+    xl.main()
+    assert status.shown[0].startswith("Theo dõi tiến độ, danh sách đôn đốc: đã xong (lúc "), status.shown
+    assert f"Bảng tiến độ: {campaign.output_dir / 'tien-do.xlsx'}" in status.shown
+    assert (campaign.output_dir / "tien-do.xlsx").is_file()
+    assert [line for line in status.shown if line.startswith("Danh sách đôn đốc: ")]
+    status = excel(campaign.root / WORKBOOK, "Kế hoạch cải thiện cho từng đơn vị")
+    xl.main()
+    plans = list((campaign.output_dir / "ke-hoach-cai-thien").glob("*.docx"))
+    assert len(plans) == 1 and "x01" in plans[0].name.lower()  # only X01 sent, so only X01 is ranked
+    assert status.shown[1] == f"Đã soạn 1 kế hoạch cải thiện trong «{plans[0].parent}»."
+    assert nfc(status.shown)
+
+
+def test_preliminary_and_council_before_any_appraisal_are_refused_in_vietnamese(campaign, excel):
+    status = excel(campaign.root / WORKBOOK, "Kết quả sơ bộ, phiếu giải trình")
+    xl.main()
+    assert status.shown[1] == ("Lỗi: Chưa có kết quả thẩm định nào trong sổ theo dõi: chạy «parxl appraise "
+                               "THƯ_MỤC_ĐỢT --import THƯ_MỤC_ĐÃ_CHẤM» trước.")
+    assert not (campaign.output_dir / "so-bo").exists()
+    status = excel(campaign.root / WORKBOOK, "Tài liệu cho Hội đồng thẩm định")
+    xl.main()
+    assert status.shown[0].startswith("Tài liệu cho Hội đồng thẩm định: KHÔNG thực hiện được (lúc "), status.shown
+    assert status.shown[1].startswith("Lỗi: ") and nfc(status.shown)

@@ -59,6 +59,24 @@ TASKS = (
          "Soạn quyết định công bố, thông báo kết quả cho từng đơn vị và báo cáo kết quả theo bảng tổng hợp "
          "gần nhất (dùng mẫu văn bản trong thư mục «templates» của đợt nếu có).",
          (("decision",), ("notices",), ("report",)), "do_documents"),
+    Task(7, "Kết quả sơ bộ, phiếu giải trình", "ket-qua-so-bo",
+         "Soạn thông báo kết quả thẩm định sơ bộ và phiếu giải trình cho từng đơn vị đã được thẩm định "
+         "(vòng đã nhập điểm gần nhất) vào thư mục «output/so-bo».",
+         (("preliminary",),), "do_preliminary"),
+    Task(8, "Tài liệu cho Hội đồng thẩm định", "tai-lieu-hoi-dong",
+         "Lập bảng tổng hợp và tờ trình Hội đồng thẩm định vào thư mục «output/hoi-dong».",
+         (("council",),), "do_council"),
+    Task(9, "Theo dõi tiến độ, danh sách đôn đốc", "theo-doi-tien-do",
+         "Ghi bảng tiến độ theo kế hoạch (output/tien-do.xlsx) và soạn danh sách đôn đốc các đơn vị, "
+         "cơ quan chưa gửi.",
+         (("status",),), "do_status"),
+    Task(10, "Kế hoạch triển khai", "ke-hoach-trien-khai",
+         "Soạn Kế hoạch triển khai xác định Chỉ số CCHC theo campaign.yaml vào thư mục «output».",
+         (("plan",),), "do_plan"),
+    Task(11, "Kế hoạch cải thiện cho từng đơn vị", "ke-hoach-cai-thien",
+         "Soạn kế hoạch cải thiện, nâng cao Chỉ số CCHC cho từng đơn vị được xếp hạng theo bảng tổng hợp "
+         "gần nhất vào thư mục «output/ke-hoach-cai-thien».",
+         (("improvement",),), "do_improvement"),
 )
 
 

@@ -6,7 +6,9 @@ Two layers:
   ``do_documents`` take a campaign folder and return an ``Outcome`` (counts, paths written,
   Vietnamese summary lines). They call the same library functions as ``parxl generate``,
   ``check``, ``appraise``, ``appraise --import``, ``consolidate`` and
-  ``decision``/``notices``/``report``, and are tested without Excel.
+  ``decision``/``notices``/``report``, and are tested without Excel; ``do_preliminary``,
+  ``do_council``, ``do_status``, ``do_plan`` and ``do_improvement`` likewise for ``parxl preliminary``,
+  ``council``, ``status``, ``plan`` and ``improvement``.
 - ``main()`` is what the button runs through xlwings: the workbook's macro ``SampleCall``
   (xlwings' own) runs ``import parxl_dieu_khien; parxl_dieu_khien.main()``, which calls
   ``parxl.xl.main()``. It finds the calling workbook, takes its folder as the campaign folder,
@@ -274,6 +276,115 @@ def do_documents(campaign_dir: str | Path) -> Outcome:
     lines += [f"Lưu ý: {w}" for w in warnings]
     return Outcome("Soạn quyết định", lines, [decision, *notices, report],
                    {"ranked": len(results.ranked), "notices": len(notices)})
+
+
+def do_preliminary(campaign_dir: str | Path) -> Outcome:
+    """The preliminary notices and giải trình workbooks of the latest round recorded, into CAMPAIGN/output/so-bo/
+    (as ``parxl preliminary``: ``documents.preliminary.draft_preliminary``). Raises ``ParxlError`` when no
+    round is recorded or nobody was appraised in it."""
+    from ..documents import preliminary
+
+    campaign = load_campaign(campaign_dir)
+    round_name, units, notices, workbooks = preliminary.draft_preliminary(campaign)
+    lines = [f"Đã soạn kết quả sơ bộ ({L.round_title(round_name).lower()}) cho {vi_number(len(units))} đơn vị, "
+             f"{vi_number(sum(len(u.items) for u in units))} tiêu chí cần giải trình, trong «{notices[0].parent}»."]
+    for u, w in list(zip(units, workbooks))[:SHOWN]:
+        lines.append(f"• {u.code} {u.name}: {vi_number(len(u.items))} tiêu chí"
+                     + ("" if w else " (không cần phiếu giải trình)"))
+    if len(units) > SHOWN:
+        lines.append(f"• … và {vi_number(len(units) - SHOWN)} đơn vị khác.")
+    if campaign.config.explanation_deadline is None:
+        lines.append("Lưu ý: campaign.yaml chưa có «explanation_deadline» (hạn gửi giải trình): văn bản để «…».")
+    paths = [*notices, *(w for w in workbooks if w)]
+    return Outcome("Kết quả sơ bộ", lines, paths, {"units": len(units), "workbooks": sum(1 for w in workbooks if w)})
+
+
+def do_council(campaign_dir: str | Path) -> Outcome:
+    """The council's workbook and Tờ trình into CAMPAIGN/output/hoi-dong/ (as ``parxl council``: ``council_view``,
+    ``write_council_workbook``, ``render_brief``). Raises what they raise (``ParxlError`` subclasses)."""
+    from ..council import view as council
+    from ..council.workbook import write_council_workbook
+    from ..documents.council_brief import render_brief
+
+    campaign = load_campaign(campaign_dir)
+    view = council.council_view(campaign)
+    book = write_council_workbook(view)
+    brief = render_brief(view)
+    moved = [u for u in view.units if u.rank_change]
+    lines = [f"Đã lập bảng tổng hợp «{book.name}» và tờ trình «{brief.name}» trong «{book.parent}».",
+             f"{vi_number(view.explained_units)} đơn vị đã giải trình; {vi_number(len(moved))} đơn vị thay đổi xếp "
+             f"hạng; {vi_number(sum(len(u.open_items) for u in view.units))} tiêu chí còn ý kiến khác nhau."]
+    return Outcome("Tài liệu cho Hội đồng thẩm định", lines, [book, brief], {"moved": len(moved)})
+
+
+def do_status(campaign_dir: str | Path) -> Outcome:
+    """The status workbook CAMPAIGN/output/tien-do.xlsx and the day's reminder list (as ``parxl status``:
+    ``campaign_status``, ``write_status_workbook``, ``render_reminders``), counted to today."""
+    from ..campaign.schedule import schedule_warnings
+    from ..documents.reminders import render_reminders
+    from ..tracking import status as tracking
+    from ..tracking.status_xlsx import write_status_workbook
+
+    campaign = load_campaign(campaign_dir)
+    status = tracking.campaign_status(campaign)
+    workbook = write_status_workbook(campaign, status)
+    reminders = render_reminders(campaign, status)
+    late = [u for u in status.units if u.on_time is False]
+    lines = [f"Tiến độ tính đến ngày {status.today:%d/%m/%Y}: {vi_number(sum(1 for u in status.units if u.received_on))}"
+             f"/{vi_number(len(status.units))} đơn vị đã gửi, {vi_number(len(late))} đơn vị chậm hoặc quá hạn; "
+             f"{vi_number(len(status.missing_appraisals()))} kết quả thẩm định chưa gửi.",
+             *(f"Lưu ý: {w}" for w in schedule_warnings(campaign.config)),
+             *([f"Lưu ý: inbox/ có {vi_number(len(status.unseen))} tệp chưa kiểm tra; chọn «Kiểm tra tệp gửi về» để "
+                "tính cả các tệp này."] if status.unseen else []),
+             f"Bảng tiến độ: {workbook}", f"Danh sách đôn đốc: {reminders}"]
+    return Outcome("Theo dõi tiến độ", lines, [workbook, reminders], {"late": len(late)})
+
+
+def do_plan(campaign_dir: str | Path) -> Outcome:
+    """The Kế hoạch triển khai into CAMPAIGN/output (as ``parxl plan``: ``documents.plan.render_plan``), with the
+    warnings the CLI prints as «Lưu ý» lines. Raises ``DocumentError`` (a ``ParxlError``) for a bad template."""
+    from ..campaign.schedule import schedule_warnings
+    from ..documents import plan
+    from ..documents.placeholders import draft_warnings
+    from ..documents.render import DocumentError, campaign_template, template_origin, template_variables
+
+    campaign = load_campaign(campaign_dir)
+    chosen = campaign_template(campaign.root, plan.TEMPLATE)
+    try:
+        used = template_variables(chosen)
+    except DocumentError:
+        used = set()  # the render says what is wrong with the template
+    warnings = [*draft_warnings(campaign, "plan", used), *schedule_warnings(campaign.config)]
+    if campaign.config.schedule is None:
+        warnings.append("campaign.yaml chưa có mục «schedule»: kế hoạch dùng tiến độ mặc định theo năm.")
+    path = plan.render_plan(campaign)
+    return Outcome("Kế hoạch triển khai", [f"Đã soạn kế hoạch triển khai: {path}", template_origin(chosen),
+                                            *(f"Lưu ý: {w}" for w in warnings)], [path])
+
+
+def do_improvement(campaign_dir: str | Path) -> Outcome:
+    """One improvement plan per ranked unit into CAMPAIGN/output/ke-hoach-cai-thien, from the results saved with
+    the latest master (as ``parxl improvement`` without «--previous»: ``render_improvement_plans``).
+    Raises ``MasterNeededError`` / ``NothingRankedError`` (``ParxlError``) as ``do_documents``."""
+    from ..documents import improvement
+    from ..documents.blocks import template_used
+    from ..documents.placeholders import draft_warnings
+    from ..documents.render import DocumentError, campaign_template, template_variables
+    from ..documents.source import followed_master, master_edited, master_label, require_ranked
+
+    snapshot = followed_master(load_campaign(campaign_dir))
+    require_ranked(snapshot, "improvement")
+    campaign = snapshot.results.campaign
+    try:
+        used = template_variables(campaign_template(campaign.root, template_used(campaign, improvement.TEMPLATE)))
+    except DocumentError:
+        used = set()  # the render says what is wrong with the template
+    warnings = [*draft_warnings(campaign, "improvement", used), *filter(None, [master_edited(snapshot)])]
+    paths = improvement.render_improvement_plans(snapshot.results, master=snapshot.master)
+    lines = [f"Đã soạn {vi_number(len(paths))} kế hoạch cải thiện trong «{paths[0].parent}».",
+             f"Theo bảng tổng hợp {master_label(snapshot.master, snapshot.made_at)}.",
+             *(f"Lưu ý: {w}" for w in warnings)]
+    return Outcome("Kế hoạch cải thiện", lines, paths, {"plans": len(paths)})
 
 
 # --- what the «Chạy» button runs through xlwings -------------------------------------------
