@@ -206,6 +206,51 @@ def build_notice(path: Path) -> None:
     save(doc, path)
 
 
+def report_results(doc, prefix: str, survey: bool) -> None:
+    """The report's results: overall figures, bands, fields and units not ranked, headed «<prefix>1.» to
+    «<prefix>4.» (``prefix`` "" for one block, «{{ k.numeral }}.» inside a campaign's loop over blocks)."""
+    heading(doc, f"{prefix}1. Kết quả chung")
+    para(doc, "- Số đơn vị được đánh giá: {{ unit_count }}; được xếp hạng: {{ ranked_count }}; không xếp hạng: "
+              "{{ unranked_count }}{% if unranked_reasons %} ({{ unranked_reasons }}){% endif %}.", **BODY)
+    para(doc, "- Chỉ số cải cách hành chính trung bình: {{ average }}%.", **BODY)
+    para(doc, "- Cao nhất: {{ best }}% ({{ best_units }}); thấp nhất: {{ lowest }}% ({{ lowest_units }}).", **BODY)
+    if survey:
+        tag(doc, "{%p if survey_coverage %}")
+        para(doc, "- Điều tra xã hội học: {{ survey_coverage }}.", **BODY)
+        tag(doc, "{%p endif %}")
+    heading(doc, f"{prefix}2. Phân bố theo xếp loại")
+    loop_table(doc, [
+        ("STT", 12, "{{ b.stt }}", "center"),
+        ("Xếp loại", 45, "{{ b.label }}", "left"),
+        ("Khoảng chỉ số", 58, "{{ b.when }}", "left"),
+        ("Số đơn vị", 25, "{{ b.count }}", "center"),
+        ("Tỷ lệ (%)", 25, "{{ b.share }}", "center"),
+    ], "{%tr for b in bands %}")
+    heading(doc, f"{prefix}3. Kết quả theo lĩnh vực")
+    loop_table(doc, [
+        ("STT", 13, "{{ f.stt }}", "center"),
+        ("Lĩnh vực", 48, "{{ f.title }}", "left"),
+        ("Chỉ số trung bình (%)", 22, "{{ f.average }}", "center"),
+        ("Cao nhất", 41, "{{ f.best }}% – {{ f.best_units }}", "left"),
+        ("Thấp nhất", 41, "{{ f.lowest }}% – {{ f.lowest_units }}", "left"),
+    ], "{%tr for f in fields %}")
+    tag(doc, "{%p if unranked %}")
+    heading(doc, f"{prefix}4. Đơn vị không xếp hạng")
+    tag(doc, "{%p for u in unranked %}")
+    para(doc, "- {{ u.name }}: {{ u.note }}", **BODY)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+
+
+def report_closing(doc, path: Path) -> None:
+    """The report's last paragraph, recipients and signature; saves ``doc`` to ``path``."""
+    para(doc, "Trên đây là báo cáo kết quả xác định Chỉ số cải cách hành chính năm {{ year }} của "
+              "{{ units_phrase }}; {{ issuer_name_text }} báo cáo {{ report_to }} theo dõi, tổng hợp./.",
+         indent=10, after=12)
+    recipients_and_signature(doc, *SIGN_COLS)
+    save(doc, path)
+
+
 # --- Báo cáo kết quả (to the higher level) ----------------------------------------
 
 def build_report(path: Path) -> None:
@@ -220,41 +265,8 @@ def build_report(path: Path) -> None:
               "năm {{ year }} đối với {{ unit_count }} đơn vị; kết quả được công bố tại {{ decision_ref }} "
               "của {{ authority_text }}.", **BODY)
     heading(doc, "II. KẾT QUẢ")
-    heading(doc, "1. Kết quả chung")
-    para(doc, "- Số đơn vị được đánh giá: {{ unit_count }}; được xếp hạng: {{ ranked_count }}; không xếp hạng: "
-              "{{ unranked_count }}{% if unranked_reasons %} ({{ unranked_reasons }}){% endif %}.", **BODY)
-    para(doc, "- Chỉ số cải cách hành chính trung bình: {{ average }}%.", **BODY)
-    para(doc, "- Cao nhất: {{ best }}% ({{ best_units }}); thấp nhất: {{ lowest }}% ({{ lowest_units }}).", **BODY)
-    tag(doc, "{%p if survey_coverage %}")
-    para(doc, "- Điều tra xã hội học: {{ survey_coverage }}.", **BODY)
-    tag(doc, "{%p endif %}")
-    heading(doc, "2. Phân bố theo xếp loại")
-    loop_table(doc, [
-        ("STT", 12, "{{ b.stt }}", "center"),
-        ("Xếp loại", 45, "{{ b.label }}", "left"),
-        ("Khoảng chỉ số", 58, "{{ b.when }}", "left"),
-        ("Số đơn vị", 25, "{{ b.count }}", "center"),
-        ("Tỷ lệ (%)", 25, "{{ b.share }}", "center"),
-    ], "{%tr for b in bands %}")
-    heading(doc, "3. Kết quả theo lĩnh vực")
-    loop_table(doc, [
-        ("STT", 13, "{{ f.stt }}", "center"),
-        ("Lĩnh vực", 48, "{{ f.title }}", "left"),
-        ("Chỉ số trung bình (%)", 22, "{{ f.average }}", "center"),
-        ("Cao nhất", 41, "{{ f.best }}% – {{ f.best_units }}", "left"),
-        ("Thấp nhất", 41, "{{ f.lowest }}% – {{ f.lowest_units }}", "left"),
-    ], "{%tr for f in fields %}")
-    tag(doc, "{%p if unranked %}")
-    heading(doc, "4. Đơn vị không xếp hạng")
-    tag(doc, "{%p for u in unranked %}")
-    para(doc, "- {{ u.name }}: {{ u.note }}", **BODY)
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p endif %}")
-    para(doc, "Trên đây là báo cáo kết quả xác định Chỉ số cải cách hành chính năm {{ year }} của "
-              "{{ units_phrase }}; {{ issuer_name_text }} báo cáo {{ report_to }} theo dõi, tổng hợp./.",
-         indent=10, after=12)
-    recipients_and_signature(doc, *SIGN_COLS)
-    save(doc, path)
+    report_results(doc, "", survey=True)
+    report_closing(doc, path)
 
 
 # --- Kế hoạch triển khai (the campaign plan, seeds 000 and 002) ---------------------------
@@ -391,39 +403,9 @@ def build_report_blocks(path: Path) -> None:
                  "best_units", "lowest", "lowest_units", "bands", "fields", "unranked"):
         tag(doc, f"{{%p set {name} = k.{name} %}}")
     heading(doc, "{{ k.numeral }}. {{ k.title }}")
-    heading(doc, "{{ k.numeral }}.1. Kết quả chung")
-    para(doc, "- Số đơn vị được đánh giá: {{ unit_count }}; được xếp hạng: {{ ranked_count }}; không xếp hạng: "
-              "{{ unranked_count }}{% if unranked_reasons %} ({{ unranked_reasons }}){% endif %}.", **BODY)
-    para(doc, "- Chỉ số cải cách hành chính trung bình: {{ average }}%.", **BODY)
-    para(doc, "- Cao nhất: {{ best }}% ({{ best_units }}); thấp nhất: {{ lowest }}% ({{ lowest_units }}).", **BODY)
-    heading(doc, "{{ k.numeral }}.2. Phân bố theo xếp loại")
-    loop_table(doc, [
-        ("STT", 12, "{{ b.stt }}", "center"),
-        ("Xếp loại", 45, "{{ b.label }}", "left"),
-        ("Khoảng chỉ số", 58, "{{ b.when }}", "left"),
-        ("Số đơn vị", 25, "{{ b.count }}", "center"),
-        ("Tỷ lệ (%)", 25, "{{ b.share }}", "center"),
-    ], "{%tr for b in bands %}")
-    heading(doc, "{{ k.numeral }}.3. Kết quả theo lĩnh vực")
-    loop_table(doc, [
-        ("STT", 13, "{{ f.stt }}", "center"),
-        ("Lĩnh vực", 48, "{{ f.title }}", "left"),
-        ("Chỉ số trung bình (%)", 22, "{{ f.average }}", "center"),
-        ("Cao nhất", 41, "{{ f.best }}% – {{ f.best_units }}", "left"),
-        ("Thấp nhất", 41, "{{ f.lowest }}% – {{ f.lowest_units }}", "left"),
-    ], "{%tr for f in fields %}")
-    tag(doc, "{%p if unranked %}")
-    heading(doc, "{{ k.numeral }}.4. Đơn vị không xếp hạng")
-    tag(doc, "{%p for u in unranked %}")
-    para(doc, "- {{ u.name }}: {{ u.note }}", **BODY)
+    report_results(doc, "{{ k.numeral }}.", survey=False)
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p endfor %}")
-    para(doc, "Trên đây là báo cáo kết quả xác định Chỉ số cải cách hành chính năm {{ year }} của "
-              "{{ units_phrase }}; {{ issuer_name_text }} báo cáo {{ report_to }} theo dõi, tổng hợp./.",
-         indent=10, after=12)
-    recipients_and_signature(doc, *SIGN_COLS)
-    save(doc, path)
+    report_closing(doc, path)
 
 
 # --- Thông báo kết quả sơ bộ (one per appraised unit) -----------------------------
