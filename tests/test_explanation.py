@@ -545,3 +545,19 @@ def test_a_unit_with_nothing_contested_gets_no_workbook_and_survey_points_are_no
     assert "tổng điểm tự đánh giá: 7,25 điểm; tổng điểm sau thẩm định: 5,25 điểm (chênh lệch -2,00 điểm)" in text
     rows = ["|".join(x.text for x in row.cells) for t in x01.tables for row in t.rows]
     assert "2|Sự hài lòng của người dân|3,00|—|—|—" in rows, rows
+
+
+def test_the_excel_button_records_returned_explanations_like_the_cli(sent):
+    # The «Kiểm tra tệp gửi về» button runs the same check as «parxl check»: X01's giải trình workbook is
+    # recorded as round explanation-1 and the status area names it.
+    from parxl.excel import xl
+    from parxl.ledger.store import Ledger
+
+    c = sent
+    fill_explanation(explanation_src(c, "X01"), c.inbox_dir / "giai-trinh-X01.xlsx",
+                     {"1.3": ("Tỷ lệ đúng hạn 95%", "https://kinhmon.haiduong.gov.vn/bc", 2)})
+    outcome = xl.do_check(c.root)
+    assert "Phiếu giải trình nhận được (1):" in outcome.lines
+    assert any(line.startswith("• X01 Phường An Lưu:") and line.endswith("hợp lệ") for line in outcome.lines)
+    with Ledger.open(c) as ledger:
+        assert ledger.round_details("X01", "explanation-1")["1.3"].explanation == "Tỷ lệ đúng hạn 95%"

@@ -76,10 +76,13 @@ def do_generate(campaign_dir: str | Path) -> Outcome:
 
 def do_check(campaign_dir: str | Path) -> Outcome:
     """Keep and check every file under CAMPAIGN/inbox/, write the findings and feedback (as ``parxl check``)."""
+    from ..explanation.record import record_explanations
+
     campaign = load_campaign(campaign_dir)
     result = run_intake(campaign)
     lines_by_unit = unit_lines(campaign, result)
     paths = write_outputs(campaign, result, lines_by_unit)
+    explanations = record_explanations(campaign, result.others)  # giải trình workbooks in inbox/, as «parxl check»
     errors = current_errors(lines_by_unit, result)
     subs = [line.submission for line in lines_by_unit]
     stale = stale_unreadable(result)
@@ -120,6 +123,7 @@ def do_check(campaign_dir: str | Path) -> Outcome:
     lines.append(f"Còn {vi_number(errors)} lỗi đơn vị phải sửa; xem chi tiết trong tệp kết quả kiểm tra."
                  if errors else "Không có lỗi phải sửa.")
     lines += internal_lines(result)
+    lines += explanations.lines()
     lines.append(f"Kết quả kiểm tra: {paths[0]}")
     if len(paths) > 1:
         lines.append(f"{vi_number(len(paths) - 1)} tệp phản hồi cho các đơn vị trong «{paths[1].parent}».")
@@ -157,9 +161,12 @@ def do_consolidate(campaign_dir: str | Path) -> Outcome:
     units left out (sent nothing, file unreadable, parxl's error, file with errors), and the files
     parxl failed on. Raises what ``run_consolidation`` raises (``ParxlError`` subclasses).
     """
+    from ..explanation.record import record_explanations
+
     campaign = load_campaign(campaign_dir)
     outcome = run_consolidation(campaign)
     results, intake = outcome.results, outcome.intake
+    explanations = record_explanations(campaign, intake.others)  # giải trình workbooks in inbox/, as the CLI
     ranked = results.ranked
     out = left_out(results)
     counts = {"units": len(results.units), "ranked": len(ranked), "left_out": len(out),
@@ -171,6 +178,7 @@ def do_consolidate(campaign_dir: str | Path) -> Outcome:
         warnings += [w for w in [missing_table_warning(view)] if w and not part.has_survey and w not in warnings]
         warnings += [w for w in [units_without_survey_warning(view, [u.unit.code for u in part.ranked], SHOWN)] if w]
     lines += [f"Cảnh báo: {w}" for w in warnings]
+    lines += explanations.lines()
     note = "" if warnings else survey_note(results)
     if note:
         lines.append(f"Lưu ý: {note}")

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..appraisal import layout as AL
 from ..campaign.folder import Campaign
 from ..core.errors import log_internal_error
+from ..core.numbers import vi_number
 from ..core.report import CommandReport, InternalError
 from ..intake.validation import FileItem, Report
 from ..ledger.inbox import InboxFile
@@ -45,6 +46,19 @@ class ExplanationResult:
         return [{"file": f.name, "sha256": f.sha256, "unit": f.unit_code, "round": f.round,
                  "recorded": f.name in self.recorded, "explained": sorted(f.rows),
                  "findings": [d.as_dict() for d in f.findings]} for f in self.files]
+
+    def lines(self) -> list[str]:
+        """Plain Vietnamese lines for a status area: how many giải trình workbooks came, then one per file with
+        its state and its findings' messages ([] when none came)."""
+        if not self.files:
+            return []
+        out = [f"Phiếu giải trình nhận được ({vi_number(len(self.files))}):"]
+        for f in self.files:
+            who = f"{f.unit_code} {f.unit_name}" if f.unit_code else "(không rõ đơn vị)"
+            state = ("còn lỗi" if f.errors else "hợp lệ") if f.name in self.recorded else "không ghi nhận"
+            out.append(f"• {who}: «{f.name.split('/', 1)[-1]}», {vi_number(len(f.rows))} tiêu chí giải trình — {state}")
+            out += [f"    {d.message}" for d in f.findings]
+        return out
 
     def report(self) -> CommandReport:
         """These files' findings and parxl's own failures on them, ``as_json()`` under ``"explanations"``."""
