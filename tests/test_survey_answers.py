@@ -353,3 +353,25 @@ def test_import_warns_per_unit_about_survey_items_without_answers(tmp_path):
     said = " ".join(result.output.split())
     assert "X01 Phường An Lưu: bảng không có câu trả lời cho tiêu chí điều tra 2.2 — điểm các tiêu chí này tính 0" in said
     assert "X02 Xã Lê Ninh: bảng không có" not in said
+
+
+def test_a_title_row_above_the_header_and_ma_don_vi_are_understood(tmp_path):
+    # As offices keep them: a title row, a blank row, then «Mã đơn vị | Câu hỏi | Phương án | Số phiếu».
+    # X01 C1: A ×3, B ×1 → (300 + 60) / 4 = 90 % of item 2.1's 2 points (C2 unanswered: the item's mean is
+    # over the answered questions) — checked against the same table without the title rows.
+    campaign = survey_campaign(tmp_path)
+    body = "Câu hỏi,Phương án,Số phiếu\n"
+    rows = "X01,C1,A,3\nX01,C1,B,1\n"
+    plain = write(tmp_path / "plain.csv", "Mã," + body + rows)
+    titled = write(tmp_path / "titled.csv", "KẾT QUẢ ĐIỀU TRA XHH NĂM 2025,,,\n,,,\nMã đơn vị," + body + rows)
+    _, expected = import_survey(campaign, plain)
+    _, got = import_survey(campaign, titled)
+    assert got == expected and got["X01"]
+
+
+def test_a_table_without_a_ma_column_says_where_the_header_must_be(tmp_path):
+    campaign = survey_campaign(tmp_path)
+    table = write(tmp_path / "t.csv", "Đơn vị,Câu hỏi,Phương án,Số phiếu\nX01,C1,A,3\n")
+    with pytest.raises(SurveyError) as err:
+        import_survey(campaign, table)
+    assert "thiếu cột «Mã» (mã đơn vị): không thấy dòng tiêu đề có cột này trong 10 dòng đầu" in str(err.value)

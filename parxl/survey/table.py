@@ -135,9 +135,14 @@ class TableCell(NamedTuple):
     percent: bool = False
 
 
+HEADER_SEARCH = 10  # the header row is looked for among the first non-blank rows (a title may stand above it)
+CODE_HEADERS = {"madonvi": "ma", "madv": "ma"}  # «Mã đơn vị», «Mã ĐV» mean the unit code column «Mã»
+
+
 def read_survey_table(campaign: Campaign, path: Path) -> SurveyTable:
-    """Read a survey table of any shape, recognised by its header row (the first non-blank row;
-    headers matched ignoring case, diacritics and spaces):
+    """Read a survey table of any shape, recognised by its header row (the first of the first non-blank
+    rows with a «Mã» column, so title rows above it are skipped; headers matched ignoring case, diacritics
+    and spaces):
 
     - points: ``Mã | 8.1.1 | 8.1.2 | …`` (points, «85%», or an .xlsx cell formatted as a percentage);
     - counts: ``Mã | Câu hỏi | Phương án | Số phiếu [| Nhóm]`` (one row per unit, question, letter);
@@ -147,13 +152,18 @@ def read_survey_table(campaign: Campaign, path: Path) -> SurveyTable:
     with problems), SurveyDesignError when the campaign's survey design itself is wrong.
     """
     rows = read_cells(path)
-    header_at = next((n for n, r in enumerate(rows) if any(c.text.strip() for c in r)), None)
-    if header_at is None:
+    filled = [n for n, r in enumerate(rows) if any(c.text.strip() for c in r)]
+    if not filled:
         raise SurveyError(path, ["bảng trống: cần dòng tiêu đề có cột «Mã» và mã các tiêu chí điều tra"])
+    folded_rows = {n: [CODE_HEADERS.get(fold(normalize_text(c.text).strip()), fold(normalize_text(c.text).strip()))
+                       for c in rows[n]] for n in filled[:HEADER_SEARCH]}
+    header_at = next((n for n, f in folded_rows.items() if "ma" in f), None)  # title rows above it are skipped
+    if header_at is None:
+        raise SurveyError(path, [f"thiếu cột «Mã» (mã đơn vị): không thấy dòng tiêu đề có cột này trong {HEADER_SEARCH} dòng đầu; "
+                                 "dòng tiêu đề là một dòng (không gộp hai dòng), có cột «Mã» và mã các tiêu chí "
+                                 "điều tra, hoặc các cột «Câu hỏi», «Phương án», «Số phiếu»"])
     header = [normalize_text(c.text).strip() for c in rows[header_at]]
-    folded = [fold(h) for h in header]
-    if "ma" not in folded:
-        raise SurveyError(path, ["thiếu cột «Mã» (mã đơn vị)"])
+    folded = folded_rows[header_at]
     body = list(enumerate(rows[header_at + 1:], start=header_at + 2))
     if {"cauhoi", "phuongan", "sophieu"} <= set(folded):
         return _read_counts(campaign, path, header, folded, body)
