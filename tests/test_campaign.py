@@ -168,3 +168,29 @@ def test_init_copies_go_through_the_atomic_writer(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", lambda a, b: (replaced.append(os.path.basename(b)), real_replace(a, b)))
     init_campaign(tmp_path / "c", "xa-mau-2025", units, 2025)
     assert replaced == ["criteria.yaml", "units.csv", "campaign.yaml"]
+
+
+def test_a_set_without_a_survey_part_holds_no_survey(tmp_path):
+    # mini.yaml without its survey field and part: 7 points, all appraised. init writes survey_held: false, and
+    # even a campaign.yaml that says true gets no survey warning, column or wording (nothing to survey).
+    import yaml
+
+    from conftest import FIXTURES, make_campaign
+    from parxl.master.consolidation import run_consolidation
+
+    data = yaml.safe_load((FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    data["fields"] = [f for f in data["fields"] if f.get("part") != "survey"]
+    data["parts"] = {"appraised": data["parts"]["appraised"]}
+    data["total"] = 7
+    criteria = tmp_path / "no-survey.yaml"
+    criteria.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    c = make_campaign(tmp_path / "c", criteria)
+    assert "survey_held: false" in (c.root / "campaign.yaml").read_text(encoding="utf-8")
+    text = (c.root / "campaign.yaml").read_text(encoding="utf-8").replace("survey_held: false", "survey_held: true")
+    (c.root / "campaign.yaml").write_text(text, encoding="utf-8")
+    c = load_campaign(c.root)
+    assert c.config.survey_held is False
+    from parxl.survey.table import missing_table_warning
+    assert missing_table_warning(c) is None
+    done = run_consolidation(c)
+    assert done.results.has_survey is False

@@ -223,8 +223,8 @@ class Campaign:
             "block": block.framework.model.block, "criteria": block.criteria,
             "bands": block.bands if block.own_bands else None, "tie_rule": block.tie_rule,
             "missing_policy": block.missing_policy, "blocks": None})
-        return Campaign(self.root, config, block.framework, block.units, block.units_file,
-                        blocks=[block], block_id=block.id)
+        return Campaign(self.root, without_survey_part(config, block.framework), block.framework, block.units,
+                        block.units_file, blocks=[block], block_id=block.id)
 
     def views(self) -> list["Campaign"]:
         """``for_block`` of every block, in campaign.yaml order (one view: the campaign itself)."""
@@ -363,7 +363,15 @@ def load_campaign(root: str | Path) -> Campaign:
     units_file = find_units_file(root)
     for sub in WORK_DIRS:  # a campaign copied or cloned without its empty folders
         ensure_folder(root / sub)
-    return Campaign(root, config, framework, load_units(units_file), units_file)
+    return Campaign(root, without_survey_part(config, framework), framework, load_units(units_file), units_file)
+
+
+def without_survey_part(config: CampaignConfig, framework: Framework) -> CampaignConfig:
+    """``config`` with ``survey_held`` off when ``framework`` has no survey item: such a set has no survey to hold,
+    so no survey wording, column or warning appears (its total is its appraised part, the index is the same)."""
+    if config.survey_held and not any(i.rule.type == "survey" for i in framework.items):
+        return config.model_copy(update={"survey_held": False})
+    return config
 
 
 def _load_with_blocks(root: Path, config: CampaignConfig, config_path: Path) -> Campaign:
@@ -431,7 +439,7 @@ def init_campaign(root: str | Path, criteria: str, units_file: str | Path, year:
         "deadline": None,
         "submit_to": None,
         "contact": {"office": "Phòng Nội vụ", "person": None, "phone": None, "email": None},
-        "survey_held": True,
+        "survey_held": any(i.rule.type == "survey" for i in framework.items),
         "tie_rule": "competition",
         "missing_policy": "exclude",
         "recipients": ["Sở Nội vụ", "Chủ tịch, các PCT UBND", "Các đơn vị có tên tại Điều 1", "Lưu: VT, NV"],
