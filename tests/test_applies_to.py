@@ -202,3 +202,18 @@ def test_an_item_whose_types_are_none_of_its_fields_is_a_problem():
     found = [p for p in exc.value.problems if p.path.endswith(".applies_to")]
     assert len(found) == 1 and "«1.7»" in found[0].message and "không áp dụng cho đơn vị nào" in found[0].message
     assert item["applies_to"] == ["Phường"]
+
+
+def test_generate_warns_of_units_whose_type_the_set_does_not_name(tmp_path):
+    # mini-kinds names Xã, Đặc khu, Phường; «Thị trấn» and a blank «Loại» get workbooks without the typed items.
+    from click.testing import CliRunner
+
+    from parxl.cli import main
+
+    units = "Mã,Tên đơn vị,Loại\nX01,Phường An Lưu,Phường\nX02,Thị trấn Minh Tân,Thị trấn\nX03,Xã Lê Ninh,\n"
+    c = make_campaign(tmp_path / "k", criteria=KINDS_SET, units_csv=units)
+    out = CliRunner().invoke(main, ["generate", str(c.root)])
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())
+    assert "2 đơn vị có cột «Loại» trống hoặc không phải loại nào bộ chỉ số nêu" in said
+    assert "X02 (Thị trấn), X03 (trống)" in said and "X01" not in said.split("bộ chỉ số nêu")[1]

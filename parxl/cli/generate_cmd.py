@@ -8,7 +8,7 @@ import click
 from ..campaign.folder import load_campaign
 from ..core.numbers import vi_number
 from ..workbook.stamping import generate
-from ..workbook.texts import sample_set_warning
+from ..workbook.texts import sample_set_warning, unknown_kind_warning
 from .progress_bar import steps
 from .console import console, err_console
 
@@ -26,9 +26,9 @@ def command(campaign_dir: Path) -> None:
     """
     campaign = load_campaign(campaign_dir)
     for view in campaign.views():  # each block its own criteria set and units
-        warning = sample_set_warning(view)
-        if warning:
-            err_console.print(f"[yellow]Lưu ý:[/] {warning}")
+        for warning in (sample_set_warning(view), unknown_kind_warning(view)):
+            if warning:
+                err_console.print(f"[yellow]Lưu ý:[/] {warning}", soft_wrap=True, highlight=False)
         with steps(console, console.writes_to_terminal()) as bars:
             paths = generate(view, progress=bars.step("Đang tạo biểu mẫu"))
         block = f" cho {view.blocks[0].title.lower()}" if campaign.has_blocks else ""

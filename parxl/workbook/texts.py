@@ -226,6 +226,24 @@ def extra_guide_lines(fw) -> list[tuple[str, str]]:
     return lines
 
 
+def unknown_kind_warning(campaign: Campaign) -> str | None:
+    """Said before workbooks go out when the set scores some items only for some unit types (``applies_to``) and
+    a unit's «Loại» is blank or none of those types: its workbook then has none of those items. None otherwise."""
+    from ..criteria.model import kind_key
+
+    fw = campaign.framework
+    if not fw.has_applies_to:
+        return None
+    known = {kind_key(k) for k in fw.kinds}
+    odd = [u for u in campaign.units if kind_key(u.kind or "") not in known]
+    if not odd:
+        return None
+    listed = ", ".join(f"{u.code} ({u.kind or 'trống'})" for u in odd[:10]) + (" …" if len(odd) > 10 else "")
+    return (f"{vi_number(len(odd))} đơn vị có cột «Loại» trống hoặc không phải loại nào bộ chỉ số nêu "
+            f"({', '.join(fw.kinds)}): {listed}; biểu mẫu của các đơn vị này không có các tiêu chí chỉ áp dụng cho "
+            "một số loại. Nếu không đúng, sửa cột «Loại» trong danh sách đơn vị rồi tạo lại biểu mẫu.")
+
+
 def sample_set_warning(campaign: Campaign, before: str = "gửi cho các đơn vị") -> str | None:
     """Said before workbooks (or, with ``before``, documents) built on a bundled SAMPLE criteria set go out."""
     if not campaign.framework.model.sample:
