@@ -217,3 +217,22 @@ def test_generate_warns_of_units_whose_type_the_set_does_not_name(tmp_path):
     said = " ".join(out.output.split())
     assert "2 đơn vị có cột «Loại» trống hoặc không phải loại nào bộ chỉ số nêu" in said
     assert "X02 (Thị trấn), X03 (trống)" in said and "X01" not in said.split("bộ chỉ số nêu")[1]
+
+
+def test_a_workbook_made_for_another_type_is_said_to_be_so_not_blamed_on_the_unit(tmp_path):
+    # X01's workbook is made while it is a Phường; the clerk then changes its «Loại» to Xã (which has 1.6 and
+    # 1.8 more): its file is not read against the Xã items, and the finding says the type changed.
+    from parxl.campaign.folder import load_campaign
+    from parxl.intake.submission import read_submission
+    from parxl.intake.validation import validate
+    from parxl.workbook.build import build_workbook
+
+    units = "Mã,Tên đơn vị,Loại\nX01,Phường An Lưu,Phường\n"
+    c = make_campaign(tmp_path / "k", criteria=KINDS_SET, units_csv=units)
+    path = tmp_path / "X01.xlsx"
+    path.write_bytes(build_workbook(c, c.unit("X01")))
+    (c.root / "units.csv").write_text(units.replace(",Phường\n", ",Xã\n"), encoding="utf-8")
+    report = validate(load_campaign(c.root), read_submission(path))
+    codes = [f.code for f in report.findings]
+    assert codes == ["identity-kind-changed"], codes
+    assert "«Phường»" in report.findings[0].message and "«Xã»" in report.findings[0].message

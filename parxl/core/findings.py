@@ -43,6 +43,7 @@ FindingCode = Literal[
     "file-number-out-of-range", "file-duplicate", "sheet-oversized", "identity-missing",
     "identity-other-campaign", "identity-other-criteria", "identity-layout-version", "identity-unknown-unit",
     "identity-header-mismatch", "identity-filename-mismatch", "identity-swapped", "identity-unit-renamed",
+    "identity-kind-changed",
     "sheet-missing", "columns-changed", "row-missing", "rows-not-read", "rows-shifted", "rows-reordered",
     "formula-altered", "locked-cell-changed", "input-not-option", "input-not-number", "input-negative",
     "input-too-large", "input-not-whole", "input-too-many-decimals", "input-option-variant", "ratio-numerator-exceeds", "score-out-of-range", "score-off-step",
@@ -237,6 +238,11 @@ _TYPES = [
        "hai đơn vị có thể đã điền nhầm biểu mẫu của nhau. Mỗi đơn vị hãy điền lại vào đúng biểu mẫu của mình."),
     _T("identity-unit-renamed", "info", "Tên đơn vị đã đổi",
        "Biểu mẫu ghi tên «{found}», danh sách đơn vị hiện ghi «{expected}» (mã {unit}); parxl nhận theo mã."),
+    _T("identity-kind-changed", "error", "Loại đơn vị đã đổi sau khi tạo biểu mẫu",
+       "Biểu mẫu được tạo cho loại đơn vị «{found}» nhưng danh sách đơn vị nay ghi {unit} là «{expected}»; bộ chỉ số "
+       "có tiêu chí chỉ áp dụng cho một số loại, nên biểu mẫu này không có đúng các tiêu chí của đơn vị và không được "
+       "đọc. Đây không phải lỗi của đơn vị: nếu cột «Loại» đúng, tạo lại biểu mẫu («parxl generate») và gửi lại cho "
+       "đơn vị; nếu sai, sửa cột «Loại» trong danh sách đơn vị rồi kiểm tra lại."),
     # Structure -------------------------------------------------------------
     _T("sheet-missing", "error", "Thiếu trang tính",
        "Không tìm thấy trang «{sheet}» trong tệp «{file}»: trang đã bị xóa hoặc đổi tên. "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from ...campaign.units import Unit
+from ...criteria.model import kind_key
 from ...core.texts import strip_diacritics
 from ...workbook import layout
 from . import Context
@@ -104,6 +105,13 @@ def check(ctx: Context) -> None:
     if not layout.reads_version(meta.get("layout_version") or ""):
         ctx.add("identity-layout-version", sheet=layout.SHEET_META, cell=layout.meta_ref("layout_version"),
                 found=meta.get("layout_version") or "?", expected=layout.layout_version())
+        ctx.stop = True
+        return
+    made_for = meta.get("unit_kind") or ""
+    if fw.has_applies_to and made_for and kind_key(made_for) != kind_key(unit.kind or ""):
+        # the items differ by type: reading it against the new type would blame the unit for «deleted rows»
+        ctx.add("identity-kind-changed", sheet=layout.SHEET_META, cell=layout.meta_ref("unit_kind"),
+                found=made_for, expected=unit.kind or "(trống)", unit=f"{unit.code} {unit.name}")
         ctx.stop = True
         return
     _check_names(ctx)
