@@ -561,3 +561,55 @@ def test_the_excel_button_records_returned_explanations_like_the_cli(sent):
     assert any(line.startswith("• X01 Phường An Lưu:") and line.endswith("hợp lệ") for line in outcome.lines)
     with Ledger.open(c) as ledger:
         assert ledger.round_details("X01", "explanation-1")["1.3"].explanation == "Tỷ lệ đúng hạn 95%"
+
+
+def test_explanation_findings_reach_the_check_report_and_the_units_feedback(sent):
+    # X01 returns a valid giải trình workbook; X02 proposes 1 point for 1.2 without explaining (explanation-missing
+    # at H of the first data row); X02's workbook also arrives in X01's folder (explanation-wrong-unit, sent by X01).
+    from parxl.ledger.check_report_xlsx import feedback_name
+
+    c = sent
+    fill_explanation(explanation_src(c, "X01"), c.inbox_dir / "giai-trinh-X01.xlsx",
+                     {"1.3": ("Tỷ lệ đúng hạn 95%", "https://kinhmon.haiduong.gov.vn/bc", 2)})
+    fill_explanation(explanation_src(c, "X02"), c.inbox_dir / "X02 giai trinh.xlsx", {"1.2": (None, None, 1)})
+    fill_explanation(explanation_src(c, "X02"), c.inbox_dir / "X01 - Phường An Lưu" / "giai-trinh.xlsx",
+                     {"1.2": ("Nhầm phiếu", None, None)})
+    # and a copy of X01's whose identity was edited (another campaign): not recorded, listed for X01 by its name
+    odd = fill_explanation(explanation_src(c, "X01"), c.inbox_dir / "X01 sua.xlsx", {"1.3": ("Sửa", None, None)})
+    wb = openpyxl.load_workbook(odd)
+    meta = wb[EL.SHEET_META]
+    (at,) = [r for r in range(1, meta.max_row + 1) if meta.cell(r, 1).value == "campaign_id"]
+    meta.cell(at, 2).value = "dot-khac"
+    wb.save(odd)
+    out = cli("check", str(c.root))
+    assert out.exit_code == 1, out.output
+    cell = f"H{EL.HEADER_ROW + 1}"
+    wb = openpyxl.load_workbook(c.root / "output" / "ket-qua-kiem-tra.xlsx")
+    rows = [[x.value for x in r] for r in wb["Các lỗi"].iter_rows(min_row=2)]
+    got = {(r[0], r[3], r[5], r[6], r[8]) for r in rows if str(r[3]).startswith("explanation-")}
+    assert got == {("X02", "explanation-missing", cell, "1.2", "inbox/X02 giai trinh.xlsx"),
+                   ("", "explanation-identity", "", "", "inbox/X01 sua.xlsx"),
+                   ("X02", "explanation-wrong-unit", "", "", "inbox/X01 - Phường An Lưu/giai-trinh.xlsx")}
+    missing = next(r for r in rows if r[3] == "explanation-missing")
+    assert missing[1] == "Xã Lê Ninh" and missing[2] == "Lỗi"
+    assert f"1.2: đơn vị đề nghị 1,00 điểm (điểm thẩm định 0,00) nhưng ô {cell} chưa có giải trình" in missing[7]
+    listed = [[x.value for x in r] for r in wb["Phiếu giải trình"].iter_rows(min_row=4)]
+    assert sorted((r[0], r[2], r[3], r[4], r[5]) for r in listed) == [
+        ("", "inbox/X01 sua.xlsx", "không ghi nhận", 0, 1),
+        ("X01", "inbox/giai-trinh-X01.xlsx", "hợp lệ", 1, 0),
+        ("X02", "inbox/X01 - Phường An Lưu/giai-trinh.xlsx", "còn lỗi", 1, 1),
+        ("X02", "inbox/X02 giai trinh.xlsx", "còn lỗi", 1, 1)]
+
+    def feedback(code):
+        wb = openpyxl.load_workbook(c.root / "output" / "phan-hoi" / feedback_name(code, c.unit(code).name))
+        return [[x.value for x in r] for r in wb["Giải trình"].iter_rows()]
+
+    x02 = feedback("X02")
+    assert "Phiếu giải trình: X02 giai trinh.xlsx; 1 tiêu chí giải trình; kết quả: còn lỗi" in [r[0] for r in x02]
+    (row,) = [r for r in x02 if r[2] == cell]
+    assert (row[0], row[1], row[3]) == (1, "Lỗi", "1.2") and "chưa có giải trình" in row[4]
+    x01 = [r[0] for r in feedback("X01")]
+    assert "Phiếu giải trình: giai-trinh-X01.xlsx; 1 tiêu chí giải trình; kết quả: hợp lệ" in x01
+    assert "Phiếu giải trình: giai-trinh.xlsx; 1 tiêu chí giải trình; kết quả: còn lỗi" in x01
+    assert "Phiếu giải trình: X01 sua.xlsx; 0 tiêu chí giải trình; kết quả: không ghi nhận" in x01
+    assert any("là phiếu giải trình của X02 Xã Lê Ninh" in (r[4] or "") for r in feedback("X01") if len(r) > 4)

@@ -392,7 +392,7 @@ def test_a_broken_criteria_set_is_listed_in_the_status_area(campaign, excel):
 def test_a_file_left_open_in_excel_is_explained(campaign, excel, monkeypatch):
     held = campaign.output_dir / "ket-qua-kiem-tra.xlsx"
 
-    def locked(*_args):
+    def locked(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied", str(held))
 
     monkeypatch.setattr(xl, "write_outputs", locked)

@@ -40,9 +40,10 @@ def command(campaign_dir: Path, as_json: bool) -> None:
     with steps(err_console, not as_json and err_console.writes_to_terminal()) as bars:
         result = run_intake(campaign, progress=bars.step("Đang đọc tệp"))
         lines = unit_lines(campaign, result)
-        paths = write_outputs(campaign, result, lines, progress=bars.step("Ghi tệp phản hồi"))
+        explanations = record_explanations(campaign, result.others)
+        paths = write_outputs(campaign, result, lines, progress=bars.step("Ghi tệp phản hồi"),
+                              explanations=explanations.plain(campaign))
     print_skipped(result)
-    explanations = record_explanations(campaign, result.others)
     report = with_explanations(check_report(campaign, result, lines), explanations)
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))

@@ -81,8 +81,8 @@ def do_check(campaign_dir: str | Path) -> Outcome:
     campaign = load_campaign(campaign_dir)
     result = run_intake(campaign)
     lines_by_unit = unit_lines(campaign, result)
-    paths = write_outputs(campaign, result, lines_by_unit)
     explanations = record_explanations(campaign, result.others)  # giải trình workbooks in inbox/, as «parxl check»
+    paths = write_outputs(campaign, result, lines_by_unit, explanations=explanations.plain(campaign))
     errors = current_errors(lines_by_unit, result)
     subs = [line.submission for line in lines_by_unit]
     stale = stale_unreadable(result)

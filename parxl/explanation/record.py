@@ -22,11 +22,12 @@ from ..core.errors import log_internal_error
 from ..core.numbers import vi_number
 from ..core.report import CommandReport, InternalError
 from ..intake.validation import FileItem, Report
+from ..ledger.check_report_xlsx import ExplanationLine
 from ..ledger.inbox import InboxFile
 from ..ledger.rows import EXPLANATION_PREFIX
 from ..ledger.store import Ledger
 from . import layout as L
-from .read import ExplanationFile, ExplanationRow, RoundCache, read_explanation
+from .read import ExplanationFile, ExplanationRow, RoundCache, path_units, read_explanation
 
 
 @dataclass
@@ -58,6 +59,19 @@ class ExplanationResult:
             state = ("còn lỗi" if f.errors else "hợp lệ") if f.name in self.recorded else "không ghi nhận"
             out.append(f"• {who}: «{f.name.split('/', 1)[-1]}», {vi_number(len(f.rows))} tiêu chí giải trình — {state}")
             out += [f"    {d.message}" for d in f.findings]
+        return out
+
+    def plain(self, campaign: Campaign) -> list[ExplanationLine]:
+        """Each file as the ledger's check outputs take it (``ledger.check_report_xlsx.ExplanationLine``), state
+        ``ok``/``errors`` when recorded, else ``not-recorded``; its sender is the unit its path names when that
+        is not the unit inside, else its own unit, else the one unit its path names (None when none or several)."""
+        out = []
+        for f in self.files:
+            named = path_units(campaign, f.name)
+            sender = f.named_unit or f.unit_code or (next(iter(named)) if len(named) == 1 else None)
+            state = ("errors" if f.errors else "ok") if f.name in self.recorded else "not-recorded"
+            out.append(ExplanationLine(f.name, f.unit_code, f.unit_name, state, len(f.rows), tuple(f.findings),
+                                       sender))
         return out
 
     def report(self) -> CommandReport:

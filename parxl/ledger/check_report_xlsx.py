@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 import json
 from pathlib import Path, PurePosixPath
 
@@ -39,6 +40,30 @@ RETURNED_TITLE = "Bị trả lại / không đọc được"
 INTERNAL_TITLE = "parxl lỗi khi đọc (không phải lỗi của đơn vị)"
 MISSING_TITLE = "Chưa gửi"
 INTERNAL_SHEET = "Lỗi của parxl"
+EXPLANATION_SHEET = "Phiếu giải trình"
+FEEDBACK_EXPLANATION_SHEET = "Giải trình"
+EXPLANATION_STATES = {"ok": "hợp lệ", "errors": "còn lỗi", "not-recorded": "không ghi nhận"}
+
+
+@dataclass(frozen=True)
+class ExplanationLine:
+    """One giải trình workbook received, as plain data for the check outputs: ``path`` as received, the unit
+    it is of (``unit_code``/``unit_name``, None when unknown), ``state`` (a key of ``EXPLANATION_STATES``:
+    ``ok``, ``errors``, ``not-recorded``), ``items`` (how many criteria it explains), its ``findings`` and
+    ``sender``, the unit whose feedback lists it (the unit its folder or name points at, else ``unit_code``)."""
+
+    path: str
+    unit_code: str | None
+    unit_name: str | None
+    state: str
+    items: int
+    findings: tuple[Finding, ...] = ()
+    sender: str | None = None
+
+    @property
+    def state_title(self) -> str:
+        """The Vietnamese state: «hợp lệ», «còn lỗi» or «không ghi nhận»."""
+        return EXPLANATION_STATES[self.state]
 
 
 def _link(path: str) -> str:
@@ -72,9 +97,11 @@ def _first_error(rec: InboxFile) -> str:
     return FINDING_TYPES[errors[0].code].title if errors and errors[0].code in FINDING_TYPES else ""
 
 
-def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[UnitLine]) -> bytes:
-    """``output/ket-qua-kiem-tra.xlsx`` as bytes: sheets «Tổng hợp», «Các lỗi» and, when parxl failed
-    on some file (``result.internal``), «Lỗi của parxl»."""
+def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[UnitLine],
+                      explanations: list[ExplanationLine] | None = None) -> bytes:
+    """``output/ket-qua-kiem-tra.xlsx`` as bytes: sheets «Tổng hợp», «Các lỗi» (with the findings of the
+    giải trình workbooks ``explanations``), «Phiếu giải trình» when some came, and, when parxl failed on
+    some file (``result.internal``), «Lỗi của parxl»."""
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
@@ -146,6 +173,8 @@ def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[Unit
     for rec in stale_unreadable(result):
         code = _unit_of(rec)
         rows += [(code, names.get(code, ""), x, rec.path) for x in rec.report.findings]  # type: ignore[union-attr]
+    for e in explanations or []:
+        rows += [(e.unit_code or "", e.unit_name or "(không rõ)", x, e.path) for x in e.findings]
     for i, (code, name, x, path) in enumerate(rows, start=1):
         ws.write_string(i, 0, code, f.text)
         ws.write_string(i, 1, name, f.text)
@@ -158,10 +187,33 @@ def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[Unit
         ws.write_url(i, 8, _link(path), f.link, string=path)
     ws.autofilter(0, 0, max(len(rows), 1), len(heads) - 1)
     ws.freeze_panes(1, 0)
+    if explanations:
+        _explanation_sheet(wb, f, explanations)
     if result.internal:
         _internal_sheet(wb, f, campaign, result)
     wb.close()
     return out.getvalue()
+
+
+def _explanation_sheet(wb, f: CheckReportFormats, explanations: list[ExplanationLine]) -> None:
+    """«Phiếu giải trình»: one line per giải trình workbook received, with its state and its findings' count."""
+    ws = wb.add_worksheet(EXPLANATION_SHEET)
+    ws.write_string(0, 0, f"PHIẾU GIẢI TRÌNH NHẬN ĐƯỢC ({vi_number(len(explanations))})", f.title)
+    heads = ("Mã", "Đơn vị", "Tệp", "Tình trạng", "Tiêu chí giải trình", "Lỗi", "Cảnh báo")
+    widths = (9, 30, 45, 18, 12, 8, 10)
+    for c, (h, w) in enumerate(zip(heads, widths)):
+        ws.write_string(2, c, h, f.head)
+        ws.set_column(c, c, w)
+    for r, e in enumerate(explanations, start=3):
+        ws.write_string(r, 0, e.unit_code or "", f.text)
+        ws.write_string(r, 1, e.unit_name or "(không rõ)", f.text)
+        ws.write_url(r, 2, _link(e.path), f.link, string=e.path)
+        ws.write_string(r, 3, e.state_title, f.text)
+        ws.write_number(r, 4, e.items, f.text)
+        ws.write_number(r, 5, sum(1 for x in e.findings if x.severity == "error"), f.text)
+        ws.write_number(r, 6, sum(1 for x in e.findings if x.severity == "warning"), f.text)
+    ws.autofilter(2, 0, 2 + len(explanations), len(heads) - 1)
+    ws.freeze_panes(3, 0)
 
 
 def _internal_sheet(wb, f: CheckReportFormats, campaign: Campaign, result: IntakeResult) -> None:
@@ -187,8 +239,10 @@ def _internal_sheet(wb, f: CheckReportFormats, campaign: Campaign, result: Intak
 
 
 def feedback_workbook(campaign: Campaign, code: str, name: str, path: str, received_at: str, status: str,
-                      total: str | None, findings: list[Finding]) -> bytes:
-    """The sheet a clerk sends back to one unit: what to fix (errors) and what was tolerated (notes)."""
+                      total: str | None, findings: list[Finding],
+                      explanations: tuple[ExplanationLine, ...] = ()) -> bytes:
+    """The sheet a clerk sends back to one unit: what to fix (errors) and what was tolerated (notes); with
+    ``explanations`` (the unit's giải trình workbooks), a sheet «Giải trình» with their states and findings."""
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
@@ -226,8 +280,47 @@ def feedback_workbook(campaign: Campaign, code: str, name: str, path: str, recei
     ws.set_paper(9)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
+    if explanations:
+        _feedback_explanations(wb, f, campaign, code, name, explanations)
     wb.close()
     return out.getvalue()
+
+
+def _feedback_explanations(wb, f: CheckReportFormats, campaign: Campaign, code: str, name: str,
+                           explanations: tuple[ExplanationLine, ...]) -> None:
+    """«Giải trình» of a unit's feedback: per giải trình workbook, its state, then every finding on it."""
+    ws = wb.add_worksheet(FEEDBACK_EXPLANATION_SHEET)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 11)
+    ws.set_column(2, 3, 9)
+    ws.set_column(4, 4, 95)
+    ws.write_string(0, 0, f"PHẢN HỒI KẾT QUẢ KIỂM TRA PHIẾU GIẢI TRÌNH CHỈ SỐ CCHC NĂM {campaign.year}", f.title)
+    ws.write_string(1, 0, f"Đơn vị: {name} (mã {code})", f.plain)
+    r = 3
+    for e in explanations:
+        ws.write_string(r, 0, f"Phiếu giải trình: {PurePosixPath(e.path.split('!/')[-1]).name}; "
+                              f"{vi_number(e.items)} tiêu chí giải trình; kết quả: {e.state_title}", f.plain)
+        r += 1
+        if not e.findings:
+            ws.write_string(r, 0, "Phiếu không có lỗi cần sửa. Cảm ơn đơn vị.", f.plain)
+            r += 2
+            continue
+        if any(x.severity == "error" for x in e.findings):
+            ws.write_string(r, 0, "Đề nghị đơn vị sửa các lỗi dưới đây trên chính phiếu giải trình rồi gửi lại.",
+                            f.plain)
+            r += 1
+        for c, h in enumerate(("STT", "Mức độ", "Ô", "Tiêu chí", "Nội dung")):
+            ws.write_string(r, c, h, f.head)
+        for i, x in enumerate(e.findings, start=1):
+            ws.write_number(r + i, 0, i, f.text)
+            ws.write_string(r + i, 1, SEVERITY_TITLES[x.severity], f.sev[x.severity])
+            ws.write_string(r + i, 2, x.cell or "", f.text)
+            ws.write_string(r + i, 3, x.item or "", f.text)
+            ws.write_string(r + i, 4, x.message, f.text)
+        r += len(e.findings) + 2
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
 
 
 def feedback_name(code: str, name: str) -> str:
@@ -236,30 +329,38 @@ def feedback_name(code: str, name: str) -> str:
 
 
 def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine],
-                  progress: Progress | None = None) -> list[Path]:
+                  progress: Progress | None = None, explanations: list[ExplanationLine] | None = None) -> list[Path]:
     """Write the findings workbook and one feedback workbook per unit that sent something.
+
+    ``explanations`` (the giải trình workbooks received, as plain data) go into the findings workbook and
+    into the feedback workbook of the unit that sent each (``ExplanationLine.sender``), when that unit has one.
 
     A feedback workbook whose content cannot have changed since this command wrote it (same inputs, the
     file as it was left: size and modification time, noted in ``.parxl/feedback-written.json``) is not
     built again. ``progress`` is told each unit's feedback.
     """
     out = campaign.output_dir
-    paths = [write_atomic(out / FINDINGS_FILE, findings_workbook(campaign, result, lines))]
+    paths = [write_atomic(out / FINDINGS_FILE, findings_workbook(campaign, result, lines, explanations))]
     names = {u.code: u.name for u in campaign.units}
+    by_unit: dict[str, tuple[ExplanationLine, ...]] = {}
+    for e in explanations or []:
+        if e.sender and e.sender in names:
+            by_unit[e.sender] = (*by_unit.get(e.sender, ()), e)
     done: set[str] = set()
     jobs = []
     for line in lines:
         s = line.submission
         total = vi_number(s.total_self, campaign.framework.decimals) if s.total_self is not None else None
         jobs.append((s.unit_code, (campaign, s.unit_code, s.unit_name, s.original_path, s.received_at, s.status,
-                                   total, line.findings), feedback_name(s.unit_code, s.unit_name)))
+                                   total, line.findings, by_unit.get(s.unit_code, ())),
+                     feedback_name(s.unit_code, s.unit_name)))
         done.add(s.unit_code)
     for rec in stale_unreadable(result):
         code = _unit_of(rec)
         if not code or code in done or rec.report is None:
             continue
         jobs.append((code, (campaign, code, names.get(code, code), rec.path, rec.received_at, "unreadable",
-                            None, rec.report.findings), feedback_name(code, names.get(code, code))))
+                            None, rec.report.findings, by_unit.get(code, ())), feedback_name(code, names.get(code, code))))
         done.add(code)
     written = _Written(campaign)
     todo = []
