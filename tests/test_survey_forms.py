@@ -23,6 +23,12 @@ def test_forms_cli_writes_a_questionnaire_per_group_and_the_entry_workbook(tmp_p
     assert "Câu 1 (C1). Ông/bà đánh giá thế nào về việc công khai thủ tục hành chính?" in text
     assert "☐ B. Đôi khi trễ hẹn" in text
     assert "Câu 3 (2.2). Thái độ của công chức tiếp nhận hồ sơ" in text and "☐ A\n☐ B" in text
+    # 2.2 has no worded options: the clerk is told before printing; the subtitle keeps the title's own capitals
+    said = " ".join(result.output.split())
+    assert "câu hỏi 2.2 chưa có lời cho các phương án" in said and "C1" not in said.split("Lưu ý:")[1]
+    sub = next(p for p in text.splitlines() if p.startswith("Điều tra xã hội học phục vụ"))
+    assert sub.count(str(campaign.year)) == 1 and sub[len("Điều tra xã hội học phục vụ ")] == \
+        campaign.config.title[0].lower() and campaign.config.title[1:] in sub
     wb = load_workbook(folder / ENTRY_FILE)
     ws = wb.worksheets[0]
     assert ws.title == ENTRY_SHEET

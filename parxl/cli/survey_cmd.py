@@ -59,11 +59,16 @@ def command(campaign_dir: Path, table: Path | None, plan: bool, forms: bool, as_
     # a campaign with blocks: each block its own questionnaires, data-entry workbook and plan (its survey items)
     views = whole.views() if whole.has_blocks else [campaign]
     if forms:
-        from ..survey.forms import write_forms
+        from ..survey.forms import unworded_questions, write_forms
 
         for view in views:
             for path in write_forms(view):
                 console.print(f"Đã ghi «{path}».", soft_wrap=True)
+            bare = unworded_questions(view)
+            if bare:
+                console.print(f"[yellow]Lưu ý:[/] câu hỏi {', '.join(bare)} chưa có lời cho các phương án trong bộ chỉ số "
+                              "nên phiếu chỉ in chữ cái (☐ A ☐ B …); hãy thêm «questions» với «options: [{letter: A, "
+                              "text: …}]» cho tiêu chí điều tra trước khi in phiếu.", soft_wrap=True, highlight=False)
     if plan:
         documents = []
         for view in views:

@@ -28,6 +28,20 @@ ENTRY_ROWS = 20_000  # rows with dropdowns
 _LISTS_SHEET = "Danh mục"
 
 
+def survey_purpose(campaign: Campaign) -> str:
+    """The questionnaire's subtitle: «Điều tra xã hội học phục vụ xác định Chỉ số … năm 2025», the campaign title
+    as written (only its first letter lowered, so «UBND» stays) and the year once."""
+    title = (campaign.config.title or "Xác định Chỉ số cải cách hành chính").strip()
+    title = title[:1].lower() + title[1:]
+    year = "" if str(campaign.year) in title else f" năm {campaign.year}"
+    return f"Điều tra xã hội học phục vụ {title}{year}"
+
+
+def unworded_questions(campaign: Campaign) -> list[str]:
+    """Codes of the questions whose options have no text (only letters): a printed form cannot say what they mean."""
+    return [q.code for q in questions(campaign) if not any(q.option_texts.values())]
+
+
 def questionnaire(campaign: Campaign, group_name: str | None) -> bytes:
     """The questionnaire for the respondent group ``group_name`` (None: every respondent) as DOCX bytes:
     heading, the unit and form number to fill, each question with its options to tick."""
@@ -46,8 +60,7 @@ def questionnaire(campaign: Campaign, group_name: str | None) -> bytes:
     run.font.size = Pt(15)
     sub = doc.add_paragraph()
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    sub.add_run(f"Điều tra xã hội học phục vụ {(campaign.config.title or 'xác định Chỉ số cải cách hành chính').lower()}"
-                f" năm {campaign.year}").italic = True
+    sub.add_run(survey_purpose(campaign)).italic = True
     if group_name:
         who = doc.add_paragraph()
         who.alignment = WD_ALIGN_PARAGRAPH.CENTER
