@@ -592,8 +592,8 @@ def build_council_brief(path: Path) -> None:
               "{{ ranked_count }} đơn vị được xếp hạng. Kết quả như sau:", **BODY)
     heading(doc, "1. Kết quả theo từng đơn vị")
     loop_table(doc, [
-        ("STT", 10, "{{ u.stt }}", "center"),
-        ("Đơn vị", 45, "{{ u.name }}", "left"),
+        ("STT", 12, "{{ u.stt }}", "center"),
+        ("Đơn vị", 43, "{{ u.name }}", "left"),
         ("Chỉ số tự đánh giá (%)", 22, "{{ u.self_index }}", "center"),
         ("Chỉ số thẩm định lần 1 (%)", 22, "{{ u.first_index }}", "center"),
         ("Chỉ số sau giải trình (%)", 22, "{{ u.final_index }}", "center"),
