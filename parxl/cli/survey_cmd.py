@@ -61,14 +61,15 @@ def command(campaign_dir: Path, table: Path | None, plan: bool, forms: bool, as_
     if forms:
         from ..survey.forms import unworded_questions, write_forms
 
+        said = err_console if as_json else console  # with --json, stdout holds the JSON only
         for view in views:
             for path in write_forms(view):
-                console.print(f"Đã ghi «{path}».", soft_wrap=True)
+                said.print(f"Đã ghi «{path}».", soft_wrap=True)
             bare = unworded_questions(view)
             if bare:
-                console.print(f"[yellow]Lưu ý:[/] câu hỏi {', '.join(bare)} chưa có lời cho các phương án trong bộ chỉ số "
-                              "nên phiếu chỉ in chữ cái (☐ A ☐ B …); hãy thêm «questions» với «options: [{letter: A, "
-                              "text: …}]» cho tiêu chí điều tra trước khi in phiếu.", soft_wrap=True, highlight=False)
+                said.print(f"[yellow]Lưu ý:[/] câu hỏi {', '.join(bare)} chưa có lời cho các phương án trong bộ chỉ số "
+                              "nên phiếu chỉ in chữ cái (☐ A ☐ B …); trước khi in phiếu, hãy thêm cho tiêu chí điều tra "
+                              "mục «questions» có lời cho từng phương án («options»: «letter» và «text»).", soft_wrap=True, highlight=False)
     if plan:
         documents = []
         for view in views:
