@@ -580,3 +580,51 @@ def test_survey_forms_and_plan_per_block(tmp_path):
     assert [p["block"] for p in plan["blocks"]] == ["so", "xa"]
     for p in plan["blocks"]:
         assert {r["unit"] for r in p["rows"]} == {c for c, b in blocks.items() if b == p["block"]}
+
+
+# --- survey in a campaign with blocks: master sheet, report line, missing-table warning --------------------
+
+def _xa_survey_imported(tmp_path: Path):
+    """A copy of the sample with the xa block's simulated survey imported (the so block has none); returns
+    (campaign, the CSV table imported)."""
+    from parxl.demo.simulate import simulate_survey
+
+    c = year_on_copy(tmp_path)
+    table = simulate_survey(c.views()[1], tmp_path / "dieu-tra-xa.csv")
+    out = CliRunner().invoke(main, ["survey", str(c.root), str(table)])
+    assert out.exit_code == 0, out.output
+    return c, table
+
+
+def test_master_has_a_survey_sheet_per_block(tmp_path):
+    c, table = _xa_survey_imported(tmp_path)
+    out = CliRunner().invoke(main, ["consolidate", str(c.root)])
+    assert out.exit_code == 0, out.output
+    master = next((c.root / "output").glob("tong-hop-*.xlsx"))
+    wb = load_workbook(master, read_only=True)
+    assert "Điều tra XHH (xa)" in wb.sheetnames and "Điều tra XHH (so)" in wb.sheetnames
+    # Oracle: the imported CSV read with the csv module (unit, question, option, forms).
+    with table.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    counts: dict[tuple[str, str, str], int] = {}
+    for unit, _group, question, option, n in rows:
+        counts[(unit, question, option)] = counts.get((unit, question, option), 0) + int(n)
+    first_q = rows[0][2]
+    forms = {u: sum(n for (uu, q, _o), n in counts.items() if uu == u and q == first_q) for u, _q, _o in counts}
+    xa = [list(r) for r in wb["Điều tra XHH (xa)"].iter_rows(values_only=True)]
+    assert xa[0][0] == "KẾT QUẢ ĐIỀU TRA XÃ HỘI HỌC"
+    assert xa[1][0] == (f"Quy mô và độ bao phủ: đã thu {sum(forms.values())} phiếu tại "
+                        f"{len(forms)}/{len(c.blocks[1].units)} đơn vị.")
+    assert xa[3][:3] == ["Mã", "Đơn vị", "Số phiếu"]
+    units = [u.code for u in c.blocks[1].units]
+    assert [r[0] for r in xa[4:4 + len(units)]] == units
+    assert {r[0]: r[2] for r in xa[4:4 + len(units)]} == forms
+    start = next(i for i, r in enumerate(xa) if r[0] and str(r[0]).startswith("Phân bố câu trả lời")) + 1
+    letters = [h for h in xa[start][3:] if h and h != "Tổng"]
+    shown = {(r[0], r[2], letter): r[3 + k] for r in xa[start + 1:] if r[0]
+             for k, letter in enumerate(letters) if r[3 + k]}
+    assert shown == counts
+    so = [list(r) for r in wb["Điều tra XHH (so)"].iter_rows(values_only=True)]
+    assert so[1][0] == "Chưa nhập bảng kết quả điều tra: điểm điều tra tính 0."
+    assert [r[0] for r in so[4:]] == [u.code for u in c.blocks[0].units]
+
