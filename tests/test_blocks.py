@@ -628,3 +628,32 @@ def test_master_has_a_survey_sheet_per_block(tmp_path):
     assert so[1][0] == "Chưa nhập bảng kết quả điều tra: điểm điều tra tính 0."
     assert [r[0] for r in so[4:]] == [u.code for u in c.blocks[0].units]
 
+
+def _forms_per_unit(table: Path) -> dict[str, int]:
+    """Forms received per unit, read from the imported CSV with the csv module: the counts of the table's
+    first question summed (every respondent answers every question)."""
+    with table.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    first_q = rows[0][2]
+    forms: dict[str, int] = {}
+    for unit, _group, question, _option, n in rows:
+        forms[unit] = forms.get(unit, 0) + (int(n) if question == first_q else 0)
+    return forms
+
+
+def test_blocks_report_gives_each_blocks_survey_size_and_coverage(tmp_path):
+    c, table = _xa_survey_imported(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["consolidate", str(c.root)]).exit_code == 0
+    out = runner.invoke(main, ["report", str(c.root)])
+    assert out.exit_code == 0, out.output
+    report = next((c.root / "output").glob("bao-cao-ket-qua-chi-so-cchc-*.docx"))
+    paras = [p.text for p in docx.Document(report).paragraphs]
+    forms = _forms_per_unit(table)
+    line = (f"- Điều tra xã hội học: đã thu {sum(forms.values())} phiếu tại "
+            f"{len(forms)}/{len(c.blocks[1].units)} đơn vị.")
+    assert paras.count(line) == 1, paras
+    so_head = paras.index(f"1. {c.blocks[0].title}")
+    xa_head = paras.index(f"2. {c.blocks[1].title}")
+    assert so_head < xa_head < paras.index(line)  # under the xa block; the so block imported no table
+    assert not any(p.startswith("- Điều tra xã hội học") for p in paras[so_head:xa_head])
