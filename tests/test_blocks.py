@@ -657,3 +657,30 @@ def test_blocks_report_gives_each_blocks_survey_size_and_coverage(tmp_path):
     xa_head = paras.index(f"2. {c.blocks[1].title}")
     assert so_head < xa_head < paras.index(line)  # under the xa block; the so block imported no table
     assert not any(p.startswith("- Điều tra xã hội học") for p in paras[so_head:xa_head])
+
+
+def test_missing_survey_table_warning_names_the_block_its_table_and_only_its_own_kept_table(tmp_path):
+    import hashlib
+
+    from parxl.demo.simulate import simulate_survey
+
+    c, xa_table = _xa_survey_imported(tmp_path)
+    so_title = c.blocks[0].title
+    runner = CliRunner()
+    out = runner.invoke(main, ["consolidate", str(c.root)])
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())
+    assert f"điều tra xã hội học của «{so_title}» (survey-so.csv hoặc survey-so.xlsx)" in said, said
+    assert "(survey.csv hoặc survey.xlsx)" not in said
+    # the only kept table is the xa block's (its name is the SHA-256 of the file): never offered for so
+    assert hashlib.sha256(xa_table.read_bytes()).hexdigest() not in "".join(out.output.split())
+    assert f"Hãy nhập bảng của «{so_title}» bằng «parxl survey»" in said
+
+    so_table = simulate_survey(c.views()[0], tmp_path / "dieu-tra-so.csv")
+    assert runner.invoke(main, ["survey", str(c.root), str(so_table)]).exit_code == 0
+    (c.root / "survey-so.csv").unlink()  # deleted by hand: the so block's own kept table is offered back
+    out = runner.invoke(main, ["consolidate", str(c.root)])
+    assert out.exit_code == 0, out.output
+    said = "".join(out.output.split())  # long paths wrap anywhere
+    assert hashlib.sha256(so_table.read_bytes()).hexdigest() + ".csv" in said
+    assert hashlib.sha256(xa_table.read_bytes()).hexdigest() not in said
