@@ -580,3 +580,107 @@ def test_survey_forms_and_plan_per_block(tmp_path):
     assert [p["block"] for p in plan["blocks"]] == ["so", "xa"]
     for p in plan["blocks"]:
         assert {r["unit"] for r in p["rows"]} == {c for c, b in blocks.items() if b == p["block"]}
+
+
+# --- survey in a campaign with blocks: master sheet, report line, missing-table warning --------------------
+
+def _xa_survey_imported(tmp_path: Path):
+    """A copy of the sample with the xa block's simulated survey imported (the so block has none); returns
+    (campaign, the CSV table imported)."""
+    from parxl.demo.simulate import simulate_survey
+
+    c = year_on_copy(tmp_path)
+    table = simulate_survey(c.views()[1], tmp_path / "dieu-tra-xa.csv")
+    out = CliRunner().invoke(main, ["survey", str(c.root), str(table)])
+    assert out.exit_code == 0, out.output
+    return c, table
+
+
+def test_master_has_a_survey_sheet_per_block(tmp_path):
+    c, table = _xa_survey_imported(tmp_path)
+    out = CliRunner().invoke(main, ["consolidate", str(c.root)])
+    assert out.exit_code == 0, out.output
+    master = next((c.root / "output").glob("tong-hop-*.xlsx"))
+    wb = load_workbook(master, read_only=True)
+    assert "Điều tra XHH (xa)" in wb.sheetnames and "Điều tra XHH (so)" in wb.sheetnames
+    # Oracle: the imported CSV read with the csv module (unit, question, option, forms).
+    with table.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    counts: dict[tuple[str, str, str], int] = {}
+    for unit, _group, question, option, n in rows:
+        counts[(unit, question, option)] = counts.get((unit, question, option), 0) + int(n)
+    first_q = rows[0][2]
+    forms = {u: sum(n for (uu, q, _o), n in counts.items() if uu == u and q == first_q) for u, _q, _o in counts}
+    xa = [list(r) for r in wb["Điều tra XHH (xa)"].iter_rows(values_only=True)]
+    assert xa[0][0] == "KẾT QUẢ ĐIỀU TRA XÃ HỘI HỌC"
+    assert xa[1][0] == (f"Quy mô và độ bao phủ: đã thu {sum(forms.values())} phiếu tại "
+                        f"{len(forms)}/{len(c.blocks[1].units)} đơn vị.")
+    assert xa[3][:3] == ["Mã", "Đơn vị", "Số phiếu"]
+    units = [u.code for u in c.blocks[1].units]
+    assert [r[0] for r in xa[4:4 + len(units)]] == units
+    assert {r[0]: r[2] for r in xa[4:4 + len(units)]} == forms
+    start = next(i for i, r in enumerate(xa) if r[0] and str(r[0]).startswith("Phân bố câu trả lời")) + 1
+    letters = [h for h in xa[start][3:] if h and h != "Tổng"]
+    shown = {(r[0], r[2], letter): r[3 + k] for r in xa[start + 1:] if r[0]
+             for k, letter in enumerate(letters) if r[3 + k]}
+    assert shown == counts
+    so = [list(r) for r in wb["Điều tra XHH (so)"].iter_rows(values_only=True)]
+    assert so[1][0] == "Chưa nhập bảng kết quả điều tra: điểm điều tra tính 0."
+    assert [r[0] for r in so[4:]] == [u.code for u in c.blocks[0].units]
+
+
+def _forms_per_unit(table: Path) -> dict[str, int]:
+    """Forms received per unit, read from the imported CSV with the csv module: the counts of the table's
+    first question summed (every respondent answers every question)."""
+    with table.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    first_q = rows[0][2]
+    forms: dict[str, int] = {}
+    for unit, _group, question, _option, n in rows:
+        forms[unit] = forms.get(unit, 0) + (int(n) if question == first_q else 0)
+    return forms
+
+
+def test_blocks_report_gives_each_blocks_survey_size_and_coverage(tmp_path):
+    c, table = _xa_survey_imported(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["consolidate", str(c.root)]).exit_code == 0
+    out = runner.invoke(main, ["report", str(c.root)])
+    assert out.exit_code == 0, out.output
+    report = next((c.root / "output").glob("bao-cao-ket-qua-chi-so-cchc-*.docx"))
+    paras = [p.text for p in docx.Document(report).paragraphs]
+    forms = _forms_per_unit(table)
+    line = (f"- Điều tra xã hội học: đã thu {sum(forms.values())} phiếu tại "
+            f"{len(forms)}/{len(c.blocks[1].units)} đơn vị.")
+    assert paras.count(line) == 1, paras
+    so_head = paras.index(f"1. {c.blocks[0].title}")
+    xa_head = paras.index(f"2. {c.blocks[1].title}")
+    assert so_head < xa_head < paras.index(line)  # under the xa block; the so block imported no table
+    assert not any(p.startswith("- Điều tra xã hội học") for p in paras[so_head:xa_head])
+
+
+def test_missing_survey_table_warning_names_the_block_its_table_and_only_its_own_kept_table(tmp_path):
+    import hashlib
+
+    from parxl.demo.simulate import simulate_survey
+
+    c, xa_table = _xa_survey_imported(tmp_path)
+    so_title = c.blocks[0].title
+    runner = CliRunner()
+    out = runner.invoke(main, ["consolidate", str(c.root)])
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())
+    assert f"điều tra xã hội học của «{so_title}» (survey-so.csv hoặc survey-so.xlsx)" in said, said
+    assert "(survey.csv hoặc survey.xlsx)" not in said
+    # the only kept table is the xa block's (its name is the SHA-256 of the file): never offered for so
+    assert hashlib.sha256(xa_table.read_bytes()).hexdigest() not in "".join(out.output.split())
+    assert f"Hãy nhập bảng của «{so_title}» bằng «parxl survey»" in said
+
+    so_table = simulate_survey(c.views()[0], tmp_path / "dieu-tra-so.csv")
+    assert runner.invoke(main, ["survey", str(c.root), str(so_table)]).exit_code == 0
+    (c.root / "survey-so.csv").unlink()  # deleted by hand: the so block's own kept table is offered back
+    out = runner.invoke(main, ["consolidate", str(c.root)])
+    assert out.exit_code == 0, out.output
+    said = "".join(out.output.split())  # long paths wrap anywhere
+    assert hashlib.sha256(so_table.read_bytes()).hexdigest() + ".csv" in said
+    assert hashlib.sha256(xa_table.read_bytes()).hexdigest() not in said

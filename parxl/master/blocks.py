@@ -4,8 +4,8 @@
 the campaign, so ranks never cross blocks) and writes, in one new file named as ``write_master`` names
 it: «Tổng quan» (per block: units, units with an index, mean, highest and lowest index as formulas over
 that block's ranking sheet, and units per band), then per block «Xếp hạng (id)», «Lĩnh vực (id)»,
-«Thống kê (id)», «Chi tiết (id)», «Chưa nộp (id)», «Nguồn (id)», each written by the same function as the
-single-block master's sheet. A block that is not ranked (``ranked: false``) gets «Kết quả (id)» instead of
+«Thống kê (id)», «Chi tiết (id)», «Chưa nộp (id)», «Nguồn (id)», and «Điều tra XHH (id)» when the block
+holds a survey, each written by the same function as the single-block master's sheet. A block that is not ranked (``ranked: false``) gets «Kết quả (id)» instead of
 a ranking sheet: index, field sub-indices and band, no rank, and no statistics sheet of its own.
 """
 from __future__ import annotations
@@ -31,12 +31,13 @@ from .previous import PreviousEntry
 from .ranking import RankingLayout, write_ranking
 from .sources import write_sources
 from .stats import write_stats
+from .survey_sheet import SHEET_SURVEY, survey_sheet_wanted, write_survey_sheet
 from .styles import MasterFormats, number
 from .view import View, make_view
 
 SHEET_OVERVIEW = "Tổng quan"
 BLOCK_SHEETS = {"ranking": "Xếp hạng", "results": "Kết quả", "fields": "Lĩnh vực", "stats": "Thống kê",
-                "detail": "Chi tiết", "missing": "Chưa nộp", "sources": "Nguồn"}
+                "detail": "Chi tiết", "missing": "Chưa nộp", "sources": "Nguồn", "survey": SHEET_SURVEY}
 
 
 def block_sheet(kind: str, block_id: str) -> str:
@@ -125,6 +126,8 @@ def _build(blocks: list[Results], path: Path, previous: Mapping[str, PreviousEnt
         details.append(write_detail(wb.add_worksheet(names["detail"]), fmt, view))
         write_missing(wb.add_worksheet(names["missing"]), fmt, view)
         write_sources(wb.add_worksheet(names["sources"]), fmt, view)
+        if survey_sheet_wanted(view):
+            write_survey_sheet(wb.add_worksheet(names["survey"]), fmt, view)
     step(len(views), len(views) + 1, SHEET_OVERVIEW)
     _write_overview(overview, fmt, views, layouts)
     overview.activate()

@@ -581,7 +581,8 @@ def missing_table_warning(campaign: Campaign) -> str | None:
     the campaign (every survey item then scores 0); None otherwise.
 
     Names the survey items and their total max points, and the newest table kept from an earlier import,
-    if any, with the command that brings it back.
+    if any, with the command that brings it back. For a block's view of a campaign with ``blocks:`` it
+    names the block and its own table («survey-<id>.csv»), and only a kept table that reads as the block's.
     """
     if not campaign.config.survey_held or survey_file(campaign) is not None:
         return None
@@ -589,16 +590,30 @@ def missing_table_warning(campaign: Campaign) -> str | None:
     if not items:
         return None
     total = sum((i.max for i in items), Decimal(0))
-    text = (f"Không tìm thấy bảng kết quả điều tra xã hội học ({SURVEY_STEM}.csv hoặc {SURVEY_STEM}.xlsx) trong "
+    stem = survey_stem(campaign)
+    block = f" của «{campaign.blocks[0].title}»" if campaign.block_id else ""
+    text = (f"Không tìm thấy bảng kết quả điều tra xã hội học{block} ({stem}.csv hoặc {stem}.xlsx) trong "
             f"«{campaign.root}»: {vi_number(len(items))} tiêu chí điều tra "
-            f"({', '.join(i.code for i in items)}; tối đa {vi_number(total)} điểm) tính 0 điểm cho mọi đơn vị. ")
+            f"({', '.join(i.code for i in items)}; tối đa {vi_number(total)} điểm) tính 0 điểm cho mọi đơn vị"
+            f"{block}. ")
     kept = kept_tables(campaign)
+    if campaign.block_id:  # the kept tables of every block are in one folder: only this block's own
+        kept = [k for k in [next((k for k in kept if _reads_for(campaign, k)), None)] if k is not None]
     if kept:
         text += (f"Bảng nhập lần trước vẫn được giữ tại «{kept[0]}»; nhập lại bằng "
                  f"«parxl survey \"{campaign.root}\" \"{kept[0]}\"».")
     else:
-        text += "Hãy nhập bảng bằng «parxl survey» rồi tổng hợp lại."
+        text += f"Hãy nhập bảng{block} bằng «parxl survey» rồi tổng hợp lại."
     return text
+
+
+def _reads_for(campaign: Campaign, table: Path) -> bool:
+    """Whether the kept ``table`` reads as a survey table of ``campaign`` (a block's view: its units, its items)."""
+    try:
+        read_survey_table(campaign, table)
+    except (ParxlError, OSError):
+        return False
+    return True
 
 
 def units_without_survey(campaign: Campaign, among: Iterable[str] | None = None) -> list[str]:

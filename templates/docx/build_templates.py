@@ -400,10 +400,10 @@ def build_report_blocks(path: Path) -> None:
     heading(doc, "II. KẾT QUẢ")
     tag(doc, "{%p for k in blocks %}")
     for name in ("unit_count", "ranked_count", "unranked_count", "unranked_reasons", "average", "best",
-                 "best_units", "lowest", "lowest_units", "bands", "fields", "unranked"):
+                 "best_units", "lowest", "lowest_units", "bands", "fields", "unranked", "survey_coverage"):
         tag(doc, f"{{%p set {name} = k.{name} %}}")
     heading(doc, "{{ k.numeral }}. {{ k.title }}")
-    report_results(doc, "{{ k.numeral }}.", survey=False)
+    report_results(doc, "{{ k.numeral }}.", survey=True)
     tag(doc, "{%p endfor %}")
     report_closing(doc, path)
 
