@@ -684,3 +684,28 @@ def test_missing_survey_table_warning_names_the_block_its_table_and_only_its_own
     said = "".join(out.output.split())  # long paths wrap anywhere
     assert hashlib.sha256(so_table.read_bytes()).hexdigest() + ".csv" in said
     assert hashlib.sha256(xa_table.read_bytes()).hexdigest() not in said
+
+
+def test_status_lists_each_blocks_appraisal_workbooks(tmp_path):
+    # Round 1 workbooks are made per block and field; the departments' (so) come back, the communes' (xa) do not:
+    # status lists every workbook of both blocks (their fields by hand from the two sets) and only xa's are missing.
+    import json
+    import shutil
+
+    from parxl.appraisal import layout as AL
+
+    c = year_on_copy(tmp_path)
+    assert CliRunner().invoke(main, ["appraise", str(c.root)]).exit_code == 0
+    folder = c.root / "output" / "tham-dinh" / "appraisal-1"
+    back = tmp_path / "back" / "so"
+    back.mkdir(parents=True)
+    for p in (folder / "so").iterdir():
+        shutil.copy(p, back / p.name)  # returned unchanged: the self scores stand
+    assert CliRunner().invoke(main, ["appraise", str(c.root), "--import", str(tmp_path / "back")]).exit_code == 0
+    out = CliRunner().invoke(main, ["status", str(c.root), "--json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)["appraisals"]
+    so, xa = c.blocks
+    expected = {(so.title, g.code) for g in AL.groups(so.framework)} | {(xa.title, g.code) for g in AL.groups(xa.framework)}
+    assert {(r["block"], r["group"]) for r in rows} == expected
+    assert {(r["block"], r["returned"]) for r in rows} == {(so.title, True), (xa.title, False)}

@@ -73,9 +73,11 @@ class ImportResult:
 RETURNED_EVENT = "appraisal-returned"  # ledger event: an appraisal workbook of {round, group} was imported
 
 
-def returned_groups(ledger: Ledger) -> set[tuple[str, str]]:
-    """(round, group code) of every appraisal workbook imported without errors (``RETURNED_EVENT``)."""
-    return {(d.get("round"), d.get("group")) for kind, _, _, _, d in ledger.events() if kind == RETURNED_EVENT}
+def returned_groups(ledger: Ledger) -> set[tuple[str, str, str | None]]:
+    """(round, group code, block id or None) of every appraisal workbook imported without errors
+    (``RETURNED_EVENT``)."""
+    return {(d.get("round"), d.get("group"), d.get("block")) for kind, _, _, _, d in ledger.events()
+            if kind == RETURNED_EVENT}
 
 
 def default_import_round(campaign: Campaign) -> str:
@@ -166,7 +168,8 @@ def import_appraisals(campaign: Campaign, source: Path, round: str) -> ImportRes
                     ledger.record_appraisal(round, unit, scores, notes, items,
                                             read.sha256, name, fingerprint, flags)
                 # the workbook came back, even when every score was left blank (the self scores stand)
-                ledger.record_event(RETURNED_EVENT, name, "", {"round": round, "group": read.field_code})
+                ledger.record_event(RETURNED_EVENT, name, "", {"round": round, "group": read.field_code,
+                                                               "block": campaign.block_id})
                 ledger.commit()
             except Exception as exc:  # parxl's own failure: nothing of this file recorded, the batch goes on
                 ledger.db.rollback()

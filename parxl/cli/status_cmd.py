@@ -120,7 +120,7 @@ def command(campaign_dir: Path, as_json: bool, received: dict, note: str, today:
     if missing:
         console.print("[bold]Chưa gửi kết quả thẩm định:[/]")
         for a in missing:
-            console.print(f"  {a.round}: {a.office} — {a.title}", soft_wrap=True)
+            console.print(f"  {a.round}: {a.office} — {a.title}" + (f" ({a.block})" if a.block else ""), soft_wrap=True)
     console.print("[bold]Nhiệm vụ theo kế hoạch:[/]")
     for t in status.tasks:
         state = "đã xong" if t.done else ("quá hạn" if t.overdue else ("" if t.due is None else "chưa xong"))

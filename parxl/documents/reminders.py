@@ -44,8 +44,8 @@ def reminder_offices(campaign: Campaign, status: CampaignStatus) -> list[dict]:
         task = stage_task(tasks, a.round)
         if task is not None and task.due_date is not None and status.today <= task.due_date:
             continue
-        rows.setdefault((a.office, a.round), []).append(a.title if not a.group[:1].isdigit()
-                                                        else f"lĩnh vực {a.group}. {a.title}")
+        what = a.title if not a.group[:1].isdigit() else f"lĩnh vực {a.group}. {a.title}"
+        rows.setdefault((a.office, a.round), []).append(what + (f" ({a.block})" if a.block else ""))
     out = []
     for n, ((office, round), groups) in enumerate(rows.items(), start=1):
         task = stage_task(tasks, round)

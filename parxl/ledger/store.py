@@ -427,7 +427,9 @@ class Ledger:
             "IS NOT NULL GROUP BY code", (round,)).fetchall()
         return {code: when for code, when in rows}
 
-    def items_recorded(self, round: str) -> set[str]:
-        """Codes of the items some unit has a score for in ``round`` (an appraisal round: what was returned)."""
-        return {item for (item,) in self.db.execute(
-            "SELECT DISTINCT i.item FROM items i JOIN versions v ON v.id = i.version_id WHERE v.round = ?", (round,))}
+    def items_recorded(self, round: str, units: set[str] | None = None) -> set[str]:
+        """Codes of the items some unit (of ``units``, when given: e.g. one block's) has a score for in ``round``
+        (an appraisal round: what was returned)."""
+        return {item for item, code in self.db.execute(
+            "SELECT DISTINCT i.item, v.unit_code FROM items i JOIN versions v ON v.id = i.version_id "
+            "WHERE v.round = ?", (round,)) if units is None or code in units}

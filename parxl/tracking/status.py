@@ -85,13 +85,15 @@ class UnitProgress:
 
 @dataclass
 class AppraisalProgress:
-    """One appraisal workbook of a round: its group (field code, or bonus/penalty), title, office, returned."""
+    """One appraisal workbook of a round: its group (field code, or bonus/penalty), title, office, returned, and
+    (a campaign with blocks) the title of its block."""
 
     round: str
     group: str
     title: str
     office: str
     returned: bool
+    block: str = ""
 
 
 @dataclass
@@ -208,13 +210,15 @@ def appraisal_progress(campaign: Campaign, ledger: Ledger) -> list[AppraisalProg
                     | {r for r in ledger.rounds() if appraisal_layout.round_number(r)},
                     key=appraisal_layout.round_number)
     out = []
-    groups = appraisal_layout.groups(campaign.framework)
     imported = returned_groups(ledger)  # workbooks imported with every score blank record no item
     for round in rounds:
-        recorded = ledger.items_recorded(round)
-        for g in groups:
-            out.append(AppraisalProgress(round, g.code, g.title, g.appraiser or campaign.config.contact.office,
-                                         (round, g.code) in imported or any(i.code in recorded for i in g.items)))
+        for view in campaign.views():  # a campaign with blocks: each block's own workbooks, for its own units
+            recorded = ledger.items_recorded(round, {u.code for u in view.units})
+            block = view.blocks[0].title if campaign.has_blocks else ""
+            for g in appraisal_layout.groups(view.framework):
+                back = (round, g.code, view.block_id) in imported or any(i.code in recorded for i in g.items)
+                out.append(AppraisalProgress(round, g.code, g.title, g.appraiser or campaign.config.contact.office,
+                                             back, block))
     return out
 
 

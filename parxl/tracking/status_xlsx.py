@@ -79,7 +79,8 @@ def status_workbook(campaign: Campaign, status: CampaignStatus) -> bytes:
             else ""] for u in status.units])
     sheet("Thẩm định", "BIỂU MẪU THẨM ĐỊNH ĐÃ GỬI VỀ", ("Vòng", "Lĩnh vực", "Cơ quan thẩm định", "Đã gửi về"),
           (16, 50, 30, 11),
-          [[a.round, f"{a.group}. {a.title}" if a.group[:1].isdigit() else a.title, a.office, _yes(a.returned)]
+          [[a.round, (f"{a.group}. {a.title}" if a.group[:1].isdigit() else a.title) + (f" ({a.block})" if a.block else ""),
+            a.office, _yes(a.returned)]
            for a in status.appraisals])
     sheet("Nhiệm vụ", "TIẾN ĐỘ THEO KẾ HOẠCH", ("STT", "Nhiệm vụ", "Thời gian", "Cơ quan chủ trì", "Đã xong", "Quá hạn"),
           (7, 60, 20, 28, 9, 9),
