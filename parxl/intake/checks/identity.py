@@ -108,7 +108,7 @@ def check(ctx: Context) -> None:
         ctx.stop = True
         return
     made_for = meta.get("unit_kind") or ""
-    if fw.has_applies_to and made_for and kind_key(made_for) != kind_key(unit.kind or ""):
+    if campaign.framework.has_applies_to and made_for and kind_key(made_for) != kind_key(unit.kind or ""):
         # the items differ by type: reading it against the new type would blame the unit for «deleted rows»
         ctx.add("identity-kind-changed", sheet=layout.SHEET_META, cell=layout.meta_ref("unit_kind"),
                 found=made_for, expected=unit.kind or "(trống)", unit=f"{unit.code} {unit.name}")
