@@ -20,7 +20,6 @@ from xlsxwriter.worksheet import Worksheet
 from ..core.files import link_new, ordinary_mode, temp_path
 from ..core.progress import Progress, silent
 from ..results.compute import Results, UnitResult
-from ..results.summary import mean_index
 from . import _first_name
 from .detail import DetailRows, write_detail
 from .fastrows import append_rows
@@ -30,7 +29,7 @@ from .missing import write_missing
 from .previous import PreviousEntry
 from .ranking import RankingLayout, write_ranking
 from .sources import write_sources
-from .stats import write_stats
+from .stats import write_index_summary, write_stats
 from .survey_sheet import SHEET_SURVEY, survey_sheet_wanted, write_survey_sheet
 from .styles import MasterFormats, number
 from .view import View, make_view
@@ -190,23 +189,8 @@ def _write_overview(ws: Worksheet, fmt: MasterFormats, views: list[View],
         band = layout_range(layout, "band", sheet)
         ws.merge_range(r, 0, r, 3, f"{block.title} (bộ chỉ số «{results.framework.id}»)"
                        + ("" if block.ranked else " – không xếp hạng"), fmt.header)
-        guard = f'IF(COUNT({idx})=0,""'
-        rows = [
-            ("Số đơn vị trong danh sách", None, len(results.units)),
-            ("Số đơn vị được xếp hạng" if block.ranked else "Số đơn vị có chỉ số", f"=COUNT({idx})", len(indexes)),
-            ("Chỉ số bình quân (%)", f"={guard},ROUND(AVERAGE({idx}),2))", mean_index(indexes)),
-            ("Chỉ số cao nhất (%)", f"={guard},MAX({idx}))", max(indexes, default=None)),
-            ("Chỉ số thấp nhất (%)", f"={guard},MIN({idx}))", min(indexes, default=None)),
-        ]
-        for k, (label, formula, value) in enumerate(rows):
-            row = r + 1 + k
-            ws.write_string(row, 0, label, fmt.cell)
-            target = fmt.integer if k < 2 else fmt.index_plain
-            if formula is None:
-                ws.write_number(row, 1, number(value), target)
-            else:
-                ws.write_formula(row, 1, formula, target, number(value))
-        r += 1 + len(rows)
+        r = write_index_summary(ws, fmt, r + 1, len(results.units), indexes, idx,
+                                "Số đơn vị được xếp hạng" if block.ranked else "Số đơn vị có chỉ số")
         counts = band_counts(results)
         ws.write_row(r, 0, ["Xếp loại", "Khoảng chỉ số", "Số đơn vị"], fmt.header)
         for k, b in enumerate(results.bands):

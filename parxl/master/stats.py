@@ -35,26 +35,11 @@ def write_stats(wb: Workbook, ws: Worksheet, fmt: MasterFormats, view: View, ran
     ws.merge_range(1, 0, 1, 3, view.subheading, fmt.subtitle)
 
     ws.write_row(3, 0, ["Chỉ tiêu", "Giá trị"], fmt.header)
-    guard = f'IF(COUNT({idx})=0,""'
-    rows = [
-        ("Số đơn vị trong danh sách", None, len(results.units)),
-        ("Số đơn vị được xếp hạng", f"=COUNT({idx})", len(indexes)),
-        ("Chỉ số bình quân (%)", f"={guard},ROUND(AVERAGE({idx}),2))", mean_index(indexes)),
-        ("Chỉ số cao nhất (%)", f"={guard},MAX({idx}))", max(indexes, default=None)),
-        ("Chỉ số thấp nhất (%)", f"={guard},MIN({idx}))", min(indexes, default=None)),
-    ]
-    for k, (label, formula, value) in enumerate(rows):
-        r = 4 + k
-        ws.write_string(r, 0, label, fmt.cell)
-        target = fmt.integer if k < 2 else fmt.index_plain
-        if formula is None:
-            ws.write_number(r, 1, number(value), target)
-        else:
-            ws.write_formula(r, 1, formula, target, number(value))
+    after = write_index_summary(ws, fmt, 4, len(results.units), indexes, idx)
     ranked_count_ref = cell(5, 1, absolute=True)
 
     # Units per band
-    top = 4 + len(rows) + 1
+    top = after + 1
     ws.write_row(top, 0, ["Xếp loại", "Khoảng chỉ số", "Số đơn vị", "Tỷ lệ (%)"], fmt.header)
     counts = results.band_counts()
     band_range = ranking.range("band", SHEET_RANKING)
@@ -123,3 +108,27 @@ def _charts(wb: Workbook, ws: Worksheet, ranking: RankingLayout, bands: tuple[in
             unit_chart.set_x_axis({"label_position": "none", "major_tick_mark": "none"})
         width = max(1.5, min(3.0, ranked * 0.05))
         ws.insert_chart(19, 5, unit_chart, {"x_scale": width, "y_scale": 1.4})
+
+
+def write_index_summary(ws: Worksheet, fmt: MasterFormats, first: int, unit_count: int, indexes: list,
+                        idx: str, counted: str = "Số đơn vị được xếp hạng") -> int:
+    """The five summary rows from row ``first`` (0-based): units listed, ``counted`` (COUNT of the index range
+    ``idx``), mean, highest and lowest index, as formulas over ``idx`` with parxl's figures cached (``indexes``:
+    the same indexes, %). Returns the row after the last."""
+    guard = f'IF(COUNT({idx})=0,""'
+    rows = [
+        ("Số đơn vị trong danh sách", None, unit_count),
+        (counted, f"=COUNT({idx})", len(indexes)),
+        ("Chỉ số bình quân (%)", f"={guard},ROUND(AVERAGE({idx}),2))", mean_index(indexes)),
+        ("Chỉ số cao nhất (%)", f"={guard},MAX({idx}))", max(indexes, default=None)),
+        ("Chỉ số thấp nhất (%)", f"={guard},MIN({idx}))", min(indexes, default=None)),
+    ]
+    for k, (label, formula, value) in enumerate(rows):
+        r = first + k
+        ws.write_string(r, 0, label, fmt.cell)
+        target = fmt.integer if k < 2 else fmt.index_plain
+        if formula is None:
+            ws.write_number(r, 1, number(value), target)
+        else:
+            ws.write_formula(r, 1, formula, target, number(value))
+    return first + len(rows)
