@@ -16,7 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..campaign.folder import Campaign
-from ..core.errors import internal_error_text, log_internal_error
+from ..core.errors import log_internal_error
+from ..core.report import FileVerdict
 from ..core.findings import Finding, FindingList
 from ..core.numbers import parse_text_number, quantize, vi_number
 from ..intake.submission import file_sha256, open_workbook, text_of
@@ -30,7 +31,7 @@ ROW_MARGIN = 500  # rows read past the expected last row (a few inserted rows st
 
 
 @dataclass
-class AppraisalFile:
+class AppraisalFile(FileVerdict):
     """One appraisal workbook read back: its findings and the scores (points) and notes it holds per unit and item."""
 
     name: str
@@ -46,15 +47,6 @@ class AppraisalFile:
     covered: dict[str, set[str]] = field(default_factory=dict)            # unit -> items with a row in the file
     flags: dict[str, set[str]] = field(default_factory=dict)              # unit -> items marked «Cần giải trình»
 
-    @property
-    def errors(self) -> int:
-        """How many findings of severity error."""
-        return sum(1 for f in self.findings if f.severity == "error")
-
-    @property
-    def internal_message(self) -> str:
-        """The Vietnamese line for parxl's own failure on this file ("" when there was none)."""
-        return internal_error_text(self.internal_log, f"đọc tệp «{self.name}»") if self.internal else ""
 
     @property
     def score_count(self) -> int:

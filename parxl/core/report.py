@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .errors import EXIT_DATA, EXIT_INTERNAL, EXIT_OK
+from .errors import EXIT_DATA, EXIT_INTERNAL, EXIT_OK, internal_error_text
 from .findings import Finding, count_by_severity, sort_key
 
 
@@ -107,3 +107,23 @@ class CommandReport:
     def to_json(self) -> dict:
         """The command's ``--json`` document: ``payload`` (its keys unchanged) plus ``"report": summary()``."""
         return {**self.payload, "report": self.summary()}
+
+
+class FileVerdict:
+    """What a stage says of one workbook it read back (an appraisal or a giải trình workbook): mixed into a
+    record with ``name``, ``findings`` (``Finding``), ``internal`` (parxl failed on it) and ``internal_log``."""
+
+    name: str
+    findings: list[Finding]
+    internal: bool
+    internal_log: str | None
+
+    @property
+    def errors(self) -> int:
+        """How many findings of severity error."""
+        return count_by_severity(self.findings)["error"]
+
+    @property
+    def internal_message(self) -> str:
+        """The Vietnamese line for parxl's own failure on this file ("" when there was none)."""
+        return internal_error_text(self.internal_log, f"đọc tệp «{self.name}»") if self.internal else ""

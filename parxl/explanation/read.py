@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 from ..appraisal import layout as AL
 from ..campaign.folder import Campaign
-from ..core.errors import internal_error_text, log_internal_error
+from ..core.errors import log_internal_error
+from ..core.report import FileVerdict
 from ..core.findings import Finding, FindingList
 from ..core.numbers import parse_text_number, quantize, vi_number
 from ..core.texts import normalize_text
@@ -50,7 +51,7 @@ class ExplanationRow:
 
 
 @dataclass
-class ExplanationFile:
+class ExplanationFile(FileVerdict):
     """One giải trình workbook read back: whose (unit, round), its rows by item code, its findings."""
 
     name: str
@@ -66,15 +67,6 @@ class ExplanationFile:
     internal: bool = False
     internal_log: str | None = None
 
-    @property
-    def errors(self) -> int:
-        """How many findings of severity error."""
-        return sum(1 for f in self.findings if f.severity == "error")
-
-    @property
-    def internal_message(self) -> str:
-        """The Vietnamese line for parxl's own failure on this file ("" when there was none)."""
-        return internal_error_text(self.internal_log, f"đọc tệp «{self.name}»") if self.internal else ""
 
 
 def open_round(campaign: Campaign) -> str | None:
