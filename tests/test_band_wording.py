@@ -101,6 +101,20 @@ def test_bands_on_points_classify_the_total_and_check_coverage_in_points():
     assert any(p.path == "bands" and "từ 0 điểm đến 10 điểm" in p.message for p in err.value.problems)
 
 
+@pytest.mark.parametrize("bands_on, when, unit", [("points", "Từ 90% trở lên", "theo %"),
+                                                  ("percent", "Từ 9 điểm trở lên", "theo điểm")])
+def test_a_band_written_in_the_other_unit_is_refused_not_guessed(bands_on, when, unit):
+    """«Từ 90% trở lên» in a set whose bands hold points would silently mean 90 points (of 10 here)."""
+    data = _mini()  # total 10 points
+    data["bands_on"] = bands_on
+    data["bands"] = [{"label": "Tốt", "when": when}, {"label": "Khá", "when": "Dưới 9 điểm" if bands_on == "points"
+                                                       else "Dưới 90%"}]
+    with pytest.raises(FrameworkError) as err:
+        parse_framework(data)
+    messages = {p.path: p.message for p in err.value.problems}
+    assert unit in messages["bands[0].when"] and when in messages["bands[0].when"]
+
+
 def test_every_problem_at_once_in_vietnamese_with_its_path():
     data = _mini()
     data["total"] = "một"

@@ -433,12 +433,23 @@ def check_model(m: CriteriaSet) -> list[Problem]:
 
 def band_problems(bands: list, m: CriteriaSet, path: str = "bands") -> list[Problem]:
     """Problems of classification bands (the set's, or a campaign's override at ``path``): a label
-    given twice, gaps and overlaps over 0–100 % (or 0–total points with ``bands_on: points``)."""
+    given twice, a bound written in % when the set classifies points (``bands_on: points``) or in
+    points when it classifies the index, gaps and overlaps over 0–100 % (or 0–total points)."""
     out: list[Problem] = []
     labels = [b.label for b in bands]
     for i, label in enumerate(labels):
         if labels.index(label) != i:
             out.append(Problem(path=f"{path}[{i}].label", message=f"xếp loại «{label}» bị trùng"))
+    for i, band in enumerate(bands):  # a bound in the other unit is read as this one's: say so, never guess
+        words = (band.when or "").lower()
+        if m.bands_on == "points" and "%" in words:
+            out.append(Problem(path=f"{path}[{i}].when", message=(
+                f"bộ chỉ số xếp loại theo điểm (bands_on: points) nhưng khoảng «{band.when}» ghi theo %: ghi theo "
+                "điểm (ví dụ «Từ 90 điểm trở lên»), hoặc bỏ «bands_on: points» để xếp loại theo tỷ lệ %")))
+        elif m.bands_on != "points" and "điểm" in words:
+            out.append(Problem(path=f"{path}[{i}].when", message=(
+                f"bộ chỉ số xếp loại theo tỷ lệ % nhưng khoảng «{band.when}» ghi theo điểm: ghi theo % (ví dụ "
+                "«Từ 90% trở lên»), hoặc thêm «bands_on: points» để xếp loại theo tổng điểm")))
     top = m.total if m.bands_on == "points" else HUNDRED
     for msg in coverage_problems([b.interval for b in bands], ZERO, top):
         if m.bands_on == "points":
