@@ -3,7 +3,8 @@
 ``council_view(campaign)`` compares three stages computed from the ledger with
 the same consolidation as ``parxl consolidate`` (``explanation.contested.stage_results``):
 the self-assessment alone, appraisal round 1, and all appraisal rounds (the last
-one is the round after explanation). An item is still contested when its final
+one is the round after explanation). A campaign with ``blocks:`` has one view per block
+(``council_views``): each block's units against its own criteria set, ranked among themselves. An item is still contested when its final
 appraised score differs from the self-assessed one, or when the unit explained it
 after some round and the final score stays below what the unit proposed.
 """
@@ -141,3 +142,10 @@ def council_view(campaign: Campaign) -> CouncilView:
                     stages.open_items.append(change)
     explained_units = sum(1 for code, e in explained.items() if e)
     return CouncilView(campaign, last, before, first, final, units, changes, explained_units)
+
+
+def council_views(campaign: Campaign) -> list[CouncilView]:
+    """``council_view`` of every block's view of ``campaign`` (``Campaign.views``, campaign.yaml order): one
+    view for a campaign without ``blocks:``. Each view's ``campaign.blocks[0]`` is its block. Raises what
+    ``council_view`` raises."""
+    return [council_view(view) for view in campaign.views()]

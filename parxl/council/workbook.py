@@ -1,9 +1,14 @@
 """The council's workbook: «Tổng hợp» (one row per unit, the three stages side by side) and a sheet per field
 (every item that changed or was explained, unit by unit). Written into ``output/hoi-dong/``, atomically.
+
+A campaign with ``blocks:`` gets one workbook with each block's group of sheets, in campaign.yaml order,
+named as the master names them: «Tổng hợp (so)», «Lĩnh vực 1 (so)», «Thưởng, trừ (so)», then the next
+block's; each block's units ranked among themselves against its own criteria set (``council_views``).
 """
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -38,9 +43,20 @@ def output_dir(campaign_root: Path) -> Path:
     return campaign_root.joinpath(*OUTPUT_DIR)
 
 
-def field_sheet_name(code: str) -> str:
-    """«Lĩnh vực <code>» (at most 31 characters, as Excel allows), «Thưởng, trừ» for bonus and penalty."""
-    return "Thưởng, trừ" if code == AL.ADJUSTMENTS else f"Lĩnh vực {code}"[:31]
+def field_sheet_name(code: str, block: str | None = None) -> str:
+    """«Lĩnh vực <code>» (at most 31 characters, as Excel allows), «Thưởng, trừ» for bonus and penalty;
+    with ``block`` (a campaign with blocks) followed by « (<block>)», shortened to «<code> (<block>)» or
+    «TT (<block>)» when that would be longer than 31 characters."""
+    name = "Thưởng, trừ" if code == AL.ADJUSTMENTS else f"Lĩnh vực {code}"
+    if block is None:
+        return name[:31]
+    return block_sheet_name(name, block, "TT" if code == AL.ADJUSTMENTS else code)
+
+
+def block_sheet_name(name: str, block: str, short: str) -> str:
+    """«<name> (<block>)», or «<short> (<block>)» when longer than Excel's 31 characters."""
+    full = f"{name} ({block})"
+    return full if len(full) <= 31 else f"{short} ({block})"[-31:]
 
 
 def _num(ws, r: int, c: int, value: Decimal | None, fmt) -> None:
@@ -50,14 +66,20 @@ def _num(ws, r: int, c: int, value: Decimal | None, fmt) -> None:
         ws.write_number(r, c, float(value), fmt)
 
 
-def write_council_workbook(view: CouncilView) -> Path:
-    """Write the council's workbook of ``view``; its path. Raises ``OSError`` when it cannot be written."""
-    return write_atomic(output_dir(view.campaign.root) / WORKBOOK_NAME, build_council_workbook(view))
+def write_council_workbook(views: CouncilView | Sequence[CouncilView]) -> Path:
+    """Write the council's workbook of ``views`` (one ``CouncilView``, or one per block from
+    ``council_views``); its path. Raises ``OSError`` when it cannot be written."""
+    views = [views] if isinstance(views, CouncilView) else list(views)
+    return write_atomic(output_dir(views[0].campaign.root) / WORKBOOK_NAME, build_council_workbook(views))
 
 
-def build_council_workbook(view: CouncilView) -> bytes:
-    """The council's workbook as ``.xlsx`` bytes (see the module doc); protected, nothing to type in it."""
-    campaign = view.campaign
+def build_council_workbook(views: CouncilView | Sequence[CouncilView]) -> bytes:
+    """The council's workbook as ``.xlsx`` bytes (see the module doc); protected, nothing to type in it.
+
+    ``views``: one ``CouncilView``, or one per block (a block's view has ``campaign.block_id`` set: its
+    sheets are named with the block id and its summary title names the block)."""
+    views = [views] if isinstance(views, CouncilView) else list(views)
+    campaign = views[0].campaign
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
@@ -68,10 +90,27 @@ def build_council_workbook(view: CouncilView) -> bytes:
     num = wb.add_format({**CELL, "num_format": "0.00"})
     mark = wb.add_format({**CELL, "bg_color": "#FCE4D6"})
     mark_num = wb.add_format({**CELL, "bg_color": "#FCE4D6", "num_format": "0.00"})
-    ws = wb.add_worksheet(SUMMARY_SHEET)
+    formats = (st, text, num, mark, mark_num)
+    first = None
+    for view in views:
+        ws = _write_block(wb, view, formats)
+        first = first or ws
+    first.activate()  # type: ignore[union-attr]
+    wb.close()
+    return out.getvalue()
+
+
+def _write_block(wb, view: CouncilView, formats) -> object:
+    """One view's «Tổng hợp» and field sheets (named with its block id when it is a block's view); the
+    summary sheet."""
+    st, text, num, mark, mark_num = formats
+    campaign = view.campaign
+    block = campaign.block_id
+    ws = wb.add_worksheet(SUMMARY_SHEET if block is None else block_sheet_name(SUMMARY_SHEET, block, "TH"))
     last = len(SUMMARY_COLUMNS) - 1
+    part = "" if block is None else f"{campaign.blocks[0].title.upper()} — "
     ws.merge_range(0, 0, 0, last, f"TỔNG HỢP KẾT QUẢ THẨM ĐỊNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {campaign.year} — "
-                   "TRÌNH HỘI ĐỒNG THẨM ĐỊNH", st.title)
+                   f"{part}TRÌNH HỘI ĐỒNG THẨM ĐỊNH", st.title)
     ws.merge_range(1, 0, 1, last, f"Sau giải trình: kết quả {AL.round_title(view.last_round).lower()}. "
                    "Thay đổi hạng: số bậc tăng (+) hoặc giảm (-) so với thẩm định lần 1. Dòng tô màu: đơn vị còn "
                    "tiêu chí có ý kiến khác nhau.", st.legend)
@@ -101,7 +140,7 @@ def build_council_workbook(view: CouncilView) -> bytes:
     for group in AL.groups(campaign.framework):
         codes = {i.code for i in group.items}
         rows = [ch for ch in view.items if ch.item.code in codes]
-        fs = wb.add_worksheet(field_sheet_name(group.code))
+        fs = wb.add_worksheet(field_sheet_name(group.code, block))
         fl = len(FIELD_COLUMNS) - 1
         fs.merge_range(0, 0, 0, fl, f"{group.heading}: CÁC TIÊU CHÍ THAY ĐỔI ĐIỂM HOẶC ĐƯỢC GIẢI TRÌNH", st.title)
         for c, (heading, width) in enumerate(FIELD_COLUMNS):
@@ -129,6 +168,4 @@ def build_council_workbook(view: CouncilView) -> bytes:
         fs.freeze_panes(3, 0)
         print_setup(fs, landscape=True, repeat_row=2)
         fs.protect("", PROTECT)
-    ws.activate()
-    wb.close()
-    return out.getvalue()
+    return ws

@@ -308,21 +308,23 @@ def do_preliminary(campaign_dir: str | Path) -> Outcome:
 
 
 def do_council(campaign_dir: str | Path) -> Outcome:
-    """The council's workbook and Tờ trình into CAMPAIGN/output/hoi-dong/ (as ``parxl council``: ``council_view``,
-    ``write_council_workbook``, ``render_brief``). Raises what they raise (``ParxlError`` subclasses)."""
-    from ..council import view as council
-    from ..council.workbook import write_council_workbook
-    from ..documents.council_brief import render_brief
+    """The council's workbook and Tờ trình into CAMPAIGN/output/hoi-dong/ (as ``parxl council``:
+    ``draft_council``, per block for a campaign with blocks). Raises what it raises (``ParxlError`` subclasses)."""
+    from ..documents.council_brief import draft_council
 
     campaign = load_campaign(campaign_dir)
-    view = council.council_view(campaign)
-    book = write_council_workbook(view)
-    brief = render_brief(view)
-    moved = [u for u in view.units if u.rank_change]
-    lines = [f"Đã lập bảng tổng hợp «{book.name}» và tờ trình «{brief.name}» trong «{book.parent}».",
-             f"{vi_number(view.explained_units)} đơn vị đã giải trình; {vi_number(len(moved))} đơn vị thay đổi xếp "
-             f"hạng; {vi_number(sum(len(u.open_items) for u in view.units))} tiêu chí còn ý kiến khác nhau."]
-    return Outcome("Tài liệu cho Hội đồng thẩm định", lines, [book, brief], {"moved": len(moved)})
+    made = draft_council(campaign)
+    book, brief = made.workbook, made.brief
+    lines = [f"Đã lập bảng tổng hợp «{book.name}» và tờ trình «{brief.name}» trong «{book.parent}»."]
+    moved_all = 0
+    for view in made.views:
+        moved = [u for u in view.units if u.rank_change]
+        moved_all += len(moved)
+        title = f"{view.campaign.blocks[0].title}: " if campaign.has_blocks else ""
+        lines.append(f"{title}{vi_number(view.explained_units)} đơn vị đã giải trình; {vi_number(len(moved))} đơn vị "
+                     f"thay đổi xếp hạng; {vi_number(sum(len(u.open_items) for u in view.units))} tiêu chí còn ý kiến "
+                     "khác nhau.")
+    return Outcome("Tài liệu cho Hội đồng thẩm định", lines, [book, brief], {"moved": moved_all})
 
 
 def do_status(campaign_dir: str | Path) -> Outcome:

@@ -590,6 +590,16 @@ def build_council_brief(path: Path) -> None:
     para(doc, "{{ issuer_name_text }} đã tổ chức thẩm định kết quả tự đánh giá của {{ unit_count }} đơn vị "
               "qua {{ rounds_text }}; {{ explained_count }} đơn vị đã giải trình kết quả thẩm định sơ bộ; "
               "{{ ranked_count }} đơn vị được xếp hạng. Kết quả như sau:", **BODY)
+    brief_results(doc, "")
+    para(doc, "Chi tiết từng tiêu chí tại bảng tổng hợp gửi kèm («{{ workbook_name }}»). {{ issuer_name_text }} "
+              "kính trình Hội đồng thẩm định xem xét, thống nhất kết quả./.", indent=10, after=12)
+    recipients_and_signature(doc, *SIGN_COLS)
+    save(doc, path)
+
+
+def brief_results(doc, prefix: str) -> None:
+    """The Tờ trình's two parts (per unit, items still contested) over ``{prefix}units`` and
+    ``{prefix}open_items``: ``""`` for the whole campaign, ``"b."`` for one block of a campaign with blocks."""
     heading(doc, "1. Kết quả theo từng đơn vị")
     loop_table(doc, [
         ("STT", 12, "{{ u.stt }}", "center"),
@@ -599,23 +609,44 @@ def build_council_brief(path: Path) -> None:
         ("Chỉ số sau giải trình (%)", 22, "{{ u.final_index }}", "center"),
         ("Xếp hạng", 18, "{{ u.rank }}", "center"),
         ("Thay đổi hạng", 18, "{{ u.rank_change }}", "center"),
-    ], "{%tr for u in units %}")
+    ], f"{{%tr for u in {prefix}units %}}")
     heading(doc, "2. Các nội dung còn ý kiến khác nhau")
-    tag(doc, "{%p if open_items %}")
-    tag(doc, "{%p for o in open_items %}")
+    tag(doc, f"{{%p if {prefix}open_items %}}")
+    tag(doc, f"{{%p for o in {prefix}open_items %}}")
     para(doc, "- {{ o }}", **BODY)
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p else %}")
     para(doc, "Không còn tiêu chí nào có điểm thẩm định khác điểm tự đánh giá hoặc điểm đơn vị đề nghị.", **BODY)
     tag(doc, "{%p endif %}")
-    para(doc, "Chi tiết từng tiêu chí tại bảng tổng hợp gửi kèm («{{ workbook_name }}»). {{ issuer_name_text }} "
-              "kính trình Hội đồng thẩm định xem xét, thống nhất kết quả./.", indent=10, after=12)
+
+
+def build_council_brief_blocks(path: Path) -> None:
+    """The Tờ trình of a campaign with ``blocks:``: the opening over every block, then per block its
+    heading and the single-block Tờ trình's two parts (each block ranked among its own units)."""
+    doc = new_document("Tờ trình kết quả thẩm định Chỉ số cải cách hành chính")
+    national_header(doc, *HEADER_COLS, "Số: {{ number }}")
+    title_block(doc, "TỜ TRÌNH",
+                "Về kết quả thẩm định Chỉ số cải cách hành chính năm {{ year }} của {{ units_phrase }}")
+    para(doc, "Kính gửi: Hội đồng thẩm định Chỉ số cải cách hành chính năm {{ year }}.", align="center", after=12)
+    para(doc, "{{ issuer_name_text }} đã tổ chức thẩm định kết quả tự đánh giá của {{ unit_count }} đơn vị "
+              "thuộc {{ block_count }} khối qua {{ rounds_text }}; {{ explained_count }} đơn vị đã giải trình kết "
+              "quả thẩm định sơ bộ; {{ ranked_count }} đơn vị được xếp hạng (mỗi khối xếp hạng riêng). Kết quả "
+              "như sau:", **BODY)
+    tag(doc, "{%p for b in blocks %}")
+    heading(doc, "{{ b.numeral }}. {{ b.title }}")
+    para(doc, "{{ b.intro }}", **BODY)
+    brief_results(doc, "b.")
+    tag(doc, "{%p endfor %}")
+    para(doc, "Chi tiết từng tiêu chí tại bảng tổng hợp gửi kèm («{{ workbook_name }}», mỗi khối một nhóm trang). "
+              "{{ issuer_name_text }} kính trình Hội đồng thẩm định xem xét, thống nhất kết quả./.",
+         indent=10, after=12)
     recipients_and_signature(doc, *SIGN_COLS)
     save(doc, path)
 
 
 BUILDERS["thong-bao-ket-qua-so-bo.docx"] = build_preliminary
 BUILDERS["to-trinh-hoi-dong.docx"] = build_council_brief
+BUILDERS["to-trinh-hoi-dong-cac-khoi.docx"] = build_council_brief_blocks
 
 
 def main(out_dir: Path = HERE) -> list[Path]:
