@@ -10,6 +10,8 @@
   unit's fault), ``not-sent``; and the explanation round (giải trình): ``requested`` when the latest
   appraisal round recorded leaves it contested items (scored below its self-assessment, or flagged «Cần
   giải trình»), ``received`` once its giải trình workbook for that round is recorded (with the time);
+  and the same for every appraisal round recorded (``explanations``: round 1's explanation and, when a
+  later round asked again, that one too);
 - per appraisal round whose workbooks were generated or recorded: per workbook (a field, or the bonus and
   penalty items) its appraising office and whether it came back (some item of it is recorded in the round);
 - per task of the schedule: its deadline, done, overdue (not done and ``today`` after its last day).
@@ -56,6 +58,17 @@ def local_day(utc_text: str) -> dt.date:
 
 
 @dataclass
+class ExplanationProgress:
+    """A unit's explanation (giải trình) of one appraisal round's results: ``round`` («appraisal-1»), ``state``
+    ``requested`` (the round left it contested items; nothing recorded yet) or ``received`` (its giải trình
+    workbook of that round is recorded), ``received_at`` (ISO 8601 UTC of the first one, None until then)."""
+
+    round: str
+    state: str
+    received_at: str | None = None
+
+
+@dataclass
 class UnitProgress:
     """One unit's self-assessment against the deadline: ``received_at`` (ISO 8601 UTC or None), ``received_on``
     (local day), ``on_time`` (None without a deadline or a file), ``days_late`` (0 when on time; for a unit that
@@ -72,6 +85,7 @@ class UnitProgress:
     note: str = ""
     explanation: str = ""                      # "" | "requested" | "received" (the latest appraisal round's)
     explanation_received_at: str | None = None  # ISO 8601 UTC of its first giải trình workbook of that round
+    explanations: list[ExplanationProgress] = field(default_factory=list)  # every round's, in round order
 
     def explanation_overdue(self, deadline: dt.date | None, today: dt.date) -> bool:
         """The unit owes its giải trình workbook: requested, not received, and ``deadline`` is past."""
@@ -123,11 +137,13 @@ class CampaignStatus:
     tasks: list[TaskProgress]
     unseen: list[str] = field(default_factory=list)
     explanation_deadline: dt.date | None = None  # campaign.yaml's ``explanation_deadline``
+    appraisal_rounds: list[str] = field(default_factory=list)  # recorded in the ledger, in round order
 
     def as_json(self) -> dict:
         """Plain JSON: ``{"today", "deadline", "explanation_deadline", "units": [{code, name, received_at, received_on,
-        on_time, days_late, state, corrected, explanation, explanation_received_at}], "appraisals": [{round, group, title, office, returned}], "tasks": [{no, task, due,
-        due_text, stage, done, overdue, lead}], "unseen": [path]}``; dates ISO 8601."""
+        on_time, days_late, state, corrected, explanation, explanation_received_at, explanations: [{round, state,
+        received_at}]}], "appraisals": [{round, group, title, office, returned, block}], "tasks": [{no, task, due,
+        due_text, stage, done, overdue, lead}], "unseen": [path], "appraisal_rounds": [round]}``; dates ISO 8601."""
         def day(d):
             return d.isoformat() if d else None
         return {
@@ -137,6 +153,7 @@ class CampaignStatus:
             "appraisals": [asdict(a) for a in self.appraisals],
             "tasks": [{**asdict(t), "due": day(t.due)} for t in self.tasks],
             "unseen": list(self.unseen), "explanation_deadline": day(self.explanation_deadline),
+            "appraisal_rounds": list(self.appraisal_rounds),
         }
 
     @property
@@ -186,21 +203,30 @@ def unit_progress(campaign: Campaign, ledger: Ledger, deadline: dt.date | None, 
 
 
 def add_explanations(campaign: Campaign, units: list[UnitProgress]) -> str | None:
-    """Set each unit's ``explanation`` and ``explanation_received_at`` from the latest appraisal round recorded
-    (``explanation.read.open_round``); that round, or None when no round is recorded (nothing set). Raises
-    ``LedgerError`` when the ledger cannot be opened."""
+    """Set each unit's ``explanations`` (every appraisal round recorded, in round order: the rounds that asked it
+    to explain or whose giải trình workbook of it is recorded) and, from the latest round recorded
+    (``explanation.read.open_round``), its ``explanation`` and ``explanation_received_at``; that round, or None
+    when no round is recorded (nothing set). Raises ``LedgerError`` when the ledger cannot be opened."""
     round = open_round(campaign)
     if round is None:
         return None
-    requested = {u.code for view in campaign.views()  # each block's units against its own criteria set
-                 for u in contested(view, round) if u.items}
     with Ledger.open(campaign) as ledger:
-        received = ledger.first_received(explanation_round(round))
+        rounds = sorted((r for r in ledger.rounds() if appraisal_layout.round_number(r)),
+                        key=appraisal_layout.round_number)
+        received = {r: ledger.first_received(explanation_round(r)) for r in rounds}
+    views = campaign.views()
+    for r in rounds:
+        requested = {u.code for view in views  # each block's units against its own criteria set
+                     for u in contested(view, r) if u.items}
+        for u in units:
+            if u.code in received[r]:
+                u.explanations.append(ExplanationProgress(r, "received", received[r][u.code]))
+            elif u.code in requested:
+                u.explanations.append(ExplanationProgress(r, "requested"))
     for u in units:
-        if u.code in received:
-            u.explanation, u.explanation_received_at = "received", received[u.code]
-        elif u.code in requested:
-            u.explanation = "requested"
+        latest = next((e for e in u.explanations if e.round == round), None)
+        if latest is not None:
+            u.explanation, u.explanation_received_at = latest.state, latest.received_at
     return round
 
 
@@ -280,7 +306,9 @@ def campaign_status(campaign: Campaign, today: dt.date | None = None) -> Campaig
     add_explanations(campaign, units)
     tasks = task_progress(campaign_schedule(campaign.config), stages_done(campaign, units, appraisals, rounds), today)
     return CampaignStatus(today, deadline, units, appraisals, tasks, unseen_inbox_files(campaign),
-                          campaign.config.explanation_deadline)
+                          campaign.config.explanation_deadline,
+                          sorted((r for r in rounds if appraisal_layout.round_number(r)),
+                                 key=appraisal_layout.round_number))
 
 
 def record_received(campaign: Campaign, corrections: dict[str, dt.datetime], note: str = "") -> None:

@@ -1,5 +1,5 @@
 """The status workbook ``output/tien-do.xlsx`` (XlsxWriter, written atomically): sheets «Đơn vị» (per unit:
-received, on time or days late, state), «Thẩm định» (per appraisal round and workbook: office, returned) and
+received, on time or days late, state, its explanation of every appraisal round), «Thẩm định» (per appraisal round and workbook: office, returned) and
 «Nhiệm vụ» (per task of the schedule: deadline, done, overdue)."""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..appraisal.layout import round_number
 from ..campaign.folder import Campaign
 from ..core.files import write_atomic
 from ..workbook.styles import cell_format, text_format
@@ -34,10 +35,21 @@ def _yes(value: bool | None) -> str:
 
 
 def _explanation(u, status: CampaignStatus) -> str:
-    """«Đã nhận lúc …», «Chưa nhận (hạn …)» or «Chưa nhận, quá hạn» for a unit asked to explain; "" otherwise."""
-    if u.explanation == "received":
-        return f"Đã nhận lúc {_when(u.explanation_received_at)}"
-    if u.explanation != "requested":
+    """«Đã nhận lúc …», «Chưa nhận (hạn …)» or «Chưa nhận, quá hạn» for a unit asked to explain; "" otherwise.
+    With several appraisal rounds recorded, one line per round that asked it or whose giải trình it sent
+    («Lần 1: Đã nhận lúc …»; an earlier round it never answered: «Không gửi»)."""
+    if len(status.appraisal_rounds) > 1:
+        latest = status.appraisal_rounds[-1]
+        return "\n".join(f"Lần {round_number(e.round)}: "
+                         + (_one(e.state, e.received_at, status) if e.round == latest or e.state == "received"
+                            else "Không gửi") for e in u.explanations)
+    return _one(u.explanation, u.explanation_received_at, status)
+
+
+def _one(state: str, received_at: str | None, status: CampaignStatus) -> str:
+    if state == "received":
+        return f"Đã nhận lúc {_when(received_at)}"
+    if state != "requested":
         return ""
     by = status.explanation_deadline
     if by is None:
