@@ -190,11 +190,12 @@ def test_control_command_says_what_it_made(campaign):
     out = CliRunner().invoke(main, ["control", str(campaign.root)])
     assert out.exit_code == 0, out.output
     flat = " ".join(out.output.split())
-    assert "Đã tạo 11 tệp chạy nhanh" in flat and "1-tao-bieu-mau.cmd" in flat
+    assert "Đã tạo 13 tệp chạy nhanh" in flat and "1-tao-bieu-mau.cmd" in flat
     assert f"Đã tạo bảng điều khiển: {campaign.root / 'parxl_dieu_khien.xlsm'}".replace(" ", "") in \
         flat.replace(" ", "")
     assert f"Phần macro là của xlwings {xlwings.__version__}." in flat
     assert (campaign.root / "tham-dinh-gui-ve").is_dir()
+    assert (campaign.root / "dieu-tra-xhh-gui-ve").is_dir()  # the tables «Nhập phiếu khảo sát» imports
     again = CliRunner().invoke(main, ["control", str(campaign.root)])
     assert "đã đúng như vậy" in " ".join(again.output.split())
 

@@ -75,6 +75,7 @@ def test_launcher_text_is_exact():
     ("Kế hoạch triển khai", "10-ke-hoach-trien-khai.cmd", "Ke hoach trien khai", "plan"),
     ("Kế hoạch cải thiện cho từng đơn vị", "11-ke-hoach-cai-thien.cmd", "Ke hoach cai thien cho tung don vi",
      "improvement"),
+    ("Chốt kết quả", "12-chot-ket-qua.cmd", "Chot ket qua", "finalize"),
 ])
 def test_the_later_tasks_launchers_text_is_exact(label, launcher, title, command):
     task = task_named(label)
@@ -105,7 +106,8 @@ def test_every_launcher_is_ascii_crlf_and_named_in_ascii(tmp_path):
                                        "3-tao-bieu-mau-tham-dinh.cmd", "4-nhap-diem-tham-dinh.cmd",
                                        "5-tong-hop-xep-hang.cmd", "6-soan-van-ban.cmd",
                                        "7-ket-qua-so-bo.cmd", "8-tai-lieu-hoi-dong.cmd", "9-theo-doi-tien-do.cmd",
-                                       "10-ke-hoach-trien-khai.cmd", "11-ke-hoach-cai-thien.cmd"]
+                                       "10-ke-hoach-trien-khai.cmd", "11-ke-hoach-cai-thien.cmd",
+                                       "12-chot-ket-qua.cmd", "13-nhap-phieu-khao-sat.cmd"]
     for p in paths:
         raw = p.read_bytes()
         assert raw.isascii() and p.name.isascii()

@@ -20,7 +20,8 @@ from parxl.documents.source import MasterNeededError
 from parxl.demo.simulate import type_over_formula
 from parxl.excel import xl
 from parxl.excel.control import MODULE_FILE, STATUS_NAME, STATUS_ROWS, TASK_NAME, build_control
-from parxl.excel.tasks import APPRAISAL_RETURNS, TASKS
+from parxl.excel.tasks import (APPRAISAL_RETURNS, CAMPAIGN_HERE, EACH_TABLE, IN_CAMPAIGN, SURVEY_RETURNS, TASKS,
+                               survey_tables)
 from parxl.workbook.build import Fill, build_workbook
 from parxl.workbook.layout import COLUMNS, plan_rows
 from parxl.workbook.stamping import workbook_filename
@@ -278,7 +279,24 @@ LIBRARY = {
     "do_status": (None, "parxl.tracking.status", "campaign_status"),
     "do_plan": (None, "parxl.documents.plan", "render_plan"),
     "do_improvement": (None, "parxl.documents.improvement", "render_improvement_plans"),
+    "do_finalize": (None, "parxl.council.final", "finalize"),
+    "do_survey_import": ("import_survey", "parxl.cli.survey_cmd", "import_survey"),
 }
+
+
+def cli_args(args: tuple[str, ...], root: Path) -> list[str]:
+    """A task's command as the clerk types it on the campaign ``root`` (the first survey table for ``EACH_TABLE``)."""
+    out = []
+    for a in args:
+        if a == CAMPAIGN_HERE:
+            out.append(str(root))
+        elif a.startswith(EACH_TABLE):
+            out.append(str(survey_tables(root / a[len(EACH_TABLE):])[0]))
+        elif a.startswith(IN_CAMPAIGN):
+            out.append(str(root / a[len(IN_CAMPAIGN):]))
+        else:
+            out.append(a)
+    return out if CAMPAIGN_HERE in args else [*out, str(root)]
 
 
 @pytest.mark.parametrize("task", TASKS, ids=[t.slug for t in TASKS])
@@ -295,6 +313,9 @@ def test_each_task_calls_the_same_library_function_as_the_cli(campaign, excel, m
     if task.action == "do_appraise_import":
         xl.do_appraise(campaign.root)
         (campaign.root / APPRAISAL_RETURNS).mkdir()
+    if task.action == "do_survey_import":
+        (campaign.root / SURVEY_RETURNS).mkdir()
+        (campaign.root / SURVEY_RETURNS / "dieu-tra.csv").write_text("Mã,2.1\nX01,1\n", encoding="utf-8")
     xl_name, cli_module, cli_name = LIBRARY[task.action]
     module = importlib.import_module(cli_module)
     if xl_name:
@@ -315,8 +336,7 @@ def test_each_task_calls_the_same_library_function_as_the_cli(campaign, excel, m
     assert status.shown[0].startswith(f"{task.label}: KHÔNG thực hiện được (lúc ")
     assert len(calls) == 1 and campaign_of(calls[0][0]).root == campaign.root
 
-    args = [a.replace("@/", str(campaign.root) + "/") for a in task.commands[0]]
-    out = CliRunner().invoke(cli, [*args, str(campaign.root)])
+    out = CliRunner().invoke(cli, cli_args(task.commands[0], campaign.root))
     assert out.exit_code == 1 and f"giả lập {cli_name}" in out.output
     assert len(calls) == 2 and campaign_of(calls[1][0]).root == campaign.root
 

@@ -40,7 +40,7 @@ from ..workbook.build import generated_at
 from ..workbook.styles import text_format
 from ..xlsx.safety import OLE_MAGIC
 from .launchers import LauncherError, write_launchers
-from .tasks import APPRAISAL_RETURNS, TASKS, command_line
+from .tasks import APPRAISAL_RETURNS, SURVEY_RETURNS, TASKS, command_line
 
 SHEET = "Điều khiển"
 CONF_SHEET = "xlwings.conf"
@@ -325,6 +325,8 @@ def build_control(campaign_dir: str | Path, plain: bool = False, interpreter: st
     campaign = load_campaign(campaign_dir)
     problems: list[str] = []
     (campaign.root / APPRAISAL_RETURNS).mkdir(exist_ok=True)
+    if campaign.config.survey_held:
+        (campaign.root / SURVEY_RETURNS).mkdir(exist_ok=True)  # «Nhập phiếu khảo sát» reads its tables
     try:
         launchers = write_launchers(campaign.root, launcher_python)
     except LauncherError as exc:

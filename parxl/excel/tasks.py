@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 APPRAISAL_RETURNS = "tham-dinh-gui-ve"  # the campaign's folder for the appraisal workbooks filled and sent back
+SURVEY_RETURNS = "dieu-tra-xhh-gui-ve"  # the campaign's folder for the survey results tables (one per block)
+SURVEY_SUFFIXES = (".xlsx", ".csv")  # the tables ``parxl survey`` imports
 IN_CAMPAIGN = "@/"  # an argument starting so is a path inside the campaign folder
+CAMPAIGN_HERE = "@."  # the campaign folder at this place (then it is not appended at the end)
+EACH_TABLE = "@*/"  # each survey table (``SURVEY_SUFFIXES``) in this folder of the campaign: one run per table
 
 
 @dataclass(frozen=True)
 class Task:
     """One task: its dropdown label, its launcher's ASCII name and the ``parxl`` commands it equals.
 
-    ``commands``: each an argument list for ``parxl`` to which the campaign folder is appended;
-    an argument starting with ``IN_CAMPAIGN`` is a path inside the campaign folder. ``action`` is
-    the name of the ``parxl.excel.xl`` function (campaign folder → ``Outcome``) the button runs.
+    ``commands``: each an argument list for ``parxl`` to which the campaign folder is appended
+    (or put where ``CAMPAIGN_HERE`` stands); an argument starting with ``IN_CAMPAIGN`` is a path
+    inside the campaign folder, one starting with ``EACH_TABLE`` stands for each survey table in
+    that folder of the campaign (the command runs once per table). ``action`` is the name of the
+    ``parxl.excel.xl`` function (campaign folder → ``Outcome``) the button runs.
     """
 
     number: int
@@ -77,6 +84,16 @@ TASKS = (
          "Soạn kế hoạch cải thiện, nâng cao Chỉ số CCHC cho từng đơn vị được xếp hạng theo bảng tổng hợp "
          "gần nhất vào thư mục «output/ke-hoach-cai-thien».",
          (("improvement",),), "do_improvement"),
+    Task(12, "Chốt kết quả", "chot-ket-qua",
+         "Chốt kết quả theo bảng tổng hợp mới nhất (sau khi Hội đồng thẩm định thống nhất): từ đó quyết định, "
+         "thông báo, báo cáo soạn theo kết quả đã chốt; người chốt là tên đăng nhập máy tính. Muốn mở lại: "
+         "lệnh «parxl finalize … --reopen».",
+         (("finalize",),), "do_finalize"),
+    Task(13, "Nhập phiếu khảo sát", "nhap-phieu-khao-sat",
+         f"Nhập kết quả điều tra xã hội học từ bảng đặt trong thư mục «{SURVEY_RETURNS}» của đợt (.xlsx hoặc .csv "
+         "UTF-8: sổ nhập phiếu đã điền hoặc bảng kết quả; đợt nhiều khối: mỗi khối một bảng). Bảng có lỗi không "
+         "được nhận; sau đó chọn «Tổng hợp xếp hạng».",
+         (("survey", CAMPAIGN_HERE, EACH_TABLE + SURVEY_RETURNS),), "do_survey_import"),
 )
 
 
@@ -90,7 +107,23 @@ def task_named(label: str) -> Task:
 
 
 def command_line(task: Task, campaign: str) -> list[str]:
-    """The ``parxl …`` commands of ``task`` on the folder ``campaign``, as the clerk would type them."""
+    """The ``parxl …`` commands of ``task`` on the folder ``campaign``, as the clerk would type them (a survey
+    table of ``EACH_TABLE`` as «<folder>/TÊN_BẢNG.xlsx»)."""
     def arg(a: str) -> str:
+        if a == CAMPAIGN_HERE:
+            return f'"{campaign}"'
+        if a.startswith(EACH_TABLE):
+            return f'"{os.path.join(campaign, a[len(EACH_TABLE):], "TÊN_BẢNG.xlsx")}"'
         return f'"{os.path.join(campaign, a[len(IN_CAMPAIGN):])}"' if a.startswith(IN_CAMPAIGN) else a
-    return [" ".join(["parxl", *map(arg, args), f'"{campaign}"']) for args in task.commands]
+    return [" ".join(["parxl", *map(arg, args), *([] if CAMPAIGN_HERE in args else [f'"{campaign}"'])])
+            for args in task.commands]
+
+
+def survey_tables(folder: Path) -> list[Path]:
+    """The survey tables in ``folder`` (``SURVEY_SUFFIXES``, by name; Excel's «~$» lock files and
+    hidden dot files left out); [] when the folder is not there."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SURVEY_SUFFIXES
+                      and not p.name.startswith(("~$", ".")))
+    except OSError:
+        return []

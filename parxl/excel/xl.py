@@ -7,8 +7,9 @@ Two layers:
   Vietnamese summary lines). They call the same library functions as ``parxl generate``,
   ``check``, ``appraise``, ``appraise --import``, ``consolidate`` and
   ``decision``/``notices``/``report``, and are tested without Excel; ``do_preliminary``,
-  ``do_council``, ``do_status``, ``do_plan`` and ``do_improvement`` likewise for ``parxl preliminary``,
-  ``council``, ``status``, ``plan`` and ``improvement``.
+  ``do_council``, ``do_status``, ``do_plan``, ``do_improvement``, ``do_finalize`` and ``do_survey_import``
+  likewise for ``parxl preliminary``, ``council``, ``status``, ``plan``, ``improvement``, ``finalize`` and
+  ``survey THƯ_MỤC_ĐỢT BẢNG`` (each table in the campaign's «dieu-tra-xhh-gui-ve» folder).
 - ``main()`` is what the button runs through xlwings: the workbook's macro ``SampleCall``
   (xlwings' own) runs ``import parxl_dieu_khien; parxl_dieu_khien.main()``, which calls
   ``parxl.xl.main()``. It finds the calling workbook, takes its folder as the campaign folder,
@@ -40,12 +41,12 @@ from ..ledger.store import Ledger
 from ..master import left_out, situation
 from ..master.consolidation import run_consolidation
 from ..master.view import survey_note
-from ..survey.table import missing_table_warning, units_without_survey_warning
+from ..survey.table import import_survey, missing_table_warning, units_without_survey_warning
 from ..results.summary import ranking_summary
 from ..workbook.stamping import generate as generate_workbooks
 from ..workbook.texts import sample_set_warning
 from .control import STATUS_NAME, STATUS_ROWS, TASK_NAME
-from .tasks import APPRAISAL_RETURNS, task_named
+from .tasks import APPRAISAL_RETURNS, SURVEY_RETURNS, survey_tables, task_named
 
 SHOWN = 10  # units listed by name in the status area before "… và N đơn vị khác"
 
@@ -395,6 +396,67 @@ def do_improvement(campaign_dir: str | Path) -> Outcome:
              f"Theo bảng tổng hợp {master_label(snapshot.master, snapshot.made_at)}.",
              *(f"Lưu ý: {w}" for w in warnings)]
     return Outcome("Kế hoạch cải thiện", lines, paths, {"plans": len(paths)})
+
+
+def do_finalize(campaign_dir: str | Path) -> Outcome:
+    """Finalise the results of the newest master (as ``parxl finalize`` without options: ``council.final.finalize``,
+    the login name as who). Raises ``ParxlError`` when already final, without a master, or when the data
+    changed since it was made; ``SnapshotError`` for a damaged snapshot."""
+    from ..council.final import finalize
+
+    state = finalize(load_campaign(campaign_dir))
+    lines = [f"Đã chốt kết quả theo bảng tổng hợp «{state.master_name}» (lập lúc {state.made_at.replace('T', ' ')}); "
+             f"người chốt: {state.who}. Bản lưu: «{state.snapshot}».",
+             "Từ nay quyết định, thông báo, báo cáo soạn theo kết quả đã chốt.",
+             "Muốn mở lại: chạy «parxl finalize THƯ_MỤC_ĐỢT --reopen --by \"…\" --reason \"…\"»."]
+    return Outcome("Chốt kết quả", lines, [state.snapshot, state.master])
+
+
+def do_survey_import(campaign_dir: str | Path) -> Outcome:
+    """Import each survey table in CAMPAIGN/dieu-tra-xhh-gui-ve/ (``tasks.SURVEY_RETURNS``; as ``parxl survey
+    THƯ_MỤC_ĐỢT BẢNG`` for each: ``survey.table.table_block`` picks a campaign with blocks' block,
+    ``import_survey`` checks the table whole and keeps it), with the warnings the CLI prints.
+
+    Raises ``ParxlError`` when the folder holds no table, or two tables of one block (of the campaign without
+    blocks) before importing any; ``SurveyError`` for a table with problems (the tables before it stay
+    imported, as when the commands run one after the other)."""
+    from ..council.final import frozen_notice
+    from ..survey.table import items_without_answers, table_block
+
+    campaign = load_campaign(campaign_dir)
+    folder = campaign.root / SURVEY_RETURNS
+    tables = survey_tables(folder)
+    if not tables:
+        raise ParxlError(f"Thư mục «{folder}» chưa có bảng kết quả điều tra (.xlsx hoặc .csv). Hãy đặt sổ nhập phiếu "
+                         "đã điền (tạo bằng «parxl survey THƯ_MỤC_ĐỢT --forms») hoặc bảng kết quả vào đó rồi bấm lại "
+                         "nút.")
+    targets = [(table_block(campaign, t) if campaign.has_blocks else campaign, t) for t in tables]
+    seen: dict[str | None, Path] = {}
+    for view, table in targets:
+        if view.block_id in seen:
+            whose = f"của {view.blocks[0].title.lower()}" if campaign.has_blocks else "của đợt đánh giá"
+            raise ParxlError(f"«{seen[view.block_id].name}» và «{table.name}» trong «{folder}» đều là bảng kết quả "
+                             f"điều tra {whose}; mỗi {'khối' if campaign.has_blocks else 'đợt'} chỉ nhập một bảng: "
+                             "hãy để lại một bảng rồi bấm lại nút. Chưa nhập bảng nào.")
+        seen[view.block_id] = table
+    lines, paths = [], []
+    for view, table in targets:
+        target, scores = import_survey(view, table)
+        paths.append(target)
+        title = f"{view.blocks[0].title}: " if campaign.has_blocks else ""
+        lines.append(f"{title}Đã nhận kết quả điều tra xã hội học của {vi_number(len(scores))} đơn vị từ "
+                     f"«{table.name}» (lưu tại «{target.name}»).")
+        absent = [u.name for u in view.units if u.code not in scores]
+        if absent:
+            lines.append(f"Chưa có kết quả điều tra ({vi_number(len(absent))} đơn vị, điểm điều tra tính 0): "
+                         + ", ".join(absent[:SHOWN]) + (" …" if len(absent) > SHOWN else "") + ".")
+        names = {u.code: u.name for u in view.units}
+        lines += [f"Cảnh báo: {code} {names.get(code, '')}: bảng không có câu trả lời cho tiêu chí điều tra "
+                  f"{', '.join(items)} — điểm các tiêu chí này tính 0; nếu thiếu sót, hãy bổ sung vào bảng rồi nhập lại."
+                  for code, items in items_without_answers(view, scores).items()]
+    lines += [line for line in [frozen_notice(campaign)] if line]
+    lines.append("Chọn «Tổng hợp xếp hạng» để tính điểm điều tra vào bảng tổng hợp.")
+    return Outcome("Nhập phiếu khảo sát", lines, paths, {"tables": len(tables)})
 
 
 # --- what the «Chạy» button runs through xlwings -------------------------------------------

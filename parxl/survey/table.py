@@ -665,3 +665,31 @@ def items_without_answers(campaign: Campaign, scores: Scores) -> dict[str, list[
         if lacking:
             out[unit.code] = lacking
     return out
+
+
+def table_block(campaign: Campaign, table: Path) -> Campaign:
+    """The view (``Campaign.for_block``) of the one block of a campaign with ``blocks:`` whose units the survey
+    table ``table`` lists (what ``parxl survey`` and the control workbook import it into).
+
+    Raises SurveyError when the table names no unit of any block, or units of several blocks (each
+    block has its own survey items: one table per block).
+    """
+    rows = read_rows(table, ParxlError)  # the file's own problem, in Vietnamese
+    header_at = next((n for n, r in enumerate(rows) if any(str(c).strip() for c in r)), None)
+    folded = [fold(normalize_text(str(c))) for c in rows[header_at]] if header_at is not None else []
+    if "ma" not in folded:
+        return campaign.for_block(campaign.blocks[0])  # the import says what is missing
+    col = folded.index("ma")
+    found: dict[str, list[str]] = {}
+    for row in rows[header_at + 1:]:  # type: ignore[operator]
+        code = normalize_text(str(row[col])).strip() if col < len(row) else ""
+        block = campaign.block_of(code) if code else None
+        if block is not None:
+            found.setdefault(block.id, []).append(code)
+    if len(found) > 1:
+        listed = "; ".join(f"khối «{b}»: {', '.join(codes[:3])}{'…' if len(codes) > 3 else ''}"
+                           for b, codes in found.items())
+        raise SurveyError(table, [f"bảng có đơn vị của {len(found)} khối ({listed}); mỗi khối có tiêu chí điều tra "
+                                  "riêng: hãy tách mỗi khối một bảng rồi nhập từng bảng"])
+    block_id = next(iter(found), campaign.blocks[0].id)
+    return next(v for v in campaign.views() if v.block_id == block_id)
