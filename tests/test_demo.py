@@ -37,7 +37,7 @@ def test_demo_runs_the_year_end_to_end(tmp_path):
     assert len(outcome.notices) == 18 and outcome.report.is_file()
     # the clerk's control workbook (when xlwings is installed, as in CI) and the launchers
     assert outcome.control.workbook == c.root / "parxl_dieu_khien.xlsm" and outcome.control.workbook.is_file()
-    assert (c.root / "parxl_dieu_khien.py").is_file() and len(list(c.root.glob("*.cmd"))) == 11
+    assert (c.root / "parxl_dieu_khien.py").is_file() and len(list(c.root.glob("*.cmd"))) == 13
     # the second half: the unit that explained moved up from round 1 to round 2, and the documents follow round 2
     second = outcome.second
     assert second is not None and second.rank_final < second.rank_first
