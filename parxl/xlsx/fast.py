@@ -274,9 +274,26 @@ def read_sheet(text: str, parser) -> None:
     validations, protection and the same ``HostileFile`` for a bad row or cell. Raises ``Fallback``.
     """
     root, start = _root(text, "worksheet")
-    rid_names = _rel_id_names(root, text)
-    pos, depth = start, 1
-    while True:  # the root's children read: sheetData fast, the others whole
+    _walk(text, start, parser, _rel_id_names(root, text))
+
+
+class _Tail:
+    """What the part after sheetData holds (validations, hyperlinks, protection), read once per process."""
+
+    def __init__(self):
+        from .sheet import SheetData
+        self.data = SheetData("")
+        self.data.protected = None  # set only if the tail says
+
+
+_TAILS: dict[tuple[str, tuple[str, ...]], SheetData] = {}
+
+
+def _walk(text: str, pos: int, parser, rid_names: tuple[str, ...]) -> None:
+    """The root's children from ``pos`` (just inside the root): sheetData read fast, the others whole."""
+    depth = 1
+    data = parser.data
+    while True:
         m = _KEPT.search(text, pos)
         if m is None:
             return
@@ -297,10 +314,28 @@ def read_sheet(text: str, parser) -> None:
             if close < 0 or f"<{name}" in text[pos:close]:
                 raise Fallback("nested element")
             body, pos = text[pos:close], text.find(">", close) + 1
-        if name == "sheetData":
-            _rows(body, parser)
-        else:
+        if name != "sheetData":
             _kept(name, attrs[:-1] if empty else attrs, body, parser, rid_names)
+            continue
+        _rows(body, parser)
+        rest = text[pos:]
+        if data.validations or data.hyperlinks or "<sheetData" in rest:
+            continue
+        # The rest (validations, conditional formats, …) is the same in every file of a campaign.
+        key = (rest, rid_names)
+        tail = _TAILS.get(key)
+        if tail is None:
+            probe = _Tail()
+            _walk(rest, 0, probe, rid_names)
+            tail = probe.data
+            if len(_TAILS) >= 16:
+                _TAILS.clear()
+            _TAILS[key] = tail
+        data.validations.extend(tail.validations)
+        data.hyperlinks.update(tail.hyperlinks)
+        if tail.protected is not None:
+            data.protected = tail.protected
+        return
 
 
 _DV_BODY = re.compile(r"\s*(?:<formula1\s*(?:/>|>([^<]*)</formula1\s*>)\s*)?(?:<formula2\s*(?:/>|>[^<]*</formula2\s*>)\s*)?")
