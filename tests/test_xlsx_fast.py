@@ -28,6 +28,7 @@ from conftest import make_campaign
 from parxl.intake.submission import ASSESS_COLUMNS, expected_max_row, read_submission
 from parxl.workbook import layout
 from parxl.xlsx import container, fast
+from parxl.xlsx import sheet as sheet_module
 from parxl.xlsx.sheet import SheetParser
 from support import variants as V
 from support.libreoffice import recalculate
@@ -75,10 +76,11 @@ def read_both(data: bytes, max_row: int):
     """(fast read, ElementTree read, ElementTree calls made by the fast read).
 
     The fast read is made twice, first with the per-process caches (workbook.xml, the part of a
-    sheet after its rows) empty, then with them filled by that first read; both must agree.
+    sheet after its rows, rows) empty, then with them filled by that first read; both must agree.
     """
     container._WORKBOOKS.clear()
     fast._TAILS.clear()
+    sheet_module._ROWS.clear()
     try:
         fast.ENABLED = True
         with tree_calls() as calls:

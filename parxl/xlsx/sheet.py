@@ -292,6 +292,45 @@ class SheetParser:
             return False
         if not content or "<" not in content:
             return True
+        if "shared" in content or "&#" in content:  # may read or set a shared formula: not a row alone
+            self._fast_cells(row_no, content)
+            return True
+        key = (row_no, content, self.request.columns)
+        done = _ROWS.get(key)
+        if done is None:
+            done = self._row_done(row_no, content)
+            if len(_ROWS) >= 4096:
+                _ROWS.clear()
+            _ROWS[key] = done
+        data, pending = self.data, self.pending
+        cells, strings, touched = done
+        for col, cell in cells:
+            data.cells[(row_no, col)] = cell
+        for index, col, formula in strings:
+            pending.setdefault(index, []).append((data, (row_no, col), formula))
+        if touched:
+            data.last_row = row_no
+        return True
+
+    def _row_done(self, row_no: int, content: str) -> tuple:
+        """What ``_fast_cells`` keeps of one row, apart: (cells as (column, Cell), shared strings as
+        (index, column, formula), whether any cell was kept). The same row text in the same place
+        keeps the same, so ``fast_row`` replays it for every file that has that row."""
+        data = self.data
+        saved = data.cells, self.pending, data.last_row
+        data.cells, self.pending, data.last_row = {}, {}, 0
+        try:
+            self._fast_cells(row_no, content)
+            cells = tuple((key[1], cell) for key, cell in data.cells.items())
+            strings = tuple((index, key[1], formula) for index, places in self.pending.items()
+                            for _, key, formula in places)
+            touched = data.last_row == row_no
+        finally:
+            data.cells, self.pending, data.last_row = saved
+        return cells, strings, touched
+
+    def _fast_cells(self, row_no: int, content: str) -> None:
+        """The cells of one row's content, for ``fast_row``."""
         columns = self.request.columns
         cols, letters = _COLS, _LETTERS
         col_no = 0
@@ -368,7 +407,6 @@ class SheetParser:
             if kind == "inlineStr":
                 inline = fast.rich_text(inline) if inline is not None else ""
             self._store(row_no, col, kind, text, formula, inline)
-        return True
 
     def _store(self, row_no: int, col: str, kind: str, text: str | None, formula: str | None,
                inline: str | None) -> None:
@@ -438,6 +476,7 @@ def rich_text(el) -> str:
     return "".join(parts)
 
 
+_ROWS: dict[tuple, tuple] = {}  # (row number, row content, columns) -> what SheetParser._row_done kept
 _DECIMALS: dict[str, Decimal] = {}  # cell text -> its value, for the texts seen most ("0", "1", "0.5"…)
 
 
