@@ -320,7 +320,7 @@ def _fast(read, data: bytes, *args):
     well-formed, or ``fast.Fallback``). Its HostileFile passes through."""
     if not fast.ENABLED:
         return None
-    cacheable = read is fast.read_workbook  # the same in every file of a campaign: read once per process
+    cacheable = read is fast.read_workbook and len(data) <= fast.CACHED_CHARS  # the same in a whole campaign
     if cacheable and data in _WORKBOOKS:
         return _WORKBOOKS[data]
     text = fast.plain_text(data)

@@ -36,6 +36,10 @@ class Fallback(Exception):
     """The part has something the fast path does not handle exactly: read it through ElementTree."""
 
 
+class _NotPlain(Exception):
+    """Raised from the expat handlers of ``plain_text`` to stop at the first construct it refuses."""
+
+
 # XML pieces ---------------------------------------------------------------
 _ATTR = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF_ENT = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9A-Fa-f]+));")
@@ -106,25 +110,23 @@ def plain_text(whole: bytes) -> str | None:
     """
     if b"\r" in whole or whole.count(b"<") != whole.count(b">"):
         return None
-    marked: list[bool] = []
 
-    def mark(*_):
-        marked.append(True)
+    def mark(*_):  # stops the parser at once: a DTD's entities are never expanded here
+        raise _NotPlain
 
     def declaration(_version, encoding, _standalone):
         if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
-            marked.append(True)
+            raise _NotPlain
 
     parser = expat.ParserCreate(None, "}")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.CommentHandler = parser.StartCdataSectionHandler = parser.ProcessingInstructionHandler = mark
-    parser.StartDoctypeDeclHandler = mark
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = parser.SkippedEntityHandler = mark
     parser.XmlDeclHandler = declaration
     try:
         parser.Parse(whole, True)
         text = whole.decode("utf-8")
-    except (expat.ExpatError, UnicodeDecodeError):
-        return None
-    if marked:
+    except (expat.ExpatError, UnicodeDecodeError, _NotPlain):
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -286,6 +288,7 @@ class _Tail:
         self.data.protected = None  # set only if the tail says
 
 
+CACHED_CHARS = 256 * 1024  # the most of a part (or of a row) kept by the per-process caches
 _TAILS: dict[tuple[str, tuple[str, ...]], SheetData] = {}
 
 
@@ -319,7 +322,7 @@ def _walk(text: str, pos: int, parser, rid_names: tuple[str, ...]) -> None:
             continue
         _rows(body, parser)
         rest = text[pos:]
-        if data.validations or data.hyperlinks or "<sheetData" in rest:
+        if data.validations or data.hyperlinks or "<sheetData" in rest or len(rest) > CACHED_CHARS:
             continue
         # The rest (validations, conditional formats, …) is the same in every file of a campaign.
         key = (rest, rid_names)

@@ -292,7 +292,7 @@ class SheetParser:
             return False
         if not content or "<" not in content:
             return True
-        if "shared" in content or "&#" in content:  # may read or set a shared formula: not a row alone
+        if "shared" in content or "&#" in content or len(content) > 16_384:  # a shared formula: not a row alone
             self._fast_cells(row_no, content)
             return True
         key = (row_no, content, self.request.columns)
