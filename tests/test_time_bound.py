@@ -32,13 +32,18 @@ def inbox(tmp_path):
 
 def slow_reader_for(monkeypatch, slow_name: str, per_row: float) -> None:
     """While ``slow_name`` is read, every row costs ``per_row`` seconds more (a reader stuck on that file)."""
-    real_read, real_row = receive.read_submission, sheet.SheetParser._row
+    real_read, real_row, real_fast_row = receive.read_submission, sheet.SheetParser._row, sheet.SheetParser.fast_row
     state = {"slow": False}
 
     def row(self, el):
         if state["slow"]:
             time.sleep(per_row)
         return real_row(self, el)
+
+    def fast_row(self, r, content):  # the same row read by the fast path (parxl.xlsx.fast)
+        if state["slow"]:
+            time.sleep(per_row)
+        return real_fast_row(self, r, content)
 
     def read(path, **kw):
         state["slow"] = kw.get("name") == slow_name
@@ -47,6 +52,7 @@ def slow_reader_for(monkeypatch, slow_name: str, per_row: float) -> None:
         finally:
             state["slow"] = False
     monkeypatch.setattr(sheet.SheetParser, "_row", row)
+    monkeypatch.setattr(sheet.SheetParser, "fast_row", fast_row)
     monkeypatch.setattr(receive, "read_submission", read)
 
 

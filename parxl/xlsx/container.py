@@ -35,7 +35,7 @@ import zlib
 from urllib.parse import unquote
 from xml.etree.ElementTree import ParseError, XMLPullParser, fromstring
 
-from . import safety
+from . import fast, safety
 from .safety import HostileFile, XmlGuard
 from .sheet import (MAX_PART_ELEMENTS, MAX_TEXT_CHARS, R_ID, R_ID_STRICT, WHOLE_PARSE_BYTES, Cell, CellValue,
                     SheetData, SheetInfo, SheetRequest, SheetParser, col_letters, col_number, cut_text, local,
@@ -159,24 +159,38 @@ class XlsxFile:
         return out
 
     def _read_workbook(self) -> None:
-        root = self._tree(self.workbook_part)
+        data = self._part(self.workbook_part)
         rels = self._rels(self.workbook_part)
+        read = _fast(fast.read_workbook, data)
+        if read is not None:
+            sheets, names = read
+            for name, rid, state in sheets:
+                self._add_sheet(unescape_text(name), state, rels.get(rid or "", (None, "", ""))[0])
+            for name, local_id, text in names:
+                if local_id is None or name not in self.defined_names:
+                    self.defined_names[name] = text.strip()
+        else:
+            self._read_workbook_tree(_parse(data, self.workbook_part), rels)
+        shared = [t for t, _, kind in rels.values() if kind.endswith(REL_SHARED)]
+        shared = shared or [t for t, _, _ in rels.values() if t.lower().endswith("sharedstrings.xml")]
+        self._shared_part = shared[0] if shared else None
+
+    def _add_sheet(self, name: str, state: str, target: str | None) -> None:
+        if any(s.name.casefold() == name.casefold() for s in self.sheets):
+            raise HostileFile("file-ambiguous", f"hai trang tính cùng tên «{safety.excerpt(name, 80)}»")
+        self.sheets.append(SheetInfo(name, state, self._resolve(target) or target))
+
+    def _read_workbook_tree(self, root, rels) -> None:
         for el in root.iter():
             tag = local(el.tag)
             if tag == "sheet":
                 rid = el.get(R_ID) or el.get(R_ID_STRICT)
                 target = rels.get(rid or "", (None, "", ""))[0]
-                name = unescape_text(el.get("name", ""))
-                if any(s.name.casefold() == name.casefold() for s in self.sheets):
-                    raise HostileFile("file-ambiguous", f"hai trang tính cùng tên «{safety.excerpt(name, 80)}»")
-                self.sheets.append(SheetInfo(name, el.get("state", "visible"), self._resolve(target) or target))
+                self._add_sheet(unescape_text(el.get("name", "")), el.get("state", "visible"), target)
             elif tag == "definedName":
                 name = el.get("name", "")
                 if el.get("localSheetId") is None or name not in self.defined_names:
                     self.defined_names[name] = (el.text or "").strip()
-        shared = [t for t, _, kind in rels.values() if kind.endswith(REL_SHARED)]
-        shared = shared or [t for t, _, _ in rels.values() if t.lower().endswith("sharedstrings.xml")]
-        self._shared_part = shared[0] if shared else None
 
     def sheet(self, name: str) -> SheetInfo | None:
         """The sheet listed in workbook.xml under exactly ``name``, or None."""
@@ -221,6 +235,15 @@ class XlsxFile:
             whole = b"".join([head, *chunks])[: WHOLE_PARSE_BYTES + 1]
             if not whole.strip():
                 raise HostileFile("file-part-missing", f"trang «{safety.excerpt(info.name, 80)}»: phần «{part}» rỗng")
+            if _fast(fast.read_sheet, whole, parser) is not None:
+                return self._resolve_links(data, part)
+            if fast.ENABLED:  # the fast path may have stopped half-way: start again
+                for index in list(pending):
+                    pending[index] = [p for p in pending[index] if p[0] is not data]
+                    if not pending[index]:
+                        del pending[index]
+                data = SheetData(info.name)
+                parser = SheetParser(data, request, pending, part)
             if not safety.markup_free(whole):
                 guard.feed(whole, True)
             try:
@@ -232,6 +255,10 @@ class XlsxFile:
                 parser.stream(_guarded(guard, head, chunks))
             except ParseError as exc:
                 raise HostileFile("file-corrupt", f"trang «{safety.excerpt(info.name, 80)}» không phải XML hợp lệ") from exc
+        return self._resolve_links(data, part)
+
+    def _resolve_links(self, data: SheetData, part: str) -> SheetData:
+        """The sheet's hyperlinks given by relationship id («rid:rId1») replaced by their targets."""
         if data.hyperlinks:
             rels = self._rels(part)
             data.hyperlinks = {ref: (rels.get(target[4:], ("", "", ""))[0] if target.startswith("rid:") else target)
@@ -246,7 +273,11 @@ class XlsxFile:
         out: dict[int, str] = {}
         last = max(wanted)
         if self._size(part) <= WHOLE_PARSE_BYTES:
-            for i, si in enumerate(self._tree(part, WHOLE_PARSE_BYTES)):
+            data = self._part(part, WHOLE_PARSE_BYTES)
+            read = _fast(fast.shared_strings, data, wanted)
+            if read is not None:
+                return read
+            for i, si in enumerate(_parse(data, part)):
                 if i in wanted:
                     out[i] = _si_text(si)
                 if i >= last:
@@ -283,6 +314,32 @@ class XlsxFile:
         return out
 
 
+def _fast(read, data: bytes, *args):
+    """``read(text, *args)`` of ``parxl.xlsx.fast`` on a plain, well-formed part; its result
+    (never None), or None when the part must be read through ElementTree (not plain, not
+    well-formed, or ``fast.Fallback``). Its HostileFile passes through."""
+    if not fast.ENABLED:
+        return None
+    cacheable = read is fast.read_workbook and len(data) <= fast.CACHED_CHARS  # the same in a whole campaign
+    if cacheable and data in _WORKBOOKS:
+        return _WORKBOOKS[data]
+    text = fast.plain_text(data)
+    if text is None:
+        return None
+    try:
+        out = read(text, *args)
+    except fast.Fallback:
+        return None
+    if cacheable:
+        if len(_WORKBOOKS) >= 8:
+            _WORKBOOKS.clear()
+        _WORKBOOKS[data] = out
+    return True if out is None else out
+
+
+_WORKBOOKS: dict[bytes, tuple] = {}  # workbook.xml bytes -> what fast.read_workbook read of them
+
+
 def _target(target: str, folder: str) -> str:
     """A relationship target as a part name: absolute ('/xl/…') or relative to ``folder``, percent-decoded."""
     target = unquote(target.split("#", 1)[0])
@@ -303,7 +360,11 @@ def _guarded(guard: XmlGuard, head: bytes, chunks):
 
 def _si_text(si) -> str:
     """A shared string's text: plain or rich-text runs, without phonetic (rPh) hints, ``_xHHHH_`` decoded."""
-    text = rich_text(si)
+    return si_text_of(rich_text(si))
+
+
+def si_text_of(text: str) -> str:
+    """A shared string's text from its joined ``<t>`` texts: ``_xHHHH_`` decoded, cut at Excel's limit."""
     if len(text) <= MAX_TEXT_CHARS and "_x" not in text:
         return text
     return cut_text(unescape_text(cut_text(text, 8 * MAX_TEXT_CHARS)))

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import XMLPullParser, fromstring
 
 from ..core.numbers import EXCEL_MAX
+from . import fast
 from .safety import HostileFile, check_time, excerpt
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -259,54 +260,197 @@ class SheetParser:
             if not len(c):
                 continue  # a formatted, empty cell
             formula_el = c.find(f_tag)
-            formula = self._formula(formula_el, row_no, col) if formula_el is not None else None
+            formula = self._formula(formula_el.text, formula_el.get("t"), formula_el.get("si", ""), row_no, col) \
+                if formula_el is not None else None
             if columns is not None and col not in columns:
                 continue
             kind = c.get("t", "n")
             value_el = c.find(v_tag)
             text = value_el.text if value_el is not None else None
-            key = (row_no, col)
-            if kind == "s" and text is not None:
-                try:
-                    index = int(text)
-                except ValueError:
-                    index = -1
-                if index < 0:
-                    raise HostileFile("file-corrupt", f"{self._where(key)}: số thứ tự chuỗi «{excerpt(text, 20)}» không hợp lệ")
-                self.pending.setdefault(index, []).append((self.data, key, formula))
+            self._store(row_no, col, kind, text, formula, rich_text(c.find(is_tag)) if kind == "inlineStr" else "")
+        return True
+
+    def fast_row(self, r: str | None, content: str) -> bool:
+        """``_row`` for one row of a plain, well-formed part read by ``parxl.xlsx.fast``: the row's ``r``
+        attribute and its content text. Same result and same ``HostileFile`` as ``_row``; raises
+        ``fast.Fallback`` for a cell it does not read exactly.
+        """
+        check_time(self.where)
+        if r is None:
+            row_no = self.row_no + 1
+        else:
+            try:
+                row_no = int(r)
+            except ValueError:
+                row_no = 0
+        if not self.row_no < row_no <= MAX_ROW:
+            raise HostileFile("file-corrupt", f"trang «{excerpt(self.data.name, 80)}»: số dòng «{excerpt(r or '', 20)}» "
+                                              f"không hợp lệ hoặc không theo thứ tự")
+        self.row_no = row_no
+        if row_no > self.request.max_row:
+            self.data.stopped_after = self.request.max_row
+            return False
+        if not content or "<" not in content:
+            return True
+        if "shared" in content or "&#" in content or len(content) > 16_384:  # a shared formula: not a row alone
+            self._fast_cells(row_no, content)
+            return True
+        key = (row_no, content, self.request.columns)
+        done = _ROWS.get(key)
+        if done is None:
+            done = self._row_done(row_no, content)
+            if len(_ROWS) >= 4096:
+                _ROWS.clear()
+            _ROWS[key] = done
+        data, pending = self.data, self.pending
+        cells, strings, touched = done
+        for col, cell in cells:
+            data.cells[(row_no, col)] = cell
+        for index, col, formula in strings:
+            pending.setdefault(index, []).append((data, (row_no, col), formula))
+        if touched:
+            data.last_row = row_no
+        return True
+
+    def _row_done(self, row_no: int, content: str) -> tuple:
+        """What ``_fast_cells`` keeps of one row, apart: (cells as (column, Cell), shared strings as
+        (index, column, formula), whether any cell was kept). The same row text in the same place
+        keeps the same, so ``fast_row`` replays it for every file that has that row."""
+        data = self.data
+        saved = data.cells, self.pending, data.last_row
+        data.cells, self.pending, data.last_row = {}, {}, 0
+        try:
+            self._fast_cells(row_no, content)
+            cells = tuple((key[1], cell) for key, cell in data.cells.items())
+            strings = tuple((index, key[1], formula) for index, places in self.pending.items()
+                            for _, key, formula in places)
+            touched = data.last_row == row_no
+        finally:
+            data.cells, self.pending, data.last_row = saved
+        return cells, strings, touched
+
+    def _fast_cells(self, row_no: int, content: str) -> None:
+        """The cells of one row's content, for ``fast_row``."""
+        columns = self.request.columns
+        cols, letters = _COLS, _LETTERS
+        col_no = 0
+        for c_letters, c_digits, kind, attrs, slash, f_mark, f_attrs, f_text, v_mark, v_text, body, other \
+                in fast.CELL.findall(content):
+            new_col = cols.get(c_letters, 0) if c_letters else -1
+            if new_col <= col_no or other:  # no plain r="A1" first, or not after the previous cell: look closer
+                if other:
+                    raise fast.Fallback("not a cell")
+                ref = c_letters + c_digits if c_letters else fast.attr(attrs, "r")
+                new_col = col_no + 1 if ref is None else cols.get(ref.rstrip("0123456789"), 0)
+                if new_col <= col_no:
+                    m = _REF.match(ref or "")
+                    new_col = _COLS.get(m.group(1).upper(), 0) if m else 0
+                if not col_no < new_col <= MAX_COL:
+                    raise HostileFile("file-corrupt", f"trang «{excerpt(self.data.name, 80)}», dòng {row_no}: địa chỉ ô "
+                                                      f"«{excerpt(ref or '', 20)}» không hợp lệ hoặc không theo thứ tự")
+            col_no = new_col
+            if slash:
+                continue  # a formatted, empty cell
+            inline = None
+            if f_mark or v_mark:  # <f …>text</f> and/or <v>text</v>, nothing else
+                col = letters[col_no]
+                wanted = columns is None or col in columns
+                formula = None
+                if f_mark:
+                    f_text = fast.unxml(f_text) if f_text else None
+                    if f_attrs and ("shared" in f_attrs or "&" in f_attrs):
+                        t, si = fast.attr(f_attrs, "t"), fast.attr(f_attrs, "si")
+                        formula = self._formula(f_text, t, si or "", row_no, col)
+                    else:
+                        formula = f_text
+                if not wanted:
+                    continue
+                text = (fast.unxml(v_text) if "&" in v_text else v_text) if v_text else None
+            elif not body or "<" not in body:
+                continue  # a formatted, empty cell (no child element)
+            else:
+                col = letters[col_no]
+                wanted = columns is None or col in columns
+                if not wanted and "shared" not in body:
+                    continue  # no shared formula to remember, and not read
+                if "<is" in body:
+                    m = fast.IS_BODY.fullmatch(body)
+                    if m is None:
+                        raise fast.Fallback("inline string with other children")
+                    inline = m.group(1)
+                    formula = text = None
+                else:
+                    m = fast.CELL_BODY.fullmatch(body)
+                    if m is None:
+                        raise fast.Fallback("cell content")
+                    f_mark, f_attrs, f_text, v_mark, v_text = m.groups()
+                    formula = None
+                    if f_mark:
+                        f_text = fast.unxml(f_text) if f_text else None
+                        if f_attrs:
+                            t, si = fast.attr(f_attrs, "t"), fast.attr(f_attrs, "si")
+                            formula = self._formula(f_text, t, si or "", row_no, col)
+                        else:
+                            formula = f_text
+                    text = fast.unxml(v_text) if v_text else None
+                if not wanted:
+                    continue
+            if not kind:
+                kind = (fast.attr(attrs, "t") if attrs else None)
+                if kind is None:
+                    kind = "n"
+            if kind == "s" and text is not None and text.isdigit() and text.isascii():
+                key = (row_no, col)
+                self.pending.setdefault(int(text), []).append((self.data, key, formula))
                 self.data.last_row = row_no
                 continue
-            if kind == "s":
-                value: CellValue = None
-            elif kind == "inlineStr":
-                value = rich_text(c.find(is_tag))
-                value = cut_text(unescape_text(cut_text(value, 8 * MAX_TEXT_CHARS)))
-            elif kind == "b":
-                value = None if text is None else text.strip() in ("1", "true")
-            elif kind == "str":
-                value = text if text is None or (len(text) <= MAX_TEXT_CHARS and "_x" not in text) else \
-                    cut_text(unescape_text(cut_text(text, 8 * MAX_TEXT_CHARS)))
-            elif kind in ("e", "d"):
-                value = None if text is None else cut_text(text, 200)
-            else:
-                kind = "n"
-                try:
-                    value = _decimal(text)
-                except HostileFile as exc:
-                    raise HostileFile(exc.code, f"{self._where(key)}: {exc.detail}") from None
-            if value is None and formula is None:
-                continue
+            if kind == "inlineStr":
+                inline = fast.rich_text(inline) if inline is not None else ""
+            self._store(row_no, col, kind, text, formula, inline)
+
+    def _store(self, row_no: int, col: str, kind: str, text: str | None, formula: str | None,
+               inline: str | None) -> None:
+        """Keep one cell read: its ``kind`` (t attribute), ``<v>`` text, formula and, for an inline
+        string, the text of its ``<is>`` (not unescaped)."""
+        key = (row_no, col)
+        if kind == "s" and text is not None:
+            try:
+                index = int(text)
+            except ValueError:
+                index = -1
+            if index < 0:
+                raise HostileFile("file-corrupt", f"{self._where(key)}: số thứ tự chuỗi «{excerpt(text, 20)}» không hợp lệ")
+            self.pending.setdefault(index, []).append((self.data, key, formula))
             self.data.last_row = row_no
-            self.data.cells[key] = Cell(value, kind, formula)
-        return True
+            return
+        if kind == "s":
+            value: CellValue = None
+        elif kind == "inlineStr":
+            value = cut_text(unescape_text(cut_text(inline or "", 8 * MAX_TEXT_CHARS)))
+        elif kind == "b":
+            value = None if text is None else text.strip() in ("1", "true")
+        elif kind == "str":
+            value = text if text is None or (len(text) <= MAX_TEXT_CHARS and "_x" not in text) else \
+                cut_text(unescape_text(cut_text(text, 8 * MAX_TEXT_CHARS)))
+        elif kind in ("e", "d"):
+            value = None if text is None else cut_text(text, 200)
+        else:
+            kind = "n"
+            try:
+                value = _decimal(text)
+            except HostileFile as exc:
+                raise HostileFile(exc.code, f"{self._where(key)}: {exc.detail}") from None
+        if value is None and formula is None:
+            return
+        self.data.last_row = row_no
+        self.data.cells[key] = Cell(value, kind, formula)
 
     def _where(self, key: tuple[int, str]) -> str:
         return f"ô {key[1]}{key[0]} của trang «{excerpt(self.data.name, 80)}»"
 
-    def _formula(self, f, row: int, col: str) -> str | None:
-        text = f.text
-        if f.get("t") == "shared":
-            si = f.get("si", "")
+    def _formula(self, text: str | None, t: str | None, si: str, row: int, col: str) -> str | None:
+        """A cell's formula from its ``<f>`` text and ``t``/``si`` attributes, shared formulas expanded."""
+        if t == "shared":
             if text:
                 self.shared[si] = (text, row, col_number(col))
             elif si in self.shared:
@@ -332,9 +476,18 @@ def rich_text(el) -> str:
     return "".join(parts)
 
 
+_ROWS: dict[tuple, tuple] = {}  # (row number, row content, columns) -> what SheetParser._row_done kept
+_DECIMALS: dict[str, Decimal] = {}  # cell text -> its value, for the texts seen most ("0", "1", "0.5"…)
+
+
 def _decimal(text: str | None) -> Decimal | None:
     """A numeric cell's value; not a number is ``file-corrupt``, beyond Excel's range ``file-number-out-of-range``."""
-    if text is None or text.strip() == "":
+    if text is None:
+        return None
+    known = _DECIMALS.get(text)
+    if known is not None:
+        return known
+    if text.strip() == "":
         return None
     try:
         d = Decimal(text.strip())
@@ -344,6 +497,10 @@ def _decimal(text: str | None) -> Decimal | None:
         raise HostileFile("file-corrupt", f"giá trị «{excerpt(text, 40)}» không phải là số")
     if d.copy_abs() > EXCEL_MAX:
         raise HostileFile("file-number-out-of-range", f"«{excerpt(text, 40)}»")
+    if len(text) <= 8:
+        if len(_DECIMALS) >= 4096:
+            _DECIMALS.clear()
+        _DECIMALS[text] = d
     return d
 
 
