@@ -12,12 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..core.numbers import ZERO, vi_number
+from ..core.progress import Progress
 from ..criteria.framework import Item
 from ..master.previous import PreviousEntry
 from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, org_lines, points, recipient_lines, sentence_case_org, signed
 from .notices import addressee, decision_ref, field_rows
-from .render import campaign_template, render_bytes, slug, write_new
+from .render import campaign_template, render_many, slug, write_new
 from .source import note_for
 
 TEMPLATE = "ke-hoach-cai-thien.docx"
@@ -181,17 +182,19 @@ def improvement_context(results: Results, u: UnitResult, previous: dict[str, Pre
 
 def render_improvement_plans(results: Results, previous: dict[str, PreviousEntry] | None = None,
                              template: Path | None = None, out_dir: Path | None = None,
-                             master: Path | None = None) -> list[Path]:
+                             master: Path | None = None, progress: Progress | None = None) -> list[Path]:
     """One plan per ranked unit in ``out_dir`` (default CAMPAIGN/output/ke-hoach-cai-thien), all rendered before
     any is written, never overwriting. ``previous``: last year's master read by ``master.read_previous``;
-    ``master``: as for ``render_decision``. Raises UnknownVariablesError / DocumentError for a bad template."""
+    ``master``: as for ``render_decision``; ``progress``: as for ``render_notices``. Raises
+    UnknownVariablesError / DocumentError for a bad template."""
     if results.campaign.has_blocks:  # each block's units from its own results (its set's fields and items)
         from ..master.consolidation import split_results
         return [p for part in split_results(results)
-                for p in render_improvement_plans(part, previous, template, out_dir, master)]
+                for p in render_improvement_plans(part, previous, template, out_dir, master, progress)]
     template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
     note = note_for(results, master)
-    rendered = [(u, render_bytes(template, improvement_context(results, u, previous), note)) for u in results.ranked]
+    contexts = [improvement_context(results, u, previous) for u in results.ranked]
+    rendered = zip(results.ranked, render_many(template, contexts, note, progress) if contexts else [])
     target = Path(out_dir) if out_dir else results.campaign.output_dir / IMPROVEMENT_DIR
     return [write_new(data, target, f"ke-hoach-cai-thien-{slug(u.unit.code)}-{slug(u.unit.name)}")
             for u, data in rendered]

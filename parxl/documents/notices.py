@@ -6,14 +6,14 @@ starts from (seed 001).
 """
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
 from ..core.numbers import ZERO, vi_number
+from ..core.progress import Progress
 from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, points, recipient_lines, short_date
-from .render import campaign_template, check_template, render_bytes, slug, write_new
+from .render import campaign_template, render_many, slug, write_new
 from .source import note_for
 
 TEMPLATE = "thong-bao-ket-qua.docx"
@@ -142,35 +142,21 @@ def notified(results: Results) -> list[UnitResult]:
 
 
 def render_notices(results: Results, template: Path | None = None, out_dir: Path | None = None,
-                   master: Path | None = None) -> list[Path]:
+                   master: Path | None = None, progress: Progress | None = None) -> list[Path]:
     """One notice per ranked or evaluated unit (``notified``) in ``out_dir`` (default CAMPAIGN/output/thong-bao); all rendered before any is written.
 
     ``master``: as for ``render_decision``. A campaign with ``blocks:``: each block's units from the block's
-    results (its criteria set's fields, its own ranks), in campaign.yaml order.
+    results (its criteria set's fields, its own ranks), in campaign.yaml order. ``progress``: called
+    ``(done, total, label)`` as notices are rendered (``render_many``), then as they are written.
     """
     if results.campaign.has_blocks:
         from ..master.consolidation import split_results
-        return [p for part in split_results(results) for p in render_notices(part, template, out_dir, master)]
+        return [p for part in split_results(results) for p in render_notices(part, template, out_dir, master, progress)]
     template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
     contexts = [(u, notice_context(results, u)) for u in notified(results)]
     if not contexts:
         return []
-    note = note_for(results, master)
-    check_template(template, contexts[0][1])  # every notice's context has the same variables: checked once
-    jobs = [(template, ctx, note) for _, ctx in contexts]
-    if len(jobs) < PARALLEL_FROM:
-        rendered = [_render_one(job) for job in jobs]
-    else:  # two worker processes, as the intake: notices are independent
-        with ProcessPoolExecutor(max_workers=2) as pool:
-            rendered = list(pool.map(_render_one, jobs, chunksize=8))
+    rendered = render_many(template, [ctx for _, ctx in contexts], note_for(results, master), progress)
     target = Path(out_dir) if out_dir else results.campaign.output_dir / NOTICES_DIR
     return [write_new(data, target, f"thong-bao-{slug(u.unit.code)}-{slug(u.unit.name)}")
             for (u, _), data in zip(contexts, rendered)]
-
-
-PARALLEL_FROM = 40  # notices: from this many, rendered in two worker processes
-
-
-def _render_one(job: tuple[Path, dict, str | None]) -> bytes:
-    template, ctx, note = job
-    return render_bytes(template, ctx, note, checked=True)

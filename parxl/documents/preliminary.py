@@ -14,13 +14,14 @@ from ..appraisal import layout as AL
 from ..campaign.folder import Campaign
 from ..core.files import write_atomic
 from ..core.numbers import ZERO, vi_number
+from ..core.progress import Progress
 from ..explanation import layout as EL
 from ..explanation.build import deadline_text
 from ..explanation.contested import UnitOpen
 from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, recipient_lines
 from .notices import addressee
-from .render import campaign_template, render_bytes, slug
+from .render import campaign_template, render_many, slug
 
 TEMPLATE = "thong-bao-ket-qua-so-bo.docx"
 
@@ -108,12 +109,13 @@ def preliminary_context(campaign: Campaign, round: str, unit: UnitOpen, before: 
 
 
 def render_preliminary(campaign: Campaign, round: str, units: list[UnitOpen], before: Results, after: Results,
-                       template: Path | None = None) -> list[Path]:
+                       template: Path | None = None, progress: Progress | None = None) -> list[Path]:
     """One preliminary notice per unit of ``units`` into ``output/so-bo/`` (replacing that round's earlier
-    notice of the unit); all rendered before any is written. Raises ``DocumentError`` for a template that
-    does not fit, ``OSError`` when a file cannot be written."""
+    notice of the unit); all rendered before any is written. ``progress``: as for ``render_many``. Raises
+    ``DocumentError`` for a template that does not fit, ``OSError`` when a file cannot be written."""
     template = Path(template) if template else campaign_template(campaign.root, TEMPLATE)
-    rendered = [(u, render_bytes(template, preliminary_context(campaign, round, u, before, after))) for u in units]
+    contexts = [preliminary_context(campaign, round, u, before, after) for u in units]
+    rendered = zip(units, render_many(template, contexts, None, progress) if contexts else [])
     folder = EL.output_dir(campaign.root)
     return [write_atomic(folder / file_name(u, round), data) for u, data in rendered]
 
