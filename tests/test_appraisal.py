@@ -389,3 +389,24 @@ def test_workbooks_built_in_two_worker_processes_are_the_ones_built_in_one(ready
     assert [a.read_bytes() for a in one] == [b.read_bytes() for b in two]
     assert seen[0] == (0, len(one), "") and sorted(s[2] for s in seen[1:]) == sorted(p.name for p in one)
     assert [s[0] for s in seen] == list(range(len(one) + 1))
+
+
+def test_appraise_shows_a_bar_of_workbooks_on_a_terminal_only(ready, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from parxl.cli import appraise_cmd
+    out = CliRunner().invoke(main, ["appraise", str(ready.root), "--round", "appraisal-2"])
+    assert out.exit_code == 0 and "Đang tạo biểu mẫu thẩm định" not in out.output
+    class Terminal(Console):
+        def writes_to_terminal(self) -> bool:
+            return True
+    shown = io.StringIO()
+    monkeypatch.setattr(appraise_cmd, "err_console", Terminal(file=shown, force_terminal=True, width=150,
+                                                              color_system=None))
+    out = CliRunner().invoke(main, ["appraise", str(ready.root), "--round", "appraisal-3"])
+    groups = len(list(folder(ready, "appraisal-3").glob("*.xlsx")))
+    assert out.exit_code == 0, (out.output, shown.getvalue())
+    assert "Đang tạo biểu mẫu thẩm định" in shown.getvalue()
+    assert f"{groups}/{groups}" in shown.getvalue() and groups > 1

@@ -9,7 +9,8 @@ from rich.markup import escape
 
 from ..campaign.folder import load_campaign
 from ..core.numbers import vi_number
-from .console import console
+from .console import console, err_console
+from .progress_bar import steps
 
 
 @click.command("council", options_metavar="[TÙY_CHỌN]")
@@ -27,9 +28,13 @@ def command(campaign_dir: Path, as_json: bool) -> None:
     from ..documents.council_brief import render_brief
 
     campaign = load_campaign(campaign_dir)
-    view = council_view(campaign)
-    book = write_council_workbook(view)
-    brief = render_brief(view)
+    with steps(err_console, not as_json and err_console.writes_to_terminal()) as bars:
+        with bars.phase("Đang tổng hợp các vòng"):
+            view = council_view(campaign)
+        with bars.phase("Đang lập bảng tổng hợp"):
+            book = write_council_workbook(view)
+        with bars.phase("Đang soạn tờ trình"):
+            brief = render_brief(view)
     if as_json:
         def stage(res, u):
             return None if u is None else {"total": None if unit_points(res, u) is None else str(unit_points(res, u)),

@@ -133,13 +133,13 @@ def latest_recorded_round(campaign: Campaign) -> str:
     return max(rounds, key=AL.round_number)
 
 
-def draft_preliminary(campaign: Campaign, round_name: str | None = None
+def draft_preliminary(campaign: Campaign, round_name: str | None = None, progress: Progress | None = None
                       ) -> tuple[str, list[UnitOpen], list[Path], list[Path | None]]:
     """The preliminary notices and giải trình workbooks of every unit appraised in ``round_name`` (default: the
     latest round recorded), per block for a campaign with blocks (what ``parxl preliminary`` writes).
 
     Returns (round, units, notices, workbooks): the three lists in step, a unit's workbook None when it has
-    nothing to explain. Raises ``ParxlError`` when no round is recorded or no unit was appraised in it.
+    nothing to explain. ``progress``: as for ``render_many``, for the notices of each block. Raises ``ParxlError`` when no round is recorded or no unit was appraised in it.
     """
     from ..core.errors import ParxlError
     from ..explanation.build import write_explanation_workbooks
@@ -155,7 +155,7 @@ def draft_preliminary(campaign: Campaign, round_name: str | None = None
             continue
         before, after = stage_results(view, 0), stage_results(view, AL.round_number(round_name))
         units += found
-        notices += render_preliminary(view, round_name, found, before, after)
+        notices += render_preliminary(view, round_name, found, before, after, progress=progress)
         asked = [u for u in found if u.items]  # a giải trình workbook only where there is something to explain
         made = dict(zip((u.code for u in asked), write_explanation_workbooks(view, round_name, asked)))
         workbooks += [made.get(u.code) for u in found]
