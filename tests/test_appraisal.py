@@ -389,6 +389,9 @@ def test_workbooks_built_in_two_worker_processes_are_the_ones_built_in_one(ready
     assert [a.read_bytes() for a in one] == [b.read_bytes() for b in two]
     assert seen[0] == (0, len(one), "") and sorted(s[2] for s in seen[1:]) == sorted(p.name for p in one)
     assert [s[0] for s in seen] == list(range(len(one) + 1))
+    monkeypatch.setattr("multiprocessing.get_start_method", lambda *args, **kwargs: "spawn")  # workers read the ledger
+    spawned = build.write_appraisal_workbooks(ready, "appraisal-1", tmp_path / "three")
+    assert [a.read_bytes() for a in one] == [b.read_bytes() for b in spawned] and not build._WORKER_UNITS
 
 
 def test_appraise_shows_a_bar_of_workbooks_on_a_terminal_only(ready, monkeypatch):

@@ -98,29 +98,40 @@ def write_appraisal_workbooks(campaign: Campaign, round: str, folder: Path | Non
             paths.append(write_atomic(folder / g.file_name, build_group(campaign, round, g, units)))
             report(len(paths), len(groups), g.file_name)
         return paths
-    # Two worker processes, each reading the ledger once, then building whole workbooks, the largest first.
+    # Two worker processes building whole workbooks, the largest first. Where processes are forked (Linux)
+    # they inherit what the ledger said, read once here; where they are spawned, each reads it once.
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    key = (str(campaign.root), campaign.block_id, round)
+    forked = multiprocessing.get_start_method() == "fork"
+    if forked:
+        _WORKER_UNITS[key] = gather(campaign, round)
     paths: list[Path | None] = [None] * len(groups)
     order = sorted(range(len(groups)), key=lambda i: -len(groups[i].items))
-    with ProcessPoolExecutor(max_workers=2, initializer=_worker_gather, initargs=(campaign, round)) as pool:
-        jobs = {pool.submit(_worker_build, campaign, round, groups[i]): i for i in order}
-        for done, job in enumerate(as_completed(jobs), start=1):
-            i = jobs[job]
-            paths[i] = write_atomic(folder / groups[i].file_name, job.result())
-            report(done, len(groups), groups[i].file_name)
+    try:
+        with ProcessPoolExecutor(max_workers=2, initializer=_worker_gather, initargs=(campaign, round, key)) as pool:
+            jobs = {pool.submit(_worker_build, campaign, round, groups[i], key): i for i in order}
+            for done, job in enumerate(as_completed(jobs), start=1):
+                i = jobs[job]
+                paths[i] = write_atomic(folder / groups[i].file_name, job.result())
+                report(done, len(groups), groups[i].file_name)
+    finally:
+        _WORKER_UNITS.pop(key, None)
     return [p for p in paths if p is not None]
 
 
 PARALLEL_FROM_ROWS = 20_000  # appraisal rows (units × items): from this many, workbooks built in two processes
-_WORKER_UNITS: list[UnitRows] = []  # in a worker process: what ``gather`` read, once per worker
+_WORKER_UNITS: dict[tuple, list[UnitRows]] = {}  # what ``gather`` read, by (campaign folder, block, round)
 
 
-def _worker_gather(campaign: Campaign, round: str) -> None:
-    _WORKER_UNITS[:] = gather(campaign, round)
+def _worker_gather(campaign: Campaign, round: str, key: tuple) -> None:
+    if key not in _WORKER_UNITS:  # not inherited from the parent (a spawned process)
+        _WORKER_UNITS.clear()
+        _WORKER_UNITS[key] = gather(campaign, round)
 
 
-def _worker_build(campaign: Campaign, round: str, group: L.Group) -> bytes:
-    return build_group(campaign, round, group, _WORKER_UNITS)
+def _worker_build(campaign: Campaign, round: str, group: L.Group, key: tuple) -> bytes:
+    return build_group(campaign, round, group, _WORKER_UNITS[key])
 
 
 def inputs_text(item: Item, values: dict[str, Value]) -> str:
