@@ -91,22 +91,36 @@ def decision_ref(results: Results) -> str:
     return f"Quyết định số {number} ngày {short_date(day)}"
 
 
-def notice_context(results: Results, u: UnitResult) -> dict:
+def notice_shared(results: Results) -> dict:
+    """What every unit's notice of ``results`` says alike, computed once for many notices: ``header`` (the
+    ``header_context`` dict), ``decision_ref``, ``ranked_count`` (``len(results.ranked)``, which sorts every unit),
+    and ``sets``, the criteria set's view per unit type, filled as types come."""
+    cfg = results.campaign.config
+    return {"header": header_context(results.campaign, f"…/TB-{cfg.issuer.short}", None),
+            "decision_ref": decision_ref(results), "ranked_count": len(results.ranked), "sets": {}}
+
+
+def notice_context(results: Results, u: UnitResult, shared: dict | None = None) -> dict:
     """The template variables of unit ``u``'s Thông báo kết quả: the Nghị định 30/2020/NĐ-CP header
     and signature (``header_context``), the unit's points, index (%), rank and band, the rows per
     field and the items where it lost points; every text NFC. Figures are Vietnamese text (decimal
-    commas); «—» where there is no figure.
+    commas); «—» where there is no figure. ``shared``: ``notice_shared(results)``, given when many units'
+    notices are made (the same context, without recomputing per unit what is the same for all).
     """
     campaign = results.campaign
     cfg = campaign.config
     fw = results.framework
     d = fw.decimals
-    own_set = fw.for_kind(u.unit.kind)  # the unit's type's maximum (items outside its ``applies_to`` left out)
-    ctx = header_context(campaign, f"…/TB-{cfg.issuer.short}", None)
+    shared = shared if shared is not None else notice_shared(results)
+    sets = shared["sets"]
+    if u.unit.kind not in sets:
+        sets[u.unit.kind] = fw.for_kind(u.unit.kind)
+    own_set = sets[u.unit.kind]  # the unit's type's maximum (items outside its ``applies_to`` left out)
+    ctx = dict(shared["header"])
     lost = lost_items(results, u)
     contact = cfg.contact
     ctx.update({
-        "decision_ref": decision_ref(results),
+        "decision_ref": shared["decision_ref"],
         "unit_code": u.unit.code,
         "unit_name": u.unit.name,
         "addressee": addressee(results, u),
@@ -122,7 +136,7 @@ def notice_context(results: Results, u: UnitResult) -> dict:
         "penalty": vi_number(u.penalty, d),
         "index": points(u.index, 2),
         "rank": str(u.rank) if u.rank is not None else "",  # "": evaluated, not ranked
-        "ranked_count": len(results.ranked),
+        "ranked_count": shared["ranked_count"],
         "band": u.band or "",
         "fields": field_rows(results, u),
         "lost_items": [row for _, row in lost],
@@ -153,7 +167,8 @@ def render_notices(results: Results, template: Path | None = None, out_dir: Path
         from ..master.consolidation import split_results
         return [p for part in split_results(results) for p in render_notices(part, template, out_dir, master, progress)]
     template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
-    contexts = [(u, notice_context(results, u)) for u in notified(results)]
+    shared = notice_shared(results)
+    contexts = [(u, notice_context(results, u, shared)) for u in notified(results)]
     if not contexts:
         return []
     rendered = render_many(template, [ctx for _, ctx in contexts], note_for(results, master), progress)

@@ -54,19 +54,34 @@ def _points(fw, u: UnitResult | None, survey: bool = True) -> Decimal:
     return out
 
 
-def preliminary_context(campaign: Campaign, round: str, unit: UnitOpen, before: Results, after: Results) -> dict:
+def preliminary_shared(campaign: Campaign, before: Results, after: Results) -> dict:
+    """What every unit's preliminary notice says alike, computed once for many units: ``header``
+    (``header_context``), ``before`` and ``after`` (unit code → ``UnitResult``, the first of a code)."""
+    def by_code(results: Results) -> dict[str, UnitResult]:
+        out: dict[str, UnitResult] = {}
+        for u in results.units:
+            out.setdefault(u.unit.code, u)
+        return out
+    return {"header": header_context(campaign, f"…/TB-{campaign.config.issuer.short}", None),
+            "before": by_code(before), "after": by_code(after)}
+
+
+def preliminary_context(campaign: Campaign, round: str, unit: UnitOpen, before: Results, after: Results,
+                        shared: dict | None = None) -> dict:
     """The template variables of ``unit``'s preliminary notice: the Nghị định 30/2020 header (``header_context``),
     per field {stt, title, max, self, appraised, diff}, totals, the contested items {stt, code, title, self,
     appraised, remark}, the deadline and where to send; every text NFC, numbers with decimal commas.
 
-    ``before`` is the self-assessment-only result, ``after`` the result counting rounds up to ``round``.
+    ``before`` is the self-assessment-only result, ``after`` the result counting rounds up to ``round``;
+    ``shared``: ``preliminary_shared(campaign, before, after)``, given when many units' notices are made.
     """
     cfg = campaign.config
     fw = campaign.framework
     d = fw.decimals
-    u0: UnitResult | None = before.by_code(unit.code)
-    u1: UnitResult | None = after.by_code(unit.code)
-    ctx = header_context(campaign, f"…/TB-{cfg.issuer.short}", None)
+    shared = shared if shared is not None else preliminary_shared(campaign, before, after)
+    u0: UnitResult | None = shared["before"].get(unit.code)
+    u1: UnitResult | None = shared["after"].get(unit.code)
+    ctx = dict(shared["header"])
     # The survey items are neither self-assessed nor appraised: their points are left out of both columns
     # (a field of survey items only shows «—»), so the table compares the unit's own scores with the appraisal.
     fields = []
@@ -114,7 +129,8 @@ def render_preliminary(campaign: Campaign, round: str, units: list[UnitOpen], be
     notice of the unit); all rendered before any is written. ``progress``: as for ``render_many``. Raises
     ``DocumentError`` for a template that does not fit, ``OSError`` when a file cannot be written."""
     template = Path(template) if template else campaign_template(campaign.root, TEMPLATE)
-    contexts = [preliminary_context(campaign, round, u, before, after) for u in units]
+    shared = preliminary_shared(campaign, before, after)
+    contexts = [preliminary_context(campaign, round, u, before, after, shared) for u in units]
     rendered = zip(units, render_many(template, contexts, None, progress) if contexts else [])
     folder = EL.output_dir(campaign.root)
     return [write_atomic(folder / file_name(u, round), data) for u, data in rendered]

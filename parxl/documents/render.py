@@ -299,7 +299,10 @@ class _Prepared:
             xml = tpl.render_xml_part(self.source, tpl.docx._part, context, environment())
         tree = tpl.fix_tables(xml)
         tpl.fix_docpr_ids(tree)
-        tpl.map_tree(tree)
+        root = tpl.docx.element
+        previous = root.body
+        previous.clear()  # as ``map_tree``; emptied first, lxml does not carry the old body into a document of its own
+        root.replace(previous, tree)
         if self.comment_id is not None:
             runs = _first_runs(tpl.docx)
             if runs:
