@@ -34,6 +34,7 @@ def _parts(data: bytes) -> dict[str, bytes]:
 def test_each_document_is_the_one_docxtpl_renders_alone(results):
     contexts = [notice_context(results, u) for u in notified(results)]
     assert any("&" in c["unit_name"] and "<" in c["unit_name"] for c in contexts)  # escaped characters
+    contexts[1] = {**contexts[1], "contact": "Chị Lan\tphòng 2\nĐT 0220"}  # a tab and a line break in a value
     template = bundled_template(TEMPLATE)
     many = render_many(template, contexts, NOTE)
     assert len(many) == len(contexts) > 2

@@ -275,6 +275,7 @@ class _Prepared:
         with zipfile.ZipFile(template) as z:
             self.fast = not any(_RENDERED_PARTS.fullmatch(n) and b"{" in z.read(n) for n in z.namelist())
         self.source = ""
+        self.compiled = None
         if self.fast:
             self.tpl.init_docx()
             self.source = self.tpl.patch_xml(self.tpl.get_xml())
@@ -296,7 +297,7 @@ class _Prepared:
             return buffer.getvalue()
         tpl.docx_ids_index = 1000  # as ``render_init``: drawing ids numbered from 1001 in every document
         with _RenderErrors(self.template):
-            xml = tpl.render_xml_part(self.source, tpl.docx._part, context, environment())
+            xml = self._body(context)
         tree = tpl.fix_tables(xml)
         tpl.fix_docpr_ids(tree)
         root = tpl.docx.element
@@ -315,6 +316,23 @@ class _Prepared:
         return buffer.getvalue()
 
 
+    def _body(self, context: dict) -> str:
+        """docxtpl's ``render_xml_part`` of the body, its compiled template kept, and its ``resolve_listing``
+        (tabs, line and page breaks written in a value) skipped when the XML has none of those characters,
+        where it changes nothing."""
+        tpl = self.tpl
+        tpl.current_rendering_part = tpl.docx._part
+        if self.compiled is None:
+            self.compiled = environment().from_string(_PARAGRAPH.sub(r"\n<w:p\1", self.source))
+        xml = _PARAGRAPH_AFTER.sub(r"<w:p\1", self.compiled.render(context))
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if any(ch in xml for ch in "\t\a\n\f"):
+            xml = tpl.resolve_listing(xml)
+        return xml
+
+
+_PARAGRAPH = re.compile(r"<w:p([ >])")
+_PARAGRAPH_AFTER = re.compile(r"\n<w:p([ >])")
 _WORKER_PREPARED: dict[tuple[str, bytes, str | None], _Prepared] = {}  # in a worker process: its open template
 
 
