@@ -375,3 +375,41 @@ def test_a_refused_score_is_not_a_blank_score_and_a_formula_needs_its_value(read
     assert "«=1/0» chưa có giá trị" in formula[k[("X01", "1.2")]].message
     assert "lỗi «#DIV/0!»" in formula[k[("X01", "1.4")]].message and "Hãy nhập số" in formula[k[("X01", "1.4")]].message
     assert got.scores == {"X01": {"1.5": D("0.25")}}
+
+
+def test_workbooks_built_in_two_worker_processes_are_the_ones_built_in_one(ready, tmp_path, monkeypatch):
+    """The oracle is the in-process build: each workbook's bytes, and every workbook written once."""
+    from parxl.appraisal import build
+    one = build.write_appraisal_workbooks(ready, "appraisal-1", tmp_path / "one")
+    monkeypatch.setattr(build, "PARALLEL_FROM_ROWS", 0)
+    seen = []
+    two = build.write_appraisal_workbooks(ready, "appraisal-1", tmp_path / "two",
+                                          progress=lambda done, total, label: seen.append((done, total, label)))
+    assert [p.name for p in one] == [p.name for p in two] and len(one) > 1
+    assert [a.read_bytes() for a in one] == [b.read_bytes() for b in two]
+    assert seen[0] == (0, len(one), "") and sorted(s[2] for s in seen[1:]) == sorted(p.name for p in one)
+    assert [s[0] for s in seen] == list(range(len(one) + 1))
+    monkeypatch.setattr("multiprocessing.get_start_method", lambda *args, **kwargs: "spawn")  # workers read the ledger
+    spawned = build.write_appraisal_workbooks(ready, "appraisal-1", tmp_path / "three")
+    assert [a.read_bytes() for a in one] == [b.read_bytes() for b in spawned] and not build._WORKER_UNITS
+
+
+def test_appraise_shows_a_bar_of_workbooks_on_a_terminal_only(ready, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from parxl.cli import appraise_cmd
+    out = CliRunner().invoke(main, ["appraise", str(ready.root), "--round", "appraisal-2"])
+    assert out.exit_code == 0 and "Đang tạo biểu mẫu thẩm định" not in out.output
+    class Terminal(Console):
+        def writes_to_terminal(self) -> bool:
+            return True
+    shown = io.StringIO()
+    monkeypatch.setattr(appraise_cmd, "err_console", Terminal(file=shown, force_terminal=True, width=150,
+                                                              color_system=None))
+    out = CliRunner().invoke(main, ["appraise", str(ready.root), "--round", "appraisal-3"])
+    groups = len(list(folder(ready, "appraisal-3").glob("*.xlsx")))
+    assert out.exit_code == 0, (out.output, shown.getvalue())
+    assert "Đang tạo biểu mẫu thẩm định" in shown.getvalue()
+    assert f"{groups}/{groups}" in shown.getvalue() and groups > 1

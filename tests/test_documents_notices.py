@@ -78,9 +78,9 @@ def test_notices_rendered_in_two_worker_processes_are_the_ones_rendered_in_one(r
     import io
     import zipfile
 
-    from parxl.documents import notices
+    from parxl.documents import render
     one = render_notices(results, out_dir=tmp_path / "one")
-    monkeypatch.setattr(notices, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
     two = render_notices(results, out_dir=tmp_path / "two")
     assert [p.name for p in one] == [p.name for p in two] and len(one) == len(results.ranked) > 1
 

@@ -86,3 +86,21 @@ def test_rate_is_written_with_a_decimal_comma_in_the_steps_unit():
     task = SimpleNamespace(finished_speed=None, speed=152.34, fields={"unit": "tệp"})
     assert _Rate().render(task).plain == "152,3 tệp/giây"
     assert _Rate().render(SimpleNamespace(finished_speed=None, speed=None, fields={"unit": "bước"})).plain == "– bước/giây"
+
+
+def test_a_phase_shows_its_title_while_it_runs_and_full_when_done_and_nothing_on_a_pipe():
+    import io
+
+    from rich.console import Console
+
+    from parxl.cli.progress_bar import steps
+    shown = io.StringIO()
+    with steps(Console(file=shown, force_terminal=True, width=150, color_system=None), True) as bars:
+        with bars.phase("Đang soạn quyết định"):
+            pass
+    assert "Đang soạn quyết định" in shown.getvalue() and "1/1" in shown.getvalue()
+    piped = io.StringIO()
+    with steps(Console(file=piped), False) as bars:
+        with bars.phase("Đang soạn quyết định"):
+            pass
+    assert piped.getvalue() == ""

@@ -10,9 +10,11 @@ are unlocked; the score column is pre-filled with the previous round's score.
 """
 from __future__ import annotations
 
+import gc
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import xlsxwriter
@@ -21,6 +23,7 @@ from .. import __version__
 from ..campaign.folder import Campaign
 from ..core.files import write_atomic
 from ..core.numbers import vi_number
+from ..core.progress import Progress
 from ..core.times import utc_iso
 from ..criteria.framework import Item
 from ..criteria.rules import Value
@@ -75,17 +78,60 @@ def gather(campaign: Campaign, round: str) -> list[UnitRows]:
     return out
 
 
-def write_appraisal_workbooks(campaign: Campaign, round: str, folder: Path | None = None) -> list[Path]:
+def write_appraisal_workbooks(campaign: Campaign, round: str, folder: Path | None = None,
+                              progress: Progress | None = None) -> list[Path]:
     """Write the round's workbooks; returns their paths, in field order.
 
     ``folder``: where to write them (default ``L.round_dir``; a block of a campaign with ``blocks:`` writes
-    into its own sub-folder, named after the block).
+    into its own sub-folder, named after the block). ``progress``: called ``(done, total, file name)`` as
+    workbooks are written. From ``PARALLEL_FROM_ROWS`` rows, two worker processes build them (the same bytes).
     """
     L.check_round(round)
-    units = gather(campaign, round)
     folder = folder or L.round_dir(campaign.root, round)
-    return [write_atomic(folder / g.file_name, build_group(campaign, round, g, units))
-            for g in L.groups(campaign.framework)]
+    groups = L.groups(campaign.framework)
+    report = progress or (lambda done, total, label: None)
+    report(0, len(groups), "")
+    if len(campaign.units) * len(campaign.framework.items) < PARALLEL_FROM_ROWS or len(groups) < 2:
+        units = gather(campaign, round)
+        paths = []
+        for g in groups:
+            paths.append(write_atomic(folder / g.file_name, build_group(campaign, round, g, units)))
+            report(len(paths), len(groups), g.file_name)
+        return paths
+    # Two worker processes building whole workbooks, the largest first. Where processes are forked (Linux)
+    # they inherit what the ledger said, read once here; where they are spawned, each reads it once.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    key = (str(campaign.root), campaign.block_id, round)
+    forked = multiprocessing.get_start_method() == "fork"
+    if forked:
+        _WORKER_UNITS[key] = gather(campaign, round)
+    paths: list[Path | None] = [None] * len(groups)
+    order = sorted(range(len(groups)), key=lambda i: -len(groups[i].items))
+    try:
+        with ProcessPoolExecutor(max_workers=2, initializer=_worker_gather, initargs=(campaign, round, key)) as pool:
+            jobs = {pool.submit(_worker_build, campaign, round, groups[i], key): i for i in order}
+            for done, job in enumerate(as_completed(jobs), start=1):
+                i = jobs[job]
+                paths[i] = write_atomic(folder / groups[i].file_name, job.result())
+                report(done, len(groups), groups[i].file_name)
+    finally:
+        _WORKER_UNITS.pop(key, None)
+    return [p for p in paths if p is not None]
+
+
+PARALLEL_FROM_ROWS = 20_000  # appraisal rows (units × items): from this many, workbooks built in two processes
+_WORKER_UNITS: dict[tuple, list[UnitRows]] = {}  # what ``gather`` read, by (campaign folder, block, round)
+
+
+def _worker_gather(campaign: Campaign, round: str, key: tuple) -> None:
+    if key not in _WORKER_UNITS:  # not inherited from the parent (a spawned process)
+        _WORKER_UNITS.clear()
+        _WORKER_UNITS[key] = gather(campaign, round)
+
+
+def _worker_build(campaign: Campaign, round: str, group: L.Group, key: tuple) -> bytes:
+    return build_group(campaign, round, group, _WORKER_UNITS[key])
 
 
 def inputs_text(item: Item, values: dict[str, Value]) -> str:
@@ -135,6 +181,16 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
     Every column is written at its letter in ``layout.COLUMNS`` (whatever their order there);
     the metadata carries ``layout.layout_version()``.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # millions of cell tuples, no cycles: the collector would only walk them again and again
+    try:
+        return _build_group(campaign, round, group, units)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_group(campaign: Campaign, round: str, group: L.Group, units: list[UnitRows]) -> bytes:
     fw = campaign.framework
     when = generated_at(campaign)
     out = io.BytesIO()
@@ -168,12 +224,14 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
         ws.write_string(hr, c[key], heading, fm.heading)
 
     r = hr + 1
+    names = [(clean_text(u.code), clean_text(u.name)) for u in units]  # the same on every item's rows
     for item in group.items:
         first = r
-        for u in units:
+        shared = _ItemCells(item, fw.decimals)
+        for u, (code, name) in zip(units, names):
             if not item.applies(u.kind):
                 continue
-            _row(ws, fm, c, r, item, u, fw.decimals)
+            _row(ws, fm, c, r, shared, u, code, name)
             r += 1
         if r > first:
             ws.data_validation(first, c["score"], r - 1, c["score"], {
@@ -209,27 +267,47 @@ def build_group(campaign: Campaign, round: str, group: L.Group, units: list[Unit
     return out.getvalue()
 
 
-def _row(ws, fm: AppraisalFormats, c: dict[str, int], r: int, item: Item, u: UnitRows, decimals: int = 2) -> None:
+class _ItemCells:
+    """What every unit's row of one item shows alike: its code, its title with how it is scored (as the unit
+    saw it) and that title's row height, its maximum; computed once per item, not once per row."""
+
+    def __init__(self, item: Item, decimals: int):
+        self.item = item
+        self.code = item.code
+        self.shown = item_text(item, decimals, lines=True)
+        self.title_height = max(15.0, text_height([(self.shown, 12)], WIDTHS["title"]))
+        self.max = float(item.max)
+        self.clean_code = clean_text(item.code)
+        self.clean_title = clean_text(item.title)
+
+
+_BLANK_WHEN_MISSING = ("inputs", "self", "evidence", "explanation", "previous", "score", "note", "flag", "prev_note",
+                       "reply", "extra_evidence", "proposed")
+_MISSING_REMARK = "Đơn vị chưa gửi tệp đọc được: chưa có số liệu để thẩm định."
+
+
+def _row(ws, fm: AppraisalFormats, c: dict[str, int], r: int, shared: _ItemCells, u: UnitRows, code: str,
+         name: str) -> None:
+    """Unit ``u``'s row ``r`` on the item of ``shared``; ``code``, ``name``: the unit's, as cell text."""
+    item = shared.item
     missing = u.submission is None
-    detail = u.details.get(item.code)
+    detail = u.details.get(shared.code)
     text, num = (fm.grey, fm.grey_num) if missing else (fm.text, fm.num)
-    ws.write_string(r, c["unit"], clean_text(u.code), fm.grey if missing else fm.code)
-    ws.write_string(r, c["unit_name"], clean_text(u.name), text)
-    ws.write_string(r, c["item"], item.code, fm.grey if missing else fm.code)
-    shown = item_text(item, decimals, lines=True)  # the title and how the item is scored, as the unit saw it
-    ws.write_string(r, c["title"], shown, text)
-    ws.set_row(r, max(15.0, text_height([(shown, 12)], WIDTHS["title"]),
-                      text_height([(inputs_text(item, detail.inputs) if detail else "", 12)], WIDTHS["inputs"])))
-    ws.write_number(r, c["max"], float(item.max), num)
-    self_score = u.submission.self_scores.get(item.code) if u.submission else None
-    previous = u.previous.get(item.code)
+    ws.write_string(r, c["unit"], code, fm.grey if missing else fm.code)
+    ws.write_string(r, c["unit_name"], name, text)
+    ws.write_string(r, c["item"], shared.code, fm.grey if missing else fm.code)
+    ws.write_string(r, c["title"], shared.shown, text)
+    inputs = inputs_text(item, detail.inputs) if detail else ""
+    ws.set_row(r, max(shared.title_height, text_height([(inputs, 12)], WIDTHS["inputs"])))
+    ws.write_number(r, c["max"], shared.max, num)
     if missing:
-        for key in ("inputs", "self", "evidence", "explanation", "previous", "score", "note", "flag", "prev_note",
-                    "reply", "extra_evidence", "proposed"):
+        for key in _BLANK_WHEN_MISSING:
             ws.write_blank(r, c[key], None, fm.grey)
-        ws.write_string(r, c["remark"], "Đơn vị chưa gửi tệp đọc được: chưa có số liệu để thẩm định.", fm.grey)
+        ws.write_string(r, c["remark"], _MISSING_REMARK, fm.grey)
         return
-    ws.write_string(r, c["inputs"], inputs_text(item, detail.inputs) if detail else "", text)
+    self_score = u.submission.self_scores.get(shared.code)
+    previous = u.previous.get(shared.code)
+    ws.write_string(r, c["inputs"], inputs, text)
     _number_or_blank(ws, r, c["self"], self_score, num)
     _evidence(ws, fm, r, c["evidence"], detail.evidence if detail else [])
     ws.write_string(r, c["explanation"], clean_text(detail.explanation) if detail else "", text)
@@ -237,18 +315,18 @@ def _row(ws, fm: AppraisalFormats, c: dict[str, int], r: int, item: Item, u: Uni
     _number_or_blank(ws, r, c["score"], previous, fm.score)
     ws.write_blank(r, c["note"], None, fm.note)
     ws.write_blank(r, c["flag"], None, fm.note)
-    reply = u.reply.get(item.code)
+    reply = u.reply.get(shared.code)
     shown = reply is not None and bool(reply.explanation.strip() or reply.evidence or reply.inputs.get("proposed"))
     text_fmt, num_fmt, link_fmt = (fm.shown, fm.shown_num, fm.shown_link) if shown else (text, num, fm.link)
-    ws.write_string(r, c["prev_note"], clean_text(u.previous_notes.get(item.code, "")), text_fmt)
+    ws.write_string(r, c["prev_note"], clean_text(u.previous_notes.get(shared.code, "")), text_fmt)
     ws.write_string(r, c["reply"], clean_text(reply.explanation) if reply else "", text_fmt)
     _evidence(ws, fm, r, c["extra_evidence"], reply.evidence if reply else [], text_fmt, link_fmt)
     proposed = reply.inputs.get("proposed") if reply else None
     _number_or_blank(ws, r, c["proposed"], proposed if isinstance(proposed, Decimal) else None, num_fmt)
     if shown:
-        for key in ("unit", "item", "title"):
-            ws.write_string(r, c[key], clean_text({"unit": u.code, "item": item.code, "title": item.title}[key]),
-                            fm.shown)
+        ws.write_string(r, c["unit"], code, fm.shown)
+        ws.write_string(r, c["item"], shared.clean_code, fm.shown)
+        ws.write_string(r, c["title"], shared.clean_title, fm.shown)
     remark = []
     if u.submission.status == "errors" or u.submission.errors:
         remark.append(f"Tệp của đơn vị còn {vi_number(u.submission.errors)} lỗi (xem kết quả kiểm tra).")
@@ -268,10 +346,22 @@ def _evidence(ws, fm: AppraisalFormats, r: int, col: int, entries: list[str], te
     """The evidence cell, one entry a line as ``Entry.display()`` shows it (each stored entry parsed again:
     «QĐ số 120/QĐ-UBND ngày 05/03/2025 — mục II, trang 3»); a hyperlink on the cell when exactly one http(s)
     link is cited."""
+    if not entries:
+        ws.write_string(r, col, "", text_fmt or fm.text)
+        return
+    text, link = _evidence_cell(tuple(entries))
+    if link is not None:
+        if ws.write_url(r, col, link, link_fmt or fm.link, string=text or link) == 0:
+            return
+    ws.write_string(r, col, text[:32_767], text_fmt or fm.text)
+
+
+@lru_cache(maxsize=4096)
+def _evidence_cell(entries: tuple[str, ...]) -> tuple[str, str | None]:
+    """The evidence cell's text and its one http(s) link (None unless exactly one, short enough, is cited)."""
     parsed = [parse_entry(e) for e in entries if e and e.strip()]
     text = "\n".join(clean_text(e.display()) for e in parsed)
     links = list(dict.fromkeys(u for e in parsed for u in e.links if u.lower().startswith(("https://", "http://"))))
     if len(links) == 1 and len(links[0]) < 2000 and len(text) < 32_000:
-        if ws.write_url(r, col, links[0], link_fmt or fm.link, string=text or links[0]) == 0:
-            return
-    ws.write_string(r, col, text[:32_767], text_fmt or fm.text)
+        return text, links[0]
+    return text, None

@@ -16,6 +16,7 @@ from ..core.numbers import vi_number
 from ..ledger.store import Ledger
 from .console import console, err_console
 from .finalize_cmd import print_frozen
+from .progress_bar import steps
 
 
 @click.command("appraise", options_metavar="[TÙY_CHỌN]")
@@ -46,9 +47,11 @@ def command(campaign_dir: Path, round_name: str | None, source: Path | None, as_
             with Ledger.open(campaign) as ledger:
                 round_name = L.next_round(ledger.rounds())
         paths = []
-        for view in campaign.views():  # a campaign with blocks: per block and field, in the block's sub-folder
-            folder = L.round_dir(campaign.root, round_name) / view.block_id if view.block_id else None
-            paths += write_appraisal_workbooks(view, L.check_round(round_name), folder)
+        with steps(err_console, not as_json and err_console.writes_to_terminal()) as bars:
+            for view in campaign.views():  # a campaign with blocks: per block and field, in the block's sub-folder
+                folder = L.round_dir(campaign.root, round_name) / view.block_id if view.block_id else None
+                paths += write_appraisal_workbooks(view, L.check_round(round_name), folder,
+                                                   progress=bars.step("Đang tạo biểu mẫu thẩm định"))
         if as_json:
             click.echo(json.dumps({"round": round_name, "workbooks": [str(p.resolve()) for p in paths]},
                                   ensure_ascii=False, indent=2))

@@ -9,7 +9,8 @@ from rich.markup import escape
 
 from ..campaign.folder import load_campaign
 from ..core.numbers import vi_number
-from .console import console
+from .console import console, err_console
+from .progress_bar import steps
 
 
 @click.command("council", options_metavar="[TÙY_CHỌN]")
@@ -28,7 +29,9 @@ def command(campaign_dir: Path, as_json: bool) -> None:
     from ..documents.council_brief import draft_council
 
     campaign = load_campaign(campaign_dir)
-    made = draft_council(campaign)
+    with steps(err_console, not as_json and err_console.writes_to_terminal()) as bars:
+        with bars.phase("Đang tổng hợp các vòng, lập bảng tổng hợp và tờ trình"):
+            made = draft_council(campaign)
     book, brief, views = made.workbook, made.brief, made.views
     per_block = campaign.has_blocks  # each block's units ranked among themselves
     if as_json:

@@ -17,6 +17,7 @@ import click
 from ..campaign.folder import load_campaign
 from ..master.snapshot import Snapshot
 from .console import console, err_console
+from .progress_bar import steps
 
 TEMPLATE_HELP = ("Mẫu .docx đã sửa (sao chép mẫu gốc trong templates/docx của parxl rồi sửa bằng Word; "
                  "chỉ dùng các biến có trong mẫu gốc).")
@@ -94,6 +95,7 @@ def command(campaign_dir: Path, template: Path | None) -> None:
     from ..documents.decision import TEMPLATE
 
     snapshot = prepare(campaign_dir, "decision", template, TEMPLATE)
-    path = render_decision(snapshot.results, template, master=snapshot.master)
+    with steps(err_console, err_console.writes_to_terminal()) as bars, bars.phase("Đang soạn quyết định"):
+        path = render_decision(snapshot.results, template, master=snapshot.master)
     console.print(f"[green]Đã soạn quyết định công bố:[/] {path}", soft_wrap=True)
     console.print(follows_line(snapshot), soft_wrap=True)

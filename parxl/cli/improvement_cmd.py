@@ -5,8 +5,9 @@ from pathlib import Path
 
 import click
 
-from .console import console
+from .console import console, err_console
 from .decision_cmd import campaign_argument, follows_line, prepare, template_option
+from .progress_bar import steps
 
 
 @click.command("improvement")
@@ -29,7 +30,9 @@ def command(campaign_dir: Path, previous_path: Path | None, template: Path | Non
 
     snapshot = prepare(campaign_dir, "improvement", template, TEMPLATE)
     previous = read_previous(previous_path) if previous_path is not None else None
-    paths = render_improvement_plans(snapshot.results, previous, template, master=snapshot.master)
+    with steps(err_console, err_console.writes_to_terminal()) as bars:
+        paths = render_improvement_plans(snapshot.results, previous, template, master=snapshot.master,
+                                         progress=bars.step("Đang soạn kế hoạch cải thiện", "văn bản"))
     console.print(f"[green]Đã soạn {len(paths)} kế hoạch cải thiện[/] trong {paths[0].parent}", soft_wrap=True)
     for path in paths:
         console.print(f"  {path.name}", soft_wrap=True)

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import click
 
-from .console import console
+from .console import console, err_console
 from .decision_cmd import campaign_argument, follows_line, prepare, template_option
+from .progress_bar import steps
 
 
 @click.command("notices")
@@ -23,7 +24,9 @@ def command(campaign_dir: Path, template: Path | None) -> None:
     from ..documents.notices import TEMPLATE
 
     snapshot = prepare(campaign_dir, "notices", template, TEMPLATE)
-    paths = render_notices(snapshot.results, template, master=snapshot.master)
+    with steps(err_console, err_console.writes_to_terminal()) as bars:
+        paths = render_notices(snapshot.results, template, master=snapshot.master,
+                               progress=bars.step("Đang soạn thông báo", "văn bản"))
     console.print(f"[green]Đã soạn {len(paths)} thông báo kết quả[/] trong {paths[0].parent}", soft_wrap=True)
     for path in paths:
         console.print(f"  {path.name}", soft_wrap=True)

@@ -9,7 +9,8 @@ import click
 from ..appraisal import layout as AL
 from ..campaign.folder import load_campaign
 from ..core.numbers import vi_number
-from .console import console
+from .console import console, err_console
+from .progress_bar import steps
 
 
 @click.command("preliminary", options_metavar="[TÙY_CHỌN]")
@@ -28,7 +29,10 @@ def command(campaign_dir: Path, round_name: str | None, as_json: bool) -> None:
     from ..documents.preliminary import draft_preliminary
 
     campaign = load_campaign(campaign_dir)
-    round_name, units, notices, workbooks = draft_preliminary(campaign, AL.check_round(round_name) if round_name else None)
+    with steps(err_console, not as_json and err_console.writes_to_terminal()) as bars:
+        round_name, units, notices, workbooks = draft_preliminary(
+            campaign, AL.check_round(round_name) if round_name else None,
+            progress=bars.step("Đang soạn thông báo sơ bộ", "văn bản"))
     if as_json:
         click.echo(json.dumps({"round": round_name, "units": [
             {"unit": u.code, "contested": [i.item.code for i in u.items], "notice": str(n.resolve()),

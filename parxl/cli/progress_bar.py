@@ -3,7 +3,8 @@
 ``steps(console, enabled)`` is a context manager giving a ``Steps`` object; ``steps.step(title, unit)``
 gives the ``core.progress.Progress`` callback of one step: its bar shows the title, the bar,
 ``done/total``, the rate («152,3 tệp/giây», Vietnamese decimal comma) and the elapsed time, and the
-callback's label (a file name, a sheet) after it. A step's bar appears with its first report, and the
+callback's label (a file name, a sheet) after it; ``steps.phase(title)`` shows a step that cannot count its
+work (one long document) for as long as a ``with`` block runs. A step's bar appears with its first report, and the
 previous step's bar is hidden then, so one line shows what is being done now. Bars are drawn only on
 a terminal (``enabled``): on a pipe or in a log nothing is written.
 """
@@ -58,6 +59,16 @@ class Steps:
             if total is not None and done >= total:
                 self._bar.refresh()  # the finished count is drawn before the next step hides it
         return report
+
+
+    @contextmanager
+    def phase(self, title: str) -> Iterator[None]:
+        """A step that cannot count its work (one document, one workbook): a bar with no total while the
+        ``with`` block runs (the elapsed time moves), drawn full when it ends."""
+        report = self.step(title, "bước")
+        report(0, None, "")
+        yield
+        report(1, 1, "")
 
 
 @contextmanager

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import click
 
-from .console import console
+from .console import console, err_console
 from .decision_cmd import campaign_argument, follows_line, prepare, template_option
+from .progress_bar import steps
 
 
 @click.command("report")
@@ -23,6 +24,7 @@ def command(campaign_dir: Path, template: Path | None) -> None:
     from ..documents.report import TEMPLATE
 
     snapshot = prepare(campaign_dir, "report", template, TEMPLATE)
-    path = render_report(snapshot.results, template, master=snapshot.master)
+    with steps(err_console, err_console.writes_to_terminal()) as bars, bars.phase("Đang soạn báo cáo"):
+        path = render_report(snapshot.results, template, master=snapshot.master)
     console.print(f"[green]Đã soạn báo cáo kết quả:[/] {path}", soft_wrap=True)
     console.print(follows_line(snapshot), soft_wrap=True)

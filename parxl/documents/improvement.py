@@ -12,12 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..core.numbers import ZERO, vi_number
+from ..core.progress import Progress
 from ..criteria.framework import Item
 from ..master.previous import PreviousEntry
 from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, org_lines, points, recipient_lines, sentence_case_org, signed
 from .notices import addressee, decision_ref, field_rows
-from .render import campaign_template, render_bytes, slug, write_new
+from .render import campaign_template, render_many, slug, write_new
 from .source import note_for
 
 TEMPLATE = "ke-hoach-cai-thien.docx"
@@ -143,16 +144,26 @@ def _place(u: UnitResult) -> str:
     return name[len(kind):].strip() if kind and name.lower().startswith(kind.lower() + " ") else name
 
 
-def improvement_context(results: Results, u: UnitResult, previous: dict[str, PreviousEntry] | None = None) -> dict:
+def improvement_shared(results: Results) -> dict:
+    """What every unit's plan of ``results`` says alike, computed once for many plans: ``header``
+    (``header_context``), ``decision_ref``, ``ranked_count``."""
+    return {"header": header_context(results.campaign, "…/KH-UBND", None), "decision_ref": decision_ref(results),
+            "ranked_count": len(results.ranked)}
+
+
+def improvement_context(results: Results, u: UnitResult, previous: dict[str, PreviousEntry] | None = None,
+                        shared: dict | None = None) -> dict:
     """The template variables of ``u``'s improvement plan: a Nghị định 30/2020 header with the unit as issuer
     (its «Ủy ban nhân dân …» for a commune-level unit, under the campaign's issuer for a department), number,
     date and chairman left blank, the result (``header_context`` names plus index, rank, band, fields,
-    ``previous``), ``groups`` (``improvement_groups``) and ``tasks`` (``task_rows``); every text NFC."""
+    ``previous``), ``groups`` (``improvement_groups``) and ``tasks`` (``task_rows``); every text NFC.
+    ``shared``: ``improvement_shared(results)``, given when many units' plans are made."""
     campaign = results.campaign
     cfg = campaign.config
     fw = results.framework
     d = fw.decimals
-    ctx = header_context(campaign, "…/KH-UBND", None)
+    shared = shared if shared is not None else improvement_shared(results)
+    ctx = dict(shared["header"])
     issuer = addressee(results, u)
     parent = cfg.issuer.name if cfg.block == "so" else ""
     groups = improvement_groups(results, u)
@@ -164,10 +175,10 @@ def improvement_context(results: Results, u: UnitResult, previous: dict[str, Pre
         "signer_lines": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"] if cfg.block != "so" else ["GIÁM ĐỐC"],
         "signer_name": "…",
         "unit_code": u.unit.code, "unit_name": u.unit.name, "unit_issuer_text": sentence_case_org(issuer),
-        "decision_ref": decision_ref(results),
+        "decision_ref": shared["decision_ref"],
         "total": points(u.total, d),
         "max_total": vi_number(fw.total if cfg.survey_held else fw.part_max("appraised"), d),
-        "index": points(u.index, 2), "rank": str(u.rank), "ranked_count": len(results.ranked), "band": u.band or "",
+        "index": points(u.index, 2), "rank": str(u.rank), "ranked_count": shared["ranked_count"], "band": u.band or "",
         "previous": previous_context(results, u, previous),
         "fields": field_rows(results, u),
         "groups": groups,
@@ -181,17 +192,21 @@ def improvement_context(results: Results, u: UnitResult, previous: dict[str, Pre
 
 def render_improvement_plans(results: Results, previous: dict[str, PreviousEntry] | None = None,
                              template: Path | None = None, out_dir: Path | None = None,
-                             master: Path | None = None) -> list[Path]:
+                             master: Path | None = None, progress: Progress | None = None) -> list[Path]:
     """One plan per ranked unit in ``out_dir`` (default CAMPAIGN/output/ke-hoach-cai-thien), all rendered before
     any is written, never overwriting. ``previous``: last year's master read by ``master.read_previous``;
-    ``master``: as for ``render_decision``. Raises UnknownVariablesError / DocumentError for a bad template."""
+    ``master``: as for ``render_decision``; ``progress``: as for ``render_notices``. Raises
+    UnknownVariablesError / DocumentError for a bad template."""
     if results.campaign.has_blocks:  # each block's units from its own results (its set's fields and items)
         from ..master.consolidation import split_results
         return [p for part in split_results(results)
-                for p in render_improvement_plans(part, previous, template, out_dir, master)]
+                for p in render_improvement_plans(part, previous, template, out_dir, master, progress)]
     template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
     note = note_for(results, master)
-    rendered = [(u, render_bytes(template, improvement_context(results, u, previous), note)) for u in results.ranked]
+    shared = improvement_shared(results)
+    ranked = results.ranked
+    contexts = [improvement_context(results, u, previous, shared) for u in ranked]
+    rendered = zip(ranked, render_many(template, contexts, note, progress) if contexts else [])
     target = Path(out_dir) if out_dir else results.campaign.output_dir / IMPROVEMENT_DIR
     return [write_new(data, target, f"ke-hoach-cai-thien-{slug(u.unit.code)}-{slug(u.unit.name)}")
             for u, data in rendered]

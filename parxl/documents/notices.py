@@ -6,14 +6,14 @@ starts from (seed 001).
 """
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
 from ..core.numbers import ZERO, vi_number
+from ..core.progress import Progress
 from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, points, recipient_lines, short_date
-from .render import campaign_template, check_template, render_bytes, slug, write_new
+from .render import campaign_template, render_many, slug, write_new
 from .source import note_for
 
 TEMPLATE = "thong-bao-ket-qua.docx"
@@ -91,22 +91,36 @@ def decision_ref(results: Results) -> str:
     return f"Quyết định số {number} ngày {short_date(day)}"
 
 
-def notice_context(results: Results, u: UnitResult) -> dict:
+def notice_shared(results: Results) -> dict:
+    """What every unit's notice of ``results`` says alike, computed once for many notices: ``header`` (the
+    ``header_context`` dict), ``decision_ref``, ``ranked_count`` (``len(results.ranked)``, which sorts every unit),
+    and ``sets``, the criteria set's view per unit type, filled as types come."""
+    cfg = results.campaign.config
+    return {"header": header_context(results.campaign, f"…/TB-{cfg.issuer.short}", None),
+            "decision_ref": decision_ref(results), "ranked_count": len(results.ranked), "sets": {}}
+
+
+def notice_context(results: Results, u: UnitResult, shared: dict | None = None) -> dict:
     """The template variables of unit ``u``'s Thông báo kết quả: the Nghị định 30/2020/NĐ-CP header
     and signature (``header_context``), the unit's points, index (%), rank and band, the rows per
     field and the items where it lost points; every text NFC. Figures are Vietnamese text (decimal
-    commas); «—» where there is no figure.
+    commas); «—» where there is no figure. ``shared``: ``notice_shared(results)``, given when many units'
+    notices are made (the same context, without recomputing per unit what is the same for all).
     """
     campaign = results.campaign
     cfg = campaign.config
     fw = results.framework
     d = fw.decimals
-    own_set = fw.for_kind(u.unit.kind)  # the unit's type's maximum (items outside its ``applies_to`` left out)
-    ctx = header_context(campaign, f"…/TB-{cfg.issuer.short}", None)
+    shared = shared if shared is not None else notice_shared(results)
+    sets = shared["sets"]
+    if u.unit.kind not in sets:
+        sets[u.unit.kind] = fw.for_kind(u.unit.kind)
+    own_set = sets[u.unit.kind]  # the unit's type's maximum (items outside its ``applies_to`` left out)
+    ctx = dict(shared["header"])
     lost = lost_items(results, u)
     contact = cfg.contact
     ctx.update({
-        "decision_ref": decision_ref(results),
+        "decision_ref": shared["decision_ref"],
         "unit_code": u.unit.code,
         "unit_name": u.unit.name,
         "addressee": addressee(results, u),
@@ -122,7 +136,7 @@ def notice_context(results: Results, u: UnitResult) -> dict:
         "penalty": vi_number(u.penalty, d),
         "index": points(u.index, 2),
         "rank": str(u.rank) if u.rank is not None else "",  # "": evaluated, not ranked
-        "ranked_count": len(results.ranked),
+        "ranked_count": shared["ranked_count"],
         "band": u.band or "",
         "fields": field_rows(results, u),
         "lost_items": [row for _, row in lost],
@@ -142,35 +156,22 @@ def notified(results: Results) -> list[UnitResult]:
 
 
 def render_notices(results: Results, template: Path | None = None, out_dir: Path | None = None,
-                   master: Path | None = None) -> list[Path]:
+                   master: Path | None = None, progress: Progress | None = None) -> list[Path]:
     """One notice per ranked or evaluated unit (``notified``) in ``out_dir`` (default CAMPAIGN/output/thong-bao); all rendered before any is written.
 
     ``master``: as for ``render_decision``. A campaign with ``blocks:``: each block's units from the block's
-    results (its criteria set's fields, its own ranks), in campaign.yaml order.
+    results (its criteria set's fields, its own ranks), in campaign.yaml order. ``progress``: called
+    ``(done, total, label)`` as notices are rendered (``render_many``), then as they are written.
     """
     if results.campaign.has_blocks:
         from ..master.consolidation import split_results
-        return [p for part in split_results(results) for p in render_notices(part, template, out_dir, master)]
+        return [p for part in split_results(results) for p in render_notices(part, template, out_dir, master, progress)]
     template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
-    contexts = [(u, notice_context(results, u)) for u in notified(results)]
+    shared = notice_shared(results)
+    contexts = [(u, notice_context(results, u, shared)) for u in notified(results)]
     if not contexts:
         return []
-    note = note_for(results, master)
-    check_template(template, contexts[0][1])  # every notice's context has the same variables: checked once
-    jobs = [(template, ctx, note) for _, ctx in contexts]
-    if len(jobs) < PARALLEL_FROM:
-        rendered = [_render_one(job) for job in jobs]
-    else:  # two worker processes, as the intake: notices are independent
-        with ProcessPoolExecutor(max_workers=2) as pool:
-            rendered = list(pool.map(_render_one, jobs, chunksize=8))
+    rendered = render_many(template, [ctx for _, ctx in contexts], note_for(results, master), progress)
     target = Path(out_dir) if out_dir else results.campaign.output_dir / NOTICES_DIR
     return [write_new(data, target, f"thong-bao-{slug(u.unit.code)}-{slug(u.unit.name)}")
             for (u, _), data in zip(contexts, rendered)]
-
-
-PARALLEL_FROM = 40  # notices: from this many, rendered in two worker processes
-
-
-def _render_one(job: tuple[Path, dict, str | None]) -> bytes:
-    template, ctx, note = job
-    return render_bytes(template, ctx, note, checked=True)

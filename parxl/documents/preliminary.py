@@ -14,13 +14,14 @@ from ..appraisal import layout as AL
 from ..campaign.folder import Campaign
 from ..core.files import write_atomic
 from ..core.numbers import ZERO, vi_number
+from ..core.progress import Progress
 from ..explanation import layout as EL
 from ..explanation.build import deadline_text
 from ..explanation.contested import UnitOpen
 from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, recipient_lines
 from .notices import addressee
-from .render import campaign_template, render_bytes, slug
+from .render import campaign_template, render_many, slug
 
 TEMPLATE = "thong-bao-ket-qua-so-bo.docx"
 
@@ -53,19 +54,34 @@ def _points(fw, u: UnitResult | None, survey: bool = True) -> Decimal:
     return out
 
 
-def preliminary_context(campaign: Campaign, round: str, unit: UnitOpen, before: Results, after: Results) -> dict:
+def preliminary_shared(campaign: Campaign, before: Results, after: Results) -> dict:
+    """What every unit's preliminary notice says alike, computed once for many units: ``header``
+    (``header_context``), ``before`` and ``after`` (unit code → ``UnitResult``, the first of a code)."""
+    def by_code(results: Results) -> dict[str, UnitResult]:
+        out: dict[str, UnitResult] = {}
+        for u in results.units:
+            out.setdefault(u.unit.code, u)
+        return out
+    return {"header": header_context(campaign, f"…/TB-{campaign.config.issuer.short}", None),
+            "before": by_code(before), "after": by_code(after)}
+
+
+def preliminary_context(campaign: Campaign, round: str, unit: UnitOpen, before: Results, after: Results,
+                        shared: dict | None = None) -> dict:
     """The template variables of ``unit``'s preliminary notice: the Nghị định 30/2020 header (``header_context``),
     per field {stt, title, max, self, appraised, diff}, totals, the contested items {stt, code, title, self,
     appraised, remark}, the deadline and where to send; every text NFC, numbers with decimal commas.
 
-    ``before`` is the self-assessment-only result, ``after`` the result counting rounds up to ``round``.
+    ``before`` is the self-assessment-only result, ``after`` the result counting rounds up to ``round``;
+    ``shared``: ``preliminary_shared(campaign, before, after)``, given when many units' notices are made.
     """
     cfg = campaign.config
     fw = campaign.framework
     d = fw.decimals
-    u0: UnitResult | None = before.by_code(unit.code)
-    u1: UnitResult | None = after.by_code(unit.code)
-    ctx = header_context(campaign, f"…/TB-{cfg.issuer.short}", None)
+    shared = shared if shared is not None else preliminary_shared(campaign, before, after)
+    u0: UnitResult | None = shared["before"].get(unit.code)
+    u1: UnitResult | None = shared["after"].get(unit.code)
+    ctx = dict(shared["header"])
     # The survey items are neither self-assessed nor appraised: their points are left out of both columns
     # (a field of survey items only shows «—»), so the table compares the unit's own scores with the appraisal.
     fields = []
@@ -108,12 +124,14 @@ def preliminary_context(campaign: Campaign, round: str, unit: UnitOpen, before: 
 
 
 def render_preliminary(campaign: Campaign, round: str, units: list[UnitOpen], before: Results, after: Results,
-                       template: Path | None = None) -> list[Path]:
+                       template: Path | None = None, progress: Progress | None = None) -> list[Path]:
     """One preliminary notice per unit of ``units`` into ``output/so-bo/`` (replacing that round's earlier
-    notice of the unit); all rendered before any is written. Raises ``DocumentError`` for a template that
-    does not fit, ``OSError`` when a file cannot be written."""
+    notice of the unit); all rendered before any is written. ``progress``: as for ``render_many``. Raises
+    ``DocumentError`` for a template that does not fit, ``OSError`` when a file cannot be written."""
     template = Path(template) if template else campaign_template(campaign.root, TEMPLATE)
-    rendered = [(u, render_bytes(template, preliminary_context(campaign, round, u, before, after))) for u in units]
+    shared = preliminary_shared(campaign, before, after)
+    contexts = [preliminary_context(campaign, round, u, before, after, shared) for u in units]
+    rendered = zip(units, render_many(template, contexts, None, progress) if contexts else [])
     folder = EL.output_dir(campaign.root)
     return [write_atomic(folder / file_name(u, round), data) for u, data in rendered]
 
@@ -131,13 +149,13 @@ def latest_recorded_round(campaign: Campaign) -> str:
     return max(rounds, key=AL.round_number)
 
 
-def draft_preliminary(campaign: Campaign, round_name: str | None = None
+def draft_preliminary(campaign: Campaign, round_name: str | None = None, progress: Progress | None = None
                       ) -> tuple[str, list[UnitOpen], list[Path], list[Path | None]]:
     """The preliminary notices and giải trình workbooks of every unit appraised in ``round_name`` (default: the
     latest round recorded), per block for a campaign with blocks (what ``parxl preliminary`` writes).
 
     Returns (round, units, notices, workbooks): the three lists in step, a unit's workbook None when it has
-    nothing to explain. Raises ``ParxlError`` when no round is recorded or no unit was appraised in it.
+    nothing to explain. ``progress``: as for ``render_many``, for the notices of each block. Raises ``ParxlError`` when no round is recorded or no unit was appraised in it.
     """
     from ..core.errors import ParxlError
     from ..explanation.build import write_explanation_workbooks
@@ -153,7 +171,7 @@ def draft_preliminary(campaign: Campaign, round_name: str | None = None
             continue
         before, after = stage_results(view, 0), stage_results(view, AL.round_number(round_name))
         units += found
-        notices += render_preliminary(view, round_name, found, before, after)
+        notices += render_preliminary(view, round_name, found, before, after, progress=progress)
         asked = [u for u in found if u.items]  # a giải trình workbook only where there is something to explain
         made = dict(zip((u.code for u in asked), write_explanation_workbooks(view, round_name, asked)))
         workbooks += [made.get(u.code) for u in found]

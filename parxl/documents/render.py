@@ -19,6 +19,7 @@ from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxEr
 from ..core.errors import ParxlError
 from ..core.files import safe_file_stem
 from ..core.files import write_new as write_atomic_new
+from ..core.progress import Progress
 from ..core.resources import templates_dir
 
 
@@ -189,19 +190,46 @@ def template_variables(template: Path) -> set[str]:
         raise DocumentError(syntax_error_message(template, exc)) from exc
 
 
-def annotate(doc, note: str) -> None:
-    """Put ``note`` on a rendered python-docx document: a Word comment on its first words, and its Comments property.
-
-    The comment shows in the margin in Word and LibreOffice (not in a PDF export); the
-    clerk deletes it before the document is issued.
-    """
-    doc.core_properties.comments = note
+def _first_runs(doc) -> list:
+    """The runs of the first paragraph of ``doc``'s body that has text: where the note is anchored."""
     ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     for p in doc.element.body.iter(f"{ns}p"):
         runs = [r for r in Paragraph(p, doc._body).runs if r.text.strip()]
         if runs:
-            doc.add_comment(runs, text=note, author="parxl", initials="PX")
-            return
+            return runs
+    return []
+
+
+def annotate(doc, note: str) -> int | None:
+    """Put ``note`` on a rendered python-docx document: a Word comment on its first words, and its Comments property.
+
+    The comment shows in the margin in Word and LibreOffice (not in a PDF export); the
+    clerk deletes it before the document is issued. Returns the comment's id (None when the document has no
+    text to anchor it on).
+    """
+    doc.core_properties.comments = note
+    runs = _first_runs(doc)
+    if runs:
+        return doc.add_comment(runs, text=note, author="parxl", initials="PX").comment_id
+    return None
+
+
+class _RenderErrors:
+    """The context manager turning Jinja's errors during a render into parxl's (Vietnamese) ones."""
+
+    def __init__(self, template: Path):
+        self.template = template
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, UndefinedError):
+            name = re.findall(r"'([^']+)'", str(exc))
+            raise UnknownVariablesError(self.template, {name[-1] if name else str(exc)}) from exc
+        if isinstance(exc, TemplateError):
+            raise DocumentError(f"Không dựng được văn bản từ mẫu «{self.template}»: {exc}.") from exc
+        return False
 
 
 def render_bytes(template: Path, context: dict, note: str | None = None, checked: bool = False) -> bytes:
@@ -213,18 +241,147 @@ def render_bytes(template: Path, context: dict, note: str | None = None, checked
     if not checked:
         check_template(template, context)
     tpl = _open(template)
-    try:
+    with _RenderErrors(template):
         tpl.render(context, environment(), autoescape=True)
-    except UndefinedError as exc:
-        name = re.findall(r"'([^']+)'", str(exc))
-        raise UnknownVariablesError(template, {name[-1] if name else str(exc)}) from exc
-    except TemplateError as exc:
-        raise DocumentError(f"Không dựng được văn bản từ mẫu «{template}»: {exc}.") from exc
     if note:
         annotate(tpl.docx, note)
     buffer = io.BytesIO()
     tpl.save(buffer)
     return buffer.getvalue()
+
+
+_BODY = "word/document.xml"
+_RENDERED_PARTS = re.compile(r"word/(header|footer|footnotes)[^/]*\.xml|docProps/core\.xml")
+
+
+class _Prepared:
+    """One template opened once to render many documents of the same variables (one per unit).
+
+    docxtpl, per document, reopens the .docx, cleans its body's XML for Jinja (``patch_xml``), renders
+    every part and saves the whole package again. Only the body (word/document.xml) holds tags in a
+    template whose headers, footers, footnotes and properties have none: this renders the first document
+    with docxtpl as always, keeps its package (with the note's comment part), and for every further
+    document renders only the body from the cleaned source, runs docxtpl's own fixes on it (tables,
+    drawing ids), anchors the same comment, and writes a package whose other parts are the first one's.
+    A template with tags elsewhere is rendered with docxtpl for every document.
+    """
+
+    def __init__(self, template: Path, note: str | None):
+        self.template = template
+        self.note = note
+        self.skeleton: list[tuple[str, bytes]] | None = None
+        self.comment_id: int | None = None
+        self.tpl = _open(template)
+        with zipfile.ZipFile(template) as z:
+            self.fast = not any(_RENDERED_PARTS.fullmatch(n) and b"{" in z.read(n) for n in z.namelist())
+        self.source = ""
+        self.compiled = None
+        if self.fast:
+            self.tpl.init_docx()
+            self.source = self.tpl.patch_xml(self.tpl.get_xml())
+
+    def render(self, context: dict) -> bytes:
+        """The document of ``context`` as .docx bytes; raises as ``render_bytes`` (the template checked)."""
+        if not self.fast:
+            return render_bytes(self.template, context, self.note, checked=True)
+        tpl = self.tpl
+        if self.skeleton is None:  # the first document: docxtpl's whole render and save, kept as the package
+            with _RenderErrors(self.template):
+                tpl.render(context, environment(), autoescape=True)
+            if self.note:
+                self.comment_id = annotate(tpl.docx, self.note)
+            buffer = io.BytesIO()
+            tpl.save(buffer)
+            with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as z:
+                self.skeleton = [(n, z.read(n)) for n in z.namelist()]
+            return buffer.getvalue()
+        tpl.docx_ids_index = 1000  # as ``render_init``: drawing ids numbered from 1001 in every document
+        with _RenderErrors(self.template):
+            xml = self._body(context)
+        tree = tpl.fix_tables(xml)
+        tpl.fix_docpr_ids(tree)
+        root = tpl.docx.element
+        previous = root.body
+        previous.clear()  # as ``map_tree``; emptied first, lxml does not carry the old body into a document of its own
+        root.replace(previous, tree)
+        if self.comment_id is not None:
+            runs = _first_runs(tpl.docx)
+            if runs:
+                runs[0].mark_comment_range(runs[-1], self.comment_id)
+        body = tpl.docx.part.blob
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            for name, data in self.skeleton:
+                z.writestr(name, body if name == _BODY else data)
+        return buffer.getvalue()
+
+
+    def _body(self, context: dict) -> str:
+        """docxtpl's ``render_xml_part`` of the body, its compiled template kept, and its ``resolve_listing``
+        (tabs, line and page breaks written in a value) skipped when the XML has none of those characters,
+        where it changes nothing."""
+        tpl = self.tpl
+        tpl.current_rendering_part = tpl.docx._part
+        if self.compiled is None:
+            self.compiled = environment().from_string(_PARAGRAPH.sub(r"\n<w:p\1", self.source))
+        xml = _PARAGRAPH_AFTER.sub(r"<w:p\1", self.compiled.render(context))
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if any(ch in xml for ch in "\t\a\n\f"):
+            xml = tpl.resolve_listing(xml)
+        return xml
+
+
+_PARAGRAPH = re.compile(r"<w:p([ >])")
+_PARAGRAPH_AFTER = re.compile(r"\n<w:p([ >])")
+_WORKER_PREPARED: dict[tuple[str, bytes, str | None], _Prepared] = {}  # in a worker process: its open template
+
+
+def _render_in_worker(job: tuple[Path, str | None, dict]) -> bytes:
+    template, note, context = job
+    key = (str(template), Path(template).read_bytes(), note)
+    prepared = _WORKER_PREPARED.get(key)
+    if prepared is None:
+        _WORKER_PREPARED.clear()
+        prepared = _WORKER_PREPARED[key] = _Prepared(Path(template), note)
+    return prepared.render(context)
+
+
+PARALLEL_FROM = 200  # documents: from this many, rendered in two worker processes
+
+
+def render_many(template: Path, contexts: list[dict], note: str | None = None,
+                progress: Progress | None = None) -> list[bytes]:
+    """Check, then render one document per context (the same template, e.g. one notice per unit), in memory.
+
+    Returns the .docx bytes in the order of ``contexts``; the same documents as ``render_bytes`` of each
+    context (see ``_Prepared``). The template is checked once per distinct set of variables. ``progress``:
+    called ``(done, len(contexts), "")`` as documents are rendered. From ``PARALLEL_FROM`` documents, two
+    worker processes render them. Raises as ``render_bytes`` (UnknownVariablesError, DocumentError).
+    """
+    template = Path(template)
+    seen: set[frozenset] = set()
+    for context in contexts:
+        names = frozenset(context)
+        if names not in seen:
+            seen.add(names)
+            check_template(template, context)
+    report = progress or (lambda done, total, label: None)
+    total = len(contexts)
+    out: list[bytes] = []
+    report(0, total, "")
+    if total < PARALLEL_FROM:
+        prepared = _Prepared(template, note)
+        for context in contexts:
+            out.append(prepared.render(context))
+            report(len(out), total, "")
+        return out
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        for data in pool.map(_render_in_worker, [(template, note, c) for c in contexts], chunksize=16):
+            out.append(data)
+            if len(out) % 16 == 0 or len(out) == total:
+                report(len(out), total, "")
+    return out
 
 
 def slug(text: str) -> str:
