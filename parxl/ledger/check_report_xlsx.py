@@ -18,6 +18,7 @@ import hashlib
 import io
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 import json
 from pathlib import Path, PurePosixPath
 
@@ -66,6 +67,7 @@ class ExplanationLine:
         return EXPLANATION_STATES[self.state]
 
 
+@lru_cache(maxsize=4096)  # the same received file is linked once per finding
 def _link(path: str) -> str:
     """A relative link from output/ to the received file (a zip member links to its zip)."""
     outer = path.split("!/", 1)[0]

@@ -43,6 +43,7 @@ import re
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,11 +150,13 @@ def _hash_of(stored: str) -> tuple[str, int]:
 
 
 def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None = None,
-                workers: int = WORKERS) -> list[Report]:
+                workers: int = WORKERS, arrived: Callable[[int, Report], None] | None = None) -> list[Report]:
     """Read and validate jobs (stored path, display name, siblings, folder) in a pool of worker processes.
 
     One report per job, in order; parxl's own failure on a file gives an
     ``InternalErrorReport`` (status ``internal-error``, traceback logged) in its place.
+    ``arrived(index, report)`` is called once per job as its report comes in (this process's own work on
+    it then overlaps the workers' reading of the next files).
     """
     total = len(jobs)
     if not jobs:
@@ -163,6 +166,8 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
         reports = []
         for i, job in enumerate(jobs, 1):
             reports.append(_check_one(job))
+            if arrived:
+                arrived(i - 1, reports[-1])
             if progress:
                 progress(i, total, job[1])
         return reports
@@ -181,6 +186,8 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
             except BaseException:  # a broken pool, Ctrl+C: no worker is left behind
                 _stop(pool)
                 raise
+            if arrived:
+                arrived(i, reports[i])
             if progress:
                 progress(len(reports), total, jobs[i][1])
         if stuck is None:
@@ -189,8 +196,12 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
         for i, future in futures.items():  # what finished meanwhile is kept; the rest is read again
             if i not in reports and i != stuck and future.done() and future.exception() is None:
                 reports[i] = future.result()
+                if arrived:
+                    arrived(i, reports[i])
         _stop(pool)
         reports[stuck] = _too_slow(campaign, jobs[stuck])
+        if arrived:
+            arrived(stuck, reports[stuck])
         if progress:
             progress(len(reports), total, jobs[stuck][1])
         todo = [i for i in todo if i not in reports]
@@ -371,12 +382,14 @@ def _check_cached(campaign: Campaign, cache: ValidationCache, shas: list[str], j
     def step(i: int, total: int, label: str) -> None:
         if progress:
             progress(done + i, done + total, label)
-    fresh = check_files(campaign, [jobs[i] for i in todo], step, workers)
+    def arrived(k: int, report: Report) -> None:  # cached as it comes in, while the workers read on
+        i = todo[k]
+        if report.status != INTERNAL and not any(f.code in MACHINE_VERDICTS for f in report.findings):
+            cache.put(report, *jobs[i][1:], report.lookups)
+    fresh = check_files(campaign, [jobs[i] for i in todo], step, workers, arrived)
     for i, report in zip(todo, fresh):
         reports[i] = report
         result.revalidated.append(jobs[i][1])
-        if report.status != INTERNAL and not any(f.code in MACHINE_VERDICTS for f in report.findings):
-            cache.put(report, *jobs[i][1:], report.lookups)
     return reports  # type: ignore[return-value]
 
 
