@@ -369,13 +369,15 @@ def _is_archive(data: bytes) -> bool:
     whose verdict on it (a finding) is the one the unit gets.
     """
     try:
-        if sniff(data).kind != "zip" or is_ods(data):
+        if sniff(data).kind != "zip":
             return False
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
+        if "[Content_Types].xml" in names:  # an xlsx: its directory read once
+            return False
+        return not is_ods(data)
     except ZIP_ERRORS:
         return False
-    return "[Content_Types].xml" not in names
 
 
 def _members(ledger: Ledger, rel: str, data: bytes, when: str, campaign: Campaign | None = None) -> list[InboxFile]:
