@@ -11,6 +11,7 @@ import hashlib
 import io
 import os
 import shutil
+import time
 import zipfile
 
 import openpyxl
@@ -44,6 +45,8 @@ def sent(tmp_path):
     (c.inbox_dir / "X02.zip").write_bytes(buf.getvalue())
     (c.inbox_dir / workbook_filename(c.unit("X03"))).write_bytes(  # cites a file nobody sent: a finding
         filled(c, c.unit("X03"), evidence={"1.1": ["Quyết định: KH15.pdf"]}))
+    for path in c.inbox_dir.rglob("*"):  # received an hour ago (a file written this very moment is noted later)
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
     return c
 
 
@@ -101,12 +104,26 @@ def test_a_touched_file_is_read_again_and_an_edited_one_in_place_too(sent, scans
     scans.clear()
     receipts(sent)
     assert scans == ["inbox/X01/QD120.pdf"]
-    with pdf.open("r+b") as fh:  # rewritten in place, same size
+    stamp = pdf.stat().st_mtime_ns
+    with pdf.open("r+b") as fh:  # rewritten in place, same size, its time put back
         fh.write(b"%PDF-1.5")
+    os.utime(pdf, ns=(stamp, stamp))
     scans.clear()
     found = receipts(sent)
     assert scans == ["inbox/X01/QD120.pdf"]
     assert hashlib.sha256(pdf.read_bytes()).hexdigest() in {r[1] for r in found}
+    scans.clear()
+    receipts(sent)
+    assert scans == []
+
+
+def test_a_file_written_a_moment_ago_is_read_again_next_time(sent, scans):
+    path = sent.inbox_dir / "X01" / "QD120.pdf"
+    path.write_bytes(b"%PDF-1.4\nX01 new")  # its modification time is now
+    receipts(sent)
+    scans.clear()
+    receipts(sent)
+    assert scans == ["inbox/X01/QD120.pdf"]
 
 
 def test_a_lost_ledger_makes_the_scan_keep_everything_again(sent, scans):

@@ -216,6 +216,7 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
 
 SCAN_FILE = "inbox-scan.json"
 SCAN_FORMAT = "1"
+RACY_NS = 2_000_000_000  # a file changed less than this before the scan is not noted (read again next time)
 
 
 class ScanCache:
@@ -277,6 +278,8 @@ class ScanCache:
         self.hashed += 1
         if any(r.report is not None or not r.sha256 or r.stored is None for r in kept):
             return
+        if time.time_ns() - stat.st_mtime_ns < RACY_NS:
+            return  # written a moment ago: a change within the same clock tick would keep its signature
         self.new[rel] = [self.signature(stat), [
             [r.path, r.sha256, r.received_at, r.kind, None if r.siblings is None else sorted(r.siblings),
              r.folder is not None] for r in kept]]
