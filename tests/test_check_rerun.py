@@ -253,3 +253,16 @@ def test_recording_in_one_batch_gives_the_rows_recording_one_by_one_gives(sent, 
     with Ledger.open(sent) as ledger:
         many = ledger.findings_many([r.sha256 for r in reports] + ["0" * 64])
         assert many == {**{r.sha256: ledger.findings(r.sha256) for r in reports}, "0" * 64: []}
+
+
+def test_two_units_that_swapped_files_have_it_recorded_in_the_ledger(tmp_path):
+    c = make_campaign(tmp_path / "c")
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    one, two = c.unit("X01"), c.unit("X02")
+    (c.inbox_dir / workbook_filename(two)).write_bytes(filled(c, one))  # X01's workbook under X02's name
+    (c.inbox_dir / workbook_filename(one)).write_bytes(filled(c, two))
+    result = receive.run_intake(c, workers=1)
+    with Ledger.open(c) as ledger:
+        for report in result.reports.values():
+            recorded = [f.code for f in ledger.findings(report.sha256)]
+            assert "identity-swapped" in recorded and recorded == [f.code for f in report.findings]

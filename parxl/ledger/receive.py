@@ -258,15 +258,26 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
                            for rec in first.values()]
         cache = ValidationCache(campaign)
         shas = [rec.sha256 for rec in first.values()]
-        reports = _check_cached(campaign, cache, shas, jobs, result, progress, workers)
+        received = list(first.values())
+        early: dict[int, int] = {}  # a file read afresh -> its findings when recorded as it arrived
+
+        def record_now(i: int, report: Report) -> None:  # recorded while the workers read on; rows dropped
+            _name_by_path(campaign, received[i], report)
+            ledger.record(report, criteria_fingerprint(campaign, report.unit_code))
+            report.__dict__.pop("item_rows", None)
+            early[i] = len(report.findings)
+        reports = _check_cached(campaign, cache, shas, jobs, result, progress, workers, record_now)
         mark_swapped([r for r in reports if r.status != INTERNAL])
         fingerprint = campaign.framework.fingerprint
         versions = _self_versions(ledger)
         checks: list[tuple[Report, str]] = []
-        for rec, report, job in zip(first.values(), reports, jobs):
+        for i, (rec, report, job) in enumerate(zip(received, reports, jobs)):
             _name_by_path(campaign, rec, report)
             result.reports[rec.sha256] = report
-            if not cache.recorded(rec.sha256, *job[1:], report, versions.get(rec.sha256)):
+            if i in early:
+                if len(report.findings) != early[i]:  # the batch added findings (swapped files): again
+                    checks.append((report, criteria_fingerprint(campaign, report.unit_code)))
+            elif not cache.recorded(rec.sha256, *job[1:], report, versions.get(rec.sha256)):
                 # an internal error replaces any earlier verdict on the content
                 checks.append((report, criteria_fingerprint(campaign, report.unit_code)))
         for rec in result.files:  # an undecompressable member of a plain zip, named after a unit: its verdict
@@ -370,9 +381,11 @@ def _names_no_other_kind(data: bytes) -> bool:
 
 
 def _check_cached(campaign: Campaign, cache: ValidationCache, shas: list[str], jobs: list[Job],
-                  result: IntakeResult, progress: Progress | None, workers: int) -> list[Report]:
+                  result: IntakeResult, progress: Progress | None, workers: int,
+                  fresh_report: Callable[[int, Report], None] | None = None) -> list[Report]:
     """One report per job: from the validation cache when nothing that can change it changed, else read
-    and validated afresh (``check_files``) and cached; ``result.revalidated`` names the latter."""
+    and validated afresh (``check_files``) and cached; ``result.revalidated`` names the latter.
+    ``fresh_report(job index, report)`` is called for each of those as it comes in."""
     reports: list[Report | None] = cache.get_many([(sha, *job[1:]) for sha, job in zip(shas, jobs)])
     todo = [i for i, r in enumerate(reports) if r is None]
     done = len(jobs) - len(todo)
@@ -386,6 +399,8 @@ def _check_cached(campaign: Campaign, cache: ValidationCache, shas: list[str], j
         i = todo[k]
         if report.status != INTERNAL and not any(f.code in MACHINE_VERDICTS for f in report.findings):
             cache.put(report, *jobs[i][1:], report.lookups)
+        if fresh_report:
+            fresh_report(i, report)
     fresh = check_files(campaign, [jobs[i] for i in todo], step, workers, arrived)
     for i, report in zip(todo, fresh):
         reports[i] = report
