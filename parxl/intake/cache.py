@@ -19,6 +19,10 @@ under a key made of everything that can change a finding:
   modification time of the file found, or "" when none): when one of them appears,
   disappears or changes, exactly that workbook's entry is stale.
 
+Each entry holds the report without its items (read for every file of a run, in one
+query) and, apart, its items as JSON, read only when a caller uses them
+(``CachedItems``): a second check with nothing new never does.
+
 Reports of parxl's own failures (``internal-error``) are never cached: the next run
 reads such a file again. A cache that cannot be read (damaged, locked, another
 format) is ignored and rebuilt: it never stops a check.
@@ -28,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
@@ -40,11 +44,12 @@ from ..workbook.layout import layout_version
 from .submission import evidence_signature
 from .validation import FileItem, Report
 
-__all__ = ["ValidationCache", "settings_key", "CACHE_FILE", "DOCUMENT_ONLY_SETTINGS"]
+__all__ = ["ValidationCache", "settings_key", "CACHE_FILE", "DOCUMENT_ONLY_SETTINGS", "pack_items"]
 
 CACHE_FILE = "validation-cache.sqlite"
 FLUSH_EVERY = 200  # reports put before they are written
-FORMAT = "2"
+FORMAT = "3"
+TABLE = "reports"  # format 3: report head and items apart (format 2 had one table «entries»)
 # campaign.yaml keys that only the documents, the ranking or the workbook's instructions read: a change to
 # them keeps every verdict. Any other key (including keys added later) is part of the settings key.
 DOCUMENT_ONLY_SETTINGS = frozenset({
@@ -118,32 +123,46 @@ class ValidationCache:
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=5)
-        self._db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, settings TEXT NOT NULL, "
-                         "report TEXT NOT NULL, lookups TEXT NOT NULL, recorded TEXT NOT NULL DEFAULT '')")
-        # only the keys and marks are held (the reports are read one by one: 10,000 would weigh 150 MB)
+        self._db.execute("DROP TABLE IF EXISTS entries")  # an older format's
+        self._db.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, settings TEXT NOT NULL, "
+                         "report TEXT NOT NULL, items TEXT NOT NULL, lookups TEXT NOT NULL, "
+                         "recorded TEXT NOT NULL DEFAULT '')")
+        # only the keys and marks are held (the reports are read when asked for: 10,000 would weigh 150 MB)
         self._recorded = {key: mark for key, mark in self._db.execute(
-            "SELECT key, recorded FROM entries WHERE settings = ?", (self.settings,))}
+            f"SELECT key, recorded FROM {TABLE} WHERE settings = ?", (self.settings,))}
 
     def __len__(self) -> int:
         return len(self._recorded)
 
     def get(self, sha256: str, name: str, siblings: frozenset[str] | None, folder: str | None) -> Report | None:
         """The cached report of that file, or None when absent or stale (an evidence file changed)."""
-        key = entry_key(sha256, name, siblings, folder)
-        if key not in self._recorded or self._db is None:
-            return None
+        return self.get_many([(sha256, name, siblings, folder)])[0]
+
+    def get_many(self, files: list[tuple[str, str, frozenset[str] | None, str | None]]) -> list[Report | None]:
+        """``get`` for each (sha256, name, siblings, folder) of ``files``, in order, in one pass over the cache."""
+        keys = [entry_key(*f) for f in files]
+        wanted = {key: i for i, key in enumerate(keys) if key in self._recorded}
+        out: list[Report | None] = [None] * len(files)
+        if not wanted or self._db is None:
+            return out
         try:
-            row = self._db.execute("SELECT report, lookups FROM entries WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                return None
-            lookups = json.loads(row[1])
-            if siblings is None and folder is not None:
-                base = Path(folder)
-                if any(evidence_signature(base, name) != sig for name, sig in lookups.items()):
-                    return None
-            return report_from_json(row[0])
-        except (sqlite3.Error, ValueError, KeyError, TypeError):
-            return None
+            rows = self._db.execute(f"SELECT key, report, lookups FROM {TABLE} WHERE settings = ?", (self.settings,))
+            for key, head, looked in rows:
+                i = wanted.get(key)
+                if i is None:
+                    continue
+                _, _, siblings, folder = files[i]
+                try:
+                    if siblings is None and folder is not None and looked != "{}":
+                        base = Path(folder)
+                        if any(evidence_signature(base, name) != sig for name, sig in json.loads(looked).items()):
+                            continue
+                    out[i] = report_from_json(head, _Loader(self.path, key))
+                except (ValueError, KeyError, TypeError):
+                    continue
+        except sqlite3.Error:
+            return [None] * len(files)
+        return out
 
     def put(self, report: Report, name: str, siblings: frozenset[str] | None, folder: str | None,
             lookups: dict[str, str]) -> None:
@@ -153,11 +172,10 @@ class ValidationCache:
         3,321 reports' items as objects would weigh hundreds of MB.
         """
         key = entry_key(report.sha256, name, siblings, folder)
-        items = items_to_json(report)
-        text, looked = report_to_json(report, items), json.dumps(lookups, ensure_ascii=False, sort_keys=True)
-        report.items = CachedItems(items)  # type: ignore[assignment]
+        items = pack_items(report)
+        text, looked = report_to_json(report, None), json.dumps(lookups, ensure_ascii=False, sort_keys=True)
         self._recorded[key] = ""
-        self._new.append((key, self.settings, text, looked))
+        self._new.append((key, self.settings, text, items, looked))
         if len(self._new) >= FLUSH_EVERY:
             self._flush()
 
@@ -186,7 +204,7 @@ class ValidationCache:
             return
         try:
             with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,'')", self._new)
+                self._db.executemany(f"INSERT OR REPLACE INTO {TABLE} VALUES (?,?,?,?,?,'')", self._new)
         except sqlite3.Error:
             for key, *_ in self._new:
                 self._recorded.pop(key, None)
@@ -199,8 +217,8 @@ class ValidationCache:
             return
         try:
             with self._db:
-                self._db.execute("DELETE FROM entries WHERE settings <> ?", (self.settings,))
-                self._db.executemany("UPDATE entries SET recorded = ? WHERE key = ?",
+                self._db.execute(f"DELETE FROM {TABLE} WHERE settings <> ?", (self.settings,))
+                self._db.executemany(f"UPDATE {TABLE} SET recorded = ? WHERE key = ?",
                                      [(mark, key) for key, mark in self._marks.items()])
             self._marks = {}
         except sqlite3.Error:
@@ -233,6 +251,17 @@ def _dec(value):
     return value
 
 
+def pack_items(report: Report) -> str:
+    """Swap ``report.items`` for the same items kept as JSON text until used (``CachedItems``); returns
+    the text (``items_to_json``). A report packed already keeps its text."""
+    items = report.items
+    if isinstance(items, CachedItems) and isinstance(items._text, str):
+        return items._text
+    text = items_to_json(report)
+    report.items = CachedItems(text)  # type: ignore[assignment]
+    return text
+
+
 def items_to_json(report: Report) -> str:
     """``report.items`` as JSON text (what ``CachedItems`` parses)."""
     return json.dumps([[i.code, {k: _enc(v) for k, v in i.inputs.items()}, _enc(i.score), _enc(i.cached),
@@ -241,42 +270,64 @@ def items_to_json(report: Report) -> str:
 
 def report_to_json(report: Report, items: str | None = None) -> str:
     """``report`` as JSON text, exact (Decimals as text); ``report_from_json`` reads it back.
-    ``items``: ``items_to_json(report)`` when already made."""
+    ``items``: ``items_to_json(report)`` when already made; None leaves the items out (kept apart)."""
     data = {
         "file": report.file, "sha256": report.sha256, "size": report.size, "status": report.status,
         "unit_code": report.unit_code, "unit_name": report.unit_name, "named_unit": report.named_unit,
         "total_self": _enc(report.total_self),
         "findings": [[f.code, f.severity, f.message, f.sheet, f.cell, f.item, f.file] for f in report.findings],
-        "items": items if items is not None else items_to_json(report),
         "subtotals": {k: _enc(v) for k, v in report.subtotals.items()},
     }
+    if items is not None:
+        data["items"] = items
     return json.dumps(data, ensure_ascii=False)
 
 
-def report_from_json(text: str) -> Report:
+def report_from_json(text: str, items: str | Callable[[], str] | None = None) -> Report:
     """The ``Report`` written by ``report_to_json``. Raises ValueError, KeyError or TypeError when damaged.
 
     Its items are parsed when first used (``CachedItems``): a second check with nothing new
-    never needs them.
+    never needs them. ``items``: their JSON text, or a function giving it, when kept apart.
     """
     data = json.loads(text)
     return Report(data["file"], data["sha256"], data["size"], data["status"], unit_code=data["unit_code"],
                   unit_name=data["unit_name"], named_unit=data["named_unit"], total_self=_dec(data["total_self"]),
                   findings=[Finding(*f) for f in data["findings"]],
-                  items=CachedItems(data["items"]),  # type: ignore[arg-type]
+                  items=CachedItems(data["items"] if items is None else items),  # type: ignore[arg-type]
                   subtotals={k: _dec(v) for k, v in data["subtotals"].items()})
+
+
+class _Loader:
+    """Reads one entry's items from the cache file when first asked (its own short connection)."""
+
+    def __init__(self, path: Path, key: str):
+        self.path, self.key = path, key
+
+    def __call__(self) -> str:
+        try:
+            db = sqlite3.connect(self.path, timeout=5)
+            try:
+                row = db.execute(f"SELECT items FROM {TABLE} WHERE key = ?", (self.key,)).fetchone()
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            raise LookupError(f"validation cache entry {self.key} unreadable") from exc
+        if row is None:
+            raise LookupError(f"validation cache entry {self.key} gone")
+        return row[0]
 
 
 class CachedItems(MutableMapping):
     """A cached report's items (code -> ``FileItem``), parsed from their JSON on first use; a dict otherwise."""
 
-    def __init__(self, text: str):
-        self._text: str | None = text
+    def __init__(self, text: str | Callable[[], str]):
+        self._text: str | Callable[[], str] | None = text
         self._data: dict[str, FileItem] = {}
 
     def _items(self) -> dict[str, FileItem]:
         if self._text is not None:
-            for code, inputs, score, cached, evidence, explanation in json.loads(self._text):
+            text = self._text if isinstance(self._text, str) else self._text()
+            for code, inputs, score, cached, evidence, explanation in json.loads(text):
                 self._data[code] = FileItem(code, {k: _dec(v) for k, v in inputs.items()}, _dec(score), _dec(cached),
                                             list(evidence), explanation)
             self._text = None

@@ -50,7 +50,8 @@ class UnitLine:
 def unit_lines(campaign: Campaign, result: IntakeResult) -> list[UnitLine]:
     """Per unit of ``result.latest`` (units-list order), its latest file with its findings from the ledger."""
     with Ledger.open(campaign) as ledger:
-        return [UnitLine(s, ledger.findings(s.sha256)) for s in result.latest]
+        findings = ledger.findings_many(s.sha256 for s in result.latest)
+        return [UnitLine(s, list(findings[s.sha256])) for s in result.latest]
 
 
 def stale_unreadable(result: IntakeResult) -> list[InboxFile]:

@@ -18,6 +18,7 @@ import hashlib
 import io
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 import json
 from pathlib import Path, PurePosixPath
 
@@ -66,6 +67,7 @@ class ExplanationLine:
         return EXPLANATION_STATES[self.state]
 
 
+@lru_cache(maxsize=4096)  # the same received file is linked once per finding
 def _link(path: str) -> str:
     """A relative link from output/ to the received file (a zip member links to its zip)."""
     outer = path.split("!/", 1)[0]
@@ -335,12 +337,17 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
     ``explanations`` (the giải trình workbooks received, as plain data) go into the findings workbook and
     into the feedback workbook of the unit that sent each (``ExplanationLine.sender``), when that unit has one.
 
-    A feedback workbook whose content cannot have changed since this command wrote it (same inputs, the
-    file as it was left: size and modification time, noted in ``.parxl/feedback-written.json``) is not
-    built again. ``progress`` is told each unit's feedback.
+    A workbook (the findings workbook or a feedback workbook) whose content cannot have changed since
+    this command wrote it (same inputs, the file as it was left: size and modification time, noted in
+    ``.parxl/feedback-written.json``) is not built again. ``progress`` is told each unit's feedback.
     """
     out = campaign.output_dir
-    paths = [write_atomic(out / FINDINGS_FILE, findings_workbook(campaign, result, lines, explanations))]
+    written = _Written(campaign)
+    summary, digest = out / FINDINGS_FILE, written.digest(_findings_inputs(campaign, result, lines, explanations))
+    if not written.unchanged(summary, digest):
+        write_atomic(summary, findings_workbook(campaign, result, lines, explanations))
+        written.note(summary, digest)
+    paths = [summary]
     names = {u.code: u.name for u in campaign.units}
     by_unit: dict[str, tuple[ExplanationLine, ...]] = {}
     for e in explanations or []:
@@ -362,7 +369,6 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
         jobs.append((code, (campaign, code, names.get(code, code), rec.path, rec.received_at, "unreadable",
                             None, rec.report.findings, by_unit.get(code, ())), feedback_name(code, names.get(code, code))))
         done.add(code)
-    written = _Written(campaign)
     todo = []
     for code, args, name in jobs:
         path = out / FEEDBACK_DIR / name
@@ -379,6 +385,20 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
             _write_feedback(todo, built, written, len(jobs), progress)
     written.save()
     return paths
+
+
+def _findings_inputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine],
+                     explanations: list[ExplanationLine] | None) -> tuple:
+    """Everything ``findings_workbook`` writes, as plain data (what its digest is made of)."""
+    def report(rec: InboxFile) -> tuple:
+        r = rec.report
+        return (rec.path, None if r is None else (r.status, r.unit_code, r.named_unit, r.findings,
+                                                   getattr(r, "message", None), getattr(r, "log", None)))
+    return ([(u.code, u.name) for u in campaign.units],
+            [(s.unit_code, s.unit_name, s.original_path, s.status, s.total_self, s.errors, s.warnings, line.findings)
+             for line in lines for s in (line.submission,)],
+            [report(rec) for rec in stale_unreadable(result)], result.returned, result.missing, explanations,
+            [report(rec) for rec in result.internal])
 
 
 PARALLEL_FROM = 40  # feedback workbooks to build: from this many, in two worker processes

@@ -18,13 +18,20 @@ folder, a FIFO, a socket or a device in ``inbox/`` is never opened; it comes bac
 
 A file that names no unit inside is attributed by its path (``unit_named_in``): its own name,
 then the folders it lies in, innermost first (inside a zip, then the zip's own name and folders).
+
+A file of inbox/ already kept, unchanged since (same path, size, modification time, inode and
+change time, noted in ``.parxl/inbox-scan.json``, ``ScanCache``), is neither read, hashed nor
+copied again: its receipts come from that note, checked against the ledger. Anything else (a new
+file, a file replaced under the same name, even with its old modification time) is read afresh.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import io
+import json
 import os
+import time
 import re
 import stat as stat_mode
 import zipfile
@@ -33,7 +40,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..campaign.folder import Campaign
+from .. import __version__
 from ..core.errors import OutputWriteError, internal_error_text, log_internal_error
+from ..core.files import write_atomic
 from ..core.findings import make
 from ..core.texts import normalize_text
 from ..core.times import utc_iso
@@ -170,6 +179,7 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
     out: list[InboxFile] = []
     if not inbox.is_dir():
         return out
+    seen = ScanCache(campaign, ledger)
     for folder, dirs, files in os.walk(inbox):
         here = Path(folder)
         linked = sorted(d for d in dirs if not d.startswith(".") and os.path.islink(here / d))
@@ -185,7 +195,13 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
                 continue
             kept: list[InboxFile] = []
             try:
+                stat = os.stat(path)
+                again = seen.get(rel, stat, here)
+                if again is not None:  # kept already, unchanged since: not read, hashed nor copied again
+                    out.extend(again)
+                    continue
                 _scan_one(campaign, ledger, path, rel, name, here, kept)
+                seen.note(rel, stat, kept)
             except OutputWriteError:  # the state folder cannot be written: nothing can go on
                 raise
             except Exception as exc:  # parxl's own failure on this file: log it, keep the file, go on
@@ -194,7 +210,89 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
                 continue
             out.extend(kept)
     ledger.commit()
+    seen.save()
     return out
+
+
+SCAN_FILE = "inbox-scan.json"
+SCAN_FORMAT = "1"
+RACY_NS = 2_000_000_000  # a file changed less than this before the scan is not noted (read again next time)
+
+
+class ScanCache:
+    """What each file of inbox/ gave when it was last kept: path -> its stat signature (size,
+    modification time, inode, change time, all in ns) and its receipts (``InboxFile`` fields).
+
+    Kept in ``.parxl/inbox-scan.json`` (deleting it only costs time). ``get`` gives the receipts
+    again only when the file's signature is unchanged and the ledger still holds each receipt;
+    ``hashed`` counts the files ``note``d (read and hashed) in this scan. Never raises for a
+    damaged or unwritable note: it is ignored (read afresh) or not saved.
+    """
+
+    def __init__(self, campaign: Campaign, ledger: Ledger):
+        self.path = campaign.state_dir / SCAN_FILE
+        self.ledger = ledger
+        self.header = [SCAN_FORMAT, __version__, str(campaign.root), time.timezone, time.altzone,
+                       time.daylight, list(time.tzname)]
+        self.old: dict[str, list] = {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("header") == self.header and isinstance(data.get("files"), dict):
+                self.old = data["files"]
+        except (OSError, ValueError):
+            pass
+        self.new: dict[str, list] = {}
+        self.hashed = 0
+        self._receipts: set[tuple[str, str]] | None = None
+        self._stored: dict[str, str] = {}
+
+    @staticmethod
+    def signature(stat: os.stat_result) -> list[int]:
+        """``[size, mtime_ns, inode, ctime_ns]``: what changes when a file is written, replaced or touched."""
+        return [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+
+    def _load_ledger(self) -> None:
+        db = self.ledger.db
+        self._receipts = set(db.execute("SELECT sha256, original_path FROM receipts"))
+        self._stored = dict(db.execute("SELECT sha256, stored FROM files"))
+
+    def get(self, rel: str, stat: os.stat_result, here: Path) -> list[InboxFile] | None:
+        """The receipts ``rel`` (relative to the campaign) gave last time, when its signature and the
+        ledger say nothing changed; else None (read it afresh)."""
+        entry = self.old.get(rel)
+        if not entry or entry[0] != self.signature(stat):
+            return None
+        if self._receipts is None:
+            self._load_ledger()
+        out = []
+        for path, sha, when, kind, siblings, beside in entry[1]:
+            if (sha, path) not in self._receipts or sha not in self._stored:  # type: ignore[operator]
+                return None
+            out.append(InboxFile(path, sha, when, kind, None if siblings is None else frozenset(siblings),
+                                 here if beside else None, stored=self.ledger.state_dir / self._stored[sha]))
+        self.new[rel] = entry
+        return out
+
+    def note(self, rel: str, stat: os.stat_result, kept: list[InboxFile]) -> None:
+        """Remember the receipts ``rel`` just gave (not when one of them carries a verdict: read again)."""
+        self.hashed += 1
+        if any(r.report is not None or not r.sha256 or r.stored is None for r in kept):
+            return
+        if time.time_ns() - stat.st_mtime_ns < RACY_NS:
+            return  # written a moment ago: a change within the same clock tick would keep its signature
+        self.new[rel] = [self.signature(stat), [
+            [r.path, r.sha256, r.received_at, r.kind, None if r.siblings is None else sorted(r.siblings),
+             r.folder is not None] for r in kept]]
+
+    def save(self) -> None:
+        """Write the note of this scan (atomically) when it differs from the last; a failure costs only time."""
+        if self.new == self.old:
+            return
+        try:
+            write_atomic(self.path, json.dumps({"header": self.header, "files": self.new},
+                                               ensure_ascii=False).encode("utf-8"))
+        except OSError:
+            pass
 
 
 _FOLDER_DATE = (re.compile(r"(?<!\d)(?P<y>\d{4})[-._](?P<m>\d{1,2})[-._](?P<d>\d{1,2})(?!\d)"),
@@ -274,13 +372,15 @@ def _is_archive(data: bytes) -> bool:
     whose verdict on it (a finding) is the one the unit gets.
     """
     try:
-        if sniff(data).kind != "zip" or is_ods(data):
+        if sniff(data).kind != "zip":
             return False
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
+        if "[Content_Types].xml" in names:  # an xlsx: its directory read once
+            return False
+        return not is_ods(data)
     except ZIP_ERRORS:
         return False
-    return "[Content_Types].xml" not in names
 
 
 def _members(ledger: Ledger, rel: str, data: bytes, when: str, campaign: Campaign | None = None) -> list[InboxFile]:

@@ -38,8 +38,12 @@ files reads (``parxl.ledger.returned``): «bị trả lại / không đọc đư
 """
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,15 +53,15 @@ from ..core.numbers import vi_number
 from ..core.progress import Progress
 from ..core.report import InternalError
 from ..intake.blocks import criteria_fingerprint, validate_in_block
-from ..intake.kinds import other_kind
-from ..intake.cache import ValidationCache
+from ..intake.kinds import OTHER_KINDS, other_kind
+from ..intake.cache import ValidationCache, pack_items
 from ..intake.submission import expected_max_row, file_sha256, read_submission
 from ..xlsx.container import XlsxFile
 from ..intake.validation import Report, mark_swapped, validate
 from ..xlsx.safety import READ_SECONDS, HostileFile, time_bound
 from .inbox import INTERNAL, InboxFile, InternalErrorReport, SkippedEntry, internal_report, scan_inbox, unit_named_in
 from .returned import INTERNAL_REASON, ReturnedFile, returned_files
-from .store import Ledger, LedgerSubmission
+from .store import Ledger, LedgerSubmission, item_rows
 
 __all__ = ["run_intake", "check_files", "IntakeResult", "InboxFile", "InternalErrorReport", "INTERNAL", "WORKERS",
            "scan_inbox", "SkippedEntry"]
@@ -120,8 +124,14 @@ def _check_one(job: Job) -> Report:
         with time_bound():  # a file that makes the reader run past READ_SECONDS is stopped: «file-too-slow»
             sub = read_submission(Path(stored), name=name, max_row=_max_row, siblings=siblings, folder=folder)
             if campaign.has_blocks:  # against the unit's own block's criteria set
-                return validate_in_block(campaign, sub)
-            return validate(campaign, sub)
+                report = validate_in_block(campaign, sub)
+            else:
+                report = validate(campaign, sub)
+        # the ledger's rows and the cache's text of the items are made here, beside the other workers' work;
+        # the parent never rebuilds the items as objects
+        report.item_rows = item_rows(report)  # type: ignore[attr-defined]
+        pack_items(report)
+        return report
     except HostileFile as exc:  # the reader's verdict on the file, wherever it was raised
         sha, size = _hash_of(stored)
         return Report(name, sha, size, "unreadable", named_unit=unit_named_in(campaign, name),
@@ -140,11 +150,13 @@ def _hash_of(stored: str) -> tuple[str, int]:
 
 
 def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None = None,
-                workers: int = WORKERS) -> list[Report]:
+                workers: int = WORKERS, arrived: Callable[[int, Report], None] | None = None) -> list[Report]:
     """Read and validate jobs (stored path, display name, siblings, folder) in a pool of worker processes.
 
     One report per job, in order; parxl's own failure on a file gives an
     ``InternalErrorReport`` (status ``internal-error``, traceback logged) in its place.
+    ``arrived(index, report)`` is called once per job as its report comes in (this process's own work on
+    it then overlaps the workers' reading of the next files).
     """
     total = len(jobs)
     if not jobs:
@@ -154,6 +166,8 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
         reports = []
         for i, job in enumerate(jobs, 1):
             reports.append(_check_one(job))
+            if arrived:
+                arrived(i - 1, reports[-1])
             if progress:
                 progress(i, total, job[1])
         return reports
@@ -172,6 +186,8 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
             except BaseException:  # a broken pool, Ctrl+C: no worker is left behind
                 _stop(pool)
                 raise
+            if arrived:
+                arrived(i, reports[i])
             if progress:
                 progress(len(reports), total, jobs[i][1])
         if stuck is None:
@@ -180,8 +196,12 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
         for i, future in futures.items():  # what finished meanwhile is kept; the rest is read again
             if i not in reports and i != stuck and future.done() and future.exception() is None:
                 reports[i] = future.result()
+                if arrived:
+                    arrived(i, reports[i])
         _stop(pool)
         reports[stuck] = _too_slow(campaign, jobs[stuck])
+        if arrived:
+            arrived(stuck, reports[stuck])
         if progress:
             progress(len(reports), total, jobs[stuck][1])
         todo = [i for i in todo if i not in reports]
@@ -238,20 +258,35 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
                            for rec in first.values()]
         cache = ValidationCache(campaign)
         shas = [rec.sha256 for rec in first.values()]
-        reports = _check_cached(campaign, cache, shas, jobs, result, progress, workers)
+        received = list(first.values())
+        early: dict[int, int] = {}  # a file read afresh -> its findings when recorded as it arrived
+
+        def record_now(i: int, report: Report) -> None:  # recorded while the workers read on; rows dropped
+            _name_by_path(campaign, received[i], report)
+            ledger.record(report, criteria_fingerprint(campaign, report.unit_code))
+            report.__dict__.pop("item_rows", None)
+            early[i] = len(report.findings)
+        reports = _check_cached(campaign, cache, shas, jobs, result, progress, workers, record_now)
         mark_swapped([r for r in reports if r.status != INTERNAL])
         fingerprint = campaign.framework.fingerprint
         versions = _self_versions(ledger)
-        for rec, report, job in zip(first.values(), reports, jobs):
+        checks: list[tuple[Report, str]] = []
+        for i, (rec, report, job) in enumerate(zip(received, reports, jobs)):
             _name_by_path(campaign, rec, report)
             result.reports[rec.sha256] = report
-            if not cache.recorded(rec.sha256, *job[1:], report, versions.get(rec.sha256)):
+            if i in early:
+                if len(report.findings) != early[i]:  # the batch added findings (swapped files): again
+                    checks.append((report, criteria_fingerprint(campaign, report.unit_code)))
+            elif not cache.recorded(rec.sha256, *job[1:], report, versions.get(rec.sha256)):
                 # an internal error replaces any earlier verdict on the content
-                ledger.record(report, criteria_fingerprint(campaign, report.unit_code))
+                checks.append((report, criteria_fingerprint(campaign, report.unit_code)))
         for rec in result.files:  # an undecompressable member of a plain zip, named after a unit: its verdict
             if rec.kind == "broken-archive" and rec.report is not None and rec.report.named_unit:
-                ledger.record(rec.report, fingerprint)  # (under the zip's content) so the unit is not «chưa gửi»
+                checks.append((rec.report, fingerprint))  # (under the zip's content) so the unit is not «chưa gửi»
+        ledger.record_many(checks)
         ledger.commit()
+        for report in reports:  # recorded: their rows are not needed any more
+            report.__dict__.pop("item_rows", None)
         versions = _self_versions(ledger)
         for sha, report, job in zip(shas, reports, jobs):
             if report.status != INTERNAL:
@@ -295,18 +330,63 @@ def misfiled_copies(campaign: Campaign, result: IntakeResult) -> list[tuple[Inbo
 def other_kind_of(path: Path) -> str | None:
     """The kind of a kept workbook when its hidden identity sheet says it is not a self-assessment
     (``parxl.intake.kinds``: «explanation» for a giải trình workbook), else None; a file that does not
-    open is None here (the self-assessment check then says what is wrong with it)."""
+    open is None here (the self-assessment check then says what is wrong with it).
+
+    A workbook whose workbook part plainly names none of those sheets (``_names_no_other_kind``: a
+    look at the zip's directory and that one small part) is not opened as a whole."""
     try:
-        return other_kind([s.name for s in XlsxFile(path.read_bytes()).sheets])
+        data = path.read_bytes()
+        if _names_no_other_kind(data):
+            return None
+        return other_kind([s.name for s in XlsxFile(data).sheets])
     except Exception:  # noqa: BLE001 - any failure: judged by the normal check, which reports it
         return None
 
 
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ESCAPES = re.compile(rb"&#|_x[0-9A-Fa-f]{4}_")
+_PEEK_BYTES = 1 << 20
+
+
+def _names_no_other_kind(data: bytes) -> bool:
+    """True when the workbook part of the xlsx ``data`` surely lists no sheet of ``OTHER_KINDS``: it is
+    plain UTF-8 text without character references or ``_xHHHH_`` escapes, and holds none of their
+    names. False when unsure (no zip, an odd relationship part, a large part…): the caller opens it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            by_key = {info.filename.lower(): info for info in zf.infolist()}
+            rels = by_key.get("_rels/.rels")
+            if rels is None or rels.file_size > _PEEK_BYTES:
+                return False
+            text = zf.read(rels)
+            targets = []
+            for element in _RELATIONSHIP.finditer(text):
+                attributes = {m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
+                              for m in _ATTRIBUTE.finditer(element.group(1))}
+                if attributes.get(b"Type", b"").endswith(b"/officeDocument"):
+                    targets.append(attributes.get(b"Target", b""))
+            if len(targets) != 1 or not re.fullmatch(rb"/?[\w./-]+\.xml", targets[0]) or b".." in targets[0]:
+                return False  # no single plain workbook part named: unsure
+            part = by_key.get(targets[0].decode("ascii").lstrip("/").lower())
+            if part is None or part.file_size > _PEEK_BYTES:
+                return False
+            with zf.open(part) as fh:
+                book = fh.read(_PEEK_BYTES + 1)
+    except Exception:  # noqa: BLE001 - unsure: the caller opens the file the usual way
+        return False
+    if len(book) > _PEEK_BYTES or b"\x00" in book or _ESCAPES.search(book):
+        return False
+    return not any(name.encode("utf-8") in book for name in OTHER_KINDS)
+
+
 def _check_cached(campaign: Campaign, cache: ValidationCache, shas: list[str], jobs: list[Job],
-                  result: IntakeResult, progress: Progress | None, workers: int) -> list[Report]:
+                  result: IntakeResult, progress: Progress | None, workers: int,
+                  fresh_report: Callable[[int, Report], None] | None = None) -> list[Report]:
     """One report per job: from the validation cache when nothing that can change it changed, else read
-    and validated afresh (``check_files``) and cached; ``result.revalidated`` names the latter."""
-    reports: list[Report | None] = [cache.get(sha, *job[1:]) for sha, job in zip(shas, jobs)]
+    and validated afresh (``check_files``) and cached; ``result.revalidated`` names the latter.
+    ``fresh_report(job index, report)`` is called for each of those as it comes in."""
+    reports: list[Report | None] = cache.get_many([(sha, *job[1:]) for sha, job in zip(shas, jobs)])
     todo = [i for i, r in enumerate(reports) if r is None]
     done = len(jobs) - len(todo)
     if progress and done:
@@ -315,12 +395,16 @@ def _check_cached(campaign: Campaign, cache: ValidationCache, shas: list[str], j
     def step(i: int, total: int, label: str) -> None:
         if progress:
             progress(done + i, done + total, label)
-    fresh = check_files(campaign, [jobs[i] for i in todo], step, workers)
+    def arrived(k: int, report: Report) -> None:  # cached as it comes in, while the workers read on
+        i = todo[k]
+        if report.status != INTERNAL and not any(f.code in MACHINE_VERDICTS for f in report.findings):
+            cache.put(report, *jobs[i][1:], report.lookups)
+        if fresh_report:
+            fresh_report(i, report)
+    fresh = check_files(campaign, [jobs[i] for i in todo], step, workers, arrived)
     for i, report in zip(todo, fresh):
         reports[i] = report
         result.revalidated.append(jobs[i][1])
-        if report.status != INTERNAL and not any(f.code in MACHINE_VERDICTS for f in report.findings):
-            cache.put(report, *jobs[i][1:], report.lookups)
     return reports  # type: ignore[return-value]
 
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,12 +57,23 @@ __all__ = ["Ledger", "LedgerError", "LedgerItem", "LedgerSubmission", "Receipt",
            "now_iso"]
 
 FILES_DIR = "files"
+_json = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(x, ensure_ascii=False) gives, made once
 
 
 def now_iso() -> str:
     """Now in UTC, ISO 8601 with microseconds and ``Z`` (``core.times.utc_iso``): the ledger's time stamps."""
     return utc_iso()
 
+
+
+def item_rows(report: Report) -> list[tuple[str, str, str, str | None, str, str]]:
+    """The ledger's rows of ``report.items`` without their version id: (item code, inputs as JSON, score,
+    cached value or None, evidence as JSON, explanation). ``record`` makes them, unless the report carries
+    them already as ``report.item_rows`` (made where the file was read, beside the worker's other work)."""
+    return [(r.code, _json({k: encode_value(v) for k, v in r.inputs.items()}) if r.inputs else "{}",
+             str(r.score), None if r.cached is None else str(r.cached),
+             _json(r.evidence) if r.evidence else "[]", r.explanation)
+            for r in report.items.values()]
 
 
 class Ledger:
@@ -157,25 +169,41 @@ class Ledger:
         ``fingerprint`` is the criteria set's (``Framework.fingerprint``). Returns the version's row id;
         not committed until ``commit``.
         """
+        return self.record_many([(report, fingerprint)], round)[0]
+
+    def record_many(self, checks: Iterable[tuple[Report, str]], round: str = SELF) -> list[int]:
+        """``record`` for many checks at once, (report, criteria fingerprint) each, in one batch of statements.
+
+        Returns the versions' row ids in order; not committed until ``commit``.
+        """
         db = self.db
-        db.execute("DELETE FROM versions WHERE sha256 = ? AND round = ?", (report.sha256, round))
-        counts = report.counts
-        cur = db.execute(
-            "INSERT INTO versions (sha256, round, unit_code, named_unit, status, total, errors, warnings, infos, "
-            "checked_at, parxl_version, criteria_fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (report.sha256, round, report.unit_code, report.named_unit, report.status,
-             None if report.total_self is None else str(report.total_self),
-             counts["error"], counts["warning"], counts["info"], now_iso(), __version__, fingerprint))
-        vid = cur.lastrowid
-        db.executemany("INSERT INTO findings VALUES (?,?,?,?,?,?,?,?)",
-                       [(vid, i, f.code, f.severity, f.sheet, f.cell, f.item, f.message)
-                        for i, f in enumerate(report.findings)])
-        db.executemany("INSERT INTO items VALUES (?,?,?,?,?,?,?)", [
-            (vid, r.code, json.dumps({k: encode_value(v) for k, v in r.inputs.items()}, ensure_ascii=False),
-             str(r.score), None if r.cached is None else str(r.cached),
-             json.dumps(r.evidence, ensure_ascii=False), r.explanation)
-            for r in report.items.values()])
-        return vid  # type: ignore[return-value]
+        checks = list(checks)
+        there = {sha for (sha,) in db.execute("SELECT sha256 FROM versions WHERE round = ?", (round,))} \
+            if len(checks) > 1 else None
+        findings: list[tuple] = []
+        items: list[tuple] = []
+        ids = []
+        for report, fingerprint in checks:
+            if there is None or report.sha256 in there:
+                db.execute("DELETE FROM versions WHERE sha256 = ? AND round = ?", (report.sha256, round))
+            counts = report.counts
+            cur = db.execute(
+                "INSERT INTO versions (sha256, round, unit_code, named_unit, status, total, errors, warnings, infos, "
+                "checked_at, parxl_version, criteria_fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (report.sha256, round, report.unit_code, report.named_unit, report.status,
+                 None if report.total_self is None else str(report.total_self),
+                 counts["error"], counts["warning"], counts["info"], now_iso(), __version__, fingerprint))
+            vid = cur.lastrowid
+            if there is not None:
+                there.add(report.sha256)
+            ids.append(vid)
+            findings += [(vid, i, f.code, f.severity, f.sheet, f.cell, f.item, f.message)
+                         for i, f in enumerate(report.findings)]
+            rows = getattr(report, "item_rows", None)
+            items += [(vid, *row) for row in (item_rows(report) if rows is None else rows)]
+        db.executemany("INSERT INTO findings VALUES (?,?,?,?,?,?,?,?)", findings)
+        db.executemany("INSERT INTO items VALUES (?,?,?,?,?,?,?)", items)
+        return ids  # type: ignore[return-value]
 
     # Reading --------------------------------------------------------------------
     def files(self) -> list[Receipt]:
@@ -194,6 +222,21 @@ class Ledger:
             (sha256, round)).fetchall()
         file = self._first_path(sha256)
         return [Finding(code, sev, msg, sheet, cell, item, file) for code, sev, msg, sheet, cell, item in rows]
+
+    def findings_many(self, sha256s: Iterable[str], round: str = SELF) -> dict[str, list[Finding]]:
+        """``findings`` of each content of ``sha256s`` at once: sha256 -> its findings ([] when unchecked)."""
+        wanted = set(sha256s)
+        out: dict[str, list[Finding]] = {sha: [] for sha in wanted}
+        first: dict[str, str] = {}
+        for sha, path in self.db.execute("SELECT sha256, original_path FROM receipts ORDER BY received_at, id"):
+            if sha in wanted and sha not in first:
+                first[sha] = path
+        for sha, code, sev, msg, sheet, cell, item in self.db.execute(
+                "SELECT v.sha256, f.code, f.severity, f.message, f.sheet, f.cell, f.item FROM findings f "
+                "JOIN versions v ON v.id = f.version_id WHERE v.round = ? ORDER BY f.version_id, f.seq", (round,)):
+            if sha in wanted:
+                out[sha].append(Finding(code, sev, msg, sheet, cell, item, first.get(sha)))
+        return out
 
     def _first_path(self, sha256: str) -> str | None:
         row = self.db.execute("SELECT original_path FROM receipts WHERE sha256 = ? ORDER BY received_at, id LIMIT 1",
