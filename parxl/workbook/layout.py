@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -262,7 +263,20 @@ class RowSpec:
 
 
 def plan_rows(framework: Framework) -> list[RowSpec]:
-    """Every row of the self-assessment sheet below the heading, in order."""
+    """Every row of the self-assessment sheet below the heading, in order (a new list each call).
+
+    Planned once per criteria set (and ``FIRST_ROW``, read at call time): the intake's workers ask
+    for it twice per returned file."""
+    known = _PLANS.get(framework)
+    if known is None or known[0] != FIRST_ROW:
+        known = _PLANS[framework] = (FIRST_ROW, tuple(_plan_rows(framework)))
+    return list(known[1])
+
+
+_PLANS: weakref.WeakKeyDictionary[Framework, tuple[int, tuple[RowSpec, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _plan_rows(framework: Framework) -> list[RowSpec]:
     rows: list[RowSpec] = []
     r = FIRST_ROW
     for row in framework.rows:
