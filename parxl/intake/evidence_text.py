@@ -139,8 +139,12 @@ def parse_cell(text: str, *, hyperlink: str | None = None, formula: str | None =
     is joined with the link into one entry. Never raises.
     """
     text = normalize_text(text or "")
-    if not formula and not hyperlink and _PLAIN_URL.fullmatch(text):
-        return [Entry(text=text, links=(text,))]
+    if not formula and not hyperlink:
+        if _PLAIN_URL.fullmatch(text):
+            return [Entry(text=text, links=(text,))]
+        plain = _plain_lines(text)
+        if plain is not None:
+            return plain
     for source in (formula or "", text):
         m = _DISPIMG.match(source)
         if m:
@@ -172,6 +176,31 @@ def parse_cell(text: str, *, hyperlink: str | None = None, formula: str | None =
     if len(entries) == 1 and not entries[0].links and not entries[0].files and not entries[0].malformed:
         return [parse_entry(f"{entries[0].text} {target if '://' in target else f'«{target}»'}")]
     return entries + [parse_entry(target)]
+
+
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+
+
+def _plain_lines(text: str) -> list[Entry] | None:
+    """The entries of a text that is nothing but plain http(s) links one a line (blank lines, spaces around),
+    or blank: each link its own entry, as the general parse gives them; None for any other text."""
+    out = []
+    for line in _LINE_BREAKS.split(text):
+        line = line.strip()
+        if not line:
+            continue
+        if not _PLAIN_URL.fullmatch(line):
+            return None
+        out.append(Entry(text=line, links=(line,)))
+    return out
+
+
+def plain_link_host(url: str) -> str | None:
+    """The host (lower case) of a plain http(s) link, one that ``link_problem`` has nothing to say about;
+    None for any other text (then ask ``link_problem`` and ``urlsplit``)."""
+    if not _PLAIN_URL.fullmatch(url):
+        return None
+    return url[url.index("://") + 3:].split("/", 1)[0].lower()
 
 
 def _only_a_name(entry: Entry) -> bool:

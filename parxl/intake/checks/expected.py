@@ -68,6 +68,7 @@ class Expected:
     choices: tuple[tuple[Item, InputSpec], ...]
     planned: tuple[str, ...]
     item_codes: frozenset[str]
+    evidence_items: tuple[Item, ...]   # the items the unit gives evidence for (``Item.unit_evidence``)
 
 
 _KNOWN: weakref.WeakKeyDictionary[Framework, tuple[tuple, Expected]] = weakref.WeakKeyDictionary()
@@ -109,7 +110,7 @@ def _build(fw: Framework) -> Expected:
     planned_rows = [spec.code for spec in specs if spec.code is not None and spec.kind != "adjust_header"]
     planned = tuple(dict.fromkeys(planned_rows + [i.code for i in fw.items]))
     return Expected(specs, located, labels, tuple(inputs), tuple(choices), planned,
-                    frozenset(i.code for i in fw.items))
+                    frozenset(i.code for i in fw.items), tuple(i for i in fw.items if i.unit_evidence))
 
 
 def expected_labels(fw: Framework, specs) -> tuple[Label | None, ...]:
