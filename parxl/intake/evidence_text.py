@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from urllib.parse import unquote, urlsplit
 
 from ..core.texts import fold_keep_positions, normalize_text
@@ -140,9 +140,7 @@ def parse_cell(text: str, *, hyperlink: str | None = None, formula: str | None =
     """
     text = normalize_text(text or "")
     if not formula and not hyperlink:
-        if _PLAIN_URL.fullmatch(text):
-            return [Entry(text=text, links=(text,))]
-        plain = _plain_lines(text)
+        plain = _plain_lines(text)  # the common cases: blank, one plain link, plain links one a line
         if plain is not None:
             return plain
     for source in (formula or "", text):
@@ -191,8 +189,18 @@ def _plain_lines(text: str) -> list[Entry] | None:
             continue
         if not _PLAIN_URL.fullmatch(line):
             return None
-        out.append(Entry(text=line, links=(line,)))
+        out.append(_link_entry(line))
     return out
+
+
+_ENTRY_DEFAULTS = {f.name: f.default for f in fields(Entry)}
+
+
+def _link_entry(url: str) -> Entry:
+    """``Entry(text=url, links=(url,))``, made without the frozen dataclass's per-field ``__setattr__``."""
+    entry = object.__new__(Entry)
+    entry.__dict__.update(_ENTRY_DEFAULTS, text=url, links=(url,))
+    return entry
 
 
 def plain_link_host(url: str) -> str | None:

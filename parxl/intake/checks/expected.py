@@ -69,6 +69,9 @@ class Expected:
     planned: tuple[str, ...]
     item_codes: frozenset[str]
     evidence_items: tuple[Item, ...]   # the items the unit gives evidence for (``Item.unit_evidence``)
+    scored_items: tuple[Item, ...]     # the items the unit scores itself (``Item.self_scored``)
+    others: tuple[Item, ...]           # the items it does not (survey items, those the appraisers score)
+    formulas: tuple[str | None, ...]   # per spec: "item" (a self-scored item's formula), "sum" (a subtotal) or None
 
 
 _KNOWN: weakref.WeakKeyDictionary[Framework, tuple[tuple, Expected]] = weakref.WeakKeyDictionary()
@@ -110,7 +113,16 @@ def _build(fw: Framework) -> Expected:
     planned_rows = [spec.code for spec in specs if spec.code is not None and spec.kind != "adjust_header"]
     planned = tuple(dict.fromkeys(planned_rows + [i.code for i in fw.items]))
     return Expected(specs, located, labels, tuple(inputs), tuple(choices), planned,
-                    frozenset(i.code for i in fw.items), tuple(i for i in fw.items if i.unit_evidence))
+                    frozenset(i.code for i in fw.items), tuple(i for i in fw.items if i.unit_evidence),
+                    tuple(i for i in fw.items if i.self_scored), tuple(i for i in fw.items if not i.self_scored),
+                    tuple(formula_kind(spec) for spec in specs))
+
+
+def formula_kind(spec: RowSpec) -> str | None:
+    """What formula ``spec``'s score cell holds: "item" (a self-scored item's), "sum" (a subtotal) or None."""
+    if spec.kind in ("item", "bonus", "penalty"):
+        return "item" if spec.item is not None and spec.item.self_scored else None
+    return "sum" if spec.kind in ("field", "criterion") else None
 
 
 def expected_labels(fw: Framework, specs) -> tuple[Label | None, ...]:

@@ -17,7 +17,7 @@ from ...criteria.scoring import subtotal_formula, total_formula
 from ...workbook import layout
 from ..submission import text_of
 from . import Context, shown
-from .expected import Expected, Label, expected, expected_labels, head_and_lines_match
+from .expected import Expected, Label, formula_kind, expected, expected_labels, head_and_lines_match
 from .structure import name_target
 
 _STRING = re.compile(r'("(?:[^"]|"")*")')
@@ -51,23 +51,21 @@ def check(ctx: Context) -> None:
     option lists as the criteria set says. Adds ``formula-altered`` and ``locked-cell-changed`` findings."""
     fw = ctx.framework
     plan = expected(fw)
-    cells = ctx.sub.assess.cells if ctx.sub.assess is not None else {}
+    get = ctx.sub.assess.get if ctx.sub.assess is not None else (lambda row, col: None)
     rows = ctx.rows
     title_col, max_col, score_col = layout.COLUMNS["title"], layout.COLUMNS["max"], layout.COLUMNS["score"]
     same = len(ctx.specs) == len(plan.specs) and all(a is b for a, b in zip(ctx.specs, plan.specs))
     labels = plan.labels if same else expected_labels(fw, ctx.specs)
-    for spec, label in zip(ctx.specs, labels):
+    kinds = plan.formulas if same else [formula_kind(spec) for spec in ctx.specs]
+    for spec, label, kind in zip(ctx.specs, labels, kinds):
         row = rows.get(spec.code or "")
         if row is None:
             continue
         if label is not None:
-            _check_label(ctx, label, spec, row, cells.get((row, title_col)), cells.get((row, max_col)))
-        if spec.kind in ("item", "bonus", "penalty"):
-            item = spec.item
-            if item is None or not item.self_scored:
-                continue
-            expected_formula = item_formula(fw, item.code, row)
-        elif spec.kind in ("field", "criterion"):
+            _check_label(ctx, label, spec, row, get(row, title_col), get(row, max_col))
+        if kind == "item":
+            expected_formula = item_formula(fw, spec.item.code, row)
+        elif kind == "sum":
             children = [rows.get(c) for c in spec.child_codes]
             if None in children:
                 continue  # a child row is missing: already reported
@@ -88,7 +86,7 @@ def _subtotal(column: str, rows: tuple[int, ...], decimals: int) -> str:
 def _compare(ctx: Context, row: int, expected: str, code: str | None) -> None:
     cell = ctx.cell(row, "score")
     found = cell.formula if cell is not None else None
-    if found is not None and canonical_cached(found) == canonical_cached(expected):
+    if found is not None and (_as_written(found, expected) or canonical_cached(found) == canonical_cached(expected)):
         return
     if found is not None:
         what = f"đang là «={found}»"
@@ -99,6 +97,12 @@ def _compare(ctx: Context, row: int, expected: str, code: str | None) -> None:
     ref = layout.cell_ref("score", row)
     ctx.tampered_cells.add(ref)
     ctx.add("formula-altered", sheet=ctx.sheet, cell=ref, item=code, expected=expected, found=what)
+
+
+def _as_written(found: str, expected: str) -> bool:
+    """Whether ``found`` (without «=») is ``expected`` exactly as parxl writes it: then their ``canonical``
+    forms are equal too (no leading space or «=» that ``canonical`` would treat apart)."""
+    return (found == expected[1:] and expected[:1] == "=" and found[:1] != "=" and not found[:1].isspace())
 
 
 def _check_total(ctx: Context) -> None:
