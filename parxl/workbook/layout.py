@@ -18,6 +18,7 @@ a change (or a test's monkeypatch) reaches writer, reader and version alike.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import weakref
@@ -164,8 +165,18 @@ def hash_of(data: dict) -> str:
 
     Every workbook kind's layout version is derived with it (this module's and ``appraisal.layout``'s).
     """
+    for known, digest in _HASHES:  # every returned file's version is checked: dump the contract once
+        if known == data:
+            return digest
     dump = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(dump.encode("utf-8")).hexdigest()[:8]
+    digest = hashlib.sha256(dump.encode("utf-8")).hexdigest()[:8]
+    _HASHES.insert(0, (copy.deepcopy(data), digest))  # a copy: the contract's dicts may change later (tests)
+    del _HASHES[8:]
+    return digest
+
+
+# The last contracts hashed (deep copies, compared by value: the contract is text and whole numbers), with their hash.
+_HASHES: list[tuple[dict, str]] = []
 
 
 def version_of(series: int, data: dict) -> str:
