@@ -142,7 +142,7 @@ def parse_cell(text: str, *, hyperlink: str | None = None, formula: str | None =
     if not formula and not hyperlink:
         plain = _plain_lines(text)  # the common cases: blank, one plain link, plain links one a line
         if plain is not None:
-            return plain
+            return [_link_entry(url) for url in plain]
     for source in (formula or "", text):
         m = _DISPIMG.match(source)
         if m:
@@ -179,9 +179,9 @@ def parse_cell(text: str, *, hyperlink: str | None = None, formula: str | None =
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
 
-def _plain_lines(text: str) -> list[Entry] | None:
-    """The entries of a text that is nothing but plain http(s) links one a line (blank lines, spaces around),
-    or blank: each link its own entry, as the general parse gives them; None for any other text."""
+def _plain_lines(text: str) -> list[str] | None:
+    """The links of an NFC text that is nothing but plain http(s) links one a line (blank lines, spaces
+    around), or blank (no link); None for any other text."""
     out = []
     for line in _LINE_BREAKS.split(text):
         line = line.strip()
@@ -189,8 +189,28 @@ def _plain_lines(text: str) -> list[Entry] | None:
             continue
         if not _PLAIN_URL.fullmatch(line):
             return None
-        out.append(_link_entry(line))
+        out.append(line)
     return out
+
+
+def plain_links(text: str) -> list[str] | None:
+    """The links of a cell text (without hyperlink or formula) that is nothing but plain, well-formed http(s)
+    links one a line, or blank ([]); None for any other text. For such a text ``parse_cell`` gives one
+    ``Entry(text=url, links=(url,))`` per link, and ``link_problem`` has nothing to say about any."""
+    return _plain_lines(normalize_text(text or ""))
+
+
+def plain_link_host(url: str) -> str | None:
+    """The host (lower case) of a plain http(s) link, one that ``link_problem`` has nothing to say about;
+    None for any other text (then ask ``link_problem`` and ``urlsplit``)."""
+    if not _PLAIN_URL.fullmatch(url):
+        return None
+    return host_of_plain(url)
+
+
+def host_of_plain(url: str) -> str:
+    """The host (lower case) of a link known to be plain (from ``plain_links``): what ``urlsplit`` gives."""
+    return url[url.index("://") + 3:].split("/", 1)[0].lower()
 
 
 _ENTRY_DEFAULTS = {f.name: f.default for f in fields(Entry)}

@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 from ...core.findings import FindingCode
 from ...core.numbers import ZERO, vi_number
 from ...workbook import layout
-from ..evidence_text import Entry, is_ip, link_problem, parse_cell, parse_entry, plain_link_host
+from ..evidence_text import (Entry, host_of_plain, is_ip, link_problem, parse_cell, parse_entry, plain_link_host,
+                             plain_links)
 from . import Context
 from .expected import expected
 
@@ -53,8 +54,16 @@ def check(ctx: Context) -> None:
         text = ev_cell.value if ev_cell is not None and isinstance(ev_cell.value, str) else ""
         formula = ev_cell.formula if ev_cell is not None else None
         link = hyperlinks.get(ref)
-        found = [_with_spaced_names(ctx, e) for e in parse_cell(text, hyperlink=link, formula=formula) if e.text]
-        ctx.evidence[item.code] = [e.text for e in found if _judge(ctx, item.code, ref, e)]
+        found = plain_links(text) if not formula and not link else None
+        if found is not None:  # the common case: plain links, each accepted (as ``_judge`` would)
+            for url in found:
+                host = host_of_plain(url)
+                if not _usual(host):
+                    ctx.add("evidence-unusual-host", sheet=ctx.sheet, cell=ref, item=item.code, found=url, host=host)
+            ctx.evidence[item.code] = found
+        else:
+            found = [_with_spaced_names(ctx, e) for e in parse_cell(text, hyperlink=link, formula=formula) if e.text]
+            ctx.evidence[item.code] = [e.text for e in found if _judge(ctx, item.code, ref, e)]
         if not item.evidence_required or ctx.scores is None:
             continue
         score = ctx.scores.items.get(item.code, ZERO)
