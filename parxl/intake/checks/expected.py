@@ -56,13 +56,13 @@ class Expected:
     """One criteria set's expectations (see the module doc); built by ``expected(framework)``.
 
     ``specs`` is ``layout.plan_rows``; ``located`` the rows looked for by code and defined name, as
-    (spec, defined name); ``labels`` one per spec (None: a row without a node); ``inputs`` the self-scored items' input cells in
+    (spec, defined name, the reference parxl writes for it, the row that reference points at); ``labels`` one per spec (None: a row without a node); ``inputs`` the self-scored items' input cells in
     ``framework.items`` order; ``choices`` the items with a dropdown, with the first choice input's
     spec; ``planned`` the row codes and item codes every readable file must have.
     """
 
     specs: tuple[RowSpec, ...]
-    located: tuple[tuple[RowSpec, str], ...]
+    located: tuple[tuple[RowSpec, str, str, int | None], ...]
     labels: tuple[Label | None, ...]
     inputs: tuple[ItemInputs, ...]
     choices: tuple[tuple[Item, InputSpec], ...]
@@ -79,7 +79,7 @@ _KNOWN: weakref.WeakKeyDictionary[Framework, tuple[tuple, Expected]] = weakref.W
 
 def _stamp() -> tuple:
     """The layout values ``Expected`` depends on, read now."""
-    return (layout.FIRST_ROW, tuple(layout.NAME_PREFIXES.items()), tuple(layout.COLUMNS.items()),
+    return (layout.FIRST_ROW, layout.SHEET_ASSESS, tuple(layout.NAME_PREFIXES.items()), tuple(layout.COLUMNS.items()),
             tuple(layout.NA_COLUMNS.items()), layout.WORDING["penalty_prefix"])
 
 
@@ -95,8 +95,17 @@ def expected(framework: Framework) -> Expected:
 
 def _build(fw: Framework) -> Expected:
     specs = tuple(layout.plan_rows(fw))
-    located = tuple((spec, layout.name_score(spec.code) if spec.item else layout.name_subtotal(spec.code))
-                    for spec in specs if spec.code is not None and spec.kind != "adjust_header")
+    from .structure import name_target  # here: structure imports this module
+
+    sheet = layout.SHEET_ASSESS.replace("'", "''")
+    located = []
+    for spec in specs:
+        if spec.code is None or spec.kind == "adjust_header":
+            continue
+        name = layout.name_score(spec.code) if spec.item else layout.name_subtotal(spec.code)
+        ref = f"'{sheet}'!${layout.COLUMNS['score']}${spec.row}"  # as parxl writes it
+        target = name_target({name: ref}, name)
+        located.append((spec, name, ref, target[2] if target and target[0] == layout.SHEET_ASSESS else None))
     labels = expected_labels(fw, specs)
     role_of_column = {letter: role for role, letter in layout.COLUMNS.items()}
     inputs = []
@@ -112,7 +121,7 @@ def _build(fw: Framework) -> Expected:
             choices.append((item, choice))
     planned_rows = [spec.code for spec in specs if spec.code is not None and spec.kind != "adjust_header"]
     planned = tuple(dict.fromkeys(planned_rows + [i.code for i in fw.items]))
-    return Expected(specs, located, labels, tuple(inputs), tuple(choices), planned,
+    return Expected(specs, tuple(located), labels, tuple(inputs), tuple(choices), planned,
                     frozenset(i.code for i in fw.items), tuple(i for i in fw.items if i.unit_evidence),
                     tuple(i for i in fw.items if i.self_scored), tuple(i for i in fw.items if not i.self_scored),
                     tuple(formula_kind(spec) for spec in specs))

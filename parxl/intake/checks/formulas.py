@@ -142,8 +142,9 @@ def _check_options(ctx: Context, plan: Expected) -> None:
     if meta is None:
         return
     for item, spec in plan.choices:  # one list per item: its choice inputs (a checklist's lines) share it
-        target = name_target(ctx.sub.names, layout.name_options(item.code))
-        ref = ctx.sub.names.get(layout.name_options(item.code), "")
+        name = layout.name_options(item.code)
+        target = name_target(ctx.sub.names, name)
+        ref = ctx.sub.names.get(name, "")
         m = _RANGE.search(ref)
         if target is None and not m:
             ctx.add("locked-cell-changed", sheet=layout.SHEET_META, item=item.code,

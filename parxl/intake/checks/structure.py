@@ -86,9 +86,10 @@ def _locate_rows(ctx: Context, heading: int) -> None:
                 by_code[code] = r
     names = ctx.sub.names
     moved = []
-    for spec, name in plan.located:
+    for spec, name, planned_ref, planned_row in plan.located:
         code_row = by_code.get(spec.code)
-        name_row = _name_row(ctx, name) if name in names else None
+        ref = names.get(name)
+        name_row = None if ref is None else planned_row if ref == planned_ref else _name_row(ctx, name)
         if code_row is not None:
             row = code_row
             if name_row is not None and name_row != code_row:
