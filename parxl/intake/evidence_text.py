@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from urllib.parse import unquote, urlsplit
 
 from ..core.texts import fold_keep_positions, normalize_text
@@ -139,8 +139,10 @@ def parse_cell(text: str, *, hyperlink: str | None = None, formula: str | None =
     is joined with the link into one entry. Never raises.
     """
     text = normalize_text(text or "")
-    if not formula and not hyperlink and _PLAIN_URL.fullmatch(text):
-        return [Entry(text=text, links=(text,))]
+    if not formula and not hyperlink:
+        plain = _plain_lines(text)  # the common cases: blank, one plain link, plain links one a line
+        if plain is not None:
+            return [_link_entry(url) for url in plain]
     for source in (formula or "", text):
         m = _DISPIMG.match(source)
         if m:
@@ -172,6 +174,61 @@ def parse_cell(text: str, *, hyperlink: str | None = None, formula: str | None =
     if len(entries) == 1 and not entries[0].links and not entries[0].files and not entries[0].malformed:
         return [parse_entry(f"{entries[0].text} {target if '://' in target else f'«{target}»'}")]
     return entries + [parse_entry(target)]
+
+
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """The links of an NFC text that is nothing but plain http(s) links one a line (blank lines, spaces
+    around), or blank (no link); None for any other text."""
+    out = []
+    for line in _LINE_BREAKS.split(text):
+        line = line.strip()
+        if not line:
+            continue
+        if not _PLAIN_URL.fullmatch(line):
+            return None
+        out.append(line)
+    return out
+
+
+def plain_links(text: str) -> list[str] | None:
+    """The links of a cell text (without hyperlink or formula) that is nothing but plain, well-formed http(s)
+    links one a line, or blank ([]); None for any other text. For such a text ``parse_cell`` gives one
+    ``Entry(text=url, links=(url,))`` per link, and ``link_problem`` has nothing to say about any."""
+    return _plain_lines(normalize_text(text or ""))
+
+
+def plain_link_host(url: str) -> str | None:
+    """The host (lower case) of a plain http(s) link, one that ``link_problem`` has nothing to say about;
+    None for any other text (then ask ``link_problem`` and ``urlsplit``)."""
+    if not _PLAIN_URL.fullmatch(url):
+        return None
+    return host_of_plain(url)
+
+
+def host_of_plain(url: str) -> str:
+    """The host (lower case) of a link known to be plain (from ``plain_links``): what ``urlsplit`` gives."""
+    return url[url.index("://") + 3:].split("/", 1)[0].lower()
+
+
+_ENTRY_DEFAULTS = {f.name: f.default for f in fields(Entry)}
+
+
+def _link_entry(url: str) -> Entry:
+    """``Entry(text=url, links=(url,))``, made without the frozen dataclass's per-field ``__setattr__``."""
+    entry = object.__new__(Entry)
+    entry.__dict__.update(_ENTRY_DEFAULTS, text=url, links=(url,))
+    return entry
+
+
+def plain_link_host(url: str) -> str | None:
+    """The host (lower case) of a plain http(s) link, one that ``link_problem`` has nothing to say about;
+    None for any other text (then ask ``link_problem`` and ``urlsplit``)."""
+    if not _PLAIN_URL.fullmatch(url):
+        return None
+    return url[url.index("://") + 3:].split("/", 1)[0].lower()
 
 
 def _only_a_name(entry: Entry) -> bool:

@@ -19,9 +19,9 @@ from typing import Literal
 from ..campaign.folder import Campaign
 from ..core.findings import Finding, FindingList, count_by_severity, make, sort_key
 from ..criteria.rules import Value
-from ..workbook import layout
 from ..xlsx.safety import MAX_FILE_BYTES, check_time, human_size
 from .checks import Context, cached, evidence, formulas, identity, inputs, reserved, structure
+from .checks.expected import expected
 from .submission import Submission
 
 Status = Literal["ok", "errors", "unreadable"]
@@ -133,10 +133,9 @@ def _complete(ctx: Context, report: Report) -> Report:
     """
     if report.status == "unreadable":
         return report
-    planned = [spec.code for spec in layout.plan_rows(ctx.framework)
-               if spec.code is not None and spec.kind != "adjust_header"]
-    items = {item.code for item in ctx.framework.items}
-    missing = [code for code in dict.fromkeys(planned + [i.code for i in ctx.framework.items])
+    plan = expected(ctx.framework)
+    items = plan.item_codes
+    missing = [code for code in plan.planned
                if code not in ctx.rows or (code in items and code not in report.items)]
     named = {f.item for f in report.findings if f.code == "row-missing"}
     stopped = ctx.stop and report.errors > 0

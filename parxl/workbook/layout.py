@@ -18,8 +18,10 @@ a change (or a test's monkeypatch) reaches writer, reader and version alike.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -163,8 +165,18 @@ def hash_of(data: dict) -> str:
 
     Every workbook kind's layout version is derived with it (this module's and ``appraisal.layout``'s).
     """
+    for known, digest in _HASHES:  # every returned file's version is checked: dump the contract once
+        if known == data:
+            return digest
     dump = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(dump.encode("utf-8")).hexdigest()[:8]
+    digest = hashlib.sha256(dump.encode("utf-8")).hexdigest()[:8]
+    _HASHES.insert(0, (copy.deepcopy(data), digest))  # a copy: the contract's dicts may change later (tests)
+    del _HASHES[8:]
+    return digest
+
+
+# The last contracts hashed (deep copies, compared by value: the contract is text and whole numbers), with their hash.
+_HASHES: list[tuple[dict, str]] = []
 
 
 def version_of(series: int, data: dict) -> str:
@@ -262,7 +274,20 @@ class RowSpec:
 
 
 def plan_rows(framework: Framework) -> list[RowSpec]:
-    """Every row of the self-assessment sheet below the heading, in order."""
+    """Every row of the self-assessment sheet below the heading, in order (a new list each call).
+
+    Planned once per criteria set (and ``FIRST_ROW``, read at call time): the intake's workers ask
+    for it twice per returned file."""
+    known = _PLANS.get(framework)
+    if known is None or known[0] != FIRST_ROW:
+        known = _PLANS[framework] = (FIRST_ROW, tuple(_plan_rows(framework)))
+    return list(known[1])
+
+
+_PLANS: weakref.WeakKeyDictionary[Framework, tuple[int, tuple[RowSpec, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _plan_rows(framework: Framework) -> list[RowSpec]:
     rows: list[RowSpec] = []
     r = FIRST_ROW
     for row in framework.rows:

@@ -55,7 +55,10 @@ class Context:
 
     def cell(self, row: int, role: str) -> Cell | None:
         """The cell of ``role`` (a ``layout.COLUMNS`` or ``layout.NA_COLUMNS`` key) on 1-based ``row``, or None when empty."""
-        return self.sub.cell(row, layout.column_of(role))
+        assess = self.sub.assess  # direct: called hundreds of times per file
+        if assess is None:
+            return None
+        return assess.get(row, layout.COLUMNS.get(role) or layout.NA_COLUMNS[role])
 
     def add(self, code: FindingCode, role: str | None = None, row: int | None = None, **kw) -> None:
         """Add finding ``code`` (``parxl.core.findings``), placed at ``role``'s cell on ``row`` when both are given."""

@@ -12,6 +12,7 @@ from decimal import Decimal
 from ...core.numbers import quantize, vi_number
 from ...workbook import layout
 from . import Context, shown
+from .expected import expected
 
 
 def check(ctx: Context) -> None:
@@ -20,9 +21,9 @@ def check(ctx: Context) -> None:
     if ctx.scores is None:
         return
     d = ctx.framework.decimals
-    for item in ctx.framework.items:
+    for item in expected(ctx.framework).scored_items:
         row = ctx.rows.get(item.code)
-        if row is not None and item.self_scored:
+        if row is not None:
             _compare(ctx, row, ctx.scores.items[item.code], item.code, d)
     if ctx.total_row is not None and all(s.code in ctx.rows for s in ctx.specs if s.code and s.kind != "adjust_header"):
         _compare(ctx, ctx.total_row, ctx.scores.total, None, d)
@@ -36,7 +37,7 @@ def _compare(ctx: Context, row: int, computed: Decimal, code: str | None, d: int
     if cell is None or cell.value is None or cell.formula is None:
         return
     value = cell.value
-    if isinstance(value, Decimal) and quantize(value, d) == quantize(computed, d):
+    if isinstance(value, Decimal) and (value == computed or quantize(value, d) == quantize(computed, d)):
         return
     ctx.add("cached-value-differs", sheet=ctx.sheet, cell=ref, item=code, what=code or "tổng điểm",
             found=shown(cell), expected=vi_number(computed))

@@ -22,13 +22,16 @@ which kinds count.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ...core.findings import FindingCode
 from ...core.numbers import ZERO, vi_number
 from ...workbook import layout
-from ..evidence_text import Entry, is_ip, link_problem, parse_cell, parse_entry
+from ..evidence_text import (Entry, host_of_plain, is_ip, link_problem, parse_cell, parse_entry, plain_link_host,
+                             plain_links)
 from . import Context
+from .expected import expected
 
 # Hosts where evidence usually lives: state portals and common file services.
 USUAL_HOST_SUFFIXES = (
@@ -39,17 +42,28 @@ USUAL_HOST_SUFFIXES = (
 
 def check(ctx: Context) -> None:
     """Judge the evidence cell of every item the unit gives evidence for (``Item.unit_evidence``); fills ``ctx.evidence`` with the accepted entries' texts."""
-    for item in ctx.framework.items:
+    assess = ctx.sub.assess
+    hyperlinks = assess.hyperlinks if assess is not None else {}
+    column = layout.COLUMNS["evidence"]
+    for item in expected(ctx.framework).evidence_items:
         row = ctx.rows.get(item.code)
-        if row is None or not item.unit_evidence:
+        if row is None:
             continue
-        ev_cell = ctx.cell(row, "evidence")
-        ref = f"{layout.COLUMNS['evidence']}{row}"
+        ev_cell = assess.get(row, column) if assess is not None else None
+        ref = f"{column}{row}"
         text = ev_cell.value if ev_cell is not None and isinstance(ev_cell.value, str) else ""
         formula = ev_cell.formula if ev_cell is not None else None
-        link = ctx.sub.assess.hyperlinks.get(ref) if ctx.sub.assess else None
-        found = [_with_spaced_names(ctx, e) for e in parse_cell(text, hyperlink=link, formula=formula) if e.text]
-        ctx.evidence[item.code] = [e.text for e in found if _judge(ctx, item.code, ref, e)]
+        link = hyperlinks.get(ref)
+        found = plain_links(text) if not formula and not link else None
+        if found is not None:  # the common case: plain links, each accepted (as ``_judge`` would)
+            for url in found:
+                host = host_of_plain(url)
+                if not _usual(host):
+                    ctx.add("evidence-unusual-host", sheet=ctx.sheet, cell=ref, item=item.code, found=url, host=host)
+            ctx.evidence[item.code] = found
+        else:
+            found = [_with_spaced_names(ctx, e) for e in parse_cell(text, hyperlink=link, formula=formula) if e.text]
+            ctx.evidence[item.code] = [e.text for e in found if _judge(ctx, item.code, ref, e)]
         if not item.evidence_required or ctx.scores is None:
             continue
         score = ctx.scores.items.get(item.code, ZERO)
@@ -74,9 +88,11 @@ def _judge(ctx: Context, item: str, ref: str, entry: Entry) -> bool:
     for name in missing:
         ctx.add("evidence-file-missing", found=name, **where)
     for url in entry.links:
-        if link_problem(url):
-            continue  # a link-like word inside a sentence: the appraiser reads the sentence
-        host = (urlsplit(url).hostname or "").lower()
+        host = plain_link_host(url)  # the common case: a plain link, well-formed
+        if host is None:
+            if link_problem(url):
+                continue  # a link-like word inside a sentence: the appraiser reads the sentence
+            host = (urlsplit(url).hostname or "").lower()
         if not _usual(host):
             ctx.add("evidence-unusual-host", found=url, host=host, **where)
     for doc in entry.refs:
@@ -108,6 +124,7 @@ def _with_spaced_names(ctx: Context, entry: Entry) -> Entry:
     return entry if text == entry.text else parse_entry(text)
 
 
+@lru_cache(maxsize=1024)
 def _usual(host: str) -> bool:
     if is_ip(host):
         return False

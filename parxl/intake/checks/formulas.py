@@ -13,12 +13,11 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ...core.numbers import vi_number
-from ...core.texts import normalize_text
 from ...criteria.scoring import subtotal_formula, total_formula
 from ...workbook import layout
-from ...workbook.texts import scoring_lines
 from ..submission import text_of
 from . import Context, shown
+from .expected import Expected, Label, formula_kind, expected, expected_labels, head_and_lines_match
 from .structure import name_target
 
 _STRING = re.compile(r'("(?:[^"]|"")*")')
@@ -51,33 +50,43 @@ def check(ctx: Context) -> None:
     """Every score, subtotal and total formula as parxl writes it for its actual row; labels, max points and
     option lists as the criteria set says. Adds ``formula-altered`` and ``locked-cell-changed`` findings."""
     fw = ctx.framework
-    nodes = _nodes(fw)
-    for spec in ctx.specs:
-        row = ctx.rows.get(spec.code or "")
+    plan = expected(fw)
+    get = ctx.sub.assess.get if ctx.sub.assess is not None else (lambda row, col: None)
+    rows = ctx.rows
+    title_col, max_col, score_col = layout.COLUMNS["title"], layout.COLUMNS["max"], layout.COLUMNS["score"]
+    same = len(ctx.specs) == len(plan.specs) and all(a is b for a, b in zip(ctx.specs, plan.specs))
+    labels = plan.labels if same else expected_labels(fw, ctx.specs)
+    kinds = plan.formulas if same else [formula_kind(spec) for spec in ctx.specs]
+    for spec, label, kind in zip(ctx.specs, labels, kinds):
+        row = rows.get(spec.code or "")
         if row is None:
             continue
-        _check_label(ctx, nodes.get(spec.code), spec, row)
-        if spec.kind in ("item", "bonus", "penalty"):
-            item = spec.item
-            if item is None or not item.self_scored:
-                continue
-            expected = item_formula(fw, item.code, row)
-        elif spec.kind in ("field", "criterion"):
-            children = [ctx.rows.get(c) for c in spec.child_codes]
+        if label is not None:
+            _check_label(ctx, label, spec, row, get(row, title_col), get(row, max_col))
+        if kind == "item":
+            expected_formula = item_formula(fw, spec.item.code, row)
+        elif kind == "sum":
+            children = [rows.get(c) for c in spec.child_codes]
             if None in children:
                 continue  # a child row is missing: already reported
-            expected = subtotal_formula([layout.cell_ref("score", r) for r in children], fw.decimals)
+            expected_formula = _subtotal(score_col, tuple(children), fw.decimals)
         else:
             continue
-        _compare(ctx, row, expected, spec.code)
+        _compare(ctx, row, expected_formula, spec.code)
     _check_total(ctx)
-    _check_options(ctx)
+    _check_options(ctx, plan)
+
+
+@lru_cache(maxsize=4096)
+def _subtotal(column: str, rows: tuple[int, ...], decimals: int) -> str:
+    """``subtotal_formula`` over the score cells of ``rows`` (cached: the same rows recur across files)."""
+    return subtotal_formula([f"{column}{r}" for r in rows], decimals)
 
 
 def _compare(ctx: Context, row: int, expected: str, code: str | None) -> None:
     cell = ctx.cell(row, "score")
     found = cell.formula if cell is not None else None
-    if found is not None and canonical_cached(found) == canonical_cached(expected):
+    if found is not None and (_as_written(found, expected) or canonical_cached(found) == canonical_cached(expected)):
         return
     if found is not None:
         what = f"đang là «={found}»"
@@ -88,6 +97,12 @@ def _compare(ctx: Context, row: int, expected: str, code: str | None) -> None:
     ref = layout.cell_ref("score", row)
     ctx.tampered_cells.add(ref)
     ctx.add("formula-altered", sheet=ctx.sheet, cell=ref, item=code, expected=expected, found=what)
+
+
+def _as_written(found: str, expected: str) -> bool:
+    """Whether ``found`` (without «=») is ``expected`` exactly as parxl writes it: then their ``canonical``
+    forms are equal too (no leading space or «=» that ``canonical`` would treat apart)."""
+    return (found == expected[1:] and expected[:1] == "=" and found[:1] != "=" and not found[:1].isspace())
 
 
 def _check_total(ctx: Context) -> None:
@@ -105,57 +120,42 @@ def _check_total(ctx: Context) -> None:
     _compare(ctx, ctx.total_row, expected, None)
 
 
-def _nodes(fw) -> dict:
-    out = {row.node.code: row.node for row in fw.rows}
-    out.update({i.code: i for i in fw.items if i.kind != "regular"})
-    return out
-
-
-def _check_label(ctx: Context, node, spec, row: int) -> None:
-    if node is None:
-        return
-    title = text_of(ctx.cell(row, "title")).strip()
-    wanted = normalize_text(node.title).strip()
-    accepted = (wanted, layout.WORDING["penalty_prefix"] + wanted)
-    if title not in accepted and spec.item is not None:  # the title, then how the item is scored
-        head, _, rest = title.replace("\r\n", "\n").partition("\n")
-        lines = [normalize_text(line).strip() for line in rest.split("\n")]
-        expected = [normalize_text(line).strip() for line in scoring_lines(spec.item, ctx.framework.decimals)]
-        earlier = [normalize_text(line).strip()  # a workbook made before the scoring text said who scores
-                   for line in scoring_lines(spec.item, ctx.framework.decimals, rule_text=True)]
-        if head.strip() in accepted and lines in (expected, earlier):
-            title = wanted
+def _check_label(ctx: Context, label: Label, spec, row: int, title_cell, max_cell) -> None:
+    title = text_of(title_cell).strip()
+    accepted = label.accepted
+    if title not in accepted and label.scored:  # the title, then how the item is scored
+        if title in label.whole or head_and_lines_match(title, accepted, label.expected, label.earlier):
+            title = label.wanted
     if title not in accepted:
         ctx.add("locked-cell-changed", sheet=ctx.sheet, cell=layout.cell_ref("title", row), item=spec.code,
-                what=f"tên tiêu chí {spec.code}", expected=wanted, found=title or "(trống)")
-    cell = ctx.cell(row, "max")
-    value = cell.value if cell is not None else None
-    if not isinstance(value, Decimal) or value != node.max:
+                what=f"tên tiêu chí {spec.code}", expected=label.wanted, found=title or "(trống)")
+    value = max_cell.value if max_cell is not None else None
+    if not isinstance(value, Decimal) or value != label.max:
         ctx.add("locked-cell-changed", sheet=ctx.sheet, cell=layout.cell_ref("max", row), item=spec.code,
-                what=f"điểm tối đa của {spec.code}", expected=vi_number(node.max),
-                found=shown(cell) or "(trống)")
+                what=f"điểm tối đa của {spec.code}", expected=vi_number(label.max),
+                found=shown(max_cell) or "(trống)")
 
 
-def _check_options(ctx: Context) -> None:
+def _check_options(ctx: Context, plan: Expected) -> None:
     """The option lists on the metadata sheet feed the dropdowns: they must be the criteria set's."""
     meta = ctx.sub.meta_sheet
     if meta is None:
         return
-    for item in ctx.framework.items:
-        for spec in item.rule.inputs(item.max):
-            if spec.kind != "choice":
-                continue
-            target = name_target(ctx.sub.names, layout.name_options(item.code))
-            ref = ctx.sub.names.get(layout.name_options(item.code), "")
-            m = re.search(r"\$?([A-Z]{1,3})\$?([0-9]+):\$?([A-Z]{1,3})\$?([0-9]+)$", ref)
-            if target is None and not m:
-                ctx.add("locked-cell-changed", sheet=layout.SHEET_META, item=item.code,
-                        what=f"danh sách lựa chọn của {item.code}", expected="; ".join(spec.options), found="(mất)")
-                break
-            col, first = (m.group(1), int(m.group(2))) if m else (target[1], target[2])
-            for i, option in enumerate(spec.options):
-                found = text_of(meta.get(first + i, col))
-                if found != option:
-                    ctx.add("locked-cell-changed", sheet=layout.SHEET_META, cell=f"{col}{first + i}", item=item.code,
-                            what=f"lựa chọn của {item.code}", expected=option, found=found or "(trống)")
-            break  # one list per item: its choice inputs (a checklist's lines) share it
+    for item, spec in plan.choices:  # one list per item: its choice inputs (a checklist's lines) share it
+        name = layout.name_options(item.code)
+        target = name_target(ctx.sub.names, name)
+        ref = ctx.sub.names.get(name, "")
+        m = _RANGE.search(ref)
+        if target is None and not m:
+            ctx.add("locked-cell-changed", sheet=layout.SHEET_META, item=item.code,
+                    what=f"danh sách lựa chọn của {item.code}", expected="; ".join(spec.options), found="(mất)")
+            continue
+        col, first = (m.group(1), int(m.group(2))) if m else (target[1], target[2])
+        for i, option in enumerate(spec.options):
+            found = text_of(meta.get(first + i, col))
+            if found != option:
+                ctx.add("locked-cell-changed", sheet=layout.SHEET_META, cell=f"{col}{first + i}", item=item.code,
+                        what=f"lựa chọn của {item.code}", expected=option, found=found or "(trống)")
+
+
+_RANGE = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]+):\$?([A-Z]{1,3})\$?([0-9]+)$")

@@ -18,25 +18,24 @@ from ...criteria.rules.base import same_text
 from ...criteria.scoring import score_answers
 from ...workbook import layout
 from . import Context, is_blank, shown
+from .expected import expected
 
 def check(ctx: Context) -> None:
     """Each self-scored item's inputs read and checked against its rule's domain; fills ``ctx.answers``
     ({code: {input key: value}}) and ``ctx.scores`` (points) from them."""
-    role_of_column = {letter: role for role, letter in layout.COLUMNS.items()}
-    for item in ctx.framework.items:
+    for entry in expected(ctx.framework).inputs:
+        item = entry.item
         row = ctx.rows.get(item.code)
-        if row is None or not item.self_scored:
+        if row is None:
             continue
         values: dict[str, Value] = {}
-        columns = layout.input_columns(item)
         marked = _read_not_applicable(ctx, item, row)
-        for spec in item.rule.inputs(item.max):
-            role = role_of_column[columns[spec.key]]
-            values[spec.key] = _read(ctx, item, spec, row + spec.row, role, blank_ok=marked is not None)
+        for spec, role, below in entry.reads:
+            values[spec.key] = _read(ctx, item, spec, row + below, role, blank_ok=marked is not None)
         if marked is not None:
             values[NA_KEY] = marked
         ctx.answers[item.code] = values
-        _check_item(ctx, item, values, row, columns)
+        _check_item(ctx, item, values, row, entry.columns)
     ctx.scores = score_answers(ctx.framework, ctx.answers)
 
 

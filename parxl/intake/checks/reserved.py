@@ -4,6 +4,7 @@ from __future__ import annotations
 from ...workbook import layout
 from ..submission import text_of
 from . import Context, is_blank
+from .expected import expected
 
 _RESERVED = ("appraised", "appraisal_note")
 _SURVEY = ("input1", "input2", "score", "explanation", "evidence")
@@ -18,15 +19,17 @@ def check(ctx: Context) -> None:
     item_rows = {ctx.rows[s.code]: s for s in ctx.specs if s.code in ctx.rows}
     if ctx.total_row is not None:
         item_rows.setdefault(ctx.total_row, None)
+    get = ctx.sub.assess.get
+    columns = [(role, layout.column_of(role)) for role in _RESERVED]
     for row in sorted(item_rows):
-        for role in _RESERVED:
-            cell = ctx.cell(row, role)
+        for role, column in columns:
+            cell = get(row, column)
             if not is_blank(cell):
                 ctx.add("appraisal-filled", role=role, row=row, column=layout.COLUMN_TITLES[role],
                         found=text_of(cell)[:80])
-    for item in ctx.framework.items:
+    for item in expected(ctx.framework).others:
         row = ctx.rows.get(item.code)
-        if row is None or item.self_scored:
+        if row is None:
             continue
         for role in (_SURVEY if not item.unit_evidence else _APPRAISERS):
             cell = ctx.cell(row, role)

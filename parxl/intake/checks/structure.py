@@ -13,6 +13,7 @@ from ...core.texts import normalize_text
 from ...workbook import layout
 from ..submission import text_of
 from . import Context
+from .expected import expected
 
 _NAME_REF = re.compile(r"^'?(?P<sheet>(?:[^']|'')+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>[0-9]+)$")
 
@@ -74,20 +75,21 @@ def _check_columns(ctx: Context, heading: int) -> None:
 
 
 def _locate_rows(ctx: Context, heading: int) -> None:
-    fw = ctx.framework
-    ctx.specs = layout.plan_rows(fw)
+    plan = expected(ctx.framework)
+    ctx.specs = list(plan.specs)
+    code_col = layout.COLUMNS["code"]
     by_code: dict[str, int] = {}
     for (r, col), cell in ctx.sub.assess.cells.items():
-        if col == layout.COLUMNS["code"] and r > heading:
+        if col == code_col and r > heading:
             code = text_of(cell).strip()
             if code and code not in by_code:
                 by_code[code] = r
+    names = ctx.sub.names
     moved = []
-    for spec in ctx.specs:
-        if spec.code is None or spec.kind == "adjust_header":
-            continue
-        name = layout.name_score(spec.code) if spec.item else layout.name_subtotal(spec.code)
-        code_row, name_row = by_code.get(spec.code), _name_row(ctx, name)
+    for spec, name, planned_ref, planned_row in plan.located:
+        code_row = by_code.get(spec.code)
+        ref = names.get(name)
+        name_row = None if ref is None else planned_row if ref == planned_ref else _name_row(ctx, name)
         if code_row is not None:
             row = code_row
             if name_row is not None and name_row != code_row:
