@@ -130,17 +130,28 @@ def save_snapshot(results: Results, master: Path, fingerprint: dict[str, str]) -
     ``fingerprint`` is what ``results_fingerprint`` gave for the inputs of ``results``.
     """
     master = Path(master)
+    digest = hashlib.sha256()
+    with open(master, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
     doc = {
         "kind": KIND, "version": VERSION,
-        "master": {"file": master.name, "sha256": hashlib.sha256(master.read_bytes()).hexdigest()},
+        "master": {"file": master.name, "sha256": digest.hexdigest()},
         "made_at": results.made_at,
         "campaign_id": results.campaign.id,
         "fingerprint": dict(sorted(fingerprint.items())),
         "has_appraisal": results.has_appraisal, "has_survey": results.has_survey,
-        "units": [_unit_doc(u) for u in results.units],
+        "units": [],
     }
-    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return write_atomic(snapshot_path(results.campaign, master), data)
+    # The same JSON as one json.dumps of the whole document, encoded a unit at a time: the units' dicts
+    # never all exist at once (at 10,000 units they took hundreds of MB).
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    head = encode(doc)  # ends with "units":[]} (the last key)
+    parts = [head[:-2].encode("utf-8")]
+    for i, u in enumerate(results.units):
+        parts.append((b"," if i else b"") + encode(_unit_doc(u)).encode("utf-8"))
+    parts.append(b"]}")
+    return write_atomic(snapshot_path(results.campaign, master), b"".join(parts))
 
 
 def load_snapshot(campaign: Campaign, path: Path) -> Snapshot:
