@@ -40,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,6 +71,33 @@ def _decode_object(obj: dict) -> object:
     if len(obj) == 1 and "d" in obj and isinstance(obj["d"], str):
         return decode_value(obj)
     return obj
+
+
+class ItemInputs(Mapping):
+    """Item code → its inputs (``{"numerator": Decimal("9"), …}``) in one round of a ``LedgerSubmission``, kept
+    as the ledger's JSON text and parsed when an item is first asked for (then kept): at 10,000 units × 70
+    items, every item's parsed dict would take hundreds of MB while consolidation reads a few items."""
+
+    __slots__ = ("_raw", "_parsed")
+
+    def __init__(self, raw: dict[str, str] | None = None):
+        self._raw: dict[str, str] = raw if raw is not None else {}
+        self._parsed: dict[str, dict] = {}
+
+    def __getitem__(self, item: str) -> dict:
+        values = self._parsed.get(item)
+        if values is None:
+            values = self._parsed[item] = json.loads(self._raw[item], object_hook=_decode_object)
+        return values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
 
 
 class Ledger:
@@ -242,7 +270,7 @@ class Ledger:
                                         status, None if total is None else Decimal(total), errors, warnings,
                                         superseded=superseded)
         # Only the chosen versions' items, in one query; the evidence counted by SQLite (never parsed here),
-        # the inputs parsed a batch at a time with their {"d": "12.5"} values made Decimal by the parser.
+        # the inputs kept as the ledger's JSON until asked for (``ItemInputs``).
         chosen_ids = json.dumps(sorted(out))
         cursor = db.execute("SELECT version_id, item, inputs, score, json_array_length(evidence) FROM items "
                             "WHERE version_id IN (SELECT value FROM json_each(?)) ORDER BY version_id, item",
@@ -251,15 +279,14 @@ class Ledger:
             batch = cursor.fetchmany(20_000)  # in batches: bounded memory
             if not batch:
                 break
-            inputs = json.loads("[" + ",".join([row[2] for row in batch]) + "]", object_hook=_decode_object)
             current = -1
-            for (vid, item, _, score, n), values in zip(batch, inputs):
+            for vid, item, inputs, score, n in batch:
                 if vid != current:
                     current, sub = vid, out[vid]
-                    round_inputs = sub.inputs.setdefault(round, {})
+                    round_inputs = sub.inputs.setdefault(round, ItemInputs())._raw  # type: ignore[attr-defined]
                     round_scores = sub.scores.setdefault(round, {})
                     evidence_counts = sub.evidence_counts
-                round_inputs[item] = values
+                round_inputs[item] = inputs
                 round_scores[item] = Decimal(score)
                 evidence_counts[item] = n
         for vid, item, severity, n in db.execute(
@@ -275,13 +302,11 @@ class Ledger:
                 continue
             latest = {versions[-1][0]: by_code[code] for code, versions in self._readable_versions(other).items()
                       if code in by_code}
-            rows = db.execute("SELECT version_id, item, inputs, score FROM items WHERE version_id IN "
-                              "(SELECT value FROM json_each(?)) ORDER BY version_id, item",
-                              (json.dumps(sorted(latest)),)).fetchall()
-            inputs = json.loads("[" + ",".join([row[2] for row in rows]) + "]", object_hook=_decode_object)
-            for (vid, item, _, score), values in zip(rows, inputs):
+            for vid, item, inputs, score in db.execute(
+                    "SELECT version_id, item, inputs, score FROM items WHERE version_id IN "
+                    "(SELECT value FROM json_each(?)) ORDER BY version_id, item", (json.dumps(sorted(latest)),)):
                 sub = latest[vid]
-                sub.inputs.setdefault(other, {})[item] = values
+                sub.inputs.setdefault(other, ItemInputs())._raw[item] = inputs  # type: ignore[attr-defined]
                 sub.scores.setdefault(other, {})[item] = Decimal(score)
         order = {code: i for i, (code, _) in enumerate(units)}
         return sorted(out.values(), key=lambda s: order[s.unit_code])

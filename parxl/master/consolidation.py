@@ -68,18 +68,19 @@ def unit_input(campaign: Campaign, sub: LedgerSubmission,
     na_items = {i.code: i for i in campaign.framework.items if i.not_applicable is not None}
     survey = {code: v for code, v in sub.scores.get(SURVEY_ROUND, {}).items() if code in survey_items}
     survey.update(imported_survey or {})
+    self_inputs = sub.inputs.get(SELF, {})  # only the items that may be marked not applicable are read
     return UnitInput(
         unit=unit,
         status="errors" if sub.status == "errors" or sub.errors > 0 else "ok",
-        self_scores=dict(sub.self_scores),
+        self_scores=sub.self_scores,  # shared with ``sub``, never changed
         appraised_scores=appraised or None,
         survey_scores=survey or None,
-        evidence_counts=dict(sub.evidence_counts),
+        evidence_counts=sub.evidence_counts,
         finding_counts={item: sum(by.get(s, 0) for s in COUNTED_SEVERITIES) for item, by in sub.finding_counts.items()},
         error_count=sub.errors,
         source=Source(sub.sha256, sub.original_path, sub.received_at),
-        not_applicable=frozenset(code for code, values in sub.inputs.get(SELF, {}).items()
-                                 if code in na_items and na_items[code].marked_not_applicable(values)),
+        not_applicable=frozenset(code for code in na_items if code in self_inputs
+                                 and na_items[code].marked_not_applicable(self_inputs[code])),
     )
 
 
