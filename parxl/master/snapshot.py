@@ -29,7 +29,7 @@ from pathlib import Path
 from ..campaign.folder import Campaign
 from ..campaign.units import Unit
 from ..core.errors import ParxlError
-from ..core.files import write_atomic
+from ..core.files import atomic_path
 from ..results.compute import UnitItem, Results, Source, UnitResult
 
 SNAPSHOT_DIR = "results"
@@ -125,7 +125,7 @@ def _unit_from(doc: dict) -> UnitResult:
 
 
 def save_snapshot(results: Results, master: Path, fingerprint: dict[str, str]) -> Path:
-    """Write the snapshot of ``master`` (atomically, through ``files.write_atomic``); returns its path.
+    """Write the snapshot of ``master`` (atomically, through ``files.atomic_path``); returns its path.
 
     ``fingerprint`` is what ``results_fingerprint`` gave for the inputs of ``results``.
     """
@@ -147,11 +147,13 @@ def save_snapshot(results: Results, master: Path, fingerprint: dict[str, str]) -
     # never all exist at once (at 10,000 units they took hundreds of MB).
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     head = encode(doc)  # ends with "units":[]} (the last key)
-    parts = [head[:-2].encode("utf-8")]
-    for i, u in enumerate(results.units):
-        parts.append((b"," if i else b"") + encode(_unit_doc(u)).encode("utf-8"))
-    parts.append(b"]}")
-    return write_atomic(snapshot_path(results.campaign, master), b"".join(parts))
+    target = snapshot_path(results.campaign, master)
+    with atomic_path(target) as temp, open(temp, "wb") as out:  # streamed: never the whole text in memory
+        out.write(head[:-2].encode("utf-8"))
+        for i, u in enumerate(results.units):
+            out.write((b"," if i else b"") + encode(_unit_doc(u)).encode("utf-8"))
+        out.write(b"]}")
+    return target
 
 
 def load_snapshot(campaign: Campaign, path: Path) -> Snapshot:
