@@ -35,8 +35,10 @@ SHOWN = 15  # units listed by name in the console before "… và N đơn vị k
 def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> None:
     """Kiểm tra các tệp trong inbox/, tổng hợp điểm, xếp hạng, xếp loại và lập bảng tổng hợp.
 
-    Bảng tổng hợp (.xlsx) được ghi mới vào THƯ_MỤC_ĐỢT/output/ mỗi lần chạy; bảng
-    của những lần trước được giữ nguyên. Đơn vị chưa nộp hoặc tệp còn lỗi được xử
+    Bảng tổng hợp (.xlsx) được ghi mới vào THƯ_MỤC_ĐỢT/output/ mỗi lần chạy có gì
+    mới (tệp, điểm thẩm định, điều tra, campaign.yaml, danh sách đơn vị, bộ chỉ số);
+    khi không có gì mới, bảng lần trước vẫn dùng được và không ghi thêm bảng nào.
+    Bảng của những lần trước được giữ nguyên. Đơn vị chưa nộp hoặc tệp còn lỗi được xử
     lý theo «missing_policy» trong campaign.yaml và liệt kê ở trang «Chưa nộp, bị
     trả lại».
 
@@ -91,6 +93,7 @@ def as_document(outcome: Consolidation) -> dict:
 
     return {
         "master": str(outcome.master.resolve()),
+        "master_reused": outcome.reused,  # nothing new: the last master stands, no new file was written
         "ranking": [line(u) for part in (outcome.blocks or [results]) for u in part.ranked + part.evaluated + part.unranked],
         "left_out": [{"code": u.unit.code, "name": u.unit.name, "situation": situation(u)[0],
                       "treatment": situation(u)[1]} for u in left_out(outcome.results)],
@@ -126,7 +129,11 @@ def report(outcome: Consolidation, warnings: list[str] | None = None) -> None:
         console.print(f"Đánh giá, không xếp hạng (theo danh sách đơn vị) {vi_number(len(evaluated))} đơn vị: "
                       + ", ".join(escape(f"{u.unit.code} {u.unit.name} ({vi_number(u.index, 2)}%)") for u in evaluated[:SHOWN])
                       + (" …" if len(evaluated) > SHOWN else "") + ".", soft_wrap=True)
-    console.print(f"[green]Đã lập bảng tổng hợp:[/] {outcome.master}", soft_wrap=True)
+    if outcome.reused:
+        console.print(f"[green]Không có gì mới từ lần tổng hợp trước, bảng tổng hợp vẫn là:[/] {outcome.master}",
+                      soft_wrap=True)
+    else:
+        console.print(f"[green]Đã lập bảng tổng hợp:[/] {outcome.master}", soft_wrap=True)
 
 
 def _list(units: list[UnitResult]) -> None:

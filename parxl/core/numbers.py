@@ -76,8 +76,17 @@ def quantize(value: Decimal, decimals: int = 2) -> Decimal:
     Raises decimal.InvalidOperation for NaN or infinity.
     """
     digits = max(28, value.adjusted() + decimals + 2)
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP,
-                          context=Context(prec=digits, Emax=max(999_999, digits), Emin=-999_999))
+    context = _CONTEXTS.get(digits)
+    if context is None:  # made once per precision: building a Context costs more than the rounding
+        context = _CONTEXTS[digits] = Context(prec=digits, Emax=max(999_999, digits), Emin=-999_999)
+    step = _STEPS.get(decimals)
+    if step is None:
+        step = _STEPS[decimals] = Decimal(1).scaleb(-decimals)
+    return value.quantize(step, rounding=ROUND_HALF_UP, context=context)
+
+
+_CONTEXTS: dict[int, Context] = {}  # precision -> the context ``quantize`` rounds in
+_STEPS: dict[int, Decimal] = {}     # decimals -> 1E-decimals
 
 
 def excel_number(value: Decimal) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Annotated
 
@@ -124,6 +125,7 @@ def _normalized(text: str) -> str:
     return s
 
 
+@lru_cache(maxsize=4096)  # a band's words are parsed once, not once per unit classified
 def parse_interval(text: str) -> Interval:
     """Parse a band's words as officials write them (see ``UNDERSTOOD_FORMS``) into an ``Interval``;
     raises ValueError with the words when unreadable. Numbers may carry «%» or «điểm» (bands on points)."""

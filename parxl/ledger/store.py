@@ -40,7 +40,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -74,6 +74,41 @@ def item_rows(report: Report) -> list[tuple[str, str, str, str | None, str, str]
              str(r.score), None if r.cached is None else str(r.cached),
              _json(r.evidence) if r.evidence else "[]", r.explanation)
             for r in report.items.values()]
+
+
+def _decode_object(obj: dict) -> object:
+    """``json.loads`` object hook: ``{"d": "12.5"}`` (``encode_value`` of a Decimal) → ``Decimal("12.5")``; an
+    item's inputs dict as it is (no rule has an input named «d»; see ``rows.decode_value``)."""
+    if len(obj) == 1 and "d" in obj and isinstance(obj["d"], str):
+        return decode_value(obj)
+    return obj
+
+
+class ItemInputs(Mapping):
+    """Item code → its inputs (``{"numerator": Decimal("9"), …}``) in one round of a ``LedgerSubmission``, kept
+    as the ledger's JSON text and parsed when an item is first asked for (then kept): at 10,000 units × 70
+    items, every item's parsed dict would take hundreds of MB while consolidation reads a few items."""
+
+    __slots__ = ("_raw", "_parsed")
+
+    def __init__(self, raw: dict[str, str] | None = None):
+        self._raw: dict[str, str] = raw if raw is not None else {}
+        self._parsed: dict[str, dict] = {}
+
+    def __getitem__(self, item: str) -> dict:
+        values = self._parsed.get(item)
+        if values is None:
+            values = self._parsed[item] = json.loads(self._raw[item], object_hook=_decode_object)
+        return values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
 
 
 class Ledger:
@@ -256,13 +291,7 @@ class Ledger:
         what ``versions`` and the per-unit rows say.
         """
         db = self.db
-        by_unit: dict[str, list[tuple]] = {}
-        for vid, sha, code, status, total, errors, warnings, t, first in db.execute(
-                "SELECT v.id, v.sha256, v.unit_code, v.status, v.total, v.errors, v.warnings, MIN(r.received_at) AS t, "
-                "MIN(r.id) FROM versions v JOIN receipts r ON r.sha256 = v.sha256 "
-                "WHERE v.round = ? AND v.unit_code IS NOT NULL GROUP BY v.id ORDER BY t, MIN(r.id)", (round,)):
-            if status in ("ok", "errors"):
-                by_unit.setdefault(code, []).append((vid, sha, status, total, errors, warnings, t))
+        by_unit = self._readable_versions(round)
         chosen = {}
         units = db.execute("SELECT code, name FROM units ORDER BY rowid").fetchall()
         for code, name in units:
@@ -282,37 +311,59 @@ class Ledger:
             out[vid] = LedgerSubmission(code, name, sha, first_path.get(sha, ""), t, self.state_dir / stored[sha],
                                         status, None if total is None else Decimal(total), errors, warnings,
                                         superseded=superseded)
-        cursor = db.execute("SELECT i.version_id, i.item, i.inputs, i.score, i.evidence FROM items i JOIN versions v "
-                            "ON v.id = i.version_id WHERE v.round = ? ORDER BY i.version_id, i.item", (round,))
+        # Only the chosen versions' items, in one query; the evidence counted by SQLite (never parsed here),
+        # the inputs kept as the ledger's JSON until asked for (``ItemInputs``).
+        chosen_ids = json.dumps(sorted(out))
+        cursor = db.execute("SELECT version_id, item, inputs, score, json_array_length(evidence) FROM items "
+                            "WHERE version_id IN (SELECT value FROM json_each(?)) ORDER BY version_id, item",
+                            (chosen_ids,))
         while True:
             batch = cursor.fetchmany(20_000)  # in batches: bounded memory
             if not batch:
                 break
-            rows = [row for row in batch if row[0] in out]
-            inputs = json.loads("[" + ",".join(row[2] for row in rows) + "]")  # one parse per batch (fast)
-            evidence = json.loads("[" + ",".join(row[4] for row in rows) + "]")
-            for (vid, item, _, score, _), values, entries in zip(rows, inputs, evidence):
-                sub = out[vid]
-                sub.inputs.setdefault(round, {})[item] = {k: decode_value(v) for k, v in values.items()}
-                sub.scores.setdefault(round, {})[item] = Decimal(score)
-                sub.evidence_counts[item] = len(entries)
+            current = -1
+            for vid, item, inputs, score, n in batch:
+                if vid != current:
+                    current, sub = vid, out[vid]
+                    round_inputs = sub.inputs.setdefault(round, ItemInputs())._raw  # type: ignore[attr-defined]
+                    round_scores = sub.scores.setdefault(round, {})
+                    evidence_counts = sub.evidence_counts
+                round_inputs[item] = inputs
+                round_scores[item] = Decimal(score)
+                evidence_counts[item] = n
         for vid, item, severity, n in db.execute(
                 "SELECT f.version_id, f.item, f.severity, COUNT(*) FROM findings f JOIN versions v ON v.id = f.version_id "
                 "WHERE v.round = ? AND f.item IS NOT NULL GROUP BY f.version_id, f.item, f.severity", (round,)):
             if vid in out:
                 out[vid].finding_counts.setdefault(item, {"error": 0, "warning": 0, "info": 0})[severity] = n
-        others: dict[str, list[str]] = {}
-        for code, other in db.execute("SELECT DISTINCT unit_code, round FROM versions WHERE round <> ? "
-                                      "AND unit_code IS NOT NULL", (round,)):
-            if not is_explanation_round(other):  # what a unit asks, never scores that count (as _other_rounds)
-                others.setdefault(code, []).append(other)
-        result = []
-        for sub in out.values():
-            for other_round in others.get(sub.unit_code, []):
-                self._add_round(sub, sub.unit_code, other_round)
-            result.append(sub)
+        by_code = {sub.unit_code: sub for sub in out.values()}
+        others = sorted({r for (r,) in db.execute("SELECT DISTINCT round FROM versions WHERE round <> ? "
+                                                  "AND unit_code IS NOT NULL", (round,))})
+        for other in others:  # as _add_round for every unit at once, round after round (name order)
+            if is_explanation_round(other):  # what a unit asks, never scores that count (as _other_rounds)
+                continue
+            latest = {versions[-1][0]: by_code[code] for code, versions in self._readable_versions(other).items()
+                      if code in by_code}
+            for vid, item, inputs, score in db.execute(
+                    "SELECT version_id, item, inputs, score FROM items WHERE version_id IN "
+                    "(SELECT value FROM json_each(?)) ORDER BY version_id, item", (json.dumps(sorted(latest)),)):
+                sub = latest[vid]
+                sub.inputs.setdefault(other, ItemInputs())._raw[item] = inputs  # type: ignore[attr-defined]
+                sub.scores.setdefault(other, {})[item] = Decimal(score)
         order = {code: i for i, (code, _) in enumerate(units)}
-        return sorted(result, key=lambda s: order[s.unit_code])
+        return sorted(out.values(), key=lambda s: order[s.unit_code])
+
+    def _readable_versions(self, round: str) -> dict[str, list[tuple]]:
+        """Unit code → its readable versions (status ok or errors) in ``round``, oldest first (as ``versions``):
+        (version id, sha256, status, total, errors, warnings, received_at) each."""
+        by_unit: dict[str, list[tuple]] = {}
+        for vid, sha, code, status, total, errors, warnings, t, first in self.db.execute(
+                "SELECT v.id, v.sha256, v.unit_code, v.status, v.total, v.errors, v.warnings, MIN(r.received_at) AS t, "
+                "MIN(r.id) FROM versions v JOIN receipts r ON r.sha256 = v.sha256 "
+                "WHERE v.round = ? AND v.unit_code IS NOT NULL GROUP BY v.id ORDER BY t, MIN(r.id)", (round,)):
+            if status in ("ok", "errors"):
+                by_unit.setdefault(code, []).append((vid, sha, status, total, errors, warnings, t))
+        return by_unit
 
     def _submission(self, code: str, name: str, sha: str, received_at: str, round: str,
                     superseded: list[str]) -> LedgerSubmission:

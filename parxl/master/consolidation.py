@@ -36,6 +36,7 @@ from ..results.compute import Results, Source, UnitInput, consolidate
 from ..survey.table import load_survey
 from . import PreviousEntry, write_master
 from .blocks import write_blocks_master
+from .reuse import master_key, reusable_master, save_master_key
 from .snapshot import save_snapshot
 
 SURVEY_ROUND = "survey"
@@ -67,18 +68,19 @@ def unit_input(campaign: Campaign, sub: LedgerSubmission,
     na_items = {i.code: i for i in campaign.framework.items if i.not_applicable is not None}
     survey = {code: v for code, v in sub.scores.get(SURVEY_ROUND, {}).items() if code in survey_items}
     survey.update(imported_survey or {})
+    self_inputs = sub.inputs.get(SELF, {})  # only the items that may be marked not applicable are read
     return UnitInput(
         unit=unit,
         status="errors" if sub.status == "errors" or sub.errors > 0 else "ok",
-        self_scores=dict(sub.self_scores),
+        self_scores=sub.self_scores,  # shared with ``sub``, never changed
         appraised_scores=appraised or None,
         survey_scores=survey or None,
-        evidence_counts=dict(sub.evidence_counts),
+        evidence_counts=sub.evidence_counts,
         finding_counts={item: sum(by.get(s, 0) for s in COUNTED_SEVERITIES) for item, by in sub.finding_counts.items()},
         error_count=sub.errors,
         source=Source(sub.sha256, sub.original_path, sub.received_at),
-        not_applicable=frozenset(code for code, values in sub.inputs.get(SELF, {}).items()
-                                 if code in na_items and na_items[code].marked_not_applicable(values)),
+        not_applicable=frozenset(code for code in na_items if code in self_inputs
+                                 and na_items[code].marked_not_applicable(self_inputs[code])),
     )
 
 
@@ -242,6 +244,7 @@ class Consolidation:
     master: Path
     snapshot: Path | None = None  # the results saved beside the master, which the documents follow
     blocks: list[Results] = field(default_factory=list)  # each block's results (campaign with ``blocks:``)
+    reused: bool = False  # nothing the master shows had changed: the last master and its snapshot stand
 
     def report(self, campaign: Campaign, payload: dict | None = None) -> CommandReport:
         """The ``CommandReport`` of ``parxl consolidate``, with ``payload`` as its JSON.
@@ -262,6 +265,12 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
     """Intake of inbox/, then results from the ledger, then a new master workbook in output/
     and the snapshot of its results in the state folder (``master.snapshot``).
 
+    When nothing the master shows has changed since the last consolidation (``master_key``: the
+    results' inputs, campaign.yaml, the units list, the survey table, ``previous``, parxl's version)
+    and the last master is still in output/ as it was written, no new master is written: the
+    ``Consolidation`` names the last master and its snapshot, ``reused`` is True, and its results
+    (made again from the same inputs, at the last master's ``made_at``) are the ones that master shows.
+
     ``intake_progress`` gets ``(done, files, file)`` while the inbox is read, ``master_progress``
     ``(done, steps, sheet)`` while the master is written (``core.progress.Progress``).
 
@@ -271,13 +280,25 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
     """
     intake = run_intake(campaign, intake_progress)
     if campaign.has_blocks:  # each block ranked on its own, one master with every block's sheets
-        blocks = block_results(campaign, intake.latest, intake.returned, local_iso())
-        results = combined(campaign, blocks)
-        master = write_blocks_master(blocks, campaign.output_dir, previous, master_progress)
         fingerprint = blocks_fingerprint(campaign, intake.latest, intake.returned)
-        return Consolidation(intake, results, master, save_snapshot(results, master, fingerprint), blocks)
+        key = master_key(campaign, fingerprint, previous, intake.returned)
+        last = reusable_master(campaign, key)
+        blocks = block_results(campaign, intake.latest, intake.returned, last.made_at if last else local_iso())
+        results = combined(campaign, blocks)
+        if last is not None:
+            return Consolidation(intake, results, last.master, last.snapshot, blocks, reused=True)
+        master = write_blocks_master(blocks, campaign.output_dir, previous, master_progress)
+        snapshot = save_snapshot(results, master, fingerprint)
+        save_master_key(campaign, key, master, snapshot, results.made_at)
+        return Consolidation(intake, results, master, snapshot, blocks)
     inputs = unit_inputs(campaign, intake.latest, intake.returned)
-    results = consolidate(campaign, inputs, local_iso())
+    fingerprint = results_fingerprint(campaign, inputs)
+    key = master_key(campaign, fingerprint, previous, intake.returned)
+    last = reusable_master(campaign, key)
+    results = consolidate(campaign, inputs, last.made_at if last else local_iso())
+    if last is not None:
+        return Consolidation(intake, results, last.master, last.snapshot, reused=True)
     master = write_master(results, campaign.output_dir, previous, master_progress)
-    snapshot = save_snapshot(results, master, results_fingerprint(campaign, inputs))
+    snapshot = save_snapshot(results, master, fingerprint)
+    save_master_key(campaign, key, master, snapshot, results.made_at)
     return Consolidation(intake, results, master, snapshot)

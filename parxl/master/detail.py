@@ -77,17 +77,27 @@ def write_detail(ws: Worksheet, fmt: MasterFormats, view: View) -> DetailRows:
                                               item.max)))
                  for item in fw.items]
         criterion = criterion_of(fw)
+        # The same figures recur across units (and a unit's criterion cells across its items): each
+        # combination's cell XML is made once.
+        scores_xml: dict[tuple, str] = {}
+        sub_xml: dict[tuple, str] = {}
         n = FIRST_ROW + 1  # 1-based
         for u in units:
             unit = writer.cells(0, (u.unit.code, u.unit.name, u.unit.kind))
+            items = u.items
             for code, about in fixed:
-                res = u.items[code]
+                res = items[code]
                 if not res.applies:
                     continue  # not for the unit's type: absent from its workbook
-                scores = writer.cells(8, (res.self_score, res.appraised, res.final, res.evidence_count, res.findings))
+                key = (res.self_score, res.appraised, res.final, res.evidence_count, res.findings)
+                scores = scores_xml.get(key)
+                if scores is None:
+                    scores = scores_xml[key] = writer.cells(8, key)
                 crit = criterion.get(code, "")
-                sub = writer.cells(13, (crit, u.criterion_index(crit) if crit else None,
-                                        "x" if res.not_applicable else None))
+                key = (crit, u.criterion_index(crit) if crit else None, "x" if res.not_applicable else None)
+                sub = sub_xml.get(key)
+                if sub is None:
+                    sub = sub_xml[key] = writer.cells(13, key)
                 yield writer.row(n, unit + about + scores + sub)
                 n += 1
 

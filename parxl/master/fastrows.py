@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
@@ -76,16 +77,30 @@ def append_rows(src: Path, dest: Path, sheet_index: int, rows: Iterable[str], la
             head, tail = xml.split("</sheetData>", 1)
             head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{xl_col_to_name(last_col)}{last_row + 1}"/>',
                           head, count=1)
-            with zout.open(_copy_info(info), "w", force_zip64=True) as fout:
+            with zout.open(_copy_info(info), "w", force_zip64=True) as fout, \
+                    ThreadPoolExecutor(1) as compressor:
+                # zlib compresses a chunk (without the GIL) in the other thread while this one makes the
+                # next: one write at a time, in order.
                 fout.write(head.encode("utf-8"))
-                chunk: list[str] = []
-                for text in rows:
-                    chunk.append(text)
-                    if len(chunk) >= _CHUNK:
-                        fout.write("".join(chunk).encode("utf-8"))
-                        chunk.clear()
-                fout.write("".join(chunk).encode("utf-8"))
+                pending: Future | None = None
+                for data in _chunks(rows):
+                    if pending is not None:
+                        pending.result()
+                    pending = compressor.submit(fout.write, data)
+                if pending is not None:
+                    pending.result()
                 fout.write(("</sheetData>" + tail).encode("utf-8"))
+
+
+def _chunks(rows: Iterable[str]) -> Iterator[bytes]:
+    """``rows`` joined ``_CHUNK`` at a time, UTF-8 encoded."""
+    chunk: list[str] = []
+    for text in rows:
+        chunk.append(text)
+        if len(chunk) >= _CHUNK:
+            yield "".join(chunk).encode("utf-8")
+            chunk = []
+    yield "".join(chunk).encode("utf-8")
 
 
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:

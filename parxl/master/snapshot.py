@@ -29,7 +29,7 @@ from pathlib import Path
 from ..campaign.folder import Campaign
 from ..campaign.units import Unit
 from ..core.errors import ParxlError
-from ..core.files import write_atomic
+from ..core.files import atomic_path
 from ..results.compute import UnitItem, Results, Source, UnitResult
 
 SNAPSHOT_DIR = "results"
@@ -125,22 +125,35 @@ def _unit_from(doc: dict) -> UnitResult:
 
 
 def save_snapshot(results: Results, master: Path, fingerprint: dict[str, str]) -> Path:
-    """Write the snapshot of ``master`` (atomically, through ``files.write_atomic``); returns its path.
+    """Write the snapshot of ``master`` (atomically, through ``files.atomic_path``); returns its path.
 
     ``fingerprint`` is what ``results_fingerprint`` gave for the inputs of ``results``.
     """
     master = Path(master)
+    digest = hashlib.sha256()
+    with open(master, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
     doc = {
         "kind": KIND, "version": VERSION,
-        "master": {"file": master.name, "sha256": hashlib.sha256(master.read_bytes()).hexdigest()},
+        "master": {"file": master.name, "sha256": digest.hexdigest()},
         "made_at": results.made_at,
         "campaign_id": results.campaign.id,
         "fingerprint": dict(sorted(fingerprint.items())),
         "has_appraisal": results.has_appraisal, "has_survey": results.has_survey,
-        "units": [_unit_doc(u) for u in results.units],
+        "units": [],
     }
-    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return write_atomic(snapshot_path(results.campaign, master), data)
+    # The same JSON as one json.dumps of the whole document, encoded a unit at a time: the units' dicts
+    # never all exist at once (at 10,000 units they took hundreds of MB).
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    head = encode(doc)  # ends with "units":[]} (the last key)
+    target = snapshot_path(results.campaign, master)
+    with atomic_path(target) as temp, open(temp, "wb") as out:  # streamed: never the whole text in memory
+        out.write(head[:-2].encode("utf-8"))
+        for i, u in enumerate(results.units):
+            out.write((b"," if i else b"") + encode(_unit_doc(u)).encode("utf-8"))
+        out.write(b"]}")
+    return target
 
 
 def load_snapshot(campaign: Campaign, path: Path) -> Snapshot:

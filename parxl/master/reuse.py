@@ -1,0 +1,103 @@
+"""Whether the last master still shows what a new one would: the key of a master's inputs.
+
+``parxl consolidate`` writes, after each new master and its snapshot, a small file
+``.parxl/results/last-master.key`` (JSON) naming them, with ``made_at`` and the
+``master_key`` of everything the master was drawn from. A later run with the same key
+whose master and snapshot are still there, the master unchanged (same sha256), writes
+nothing new: it would only be the same workbook under a new name.
+
+The key covers every input of the master workbook: the results' fingerprint
+(``results_fingerprint``/``blocks_fingerprint``: the ledger's chosen versions and their
+figures, survey points, units, result settings, criteria set), the whole of campaign.yaml
+as loaded, the units list, the survey table's bytes (the survey sheet shows its answers),
+the units whose file did not read (with why), the previous campaign's ranks (``--previous``)
+and parxl's version (a new version may draw the master differently).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import __version__
+from ..campaign.folder import Campaign
+from ..core.files import write_atomic
+from ..ledger.returned import ReturnedFile
+from ..survey.table import survey_file
+from .previous import PreviousEntry
+from .snapshot import snapshot_dir
+
+KEY_FILE = "last-master.key"
+
+
+@dataclass(frozen=True)
+class LastMaster:
+    """The master the last consolidation wrote: its path, its snapshot's path, when its results were made."""
+
+    master: Path
+    snapshot: Path
+    made_at: str
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def master_key(campaign: Campaign, fingerprint: Mapping[str, str], previous: Mapping[str, PreviousEntry] | None,
+               returned: Sequence[ReturnedFile]) -> str:
+    """sha256 (hex) of everything a master of ``campaign`` is drawn from (see the module doc).
+
+    ``fingerprint``: the results' (``results_fingerprint`` or ``blocks_fingerprint``); ``returned``:
+    the units whose file did not read (``IntakeResult.returned``). Raises ``SurveyError`` when two
+    survey tables are there, ``OSError`` when the survey table cannot be read.
+    """
+    table = survey_file(campaign)
+    doc = {
+        "parxl": __version__,
+        "fingerprint": dict(sorted(fingerprint.items())),
+        "config": campaign.config.model_dump(mode="json"),
+        "units": [[u.code, u.name, u.kind, u.ranked] for u in campaign.units],
+        "blocks": [[b.id, b.title, b.ranked, [u.code for u in b.units]] for b in campaign.blocks]
+        if campaign.has_blocks else None,
+        "survey_table": None if table is None else [table.name, _file_sha256(table)],
+        "returned": sorted([r.unit_code, r.state, r.path, r.sha256, r.received_at, r.reason, r.by_name]
+                           for r in returned),
+        "previous": None if previous is None else sorted(
+            [code, e.rank, None if e.index is None else str(e.index)] for code, e in previous.items()),
+    }
+    data = json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def save_master_key(campaign: Campaign, key: str, master: Path, snapshot: Path, made_at: str) -> Path:
+    """Record (atomically) that ``master`` and its ``snapshot``, made at ``made_at``, were drawn from ``key``.
+
+    Returns the key file's path. Raises ``OSError`` when the state folder cannot be written.
+    """
+    doc = {"key": key, "master": Path(master).name, "master_sha256": _file_sha256(Path(master)),
+           "snapshot": Path(snapshot).name, "made_at": made_at}
+    return write_atomic(snapshot_dir(campaign) / KEY_FILE, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+
+
+def reusable_master(campaign: Campaign, key: str) -> LastMaster | None:
+    """The last master when it was drawn from ``key`` and it and its snapshot are still as written; else None.
+
+    Never raises: a key file that is missing or cannot be read means "write a new master".
+    """
+    try:
+        doc = json.loads((snapshot_dir(campaign) / KEY_FILE).read_text(encoding="utf-8"))
+        if doc.get("key") != key:
+            return None
+        master = campaign.output_dir / doc["master"]
+        snapshot = snapshot_dir(campaign) / doc["snapshot"]
+        if not (master.is_file() and snapshot.is_file()) or _file_sha256(master) != doc["master_sha256"]:
+            return None
+        return LastMaster(master, snapshot, str(doc["made_at"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None

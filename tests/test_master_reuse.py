@@ -1,0 +1,147 @@
+"""A second ``parxl consolidate`` with nothing new keeps the last master; any changed input writes a new one.
+
+Oracles: the master's bytes and mtime (untouched when kept), the files in output/ and the snapshots
+folder, and the figures of a new master read back with openpyxl (cached values of its cells), against
+points worked out by hand from the answers (test_consolidation.Answers).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal as D
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from parxl.cli import main
+from parxl.ledger.store import Ledger
+from parxl.master.names import H_CODE, H_INDEX, H_NAME, SHEET_RANKING
+
+from conftest import make_campaign
+from test_consolidation import Answers, send
+from test_results import configure
+
+
+def run(root: Path, *extra: str) -> dict:
+    out = CliRunner().invoke(main, ["consolidate", str(root), "--json", *extra])
+    assert out.exit_code == 0, out.output
+    return json.loads(out.stdout)
+
+
+def ranking_rows(master: Path) -> dict[str, dict[str, object]]:
+    """Unit code -> {header: cached value} of the ranking sheet, read with openpyxl."""
+    ws = openpyxl.load_workbook(master, data_only=True)[SHEET_RANKING]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    header = next(r for r in rows if H_CODE in r)
+    at = header.index(H_CODE)
+    return {r[at]: dict(zip(header, r)) for r in rows if r[at] and r[at] != H_CODE}
+
+
+def state(c) -> tuple[list[str], list[str]]:
+    return (sorted(p.name for p in c.output_dir.glob("*.xlsx")),
+            sorted(p.name for p in (c.state_dir / "results").glob("*.json")))
+
+
+@pytest.fixture
+def sent(tmp_path):
+    c = make_campaign(tmp_path / "c")
+    send(c, "X01", Answers(level="Ban hành không kịp thời"), mtime=1_750_000_000)  # 6,5 -> 65,00 %
+    send(c, "X02", Answers(commended=True), mtime=1_750_000_000)                   # 8 -> 80,00 %
+    first = run(c.root)
+    assert first["master_reused"] is False
+    return c, first
+
+
+def test_nothing_new_keeps_the_master_and_its_snapshot(sent):
+    c, first = sent
+    master = Path(first["master"])
+    before = (master.read_bytes(), master.stat().st_mtime_ns, state(c))
+    second = run(c.root)
+    assert second["master_reused"] is True and Path(second["master"]) == master
+    assert (master.read_bytes(), master.stat().st_mtime_ns, state(c)) == before  # nothing written
+    assert second["ranking"] == first["ranking"] and second["left_out"] == first["left_out"]
+    out = CliRunner().invoke(main, ["consolidate", str(c.root)])
+    assert out.exit_code == 0, out.output
+    assert "Không có gì mới từ lần tổng hợp trước" in " ".join(out.output.split())
+
+
+def _new_file(c, tmp_path):
+    send(c, "X01", Answers(), name="X01 - gửi lại.xlsx", mtime=1_750_100_000)  # 7 -> 70,00 %
+
+
+def _settings(c, tmp_path):
+    configure(c, missing_policy="score_readable" if c.config.missing_policy == "exclude" else "exclude")
+
+
+def _units_list(c, tmp_path):
+    units = c.root / "units.csv"
+    units.write_text(units.read_text(encoding="utf-8").replace("Phường An Lưu", "Phường An Lưu Mới"), encoding="utf-8")
+
+
+def _survey(c, tmp_path):
+    table = tmp_path / "dt.csv"
+    table.write_text("Mã,2.1\nX01,3\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["survey", str(c.root), str(table)]).exit_code == 0
+
+
+def _appraisal(c, tmp_path):
+    with Ledger.open(c) as ledger:
+        ledger.record_appraisal("appraisal-1", "X01", {"1.5": D(0)}, {}, {"1.5"}, "0" * 64, "tham-dinh.xlsx",
+                                c.framework.fingerprint)
+        ledger.commit()
+
+
+def _master_edited(c, tmp_path):
+    master = next(c.output_dir.glob("*.xlsx"))
+    master.write_bytes(master.read_bytes() + b"\0")  # opened and saved elsewhere: not what was written
+
+
+def _master_deleted(c, tmp_path):
+    next(c.output_dir.glob("*.xlsx")).unlink()
+
+
+# change -> X01's index in the new master, worked out by hand (X01: 6,5 points of 10)
+CHANGES = {
+    "new file": (_new_file, 70.0),              # X01 sends 7 points
+    "settings": (_settings, 65.0),              # the missing policy: the results' settings
+    "units list": (_units_list, 65.0),          # a unit renamed
+    "survey table": (_survey, 95.0),            # + 3 survey points
+    "appraisal": (_appraisal, 55.0),            # 1.5 appraised 0 instead of 1 point
+    "master edited": (_master_edited, 65.0),
+    "master deleted": (_master_deleted, 65.0),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_any_changed_input_writes_a_new_master(sent, tmp_path, change):
+    c, first = sent
+    master = Path(first["master"])
+    digest = hashlib.sha256(master.read_bytes()).hexdigest()
+    make, x01_index = CHANGES[change]
+    make(c, tmp_path)
+    second = run(c.root)
+    new = Path(second["master"])
+    assert second["master_reused"] is False and new.is_file()
+    assert new != master or change == "master deleted"  # a deleted master's name may be given again
+    if master.exists() and change != "master edited":
+        assert hashlib.sha256(master.read_bytes()).hexdigest() == digest  # the earlier master stays as it was
+    rows = ranking_rows(new)
+    assert float(rows["X01"][H_INDEX]) == pytest.approx(x01_index)
+    if change == "units list":
+        assert rows["X01"][H_NAME] == "Phường An Lưu Mới"
+    assert run(c.root)["master"] == second["master"]  # and then kept again
+
+
+def test_previous_and_parxl_version_are_inputs(sent, monkeypatch):
+    c, first = sent
+    master = Path(first["master"])
+    with_previous = run(c.root, "--previous", str(master))
+    assert with_previous["master_reused"] is False
+    assert run(c.root, "--previous", str(master))["master_reused"] is True
+    assert run(c.root)["master_reused"] is False  # without --previous: the change columns go, a new master
+    import parxl.master.reuse as reuse
+    monkeypatch.setattr(reuse, "__version__", "99.0")
+    again = run(c.root)
+    assert again["master_reused"] is False and Path(again["master"]).is_file()
