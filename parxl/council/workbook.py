@@ -38,6 +38,9 @@ FIELD_COLUMNS = (
 )
 
 
+# Short names of the summary and bonus/penalty sheets when «<name> (<block>)» is too long: «TH (<block>)»
+SUMMARY_SHORT, ADJUSTMENTS_SHORT = "TH", "TT"
+
 def output_dir(campaign_root: Path) -> Path:
     """``<campaign>/output/hoi-dong``."""
     return campaign_root.joinpath(*OUTPUT_DIR)
@@ -50,7 +53,7 @@ def field_sheet_name(code: str, block: str | None = None) -> str:
     name = "Thưởng, trừ" if code == AL.ADJUSTMENTS else f"Lĩnh vực {code}"
     if block is None:
         return name[:31]
-    return block_sheet_name(name, block, "TT" if code == AL.ADJUSTMENTS else code)
+    return block_sheet_name(name, block, ADJUSTMENTS_SHORT if code == AL.ADJUSTMENTS else code)
 
 
 def block_sheet_name(name: str, block: str, short: str) -> str:
@@ -106,7 +109,7 @@ def _write_block(wb, view: CouncilView, formats) -> object:
     st, text, num, mark, mark_num = formats
     campaign = view.campaign
     block = campaign.block_id
-    ws = wb.add_worksheet(SUMMARY_SHEET if block is None else block_sheet_name(SUMMARY_SHEET, block, "TH"))
+    ws = wb.add_worksheet(SUMMARY_SHEET if block is None else block_sheet_name(SUMMARY_SHEET, block, SUMMARY_SHORT))
     last = len(SUMMARY_COLUMNS) - 1
     part = "" if block is None else f"{campaign.blocks[0].title.upper()} — "
     ws.merge_range(0, 0, 0, last, f"TỔNG HỢP KẾT QUẢ THẨM ĐỊNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {campaign.year} — "

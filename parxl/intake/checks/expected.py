@@ -43,7 +43,7 @@ class Label:
 
 
 @dataclass(frozen=True)
-class ItemInputs:
+class InputReads:
     """A self-scored item's input cells: ``reads`` as (spec, column role, rows below the item's row)."""
 
     item: Item
@@ -64,7 +64,7 @@ class Expected:
     specs: tuple[RowSpec, ...]
     located: tuple[tuple[RowSpec, str, str, int | None], ...]
     labels: tuple[Label | None, ...]
-    inputs: tuple[ItemInputs, ...]
+    inputs: tuple[InputReads, ...]
     choices: tuple[tuple[Item, InputSpec], ...]
     planned: tuple[str, ...]
     item_codes: frozenset[str]
@@ -114,7 +114,7 @@ def _build(fw: Framework) -> Expected:
         item_specs = item.rule.inputs(item.max)
         if item.self_scored:
             columns = layout.input_columns(item)
-            inputs.append(ItemInputs(item, tuple((s, role_of_column[columns[s.key]], s.row) for s in item_specs),
+            inputs.append(InputReads(item, tuple((s, role_of_column[columns[s.key]], s.row) for s in item_specs),
                                      columns))
         choice = next((s for s in item_specs if s.kind == "choice"), None)
         if choice is not None:
