@@ -80,6 +80,13 @@ def _units_list(c, tmp_path):
     units.write_text(units.read_text(encoding="utf-8").replace("Phường An Lưu", "Phường An Lưu Mới"), encoding="utf-8")
 
 
+def _units_column(c, tmp_path):
+    units = c.root / "units.csv"  # a column parxl does not rank on (a survey plan may read it)
+    lines = units.read_text(encoding="utf-8").splitlines()
+    units.write_text("\n".join([lines[0] + ",Dân số"] + [line + ",5000" for line in lines[1:]]) + "\n",
+                     encoding="utf-8")
+
+
 def _survey(c, tmp_path):
     table = tmp_path / "dt.csv"
     table.write_text("Mã,2.1\nX01,3\n", encoding="utf-8")
@@ -107,6 +114,7 @@ CHANGES = {
     "new file": (_new_file, 70.0),              # X01 sends 7 points
     "settings": (_settings, 65.0),              # the missing policy: the results' settings
     "units list": (_units_list, 65.0),          # a unit renamed
+    "units list column": (_units_column, 65.0),  # a column added (populations for the survey plan)
     "survey table": (_survey, 95.0),            # + 3 survey points
     "appraisal": (_appraisal, 55.0),            # 1.5 appraised 0 instead of 1 point
     "master edited": (_master_edited, 65.0),
@@ -145,3 +153,29 @@ def test_previous_and_parxl_version_are_inputs(sent, monkeypatch):
     monkeypatch.setattr(reuse, "__version__", "99.0")
     again = run(c.root)
     assert again["master_reused"] is False and Path(again["master"]).is_file()
+
+
+def test_a_moved_campaign_writes_a_master_naming_its_new_folder(sent, tmp_path):
+    import shutil
+    c, first = sent
+    moved = tmp_path / "moved"
+    shutil.copytree(c.root, moved, copy_function=shutil.copy2)  # mtimes kept, as cp -a does
+    again = run(moved)
+    assert again["master_reused"] is False
+    ws = openpyxl.load_workbook(again["master"], read_only=True)
+    cells = [v for sheet in ws.worksheets for row in sheet.iter_rows(values_only=True) for v in row
+             if isinstance(v, str)]
+    assert any(str(moved) in v for v in cells) and not any(str(c.root) in v for v in cells)
+
+
+def test_a_block_survey_table_changed_writes_a_new_master(tmp_path):
+    """With blocks, each block has its own survey table («survey-so.csv»): changing it is a new master."""
+    from parxl.demo.run import run_demo
+    root = tmp_path / "hk"
+    run_demo(root, sample="hai-khoi-2025")
+    first = run(root)
+    assert run(root)["master_reused"] is True
+    tables = sorted(root.glob("survey-*.csv"))
+    assert tables, "the two-block sample imports a survey table per block"
+    tables[0].write_text(tables[0].read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert run(root)["master_reused"] is False and first["master"]

@@ -10,8 +10,12 @@ The key covers every input of the master workbook: the results' fingerprint
 (``results_fingerprint``/``blocks_fingerprint``: the ledger's chosen versions and their
 figures, survey points, units, result settings, criteria set), the whole of campaign.yaml
 as loaded, the units list, the survey table's bytes (the survey sheet shows its answers),
-the units whose file did not read (with why), the previous campaign's ranks (``--previous``)
-and parxl's version (a new version may draw the master differently).
+the content of every file in the campaign folder itself (units lists with every column,
+each block's survey table, criteria sets: what the clerk edits; a file there that the master
+does not read only costs a new master), each block's units list wherever it lies, the
+campaign folder's path (the «Nguồn dữ liệu» sheet names it), the units whose file did not
+read (with why), the previous campaign's ranks (``--previous``) and parxl's version (a new
+version may draw the master differently).
 """
 from __future__ import annotations
 
@@ -66,6 +70,8 @@ def master_key(campaign: Campaign, fingerprint: Mapping[str, str], previous: Map
         "blocks": [[b.id, b.title, b.ranked, [u.code for u in b.units]] for b in campaign.blocks]
         if campaign.has_blocks else None,
         "survey_table": None if table is None else [table.name, _file_sha256(table)],
+        "folder": str(campaign.root.resolve()),
+        "folder_files": _folder_files(campaign),
         "returned": sorted([r.unit_code, r.state, r.path, r.sha256, r.received_at, r.reason, r.by_name]
                            for r in returned),
         "previous": None if previous is None else sorted(
@@ -73,6 +79,14 @@ def master_key(campaign: Campaign, fingerprint: Mapping[str, str], previous: Map
     }
     data = json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
     return hashlib.sha256(data).hexdigest()
+
+
+def _folder_files(campaign: Campaign) -> list[list[str]]:
+    """[name, sha256] of every regular file in the campaign folder itself (not in its sub-folders), and of
+    each block's units list kept elsewhere; hidden files and Excel's lock files («~$…») left out."""
+    paths = {p for p in campaign.root.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))}
+    paths |= {Path(b.units_file) for b in campaign.blocks if b.units_file and Path(b.units_file).is_file()}
+    return sorted([str(p), _file_sha256(p)] for p in paths)
 
 
 def save_master_key(campaign: Campaign, key: str, master: Path, snapshot: Path, made_at: str) -> Path:
