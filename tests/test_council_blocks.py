@@ -123,3 +123,41 @@ def test_council_console_and_excel_button_speak_per_block(tmp_path):
         assert f"{title}: 0 đơn vị đã giải trình;" in said
     lines = xl.do_council(c.root).lines
     assert [line.split(":")[0] for line in lines[1:]] == list(TITLES.values())
+
+
+def test_council_never_ranks_a_block_with_ranked_false(tmp_path):
+    """A block with ``ranked: false`` has no rank and no change of rank anywhere (JSON, console, workbook,
+    Tờ trình), as in the master; the Tờ trình counts only the ranked block's units (units.csv)."""
+    from test_blocks import edit_yaml
+
+    c = year_on_copy(tmp_path, lambda root: edit_yaml(
+        root, "    criteria: criteria-xa.yaml\n", "    criteria: criteria-xa.yaml\n    ranked: false\n"))
+    picked = lowered_per_block(c, tmp_path)
+    blocks = sample_blocks()
+    out = CliRunner().invoke(main, ["council", str(c.root), "--json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    xa = [u for u in doc["units"] if u["block"] == "xa"]
+    assert xa and all(u["rank_change"] is None for u in xa)
+    assert all(u[s] is None or u[s]["rank"] is None for u in xa for s in ("self", "first", "final"))
+    assert sum(1 for u in xa if u["final"] and u["final"]["index"] is not None) >= 6  # index kept, rank not
+    assert [b["ranked"] for b in doc["blocks"]] == [True, False]
+    so = {u["code"]: u for u in doc["units"] if u["block"] == "so" and u["final"] and u["final"]["rank"]}
+    assert len(so) >= 6  # the ranked block keeps its ranks
+
+    wb = load_workbook(doc["workbook"])
+    ws = wb["Tổng hợp (xa)"]
+    head = [ws.cell(4, col).value for col in range(1, 15)]
+    for r in range(5, ws.max_row + 1):
+        values = dict(zip(head, (ws.cell(r, col).value for col in range(1, 15))))
+        assert values["Xếp hạng lần 1"] is None and values["Xếp hạng sau giải trình"] is None
+        assert values["Thay đổi hạng"] in (None, "")
+    assert picked["xa"][0] in [ws.cell(r, 2).value for r in range(5, ws.max_row + 1)]
+
+    text = "\n".join(p.text for p in docx.Document(doc["brief"]).paragraphs)
+    ranked_so = len(so)
+    assert f"{ranked_so} đơn vị được xếp hạng (mỗi khối xếp hạng riêng)" in text  # only «so»'s ranked units
+
+    said = " ".join(CliRunner().invoke(main, ["council", str(c.root)], terminal_width=40).output.split())
+    xa_codes = {code for code, b in blocks.items() if b == "xa"}
+    assert not any(f"• {code} " in said for code in xa_codes)

@@ -20,6 +20,7 @@ from ..core.numbers import ZERO
 from ..criteria.framework import Item
 from ..explanation.contested import stage_results
 from ..ledger.store import Ledger, LedgerItem
+from ..master.consolidation import unrank
 from ..results.compute import Results, UnitResult
 
 
@@ -111,6 +112,8 @@ def council_view(campaign: Campaign) -> CouncilView:
     last = rounds[-1]
     before, first, final = stage_results(campaign, 0), stage_results(campaign, 1), \
         stage_results(campaign, AL.round_number(last))
+    if not campaign.blocks[0].ranked:  # a block with ``ranked: false``: no rank, no change of rank, as the master
+        before, first, final = unrank(before), unrank(first), unrank(final)
     items_of = [i for g in AL.groups(campaign.framework) for i in g.items]
     units, changes = [], []
     for unit in campaign.units:
