@@ -161,3 +161,46 @@ def test_council_never_ranks_a_block_with_ranked_false(tmp_path):
     said = " ".join(CliRunner().invoke(main, ["council", str(c.root)], terminal_width=40).output.split())
     xa_codes = {code for code, b in blocks.items() if b == "xa"}
     assert not any(f"• {code} " in said for code in xa_codes)
+
+
+def test_council_leaves_out_a_block_with_no_appraisal_and_says_so(tmp_path):
+    """Only «so»'s appraisal workbooks come back: «xa» has no appraisal recorded, so it is not presented as
+    appraised: left out of the workbook (no «Tổng hợp (xa)») and of the Tờ trình's parts, a Vietnamese line on
+    the console, in JSON and in the Tờ trình; the Tờ trình counts «so»'s units only (units.csv)."""
+    from parxl.excel import xl
+
+    c = year_on_copy(tmp_path)
+    assert CliRunner().invoke(main, ["appraise", str(c.root)]).exit_code == 0
+    folder = c.root / "output" / "tham-dinh" / "appraisal-1" / "so"
+    first = sorted(folder.iterdir())[0]
+    ws = load_workbook(first)[L.SHEET_DATA]
+    key = next(k for k, r in sorted(rows_of(ws).items()) if isinstance(ws.cell(r, 7).value, (int, float)))
+    fill(first, tmp_path / "da-cham" / "so" / first.name, {key: 0})
+    out = CliRunner().invoke(main, ["appraise", str(c.root), "--import", str(tmp_path / "da-cham" / "so")])
+    assert out.exit_code == 0, out.output
+    line = "Khối UBND cấp xã chưa có kết quả thẩm định: chưa trình Hội đồng."
+
+    out = CliRunner().invoke(main, ["council", str(c.root)], terminal_width=40)
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())
+    assert line in said and "Khối UBND cấp xã: " not in said and "Khối sở, ban, ngành: " in said
+
+    doc = json.loads(CliRunner().invoke(main, ["council", str(c.root), "--json"]).stdout)
+    assert [b["id"] for b in doc["blocks"]] == ["so"]
+    assert [b["id"] for b in doc["not_appraised"]] == ["xa"] and doc["not_appraised"][0]["message"] == line
+    so_codes = [code for code, b in sample_blocks().items() if b == "so"]
+    assert [u["code"] for u in doc["units"]] == so_codes
+
+    assert not any("(xa)" in n for n in load_workbook(doc["workbook"]).sheetnames)
+    text = "\n".join(p.text for p in docx.Document(doc["brief"]).paragraphs)
+    assert line in text and "II. Khối UBND cấp xã" not in text and "I. Khối sở, ban, ngành" in text
+    sent = sum(1 for u in doc["units"] if u["self"] and u["self"]["total"] is not None)
+    assert f"tự đánh giá của {sent} đơn vị thuộc 1 khối" in text
+    assert line in xl.do_council(c.root).lines
+
+
+def test_council_refuses_when_no_block_is_appraised(tmp_path):
+    c = year_on_copy(tmp_path)
+    out = CliRunner().invoke(main, ["council", str(c.root)])
+    assert out.exit_code != 0 and "Chưa có kết quả thẩm định nào trong sổ theo dõi" in out.output
+    assert not (c.root / "output" / "hoi-dong").exists() or not any((c.root / "output" / "hoi-dong").iterdir())
