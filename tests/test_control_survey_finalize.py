@@ -8,13 +8,10 @@ master compared byte for byte with the master in output/, the finalisation marke
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
 from decimal import Decimal as D
 from pathlib import Path
 
-from test_launchers import AWKWARD, env, run_as_cmd, windows_split
+from test_launchers import AWKWARD, run_as_cmd
 from test_xl import WORKBOOK, excel, send  # noqa: F401 - excel is a pytest fixture
 
 from conftest import make_campaign
@@ -92,29 +89,14 @@ def test_the_button_finalizes_the_newest_master_once(tmp_path, excel):
     assert status.shown[0].startswith(f"{FINALIZE}: KHÔNG thực hiện được") and "đã được chốt" in status.shown[1]
 
 
-def run_for_loop(launcher: Path) -> list[subprocess.CompletedProcess]:
-    """Run the launcher's ``for %%F in (patterns) do command`` here as cmd.exe would: once per file the patterns
-    match (hidden files left out, none here), ``%%~fF`` that file's full path."""
-    text = launcher.read_bytes().decode("ascii").replace("%~dp0", str(launcher.parent) + os.sep)
-    [line] = [x for x in text.split("\r\n") if x.startswith("for %%F in (")]
-    m = re.fullmatch(r'for %%F in \((.*?)\) do (.*)', line)
-    patterns, command = windows_split(m[1]), m[2]
-    runs = []
-    for pattern in patterns:
-        folder, glob = os.path.split(pattern.replace("\\", os.sep))  # the launcher's Windows separator
-        for path in sorted(Path(folder).glob(glob)):
-            argv = windows_split(command.replace("%%~fF", str(path)).replace("%%", "%"))
-            runs.append(subprocess.run(argv, capture_output=True, text=True, env=env(), encoding="utf-8"))
-    return runs
-
-
 def test_the_launchers_import_the_table_and_finalize_in_an_awkward_folder(tmp_path):
     c = make_campaign(tmp_path / AWKWARD)
     launchers = {p.name: p for p in write_launchers(c.root)}
     survey = launchers[task_named(SURVEY).launcher]
-    assert "Chua co bang ket qua nao" in survey.read_text(encoding="ascii")  # said when the folder is empty
+    [empty] = run_as_cmd(survey)  # the folder is not there yet: said in Vietnamese, as the button says it
+    assert empty.returncode == 1 and "chưa có bảng kết quả điều tra" in " ".join(empty.stderr.split())
     table = put_table(c.root, "Điều tra (đợt 1) 100%.csv")
-    [run] = run_for_loop(survey)
+    [run] = run_as_cmd(survey)
     assert run.returncode == 0, run.stderr
     assert "Đã nhận kết quả điều tra xã hội học của 2 đơn vị" in " ".join(run.stdout.split())
     assert (c.root / "survey.csv").read_bytes() == table.read_bytes()
@@ -124,3 +106,19 @@ def test_the_launchers_import_the_table_and_finalize_in_an_awkward_folder(tmp_pa
     [final] = run_as_cmd(launchers[task_named(FINALIZE).launcher])
     assert final.returncode == 0, final.stderr
     assert (c.state_dir / "final" / "current.json").is_file()
+
+
+def test_the_survey_launcher_refuses_two_tables_of_one_campaign_as_the_button_does(tmp_path, excel):
+    """Two tables for the one campaign: the launcher imports neither (a loop over the tables would have let the
+    later replace the earlier), with the same Vietnamese refusal as the «Chạy» button."""
+    c = make_campaign(tmp_path / AWKWARD)
+    put_table(c.root, "a.csv")
+    put_table(c.root, "b.csv", TABLE.replace('"2,5"', "1"))
+    [run] = run_as_cmd(write_launchers(c.root)[task_named(SURVEY).number - 1])
+    said = " ".join(run.stderr.split())
+    assert run.returncode == 1 and "«a.csv» và «b.csv»" in said and "Chưa nhập bảng nào." in said
+    assert not (c.root / "survey.csv").exists()
+    status = excel(c.root / WORKBOOK, SURVEY)
+    xl.main()
+    button = " ".join(" ".join(status.shown).split())
+    assert "«a.csv» và «b.csv»" in button and "Chưa nhập bảng nào." in button

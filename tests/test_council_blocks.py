@@ -123,3 +123,84 @@ def test_council_console_and_excel_button_speak_per_block(tmp_path):
         assert f"{title}: 0 đơn vị đã giải trình;" in said
     lines = xl.do_council(c.root).lines
     assert [line.split(":")[0] for line in lines[1:]] == list(TITLES.values())
+
+
+def test_council_never_ranks_a_block_with_ranked_false(tmp_path):
+    """A block with ``ranked: false`` has no rank and no change of rank anywhere (JSON, console, workbook,
+    Tờ trình), as in the master; the Tờ trình counts only the ranked block's units (units.csv)."""
+    from test_blocks import edit_yaml
+
+    c = year_on_copy(tmp_path, lambda root: edit_yaml(
+        root, "    criteria: criteria-xa.yaml\n", "    criteria: criteria-xa.yaml\n    ranked: false\n"))
+    picked = lowered_per_block(c, tmp_path)
+    blocks = sample_blocks()
+    out = CliRunner().invoke(main, ["council", str(c.root), "--json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    xa = [u for u in doc["units"] if u["block"] == "xa"]
+    assert xa and all(u["rank_change"] is None for u in xa)
+    assert all(u[s] is None or u[s]["rank"] is None for u in xa for s in ("self", "first", "final"))
+    assert sum(1 for u in xa if u["final"] and u["final"]["index"] is not None) >= 6  # index kept, rank not
+    assert [b["ranked"] for b in doc["blocks"]] == [True, False]
+    so = {u["code"]: u for u in doc["units"] if u["block"] == "so" and u["final"] and u["final"]["rank"]}
+    assert len(so) >= 6  # the ranked block keeps its ranks
+
+    wb = load_workbook(doc["workbook"])
+    ws = wb["Tổng hợp (xa)"]
+    head = [ws.cell(4, col).value for col in range(1, 15)]
+    for r in range(5, ws.max_row + 1):
+        values = dict(zip(head, (ws.cell(r, col).value for col in range(1, 15))))
+        assert values["Xếp hạng lần 1"] is None and values["Xếp hạng sau giải trình"] is None
+        assert values["Thay đổi hạng"] in (None, "")
+    assert picked["xa"][0] in [ws.cell(r, 2).value for r in range(5, ws.max_row + 1)]
+
+    text = "\n".join(p.text for p in docx.Document(doc["brief"]).paragraphs)
+    ranked_so = len(so)
+    assert f"{ranked_so} đơn vị được xếp hạng (mỗi khối xếp hạng riêng)" in text  # only «so»'s ranked units
+
+    said = " ".join(CliRunner().invoke(main, ["council", str(c.root)], terminal_width=40).output.split())
+    xa_codes = {code for code, b in blocks.items() if b == "xa"}
+    assert not any(f"• {code} " in said for code in xa_codes)
+
+
+def test_council_leaves_out_a_block_with_no_appraisal_and_says_so(tmp_path):
+    """Only «so»'s appraisal workbooks come back: «xa» has no appraisal recorded, so it is not presented as
+    appraised: left out of the workbook (no «Tổng hợp (xa)») and of the Tờ trình's parts, a Vietnamese line on
+    the console, in JSON and in the Tờ trình; the Tờ trình counts «so»'s units only (units.csv)."""
+    from parxl.excel import xl
+
+    c = year_on_copy(tmp_path)
+    assert CliRunner().invoke(main, ["appraise", str(c.root)]).exit_code == 0
+    folder = c.root / "output" / "tham-dinh" / "appraisal-1" / "so"
+    first = sorted(folder.iterdir())[0]
+    ws = load_workbook(first)[L.SHEET_DATA]
+    key = next(k for k, r in sorted(rows_of(ws).items()) if isinstance(ws.cell(r, 7).value, (int, float)))
+    fill(first, tmp_path / "da-cham" / "so" / first.name, {key: 0})
+    out = CliRunner().invoke(main, ["appraise", str(c.root), "--import", str(tmp_path / "da-cham" / "so")])
+    assert out.exit_code == 0, out.output
+    line = "Khối UBND cấp xã chưa có kết quả thẩm định: chưa trình Hội đồng."
+
+    out = CliRunner().invoke(main, ["council", str(c.root)], terminal_width=40)
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())
+    assert line in said and "Khối UBND cấp xã: " not in said and "Khối sở, ban, ngành: " in said
+
+    doc = json.loads(CliRunner().invoke(main, ["council", str(c.root), "--json"]).stdout)
+    assert [b["id"] for b in doc["blocks"]] == ["so"]
+    assert [b["id"] for b in doc["not_appraised"]] == ["xa"] and doc["not_appraised"][0]["message"] == line
+    so_codes = [code for code, b in sample_blocks().items() if b == "so"]
+    assert [u["code"] for u in doc["units"]] == so_codes
+
+    assert not any("(xa)" in n for n in load_workbook(doc["workbook"]).sheetnames)
+    text = "\n".join(p.text for p in docx.Document(doc["brief"]).paragraphs)
+    assert line in text and "II. Khối UBND cấp xã" not in text and "I. Khối sở, ban, ngành" in text
+    sent = sum(1 for u in doc["units"] if u["self"] and u["self"]["total"] is not None)
+    assert f"tự đánh giá của {sent} đơn vị thuộc 1 khối" in text
+    assert line in xl.do_council(c.root).lines
+
+
+def test_council_refuses_when_no_block_is_appraised(tmp_path):
+    c = year_on_copy(tmp_path)
+    out = CliRunner().invoke(main, ["council", str(c.root)])
+    assert out.exit_code != 0 and "Chưa có kết quả thẩm định nào trong sổ theo dõi" in out.output
+    assert not (c.root / "output" / "hoi-dong").exists() or not any((c.root / "output" / "hoi-dong").iterdir())

@@ -112,7 +112,7 @@ def test_every_launcher_is_ascii_crlf_and_named_in_ascii(tmp_path):
         raw = p.read_bytes()
         assert raw.isascii() and p.name.isascii()
         assert raw.count(b"\r\n") == raw.count(b"\n") and raw.endswith(b"pause\r\n")
-        assert f'"{sys.executable}" -m parxl '.encode() in raw  # the Python running parxl now
+        assert f'"{sys.executable}" -m parxl'.encode() in raw  # the Python running parxl now
         assert b"%~dp0." in raw and AWKWARD.encode() not in raw
 
 
@@ -180,3 +180,9 @@ def test_the_windows_guide_names_every_task_and_launcher():
     for words in ('pip install "parxl[excel]"', "xlwings addin install", "Enable Content", "Unblock", "Run main",
                   "parxl_dieu_khien.xlsm", "parxl templates"):
         assert words in guide, words
+
+
+def test_the_survey_launcher_runs_the_buttons_function_by_the_tasks_number():
+    task = task_named("Nhập phiếu khảo sát")
+    body = launcher_text(task, r"C:\P\python.exe").split("\r\n")[5:-1]
+    assert body == [f'"C:\\P\\python.exe" -m parxl.excel.run {task.number} "%~dp0."', "echo.", "pause"]

@@ -75,3 +75,25 @@ def test_a_round_the_unit_never_answered_stays_listed(sent):
     assert [(e["round"], e["state"]) for e in units["X02"]["explanations"]] == \
         [("appraisal-1", "requested"), ("appraisal-2", "requested")]
     assert explanation_column(c)["X02"] == "Lần 1: Không gửi\nLần 2: Chưa nhận, quá hạn"
+
+
+def test_a_giai_trinh_with_errors_is_not_received_until_sent_again(sent):
+    """X02 proposes a score for 1.2 without a word of explanation (finding ``explanation-missing``, «còn lỗi»):
+    its giải trình is «must-fix» (to send again) in JSON, the status workbook and the console; its corrected
+    version, without errors, makes it «received»."""
+    c = sent
+    fill_explanation(explanation_src(c, "X02"), c.inbox_dir / "X02 giai trinh.xlsx", {"1.2": (None, None, 1)})
+    assert check(c)[0] == 1  # checked: errors
+    units = {u["code"]: u for u in status(c)["units"]}
+    assert [(e["round"], e["state"]) for e in units["X02"]["explanations"]] == [("appraisal-1", "must-fix")]
+    assert units["X02"]["explanation"] == "must-fix" and units["X02"]["explanation_received_at"]
+    assert explanation_column(c)["X02"] == "Đã nhận, còn lỗi — cần gửi lại"
+    said = " ".join(cli("status", str(c.root), "--today", "20/03/2026").output.split())
+    assert "giải trình: đã nhận, còn lỗi — cần gửi lại" in said
+
+    fill_explanation(explanation_src(c, "X02"), c.inbox_dir / "X02 giai trinh (2).xlsx",
+                     {"1.2": ("Đã gửi báo cáo quý III đúng hạn qua hệ thống", None, 1)})
+    check(c)
+    units = {u["code"]: u for u in status(c)["units"]}
+    assert [(e["round"], e["state"]) for e in units["X02"]["explanations"]] == [("appraisal-1", "received")]
+    assert explanation_column(c)["X02"].startswith("Đã nhận lúc ")

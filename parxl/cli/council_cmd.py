@@ -25,7 +25,7 @@ def command(campaign_dir: Path, as_json: bool) -> None:
     Đợt đánh giá có nhiều khối: mỗi khối một nhóm trang và một phần của tờ trình, các
     đơn vị xếp hạng trong khối của mình.
     """
-    from ..council.view import unit_points
+    from ..council.view import not_appraised_line, unit_points
     from ..documents.council_brief import draft_council
 
     campaign = load_campaign(campaign_dir)
@@ -50,10 +50,14 @@ def command(campaign_dir: Path, as_json: bool) -> None:
             doc["blocks"] = [{"id": v.campaign.block_id, "title": v.campaign.blocks[0].title,
                               "ranked": v.campaign.blocks[0].ranked, "explained_units": v.explained_units,
                               "units": [u.code for u in v.units]} for v in views]
+            doc["not_appraised"] = [{"id": b.id, "title": b.title, "message": not_appraised_line(b)}
+                                    for b in made.not_appraised]
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     console.print(escape(f"Đã lập bảng tổng hợp «{book.name}» và tờ trình «{brief.name}» trong «{book.parent}»."),
                   soft_wrap=True)
+    for block in made.not_appraised:
+        console.print(escape(not_appraised_line(block)), soft_wrap=True)
     for view in views:
         moved = [u for u in view.units if u.rank_change]
         title = f"{view.campaign.blocks[0].title}: " if per_block else ""

@@ -113,14 +113,16 @@ def command(campaign_dir: Path, as_json: bool, received: dict, note: str, today:
         timing = ("" if u.on_time is None else ", đúng hạn" if u.on_time
                   else f", chậm {u.days_late} ngày" if u.received_on else f", quá hạn {u.days_late} ngày")
         fixed = (" (thời gian do văn thư ghi" + (f": {u.note}" if u.note else "") + ")") if u.corrected else ""
-        explained = {"requested": "; giải trình: chưa nhận", "received": "; giải trình: đã nhận"}.get(u.explanation, "")
+        explained = {"requested": "; giải trình: chưa nhận", "received": "; giải trình: đã nhận",
+                     "must-fix": "; giải trình: đã nhận, còn lỗi — cần gửi lại"}.get(u.explanation, "")
         if len(status.appraisal_rounds) > 1 and u.explanations:  # every round that asked it, or it answered
             from ..appraisal.layout import round_number
 
             latest = status.appraisal_rounds[-1]
             explained = "; giải trình " + ", ".join(
                 f"lần {round_number(e.round)}: "
-                + ("đã nhận" if e.state == "received" else "chưa nhận" if e.round == latest else "không gửi")
+                + ("đã nhận" if e.state == "received" else "đã nhận, còn lỗi — cần gửi lại" if e.state == "must-fix"
+                   else "chưa nhận" if e.round == latest else "không gửi")
                 for e in u.explanations)
         console.print(f"  {u.code} {u.name}: {when}{timing}{fixed} — {STATE_TITLES[u.state]}{explained}",
                       soft_wrap=True)

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..appraisal import layout as AL
+from ..campaign.blocks import Block
 from ..campaign.folder import Campaign
 from ..core.errors import ParxlError
 from ..core.numbers import ZERO
 from ..criteria.framework import Item
 from ..explanation.contested import stage_results
 from ..ledger.store import Ledger, LedgerItem
+from ..master.consolidation import unrank
 from ..results.compute import Results, UnitResult
 
 
@@ -95,22 +97,30 @@ def _explanations(ledger: Ledger, unit: str, rounds: list[str]) -> dict[str, Led
     return out
 
 
+class NoAppraisalError(ParxlError):
+    """No appraisal round is recorded for any unit of the campaign (or of the block's view)."""
+
+
 def council_view(campaign: Campaign) -> CouncilView:
     """The council's view of ``campaign`` as the ledger holds it now (see the module doc).
 
-    Raises ``ParxlError`` when no appraisal round is recorded, ``LedgerError`` when the ledger cannot be
+    Raises ``NoAppraisalError`` (a ``ParxlError``) when no appraisal round is recorded for its units, ``LedgerError`` when the ledger cannot be
     opened, ``SurveyError`` when the survey table does not read.
     """
     with Ledger.open(campaign) as ledger:
-        rounds = sorted((r for r in ledger.rounds() if AL.round_number(r)), key=AL.round_number)
+        codes = {u.code for u in campaign.units}  # a block's view: the rounds that appraised one of its units
+        rounds = sorted((r for r in ledger.rounds() if AL.round_number(r) and ledger.units_with_files(r) & codes),
+                        key=AL.round_number)
         if not rounds:
-            raise ParxlError("Chưa có kết quả thẩm định nào trong sổ theo dõi: chạy «parxl appraise … --import …» "
+            raise NoAppraisalError("Chưa có kết quả thẩm định nào trong sổ theo dõi: chạy «parxl appraise … --import …» "
                              "trước khi lập tài liệu cho Hội đồng thẩm định.")
         subs = {s.unit_code: s for s in ledger.latest_submissions()}
         explained = {u.code: _explanations(ledger, u.code, rounds[:-1] or rounds) for u in campaign.units}
     last = rounds[-1]
     before, first, final = stage_results(campaign, 0), stage_results(campaign, 1), \
         stage_results(campaign, AL.round_number(last))
+    if not campaign.blocks[0].ranked:  # a block with ``ranked: false``: no rank, no change of rank, as the master
+        before, first, final = unrank(before), unrank(first), unrank(final)
     items_of = [i for g in AL.groups(campaign.framework) for i in g.items]
     units, changes = [], []
     for unit in campaign.units:
@@ -145,7 +155,32 @@ def council_view(campaign: Campaign) -> CouncilView:
 
 
 def council_views(campaign: Campaign) -> list[CouncilView]:
-    """``council_view`` of every block's view of ``campaign`` (``Campaign.views``, campaign.yaml order): one
-    view for a campaign without ``blocks:``. Each view's ``campaign.blocks[0]`` is its block. Raises what
-    ``council_view`` raises."""
-    return [council_view(view) for view in campaign.views()]
+    """``council_view`` of every block's view of ``campaign`` with an appraisal recorded (``Campaign.views``,
+    campaign.yaml order): one view for a campaign without ``blocks:``. Each view's ``campaign.blocks[0]`` is its
+    block. Raises what ``council_view`` raises (``NoAppraisalError`` when no block has an appraisal)."""
+    return appraised_views(campaign)[0]
+
+
+def appraised_views(campaign: Campaign) -> tuple[list[CouncilView], list[Block]]:
+    """(``council_view`` of every block with an appraisal recorded, the blocks without one), both in
+    campaign.yaml order: a block not yet appraised is left out of the council's documents. Raises
+    ``NoAppraisalError`` when no block (or the campaign without ``blocks:``) has an appraisal recorded, and
+    what ``council_view`` raises."""
+    views: list[CouncilView] = []
+    missing: list[Block] = []
+    first_error: NoAppraisalError | None = None
+    for view in campaign.views():
+        try:
+            views.append(council_view(view))
+        except NoAppraisalError as e:
+            missing.append(view.blocks[0])
+            first_error = first_error or e
+    if first_error is not None and not views:
+        raise first_error
+    return views, missing
+
+
+def not_appraised_line(block: Block) -> str:
+    """The Vietnamese line saying ``block`` has no appraisal recorded and is left out of the council's documents
+    (console, control workbook and Tờ trình say the same)."""
+    return f"{block.title} chưa có kết quả thẩm định: chưa trình Hội đồng."

@@ -10,14 +10,15 @@ block, then per block (campaign.yaml order) its units, ranked among themselves, 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..appraisal import layout as AL
 from ..core.files import write_atomic
 from ..core.numbers import vi_number
 from ..campaign.folder import Campaign
-from ..council.view import CouncilView, council_views
+from ..campaign.blocks import Block
+from ..council.view import CouncilView, appraised_views, not_appraised_line
 from ..council.workbook import WORKBOOK_NAME, output_dir, write_council_workbook
 from .context import header_context, nfc, points, recipient_lines, units_phrase
 from .render import campaign_template, render_bytes
@@ -61,12 +62,13 @@ def _counts(view: CouncilView) -> tuple[int, int]:
     return read, sum(1 for u in view.units if u.final is not None and u.final.rank is not None)
 
 
-def blocks_brief_context(views: Sequence[CouncilView]) -> dict:
+def blocks_brief_context(views: Sequence[CouncilView], not_appraised: Sequence[Block] = ()) -> dict:
     """The template variables of the Tờ trình of a campaign with ``blocks:`` («to-trinh-hoi-dong-cac-khoi.docx»),
     ``views`` one per block (``council_views``): the header, the counts over every block (``unit_count``,
     ``ranked_count``, ``explained_count``, ``block_count``), ``units_phrase`` naming each block's units once,
     and ``blocks`` [{numeral (I, II…), id, title, intro, units, open_items}] with ``units`` and ``open_items``
-    as in ``brief_context``; every text NFC."""
+    as in ``brief_context``; ``not_appraised`` one line per block left out for want of an appraisal
+    (``not_appraised_line``); every text NFC."""
     campaign = views[0].campaign
     cfg = campaign.config
     ctx = header_context(campaign, f"…/TTr-{cfg.issuer.short}", None)
@@ -93,6 +95,7 @@ def blocks_brief_context(views: Sequence[CouncilView]) -> dict:
         "rounds_text": "thẩm định lần 1" if n == 1 else f"{n} lần thẩm định",
         "explained_count": vi_number(sum(v.explained_units for v in views)),
         "block_count": vi_number(len(views)),
+        "not_appraised": [not_appraised_line(b) for b in not_appraised],
         "blocks": blocks,
         "workbook_name": WORKBOOK_NAME,
         "recipients": recipient_lines(["Như trên", "Lưu: VT, NV"]),
@@ -126,34 +129,38 @@ def brief_context(view: CouncilView) -> dict:
     return nfc(ctx)
 
 
-def render_brief(views: CouncilView | Sequence[CouncilView], template: Path | None = None) -> Path:
+def render_brief(views: CouncilView | Sequence[CouncilView], template: Path | None = None,
+                 not_appraised: Sequence[Block] = ()) -> Path:
     """Render the Tờ trình of ``views`` (one ``CouncilView``, or ``council_views`` of a campaign) into
     ``output/hoi-dong/`` (replacing the earlier one); its path. A campaign with ``blocks:`` (block views) uses
-    «to-trinh-hoi-dong-cac-khoi.docx» and ``blocks_brief_context``.
+    «to-trinh-hoi-dong-cac-khoi.docx» and ``blocks_brief_context`` (``not_appraised``: the blocks left out).
 
     Raises ``DocumentError`` for a template that does not fit, ``OSError`` when it cannot be written."""
     views = [views] if isinstance(views, CouncilView) else list(views)
     root = views[0].campaign.root
     per_block = views[0].campaign.block_id is not None
     template = Path(template) if template else campaign_template(root, BLOCKS_TEMPLATE if per_block else TEMPLATE)
-    data = render_bytes(template, blocks_brief_context(views) if per_block else brief_context(views[0]))
+    data = render_bytes(template, blocks_brief_context(views, not_appraised) if per_block else brief_context(views[0]))
     return write_atomic(output_dir(root) / FILE_NAME, data)
 
 
 @dataclass(frozen=True)
 class CouncilDocuments:
-    """What ``draft_council`` made: the views (one per block, or one), the council's workbook and the Tờ trình."""
+    """What ``draft_council`` made: the views (one per block appraised, or one), the council's workbook, the
+    Tờ trình, and the blocks left out because no appraisal is recorded for them."""
 
     views: list[CouncilView]
     workbook: Path
     brief: Path
+    not_appraised: list[Block] = field(default_factory=list)
 
 
 def draft_council(campaign: Campaign) -> CouncilDocuments:
     """The council's workbook and Tờ trình of ``campaign`` into ``output/hoi-dong/`` (what ``parxl council`` and
-    the control workbook's task run), per block for a campaign with ``blocks:``.
+    the control workbook's task run), per block for a campaign with ``blocks:``; a block with no appraisal
+    recorded is left out (``CouncilDocuments.not_appraised``).
 
     Raises ``ParxlError`` when no appraisal round is recorded, ``LedgerError``, ``SurveyError``,
     ``DocumentError`` and ``OSError`` as ``council_view``, ``render_brief`` and ``write_council_workbook`` do."""
-    views = council_views(campaign)
-    return CouncilDocuments(views, write_council_workbook(views), render_brief(views))
+    views, missing = appraised_views(campaign)
+    return CouncilDocuments(views, write_council_workbook(views), render_brief(views, None, missing), missing)

@@ -1,6 +1,7 @@
 """Double-clickable ``.cmd`` launchers, one per task, written into the campaign folder: they need no Excel.
 
-Each runs the Python that installed parxl, ``"<python>" -m parxl <task> "<campaign folder>"``, then
+Each runs the Python that installed parxl, ``"<python>" -m parxl <task> "<campaign folder>"`` (the survey
+import, over a folder of tables: ``-m parxl.excel.run <number>``, the button's own function), then
 ``pause`` so the window stays open on the result. The file is ASCII with CRLF line ends (cmd.exe
 reads a batch file in the console's code page, so a Vietnamese letter in it would be garbled): the
 campaign folder is written as ``%~dp0.``, the folder of the launcher itself, which cmd.exe expands
@@ -21,7 +22,7 @@ from .. import __version__
 from ..core.errors import ParxlError
 from ..core.files import write_atomic
 from ..core.texts import strip_diacritics
-from .tasks import CAMPAIGN_HERE, EACH_TABLE, IN_CAMPAIGN, SURVEY_SUFFIXES, TASKS, Task
+from .tasks import CAMPAIGN_HERE, EACH_TABLE, IN_CAMPAIGN, TASKS, Task
 
 HERE = "%~dp0"  # the launcher's folder, with its trailing backslash
 CAMPAIGN_ARG = '"%~dp0."'
@@ -57,35 +58,29 @@ def batch_python(executable: str, environ: Mapping[str, str] | None = None) -> s
 def _arg(a: str) -> str:
     if a == CAMPAIGN_HERE:
         return CAMPAIGN_ARG
-    if a.startswith(EACH_TABLE):
-        return '"%%~fF"'  # the ``for`` loop's table (see ``_run``)
     if a.startswith(IN_CAMPAIGN):
         return f'"{HERE}{a[len(IN_CAMPAIGN):]}"'
     return a
 
 
-def _run(args: tuple[str, ...], python: str) -> str:
-    """One command's line: ``parxl`` with ``args`` and the campaign folder; with an ``EACH_TABLE`` argument, a
-    ``for`` loop running it once per survey table of that folder (cmd.exe's ``for`` skips hidden files such
-    as Excel's «~$» lock files), after a line that says so when the folder holds none."""
-    line = f'"{python}" -m parxl {" ".join(map(_arg, args))}' + ("" if CAMPAIGN_HERE in args else f" {CAMPAIGN_ARG}")
-    each = next((a[len(EACH_TABLE):] for a in args if a.startswith(EACH_TABLE)), None)
-    if each is None:
-        return line
-    pattern = " ".join(f'"{HERE}{each}\\*{suffix}"' for suffix in SURVEY_SUFFIXES)
-    none = " if not exist ".join(f'"{HERE}{each}\\*{suffix}"' for suffix in SURVEY_SUFFIXES)
-    return (f"if not exist {none} echo Chua co bang ket qua nao trong thu muc {each} cua dot danh gia.\r\n"
-            f"for %%F in ({pattern}) do {line}")
+def _run(args: tuple[str, ...], python: str, task: Task) -> str:
+    """One command's line: ``parxl`` with ``args`` and the campaign folder. A command over each survey table
+    (an ``EACH_TABLE`` argument) runs ``python -m parxl.excel.run`` with the task's number instead: the same
+    library function as the control workbook's button, which refuses two tables of one block before importing
+    any (a ``for`` loop over the tables would let the later silently replace the earlier)."""
+    if any(a.startswith(EACH_TABLE) for a in args):
+        return f'"{python}" -m parxl.excel.run {task.number} {CAMPAIGN_ARG}'
+    return f'"{python}" -m parxl {" ".join(map(_arg, args))}' + ("" if CAMPAIGN_HERE in args else f" {CAMPAIGN_ARG}")
 
 
 def launcher_text(task: Task, python: str) -> str:
     """The text of ``task``'s launcher; ``python`` as ``batch_python`` returns it. ASCII, CRLF line ends.
 
     Several commands (the documents) stop at the first that fails; a command over each survey table
-    (``EACH_TABLE``) runs once per table.
+    (``EACH_TABLE``) runs the button's function (``parxl.excel.run``).
     """
     title = strip_diacritics(task.label).encode("ascii", "ignore").decode()
-    runs = [_run(args, python) for args in task.commands]
+    runs = [_run(args, python, task) for args in task.commands]
     body: list[str] = []
     for n, run in enumerate(runs):
         body.append(run)

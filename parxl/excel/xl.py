@@ -317,6 +317,9 @@ def do_council(campaign_dir: str | Path) -> Outcome:
     made = draft_council(campaign)
     book, brief = made.workbook, made.brief
     lines = [f"Đã lập bảng tổng hợp «{book.name}» và tờ trình «{brief.name}» trong «{book.parent}»."]
+    from ..council.view import not_appraised_line
+
+    lines += [not_appraised_line(b) for b in made.not_appraised]
     moved_all = 0
     for view in made.views:
         moved = [u for u in view.units if u.rank_change]

@@ -9,7 +9,8 @@
   ``unreadable`` (its file arrived but does not read), ``internal`` (parxl failed on its file: not the
   unit's fault), ``not-sent``; and the explanation round (giải trình): ``requested`` when the latest
   appraisal round recorded leaves it contested items (scored below its self-assessment, or flagged «Cần
-  giải trình»), ``received`` once its giải trình workbook for that round is recorded (with the time);
+  giải trình»), ``received`` once its giải trình workbook for that round is recorded (with the time),
+  ``must-fix`` when the latest version recorded has errors (a later one without errors replaces it);
   and the same for every appraisal round recorded (``explanations``: round 1's explanation and, when a
   later round asked again, that one too);
 - per appraisal round whose workbooks were generated or recorded: per workbook (a field, or the bonus and
@@ -60,8 +61,9 @@ def local_day(utc_text: str) -> dt.date:
 @dataclass
 class ExplanationProgress:
     """A unit's explanation (giải trình) of one appraisal round's results: ``round`` («appraisal-1»), ``state``
-    ``requested`` (the round left it contested items; nothing recorded yet) or ``received`` (its giải trình
-    workbook of that round is recorded), ``received_at`` (ISO 8601 UTC of the first one, None until then)."""
+    ``requested`` (the round left it contested items; nothing recorded yet), ``received`` (its giải trình
+    workbook of that round is recorded) or ``must-fix`` (recorded, but its latest version was checked with
+    errors: to send again), ``received_at`` (ISO 8601 UTC of the first one, None until then)."""
 
     round: str
     state: str
@@ -83,7 +85,7 @@ class UnitProgress:
     state: UnitState
     corrected: bool = False
     note: str = ""
-    explanation: str = ""                      # "" | "requested" | "received" (the latest appraisal round's)
+    explanation: str = ""                      # "" | "requested" | "received" | "must-fix" (latest round's)
     explanation_received_at: str | None = None  # ISO 8601 UTC of its first giải trình workbook of that round
     explanations: list[ExplanationProgress] = field(default_factory=list)  # every round's, in round order
 
@@ -202,6 +204,13 @@ def unit_progress(campaign: Campaign, ledger: Ledger, deadline: dt.date | None, 
     return out
 
 
+def _latest_has_errors(ledger: Ledger, code: str, round: str) -> bool:
+    """Whether the unit's latest readable version in ``round`` was checked with errors (a later version without
+    errors replaces it)."""
+    readable = [v for v in ledger.versions(code, round) if v[2] in ("ok", "errors")]
+    return bool(readable) and readable[-1][2] == "errors"
+
+
 def add_explanations(campaign: Campaign, units: list[UnitProgress]) -> str | None:
     """Set each unit's ``explanations`` (every appraisal round recorded, in round order: the rounds that asked it
     to explain or whose giải trình workbook of it is recorded) and, from the latest round recorded
@@ -214,13 +223,16 @@ def add_explanations(campaign: Campaign, units: list[UnitProgress]) -> str | Non
         rounds = sorted((r for r in ledger.rounds() if appraisal_layout.round_number(r)),
                         key=appraisal_layout.round_number)
         received = {r: ledger.first_received(explanation_round(r)) for r in rounds}
+        faulty = {r: {code for code in received[r] if _latest_has_errors(ledger, code, explanation_round(r))}
+                  for r in rounds}
     views = campaign.views()
     for r in rounds:
         requested = {u.code for view in views  # each block's units against its own criteria set
                      for u in contested(view, r) if u.items}
         for u in units:
             if u.code in received[r]:
-                u.explanations.append(ExplanationProgress(r, "received", received[r][u.code]))
+                u.explanations.append(ExplanationProgress(r, "must-fix" if u.code in faulty[r] else "received",
+                                                          received[r][u.code]))
             elif u.code in requested:
                 u.explanations.append(ExplanationProgress(r, "requested"))
     for u in units:

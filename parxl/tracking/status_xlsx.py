@@ -34,14 +34,18 @@ def _yes(value: bool | None) -> str:
     return "" if value is None else ("Có" if value else "Không")
 
 
+EXPLANATION_TO_FIX = "Đã nhận, còn lỗi — cần gửi lại"  # a giải trình workbook whose latest version has errors
+
+
 def _explanation(u, status: CampaignStatus) -> str:
-    """«Đã nhận lúc …», «Chưa nhận (hạn …)» or «Chưa nhận, quá hạn» for a unit asked to explain; "" otherwise.
+    """«Đã nhận lúc …», «Đã nhận, còn lỗi — cần gửi lại», «Chưa nhận (hạn …)» or «Chưa nhận, quá hạn» for a unit
+    asked to explain; "" otherwise.
     With several appraisal rounds recorded, one line per round that asked it or whose giải trình it sent
     («Lần 1: Đã nhận lúc …»; an earlier round it never answered: «Không gửi»)."""
     if len(status.appraisal_rounds) > 1:
         latest = status.appraisal_rounds[-1]
         return "\n".join(f"Lần {round_number(e.round)}: "
-                         + (_one(e.state, e.received_at, status) if e.round == latest or e.state == "received"
+                         + (_one(e.state, e.received_at, status) if e.round == latest or e.state != "requested"
                             else "Không gửi") for e in u.explanations)
     return _one(u.explanation, u.explanation_received_at, status)
 
@@ -49,6 +53,8 @@ def _explanation(u, status: CampaignStatus) -> str:
 def _one(state: str, received_at: str | None, status: CampaignStatus) -> str:
     if state == "received":
         return f"Đã nhận lúc {_when(received_at)}"
+    if state == "must-fix":
+        return EXPLANATION_TO_FIX
     if state != "requested":
         return ""
     by = status.explanation_deadline

@@ -632,6 +632,9 @@ def build_council_brief_blocks(path: Path) -> None:
               "thuộc {{ block_count }} khối qua {{ rounds_text }}; {{ explained_count }} đơn vị đã giải trình kết "
               "quả thẩm định sơ bộ; {{ ranked_count }} đơn vị được xếp hạng (mỗi khối xếp hạng riêng). Kết quả "
               "như sau:", **BODY)
+    tag(doc, "{%p for line in not_appraised %}")  # blocks with no appraisal recorded: left out, said so
+    para(doc, "{{ line }}", **BODY)
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p for b in blocks %}")
     heading(doc, "{{ b.numeral }}. {{ b.title }}")
     para(doc, "{{ b.intro }}", **BODY)
