@@ -37,6 +37,7 @@ from .schedule import ScheduleTask, config_date, default_schedule, schedule_yaml
 CAMPAIGN_FILE = "campaign.yaml"
 CRITERIA_FILE = "criteria.yaml"
 STATE_DIR = ".parxl"
+CONTROL_STEM = "parxl_dieu_khien"  # the control workbook (.xlsm) and its .py that parxl control writes here
 WORK_DIRS = ("workbooks", "inbox", "output", STATE_DIR)
 
 

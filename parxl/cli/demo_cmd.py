@@ -7,7 +7,6 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..core.numbers import vi_number
-from ..demo.run import run_demo
 from ..survey.plan import coverage_sentence
 from .console import console
 
@@ -28,6 +27,8 @@ def command(directory: Path, sample: str | None) -> None:
     THƯ_MỤC phải chưa có, trống, hoặc do một lần chạy thử trước tạo ra; bản
     chạy thử không ghi vào đợt đánh giá thật.
     """
+    from ..demo.run import run_demo  # here: the demo pulls in every stage (and openpyxl)
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.writes_to_terminal()) as bar:
         tasks: dict[str, int] = {}

@@ -32,7 +32,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
-from ..campaign.folder import Campaign, load_campaign
+from ..campaign.folder import CONTROL_STEM, Campaign, load_campaign
 from ..core.errors import ParxlError
 from ..core.files import write_atomic
 from ..core.numbers import vi_number
@@ -44,7 +44,7 @@ from .tasks import APPRAISAL_RETURNS, SURVEY_RETURNS, TASKS, command_line
 
 SHEET = "Điều khiển"
 CONF_SHEET = "xlwings.conf"
-STEM = "parxl_dieu_khien"  # the workbook's name is the Python module SampleCall imports
+STEM = CONTROL_STEM  # the workbook's name is the Python module SampleCall imports
 MODULE_FILE = f"{STEM}.py"
 TASK_NAME = "parxl_task"
 TASKS_NAME = "parxl_tasks"

@@ -10,9 +10,9 @@ The key covers every input of the master workbook: the results' fingerprint
 (``results_fingerprint``/``blocks_fingerprint``: the ledger's chosen versions and their
 figures, survey points, units, result settings, criteria set), the whole of campaign.yaml
 as loaded, the units list, the survey table's bytes (the survey sheet shows its answers),
-the content of every file in the campaign folder itself (units lists with every column,
-each block's survey table, criteria sets: what the clerk edits; a file there that the master
-does not read only costs a new master), each block's units list wherever it lies, the
+the content of every data file in the campaign folder itself (units lists with every
+column, each block's survey table, criteria sets: what the clerk edits; a data file there that
+the master does not read only costs a new master), each block's units list wherever it lies, the
 campaign folder's path (the «Nguồn dữ liệu» sheet names it), the units whose file did not
 read (with why), the previous campaign's ranks (``--previous``) and parxl's version (a new
 version may draw the master differently).
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..campaign.folder import Campaign
+from ..campaign.folder import CONTROL_STEM, Campaign
 from ..core.files import write_atomic
 from ..ledger.returned import ReturnedFile
 from ..survey.table import survey_file
@@ -34,6 +34,9 @@ from .previous import PreviousEntry
 from .snapshot import snapshot_dir
 
 KEY_FILE = "last-master.key"
+# What a clerk keeps in the campaign folder that a master may be drawn from: campaign.yaml, criteria sets,
+# units lists and survey tables (csv, xlsx). Launchers (.cmd) and the control workbook (.xlsm) are not.
+INPUT_SUFFIXES = frozenset({".yaml", ".yml", ".csv", ".xlsx", ".xls", ".ods", ".json"})
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,11 @@ def master_key(campaign: Campaign, fingerprint: Mapping[str, str], previous: Map
 
 
 def _folder_files(campaign: Campaign) -> list[list[str]]:
-    """[name, sha256] of every regular file in the campaign folder itself (not in its sub-folders), and of
-    each block's units list kept elsewhere; hidden files and Excel's lock files («~$…») left out."""
-    paths = {p for p in campaign.root.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))}
+    """[name, sha256] of every data file (``INPUT_SUFFIXES``) in the campaign folder itself (not in its
+    sub-folders), and of each block's units list kept elsewhere; hidden files, Excel's lock files («~$…»)
+    and the control workbook parxl writes there (rewritten by ``parxl control`` and the demo) left out."""
+    paths = {p for p in campaign.root.iterdir() if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
+             and not p.name.startswith((".", "~$", CONTROL_STEM))}
     paths |= {Path(b.units_file) for b in campaign.blocks if b.units_file and Path(b.units_file).is_file()}
     return sorted([str(p), _file_sha256(p)] for p in paths)
 

@@ -30,7 +30,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-from openpyxl.utils import get_column_letter
 
 from ..campaign.folder import STATE_DIR, Campaign
 from ..campaign.units import read_rows
@@ -39,6 +38,7 @@ from ..core.files import write_atomic
 from ..core.numbers import HUNDRED, ZERO, parse_text_number, quantize, to_decimal, vi_number
 from ..core.texts import fold, normalize_text
 from ..xlsx.safety import HostileFile, check_size, check_zip, sniff
+from ..xlsx.sheet import col_letters
 from . import design
 from .answers import Tally, item_points
 
@@ -203,7 +203,7 @@ def _read_points(campaign: Campaign, path: Path, header: list[str], folded: list
         unit_scores: dict[str, Decimal] = {}
         for col, item_code in columns.items():
             cell = cells[col] if col < len(cells) else TableCell("")
-            where = f"dòng {n}, cột {get_column_letter(col + 1)} «{item_code}»"
+            where = f"dòng {n}, cột {col_letters(col + 1)} «{item_code}»"
             points, fraction = _points(cell, items[item_code].max)
             if fraction:
                 problems.append(f"{where}: «{cell.text}» là số thập phân nhỏ hơn 1 không kèm đơn vị nên không rõ là "
@@ -315,21 +315,21 @@ def _read_counts(campaign: Campaign, path: Path, header, folded, body) -> Survey
     _weights_need_groups(campaign, cols["nhom"] is not None, problems)
     tally = Tally()
     seen: dict[tuple, int] = {}
-    letter_col = get_column_letter(cols["phuongan"] + 1)
+    letter_col = col_letters(cols["phuongan"] + 1)
     for n, row in body:
         cell = lambda key: (TableCell(normalize_text(row[cols[key]].text).strip(), row[cols[key]].number,  # noqa: E731
                                  row[cols[key]].percent) if cols[key] is not None and cols[key] < len(row) else TableCell(""))
         if not any(c.text.strip() for c in row):
             continue
-        unit_ok = _check_unit(campaign, cell("ma").text, problems, f"dòng {n}, cột {get_column_letter(cols['ma'] + 1)}")
+        unit_ok = _check_unit(campaign, cell("ma").text, problems, f"dòng {n}, cột {col_letters(cols['ma'] + 1)}")
         group_ok, group = (True, None)
         if cols["nhom"] is not None:
             group_ok, group = _group_of(campaign, cell("nhom").text, problems,
-                                        f"dòng {n}, cột {get_column_letter(cols['nhom'] + 1)}")
+                                        f"dòng {n}, cột {col_letters(cols['nhom'] + 1)}")
         qtext = cell("cauhoi").text
         q = index.get(design.code_key(qtext))
         if q is None:
-            problems.append(f"dòng {n}, cột {get_column_letter(cols['cauhoi'] + 1)}: «{qtext}» không phải mã câu hỏi "
+            problems.append(f"dòng {n}, cột {col_letters(cols['cauhoi'] + 1)}: «{qtext}» không phải mã câu hỏi "
                             f"hay tiêu chí điều tra của bộ chỉ số (các mã: {', '.join(sorted({x.code for x in index.values()}))})")
         letter = option_key(q, cell("phuongan").text) if q is not None else ""
         if q is not None and letter is None:
@@ -339,7 +339,7 @@ def _read_counts(campaign: Campaign, path: Path, header, folded, body) -> Survey
             q = None
         count = _whole_count(cell("sophieu"))
         if count is None:
-            problems.append(f"dòng {n}, cột {get_column_letter(cols['sophieu'] + 1)}: số phiếu «{cell('sophieu').text}» "
+            problems.append(f"dòng {n}, cột {col_letters(cols['sophieu'] + 1)}: số phiếu «{cell('sophieu').text}» "
                             "phải là số nguyên ≥ 0")
         if not (unit_ok and group_ok and q is not None and count is not None):
             continue
@@ -369,7 +369,7 @@ def _read_respondents(campaign: Campaign, path: Path, header, folded, body) -> S
             continue
         q = index.get(design.code_key(title))
         if q is None:
-            problems.append(f"cột {get_column_letter(col + 1)} «{title}» không phải mã câu hỏi hay tiêu chí điều tra "
+            problems.append(f"cột {col_letters(col + 1)} «{title}» không phải mã câu hỏi hay tiêu chí điều tra "
                             f"của bộ chỉ số (các mã: {', '.join(sorted({x.code for x in index.values()}))})")
         else:
             questions[col] = q
@@ -380,13 +380,13 @@ def _read_respondents(campaign: Campaign, path: Path, header, folded, body) -> S
         if not any(c.text.strip() for c in row):
             continue
         unit = text(cols["ma"])
-        unit_ok = _check_unit(campaign, unit, problems, f"dòng {n}, cột {get_column_letter(cols['ma'] + 1)}")
+        unit_ok = _check_unit(campaign, unit, problems, f"dòng {n}, cột {col_letters(cols['ma'] + 1)}")
         group_ok, group = _group_of(campaign, text(cols["nhom"]), problems,
-                                    f"dòng {n}, cột {get_column_letter(cols['nhom'] + 1)}")
+                                    f"dòng {n}, cột {col_letters(cols['nhom'] + 1)}")
         form = text(cols["phieu"])
         if unit_ok and group_ok and form:
             if (unit, group, form) in forms:
-                problems.append(f"dòng {n}, cột {get_column_letter(cols['phieu'] + 1)}: phiếu «{form}» của đơn vị «{unit}» "
+                problems.append(f"dòng {n}, cột {col_letters(cols['phieu'] + 1)}: phiếu «{form}» của đơn vị «{unit}» "
                                 f"(nhóm «{text(cols['nhom'])}») đã có ở dòng {forms[(unit, group, form)]}")
             forms.setdefault((unit, group, form), n)
         answers = []
@@ -397,7 +397,7 @@ def _read_respondents(campaign: Campaign, path: Path, header, folded, body) -> S
             letter = option_key(q, written)
             if letter is None:
                 letter = written
-                problems.append(f"dòng {n}, cột {get_column_letter(col + 1)} «{q.code}»: phương án «{letter}» không có "
+                problems.append(f"dòng {n}, cột {col_letters(col + 1)} «{q.code}»: phương án «{letter}» không có "
                                 f"(các phương án: {', '.join(q.letters)})")
                 continue
             answers.append((q.code, letter))
