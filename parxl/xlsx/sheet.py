@@ -224,21 +224,8 @@ class SheetParser:
         previous cell. A row or cell address that is malformed, out of Excel's
         grid or not after the previous one raises HostileFile('file-corrupt').
         """
-        check_time(self.where)
-        r = row_el.get("r")
-        if r is None:
-            row_no = self.row_no + 1
-        else:
-            try:
-                row_no = int(r)
-            except ValueError:
-                row_no = 0
-        if not self.row_no < row_no <= MAX_ROW:
-            raise HostileFile("file-corrupt", f"trang «{excerpt(self.data.name, 80)}»: số dòng «{excerpt(r or '', 20)}» "
-                                              f"không hợp lệ hoặc không theo thứ tự")
-        self.row_no = row_no
-        if row_no > self.request.max_row:
-            self.data.stopped_after = self.request.max_row
+        row_no = self._advance(row_el.get("r"))
+        if row_no is None:
             return False
         columns, ns = self.request.columns, self.ns
         c_tag, f_tag, v_tag, is_tag = ns + "c", ns + "f", ns + "v", ns + "is"
@@ -270,11 +257,10 @@ class SheetParser:
             self._store(row_no, col, kind, text, formula, rich_text(c.find(is_tag)) if kind == "inlineStr" else "")
         return True
 
-    def fast_row(self, r: str | None, content: str) -> bool:
-        """``_row`` for one row of a plain, well-formed part read by ``parxl.xlsx.fast``: the row's ``r``
-        attribute and its content text. Same result and same ``HostileFile`` as ``_row``; raises
-        ``fast.Fallback`` for a cell it does not read exactly.
-        """
+    def _advance(self, r: str | None) -> int | None:
+        """Move to the row whose ``r`` attribute is ``r`` (None: the next row); its number, or None when it
+        is past ``max_row`` (``stopped_after`` set). Raises HostileFile('file-corrupt') for a row number
+        that is malformed, out of Excel's grid or not after the previous row."""
         check_time(self.where)
         if r is None:
             row_no = self.row_no + 1
@@ -289,6 +275,16 @@ class SheetParser:
         self.row_no = row_no
         if row_no > self.request.max_row:
             self.data.stopped_after = self.request.max_row
+            return None
+        return row_no
+
+    def fast_row(self, r: str | None, content: str) -> bool:
+        """``_row`` for one row of a plain, well-formed part read by ``parxl.xlsx.fast``: the row's ``r``
+        attribute and its content text. Same result and same ``HostileFile`` as ``_row``; raises
+        ``fast.Fallback`` for a cell it does not read exactly.
+        """
+        row_no = self._advance(r)
+        if row_no is None:
             return False
         if not content or "<" not in content:
             return True
