@@ -114,8 +114,8 @@ def edit_template(source: Path, target: Path, old: str, new: str) -> Path:
 
 def pdf_text(soffice: str, docx: Path, workdir: Path) -> str:
     """Convert with LibreOffice, then pdftotext (UTF-8)."""
-    profile = workdir / "lo-profile"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+    profile = (workdir / "lo-profile").resolve().as_uri()  # percent-encoded: a TMPDIR may hold spaces, «ư»…
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
                     "--outdir", str(workdir), str(docx)], check=True, capture_output=True, timeout=180)
     pdf = workdir / (docx.stem + ".pdf")
     assert pdf.is_file(), "LibreOffice produced no PDF"
