@@ -237,11 +237,7 @@ class SheetParser:
             if new_col <= col_no:  # not a column, or not after the previous cell: look closer
                 if c.tag != c_tag:
                     continue  # e.g. an extLst inside the row
-                m = _REF.match(ref or "")
-                new_col = _COLS.get(m.group(1).upper(), 0) if m else 0
-            if not col_no < new_col <= MAX_COL:
-                raise HostileFile("file-corrupt", f"trang «{excerpt(self.data.name, 80)}», dòng {row_no}: địa chỉ ô "
-                                                  f"«{excerpt(ref or '', 20)}» không hợp lệ hoặc không theo thứ tự")
+                new_col = self._column_after(col_no, ref, row_no)
             col_no = new_col
             col = letters[col_no]
             if not len(c):
@@ -277,6 +273,19 @@ class SheetParser:
             self.data.stopped_after = self.request.max_row
             return None
         return row_no
+
+    def _column_after(self, col_no: int, ref: str | None, row_no: int) -> int:
+        """The column (1-based) of a cell whose ``r`` attribute is ``ref`` (None: the cell after ``col_no``), in
+        any letter case. Raises HostileFile('file-corrupt') for an address that is malformed, out of Excel's
+        grid or not after column ``col_no``."""
+        new_col = col_no + 1 if ref is None else _COLS.get(ref.rstrip("0123456789"), 0)
+        if new_col <= col_no:
+            m = _REF.match(ref or "")
+            new_col = _COLS.get(m.group(1).upper(), 0) if m else 0
+        if not col_no < new_col <= MAX_COL:
+            raise HostileFile("file-corrupt", f"trang «{excerpt(self.data.name, 80)}», dòng {row_no}: địa chỉ ô "
+                                              f"«{excerpt(ref or '', 20)}» không hợp lệ hoặc không theo thứ tự")
+        return new_col
 
     def fast_row(self, r: str | None, content: str) -> bool:
         """``_row`` for one row of a plain, well-formed part read by ``parxl.xlsx.fast``: the row's ``r``
@@ -336,14 +345,8 @@ class SheetParser:
             if new_col <= col_no or other:  # no plain r="A1" first, or not after the previous cell: look closer
                 if other:
                     raise fast.Fallback("not a cell")
-                ref = c_letters + c_digits if c_letters else fast.attr(attrs, "r")
-                new_col = col_no + 1 if ref is None else cols.get(ref.rstrip("0123456789"), 0)
-                if new_col <= col_no:
-                    m = _REF.match(ref or "")
-                    new_col = _COLS.get(m.group(1).upper(), 0) if m else 0
-                if not col_no < new_col <= MAX_COL:
-                    raise HostileFile("file-corrupt", f"trang «{excerpt(self.data.name, 80)}», dòng {row_no}: địa chỉ ô "
-                                                      f"«{excerpt(ref or '', 20)}» không hợp lệ hoặc không theo thứ tự")
+                new_col = self._column_after(col_no, c_letters + c_digits if c_letters else fast.attr(attrs, "r"),
+                                             row_no)
             col_no = new_col
             if slash:
                 continue  # a formatted, empty cell
