@@ -82,6 +82,14 @@ def test_a_second_scan_reads_no_unchanged_file_and_gives_the_same_receipts(sent,
     assert receipts(sent) == first and len(scans) == 4
 
 
+@pytest.mark.parametrize("damage", [b"", b"{not json", b"[1, 2]", b'{"inbox/X02.zip": "x"}', b"\xff\xfe\x00"])
+def test_a_damaged_scan_note_is_ignored_and_everything_read_again(sent, scans, damage):
+    first = receipts(sent)
+    (sent.state_dir / SCAN_FILE).write_bytes(damage)  # cut short by a crash, edited by hand, another version
+    scans.clear()
+    assert receipts(sent) == first and len(scans) == 4
+
+
 def test_a_file_replaced_under_the_same_name_and_time_is_read_again(sent, scans):
     receipts(sent)
     path = sent.inbox_dir / workbook_filename(sent.unit("X03"))

@@ -179,3 +179,12 @@ def test_a_block_survey_table_changed_writes_a_new_master(tmp_path):
     assert tables, "the two-block sample imports a survey table per block"
     tables[0].write_text(tables[0].read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert run(root)["master_reused"] is False and first["master"]
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b"[]", b'{"key": 1}', b"\xff\xfe"])
+def test_a_damaged_key_file_writes_a_new_master(sent, damage):
+    c, first = sent
+    (c.state_dir / "results" / "last-master.key").write_bytes(damage)
+    again = run(c.root)
+    assert again["master_reused"] is False and Path(again["master"]).is_file()
+    assert float(ranking_rows(Path(again["master"]))["X01"][H_INDEX]) == pytest.approx(65.0)  # 6,5 of 10 points
