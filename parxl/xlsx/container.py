@@ -323,7 +323,7 @@ def _fast(read, data: bytes, *args):
     cacheable = read is fast.read_workbook and len(data) <= fast.CACHED_CHARS  # the same in a whole campaign
     if cacheable and data in _WORKBOOKS:
         return _WORKBOOKS[data]
-    text = fast.plain_text(data)
+    text = fast.plain_text(data, b"</sheetData>" if read is fast.read_sheet else None)
     if text is None:
         return None
     try:

@@ -100,31 +100,23 @@ def attr(attrs: str, name: str) -> str | None:
     return _attr_value(attrs[start:attrs.index('"', start)])
 
 
-def plain_text(whole: bytes) -> str | None:
+def plain_text(whole: bytes, split: bytes | None = None) -> str | None:
     """The part as text when the fast paths may read it, else None.
 
     The bytes must be well-formed XML for the namespace-aware expat parser ElementTree uses, in
     UTF-8 (declared or not), with no DTD, comment, CDATA section or processing instruction (its
     handlers for those mark the part), no carriage return (a parser normalises line ends) and no
     «>» in a text or an attribute value. Returns the text after the XML declaration.
+
+    ``split`` (an end tag, e.g. ``b"</sheetData>"``): the part is checked in two pieces cut after its
+    last occurrence, the piece after it (a sheet's validations and formats, the same in every file made
+    from one template) once per process (``_split_check``).
     """
     if b"\r" in whole or whole.count(b"<") != whole.count(b">"):
         return None
-
-    def mark(*_):  # stops the parser at once: a DTD's entities are never expanded here
-        raise _NotPlain
-
-    def declaration(_version, encoding, _standalone):
-        if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
-            raise _NotPlain
-
-    parser = expat.ParserCreate(None, "}")
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.CommentHandler = parser.StartCdataSectionHandler = parser.ProcessingInstructionHandler = mark
-    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = parser.SkippedEntityHandler = mark
-    parser.XmlDeclHandler = declaration
     try:
-        parser.Parse(whole, True)
+        if split is None or not _split_check(whole, split):
+            _plain_parser().Parse(whole, True)
         text = whole.decode("utf-8")
     except (expat.ExpatError, UnicodeDecodeError, _NotPlain):
         return None
@@ -133,6 +125,61 @@ def plain_text(whole: bytes) -> str | None:
     if text.startswith("<?xml"):
         text = text[text.index("?>") + 2:]
     return text
+
+
+def _mark(*_):  # stops the parser at once: a DTD's entities are never expanded here
+    raise _NotPlain
+
+
+def _declaration(_version, encoding, _standalone):
+    if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise _NotPlain
+
+
+def _plain_parser():
+    """The expat parser ``plain_text`` checks a part with (namespace-aware, as ElementTree's)."""
+    parser = expat.ParserCreate(None, "}")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.CommentHandler = parser.StartCdataSectionHandler = parser.ProcessingInstructionHandler = _mark
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = parser.SkippedEntityHandler = _mark
+    parser.XmlDeclHandler = _declaration
+    return parser
+
+
+# The root's start tag, complete (no «<» or «>» in a value), as the first element of a part.
+_ROOT_TAG = re.compile(rb"""<([A-Za-z_][^\s/<>="']*)(?:\s+[^\s/<>="']+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*>""")
+_SPLIT_CHECKED: dict[tuple[bytes, bytes], bool] = {}  # (root start tag, piece after the cut) -> checked plain
+
+
+def _split_check(whole: bytes, split: bytes) -> bool:
+    """Check ``whole`` as ``plain_text`` does, in two pieces cut just after the last ``split``; False when it
+    cannot be cut so (then check it whole), else True; raises what the parser raises (not plain).
+
+    The head (up to the cut) closed by the root's end tag, and the root's start tag followed by the
+    rest, are each checked by the same parser. Both plain implies the whole plain: the cut falls right
+    after the «>» of an end tag, where the parser is inside the root only, with the root's namespaces,
+    the state in which the second check starts the rest. The second check is done once per process
+    for each (root start tag, rest).
+    """
+    cut = whole.rfind(split)
+    root = _ROOT_TAG.search(whole, 0, 4096)
+    if cut < 0 or root is None or root.end() > cut:
+        return False
+    cut += len(split)
+    head_parser = _plain_parser()
+    head_parser.Parse(whole[:cut], False)
+    head_parser.Parse(b"</" + root.group(1) + b">", True)
+    rest = whole[cut:]
+    key = (root.group(0), rest)
+    if key not in _SPLIT_CHECKED:
+        rest_parser = _plain_parser()
+        rest_parser.Parse(root.group(0), False)
+        rest_parser.Parse(rest, True)
+        if len(rest) <= CACHED_CHARS:
+            if len(_SPLIT_CHECKED) >= 16:
+                _SPLIT_CHECKED.clear()
+            _SPLIT_CHECKED[key] = True
+    return True
 
 
 def _root(text: str, name: str) -> tuple[str, int]:
