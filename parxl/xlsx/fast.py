@@ -65,7 +65,9 @@ def unxml(text: str) -> str:
     if "&" not in text:
         return text
     if "&#" in text:
-        return _REF_ENT.sub(_entity, text)
+        text = text.replace("&#10;", "\n")  # the line break LibreOffice writes so, every «&» starting a reference
+        if "&#" in text:
+            return _REF_ENT.sub(_entity, text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace(
         "&apos;", "'").replace("&amp;", "&")
 
@@ -153,7 +155,8 @@ _SPLIT_CHECKED: dict[tuple[bytes, bytes], bool] = {}  # (root start tag, piece a
 
 def _split_check(whole: bytes, split: bytes) -> bool:
     """Check ``whole`` as ``plain_text`` does, in two pieces cut just after the last ``split``; False when it
-    cannot be cut so (then check it whole), else True; raises what the parser raises (not plain).
+    cannot be cut so (then it is checked whole), True when both pieces are plain; raises what the parser
+    raises when the piece after the cut is not (then the whole is not plain either).
 
     The head (up to the cut) closed by the root's end tag, and the root's start tag followed by the
     rest, are each checked by the same parser. Both plain implies the whole plain: the cut falls right
@@ -162,13 +165,16 @@ def _split_check(whole: bytes, split: bytes) -> bool:
     for each (root start tag, rest).
     """
     cut = whole.rfind(split)
-    root = _ROOT_TAG.search(whole, 0, 4096)
+    root = _ROOT_TAG.search(whole, 0, 4096) if cut > 0 else None
     if cut < 0 or root is None or root.end() > cut:
         return False
     cut += len(split)
     head_parser = _plain_parser()
-    head_parser.Parse(whole[:cut], False)
-    head_parser.Parse(b"</" + root.group(1) + b">", True)
+    try:
+        head_parser.Parse(whole[:cut], False)
+        head_parser.Parse(b"</" + root.group(1) + b">", True)
+    except (expat.ExpatError, _NotPlain):  # e.g. cut inside a nested element: check it whole
+        return False
     rest = whole[cut:]
     key = (root.group(0), rest)
     if key not in _SPLIT_CHECKED:
@@ -249,21 +255,35 @@ def shared_strings(text: str, wanted: set[int]) -> dict[int, str]:
     """
     from .container import si_text_of
     _, start = _root(text, "sst")
-    if _PREFIXED_TAG.search(text, start):
-        raise Fallback("prefixed element in shared strings")
     end = text.rfind("</sst")
     if end < start:
         raise Fallback("sst end")
+    if _PREFIXED_TAG.search(text, start):
+        raise Fallback("prefixed element in shared strings")
     last = max(wanted)
     out: dict[int, str] = {}
+    known = _RICH
     for i, (plain, rich, other) in enumerate(_SI.findall(text, start, end)):
         if other:
             raise Fallback("not a string item")
         if i in wanted:
-            out[i] = si_text_of(rich_text(rich) if rich else unxml(plain))
+            if rich:
+                value = known.get(rich)
+                if value is None:  # a formatted label of the template: the same in every file made from it
+                    value = si_text_of(rich_text(rich))
+                    if len(rich) <= 8192:
+                        if len(known) >= 4096:
+                            known.clear()
+                        known[rich] = value
+                out[i] = value
+            else:
+                out[i] = si_text_of(unxml(plain)) if "&" in plain or len(plain) > 4096 or "_x" in plain else plain
         if i >= last:
             break
     return out
+
+
+_RICH: dict[str, str] = {}  # a shared string's rich-text content -> its text (``si_text_of(rich_text(…))``)
 
 
 # Workbook -----------------------------------------------------------------
