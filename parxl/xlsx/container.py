@@ -216,10 +216,17 @@ class XlsxFile:
         if pending:
             strings = self._shared_strings(set(pending))
             for index, places in pending.items():
-                if index not in strings:
+                text = strings.get(index)
+                if text is None:
                     raise HostileFile("file-corrupt", f"chuỗi dùng chung số {index} không có trong tệp")
+                plain = None  # the cells without formula showing this string: one (immutable) Cell
                 for sheet, key, formula in places:
-                    sheet.cells[key] = Cell(strings[index], "s", formula)
+                    if formula is None:
+                        if plain is None:
+                            plain = Cell(text, "s", None)
+                        sheet.cells[key] = plain
+                    else:
+                        sheet.cells[key] = Cell(text, "s", formula)
         return out
 
     def _stream_sheet(self, info: SheetInfo, part: str, request: SheetRequest, pending) -> SheetData:
