@@ -81,6 +81,7 @@ def read_both(data: bytes, max_row: int):
     container._WORKBOOKS.clear()
     fast._TAILS.clear()
     fast._SPLIT_CHECKED.clear()
+    fast._REST_COUNTS.clear()
     fast._RICH.clear()
     sheet_module._ROWS.clear()
     try:

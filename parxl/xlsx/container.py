@@ -330,7 +330,12 @@ def _fast(read, data: bytes, *args):
     cacheable = read is fast.read_workbook and len(data) <= fast.CACHED_CHARS  # the same in a whole campaign
     if cacheable and data in _WORKBOOKS:
         return _WORKBOOKS[data]
-    text = fast.plain_text(data, b"</sheetData>" if read is fast.read_sheet else None)
+    if read is fast.read_sheet:  # the part after the rows checked and decoded once per process
+        parts = fast.plain_parts(data, b"</sheetData>")
+        text, rest = parts if parts is not None else (None, "")
+        args = (*args, rest)
+    else:
+        text = fast.plain_text(data)
     if text is None:
         return None
     try:
