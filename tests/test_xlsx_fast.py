@@ -80,6 +80,9 @@ def read_both(data: bytes, max_row: int):
     """
     container._WORKBOOKS.clear()
     fast._TAILS.clear()
+    fast._SPLIT_CHECKED.clear()
+    fast._REST_COUNTS.clear()
+    fast._RICH.clear()
     sheet_module._ROWS.clear()
     try:
         fast.ENABLED = True
@@ -188,6 +191,24 @@ EDGES = {  # id: (part regex, edit, the fast path reads it itself)
     "string-index-out-of-range": (ASSESS_PART, lambda x: re.sub(r't="s"><v>\d+</v>', 't="s"><v>99999</v>', x,
                                                                 count=1), True),
     "malformed": (ASSESS_PART, lambda x: x.replace("</sheetData>", "</sheetDatum>"), False),
+    # A prefix declared on the root or on sheetData, not beside the element using it:
+    "prefixed-cells-root-prefix": (ASSESS_PART, lambda x: x.replace("<worksheet ", '<worksheet xmlns:x="urn:x" ', 1)
+                                   .replace("<c ", "<x:c ", 1).replace("</c>", "</x:c>", 1)
+                                   if x.find("<c ") < x.find("</c>") else x, False),
+    "prefixed-cells-sheetdata-prefix": (ASSESS_PART, lambda x: x.replace("<sheetData>", '<sheetData xmlns:x="urn:x">')
+                                        .replace("<c ", "<x:c ", 1).replace("</c>", "</x:c>", 1)
+                                        if x.find("<c ") < x.find("</c>") else x, False),
+    "prefixed-shared-string-root-prefix": ("xl/sharedStrings.xml", lambda x: x.replace(
+        "<sst ", '<sst xmlns:x="urn:x" ', 1).replace("<si><t>", "<si><x:t>", 1).replace("</t></si>", "</x:t></si>", 1),
+        False),
+    "xml-prefixed-element-in-row": (ASSESS_PART, lambda x: x.replace("</row>", "<xml:x/></row>", 1), False),
+    # The part after the rows (checked apart, once per process):
+    "nested-sheetdata-after-rows": (ASSESS_PART, lambda x: _before_end(
+        x, '<extLst><ext uri="{X}"><sheetData></sheetData></ext></extLst>'), True),
+    "malformed-after-rows": (ASSESS_PART, lambda x: _before_end(x, "<extLst>"), False),
+    "malformed-in-rows": (ASSESS_PART, lambda x: x.replace("</row>", "</rov>", 1), False),
+    "greater-than-in-root-attribute": (ASSESS_PART, lambda x: x.replace("<worksheet ", '<worksheet a="b&gt;c" ', 1),
+                                       True),
 }
 
 
@@ -305,3 +326,30 @@ def test_attributes_are_read_as_the_xml_parser_reads_them(attrs):
     expected = fromstring(f"<c{attrs}/>").attrib
     assert {name: fast.attr(attrs, name) for name in ("a", "b", "c", "t", "r", "x", "s")} == \
         {name: expected.get(name) for name in ("a", "b", "c", "t", "r", "x", "s")}
+
+
+def test_sheet_checked_in_two_pieces_as_whole(original):
+    """``plain_text(part, b"</sheetData>")`` (the part after the rows checked once per process) gives what
+    the check of the whole part gives, for seeded mutations around the cut and in the root's start tag, the
+    piece after the cut already known as plain (from the unmutated part) or not."""
+    _, data = original
+    part = zipfile.ZipFile(io.BytesIO(data)).read(ASSESS_PART)
+    cut = part.rfind(b"</sheetData>") + len(b"</sheetData>")
+    root_end = part.index(b">", part.index(b"<worksheet"))
+    pieces = [b"<", b">", b"/", b'"', b"&", b"]]", b"<a>", b"</a>", b"<!-- -->", b"x", b"\xc3", b"</sheetData>",
+              b"<sheetData>", b"</worksheet>", b' b="1"', b"\x01"]
+    rng = random.Random(7)
+    agreed = plain = 0
+    for seed in range(400):
+        fast._SPLIT_CHECKED.clear()
+        if seed % 2:
+            assert fast.plain_text(part, b"</sheetData>") is not None  # the piece after the cut known plain
+        at = rng.choice([rng.randint(cut - 40, min(len(part), cut + 40)), rng.randint(0, root_end + 1),
+                         rng.randint(cut, len(part))])
+        drop = rng.choice([0, 0, 1, 2])
+        mutated = part[:at] + rng.choice(pieces) + part[at + drop:]
+        whole = fast.plain_text(mutated)
+        assert fast.plain_text(mutated, b"</sheetData>") == whole, (seed, at, mutated[at - 20:at + 20])
+        agreed += 1
+        plain += whole is not None
+    assert agreed == 400 and 0 < plain < 400

@@ -70,10 +70,38 @@ def item_rows(report: Report) -> list[tuple[str, str, str, str | None, str, str]
     """The ledger's rows of ``report.items`` without their version id: (item code, inputs as JSON, score,
     cached value or None, evidence as JSON, explanation). ``record`` makes them, unless the report carries
     them already as ``report.item_rows`` (made where the file was read, beside the worker's other work)."""
-    return [(r.code, _json({k: encode_value(v) for k, v in r.inputs.items()}) if r.inputs else "{}",
+    return [(r.code, _inputs_json(r.inputs) if r.inputs else "{}",
              str(r.score), None if r.cached is None else str(r.cached),
-             _json(r.evidence) if r.evidence else "[]", r.explanation)
+             _strings_json(r.evidence) if r.evidence else "[]", r.explanation)
             for r in report.items.values()]
+
+
+_quoted = json.encoder.encode_basestring  # a str as JSON text (ensure_ascii=False), what _json gives for it
+
+
+def _inputs_json(inputs: dict) -> str:
+    """``_json({k: encode_value(v) …})`` of an item's inputs, the same text, put together directly for the
+    usual keys and values (text, Decimal, None); anything else through ``_json``."""
+    parts = []
+    for k, v in inputs.items():
+        if type(k) is not str:
+            return _json({k: encode_value(v) for k, v in inputs.items()})
+        if type(v) is str:
+            parts.append(f"{_quoted(k)}: {_quoted(v)}")
+        elif type(v) is Decimal:
+            parts.append(f'{_quoted(k)}: {{"d": {_quoted(str(v))}}}')
+        elif v is None:
+            parts.append(f"{_quoted(k)}: null")
+        else:
+            return _json({k: encode_value(v) for k, v in inputs.items()})
+    return "{" + ", ".join(parts) + "}"
+
+
+def _strings_json(values: list) -> str:
+    """``_json(values)`` of a list of texts (an item's evidence), the same text; anything else through ``_json``."""
+    if all(type(v) is str for v in values):
+        return "[" + ", ".join(map(_quoted, values)) + "]"
+    return _json(values)
 
 
 def _decode_object(obj: dict) -> object:

@@ -216,10 +216,17 @@ class XlsxFile:
         if pending:
             strings = self._shared_strings(set(pending))
             for index, places in pending.items():
-                if index not in strings:
+                text = strings.get(index)
+                if text is None:
                     raise HostileFile("file-corrupt", f"chuỗi dùng chung số {index} không có trong tệp")
+                plain = None  # the cells without formula showing this string: one (immutable) Cell
                 for sheet, key, formula in places:
-                    sheet.cells[key] = Cell(strings[index], "s", formula)
+                    if formula is None:
+                        if plain is None:
+                            plain = Cell(text, "s", None)
+                        sheet.cells[key] = plain
+                    else:
+                        sheet.cells[key] = Cell(text, "s", formula)
         return out
 
     def _stream_sheet(self, info: SheetInfo, part: str, request: SheetRequest, pending) -> SheetData:
@@ -323,7 +330,12 @@ def _fast(read, data: bytes, *args):
     cacheable = read is fast.read_workbook and len(data) <= fast.CACHED_CHARS  # the same in a whole campaign
     if cacheable and data in _WORKBOOKS:
         return _WORKBOOKS[data]
-    text = fast.plain_text(data)
+    if read is fast.read_sheet:  # the part after the rows checked and decoded once per process
+        parts = fast.plain_parts(data, b"</sheetData>")
+        text, rest = parts if parts is not None else (None, "")
+        args = (*args, rest)
+    else:
+        text = fast.plain_text(data)
     if text is None:
         return None
     try:

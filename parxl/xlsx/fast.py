@@ -65,7 +65,9 @@ def unxml(text: str) -> str:
     if "&" not in text:
         return text
     if "&#" in text:
-        return _REF_ENT.sub(_entity, text)
+        text = text.replace("&#10;", "\n")  # the line break LibreOffice writes so, every «&» starting a reference
+        if "&#" in text:
+            return _REF_ENT.sub(_entity, text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace(
         "&apos;", "'").replace("&amp;", "&")
 
@@ -100,68 +102,173 @@ def attr(attrs: str, name: str) -> str | None:
     return _attr_value(attrs[start:attrs.index('"', start)])
 
 
-def plain_text(whole: bytes) -> str | None:
+def plain_text(whole: bytes, split: bytes | None = None) -> str | None:
     """The part as text when the fast paths may read it, else None.
 
     The bytes must be well-formed XML for the namespace-aware expat parser ElementTree uses, in
     UTF-8 (declared or not), with no DTD, comment, CDATA section or processing instruction (its
     handlers for those mark the part), no carriage return (a parser normalises line ends) and no
     «>» in a text or an attribute value. Returns the text after the XML declaration.
+
+    ``split`` (an end tag, e.g. ``b"</sheetData>"``): the part is checked in two pieces cut after its
+    last occurrence (``plain_parts``).
+    """
+    parts = plain_parts(whole, split)
+    return None if parts is None else parts[0] + parts[1]
+
+
+def plain_parts(whole: bytes, split: bytes | None = None) -> tuple[str, str] | None:
+    """``plain_text`` of the part in two pieces: (the text up to just after the last ``split``, the text
+    after it), or (the whole text, "") when it is not cut; None when the fast paths may not read it.
+
+    The piece after the cut (a sheet's validations and formats, the same in every file made from one
+    template) is checked and decoded once per process (``_split_check``): the same text object is
+    given for the same bytes, so its hash is computed once.
     """
     if b"\r" in whole or whole.count(b"<") != whole.count(b">"):
         return None
-
-    def mark(*_):  # stops the parser at once: a DTD's entities are never expanded here
-        raise _NotPlain
-
-    def declaration(_version, encoding, _standalone):
-        if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
-            raise _NotPlain
-
-    parser = expat.ParserCreate(None, "}")
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.CommentHandler = parser.StartCdataSectionHandler = parser.ProcessingInstructionHandler = mark
-    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = parser.SkippedEntityHandler = mark
-    parser.XmlDeclHandler = declaration
     try:
-        parser.Parse(whole, True)
-        text = whole.decode("utf-8")
+        cut = _split_check(whole, split) if split is not None else None
+        if cut is None:
+            _plain_parser().Parse(whole, True)
+            text, rest = whole.decode("utf-8"), ""
+        else:
+            text, rest = whole[:cut[0]].decode("utf-8"), cut[1]
     except (expat.ExpatError, UnicodeDecodeError, _NotPlain):
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
     if text.startswith("<?xml"):
         text = text[text.index("?>") + 2:]
-    return text
+    return text, rest
 
 
-def _root(text: str, name: str) -> tuple[str, int]:
+def _mark(*_):  # stops the parser at once: a DTD's entities are never expanded here
+    raise _NotPlain
+
+
+def _declaration(_version, encoding, _standalone):
+    if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise _NotPlain
+
+
+def _plain_parser():
+    """The expat parser ``plain_text`` checks a part with (namespace-aware, as ElementTree's)."""
+    parser = expat.ParserCreate(None, "}")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.CommentHandler = parser.StartCdataSectionHandler = parser.ProcessingInstructionHandler = _mark
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = parser.SkippedEntityHandler = _mark
+    parser.XmlDeclHandler = _declaration
+    return parser
+
+
+# The root's start tag, complete (no «<» or «>» in a value), as the first element of a part.
+_ROOT_TAG = re.compile(rb"""<([A-Za-z_][^\s/<>="']*)(?:\s+[^\s/<>="']+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*>""")
+_SPLIT_CHECKED: dict[tuple[bytes, bytes], str] = {}  # (root start tag, piece after the cut) -> its text, plain
+
+
+def _split_check(whole: bytes, split: bytes) -> tuple[int, str] | None:
+    """Check ``whole`` as ``plain_text`` does, in two pieces cut just after the last ``split``: None when it
+    cannot be cut so (then it is checked whole), else (where it was cut, the text after the cut); raises
+    what the parser raises when the piece after the cut is not plain (then the whole is not plain either).
+
+    The head (up to the cut) closed by the root's end tag, and the root's start tag followed by the
+    rest, are each checked by the same parser. Both plain implies the whole plain: the cut falls right
+    after the «>» of an end tag, where the parser is inside the root only, with the root's namespaces,
+    the state in which the second check starts the rest. The second check (and the rest's decoding)
+    is done once per process for each (root start tag, rest).
+    """
+    cut = whole.rfind(split)
+    root = _ROOT_TAG.search(whole, 0, 4096) if cut > 0 else None
+    if cut < 0 or root is None or root.end() > cut:
+        return None
+    cut += len(split)
+    head_parser = _plain_parser()
+    try:
+        head_parser.Parse(whole[:cut], False)
+        head_parser.Parse(b"</" + root.group(1) + b">", True)
+    except (expat.ExpatError, _NotPlain):  # e.g. cut inside a nested element: check it whole
+        return None
+    rest = whole[cut:]
+    key = (root.group(0), rest)
+    text = _SPLIT_CHECKED.get(key)
+    if text is None:
+        rest_parser = _plain_parser()
+        rest_parser.Parse(root.group(0), False)
+        rest_parser.Parse(rest, True)
+        text = rest.decode("utf-8")
+        if len(rest) <= CACHED_CHARS:
+            if len(_SPLIT_CHECKED) >= 16:
+                _SPLIT_CHECKED.clear()
+            _SPLIT_CHECKED[key] = text
+    return cut, text
+
+
+def _root(text: str, name: str, rest: str = "") -> tuple[str, int]:
     """The root start tag, which must be ``<name …>`` without prefix: its attribute text and where it ends.
+    ``rest``: the part's text after ``text`` (``plain_parts``).
 
     Raises ``Fallback`` for another root, or a default namespace declared again inside.
     """
     m = re.compile(rf"\s*<{name}(?=[\s/>])([^>]*)>").match(text)
     if m is None or m.group(1).endswith("/"):
         raise Fallback(f"root {name}")
-    if _DEFAULT_NS.search(text, m.end()):
+    if _matches(_DEFAULT_NS, "xmlns", text, m.end()) or (rest and _rest_count(rest, "xmlns", _DEFAULT_NS)):
         raise Fallback("default namespace declared inside")
     return m.group(1), m.end()
 
 
-def _rel_id_names(root: str, text: str) -> tuple[str, ...]:
+_REST_COUNTS: dict[tuple[str, str, re.Pattern | None], int] = {}
+
+
+def _rest_count(rest: str, literal: str, pattern: re.Pattern | None = None) -> int:
+    """In the text after a part's cut (the same object for the same bytes): how many times ``literal``
+    occurs, or ``pattern`` (starting with it) matches, up to 2; once per process for each."""
+    key = (rest, literal, pattern)
+    count = _REST_COUNTS.get(key)
+    if count is None:
+        count = min(2, rest.count(literal)) if pattern is None else _matches(pattern, literal, rest, 0, 2)
+        if len(_REST_COUNTS) >= 64:
+            _REST_COUNTS.clear()
+        _REST_COUNTS[key] = count
+    return count
+
+
+def _matches(pattern: re.Pattern, literal: str, text: str, pos: int = 0, most: int = 1) -> int:
+    """How many times ``pattern``, which starts with ``literal``, matches in ``text`` from ``pos`` (as
+    ``findall`` counts), counting up to ``most``: the literal looked for by ``str.find`` (fast), the
+    pattern tried only where it is (the regex engine would try it at every «<» or letter)."""
+    count = 0
+    i = text.find(literal, pos)
+    while i >= 0:
+        m = pattern.match(text, i)
+        if m is None:
+            i = text.find(literal, i + 1)
+            continue
+        count += 1
+        if count >= most:
+            return count
+        i = text.find(literal, max(m.end(), i + 1))
+    return count
+
+
+def _rel_id_names(root: str, text: str, rest: str = "") -> tuple[str, ...]:
     """The qualified attribute names meaning ``{REL_NS}id`` then ``{REL_NS_STRICT}id`` (at most one each).
+    ``rest``: the part's text after ``text`` (``plain_parts``).
 
     Raises ``Fallback`` unless the relationship namespaces are declared on the root only, once.
     """
     names = []
     for ns in (REL_NS, REL_NS_STRICT):
-        count = text.count(ns)
+        count = text.count(ns) + (_rest_count(rest, ns) if rest else 0)
         if not count:
             continue
         prefixes = [name[6:] for name, dq, sq in _ATTR.findall(root) if name.startswith("xmlns:") and (dq or sq) == ns]
         if len(prefixes) != 1 or count != 1:
             raise Fallback("relationship namespace")
-        if len(re.findall(rf"xmlns:{re.escape(prefixes[0])}\s*=", text)) != 1:
+        declared = f"xmlns:{prefixes[0]}"
+        pattern = re.compile(rf"{re.escape(declared)}\s*=")
+        if _matches(pattern, declared, text, 0, 2) + (_rest_count(rest, declared, pattern) if rest else 0) != 1:
             raise Fallback("relationship prefix declared again")
         names.append(prefixes[0] + ":id")
     return tuple(names)
@@ -202,21 +309,35 @@ def shared_strings(text: str, wanted: set[int]) -> dict[int, str]:
     """
     from .container import si_text_of
     _, start = _root(text, "sst")
-    if _PREFIXED_TAG.search(text, start):
-        raise Fallback("prefixed element in shared strings")
     end = text.rfind("</sst")
     if end < start:
         raise Fallback("sst end")
+    if _PREFIXED_TAG.search(text, start):
+        raise Fallback("prefixed element in shared strings")
     last = max(wanted)
     out: dict[int, str] = {}
+    known = _RICH
     for i, (plain, rich, other) in enumerate(_SI.findall(text, start, end)):
         if other:
             raise Fallback("not a string item")
         if i in wanted:
-            out[i] = si_text_of(rich_text(rich) if rich else unxml(plain))
+            if rich:
+                value = known.get(rich)
+                if value is None:  # a formatted label of the template: the same in every file made from it
+                    value = si_text_of(rich_text(rich))
+                    if len(rich) <= 8192:
+                        if len(known) >= 4096:
+                            known.clear()
+                        known[rich] = value
+                out[i] = value
+            else:
+                out[i] = si_text_of(unxml(plain)) if "&" in plain or len(plain) > 4096 or "_x" in plain else plain
         if i >= last:
             break
     return out
+
+
+_RICH: dict[str, str] = {}  # a shared string's rich-text content -> its text (``si_text_of(rich_text(…))``)
 
 
 # Workbook -----------------------------------------------------------------
@@ -270,13 +391,14 @@ _START = re.compile(r"<([^\s/>]+)([^>]*)>")
 _KEPT = re.compile(r"<([^\s/>:]+:)?(sheetData|sheetProtection|dataValidations|hyperlinks)(?=[\s/>])")
 
 
-def read_sheet(text: str, parser) -> None:
+def read_sheet(text: str, parser, rest: str = "") -> None:
     """Fill ``parser.data`` (a ``parxl.xlsx.sheet.SheetParser``) from a plain sheet part, as
     ``SheetParser.parse_whole`` would: the same cells, pending shared strings, hyperlinks,
     validations, protection and the same ``HostileFile`` for a bad row or cell. Raises ``Fallback``.
+    ``text`` and ``rest``: the part's text as ``plain_parts`` gives it (``rest`` "" when not cut).
     """
-    root, start = _root(text, "worksheet")
-    _walk(text, start, parser, _rel_id_names(root, text))
+    root, start = _root(text, "worksheet", rest)
+    _walk(text, start, parser, _rel_id_names(root, text, rest), rest)
 
 
 class _Tail:
@@ -292,14 +414,18 @@ CACHED_CHARS = 256 * 1024  # the most of a part (or of a row) kept by the per-pr
 _TAILS: dict[tuple[str, tuple[str, ...]], SheetData] = {}
 
 
-def _walk(text: str, pos: int, parser, rid_names: tuple[str, ...]) -> None:
-    """The root's children from ``pos`` (just inside the root): sheetData read fast, the others whole."""
+def _walk(text: str, pos: int, parser, rid_names: tuple[str, ...], after: str = "") -> None:
+    """The root's children from ``pos`` (just inside the root): sheetData read fast, the others whole.
+    ``after``: the part's text after ``text``, cut where the root's children are (``plain_parts``)."""
     depth = 1
     data = parser.data
     while True:
         m = _KEPT.search(text, pos)
         if m is None:
-            return
+            if not after:
+                return
+            text, pos, after, depth = after, 0, "", 1  # the cut is between two of the root's children
+            continue
         seg = text[pos:m.start()]  # every «<» starts a tag, every «>» ends one
         depth += seg.count("<") - 2 * seg.count("</") - seg.count("/>")
         tag = _START.match(text, m.start())
@@ -321,7 +447,7 @@ def _walk(text: str, pos: int, parser, rid_names: tuple[str, ...]) -> None:
             _kept(name, attrs[:-1] if empty else attrs, body, parser, rid_names)
             continue
         _rows(body, parser)
-        rest = text[pos:]
+        rest = text[pos:] + after if pos < len(text) else after  # the same object each time when cut here
         if data.validations or data.hyperlinks or "<sheetData" in rest or len(rest) > CACHED_CHARS:
             continue
         # The rest (validations, conditional formats, …) is the same in every file of a campaign.

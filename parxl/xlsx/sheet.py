@@ -298,15 +298,15 @@ class SheetParser:
         if not content or "<" not in content:
             return True
         if "shared" in content or "&#" in content or len(content) > 16_384:  # a shared formula: not a row alone
-            self._fast_cells(row_no, content)
-            return True
-        key = (row_no, content, self.request.columns)
-        done = _ROWS.get(key)
-        if done is None:
             done = self._row_done(row_no, content)
-            if len(_ROWS) >= 4096:
-                _ROWS.clear()
-            _ROWS[key] = done
+        else:
+            key = (row_no, content, self.request.columns)
+            done = _ROWS.get(key)
+            if done is None:
+                done = self._row_done(row_no, content)
+                if len(_ROWS) >= 4096:
+                    _ROWS.clear()
+                _ROWS[key] = done
         data, pending = self.data, self.pending
         cells, strings, touched = done
         for col, cell in cells:
@@ -318,26 +318,13 @@ class SheetParser:
         return True
 
     def _row_done(self, row_no: int, content: str) -> tuple:
-        """What ``_fast_cells`` keeps of one row, apart: (cells as (column, Cell), shared strings as
-        (index, column, formula), whether any cell was kept). The same row text in the same place
-        keeps the same, so ``fast_row`` replays it for every file that has that row."""
-        data = self.data
-        saved = data.cells, self.pending, data.last_row
-        data.cells, self.pending, data.last_row = {}, {}, 0
-        try:
-            self._fast_cells(row_no, content)
-            cells = tuple((key[1], cell) for key, cell in data.cells.items())
-            strings = tuple((index, key[1], formula) for index, places in self.pending.items()
-                            for _, key, formula in places)
-            touched = data.last_row == row_no
-        finally:
-            data.cells, self.pending, data.last_row = saved
-        return cells, strings, touched
-
-    def _fast_cells(self, row_no: int, content: str) -> None:
-        """The cells of one row's content, for ``fast_row``."""
+        """What ``fast_row`` keeps of one row's content, apart: (cells as (column, Cell), shared strings as
+        (index, column, formula), whether any cell was kept). A row without a shared formula keeps the same
+        wherever the same row text is in the same place, so ``fast_row`` replays it for every file that has it."""
         columns = self.request.columns
-        cols, letters = _COLS, _LETTERS
+        cols, letters, unxml = _COLS, _LETTERS, fast.unxml
+        cells: list = []
+        strings: list = []
         col_no = 0
         for c_letters, c_digits, kind, attrs, slash, f_mark, f_attrs, f_text, v_mark, v_text, body, other \
                 in fast.CELL.findall(content):
@@ -353,18 +340,18 @@ class SheetParser:
             inline = None
             if f_mark or v_mark:  # <f …>text</f> and/or <v>text</v>, nothing else
                 col = letters[col_no]
-                wanted = columns is None or col in columns
                 formula = None
                 if f_mark:
-                    f_text = fast.unxml(f_text) if f_text else None
+                    if f_text and "&" in f_text:
+                        f_text = unxml(f_text)
                     if f_attrs and ("shared" in f_attrs or "&" in f_attrs):
                         t, si = fast.attr(f_attrs, "t"), fast.attr(f_attrs, "si")
-                        formula = self._formula(f_text, t, si or "", row_no, col)
+                        formula = self._formula(f_text or None, t, si or "", row_no, col)
                     else:
-                        formula = f_text
-                if not wanted:
+                        formula = f_text or None
+                if columns is not None and col not in columns:
                     continue
-                text = (fast.unxml(v_text) if "&" in v_text else v_text) if v_text else None
+                text = (unxml(v_text) if "&" in v_text else v_text) if v_text else None
             elif not body or "<" not in body:
                 continue  # a formatted, empty cell (no child element)
             else:
@@ -385,13 +372,13 @@ class SheetParser:
                     f_mark, f_attrs, f_text, v_mark, v_text = m.groups()
                     formula = None
                     if f_mark:
-                        f_text = fast.unxml(f_text) if f_text else None
+                        f_text = unxml(f_text) if f_text else None
                         if f_attrs:
                             t, si = fast.attr(f_attrs, "t"), fast.attr(f_attrs, "si")
                             formula = self._formula(f_text, t, si or "", row_no, col)
                         else:
                             formula = f_text
-                    text = fast.unxml(v_text) if v_text else None
+                    text = unxml(v_text) if v_text else None
                 if not wanted:
                     continue
             if not kind:
@@ -399,29 +386,46 @@ class SheetParser:
                 if kind is None:
                     kind = "n"
             if kind == "s" and text is not None and text.isdigit() and text.isascii():
-                key = (row_no, col)
-                self.pending.setdefault(int(text), []).append((self.data, key, formula))
-                self.data.last_row = row_no
+                strings.append((int(text), col, formula))
                 continue
             if kind == "inlineStr":
                 inline = fast.rich_text(inline) if inline is not None else ""
-            self._store(row_no, col, kind, text, formula, inline)
+            value = self._cell_value(row_no, col, kind, text, formula, inline)
+            if value is None:
+                continue
+            if type(value) is int:
+                strings.append((value, col, formula))
+            else:
+                cells.append((col, value))
+        return tuple(cells), tuple(strings), bool(cells or strings)
 
     def _store(self, row_no: int, col: str, kind: str, text: str | None, formula: str | None,
                inline: str | None) -> None:
-        """Keep one cell read: its ``kind`` (t attribute), ``<v>`` text, formula and, for an inline
-        string, the text of its ``<is>`` (not unescaped)."""
+        """Keep one cell read (``_cell_value``): a cell, or its place waiting for its shared string."""
+        value = self._cell_value(row_no, col, kind, text, formula, inline)
+        if value is None:
+            return
         key = (row_no, col)
+        if type(value) is int:
+            self.pending.setdefault(value, []).append((self.data, key, formula))
+        else:
+            self.data.cells[key] = value
+        self.data.last_row = row_no
+
+    def _cell_value(self, row_no: int, col: str, kind: str, text: str | None, formula: str | None,
+                    inline: str | None) -> Cell | int | None:
+        """One cell read, from its ``kind`` (t attribute), ``<v>`` text, formula and, for an inline string,
+        the text of its ``<is>`` (not unescaped): the ``Cell``, the index of its shared string (an int, the
+        cell made once the strings are read), or None for an empty cell. Raises HostileFile('file-corrupt')
+        for a bad string index or number, HostileFile('file-number-out-of-range') beyond Excel's range."""
         if kind == "s" and text is not None:
             try:
                 index = int(text)
             except ValueError:
                 index = -1
             if index < 0:
-                raise HostileFile("file-corrupt", f"{self._where(key)}: số thứ tự chuỗi «{excerpt(text, 20)}» không hợp lệ")
-            self.pending.setdefault(index, []).append((self.data, key, formula))
-            self.data.last_row = row_no
-            return
+                raise HostileFile("file-corrupt", f"{self._where((row_no, col))}: số thứ tự chuỗi «{excerpt(text, 20)}» không hợp lệ")
+            return index
         if kind == "s":
             value: CellValue = None
         elif kind == "inlineStr":
@@ -438,11 +442,10 @@ class SheetParser:
             try:
                 value = _decimal(text)
             except HostileFile as exc:
-                raise HostileFile(exc.code, f"{self._where(key)}: {exc.detail}") from None
+                raise HostileFile(exc.code, f"{self._where((row_no, col))}: {exc.detail}") from None
         if value is None and formula is None:
-            return
-        self.data.last_row = row_no
-        self.data.cells[key] = Cell(value, kind, formula)
+            return None
+        return Cell(value, kind, formula)
 
     def _where(self, key: tuple[int, str]) -> str:
         return f"ô {key[1]}{key[0]} của trang «{excerpt(self.data.name, 80)}»"

@@ -58,7 +58,7 @@ class Context:
         assess = self.sub.assess  # direct: called hundreds of times per file
         if assess is None:
             return None
-        return assess.get(row, layout.COLUMNS.get(role) or layout.NA_COLUMNS[role])
+        return assess.cells.get((row, _ROLE_COLUMNS[role]))
 
     def add(self, code: FindingCode, role: str | None = None, row: int | None = None, **kw) -> None:
         """Add finding ``code`` (``parxl.core.findings``), placed at ``role``'s cell on ``row`` when both are given."""
@@ -66,6 +66,9 @@ class Context:
             kw.setdefault("cell", layout.cell_ref(role, row))
             kw.setdefault("sheet", self.sheet)
         self.findings.add(code, **kw)
+
+
+_ROLE_COLUMNS = {**layout.NA_COLUMNS, **layout.COLUMNS}  # role -> column letters, for ``Context.cell``
 
 
 def is_blank(cell: Cell | None) -> bool:
