@@ -10,29 +10,29 @@
   notes to send back to that unit (warnings are for the appraisers and stay
   out of it).
 Existing outputs are replaced only by complete new files (temp file, then
-rename); nothing in ``inbox/`` is touched.
+rename); nothing in ``inbox/`` is touched. The cells are rendered straight into
+a package XlsxWriter built once (``sheet_xml``): what a reader sees is what
+XlsxWriter would write.
 """
 from __future__ import annotations
 
 import hashlib
-import io
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 import json
 from pathlib import Path, PurePosixPath
-
-import xlsxwriter
+from types import SimpleNamespace
 
 from ..campaign.folder import Campaign
 from ..core.files import safe_file_stem, write_atomic
 from ..core.findings import FINDING_TYPES, SEVERITY_TITLES, Finding
 from ..core.numbers import vi_number
 from ..core.progress import Progress
-from ..workbook.styles import TEXT
 from .check_report import UnitLine, stale_unreadable
 from .inbox import InboxFile
 from .receive import IntakeResult
+from .sheet_xml import Book, formats
 
 FINDINGS_FILE = "ket-qua-kiem-tra.xlsx"
 FEEDBACK_DIR = "phan-hoi"
@@ -74,22 +74,6 @@ def _link(path: str) -> str:
     return "external:" + str(PurePosixPath("..", outer)).replace("/", "\\")
 
 
-class CheckReportFormats:
-    """The XlsxWriter cell formats of the check report workbook (Times New Roman), made once per workbook."""
-
-    def __init__(self, wb):
-        base = TEXT
-        self.title = wb.add_format({**base, "bold": True, "font_size": 14})
-        self.text = wb.add_format({**base, "text_wrap": True, "border": 1})
-        self.plain = wb.add_format(base)
-        self.head = wb.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
-        self.num = wb.add_format({**base, "border": 1, "num_format": "#,##0.00"})
-        self.link = wb.add_format({**base, "border": 1, "font_color": "#0563C1", "underline": 1, "text_wrap": True})
-        self.sev = {"error": wb.add_format({**base, "border": 1, "bg_color": "#F8CBAD"}),
-                    "warning": wb.add_format({**base, "border": 1, "bg_color": "#FFE699"}),
-                    "info": wb.add_format({**base, "border": 1, "bg_color": "#DDEBF7"})}
-
-
 def _unit_of(rec) -> str:
     return rec.report.named_unit or "" if rec.report else ""
 
@@ -104,10 +88,8 @@ def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[Unit
     """``output/ket-qua-kiem-tra.xlsx`` as bytes: sheets «Tổng hợp», «Các lỗi» (with the findings of the
     giải trình workbooks ``explanations``), «Phiếu giải trình» when some came, and, when parxl failed on
     some file (``result.internal``), «Lỗi của parxl»."""
-    out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
-    f = CheckReportFormats(wb)
+    wb = Book()
+    f = formats()
     summary = wb.add_worksheet("Tổng hợp")
     summary.write_string(0, 0, f"KẾT QUẢ KIỂM TRA TỆP TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM {campaign.year}", f.title)
     heads = ("Mã", "Đơn vị", "Tệp", "Tình trạng", "Điểm tự chấm", "Lỗi", "Cảnh báo", "Ghi chú")
@@ -193,11 +175,10 @@ def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[Unit
         _explanation_sheet(wb, f, explanations)
     if result.internal:
         _internal_sheet(wb, f, campaign, result)
-    wb.close()
-    return out.getvalue()
+    return wb.close()
 
 
-def _explanation_sheet(wb, f: CheckReportFormats, explanations: list[ExplanationLine]) -> None:
+def _explanation_sheet(wb: Book, f: SimpleNamespace, explanations: list[ExplanationLine]) -> None:
     """«Phiếu giải trình»: one line per giải trình workbook received, with its state and its findings' count."""
     ws = wb.add_worksheet(EXPLANATION_SHEET)
     ws.write_string(0, 0, f"PHIẾU GIẢI TRÌNH NHẬN ĐƯỢC ({vi_number(len(explanations))})", f.title)
@@ -218,7 +199,7 @@ def _explanation_sheet(wb, f: CheckReportFormats, explanations: list[Explanation
     ws.freeze_panes(3, 0)
 
 
-def _internal_sheet(wb, f: CheckReportFormats, campaign: Campaign, result: IntakeResult) -> None:
+def _internal_sheet(wb: Book, f: SimpleNamespace, campaign: Campaign, result: IntakeResult) -> None:
     """«Lỗi của parxl»: the files parxl itself failed on; kept, and no unit has to resend them."""
     ws = wb.add_worksheet(INTERNAL_SHEET)
     ws.write_string(0, 0, "CÁC TỆP PARXL GẶP LỖI KHI ĐỌC (lỗi của chương trình, không phải lỗi của đơn vị; tệp "
@@ -245,10 +226,8 @@ def feedback_workbook(campaign: Campaign, code: str, name: str, path: str, recei
                       explanations: tuple[ExplanationLine, ...] = ()) -> bytes:
     """The sheet a clerk sends back to one unit: what to fix (errors) and what was tolerated (notes); with
     ``explanations`` (the unit's giải trình workbooks), a sheet «Giải trình» with their states and findings."""
-    out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
-    f = CheckReportFormats(wb)
+    wb = Book()
+    f = formats()
     ws = wb.add_worksheet("Phản hồi")
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 11)
@@ -284,11 +263,10 @@ def feedback_workbook(campaign: Campaign, code: str, name: str, path: str, recei
     ws.fit_to_pages(1, 0)
     if explanations:
         _feedback_explanations(wb, f, campaign, code, name, explanations)
-    wb.close()
-    return out.getvalue()
+    return wb.close()
 
 
-def _feedback_explanations(wb, f: CheckReportFormats, campaign: Campaign, code: str, name: str,
+def _feedback_explanations(wb: Book, f: SimpleNamespace, campaign: Campaign, code: str, name: str,
                            explanations: tuple[ExplanationLine, ...]) -> None:
     """«Giải trình» of a unit's feedback: per giải trình workbook, its state, then every finding on it."""
     ws = wb.add_worksheet(FEEDBACK_EXPLANATION_SHEET)

@@ -67,6 +67,37 @@ def _central_entry(m: _Member, offset: int) -> bytes:
                        m.crc, len(m.data), m.size, len(m.name), 0, 0, 0, 0, 0, offset) + m.name
 
 
+class Package:
+    """A zip package (an .xlsx) whose members are all the same for every file but a few: the fixed ones
+    are deflated once, and each file only deflates its own members and assembles the zip.
+
+    ``parts``: member name (ASCII) -> uncompressed bytes, the fixed members in their order.
+    """
+
+    def __init__(self, parts: dict[str, bytes]):
+        head, central = bytearray(), bytearray()
+        for name, raw in parts.items():
+            m = _Member(name.encode("ascii"), zlib.crc32(raw), len(raw), _deflate(raw))
+            central += _central_entry(m, len(head))
+            head += _local_header(m) + m.data
+        self._head, self._central, self._count = bytes(head), bytes(central), len(parts)
+
+    def assemble(self, own: list[tuple[str, bytes]]) -> bytes:
+        """The package's bytes: the fixed members, then ``own`` ((ASCII name, uncompressed bytes), in order)."""
+        locals_, central = [self._head], [self._central]
+        offset = len(self._head)
+        for name, raw in own:
+            m = _Member(name.encode("ascii"), zlib.crc32(raw), len(raw), _deflate(raw))
+            local = _local_header(m) + m.data
+            central.append(_central_entry(m, offset))
+            locals_.append(local)
+            offset += len(local)
+        count = self._count + len(own)
+        directory = b"".join(central)
+        end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(directory), offset, 0)
+        return b"".join((*locals_, directory, end))
+
+
 class Template:
     """A campaign's workbook with placeholders, ready to stamp units into."""
 
