@@ -17,7 +17,8 @@ XlsxWriter would write.
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 import json
@@ -25,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
 from ..campaign.folder import Campaign
-from ..core.files import safe_file_stem, write_atomic
+from ..core.files import ordinary_mode, safe_file_stem, write_atomic
 from ..core.findings import FINDING_TYPES, SEVERITY_TITLES, Finding
 from ..core.numbers import vi_number
 from ..core.progress import Progress
@@ -354,13 +355,7 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
         paths.append(path)
         if not written.unchanged(path, digest):
             todo.append((path, digest, args))
-    if len(todo) < PARALLEL_FROM:
-        built = (feedback_workbook(*args) for _, _, args in todo)
-        _write_feedback(todo, built, written, len(jobs), progress)
-    else:  # two worker processes build them (each loads the campaign once); this one writes
-        with ProcessPoolExecutor(max_workers=2, initializer=_init_builder, initargs=(str(campaign.root),)) as pool:
-            built = pool.map(_build, [args[1:] for _, _, args in todo], chunksize=16)
-            _write_feedback(todo, built, written, len(jobs), progress)
+    _write_feedback(todo, written, len(jobs), progress)
     written.save()
     return paths
 
@@ -379,31 +374,54 @@ def _findings_inputs(campaign: Campaign, result: IntakeResult, lines: list[UnitL
             [report(rec) for rec in result.internal])
 
 
-PARALLEL_FROM = 40  # feedback workbooks to build: from this many, in two worker processes
+PARALLEL_FROM = 40  # feedback workbooks to write: from this many, written by writer threads
+WRITERS = 2  # threads writing the feedback files (the file system's calls release the GIL) while this one builds
+_AHEAD = 64  # feedback workbooks built but not yet written, at most per writer
 
 
-def _write_feedback(todo, built, written: _Written, total: int, progress: Progress | None) -> None:
-    skipped = total - len(todo)
-    for i, ((path, digest, _), data) in enumerate(zip(todo, built), 1):
-        write_atomic(path, data)
-        written.note(path, digest)
+def _write_one(path: Path, data: bytes, mode: int) -> list[int]:
+    """Write ``path`` atomically; its [size, mtime_ns] as written."""
+    write_atomic(path, data, mode)
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _write_feedback(todo, written: _Written, total: int, progress: Progress | None) -> None:
+    """Build each feedback workbook of ``todo`` ((path, digest, args)) and write it; from ``PARALLEL_FROM``
+    of them, writer threads write while this thread builds the next ones (noted in order; the first
+    error is raised once the writes already started have ended)."""
+    mode = ordinary_mode()
+    count = total - len(todo)
+
+    def finish(path: Path, digest: str, stat: list[int]) -> None:
+        nonlocal count
+        written.note(path, digest, stat)
+        count += 1
         if progress:
-            progress(skipped + i, total, path.name)
+            progress(count, total, path.name)
+
+    if len(todo) < PARALLEL_FROM:
+        for path, digest, args in todo:
+            finish(path, digest, _write_one(path, feedback_workbook(*args), mode))
+    else:
+        pending: deque = deque()
+        with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+            try:
+                for path, digest, args in todo:
+                    pending.append((path, digest, pool.submit(_write_one, path, feedback_workbook(*args), mode)))
+                    while len(pending) > _AHEAD * WRITERS or pending[0][2].done():
+                        path, digest, future = pending.popleft()
+                        finish(path, digest, future.result())
+                        if not pending:
+                            break
+                while pending:
+                    path, digest, future = pending.popleft()
+                    finish(path, digest, future.result())
+            finally:
+                for _, _, future in pending:
+                    future.cancel()
     if progress and not todo and total:
         progress(total, total, "")
-
-
-_builder_campaign: Campaign | None = None
-
-
-def _init_builder(root: str) -> None:
-    global _builder_campaign
-    from ..campaign.folder import load_campaign
-    _builder_campaign = load_campaign(root)
-
-
-def _build(args) -> bytes:
-    return feedback_workbook(_builder_campaign, *args)
 
 
 WRITTEN_FILE = "feedback-written.json"
@@ -439,10 +457,13 @@ class _Written:
             return False
         return [st.st_size, st.st_mtime_ns] == entry[1:]
 
-    def note(self, path: Path, digest: str) -> None:
-        """Remember that ``path`` was just written from ``digest``. Raises OSError when it is gone."""
-        st = path.stat()
-        self.entries[str(path)] = [digest, st.st_size, st.st_mtime_ns]
+    def note(self, path: Path, digest: str, stat: list[int] | None = None) -> None:
+        """Remember that ``path`` was just written from ``digest``; ``stat``: its [size, mtime_ns] when known.
+        Raises OSError when it is gone."""
+        if stat is None:
+            st = path.stat()
+            stat = [st.st_size, st.st_mtime_ns]
+        self.entries[str(path)] = [digest, *stat]
         self.changed = True
 
     def save(self) -> None:

@@ -57,14 +57,17 @@ def _deflate(raw: bytes) -> bytes:
     return c.compress(raw) + c.flush()
 
 
-def _local_header(m: _Member) -> bytes:
-    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, _DOS_TIME, _DOS_DATE,
+def _local_header(m: _Member, method: int = 8) -> bytes:
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, _DOS_TIME, _DOS_DATE,
                        m.crc, len(m.data), m.size, len(m.name), 0) + m.name
 
 
-def _central_entry(m: _Member, offset: int) -> bytes:
-    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, _DOS_TIME, _DOS_DATE,
+def _central_entry(m: _Member, offset: int, method: int = 8) -> bytes:
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, _DOS_TIME, _DOS_DATE,
                        m.crc, len(m.data), m.size, len(m.name), 0, 0, 0, 0, 0, offset) + m.name
+
+
+STORE_BELOW = 8192  # a file's own member smaller than this is stored, not deflated (a few KB; no zlib call)
 
 
 class Package:
@@ -83,13 +86,19 @@ class Package:
         self._head, self._central, self._count = bytes(head), bytes(central), len(parts)
 
     def assemble(self, own: list[tuple[str, bytes]]) -> bytes:
-        """The package's bytes: the fixed members, then ``own`` ((ASCII name, uncompressed bytes), in order)."""
+        """The package's bytes: the fixed members, then ``own`` ((ASCII name, uncompressed bytes), in order;
+        stored when smaller than ``STORE_BELOW`` bytes, else deflated)."""
         locals_, central = [self._head], [self._central]
         offset = len(self._head)
         for name, raw in own:
-            m = _Member(name.encode("ascii"), zlib.crc32(raw), len(raw), _deflate(raw))
-            local = _local_header(m) + m.data
-            central.append(_central_entry(m, offset))
+            if len(raw) < STORE_BELOW:
+                m = _Member(name.encode("ascii"), zlib.crc32(raw), len(raw), raw)
+                local = _local_header(m, 0) + raw
+                central.append(_central_entry(m, offset, 0))
+            else:
+                m = _Member(name.encode("ascii"), zlib.crc32(raw), len(raw), _deflate(raw))
+                local = _local_header(m) + m.data
+                central.append(_central_entry(m, offset))
             locals_.append(local)
             offset += len(local)
         count = self._count + len(own)
