@@ -203,3 +203,41 @@ def test_libreoffice_reads_the_check_outputs_as_written(checked, tmp_path, soffi
             mine = {(c_.coordinate): c_.value for row in ws.iter_rows() for c_ in row if c_.value not in (None, "")}
             lo = {(c_.coordinate): c_.value for row in b[ws.title].iter_rows() for c_ in row if c_.value not in (None, "")}
             assert mine == lo, ws.title
+
+
+def _parts(path: Path) -> dict:
+    """Every part of a workbook but its creation time (docProps/core.xml)."""
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
+        return {name: z.read(name) for name in z.namelist() if name != "docProps/core.xml"}
+
+
+def test_findings_workbook_built_in_a_forked_process_is_the_one_built_here(checked, monkeypatch):
+    import os
+    c = checked
+    target = c.output_dir / fast.FINDINGS_FILE
+    here = _parts(target)
+    parent = os.getpid()
+    built_in = []
+    real = fast.findings_workbook
+
+    def spy(*args):
+        built_in.append(os.getpid())
+        return real(*args)
+
+    monkeypatch.setattr(fast, "FORK_FROM", 0)
+    monkeypatch.setattr(fast, "findings_workbook", spy)
+    target.unlink()
+    assert CliRunner().invoke(main, ["check", str(c.root)]).exit_code == 1
+    assert _parts(target) == here
+    assert built_in == []  # the child's call is not seen here: it was built in the child
+
+    def failing(*args):  # fails in the child only: this process builds it again
+        if os.getpid() != parent:
+            raise RuntimeError("child")
+        built_in.append(os.getpid())
+        return real(*args)
+
+    monkeypatch.setattr(fast, "findings_workbook", failing)
+    target.unlink()
+    assert CliRunner().invoke(main, ["check", str(c.root)]).exit_code == 1
+    assert _parts(target) == here and built_in == [parent]

@@ -22,6 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 import json
+import multiprocessing
+import os
+import sys
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
@@ -319,13 +322,20 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
     A workbook (the findings workbook or a feedback workbook) whose content cannot have changed since
     this command wrote it (same inputs, the file as it was left: size and modification time, noted in
     ``.parxl/feedback-written.json``) is not built again. ``progress`` is told each unit's feedback.
+    With ``FORK_FROM`` findings and units or more, the findings workbook is built in a forked process
+    (Linux) while this one builds the feedback, and written after them. Raises ``OutputWriteError``
+    when a file cannot be written (``core.files.write_atomic``).
     """
     out = campaign.output_dir
     written = _Written(campaign)
     summary, digest = out / FINDINGS_FILE, written.digest(_findings_inputs(campaign, result, lines, explanations))
+    pending_summary = None
     if not written.unchanged(summary, digest):
-        write_atomic(summary, findings_workbook(campaign, result, lines, explanations))
-        written.note(summary, digest)
+        if sum(len(line.findings) for line in lines) + len(lines) >= FORK_FROM:
+            pending_summary = _ForkedBuild(lambda: findings_workbook(campaign, result, lines, explanations))
+        else:
+            write_atomic(summary, findings_workbook(campaign, result, lines, explanations))
+            written.note(summary, digest)
     paths = [summary]
     names = {u.code: u.name for u in campaign.units}
     by_unit: dict[str, tuple[ExplanationLine, ...]] = {}
@@ -355,9 +365,56 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
         paths.append(path)
         if not written.unchanged(path, digest):
             todo.append((path, digest, args))
-    _write_feedback(todo, written, len(jobs), progress)
+    try:
+        _write_feedback(todo, written, len(jobs), progress)
+    finally:
+        data = pending_summary.result() if pending_summary is not None else None
+    if pending_summary is not None:
+        write_atomic(summary, data if data is not None else findings_workbook(campaign, result, lines, explanations))
+        written.note(summary, digest)
     written.save()
     return paths
+
+
+FORK_FROM = 5000  # findings + units from which the findings workbook is built in a forked process (Linux)
+
+
+class _ForkedBuild:
+    """``build()`` (bytes) run in a forked child process while this one goes on (where ``fork`` is safe to
+    use: Linux; elsewhere, and when the child fails, ``result()`` is None and the caller builds it)."""
+
+    def __init__(self, build):
+        self._proc = self._recv = None
+        if not sys.platform.startswith("linux"):
+            return
+        try:
+            ctx = multiprocessing.get_context("fork")
+            self._recv, send = ctx.Pipe(duplex=False)
+            self._proc = ctx.Process(target=_build_in_child, args=(build, send), daemon=True)
+            self._proc.start()
+            send.close()
+        except (OSError, ValueError):
+            self._proc = None
+
+    def result(self) -> bytes | None:
+        """The bytes built, or None (no child, or it failed: the caller builds them itself). Waits."""
+        if self._proc is None:
+            return None
+        try:
+            data = self._recv.recv_bytes()  # type: ignore[union-attr]
+        except (EOFError, OSError):
+            data = None
+        finally:
+            self._recv.close()  # type: ignore[union-attr]
+            self._proc.join()
+        return data
+
+
+def _build_in_child(build, send) -> None:
+    try:
+        send.send_bytes(build())
+    except BaseException:  # noqa: BLE001 - the parent builds it again and reports what fails
+        os._exit(1)
 
 
 def _findings_inputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine],
