@@ -36,6 +36,7 @@ from ..core.progress import Progress
 from .check_report import UnitLine, stale_unreadable
 from .inbox import InboxFile
 from .receive import IntakeResult
+from . import sheet_xml
 from .sheet_xml import Book, formats
 
 FINDINGS_FILE = "ket-qua-kiem-tra.xlsx"
@@ -496,7 +497,8 @@ class _Written:
         except (OSError, ValueError):
             self.entries = {}
         self.changed = False
-        self.code = hashlib.sha256(Path(__file__).read_bytes() + campaign.config.model_dump_json().encode()
+        self.code = hashlib.sha256(Path(__file__).read_bytes() + Path(sheet_xml.__file__).read_bytes()
+                                   + campaign.config.model_dump_json().encode()
                                    + campaign.framework.fingerprint.encode()).hexdigest()
 
     def digest(self, args) -> str:
