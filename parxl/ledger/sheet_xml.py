@@ -25,7 +25,7 @@ from types import SimpleNamespace
 
 import xlsxwriter
 from xlsxwriter.url import Url
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from ..workbook.stamping import Package
 from ..workbook.styles import TEXT
@@ -109,8 +109,8 @@ class Strings:
 
     def xml(self) -> bytes:
         """The ``xl/sharedStrings.xml`` part (UTF-8)."""
-        body = "".join(f'<si><t xml:space="preserve">{si_text(s)}</t></si>' if _PRESERVE.search(s)
-                       else f"<si><t>{si_text(s)}</t></si>" for s in self.index)
+        body = "".join(f'<si><t xml:space="preserve">{t}</t></si>' if _PRESERVE.search(t) else f"<si><t>{t}</t></si>"
+                       for t in map(si_text, self.index))  # spaces at either end kept, as XlsxWriter does
         return (_SST_OPEN.format(self.count, len(self.index)) + body + "</sst>").encode("utf-8")
 
 
@@ -202,9 +202,9 @@ class Sheet:
         self.links.append((f"{_COLUMNS[col]}{row + 1}", url))
 
     def dimension(self) -> str:
-        """The used range, as XlsxWriter writes it («A1» when empty)."""
+        """The used range, as XlsxWriter writes it (the first cell when empty)."""
         if self._rows is None:
-            return "A1"
+            return xl_rowcol_to_cell(0, 0)  # XlsxWriter's dimension of an empty sheet
         (r0, r1), (c0, c1) = self._rows, self._cols
         first = f"{_COLUMNS[c0]}{r0 + 1}"
         return first if (r0, c0) == (r1, c1) else f"{first}:{_COLUMNS[c1]}{r1 + 1}"
