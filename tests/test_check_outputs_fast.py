@@ -230,6 +230,9 @@ def test_findings_workbook_built_in_a_forked_process_is_the_one_built_here(check
     assert CliRunner().invoke(main, ["check", str(c.root)]).exit_code == 1
     assert _parts(target) == here
     assert built_in == []  # the child's call is not seen here: it was built in the child
+    before = target.stat()
+    assert CliRunner().invoke(main, ["check", str(c.root)]).exit_code == 1  # nothing new: not written again
+    assert (target.stat().st_ino, target.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
     def failing(*args):  # fails in the child only: this process builds it again
         if os.getpid() != parent:

@@ -329,14 +329,14 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
     """
     out = campaign.output_dir
     written = _Written(campaign)
-    summary, digest = out / FINDINGS_FILE, written.digest(_findings_inputs(campaign, result, lines, explanations))
+    summary, summary_digest = out / FINDINGS_FILE, written.digest(_findings_inputs(campaign, result, lines, explanations))
     pending_summary = None
-    if not written.unchanged(summary, digest):
+    if not written.unchanged(summary, summary_digest):
         if sum(len(line.findings) for line in lines) + len(lines) >= FORK_FROM:
             pending_summary = _ForkedBuild(lambda: findings_workbook(campaign, result, lines, explanations))
         else:
             write_atomic(summary, findings_workbook(campaign, result, lines, explanations))
-            written.note(summary, digest)
+            written.note(summary, summary_digest)
     paths = [summary]
     names = {u.code: u.name for u in campaign.units}
     by_unit: dict[str, tuple[ExplanationLine, ...]] = {}
@@ -372,7 +372,7 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
         data = pending_summary.result() if pending_summary is not None else None
     if pending_summary is not None:
         write_atomic(summary, data if data is not None else findings_workbook(campaign, result, lines, explanations))
-        written.note(summary, digest)
+        written.note(summary, summary_digest)
     written.save()
     return paths
 
