@@ -80,7 +80,7 @@ def test_many_units_the_table_lists_only_those_with_errors(campaign, monkeypatch
     assert "2 đơn vị khác không có lỗi phải sửa" in text
 
 
-def test_feedback_built_in_two_worker_processes_is_the_one_built_in_one(campaign, monkeypatch):
+def test_feedback_written_by_writer_threads_is_the_one_written_in_one(campaign, monkeypatch):
     import shutil
 
     from parxl.ledger import check_report_xlsx

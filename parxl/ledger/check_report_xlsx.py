@@ -10,29 +10,34 @@
   notes to send back to that unit (warnings are for the appraisers and stay
   out of it).
 Existing outputs are replaced only by complete new files (temp file, then
-rename); nothing in ``inbox/`` is touched.
+rename); nothing in ``inbox/`` is touched. The cells are rendered straight into
+a package XlsxWriter built once (``sheet_xml``): what a reader sees is what
+XlsxWriter would write.
 """
 from __future__ import annotations
 
 import hashlib
-import io
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 import json
+import multiprocessing
+import os
+import sys
 from pathlib import Path, PurePosixPath
-
-import xlsxwriter
+from types import SimpleNamespace
 
 from ..campaign.folder import Campaign
-from ..core.files import safe_file_stem, write_atomic
+from ..core.files import ordinary_mode, safe_file_stem, write_atomic
 from ..core.findings import FINDING_TYPES, SEVERITY_TITLES, Finding
 from ..core.numbers import vi_number
 from ..core.progress import Progress
-from ..workbook.styles import TEXT
 from .check_report import UnitLine, stale_unreadable
 from .inbox import InboxFile
 from .receive import IntakeResult
+from . import sheet_xml
+from .sheet_xml import Book, formats
 
 FINDINGS_FILE = "ket-qua-kiem-tra.xlsx"
 FEEDBACK_DIR = "phan-hoi"
@@ -74,22 +79,6 @@ def _link(path: str) -> str:
     return "external:" + str(PurePosixPath("..", outer)).replace("/", "\\")
 
 
-class CheckReportFormats:
-    """The XlsxWriter cell formats of the check report workbook (Times New Roman), made once per workbook."""
-
-    def __init__(self, wb):
-        base = TEXT
-        self.title = wb.add_format({**base, "bold": True, "font_size": 14})
-        self.text = wb.add_format({**base, "text_wrap": True, "border": 1})
-        self.plain = wb.add_format(base)
-        self.head = wb.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
-        self.num = wb.add_format({**base, "border": 1, "num_format": "#,##0.00"})
-        self.link = wb.add_format({**base, "border": 1, "font_color": "#0563C1", "underline": 1, "text_wrap": True})
-        self.sev = {"error": wb.add_format({**base, "border": 1, "bg_color": "#F8CBAD"}),
-                    "warning": wb.add_format({**base, "border": 1, "bg_color": "#FFE699"}),
-                    "info": wb.add_format({**base, "border": 1, "bg_color": "#DDEBF7"})}
-
-
 def _unit_of(rec) -> str:
     return rec.report.named_unit or "" if rec.report else ""
 
@@ -104,10 +93,8 @@ def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[Unit
     """``output/ket-qua-kiem-tra.xlsx`` as bytes: sheets «Tổng hợp», «Các lỗi» (with the findings of the
     giải trình workbooks ``explanations``), «Phiếu giải trình» when some came, and, when parxl failed on
     some file (``result.internal``), «Lỗi của parxl»."""
-    out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
-    f = CheckReportFormats(wb)
+    wb = Book()
+    f = formats()
     summary = wb.add_worksheet("Tổng hợp")
     summary.write_string(0, 0, f"KẾT QUẢ KIỂM TRA TỆP TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM {campaign.year}", f.title)
     heads = ("Mã", "Đơn vị", "Tệp", "Tình trạng", "Điểm tự chấm", "Lỗi", "Cảnh báo", "Ghi chú")
@@ -193,11 +180,10 @@ def findings_workbook(campaign: Campaign, result: IntakeResult, lines: list[Unit
         _explanation_sheet(wb, f, explanations)
     if result.internal:
         _internal_sheet(wb, f, campaign, result)
-    wb.close()
-    return out.getvalue()
+    return wb.close()
 
 
-def _explanation_sheet(wb, f: CheckReportFormats, explanations: list[ExplanationLine]) -> None:
+def _explanation_sheet(wb: Book, f: SimpleNamespace, explanations: list[ExplanationLine]) -> None:
     """«Phiếu giải trình»: one line per giải trình workbook received, with its state and its findings' count."""
     ws = wb.add_worksheet(EXPLANATION_SHEET)
     ws.write_string(0, 0, f"PHIẾU GIẢI TRÌNH NHẬN ĐƯỢC ({vi_number(len(explanations))})", f.title)
@@ -218,7 +204,7 @@ def _explanation_sheet(wb, f: CheckReportFormats, explanations: list[Explanation
     ws.freeze_panes(3, 0)
 
 
-def _internal_sheet(wb, f: CheckReportFormats, campaign: Campaign, result: IntakeResult) -> None:
+def _internal_sheet(wb: Book, f: SimpleNamespace, campaign: Campaign, result: IntakeResult) -> None:
     """«Lỗi của parxl»: the files parxl itself failed on; kept, and no unit has to resend them."""
     ws = wb.add_worksheet(INTERNAL_SHEET)
     ws.write_string(0, 0, "CÁC TỆP PARXL GẶP LỖI KHI ĐỌC (lỗi của chương trình, không phải lỗi của đơn vị; tệp "
@@ -245,10 +231,8 @@ def feedback_workbook(campaign: Campaign, code: str, name: str, path: str, recei
                       explanations: tuple[ExplanationLine, ...] = ()) -> bytes:
     """The sheet a clerk sends back to one unit: what to fix (errors) and what was tolerated (notes); with
     ``explanations`` (the unit's giải trình workbooks), a sheet «Giải trình» with their states and findings."""
-    out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
-    f = CheckReportFormats(wb)
+    wb = Book()
+    f = formats()
     ws = wb.add_worksheet("Phản hồi")
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 11)
@@ -284,11 +268,10 @@ def feedback_workbook(campaign: Campaign, code: str, name: str, path: str, recei
     ws.fit_to_pages(1, 0)
     if explanations:
         _feedback_explanations(wb, f, campaign, code, name, explanations)
-    wb.close()
-    return out.getvalue()
+    return wb.close()
 
 
-def _feedback_explanations(wb, f: CheckReportFormats, campaign: Campaign, code: str, name: str,
+def _feedback_explanations(wb: Book, f: SimpleNamespace, campaign: Campaign, code: str, name: str,
                            explanations: tuple[ExplanationLine, ...]) -> None:
     """«Giải trình» of a unit's feedback: per giải trình workbook, its state, then every finding on it."""
     ws = wb.add_worksheet(FEEDBACK_EXPLANATION_SHEET)
@@ -340,13 +323,20 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
     A workbook (the findings workbook or a feedback workbook) whose content cannot have changed since
     this command wrote it (same inputs, the file as it was left: size and modification time, noted in
     ``.parxl/feedback-written.json``) is not built again. ``progress`` is told each unit's feedback.
+    With ``FORK_FROM`` findings and units or more, the findings workbook is built in a forked process
+    (Linux) while this one builds the feedback, and written after them. Raises ``OutputWriteError``
+    when a file cannot be written (``core.files.write_atomic``).
     """
     out = campaign.output_dir
     written = _Written(campaign)
-    summary, digest = out / FINDINGS_FILE, written.digest(_findings_inputs(campaign, result, lines, explanations))
-    if not written.unchanged(summary, digest):
-        write_atomic(summary, findings_workbook(campaign, result, lines, explanations))
-        written.note(summary, digest)
+    summary, summary_digest = out / FINDINGS_FILE, written.digest(_findings_inputs(campaign, result, lines, explanations))
+    pending_summary = None
+    if not written.unchanged(summary, summary_digest):
+        if sum(len(line.findings) for line in lines) + len(lines) >= FORK_FROM:
+            pending_summary = _ForkedBuild(lambda: findings_workbook(campaign, result, lines, explanations))
+        else:
+            write_atomic(summary, findings_workbook(campaign, result, lines, explanations))
+            written.note(summary, summary_digest)
     paths = [summary]
     names = {u.code: u.name for u in campaign.units}
     by_unit: dict[str, tuple[ExplanationLine, ...]] = {}
@@ -376,15 +366,56 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
         paths.append(path)
         if not written.unchanged(path, digest):
             todo.append((path, digest, args))
-    if len(todo) < PARALLEL_FROM:
-        built = (feedback_workbook(*args) for _, _, args in todo)
-        _write_feedback(todo, built, written, len(jobs), progress)
-    else:  # two worker processes build them (each loads the campaign once); this one writes
-        with ProcessPoolExecutor(max_workers=2, initializer=_init_builder, initargs=(str(campaign.root),)) as pool:
-            built = pool.map(_build, [args[1:] for _, _, args in todo], chunksize=16)
-            _write_feedback(todo, built, written, len(jobs), progress)
+    try:
+        _write_feedback(todo, written, len(jobs), progress)
+    finally:
+        data = pending_summary.result() if pending_summary is not None else None
+    if pending_summary is not None:
+        write_atomic(summary, data if data is not None else findings_workbook(campaign, result, lines, explanations))
+        written.note(summary, summary_digest)
     written.save()
     return paths
+
+
+FORK_FROM = 5000  # findings + units from which the findings workbook is built in a forked process (Linux)
+
+
+class _ForkedBuild:
+    """``build()`` (bytes) run in a forked child process while this one goes on (where ``fork`` is safe to
+    use: Linux; elsewhere, and when the child fails, ``result()`` is None and the caller builds it)."""
+
+    def __init__(self, build):
+        self._proc = self._recv = None
+        if not sys.platform.startswith("linux"):
+            return
+        try:
+            ctx = multiprocessing.get_context("fork")
+            self._recv, send = ctx.Pipe(duplex=False)
+            self._proc = ctx.Process(target=_build_in_child, args=(build, send), daemon=True)
+            self._proc.start()
+            send.close()
+        except (OSError, ValueError):
+            self._proc = None
+
+    def result(self) -> bytes | None:
+        """The bytes built, or None (no child, or it failed: the caller builds them itself). Waits."""
+        if self._proc is None:
+            return None
+        try:
+            data = self._recv.recv_bytes()  # type: ignore[union-attr]
+        except (EOFError, OSError):
+            data = None
+        finally:
+            self._recv.close()  # type: ignore[union-attr]
+            self._proc.join()
+        return data
+
+
+def _build_in_child(build, send) -> None:
+    try:
+        send.send_bytes(build())
+    except BaseException:  # noqa: BLE001 - the parent builds it again and reports what fails
+        os._exit(1)
 
 
 def _findings_inputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine],
@@ -401,31 +432,54 @@ def _findings_inputs(campaign: Campaign, result: IntakeResult, lines: list[UnitL
             [report(rec) for rec in result.internal])
 
 
-PARALLEL_FROM = 40  # feedback workbooks to build: from this many, in two worker processes
+PARALLEL_FROM = 40  # feedback workbooks to write: from this many, written by writer threads
+WRITERS = 2  # threads writing the feedback files (the file system's calls release the GIL) while this one builds
+_AHEAD = 64  # feedback workbooks built but not yet written, at most per writer
 
 
-def _write_feedback(todo, built, written: _Written, total: int, progress: Progress | None) -> None:
-    skipped = total - len(todo)
-    for i, ((path, digest, _), data) in enumerate(zip(todo, built), 1):
-        write_atomic(path, data)
-        written.note(path, digest)
+def _write_one(path: Path, data: bytes, mode: int) -> list[int]:
+    """Write ``path`` atomically; its [size, mtime_ns] as written."""
+    write_atomic(path, data, mode)
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _write_feedback(todo, written: _Written, total: int, progress: Progress | None) -> None:
+    """Build each feedback workbook of ``todo`` ((path, digest, args)) and write it; from ``PARALLEL_FROM``
+    of them, writer threads write while this thread builds the next ones (noted in order; the first
+    error is raised once the writes already started have ended)."""
+    mode = ordinary_mode()
+    count = total - len(todo)
+
+    def finish(path: Path, digest: str, stat: list[int]) -> None:
+        nonlocal count
+        written.note(path, digest, stat)
+        count += 1
         if progress:
-            progress(skipped + i, total, path.name)
+            progress(count, total, path.name)
+
+    if len(todo) < PARALLEL_FROM:
+        for path, digest, args in todo:
+            finish(path, digest, _write_one(path, feedback_workbook(*args), mode))
+    else:
+        pending: deque = deque()
+        with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+            try:
+                for path, digest, args in todo:
+                    pending.append((path, digest, pool.submit(_write_one, path, feedback_workbook(*args), mode)))
+                    while len(pending) > _AHEAD * WRITERS or pending[0][2].done():
+                        path, digest, future = pending.popleft()
+                        finish(path, digest, future.result())
+                        if not pending:
+                            break
+                while pending:
+                    path, digest, future = pending.popleft()
+                    finish(path, digest, future.result())
+            finally:
+                for _, _, future in pending:
+                    future.cancel()
     if progress and not todo and total:
         progress(total, total, "")
-
-
-_builder_campaign: Campaign | None = None
-
-
-def _init_builder(root: str) -> None:
-    global _builder_campaign
-    from ..campaign.folder import load_campaign
-    _builder_campaign = load_campaign(root)
-
-
-def _build(args) -> bytes:
-    return feedback_workbook(_builder_campaign, *args)
 
 
 WRITTEN_FILE = "feedback-written.json"
@@ -443,7 +497,8 @@ class _Written:
         except (OSError, ValueError):
             self.entries = {}
         self.changed = False
-        self.code = hashlib.sha256(Path(__file__).read_bytes() + campaign.config.model_dump_json().encode()
+        self.code = hashlib.sha256(Path(__file__).read_bytes() + Path(sheet_xml.__file__).read_bytes()
+                                   + campaign.config.model_dump_json().encode()
                                    + campaign.framework.fingerprint.encode()).hexdigest()
 
     def digest(self, args) -> str:
@@ -461,10 +516,13 @@ class _Written:
             return False
         return [st.st_size, st.st_mtime_ns] == entry[1:]
 
-    def note(self, path: Path, digest: str) -> None:
-        """Remember that ``path`` was just written from ``digest``. Raises OSError when it is gone."""
-        st = path.stat()
-        self.entries[str(path)] = [digest, st.st_size, st.st_mtime_ns]
+    def note(self, path: Path, digest: str, stat: list[int] | None = None) -> None:
+        """Remember that ``path`` was just written from ``digest``; ``stat``: its [size, mtime_ns] when known.
+        Raises OSError when it is gone."""
+        if stat is None:
+            st = path.stat()
+            stat = [st.st_size, st.st_mtime_ns]
+        self.entries[str(path)] = [digest, *stat]
         self.changed = True
 
     def save(self) -> None:

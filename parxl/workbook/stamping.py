@@ -57,14 +57,54 @@ def _deflate(raw: bytes) -> bytes:
     return c.compress(raw) + c.flush()
 
 
-def _local_header(m: _Member) -> bytes:
-    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, _DOS_TIME, _DOS_DATE,
+def _local_header(m: _Member, method: int = 8) -> bytes:
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, _DOS_TIME, _DOS_DATE,
                        m.crc, len(m.data), m.size, len(m.name), 0) + m.name
 
 
-def _central_entry(m: _Member, offset: int) -> bytes:
-    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, _DOS_TIME, _DOS_DATE,
+def _central_entry(m: _Member, offset: int, method: int = 8) -> bytes:
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, _DOS_TIME, _DOS_DATE,
                        m.crc, len(m.data), m.size, len(m.name), 0, 0, 0, 0, 0, offset) + m.name
+
+
+STORE_BELOW = 8192  # a file's own member smaller than this is stored, not deflated (a few KB; no zlib call)
+
+
+class Package:
+    """A zip package (an .xlsx) whose members are all the same for every file but a few: the fixed ones
+    are deflated once, and each file only deflates its own members and assembles the zip.
+
+    ``parts``: member name (ASCII) -> uncompressed bytes, the fixed members in their order.
+    """
+
+    def __init__(self, parts: dict[str, bytes]):
+        head, central = bytearray(), bytearray()
+        for name, raw in parts.items():
+            m = _Member(name.encode("ascii"), zlib.crc32(raw), len(raw), _deflate(raw))
+            central += _central_entry(m, len(head))
+            head += _local_header(m) + m.data
+        self._head, self._central, self._count = bytes(head), bytes(central), len(parts)
+
+    def assemble(self, own: list[tuple[str, bytes]]) -> bytes:
+        """The package's bytes: the fixed members, then ``own`` ((ASCII name, uncompressed bytes), in order;
+        stored when smaller than ``STORE_BELOW`` bytes, else deflated)."""
+        locals_, central = [self._head], [self._central]
+        offset = len(self._head)
+        for name, raw in own:
+            if len(raw) < STORE_BELOW:
+                m = _Member(name.encode("ascii"), zlib.crc32(raw), len(raw), raw)
+                local = _local_header(m, 0) + raw
+                central.append(_central_entry(m, offset, 0))
+            else:
+                m = _Member(name.encode("ascii"), zlib.crc32(raw), len(raw), _deflate(raw))
+                local = _local_header(m) + m.data
+                central.append(_central_entry(m, offset))
+            locals_.append(local)
+            offset += len(local)
+        count = self._count + len(own)
+        directory = b"".join(central)
+        end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(directory), offset, 0)
+        return b"".join((*locals_, directory, end))
 
 
 class Template:
