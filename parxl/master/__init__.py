@@ -10,7 +10,7 @@ May import: parxl.core … parxl.survey. Never a later stage (see parxl/__init__
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import xlsxwriter
@@ -50,14 +50,16 @@ def master_name(output_dir: Path, results: Results) -> Path:
 
 
 def write_master(results: Results, output_dir: str | Path, previous: Mapping[str, PreviousEntry] | None = None,
-                 progress: Progress | None = None) -> Path:
+                 progress: Progress | None = None, meanwhile: Callable[[], object] | None = None) -> Path:
     """Write the master workbook of ``results`` into ``output_dir`` (created); returns its path.
 
     ``previous`` (unit code → entry) adds the change against an earlier campaign; ``progress``
     (``core.progress.Progress``) gets ``(done, STEPS, sheet being written)`` per step. The file gets the first free name of ``master_name`` through
     ``core.files.link_new``: an earlier master, or one a concurrent run just wrote, is never
-    overwritten, and the name appears only when the file is complete. Raises ``OSError`` when
-    ``output_dir`` cannot be written; no temp file is left.
+    overwritten, and the name appears only when the file is complete. ``meanwhile``, when given, is
+    called once XlsxWriter is done, while the detail rows may still be made in another process (the
+    caller's own work, overlapped). Raises ``OSError`` when ``output_dir`` cannot be written, and what
+    ``meanwhile`` raises; no temp file is left.
     """
     output_dir = Path(output_dir)
     step = progress or silent
@@ -68,6 +70,8 @@ def write_master(results: Results, output_dir: str | Path, previous: Mapping[str
         # The detail sheet's rows are made and compressed (in another process where it can) while
         # XlsxWriter writes the other sheets, then joined to the sheet's head.
         detail = _build(results, draft, previous, step, view)
+        if meanwhile is not None:
+            meanwhile()
         step(4, STEPS, f"Trang «{SHEET_DETAIL}»: {vi_number(len(results.units))} đơn vị")
         splice_rows(draft, temp, detail.sheet_index, aside.result(), detail.last_row, detail.last_col)
         os.chmod(temp, ordinary_mode())

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -141,10 +142,26 @@ def _unit_from(doc: dict, memo: dict | None = None) -> UnitResult:
     )
 
 
-def save_snapshot(results: Results, master: Path, fingerprint: dict[str, str]) -> Path:
+def _encoder():
+    return json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def write_units(results: Results, dest: Path) -> Path:
+    """Write the units of the snapshot of ``results`` (the JSON array's content, without its brackets) into
+    ``dest``, for ``save_snapshot(..., units=dest)``: made while the master is still being written.
+    Returns ``dest``; raises OSError when it cannot be written."""
+    encode = _encoder()
+    with open(dest, "wb") as out:
+        for i, u in enumerate(results.units):
+            out.write((b"," if i else b"") + encode(_unit_doc(u)).encode("utf-8"))
+    return Path(dest)
+
+
+def save_snapshot(results: Results, master: Path, fingerprint: dict[str, str], units: Path | None = None) -> Path:
     """Write the snapshot of ``master`` (atomically, through ``files.atomic_path``); returns its path.
 
-    ``fingerprint`` is what ``results_fingerprint`` gave for the inputs of ``results``.
+    ``fingerprint`` is what ``results_fingerprint`` gave for the inputs of ``results``; ``units``, when
+    given, is what ``write_units`` wrote for ``results`` (copied in, not encoded again).
     """
     master = Path(master)
     digest = hashlib.sha256()
@@ -162,13 +179,17 @@ def save_snapshot(results: Results, master: Path, fingerprint: dict[str, str]) -
     }
     # The same JSON as one json.dumps of the whole document, encoded a unit at a time: the units' dicts
     # never all exist at once (at 10,000 units they took hundreds of MB).
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    encode = _encoder()
     head = encode(doc)  # ends with "units":[]} (the last key)
     target = snapshot_path(results.campaign, master)
     with atomic_path(target) as temp, open(temp, "wb") as out:  # streamed: never the whole text in memory
         out.write(head[:-2].encode("utf-8"))
-        for i, u in enumerate(results.units):
-            out.write((b"," if i else b"") + encode(_unit_doc(u)).encode("utf-8"))
+        if units is not None:
+            with open(units, "rb") as f:
+                shutil.copyfileobj(f, out, 1 << 20)
+        else:
+            for i, u in enumerate(results.units):
+                out.write((b"," if i else b"") + encode(_unit_doc(u)).encode("utf-8"))
         out.write(b"]}")
     return target
 

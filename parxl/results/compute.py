@@ -171,11 +171,23 @@ class Results:
         return next((u for u in self.units if u.unit.code == code), None)
 
 
+_INDEXES: dict[tuple[Decimal, Decimal], Decimal] = {}  # (points, max) -> index: a few thousand pairs recur
+_INDEXES_KEPT = 100_000  # pairs kept before the memo starts again
+
+
 def index_of(points: Decimal, max_points: Decimal) -> Decimal:
     """Achieved ÷ max × 100, to two decimals (half-up)."""
     if max_points == 0:
         return ZERO
-    return quantize(points * HUNDRED / max_points, 2)
+    if points.is_signed():  # -0 equals 0 but rounds to -0.00: never from the memo
+        return quantize(points * HUNDRED / max_points, 2)
+    key = (points, max_points)  # numerically equal figures give the same rounded index, whatever their digits
+    index = _INDEXES.get(key)
+    if index is None:
+        if len(_INDEXES) >= _INDEXES_KEPT:
+            _INDEXES.clear()
+        index = _INDEXES[key] = quantize(points * HUNDRED / max_points, 2)
+    return index
 
 
 def assign_ranks(values: list[tuple[str, Decimal | tuple[Decimal, ...]]], rule: str = "competition") -> dict[str, int]:
