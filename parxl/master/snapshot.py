@@ -75,15 +75,41 @@ def _dec(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _unit_doc(u: UnitResult) -> dict:
+def _item_doc(i: UnitItem) -> dict:
+    return {"self": _dec(i.self_score), "appraised": _dec(i.appraised), "final": str(i.final),
+            "evidence": i.evidence_count, "findings": i.findings,
+            **({"not_applicable": True} if i.not_applicable else {}),
+            **({"applies": False} if not i.applies else {}),
+            **({"max": str(i.max)} if i.max is not None else {})}
+
+
+_ITEMS = "\x00parxl-items\x00"  # stands for a unit's items in ``_unit_json`` (no unit's text holds it)
+
+
+def _unit_json(u: UnitResult, encode, memo: dict) -> str:
+    """``encode(_unit_doc(u))``, each item's JSON made once per (code, figures) and reused across units
+    (``memo``): items whose figures are the same objects (the ledger's one Decimal per score text) give
+    the same text."""
+    text = encode(_unit_doc(u, items=_ITEMS))
+    marker = encode(_ITEMS)
+    if text.count(marker) != 1:  # never, unless a unit's name holds the marker: the plain way
+        return encode(_unit_doc(u))
+    parts = []
+    for code, i in u.items.items():
+        key = (code, id(i.self_score), id(i.appraised), id(i.final), id(i.max), i.evidence_count, i.findings,
+               i.not_applicable, i.applies)  # ids: the figures are alive (held by ``u``) while encoding
+        part = memo.get(key)
+        if part is None:
+            part = memo[key] = (encode(code) + ":" + encode(_item_doc(i)), i)  # keeps the figures alive
+        parts.append(part[0])
+    return text.replace(marker, "{" + ",".join(parts) + "}", 1)
+
+
+def _unit_doc(u: UnitResult, items: object = None) -> dict:
     return {
         "unit": {"code": u.unit.code, "name": u.unit.name, "kind": u.unit.kind},
         "status": u.status, "note": u.note,
-        "items": {code: {"self": _dec(i.self_score), "appraised": _dec(i.appraised), "final": str(i.final),
-                         "evidence": i.evidence_count, "findings": i.findings,
-                         **({"not_applicable": True} if i.not_applicable else {}),
-                         **({"applies": False} if not i.applies else {}),
-                         **({"max": str(i.max)} if i.max is not None else {})} for code, i in u.items.items()},
+        "items": {code: _item_doc(i) for code, i in u.items.items()} if items is None else items,
         "field_points": {k: str(v) for k, v in u.field_points.items()},
         "field_index": {k: str(v) for k, v in u.field_index.items()},
         "self_total": _dec(u.self_total), "appraised_total": _dec(u.appraised_total),
@@ -150,10 +176,10 @@ def write_units(results: Results, dest: Path) -> Path:
     """Write the units of the snapshot of ``results`` (the JSON array's content, without its brackets) into
     ``dest``, for ``save_snapshot(..., units=dest)``: made while the master is still being written.
     Returns ``dest``; raises OSError when it cannot be written."""
-    encode = _encoder()
+    encode, memo = _encoder(), {}
     with open(dest, "wb") as out:
         for i, u in enumerate(results.units):
-            out.write((b"," if i else b"") + encode(_unit_doc(u)).encode("utf-8"))
+            out.write((b"," if i else b"") + _unit_json(u, encode, memo).encode("utf-8"))
     return Path(dest)
 
 
@@ -188,8 +214,9 @@ def save_snapshot(results: Results, master: Path, fingerprint: dict[str, str], u
             with open(units, "rb") as f:
                 shutil.copyfileobj(f, out, 1 << 20)
         else:
+            memo: dict = {}
             for i, u in enumerate(results.units):
-                out.write((b"," if i else b"") + encode(_unit_doc(u)).encode("utf-8"))
+                out.write((b"," if i else b"") + _unit_json(u, encode, memo).encode("utf-8"))
         out.write(b"]}")
     return target
 
