@@ -162,3 +162,22 @@ def test_the_cli_imports_a_commands_module_only_when_it_is_asked_for():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(REPO)}).stdout.split()
     assert out == ["[]", "True", "False", "True", "False"]
+
+
+def test_memoised_figures_are_the_ones_computed_each_time():
+    from fractions import Fraction
+
+    from parxl.results.compute import _node_sums, _plan, _rounded, _shared, index_of  # noqa: F401
+
+    def by_hand(points: D, top: D) -> str:  # half-up to two decimals, in exact fractions
+        x = Fraction(points) * 100 / Fraction(top)
+        cents = int(abs(x) * 100 + Fraction(1, 2))
+        sign = "-" if x < 0 or (x == 0 and points.is_signed()) else ""
+        return f"{sign}{cents // 100}.{cents % 100:02d}"
+
+    pairs = [(D("1"), D("3")), (D("1.0"), D("3")), (D("1.00"), D("3.0")), (D("-0"), D("4")), (D("0"), D("4")),
+             (D("2.5"), D("7")), (D("2.50"), D("7.000")), (D("-1.5"), D("4")), (D("7"), D("7"))]
+    for _ in range(2):  # the second time from the memo
+        assert [str(index_of(p, m)) for p, m in pairs] == [by_hand(p, m) for p, m in pairs]
+    for text in ["3", "3.0", "3.00", "1E+1", "10", "-0", "0"]:
+        assert str(_shared(D(text))) == text
