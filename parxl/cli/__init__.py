@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 import click
@@ -95,10 +96,6 @@ def main(debug: bool) -> None:
     """
 
 
-for _name in COMMAND_MODULES:
-    main.add_command(importlib.import_module(f"{__name__}.{_name}").command)
-
-
 def _vietnamese_usage(cmd: click.Command) -> None:
     """Usage lines read «[TÙY_CHỌN] LỆNH [THAM_SỐ]...» on every command, not click's English."""
     cmd.options_metavar = "[TÙY_CHỌN]"
@@ -108,7 +105,44 @@ def _vietnamese_usage(cmd: click.Command) -> None:
             _vietnamese_usage(sub)
 
 
-_vietnamese_usage(main)
+class LazyCommands(MutableMapping):
+    """``main.commands``: every command's name, its module imported only when the command is asked for
+    (click's lazy loading of subcommands): ``parxl consolidate`` imports consolidate_cmd and what it needs,
+    not every command's libraries. Names and modules in ``COMMAND_MODULES`` order; a module's
+    ``command.name`` must be the name listed here (tests/test_campaign.py checks every command's help)."""
+
+    def __init__(self, modules: dict[str, str]):
+        self._modules = dict(modules)  # command name -> module name in parxl.cli
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            if name not in self._modules:
+                raise KeyError(name)
+            cmd = importlib.import_module(f"{__name__}.{self._modules[name]}").command
+            _vietnamese_usage(cmd)
+            self._loaded[name] = cmd
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, cmd: click.Command) -> None:  # ``Group.add_command``
+        self._modules.setdefault(name, "")
+        self._loaded[name] = cmd
+
+    def __delitem__(self, name: str) -> None:
+        self._modules.pop(name)
+        self._loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+
+# The command each module defines, by the name it is called with (``<name>_cmd``).
+main.commands = LazyCommands({m.removesuffix("_cmd"): m for m in COMMAND_MODULES})
+main.options_metavar = "[TÙY_CHỌN]"
+main.subcommand_metavar = "LỆNH [THAM_SỐ]..."
 
 
 def run() -> None:  # console-script entry point

@@ -345,6 +345,7 @@ class Ledger:
         cursor = db.execute("SELECT version_id, item, inputs, score, json_array_length(evidence) FROM items "
                             "WHERE version_id IN (SELECT value FROM json_each(?)) ORDER BY version_id, item",
                             (chosen_ids,))
+        figures: dict[str, Decimal] = {}  # one Decimal per score text: the same few recur across every unit
         while True:
             batch = cursor.fetchmany(20_000)  # in batches: bounded memory
             if not batch:
@@ -357,7 +358,10 @@ class Ledger:
                     round_scores = sub.scores.setdefault(round, {})
                     evidence_counts = sub.evidence_counts
                 round_inputs[item] = inputs
-                round_scores[item] = Decimal(score)
+                figure = figures.get(score)
+                if figure is None:
+                    figure = figures[score] = Decimal(score)
+                round_scores[item] = figure
                 evidence_counts[item] = n
         for vid, item, severity, n in db.execute(
                 "SELECT f.version_id, f.item, f.severity, COUNT(*) FROM findings f JOIN versions v ON v.id = f.version_id "

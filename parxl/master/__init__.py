@@ -10,7 +10,7 @@ May import: parxl.core … parxl.survey. Never a later stage (see parxl/__init__
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import xlsxwriter
@@ -19,8 +19,8 @@ from ..core.files import link_new, numbered_names, ordinary_mode, temp_path
 from ..core.numbers import vi_number
 from ..core.progress import Progress, silent
 from ..results.compute import Results
-from .detail import DetailRows, write_detail
-from .fastrows import append_rows
+from .detail import DetailRows, detail_rows, detail_size, write_detail
+from .fastrows import PARALLEL_FROM_ROWS, RowsAside, quick_formulas, splice_rows
 from .fields import write_fields
 from .missing import GROUP_TITLES, left_out, left_out_by_state, situation, write_missing
 from .names import SHEET_DETAIL, SHEET_FIELDS, SHEET_MISSING, SHEET_RANKING, SHEET_SOURCES, SHEET_STATS
@@ -30,7 +30,7 @@ from .sources import write_sources
 from .stats import write_stats
 from .survey_sheet import SHEET_SURVEY, survey_sheet_wanted, write_survey_sheet
 from .styles import MasterFormats
-from .view import make_view
+from .view import View, make_view
 
 __all__ = ["write_master", "master_name", "read_previous", "latest_master", "PreviousEntry", "PreviousError",
            "left_out", "left_out_by_state", "GROUP_TITLES", "situation", "MASTER_PREFIX"]
@@ -50,28 +50,37 @@ def master_name(output_dir: Path, results: Results) -> Path:
 
 
 def write_master(results: Results, output_dir: str | Path, previous: Mapping[str, PreviousEntry] | None = None,
-                 progress: Progress | None = None) -> Path:
+                 progress: Progress | None = None, meanwhile: Callable[[], object] | None = None) -> Path:
     """Write the master workbook of ``results`` into ``output_dir`` (created); returns its path.
 
     ``previous`` (unit code → entry) adds the change against an earlier campaign; ``progress``
     (``core.progress.Progress``) gets ``(done, STEPS, sheet being written)`` per step. The file gets the first free name of ``master_name`` through
     ``core.files.link_new``: an earlier master, or one a concurrent run just wrote, is never
-    overwritten, and the name appears only when the file is complete. Raises ``OSError`` when
-    ``output_dir`` cannot be written; no temp file is left.
+    overwritten, and the name appears only when the file is complete. ``meanwhile``, when given, is
+    called once XlsxWriter is done, while the detail rows may still be made in another process (the
+    caller's own work, overlapped). Raises ``OSError`` when ``output_dir`` cannot be written, and what
+    ``meanwhile`` raises; no temp file is left.
     """
     output_dir = Path(output_dir)
     step = progress or silent
-    with temp_path(output_dir) as draft, temp_path(output_dir) as temp:
-        detail = _build(results, draft, previous, step)
+    view = make_view(results)
+    last_row, _ = detail_size(view)
+    with temp_path(output_dir) as draft, temp_path(output_dir) as temp, temp_path(output_dir) as rows_file, \
+            RowsAside(lambda: detail_rows(view), rows_file, parallel=last_row >= PARALLEL_FROM_ROWS) as aside:
+        # The detail sheet's rows are made and compressed (in another process where it can) while
+        # XlsxWriter writes the other sheets, then joined to the sheet's head.
+        detail = _build(results, draft, previous, step, view)
+        if meanwhile is not None:
+            meanwhile()
         step(4, STEPS, f"Trang «{SHEET_DETAIL}»: {vi_number(len(results.units))} đơn vị")
-        append_rows(draft, temp, detail.sheet_index, detail.rows, detail.last_row, detail.last_col)
+        splice_rows(draft, temp, detail.sheet_index, aside.result(), detail.last_row, detail.last_col)
         os.chmod(temp, ordinary_mode())
         return link_new(temp, _first_name(output_dir, results))
 
 
 def _build(results: Results, path: Path, previous: Mapping[str, PreviousEntry] | None,
-           step: Progress) -> DetailRows:
-    view = make_view(results)
+           step: Progress, view: View | None = None) -> DetailRows:
+    view = view or make_view(results)
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                          "strings_to_formulas": False, "strings_to_urls": False,
                                          "use_zip64": True})
@@ -80,6 +89,8 @@ def _build(results: Results, path: Path, previous: Mapping[str, PreviousEntry] |
     fmt = MasterFormats(wb)
     sheets = {name: wb.add_worksheet(name) for name in (SHEET_RANKING, SHEET_FIELDS, SHEET_DETAIL, SHEET_STATS,
                                                          SHEET_MISSING, SHEET_SOURCES)}
+    for ws in sheets.values():
+        quick_formulas(ws)
     step(0, STEPS, f"Trang «{SHEET_RANKING}»")
     ranking = write_ranking(sheets[SHEET_RANKING], fmt, view, previous)
     step(1, STEPS, f"Trang «{SHEET_FIELDS}»")

@@ -27,6 +27,7 @@ from ..campaign.folder import Campaign
 from ..core.progress import Progress
 from ..core.report import CommandReport
 from ..ledger.check_report import current_findings, unit_lines
+from ..core.files import temp_path
 from ..core.times import local_iso
 from ..ledger.receive import IntakeResult, run_intake
 from ..ledger.returned import ReturnedFile, returned_files
@@ -37,7 +38,7 @@ from ..survey.table import load_survey
 from . import PreviousEntry, write_master
 from .blocks import write_blocks_master
 from .reuse import master_key, reusable_master, save_master_key
-from .snapshot import save_snapshot
+from .snapshot import save_snapshot, snapshot_dir, write_units
 
 SURVEY_ROUND = "survey"
 COUNTED_SEVERITIES = ("error", "warning")  # what the detail sheet counts as findings of an item
@@ -298,7 +299,9 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
     results = consolidate(campaign, inputs, last.made_at if last else local_iso())
     if last is not None:
         return Consolidation(intake, results, last.master, last.snapshot, reused=True)
-    master = write_master(results, campaign.output_dir, previous, master_progress)
-    snapshot = save_snapshot(results, master, fingerprint)
+    with temp_path(snapshot_dir(campaign)) as units:  # the snapshot's units encoded while the master's rows are made
+        master = write_master(results, campaign.output_dir, previous, master_progress,
+                              meanwhile=lambda: write_units(results, units))
+        snapshot = save_snapshot(results, master, fingerprint, units)
     save_master_key(campaign, key, master, snapshot, results.made_at)
     return Consolidation(intake, results, master, snapshot)

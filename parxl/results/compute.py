@@ -171,11 +171,23 @@ class Results:
         return next((u for u in self.units if u.unit.code == code), None)
 
 
+_INDEXES: dict[tuple[Decimal, Decimal], Decimal] = {}  # (points, max) -> index: a few thousand pairs recur
+_INDEXES_KEPT = 100_000  # pairs kept before the memo starts again
+
+
 def index_of(points: Decimal, max_points: Decimal) -> Decimal:
     """Achieved ÷ max × 100, to two decimals (half-up)."""
     if max_points == 0:
         return ZERO
-    return quantize(points * HUNDRED / max_points, 2)
+    if not isinstance(points, Decimal) or points.is_signed():  # -0 equals 0 but rounds to -0.00: not memoised
+        return quantize(points * HUNDRED / max_points, 2)
+    key = (points, max_points)  # numerically equal figures give the same rounded index, whatever their digits
+    index = _INDEXES.get(key)
+    if index is None:
+        if len(_INDEXES) >= _INDEXES_KEPT:
+            _INDEXES.clear()
+        index = _INDEXES[key] = quantize(points * HUNDRED / max_points, 2)
+    return index
 
 
 def assign_ranks(values: list[tuple[str, Decimal | tuple[Decimal, ...]]], rule: str = "competition") -> dict[str, int]:
@@ -242,7 +254,7 @@ def _unit_result(campaign: Campaign, data: UnitInput, plan: _Plan | None = None)
             items[code] = UnitItem(code, None, None, ZERO, max=ZERO, applies=False)
             continue
         own = self_scores.get(code)
-        appraised = appraised_scores.get(code)
+        appraised = appraised_scores.get(code) if appraised_scores else None
         if is_survey:
             final = survey_scores.get(code, ZERO) if survey_held else ZERO
         else:
@@ -250,7 +262,7 @@ def _unit_result(campaign: Campaign, data: UnitInput, plan: _Plan | None = None)
         # A claim of «không phát sinh» stands unless the appraisers score the item (they overturn it so).
         na = na_possible and code in not_applicable and appraised is None
         items[code] = UnitItem(code, own, appraised, ZERO if na else final, evidence_counts.get(code, 0),
-                               finding_counts.get(code, 0), na, ZERO if na else item_max)
+                               finding_counts.get(code, 0) if finding_counts else 0, na, ZERO if na else item_max)
     node_points, node_max = _node_sums(fw, items, plan)
     field_points = {code: node_points[code] for code in plan.fields}
     field_index = {code: index_of(field_points[code], node_max[code]) for code in plan.fields}
@@ -306,6 +318,38 @@ def _unit_result(campaign: Campaign, data: UnitInput, plan: _Plan | None = None)
         max_points=max_points, node_max=node_max, node_points=node_points, node_index=node_index)
 
 
+_ROUNDED: dict[tuple[Decimal, int], Decimal] = {}  # (sum, decimals) -> rounded: node sums recur across units
+
+
+def _rounded(fw: Framework, value: Decimal) -> Decimal:
+    """``fw.quantize(value)``, each (value, decimals) rounded once (not a signed value: -0 equals 0)."""
+    if not isinstance(value, Decimal) or value.is_signed():
+        return fw.quantize(value)
+    key = (value, fw.decimals)
+    out = _ROUNDED.get(key)
+    if out is None:
+        if len(_ROUNDED) >= _INDEXES_KEPT:
+            _ROUNDED.clear()
+        out = _ROUNDED[key] = fw.quantize(value)
+    return out
+
+
+_SHARED: dict[str, Decimal] = {}  # one Decimal per text: units' node maxima recur
+
+
+def _shared(value: Decimal) -> Decimal:
+    """``value``, as the one Decimal kept for its text (same digits and exponent: the same in every use)."""
+    if not isinstance(value, Decimal):
+        return value
+    text = str(value)
+    out = _SHARED.get(text)
+    if out is None:
+        if len(_SHARED) >= _INDEXES_KEPT:
+            _SHARED.clear()
+        out = _SHARED[text] = value
+    return out
+
+
 def _node_sums(fw: Framework, items: Mapping[str, UnitItem],
                plan: _Plan | None = None) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
     """Final points (rounded to the set's decimals) and applicable max of every node of the tree (fields,
@@ -317,8 +361,8 @@ def _node_sums(fw: Framework, items: Mapping[str, UnitItem],
             item = items[code]
             points[code], maxima[code] = item.final, item.max if item.max is not None else node_max
         else:
-            points[code] = fw.quantize(sum([points[c] for c in children], ZERO))
-            maxima[code] = sum([maxima[c] for c in children], ZERO)
+            points[code] = _rounded(fw, sum([points[c] for c in children], ZERO))
+            maxima[code] = _shared(sum([maxima[c] for c in children], ZERO))
     return points, maxima
 
 
