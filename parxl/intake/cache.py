@@ -107,6 +107,7 @@ class ValidationCache:
         self._marks: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
         self._recorded: dict[str, str] = {}  # key -> recorded mark ("" when not recorded) of every entry
+        self._written: set[str] = set()  # keys put in this run and written to the cache file
         for attempt in (1, 2):
             try:
                 self._open()
@@ -179,6 +180,17 @@ class ValidationCache:
         if len(self._new) >= FLUSH_EVERY:
             self._flush()
 
+    def release_items(self, report: Report, name: str, siblings: frozenset[str] | None, folder: str | None) -> bool:
+        """Swap the items of ``report``, put for that file and written to the cache file in this run, for a
+        loader that reads them back from the cache file when first used (``CachedItems``): the intake then
+        holds no report's items (10,000 reports' items as text weigh ~200 MB). Returns whether it did; a
+        report not written (never put, a failed write) keeps its items."""
+        key = entry_key(report.sha256, name, siblings, folder)
+        if key not in self._written or key not in self._recorded:
+            return False
+        report.items = CachedItems(_Loader(self.path, key))  # type: ignore[assignment]
+        return True
+
     def recorded(self, sha256: str, name: str, siblings: frozenset[str] | None, folder: str | None,
                  report: Report, version: str | None) -> bool:
         """Whether the ledger's record ``version`` (its row's id and time, or None) of that file is ``report``
@@ -205,6 +217,7 @@ class ValidationCache:
         try:
             with self._db:
                 self._db.executemany(f"INSERT OR REPLACE INTO {TABLE} VALUES (?,?,?,?,?,'')", self._new)
+            self._written.update(key for key, *_ in self._new)
         except sqlite3.Error:
             for key, *_ in self._new:
                 self._recorded.pop(key, None)
