@@ -333,10 +333,6 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
                 cache.mark_recorded(sha, *job[1:], report, versions.get(sha))
         cache.save()
         cache.close()
-        fresh = set(result.revalidated)
-        for report, job in zip(reports, jobs):  # recorded and cached: items read back from the cache if asked
-            if job[1] in fresh:
-                cache.release_items(report, *job[1:])
         for rec in result.files:
             if rec.kind == "workbook":
                 rec.report = result.reports[rec.sha256]
