@@ -12,9 +12,15 @@ runs and what ``parxl consolidate`` may run first:
 2. keep each content once in the state folder, by sha256, with each receipt
    (original path, modification time); nothing in ``inbox/`` is changed;
 3. read and validate the workbooks in a pool of two worker processes
-   (``read_submission`` then ``validate``), each content once;
-4. record every report in the ledger (round ``self``) and mark units that
-   swapped files.
+   (``read_submission`` then ``validate``), each content once; a workbook whose
+   sheets say it is another kind of parxl workbook (a giải trình workbook,
+   ``parxl.intake.kinds``) is told so by the worker that read it and handed on
+   (``IntakeResult.others``), unless the ledger holds its content as a
+   self-assessment already;
+4. record every report in the ledger (round ``self``) in batches as they arrive,
+   and mark units that swapped files. Once a report is recorded and cached its
+   items are read back from the validation cache when asked (the intake holds
+   no report's items: 10,000 units stay within memory).
 
 One file never stops the batch, and every received file is kept before it is
 read. What is wrong with a file is a finding on that file: the reader's own
