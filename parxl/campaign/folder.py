@@ -211,8 +211,19 @@ class Campaign:
         return self.config.blocks is not None
 
     def block_of(self, code: str) -> Block | None:
-        """The block the unit with ``code`` belongs to, or None."""
-        return next((b for b in self.blocks if b.has(code)), None)
+        """The block the unit with ``code`` belongs to, or None (the first such block in ``blocks`` order).
+
+        Looked up in an index of unit codes made once (rebuilt when ``blocks`` or a block's units list is
+        replaced or changes length): the intake asks it for every file."""
+        signature = (id(self.blocks), *((id(b.units), len(b.units)) for b in self.blocks))
+        index = self.__dict__.get("_block_index")
+        if index is None or index[0] != signature:
+            by_code: dict[str, Block] = {}
+            for block in self.blocks:
+                for unit in block.units:
+                    by_code.setdefault(unit.code, block)
+            index = self.__dict__["_block_index"] = (signature, by_code)
+        return index[1].get(code)
 
     def for_block(self, block: Block) -> "Campaign":
         """The campaign as one of its blocks sees it: the block's criteria set, units, bands, tie rule and

@@ -2,8 +2,8 @@
 
 This is the one atomic writer: every file a user sees (campaign.yaml, workbooks, the survey table,
 reports, the master workbook, documents) and every file parxl keeps for itself (kept copies of
-received files, ledger backups) is written through ``write_atomic``, ``copy_atomic`` or
-``atomic_path`` (replace what is there), or ``write_new`` / ``link_new`` (never overwrite: take the
+received files, ledger backups) is written through ``write_atomic``, ``copy_atomic``, ``write_kept``
+(kept copies, fewer steps) or ``atomic_path`` (replace what is there), or ``write_new`` / ``link_new`` (never overwrite: take the
 first free name «stem.ext», «stem-2.ext», …). A crash, a full disk or an exception at any moment
 leaves either the old file or the new one at the target, never a part of one, and no temp file
 behind.
@@ -122,6 +122,39 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> Path:
     with atomic_path(path, mode) as tmp:
         with writing(path), open(tmp, "wb") as f:
             f.write(data)
+    return path
+
+
+def write_kept(path: Path, data: bytes) -> Path:
+    """``write_atomic`` for the many small files parxl keeps for itself (kept copies of received files):
+    the same temp file beside ``path`` and rename, with fewer steps: the temp file is named after ``path``
+    and this process («.parxl-<pid>-<name>.tmp», no random name), created with the ordinary permissions
+    (no ``chmod``), and the folder must exist. No fsync (as ``write_atomic``): a reader never sees half a
+    file, but after a power cut the file may be short; callers that know its size check it.
+
+    Returns ``path``. Raises ``TypeError`` for data that is not bytes and ``OutputWriteError`` or
+    ``OSError`` (see ``write_atomic``) when it cannot be written; no temp file is left either way.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"write_kept needs bytes, not {type(data).__name__}")
+    path = Path(path)
+    tmp = os.path.join(os.path.dirname(path), f"{TEMP_PREFIX}{os.getpid()}-{path.name}{TEMP_SUFFIX}")
+    with writing(path):
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
     return path
 
 

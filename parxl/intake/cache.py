@@ -107,6 +107,7 @@ class ValidationCache:
         self._marks: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
         self._recorded: dict[str, str] = {}  # key -> recorded mark ("" when not recorded) of every entry
+        self._held: list[tuple[str, Report]] = []  # reports put and not yet written, to release once written
         for attempt in (1, 2):
             try:
                 self._open()
@@ -168,14 +169,16 @@ class ValidationCache:
             lookups: dict[str, str]) -> None:
         """Keep ``report`` (as ``validate`` gave it) for that file, with the evidence signatures it depended on.
 
-        The report's items are swapped for the same items kept as text until used (``CachedItems``):
-        3,321 reports' items as objects would weigh hundreds of MB.
+        The report's items are swapped for the same items kept as text until used (``CachedItems``), and,
+        once the entry is written to the cache file (every ``FLUSH_EVERY`` reports), for a loader that reads
+        that text back from the file when first used: 10,000 reports' items as text weigh ~200 MB.
         """
         key = entry_key(report.sha256, name, siblings, folder)
         items = pack_items(report)
         text, looked = report_to_json(report, None), json.dumps(lookups, ensure_ascii=False, sort_keys=True)
         self._recorded[key] = ""
         self._new.append((key, self.settings, text, items, looked))
+        self._held.append((key, report))
         if len(self._new) >= FLUSH_EVERY:
             self._flush()
 
@@ -201,14 +204,18 @@ class ValidationCache:
         """Write the entries put so far (memory stays bounded on a first run of 10,000 files)."""
         if self._db is None:
             self._new = []
+            self._held = []
             return
         try:
             with self._db:
                 self._db.executemany(f"INSERT OR REPLACE INTO {TABLE} VALUES (?,?,?,?,?,'')", self._new)
+            for key, report in self._held:  # written: the items are read back from the file if asked
+                report.items = CachedItems(_Loader(self.path, key))  # type: ignore[assignment]
         except sqlite3.Error:
             for key, *_ in self._new:
                 self._recorded.pop(key, None)
         self._new = []
+        self._held = []
 
     def save(self) -> None:
         """Write the new entries and drop those of other settings; a write failure loses only the cache."""

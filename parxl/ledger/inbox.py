@@ -8,6 +8,10 @@ but not validated; Excel's lock files (``~$…``) and hidden files are skipped. 
 kept once in the state folder, by sha256, with each receipt (original path, time received: the
 modification time, or the day a folder it lies in names, ``receipt_time``).
 
+Kept copies are written through a temp file and a rename (``core.files.write_kept``) without fsync:
+a copy a power cut left short has another size than its content and is written again the next
+time that content is kept (``Ledger.keep`` compares the sizes).
+
 A file parxl fails on while keeping or unpacking it is still kept and comes back as one
 ``InboxFile`` of status ``internal-error`` (``InternalErrorReport``, traceback logged);
 ``parxl.ledger.receive`` reads, validates and records what this module found.

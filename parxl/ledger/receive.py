@@ -12,9 +12,15 @@ runs and what ``parxl consolidate`` may run first:
 2. keep each content once in the state folder, by sha256, with each receipt
    (original path, modification time); nothing in ``inbox/`` is changed;
 3. read and validate the workbooks in a pool of two worker processes
-   (``read_submission`` then ``validate``), each content once;
-4. record every report in the ledger (round ``self``) and mark units that
-   swapped files.
+   (``read_submission`` then ``validate``), each content once; a workbook whose
+   sheets say it is another kind of parxl workbook (a giải trình workbook,
+   ``parxl.intake.kinds``) is told so by the worker that read it and handed on
+   (``IntakeResult.others``), unless the ledger holds its content as a
+   self-assessment already;
+4. record every report in the ledger (round ``self``) in batches as they arrive,
+   and mark units that swapped files. Once a report is recorded and cached its
+   items are read back from the validation cache when asked (the intake holds
+   no report's items: 10,000 units stay within memory).
 
 One file never stops the batch, and every received file is kept before it is
 read. What is wrong with a file is a finding on that file: the reader's own
@@ -43,7 +49,7 @@ import re
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,12 +109,25 @@ class IntakeResult:
 # Workers ------------------------------------------------------------------------
 _campaign: Campaign | None = None
 _max_row = 0
+_known: frozenset[str] = frozenset()  # contents the ledger holds as self-assessments: never another kind here
 
 
-def _init_worker(root: str) -> None:
-    global _campaign, _max_row
+def _init_worker(root: str, known: frozenset[str] = frozenset()) -> None:
+    global _campaign, _max_row, _known
     _campaign = load_campaign(root)
     _max_row = max(expected_max_row(b.framework) for b in _campaign.blocks)
+    _known = known
+
+
+OTHER = "other-kind"  # the status of a worker's answer on another kind of parxl workbook (never recorded)
+
+
+def _other_kind_of_read(sub) -> str | None:
+    """The kind of a read workbook when its sheets say it is not a self-assessment (``other_kind``), from the
+    sheets the reader listed; None for a file that did not open or came from an .ods (as ``other_kind_of``)."""
+    if not sub.sheets or any(note == "file-ods-converted" for note, _ in sub.notes):
+        return None
+    return other_kind([s.name for s in sub.sheets])
 
 
 Job = tuple[str, str, "frozenset[str] | None", "str | None"]  # stored path, display name, siblings, folder
@@ -123,6 +142,11 @@ def _check_one(job: Job) -> Report:
             raise RuntimeError("worker not initialised")
         with time_bound():  # a file that makes the reader run past READ_SECONDS is stopped: «file-too-slow»
             sub = read_submission(Path(stored), name=name, max_row=_max_row, siblings=siblings, folder=folder)
+            kind = _other_kind_of_read(sub)
+            if kind is not None and sub.sha256 not in _known:  # its own stage reads it (parxl check)
+                report = Report(name, sub.sha256, sub.size, OTHER)  # type: ignore[arg-type]
+                report.other_kind = kind  # type: ignore[attr-defined]
+                return report
             if campaign.has_blocks:  # against the unit's own block's criteria set
                 report = validate_in_block(campaign, sub)
             else:
@@ -150,11 +174,15 @@ def _hash_of(stored: str) -> tuple[str, int]:
 
 
 def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None = None,
-                workers: int = WORKERS, arrived: Callable[[int, Report], None] | None = None) -> list[Report]:
+                workers: int = WORKERS, arrived: Callable[[int, Report], None] | None = None,
+                known: frozenset[str] = frozenset()) -> list[Report]:
     """Read and validate jobs (stored path, display name, siblings, folder) in a pool of worker processes.
 
     One report per job, in order; parxl's own failure on a file gives an
-    ``InternalErrorReport`` (status ``internal-error``, traceback logged) in its place.
+    ``InternalErrorReport`` (status ``internal-error``, traceback logged) in its place; a workbook whose
+    sheets say it is another kind of parxl workbook (``intake.kinds``, a giải trình workbook) gives a
+    report of status ``OTHER`` carrying ``other_kind`` (not validated), unless its sha256 is in ``known``
+    (contents the ledger holds as self-assessments: validated as such).
     ``arrived(index, report)`` is called once per job as its report comes in (this process's own work on
     it then overlaps the workers' reading of the next files).
     """
@@ -162,7 +190,7 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
     if not jobs:
         return []
     if workers <= 1 or total < 4:
-        _init_worker(str(campaign.root))
+        _init_worker(str(campaign.root), known)
         reports = []
         for i, job in enumerate(jobs, 1):
             reports.append(_check_one(job))
@@ -174,7 +202,8 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
     reports: dict[int, Report] = {}
     todo = list(range(total))
     while todo:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(str(campaign.root),))
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                   initargs=(str(campaign.root), known))
         futures = {i: pool.submit(_check_one, jobs[i]) for i in todo}
         stuck = None
         for i in todo:
@@ -247,26 +276,43 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
                 rec.duplicate_of = first[rec.sha256].path
             else:
                 first[rec.sha256] = rec
-        known = _self_versions(ledger)  # contents already judged as self-assessments: not opened again here
-        other_kinds = {sha: kind for sha, rec in first.items()
-                       if sha not in known and rec.stored and (kind := other_kind_of(rec.stored)) is not None}
-        for rec in result.files:  # another kind of parxl workbook: its own stage reads it (parxl check)
-            if rec.kind == "workbook" and rec.sha256 in other_kinds:
-                rec.kind = other_kinds[rec.sha256]
-        result.others = [first.pop(sha) for sha in other_kinds]
+        known = _self_versions(ledger)  # contents already judged as self-assessments: never another kind
         jobs: list[Job] = [(str(rec.stored), rec.path, rec.siblings, str(rec.folder) if rec.folder else None)
                            for rec in first.values()]
         cache = ValidationCache(campaign)
         shas = [rec.sha256 for rec in first.values()]
         received = list(first.values())
         early: dict[int, int] = {}  # a file read afresh -> its findings when recorded as it arrived
+        pending: list[tuple[Report, str]] = []
 
-        def record_now(i: int, report: Report) -> None:  # recorded while the workers read on; rows dropped
+        def flush() -> None:  # the reports that arrived, recorded in one batch; their rows dropped
+            ledger.record_many(pending)
+            for report, _ in pending:
+                report.__dict__.pop("item_rows", None)
+            pending.clear()
+
+        def record_now(i: int, report: Report) -> None:  # recorded while the workers read on
+            if report.status == OTHER:  # another kind of parxl workbook: its own stage reads it
+                return
             _name_by_path(campaign, received[i], report)
-            ledger.record(report, criteria_fingerprint(campaign, report.unit_code))
-            report.__dict__.pop("item_rows", None)
+            pending.append((report, criteria_fingerprint(campaign, report.unit_code)))
             early[i] = len(report.findings)
-        reports = _check_cached(campaign, cache, shas, jobs, result, progress, workers, record_now)
+            if len(pending) >= RECORD_EVERY:
+                flush()
+        reports = _check_cached(campaign, cache, shas, jobs, result, progress, workers, record_now, known)
+        flush()
+        other_kinds = {shas[i]: report.other_kind  # type: ignore[attr-defined]
+                       for i, report in enumerate(reports) if report.status == OTHER}
+        if other_kinds:
+            for rec in result.files:  # another kind of parxl workbook: its own stage reads it (parxl check)
+                if rec.kind == "workbook" and rec.sha256 in other_kinds:
+                    rec.kind = other_kinds[rec.sha256]
+            result.others = [first[sha] for sha in shas if sha in other_kinds]
+            kept = [i for i, sha in enumerate(shas) if sha not in other_kinds]
+            others_named = {first[sha].path for sha in other_kinds}
+            result.revalidated = [name for name in result.revalidated if name not in others_named]
+            early = {new: early[old] for new, old in enumerate(kept) if old in early}
+            received, reports, jobs, shas = ([seq[i] for i in kept] for seq in (received, reports, jobs, shas))
         mark_swapped([r for r in reports if r.status != INTERNAL])
         fingerprint = campaign.framework.fingerprint
         versions = _self_versions(ledger)
@@ -308,6 +354,9 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
     result.missing = [code for code in codes if code not in sent]
     result.misfiled = misfiled_copies(campaign, result)
     return result
+
+
+RECORD_EVERY = 100  # reports recorded in one batch as they arrive
 
 
 def misfiled_copies(campaign: Campaign, result: IntakeResult) -> list[tuple[InboxFile, str]]:
@@ -382,10 +431,13 @@ def _names_no_other_kind(data: bytes) -> bool:
 
 def _check_cached(campaign: Campaign, cache: ValidationCache, shas: list[str], jobs: list[Job],
                   result: IntakeResult, progress: Progress | None, workers: int,
-                  fresh_report: Callable[[int, Report], None] | None = None) -> list[Report]:
+                  fresh_report: Callable[[int, Report], None] | None = None,
+                  known: Mapping[str, object] | frozenset[str] = frozenset()) -> list[Report]:
     """One report per job: from the validation cache when nothing that can change it changed, else read
     and validated afresh (``check_files``) and cached; ``result.revalidated`` names the latter.
-    ``fresh_report(job index, report)`` is called for each of those as it comes in."""
+    ``fresh_report(job index, report)`` is called for each of those as it comes in. ``known``: the sha256s
+    the ledger holds as self-assessments (validated as such whatever their sheets say); another kind of
+    workbook comes back of status ``OTHER`` and is not cached."""
     reports: list[Report | None] = cache.get_many([(sha, *job[1:]) for sha, job in zip(shas, jobs)])
     todo = [i for i, r in enumerate(reports) if r is None]
     done = len(jobs) - len(todo)
@@ -397,11 +449,12 @@ def _check_cached(campaign: Campaign, cache: ValidationCache, shas: list[str], j
             progress(done + i, done + total, label)
     def arrived(k: int, report: Report) -> None:  # cached as it comes in, while the workers read on
         i = todo[k]
-        if report.status != INTERNAL and not any(f.code in MACHINE_VERDICTS for f in report.findings):
+        if report.status not in (INTERNAL, OTHER) and not any(f.code in MACHINE_VERDICTS for f in report.findings):
             cache.put(report, *jobs[i][1:], report.lookups)
         if fresh_report:
             fresh_report(i, report)
-    fresh = check_files(campaign, [jobs[i] for i in todo], step, workers, arrived)
+    fresh = check_files(campaign, [jobs[i] for i in todo], step, workers, arrived,
+                        frozenset(shas[i] for i in todo if shas[i] in known))
     for i, report in zip(todo, fresh):
         reports[i] = report
         result.revalidated.append(jobs[i][1])

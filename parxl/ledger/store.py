@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -46,7 +47,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..campaign.folder import Campaign
-from ..core.files import copy_atomic, write_atomic
+from ..core.files import copy_atomic, ensure_folder, write_kept
 from ..core.findings import Finding
 from ..core.times import utc_iso
 from ..intake.validation import Report
@@ -64,6 +65,14 @@ def now_iso() -> str:
     """Now in UTC, ISO 8601 with microseconds and ``Z`` (``core.times.utc_iso``): the ledger's time stamps."""
     return utc_iso()
 
+
+
+def _size_of(path: Path) -> int:
+    """The size of the file ``path`` in bytes, -1 when there is none."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return -1
 
 
 def item_rows(report: Report) -> list[tuple[str, str, str, str | None, str, str]]:
@@ -149,6 +158,7 @@ class Ledger:
         self.state_dir = state_dir
         self.db = connection
         self.backup: Path | None = None  # the copy made before migrating an older ledger, if this open did
+        self._folders: set[Path] = set()  # folders of kept copies known to exist
 
     @classmethod
     def open(cls, campaign: Campaign) -> Ledger:
@@ -202,24 +212,39 @@ class Ledger:
         ``data`` is the content or a path to copy it from; ``suffix`` (e.g. ``.xlsx``) ends the kept
         copy's name. Not committed until ``commit``. Raises ``OSError`` when the copy cannot be written.
         """
-        row = self.db.execute("SELECT stored FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+        row = self.db.execute("SELECT stored, size FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         first = row is None
         if first:
             target = self.stored_path(sha256, suffix)
-            if not target.exists():
-                if isinstance(data, Path):
-                    copy_atomic(data, target)
-                else:
-                    write_atomic(target, data)
-            size = target.stat().st_size
+            size = self._write_kept(target, data)
             self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?)",
                             (sha256, size, target.relative_to(self.state_dir).as_posix(), now_iso()))
             stored = target
         else:
             stored = self.state_dir / row[0]
+            if not isinstance(data, Path) and _size_of(stored) != len(data):  # a copy a crash left short: again
+                self._write_kept(stored, data)
         self.db.execute("INSERT OR IGNORE INTO receipts (sha256, original_path, received_at, seen_at, kind) "
                         "VALUES (?, ?, ?, ?, ?)", (sha256, original_path, received_at, now_iso(), kind))
         return stored, first
+
+    def _write_kept(self, target: Path, data: bytes | Path) -> int:
+        """Write the kept copy ``target`` of ``data`` unless a whole one is there already; its size in bytes.
+
+        Written through a temp file and a rename (``write_kept``), without fsync: a copy a crash left short
+        has another size than its content (known with its sha256) and is written again the next time that
+        content is kept. Raises ``OSError`` (``OutputWriteError``) when it cannot be written."""
+        if isinstance(data, Path):
+            if not target.exists():
+                copy_atomic(data, target)
+            return target.stat().st_size
+        if _size_of(target) != len(data):
+            folder = target.parent
+            if folder not in self._folders:
+                ensure_folder(folder)
+                self._folders.add(folder)
+            write_kept(target, data)
+        return len(data)
 
     def commit(self) -> None:
         """Commit what was recorded since the last commit."""
@@ -241,8 +266,7 @@ class Ledger:
         """
         db = self.db
         checks = list(checks)
-        there = {sha for (sha,) in db.execute("SELECT sha256 FROM versions WHERE round = ?", (round,))} \
-            if len(checks) > 1 else None
+        there = self._recorded_among({report.sha256 for report, _ in checks}, round) if len(checks) > 1 else None
         findings: list[tuple] = []
         items: list[tuple] = []
         ids = []
@@ -267,6 +291,17 @@ class Ledger:
         db.executemany("INSERT INTO findings VALUES (?,?,?,?,?,?,?,?)", findings)
         db.executemany("INSERT INTO items VALUES (?,?,?,?,?,?,?)", items)
         return ids  # type: ignore[return-value]
+
+    def _recorded_among(self, shas: set[str], round: str) -> set[str]:
+        """Those of ``shas`` that have a version in ``round``."""
+        out: set[str] = set()
+        wanted = sorted(shas)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            out.update(sha for (sha,) in self.db.execute(
+                f"SELECT sha256 FROM versions WHERE round = ? AND sha256 IN ({','.join('?' * len(chunk))})",
+                (round, *chunk)))
+        return out
 
     # Reading --------------------------------------------------------------------
     def files(self) -> list[Receipt]:
