@@ -140,3 +140,29 @@ def test_a_worker_stuck_where_the_reader_cannot_check_the_time_is_stopped(tmp_pa
     assert report.status == "unreadable" and "đã dừng tiến trình đọc tệp" in report.findings[0].message
     assert [s.unit_code for s in result.latest] == [u.code for u in c.units if u.code != "X03"]
     assert [r.unit_code for r in result.returned] == ["X03"]
+
+
+def test_a_stuck_worker_in_a_batch_read_several_files_per_task_names_the_one_file(tmp_path, monkeypatch):
+    """Files sent three per task (as a large batch is): the task holding the hanging file is stopped, its
+    files are read again one per task, and only the hanging one is reported; every other unit is received."""
+    c = make_campaign(tmp_path / "c", units_csv="Mã,Tên đơn vị,Loại\n" + "".join(
+        f"X{i:02d},Xã Thử {i},Xã\n" for i in range(1, 9)))
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    for unit in c.units:
+        (c.inbox_dir / workbook_filename(unit)).write_bytes(filled(c, unit))
+    stuck = f"inbox/{workbook_filename(c.unit('X05'))}"
+    real = receive.read_submission
+
+    def hanging(path, **kw):
+        if kw.get("name") == stuck:
+            time.sleep(3600)
+        return real(path, **kw)
+    monkeypatch.setattr(receive, "read_submission", hanging)
+    monkeypatch.setattr(receive, "HARD_SECONDS", 2)
+    monkeypatch.setattr(receive, "chunk_size", lambda total, workers: 3)
+    result = run_intake(c, workers=2)
+    codes = {r.file: [f.code for f in r.findings] for r in result.reports.values()}
+    assert codes[stuck] == ["file-too-slow"]
+    assert sum(1 for cs in codes.values() if "file-too-slow" in cs) == 1
+    assert [s.unit_code for s in result.latest] == [u.code for u in c.units if u.code != "X05"]
+    assert [r.unit_code for r in result.returned] == ["X05"]
