@@ -13,7 +13,8 @@ from ..core.numbers import ZERO, vi_number
 from ..core.progress import Progress
 from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, points, recipient_lines, short_date
-from .render import campaign_template, render_many, slug, write_new
+from ..core.files import write_new_many
+from .render import campaign_template, render_each, slug
 from .source import note_for
 
 TEMPLATE = "thong-bao-ket-qua.docx"
@@ -157,21 +158,24 @@ def notified(results: Results) -> list[UnitResult]:
 
 def render_notices(results: Results, template: Path | None = None, out_dir: Path | None = None,
                    master: Path | None = None, progress: Progress | None = None) -> list[Path]:
-    """One notice per ranked or evaluated unit (``notified``) in ``out_dir`` (default CAMPAIGN/output/thong-bao); all rendered before any is written.
+    """One notice per ranked or evaluated unit (``notified``) in ``out_dir`` (default CAMPAIGN/output/thong-bao); none named before all are rendered.
 
     ``master``: as for ``render_decision``. A campaign with ``blocks:``: each block's units from the block's
     results (its criteria set's fields, its own ranks), in campaign.yaml order. ``progress``: called
-    ``(done, total, label)`` as notices are rendered (``render_many``), then as they are written.
+    ``(done, total, label)`` as notices are rendered (``render_each``). A notice gets its name only once every
+    notice is rendered and on disk (``core.files.write_new_many``).
     """
     if results.campaign.has_blocks:
         from ..master.consolidation import split_results
         return [p for part in split_results(results) for p in render_notices(part, template, out_dir, master, progress)]
     template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
     shared = notice_shared(results)
-    contexts = [(u, notice_context(results, u, shared)) for u in notified(results)]
-    if not contexts:
+    units = notified(results)
+    if not units:
         return []
-    rendered = render_many(template, [ctx for _, ctx in contexts], note_for(results, master), progress)
+    # each unit's context made as the workers render the ones before, each notice saved (unnamed) as it comes
+    contexts = (notice_context(results, u, shared) for u in units)
+    rendered = render_each(template, contexts, len(units), note_for(results, master), progress)
     target = Path(out_dir) if out_dir else results.campaign.output_dir / NOTICES_DIR
-    return [write_new(data, target, f"thong-bao-{slug(u.unit.code)}-{slug(u.unit.name)}")
-            for (u, _), data in zip(contexts, rendered)]
+    return write_new_many((target / f"thong-bao-{slug(u.unit.code)}-{slug(u.unit.name)}.docx", data)
+                          for u, data in zip(units, rendered))

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import time
 import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from docx.text.paragraph import Paragraph
@@ -293,7 +297,7 @@ class _Prepared:
             buffer = io.BytesIO()
             tpl.save(buffer)
             with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as z:
-                self.skeleton = [(n, z.read(n)) for n in z.namelist()]
+                self.skeleton = [(n, _Member.deflated(n, z.read(n))) for n in z.namelist()]
             return buffer.getvalue()
         tpl.docx_ids_index = 1000  # as ``render_init``: drawing ids numbered from 1001 in every document
         with _RenderErrors(self.template):
@@ -308,13 +312,8 @@ class _Prepared:
             runs = _first_runs(tpl.docx)
             if runs:
                 runs[0].mark_comment_range(runs[-1], self.comment_id)
-        body = tpl.docx.part.blob
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            for name, data in self.skeleton:
-                z.writestr(name, body if name == _BODY else data)
-        return buffer.getvalue()
-
+        body = _Member.deflated(_BODY, tpl.docx.part.blob)
+        return _package([body if name == _BODY else member for name, member in self.skeleton])
 
     def _body(self, context: dict) -> str:
         """docxtpl's ``render_xml_part`` of the body, its compiled template kept, and its ``resolve_listing``
@@ -331,6 +330,60 @@ class _Prepared:
         return xml
 
 
+class _Member:
+    """One part of a package, compressed once: its name, CRC-32, sizes and deflated bytes.
+
+    The parts every document of a template shares (styles, theme, settings: ~90 % of a notice's
+    bytes) are compressed once per process and copied as they are into each document's package,
+    where ``zipfile`` would compress them again for every document.
+    """
+
+    __slots__ = ("name", "crc", "size", "data")
+
+    def __init__(self, name: bytes, crc: int, size: int, data: bytes):
+        self.name, self.crc, self.size, self.data = name, crc, size, data
+
+    @classmethod
+    def deflated(cls, name: str, content: bytes) -> _Member:
+        """The part ``name`` holding ``content`` (bytes), deflated as ``zipfile.ZIP_DEFLATED`` does (zlib's
+        default level, raw stream)."""
+        packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        return cls(name.encode("utf-8"), zlib.crc32(content), len(content), packer.compress(content) + packer.flush())
+
+
+def _dos_time(when: float) -> tuple[int, int]:
+    """(time, date) of the zip format's MS-DOS timestamp for ``when`` (seconds since the epoch, local time)."""
+    t = time.localtime(when)
+    return (t.tm_hour << 11 | t.tm_min << 5 | t.tm_sec // 2,
+            (max(t.tm_year, 1980) - 1980) << 9 | t.tm_mon << 5 | t.tm_mday)
+
+
+def _package(members: list[_Member]) -> bytes:
+    """The .docx (zip) bytes of ``members`` in this order, each stored with its already deflated bytes.
+
+    The records are those ``zipfile.ZipFile.writestr`` writes (version 2.0, deflated, Unix 0600 file
+    attributes, UTF-8 flag on a non-ASCII name, stamped now); no ZIP64 (a document is far below 4 GB).
+    """
+    clock, day = _dos_time(time.time())
+    out: list[bytes] = []
+    directory: list[bytes] = []
+    offset = 0
+    for m in members:
+        flags = 0 if m.name.isascii() else 0x800
+        local = _LOCAL.pack(0x04034B50, 20, flags, zipfile.ZIP_DEFLATED, clock, day, m.crc, len(m.data), m.size,
+                            len(m.name), 0)
+        directory.append(_CENTRAL.pack(0x02014B50, 20 | 3 << 8, 20, flags, zipfile.ZIP_DEFLATED, clock, day, m.crc,
+                                       len(m.data), m.size, len(m.name), 0, 0, 0, 0, 0o600 << 16, offset) + m.name)
+        out += (local, m.name, m.data)
+        offset += len(local) + len(m.name) + len(m.data)
+    central = b"".join(directory)
+    out += (central, _END.pack(0x06054B50, 0, 0, len(members), len(members), len(central), offset, 0))
+    return b"".join(out)
+
+
+_LOCAL = struct.Struct("<IHHHHHIIIHH")
+_CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
+_END = struct.Struct("<IHHHHIIH")
 _PARAGRAPH = re.compile(r"<w:p([ >])")
 _PARAGRAPH_AFTER = re.compile(r"\n<w:p([ >])")
 _WORKER_PREPARED: dict[tuple[str, bytes, str | None], _Prepared] = {}  # in a worker process: its open template
@@ -358,30 +411,52 @@ def render_many(template: Path, contexts: list[dict], note: str | None = None,
     called ``(done, len(contexts), "")`` as documents are rendered. From ``PARALLEL_FROM`` documents, two
     worker processes render them. Raises as ``render_bytes`` (UnknownVariablesError, DocumentError).
     """
+    return list(render_each(template, contexts, len(contexts), note, progress))
+
+
+def render_each(template: Path, contexts: Iterable[dict], total: int, note: str | None = None,
+                progress: Progress | None = None) -> Iterator[bytes]:
+    """``render_many`` as a stream: yields each context's .docx bytes in order, as they are rendered.
+
+    ``contexts`` may be a generator still making them (``total`` of them): from ``PARALLEL_FROM`` documents
+    the two worker processes render the first ones while the caller's generator makes the next, and the
+    caller can save each document as it comes. Each context is checked (``check_template``, once per
+    distinct set of variables) before it is rendered. ``progress``: called ``(done, total, "")``. Raises as
+    ``render_bytes`` (UnknownVariablesError, DocumentError), at the context that fails; whatever raises
+    stops the workers (the documents not yet rendered are dropped).
+    """
     template = Path(template)
     seen: set[frozenset] = set()
-    for context in contexts:
-        names = frozenset(context)
-        if names not in seen:
-            seen.add(names)
-            check_template(template, context)
+
+    def checked() -> Iterator[dict]:
+        for context in contexts:
+            names = frozenset(context)
+            if names not in seen:
+                seen.add(names)
+                check_template(template, context)
+            yield context
+
     report = progress or (lambda done, total, label: None)
-    total = len(contexts)
-    out: list[bytes] = []
+    done = 0
     report(0, total, "")
     if total < PARALLEL_FROM:
-        prepared = _Prepared(template, note)
-        for context in contexts:
-            out.append(prepared.render(context))
-            report(len(out), total, "")
-        return out
+        prepared = None
+        for context in checked():
+            prepared = prepared or _Prepared(template, note)
+            yield prepared.render(context)
+            done += 1
+            report(done, total, "")
+        return
     from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        for data in pool.map(_render_in_worker, [(template, note, c) for c in contexts], chunksize=16):
-            out.append(data)
-            if len(out) % 16 == 0 or len(out) == total:
-                report(len(out), total, "")
-    return out
+    pool = ProcessPoolExecutor(max_workers=2)
+    try:
+        for data in pool.map(_render_in_worker, ((template, note, c) for c in checked()), chunksize=16):
+            yield data
+            done += 1
+            if done % 16 == 0 or done == total:
+                report(done, total, "")
+    finally:  # on an error or an early stop, nothing more to render: drop what is still queued
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def slug(text: str) -> str:
