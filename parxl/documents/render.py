@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from docx.text.paragraph import Paragraph
+from lxml import etree
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 
@@ -302,7 +303,7 @@ class _Prepared:
         tpl.docx_ids_index = 1000  # as ``render_init``: drawing ids numbered from 1001 in every document
         with _RenderErrors(self.template):
             xml = self._body(context)
-        tree = tpl.fix_tables(xml)
+        tree = _fix_tables(tpl, xml)
         tpl.fix_docpr_ids(tree)
         root = tpl.docx.element
         previous = root.body
@@ -323,11 +324,52 @@ class _Prepared:
         tpl.current_rendering_part = tpl.docx._part
         if self.compiled is None:
             self.compiled = environment().from_string(_PARAGRAPH.sub(r"\n<w:p\1", self.source))
-        xml = _PARAGRAPH_AFTER.sub(r"<w:p\1", self.compiled.render(context))
+        # the line breaks ``_PARAGRAPH`` put before each paragraph taken out again
+        xml = self.compiled.render(context).replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(ch in xml for ch in "\t\a\n\f"):
             xml = tpl.resolve_listing(xml)
         return xml
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _fix_tables(tpl: DocxTemplate, xml: str):
+    """docxtpl's ``fix_tables`` of the rendered body ``xml``: the parsed tree, its tables' grids fitted to their rows.
+
+    The notice's tables always match their grids, where ``fix_tables`` walks every cell of every row to
+    change nothing: this parses ``xml`` as it does (lxml, recovering), counts each row's cells and spans in
+    two look-ups a row, and calls ``fix_tables`` itself only when a table's grid has fewer columns than a row
+    has cells or more than its widest row spans.
+    """
+    tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+    if tree.nsmap.get("w") != _W[1:-1]:
+        return tpl.fix_tables(xml)
+    for table in tree.iter(f"{_W}tbl"):
+        grid = table.find(f"{_W}tblGrid")
+        if grid is None:
+            return tpl.fix_tables(xml)
+        columns = len(grid.findall(f"{_W}gridCol"))
+        spans: dict = {}  # row -> the cells it spans beyond one each (a cell's first tcPr's first gridSpan)
+        try:
+            for span in _SPANS(table):
+                row = span.getparent().getparent().getparent()
+                spans[row] = spans.get(row, 0) + int(span.get(f"{_W}val")) - 1
+        except (TypeError, ValueError):
+            return tpl.fix_tables(xml)
+        widest = 0
+        for row in table.iter(f"{_W}tr"):
+            cells = len(row.findall(f"{_W}tc"))
+            if cells > columns:
+                return tpl.fix_tables(xml)
+            widest = max(widest, cells + spans.get(row, 0))
+        if widest < columns:
+            return tpl.fix_tables(xml)
+    return tree
+
+
+_SPANS = etree.XPath(".//w:tc/w:tcPr[1]/w:gridSpan[1]", namespaces={"w": _W[1:-1]})
 
 
 class _Member:
@@ -385,7 +427,6 @@ _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
 _PARAGRAPH = re.compile(r"<w:p([ >])")
-_PARAGRAPH_AFTER = re.compile(r"\n<w:p([ >])")
 _WORKER_PREPARED: dict[tuple[str, bytes, str | None], _Prepared] = {}  # in a worker process: its open template
 
 
