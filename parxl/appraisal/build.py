@@ -115,7 +115,7 @@ def write_appraisal_workbooks(campaign: Campaign, round: str, folder: Path | Non
     held = _hold_ctrl_c(True)
     try:
         pool = ProcessPoolExecutor(max_workers=2, initializer=_worker_gather, initargs=(campaign, round, key))
-        jobs = {pool.submit(_worker_build, campaign, round, groups[i], key): i for i in order}
+        jobs = {pool.submit(_worker_build, i): i for i in order}  # a job is a number: it never fills the pipe
         _hold_ctrl_c(False, held)  # a Ctrl+C pressed meanwhile raises KeyboardInterrupt here
         for done, job in enumerate(as_completed(jobs), start=1):
             i = jobs[job]
@@ -163,10 +163,15 @@ def _worker_gather(campaign: Campaign, round: str, key: tuple) -> None:
     if key not in _WORKER_UNITS:  # not inherited from the parent (a spawned process)
         _WORKER_UNITS.clear()
         _WORKER_UNITS[key] = gather(campaign, round)
+    _WORKER_TASK[:] = [campaign, round, L.groups(campaign.framework), _WORKER_UNITS[key]]
 
 
-def _worker_build(campaign: Campaign, round: str, group: L.Group, key: tuple) -> bytes:
-    return build_group(campaign, round, group, _WORKER_UNITS[key])
+_WORKER_TASK: list = []  # in a worker process: [campaign, round, its groups, what ``gather`` read]
+
+
+def _worker_build(index: int) -> bytes:
+    campaign, round, groups, units = _WORKER_TASK
+    return build_group(campaign, round, groups[index], units)
 
 
 def inputs_text(item: Item, values: dict[str, Value]) -> str:
