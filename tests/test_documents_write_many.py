@@ -104,3 +104,16 @@ def test_a_package_reads_back_part_by_part():
         assert z.testzip() is None
         assert [(i.filename, z.read(i)) for i in z.infolist()] == parts
         assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
+
+
+def test_a_figure_remembered_is_shown_as_vi_number_shows_it():
+    """The oracle is ``vi_number`` itself, on values equal as numbers but not as text (-0 and 0, 1,5 and 1,50)."""
+    from decimal import Decimal
+
+    from parxl.core.numbers import vi_number
+    from parxl.documents.notices import _shown
+    values = [Decimal("-0"), Decimal("0"), Decimal("-0.00"), Decimal("1.5"), Decimal("1.50"), Decimal("1234.565"),
+              Decimal("-2.005")]
+    for decimals in (0, 2, 1, 2):
+        assert [_shown(v, decimals) for v in values] == [vi_number(v, decimals) for v in values]
+    assert _shown(Decimal("-0"), 2) == "-0,00" and _shown(Decimal("0"), 2) == "0,00"
