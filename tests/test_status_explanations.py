@@ -97,3 +97,32 @@ def test_a_giai_trinh_with_errors_is_not_received_until_sent_again(sent):
     units = {u["code"]: u for u in status(c)["units"]}
     assert [(e["round"], e["state"]) for e in units["X02"]["explanations"]] == [("appraisal-1", "received")]
     assert explanation_column(c)["X02"].startswith("Đã nhận lúc ")
+
+
+def test_a_giai_trinh_with_errors_is_in_the_reminder_list_with_what_to_do(sent):
+    """X02's giải trình workbook proposes a score for 1.2 without a word of explanation (``explanation-missing``):
+    the reminder list (read back with python-docx) names X02 with what to do, to fix and send again; X01, which
+    sent nothing, owes its workbook (the deadline 15/03/2026 is 5 days past on 20/03/2026). Corrected, X02
+    leaves the list."""
+    from docx import Document
+
+    c = sent
+
+    def owed() -> list[list[str]]:
+        status(c)  # writes the day's reminder list
+        path = max((c.root / "output").glob("danh-sach-don-doc-20260320*.docx"), key=lambda p: p.stat().st_mtime)
+        rows = [[cell.text for cell in row.cells] for t in Document(str(path)).tables for row in t.rows]
+        return [r for r in rows if "phiếu giải trình" in " ".join(r)]
+
+    fill_explanation(explanation_src(c, "X02"), c.inbox_dir / "X02 giai trinh.xlsx", {"1.2": (None, None, 1)})
+    assert check(c)[0] == 1  # checked: errors
+    rows = owed()
+    assert [(r[1], r[2]) for r in rows] == [
+        (c.unit("X01").name, "Gửi phiếu giải trình kết quả thẩm định sơ bộ (giải trình, tài liệu kiểm chứng bổ sung)"),
+        (c.unit("X02").name, "Sửa các lỗi trong phiếu giải trình theo phản hồi, gửi lại")]
+    assert all(r[3] == "15/03/2026" and r[4] == "5" for r in rows)
+
+    fill_explanation(explanation_src(c, "X02"), c.inbox_dir / "X02 giai trinh (2).xlsx",
+                     {"1.2": ("Đã gửi báo cáo quý III đúng hạn qua hệ thống", None, 1)})
+    check(c)
+    assert [r[1] for r in owed()] == [c.unit("X01").name]

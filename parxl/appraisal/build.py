@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import io
+import signal
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -108,16 +109,47 @@ def write_appraisal_workbooks(campaign: Campaign, round: str, folder: Path | Non
         _WORKER_UNITS[key] = gather(campaign, round)
     paths: list[Path | None] = [None] * len(groups)
     order = sorted(range(len(groups)), key=lambda i: -len(groups[i].items))
+    # Ctrl+C (SIGINT to the whole process group) is held back while the workers start and is ignored in them:
+    # the parent alone stops, and stops them (no worker's English traceback, no pool left waiting).
+    pool = None
+    held = _hold_ctrl_c(True)
     try:
-        with ProcessPoolExecutor(max_workers=2, initializer=_worker_gather, initargs=(campaign, round, key)) as pool:
-            jobs = {pool.submit(_worker_build, campaign, round, groups[i], key): i for i in order}
-            for done, job in enumerate(as_completed(jobs), start=1):
-                i = jobs[job]
-                paths[i] = write_atomic(folder / groups[i].file_name, job.result())
-                report(done, len(groups), groups[i].file_name)
+        pool = ProcessPoolExecutor(max_workers=2, initializer=_worker_gather, initargs=(campaign, round, key))
+        jobs = {pool.submit(_worker_build, i): i for i in order}  # a job is a number: it never fills the pipe
+        _hold_ctrl_c(False, held)  # a Ctrl+C pressed meanwhile raises KeyboardInterrupt here
+        for done, job in enumerate(as_completed(jobs), start=1):
+            i = jobs[job]
+            paths[i] = write_atomic(folder / groups[i].file_name, job.result())
+            report(done, len(groups), groups[i].file_name)
+    except BaseException:
+        _hold_ctrl_c(False, held)
+        if pool is not None:
+            _stop(pool)
+        raise
+    else:
+        pool.shutdown()
     finally:
         _WORKER_UNITS.pop(key, None)
     return [p for p in paths if p is not None]
+
+
+def _hold_ctrl_c(hold: bool, held: bool = True) -> bool:
+    """Block (``hold``) or unblock SIGINT in this thread, where the platform can (POSIX); returns whether it
+    could. A process started while it is blocked starts with it blocked (``_worker_gather`` then ignores it)."""
+    if not held or not hasattr(signal, "pthread_sigmask"):
+        return False
+    signal.pthread_sigmask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK, {signal.SIGINT})
+    return True
+
+
+def _stop(pool) -> None:
+    """Stop the worker processes of ``pool`` at once (they ignore Ctrl+C) and drop what is queued."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API kills a worker
+    for process in processes:
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
 
 
 PARALLEL_FROM_ROWS = 20_000  # appraisal rows (units × items): from this many, workbooks built in two processes
@@ -125,13 +157,21 @@ _WORKER_UNITS: dict[tuple, list[UnitRows]] = {}  # what ``gather`` read, by (cam
 
 
 def _worker_gather(campaign: Campaign, round: str, key: tuple) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the parent, which stops the workers
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held since the start: dropped, ignored
     if key not in _WORKER_UNITS:  # not inherited from the parent (a spawned process)
         _WORKER_UNITS.clear()
         _WORKER_UNITS[key] = gather(campaign, round)
+    _WORKER_TASK[:] = [campaign, round, L.groups(campaign.framework), _WORKER_UNITS[key]]
 
 
-def _worker_build(campaign: Campaign, round: str, group: L.Group, key: tuple) -> bytes:
-    return build_group(campaign, round, group, _WORKER_UNITS[key])
+_WORKER_TASK: list = []  # in a worker process: [campaign, round, its groups, what ``gather`` read]
+
+
+def _worker_build(index: int) -> bytes:
+    campaign, round, groups, units = _WORKER_TASK
+    return build_group(campaign, round, groups[index], units)
 
 
 def inputs_text(item: Item, values: dict[str, Value]) -> str:

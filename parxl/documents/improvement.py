@@ -18,7 +18,8 @@ from ..master.previous import PreviousEntry
 from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, org_lines, points, recipient_lines, sentence_case_org, signed
 from .notices import addressee, decision_ref, field_rows
-from .render import campaign_template, render_many, slug, write_new
+from ..core.files import write_new_many
+from .render import campaign_template, render_each, slug
 from .source import note_for
 
 TEMPLATE = "ke-hoach-cai-thien.docx"
@@ -193,8 +194,8 @@ def improvement_context(results: Results, u: UnitResult, previous: dict[str, Pre
 def render_improvement_plans(results: Results, previous: dict[str, PreviousEntry] | None = None,
                              template: Path | None = None, out_dir: Path | None = None,
                              master: Path | None = None, progress: Progress | None = None) -> list[Path]:
-    """One plan per ranked unit in ``out_dir`` (default CAMPAIGN/output/ke-hoach-cai-thien), all rendered before
-    any is written, never overwriting. ``previous``: last year's master read by ``master.read_previous``;
+    """One plan per ranked unit in ``out_dir`` (default CAMPAIGN/output/ke-hoach-cai-thien), none named before
+    all are rendered and on disk (``core.files.write_new_many``), never overwriting. ``previous``: last year's master read by ``master.read_previous``;
     ``master``: as for ``render_decision``; ``progress``: as for ``render_notices``. Raises
     UnknownVariablesError / DocumentError for a bad template."""
     if results.campaign.has_blocks:  # each block's units from its own results (its set's fields and items)
@@ -205,8 +206,10 @@ def render_improvement_plans(results: Results, previous: dict[str, PreviousEntry
     note = note_for(results, master)
     shared = improvement_shared(results)
     ranked = results.ranked
-    contexts = [improvement_context(results, u, previous, shared) for u in ranked]
-    rendered = zip(ranked, render_many(template, contexts, note, progress) if contexts else [])
+    if not ranked:
+        return []
+    contexts = (improvement_context(results, u, previous, shared) for u in ranked)  # made as the workers render
+    rendered = render_each(template, contexts, len(ranked), note, progress)
     target = Path(out_dir) if out_dir else results.campaign.output_dir / IMPROVEMENT_DIR
-    return [write_new(data, target, f"ke-hoach-cai-thien-{slug(u.unit.code)}-{slug(u.unit.name)}")
-            for u, data in rendered]
+    return write_new_many((target / f"ke-hoach-cai-thien-{slug(u.unit.code)}-{slug(u.unit.name)}.docx", data)
+                          for u, data in zip(ranked, rendered))

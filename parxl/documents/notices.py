@@ -13,7 +13,8 @@ from ..core.numbers import ZERO, vi_number
 from ..core.progress import Progress
 from ..results.compute import Results, UnitResult
 from .context import header_context, nfc, points, recipient_lines, short_date
-from .render import campaign_template, render_many, slug, write_new
+from ..core.files import write_new_many
+from .render import campaign_template, render_each, slug
 from .source import note_for
 
 TEMPLATE = "thong-bao-ket-qua.docx"
@@ -26,6 +27,23 @@ def addressee(results: Results, u: UnitResult) -> str:
     if results.campaign.config.block in ("xa", "huyen") and kind and name.lower().startswith(kind.lower() + " "):
         return f"Ủy ban nhân dân {kind.lower()}{name[len(kind):]}"
     return name
+
+
+_SHOWN: dict[tuple, str] = {}  # (value, decimals, sign) -> vi_number's text: the same few figures in every notice
+
+
+def _shown(value: Decimal, decimals: int) -> str:
+    """``vi_number(value, decimals)``, remembered: 3,321 notices show the same maxima and scores again and again.
+    The key holds the sign, as -0 equals 0 (and shows «-0,00»)."""
+    if not isinstance(value, Decimal):
+        return vi_number(value, decimals)
+    key = (value, decimals, value.is_signed())
+    text = _SHOWN.get(key)
+    if text is None:
+        if len(_SHOWN) > 50_000:
+            _SHOWN.clear()
+        text = _SHOWN[key] = vi_number(value, decimals)
+    return text
 
 
 def lost_items(results: Results, u: UnitResult) -> list[tuple[Decimal, dict]]:
@@ -41,10 +59,10 @@ def lost_items(results: Results, u: UnitResult) -> list[tuple[Decimal, dict]]:
         final = line.final
         if item.kind == "regular":
             gap = item.max - final
-            shown_max, shown_final = vi_number(item.max, d), vi_number(final, d)
+            shown_max, shown_final = _shown(item.max, d), _shown(final, d)
         elif item.kind == "penalty":
             gap = final
-            shown_max, shown_final = "—", vi_number(-final, d) if final else vi_number(ZERO, d)
+            shown_max, shown_final = "—", _shown(-final, d) if final else _shown(ZERO, d)
         else:
             continue  # bonus points are extra, never lost
         if gap > ZERO:
@@ -52,7 +70,7 @@ def lost_items(results: Results, u: UnitResult) -> list[tuple[Decimal, dict]]:
                 "code": item.code,
                 "title": item.title if item.kind == "regular" else f"Điểm trừ: {item.title}",
                 "field": fields.get(item.field_code or "", ""),
-                "max": shown_max, "final": shown_final, "lost": vi_number(gap, d),
+                "max": shown_max, "final": shown_final, "lost": _shown(gap, d),
             }))
     lost.sort(key=lambda entry: (-entry[0], entry[1]))
     return [(gap, {"stt": str(n), **row}) for n, (gap, _, row) in enumerate(lost, start=1)]
@@ -67,17 +85,17 @@ def field_rows(results: Results, u: UnitResult) -> list[dict]:
     top = lambda f: u.node_max.get(f.code, f.max)  # noqa: E731  (over the applicable max: «không phát sinh» left out)
     rows = []
     for n, f in enumerate(results.framework.fields, start=1):
-        rows.append({"stt": str(n), "code": f.code, "title": f.title, "max": vi_number(top(f), d),
-                     "points": vi_number(u.field_points[f.code], d), "index": vi_number(u.field_index[f.code], 2),
-                     "lost": vi_number(top(f) - u.field_points[f.code], d)})
+        rows.append({"stt": str(n), "code": f.code, "title": f.title, "max": _shown(top(f), d),
+                     "points": _shown(u.field_points[f.code], d), "index": _shown(u.field_index[f.code], 2),
+                     "lost": _shown(top(f) - u.field_points[f.code], d)})
         for c in f.items:  # the criterion level (tiêu chí) where it has sub-criteria of its own
             index = u.criterion_index(c.code)
             if not c.items or index is None:
                 continue
             got = u.node_points.get(c.code, ZERO)
-            rows.append({"stt": "", "code": c.code, "title": f"{c.code}. {c.title}", "max": vi_number(top(c), d),
-                         "points": vi_number(got, d), "index": vi_number(index, 2),
-                         "lost": vi_number(top(c) - got, d)})
+            rows.append({"stt": "", "code": c.code, "title": f"{c.code}. {c.title}", "max": _shown(top(c), d),
+                         "points": _shown(got, d), "index": _shown(index, 2),
+                         "lost": _shown(top(c) - got, d)})
     return rows
 
 
@@ -157,21 +175,24 @@ def notified(results: Results) -> list[UnitResult]:
 
 def render_notices(results: Results, template: Path | None = None, out_dir: Path | None = None,
                    master: Path | None = None, progress: Progress | None = None) -> list[Path]:
-    """One notice per ranked or evaluated unit (``notified``) in ``out_dir`` (default CAMPAIGN/output/thong-bao); all rendered before any is written.
+    """One notice per ranked or evaluated unit (``notified``) in ``out_dir`` (default CAMPAIGN/output/thong-bao); none named before all are rendered.
 
     ``master``: as for ``render_decision``. A campaign with ``blocks:``: each block's units from the block's
     results (its criteria set's fields, its own ranks), in campaign.yaml order. ``progress``: called
-    ``(done, total, label)`` as notices are rendered (``render_many``), then as they are written.
+    ``(done, total, label)`` as notices are rendered (``render_each``). A notice gets its name only once every
+    notice is rendered and on disk (``core.files.write_new_many``).
     """
     if results.campaign.has_blocks:
         from ..master.consolidation import split_results
         return [p for part in split_results(results) for p in render_notices(part, template, out_dir, master, progress)]
     template = Path(template) if template else campaign_template(results.campaign.root, TEMPLATE)
     shared = notice_shared(results)
-    contexts = [(u, notice_context(results, u, shared)) for u in notified(results)]
-    if not contexts:
+    units = notified(results)
+    if not units:
         return []
-    rendered = render_many(template, [ctx for _, ctx in contexts], note_for(results, master), progress)
+    # each unit's context made as the workers render the ones before, each notice saved (unnamed) as it comes
+    contexts = (notice_context(results, u, shared) for u in units)
+    rendered = render_each(template, contexts, len(units), note_for(results, master), progress)
     target = Path(out_dir) if out_dir else results.campaign.output_dir / NOTICES_DIR
-    return [write_new(data, target, f"thong-bao-{slug(u.unit.code)}-{slug(u.unit.name)}")
-            for (u, _), data in zip(contexts, rendered)]
+    return write_new_many((target / f"thong-bao-{slug(u.unit.code)}-{slug(u.unit.name)}.docx", data)
+                          for u, data in zip(units, rendered))

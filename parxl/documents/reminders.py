@@ -16,22 +16,29 @@ OWES = {"not-sent": "Gửi kết quả tự đánh giá, chấm điểm và tài
         "unreadable": "Gửi lại tệp tự đánh giá (tệp đã gửi không đọc được)",
         "must-fix": "Sửa các lỗi trong tệp tự đánh giá theo phản hồi, gửi lại"}
 OWES_EXPLANATION = "Gửi phiếu giải trình kết quả thẩm định sơ bộ (giải trình, tài liệu kiểm chứng bổ sung)"
+OWES_EXPLANATION_FIX = "Sửa các lỗi trong phiếu giải trình theo phản hồi, gửi lại"
 
 
 def reminder_units(status: CampaignStatus) -> list[dict]:
     """The units that owe their self-assessment (``CampaignStatus.overdue_units``), then those that owe their
-    giải trình workbook once ``explanation_deadline`` is past: ``{stt, code, name, owes, due, late}`` as printed; ``late`` counts the days from the deadline to the day judged on (what is owed is still
-    owed, whenever a first file came), «—» when the deadline is not past."""
+    giải trình workbook: not sent once ``explanation_deadline`` is past, or sent and checked with errors
+    (``must-fix``: to correct and send again, whatever the deadline, as a self-assessment to fix), in units-list
+    order: ``{stt, code, name, owes, due, late}`` as printed; ``late`` counts the days from the deadline to
+    the day judged on (what is owed is still owed, whenever a first file came), «—» when the deadline is not
+    past (or not set; ``due`` is then «…»)."""
     deadline = status.deadline
     due = date_text(deadline) if deadline else "…"
     late = vi_number((status.today - deadline).days) if deadline and status.today > deadline else "—"
     rows = [{"code": u.code, "name": u.name, "owes": OWES[u.state], "due": due, "late": late}
             for u in status.overdue_units]
-    explain_by = status.explanation_deadline
-    if explain_by is not None:  # the giải trình workbooks asked for after the preliminary results
-        late_x = vi_number((status.today - explain_by).days) if status.today > explain_by else "—"
-        rows += [{"code": u.code, "name": u.name, "owes": OWES_EXPLANATION, "due": date_text(explain_by),
-                  "late": late_x} for u in status.units if u.explanation_overdue(explain_by, status.today)]
+    explain_by = status.explanation_deadline  # the giải trình workbooks asked for after the preliminary results
+    late_x = vi_number((status.today - explain_by).days) if explain_by and status.today > explain_by else "—"
+    due_x = date_text(explain_by) if explain_by else "…"
+    for u in status.units:
+        owes = (OWES_EXPLANATION if u.explanation_overdue(explain_by, status.today)
+                else OWES_EXPLANATION_FIX if u.explanation == "must-fix" else None)
+        if owes is not None:
+            rows.append({"code": u.code, "name": u.name, "owes": owes, "due": due_x, "late": late_x})
     return [{"stt": str(n), **row} for n, row in enumerate(rows, start=1)]
 
 

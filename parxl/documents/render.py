@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import time
 import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from docx.text.paragraph import Paragraph
+from lxml import etree
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 
@@ -293,12 +298,12 @@ class _Prepared:
             buffer = io.BytesIO()
             tpl.save(buffer)
             with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as z:
-                self.skeleton = [(n, z.read(n)) for n in z.namelist()]
+                self.skeleton = [(n, _Member.deflated(n, z.read(n))) for n in z.namelist()]
             return buffer.getvalue()
         tpl.docx_ids_index = 1000  # as ``render_init``: drawing ids numbered from 1001 in every document
         with _RenderErrors(self.template):
             xml = self._body(context)
-        tree = tpl.fix_tables(xml)
+        tree = _fix_tables(tpl, xml)
         tpl.fix_docpr_ids(tree)
         root = tpl.docx.element
         previous = root.body
@@ -308,13 +313,8 @@ class _Prepared:
             runs = _first_runs(tpl.docx)
             if runs:
                 runs[0].mark_comment_range(runs[-1], self.comment_id)
-        body = tpl.docx.part.blob
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            for name, data in self.skeleton:
-                z.writestr(name, body if name == _BODY else data)
-        return buffer.getvalue()
-
+        body = _Member.deflated(_BODY, tpl.docx.part.blob)
+        return _package([body if name == _BODY else member for name, member in self.skeleton])
 
     def _body(self, context: dict) -> str:
         """docxtpl's ``render_xml_part`` of the body, its compiled template kept, and its ``resolve_listing``
@@ -324,15 +324,109 @@ class _Prepared:
         tpl.current_rendering_part = tpl.docx._part
         if self.compiled is None:
             self.compiled = environment().from_string(_PARAGRAPH.sub(r"\n<w:p\1", self.source))
-        xml = _PARAGRAPH_AFTER.sub(r"<w:p\1", self.compiled.render(context))
+        # the line breaks ``_PARAGRAPH`` put before each paragraph taken out again
+        xml = self.compiled.render(context).replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if any(ch in xml for ch in "\t\a\n\f"):
             xml = tpl.resolve_listing(xml)
         return xml
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _fix_tables(tpl: DocxTemplate, xml: str):
+    """docxtpl's ``fix_tables`` of the rendered body ``xml``: the parsed tree, its tables' grids fitted to their rows.
+
+    The notice's tables always match their grids, where ``fix_tables`` walks every cell of every row to
+    change nothing: this parses ``xml`` as it does (lxml, recovering), counts each row's cells and spans in
+    two look-ups a row, and calls ``fix_tables`` itself only when a table's grid has fewer columns than a row
+    has cells or more than its widest row spans.
+    """
+    tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+    if tree.nsmap.get("w") != _W[1:-1]:
+        return tpl.fix_tables(xml)
+    for table in tree.iter(f"{_W}tbl"):
+        grid = table.find(f"{_W}tblGrid")
+        if grid is None:
+            return tpl.fix_tables(xml)
+        columns = len(grid.findall(f"{_W}gridCol"))
+        spans: dict = {}  # row -> the cells it spans beyond one each (a cell's first tcPr's first gridSpan)
+        try:
+            for span in _SPANS(table):
+                row = span.getparent().getparent().getparent()
+                spans[row] = spans.get(row, 0) + int(span.get(f"{_W}val")) - 1
+        except (TypeError, ValueError):
+            return tpl.fix_tables(xml)
+        widest = 0
+        for row in table.iter(f"{_W}tr"):
+            cells = len(row.findall(f"{_W}tc"))
+            if cells > columns:
+                return tpl.fix_tables(xml)
+            widest = max(widest, cells + spans.get(row, 0))
+        if widest < columns:
+            return tpl.fix_tables(xml)
+    return tree
+
+
+_SPANS = etree.XPath(".//w:tc/w:tcPr[1]/w:gridSpan[1]", namespaces={"w": _W[1:-1]})
+
+
+class _Member:
+    """One part of a package, compressed once: its name, CRC-32, sizes and deflated bytes.
+
+    The parts every document of a template shares (styles, theme, settings: ~90 % of a notice's
+    bytes) are compressed once per process and copied as they are into each document's package,
+    where ``zipfile`` would compress them again for every document.
+    """
+
+    __slots__ = ("name", "crc", "size", "data")
+
+    def __init__(self, name: bytes, crc: int, size: int, data: bytes):
+        self.name, self.crc, self.size, self.data = name, crc, size, data
+
+    @classmethod
+    def deflated(cls, name: str, content: bytes) -> _Member:
+        """The part ``name`` holding ``content`` (bytes), deflated as ``zipfile.ZIP_DEFLATED`` does (zlib's
+        default level, raw stream)."""
+        packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        return cls(name.encode("utf-8"), zlib.crc32(content), len(content), packer.compress(content) + packer.flush())
+
+
+def _dos_time(when: float) -> tuple[int, int]:
+    """(time, date) of the zip format's MS-DOS timestamp for ``when`` (seconds since the epoch, local time)."""
+    t = time.localtime(when)
+    return (t.tm_hour << 11 | t.tm_min << 5 | t.tm_sec // 2,
+            (max(t.tm_year, 1980) - 1980) << 9 | t.tm_mon << 5 | t.tm_mday)
+
+
+def _package(members: list[_Member]) -> bytes:
+    """The .docx (zip) bytes of ``members`` in this order, each stored with its already deflated bytes.
+
+    The records are those ``zipfile.ZipFile.writestr`` writes (version 2.0, deflated, Unix 0600 file
+    attributes, UTF-8 flag on a non-ASCII name, stamped now); no ZIP64 (a document is far below 4 GB).
+    """
+    clock, day = _dos_time(time.time())
+    out: list[bytes] = []
+    directory: list[bytes] = []
+    offset = 0
+    for m in members:
+        flags = 0 if m.name.isascii() else 0x800
+        local = _LOCAL.pack(0x04034B50, 20, flags, zipfile.ZIP_DEFLATED, clock, day, m.crc, len(m.data), m.size,
+                            len(m.name), 0)
+        directory.append(_CENTRAL.pack(0x02014B50, 20 | 3 << 8, 20, flags, zipfile.ZIP_DEFLATED, clock, day, m.crc,
+                                       len(m.data), m.size, len(m.name), 0, 0, 0, 0, 0o600 << 16, offset) + m.name)
+        out += (local, m.name, m.data)
+        offset += len(local) + len(m.name) + len(m.data)
+    central = b"".join(directory)
+    out += (central, _END.pack(0x06054B50, 0, 0, len(members), len(members), len(central), offset, 0))
+    return b"".join(out)
+
+
+_LOCAL = struct.Struct("<IHHHHHIIIHH")
+_CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
+_END = struct.Struct("<IHHHHIIH")
 _PARAGRAPH = re.compile(r"<w:p([ >])")
-_PARAGRAPH_AFTER = re.compile(r"\n<w:p([ >])")
 _WORKER_PREPARED: dict[tuple[str, bytes, str | None], _Prepared] = {}  # in a worker process: its open template
 
 
@@ -358,30 +452,52 @@ def render_many(template: Path, contexts: list[dict], note: str | None = None,
     called ``(done, len(contexts), "")`` as documents are rendered. From ``PARALLEL_FROM`` documents, two
     worker processes render them. Raises as ``render_bytes`` (UnknownVariablesError, DocumentError).
     """
+    return list(render_each(template, contexts, len(contexts), note, progress))
+
+
+def render_each(template: Path, contexts: Iterable[dict], total: int, note: str | None = None,
+                progress: Progress | None = None) -> Iterator[bytes]:
+    """``render_many`` as a stream: yields each context's .docx bytes in order, as they are rendered.
+
+    ``contexts`` may be a generator still making them (``total`` of them): from ``PARALLEL_FROM`` documents
+    the two worker processes render the first ones while the caller's generator makes the next, and the
+    caller can save each document as it comes. Each context is checked (``check_template``, once per
+    distinct set of variables) before it is rendered. ``progress``: called ``(done, total, "")``. Raises as
+    ``render_bytes`` (UnknownVariablesError, DocumentError), at the context that fails; whatever raises
+    stops the workers (the documents not yet rendered are dropped).
+    """
     template = Path(template)
     seen: set[frozenset] = set()
-    for context in contexts:
-        names = frozenset(context)
-        if names not in seen:
-            seen.add(names)
-            check_template(template, context)
+
+    def checked() -> Iterator[dict]:
+        for context in contexts:
+            names = frozenset(context)
+            if names not in seen:
+                seen.add(names)
+                check_template(template, context)
+            yield context
+
     report = progress or (lambda done, total, label: None)
-    total = len(contexts)
-    out: list[bytes] = []
+    done = 0
     report(0, total, "")
     if total < PARALLEL_FROM:
-        prepared = _Prepared(template, note)
-        for context in contexts:
-            out.append(prepared.render(context))
-            report(len(out), total, "")
-        return out
+        prepared = None
+        for context in checked():
+            prepared = prepared or _Prepared(template, note)
+            yield prepared.render(context)
+            done += 1
+            report(done, total, "")
+        return
     from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        for data in pool.map(_render_in_worker, [(template, note, c) for c in contexts], chunksize=16):
-            out.append(data)
-            if len(out) % 16 == 0 or len(out) == total:
-                report(len(out), total, "")
-    return out
+    pool = ProcessPoolExecutor(max_workers=2)
+    try:
+        for data in pool.map(_render_in_worker, ((template, note, c) for c in checked()), chunksize=16):
+            yield data
+            done += 1
+            if done % 16 == 0 or done == total:
+                report(done, total, "")
+    finally:  # on an error or an early stop, nothing more to render: drop what is still queued
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def slug(text: str) -> str:
