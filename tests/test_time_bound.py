@@ -119,20 +119,7 @@ def test_outside_a_window_nothing_is_bounded_and_windows_nest():
 def test_a_worker_stuck_where_the_reader_cannot_check_the_time_is_stopped(tmp_path, monkeypatch):
     """A file that makes a worker hang (in C code, where no ``check_time`` runs): the parent stops the
     worker, reports the file, and reads the rest in a new pool. The hang is simulated in the forked workers."""
-    c = make_campaign(tmp_path / "c", units_csv="Mã,Tên đơn vị,Loại\n" + "".join(
-        f"X{i:02d},Xã Thử {i},Xã\n" for i in range(1, 9)))
-    c.inbox_dir.mkdir(parents=True, exist_ok=True)
-    for unit in c.units:
-        (c.inbox_dir / workbook_filename(unit)).write_bytes(filled(c, unit))
-    stuck = f"inbox/{workbook_filename(c.unit('X03'))}"
-    real = receive.read_submission
-
-    def hanging(path, **kw):
-        if kw.get("name") == stuck:
-            time.sleep(3600)  # never returns, never checks the time
-        return real(path, **kw)
-    monkeypatch.setattr(receive, "read_submission", hanging)
-    monkeypatch.setattr(receive, "HARD_SECONDS", 2)
+    c, stuck = _eight_units_one_hanging(tmp_path, monkeypatch, "X03")
     result = run_intake(c, workers=2)
     codes = {r.file: [f.code for f in r.findings] for r in result.reports.values()}
     assert codes[stuck] == ["file-too-slow"]
@@ -145,12 +132,26 @@ def test_a_worker_stuck_where_the_reader_cannot_check_the_time_is_stopped(tmp_pa
 def test_a_stuck_worker_in_a_batch_read_several_files_per_task_names_the_one_file(tmp_path, monkeypatch):
     """Files sent three per task (as a large batch is): the task holding the hanging file is stopped, its
     files are read again one per task, and only the hanging one is reported; every other unit is received."""
+    c, stuck = _eight_units_one_hanging(tmp_path, monkeypatch, "X05")
+    monkeypatch.setattr(receive, "chunk_size", lambda total, workers: 3)
+    result = run_intake(c, workers=2)
+    codes = {r.file: [f.code for f in r.findings] for r in result.reports.values()}
+    assert codes[stuck] == ["file-too-slow"]
+    assert sum(1 for cs in codes.values() if "file-too-slow" in cs) == 1
+    assert [s.unit_code for s in result.latest] == [u.code for u in c.units if u.code != "X05"]
+    assert [r.unit_code for r in result.returned] == ["X05"]
+
+
+def _eight_units_one_hanging(tmp_path, monkeypatch, code: str):
+    """A campaign of eight units, each with its filled workbook in inbox/; reading ``code``'s file hangs in
+    the forked workers (never returns, never checks the time); the parent's hard bound is 2 s.
+    Returns the campaign and the hanging file's display name."""
     c = make_campaign(tmp_path / "c", units_csv="Mã,Tên đơn vị,Loại\n" + "".join(
         f"X{i:02d},Xã Thử {i},Xã\n" for i in range(1, 9)))
     c.inbox_dir.mkdir(parents=True, exist_ok=True)
     for unit in c.units:
         (c.inbox_dir / workbook_filename(unit)).write_bytes(filled(c, unit))
-    stuck = f"inbox/{workbook_filename(c.unit('X05'))}"
+    stuck = f"inbox/{workbook_filename(c.unit(code))}"
     real = receive.read_submission
 
     def hanging(path, **kw):
@@ -159,10 +160,4 @@ def test_a_stuck_worker_in_a_batch_read_several_files_per_task_names_the_one_fil
         return real(path, **kw)
     monkeypatch.setattr(receive, "read_submission", hanging)
     monkeypatch.setattr(receive, "HARD_SECONDS", 2)
-    monkeypatch.setattr(receive, "chunk_size", lambda total, workers: 3)
-    result = run_intake(c, workers=2)
-    codes = {r.file: [f.code for f in r.findings] for r in result.reports.values()}
-    assert codes[stuck] == ["file-too-slow"]
-    assert sum(1 for cs in codes.values() if "file-too-slow" in cs) == 1
-    assert [s.unit_code for s in result.latest] == [u.code for u in c.units if u.code != "X05"]
-    assert [r.unit_code for r in result.returned] == ["X05"]
+    return c, stuck
