@@ -38,7 +38,7 @@ def command(campaign_dir: Path, as_json: bool) -> None:
     campaign = load_campaign(campaign_dir)
     lines: list = []
     with steps(err_console, not as_json and err_console.writes_to_terminal()) as bars:
-        result = run_intake(campaign, progress=bars.step("Đang đọc tệp"))
+        result = run_intake(campaign, progress=bars.step("Đang đọc tệp"), items=False)  # totals only shown
         lines = unit_lines(campaign, result)
         explanations = record_explanations(campaign, result.others)
         paths = write_outputs(campaign, result, lines, progress=bars.step("Ghi tệp phản hồi"),
