@@ -70,3 +70,12 @@ def test_latest_submissions_match_the_per_unit_queries(campaign):
     assert got["X01"].evidence_counts["1.1"] == 2 and len(got["X01"].superseded) == 1
     assert isinstance(got["X01"].inputs[SELF]["1.3"]["numerator"], Decimal)
     assert got["X02"].status == "errors" and got["X02"].finding_counts["1.2"]["error"] == 1
+    with Ledger.open(campaign) as ledger:  # without the items: the totals, no item read
+        without_items = {s.unit_code: s for s in ledger.latest_submissions(items=False)}
+        status = {code: [v for v in ledger.versions(code) if v[2] in ("ok", "errors")][-1][2] for code in got}
+    assert set(without_items) == set(got)
+    for code, sub in without_items.items():
+        w = want[code]
+        assert (sub.sha256, sub.superseded, sub.status) == (w["sha256"], w["superseded"], status[code])
+        assert (sub.total_self, sub.errors, sub.warnings) == (got[code].total_self, got[code].errors, got[code].warnings)
+        assert sub.inputs == sub.scores == sub.evidence_counts == sub.finding_counts == {}

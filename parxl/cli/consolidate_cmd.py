@@ -17,7 +17,7 @@ from ..results.compute import UnitResult
 from ..results.summary import ranking_summary, unappraised_warning
 from ..survey.table import missing_table_warning, units_without_survey_warning
 from ..explanation.record import record_explanations
-from .check_cmd import print_explanations, print_internal, print_skipped
+from .check_cmd import fewer_collections, print_explanations, print_internal, print_skipped
 from .console import console, err_console
 from .finalize_cmd import print_frozen
 from .progress_bar import steps
@@ -47,6 +47,11 @@ def command(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> No
     gặp lỗi với một tệp trong inbox/ (bảng tổng hợp vẫn được ghi, đơn vị của tệp
     đó tạm chưa được tổng hợp; gửi tệp nhật ký lỗi cho nhóm phát triển).
     """
+    with fewer_collections():
+        _consolidate(campaign_dir, previous_path, as_json)
+
+
+def _consolidate(campaign_dir: Path, previous_path: Path | None, as_json: bool) -> None:
     campaign = load_campaign(campaign_dir)
     previous = read_previous(previous_path) if previous_path is not None else None
     with steps(err_console, not as_json and err_console.writes_to_terminal()) as bars:

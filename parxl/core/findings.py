@@ -24,6 +24,7 @@ Severity:
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Literal, get_args
@@ -483,6 +484,7 @@ def sort_key(f: Finding) -> tuple:
     return (SEVERITIES.index(f.severity), f.sheet or "", _cell_order(f.cell), f.code)
 
 
+@functools.lru_cache(maxsize=65536)  # the same few hundred cells recur across every unit's findings
 def _cell_order(cell: str | None) -> tuple[int, str]:
     if not cell:
         return (0, "")

@@ -57,6 +57,48 @@ def parse_framework(data: object, source: str = "<bộ chỉ số>") -> Framewor
     return Framework(model)
 
 
+_CSafeLoader = getattr(yaml, "CSafeLoader", None)
+
+
+if _CSafeLoader is not None:
+    class _FastLoader(_CSafeLoader):  # type: ignore[misc, valid-type]
+        """libyaml's safe loader noting whether any mapping gives a key twice (then the Python loader says where)."""
+
+        def __init__(self, stream):
+            super().__init__(stream)
+            self.twice = False
+
+        def construct_mapping(self, node, deep=False):
+            """The mapping as PyYAML builds it; ``twice`` set when a key is met again in it."""
+            seen: set = set()
+            for key_node, _ in node.value:
+                try:
+                    key = self.construct_object(key_node, deep=True)
+                    hash(key)
+                except Exception:  # noqa: BLE001 - an unhashable key: the base class reports it
+                    continue
+                self.twice = self.twice or key in seen
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+
+def _load_yaml_fast(text: str) -> tuple[object, list[Problem]]:
+    """``load_yaml``'s answer, parsed by libyaml (about ten times faster on a criteria set) when it is
+    there and the text is valid with no key twice; otherwise by ``load_yaml`` itself, so that every
+    problem is reported with the same words, line and column. Raises as ``load_yaml``."""
+    if _CSafeLoader is None:
+        return load_yaml(text)
+    try:
+        loader = _FastLoader(text)
+        try:
+            data, twice = loader.get_single_data(), loader.twice
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, ValueError):
+        return load_yaml(text)
+    return (data, []) if not twice else load_yaml(text)
+
+
 def load_framework(path: str | Path) -> Framework:
     """Load a criteria set from a YAML file (UTF-8, BOM allowed).
 
@@ -65,7 +107,7 @@ def load_framework(path: str | Path) -> Framework:
     """
     path = Path(path)
     try:
-        data, duplicates = load_yaml(path.read_text(encoding="utf-8-sig"))
+        data, duplicates = _load_yaml_fast(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise FrameworkError(str(path), [Problem(path="(tệp)", message=f"không đọc được tệp: {exc.strerror}")]) from exc
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that does not exist

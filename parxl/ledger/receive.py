@@ -278,8 +278,12 @@ def _too_slow(campaign: Campaign, job: Job) -> Report:
                   findings=[make("file-too-slow", file=name, detail=detail)])
 
 
-def run_intake(campaign: Campaign, progress: Progress | None = None, workers: int = WORKERS) -> IntakeResult:
+def run_intake(campaign: Campaign, progress: Progress | None = None, workers: int = WORKERS,
+               items: bool = True) -> IntakeResult:
     """Keep, read, validate and record every file under inbox/ (see the module doc).
+
+    ``items=False``: ``result.latest`` without its items' inputs, scores and counts (see
+    ``Ledger.latest_submissions``), for a caller that shows only each file's totals.
 
     Never raises for a file: parxl's own failures are in ``result.internal``
     (each with its ``InternalErrorReport``: log path, Vietnamese message).
@@ -363,7 +367,7 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
                 rec.report = result.reports[rec.sha256]
         result.internal = [r for r in result.files
                            if r.report is not None and r.report.status == INTERNAL and not r.duplicate_of]
-        result.latest = ledger.latest_submissions()
+        result.latest = ledger.latest_submissions(items=items)
         result.held = _held_units(result)
         result.latest = [s for s in result.latest if s.unit_code not in result.held]
         codes = [u.code for u in campaign.units]
