@@ -133,3 +133,44 @@ def test_block_of_is_the_first_block_holding_the_unit(tmp_path):
     gone = block.units[0].code
     block.units = block.units[1:]  # the units list replaced: the index follows
     assert c.block_of(gone) is None and by_hand(gone) is None
+
+
+def test_two_commands_recording_the_same_contents_at_once_both_succeed(inbox):
+    """Two parxl commands on one campaign record the same contents in batches (as two ``check`` runs do):
+    the second one, which asked what is recorded while the first had not committed, must not insert a
+    second version of a content (the ledger's unique constraint). Oracle: the rows counted in the ledger."""
+    import threading
+
+    fingerprint = inbox.framework.fingerprint
+    contents = [f"content {i}".encode() for i in range(3)]
+    reports = [Report(f"inbox/Y{i}.xlsx", hashlib.sha256(data).hexdigest(), len(data), "unreadable")
+               for i, data in enumerate(contents)]
+    with Ledger.open(inbox) as ledger:
+        for report, data in zip(reports, contents):
+            ledger.keep(report.sha256, data, report.file, "2026-01-01T00:00:00Z")
+        ledger.commit()
+    errors: list[BaseException] = []
+    opened, go = threading.Event(), threading.Event()
+
+    def other() -> None:  # the other command, its ledger opened before the first one records
+        try:
+            with Ledger.open(inbox) as second:
+                opened.set()
+                go.wait(30)
+                second.record_many([(r, fingerprint) for r in reports])
+                second.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+            opened.set()
+    thread = threading.Thread(target=other)
+    thread.start()
+    opened.wait(30)
+    with Ledger.open(inbox) as first:
+        first.record_many([(r, fingerprint) for r in reports[:2]])  # the first holds the write lock
+        go.set()
+        thread.join(0.5)  # the second asks what is recorded meanwhile
+        first.commit()
+        thread.join(30)
+        assert errors == []
+        counts = first.db.execute("SELECT sha256, COUNT(*) FROM versions GROUP BY sha256").fetchall()
+    assert sorted(counts) == sorted((r.sha256, 1) for r in reports)

@@ -266,6 +266,10 @@ class Ledger:
         """
         db = self.db
         checks = list(checks)
+        if len(checks) > 1 and not db.in_transaction:
+            # the write lock first, so that what is read below is still true when the rows go in: another
+            # parxl command on the same campaign may be recording the same contents
+            db.execute("BEGIN IMMEDIATE")
         there = self._recorded_among({report.sha256 for report, _ in checks}, round) if len(checks) > 1 else None
         findings: list[tuple] = []
         items: list[tuple] = []
