@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import io
-import signal
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -26,6 +25,7 @@ from ..core.files import write_atomic
 from ..core.numbers import vi_number
 from ..core.progress import Progress
 from ..core.times import utc_iso
+from ..core.workers import hold_ctrl_c, ignore_ctrl_c, stop_pool
 from ..criteria.framework import Item
 from ..criteria.rules import Value
 from ..intake.evidence_text import parse_entry
@@ -112,19 +112,19 @@ def write_appraisal_workbooks(campaign: Campaign, round: str, folder: Path | Non
     # Ctrl+C (SIGINT to the whole process group) is held back while the workers start and is ignored in them:
     # the parent alone stops, and stops them (no worker's English traceback, no pool left waiting).
     pool = None
-    held = _hold_ctrl_c(True)
+    held = hold_ctrl_c(True)
     try:
         pool = ProcessPoolExecutor(max_workers=2, initializer=_worker_gather, initargs=(campaign, round, key))
         jobs = {pool.submit(_worker_build, i): i for i in order}  # a job is a number: it never fills the pipe
-        _hold_ctrl_c(False, held)  # a Ctrl+C pressed meanwhile raises KeyboardInterrupt here
+        hold_ctrl_c(False, held)  # a Ctrl+C pressed meanwhile raises KeyboardInterrupt here
         for done, job in enumerate(as_completed(jobs), start=1):
             i = jobs[job]
             paths[i] = write_atomic(folder / groups[i].file_name, job.result())
             report(done, len(groups), groups[i].file_name)
     except BaseException:
-        _hold_ctrl_c(False, held)
+        hold_ctrl_c(False, held)
         if pool is not None:
-            _stop(pool)
+            stop_pool(pool)
         raise
     else:
         pool.shutdown()
@@ -133,33 +133,12 @@ def write_appraisal_workbooks(campaign: Campaign, round: str, folder: Path | Non
     return [p for p in paths if p is not None]
 
 
-def _hold_ctrl_c(hold: bool, held: bool = True) -> bool:
-    """Block (``hold``) or unblock SIGINT in this thread, where the platform can (POSIX); returns whether it
-    could. A process started while it is blocked starts with it blocked (``_worker_gather`` then ignores it)."""
-    if not held or not hasattr(signal, "pthread_sigmask"):
-        return False
-    signal.pthread_sigmask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK, {signal.SIGINT})
-    return True
-
-
-def _stop(pool) -> None:
-    """Stop the worker processes of ``pool`` at once (they ignore Ctrl+C) and drop what is queued."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API kills a worker
-    for process in processes:
-        process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.join(timeout=5)
-
-
 PARALLEL_FROM_ROWS = 20_000  # appraisal rows (units × items): from this many, workbooks built in two processes
 _WORKER_UNITS: dict[tuple, list[UnitRows]] = {}  # what ``gather`` read, by (campaign folder, block, round)
 
 
 def _worker_gather(campaign: Campaign, round: str, key: tuple) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the parent, which stops the workers
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held since the start: dropped, ignored
+    ignore_ctrl_c()  # Ctrl+C is for the parent, which stops the workers
     if key not in _WORKER_UNITS:  # not inherited from the parent (a spawned process)
         _WORKER_UNITS.clear()
         _WORKER_UNITS[key] = gather(campaign, round)

@@ -58,6 +58,7 @@ from ..core.findings import make
 from ..core.numbers import vi_number
 from ..core.progress import Progress
 from ..core.report import InternalError
+from ..core.workers import hold_ctrl_c, ignore_ctrl_c, stop_pool
 from ..intake.blocks import criteria_fingerprint, validate_in_block
 from ..intake.kinds import OTHER_KINDS, other_kind
 from ..intake.cache import ValidationCache, pack_items
@@ -110,6 +111,11 @@ class IntakeResult:
 _campaign: Campaign | None = None
 _max_row = 0
 _known: frozenset[str] = frozenset()  # contents the ledger holds as self-assessments: never another kind here
+
+
+def _init_pool_worker(root: str, known: frozenset[str] = frozenset()) -> None:
+    ignore_ctrl_c()  # Ctrl+C is for the parent, which stops the workers (no traceback of theirs)
+    _init_worker(root, known)
 
 
 def _init_worker(root: str, known: frozenset[str] = frozenset()) -> None:
@@ -203,10 +209,18 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
     todo = list(range(total))
     size = chunk_size(total, workers)
     while todo:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                   initargs=(str(campaign.root), known))
-        chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
-        futures = [pool.submit(_check_chunk, [jobs[i] for i in chunk]) for chunk in chunks]
+        held, pool = hold_ctrl_c(True), None  # Ctrl+C held back while the workers start (they ignore it)
+        try:
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_pool_worker,
+                                       initargs=(str(campaign.root), known))
+            chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
+            futures = [pool.submit(_check_chunk, [jobs[i] for i in chunk]) for chunk in chunks]
+            hold_ctrl_c(False, held)  # a Ctrl+C pressed meanwhile raises KeyboardInterrupt here
+        except BaseException:
+            hold_ctrl_c(False, held)
+            if pool is not None:
+                stop_pool(pool)
+            raise
         stuck = None
         for chunk, future in zip(chunks, futures):
             try:
@@ -215,7 +229,7 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
                 stuck = chunk
                 break
             except BaseException:  # a broken pool, Ctrl+C: no worker is left behind
-                _stop(pool)
+                stop_pool(pool)
                 raise
             for i, report in zip(chunk, got):
                 reports[i] = report
@@ -232,7 +246,7 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
                     reports[i] = report
                     if arrived:
                         arrived(i, report)
-        _stop(pool)
+        stop_pool(pool)
         if len(stuck) == 1:
             reports[stuck[0]] = _too_slow(campaign, jobs[stuck[0]])
             if arrived:
@@ -257,16 +271,6 @@ def chunk_size(total: int, workers: int) -> int:
 def _check_chunk(jobs: list[Job]) -> list[Report]:
     """``_check_one`` on each job, in order (one task of the pool)."""
     return [_check_one(job) for job in jobs]
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool whose worker is stuck: kill its processes (the stuck one would never return)."""
-    processes = list(getattr(pool, "_processes", {}).values())  # no public API kills a worker
-    for process in processes:
-        process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.join(timeout=5)
 
 
 def _too_slow(campaign: Campaign, job: Job) -> Report:
