@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from parxl.cli import main
 from parxl.ledger import inbox, receive
+from parxl.intake.submission import read_submission
 from parxl.ledger.check_report_xlsx import FINDINGS_FILE
 from parxl.ledger.inbox import SCAN_FILE, scan_inbox
 from parxl.ledger.store import Ledger
@@ -153,7 +154,6 @@ def test_a_rerun_with_nothing_new_reads_no_workbook_and_rewrites_no_output(sent,
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in outputs}
     opened: list[str] = []
     monkeypatch.setattr(receive, "read_submission", lambda *a, **k: opened.append(k.get("name")))
-    monkeypatch.setattr(receive, "XlsxFile", lambda *a, **k: opened.append("kind"))
     scans.clear()
     again = runner.invoke(main, ["check", str(sent.root), "--json"])
     assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
@@ -218,16 +218,7 @@ def test_the_kind_of_a_workbook_is_what_its_sheets_say(tmp_path, sheets, escape)
     path.write_bytes(data)
     names = openpyxl.load_workbook(path).sheetnames
     expected = "explanation" if "parxl-giaitrinh" in names else None
-    assert receive.other_kind_of(path) == expected
-    if expected:  # never judged plain by the quick look
-        assert not receive._names_no_other_kind(data)
-
-
-def test_a_self_assessment_is_judged_by_the_quick_look_alone(sent, monkeypatch):
-    opened: list[int] = []
-    monkeypatch.setattr(receive, "XlsxFile", lambda data: opened.append(1))
-    path = sent.inbox_dir / workbook_filename(sent.unit("X03"))
-    assert receive.other_kind_of(path) is None and opened == []
+    assert receive._other_kind_of_read(read_submission(path, name="inbox/w.xlsx")) == expected
 
 
 def ledger_rows(c):

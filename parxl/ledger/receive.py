@@ -44,9 +44,6 @@ files reads (``parxl.ledger.returned``): «bị trả lại / không đọc đư
 """
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from collections.abc import Callable, Mapping
@@ -60,10 +57,9 @@ from ..core.progress import Progress
 from ..core.report import InternalError
 from ..core.workers import hold_ctrl_c, ignore_ctrl_c, stop_pool
 from ..intake.blocks import criteria_fingerprint, validate_in_block
-from ..intake.kinds import OTHER_KINDS, other_kind
+from ..intake.kinds import other_kind
 from ..intake.cache import ValidationCache, pack_items
 from ..intake.submission import expected_max_row, file_sha256, read_submission
-from ..xlsx.container import XlsxFile
 from ..intake.validation import Report, mark_swapped, validate
 from ..xlsx.safety import READ_SECONDS, HostileFile, time_bound
 from .inbox import INTERNAL, InboxFile, InternalErrorReport, SkippedEntry, internal_report, scan_inbox, unit_named_in
@@ -130,7 +126,7 @@ OTHER = "other-kind"  # the status of a worker's answer on another kind of parxl
 
 def _other_kind_of_read(sub) -> str | None:
     """The kind of a read workbook when its sheets say it is not a self-assessment (``other_kind``), from the
-    sheets the reader listed; None for a file that did not open or came from an .ods (as ``other_kind_of``)."""
+    sheets the reader listed; None for a file that did not open or came from an .ods."""
     if not sub.sheets or any(note == "file-ods-converted" for note, _ in sub.notes):
         return None
     return other_kind([s.name for s in sub.sheets])
@@ -401,59 +397,6 @@ def misfiled_copies(campaign: Campaign, result: IntakeResult) -> list[tuple[Inbo
         if named and named != report.unit_code and inside is not None and other is not None and inside.id != other.id:
             out.append((rec, named))
     return out
-
-
-def other_kind_of(path: Path) -> str | None:
-    """The kind of a kept workbook when its hidden identity sheet says it is not a self-assessment
-    (``parxl.intake.kinds``: «explanation» for a giải trình workbook), else None; a file that does not
-    open is None here (the self-assessment check then says what is wrong with it).
-
-    A workbook whose workbook part plainly names none of those sheets (``_names_no_other_kind``: a
-    look at the zip's directory and that one small part) is not opened as a whole."""
-    try:
-        data = path.read_bytes()
-        if _names_no_other_kind(data):
-            return None
-        return other_kind([s.name for s in XlsxFile(data).sheets])
-    except Exception:  # noqa: BLE001 - any failure: judged by the normal check, which reports it
-        return None
-
-
-_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>")
-_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ESCAPES = re.compile(rb"&#|_x[0-9A-Fa-f]{4}_")
-_PEEK_BYTES = 1 << 20
-
-
-def _names_no_other_kind(data: bytes) -> bool:
-    """True when the workbook part of the xlsx ``data`` surely lists no sheet of ``OTHER_KINDS``: it is
-    plain UTF-8 text without character references or ``_xHHHH_`` escapes, and holds none of their
-    names. False when unsure (no zip, an odd relationship part, a large part…): the caller opens it."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            by_key = {info.filename.lower(): info for info in zf.infolist()}
-            rels = by_key.get("_rels/.rels")
-            if rels is None or rels.file_size > _PEEK_BYTES:
-                return False
-            text = zf.read(rels)
-            targets = []
-            for element in _RELATIONSHIP.finditer(text):
-                attributes = {m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
-                              for m in _ATTRIBUTE.finditer(element.group(1))}
-                if attributes.get(b"Type", b"").endswith(b"/officeDocument"):
-                    targets.append(attributes.get(b"Target", b""))
-            if len(targets) != 1 or not re.fullmatch(rb"/?[\w./-]+\.xml", targets[0]) or b".." in targets[0]:
-                return False  # no single plain workbook part named: unsure
-            part = by_key.get(targets[0].decode("ascii").lstrip("/").lower())
-            if part is None or part.file_size > _PEEK_BYTES:
-                return False
-            with zf.open(part) as fh:
-                book = fh.read(_PEEK_BYTES + 1)
-    except Exception:  # noqa: BLE001 - unsure: the caller opens the file the usual way
-        return False
-    if len(book) > _PEEK_BYTES or b"\x00" in book or _ESCAPES.search(book):
-        return False
-    return not any(name.encode("utf-8") in book for name in OTHER_KINDS)
 
 
 def _check_cached(campaign: Campaign, cache: ValidationCache, shas: list[str], jobs: list[Job],
