@@ -11,7 +11,6 @@ May import: every stage. Never a later stage (see parxl/__init__.py for the orde
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import click
 
 from .. import __version__
 from ..campaign.folder import CAMPAIGN_FILE, STATE_DIR
-from ..core.errors import EXIT_INTERNAL, ParxlError, internal_error_text, log_internal_error
+from ..core.errors import EXIT_INTERNAL, EXIT_STOPPED, STOPPED, ParxlError, internal_error_text, log_internal_error
 from ..criteria.framework import FrameworkError
 from . import i18n
 from .console import err_console, print_framework_error
@@ -57,8 +56,8 @@ class _Main(click.Group):
             err_console.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            err_console.print("Đã dừng theo yêu cầu.")
-            ctx.exit(130)
+            err_console.print(STOPPED)
+            ctx.exit(EXIT_STOPPED)
         except Exception as exc:  # the last resort: parxl's own error, logged with its traceback
             if debug:
                 raise
@@ -143,8 +142,3 @@ class LazyCommands(MutableMapping):
 main.commands = LazyCommands({m.removesuffix("_cmd"): m for m in COMMAND_MODULES})
 main.options_metavar = "[TÙY_CHỌN]"
 main.subcommand_metavar = "LỆNH [THAM_SỐ]..."
-
-
-def run() -> None:  # console-script entry point
-    """The console-script entry point (``parxl``): runs ``main`` and exits with its code."""
-    sys.exit(main.main(standalone_mode=True))

@@ -31,6 +31,8 @@ EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_STOPPED = 130  # Ctrl+C (128 + SIGINT, as shells report it)
+STOPPED = "Đã dừng theo yêu cầu."  # what every command says when Ctrl+C stops it
 
 ERRORS_DIR = "errors"  # inside the campaign's state folder
 

@@ -1,0 +1,38 @@
+"""Ctrl+C while the ``parxl`` command's modules load (its first half second) ends as Ctrl+C during a command
+does: the Vietnamese line on stderr, exit 130, no Python traceback. Both entry points (``python -m parxl``
+and the console script) go through ``parxl.__main__.run``.
+
+The Ctrl+C is made deterministic: the child's import of ``parxl.cli`` raises ``KeyboardInterrupt``, as the
+signal would in the middle of an import."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = """
+import builtins, sys
+real = builtins.__import__
+def interrupted(name, globals=None, locals=None, fromlist=(), level=0):
+    if (level == 1 and name == "cli") or name == "parxl.cli":
+        raise KeyboardInterrupt
+    return real(name, globals, locals, fromlist, level)
+builtins.__import__ = interrupted
+from parxl.__main__ import run
+run("parxl")
+"""
+
+
+def test_ctrl_c_while_the_command_loads_says_stopped_in_vietnamese_and_exits_130():
+    done = subprocess.run([sys.executable, "-c", CHILD, "--help"], cwd=ROOT, capture_output=True, timeout=120)
+    assert done.returncode == 130
+    assert done.stderr.decode("utf-8") == "Đã dừng theo yêu cầu.\n"
+    assert done.stdout == b""
+
+
+def test_the_console_script_is_the_same_entry_point():
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["parxl"] == "parxl.__main__:run"
