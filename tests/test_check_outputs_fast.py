@@ -244,3 +244,18 @@ def test_findings_workbook_built_in_a_forked_process_is_the_one_built_here(check
     target.unlink()
     assert CliRunner().invoke(main, ["check", str(c.root)]).exit_code == 1
     assert _parts(target) == here and built_in == [parent]
+
+
+def test_a_received_file_named_with_hash_or_percent_is_linked_to_itself(campaign):
+    """A file name holding «#», «%», «%20» or spaces links to that very file. Oracle: the link's target as
+    openpyxl reads it, percent-decoded (as Excel decodes a relationship target), is the file's path relative
+    to output/, with no place inside it."""
+    from urllib.parse import unquote
+
+    names = ["inbox/KM01 #1 %20 <a> & b.xlsx", "inbox/xã #2/100% [bản] {cuối}.xlsx", "inbox/plain.xlsx"]
+    lines = [UnitLine(submission(f"X{i:02d}", "Xã", name), [finding()]) for i, name in enumerate(names, 1)]
+    wb = openpyxl.load_workbook(io.BytesIO(fast.findings_workbook(campaign, IntakeResult(), lines)))
+    links = {c.value: c.hyperlink for row in wb["Tổng hợp"].iter_rows() for c in row if c.hyperlink}
+    for name in names:
+        assert unquote(links[name].target) == "..\\" + name.replace("/", "\\")
+        assert links[name].location is None

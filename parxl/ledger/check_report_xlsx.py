@@ -74,9 +74,17 @@ class ExplanationLine:
 
 @lru_cache(maxsize=4096)  # the same received file is linked once per finding
 def _link(path: str) -> str:
-    """A relative link from output/ to the received file (a zip member links to its zip)."""
+    """A relative link from output/ to the received file (a zip member links to its zip).
+
+    The path is percent-escaped here as XlsxWriter escapes a link (``Url._escape_url``), and «#» too:
+    XlsxWriter would take what follows a «#» for a place inside the file, and leaves a path that already
+    holds a «%XX» unescaped (a file named «KM01 #1.xlsx» or «KM01 %20.xlsx» got a link to another file)."""
     outer = path.split("!/", 1)[0]
-    return "external:" + str(PurePosixPath("..", outer)).replace("/", "\\")
+    return "external:" + str(PurePosixPath("..", outer)).replace("/", "\\").translate(_URL_ESCAPES)
+
+
+_URL_ESCAPES = str.maketrans({"%": "%25", '"': "%22", " ": "%20", "<": "%3c", ">": "%3e", "[": "%5b", "]": "%5d",
+                              "^": "%5e", "`": "%60", "{": "%7b", "}": "%7d", "#": "%23"})
 
 
 def _unit_of(rec) -> str:

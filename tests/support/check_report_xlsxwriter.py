@@ -4,7 +4,6 @@ is compared with, cell by cell, as openpyxl reads both."""
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 from pathlib import PurePosixPath
 
 import xlsxwriter
@@ -16,16 +15,12 @@ from parxl.ledger.check_report import UnitLine, stale_unreadable
 from parxl.ledger.check_report_xlsx import (EXPLANATION_SHEET, FEEDBACK_EXPLANATION_SHEET, INTERNAL_SHEET,
                                             INTERNAL_TITLE, MISSING_TITLE, RETURNED_TITLE, STATUS_TITLES,
                                             ExplanationLine)
+from parxl.ledger.check_report_xlsx import _link  # the link text both render (escaped by parxl since this session)
 from parxl.ledger.inbox import InboxFile
 from parxl.ledger.receive import IntakeResult
 from parxl.workbook.styles import TEXT
 
 
-@lru_cache(maxsize=4096)  # the same received file is linked once per finding
-def _link(path: str) -> str:
-    """A relative link from output/ to the received file (a zip member links to its zip)."""
-    outer = path.split("!/", 1)[0]
-    return "external:" + str(PurePosixPath("..", outer)).replace("/", "\\")
 
 
 class CheckReportFormats:
