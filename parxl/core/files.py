@@ -79,12 +79,11 @@ def temp_path(folder: Path, suffix: str = TEMP_SUFFIX, target: Path | None = Non
     with writing(target if target is not None else folder):
         folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=suffix)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
+    try:  # from the first step after its creation: a Ctrl+C anywhere below leaves no temp file
+        os.close(fd)
+        yield Path(name)
     finally:
-        tmp.unlink(missing_ok=True)
+        Path(name).unlink(missing_ok=True)
 
 
 @contextmanager
