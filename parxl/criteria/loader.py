@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from .messages import FrameworkError, Problem, check_model, load_yaml, loc_path, vi_error, yaml_problem
+from .messages import DuplicateKeys, FrameworkError, Problem, check_model, load_yaml, loc_path, vi_error, yaml_problem
 from .model import CriteriaSet, Framework
 
 
@@ -61,25 +61,8 @@ _CSafeLoader = getattr(yaml, "CSafeLoader", None)
 
 
 if _CSafeLoader is not None:
-    class _FastLoader(_CSafeLoader):  # type: ignore[misc, valid-type]
-        """libyaml's safe loader noting whether any mapping gives a key twice (then the Python loader says where)."""
-
-        def __init__(self, stream):
-            super().__init__(stream)
-            self.twice = False
-
-        def construct_mapping(self, node, deep=False):
-            """The mapping as PyYAML builds it; ``twice`` set when a key is met again in it."""
-            seen: set = set()
-            for key_node, _ in node.value:
-                try:
-                    key = self.construct_object(key_node, deep=True)
-                    hash(key)
-                except Exception:  # noqa: BLE001 - an unhashable key: the base class reports it
-                    continue
-                self.twice = self.twice or key in seen
-                seen.add(key)
-            return super().construct_mapping(node, deep=deep)
+    class _FastLoader(DuplicateKeys, _CSafeLoader):  # type: ignore[misc, valid-type]
+        """libyaml's safe loader noting keys given twice (then the Python loader says where, in its words)."""
 
 
 def _load_yaml_fast(text: str) -> tuple[object, list[Problem]]:
@@ -91,7 +74,7 @@ def _load_yaml_fast(text: str) -> tuple[object, list[Problem]]:
     try:
         loader = _FastLoader(text)
         try:
-            data, twice = loader.get_single_data(), loader.twice
+            data, twice = loader.get_single_data(), bool(loader.duplicates)
         finally:
             loader.dispose()
     except (yaml.YAMLError, ValueError):

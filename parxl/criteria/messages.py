@@ -219,8 +219,9 @@ def yaml_problem(exc: Exception) -> Problem:
     return Problem(path=where, message=f"YAML không hợp lệ: {what}")
 
 
-class _DuplicateKeyLoader(yaml.SafeLoader):
-    """PyYAML's safe loader noting a key given twice in one mapping (PyYAML keeps the last silently)."""
+class DuplicateKeys:
+    """Mixin for a PyYAML loader (``yaml.SafeLoader`` or libyaml's ``CSafeLoader``): notes each key given
+    twice in one mapping in ``duplicates`` (PyYAML keeps the last silently)."""
 
     def __init__(self, stream):
         super().__init__(stream)
@@ -243,6 +244,10 @@ class _DuplicateKeyLoader(yaml.SafeLoader):
                             "hoặc gộp nội dung), vì parxl không biết lấy giá trị nào"))
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+class _DuplicateKeyLoader(DuplicateKeys, yaml.SafeLoader):
+    """PyYAML's safe loader noting a key given twice in one mapping."""
 
 
 def load_yaml(text: str) -> tuple[object, list[Problem]]:
