@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Generic, TypeVar
 
-T = TypeVar("T")
+Built = TypeVar("Built")  # what a forked build returns
 
 
 def hold_ctrl_c(hold: bool, held: bool = True) -> bool:
@@ -50,7 +50,7 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
 FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()  # fork is safe: Linux
 
 
-class Forked(Generic[T]):
+class Forked(Generic[Built]):
     """``build()`` run in a forked child process while the caller goes on; ``result()`` is what it returned.
 
     The child inherits ``build`` and what it reads (nothing is pickled but the value it returns, through a
@@ -62,11 +62,11 @@ class Forked(Generic[T]):
     leaving the ``with`` block (``close``), kills a child still running and reaps it (no zombie).
     """
 
-    def __init__(self, build: Callable[[], T], parallel: bool = True):
+    def __init__(self, build: Callable[[], Built], parallel: bool = True):
         self._build = build
         self._proc = self._recv = None
         self._done = False
-        self._value: T | None = None
+        self._value: Built | None = None
         if not (parallel and FORK):
             return
         context = multiprocessing.get_context("fork")
@@ -87,7 +87,7 @@ class Forked(Generic[T]):
         """The child's process id (None when there is none)."""
         return self._proc.pid if self._proc is not None else None
 
-    def result(self) -> T:
+    def result(self) -> Built:
         """``build()``'s value (made in the child, else here; see the class); waits for the child. Raises what
         ``build()`` raises here."""
         if self._done:
@@ -115,7 +115,7 @@ class Forked(Generic[T]):
             self._proc.join()
             self._proc = None
 
-    def __enter__(self) -> "Forked[T]":
+    def __enter__(self) -> "Forked[Built]":
         return self
 
     def __exit__(self, *exc) -> None:

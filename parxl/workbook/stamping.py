@@ -5,7 +5,7 @@ and kind, which XlsxWriter stores in ``xl/sharedStrings.xml`` only (sheet
 XML refers to strings by index; docProps hold campaign-wide text). So we
 build one template with unique placeholder strings, keep every other part
 already compressed, and per unit only substitute the XML-escaped identity
-into the shared strings, deflate that one part and assemble the zip. The
+into the shared strings, deflate that one part and assemble the zip (``core.zipparts``). The
 shared-strings part is written last so everything before it is one
 constant block of bytes.
 """
@@ -32,6 +32,7 @@ _SST_NAME = SST.encode("ascii")
 # Placeholders: plain ASCII (nothing to escape), delimited so none is a prefix of another.
 TOKENS = Identity(code="@@parxl-unit-code@@", name="@@parxl-unit-name@@", kind="@@parxl-unit-kind@@")
 _TOKEN_MARK = "@@parxl-unit-"
+
 
 def escape_sst_text(text: str) -> str:
     """Text as XlsxWriter would write it in a shared string: _xHHHH_ literals escaped, then XML."""
