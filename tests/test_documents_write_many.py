@@ -15,6 +15,7 @@ from lxml import etree
 
 from parxl.core import files
 from parxl.core.files import ordinary_mode, write_new_many
+from parxl.core.zipparts import Member
 from parxl.documents import render
 from parxl.documents.notices import TEMPLATE
 from parxl.documents.render import bundled_template
@@ -99,7 +100,7 @@ def test_fix_tables_is_docxtpls(grid, rows):
 def test_a_package_reads_back_part_by_part():
     with zipfile.ZipFile(bundled_template(TEMPLATE)) as z:
         parts = [(n, z.read(n)) for n in z.namelist()] + [("word/tệp-thử.xml", b"")]
-    data = render._package([render._Member.deflated(n, content) for n, content in parts])
+    data = render._package([Member.deflated(n, content) for n, content in parts])
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert z.testzip() is None
         assert [(i.filename, z.read(i)) for i in z.infolist()] == parts

@@ -1,10 +1,19 @@
 """Worker process pools that Ctrl+C stops cleanly: the workers ignore SIGINT (the terminal sends it to the
 whole process group) and the parent, which alone gets ``KeyboardInterrupt``, kills them (``stop_pool``).
-Used by the intake's readers and the appraisal workbook builders."""
+Used by the intake's readers and the appraisal workbook builders. ``Forked``: one build run in a forked
+child process while the caller goes on (the master's detail rows, the check's findings workbook)."""
 from __future__ import annotations
 
+import multiprocessing
+import os
+import pickle
 import signal
+import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Generic, TypeVar
+
+Built = TypeVar("Built")  # what a forked build returns
 
 
 def hold_ctrl_c(hold: bool, held: bool = True) -> bool:
@@ -34,3 +43,88 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.join(timeout=5)
+
+
+# --- One build in a forked process (the master's detail rows, the check's findings workbook) ---
+
+FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()  # fork is safe: Linux
+
+
+class Forked(Generic[Built]):
+    """``build()`` run in a forked child process while the caller goes on; ``result()`` is what it returned.
+
+    The child inherits ``build`` and what it reads (nothing is pickled but the value it returns, through a
+    pipe). Where processes cannot be forked (``FORK`` false: not Linux), with ``parallel`` false, or when the
+    fork fails, ``result()`` runs ``build()`` in this process. When the child fails (``build`` raised, the
+    child died, its value could not be pickled) ``result()`` runs ``build()`` again here, so what it raises
+    is raised in the caller's process as it would be without a child (parxl's own error, never lost).
+    The child ignores Ctrl+C (SIGINT held while it starts): the parent alone gets ``KeyboardInterrupt`` and,
+    leaving the ``with`` block (``close``), kills a child still running and reaps it (no zombie).
+    """
+
+    def __init__(self, build: Callable[[], Built], parallel: bool = True):
+        self._build = build
+        self._proc = self._recv = None
+        self._done = False
+        self._value: Built | None = None
+        if not (parallel and FORK):
+            return
+        context = multiprocessing.get_context("fork")
+        held = hold_ctrl_c(True)
+        try:
+            self._recv, send = context.Pipe(duplex=False)
+            self._proc = context.Process(target=_run_forked, args=(build, send), daemon=True)
+            self._proc.start()
+            send.close()
+        except (OSError, ValueError):  # no fork here (resources): built by ``result()``
+            self._proc = None
+            self.close()
+        finally:
+            hold_ctrl_c(False, held)
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id (None when there is none)."""
+        return self._proc.pid if self._proc is not None else None
+
+    def result(self) -> Built:
+        """``build()``'s value (made in the child, else here; see the class); waits for the child. Raises what
+        ``build()`` raises here."""
+        if self._done:
+            return self._value  # type: ignore[return-value]
+        data = None
+        if self._proc is not None:
+            try:
+                data = self._recv.recv_bytes()  # type: ignore[union-attr]
+            except (EOFError, OSError):  # the child failed before sending
+                data = None
+            finally:
+                self.close()
+        value = pickle.loads(data) if data is not None else self._build()
+        self._done, self._value = True, value
+        return value
+
+    def close(self) -> None:
+        """Kill the child if it still runs and reap it; idempotent. ``result()`` then builds here."""
+        if self._recv is not None:
+            self._recv.close()
+            self._recv = None
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join()
+            self._proc = None
+
+    def __enter__(self) -> "Forked[Built]":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _run_forked(build: Callable[[], object], send) -> None:
+    ignore_ctrl_c()
+    try:
+        send.send_bytes(pickle.dumps(build(), pickle.HIGHEST_PROTOCOL))
+    except BaseException:  # noqa: BLE001 - the parent builds it again and raises what fails
+        os._exit(1)

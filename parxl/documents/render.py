@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import time
 import zipfile
-import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from ..core.files import safe_file_stem
 from ..core.files import write_new as write_atomic_new
 from ..core.progress import Progress
 from ..core.resources import templates_dir
+from ..core.zipparts import Member, Stamp, package
 
 
 class DocumentError(ParxlError):
@@ -274,7 +273,7 @@ class _Prepared:
     def __init__(self, template: Path, note: str | None):
         self.template = template
         self.note = note
-        self.skeleton: list[tuple[str, bytes]] | None = None
+        self.skeleton: list[tuple[str, Member]] | None = None
         self.comment_id: int | None = None
         self.tpl = _open(template)
         with zipfile.ZipFile(template) as z:
@@ -298,7 +297,7 @@ class _Prepared:
             buffer = io.BytesIO()
             tpl.save(buffer)
             with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as z:
-                self.skeleton = [(n, _Member.deflated(n, z.read(n))) for n in z.namelist()]
+                self.skeleton = [(n, Member.deflated(n, z.read(n))) for n in z.namelist()]
             return buffer.getvalue()
         tpl.docx_ids_index = 1000  # as ``render_init``: drawing ids numbered from 1001 in every document
         with _RenderErrors(self.template):
@@ -313,7 +312,7 @@ class _Prepared:
             runs = _first_runs(tpl.docx)
             if runs:
                 runs[0].mark_comment_range(runs[-1], self.comment_id)
-        body = _Member.deflated(_BODY, tpl.docx.part.blob)
+        body = Member.deflated(_BODY, tpl.docx.part.blob)
         return _package([body if name == _BODY else member for name, member in self.skeleton])
 
     def _body(self, context: dict) -> str:
@@ -372,60 +371,15 @@ def _fix_tables(tpl: DocxTemplate, xml: str):
 _SPANS = etree.XPath(".//w:tc/w:tcPr[1]/w:gridSpan[1]", namespaces={"w": _W[1:-1]})
 
 
-class _Member:
-    """One part of a package, compressed once: its name, CRC-32, sizes and deflated bytes.
-
-    The parts every document of a template shares (styles, theme, settings: ~90 % of a notice's
-    bytes) are compressed once per process and copied as they are into each document's package,
-    where ``zipfile`` would compress them again for every document.
-    """
-
-    __slots__ = ("name", "crc", "size", "data")
-
-    def __init__(self, name: bytes, crc: int, size: int, data: bytes):
-        self.name, self.crc, self.size, self.data = name, crc, size, data
-
-    @classmethod
-    def deflated(cls, name: str, content: bytes) -> _Member:
-        """The part ``name`` holding ``content`` (bytes), deflated as ``zipfile.ZIP_DEFLATED`` does (zlib's
-        default level, raw stream)."""
-        packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-        return cls(name.encode("utf-8"), zlib.crc32(content), len(content), packer.compress(content) + packer.flush())
-
-
-def _dos_time(when: float) -> tuple[int, int]:
-    """(time, date) of the zip format's MS-DOS timestamp for ``when`` (seconds since the epoch, local time)."""
-    t = time.localtime(when)
-    return (t.tm_hour << 11 | t.tm_min << 5 | t.tm_sec // 2,
-            (max(t.tm_year, 1980) - 1980) << 9 | t.tm_mon << 5 | t.tm_mday)
-
-
-def _package(members: list[_Member]) -> bytes:
+def _package(members: list[Member]) -> bytes:
     """The .docx (zip) bytes of ``members`` in this order, each stored with its already deflated bytes.
 
-    The records are those ``zipfile.ZipFile.writestr`` writes (version 2.0, deflated, Unix 0600 file
-    attributes, UTF-8 flag on a non-ASCII name, stamped now); no ZIP64 (a document is far below 4 GB).
+    The records are those ``zipfile.ZipFile.writestr`` writes (``core.zipparts.Stamp.written_at``: Unix 0600
+    file attributes, UTF-8 flag on a non-ASCII name), stamped now; no ZIP64 (a document is far below 4 GB).
     """
-    clock, day = _dos_time(time.time())
-    out: list[bytes] = []
-    directory: list[bytes] = []
-    offset = 0
-    for m in members:
-        flags = 0 if m.name.isascii() else 0x800
-        local = _LOCAL.pack(0x04034B50, 20, flags, zipfile.ZIP_DEFLATED, clock, day, m.crc, len(m.data), m.size,
-                            len(m.name), 0)
-        directory.append(_CENTRAL.pack(0x02014B50, 20 | 3 << 8, 20, flags, zipfile.ZIP_DEFLATED, clock, day, m.crc,
-                                       len(m.data), m.size, len(m.name), 0, 0, 0, 0, 0o600 << 16, offset) + m.name)
-        out += (local, m.name, m.data)
-        offset += len(local) + len(m.name) + len(m.data)
-    central = b"".join(directory)
-    out += (central, _END.pack(0x06054B50, 0, 0, len(members), len(members), len(central), offset, 0))
-    return b"".join(out)
+    return package(members, Stamp.written_at(time.time()))
 
 
-_LOCAL = struct.Struct("<IHHHHHIIIHH")
-_CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
-_END = struct.Struct("<IHHHHIIH")
 _PARAGRAPH = re.compile(r"<w:p([ >])")
 _WORKER_PREPARED: dict[tuple[str, bytes, str | None], _Prepared] = {}  # in a worker process: its open template
 

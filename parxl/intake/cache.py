@@ -25,7 +25,9 @@ query) and, apart, its items as JSON, read only when a caller uses them
 
 Reports of parxl's own failures (``internal-error``) are never cached: the next run
 reads such a file again. A cache that cannot be read (damaged, locked, another
-format) is ignored and rebuilt: it never stops a check.
+format) is ignored and rebuilt: it never stops a check. Items asked for after the cache file or their
+entry went away while the command ran (deleted, or replaced by a concurrent run with other settings)
+raise ``CacheLostError``, which says so and asks for the command to be run again.
 """
 from __future__ import annotations
 
@@ -39,12 +41,13 @@ from pathlib import Path
 
 from .. import __version__
 from ..campaign.folder import Campaign
+from ..core.errors import ParxlError
 from ..core.findings import Finding
 from ..workbook.layout import layout_version
 from .submission import evidence_signature
 from .validation import FileItem, Report
 
-__all__ = ["ValidationCache", "settings_key", "CACHE_FILE", "DOCUMENT_ONLY_SETTINGS", "pack_items"]
+__all__ = ["ValidationCache", "settings_key", "CACHE_FILE", "DOCUMENT_ONLY_SETTINGS", "pack_items", "CacheLostError"]
 
 CACHE_FILE = "validation-cache.sqlite"
 FLUSH_EVERY = 200  # reports put before they are written
@@ -305,23 +308,37 @@ def report_from_json(text: str, items: str | Callable[[], str] | None = None) ->
 
 
 class _Loader:
-    """Reads one entry's items from the cache file when first asked (its own short connection)."""
+    """Reads one entry's items from the cache file when first asked (its own short connection, read-only: a
+    cache file deleted meanwhile is not created again empty). Raises ``CacheLostError`` when the file or
+    the entry is gone or unreadable (``_lost``)."""
 
     def __init__(self, path: Path, key: str):
         self.path, self.key = path, key
 
     def __call__(self) -> str:
         try:
-            db = sqlite3.connect(self.path, timeout=5)
+            db = sqlite3.connect(f"{Path(self.path).resolve().as_uri()}?mode=ro", uri=True, timeout=5)
             try:
                 row = db.execute(f"SELECT items FROM {TABLE} WHERE key = ?", (self.key,)).fetchone()
             finally:
                 db.close()
         except sqlite3.Error as exc:
-            raise LookupError(f"validation cache entry {self.key} unreadable") from exc
+            raise _lost(self.path) from exc
         if row is None:
-            raise LookupError(f"validation cache entry {self.key} gone")
+            raise _lost(self.path)
         return row[0]
+
+
+class CacheLostError(ParxlError):
+    """A cached report's items were asked for after the validation cache file, or its entry, went away
+    (deleted, or replaced by another run with other settings, while this one ran)."""
+
+
+def _lost(path: Path) -> CacheLostError:
+    """The error for items that the cache file ``path`` no longer holds: what happened and what to do."""
+    return CacheLostError(
+        f"Bộ nhớ đệm kiểm tra «{path}» đã bị xoá hoặc bị thay đổi trong khi lệnh đang chạy (có thể do một lệnh "
+        "parxl khác chạy cùng lúc trên đợt này). Hãy chạy lại lệnh: các tệp sẽ được đọc và kiểm tra lại.")
 
 
 class CachedItems(MutableMapping):

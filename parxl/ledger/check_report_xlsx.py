@@ -22,9 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 import json
-import multiprocessing
-import os
-import sys
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
@@ -33,6 +30,7 @@ from ..core.files import ordinary_mode, safe_file_stem, write_atomic
 from ..core.findings import FINDING_TYPES, SEVERITY_TITLES, Finding
 from ..core.numbers import vi_number
 from ..core.progress import Progress
+from ..core.workers import Forked
 from .check_report import UnitLine, stale_unreadable
 from .inbox import InboxFile
 from .receive import IntakeResult
@@ -338,10 +336,10 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
     out = campaign.output_dir
     written = _Written(campaign)
     summary, summary_digest = out / FINDINGS_FILE, written.digest(_findings_inputs(campaign, result, lines, explanations))
-    pending_summary = None
+    pending_summary: Forked[bytes] | None = None
     if not written.unchanged(summary, summary_digest):
         if sum(len(line.findings) for line in lines) + len(lines) >= FORK_FROM:
-            pending_summary = _ForkedBuild(lambda: findings_workbook(campaign, result, lines, explanations))
+            pending_summary = Forked(lambda: findings_workbook(campaign, result, lines, explanations))
         else:
             write_atomic(summary, findings_workbook(campaign, result, lines, explanations))
             written.note(summary, summary_digest)
@@ -376,54 +374,18 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
             todo.append((path, digest, args))
     try:
         _write_feedback(todo, written, len(jobs), progress)
-    finally:
-        data = pending_summary.result() if pending_summary is not None else None
+        data = pending_summary.result() if pending_summary is not None else None  # built in the child, or here
+    finally:  # on an error or Ctrl+C: a child still building is stopped
+        if pending_summary is not None:
+            pending_summary.close()
     if pending_summary is not None:
-        write_atomic(summary, data if data is not None else findings_workbook(campaign, result, lines, explanations))
+        write_atomic(summary, data)
         written.note(summary, summary_digest)
     written.save()
     return paths
 
 
 FORK_FROM = 5000  # findings + units from which the findings workbook is built in a forked process (Linux)
-
-
-class _ForkedBuild:
-    """``build()`` (bytes) run in a forked child process while this one goes on (where ``fork`` is safe to
-    use: Linux; elsewhere, and when the child fails, ``result()`` is None and the caller builds it)."""
-
-    def __init__(self, build):
-        self._proc = self._recv = None
-        if not sys.platform.startswith("linux"):
-            return
-        try:
-            ctx = multiprocessing.get_context("fork")
-            self._recv, send = ctx.Pipe(duplex=False)
-            self._proc = ctx.Process(target=_build_in_child, args=(build, send), daemon=True)
-            self._proc.start()
-            send.close()
-        except (OSError, ValueError):
-            self._proc = None
-
-    def result(self) -> bytes | None:
-        """The bytes built, or None (no child, or it failed: the caller builds them itself). Waits."""
-        if self._proc is None:
-            return None
-        try:
-            data = self._recv.recv_bytes()  # type: ignore[union-attr]
-        except (EOFError, OSError):
-            data = None
-        finally:
-            self._recv.close()  # type: ignore[union-attr]
-            self._proc.join()
-        return data
-
-
-def _build_in_child(build, send) -> None:
-    try:
-        send.send_bytes(build())
-    except BaseException:  # noqa: BLE001 - the parent builds it again and reports what fails
-        os._exit(1)
 
 
 def _findings_inputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine],

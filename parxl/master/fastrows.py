@@ -15,7 +15,6 @@ joined, as they are, between the sheet's compressed head and tail: the same shee
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
 import shutil
@@ -23,7 +22,6 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +29,8 @@ from pathlib import Path
 from xlsxwriter.utility import xl_col_to_name
 
 from ..core.numbers import excel_number
+from ..core.workers import Forked
+from ..core.zipparts import add_raw
 
 RowValue = str | int | Decimal | None  # what one cell of a row is written from
 
@@ -181,25 +181,8 @@ def splice_rows(src: Path, dest: Path, sheet_index: int, rows: DeflatedRows, las
             last = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
             tail_data = last.compress(tail_xml) + last.flush()
             crc = zlib.crc32(tail_xml, crc32_combine(zlib.crc32(head_xml), rows.crc, rows.size))
-            _write_raw(zout, _copy_info(info), crc, len(head_xml) + rows.size + len(tail_xml),
-                       len(head_data) + rows.compressed + len(tail_data), head_data, rows.path, tail_data)
-
-
-def _write_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, crc: int, size: int, compressed: int,
-               head: bytes, middle: Path, tail: bytes) -> None:
-    """Add a member of already deflated data (``head``, the file ``middle``, ``tail``) to ``zout``, as
-    ``ZipFile.open(..., "w")`` would have written it (zipfile has no public call for raw data)."""
-    info.CRC, info.file_size, info.compress_size, info.flag_bits = crc, size, compressed, 0
-    zout.fp.seek(zout.start_dir)
-    info.header_offset = zout.fp.tell()
-    zout.fp.write(info.FileHeader(None))  # zip64 extra fields when a size needs them
-    zout.fp.write(head)
-    with open(middle, "rb") as f:
-        shutil.copyfileobj(f, zout.fp, 1 << 20)
-    zout.fp.write(tail)
-    zout.start_dir = zout.fp.tell()
-    zout.filelist.append(info)
-    zout.NameToInfo[info.filename] = info
+            add_raw(zout, _copy_info(info), crc, len(head_xml) + rows.size + len(tail_xml),
+                    len(head_data) + rows.compressed + len(tail_data), (head_data, rows.path, tail_data))
 
 
 def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
@@ -239,46 +222,15 @@ def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
     return crc1 ^ crc2
 
 
-_ASIDE: dict[str, Callable[[], Iterable[str]]] = {}  # what a forked process makes, inherited from the parent
-
-
-def _deflate_aside(token: str, dest: str) -> DeflatedRows:
-    return deflate_rows(_ASIDE[token](), Path(dest))
-
-
-class RowsAside:
-    """``deflate_rows(make_rows(), dest)`` run in another process while the caller goes on, where processes
-    are forked (they inherit ``make_rows`` and what it reads) and ``parallel`` is true; else when
-    ``result()`` is asked for. Use as a context manager; ``result()`` raises what ``deflate_rows`` raised."""
+class RowsAside(Forked[DeflatedRows]):
+    """``deflate_rows(make_rows(), dest)`` run in another process while the caller goes on (``core.workers.Forked``:
+    a forked child, which inherits ``make_rows`` and what it reads), where processes fork, ``parallel`` is
+    true and the machine has more than one CPU; else when ``result()`` is asked for. Use as a context
+    manager (leaving it stops the child); ``result()`` raises what ``deflate_rows`` raises, here."""
 
     def __init__(self, make_rows: Callable[[], Iterable[str]], dest: Path, parallel: bool = True):
         self.make_rows, self.dest = make_rows, Path(dest)
-        self._pool: ProcessPoolExecutor | None = None
-        self._job: Future | None = None
-        if parallel and (os.cpu_count() or 1) > 1 and multiprocessing.get_start_method(allow_none=False) == "fork":
-            token = f"{os.getpid()}-{id(self)}"
-            _ASIDE[token] = make_rows
-            try:
-                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-                self._job = self._pool.submit(_deflate_aside, token, str(self.dest))
-            finally:
-                _ASIDE.pop(token, None)  # the child has its copy once forked (on submit)
-
-    def result(self) -> DeflatedRows:
-        """The compressed rows (made here when no other process made them)."""
-        if self._job is not None:
-            try:
-                return self._job.result()
-            except BrokenProcessPool:  # the other process died: make them here
-                pass
-        return deflate_rows(self.make_rows(), self.dest)
-
-    def __enter__(self) -> "RowsAside":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        super().__init__(lambda: deflate_rows(make_rows(), self.dest), parallel=parallel and (os.cpu_count() or 1) > 1)
 
 
 # The functions XlsxWriter's ``Worksheet._prepare_formula`` rewrites (as ``_xlfn.NAME(``) when future

@@ -5,17 +5,15 @@ and kind, which XlsxWriter stores in ``xl/sharedStrings.xml`` only (sheet
 XML refers to strings by index; docProps hold campaign-wide text). So we
 build one template with unique placeholder strings, keep every other part
 already compressed, and per unit only substitute the XML-escaped identity
-into the shared strings, deflate that one part and assemble the zip. The
+into the shared strings, deflate that one part and assemble the zip (``core.zipparts``). The
 shared-strings part is written last so everything before it is one
 constant block of bytes.
 """
 from __future__ import annotations
 
 import re
-import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
 from io import BytesIO
 
 from pathlib import Path
@@ -25,16 +23,15 @@ from ..campaign.units import Unit
 from ..core.errors import ParxlError
 from ..core.files import ordinary_mode, safe_file_stem, write_atomic
 from ..core.progress import Progress
+from ..core.zipparts import Member, Prefix
 from ..criteria.model import kind_key
 from .build import Identity, build_bytes, clean_text
 
 SST = "xl/sharedStrings.xml"
+_SST_NAME = SST.encode("ascii")
 # Placeholders: plain ASCII (nothing to escape), delimited so none is a prefix of another.
 TOKENS = Identity(code="@@parxl-unit-code@@", name="@@parxl-unit-name@@", kind="@@parxl-unit-kind@@")
 _TOKEN_MARK = "@@parxl-unit-"
-
-_DOS_DATE = (1 << 5) | 1  # 1980-01-01, like XlsxWriter: no clock in the file
-_DOS_TIME = 0
 
 
 def escape_sst_text(text: str) -> str:
@@ -44,27 +41,9 @@ def escape_sst_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-@dataclass(frozen=True)
-class _Member:
-    name: bytes
-    crc: int
-    size: int
-    data: bytes  # raw deflate stream
-
-
 def _deflate(raw: bytes) -> bytes:
     c = zlib.compressobj(6, zlib.DEFLATED, -15)
     return c.compress(raw) + c.flush()
-
-
-def _local_header(m: _Member, method: int = 8) -> bytes:
-    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, _DOS_TIME, _DOS_DATE,
-                       m.crc, len(m.data), m.size, len(m.name), 0) + m.name
-
-
-def _central_entry(m: _Member, offset: int, method: int = 8) -> bytes:
-    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, _DOS_TIME, _DOS_DATE,
-                       m.crc, len(m.data), m.size, len(m.name), 0, 0, 0, 0, 0, offset) + m.name
 
 
 STORE_BELOW = 8192  # a file's own member smaller than this is stored, not deflated (a few KB; no zlib call)
@@ -78,33 +57,13 @@ class Package:
     """
 
     def __init__(self, parts: dict[str, bytes]):
-        head, central = bytearray(), bytearray()
-        for name, raw in parts.items():
-            m = _Member(name.encode("ascii"), zlib.crc32(raw), len(raw), _deflate(raw))
-            central += _central_entry(m, len(head))
-            head += _local_header(m) + m.data
-        self._head, self._central, self._count = bytes(head), bytes(central), len(parts)
+        self._prefix = Prefix(Member.deflated(name, raw) for name, raw in parts.items())
 
     def assemble(self, own: list[tuple[str, bytes]]) -> bytes:
         """The package's bytes: the fixed members, then ``own`` ((ASCII name, uncompressed bytes), in order;
         stored when smaller than ``STORE_BELOW`` bytes, else deflated)."""
-        locals_, central = [self._head], [self._central]
-        offset = len(self._head)
-        for name, raw in own:
-            if len(raw) < STORE_BELOW:
-                m = _Member(name.encode("ascii"), zlib.crc32(raw), len(raw), raw)
-                local = _local_header(m, 0) + raw
-                central.append(_central_entry(m, offset, 0))
-            else:
-                m = _Member(name.encode("ascii"), zlib.crc32(raw), len(raw), _deflate(raw))
-                local = _local_header(m) + m.data
-                central.append(_central_entry(m, offset))
-            locals_.append(local)
-            offset += len(local)
-        count = self._count + len(own)
-        directory = b"".join(central)
-        end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(directory), offset, 0)
-        return b"".join((*locals_, directory, end))
+        return self._prefix.package([Member.stored(name, raw) if len(raw) < STORE_BELOW else Member.deflated(name, raw)
+                                     for name, raw in own])
 
 
 class Template:
@@ -122,13 +81,7 @@ class Template:
         for token in (TOKENS.code, TOKENS.name, TOKENS.kind):
             if self._sst.count(token) == 0:
                 raise ParxlError(f"Biểu mẫu mẫu thiếu chỗ giữ «{token}».")
-        self._members: list[_Member] = []
-        head, central = bytearray(), bytearray()
-        for name, raw in parts.items():
-            m = _Member(name.encode("ascii"), zlib.crc32(raw), len(raw), _deflate(raw))
-            central += _central_entry(m, len(head))
-            head += _local_header(m) + m.data
-        self._head, self._central, self._count = bytes(head), bytes(central), len(parts) + 1
+        self._prefix = Prefix(Member.deflated(name, raw) for name, raw in parts.items())
         # The shared strings after the last placeholder (the criteria set's long texts) are the same for
         # every unit: deflated once as a stream of their own, which per unit follows the unit's own part
         # flushed to a byte boundary (a valid deflate stream: the tail refers back to nothing before it).
@@ -161,12 +114,8 @@ class Template:
                 .replace(TOKENS.kind, escape_sst_text(identity.kind))).encode("utf-8")
         c = zlib.compressobj(6, zlib.DEFLATED, -15)
         data = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH) + self._tail_deflated
-        m = _Member(SST.encode("ascii"), zlib.crc32(self._tail, zlib.crc32(head)), len(head) + self._tail_size, data)
-        local = _local_header(m) + m.data
-        central = self._central + _central_entry(m, len(self._head))
-        end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, self._count, self._count,
-                          len(central), len(self._head) + len(local), 0)
-        return b"".join((self._head, local, central, end))
+        return self._prefix.package([Member(_SST_NAME, zlib.crc32(self._tail, zlib.crc32(head)),
+                                            len(head) + self._tail_size, data)])
 
 
 def workbook_filename(unit: Unit) -> str:
