@@ -187,6 +187,23 @@ EDGES = {  # id: (part regex, edit, the fast path reads it itself)
     "element-in-row": (ASSESS_PART, lambda x: x.replace("</row>", "<extLst/></row>", 1), False),
     "latin1-declared": (r".*\.xml", lambda x: x.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'), False),
     "cells-out-of-order": (ASSESS_PART, lambda x: x.replace('r="B5"', 'r="A5x"', 1).replace('r="C5"', 'r="A5"'), True),
+    # Rows whose every cell has the plainest shape (``sheet._PLAIN_CELL``), read in one pass:
+    "plain-cells-out-of-order": (ASSESS_PART, lambda x: re.sub(
+        r'<c r="B(\d+)"( s="\d+")?/><c r="C\1"', r'<c r="C\1"\2/><c r="B\1"', x, count=1), True),
+    "plain-cells-same-column": (ASSESS_PART, lambda x: re.sub(r'<c r="(\w)(\d+)"( s="\d+")?/>', r'<c r="\1\2"/><c r="\1\2"/>', x,
+                                                              count=1), True),
+    "plain-column-past-xfd": (ASSESS_PART, lambda x: x.replace("</row>", '<c r="XFE8"/></row>', 1), True),
+    "plain-typed-empty-values": (ASSESS_PART, lambda x: re.sub(r'<c r="([A-Z]+\d+)"( s="\d+")?/>',
+                                                               lambda m: f'<c r="{m[1]}"{m[2] or ""} t="'
+                                                               f'{"bsedn"[int(m[1][-1]) % 5] if "bsedn"[int(m[1][-1]) % 5] != "s" else "str"}"'
+                                                               f'>{"<v></v>" if int(m[1][-1]) % 2 else "<f></f><v/>"}</c>', x), True),
+    "plain-inline-string-with-value": (ASSESS_PART, lambda x: re.sub(r'<c r="(B\d+)"( s="\d+")?/>',
+                                                                     r'<c r="\1"\2 t="inlineStr"><v></v></c>', x, count=3),
+                                       True),
+    "plain-formula-aca-true": (ASSESS_PART, lambda x: x.replace("<f>", '<f aca="true">'), True),
+    "plain-booleans-and-errors": (ASSESS_PART, lambda x: re.sub(r'<c r="(C\d+)"( s="\d+")?/>',
+                                                                r'<c r="\1"\2 t="b"><v>1</v></c>', x, count=2)
+                                  .replace('<c r="A9"', '<c r="A9" t="e"><v>#REF!</v></c><c r="A9x"', 1), True),
     "bad-number": (ASSESS_PART, lambda x: x.replace("<v>1</v>", "<v>1,5</v>", 1), True),
     "string-index-out-of-range": (ASSESS_PART, lambda x: re.sub(r't="s"><v>\d+</v>', 't="s"><v>99999</v>', x,
                                                                 count=1), True),
