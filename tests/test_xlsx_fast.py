@@ -84,6 +84,7 @@ def read_both(data: bytes, max_row: int):
     fast._REST_COUNTS.clear()
     fast._RICH.clear()
     sheet_module._ROWS.clear()
+    sheet_module._CELLS.clear()
     try:
         fast.ENABLED = True
         with tree_calls() as calls:
@@ -204,6 +205,8 @@ EDGES = {  # id: (part regex, edit, the fast path reads it itself)
     "plain-booleans-and-errors": (ASSESS_PART, lambda x: re.sub(r'<c r="(C\d+)"( s="\d+")?/>',
                                                                 r'<c r="\1"\2 t="b"><v>1</v></c>', x, count=2)
                                   .replace('<c r="A9"', '<c r="A9" t="e"><v>#REF!</v></c><c r="A9x"', 1), True),
+    "row-end-lookalike-in-row": (ASSESS_PART, lambda x: x.replace("</row>", "<rowx></rowx></row>", 1), False),
+    "text-between-rows": (ASSESS_PART, lambda x: x.replace("</row><row", "</row> \n\t<row"), True),
     "bad-number": (ASSESS_PART, lambda x: x.replace("<v>1</v>", "<v>1,5</v>", 1), True),
     "string-index-out-of-range": (ASSESS_PART, lambda x: re.sub(r't="s"><v>\d+</v>', 't="s"><v>99999</v>', x,
                                                                 count=1), True),

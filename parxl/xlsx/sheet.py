@@ -420,7 +420,7 @@ class SheetParser:
                 return None
             previous = number
         columns = self.request.columns
-        unxml = fast.unxml
+        unxml, known = fast.unxml, _CELLS
         cells: list = []
         strings: list = []
         for c_letters, kind, f_text, v_text in found:
@@ -435,13 +435,20 @@ class SheetParser:
             if kind == "s" and text is not None and text.isdigit() and text.isascii():
                 strings.append((int(text), c_letters, formula))
                 continue
-            value = self._cell_value(row_no, c_letters, kind, text, formula, None)
+            key = (kind, text, formula)
+            value = known.get(key)
             if value is None:
-                continue
-            if type(value) is int:
-                strings.append((value, c_letters, formula))
-            else:
-                cells.append((c_letters, value))
+                value = self._cell_value(row_no, c_letters, kind, text, formula, None)
+                if value is None:
+                    continue
+                if type(value) is int:
+                    strings.append((value, c_letters, formula))
+                    continue
+                if (text is None or len(text) <= 64) and (formula is None or len(formula) <= 1024):
+                    if len(known) >= 8192:
+                        known.clear()
+                    known[key] = value
+            cells.append((c_letters, value))
         return tuple(cells), tuple(strings), bool(cells or strings)
 
     def _store(self, row_no: int, col: str, kind: str, text: str | None, formula: str | None,
@@ -528,6 +535,9 @@ def rich_text(el) -> str:
 # The kinds are those whose empty cell (no formula, no value) reads as None; inlineStr is read cell by cell.
 _PLAIN_CELL = re.compile(r'<c r="([A-Z]{1,3})[0-9]{1,7}"(?: s="[0-9]{1,5}")?(?: t="(s|n|str|b|e|d)")?'
                          r'(?:/>|>(?:<f(?: aca="(?:false|true)")?>([^<]*)</f>)?(?:<v>([^<]*)</v>)?</c>)|<')
+# (kind, value text, formula) -> the immutable Cell ``_cell_value`` made of them (a number, a formula of the
+# template, a boolean: the same in many rows and files), for ``_plain_row``; short texts only.
+_CELLS: dict[tuple, Cell] = {}
 _ROWS: dict[tuple, tuple] = {}  # (row number, row content, columns) -> what SheetParser._row_done kept
 _DECIMALS: dict[str, Decimal] = {}  # cell text -> its value, for the texts seen most ("0", "1", "0.5"…)
 
