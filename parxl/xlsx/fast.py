@@ -130,7 +130,7 @@ def plain_parts(whole: bytes, split: bytes | None = None) -> tuple[str, str] | N
     try:
         cut = _split_check(whole, split) if split is not None else None
         if cut is None:
-            _plain_parser().Parse(whole, True)
+            _parse_known(_plain_parser(), whole, True)
             text, rest = whole.decode("utf-8"), ""
         else:
             text, rest = whole[:cut[0]].decode("utf-8"), cut[1]
@@ -185,7 +185,7 @@ def _split_check(whole: bytes, split: bytes) -> tuple[int, str] | None:
     cut += len(split)
     head_parser = _plain_parser()
     try:
-        head_parser.Parse(whole[:cut], False)
+        _parse_known(head_parser, whole[:cut], False, root)
         head_parser.Parse(b"</" + root.group(1) + b">", True)
     except (expat.ExpatError, _NotPlain):  # e.g. cut inside a nested element: check it whole
         return None
@@ -202,6 +202,61 @@ def _split_check(whole: bytes, split: bytes) -> tuple[int, str] | None:
                 _SPLIT_CHECKED.clear()
             _SPLIT_CHECKED[key] = text
     return cut, text
+
+
+# Pieces of a part checked once per process: per root element, the end tag that closes each piece and the
+# shape a piece must have to be kept (one element child of the root's content, closed by that end tag, with
+# no namespace prefix but «xml:», no markup but its own elements: its well-formedness holds wherever it
+# stands in element content).
+_ATTRS = rb'(?:[ \t\n]+[A-Za-z]+="[^"<>]*")*'
+_PIECES = {
+    b"sst": (b"</si>", re.compile(
+        rb'<si>(?:<t(?: xml:space="preserve")?>[^<]*</t>|(?:<r><rPr>(?:<[A-Za-z]+' + _ATTRS + rb'[ \t\n]*/>)*</rPr>'
+        rb'<t(?: xml:space="preserve")?>[^<]*</t></r>)+)')),
+    b"worksheet": (b"</row>", re.compile(
+        rb"<row" + _ATTRS + rb"[ \t\n]*>(?:<c" + _ATTRS + rb"[ \t\n]*(?:/>|>(?:<f" + _ATTRS + rb"[ \t\n]*>[^<]*</f>)?"
+        rb"(?:<v>[^<]*</v>)?</c>))*")),
+}
+_KNOWN_PIECES: set[bytes] = set()  # pieces (without their end tag) already parsed in a plain part
+PIECE_BYTES = 4096  # the longest piece kept
+PIECES_KEPT = 65536  # the most pieces kept (then forgotten all at once)
+
+
+def _parse_known(parser, data: bytes, final: bool, root: re.Match | None = None) -> None:
+    """``parser.Parse(data, final)`` with the pieces of ``data`` already found in a plain part left out.
+
+    ``data`` is cut after its root's start tag (``_ROOT_TAG``) and at each end tag of ``_PIECES`` for that
+    root («</si>», «</row>»); a piece between two cuts that is in ``_KNOWN_PIECES`` is left out with its end
+    tag. Why the verdict is the same: a kept piece has the shape of one element with plain content and no
+    namespace prefix, and it was read in element content of a plain part, so it is well-formed wherever it
+    stands in element content. When the rest parses as plain, every cut in it stands right after a tag's
+    «>» (no comment, CDATA section or «<» in a value can be there), in element content; putting the pieces
+    back changes nothing the parser sees. When the rest does not parse, neither would the whole.
+    After a successful parse, the pieces of the right shape that were parsed are remembered.
+    """
+    if root is None:
+        root = _ROOT_TAG.search(data, 0, 4096)
+    known = _PIECES.get(root.group(1)) if root is not None else None
+    if known is None or len(data) < 8192:
+        parser.Parse(data, final)
+        return
+    end, shape = known
+    head = root.end()
+    pieces = data[head:].split(end)
+    tail = pieces.pop()
+    seen = _KNOWN_PIECES
+    new = [piece for piece in pieces if piece not in seen]
+    if len(new) == len(pieces):
+        parser.Parse(data, final)
+    else:
+        new.append(tail)
+        parser.Parse(data[:head] + end.join(new), final)
+        new.pop()
+    if len(seen) + len(new) > PIECES_KEPT:
+        seen.clear()
+    for piece in new:
+        if len(piece) <= PIECE_BYTES and shape.fullmatch(piece):
+            seen.add(piece)
 
 
 def _root(text: str, name: str, rest: str = "") -> tuple[str, int]:
