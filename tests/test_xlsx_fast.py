@@ -86,6 +86,7 @@ def read_both(data: bytes, max_row: int):
     sheet_module._ROWS.clear()
     sheet_module._CELLS.clear()
     fast._KNOWN_PIECES.clear()
+    fast._SEEN_ONCE.clear()
     try:
         fast.ENABLED = True
         with tree_calls() as calls:
@@ -415,10 +416,14 @@ def test_parts_checked_without_the_pieces_already_read_give_the_whole_parts_verd
     else:
         part = _sst(items)
     fast._KNOWN_PIECES.clear()
+    fast._SEEN_ONCE.clear()
     whole = fast.plain_text(part)
     assert (whole is None) == (edit in NOT_PLAIN), edit
     fast._KNOWN_PIECES.clear()
+    fast._SEEN_ONCE.clear()
     assert fast.plain_text(_sst(PIECE_ITEMS)) is not None
+    assert not fast._KNOWN_PIECES
+    assert fast.plain_text(_sst(PIECE_ITEMS)) is not None  # a piece is kept when found again
     assert len(fast._KNOWN_PIECES) == len(PIECE_ITEMS)
     assert fast.plain_text(part) == whole
     rows = "".join(f'<row r="{r}" ht="15"><c r="A{r}" s="1" t="s"><v>{r}</v></c><c r="B{r}" s="2"/>'
@@ -427,7 +432,10 @@ def test_parts_checked_without_the_pieces_already_read_give_the_whole_parts_verd
     sheet = (f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}'
              f'</sheetData><sheetProtection sheet="1"/></worksheet>').encode()
     assert fast.plain_parts(sheet, b"</sheetData>") is not None
+    assert fast.plain_parts(sheet, b"</sheetData>") is not None
+    assert len(fast._KNOWN_PIECES) > len(PIECE_ITEMS)
     broken = sheet.replace(b'<row r="7"', b'<!-- <row r="7"', 1).replace(b'<row r="9"', b'--><row r="9"', 1)
     assert fast.plain_parts(broken, b"</sheetData>") is None
     fast._KNOWN_PIECES.clear()
+    fast._SEEN_ONCE.clear()
     assert fast.plain_parts(broken, b"</sheetData>") is None

@@ -218,6 +218,7 @@ _PIECES = {
         rb"(?:<v>[^<]*</v>)?</c>))*")),
 }
 _KNOWN_PIECES: set[bytes] = set()  # pieces (without their end tag) already parsed in a plain part
+_SEEN_ONCE: set[bytes] = set()  # pieces parsed once, in a plain part or not (not yet in _KNOWN_PIECES)
 PIECE_BYTES = 4096  # the longest piece kept
 PIECES_KEPT = 65536  # the most pieces kept (then forgotten all at once)
 
@@ -232,7 +233,7 @@ def _parse_known(parser, data: bytes, final: bool, root: re.Match | None = None)
     stands in element content. When the rest parses as plain, every cut in it stands right after a tag's
     «>» (no comment, CDATA section or «<» in a value can be there), in element content; putting the pieces
     back changes nothing the parser sees. When the rest does not parse, neither would the whole.
-    After a successful parse, the pieces of the right shape that were parsed are remembered.
+    After a successful parse, the pieces of the right shape parsed for the second time are remembered.
     """
     if root is None:
         root = _ROOT_TAG.search(data, 0, 4096)
@@ -244,7 +245,7 @@ def _parse_known(parser, data: bytes, final: bool, root: re.Match | None = None)
     head = root.end()
     pieces = data[head:].split(end)
     tail = pieces.pop()
-    seen = _KNOWN_PIECES
+    seen, once = _KNOWN_PIECES, _SEEN_ONCE
     new = [piece for piece in pieces if piece not in seen]
     if len(new) == len(pieces):
         parser.Parse(data, final)
@@ -254,8 +255,12 @@ def _parse_known(parser, data: bytes, final: bool, root: re.Match | None = None)
         new.pop()
     if len(seen) + len(new) > PIECES_KEPT:
         seen.clear()
-    for piece in new:
-        if len(piece) <= PIECE_BYTES and shape.fullmatch(piece):
+    if len(once) + len(new) > PIECES_KEPT:
+        once.clear()
+    for piece in new:  # a piece found again is kept (one a single file has costs a set lookup, no regex)
+        if piece not in once:
+            once.add(piece)
+        elif len(piece) <= PIECE_BYTES and shape.fullmatch(piece):
             seen.add(piece)
 
 
