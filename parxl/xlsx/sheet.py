@@ -8,6 +8,7 @@ and drives it.
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -410,15 +411,9 @@ class SheetParser:
         found = _PLAIN_CELL.findall(content)
         if not found:
             return None
-        cols = _COLS
-        numbers = [cols.get(cell[0]) for cell in found]  # "" (any other «<») and a column past XFD give None
-        if None in numbers:
-            return None
-        previous = 0
-        for number in numbers:  # strictly increasing: else _row_done says which address is wrong
-            if number <= previous:
-                return None
-            previous = number
+        numbers = list(map(_COLS.get, map(_FIRST, found)))  # "" (any other «<») and past XFD give None
+        if None in numbers or not all(map(_LESS, numbers, numbers[1:])):
+            return None  # not a column, or not strictly increasing: _row_done says which address is wrong
         columns = self.request.columns
         unxml, known = fast.unxml, _CELLS
         cells: list = []
@@ -426,25 +421,25 @@ class SheetParser:
         for c_letters, kind, f_text, v_text in found:
             if not (f_text or v_text) or (columns is not None and c_letters not in columns):
                 continue  # empty (no formula, no value: None for every kind allowed here), or not read
-            if f_text and "&" in f_text:
-                f_text = unxml(f_text)
-            formula = f_text or None
-            text = (unxml(v_text) if "&" in v_text else v_text) if v_text else None
-            if not kind:
-                kind = "n"
-            if kind == "s" and text is not None and text.isdigit() and text.isascii():
-                strings.append((int(text), c_letters, formula))
+            if kind == "s" and v_text.isdigit() and v_text.isascii():
+                if f_text and "&" in f_text:
+                    f_text = unxml(f_text)
+                strings.append((int(v_text), c_letters, f_text or None))
                 continue
-            key = (kind, text, formula)
+            key = (kind, v_text, f_text)  # as written: the same text reads the same wherever it is
             value = known.get(key)
             if value is None:
-                value = self._cell_value(row_no, c_letters, kind, text, formula, None)
+                if f_text and "&" in f_text:
+                    f_text = unxml(f_text)
+                formula = f_text or None
+                text = (unxml(v_text) if "&" in v_text else v_text) if v_text else None
+                value = self._cell_value(row_no, c_letters, kind or "n", text, formula, None)
                 if value is None:
                     continue
                 if type(value) is int:
                     strings.append((value, c_letters, formula))
                     continue
-                if (text is None or len(text) <= 64) and (formula is None or len(formula) <= 1024):
+                if len(v_text) <= 64 and len(f_text) <= 1024:
                     if len(known) >= 8192:
                         known.clear()
                     known[key] = value
@@ -535,7 +530,8 @@ def rich_text(el) -> str:
 # The kinds are those whose empty cell (no formula, no value) reads as None; inlineStr is read cell by cell.
 _PLAIN_CELL = re.compile(r'<c r="([A-Z]{1,3})[0-9]{1,7}"(?: s="[0-9]{1,5}")?(?: t="(s|n|str|b|e|d)")?'
                          r'(?:/>|>(?:<f(?: aca="(?:false|true)")?>([^<]*)</f>)?(?:<v>([^<]*)</v>)?</c>)|<')
-# (kind, value text, formula) -> the immutable Cell ``_cell_value`` made of them (a number, a formula of the
+_FIRST, _LESS = operator.itemgetter(0), operator.lt
+# (t, value text, formula text, as written) -> the immutable Cell ``_cell_value`` made of them (a number, a formula of the
 # template, a boolean: the same in many rows and files), for ``_plain_row``; short texts only.
 _CELLS: dict[tuple, Cell] = {}
 _ROWS: dict[tuple, tuple] = {}  # (row number, row content, columns) -> what SheetParser._row_done kept
