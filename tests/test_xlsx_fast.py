@@ -79,6 +79,8 @@ def read_both(data: bytes, max_row: int):
     sheet after its rows, rows) empty, then with them filled by that first read; both must agree.
     """
     container._WORKBOOKS.clear()
+    container._STRING_CELLS.clear()
+    container._DEFINED.clear()
     fast._TAILS.clear()
     fast._SPLIT_CHECKED.clear()
     fast._REST_COUNTS.clear()
