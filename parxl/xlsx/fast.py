@@ -219,8 +219,8 @@ _PIECES = {
 }
 _KNOWN_PIECES: set[bytes] = set()  # pieces (without their end tag) already parsed in a plain part
 _SEEN_ONCE: set[bytes] = set()  # pieces parsed once, in a plain part or not (not yet in _KNOWN_PIECES)
-PIECE_BYTES = 4096  # the longest piece kept
-PIECES_KEPT = 65536  # the most pieces kept (then forgotten all at once)
+PIECE_BYTES = 2048  # the longest piece remembered
+PIECES_KEPT = 16384  # the most pieces in each of the two sets (then forgotten all at once): a few MB at most
 
 
 def _parse_known(parser, data: bytes, final: bool, root: re.Match | None = None) -> None:
@@ -258,9 +258,11 @@ def _parse_known(parser, data: bytes, final: bool, root: re.Match | None = None)
     if len(once) + len(new) > PIECES_KEPT:
         once.clear()
     for piece in new:  # a piece found again is kept (one a single file has costs a set lookup, no regex)
+        if len(piece) > PIECE_BYTES:
+            continue
         if piece not in once:
             once.add(piece)
-        elif len(piece) <= PIECE_BYTES and shape.fullmatch(piece):
+        elif shape.fullmatch(piece):
             seen.add(piece)
 
 
