@@ -79,11 +79,16 @@ def read_both(data: bytes, max_row: int):
     sheet after its rows, rows) empty, then with them filled by that first read; both must agree.
     """
     container._WORKBOOKS.clear()
+    container._STRING_CELLS.clear()
+    container._DEFINED.clear()
     fast._TAILS.clear()
     fast._SPLIT_CHECKED.clear()
     fast._REST_COUNTS.clear()
     fast._RICH.clear()
     sheet_module._ROWS.clear()
+    sheet_module._CELLS.clear()
+    fast._KNOWN_PIECES.clear()
+    fast._SEEN_ONCE.clear()
     try:
         fast.ENABLED = True
         with tree_calls() as calls:
@@ -187,6 +192,25 @@ EDGES = {  # id: (part regex, edit, the fast path reads it itself)
     "element-in-row": (ASSESS_PART, lambda x: x.replace("</row>", "<extLst/></row>", 1), False),
     "latin1-declared": (r".*\.xml", lambda x: x.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'), False),
     "cells-out-of-order": (ASSESS_PART, lambda x: x.replace('r="B5"', 'r="A5x"', 1).replace('r="C5"', 'r="A5"'), True),
+    # Rows whose every cell has the plainest shape (``sheet._PLAIN_CELL``), read in one pass:
+    "plain-cells-out-of-order": (ASSESS_PART, lambda x: re.sub(
+        r'<c r="B(\d+)"( s="\d+")?/><c r="C\1"', r'<c r="C\1"\2/><c r="B\1"', x, count=1), True),
+    "plain-cells-same-column": (ASSESS_PART, lambda x: re.sub(r'<c r="(\w)(\d+)"( s="\d+")?/>', r'<c r="\1\2"/><c r="\1\2"/>', x,
+                                                              count=1), True),
+    "plain-column-past-xfd": (ASSESS_PART, lambda x: x.replace("</row>", '<c r="XFE8"/></row>', 1), True),
+    "plain-typed-empty-values": (ASSESS_PART, lambda x: re.sub(r'<c r="([A-Z]+\d+)"( s="\d+")?/>',
+                                                               lambda m: f'<c r="{m[1]}"{m[2] or ""} t="'
+                                                               f'{"bsedn"[int(m[1][-1]) % 5] if "bsedn"[int(m[1][-1]) % 5] != "s" else "str"}"'
+                                                               f'>{"<v></v>" if int(m[1][-1]) % 2 else "<f></f><v/>"}</c>', x), True),
+    "plain-inline-string-with-value": (ASSESS_PART, lambda x: re.sub(r'<c r="(B\d+)"( s="\d+")?/>',
+                                                                     r'<c r="\1"\2 t="inlineStr"><v></v></c>', x, count=3),
+                                       True),
+    "plain-formula-aca-true": (ASSESS_PART, lambda x: x.replace("<f>", '<f aca="true">'), True),
+    "plain-booleans-and-errors": (ASSESS_PART, lambda x: re.sub(r'<c r="(C\d+)"( s="\d+")?/>',
+                                                                r'<c r="\1"\2 t="b"><v>1</v></c>', x, count=2)
+                                  .replace('<c r="A9"', '<c r="A9" t="e"><v>#REF!</v></c><c r="A9x"', 1), True),
+    "row-end-lookalike-in-row": (ASSESS_PART, lambda x: x.replace("</row>", "<rowx></rowx></row>", 1), False),
+    "text-between-rows": (ASSESS_PART, lambda x: x.replace("</row><row", "</row> \n\t<row"), True),
     "bad-number": (ASSESS_PART, lambda x: x.replace("<v>1</v>", "<v>1,5</v>", 1), True),
     "string-index-out-of-range": (ASSESS_PART, lambda x: re.sub(r't="s"><v>\d+</v>', 't="s"><v>99999</v>', x,
                                                                 count=1), True),
@@ -353,3 +377,67 @@ def test_sheet_checked_in_two_pieces_as_whole(original):
         agreed += 1
         plain += whole is not None
     assert agreed == 400 and 0 < plain < 400
+
+
+def _sst(items: list[str], root: str = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">") -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + root + "".join(items) + "</sst>").encode()
+
+
+PIECE_ITEMS = [f'<si><t xml:space="preserve">Nhãn số {i} &amp; chú thích dài để phần đủ lớn</t></si>' for i in range(300)] + [
+    f'<si><r><rPr><b/><sz val="12"/></rPr><t>Đậm {i}</t></r><r><rPr><i/></rPr><t xml:space="preserve"> nghiêng</t></r></si>'
+    for i in range(20)]
+PIECE_EDITS = {  # id: edit of the item list (known pieces from PIECE_ITEMS, read before in a plain part)
+    "same": lambda x: x,
+    "one-new": lambda x: x[:5] + ["<si><t>mới</t></si>"] + x[5:],
+    "comment-around-known": lambda x: x[:5] + ["<!--"] + x[5:9] + ["-->"] + x[9:],
+    "cdata-around-known": lambda x: x[:5] + ["<si><t><![CDATA["] + x[5:9] + ["]]></t></si>"] + x[9:],
+    "pi-around-known": lambda x: x[:5] + ["<?x "] + x[5:9] + ["?>"] + x[9:],
+    "attribute-around-known": lambda x: x[:5] + ['<si a="'] + x[5:9] + ['"><t/></si>'] + x[9:],
+    "nested-known": lambda x: x[:5] + ["<si><t>a</t><x>"] + x[5:9] + ["</x></si>"] + x[9:],
+    "unclosed-before-known": lambda x: x[:5] + ["<si><t>a</t>"] + x[5:],
+    "malformed-new": lambda x: x[:5] + ["<si><t>a & b</t></si>"] + x[5:],
+    "known-only-in-prolog-comment": lambda x: x,
+    "prefixed-root": lambda x: x,
+}
+
+
+NOT_PLAIN = {"comment-around-known", "cdata-around-known", "pi-around-known", "attribute-around-known",
+             "unclosed-before-known", "malformed-new", "known-only-in-prolog-comment"}
+
+
+@pytest.mark.parametrize("edit", list(PIECE_EDITS))
+def test_parts_checked_without_the_pieces_already_read_give_the_whole_parts_verdict(edit):
+    """The oracle is the part checked whole (no piece known: what the reader did before pieces were kept)."""
+    items = PIECE_EDITS[edit](list(PIECE_ITEMS))
+    if edit == "known-only-in-prolog-comment":
+        part = _sst(items).replace(b"<sst ", b"<!-- <sst> " + "".join(PIECE_ITEMS[:3]).encode() + b" -->\n<sst ", 1)
+    elif edit == "prefixed-root":
+        part = _sst([i.replace("<si>", "<m:si>").replace("</si>", "</m:si>") for i in items],
+                    '<m:sst xmlns:m="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+        part = part.replace(b"</sst>", b"</m:sst>")
+    else:
+        part = _sst(items)
+    fast._KNOWN_PIECES.clear()
+    fast._SEEN_ONCE.clear()
+    whole = fast.plain_text(part)
+    assert (whole is None) == (edit in NOT_PLAIN), edit
+    fast._KNOWN_PIECES.clear()
+    fast._SEEN_ONCE.clear()
+    assert fast.plain_text(_sst(PIECE_ITEMS)) is not None
+    assert not fast._KNOWN_PIECES
+    assert fast.plain_text(_sst(PIECE_ITEMS)) is not None  # a piece is kept when found again
+    assert len(fast._KNOWN_PIECES) == len(PIECE_ITEMS)
+    assert fast.plain_text(part) == whole
+    rows = "".join(f'<row r="{r}" ht="15"><c r="A{r}" s="1" t="s"><v>{r}</v></c><c r="B{r}" s="2"/>'
+                   f'<c r="F{r}" t="n"><f aca="false">IF(D{r}=&quot;Đạt&quot;,1,0)</f><v>1</v></c></row>'
+                   for r in range(1, 200))
+    sheet = (f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}'
+             f'</sheetData><sheetProtection sheet="1"/></worksheet>').encode()
+    assert fast.plain_parts(sheet, b"</sheetData>") is not None
+    assert fast.plain_parts(sheet, b"</sheetData>") is not None
+    assert len(fast._KNOWN_PIECES) > len(PIECE_ITEMS)
+    broken = sheet.replace(b'<row r="7"', b'<!-- <row r="7"', 1).replace(b'<row r="9"', b'--><row r="9"', 1)
+    assert fast.plain_parts(broken, b"</sheetData>") is None
+    fast._KNOWN_PIECES.clear()
+    fast._SEEN_ONCE.clear()
+    assert fast.plain_parts(broken, b"</sheetData>") is None

@@ -166,9 +166,7 @@ class XlsxFile:
             sheets, names = read
             for name, rid, state in sheets:
                 self._add_sheet(unescape_text(name), state, rels.get(rid or "", (None, "", ""))[0])
-            for name, local_id, text in names:
-                if local_id is None or name not in self.defined_names:
-                    self.defined_names[name] = text.strip()
+            self.defined_names = _defined_names(names)
         else:
             self._read_workbook_tree(_parse(data, self.workbook_part), rels)
         shared = [t for t, _, kind in rels.values() if kind.endswith(REL_SHARED)]
@@ -215,6 +213,7 @@ class XlsxFile:
             out[name] = self._stream_sheet(info, real, request, pending)
         if pending:
             strings = self._shared_strings(set(pending))
+            known = _STRING_CELLS
             for index, places in pending.items():
                 text = strings.get(index)
                 if text is None:
@@ -223,7 +222,13 @@ class XlsxFile:
                 for sheet, key, formula in places:
                     if formula is None:
                         if plain is None:
-                            plain = Cell(text, "s", None)
+                            plain = known.get(text)
+                            if plain is None:
+                                plain = Cell(text, "s", None)
+                                if len(text) <= 4096:
+                                    if len(known) >= 8192:
+                                        known.clear()
+                                    known[text] = plain
                         sheet.cells[key] = plain
                     else:
                         sheet.cells[key] = Cell(text, "s", formula)
@@ -350,6 +355,24 @@ def _fast(read, data: bytes, *args):
 
 
 _WORKBOOKS: dict[bytes, tuple] = {}  # workbook.xml bytes -> what fast.read_workbook read of them
+_STRING_CELLS: dict[str, Cell] = {}  # a shared string's text -> the Cell of a plain cell showing it (immutable)
+_DEFINED: dict[int, tuple[list, dict[str, str]]] = {}  # id(names read) -> (those names, their dict)
+
+
+def _defined_names(names: list[tuple[str, str | None, str]]) -> dict[str, str]:
+    """The defined names (name, localSheetId, text) read from workbook.xml as ``XlsxFile.defined_names``: the
+    text trimmed, a workbook-level name before a sheet's own of the same name. A new dict each call; made
+    once per list read (``_WORKBOOKS`` gives the same list for the same workbook.xml)."""
+    known = _DEFINED.get(id(names))
+    if known is None or known[0] is not names:
+        out: dict[str, str] = {}
+        for name, local_id, text in names:
+            if local_id is None or name not in out:
+                out[name] = text.strip()
+        if len(_DEFINED) >= 8:
+            _DEFINED.clear()
+        known = _DEFINED[id(names)] = (names, out)
+    return dict(known[1])
 
 
 def _target(target: str, folder: str) -> str:

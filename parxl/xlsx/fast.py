@@ -130,7 +130,7 @@ def plain_parts(whole: bytes, split: bytes | None = None) -> tuple[str, str] | N
     try:
         cut = _split_check(whole, split) if split is not None else None
         if cut is None:
-            _plain_parser().Parse(whole, True)
+            _parse_known(_plain_parser(), whole, True)
             text, rest = whole.decode("utf-8"), ""
         else:
             text, rest = whole[:cut[0]].decode("utf-8"), cut[1]
@@ -185,7 +185,7 @@ def _split_check(whole: bytes, split: bytes) -> tuple[int, str] | None:
     cut += len(split)
     head_parser = _plain_parser()
     try:
-        head_parser.Parse(whole[:cut], False)
+        _parse_known(head_parser, whole[:cut], False, root)
         head_parser.Parse(b"</" + root.group(1) + b">", True)
     except (expat.ExpatError, _NotPlain):  # e.g. cut inside a nested element: check it whole
         return None
@@ -202,6 +202,68 @@ def _split_check(whole: bytes, split: bytes) -> tuple[int, str] | None:
                 _SPLIT_CHECKED.clear()
             _SPLIT_CHECKED[key] = text
     return cut, text
+
+
+# Pieces of a part checked once per process: per root element, the end tag that closes each piece and the
+# shape a piece must have to be kept (one element child of the root's content, closed by that end tag, with
+# no namespace prefix but «xml:», no markup but its own elements: its well-formedness holds wherever it
+# stands in element content).
+_ATTRS = rb'(?:[ \t\n]+[A-Za-z]+="[^"<>]*")*'
+_PIECES = {
+    b"sst": (b"</si>", re.compile(
+        rb'<si>(?:<t(?: xml:space="preserve")?>[^<]*</t>|(?:<r><rPr>(?:<[A-Za-z]+' + _ATTRS + rb'[ \t\n]*/>)*</rPr>'
+        rb'<t(?: xml:space="preserve")?>[^<]*</t></r>)+)')),
+    b"worksheet": (b"</row>", re.compile(
+        rb"<row" + _ATTRS + rb"[ \t\n]*>(?:<c" + _ATTRS + rb"[ \t\n]*(?:/>|>(?:<f" + _ATTRS + rb"[ \t\n]*>[^<]*</f>)?"
+        rb"(?:<v>[^<]*</v>)?</c>))*")),
+}
+_KNOWN_PIECES: set[bytes] = set()  # pieces (without their end tag) already parsed in a plain part
+_SEEN_ONCE: set[bytes] = set()  # pieces parsed once, in a plain part or not (not yet in _KNOWN_PIECES)
+PIECE_BYTES = 2048  # the longest piece remembered
+PIECES_KEPT = 16384  # the most pieces in each of the two sets (then forgotten all at once): a few MB at most
+
+
+def _parse_known(parser, data: bytes, final: bool, root: re.Match | None = None) -> None:
+    """``parser.Parse(data, final)`` with the pieces of ``data`` already found in a plain part left out.
+
+    ``data`` is cut after its root's start tag (``_ROOT_TAG``) and at each end tag of ``_PIECES`` for that
+    root («</si>», «</row>»); a piece between two cuts that is in ``_KNOWN_PIECES`` is left out with its end
+    tag. Why the verdict is the same: a kept piece has the shape of one element with plain content and no
+    namespace prefix, and it was read in element content of a plain part, so it is well-formed wherever it
+    stands in element content. When the rest parses as plain, every cut in it stands right after a tag's
+    «>» (no comment, CDATA section or «<» in a value can be there), in element content; putting the pieces
+    back changes nothing the parser sees. When the rest does not parse, neither would the whole.
+    After a successful parse, the pieces of the right shape parsed for the second time are remembered.
+    """
+    if root is None:
+        root = _ROOT_TAG.search(data, 0, 4096)
+    known = _PIECES.get(root.group(1)) if root is not None else None
+    if known is None or len(data) < 8192:
+        parser.Parse(data, final)
+        return
+    end, shape = known
+    head = root.end()
+    pieces = data[head:].split(end)
+    tail = pieces.pop()
+    seen, once = _KNOWN_PIECES, _SEEN_ONCE
+    new = [piece for piece in pieces if piece not in seen]
+    if len(new) == len(pieces):
+        parser.Parse(data, final)
+    else:
+        new.append(tail)
+        parser.Parse(data[:head] + end.join(new), final)
+        new.pop()
+    if len(seen) + len(new) > PIECES_KEPT:
+        seen.clear()
+    if len(once) + len(new) > PIECES_KEPT:
+        once.clear()
+    for piece in new:  # a piece found again is kept (one a single file has costs a set lookup, no regex)
+        if len(piece) > PIECE_BYTES:
+            continue
+        if piece not in once:
+            once.add(piece)
+        elif shape.fullmatch(piece):
+            seen.add(piece)
 
 
 def _root(text: str, name: str, rest: str = "") -> tuple[str, int]:
@@ -381,6 +443,7 @@ def read_workbook(text: str) -> tuple[list[tuple[str, str | None, str]], list[tu
 
 
 # Sheets -------------------------------------------------------------------
+_ROW_START = re.compile(r'<row(?: r="([0-9]{1,7})")?(?=[\s/>])([^>]*)>')
 _ROW = re.compile(r'<row(?: r="([0-9]{1,7})")?(?=[\s/>])([^>]*?)(?:/>|>([^<]*(?:<(?!/row[\s>])[^<]*)*)</row\s*>)|(<)')
 CELL = re.compile(r'<c(?: r="([A-Z]{1,3})([0-9]{1,7})")?(?: s="[0-9]{1,5}")?(?: t="([A-Za-z]{1,9})")?(?=[\s/>])'
                   r'([^>]*?)(?:(/)>|>(?:(?:(<f)(?=[\s>])([^>]*)>([^<]*)</f>)?(?:(<v)>([^<]*)</v>)?</c>'
@@ -524,11 +587,30 @@ def _rows(body: str, parser) -> None:
     """The rows of sheetData's content, as ``SheetParser._row`` reads them."""
     if _PREFIXED_TAG.search(body):
         raise Fallback("prefixed element in sheetData")
-    for m in _ROW.finditer(body):
-        r, attrs, content, other = m.groups()
-        if other:
+    # As ``_ROW.finditer`` reads them (its «(<)» a Fallback), a row found with ``str.find`` (C speed) rather
+    # than by the regex engine walking every character of the row.
+    find, start_tag, fast_row = body.find, _ROW_START.match, parser.fast_row
+    pos = 0
+    while True:
+        i = find("<", pos)
+        if i < 0:
+            return
+        m = start_tag(body, i)
+        if m is None:
             raise Fallback("not a row")
+        r, attrs = m.groups()
+        pos = m.end()
+        if attrs.endswith("/"):
+            attrs, content = attrs[:-1], ""
+        else:
+            end = find("</row", pos)
+            while end >= 0 and not (body[end + 5:end + 6].isspace() or body[end + 5:end + 6] == ">"):
+                end = find("</row", end + 5)  # e.g. «</rowx>»: not this row's end
+            close = find(">", end + 5) if end >= 0 else -1
+            if close < 0 or body[end + 5:close].strip():
+                raise Fallback("not a row")
+            content, pos = body[pos:end], close + 1
         if r is None:
             r = attr(attrs, "r")
-        if not parser.fast_row(r, content or ""):
+        if not fast_row(r, content):
             return

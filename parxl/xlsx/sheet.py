@@ -8,6 +8,7 @@ and drives it.
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -321,6 +322,9 @@ class SheetParser:
         """What ``fast_row`` keeps of one row's content, apart: (cells as (column, Cell), shared strings as
         (index, column, formula), whether any cell was kept). A row without a shared formula keeps the same
         wherever the same row text is in the same place, so ``fast_row`` replays it for every file that has it."""
+        plain = self._plain_row(row_no, content)
+        if plain is not None:
+            return plain
         columns = self.request.columns
         cols, letters, unxml = _COLS, _LETTERS, fast.unxml
         cells: list = []
@@ -397,6 +401,49 @@ class SheetParser:
                 strings.append((value, col, formula))
             else:
                 cells.append((col, value))
+        return tuple(cells), tuple(strings), bool(cells or strings)
+
+    def _plain_row(self, row_no: int, content: str) -> tuple | None:
+        """``_row_done`` for a row whose every cell has the plainest shape (``_PLAIN_CELL``: ``r`` first, in
+        upper case, then ``s`` and ``t``, at most one ``<f>`` without ``t``/``si`` and one ``<v>``) with columns in
+        strictly increasing order, in one regex pass and one loop over the filled cells only; None for any
+        other row (``_row_done`` reads it cell by cell, with its verdicts)."""
+        found = _PLAIN_CELL.findall(content)
+        if not found:
+            return None
+        numbers = list(map(_COLS.get, map(_FIRST, found)))  # "" (any other «<») and past XFD give None
+        if None in numbers or not all(map(_LESS, numbers, numbers[1:])):
+            return None  # not a column, or not strictly increasing: _row_done says which address is wrong
+        columns = self.request.columns
+        unxml, known = fast.unxml, _CELLS
+        cells: list = []
+        strings: list = []
+        for c_letters, kind, f_text, v_text in found:
+            if not (f_text or v_text) or (columns is not None and c_letters not in columns):
+                continue  # empty (no formula, no value: None for every kind allowed here), or not read
+            if kind == "s" and v_text.isdigit() and v_text.isascii():
+                if f_text and "&" in f_text:
+                    f_text = unxml(f_text)
+                strings.append((int(v_text), c_letters, f_text or None))
+                continue
+            key = (kind, v_text, f_text)  # as written: the same text reads the same wherever it is
+            value = known.get(key)
+            if value is None:
+                if f_text and "&" in f_text:
+                    f_text = unxml(f_text)
+                formula = f_text or None
+                text = (unxml(v_text) if "&" in v_text else v_text) if v_text else None
+                value = self._cell_value(row_no, c_letters, kind or "n", text, formula, None)
+                if value is None:
+                    continue
+                if type(value) is int:
+                    strings.append((value, c_letters, formula))
+                    continue
+                if len(v_text) <= 64 and len(f_text) <= 1024:
+                    if len(known) >= 8192:
+                        known.clear()
+                    known[key] = value
+            cells.append((c_letters, value))
         return tuple(cells), tuple(strings), bool(cells or strings)
 
     def _store(self, row_no: int, col: str, kind: str, text: str | None, formula: str | None,
@@ -478,6 +525,15 @@ def rich_text(el) -> str:
     return "".join(parts)
 
 
+# A cell in the plainest shape (Excel's, LibreOffice's and parxl's usual cells): (column letters, t, formula
+# text, value text), "" for those absent; any other «<» (another shape, another element) gives ("", "", "", "").
+# The kinds are those whose empty cell (no formula, no value) reads as None; inlineStr is read cell by cell.
+_PLAIN_CELL = re.compile(r'<c r="([A-Z]{1,3})[0-9]{1,7}"(?: s="[0-9]{1,5}")?(?: t="(s|n|str|b|e|d)")?'
+                         r'(?:/>|>(?:<f(?: aca="(?:false|true)")?>([^<]*)</f>)?(?:<v>([^<]*)</v>)?</c>)|<')
+_FIRST, _LESS = operator.itemgetter(0), operator.lt
+# (t, value text, formula text, as written) -> the immutable Cell ``_cell_value`` made of them (a number, a formula of the
+# template, a boolean: the same in many rows and files), for ``_plain_row``; short texts only.
+_CELLS: dict[tuple, Cell] = {}
 _ROWS: dict[tuple, tuple] = {}  # (row number, row content, columns) -> what SheetParser._row_done kept
 _DECIMALS: dict[str, Decimal] = {}  # cell text -> its value, for the texts seen most ("0", "1", "0.5"…)
 
