@@ -506,18 +506,20 @@ class Ledger:
         ids = dict(self.db.execute("SELECT id, sha256 FROM versions WHERE round = ? AND sha256 IN "
                                    "(SELECT value FROM json_each(?))", (round, wanted)))
         out: dict[str, dict[str, LedgerItem]] = {sha: {} for sha in ids.values()}
-        rows = self.db.execute("SELECT version_id, item, inputs, score, evidence, explanation FROM items WHERE "
-                               "version_id IN (SELECT value FROM json_each(?)) ORDER BY version_id, item",
-                               (json.dumps(sorted(ids)),)).fetchall()
-        inputs = json.loads("[" + ",".join(r[2] for r in rows) + "]")
-        evidence = json.loads("[" + ",".join(r[4] for r in rows) + "]")
+        cursor = self.db.execute("SELECT version_id, item, inputs, score, evidence, explanation FROM items WHERE "
+                                 "version_id IN (SELECT value FROM json_each(?)) ORDER BY version_id, item",
+                                 (json.dumps(sorted(ids)),))
         figures: dict[str, Decimal] = {}  # one Decimal per score text: the same few recur across every unit
-        for (vid, item, _, score, _, explanation), values, entries in zip(rows, inputs, evidence):
-            figure = figures.get(score)
-            if figure is None:
-                figure = figures[score] = Decimal(score)
-            out[ids[vid]][item] = LedgerItem({k: decode_value(v) for k, v in values.items()}, figure, entries,
-                                             explanation)
+        while rows := cursor.fetchmany(20_000):  # in batches: bounded memory
+            inputs = json.loads("[" + ",".join(r[2] for r in rows) + "]")
+            evidence = json.loads("[" + ",".join(r[4] for r in rows) + "]")
+            for (vid, item, raw, score, _, explanation), values, entries in zip(rows, inputs, evidence):
+                figure = figures.get(score)
+                if figure is None:
+                    figure = figures[score] = Decimal(score)
+                if '"d"' in raw:  # a number kept as {"d": "12.5"} (``encode_value``); else the values as they are
+                    values = {k: decode_value(v) for k, v in values.items()}
+                out[ids[vid]][item] = LedgerItem(values, figure, entries, explanation)
         return out
 
     def record_appraisal(self, round: str, unit_code: str, scores: dict[str, Decimal], notes: dict[str, str],
