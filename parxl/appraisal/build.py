@@ -163,16 +163,17 @@ def _worker_build(index: int) -> bytes:
     return build_group(campaign, round, groups[index], units)
 
 
-def inputs_text(item: Item, values: dict[str, Value]) -> str:
+def inputs_text(item: Item, values: dict[str, Value], specs: list | None = None) -> str:
     """The unit's inputs for an item, as a Vietnamese reader reads them ("Số hồ sơ: 95; …"); an item the unit
-    marked not applicable says so first, with how the appraiser overturns the claim."""
+    marked not applicable says so first, with how the appraiser overturns the claim. ``specs``: the item's
+    ``rule.inputs(item.max)`` when the caller has them already (one item's rows, unit after unit)."""
     if item.scored_by == "appraisers":
         return "Cơ quan thẩm định chấm (đơn vị chỉ cung cấp tài liệu kiểm chứng, giải trình)."
     if item.marked_not_applicable(values):
         return (f"Đơn vị chọn «{item.not_applicable}» (không tính vào điểm tối đa). Chấp nhận: để trống điểm "
                 "thẩm định; không chấp nhận: nhập điểm thẩm định (có thể là 0).")
     parts = []
-    for spec in item.rule.inputs(item.max):
+    for spec in specs if specs is not None else item.rule.inputs(item.max):
         value = values.get(spec.key)
         shown = "(trống)" if value is None or value == "" else (
             vi_number(value) if isinstance(value, Decimal) else str(value))
@@ -311,6 +312,7 @@ class _ItemCells:
         self.max = float(item.max)
         self.clean_code = clean_text(item.code)
         self.clean_title = clean_text(item.title)
+        self.specs = item.rule.inputs(item.max) if item.scored_by != "appraisers" else []
 
 
 _BLANK_WHEN_MISSING = ("inputs", "self", "evidence", "explanation", "previous", "score", "note", "flag", "prev_note",
@@ -376,7 +378,7 @@ class _Rows:
         detail = u.details.get(shared.code)
         v = {"unit": s(code), "unit_name": s(name), "item": s(shared.code), "title": s(shared.shown),
              "max": shared.max}
-        inputs = inputs_text(item, detail.inputs) if detail else ""
+        inputs = inputs_text(item, detail.inputs, shared.specs) if detail else ""
         height = max(shared.title_height, text_height([(inputs, 12)], WIDTHS["inputs"]))
         if u.submission is None:
             v["remark"] = s(_MISSING_REMARK)
@@ -386,11 +388,11 @@ class _Rows:
         self_score = u.submission.self_scores.get(shared.code)
         previous = u.previous.get(shared.code)
         ev_link = self._evidence(r, "evidence", detail.evidence if detail else [], v)
-        v["explanation"] = s(clean_text(detail.explanation) if detail else "")
+        v["explanation"] = s(_clean(detail.explanation) if detail else "")
         reply = u.reply.get(shared.code)
         shown = reply is not None and bool(reply.explanation.strip() or reply.evidence or reply.inputs.get("proposed"))
-        v["prev_note"] = s(clean_text(u.previous_notes.get(shared.code, "")))
-        v["reply"] = s(clean_text(reply.explanation) if reply else "")
+        v["prev_note"] = s(_clean(u.previous_notes.get(shared.code, "")))
+        v["reply"] = s(_clean(reply.explanation) if reply else "")
         extra_link = self._evidence(r, "extra_evidence", reply.evidence if reply else [], v)
         proposed = reply.inputs.get("proposed") if reply else None
         if not isinstance(proposed, Decimal):
@@ -518,6 +520,11 @@ class _Rows:
 _HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 _RELS_OPEN = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
               '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">')
+
+
+def _clean(text: str) -> str:
+    """``clean_text``, at once for an empty text (most explanations and opinions are)."""
+    return clean_text(text) if text else ""
 
 
 @lru_cache(maxsize=4096)
