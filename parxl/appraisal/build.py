@@ -343,7 +343,7 @@ class _Rows:
         self._wb_cols = {k: xl_col_to_name(v) for k, v in c.items()}
         self._order = sorted(c, key=c.get)  # column keys in column order
         self._spans = f"{first_col + 1}:{last_col + 1}"  # every row fills every column
-        self._first_col, self._last_col = first_col, last_col
+        self._last_col = last_col
         self._styles: dict[int, int] = {}
         for fmt in (fm.title, fm.legend, fm.heading):  # the header rows', met first in row order
             self._style(fmt)
