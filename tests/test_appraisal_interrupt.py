@@ -54,7 +54,8 @@ def test_ctrl_c_while_the_workers_start_stops_in_vietnamese_and_writes_nothing(t
     env = {**os.environ, "CTRL_C_AT": at, "PYTHONPATH": os.pathsep.join(
         [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run([sys.executable, "-c", DRIVER, str(c.root), str(pids)], env=env, capture_output=True,
-                          text=True, timeout=300, start_new_session=True)
+                          text=True, timeout=300, start_new_session=True,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # not ignored
     assert done.returncode == 130, (done.returncode, done.stderr)
     assert "Đã dừng theo yêu cầu" in done.stderr
     for english in ("Traceback", "KeyboardInterrupt", "Error", "Exception", "Process"):

@@ -7,17 +7,24 @@ Rows go item by item, then unit by unit, so an appraiser compares units on the
 same item one under another. Units without a readable file are listed too,
 greyed and locked, with a note. Only «Điểm thẩm định» and «Ý kiến thẩm định»
 are unlocked; the score column is pre-filled with the previous round's score.
+
+XlsxWriter writes each workbook but its data rows, which ``_Rows`` renders straight into sheet XML (one
+template per row shape) and puts into the package: every part reads byte for byte as XlsxWriter writing
+the cells one by one made it (tests/test_appraisal_fast.py), at about a third of the cost.
 """
 from __future__ import annotations
 
 import gc
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from .. import __version__
 from ..campaign.folder import Campaign
@@ -29,9 +36,11 @@ from ..core.workers import hold_ctrl_c, ignore_ctrl_c, stop_pool
 from ..criteria.framework import Item
 from ..criteria.rules import Value
 from ..intake.evidence_text import parse_entry
+from ..ledger.sheet_xml import _url, _utf16_cut, attribute
 from ..ledger.store import SELF, LedgerItem, Ledger, LedgerSubmission
 from ..master.consolidation import SURVEY_ROUND
 from ..workbook.build import clean_text, generated_at
+from ..workbook.stamping import Package
 from ..workbook.styles import CELL, FORMULA_FILL, PROTECT, WorkbookFormats, col_index, print_setup, text_height
 from ..workbook.texts import item_text
 from . import layout as L
@@ -61,12 +70,13 @@ def gather(campaign: Campaign, round: str) -> list[UnitRows]:
     """Every listed unit, in list order, with its latest self-assessment and earlier appraised scores."""
     with Ledger.open(campaign) as ledger:
         subs = {s.unit_code: s for s in ledger.latest_submissions()}
+        details = ledger.item_details_many(s.sha256 for s in subs.values())
         out = []
         for unit in campaign.units:
             sub = subs.get(unit.code)
             rows = UnitRows(unit.code, unit.name, sub, kind=unit.kind)
             if sub is not None:
-                rows.details = ledger.item_details(sub.sha256)
+                rows.details = details.get(sub.sha256, {})
                 for name in sorted(r for r in sub.scores if r not in (SELF, SURVEY_ROUND) and r < round):
                     rows.previous.update(sub.scores[name])
                 before = L.round_number(round) - 1
@@ -153,16 +163,17 @@ def _worker_build(index: int) -> bytes:
     return build_group(campaign, round, groups[index], units)
 
 
-def inputs_text(item: Item, values: dict[str, Value]) -> str:
+def inputs_text(item: Item, values: dict[str, Value], specs: list | None = None) -> str:
     """The unit's inputs for an item, as a Vietnamese reader reads them ("Số hồ sơ: 95; …"); an item the unit
-    marked not applicable says so first, with how the appraiser overturns the claim."""
+    marked not applicable says so first, with how the appraiser overturns the claim. ``specs``: the item's
+    ``rule.inputs(item.max)`` when the caller has them already (one item's rows, unit after unit)."""
     if item.scored_by == "appraisers":
         return "Cơ quan thẩm định chấm (đơn vị chỉ cung cấp tài liệu kiểm chứng, giải trình)."
     if item.marked_not_applicable(values):
         return (f"Đơn vị chọn «{item.not_applicable}» (không tính vào điểm tối đa). Chấp nhận: để trống điểm "
                 "thẩm định; không chấp nhận: nhập điểm thẩm định (có thể là 0).")
     parts = []
-    for spec in item.rule.inputs(item.max):
+    for spec in specs if specs is not None else item.rule.inputs(item.max):
         value = values.get(spec.key)
         shown = "(trống)" if value is None or value == "" else (
             vi_number(value) if isinstance(value, Decimal) else str(value))
@@ -242,6 +253,8 @@ def _build_group(campaign: Campaign, round: str, group: L.Group, units: list[Uni
     for key, (_, heading) in L.COLUMNS.items():
         ws.write_string(hr, c[key], heading, fm.heading)
 
+    # The data rows: rendered here as sheet XML (``_Rows``), XlsxWriter writing the rest of the package.
+    rows = _Rows(wb, fm, c, first_col, last_col)
     r = hr + 1
     names = [(clean_text(u.code), clean_text(u.name)) for u in units]  # the same on every item's rows
     for item in group.items:
@@ -250,7 +263,7 @@ def _build_group(campaign: Campaign, round: str, group: L.Group, units: list[Uni
         for u, (code, name) in zip(units, names):
             if not item.applies(u.kind):
                 continue
-            _row(ws, fm, c, r, shared, u, code, name)
+            rows.row(r, shared, u, code, name)
             r += 1
         if r > first:
             ws.data_validation(first, c["score"], r - 1, c["score"], {
@@ -265,6 +278,7 @@ def _build_group(campaign: Campaign, round: str, group: L.Group, units: list[Uni
                 "validate": "list", "source": [L.FLAG_WORD, "Không"], "ignore_blank": True,
                 "input_title": "Cần giải trình",
                 "input_message": f"Chọn «{L.FLAG_WORD}» nếu đơn vị cần giải trình tiêu chí này (kể cả khi không hạ điểm)."})
+    rows.close()
     ws.autofilter(hr, first_col, max(r - 1, hr + 1), last_col)
     ws.freeze_panes(L.HEADER_ROW, 0)
     print_setup(ws, landscape=True, repeat_row=hr)
@@ -283,7 +297,7 @@ def _build_group(campaign: Campaign, round: str, group: L.Group, units: list[Uni
     meta.very_hidden()
     ws.activate()
     wb.close()
-    return out.getvalue()
+    return rows.package(out.getvalue(), f"xl/worksheets/sheet{ws.index + 1}.xml")
 
 
 class _ItemCells:
@@ -298,81 +312,219 @@ class _ItemCells:
         self.max = float(item.max)
         self.clean_code = clean_text(item.code)
         self.clean_title = clean_text(item.title)
+        self.specs = item.rule.inputs(item.max) if item.scored_by != "appraisers" else []
 
 
 _BLANK_WHEN_MISSING = ("inputs", "self", "evidence", "explanation", "previous", "score", "note", "flag", "prev_note",
                        "reply", "extra_evidence", "proposed")
 _MISSING_REMARK = "Đơn vị chưa gửi tệp đọc được: chưa có số liệu để thẩm định."
+_DEFAULT_ROW_PX = 20  # XlsxWriter's default (and original) row height in pixels: no «ht» on such a row
+_STR_MAX = 32_767  # UTF-16 units in a cell: XlsxWriter cuts a longer string there
+_LINKS_MAX = 65_530  # hyperlinks per sheet: XlsxWriter leaves the next ones out
+_SHEET_RELS = "xl/worksheets/_rels/{}.rels"
+_MISSING = (True,)  # the shape of a row of a unit without a readable file
 
 
-def _row(ws, fm: AppraisalFormats, c: dict[str, int], r: int, shared: _ItemCells, u: UnitRows, code: str,
-         name: str) -> None:
-    """Unit ``u``'s row ``r`` on the item of ``shared``; ``code``, ``name``: the unit's, as cell text."""
-    item = shared.item
-    missing = u.submission is None
-    detail = u.details.get(shared.code)
-    text, num = (fm.grey, fm.grey_num) if missing else (fm.text, fm.num)
-    ws.write_string(r, c["unit"], code, fm.grey if missing else fm.code)
-    ws.write_string(r, c["unit_name"], name, text)
-    ws.write_string(r, c["item"], shared.code, fm.grey if missing else fm.code)
-    ws.write_string(r, c["title"], shared.shown, text)
-    inputs = inputs_text(item, detail.inputs) if detail else ""
-    ws.set_row(r, max(shared.title_height, text_height([(inputs, 12)], WIDTHS["inputs"])))
-    ws.write_number(r, c["max"], shared.max, num)
-    if missing:
-        for key in _BLANK_WHEN_MISSING:
-            ws.write_blank(r, c[key], None, fm.grey)
-        ws.write_string(r, c["remark"], _MISSING_REMARK, fm.grey)
-        return
-    self_score = u.submission.self_scores.get(shared.code)
-    previous = u.previous.get(shared.code)
-    ws.write_string(r, c["inputs"], inputs, text)
-    _number_or_blank(ws, r, c["self"], self_score, num)
-    _evidence(ws, fm, r, c["evidence"], detail.evidence if detail else [])
-    ws.write_string(r, c["explanation"], clean_text(detail.explanation) if detail else "", text)
-    _number_or_blank(ws, r, c["previous"], previous, num)
-    _number_or_blank(ws, r, c["score"], previous, fm.score)
-    ws.write_blank(r, c["note"], None, fm.note)
-    ws.write_blank(r, c["flag"], None, fm.note)
-    reply = u.reply.get(shared.code)
-    shown = reply is not None and bool(reply.explanation.strip() or reply.evidence or reply.inputs.get("proposed"))
-    text_fmt, num_fmt, link_fmt = (fm.shown, fm.shown_num, fm.shown_link) if shown else (text, num, fm.link)
-    ws.write_string(r, c["prev_note"], clean_text(u.previous_notes.get(shared.code, "")), text_fmt)
-    ws.write_string(r, c["reply"], clean_text(reply.explanation) if reply else "", text_fmt)
-    _evidence(ws, fm, r, c["extra_evidence"], reply.evidence if reply else [], text_fmt, link_fmt)
-    proposed = reply.inputs.get("proposed") if reply else None
-    _number_or_blank(ws, r, c["proposed"], proposed if isinstance(proposed, Decimal) else None, num_fmt)
-    if shown:
-        ws.write_string(r, c["unit"], code, fm.shown)
-        ws.write_string(r, c["item"], shared.clean_code, fm.shown)
-        ws.write_string(r, c["title"], shared.clean_title, fm.shown)
-    remark = []
-    if u.submission.status == "errors" or u.submission.errors:
-        remark.append(f"Tệp của đơn vị còn {vi_number(u.submission.errors)} lỗi (xem kết quả kiểm tra).")
-    if detail is None:
-        remark.append("Tệp không có dòng tiêu chí này.")
-    ws.write_string(r, c["remark"], " ".join(remark), text)
+class _Rows:
+    """The data rows of an appraisal sheet rendered straight into sheet XML, as XlsxWriter would write them.
 
+    Every text goes through the workbook's own shared-string table (the same order and count as XlsxWriter's
+    ``write_string`` calls), and every cell's format gets its style index the way XlsxWriter gives it, at its
+    first use in row order (the header rows' formats first), so the package's parts read, byte for byte, as
+    XlsxWriter writing the cells one by one made them. ``package()`` puts the rows, their hyperlinks and the
+    links' relationships into the package XlsxWriter wrote without them (``workbook.stamping.Package``).
+    """
 
-def _number_or_blank(ws, r: int, col: int, value: Decimal | None, fmt) -> None:
-    if value is None:
-        ws.write_blank(r, col, None, fmt)
-    else:
-        ws.write_number(r, col, float(value), fmt)
+    def __init__(self, wb, fm: AppraisalFormats, c: dict[str, int], first_col: int, last_col: int):
+        self._table = wb.str_table.string_table  # XlsxWriter's: text -> index, in order of first use
+        self._str_table = wb.str_table
+        self._count = 0
+        self._fm = fm
+        self._wb_cols = {k: xl_col_to_name(v) for k, v in c.items()}
+        self._order = sorted(c, key=c.get)  # column keys in column order
+        self._spans = f"{first_col + 1}:{last_col + 1}"  # every row fills every column
+        self._last_col = last_col
+        self._styles: dict[int, int] = {}
+        for fmt in (fm.title, fm.legend, fm.heading):  # the header rows', met first in row order
+            self._style(fmt)
+        self._parts: list[str] = []
+        self._last_row = -1
+        self._heights: dict[float, str] = {}
+        self._templates: dict[tuple, str] = {}
+        self.links: list[tuple[str, tuple[str, str]]] = []
 
+    def _style(self, fmt) -> int:
+        i = self._styles.get(id(fmt))
+        if i is None:
+            i = self._styles[id(fmt)] = fmt._get_xf_index()  # XlsxWriter's numbering: at first use
+        return i
 
-def _evidence(ws, fm: AppraisalFormats, r: int, col: int, entries: list[str], text_fmt=None, link_fmt=None) -> None:
-    """The evidence cell, one entry a line as ``Entry.display()`` shows it (each stored entry parsed again:
-    «QĐ số 120/QĐ-UBND ngày 05/03/2025 — mục II, trang 3»); a hyperlink on the cell when exactly one http(s)
-    link is cited."""
-    if not entries:
-        ws.write_string(r, col, "", text_fmt or fm.text)
-        return
-    text, link = _evidence_cell(tuple(entries))
-    if link is not None:
-        if ws.write_url(r, col, link, link_fmt or fm.link, string=text or link) == 0:
+    def _string(self, text: str) -> int:
+        if len(text) > _STR_MAX // 2 and len(text.encode("utf-16-le", "surrogatepass")) // 2 > _STR_MAX:
+            text = _utf16_cut(text)
+        table = self._table
+        i = table.get(text)
+        if i is None:
+            i = table[text] = len(table)
+        self._count += 1
+        return i
+
+    def row(self, r: int, shared: _ItemCells, u: UnitRows, code: str, name: str) -> None:
+        """Unit ``u``'s row ``r`` (0-based) on the item of ``shared``; ``code``, ``name``: the unit's, as cell
+        text. Texts are met in the order the earlier cell-by-cell writer wrote them; the row's XML comes from
+        the template of its shape (which cells are blank, which formats), made at the shape's first row."""
+        s = self._string
+        item = shared.item
+        detail = u.details.get(shared.code)
+        v = {"unit": s(code), "unit_name": s(name), "item": s(shared.code), "title": s(shared.shown),
+             "max": shared.max}
+        inputs = inputs_text(item, detail.inputs, shared.specs) if detail else ""
+        height = max(shared.title_height, text_height([(inputs, 12)], WIDTHS["inputs"]))
+        if u.submission is None:
+            v["remark"] = s(_MISSING_REMARK)
+            self._emit(r, height, _MISSING, v)
             return
-    ws.write_string(r, col, text[:32_767], text_fmt or fm.text)
+        v["inputs"] = s(inputs)
+        self_score = u.submission.self_scores.get(shared.code)
+        previous = u.previous.get(shared.code)
+        ev_link = self._evidence(r, "evidence", detail.evidence if detail else [], v)
+        v["explanation"] = s(_clean(detail.explanation) if detail else "")
+        reply = u.reply.get(shared.code)
+        shown = reply is not None and bool(reply.explanation.strip() or reply.evidence or reply.inputs.get("proposed"))
+        v["prev_note"] = s(_clean(u.previous_notes.get(shared.code, "")))
+        v["reply"] = s(_clean(reply.explanation) if reply else "")
+        extra_link = self._evidence(r, "extra_evidence", reply.evidence if reply else [], v)
+        proposed = reply.inputs.get("proposed") if reply else None
+        if not isinstance(proposed, Decimal):
+            proposed = None
+        if shown:
+            v["unit"] = s(code)
+            v["item"] = s(shared.clean_code)
+            v["title"] = s(shared.clean_title)
+        remark = []
+        if u.submission.status == "errors" or u.submission.errors:
+            remark.append(f"Tệp của đơn vị còn {vi_number(u.submission.errors)} lỗi (xem kết quả kiểm tra).")
+        if detail is None:
+            remark.append("Tệp không có dòng tiêu chí này.")
+        v["remark"] = s(" ".join(remark))
+        if self_score is not None:
+            v["self"] = float(self_score)
+        if previous is not None:
+            v["previous"] = v["score"] = float(previous)
+        if proposed is not None:
+            v["proposed"] = float(proposed)
+        self._emit(r, height, (False, self_score is None, previous is None, proposed is None, shown, ev_link,
+                               extra_link), v)
+
+    def _evidence(self, r: int, key: str, entries: list[str], v: dict) -> bool:
+        """The evidence cell's text index into ``v[key]``, one entry a line as ``Entry.display()`` shows it
+        (each stored entry parsed again: «QĐ số 120/QĐ-UBND ngày 05/03/2025 — mục II, trang 3»); True when
+        the cell links to the one http(s) link cited (left out, as XlsxWriter leaves it, past Excel's limits)."""
+        if not entries:
+            v[key] = self._string("")
+            return False
+        text, link = _evidence_cell(tuple(entries))
+        if link is not None:
+            url = _url(link)
+            if url is not None and len(self.links) < _LINKS_MAX:
+                self.links.append((f"{self._wb_cols[key]}{r + 1}", url))
+                v[key] = self._string(text or link)
+                return True
+        v[key] = self._string(text[:32_767])
+        return False
+
+    def _shape(self, shape: tuple) -> str:
+        """The XML template of a row of ``shape`` (``_MISSING``, or (False, self blank, previous blank,
+        proposed blank, shown, evidence linked, extra evidence linked)): fields {r} (row), {ht} (height
+        attributes) and one per column key holding a value; the formats' style indices given in column order."""
+        fm = self._fm
+        if shape == _MISSING:
+            cells = {k: ("b", fm.grey) for k in _BLANK_WHEN_MISSING}
+            cells.update(unit=("s", fm.grey), unit_name=("s", fm.grey), item=("s", fm.grey), title=("s", fm.grey),
+                         max=("n", fm.grey_num), remark=("s", fm.grey))
+        else:
+            _, self_blank, previous_blank, proposed_blank, shown, ev_link, extra_link = shape
+            text, num = fm.text, fm.num
+            text_fmt, num_fmt, link_fmt = (fm.shown, fm.shown_num, fm.shown_link) if shown else (text, num, fm.link)
+            cells = {"unit": ("s", fm.shown if shown else fm.code), "unit_name": ("s", text),
+                     "item": ("s", fm.shown if shown else fm.code), "title": ("s", fm.shown if shown else text),
+                     "max": ("n", num), "inputs": ("s", text), "self": ("b" if self_blank else "n", num),
+                     "evidence": ("s", fm.link if ev_link else fm.text), "explanation": ("s", text),
+                     "previous": ("b" if previous_blank else "n", num),
+                     "score": ("b" if previous_blank else "n", fm.score), "note": ("b", fm.note),
+                     "flag": ("b", fm.note), "prev_note": ("s", text_fmt), "reply": ("s", text_fmt),
+                     "extra_evidence": ("s", link_fmt if extra_link else text_fmt),
+                     "proposed": ("b" if proposed_blank else "n", num_fmt), "remark": ("s", text)}
+        parts = [f'<row r="{{r}}" spans="{self._spans}"{{ht}}>']
+        for key in self._order:
+            kind, fmt = cells[key]
+            ref, style = f"{self._wb_cols[key]}{{r}}", self._style(fmt)
+            if kind == "s":
+                parts.append(f'<c r="{ref}" s="{style}" t="s"><v>{{{key}}}</v></c>')
+            elif kind == "n":
+                parts.append(f'<c r="{ref}" s="{style}"><v>{{{key}:.16G}}</v></c>')
+            else:
+                parts.append(f'<c r="{ref}" s="{style}"/>')
+        parts.append("</row>")
+        template = self._templates[shape] = "".join(parts)
+        return template
+
+    def _emit(self, r: int, height: float, shape: tuple, v: dict) -> None:
+        template = self._templates.get(shape) or self._shape(shape)
+        attrs = self._heights.get(height)
+        if attrs is None:
+            px = int(height * 4.0 / 3.0 + 0.5)  # as XlsxWriter's set_row
+            attrs = self._heights[height] = "" if px == _DEFAULT_ROW_PX else \
+                f' ht="{px * 0.75:.16g}" customHeight="1"'
+        v["r"], v["ht"] = r + 1, attrs
+        self._parts.append(template.format_map(v))
+        self._last_row = r
+
+    def close(self) -> None:
+        """Count the rows' texts into the shared-string table (before the other sheets add theirs)."""
+        self._str_table.count += self._count
+        self._str_table.unique_count = len(self._table)
+        self._count = 0
+
+    def package(self, xlsx: bytes, sheet: str) -> bytes:
+        """The workbook XlsxWriter wrote (``xlsx``) with the rows, their hyperlinks and the links'
+        relationships put into its part ``sheet``."""
+        with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
+            parts = {info.filename: z.read(info) for info in z.infolist()}
+        xml = parts.pop(sheet).decode("utf-8")
+        rels = _SHEET_RELS.format(sheet.rsplit("/", 1)[1])
+        if not self._parts:
+            return xlsx
+        if rels in parts:  # never: XlsxWriter gives the sheet no relationship of its own
+            raise RuntimeError(f"Lỗi nội bộ của parxl: trang tính thẩm định đã có quan hệ {rels}.")
+        end = f"{xl_col_to_name(self._last_col)}{self._last_row + 1}"
+        xml = re.sub(r'<dimension ref="([A-Z]+[0-9]+)(:[A-Z]+[0-9]+)?"/>',
+                     lambda m: f'<dimension ref="{m.group(1)}:{end}"/>', xml, count=1)
+        at = xml.index("</sheetData>")
+        xml = xml[:at] + "".join(self._parts) + xml[at:]
+        own = []
+        if self.links:
+            elems, targets = [], []
+            for n, (ref, (target, anchor)) in enumerate(self.links, start=1):
+                extra = f' location="{attribute(anchor)}"' if anchor else ""
+                elems.append(f'<hyperlink ref="{ref}" r:id="rId{n}"{extra}/>')
+                targets.append(f'<Relationship Id="rId{n}" Type="{_HYPERLINK}" Target="{attribute(target)}" '
+                               'TargetMode="External"/>')
+            at = min(i for i in (xml.find("<printOptions"), xml.find("<pageMargins"), xml.find("</worksheet>"))
+                     if i >= 0)
+            xml = xml[:at] + "<hyperlinks>" + "".join(elems) + "</hyperlinks>" + xml[at:]
+            own.append((rels, (_RELS_OPEN + "".join(targets) + "</Relationships>").encode("utf-8")))
+        return Package(parts).assemble([(sheet, xml.encode("utf-8")), *own])
+
+
+_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+_RELS_OPEN = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+              '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">')
+
+
+def _clean(text: str) -> str:
+    """``clean_text``, at once for an empty text (most explanations and opinions are)."""
+    return clean_text(text) if text else ""
 
 
 @lru_cache(maxsize=4096)

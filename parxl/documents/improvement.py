@@ -8,6 +8,7 @@ the number and date are left blank («…»).
 """
 from __future__ import annotations
 
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 
@@ -209,7 +210,8 @@ def render_improvement_plans(results: Results, previous: dict[str, PreviousEntry
     if not ranked:
         return []
     contexts = (improvement_context(results, u, previous, shared) for u in ranked)  # made as the workers render
-    rendered = render_each(template, contexts, len(ranked), note, progress)
     target = Path(out_dir) if out_dir else results.campaign.output_dir / IMPROVEMENT_DIR
-    return write_new_many((target / f"ke-hoach-cai-thien-{slug(u.unit.code)}-{slug(u.unit.name)}.docx", data)
-                          for u, data in zip(ranked, rendered))
+    # closed on any stop (Ctrl+C while a plan is saved included): its worker processes stopped at once
+    with closing(render_each(template, contexts, len(ranked), note, progress)) as rendered:
+        return write_new_many((target / f"ke-hoach-cai-thien-{slug(u.unit.code)}-{slug(u.unit.name)}.docx", data)
+                              for u, data in zip(ranked, rendered))

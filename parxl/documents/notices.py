@@ -6,6 +6,7 @@ starts from (seed 001).
 """
 from __future__ import annotations
 
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 
@@ -192,7 +193,8 @@ def render_notices(results: Results, template: Path | None = None, out_dir: Path
         return []
     # each unit's context made as the workers render the ones before, each notice saved (unnamed) as it comes
     contexts = (notice_context(results, u, shared) for u in units)
-    rendered = render_each(template, contexts, len(units), note_for(results, master), progress)
     target = Path(out_dir) if out_dir else results.campaign.output_dir / NOTICES_DIR
-    return write_new_many((target / f"thong-bao-{slug(u.unit.code)}-{slug(u.unit.name)}.docx", data)
-                          for u, data in zip(units, rendered))
+    # closed on any stop (Ctrl+C while a notice is saved included): its worker processes stopped at once
+    with closing(render_each(template, contexts, len(units), note_for(results, master), progress)) as rendered:
+        return write_new_many((target / f"thong-bao-{slug(u.unit.code)}-{slug(u.unit.name)}.docx", data)
+                              for u, data in zip(units, rendered))
