@@ -215,10 +215,10 @@ class Ledger:
         row = self.db.execute("SELECT stored, size FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         first = row is None
         if first:
-            target = self.stored_path(sha256, suffix)
+            rel = f"{FILES_DIR}/{sha256[:2]}/{sha256}{suffix}"  # ``stored_path``, built once (many files)
+            target = self.state_dir / rel
             size = self._write_kept(target, data)
-            self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?)",
-                            (sha256, size, target.relative_to(self.state_dir).as_posix(), now_iso()))
+            self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?)", (sha256, size, rel, now_iso()))
             stored = target
         else:
             stored = self.state_dir / row[0]
