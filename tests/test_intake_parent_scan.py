@@ -106,3 +106,61 @@ def test_a_kept_copy_lies_where_its_row_says(tmp_path):
     assert first and rel == f"files/{sha[:2]}/{sha}.xlsx"
     assert stored == tmp_path / "state" / "files" / sha[:2] / f"{sha}.xlsx"
     assert stored.read_bytes() == data
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    from parxl.workbook.stamping import workbook_filename
+    from support.tamper import filled
+
+    from conftest import make_campaign
+    c = make_campaign(tmp_path / "c")
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    for code in ("X01", "X02"):
+        (c.inbox_dir / workbook_filename(c.unit(code))).write_bytes(filled(c, c.unit(code)))
+    return c
+
+
+def cache_rows(campaign) -> tuple[list, list]:
+    import sqlite3
+
+    from parxl.intake.cache import CACHE_FILE
+    db = sqlite3.connect(campaign.state_dir / CACHE_FILE)
+    try:
+        reports = db.execute("SELECT key, report, items FROM reports ORDER BY key").fetchall()
+        marks = db.execute("SELECT key, recorded FROM marks ORDER BY key").fetchall()
+    finally:
+        db.close()
+    return reports, marks
+
+
+def test_recorded_marks_live_apart_and_a_second_run_reads_and_records_nothing(inbox):
+    from parxl.ledger.receive import run_intake
+    first = run_intake(inbox, workers=1)
+    assert len(first.revalidated) == 2
+    reports, marks = cache_rows(inbox)
+    assert [k for k, _ in marks] == [k for k, *_ in reports] and all(m for _, m in marks)
+    with Ledger.open(inbox) as ledger:
+        versions = ledger.db.execute("SELECT id, checked_at FROM versions ORDER BY id").fetchall()
+    again = run_intake(inbox, workers=1)
+    assert again.revalidated == []
+    with Ledger.open(inbox) as ledger:  # nothing recorded again: the marks said the ledger holds these reports
+        assert ledger.db.execute("SELECT id, checked_at FROM versions ORDER BY id").fetchall() == versions
+    assert cache_rows(inbox) == (reports, marks)
+
+
+def test_a_changed_report_drops_its_old_mark(inbox):
+    from parxl.intake.cache import ValidationCache
+    from parxl.ledger.receive import run_intake
+    run_intake(inbox, workers=1)
+    _, marks = cache_rows(inbox)
+    cache = ValidationCache(inbox)
+    key = marks[0][0]
+    assert cache._recorded[key] == marks[0][1]
+    rec = run_intake(inbox, workers=1).files[0]
+    report = cache.get(rec.sha256, rec.path, rec.siblings, str(rec.folder) if rec.folder else None)
+    cache.put(report, rec.path, rec.siblings, str(rec.folder) if rec.folder else None, {})
+    cache.save()
+    cache.close()
+    reports, after = cache_rows(inbox)
+    assert len(reports) == 2 and len(after) == 1  # the entry written again has no mark until recorded again

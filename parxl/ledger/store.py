@@ -181,6 +181,9 @@ class Ledger:
         db = sqlite3.connect(state_dir / LEDGER_FILE, timeout=30)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA journal_mode = WAL")
+        # a first intake records ~70 rows per file in one transaction: with SQLite's default 2 MB page cache the
+        # pages being filled spill to the WAL again and again before the commit; 32 MB holds them (used as needed)
+        db.execute("PRAGMA cache_size = -32768")
         ledger = cls(state_dir, db)
         ledger.backup = backup
         if campaign is not None:
