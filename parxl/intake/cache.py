@@ -182,7 +182,7 @@ class ValidationCache:
         key = entry_key(report.sha256, name, siblings, folder)
         items = pack_items(report)
         text = report.__dict__.pop(HEAD, None) or report_to_json(report, None)
-        looked = json.dumps(lookups, ensure_ascii=False, sort_keys=True) if lookups else "{}"
+        looked = json.dumps(lookups, ensure_ascii=False, sort_keys=True)
         self._recorded[key] = ""
         self._new.append((key, self.settings, text, items, looked))
         self._held.append((key, report))
@@ -269,7 +269,9 @@ def _dec(value):
 
 def pack_items(report: Report) -> str:
     """Swap ``report.items`` for the same items kept as JSON text until used (``CachedItems``); returns
-    the text (``items_to_json``). A report packed already keeps its text."""
+    the text (``items_to_json``). A report packed already keeps its text. The first packing also leaves
+    the report's cache text (``report_to_json(report, None)``) on it for ``ValidationCache.put``: pack a
+    report once it is final as ``validate`` gave it (the workers do, right after validating)."""
     items = report.items
     if isinstance(items, CachedItems) and isinstance(items._text, str):
         return items._text
