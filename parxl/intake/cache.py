@@ -53,6 +53,7 @@ CACHE_FILE = "validation-cache.sqlite"
 FLUSH_EVERY = 200  # reports put before they are written
 FORMAT = "3"
 TABLE = "reports"  # format 3: report head and items apart (format 2 had one table «entries»)
+MARKS = "marks"  # key -> the ledger record its entry was recorded as (``mark_recorded``)
 # campaign.yaml keys that only the documents, the ranking or the workbook's instructions read: a change to
 # them keeps every verdict. Any other key (including keys added later) is part of the settings key.
 DOCUMENT_ONLY_SETTINGS = frozenset({
@@ -131,9 +132,14 @@ class ValidationCache:
         self._db.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, settings TEXT NOT NULL, "
                          "report TEXT NOT NULL, items TEXT NOT NULL, lookups TEXT NOT NULL, "
                          "recorded TEXT NOT NULL DEFAULT '')")
+        # the recorded marks in a table of their own: setting one rewrites a short row, not the entry's report
+        # and items (~13 KB each, written again with their journal copy: twice the cache's size per first run);
+        # the entries' own «recorded» column stays, unused (a file of format 3 loses only its marks)
+        self._db.execute(f"CREATE TABLE IF NOT EXISTS {MARKS} (key TEXT PRIMARY KEY, recorded TEXT NOT NULL)")
         # only the keys and marks are held (the reports are read when asked for: 10,000 would weigh 150 MB)
-        self._recorded = {key: mark for key, mark in self._db.execute(
-            f"SELECT key, recorded FROM {TABLE} WHERE settings = ?", (self.settings,))}
+        self._recorded = {key: mark or "" for key, mark in self._db.execute(
+            f"SELECT r.key, m.recorded FROM {TABLE} r LEFT JOIN {MARKS} m ON m.key = r.key WHERE r.settings = ?",
+            (self.settings,))}
 
     def __len__(self) -> int:
         return len(self._recorded)
@@ -178,7 +184,8 @@ class ValidationCache:
         """
         key = entry_key(report.sha256, name, siblings, folder)
         items = pack_items(report)
-        text, looked = report_to_json(report, None), json.dumps(lookups, ensure_ascii=False, sort_keys=True)
+        text = report.__dict__.pop(HEAD, None) or report_to_json(report, None)
+        looked = json.dumps(lookups, ensure_ascii=False, sort_keys=True)
         self._recorded[key] = ""
         self._new.append((key, self.settings, text, items, looked))
         self._held.append((key, report))
@@ -212,6 +219,7 @@ class ValidationCache:
         try:
             with self._db:
                 self._db.executemany(f"INSERT OR REPLACE INTO {TABLE} VALUES (?,?,?,?,?,'')", self._new)
+                self._db.executemany(f"DELETE FROM {MARKS} WHERE key = ?", [(key,) for key, *_ in self._new])
             for key, report in self._held:  # written: the items are read back from the file if asked
                 report.items = CachedItems(_Loader(self.path, key))  # type: ignore[assignment]
         except sqlite3.Error:
@@ -227,9 +235,10 @@ class ValidationCache:
             return
         try:
             with self._db:
-                self._db.execute(f"DELETE FROM {TABLE} WHERE settings <> ?", (self.settings,))
-                self._db.executemany(f"UPDATE {TABLE} SET recorded = ? WHERE key = ?",
-                                     [(mark, key) for key, mark in self._marks.items()])
+                if self._db.execute(f"DELETE FROM {TABLE} WHERE settings <> ?", (self.settings,)).rowcount:
+                    self._db.execute(f"DELETE FROM {MARKS} WHERE key NOT IN (SELECT key FROM {TABLE})")
+                self._db.executemany(f"INSERT OR REPLACE INTO {MARKS} SELECT ?1, ?2 WHERE EXISTS "
+                                     f"(SELECT 1 FROM {TABLE} WHERE key = ?1)", list(self._marks.items()))
             self._marks = {}
         except sqlite3.Error:
             pass
@@ -263,13 +272,21 @@ def _dec(value):
 
 def pack_items(report: Report) -> str:
     """Swap ``report.items`` for the same items kept as JSON text until used (``CachedItems``); returns
-    the text (``items_to_json``). A report packed already keeps its text."""
+    the text (``items_to_json``). A report packed already keeps its text. The first packing also leaves
+    the report's cache text (``report_to_json(report, None)``) on it for ``ValidationCache.put``: pack a
+    report once it is final as ``validate`` gave it (the workers do, right after validating)."""
     items = report.items
     if isinstance(items, CachedItems) and isinstance(items._text, str):
         return items._text
     text = items_to_json(report)
     report.items = CachedItems(text)  # type: ignore[assignment]
+    # the cache entry's text too, made here (in the worker that validated the report) rather than in the
+    # parent: ``ValidationCache.put`` takes it as it is (the report as ``validate`` gave it)
+    report.__dict__[HEAD] = report_to_json(report, None)
     return text
+
+
+HEAD = "cache_head"  # the attribute ``pack_items`` leaves on a report: its ``report_to_json(report, None)``
 
 
 def items_to_json(report: Report) -> str:

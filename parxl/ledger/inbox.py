@@ -37,6 +37,7 @@ import json
 import os
 import time
 import re
+import struct
 import stat as stat_mode
 import zipfile
 import zlib
@@ -189,9 +190,10 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
         linked = sorted(d for d in dirs if not d.startswith(".") and os.path.islink(here / d))
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in linked)
         names = sorted(f for f in files if not _skipped(f))
+        base = here.relative_to(root).as_posix()  # once per folder, not per file
         for name in sorted(linked + names):
             path = here / name
-            rel = path.relative_to(root).as_posix()
+            rel = f"{base}/{name}"
             odd = odd_entry(path)
             if odd is not None:  # never opened: a FIFO would block, a dangling link has nothing to keep
                 if skipped is not None:
@@ -378,6 +380,8 @@ def _is_archive(data: bytes) -> bool:
     try:
         if sniff(data).kind != "zip":
             return False
+        if _lists_content_types(data):  # an xlsx, told from its directory's bytes (most files: no ZipFile)
+            return False
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
         if "[Content_Types].xml" in names:  # an xlsx: its directory read once
@@ -385,6 +389,36 @@ def _is_archive(data: bytes) -> bool:
         return not is_ods(data)
     except ZIP_ERRORS:
         return False
+
+
+_EOCD = struct.Struct("<4s4H2LH")  # end of central directory: signature, disks, entries, size, offset, comment
+_CENTRAL = struct.Struct("<4s6H3L5H2L")  # one central directory header (46 bytes), then name, extra, comment
+_CONTENT_TYPES = b"[Content_Types].xml"
+
+
+def _lists_content_types(data: bytes) -> bool:
+    """Whether the zip ``data``'s central directory, read straight from its bytes, names a member
+    «[Content_Types].xml» (at the top): then it is an xlsx (not a plain zip), whatever ZipFile would
+    make of the rest. False when the directory is not the plain kind this reads (a comment after it,
+    zip64, bytes before the zip, a damaged header): the caller then asks ZipFile. Never raises."""
+    if len(data) < _EOCD.size:
+        return False
+    sig, _, _, _, count, size, offset, comment = _EOCD.unpack_from(data, len(data) - _EOCD.size)
+    if sig != b"PK\x05\x06" or comment or offset + size != len(data) - _EOCD.size:
+        return False
+    pos = offset
+    for _ in range(count):
+        if pos + _CENTRAL.size > offset + size:
+            return False
+        head = _CENTRAL.unpack_from(data, pos)
+        if head[0] != b"PK\x01\x02":
+            return False
+        name_len, extra_len, comment_len = head[10], head[11], head[12]
+        start = pos + _CENTRAL.size
+        if data[start:start + name_len] == _CONTENT_TYPES:
+            return True
+        pos = start + name_len + extra_len + comment_len
+    return False
 
 
 def _members(ledger: Ledger, rel: str, data: bytes, when: str, campaign: Campaign | None = None) -> list[InboxFile]:

@@ -181,6 +181,9 @@ class Ledger:
         db = sqlite3.connect(state_dir / LEDGER_FILE, timeout=30)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA journal_mode = WAL")
+        # a first intake records ~70 rows per file in one transaction: with SQLite's default 2 MB page cache the
+        # pages being filled spill to the WAL again and again before the commit; 32 MB holds them (used as needed)
+        db.execute("PRAGMA cache_size = -32768")
         ledger = cls(state_dir, db)
         ledger.backup = backup
         if campaign is not None:
@@ -215,10 +218,10 @@ class Ledger:
         row = self.db.execute("SELECT stored, size FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         first = row is None
         if first:
-            target = self.stored_path(sha256, suffix)
+            rel = f"{FILES_DIR}/{sha256[:2]}/{sha256}{suffix}"  # ``stored_path``, built once (many files)
+            target = self.state_dir / rel
             size = self._write_kept(target, data)
-            self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?)",
-                            (sha256, size, target.relative_to(self.state_dir).as_posix(), now_iso()))
+            self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?)", (sha256, size, rel, now_iso()))
             stored = target
         else:
             stored = self.state_dir / row[0]
