@@ -49,6 +49,7 @@ from .. import __version__
 from ..campaign.folder import Campaign
 from ..core.files import copy_atomic, ensure_folder, write_kept
 from ..core.findings import Finding
+from ..core.keyed import KeyedRow, shared_index
 from ..core.times import utc_iso
 from ..intake.validation import Report
 from .rows import SELF, LedgerItem, LedgerSubmission, Receipt, decode_value, encode_value, is_explanation_round
@@ -128,15 +129,21 @@ class ItemInputs(Mapping):
 
     __slots__ = ("_raw", "_parsed")
 
-    def __init__(self, raw: dict[str, str] | None = None):
-        self._raw: dict[str, str] = raw if raw is not None else {}
-        self._parsed: dict[str, dict] = {}
+    def __init__(self, raw: Mapping[str, str] | None = None):
+        self._raw: Mapping[str, str] = raw if raw is not None else {}  # a dict, or a ``KeyedRow`` (read-only)
+        self._parsed: dict[str, dict] | None = None  # made when an item is first asked for
 
     def __getitem__(self, item: str) -> dict:
-        values = self._parsed.get(item)
+        parsed = self._parsed
+        if parsed is None:
+            parsed = self._parsed = {}
+        values = parsed.get(item)
         if values is None:
-            values = self._parsed[item] = json.loads(self._raw[item], object_hook=_decode_object)
+            values = parsed[item] = json.loads(self._raw[item], object_hook=_decode_object)
         return values
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._raw
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._raw)
@@ -392,23 +399,44 @@ class Ledger:
                             "WHERE version_id IN (SELECT value FROM json_each(?)) ORDER BY version_id, item",
                             (chosen_ids,))
         figures: dict[str, Decimal] = {}  # one Decimal per score text: the same few recur across every unit
+        texts: dict[str, str] = {}  # one str per inputs' JSON text: answers recur across units
+        indexes: dict[tuple[str, ...], dict[str, int]] = {}  # one code → position index per list of item codes
+
+        def close(sub: LedgerSubmission | None, codes: list, inputs: list, scores: list, counts: list) -> None:
+            """Give ``sub`` its items as ``KeyedRow``s sharing one index (the items in the ledger's order)."""
+            if sub is None:
+                return
+            index = shared_index(tuple(codes), indexes)
+            sub.inputs[round] = ItemInputs(KeyedRow(index, tuple(inputs)))
+            sub.scores[round] = KeyedRow(index, tuple(scores))
+            sub.evidence_counts = KeyedRow(index, tuple(counts))  # type: ignore[assignment]
+
+        current, sub = -1, None
+        codes: list[str] = []
+        row_inputs: list[str] = []
+        row_scores: list[Decimal] = []
+        row_counts: list[int] = []
         while True:
             batch = cursor.fetchmany(20_000)  # in batches: bounded memory
             if not batch:
                 break
-            current = -1
             for vid, item, inputs, score, n in batch:
                 if vid != current:
+                    close(sub, codes, row_inputs, row_scores, row_counts)
                     current, sub = vid, out[vid]
-                    round_inputs = sub.inputs.setdefault(round, ItemInputs())._raw  # type: ignore[attr-defined]
-                    round_scores = sub.scores.setdefault(round, {})
-                    evidence_counts = sub.evidence_counts
-                round_inputs[item] = inputs
+                    codes, row_inputs, row_scores, row_counts = [], [], [], []
+                codes.append(item)
+                text = texts.get(inputs)
+                if text is None:
+                    text = texts[inputs] = inputs
+                row_inputs.append(text)
                 figure = figures.get(score)
                 if figure is None:
                     figure = figures[score] = Decimal(score)
-                round_scores[item] = figure
-                evidence_counts[item] = n
+                row_scores.append(figure)
+                row_counts.append(n)
+        close(sub, codes, row_inputs, row_scores, row_counts)
+        del texts, figures
         for vid, item, severity, n in db.execute(
                 "SELECT f.version_id, f.item, f.severity, COUNT(*) FROM findings f JOIN versions v ON v.id = f.version_id "
                 "WHERE v.round = ? AND f.item IS NOT NULL GROUP BY f.version_id, f.item, f.severity", (round,)):

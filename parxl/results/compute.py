@@ -13,6 +13,7 @@ from typing import Literal
 
 from ..campaign.folder import Campaign
 from ..campaign.units import Unit
+from ..core.keyed import KeyedRow
 from ..core.numbers import HUNDRED, ZERO, quantize
 from ..core.times import local_iso
 from ..criteria.framework import Band, Framework
@@ -82,7 +83,7 @@ class UnitResult:
     unit: Unit
     status: ResultStatus
     note: str
-    items: dict[str, UnitItem]
+    items: Mapping[str, UnitItem]  # in set order (a ``KeyedRow`` when consolidated: read-only)
     field_points: dict[str, Decimal]
     field_index: dict[str, Decimal]
     self_total: Decimal | None
@@ -102,9 +103,9 @@ class UnitResult:
     # applicable; the same per node of the tree (field, criterion, sub-criterion) and its sub-index (%), whose
     # ``criterion_index`` gives the criterion level (tiêu chí).
     max_points: Decimal | None = None
-    node_max: dict[str, Decimal] = field(default_factory=dict)
-    node_points: dict[str, Decimal] = field(default_factory=dict)
-    node_index: dict[str, Decimal] = field(default_factory=dict)
+    node_max: Mapping[str, Decimal] = field(default_factory=dict)  # node maps: ``KeyedRow``s when consolidated
+    node_points: Mapping[str, Decimal] = field(default_factory=dict)
+    node_index: Mapping[str, Decimal] = field(default_factory=dict)
 
     def criterion_index(self, code: str) -> Decimal | None:
         """The sub-index (%) of the node ``code`` (a criterion, tiêu chí) over its applicable max; None when the
@@ -218,6 +219,19 @@ class _Plan:
     tree: tuple[tuple[str, Decimal, tuple[str, ...]], ...]  # (code, node max, children) in post-order
     fields: tuple[str, ...]
     items: tuple[tuple, ...]  # (item, code, is a survey item, may be marked not applicable, max) in set order
+    # The same by position, for ``_unit_result``'s lists: item code → position in set order (the index of every
+    # unit's ``items``), node code → position in post-order (of ``node_points``/``node_max``/``node_index``),
+    # each node as (its item's position for a leaf else -1, its children's node positions, its max).
+    item_index: dict[str, int]
+    node_index: dict[str, int]
+    nodes: tuple[tuple[int, tuple[int, ...], Decimal], ...]
+    regular_at: tuple[tuple[int, str | None, Decimal], ...]  # (item position, part, max) of ``regular``
+    appraised_at: tuple[int, ...]
+    survey_at: tuple[int, ...]
+    bonus_at: tuple[int, ...]
+    penalty_at: tuple[int, ...]
+    fields_at: tuple[tuple[str, int], ...]  # (field code, node position)
+    maxima: dict = field(default_factory=dict, compare=False)  # the items' maxima → (node maxima, their row)
 
 
 def _plan(fw: Framework) -> _Plan:
@@ -231,13 +245,31 @@ def _plan(fw: Framework) -> _Plan:
     for f in fw.fields:
         visit(f)
     regular = [i for i in fw.items if i.kind == "regular"]
+    at = {i.code: k for k, i in enumerate(fw.items)}
+    node_at = {code: k for k, (code, _, _) in enumerate(tree)}
     return _Plan(tuple(i.code for i in regular if i.part == "appraised"),
                  tuple(i.code for i in regular if i.part == "survey"),
                  tuple((i.code, i.part, i.max) for i in regular),
                  tuple(i.code for i in fw.items if i.kind == "bonus"),
                  tuple(i.code for i in fw.items if i.kind == "penalty"),
                  tuple(tree), tuple(f.code for f in fw.fields),
-                 tuple((i, i.code, i.rule.type == "survey", i.not_applicable is not None, i.max) for i in fw.items))
+                 tuple((i, i.code, i.rule.type == "survey", i.not_applicable is not None, i.max) for i in fw.items),
+                 at, node_at,
+                 tuple((at[code] if not children else -1, tuple(node_at[c] for c in children), node_max)
+                       for code, node_max, children in tree),
+                 tuple((at[i.code], i.part, i.max) for i in regular),
+                 tuple(at[i.code] for i in regular if i.part == "appraised"),
+                 tuple(at[i.code] for i in regular if i.part == "survey"),
+                 tuple(at[i.code] for i in fw.items if i.kind == "bonus"),
+                 tuple(at[i.code] for i in fw.items if i.kind == "penalty"),
+                 tuple((f.code, node_at[f.code]) for f in fw.fields))
+
+
+def _lookup(values: Mapping | None) -> Mapping:
+    """``values`` as a dict to look many keys up in (a ``KeyedRow`` copied in C; a dict as it is)."""
+    if values is None:
+        return {}
+    return values.as_dict() if isinstance(values, KeyedRow) else values
 
 
 def _unit_result(campaign: Campaign, data: UnitInput, plan: _Plan | None = None) -> UnitResult:
@@ -245,13 +277,23 @@ def _unit_result(campaign: Campaign, data: UnitInput, plan: _Plan | None = None)
     plan = plan or _plan(fw)
     own_set = fw.for_kind(data.unit.kind)  # what applies to the unit's type
     survey_held = campaign.config.survey_held
-    items: dict[str, UnitItem] = {}
-    self_scores, appraised_scores = data.self_scores, data.appraised_scores or {}
-    survey_scores, evidence_counts, finding_counts = data.survey_scores or {}, data.evidence_counts, data.finding_counts
-    not_applicable, typed = data.not_applicable, own_set is not fw
+    self_scores = _lookup(data.self_scores)
+    appraised_scores = _lookup(data.appraised_scores) if data.appraised_scores else None
+    survey_scores, evidence_counts = _lookup(data.survey_scores), _lookup(data.evidence_counts)
+    finding_counts = data.finding_counts
+    not_applicable, typed, kind = data.not_applicable, own_set is not fw, data.unit.kind
+    unit_items: list[UnitItem] = []
+    finals: list[Decimal] = []   # per item, in set order
+    maxes: list = []             # per item: the max it counts in the unit's maximum
+    owns: list[Decimal] = []     # per item: self-assessed points, 0 when none
+    marked: list[bool] = []      # per item: not applicable
     for item, code, is_survey, na_possible, item_max in plan.items:
-        if typed and not item.applies(data.unit.kind):
-            items[code] = UnitItem(code, None, None, ZERO, max=ZERO, applies=False)
+        if typed and not item.applies(kind):
+            unit_items.append(UnitItem(code, None, None, ZERO, max=ZERO, applies=False))
+            finals.append(ZERO)
+            maxes.append(ZERO)
+            owns.append(ZERO)
+            marked.append(False)
             continue
         own = self_scores.get(code)
         appraised = appraised_scores.get(code) if appraised_scores else None
@@ -261,24 +303,32 @@ def _unit_result(campaign: Campaign, data: UnitInput, plan: _Plan | None = None)
             final = appraised if appraised is not None else (own if own is not None else ZERO)
         # A claim of «không phát sinh» stands unless the appraisers score the item (they overturn it so).
         na = na_possible and code in not_applicable and appraised is None
-        items[code] = UnitItem(code, own, appraised, ZERO if na else final, evidence_counts.get(code, 0),
-                               finding_counts.get(code, 0) if finding_counts else 0, na, ZERO if na else item_max)
-    node_points, node_max = _node_sums(fw, items, plan)
-    field_points = {code: node_points[code] for code in plan.fields}
-    field_index = {code: index_of(field_points[code], node_max[code]) for code in plan.fields}
-    node_index = {code: index_of(node_points[code], node_max[code]) for code in node_points}
-    finals = {code: i.final for code, i in items.items()}
-    appraised_part = fw.quantize(sum([finals[c] for c in plan.regular_appraised], ZERO))
-    survey = fw.quantize(sum([finals[c] for c in plan.regular_survey], ZERO))
-    bonus = fw.quantize(fw.capped("bonus", sum([finals[c] for c in plan.bonus], ZERO)))
-    penalty = fw.quantize(fw.capped("penalty", sum([finals[c] for c in plan.penalty], ZERO)))
+        if na:
+            final = item_max = ZERO
+        unit_items.append(UnitItem(code, own, appraised, final, evidence_counts.get(code, 0),
+                                   finding_counts.get(code, 0) if finding_counts else 0, na, item_max))
+        finals.append(final)
+        maxes.append(item_max)
+        owns.append(own or ZERO)
+        marked.append(na)
+    items = KeyedRow(plan.item_index, tuple(unit_items))
+    points = _node_points(fw, plan, finals)
+    maxima, node_max = _node_maxima(plan, maxes)
+    node_index = KeyedRow(plan.node_index, tuple(_indexes(points, maxima)))
+    node_points = KeyedRow(plan.node_index, tuple(points))
+    field_points = {code: points[k] for code, k in plan.fields_at}
+    field_index = {code: node_index._values[k] for code, k in plan.fields_at}
+    appraised_part = fw.quantize(sum([finals[k] for k in plan.appraised_at], ZERO))
+    survey = fw.quantize(sum([finals[k] for k in plan.survey_at], ZERO))
+    bonus = fw.quantize(fw.capped("bonus", sum([finals[k] for k in plan.bonus_at], ZERO)))
+    penalty = fw.quantize(fw.capped("penalty", sum([finals[k] for k in plan.penalty_at], ZERO)))
     self_total = None
     if data.status not in NO_FILE_READ:  # as the workbook's parxl_total: items + bonus - penalty
-        own = lambda codes: sum([items[c].self_score or ZERO for c in codes], ZERO)  # noqa: E731
-        self_total = fw.quantize(own([c for c, _, _ in plan.regular]) + fw.capped("bonus", own(plan.bonus))
-                                 - fw.capped("penalty", own(plan.penalty)))
+        own = lambda at: sum([owns[k] for k in at], ZERO)  # noqa: E731
+        self_total = fw.quantize(own([k for k, _, _ in plan.regular_at]) + fw.capped("bonus", own(plan.bonus_at))
+                                 - fw.capped("penalty", own(plan.penalty_at)))
 
-    left_out = {part: sum([m for c, p, m in plan.regular if p == part and items[c].not_applicable], ZERO)
+    left_out = {part: sum([m for k, p, m in plan.regular_at if p == part and marked[k]], ZERO)
                 for part in ("appraised", "survey")}
     if survey_held:
         max_points = own_set.total - left_out["appraised"] - left_out["survey"]
@@ -354,16 +404,64 @@ def _node_sums(fw: Framework, items: Mapping[str, UnitItem],
                plan: _Plan | None = None) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
     """Final points (rounded to the set's decimals) and applicable max of every node of the tree (fields,
     criteria, sub-criteria), by code, in post-order (a node after its children)."""
-    points: dict[str, Decimal] = {}
-    maxima: dict[str, Decimal] = {}
-    for code, node_max, children in (plan or _plan(fw)).tree:
-        if not children:
-            item = items[code]
-            points[code], maxima[code] = item.final, item.max if item.max is not None else node_max
+    plan = plan or _plan(fw)
+    finals = [items[code].final for code in plan.item_index]
+    maxes = [items[code].max for code in plan.item_index]
+    points = _node_points(fw, plan, finals)
+    maxima = _node_maxima(plan, maxes)[0]
+    codes = list(plan.node_index)
+    return dict(zip(codes, points)), dict(zip(codes, maxima))
+
+
+def _node_points(fw: Framework, plan: _Plan, finals: list[Decimal]) -> list[Decimal]:
+    """Final points of every node (``plan.nodes`` order): a leaf its item's ``finals`` entry (by item position),
+    any other node the sum of its children's, rounded to the set's decimals."""
+    points: list[Decimal] = []
+    decimals = fw.decimals
+    append = points.append
+    for leaf, children, _ in plan.nodes:
+        if leaf >= 0:
+            append(finals[leaf])
+            continue
+        value = sum([points[c] for c in children], ZERO)  # ZERO + …: never -0, so the memo by value holds
+        out = _ROUNDED.get((value, decimals))
+        append(out if out is not None else _rounded(fw, value))
+    return points
+
+
+def _node_maxima(plan: _Plan, maxes: list) -> tuple[tuple[Decimal, ...], KeyedRow]:
+    """Applicable max of every node (``plan.nodes`` order) from the items' ``maxes`` (item positions; None: the
+    node's own max), and the same as one ``KeyedRow``: both made once per distinct ``maxes`` and shared by
+    every unit with those (most units have the same)."""
+    key = tuple(map(id, maxes))  # the plan's own max objects or ZERO: by identity, "2" and "2.0" kept apart
+    known = plan.maxima.get(key)
+    if known is not None:
+        return known
+    maxima: list[Decimal] = []
+    for leaf, children, node_max in plan.nodes:
+        if leaf >= 0:
+            m = maxes[leaf]
+            maxima.append(m if m is not None else node_max)
         else:
-            points[code] = _rounded(fw, sum([points[c] for c in children], ZERO))
-            maxima[code] = _shared(sum([maxima[c] for c in children], ZERO))
-    return points, maxima
+            maxima.append(_shared(sum([maxima[c] for c in children], ZERO)))
+    if len(plan.maxima) >= _INDEXES_KEPT:
+        plan.maxima.clear()
+    out = plan.maxima[key] = (tuple(maxima), KeyedRow(plan.node_index, tuple(maxima)))
+    return out
+
+
+def _indexes(points: list[Decimal], maxima: tuple[Decimal, ...]) -> list[Decimal]:
+    """``index_of`` of each (points, max) pair, looked up in its memo first."""
+    memo = _INDEXES
+    out = []
+    for p, m in zip(points, maxima):
+        index = memo.get((p, m))
+        # the memo holds no signed figure, so only a zero may be one that must not be taken from it (-0 rounds
+        # to -0.00); a zero that is not a Decimal goes through index_of too
+        if index is None or (not p and (type(p) is not Decimal or p.is_signed())):
+            index = index_of(p, m)
+        out.append(index)
+    return out
 
 
 def rank_key(campaign: Campaign, u: UnitResult) -> tuple[Decimal, ...]:
