@@ -271,6 +271,9 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
     and the last master is still in output/ as it was written, no new master is written: the
     ``Consolidation`` names the last master and its snapshot, ``reused`` is True, and its results
     (made again from the same inputs, at the last master's ``made_at``) are the ones that master shows.
+    When, besides, the ledger file is as it was when that master was written and the intake found the same
+    files in inbox/ and read none afresh (``quick_key``), the ledger's items are not read and the results
+    are the master's snapshot (``load_snapshot``), the same ones.
 
     ``intake_progress`` gets ``(done, files, file)`` while the inbox is read, ``master_progress``
     ``(done, steps, sheet)`` while the master is written (``core.progress.Progress``).

@@ -16,6 +16,11 @@ the master does not read only costs a new master), each block's units list where
 campaign folder's path (the «Nguồn dữ liệu» sheet names it), the units whose file did not
 read (with why), the previous campaign's ranks (``--previous``) and parxl's version (a new
 version may draw the master differently).
+
+Beside the key, ``quick`` (``quick_key``) is what can be known without reading the ledger's rows: the
+ledger file's state (any write to it changes it), the files the intake found in inbox/ and the same
+campaign inputs. When it matches and the intake read nothing afresh, consolidate takes the results from
+the master's snapshot instead of making them again.
 """
 from __future__ import annotations
 
