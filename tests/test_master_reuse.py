@@ -188,3 +188,59 @@ def test_a_damaged_key_file_writes_a_new_master(sent, damage):
     again = run(c.root)
     assert again["master_reused"] is False and Path(again["master"]).is_file()
     assert float(ranking_rows(Path(again["master"]))["X01"][H_INDEX]) == pytest.approx(65.0)  # 6,5 of 10 points
+
+
+def _without_quick(c) -> None:
+    """The key file as an earlier parxl wrote it (no ``quick``): the results are made again from the ledger."""
+    key = c.state_dir / "results" / "last-master.key"
+    doc = json.loads(key.read_text(encoding="utf-8"))
+    doc.pop("quick")
+    key.write_text(json.dumps(doc), encoding="utf-8")
+
+
+def test_nothing_new_reads_the_results_from_the_snapshot(sent, monkeypatch):
+    """Nothing new: neither the ledger's items nor the results are made again, and the console report
+    and the JSON are the ones a run making them again from the ledger prints (the oracle)."""
+    import parxl.master.consolidation as consolidation
+    c, first = sent
+    made = []
+    real = consolidation.consolidate
+    monkeypatch.setattr(consolidation, "consolidate", lambda *a, **k: made.append(1) or real(*a, **k))
+    quick_json, quick_text = run(c.root), CliRunner().invoke(main, ["consolidate", str(c.root)]).output
+    assert made == [] and quick_json["master_reused"] is True
+    _without_quick(c)
+    again_json = run(c.root)
+    assert made == [1] and again_json == quick_json == first | {"master_reused": True}
+    _without_quick(c)
+    assert CliRunner().invoke(main, ["consolidate", str(c.root)]).output == quick_text
+    assert len(made) == 2
+
+
+def test_a_ledger_write_is_seen_without_reading_its_rows(sent):
+    """Any write to the ledger (here a council's or an appraiser's command recording a round) makes the
+    results again: the new figures, read with openpyxl from the new master."""
+    c, first = sent
+    assert run(c.root)["master_reused"] is True  # the quick path armed
+    _appraisal(c, None)
+    again = run(c.root)
+    assert again["master_reused"] is False
+    assert float(ranking_rows(Path(again["master"]))["X01"][H_INDEX]) == pytest.approx(55.0)  # 5,5 of 10
+
+
+def test_a_file_renamed_in_inbox_is_seen(sent):
+    """The same content under another name in inbox/ is a change of what the intake found: the ledger's
+    rows are read again (the master may still stand)."""
+    import parxl.master.consolidation as consolidation
+    c, first = sent
+    inbox = c.root / "inbox"
+    name = next(p for p in inbox.rglob("*.xlsx") if "X02" in p.name)
+    name.rename(name.with_name("X02 - đổi tên.xlsx"))
+    calls = []
+    real = consolidation.load_snapshot
+    consolidation.load_snapshot = lambda *a: calls.append(1) or real(*a)
+    try:
+        again = run(c.root)
+    finally:
+        consolidation.load_snapshot = real
+    assert calls == []
+    assert again["ranking"] == first["ranking"] and again["left_out"] == first["left_out"]

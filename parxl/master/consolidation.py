@@ -37,8 +37,8 @@ from ..results.compute import Results, Source, UnitInput, consolidate
 from ..survey.table import load_survey
 from . import PreviousEntry, write_master
 from .blocks import write_blocks_master
-from .reuse import master_key, reusable_master, save_master_key
-from .snapshot import save_snapshot, snapshot_dir, write_units
+from .reuse import master_key, quick_key, reusable_master, save_master_key
+from .snapshot import SnapshotError, load_snapshot, save_snapshot, snapshot_dir, write_units
 
 SURVEY_ROUND = "survey"
 COUNTED_SEVERITIES = ("error", "warning")  # what the detail sheet counts as findings of an item
@@ -271,6 +271,9 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
     and the last master is still in output/ as it was written, no new master is written: the
     ``Consolidation`` names the last master and its snapshot, ``reused`` is True, and its results
     (made again from the same inputs, at the last master's ``made_at``) are the ones that master shows.
+    When, besides, the ledger file is as it was when that master was written and the intake found the same
+    files in inbox/ and read none afresh (``quick_key``), the ledger's items are not read and the results
+    are the master's snapshot (``load_snapshot``), the same ones.
 
     ``intake_progress`` gets ``(done, files, file)`` while the inbox is read, ``master_progress``
     ``(done, steps, sheet)`` while the master is written (``core.progress.Progress``).
@@ -279,7 +282,16 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
     ``Consolidation.intake.internal`` (and in ``report(...).internal_errors``).
     Raises ParxlError (exit 1) when the ledger or the survey table cannot be read.
     """
-    intake = run_intake(campaign, intake_progress)
+    if campaign.has_blocks:
+        intake = run_intake(campaign, intake_progress)
+    else:  # the items are read only when the last master cannot stand (see ``quick_key``)
+        intake = run_intake(campaign, intake_progress, items=False)
+        quick = None if intake.internal else quick_key(campaign, intake, previous)
+        again = _again(campaign, intake, quick)
+        if again is not None:
+            return again
+        with Ledger.open(campaign) as ledger:  # as ``run_intake`` with its items would have given them
+            intake.latest = [s for s in ledger.latest_submissions() if s.unit_code not in intake.held]
     if campaign.has_blocks:  # each block ranked on its own, one master with every block's sheets
         fingerprint = blocks_fingerprint(campaign, intake.latest, intake.returned)
         key = master_key(campaign, fingerprint, previous, intake.returned)
@@ -298,10 +310,28 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
     last = reusable_master(campaign, key)
     results = consolidate(campaign, inputs, last.made_at if last else local_iso())
     if last is not None:
+        if quick is not None:  # the next run with nothing new reads the results from the snapshot
+            save_master_key(campaign, key, last.master, last.snapshot, last.made_at, quick)
         return Consolidation(intake, results, last.master, last.snapshot, reused=True)
     with temp_path(snapshot_dir(campaign)) as units:  # the snapshot's units encoded while the master's rows are made
         master = write_master(results, campaign.output_dir, previous, master_progress,
                               meanwhile=lambda: write_units(results, units))
         snapshot = save_snapshot(results, master, fingerprint, units)
-    save_master_key(campaign, key, master, snapshot, results.made_at)
+    save_master_key(campaign, key, master, snapshot, results.made_at,
+                    None if intake.internal else quick_key(campaign, intake, previous))  # the state now
     return Consolidation(intake, results, master, snapshot)
+
+
+def _again(campaign: Campaign, intake: IntakeResult, quick: str | None) -> Consolidation | None:
+    """The last consolidation again when ``quick`` (``quick_key``) is the one saved with its master, that
+    master and its snapshot are as written and the snapshot reads: its results are the snapshot's (the ones
+    the master shows). None otherwise: the results are made again from the ledger."""
+    fresh = intake.revalidated or intake.internal  # read afresh: the ledger's rows are read again
+    last = None if quick is None or fresh else reusable_master(campaign, quick, "quick")
+    if last is None:
+        return None
+    try:
+        results = load_snapshot(campaign, last.snapshot).results
+    except SnapshotError:
+        return None
+    return Consolidation(intake, results, last.master, last.snapshot, reused=True)

@@ -16,6 +16,11 @@ the master does not read only costs a new master), each block's units list where
 campaign folder's path (the «Nguồn dữ liệu» sheet names it), the units whose file did not
 read (with why), the previous campaign's ranks (``--previous``) and parxl's version (a new
 version may draw the master differently).
+
+Beside the key, ``quick`` (``quick_key``) is what can be known without reading the ledger's rows: the
+ledger file's state (any write to it changes it), the files the intake found in inbox/ and the same
+campaign inputs. When it matches and the intake read nothing afresh, consolidate takes the results from
+the master's snapshot instead of making them again.
 """
 from __future__ import annotations
 
@@ -28,7 +33,9 @@ from pathlib import Path
 from .. import __version__
 from ..campaign.folder import CONTROL_STEM, Campaign
 from ..core.files import write_atomic
+from ..ledger.receive import IntakeResult
 from ..ledger.returned import ReturnedFile
+from ..ledger.schema import LEDGER_FILE
 from ..survey.table import survey_file
 from .previous import PreviousEntry
 from .snapshot import snapshot_dir
@@ -94,24 +101,29 @@ def _folder_files(campaign: Campaign) -> list[list[str]]:
     return sorted([str(p), _file_sha256(p)] for p in paths)
 
 
-def save_master_key(campaign: Campaign, key: str, master: Path, snapshot: Path, made_at: str) -> Path:
-    """Record (atomically) that ``master`` and its ``snapshot``, made at ``made_at``, were drawn from ``key``.
+def save_master_key(campaign: Campaign, key: str, master: Path, snapshot: Path, made_at: str,
+                    quick: str | None = None) -> Path:
+    """Record (atomically) that ``master`` and its ``snapshot``, made at ``made_at``, were drawn from ``key``
+    (and, when given, from ``quick``: see ``quick_key``).
 
     Returns the key file's path. Raises ``OSError`` when the state folder cannot be written.
     """
     doc = {"key": key, "master": Path(master).name, "master_sha256": _file_sha256(Path(master)),
            "snapshot": Path(snapshot).name, "made_at": made_at}
+    if quick is not None:
+        doc["quick"] = quick
     return write_atomic(snapshot_dir(campaign) / KEY_FILE, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
 
 
-def reusable_master(campaign: Campaign, key: str) -> LastMaster | None:
+def reusable_master(campaign: Campaign, key: str, field: str = "key") -> LastMaster | None:
     """The last master when it was drawn from ``key`` and it and its snapshot are still as written; else None.
 
+    ``field="quick"``: ``key`` is a ``quick_key`` compared with the one saved beside the last master.
     Never raises: a key file that is missing or cannot be read means "write a new master".
     """
     try:
         doc = json.loads((snapshot_dir(campaign) / KEY_FILE).read_text(encoding="utf-8"))
-        if doc.get("key") != key:
+        if doc.get(field) != key:
             return None
         master = campaign.output_dir / doc["master"]
         snapshot = snapshot_dir(campaign) / doc["snapshot"]
@@ -120,3 +132,39 @@ def reusable_master(campaign: Campaign, key: str) -> LastMaster | None:
         return LastMaster(master, snapshot, str(doc["made_at"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def ledger_state(campaign: Campaign) -> list[list[int] | None]:
+    """[inode, size, mtime ns, ctime ns] of the ledger file and of its write-ahead log (None when absent).
+
+    Every transaction that writes to the ledger (the intake recording a file, appraise, explain, survey,
+    council commands…) changes the log or, once checkpointed, the file; a ledger put back from a copy has
+    another inode or ctime. Reading the ledger changes none of them.
+    """
+    out: list[list[int] | None] = []
+    for name in (LEDGER_FILE, LEDGER_FILE + "-wal"):
+        try:
+            st = (campaign.state_dir / name).stat()
+        except FileNotFoundError:
+            out.append(None)
+            continue
+        out.append([st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns])
+    return out
+
+
+def quick_key(campaign: Campaign, intake: IntakeResult, previous: Mapping[str, PreviousEntry] | None) -> str:
+    """sha256 (hex) of what a master is drawn from, without reading the ledger's rows: ``master_key`` with,
+    in place of the results' fingerprint, the criteria set's fingerprint, the ledger's ``ledger_state``, the
+    files the intake found in inbox/ (path, content, kind, copy of) and the units it held out.
+
+    Taken after ``run_intake`` (and after the master is written), so a file the intake recorded changes
+    the ledger's state. Worth comparing only when the intake read no content afresh (``intake.revalidated``)
+    and failed on none (``intake.internal``). Raises what ``master_key`` raises.
+    """
+    inbox = [[str(f.path), f.sha256, f.kind, None if f.duplicate_of is None else str(f.duplicate_of)]
+             for f in intake.files]
+    fingerprint = {"criteria": campaign.framework.fingerprint,
+                   "ledger_state": json.dumps(ledger_state(campaign)),
+                   "inbox": hashlib.sha256(json.dumps(inbox, ensure_ascii=False).encode("utf-8")).hexdigest(),
+                   "held": json.dumps(sorted(intake.held))}
+    return master_key(campaign, fingerprint, previous, intake.returned)

@@ -126,26 +126,33 @@ def _unit_doc(u: UnitResult, items: object = None) -> dict:
     }
 
 
+class _Decimals(dict):
+    """Figure text -> its one Decimal (made on first use): ``memo.__getitem__`` mapped in C over a dict's values."""
+
+    def __missing__(self, text: str) -> Decimal:
+        out = self[text] = Decimal(text)
+        return out
+
+
+class _Codes(dict):
+    """Item or node code -> the one string held for it (the first seen)."""
+
+    def __missing__(self, code: str) -> str:
+        self[code] = code
+        return code
+
+
 def _unit_from(doc: dict, memo: dict | None = None) -> UnitResult:
     """One unit's ``UnitResult`` from its document. ``memo`` (shared by the units of one snapshot) holds one
     Decimal per figure's text and one string per item code: the same values recur across thousands of
     units, and are then held once."""
     memo = {} if memo is None else memo
-
-    def dec(value: str) -> Decimal:
-        out = memo.get(value)
-        if out is None:
-            out = memo[value] = Decimal(value)
-        return out
-
-    def undec(value: str | None) -> Decimal | None:
-        return None if value is None else dec(value)
-
-    def key(code: str) -> str:
-        return memo.setdefault(("code", code), code)
+    if "decimals" not in memo:  # ``undec``'s own, which gives None for None (``dec`` raises TypeError)
+        memo["decimals"], memo["codes"], memo["or_none"] = _Decimals(), _Codes(), _Decimals({None: None})
+    dec, key, undec = memo["decimals"].__getitem__, memo["codes"].__getitem__, memo["or_none"].__getitem__
 
     def figures(values: dict) -> dict:
-        return {key(k): dec(v) for k, v in values.items()}
+        return dict(zip(map(key, values), map(dec, values.values())))
 
     src = doc["source"]
     return UnitResult(
