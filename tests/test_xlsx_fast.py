@@ -20,6 +20,7 @@ import io
 import random
 import re
 import zipfile
+import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 
 import pytest
@@ -441,3 +442,29 @@ def test_parts_checked_without_the_pieces_already_read_give_the_whole_parts_verd
     fast._KNOWN_PIECES.clear()
     fast._SEEN_ONCE.clear()
     assert fast.plain_parts(broken, b"</sheetData>") is None
+
+
+def test_pieces_inside_a_comment_left_open_are_not_remembered():
+    """A sheet whose head parses only because a comment is left open across the cut (``final=False``)
+    is not plain: its pieces must not be remembered as checked, or a later file with the same broken
+    piece (here an undefined entity) would skip the well-formedness check (the reviewer's poisoning).
+    Oracle: ElementTree refuses the later file."""
+    ns = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    piece = b'<row r="7"><c r="A7" t="n"><v>1&bogus;</v></c>'
+    pad = b"".join(b'<row r="%d"><c r="B%d"><v>%d</v></c></row>' % (i, i, i) for i in range(1, 400))
+    poison = (ns + b"<sheetData><!-- " + (piece + b"</row>") * 3 + b"x" * 9000
+              + b"</sheetData> --></worksheet>")
+    broken = ns + b"<sheetData>" + pad + piece + b"</row></sheetData></worksheet>"
+    with pytest.raises(Exception):
+        ET.fromstring(broken)
+    fast._KNOWN_PIECES.clear()
+    fast._SEEN_ONCE.clear()
+    try:
+        assert fast.plain_text(broken, b"</sheetData>") is None
+        for _ in range(2):
+            fast.plain_text(poison, b"</sheetData>")
+        assert piece not in fast._KNOWN_PIECES and piece not in fast._SEEN_ONCE
+        assert fast.plain_text(broken, b"</sheetData>") is None
+    finally:
+        fast._KNOWN_PIECES.clear()
+        fast._SEEN_ONCE.clear()

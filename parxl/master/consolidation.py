@@ -317,8 +317,8 @@ def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] 
         master = write_master(results, campaign.output_dir, previous, master_progress,
                               meanwhile=lambda: write_units(results, units))
         snapshot = save_snapshot(results, master, fingerprint, units)
-    save_master_key(campaign, key, master, snapshot, results.made_at,
-                    None if intake.internal else quick_key(campaign, intake, previous))  # the state now
+    # the quick key taken before the items were read: a ledger written since (another command) is seen next run
+    save_master_key(campaign, key, master, snapshot, results.made_at, quick)
     return Consolidation(intake, results, master, snapshot)
 
 

@@ -24,6 +24,7 @@ attribute text is ``[^>]*`` and an element's text is ``[^<]*``, exactly.
 from __future__ import annotations
 
 import re
+from typing import Callable
 from xml.parsers import expat
 
 __all__ = ["ENABLED", "Fallback", "plain_text", "read_sheet", "shared_strings", "read_workbook", "unxml",
@@ -130,7 +131,7 @@ def plain_parts(whole: bytes, split: bytes | None = None) -> tuple[str, str] | N
     try:
         cut = _split_check(whole, split) if split is not None else None
         if cut is None:
-            _parse_known(_plain_parser(), whole, True)
+            _parse_known(_plain_parser(), whole, True)()
             text, rest = whole.decode("utf-8"), ""
         else:
             text, rest = whole[:cut[0]].decode("utf-8"), cut[1]
@@ -185,8 +186,9 @@ def _split_check(whole: bytes, split: bytes) -> tuple[int, str] | None:
     cut += len(split)
     head_parser = _plain_parser()
     try:
-        _parse_known(head_parser, whole[:cut], False, root)
+        remember = _parse_known(head_parser, whole[:cut], False, root)
         head_parser.Parse(b"</" + root.group(1) + b">", True)
+        remember()  # only once the head is known to close: a comment left open in it is not a plain part
     except (expat.ExpatError, _NotPlain):  # e.g. cut inside a nested element: check it whole
         return None
     rest = whole[cut:]
@@ -223,7 +225,7 @@ PIECE_BYTES = 2048  # the longest piece remembered
 PIECES_KEPT = 16384  # the most pieces in each of the two sets (then forgotten all at once): a few MB at most
 
 
-def _parse_known(parser, data: bytes, final: bool, root: re.Match | None = None) -> None:
+def _parse_known(parser, data: bytes, final: bool, root: re.Match | None = None) -> Callable[[], None]:
     """``parser.Parse(data, final)`` with the pieces of ``data`` already found in a plain part left out.
 
     ``data`` is cut after its root's start tag (``_ROOT_TAG``) and at each end tag of ``_PIECES`` for that
@@ -233,14 +235,16 @@ def _parse_known(parser, data: bytes, final: bool, root: re.Match | None = None)
     stands in element content. When the rest parses as plain, every cut in it stands right after a tag's
     «>» (no comment, CDATA section or «<» in a value can be there), in element content; putting the pieces
     back changes nothing the parser sees. When the rest does not parse, neither would the whole.
-    After a successful parse, the pieces of the right shape parsed for the second time are remembered.
+    Returns what remembers the pieces of the right shape parsed for the second time: the caller calls it
+    only once the whole part is known to be plain (a parse with ``final=False`` can succeed inside a
+    comment or CDATA section left open, whose text is no element content).
     """
     if root is None:
         root = _ROOT_TAG.search(data, 0, 4096)
     known = _PIECES.get(root.group(1)) if root is not None else None
     if known is None or len(data) < 8192:
         parser.Parse(data, final)
-        return
+        return _nothing
     end, shape = known
     head = root.end()
     pieces = data[head:].split(end)
@@ -253,17 +257,24 @@ def _parse_known(parser, data: bytes, final: bool, root: re.Match | None = None)
         new.append(tail)
         parser.Parse(data[:head] + end.join(new), final)
         new.pop()
-    if len(seen) + len(new) > PIECES_KEPT:
-        seen.clear()
-    if len(once) + len(new) > PIECES_KEPT:
-        once.clear()
-    for piece in new:  # a piece found again is kept (one a single file has costs a set lookup, no regex)
-        if len(piece) > PIECE_BYTES:
-            continue
-        if piece not in once:
-            once.add(piece)
-        elif shape.fullmatch(piece):
-            seen.add(piece)
+
+    def remember() -> None:
+        if len(seen) + len(new) > PIECES_KEPT:
+            seen.clear()
+        if len(once) + len(new) > PIECES_KEPT:
+            once.clear()
+        for piece in new:  # a piece found again is kept (one a single file has costs a set lookup, no regex)
+            if len(piece) > PIECE_BYTES:
+                continue
+            if piece not in once:
+                once.add(piece)
+            elif shape.fullmatch(piece):
+                seen.add(piece)
+    return remember
+
+
+def _nothing() -> None:
+    """What ``_parse_known`` returns when it has nothing to remember."""
 
 
 def _root(text: str, name: str, rest: str = "") -> tuple[str, int]:
