@@ -157,8 +157,8 @@ def quick_key(campaign: Campaign, intake: IntakeResult, previous: Mapping[str, P
     in place of the results' fingerprint, the criteria set's fingerprint, the ledger's ``ledger_state``, the
     files the intake found in inbox/ (path, content, kind, copy of) and the units it held out.
 
-    Taken after ``run_intake`` (and after the master is written), so a file the intake recorded changes
-    the ledger's state. Worth comparing only when the intake read no content afresh (``intake.revalidated``)
+    Taken after ``run_intake`` and before the ledger's rows are read, so a file the intake recorded is in
+    it and a write by another command while the results are made is seen on the next run. Worth comparing only when the intake read no content afresh (``intake.revalidated``)
     and failed on none (``intake.internal``). Raises what ``master_key`` raises.
     """
     inbox = [[str(f.path), f.sha256, f.kind, None if f.duplicate_of is None else str(f.duplicate_of)]
