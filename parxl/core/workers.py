@@ -38,13 +38,18 @@ def ignore_ctrl_c() -> None:
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop the worker processes of ``pool`` at once (a stuck one would never return; they ignore Ctrl+C)
-    and drop what is queued; waits up to 5 s for each to end."""
+    and drop what is queued; waits up to 5 s for each to end, and for the pool's own thread to mark its jobs
+    failed (a job cancelled meanwhile by this thread, as ``map``'s iterator does when dropped, would make that
+    thread fail with an English traceback)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API kills a worker
+    manager = getattr(pool, "_executor_manager_thread", None)
     for process in processes:
         process.kill()
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.join(timeout=5)
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 @contextmanager

@@ -445,9 +445,12 @@ def render_each(template: Path, contexts: Iterable[dict], total: int, note: str 
     from ..core.workers import worker_pool
     # Ctrl+C (SIGINT to the whole process group) is ignored in the two workers (``worker_pool``): the parent
     # alone stops, and stops them (no worker's English traceback, no pool rendering on at exit). An error,
-    # Ctrl+C or an early stop (GeneratorExit) leaves the block: nothing more is rendered.
+    # Ctrl+C or an early stop (GeneratorExit) leaves the block: nothing more is rendered. ``rendered`` is named
+    # so that it is dropped (which cancels its jobs) only once the pool is stopped, never while its own thread
+    # marks them failed (an English traceback of that thread's).
     with worker_pool(2) as pool:
-        for data in pool.map(_render_in_worker, ((template, note, c) for c in checked()), chunksize=16):
+        rendered = pool.map(_render_in_worker, ((template, note, c) for c in checked()), chunksize=16)
+        for data in rendered:
             yield data
             done += 1
             if done % 16 == 0 or done == total:
