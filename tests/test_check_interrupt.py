@@ -25,6 +25,7 @@ import pytest
 from conftest import make_campaign
 from parxl.workbook.stamping import workbook_filename
 from support.tamper import filled
+from support.ctrl_c import START_HOOK
 from test_appraisal_interrupt import _alive
 
 DRIVER = textwrap.dedent("""
@@ -33,17 +34,7 @@ DRIVER = textwrap.dedent("""
     from parxl.ledger import receive
     at = os.environ["CTRL_C_AT"]
     pids = open(sys.argv[2], "a")
-
-    def ctrl_c():
-        os.killpg(0, signal.SIGINT)  # a terminal's Ctrl+C: every process of the group
-
-    start = P.BaseProcess.start
-    def start_then_ctrl_c(self):
-        start(self)
-        print(self.pid, file=pids, flush=True)
-        if at == f"start-{len(P._children)}":
-            ctrl_c()
-    P.BaseProcess.start = start_then_ctrl_c
+""") + START_HOOK + textwrap.dedent("""
 
     checking = receive._check_one
     def check_one(job):  # in a forked worker: this module's function

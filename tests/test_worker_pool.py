@@ -18,6 +18,7 @@ import pytest
 
 from parxl.core import workers
 from parxl.core.workers import Forked, stop_pool, worker_pool
+from test_forked import _reaped
 
 pytestmark = pytest.mark.skipif(not workers.FORK, reason="fork: Linux")
 
@@ -35,14 +36,6 @@ def _what_the_worker_sees(delay: float = 0.0) -> tuple[bool, list[str], int]:
 
 def _hang() -> None:
     time.sleep(3600)
-
-
-def _reaped(pid: int) -> bool:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
 
 
 def test_every_worker_is_started_and_ignores_ctrl_c_before_the_block_and_ends_after_it():
