@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from parxl.cli import main
+from support.ctrl_c import START_HOOK
 from test_appraisal_interrupt import _alive
 from test_explanation import round1  # noqa: F401  (fixture)
 
@@ -33,17 +34,7 @@ DRIVER = textwrap.dedent("""
     render.PARALLEL_FROM = 0  # the small campaign's documents rendered in two worker processes
     at, command = os.environ["CTRL_C_AT"], sys.argv[1]
     pids = open(sys.argv[3], "a")
-
-    def ctrl_c():
-        os.killpg(0, signal.SIGINT)  # a terminal's Ctrl+C: every process of the group
-
-    start = P.BaseProcess.start
-    def start_then_ctrl_c(self):
-        start(self)
-        print(self.pid, file=pids, flush=True)
-        if at == f"start-{len(P._children)}":
-            ctrl_c()
-    P.BaseProcess.start = start_then_ctrl_c
+""") + START_HOOK + textwrap.dedent("""
 
     if at == "render":  # from the first job of a worker (forked: it runs this module's function)
         rendering = render._render_in_worker

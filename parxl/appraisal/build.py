@@ -32,7 +32,7 @@ from ..core.files import write_atomic
 from ..core.numbers import vi_number
 from ..core.progress import Progress
 from ..core.times import utc_iso
-from ..core.workers import hold_ctrl_c, ignore_ctrl_c, stop_pool
+from ..core.workers import worker_pool
 from ..criteria.framework import Item
 from ..criteria.rules import Value
 from ..intake.evidence_text import parse_entry
@@ -112,32 +112,22 @@ def write_appraisal_workbooks(campaign: Campaign, round: str, folder: Path | Non
     # Two worker processes building whole workbooks, the largest first. Where processes are forked (Linux)
     # they inherit what the ledger said, read once here; where they are spawned, each reads it once.
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
     key = (str(campaign.root), campaign.block_id, round)
     forked = multiprocessing.get_start_method() == "fork"
     if forked:
         _WORKER_UNITS[key] = gather(campaign, round)
     paths: list[Path | None] = [None] * len(groups)
     order = sorted(range(len(groups)), key=lambda i: -len(groups[i].items))
-    # Ctrl+C (SIGINT to the whole process group) is held back while the workers start and is ignored in them:
-    # the parent alone stops, and stops them (no worker's English traceback, no pool left waiting).
-    pool = None
-    held = hold_ctrl_c(True)
+    # Ctrl+C (SIGINT to the whole process group) is ignored in the workers (``worker_pool``): the parent alone
+    # stops, and stops them (no worker's English traceback, no pool left waiting).
     try:
-        pool = ProcessPoolExecutor(max_workers=2, initializer=_worker_gather, initargs=(campaign, round, key))
-        jobs = {pool.submit(_worker_build, i): i for i in order}  # a job is a number: it never fills the pipe
-        hold_ctrl_c(False, held)  # a Ctrl+C pressed meanwhile raises KeyboardInterrupt here
-        for done, job in enumerate(as_completed(jobs), start=1):
-            i = jobs[job]
-            paths[i] = write_atomic(folder / groups[i].file_name, job.result())
-            report(done, len(groups), groups[i].file_name)
-    except BaseException:
-        hold_ctrl_c(False, held)
-        if pool is not None:
-            stop_pool(pool)
-        raise
-    else:
-        pool.shutdown()
+        with worker_pool(2, _worker_gather, (campaign, round, key)) as pool:
+            jobs = {pool.submit(_worker_build, i): i for i in order}  # a job is a number: it never fills the pipe
+            for done, job in enumerate(as_completed(jobs), start=1):
+                i = jobs[job]
+                paths[i] = write_atomic(folder / groups[i].file_name, job.result())
+                report(done, len(groups), groups[i].file_name)
     finally:
         _WORKER_UNITS.pop(key, None)
     return [p for p in paths if p is not None]
@@ -148,7 +138,6 @@ _WORKER_UNITS: dict[tuple, list[UnitRows]] = {}  # what ``gather`` read, by (cam
 
 
 def _worker_gather(campaign: Campaign, round: str, key: tuple) -> None:
-    ignore_ctrl_c()  # Ctrl+C is for the parent, which stops the workers
     if key not in _WORKER_UNITS:  # not inherited from the parent (a spawned process)
         _WORKER_UNITS.clear()
         _WORKER_UNITS[key] = gather(campaign, round)

@@ -1,7 +1,8 @@
 """Worker process pools that Ctrl+C stops cleanly: the workers ignore SIGINT (the terminal sends it to the
 whole process group) and the parent, which alone gets ``KeyboardInterrupt``, kills them (``stop_pool``).
-Used by the intake's readers and the appraisal workbook builders. ``Forked``: one build run in a forked
-child process while the caller goes on (the master's detail rows, the check's findings workbook)."""
+``worker_pool`` is the one way a pool is started (the intake's readers, the appraisal workbook builders, the
+documents' renderers). ``Forked``: one build run in a forked child process while the caller goes on (the
+master's detail rows, the check's findings workbook)."""
 from __future__ import annotations
 
 import multiprocessing
@@ -9,8 +10,9 @@ import os
 import pickle
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 Built = TypeVar("Built")  # what a forked build returns
@@ -36,13 +38,83 @@ def ignore_ctrl_c() -> None:
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop the worker processes of ``pool`` at once (a stuck one would never return; they ignore Ctrl+C)
-    and drop what is queued; waits up to 5 s for each to end."""
+    and drop what is queued; waits up to 5 s for each to end, and for the pool's own thread to mark its jobs
+    failed (a job cancelled meanwhile by this thread, as ``map``'s iterator does when dropped, would make that
+    thread fail with an English traceback)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API kills a worker
+    manager = getattr(pool, "_executor_manager_thread", None)
     for process in processes:
         process.kill()
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.join(timeout=5)
+    if manager is not None:
+        manager.join(timeout=5)
+
+
+@contextmanager
+def worker_pool(workers: int, initializer: Callable[..., object] | None = None,
+                initargs: tuple = ()) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``workers`` processes (an int >= 1) for a ``with`` block, which submits its jobs to the
+    executor it yields; Ctrl+C stops the pool cleanly whenever it comes.
+
+    Ctrl+C is held while the pool starts every one of its processes (one job that does nothing each); each
+    worker ignores Ctrl+C from its start (``ignore_ctrl_c``), then runs ``initializer(*initargs)`` (where
+    processes are spawned rather than forked, both are pickled). Ctrl+C is released once they are started: one
+    pressed meanwhile raises ``KeyboardInterrupt`` there. Whatever leaves the block by an exception (an error,
+    ``KeyboardInterrupt``, ``GeneratorExit`` when a generator stops early) stops the workers at once
+    (``stop_pool``: the jobs not yet done are dropped) and is raised on; leaving it normally waits for the
+    jobs submitted and ends the workers (``shutdown``). The block may stop the pool itself (``stop_pool``, a
+    worker stuck): leaving it then does nothing more. Raises what the executor raises when it cannot start
+    (``OSError``), after stopping what was started.
+    """
+    pool: ProcessPoolExecutor | None = None
+
+    def stop() -> None:
+        if pool is not None:
+            stop_pool(pool)
+
+    with _starting(stop):
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(initializer, initargs))
+        for _ in range(workers):
+            pool.submit(_started)
+    try:
+        yield pool
+    except BaseException:  # an error, Ctrl+C or an early stop: no worker is left behind
+        stop_pool(pool)
+        raise
+    try:
+        pool.shutdown()
+    except BaseException:  # Ctrl+C while the last jobs end
+        stop_pool(pool)
+        raise
+
+
+@contextmanager
+def _starting(stop: Callable[[], None]) -> Iterator[None]:
+    """Hold Ctrl+C while the ``with`` block starts processes (a process started meanwhile starts with it
+    held, until it ignores it), release it at the end: a Ctrl+C pressed meanwhile raises ``KeyboardInterrupt``
+    there. Whatever leaves the block or the release by an exception calls ``stop()`` (end what was started)
+    first."""
+    held = hold_ctrl_c(True)
+    try:
+        yield
+        hold_ctrl_c(False, held)  # a Ctrl+C pressed meanwhile raises KeyboardInterrupt here
+    except BaseException:
+        hold_ctrl_c(False, held)
+        stop()
+        raise
+
+
+def _start_worker(initializer: Callable[..., object] | None, initargs: tuple) -> None:
+    """A pool worker's initializer: Ctrl+C is for the parent, which stops the workers; then the caller's."""
+    ignore_ctrl_c()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _started() -> None:
+    """A job that does nothing: one per worker makes the pool start all its processes while Ctrl+C is held."""
 
 
 # --- One build in a forked process (the master's detail rows, the check's findings workbook) ---
@@ -59,7 +131,8 @@ class Forked(Generic[Built]):
     child died, its value could not be pickled) ``result()`` runs ``build()`` again here, so what it raises
     is raised in the caller's process as it would be without a child (parxl's own error, never lost).
     The child ignores Ctrl+C (SIGINT held while it starts): the parent alone gets ``KeyboardInterrupt`` and,
-    leaving the ``with`` block (``close``), kills a child still running and reaps it (no zombie).
+    leaving the ``with`` block (``close``), kills a child still running and reaps it (no zombie); a Ctrl+C
+    pressed while the child starts kills and reaps it before ``KeyboardInterrupt`` is raised.
     """
 
     def __init__(self, build: Callable[[], Built], parallel: bool = True):
@@ -70,17 +143,15 @@ class Forked(Generic[Built]):
         if not (parallel and FORK):
             return
         context = multiprocessing.get_context("fork")
-        held = hold_ctrl_c(True)
-        try:
-            self._recv, send = context.Pipe(duplex=False)
-            self._proc = context.Process(target=_run_forked, args=(build, send), daemon=True)
-            self._proc.start()
-            send.close()
-        except (OSError, ValueError):  # no fork here (resources): built by ``result()``
-            self._proc = None
-            self.close()
-        finally:
-            hold_ctrl_c(False, held)
+        with _starting(self.close):  # a Ctrl+C while the child starts: killed and reaped, then raised
+            try:
+                self._recv, send = context.Pipe(duplex=False)
+                self._proc = context.Process(target=_run_forked, args=(build, send), daemon=True)
+                self._proc.start()
+                send.close()
+            except (OSError, ValueError):  # no fork here (resources): built by ``result()``
+                self._proc = None
+                self.close()
 
     @property
     def pid(self) -> int | None:

@@ -442,35 +442,19 @@ def render_each(template: Path, contexts: Iterable[dict], total: int, note: str 
             done += 1
             report(done, total, "")
         return
-    from concurrent.futures import ProcessPoolExecutor
-
-    from ..core.workers import hold_ctrl_c, ignore_ctrl_c, stop_pool
-    # Ctrl+C (SIGINT to the whole process group) is held back while the two workers start, and ignored in
-    # them: the parent alone stops, and stops them (no worker's English traceback, no pool rendering on
-    # at exit). Two jobs that do nothing start both workers; the documents are submitted after.
-    pool = None
-    held = hold_ctrl_c(True)
-    try:
-        pool = ProcessPoolExecutor(max_workers=2, initializer=ignore_ctrl_c)
-        for _ in range(2):
-            pool.submit(_worker_started)
-        hold_ctrl_c(False, held)  # a Ctrl+C pressed meanwhile raises KeyboardInterrupt here
-        for data in pool.map(_render_in_worker, ((template, note, c) for c in checked()), chunksize=16):
+    from ..core.workers import worker_pool
+    # Ctrl+C (SIGINT to the whole process group) is ignored in the two workers (``worker_pool``): the parent
+    # alone stops, and stops them (no worker's English traceback, no pool rendering on at exit). An error,
+    # Ctrl+C or an early stop (GeneratorExit) leaves the block: nothing more is rendered. ``rendered`` is named
+    # so that it is dropped (which cancels its jobs) only once the pool is stopped, never while its own thread
+    # marks them failed (an English traceback of that thread's).
+    with worker_pool(2) as pool:
+        rendered = pool.map(_render_in_worker, ((template, note, c) for c in checked()), chunksize=16)
+        for data in rendered:
             yield data
             done += 1
             if done % 16 == 0 or done == total:
                 report(done, total, "")
-    except BaseException:  # an error, Ctrl+C or an early stop (GeneratorExit): nothing more to render
-        hold_ctrl_c(False, held)
-        if pool is not None:
-            stop_pool(pool)
-        raise
-    else:
-        pool.shutdown()
-
-
-def _worker_started() -> None:
-    """A job that does nothing: submitted twice, it makes the pool start both its worker processes."""
 
 
 def slug(text: str) -> str:

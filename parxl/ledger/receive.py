@@ -44,7 +44,6 @@ files reads (``parxl.ledger.returned``): «bị trả lại / không đọc đư
 """
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -55,7 +54,7 @@ from ..core.findings import make
 from ..core.numbers import vi_number
 from ..core.progress import Progress
 from ..core.report import InternalError
-from ..core.workers import hold_ctrl_c, ignore_ctrl_c, stop_pool
+from ..core.workers import stop_pool, worker_pool
 from ..intake.blocks import criteria_fingerprint, validate_in_block
 from ..intake.kinds import other_kind
 from ..intake.cache import ValidationCache, pack_items
@@ -107,11 +106,6 @@ class IntakeResult:
 _campaign: Campaign | None = None
 _max_row = 0
 _known: frozenset[str] = frozenset()  # contents the ledger holds as self-assessments: never another kind here
-
-
-def _init_pool_worker(root: str, known: frozenset[str] = frozenset()) -> None:
-    ignore_ctrl_c()  # Ctrl+C is for the parent, which stops the workers (no traceback of theirs)
-    _init_worker(root, known)
 
 
 def _init_worker(root: str, known: frozenset[str] = frozenset()) -> None:
@@ -205,44 +199,33 @@ def check_files(campaign: Campaign, jobs: list[Job], progress: Progress | None =
     todo = list(range(total))
     size = chunk_size(total, workers)
     while todo:
-        held, pool = hold_ctrl_c(True), None  # Ctrl+C held back while the workers start (they ignore it)
-        try:
-            pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_pool_worker,
-                                       initargs=(str(campaign.root), known))
+        # Ctrl+C, a broken pool or an error here (the caller's ``arrived``) stops the workers at once
+        with worker_pool(workers, _init_worker, (str(campaign.root), known)) as pool:
             chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
             futures = [pool.submit(_check_chunk, [jobs[i] for i in chunk]) for chunk in chunks]
-            hold_ctrl_c(False, held)  # a Ctrl+C pressed meanwhile raises KeyboardInterrupt here
-        except BaseException:
-            hold_ctrl_c(False, held)
-            if pool is not None:
-                stop_pool(pool)
-            raise
-        stuck = None
-        for chunk, future in zip(chunks, futures):
-            try:
-                got = future.result(timeout=HARD_SECONDS * len(chunk))
-            except FutureTimeout:  # the worker is stuck past the reader's own bound (in C code): stop it
-                stuck = chunk
-                break
-            except BaseException:  # a broken pool, Ctrl+C: no worker is left behind
-                stop_pool(pool)
-                raise
-            for i, report in zip(chunk, got):
-                reports[i] = report
-                if arrived:
-                    arrived(i, report)
-                if progress:
-                    progress(len(reports), total, jobs[i][1])
-        if stuck is None:
-            pool.shutdown()
-            break
-        for chunk, future in zip(chunks, futures):  # what finished meanwhile is kept; the rest is read again
-            if chunk is not stuck and chunk[0] not in reports and future.done() and future.exception() is None:
-                for i, report in zip(chunk, future.result()):
+            stuck = None
+            for chunk, future in zip(chunks, futures):
+                try:
+                    got = future.result(timeout=HARD_SECONDS * len(chunk))
+                except FutureTimeout:  # the worker is stuck past the reader's own bound (in C code): stop it
+                    stuck = chunk
+                    break
+                for i, report in zip(chunk, got):
                     reports[i] = report
                     if arrived:
                         arrived(i, report)
-        stop_pool(pool)
+                    if progress:
+                        progress(len(reports), total, jobs[i][1])
+            if stuck is not None:
+                for chunk, future in zip(chunks, futures):  # what finished meanwhile is kept; the rest is read again
+                    if chunk is not stuck and chunk[0] not in reports and future.done() and future.exception() is None:
+                        for i, report in zip(chunk, future.result()):
+                            reports[i] = report
+                            if arrived:
+                                arrived(i, report)
+                stop_pool(pool)
+        if stuck is None:
+            break
         if len(stuck) == 1:
             reports[stuck[0]] = _too_slow(campaign, jobs[stuck[0]])
             if arrived:
