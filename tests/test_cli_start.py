@@ -36,3 +36,25 @@ def test_ctrl_c_while_the_command_loads_says_stopped_in_vietnamese_and_exits_130
 def test_the_console_script_is_the_same_entry_point():
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
     assert scripts["parxl"] == "parxl.__main__:run"
+
+
+STUCK = """
+import sys, threading
+import parxl.cli.check_cmd as check_cmd
+threading.Thread(target=threading.Event().wait, name="stuck").start()  # never ends, as a pool's thread left
+def interrupted(*args, **kwargs):                                       # reading a half-sent result
+    raise KeyboardInterrupt
+check_cmd.load_campaign = interrupted
+from parxl.__main__ import run
+sys.argv = ["parxl", "check", "."]
+run("parxl")
+"""
+
+
+def test_ctrl_c_ends_the_process_even_with_a_thread_left_that_never_ends(tmp_path):
+    # core.workers.stop_pool kills a pool's workers; the standard library's own thread may be left waiting on
+    # a pipe for ever, and the interpreter's exit would join it: the command must end all the same
+    done = subprocess.run([sys.executable, "-c", STUCK], cwd=tmp_path, capture_output=True, timeout=60,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 130
+    assert done.stderr.decode("utf-8").strip() == "Đã dừng theo yêu cầu."

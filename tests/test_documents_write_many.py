@@ -118,3 +118,25 @@ def test_a_figure_remembered_is_shown_as_vi_number_shows_it():
     for decimals in (0, 2, 1, 2):
         assert [_shown(v, decimals) for v in values] == [vi_number(v, decimals) for v in values]
     assert _shown(Decimal("-0"), 2) == "-0,00" and _shown(Decimal("0"), 2) == "0,00"
+
+
+@pytest.mark.parametrize("write", ["temp_path", "write_new_many"])
+def test_ctrl_c_just_after_a_temp_file_is_created_leaves_none(tmp_path, monkeypatch, write):
+    # the worst moment for Ctrl+C: the temp file exists and its creator has not returned yet
+    real_open = files.os.open
+
+    def interrupted(path, *args, **kwargs):
+        fd = real_open(path, *args, **kwargs)
+        if files.TEMP_PREFIX in str(path):
+            files.os.close(fd)
+            raise KeyboardInterrupt
+        return fd
+
+    monkeypatch.setattr(files.os, "open", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        if write == "temp_path":
+            with files.temp_path(tmp_path):
+                pass
+        else:
+            write_new_many([(tmp_path / "a.docx", b"x")])
+    assert list(tmp_path.iterdir()) == []

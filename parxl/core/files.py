@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -76,14 +76,32 @@ def temp_path(folder: Path, suffix: str = TEMP_SUFFIX, target: Path | None = Non
     ``folder``) when it cannot be created for a reason the user can fix, else ``OSError``.
     """
     folder = Path(folder)
-    with writing(target if target is not None else folder):
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=suffix)
-    try:  # from the first step after its creation: a Ctrl+C anywhere below leaves no temp file
-        os.close(fd)
-        yield Path(name)
+    names: list[Path] = []
+    try:  # the name is noted before the file exists: a Ctrl+C at any step leaves no temp file
+        with writing(target if target is not None else folder):
+            folder.mkdir(parents=True, exist_ok=True)
+            os.close(_create_temp(folder, suffix, names))
+        yield names[-1]
     finally:
-        Path(name).unlink(missing_ok=True)
+        for name in names:
+            name.unlink(missing_ok=True)
+
+
+def _create_temp(folder: Path, suffix: str, names: list[Path]) -> int:
+    """Create a new empty temp file «.parxl-<random><suffix>» in ``folder`` (mode 0600), open for writing:
+    its file descriptor. Its path is appended to ``names`` *before* it is created (and taken out again when
+    that name is taken), so that a caller removing ``names`` in a ``finally`` never leaves it behind, even
+    when Ctrl+C comes between its creation and the next statement (``tempfile.mkstemp`` has that gap).
+    Raises ``OSError`` when it cannot be created (``FileExistsError`` after 100 names taken).
+    """
+    for _ in range(100):
+        name = folder / f"{TEMP_PREFIX}{secrets.token_hex(6)}{suffix}"
+        names.append(name)
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        except FileExistsError:
+            names.remove(name)  # another's file: never removed by the caller
+    raise FileExistsError(f"no free temp file name in {folder}")
 
 
 @contextmanager
@@ -277,7 +295,8 @@ def write_new_many(items: Iterable[tuple[Path, bytes]], mode: int | None = None)
     named).
     """
     mode = mode if mode is not None else ordinary_mode()
-    temps: list[tuple[Path, Path]] = []
+    temps: list[Path] = []  # noted before each is created (``_create_temp``): none is left, Ctrl+C or not
+    targets: list[Path] = []
     try:
         for path, data in items:
             if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -285,18 +304,18 @@ def write_new_many(items: Iterable[tuple[Path, bytes]], mode: int | None = None)
             path = Path(path)
             with writing(path):
                 path.parent.mkdir(parents=True, exist_ok=True)
-                fd, name = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
-                temps.append((Path(name), path))
+                fd = _create_temp(path.parent, TEMP_SUFFIX, temps)
+                targets.append(path)
                 with open(fd, "wb") as f:
                     f.write(data)
-                os.chmod(name, mode)
-        _sync_all([tmp for tmp, _ in temps])
+                os.chmod(temps[-1], mode)
+        _sync_all(temps)
         written = []
-        for tmp, path in temps:
+        for tmp, path in zip(temps, targets):
             written.append(link_new(tmp, path))
         return written
     finally:
-        for tmp, _ in temps:
+        for tmp in temps:
             tmp.unlink(missing_ok=True)
 
 

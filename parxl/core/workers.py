@@ -38,8 +38,8 @@ def ignore_ctrl_c() -> None:
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop the worker processes of ``pool`` at once (a stuck one would never return; they ignore Ctrl+C)
-    and drop what is queued; waits up to 5 s for each to end, and for the pool's own thread to mark its jobs
-    failed (a job cancelled meanwhile by this thread, as ``map``'s iterator does when dropped, would make that
+    and drop what is queued; waits up to 5 s for each to end, and up to 2 s for the pool's own thread to mark
+    its jobs failed (a job cancelled meanwhile by this thread, as ``map``'s iterator does when dropped, would make that
     thread fail with an English traceback)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API kills a worker
     manager = getattr(pool, "_executor_manager_thread", None)
@@ -49,7 +49,7 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         process.join(timeout=5)
     if manager is not None:
-        manager.join(timeout=5)
+        manager.join(timeout=2)  # stuck on a result a killed worker half sent: the CLI ends anyway (__main__)
 
 
 @contextmanager
