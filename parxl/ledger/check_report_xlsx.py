@@ -537,6 +537,7 @@ def _write_feedback(jobs: list[tuple[Path, tuple]], ends: _Ends, pending: Forked
                 reported = ends.taken()
                 progress(reported, total, jobs[i][0].name)
     if pending is not None:
+        ends.resume(ends.halt())  # the child writes no more: a Ctrl+C while waiting for it cuts no write
         for i, digest, stat in pending.result()[1]:
             written.note(jobs[i][0], digest, stat)
     if progress and total and reported != total:
