@@ -135,6 +135,28 @@ def test_outputs_written_by_both_processes_are_byte_for_byte_the_ones_written_in
     assert not log.exists() and {n: (c.output_dir / n).stat().st_mtime_ns for n in one} == before
 
 
+@pytest.mark.parametrize("why", ["below the threshold", "no fork"])
+def test_below_the_threshold_or_without_fork_everything_is_written_in_this_process(received, monkeypatch, tmp_path,
+                                                                                  why):
+    from parxl.core import workers
+    c = received
+    monkeypatch.setattr(fast, "FORK_FROM", 10 ** 9)
+    assert run(c).exit_code == 1
+    one = outputs(c)
+    clear(c)
+    log = tmp_path / "writers.txt"
+    spy_writers(monkeypatch, log)
+    if why == "no fork":  # as on a platform without fork: the child's share is built in this process
+        monkeypatch.setattr(fast, "FORK_FROM", 0)
+        monkeypatch.setattr(fast, "FORK", False)
+        monkeypatch.setattr(workers, "FORK", False)
+    started = []
+    monkeypatch.setattr(workers.multiprocessing.context.ForkProcess, "start", lambda self: started.append(self))
+    assert run(c).exit_code == 1
+    assert outputs(c) == one and not started
+    assert {pid for pid, _ in logged(log)} == {os.getpid()} and len(logged(log)) == 6
+
+
 def _last_feedback(c, monkeypatch, tmp_path) -> Path:
     """The feedback file written last in one process (the child's first)."""
     log = tmp_path / "order.txt"
@@ -257,3 +279,26 @@ def test_ctrl_c_while_the_child_writes_stops_both_and_leaves_no_temp_file(receiv
     assert not [n for n in left if n.startswith(".parxl-") or n.endswith(".tmp")], left
     children = [int(line) for line in pids.read_text().split()]
     assert children and not any(_alive(pid) for pid in children)
+
+
+def test_write_in_turn_writes_the_bytes_with_ordinary_permissions_and_leaves_no_temp_file(tmp_path):
+    """``core.files.write_in_turn``: oracles are the file's bytes, ``ordinary_mode()``, the folder's listing and
+    the Vietnamese error of ``write_atomic`` for the same folder in the way."""
+    from parxl.core.errors import OutputWriteError
+    from parxl.core.files import ordinary_mode, write_atomic, write_in_turn
+    target = tmp_path / "X01 - Phường An Lưu - phản hồi.xlsx"
+    st = write_in_turn(target, b"first")
+    assert target.read_bytes() == b"first" and (st.st_size, st.st_mtime_ns) == (5, target.stat().st_mtime_ns)
+    assert target.stat().st_mode & 0o777 == ordinary_mode()
+    write_in_turn(target, memoryview(b"second, longer"))
+    assert target.read_bytes() == b"second, longer"
+    folder = tmp_path / "Thư mục - phản hồi.xlsx"
+    folder.mkdir()
+    with pytest.raises(OutputWriteError) as turn:
+        write_in_turn(folder, b"x")
+    with pytest.raises(OutputWriteError) as atomic:
+        write_atomic(folder, b"x")
+    assert str(turn.value) == str(atomic.value) and folder.name in str(turn.value)
+    with pytest.raises(TypeError):
+        write_in_turn(target, "text")  # type: ignore[arg-type]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, folder.name])
