@@ -330,9 +330,11 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
     this command wrote it (same inputs, the file as it was left: size and modification time, noted in
     ``.parxl/feedback-written.json``) is not built again. ``progress`` is told each unit's feedback.
     With ``FORK_FROM`` findings and units or more, and the findings workbook to build, a forked process
-    (Linux) builds it and the last feedback workbooks (``_split``: both processes end together) while this
-    one builds the first ones; this process writes every file, in the units' order, the findings workbook
-    last. Raises ``OutputWriteError`` when a file cannot be written (``core.files``).
+    (Linux) builds it, then builds and writes feedback workbooks taken from the end while this one takes
+    them from the front, until they meet (``_Ends``: both end together); the findings workbook is written
+    last, here. A file the child could not write is written again here (the error is this process's, as
+    in one process); Ctrl+C stops the child between two files. Raises ``OutputWriteError`` when a file
+    cannot be written (``core.files``).
     """
     out = campaign.output_dir
     written = _Written(campaign)
