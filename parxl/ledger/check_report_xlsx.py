@@ -17,8 +17,8 @@ XlsxWriter would write.
 from __future__ import annotations
 
 import hashlib
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 import json
@@ -26,11 +26,11 @@ from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
 from ..campaign.folder import Campaign
-from ..core.files import ordinary_mode, safe_file_stem, write_atomic
+from ..core.files import safe_file_stem, write_atomic, write_in_turn, writing
 from ..core.findings import FINDING_TYPES, SEVERITY_TITLES, Finding
 from ..core.numbers import vi_number
 from ..core.progress import Progress
-from ..core.workers import Forked
+from ..core.workers import FORK, Forked
 from .check_report import UnitLine, stale_unreadable
 from .inbox import InboxFile
 from .receive import IntakeResult
@@ -329,63 +329,70 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
     A workbook (the findings workbook or a feedback workbook) whose content cannot have changed since
     this command wrote it (same inputs, the file as it was left: size and modification time, noted in
     ``.parxl/feedback-written.json``) is not built again. ``progress`` is told each unit's feedback.
-    With ``FORK_FROM`` findings and units or more, the findings workbook is built in a forked process
-    (Linux) while this one builds the feedback, and written after them. Raises ``OutputWriteError``
-    when a file cannot be written (``core.files.write_atomic``).
+    With ``FORK_FROM`` findings and units or more, and the findings workbook to build, a forked process
+    (Linux) builds it, then builds and writes feedback workbooks taken from the end while this one takes
+    them from the front, until they meet (``_Ends``: both end together); the findings workbook is written
+    last, here. A file the child could not write is written again here (the error is this process's, as
+    in one process); Ctrl+C stops the child between two files. Raises ``OutputWriteError`` when a file
+    cannot be written (``core.files``).
     """
     out = campaign.output_dir
     written = _Written(campaign)
     summary, summary_digest = out / FINDINGS_FILE, written.digest(_findings_inputs(campaign, result, lines, explanations))
-    pending_summary: Forked[bytes] | None = None
-    if not written.unchanged(summary, summary_digest):
-        if sum(len(line.findings) for line in lines) + len(lines) >= FORK_FROM:
-            pending_summary = Forked(lambda: findings_workbook(campaign, result, lines, explanations))
-        else:
-            write_atomic(summary, findings_workbook(campaign, result, lines, explanations))
-            written.note(summary, summary_digest)
-    paths = [summary]
+    build_summary = not written.unchanged(summary, summary_digest)
+    fork = build_summary and sum(len(line.findings) for line in lines) + len(lines) >= FORK_FROM
+    if build_summary and not fork:
+        write_atomic(summary, findings_workbook(campaign, result, lines, explanations))
+        written.note(summary, summary_digest)
     names = {u.code: u.name for u in campaign.units}
     by_unit: dict[str, tuple[ExplanationLine, ...]] = {}
     for e in explanations or []:
         if e.sender and e.sender in names:
             by_unit[e.sender] = (*by_unit.get(e.sender, ()), e)
     done: set[str] = set()
-    jobs = []
+    jobs: list[tuple[Path, tuple]] = []  # (feedback file, feedback_workbook's arguments)
+    folder = out / FEEDBACK_DIR
     for line in lines:
         s = line.submission
         total = vi_number(s.total_self, campaign.framework.decimals) if s.total_self is not None else None
-        jobs.append((s.unit_code, (campaign, s.unit_code, s.unit_name, s.original_path, s.received_at, s.status,
-                                   total, line.findings, by_unit.get(s.unit_code, ())),
-                     feedback_name(s.unit_code, s.unit_name)))
+        jobs.append((folder / feedback_name(s.unit_code, s.unit_name),
+                     (campaign, s.unit_code, s.unit_name, s.original_path, s.received_at, s.status, total,
+                      line.findings, by_unit.get(s.unit_code, ()))))
         done.add(s.unit_code)
     for rec in stale_unreadable(result):
         code = _unit_of(rec)
         if not code or code in done or rec.report is None:
             continue
-        jobs.append((code, (campaign, code, names.get(code, code), rec.path, rec.received_at, "unreadable",
-                            None, rec.report.findings, by_unit.get(code, ())), feedback_name(code, names.get(code, code))))
+        jobs.append((folder / feedback_name(code, names.get(code, code)),
+                     (campaign, code, names.get(code, code), rec.path, rec.received_at, "unreadable", None,
+                      rec.report.findings, by_unit.get(code, ()))))
         done.add(code)
-    todo = []
-    for code, args, name in jobs:
-        path = out / FEEDBACK_DIR / name
-        digest = written.digest(args[1:])
-        paths.append(path)
-        if not written.unchanged(path, digest):
-            todo.append((path, digest, args))
+    ends = _Ends(len(jobs), shared=fork)
+    pending: Forked[tuple] | None = None
+    if fork:
+        _warm_skeletons(jobs)  # the child's feedback shares this process's packages (their clock too)
+        parent = os.getpid()
+        pending = Forked(lambda: (findings_workbook(campaign, result, lines, explanations),
+                                  _feedback_from_the_end(jobs, written, ends, parent)))
     try:
-        _write_feedback(todo, written, len(jobs), progress)
-        data = pending_summary.result() if pending_summary is not None else None  # built in the child, or here
-    finally:  # on an error or Ctrl+C: a child still building is stopped
-        if pending_summary is not None:
-            pending_summary.close()
-    if pending_summary is not None:
+        _write_feedback(jobs, ends, pending, written, progress)
+        data = pending.result()[0] if pending is not None else None
+    finally:  # on an error or Ctrl+C: a child still building is stopped, never in the middle of a write
+        if pending is not None:
+            held = ends.halt()
+            try:
+                pending.close()
+            finally:
+                ends.resume(held)
+    if pending is not None:
         write_atomic(summary, data)
         written.note(summary, summary_digest)
     written.save()
-    return paths
+    return [summary, *(path for path, _ in jobs)]
 
 
-FORK_FROM = 5000  # findings + units from which the findings workbook is built in a forked process (Linux)
+FORK_FROM = 5000  # findings + units from which a forked process builds the findings workbook and some feedback (Linux)
+HALT_WAIT = 10  # seconds to wait for the child's write in progress before it is stopped
 
 
 def _findings_inputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine],
@@ -402,53 +409,140 @@ def _findings_inputs(campaign: Campaign, result: IntakeResult, lines: list[UnitL
             [report(rec) for rec in result.internal])
 
 
-PARALLEL_FROM = 40  # feedback workbooks to write: from this many, written by writer threads
-WRITERS = 2  # threads writing the feedback files (the file system's calls release the GIL) while this one builds
-_AHEAD = 64  # feedback workbooks built but not yet written, at most per writer
+class _Ends:
+    """Which feedback workbooks are taken: this process takes them from the front, a forked child from the
+    end, until they meet (both end together whatever each one costs). Shared with the child (``shared``:
+    memory and locks made before the fork) or plain (no child). ``writing``: a lock the child holds while it
+    writes a file, so that it is never stopped in the middle of one."""
+
+    def __init__(self, total: int, shared: bool):
+        if shared and FORK:
+            import multiprocessing
+            context = multiprocessing.get_context("fork")
+            self._state = context.RawArray("q", [0, total, 0])  # front, end, stopped
+            self._lock, self.writing = context.Lock(), context.Lock()
+        else:
+            self._state = [0, total, 0]
+            self._lock = self.writing = nullcontext()
+        self._total = total
+
+    def front(self) -> int | None:
+        """The next workbook's index from the front (this process), None when the two ends met."""
+        with self._lock:
+            state = self._state
+            if state[0] >= state[1]:
+                return None
+            state[0] += 1
+            return state[0] - 1
+
+    def back(self) -> int | None:
+        """The next workbook's index from the end (the child), None when the two ends met or on ``stop()``."""
+        with self._lock:
+            state = self._state
+            if state[0] >= state[1] or state[2]:
+                return None
+            state[1] -= 1
+            return state[1]
+
+    def taken(self) -> int:
+        """How many were taken from either end."""
+        with self._lock:
+            return self._state[0] + len(self) - self._state[1]
+
+    def end(self) -> int:
+        """The first index taken from the end (the length when none was)."""
+        with self._lock:
+            return self._state[1]
+
+    def stop(self) -> None:
+        """The child takes no more."""
+        with self._lock:
+            self._state[2] = 1
+
+    def __len__(self) -> int:
+        return self._total
+
+    def halt(self) -> bool:
+        """Stop the child taking more and wait (up to ``HALT_WAIT`` s, in case it died holding it) until it
+        is not writing: it may then be killed (``resume`` after). Returns whether the lock was taken."""
+        self.stop()
+        if isinstance(self.writing, nullcontext):
+            return False
+        return self.writing.acquire(timeout=HALT_WAIT)
+
+    def resume(self, held: bool) -> None:
+        """Release what ``halt`` took."""
+        if held:
+            self.writing.release()
 
 
-def _write_one(path: Path, data: bytes, mode: int) -> list[int]:
-    """Write ``path`` atomically; its [size, mtime_ns] as written."""
-    write_atomic(path, data, mode)
-    st = path.stat()
-    return [st.st_size, st.st_mtime_ns]
+def _warm_skeletons(jobs: list[tuple[Path, tuple]]) -> None:
+    """Build here one feedback workbook of each shape among ``jobs`` (with and without «Giải trình»), so that a
+    forked child builds the rest from this process's packages (``sheet_xml``'s cache: the same clock)."""
+    shapes: set[bool] = set()
+    for _, args in jobs:
+        if bool(args[8]) not in shapes:
+            shapes.add(bool(args[8]))
+            feedback_workbook(*args)
 
 
-def _write_feedback(todo, written: _Written, total: int, progress: Progress | None) -> None:
-    """Build each feedback workbook of ``todo`` ((path, digest, args)) and write it; from ``PARALLEL_FROM``
-    of them, writer threads write while this thread builds the next ones (noted in order; the first
-    error is raised once the writes already started have ended)."""
-    mode = ordinary_mode()
-    count = total - len(todo)
+def _write_job(job: tuple[Path, tuple], written: _Written) -> tuple[str, list[int]] | None:
+    """Build and write one feedback workbook ((path, arguments)) unless unchanged: (inputs digest,
+    [size, mtime_ns] as written), or None when unchanged. Raises ``OutputWriteError``."""
+    path, args = job
+    digest = written.digest(args[1:])
+    if written.unchanged(path, digest):
+        return None
+    data = feedback_workbook(*args)
+    with writing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    st = write_in_turn(path, data)
+    return digest, [st.st_size, st.st_mtime_ns]
 
-    def finish(path: Path, digest: str, stat: list[int]) -> None:
-        nonlocal count
-        written.note(path, digest, stat)
-        count += 1
-        if progress:
-            progress(count, total, path.name)
 
-    if len(todo) < PARALLEL_FROM:
-        for path, digest, args in todo:
-            finish(path, digest, _write_one(path, feedback_workbook(*args), mode))
-    else:
-        pending: deque = deque()
-        with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-            try:
-                for path, digest, args in todo:
-                    pending.append((path, digest, pool.submit(_write_one, path, feedback_workbook(*args), mode)))
-                    while len(pending) > _AHEAD * WRITERS or pending[0][2].done():
-                        path, digest, future = pending.popleft()
-                        finish(path, digest, future.result())
-                        if not pending:
-                            break
-                while pending:
-                    path, digest, future = pending.popleft()
-                    finish(path, digest, future.result())
-            finally:
-                for _, _, future in pending:
-                    future.cancel()
-    if progress and not todo and total:
+def _feedback_from_the_end(jobs: list[tuple[Path, tuple]], written: _Written, ends: _Ends,
+                           parent: int) -> list[tuple[int, str, list[int]]]:
+    """In the forked child: build and write feedback workbooks taken from the end of ``jobs`` until the ends
+    meet; [(index, digest, [size, mtime_ns])] of those written. Run again in this process (``parent``, when
+    the child failed or none was forked): the workbooks the child took, written here in order (what fails
+    raises here)."""
+    done = []
+    if os.getpid() == parent:
+        for i in range(ends.end(), len(jobs)):
+            wrote = _write_job(jobs[i], written)
+            if wrote is not None:
+                done.append((i, *wrote))
+        return done
+    while True:
+        with ends.writing:
+            i = ends.back()
+            if i is None:
+                return done
+            wrote = _write_job(jobs[i], written)
+        if wrote is not None:
+            done.append((i, *wrote))
+
+
+def _write_feedback(jobs: list[tuple[Path, tuple]], ends: _Ends, pending: Forked[tuple] | None,
+                    written: _Written, progress: Progress | None) -> None:
+    """Build and write the feedback workbooks of ``jobs`` ((path, arguments)) taken from the front of ``ends``
+    (all of them without a child), then note those ``pending`` wrote from the end: each written file noted in
+    ``written`` and counted in ``progress`` (the unchanged ones are counted, not written again). Raises
+    ``OutputWriteError`` at the first file that cannot be written (the files before it written)."""
+    total = len(jobs)
+    reported = 0
+    while (i := ends.front()) is not None:
+        wrote = _write_job(jobs[i], written)
+        if wrote is not None:
+            written.note(jobs[i][0], *wrote)
+            if progress:
+                reported = ends.taken()
+                progress(reported, total, jobs[i][0].name)
+    if pending is not None:
+        ends.resume(ends.halt())  # the child writes no more: a Ctrl+C while waiting for it cuts no write
+        for i, digest, stat in pending.result()[1]:
+            written.note(jobs[i][0], digest, stat)
+    if progress and total and reported != total:
         progress(total, total, "")
 
 
