@@ -22,6 +22,7 @@ import re
 import secrets
 import shutil
 import sys
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -156,10 +157,17 @@ def write_kept(path: Path, data: bytes) -> Path:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"write_kept needs bytes, not {type(data).__name__}")
     path = Path(path)
-    tmp = os.path.join(os.path.dirname(path), f"{TEMP_PREFIX}{os.getpid()}-{path.name}{TEMP_SUFFIX}")
+    _put_lean(path, data, os.path.join(os.path.dirname(path), f"{TEMP_PREFIX}{os.getpid()}-{path.name}{TEMP_SUFFIX}"))
+    return path
+
+
+def _put_lean(path: Path, data: bytes, tmp: str) -> None:
+    """Write ``data`` to ``tmp`` (a name only this process and thread uses: no random name, no ``chmod``), then
+    rename it to ``path``; on any failure, Ctrl+C included, ``tmp`` is removed (it can only be this writer's).
+    Raises ``OutputWriteError`` (naming ``path``) or ``OSError``, see ``write_atomic``."""
     with writing(path):
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
         try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
             try:
                 view = memoryview(data)
                 while view:
@@ -173,7 +181,6 @@ def write_kept(path: Path, data: bytes) -> Path:
             except OSError:
                 pass
             raise
-    return path
 
 
 def write_text_atomic(path: Path, text: str, mode: int | None = None) -> Path:
@@ -371,22 +378,40 @@ def write_in_turn(path: Path, data: bytes) -> os.stat_result:
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"write_in_turn needs bytes, not {type(data).__name__}")
-    import threading
-    tmp = os.path.join(os.path.dirname(path), f"{TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}{TEMP_SUFFIX}")
-    with writing(Path(path)):
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
-        try:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        return os.stat(path)
+    path = Path(path)
+    _put_lean(path, data, os.path.join(os.path.dirname(path),
+                                       f"{TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}{TEMP_SUFFIX}"))
+    return os.stat(path)
+
+
+_FS_IOC_GETFLAGS, _FS_IOC_SETFLAGS, _FS_TOPDIR_FL = 0x80086601, 0x40086602, 0x00020000
+
+
+def spread_subfolders(folder: Path) -> bool:
+    """Ask the file system to place ``folder``'s new sub-folders apart, as it places top-level folders: on Linux
+    the folder's «top of a directory hierarchy» flag (``FS_TOPDIR_FL``, what ``chattr +T`` sets), which ext4's
+    allocator honours (other file systems ignore it or refuse it).
+
+    For a folder of many sub-folders made at once and filled with thousands of new files (the kept copies):
+    ext4 puts a new folder near its parent, and a new file's inode near its folder, skipping every inode of
+    that group freed in the last minutes; after large deletions nearby (campaign copies removed) each new
+    file then costs ~0,2 ms of kernel time, against ~0,02 ms in a group of its own. Only a placement hint:
+    nothing in the files changes. True when set; never raises (False where there is no such flag).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import fcntl
+        import struct
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except (ImportError, OSError):
+        return False
+    try:
+        flags = struct.unpack("i", fcntl.ioctl(fd, _FS_IOC_GETFLAGS, struct.pack("i", 0)))[0]  # an int, as chattr
+        if not flags & _FS_TOPDIR_FL:
+            fcntl.ioctl(fd, _FS_IOC_SETFLAGS, struct.pack("i", flags | _FS_TOPDIR_FL))
+        return True
+    except (OSError, struct.error, OverflowError):
+        return False
+    finally:
+        os.close(fd)

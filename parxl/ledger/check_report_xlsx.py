@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
 from ..campaign.folder import Campaign
-from ..core.files import safe_file_stem, write_atomic, write_in_turn, writing
+from ..core.files import safe_file_stem, spread_subfolders, write_atomic, write_in_turn, writing
 from ..core.findings import FINDING_TYPES, SEVERITY_TITLES, Finding
 from ..core.numbers import vi_number
 from ..core.progress import Progress
@@ -352,6 +352,12 @@ def write_outputs(campaign: Campaign, result: IntakeResult, lines: list[UnitLine
     done: set[str] = set()
     jobs: list[tuple[Path, tuple]] = []  # (feedback file, feedback_workbook's arguments)
     folder = out / FEEDBACK_DIR
+    if not folder.is_dir():  # a new folder of thousands of files: placed apart on ext4 (best effort; an error
+        try:                 # making it is met, naming the file, at the first feedback file)
+            out.mkdir(parents=True, exist_ok=True)
+            spread_subfolders(out)
+        except OSError:
+            pass
     for line in lines:
         s = line.submission
         total = vi_number(s.total_self, campaign.framework.decimals) if s.total_self is not None else None

@@ -167,8 +167,32 @@ def _skipped(name: str) -> bool:
     return name.startswith(("~$", ".")) or name.lower() in SKIPPED_NAMES
 
 
+def _suffix(name: str) -> str:
+    """``PurePosixPath(name).suffix`` for a file name (no folder), without making a path (many files)."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
 def _kind_of(name: str) -> str:
-    return "evidence" if PurePosixPath(name.lower()).suffix in EVIDENCE_SUFFIXES else "workbook"
+    return "evidence" if _suffix(name.lower()) in EVIDENCE_SUFFIXES else "workbook"
+
+
+def _read_all(path: Path, size: int) -> bytes:
+    """The bytes of the regular file ``path`` to its end (``Path.read_bytes``), ``size`` (its ``st_size``)
+    read in one call when it has not grown. Raises ``OSError``."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        data = os.read(fd, size + 1)
+        if len(data) <= size:
+            return data  # a short read of a regular file: its end
+        chunks = [data]
+        while True:
+            more = os.read(fd, 1 << 20)
+            if not more:
+                return b"".join(chunks)
+            chunks.append(more)
+    finally:
+        os.close(fd)
 
 
 def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] | None = None) -> list[InboxFile]:
@@ -185,7 +209,7 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
     if not inbox.is_dir():
         return out
     seen = ScanCache(campaign, ledger)
-    for folder, dirs, files in os.walk(inbox):
+    for folder, dirs, files in _walk(str(inbox)):
         here = Path(folder)
         linked = sorted(d for d in dirs if not d.startswith(".") and os.path.islink(here / d))
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in linked)
@@ -194,7 +218,7 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
         for name in sorted(linked + names):
             path = here / name
             rel = f"{base}/{name}"
-            odd = odd_entry(path)
+            odd = None if _regular(files.get(name)) else odd_entry(path)
             if odd is not None:  # never opened: a FIFO would block, a dangling link has nothing to keep
                 if skipped is not None:
                     skipped.append(SkippedEntry(rel, odd))
@@ -206,7 +230,7 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
                 if again is not None:  # kept already, unchanged since: not read, hashed nor copied again
                     out.extend(again)
                     continue
-                _scan_one(campaign, ledger, path, rel, name, here, kept)
+                _scan_one(campaign, ledger, path, rel, name, here, kept, stat)
                 seen.note(rel, stat, kept)
             except OutputWriteError:  # the state folder cannot be written: nothing can go on
                 raise
@@ -218,6 +242,44 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
     ledger.commit()
     seen.save()
     return out
+
+
+def _walk(top: str):
+    """``os.walk(top)`` (top-down, errors ignored, links to folders listed among the folders but not
+    entered), each folder's files given as a dict name -> ``os.DirEntry`` rather than a list of names:
+    the entry tells a regular file without a ``stat`` (``_regular``). Yields (folder, folder names,
+    files); the caller may change the folder names in place to choose where the walk goes next."""
+    dirs: list[str] = []
+    files: dict[str, os.DirEntry] = {}
+    try:
+        with os.scandir(top) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    dirs.append(entry.name)
+                else:
+                    files[entry.name] = entry
+    except OSError:
+        return
+    yield top, dirs, files
+    for name in dirs:
+        path = os.path.join(top, name)
+        if not os.path.islink(path):
+            yield from _walk(path)
+
+
+def _regular(entry: os.DirEntry | None) -> bool:
+    """Whether ``entry`` is a regular file itself (not a link), known from the folder's listing when the
+    file system gives the kind (else one ``lstat``); False when unknown: ``odd_entry`` then looks."""
+    if entry is None:
+        return False
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 SCAN_FILE = "inbox-scan.json"
@@ -334,20 +396,23 @@ def receipt_time(rel: str, mtime: float) -> str:
     return utc_iso(dt.datetime.combine(day, dt.time(12)).astimezone())
 
 
-def _scan_one(campaign: Campaign, ledger: Ledger, path: Path, rel: str, name: str, here: Path, out: list[InboxFile]) -> None:
-    """Keep one file of inbox/ (then, for a plain zip, each of its members), appending receipts to ``out``."""
-    stat = path.stat()
+def _scan_one(campaign: Campaign, ledger: Ledger, path: Path, rel: str, name: str, here: Path, out: list[InboxFile],
+              stat: os.stat_result | None = None) -> None:
+    """Keep one file of inbox/ (then, for a plain zip, each of its members), appending receipts to ``out``;
+    ``stat`` is the file's, taken just before (else taken here)."""
+    if stat is None:
+        stat = path.stat()
     when = receipt_time(rel, stat.st_mtime)
     if stat.st_size > MAX_FILE_BYTES:  # kept, never loaded: the reader will say it is too large
         rec = InboxFile(rel, file_sha256(path), when, _kind_of(name), None, here)
         rec.stored, _ = ledger.keep(rec.sha256, path, rel, when, rec.kind, path.suffix.lower()[:10])
         out.append(rec)
         return
-    data = path.read_bytes()
+    data = _read_all(path, stat.st_size)
     sha = hashlib.sha256(data).hexdigest()
     archive = _is_archive(data)  # from the zip's directory only; never raises
     out.append(_keep(ledger, InboxFile(rel, sha, when, "archive" if archive else _kind_of(name), None, here),
-                     data, path.suffix))
+                     data, _suffix(name)))
     if archive:
         out.extend(_members(ledger, rel, data, when, campaign))
 

@@ -47,7 +47,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..campaign.folder import Campaign
-from ..core.files import copy_atomic, ensure_folder, write_kept
+from ..core.files import copy_atomic, ensure_folder, spread_subfolders, write_kept
 from ..core.findings import Finding
 from ..core.keyed import KeyedRow, shared_index
 from ..core.times import utc_iso
@@ -238,6 +238,19 @@ class Ledger:
                         "VALUES (?, ?, ?, ?, ?)", (sha256, original_path, received_at, now_iso(), kind))
         return stored, first
 
+    def _files_root(self) -> None:
+        """The folder of the kept copies made (once per ledger opened), its sub-folders to be spread over the
+        disk (``spread_subfolders``: new files then cost the kernel far less). Never raises: a folder that
+        cannot be made is met again, and reported, when the first copy's folder is made."""
+        root = self.state_dir / FILES_DIR
+        if root not in self._folders:
+            try:
+                ensure_folder(root)
+            except OSError:
+                return
+            spread_subfolders(root)
+            self._folders.add(root)
+
     def _write_kept(self, target: Path, data: bytes | Path) -> int:
         """Write the kept copy ``target`` of ``data`` unless a whole one is there already; its size in bytes.
 
@@ -251,6 +264,7 @@ class Ledger:
         if _size_of(target) != len(data):
             folder = target.parent
             if folder not in self._folders:
+                self._files_root()
                 ensure_folder(folder)
                 self._folders.add(folder)
             write_kept(target, data)
