@@ -21,24 +21,35 @@ def run(prog_name: str | None = None) -> None:
     try:
         main.main(prog_name=prog_name)
     except SystemExit as exc:
-        if exc.code == EXIT_STOPPED:
-            _end_stopped()
+        _end(exc.code)
         raise
 
 
-def _end_stopped() -> None:
-    """After Ctrl+C (exit 130, every ``finally`` of the command has run and the message is printed): end the
-    process at once when threads are still alive, without the interpreter's exit steps. There the standard
-    library joins the threads of a process pool whose workers were killed (``core.workers.stop_pool``); one
-    left reading a result a killed worker had half sent, or writing jobs nobody reads, would keep the
-    process alive for ever, or print an English traceback (``concurrent.futures.process._python_exit``)."""
-    if threading.active_count() > 1:
+THREADS_GRACE = 2.0  # seconds a thread still running when a command ends is waited for (none after Ctrl+C)
+
+
+def _end(code: object) -> None:
+    """End the process at once with ``code`` when threads the interpreter's exit would wait for are still
+    running once the command has ended (every ``finally`` of it has run and its messages are printed), after
+    ``THREADS_GRACE`` seconds (none after Ctrl+C, exit 130). The standard library joins there the threads of a
+    process pool whose workers were killed (``core.workers.stop_pool``, after Ctrl+C or an error such as an
+    output file that cannot be written): one left reading a result a killed worker had half sent, or writing
+    jobs nobody reads, would keep the process alive for ever, or print an English traceback
+    (``concurrent.futures.process._python_exit``)."""
+    import time
+    waiting = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if not waiting:
+        return
+    until = time.monotonic() + (0 if code == EXIT_STOPPED else THREADS_GRACE)
+    for thread in waiting:
+        thread.join(max(0.0, until - time.monotonic()))
+    if any(thread.is_alive() for thread in waiting):
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
             except (OSError, ValueError):
                 pass
-        os._exit(EXIT_STOPPED)
+        os._exit(0 if code is None else code if isinstance(code, int) else 1)
 
 
 if __name__ == "__main__":

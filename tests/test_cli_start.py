@@ -58,3 +58,14 @@ def test_ctrl_c_ends_the_process_even_with_a_thread_left_that_never_ends(tmp_pat
                           env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 130
     assert done.stderr.decode("utf-8").strip() == "Đã dừng theo yêu cầu."
+
+
+STUCK_ERROR = STUCK.replace("raise KeyboardInterrupt", "from parxl.core.errors import ParxlError; raise ParxlError('Tệp hỏng.')")
+
+
+def test_an_error_ends_the_process_even_with_a_thread_left_that_never_ends(tmp_path):
+    # the same after an error (an output file that cannot be written stops the documents' pool): exit 1
+    done = subprocess.run([sys.executable, "-c", STUCK_ERROR], cwd=tmp_path, capture_output=True, timeout=60,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 1
+    assert done.stderr.decode("utf-8").strip() == "Lỗi: Tệp hỏng."

@@ -172,3 +172,47 @@ def test_entries_that_are_not_regular_files_are_skipped_with_a_warning(odd_inbox
     assert "Bỏ qua «inbox/fifo.xlsx»: ống dẫn (FIFO), không phải tệp thường" in text
     assert "Bỏ qua «inbox/X02 - Xã Lê Ninh.xlsx»: liên kết hỏng" in text
     assert "tệp đã được lưu" not in text and "Lỗi không mong đợi" not in text
+
+
+# Regular files parxl cannot take: a name that is not UTF-8, a file it may not read ----------------------
+
+@pytest.mark.skipif(os.name != "posix", reason="names as bytes: POSIX")
+def test_a_file_whose_name_is_not_utf8_is_skipped_with_a_warning_not_a_crash(tmp_path):
+    c = make_campaign(tmp_path / "dot")
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    (c.inbox_dir / "X01 - Phường An Lưu.xlsx").write_bytes(filled(c, c.unit("X01")))
+    # «X02 - Xã», the «ã» written in a legacy 8-bit code page (0xE3): not UTF-8
+    with open(os.path.join(os.fsencode(c.inbox_dir), b"X02 - X\xe3 L\xea Ninh.xlsx"), "wb") as f:
+        f.write(filled(c, c.unit("X02")))
+    out = run("check", str(c.root), "--json")
+    assert out.exit_code == 0, out.output  # was exit 3: UnicodeEncodeError writing the findings workbook
+    doc = json.loads(out.stdout)
+    assert [s["path"] for s in doc["skipped"]] == ["inbox/X02 - X\ufffd L\ufffd Ninh.xlsx"]
+    assert doc["internal_errors"] == [] and [u["code"] for u in doc["units"]] == ["X01"]
+    text = flat(run("check", str(c.root)).output)
+    assert "Bỏ qua «inbox/X02 - X\ufffd L\ufffd Ninh.xlsx»: tên tệp (hoặc thư mục) có ký tự không đọc được." in text
+    assert "Hãy đổi tên" in text and "Lỗi không mong đợi" not in text
+
+
+def test_a_file_parxl_may_not_read_is_the_clerks_to_fix_not_parxls_error(tmp_path, monkeypatch):
+    import errno
+    from parxl.ledger import inbox
+    c = make_campaign(tmp_path / "dot")
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    (c.inbox_dir / "X01 - Phường An Lưu.xlsx").write_bytes(filled(c, c.unit("X01")))
+    locked = c.inbox_dir / "X02 - Xã Lê Ninh.xlsx"
+    locked.write_bytes(filled(c, c.unit("X02")))
+    real = inbox._read_all
+
+    def read(path, size):  # as os.open raises it for a file without read permission (root reads any file)
+        if Path(path) == locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return real(path, size)
+    monkeypatch.setattr(inbox, "_read_all", read)
+    out = run("check", str(c.root), "--json")
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert [(s["path"], s["what"]) for s in doc["skipped"]] == [("inbox/X02 - Xã Lê Ninh.xlsx", "không có quyền đọc tệp")]
+    assert doc["internal_errors"] == [] and doc["missing"] == ["X02", "X03"]
+    assert not (c.state_dir / "errors").exists() or not any((c.state_dir / "errors").iterdir())
+    assert locked.read_bytes() == filled(c, c.unit("X02"))  # left as it was

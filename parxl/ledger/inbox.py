@@ -123,10 +123,13 @@ class SkippedEntry:
 
     path: str
     what: str
+    advice: str = ""  # what to do, for a regular file parxl could not open (else: not a regular file)
 
     @property
     def message(self) -> str:
         """The Vietnamese warning line for the clerk: what was skipped, why, what to do."""
+        if self.advice:
+            return f"Bỏ qua «{self.path}»: {self.what}. {self.advice}"
         return (f"Bỏ qua «{self.path}»: {self.what}, không phải tệp thường nên parxl không đọc. "
                 "Nếu đây là tệp đơn vị gửi, hãy chép chính tệp đó vào inbox/ rồi chạy lại.")
 
@@ -218,6 +221,11 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
         for name in sorted(linked + names):
             path = here / name
             rel = f"{base}/{name}"
+            if not _utf8(rel):  # bytes the system does not decode: shown, recorded and linked nowhere as they are
+                if skipped is not None:
+                    skipped.append(SkippedEntry(_shown(rel), "tên tệp (hoặc thư mục) có ký tự không đọc được",
+                                                "Hãy đổi tên cho đúng tiếng Việt có dấu rồi chạy lại."))
+                continue
             odd = None if _regular(files.get(name)) else odd_entry(path)
             if odd is not None:  # never opened: a FIFO would block, a dangling link has nothing to keep
                 if skipped is not None:
@@ -234,6 +242,15 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
                 seen.note(rel, stat, kept)
             except OutputWriteError:  # the state folder cannot be written: nothing can go on
                 raise
+            except PermissionError as exc:
+                if kept or exc.filename is None or os.fspath(exc.filename) != os.fspath(path):
+                    out.extend(kept)
+                    out.append(_scan_failure(campaign, ledger, path, rel, name, here, kept, exc))
+                    continue
+                if skipped is not None:  # the file itself cannot be read: the clerk's to fix, not parxl's error
+                    skipped.append(SkippedEntry(rel, "không có quyền đọc tệp",
+                                                "Hãy cho phép đọc tệp (hoặc chép lại tệp vào inbox/) rồi chạy lại."))
+                continue
             except Exception as exc:  # parxl's own failure on this file: log it, keep the file, go on
                 out.extend(kept)
                 out.append(_scan_failure(campaign, ledger, path, rel, name, here, kept, exc))
@@ -242,6 +259,24 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
     ledger.commit()
     seen.save()
     return out
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` (a path as the system gave it) is valid Unicode: not when a name held bytes that are not
+    UTF-8 (Python keeps them as lone surrogates, which no file, database or console can write)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(text: str) -> str:
+    """``text`` with its undecodable bytes shown as «�» (for a message)."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _walk(top: str):
