@@ -115,7 +115,8 @@ class InboxFile:
 
 @dataclass(frozen=True)
 class SkippedEntry:
-    """Something in inbox/ that is not a regular file and was not opened.
+    """Something in inbox/ that was not taken: not a regular file (never opened), a file whose name is not
+    valid UTF-8, or a file parxl may not read (the clerk's to fix, not parxl's error).
 
     ``path`` is relative to the campaign folder («inbox/fifo.xlsx»), ``what`` says in Vietnamese
     what it is («liên kết hỏng (trỏ tới «…», không tồn tại)»).
@@ -204,7 +205,9 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
     Never raises for one file: a file whose handling fails on parxl's side is
     kept and comes back as one receipt whose report is an ``InternalErrorReport``.
     What is not a regular file (dangling link, FIFO, socket, device, link to a
-    folder) is never opened: it is appended to ``skipped`` (when given) instead.
+    folder) is never opened: it is appended to ``skipped`` (when given) instead, as is a file whose path is
+    not valid UTF-8 (bytes of another code page: it could be neither recorded nor shown) and a file parxl may
+    not read (``PermissionError``).
     Raises ``OutputWriteError`` when the state folder cannot be written.
     """
     inbox, root = campaign.inbox_dir, campaign.root
