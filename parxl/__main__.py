@@ -25,31 +25,37 @@ def run(prog_name: str | None = None) -> None:
         raise
 
 
-THREADS_GRACE = 2.0  # seconds a thread still running when a command ends is waited for (none after Ctrl+C)
+THREADS_GRACE = 2.0  # seconds a thread still running when a command has succeeded is waited for
 
 
 def _end(code: object) -> None:
-    """End the process at once with ``code`` when threads the interpreter's exit would wait for are still
-    running once the command has ended (every ``finally`` of it has run and its messages are printed), after
-    ``THREADS_GRACE`` seconds (none after Ctrl+C, exit 130). The standard library joins there the threads of a
-    process pool whose workers were killed (``core.workers.stop_pool``, after Ctrl+C or an error such as an
-    output file that cannot be written): one left reading a result a killed worker had half sent, or writing
-    jobs nobody reads, would keep the process alive for ever, or print an English traceback
-    (``concurrent.futures.process._python_exit``)."""
-    import time
-    waiting = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
-    if not waiting:
+    """End the process at once with ``code`` when threads are still running once the command has ended (every
+    ``finally`` of it has run and its messages are printed): after an error or Ctrl+C (exit code not 0), when
+    any thread is left; after success, when a thread the interpreter's exit would wait for (not a daemon) is
+    still running ``THREADS_GRACE`` seconds later. The interpreter's exit joins the threads of a process pool
+    whose workers were killed (``core.workers.stop_pool``, after Ctrl+C or an error such as an output file that
+    cannot be written): multiprocessing's exit joins a queue's feeder thread (a daemon) still writing jobs nobody
+    reads, ``concurrent.futures`` its manager thread left reading a result a killed worker had half sent; either
+    would keep the process alive for ever, or print an English traceback."""
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    if not others:
         return
-    until = time.monotonic() + (0 if code == EXIT_STOPPED else THREADS_GRACE)
-    for thread in waiting:
-        thread.join(max(0.0, until - time.monotonic()))
-    if any(thread.is_alive() for thread in waiting):
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        os._exit(0 if code is None else code if isinstance(code, int) else 1)
+    if code in (0, None):
+        import time
+        waiting = [t for t in others if not t.daemon]
+        until = time.monotonic() + THREADS_GRACE
+        for thread in waiting:
+            thread.join(max(0.0, until - time.monotonic()))
+        if not any(thread.is_alive() for thread in waiting):
+            return
+    elif not any(thread.is_alive() for thread in others):
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(0 if code is None else code if isinstance(code, int) else 1)
 
 
 if __name__ == "__main__":

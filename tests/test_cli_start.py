@@ -69,3 +69,17 @@ def test_an_error_ends_the_process_even_with_a_thread_left_that_never_ends(tmp_p
                           env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 1
     assert done.stderr.decode("utf-8").strip() == "Lỗi: Tệp hỏng."
+
+
+STUCK_DAEMON = STUCK.replace(
+    'threading.Thread(target=threading.Event().wait, name="stuck").start()',
+    # a daemon thread the interpreter's exit joins all the same, as multiprocessing joins a queue's feeder
+    'import atexit; t = threading.Thread(target=threading.Event().wait, daemon=True); t.start(); atexit.register(t.join)')
+
+
+def test_ctrl_c_ends_the_process_even_with_a_daemon_thread_the_exit_would_join(tmp_path):
+    assert STUCK_DAEMON != STUCK
+    done = subprocess.run([sys.executable, "-c", STUCK_DAEMON], cwd=tmp_path, capture_output=True, timeout=60,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 130
+    assert done.stderr.decode("utf-8").strip() == "Đã dừng theo yêu cầu."

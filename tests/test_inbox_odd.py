@@ -216,3 +216,25 @@ def test_a_file_parxl_may_not_read_is_the_clerks_to_fix_not_parxls_error(tmp_pat
     assert doc["internal_errors"] == [] and doc["missing"] == ["X02", "X03"]
     assert not (c.state_dir / "errors").exists() or not any((c.state_dir / "errors").iterdir())
     assert locked.read_bytes() == filled(c, c.unit("X02"))  # left as it was
+
+
+@pytest.mark.skipif(os.name != "posix", reason="names as bytes: POSIX")
+def test_a_skipped_file_makes_documents_and_status_say_what_to_do_not_run_consolidate_again(tmp_path):
+    c = make_campaign(tmp_path / "dot")
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    (c.inbox_dir / "X01 - Phường An Lưu.xlsx").write_bytes(filled(c, c.unit("X01")))
+    bad = os.path.join(os.fsencode(c.inbox_dir), b"X02 - X\xe3 L\xea Ninh.xlsx")
+    with open(bad, "wb") as f:
+        f.write(filled(c, c.unit("X02")))
+    assert run("consolidate", str(c.root)).exit_code == 0
+    refused = run("decision", str(c.root))
+    text = flat(refused.output)
+    assert refused.exit_code == 1
+    assert "Bỏ qua «inbox/X02 - X\ufffd L\ufffd Ninh.xlsx»: tên tệp (hoặc thư mục) có ký tự không đọc được." in text
+    assert "Hãy đổi tên" in text and "\\udc" not in refused.output and "mà parxl chưa kiểm tra" not in text
+    status = flat(run("status", str(c.root)).output)
+    assert "Hãy đổi tên" in status and "chạy «parxl check" not in status
+    os.rename(bad, c.inbox_dir / "X02 - Xã Lê Ninh.xlsx")  # the clerk renames it: read as any file
+    out = run("consolidate", str(c.root))
+    assert out.exit_code == 0 and "Bỏ qua" not in out.output
+    assert "Hãy đổi tên" not in run("decision", str(c.root)).output

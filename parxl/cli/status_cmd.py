@@ -73,6 +73,7 @@ def command(campaign_dir: Path, as_json: bool, received: dict, note: str, today:
     from ..campaign.folder import load_campaign
     from ..core.errors import ParxlError
     from ..documents.reminders import render_reminders
+    from ..ledger.unseen import untaken_inbox_files
     from ..tracking.status import (STATE_TITLES, bad_date_folders, campaign_status, check_received_times,
                                    record_received)
     from ..tracking.status_xlsx import write_status_workbook
@@ -103,9 +104,12 @@ def command(campaign_dir: Path, as_json: bool, received: dict, note: str, today:
         return
     for line in notes:
         warn(line)
-    if status.unseen:
-        warn(f"inbox/ có {len(status.unseen)} tệp parxl chưa kiểm tra; chạy «parxl check \"{campaign.root}\"» để "
-             "tính cả các tệp này.")
+    untaken = untaken_inbox_files(campaign) if status.unseen else []
+    for entry in untaken:  # skipped by check on purpose: running it again would not help
+        warn(entry.message)
+    if len(status.unseen) > len(untaken):
+        warn(f"inbox/ có {len(status.unseen) - len(untaken)} tệp parxl chưa kiểm tra; chạy «parxl check "
+             f"\"{campaign.root}\"» để tính cả các tệp này.")
     deadline = status.deadline.strftime("%d/%m/%Y") if status.deadline else "chưa có"
     console.print(f"[bold]Tiến độ tính đến ngày {status.today:%d/%m/%Y}[/] (hạn tự đánh giá: {deadline})")
     for u in status.units:

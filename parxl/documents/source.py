@@ -20,7 +20,7 @@ from ..campaign.folder import Campaign
 from ..core.errors import ERRORS_DIR, ParxlError
 from ..core.numbers import vi_number
 from ..council.final import frozen_snapshot
-from ..ledger.unseen import unseen_inbox_files
+from ..ledger.unseen import unseen_inbox_files, untaken_inbox_files
 from ..master import latest_master
 from ..master.consolidation import current_fingerprint
 from ..master.snapshot import Snapshot, latest_snapshot, load_snapshot
@@ -122,6 +122,11 @@ def followed_master(campaign: Campaign) -> Snapshot:
             f"{'; '.join(changed)}. Văn bản phải khớp với bảng tổng hợp đã xem lại: "
             f"{_consolidate_hint(campaign)}. Chưa tạo tệp nào.")
     unseen = unseen_inbox_files(campaign)
+    untaken = untaken_inbox_files(campaign) if unseen else []
+    if untaken:  # «run consolidate» would not help: the clerk renames the file or lets it be read
+        raise MasterNeededError(
+            "Thư mục inbox/ có tệp parxl không lấy được: " + " ".join(e.message for e in untaken)
+            + f" Sau đó {_consolidate_hint(campaign)}: văn bản phải khớp với bảng tổng hợp đã xem lại. Chưa tạo tệp nào.")
     if unseen:
         raise MasterNeededError(
             f"Sau khi lập bảng tổng hợp {master_label(snapshot.master, snapshot.made_at)}, thư mục inbox/ có "

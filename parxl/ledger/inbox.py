@@ -226,8 +226,7 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
             rel = f"{base}/{name}"
             if not _utf8(rel):  # bytes the system does not decode: shown, recorded and linked nowhere as they are
                 if skipped is not None:
-                    skipped.append(SkippedEntry(_shown(rel), "tên tệp (hoặc thư mục) có ký tự không đọc được",
-                                                "Hãy đổi tên cho đúng tiếng Việt có dấu rồi chạy lại."))
+                    skipped.append(SkippedEntry(_shown(rel), *BAD_NAME))
                 continue
             odd = None if _regular(files.get(name)) else odd_entry(path)
             if odd is not None:  # never opened: a FIFO would block, a dangling link has nothing to keep
@@ -251,8 +250,7 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
                     out.append(_scan_failure(campaign, ledger, path, rel, name, here, kept, exc))
                     continue
                 if skipped is not None:  # the file itself cannot be read: the clerk's to fix, not parxl's error
-                    skipped.append(SkippedEntry(rel, "không có quyền đọc tệp",
-                                                "Hãy cho phép đọc tệp (hoặc chép lại tệp vào inbox/) rồi chạy lại."))
+                    skipped.append(SkippedEntry(rel, *NOT_READABLE))
                 continue
             except Exception as exc:  # parxl's own failure on this file: log it, keep the file, go on
                 out.extend(kept)
@@ -262,6 +260,31 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
     ledger.commit()
     seen.save()
     return out
+
+
+# Why a regular file of inbox/ is not taken, and what the clerk does: (what, advice) of its ``SkippedEntry``
+BAD_NAME = ("tên tệp (hoặc thư mục) có ký tự không đọc được", "Hãy đổi tên cho đúng tiếng Việt có dấu rồi chạy lại.")
+NOT_READABLE = ("không có quyền đọc tệp", "Hãy cho phép đọc tệp (hoặc chép lại tệp vào inbox/) rồi chạy lại.")
+
+
+def untaken(path: Path, rel: str) -> SkippedEntry | None:
+    """Why ``scan_inbox`` does not take the regular file ``path`` (``rel``: its path from the campaign folder, as
+    the system gave it), as the ``SkippedEntry`` it gives; None when it takes it. Opens the file to learn
+    whether it may be read (``open`` then ``close``, nothing read). Never raises."""
+    if not _utf8(rel):
+        return SkippedEntry(_shown(rel), *BAD_NAME)
+    try:
+        os.close(os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0)))
+    except PermissionError:
+        return SkippedEntry(rel, *NOT_READABLE)
+    except OSError:
+        pass
+    return None
+
+
+def shown_path(text: str) -> str:
+    """A path as the system gave it, fit for a message or JSON: bytes that are not UTF-8 shown as «�»."""
+    return text if _utf8(text) else _shown(text)
 
 
 def _utf8(text: str) -> bool:

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..campaign.folder import Campaign
 from ..core.times import utc_iso
 from ..intake.submission import file_sha256
-from .inbox import SKIPPED_NAMES, receipt_time
+from .inbox import SKIPPED_NAMES, SkippedEntry, receipt_time, shown_path, untaken
 from .store import Ledger
 
 
@@ -31,6 +31,14 @@ def _skipped(name: str) -> bool:
 
 
 def unseen_inbox_files(campaign: Campaign) -> list[str]:
+    """Paths (relative to the campaign folder, «inbox/…», POSIX) of the files under ``inbox/`` that
+    the ledger holds no receipt of with the same content, sorted; [] when there is no inbox. A name that
+    is not valid UTF-8 is given with «�» for its undecodable bytes (``inbox.shown_path``); see ``_unseen``.
+    Raises ``LedgerError`` when the ledger cannot be opened."""
+    return [shown_path(rel) for rel in _unseen(campaign)]
+
+
+def _unseen(campaign: Campaign) -> list[str]:
     """Paths (relative to the campaign folder, «inbox/…», POSIX) of the files under ``inbox/`` that
     the ledger holds no receipt of with the same content, sorted; [] when there is no inbox.
 
@@ -64,6 +72,15 @@ def unseen_inbox_files(campaign: Campaign) -> list[str]:
             if not _seen(path, stat, known.get(rel, []), rel):
                 unseen.append(rel)
     return sorted(unseen)
+
+
+def untaken_inbox_files(campaign: Campaign) -> list[SkippedEntry]:
+    """Those of ``unseen_inbox_files`` (paths as the system gives them) that ``parxl check`` and ``consolidate``
+    skip on purpose: a name that is not valid UTF-8, a file parxl may not read; each as the ``SkippedEntry``
+    the intake gives (its Vietnamese ``message`` says what to do). Raises ``LedgerError`` as
+    ``unseen_inbox_files``."""
+    root = campaign.root
+    return [entry for rel in _unseen(campaign) if (entry := untaken(root / rel, rel)) is not None]
 
 
 def _seen(path: Path, stat: os.stat_result, receipts: list[tuple[str, int, str]], rel: str = "") -> bool:

@@ -358,7 +358,7 @@ def check_received_times(campaign: Campaign, corrections: dict[str, dt.datetime]
 def bad_date_folders(campaign: Campaign) -> list[str]:
     """Folders of inbox/ (relative to the campaign, «inbox/2026-13-45») whose name looks like a day that does
     not exist: their files are dated by their own modification time, not by the folder."""
-    from ..ledger.inbox import _FOLDER_DATE
+    from ..ledger.inbox import _FOLDER_DATE, shown_path
 
     out = []
     if not campaign.inbox_dir.is_dir():
@@ -370,6 +370,6 @@ def bad_date_folders(campaign: Campaign) -> list[str]:
                 try:
                     dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
                 except ValueError:
-                    out.append(folder.relative_to(campaign.root).as_posix())
+                    out.append(shown_path(folder.relative_to(campaign.root).as_posix()))
                 break
     return out
