@@ -18,6 +18,8 @@ import xlsxwriter
 from parxl.ledger.inbox import _is_archive, _lists_content_types, is_ods, sniff
 from parxl.ledger.store import Ledger
 
+from test_intake_parent import inbox  # noqa: F401  (the fixture: X01 and X02 sent, as there)
+
 
 def former_rule(data: bytes) -> bool:
     """The scan's rule before: ZipFile's list of names decides (the oracle)."""
@@ -106,19 +108,6 @@ def test_a_kept_copy_lies_where_its_row_says(tmp_path):
     assert first and rel == f"files/{sha[:2]}/{sha}.xlsx"
     assert stored == tmp_path / "state" / "files" / sha[:2] / f"{sha}.xlsx"
     assert stored.read_bytes() == data
-
-
-@pytest.fixture
-def inbox(tmp_path):
-    from parxl.workbook.stamping import workbook_filename
-    from support.tamper import filled
-
-    from conftest import make_campaign
-    c = make_campaign(tmp_path / "c")
-    c.inbox_dir.mkdir(parents=True, exist_ok=True)
-    for code in ("X01", "X02"):
-        (c.inbox_dir / workbook_filename(c.unit(code))).write_bytes(filled(c, c.unit(code)))
-    return c
 
 
 def cache_rows(campaign) -> tuple[list, list]:

@@ -36,7 +36,7 @@ from ..core.workers import worker_pool
 from ..criteria.framework import Item
 from ..criteria.rules import Value
 from ..intake.evidence_text import parse_entry
-from ..ledger.sheet_xml import _url, _utf16_cut, attribute
+from ..ledger.sheet_xml import _url, _utf16_cut, hyperlinks_xml
 from ..ledger.store import SELF, LedgerItem, Ledger, LedgerSubmission
 from ..master.consolidation import SURVEY_ROUND
 from ..workbook.build import clean_text, generated_at
@@ -492,23 +492,13 @@ class _Rows:
         at = xml.index("</sheetData>")
         xml = xml[:at] + "".join(self._parts) + xml[at:]
         own = []
-        if self.links:
-            elems, targets = [], []
-            for n, (ref, (target, anchor)) in enumerate(self.links, start=1):
-                extra = f' location="{attribute(anchor)}"' if anchor else ""
-                elems.append(f'<hyperlink ref="{ref}" r:id="rId{n}"{extra}/>')
-                targets.append(f'<Relationship Id="rId{n}" Type="{_HYPERLINK}" Target="{attribute(target)}" '
-                               'TargetMode="External"/>')
+        links, links_rels = hyperlinks_xml(self.links)
+        if links_rels is not None:
             at = min(i for i in (xml.find("<printOptions"), xml.find("<pageMargins"), xml.find("</worksheet>"))
                      if i >= 0)
-            xml = xml[:at] + "<hyperlinks>" + "".join(elems) + "</hyperlinks>" + xml[at:]
-            own.append((rels, (_RELS_OPEN + "".join(targets) + "</Relationships>").encode("utf-8")))
+            xml = xml[:at] + links + xml[at:]
+            own.append((rels, links_rels))
         return Package(parts).assemble([(sheet, xml.encode("utf-8")), *own])
-
-
-_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-_RELS_OPEN = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-              '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">')
 
 
 def _clean(text: str) -> str:

@@ -217,16 +217,22 @@ class Sheet:
 
     def hyperlinks(self) -> tuple[str, bytes | None]:
         """The ``<hyperlinks>`` element ("" without links) and the sheet's relationships part (None)."""
-        if not self.links:
-            return "", None
-        elems, rels = [], []
-        for n, (ref, (target, anchor)) in enumerate(self.links, start=1):
-            extra = f' location="{attribute(anchor)}"' if anchor else ""
-            elems.append(f'<hyperlink ref="{ref}" r:id="rId{n}"{extra}/>')
-            rels.append(f'<Relationship Id="rId{n}" Type="{_HYPERLINK}" Target="{attribute(target)}" '
-                        'TargetMode="External"/>')
-        return ("<hyperlinks>" + "".join(elems) + "</hyperlinks>",
-                (_RELS_OPEN + "".join(rels) + "</Relationships>").encode("utf-8"))
+        return hyperlinks_xml(self.links)
+
+
+def hyperlinks_xml(links: list[tuple[str, tuple[str, str]]]) -> tuple[str, bytes | None]:
+    """A sheet's ``<hyperlinks>`` element and its relationships part (UTF-8 bytes) for ``links`` ((cell
+    reference, (target URL, anchor or "")), the relationship ids rId1… in order); ("", None) without links."""
+    if not links:
+        return "", None
+    elems, rels = [], []
+    for n, (ref, (target, anchor)) in enumerate(links, start=1):
+        extra = f' location="{attribute(anchor)}"' if anchor else ""
+        elems.append(f'<hyperlink ref="{ref}" r:id="rId{n}"{extra}/>')
+        rels.append(f'<Relationship Id="rId{n}" Type="{_HYPERLINK}" Target="{attribute(target)}" '
+                    'TargetMode="External"/>')
+    return ("<hyperlinks>" + "".join(elems) + "</hyperlinks>",
+            (_RELS_OPEN + "".join(rels) + "</Relationships>").encode("utf-8"))
 
 
 def _register(wb) -> SimpleNamespace:
