@@ -1,6 +1,6 @@
 """The master written in parts: detail rows compressed aside (another process) and spliced raw, XlsxWriter's
-formula preparation skipped when it would change nothing, the snapshot read a unit at a time, its head alone
-for ``made_at``, and the CLI loading a command's module only when it is asked for.
+formula preparation skipped when it would change nothing, the snapshot read a unit at a time (each unit's
+details when first used), its head alone for ``made_at``, and the CLI loading a command's module only when it is asked for.
 
 Oracles: zlib's own CRC-32 and decompression, zipfile's CRC check (``testzip``), ``append_rows`` (the sheet
 XML written the plain way), XlsxWriter's own ``_prepare_formula``, ``json.loads`` of the whole snapshot,
@@ -132,7 +132,8 @@ def test_a_snapshot_read_a_unit_at_a_time_is_the_one_json_reads_whole(tmp_path):
     assert [u.unit.code for u in streamed.results.units] == [u["unit"]["code"] for u in doc["units"]]
     assert (streamed.made_at, streamed.fingerprint) == (doc["made_at"], doc["fingerprint"])
     head = snapshot_head(path)
-    assert head == {**doc, "units": []}
+    assert head == {**{k: v for k, v in doc.items() if k != "details"}, "units": []}
+    assert snapshot_head(pretty) == head  # read from the whole file
 
 
 @pytest.mark.parametrize("damage", [lambda t: t[:-1], lambda t: t + "x", lambda t: t.replace('},{"unit"', '}{"unit"', 1),
@@ -150,6 +151,69 @@ def test_made_at_is_read_from_the_head_alone(tmp_path):
     at = text.index('"units":[') + len('"units":[')
     path.write_text(text[:at] + "not json at all" * 10_000, encoding="utf-8")  # units unreadable: head still reads
     assert snapshot_head(path)["made_at"] == results.made_at
+
+
+def _totals(units) -> list[tuple]:
+    return [(u.unit, u.status, u.self_total, u.total, u.index, u.rank, u.band, u.source, u.max_points) for u in units]
+
+
+def test_details_read_when_first_used_are_the_ones_consolidate_made(tmp_path):
+    results, path = _snapshot(tmp_path)
+    later = load_snapshot(results.campaign, path, details=False).results
+    assert _totals(later.units) == _totals(results.units)  # before any unit's details are read
+    assert not any(isinstance(u.items, dict) for u in later.units)
+    assert later.units[2].items["1.3"] == results.units[2].items["1.3"]  # the first use reads every unit's
+    assert all(isinstance(getattr(u, name), dict) for u in later.units
+               for name in ("items", "field_points", "field_index", "node_max", "node_points", "node_index"))
+    assert later.units == results.units
+
+
+def _replaced(path: Path) -> None:
+    copy = path.with_suffix(".copy")
+    copy.write_bytes(path.read_bytes())
+    os.replace(copy, path)  # the same bytes under another inode
+
+
+@pytest.mark.parametrize("change", [_replaced, Path.unlink])
+def test_details_of_a_snapshot_changed_since_its_units_were_read_are_refused(tmp_path, change):
+    results, path = _snapshot(tmp_path)
+    later = load_snapshot(results.campaign, path, details=False).results
+    change(path)
+    with pytest.raises(SnapshotError, match="chạy lại lệnh|Không đọc được"):
+        dict(later.units[0].items)
+
+
+@pytest.mark.parametrize("damage", [lambda t: t[:-3], lambda t: t.replace('},{"items"', '}{"items"', 1),
+                                    lambda t: t[:-2] + ',{"items":{}}]}',  # one details more than units
+                                    lambda t: t[:t.rindex(',{"items"')] + "]}"])  # one fewer
+def test_damaged_details_are_refused_at_once_or_when_first_used(tmp_path, damage):
+    results, path = _snapshot(tmp_path)
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(SnapshotError):
+        load_snapshot(results.campaign, path)
+    later = load_snapshot(results.campaign, path, details=False).results
+    assert _totals(later.units) == _totals(results.units)
+    with pytest.raises(SnapshotError):
+        later.units[0].node_index.get("1")
+
+
+def test_a_version_1_snapshot_still_reads(tmp_path):
+    """Version 1 (each unit's details inside it; finalized copies may be of it), as json writes it."""
+    results, path = _snapshot(tmp_path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    old = {**{k: v for k, v in doc.items() if k not in ("details", "unappraised")}, "version": 1,
+           "units": [{**u, **d} for u, d in zip(doc["units"], doc["details"], strict=True)]}
+    for n, layout in enumerate([{"separators": (",", ":")}, {"indent": 2}]):
+        v1 = tmp_path / f"v1-{n}.json"
+        v1.write_text(json.dumps(old, ensure_ascii=False, **layout), encoding="utf-8")
+        for details in (True, False):
+            read = load_snapshot(results.campaign, v1, details=details).results
+            assert read.units == results.units and read.unappraised is None
+        assert snapshot_head(v1) == {**old, "units": []}
+    v2_in_a_v1_file = tmp_path / "mixed.json"
+    v2_in_a_v1_file.write_text(path.read_text(encoding="utf-8").replace('"version":2', '"version":1', 1), encoding="utf-8")
+    with pytest.raises(SnapshotError, match="không phải kết quả"):
+        load_snapshot(results.campaign, v2_in_a_v1_file)
 
 
 def test_the_cli_imports_a_commands_module_only_when_it_is_asked_for():

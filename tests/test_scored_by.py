@@ -80,7 +80,8 @@ def test_the_appraisers_score_it_in_the_offices_workbook(c, tmp_path):
     assert x01.items["1.5"].final == D("0.75") and x01.total == D("7.25")  # 6,5 + 0,75
 
 
-def test_consolidate_warns_of_items_the_appraisers_have_not_scored_yet(c, tmp_path):
+def test_consolidate_warns_of_items_the_appraisers_have_not_scored_yet(c, tmp_path, monkeypatch):
+    from parxl.master.snapshot import _details_from as details_from, load_snapshot
     c.inbox_dir.mkdir(parents=True, exist_ok=True)
     for code in ("X01", "X02"):
         (c.inbox_dir / workbook_filename(c.unit(code))).write_bytes(filled(c, c.unit(code)))
@@ -94,6 +95,13 @@ def test_consolidate_warns_of_items_the_appraisers_have_not_scored_yet(c, tmp_pa
     # By hand: X01 and X02 both ranked, neither appraised on 1.5 yet; then round 1 scores X01's only.
     first = warned()
     assert len(first) == 1 and "1.5 (2 đơn vị)" in first[0] and "--import" in first[0] and "0 điểm" in first[0]
+    # Nothing new: the results are the master's snapshot read back without the units' items, the same warning.
+    from parxl.master import consolidation, snapshot
+    read, loaded = [], []
+    monkeypatch.setattr(snapshot, "_details_from", lambda *a: read.append(1) or details_from(*a))
+    monkeypatch.setattr(consolidation, "load_snapshot", lambda *a, **k: loaded.append(k) or load_snapshot(*a, **k))
+    assert warned() == first and loaded == [{"details": False}] and read == []
+    monkeypatch.undo()
     assert CliRunner().invoke(main, ["appraise", str(c.root), "--json"]).exit_code == 0
     folder = c.root / "output" / "tham-dinh" / "appraisal-1"
     book = next(p for p in folder.iterdir() if p.name.startswith("Thẩm định lĩnh vực 1 -"))

@@ -331,7 +331,7 @@ def _again(campaign: Campaign, intake: IntakeResult, quick: str | None) -> Conso
     if last is None:
         return None
     try:
-        results = load_snapshot(campaign, last.snapshot).results
+        results = load_snapshot(campaign, last.snapshot, details=False).results  # the items only if asked
     except SnapshotError:
         return None
     return Consolidation(intake, results, last.master, last.snapshot, reused=True)

@@ -127,12 +127,17 @@ class UnitResult:
 
 @dataclass
 class Results:
-    """Every unit's ``UnitResult`` (units-list order) with the campaign and when they were made (ISO 8601)."""
+    """Every unit's ``UnitResult`` (units-list order) with the campaign and when they were made (ISO 8601).
+
+    ``unappraised``: ``summary.unappraised_counts`` of these results when it was counted before (a master's
+    snapshot keeps it, so that reading the snapshot back does not need every unit's items); None: counted
+    from the items when asked."""
     campaign: Campaign
     units: list[UnitResult]
     made_at: str
     has_appraisal: bool
     has_survey: bool
+    unappraised: dict[str, int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def framework(self) -> Framework:

@@ -45,21 +45,33 @@ def ranking_summary(results: Results) -> str:
     return summary + "."
 
 
-def unappraised_warning(results: Results, campaign_root: str = "THƯ_MỤC_ĐỢT") -> str | None:
-    """A Vietnamese warning naming the items the appraisers score (``scored_by: appraisers``) that some ranked or
-    evaluated unit has no appraised score for (each then counts 0 points), with how many units per item and the
-    commands that bring the scores in; None when every such item is appraised (or the set has none).
+def unappraised_counts(results: Results) -> dict[str, int]:
+    """Item code → how many ranked or evaluated units have no appraised score for it, for each item the
+    appraisers score (``scored_by: appraisers``) that some such unit lacks, in set order; ``{}`` when none does.
 
-    Items outside a unit's type (``applies_to``) or left out as not applicable do not count.
+    Items outside a unit's type (``applies_to``) or left out as not applicable do not count. ``results.
+    unappraised`` when it is known (a master's snapshot read back).
     """
+    if results.unappraised is not None:
+        return dict(results.unappraised)
     items = [i for i in results.framework.items if i.scored_by == "appraisers" and i.rule.self_scored]
     scored = [u for u in results.ranked + results.evaluated]
-    lacking = []
+    counts = {}
     for item in items:
         n = sum(1 for u in scored if (line := u.items.get(item.code)) is not None and line.applies
                 and not line.not_applicable and line.appraised is None)
         if n:
-            lacking.append(f"{item.code} ({vi_number(n)} đơn vị)")
+            counts[item.code] = n
+    return counts
+
+
+def unappraised_warning(results: Results, campaign_root: str = "THƯ_MỤC_ĐỢT") -> str | None:
+    """A Vietnamese warning naming the items the appraisers score (``scored_by: appraisers``) that some ranked or
+    evaluated unit has no appraised score for (each then counts 0 points), with how many units per item and the
+    commands that bring the scores in (``unappraised_counts``); None when every such item is appraised (or the set
+    has none).
+    """
+    lacking = [f"{code} ({vi_number(n)} đơn vị)" for code, n in unappraised_counts(results).items()]
     if not lacking:
         return None
     return (f"Chưa có điểm thẩm định cho tiêu chí do cơ quan thẩm định chấm: {', '.join(lacking)}; các tiêu chí "
