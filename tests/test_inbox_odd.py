@@ -218,6 +218,32 @@ def test_a_file_parxl_may_not_read_is_the_clerks_to_fix_not_parxls_error(tmp_pat
     assert locked.read_bytes() == filled(c, c.unit("X02"))  # left as it was
 
 
+def test_a_folder_parxl_may_not_list_is_named_with_what_to_do_not_passed_over_silently(tmp_path, monkeypatch):
+    import errno
+    c = make_campaign(tmp_path / "dot")
+    (c.inbox_dir / "xa-le-ninh").mkdir(parents=True)
+    (c.inbox_dir / "X01 - Phường An Lưu.xlsx").write_bytes(filled(c, c.unit("X01")))
+    (c.inbox_dir / "xa-le-ninh" / "X02 - Xã Lê Ninh.xlsx").write_bytes(filled(c, c.unit("X02")))
+    locked, real = c.inbox_dir / "xa-le-ninh", os.scandir
+
+    def scandir(path):  # as the system refuses a folder without read permission (root lists any folder)
+        if Path(path) == locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return real(path)
+    monkeypatch.setattr(os, "scandir", scandir)
+    out = run("check", str(c.root), "--json")
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert [(s["path"], s["what"]) for s in doc["skipped"]] == [
+        ("inbox/xa-le-ninh/", "không có quyền mở thư mục nên parxl không thấy các tệp trong đó")]
+    assert doc["missing"] == ["X02", "X03"] and doc["internal_errors"] == []
+    text = flat(run("consolidate", str(c.root)).output)
+    assert "Bỏ qua «inbox/xa-le-ninh/»: không có quyền mở thư mục" in text and "Hãy cho phép đọc thư mục" in text
+    monkeypatch.undo()  # the clerk lets it be read: its file is taken as any other
+    doc = json.loads(run("check", str(c.root), "--json").stdout)
+    assert doc["skipped"] == [] and doc["missing"] == ["X03"]
+
+
 @pytest.mark.skipif(os.name != "posix", reason="names as bytes: POSIX")
 def test_a_skipped_file_makes_documents_and_status_say_what_to_do_not_run_consolidate_again(tmp_path):
     c = make_campaign(tmp_path / "dot")

@@ -41,6 +41,7 @@ import struct
 import stat as stat_mode
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -116,7 +117,7 @@ class InboxFile:
 @dataclass(frozen=True)
 class SkippedEntry:
     """Something in inbox/ that was not taken: not a regular file (never opened), a file whose name is not
-    valid UTF-8, or a file parxl may not read (the clerk's to fix, not parxl's error).
+    valid UTF-8, a file parxl may not read or a folder it may not list (the clerk's to fix, not parxl's error).
 
     ``path`` is relative to the campaign folder («inbox/fifo.xlsx»), ``what`` says in Vietnamese
     what it is («liên kết hỏng (trỏ tới «…», không tồn tại)»).
@@ -206,8 +207,8 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
     kept and comes back as one receipt whose report is an ``InternalErrorReport``.
     What is not a regular file (dangling link, FIFO, socket, device, link to a
     folder) is never opened: it is appended to ``skipped`` (when given) instead, as is a file whose path is
-    not valid UTF-8 (bytes of another code page: it could be neither recorded nor shown) and a file parxl may
-    not read (``PermissionError``).
+    not valid UTF-8 (bytes of another code page: it could be neither recorded nor shown), a file parxl may
+    not read (``PermissionError``) and a folder parxl may not list (its path ends with «/»).
     Raises ``OutputWriteError`` when the state folder cannot be written.
     """
     inbox, root = campaign.inbox_dir, campaign.root
@@ -215,7 +216,12 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
     if not inbox.is_dir():
         return out
     seen = ScanCache(campaign, ledger)
-    for folder, dirs, files in _walk(str(inbox)):
+
+    def refused(folder: str) -> None:  # its files cannot even be listed: the clerk's to fix, said out loud
+        if skipped is not None:
+            rel = Path(folder).relative_to(root).as_posix() + "/"
+            skipped.append(SkippedEntry(rel, *FOLDER_NOT_READABLE) if _utf8(rel) else SkippedEntry(_shown(rel), *BAD_NAME))
+    for folder, dirs, files in _walk(str(inbox), refused):
         here = Path(folder)
         linked = sorted(d for d in dirs if not d.startswith(".") and os.path.islink(here / d))
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in linked)
@@ -265,6 +271,8 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
 # Why a regular file of inbox/ is not taken, and what the clerk does: (what, advice) of its ``SkippedEntry``
 BAD_NAME = ("tên tệp (hoặc thư mục) có ký tự không đọc được", "Hãy đổi tên cho đúng tiếng Việt có dấu rồi chạy lại.")
 NOT_READABLE = ("không có quyền đọc tệp", "Hãy cho phép đọc tệp (hoặc chép lại tệp vào inbox/) rồi chạy lại.")
+FOLDER_NOT_READABLE = ("không có quyền mở thư mục nên parxl không thấy các tệp trong đó",
+                       "Hãy cho phép đọc thư mục (hoặc chép các tệp trong đó vào inbox/) rồi chạy lại.")
 
 
 def untaken(path: Path, rel: str) -> SkippedEntry | None:
@@ -305,11 +313,12 @@ def _shown(text: str) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def _walk(top: str):
-    """``os.walk(top)`` (top-down, errors ignored, links to folders listed among the folders but not
-    entered), each folder's files given as a dict name -> ``os.DirEntry`` rather than a list of names:
-    the entry tells a regular file without a ``stat`` (``_regular``). Yields (folder, folder names,
-    files); the caller may change the folder names in place to choose where the walk goes next."""
+def _walk(top: str, refused: Callable[[str], None] | None = None):
+    """``os.walk(top)`` (top-down, links to folders listed among the folders but not entered), each folder's
+    files given as a dict name -> ``os.DirEntry`` rather than a list of names: the entry tells a regular file
+    without a ``stat`` (``_regular``). Yields (folder, folder names, files); the caller may change the folder
+    names in place to choose where the walk goes next. A folder that cannot be listed is passed over, and
+    given to ``refused`` when it is for want of permission."""
     dirs: list[str] = []
     files: dict[str, os.DirEntry] = {}
     try:
@@ -323,13 +332,17 @@ def _walk(top: str):
                     dirs.append(entry.name)
                 else:
                     files[entry.name] = entry
-    except OSError:
+    except PermissionError:
+        if refused is not None:
+            refused(top)
+        return
+    except OSError:  # gone meanwhile, or not a folder any more
         return
     yield top, dirs, files
     for name in dirs:
         path = os.path.join(top, name)
         if not os.path.islink(path):
-            yield from _walk(path)
+            yield from _walk(path, refused)
 
 
 def _regular(entry: os.DirEntry | None) -> bool:
