@@ -17,7 +17,7 @@ from .context import (
     UNRANKED_PHRASES, header_context, lowest_bands, nfc, ordered_bands, recipient_lines, short_date, unranked_reasons,
     units_phrase,
 )
-from .decision import _ROMAN, band_row, decision_stem, legal_bases, unit_row
+from .decision import _ROMAN, appendix_maxima, band_row, decision_stem, legal_bases, unit_row
 from .render import campaign_template, render_bytes, write_new
 from .source import note_for
 
@@ -57,7 +57,6 @@ def block_context(results: Results, n: int) -> dict:
     campaign = results.campaign
     block = campaign.blocks[0]
     fw = results.framework
-    cfg = campaign.config
     units = _scored(results)
     counts = {b.label: 0 for b in results.bands}
     for u in units:
@@ -72,7 +71,6 @@ def block_context(results: Results, n: int) -> dict:
     done = "được xếp hạng" if block.ranked else "được đánh giá, xếp loại (khối không xếp hạng)"
     intro = (f"{n + 1}. {block.title} (Phụ lục {numeral}): trong số {vi_number(len(results.units))} đơn vị, có "
              f"{vi_number(len(units))} đơn vị {done}; kết quả xếp loại:")
-    survey_max = fw.part_max("survey") if cfg.survey_held else None
     phrase = units_phrase(campaign)
     low = [b.label for b in lowest_bands(results.bands)]
     low_units = [u.unit.name for u in units if u.band in low]
@@ -83,9 +81,7 @@ def block_context(results: Results, n: int) -> dict:
         "bands": bands, "end": ";",
         "groups": groups, "show_groups": len(groups) > 1,
         "ranked": [row for g in groups for row in g["units"]], "unranked": unranked,
-        "max_appraised": vi_number(fw.part_max("appraised")),
-        "max_survey": vi_number(survey_max) if survey_max is not None else "—",
-        "max_total": vi_number(fw.total if cfg.survey_held else fw.part_max("appraised")),
+        **appendix_maxima(results, units),  # the «Điểm tối đa» row and the units over another maximum
         "units_phrase": phrase, "units_phrase_upper": phrase.upper(),
         "lowest": f"{block.title}: " + ", ".join(f"«{label}»" for label in low)
                   + (f" ({', '.join(low_units)})" if low_units else ""),

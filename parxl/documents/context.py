@@ -15,8 +15,8 @@ from ..campaign.folder import Campaign
 from ..core.numbers import ZERO, vi_number
 from ..council.final import final_state
 from ..core.texts import normalize_text
-from ..criteria.framework import Band
-from ..results.compute import Results
+from ..criteria.framework import Band, Framework, Item
+from ..results.compute import Results, UnitResult
 
 BLANK_DATE = "ngày … tháng … năm …"
 
@@ -206,3 +206,21 @@ def unranked_reasons(results: Results) -> str:
         if n:
             parts.append(f"{vi_number(n)} đơn vị {phrase}")
     return "; ".join(parts)
+
+
+def item_max(item: Item, u: UnitResult) -> Decimal:
+    """The points ``item`` counts in unit ``u``'s maximum: its max, or 0 when it is not for the unit's type
+    (``applies_to``) or the unit marked it not applicable and the appraisers did not overturn the claim (the
+    consolidated ``UnitItem.max``; worked out from ``applies`` / ``not_applicable`` when a result saved without it)."""
+    line = u.items.get(item.code)
+    if line is None:
+        return item.max if item.applies(u.unit.kind) else ZERO
+    if line.max is not None:
+        return line.max
+    return ZERO if not line.applies or line.not_applicable else item.max
+
+
+def unit_part_max(fw: Framework, u: UnitResult, part: str) -> Decimal:
+    """The maximum of ``part`` («appraised» or «survey») unit ``u`` is scored over, in points: the sum of
+    ``item_max`` over the set's regular items of that part (bonus and penalty are outside every maximum)."""
+    return sum((item_max(i, u) for i in fw.regular_items if i.part == part), ZERO)

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from ..core.numbers import vi_number
 from ..core.texts import fold
-from ..criteria.framework import Band
+from ..criteria.framework import Band, Framework, Item
+from ..criteria.model import kind_key
 from ..results.compute import Results, UnitResult
 from .context import (
     LOCAL_GOV_LAW_2015, LOCAL_GOV_LAW_2025, _LAW_2025_FROM, header_context, lowest_bands, nfc, ordered_bands,
@@ -68,6 +70,66 @@ def ranking_groups(results: Results) -> list[dict]:
     return out
 
 
+def _counted(fw: Framework, survey_held: bool) -> list[Item]:
+    """The regular items the index counts: every one, or the appraised part's alone without a survey."""
+    return [i for i in fw.regular_items if survey_held or i.part == "appraised"]
+
+
+def _max_of(fw: Framework, survey_held: bool) -> Decimal:
+    """The maximum the index is over for units that see ``fw`` (a type's view): the total, or the appraised part."""
+    return fw.total if survey_held else fw.part_max("appraised")
+
+
+def _codes(codes: list[str]) -> str:
+    return ("tiêu chí " if len(codes) == 1 else "các tiêu chí ") + ", ".join(codes)
+
+
+def appendix_maxima(results: Results, units: list[UnitResult]) -> dict:
+    """The appendix's «Điểm tối đa» row and the notes under it for ``units`` (those the table gives an index).
+
+    The row shows the criteria set's maxima (``max_appraised``, ``max_survey``, ``max_total``, Vietnamese text),
+    or one unit type's when every unit of ``units`` is of that type (``applies_to``). ``max_notes`` names every
+    maximum the index of some unit is over that is not the row's, one line each (NFC left to the caller): a
+    unit type whose items differ («Các xã: 11,5 điểm (tiêu chí 1.7 không áp dụng đối với xã).») and units
+    that marked items not applicable («không phát sinh»), those with the same maximum and items on one line
+    («Phường An Lưu: 10 điểm (tiêu chí 1.2 không phát sinh).»); [] when every unit is over the row's maximum.
+    """
+    fw = results.framework
+    survey_held = results.campaign.config.survey_held
+    scored = [u for u in units if u.index is not None]
+    kinds: dict[str, tuple[str, Framework]] = {}  # kind_key -> (the type as first written, the set it sees)
+    for u in scored:
+        key = kind_key(u.unit.kind)
+        if key not in kinds:
+            kinds[key] = (u.unit.kind.strip(), fw.for_kind(u.unit.kind))  # as results.compute scores it
+    head = next(iter(kinds.values()))[1] if len(kinds) == 1 else fw
+    head_max = _max_of(head, survey_held)
+    survey_max = head.part_max("survey") if survey_held else None
+    notes: list[str] = []
+    all_codes = [i.code for i in _counted(fw, survey_held)]
+    for name, view in kinds.values():
+        if _max_of(view, survey_held) == head_max:
+            continue
+        kind = name.lower() or "đơn vị không ghi loại"
+        own = {i.code for i in _counted(view, survey_held)}
+        out = [c for c in all_codes if c not in own]
+        why = f" ({_codes(out)} không áp dụng đối với {kind})" if out else ""
+        notes.append(f"Các {kind}: {vi_number(_max_of(view, survey_held))} điểm{why}.")
+    groups: dict[tuple, list[str]] = {}
+    for u in scored:
+        view = kinds[kind_key(u.unit.kind)][1]
+        if u.max_points is None or u.max_points == _max_of(view, survey_held):
+            continue
+        marked = [c for c in u.not_applicable if c in all_codes]
+        groups.setdefault((u.max_points, tuple(marked)), []).append(u.unit.name)
+    for (top, marked), who in groups.items():
+        why = f" ({_codes(list(marked))} không phát sinh)" if marked else ""
+        notes.append(f"{', '.join(who)}: {vi_number(top)} điểm{why}.")
+    return {"max_appraised": vi_number(head.part_max("appraised")),
+            "max_survey": vi_number(survey_max) if survey_max is not None else "—",
+            "max_total": vi_number(head_max), "max_notes": notes}
+
+
 def legal_bases(results: Results) -> dict:
     """The «Căn cứ» lines that vary: ``local_gov_law`` (by the decision's date), ``criteria_basis``
     (the criteria set's ``legal_basis``) and ``plan_basis`` (the campaign's plan, or "")."""
@@ -83,7 +145,8 @@ def legal_bases(results: Results) -> dict:
 
 def decision_context(results: Results) -> dict:
     """The Jinja context of the decision (plain dicts, lists and NFC strings): header, Điều 1 counts per
-    band and ``unranked_reasons``, the appendix groups of ranked units and the unranked units with their note."""
+    band and ``unranked_reasons``, the appendix groups of ranked units and the unranked units with their note, its
+    «Điểm tối đa» row and the notes on units scored over another maximum (``appendix_maxima``)."""
     campaign = results.campaign
     cfg = campaign.config
     fw = results.framework
@@ -104,7 +167,6 @@ def decision_context(results: Results) -> dict:
         band_rows[-1]["end"] = "."
     heads = ("Thủ trưởng các sở, ban, ngành" if cfg.block == "so"
              else "Chủ tịch " + ctx["units_phrase"] if cfg.block in ("xa", "huyen") else "Thủ trưởng các cơ quan, đơn vị")
-    survey_max = fw.part_max("survey") if cfg.survey_held else None
     ctx.update(legal_bases(results))
     ctx.update({
         "date_short": f"ngày {short_date(day)}",
@@ -121,9 +183,7 @@ def decision_context(results: Results) -> dict:
         "show_groups": len(groups) > 1,
         "ranked": [row for g in groups for row in g["units"]],
         "unranked": unranked,
-        "max_appraised": vi_number(fw.part_max("appraised")),
-        "max_survey": vi_number(survey_max) if survey_max is not None else "—",
-        "max_total": vi_number(fw.total if cfg.survey_held else fw.part_max("appraised")),
+        **appendix_maxima(results, results.ranked + results.evaluated),
         "recipients": recipient_lines(cfg.recipients),
         "criteria_title": fw.title,
     })

@@ -179,7 +179,10 @@ def improvement_context(results: Results, u: UnitResult, previous: dict[str, Pre
         "unit_code": u.unit.code, "unit_name": u.unit.name, "unit_issuer_text": sentence_case_org(issuer),
         "decision_ref": shared["decision_ref"],
         "total": points(u.total, d),
-        "max_total": vi_number(fw.total if cfg.survey_held else fw.part_max("appraised"), d),
+        # the maximum the unit's index is over (items outside its type or not applicable left out)
+        "max_total": vi_number(u.max_points if u.max_points is not None
+                               else fw.for_kind(u.unit.kind).total if cfg.survey_held
+                               else fw.for_kind(u.unit.kind).part_max("appraised"), d),
         "index": points(u.index, 2), "rank": str(u.rank), "ranked_count": shared["ranked_count"], "band": u.band or "",
         "previous": previous_context(results, u, previous),
         "fields": field_rows(results, u),

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..core.numbers import ZERO, vi_number
 from ..core.progress import Progress
 from ..results.compute import Results, UnitResult
-from .context import header_context, nfc, points, recipient_lines, short_date
+from .context import header_context, nfc, points, recipient_lines, short_date, unit_part_max
 from ..core.files import write_new_many
 from .render import campaign_template, render_each, slug
 from .source import note_for
@@ -80,14 +80,17 @@ def lost_items(results: Results, u: UnitResult) -> list[tuple[Decimal, dict]]:
 def field_rows(results: Results, u: UnitResult) -> list[dict]:
     """One row per field of the criteria set for unit ``u``'s notice, each followed by its criteria that have
     sub-criteria (criterion-level sub-index; ``stt`` empty, title «1.1. …»): {stt, code, title, max, points,
-    index, lost} as Vietnamese text (points with the set's decimals, the field's index in % with 2).
+    index, lost} as Vietnamese text (points with the set's decimals, the field's index in % with 2, «—» for a field
+    of which nothing is in the unit's maximum). ``max`` is the unit's own (``UnitResult.node_max``).
     """
     d = results.framework.decimals
     top = lambda f: u.node_max.get(f.code, f.max)  # noqa: E731  (over the applicable max: «không phát sinh» left out)
     rows = []
     for n, f in enumerate(results.framework.fields, start=1):
         rows.append({"stt": str(n), "code": f.code, "title": f.title, "max": _shown(top(f), d),
-                     "points": _shown(u.field_points[f.code], d), "index": _shown(u.field_index[f.code], 2),
+                     "points": _shown(u.field_points[f.code], d),
+                     # a field with nothing in the unit's maximum has no sub-index (not 0 %)
+                     "index": _shown(u.field_index[f.code], 2) if top(f) else "—",
                      "lost": _shown(top(f) - u.field_points[f.code], d)})
         for c in f.items:  # the criterion level (tiêu chí) where it has sub-criteria of its own
             index = u.criterion_index(c.code)
@@ -147,7 +150,7 @@ def notice_context(results: Results, u: UnitResult, shared: dict | None = None) 
         "max_total": vi_number(u.max_points if u.max_points is not None
                                else own_set.total if cfg.survey_held else own_set.part_max("appraised"), d),
         "appraised": points(u.appraised_total, d),
-        "max_appraised": vi_number(own_set.part_max("appraised"), d),
+        "max_appraised": vi_number(unit_part_max(fw, u, "appraised"), d),  # «không phát sinh» left out too
         "survey_held": cfg.survey_held,
         "survey": points(u.survey_points, d),
         "max_survey": vi_number(own_set.part_max("survey"), d),

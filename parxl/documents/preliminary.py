@@ -19,7 +19,7 @@ from ..explanation import layout as EL
 from ..explanation.build import deadline_text
 from ..explanation.contested import UnitOpen
 from ..results.compute import Results, UnitResult
-from .context import header_context, nfc, recipient_lines
+from .context import header_context, item_max, nfc, recipient_lines
 from .notices import addressee
 from .render import campaign_template, render_many, slug
 
@@ -54,6 +54,14 @@ def _points(fw, u: UnitResult | None, survey: bool = True) -> Decimal:
     return out
 
 
+def _max_total_note(fw) -> str:
+    """What the totals count that the unit's maximum leaves out: « (không gồm điểm điều tra xã hội học và điểm
+    thưởng)», only what the set has; "" when it has neither."""
+    out = [text for text, present in (("điểm điều tra xã hội học", any(i.part == "survey" for i in fw.regular_items)),
+                                      ("điểm thưởng", any(i.kind == "bonus" for i in fw.items))) if present]
+    return f" (không gồm {' và '.join(out)})" if out else ""
+
+
 def preliminary_shared(campaign: Campaign, before: Results, after: Results) -> dict:
     """What every unit's preliminary notice says alike, computed once for many units: ``header``
     (``header_context``), ``before`` and ``after`` (unit code → ``UnitResult``, the first of a code)."""
@@ -69,8 +77,10 @@ def preliminary_shared(campaign: Campaign, before: Results, after: Results) -> d
 def preliminary_context(campaign: Campaign, round: str, unit: UnitOpen, before: Results, after: Results,
                         shared: dict | None = None) -> dict:
     """The template variables of ``unit``'s preliminary notice: the Nghị định 30/2020 header (``header_context``),
-    per field {stt, title, max, self, appraised, diff}, totals, the contested items {stt, code, title, self,
-    appraised, remark}, the deadline and where to send; every text NFC, numbers with decimal commas.
+    per field {stt, title, max, self, appraised, diff} (``max``: the unit's own maximum of what the row counts,
+    see ``item_max``), totals (``max_total``: the unit's maximum of its non-survey items, ``max_total_note`` what
+    the totals count beyond it), the contested items
+    {stt, code, title, self, appraised, remark}, the deadline and where to send; every text NFC, numbers with decimal commas.
 
     ``before`` is the self-assessment-only result, ``after`` the result counting rounds up to ``round``;
     ``shared``: ``preliminary_shared(campaign, before, after)``, given when many units' notices are made.
@@ -84,16 +94,25 @@ def preliminary_context(campaign: Campaign, round: str, unit: UnitOpen, before: 
     ctx = dict(shared["header"])
     # The survey items are neither self-assessed nor appraised: their points are left out of both columns
     # (a field of survey items only shows «—»), so the table compares the unit's own scores with the appraisal.
+    # «Điểm tối đa» is the unit's own (after the round: an overturned «không phát sinh» claim is back in it):
+    # items outside its type or marked not applicable count 0; the survey items' points, left out of both
+    # columns, are left out of the maximum too, but for a field of survey items alone.
+    u_max = u1 if u1 is not None else u0
     fields = []
     for n, f in enumerate(fw.fields, start=1):
         p0 = (u0.field_points.get(f.code, ZERO) - _survey_points(fw, u0, f.code)) if u0 else ZERO
         p1 = (u1.field_points.get(f.code, ZERO) - _survey_points(fw, u1, f.code)) if u1 else ZERO
-        if all(i.part == "survey" for i in fw.items_of_field(f.code)):
-            fields.append({"stt": str(n), "title": f.title, "max": vi_number(f.max, d), "self": "—",
+        leaves = fw.items_of_field(f.code)
+        counted = [i for i in leaves if i.part != "survey"]
+        top = (sum((item_max(i, u_max) for i in counted or leaves), ZERO) if u_max is not None else f.max)
+        if not counted:
+            fields.append({"stt": str(n), "title": f.title, "max": vi_number(top, d), "self": "—",
                            "appraised": "—", "diff": "—"})
             continue
-        fields.append({"stt": str(n), "title": f.title, "max": vi_number(f.max, d), "self": vi_number(p0, d),
+        fields.append({"stt": str(n), "title": f.title, "max": vi_number(top, d), "self": vi_number(p0, d),
                        "appraised": vi_number(p1, d), "diff": _signed(p1 - p0, d)})
+    max_total = (sum((item_max(i, u_max) for i in fw.regular_items if i.part != "survey"), ZERO)
+                 if u_max is not None else fw.part_max("appraised"))
     t0, t1 = _points(fw, u0, survey=False), _points(fw, u1, survey=False)
     items = [{"stt": str(n), "code": it.item.code, "title": it.item.title,
               "self": "—" if it.self_score is None else vi_number(it.self_score, d),
@@ -111,6 +130,8 @@ def preliminary_context(campaign: Campaign, round: str, unit: UnitOpen, before: 
         "self_total": vi_number(t0, d),
         "appraised_total": vi_number(t1, d),
         "diff_total": _signed(t1 - t0, d),
+        "max_total": vi_number(max_total, d),
+        "max_total_note": _max_total_note(fw),
         "items": items,
         "workbook_name": EL.workbook_name(unit.code, unit.name, round),
         "deadline": cfg.explanation_deadline.strftime("%d/%m/%Y") if cfg.explanation_deadline else "…",

@@ -56,8 +56,11 @@ def report_context(results: Results) -> dict:
         bands.append({**row, "stt": str(n), "share": vi_number(share, 2)})
     fields = []
     for n, f in enumerate(results.framework.fields, start=1):
+        # over the units the field counts for: one with nothing of it in its maximum (every item outside its type
+        # or not applicable) has no sub-index of the field, not 0 %
+        counted = [u for u in ranked if u.node_max.get(f.code, f.max)]
         fields.append({"stt": str(n), "code": f.code, "title": f.title,
-                       **extremes(ranked, lambda u, code=f.code: u.field_index[code])})
+                       **extremes(counted, lambda u, code=f.code: u.field_index[code])})
     overall = extremes(ranked, lambda u: u.index)  # type: ignore[arg-type,return-value]
     ctx.update(legal_bases(results))
     ctx.update({

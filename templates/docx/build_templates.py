@@ -102,6 +102,7 @@ def build_decision(path: Path) -> None:
          align="center", italic=True, after=0)
     rule(doc, 50, LANDSCAPE_TEXT_MM, after=10)
     ranking_table(doc)
+    maxima_notes(doc)
     save(doc, path)
 
 
@@ -132,6 +133,20 @@ def ranking_table(doc) -> None:
     para(row.cells[1], "{{ u.name }}", align="left", size=12, after=0, reuse=True)
     note = row.cells[2].merge(row.cells[-1])
     para(note, "{{ u.note }}", align="left", size=12, italic=True, after=0, reuse=True)
+
+
+def maxima_notes(doc) -> None:
+    """Under the appendix table: the units whose index is over another maximum than the «Điểm tối đa» row's
+    (a unit type with items of its own, items not applicable), one line each; nothing when there are none."""
+    tag(doc, "{%p if max_notes %}")
+    para(doc, [("Ghi chú: ", {"bold": True}), ("Chỉ số của các đơn vị dưới đây được tính trên điểm tối đa của đơn vị "
+                                                "(không tính điểm các tiêu chí không áp dụng đối với loại đơn vị hoặc "
+                                                "không phát sinh trong năm):", {})],
+         size=12, italic=True, before=6, after=0)
+    tag(doc, "{%p for n in max_notes %}")
+    para(doc, "- {{ n }}", size=12, italic=True, after=0)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
 
 
 def loop_table(doc, columns: list[tuple[str, float, str, str]], loop: str, size: int = 12) -> None:
@@ -368,7 +383,7 @@ def build_decision_blocks(path: Path) -> None:
 
     landscape_section(doc)
     tag(doc, "{%p for b in blocks %}")
-    for name in ("groups", "show_groups", "unranked", "max_appraised", "max_survey", "max_total"):
+    for name in ("groups", "show_groups", "unranked", "max_appraised", "max_survey", "max_total", "max_notes"):
         tag(doc, f"{{%p set {name} = b.{name} %}}")
     para(doc, "Phụ lục {{ b.numeral }}", align="center", bold=True, after=0)
     para(doc, "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {{ year }} CỦA {{ b.units_phrase_upper }}", align="center",
@@ -377,6 +392,7 @@ def build_decision_blocks(path: Path) -> None:
          align="center", italic=True, after=0)
     rule(doc, 50, LANDSCAPE_TEXT_MM, after=10)
     ranking_table(doc)
+    maxima_notes(doc)
     tag(doc, "{%p if not loop.last %}")
     landscape_section(doc)
     tag(doc, "{%p endif %}")
@@ -430,6 +446,7 @@ def build_preliminary(path: Path) -> None:
     ], "{%tr for f in fields %}")
     para(doc, "- Tổng điểm tự đánh giá: {{ self_total }} điểm; tổng điểm sau thẩm định: {{ appraised_total }} "
               "điểm (chênh lệch {{ diff_total }} điểm).", **BODY)
+    para(doc, "- Điểm tối đa của đơn vị: {{ max_total }} điểm{{ max_total_note }}.", **BODY)
     heading(doc, "2. Các tiêu chí cần giải trình")
     tag(doc, "{%p if items %}")
     loop_table(doc, [
