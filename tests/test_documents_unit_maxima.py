@@ -245,3 +245,32 @@ def test_libreoffice_prints_the_notes_under_the_appendix(tmp_path, soffice):
     text = " ".join(pdf_text(soffice, render_decision(_results(c)), tmp_path).split())
     assert "Ghi chú: Chỉ số của các đơn vị dưới đây được tính trên điểm tối đa của đơn vị" in text
     assert "- Phường An Lưu: 10 điểm (tiêu chí 1.2 không phát sinh)." in text
+
+
+def test_each_blocks_appendix_names_its_own_types_maxima(tmp_path):
+    """The two-block sample with its commune block on samples/tinh-mau-2025's set, whose 6.1.3 (0,5) is for the
+    Xã alone, 6.5 (1) for Xã and Phường, 6.6 (1) for the Đặc khu: a Xã is scored over the set's 100, a Phường
+    over 100 − 0,5 = 99,5. The commune appendix keeps 100 in its row and names the Phường under it; the
+    department block (no types) has no note."""
+    import shutil
+
+    from parxl.core.resources import samples_dir
+    from parxl.documents import render_decision
+    from parxl.master.consolidation import run_consolidation
+    from test_blocks import year_on_copy
+
+    def extended_communes(root):
+        shutil.copy(samples_dir() / "tinh-mau-2025" / "criteria.yaml", root / "criteria-xa.yaml")
+
+    c = year_on_copy(tmp_path, extended_communes)
+    done = run_consolidation(c)
+    path = render_decision(done.results, master=done.master)
+    doc = Document(str(path))
+    so, xa = (table_rows(t) for t in doc.tables[-2:])
+    assert xa[1][1] == "Điểm tối đa" and xa[1][5] == "100"
+    texts = docx_texts(path)
+    notes = [n for n, t in enumerate(texts) if t.startswith("Ghi chú:")]
+    assert len(notes) == 1 and notes[0] > texts.index("Phụ lục II")  # under the commune block's appendix only
+    lines = [t for t in texts[notes[0] + 1:] if t.startswith("- ")]
+    assert lines[0] == "- Các phường: 99,5 điểm (các tiêu chí 6.1.3, 6.6 không áp dụng đối với phường)."
+    _check_every_index(xa, lines, "100")
