@@ -50,7 +50,7 @@ class UnitLine:
 
 def unit_lines(campaign: Campaign, result: IntakeResult) -> list[UnitLine]:
     """Per unit of ``result.latest`` (units-list order), its latest file with its findings from the ledger."""
-    with Ledger.open(campaign) as ledger:
+    with Ledger.open_at(campaign.state_dir) as ledger:  # reads only: the units list is recorded by the intake
         findings = ledger.findings_many(s.sha256 for s in result.latest)
         return [UnitLine(s, list(findings[s.sha256])) for s in result.latest]
 
@@ -84,7 +84,7 @@ def current_errors(lines: list[UnitLine], result: IntakeResult) -> int:
 def standing_counts(campaign: Campaign, result: IntakeResult) -> dict[str, int]:
     """``count_by_severity(current_findings(unit_lines(campaign, result), result))``, the latest files' findings
     counted by the ledger (``Ledger.finding_counts_many``) without being read: ``{"error", "warning", "info"}``."""
-    with Ledger.open(campaign) as ledger:
+    with Ledger.open_at(campaign.state_dir) as ledger:  # reads only: the units list is recorded by the intake
         per_file = ledger.finding_counts_many(s.sha256 for s in result.latest)
     out = count_by_severity([f for rec in stale_unreadable(result) if rec.report for f in rec.report.findings])
     for s in result.latest:
