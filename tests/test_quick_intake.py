@@ -119,3 +119,32 @@ def test_the_ledger_counts_each_files_findings_as_it_reads_them(tmp_path):
         for stored in ("files/ab/abcdef.xlsx", "abc.json", "files/ab/", "a//b"):
             assert ledger.kept_path(stored) == ledger.state_dir / stored
     assert all(Path(s.stored_path).is_file() for s in result.latest)
+
+
+def test_a_file_whose_partner_in_a_swap_is_gone_is_recorded_again_without_the_swap(tmp_path):
+    """The ledger's record of a cached file carries ``identity-swapped`` (added by the batch, not cached); once
+    the other file is gone the cached report alone stands and is recorded again; then nothing is recorded."""
+    c = make_campaign(tmp_path / "c")
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    one, two = c.unit("X01"), c.unit("X02")
+    mine = c.inbox_dir / workbook_filename(two)
+    mine.write_bytes(filled(c, one))  # X01's workbook under X02's name
+    (c.inbox_dir / workbook_filename(one)).write_bytes(filled(c, two))
+    run_intake(c, workers=1)
+    sha = hashlib.sha256(mine.read_bytes()).hexdigest()
+
+    def recorded() -> tuple[list[str], str]:
+        with Ledger.open(c) as ledger:
+            at, = ledger.db.execute("SELECT checked_at FROM versions WHERE sha256 = ? AND round = 'self'",
+                                    (sha,)).fetchone()
+            return [f.code for f in ledger.findings(sha)], at
+
+    codes, _ = recorded()
+    assert "identity-swapped" in codes
+    (c.inbox_dir / workbook_filename(one)).unlink()
+    again = run_intake(c, workers=1)
+    assert again.revalidated == []  # read from the cache
+    codes, at = recorded()
+    assert "identity-swapped" not in codes and codes == [f.code for f in again.reports[sha].findings]
+    third = run_intake(c, workers=1)
+    assert recorded() == (codes, at) and third.reports[sha].counts == again.reports[sha].counts

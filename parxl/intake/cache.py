@@ -207,6 +207,14 @@ class ValidationCache:
         """``recorded`` for the entry ``key`` (``entry_key``) whose report's ``verdict_mark`` is ``mark``."""
         return version is not None and self._recorded.get(key) == mark + version
 
+    def noted_mark(self, key: str, version: str) -> str | None:
+        """The ``verdict_mark`` noted (``mark_as``) for the entry ``key`` with the ledger's record ``version``;
+        None when the entry's mark names another record, or none."""
+        noted = self._recorded.get(key, "")
+        if len(noted) == MARK_LENGTH + len(version) and noted.endswith(version):
+            return noted[:MARK_LENGTH]
+        return None
+
     def mark_recorded(self, sha256: str, name: str, siblings: frozenset[str] | None, folder: str | None,
                       report: Report, version: str | None) -> None:
         """Note that ``report`` is the ledger's record ``version`` of that file (saved by ``save``)."""
@@ -261,6 +269,9 @@ class ValidationCache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+MARK_LENGTH = 64  # a ``verdict_mark``: sha256 in hex
 
 
 def verdict_mark(report: Report) -> str:
@@ -403,6 +414,12 @@ class CachedReport(Report):
     def subtotals(self, value: dict[str, Decimal]) -> None:
         self.__dict__.pop(_RAW_SUBTOTALS, None)
         self.__dict__["_subtotals"] = value
+
+    @property
+    def as_cached(self) -> bool:
+        """Whether its findings are still the cache's lists: never used, hence never changed (``Report.add``
+        and any other change of the findings go through ``findings``)."""
+        return _RAW_FINDINGS in self.__dict__
 
     @property
     def counts(self) -> dict[str, int]:

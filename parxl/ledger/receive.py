@@ -57,7 +57,7 @@ from ..core.report import InternalError
 from ..core.workers import stop_pool, worker_pool
 from ..intake.blocks import criteria_fingerprint, validate_in_block
 from ..intake.kinds import other_kind
-from ..intake.cache import ValidationCache, entry_key, pack_items, verdict_mark
+from ..intake.cache import CachedReport, ValidationCache, entry_key, pack_items, verdict_mark
 from ..intake.submission import expected_max_row, file_sha256, read_submission
 from ..intake.validation import Report, mark_swapped, validate
 from ..xlsx.safety import READ_SECONDS, HostileFile, time_bound
@@ -324,6 +324,7 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
         mark_swapped([r for r in reports if r.status != INTERNAL])
         fingerprint = campaign.framework.fingerprint
         versions = _self_versions(ledger)
+        rows = _self_rows(ledger)
         checks: list[tuple[Report, str]] = []
         marks: dict[int, str] = {}  # a report's ``verdict_mark``, made once (the report is final from here on)
         for i, (rec, report) in enumerate(zip(received, reports)):
@@ -335,7 +336,10 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
                 continue
             version = versions.get(rec.sha256)
             if version is not None:
-                marks[i] = verdict_mark(report)
+                # a cached report the batch left as it was, whose ledger row says what it says: its verdict mark
+                # is the one noted with that row (``_as_recorded``); any other: made (parsing its findings)
+                noted = cache.noted_mark(keys[i], version) if _as_recorded(report, rows.get(rec.sha256)) else None
+                marks[i] = verdict_mark(report) if noted is None else noted
             if not cache.recorded_as(keys[i], marks.get(i, ""), version):
                 # an internal error replaces any earlier verdict on the content
                 checks.append((report, criteria_fingerprint(campaign, report.unit_code)))
@@ -432,6 +436,28 @@ def _self_versions(ledger: Ledger) -> dict[str, str]:
     """sha256 -> the ledger's self-assessment record of it (row id and check time), to tell it unchanged."""
     return {sha: f"{vid}@{at}" for sha, vid, at in ledger.db.execute(
         "SELECT sha256, id, checked_at FROM versions WHERE round = 'self'")}
+
+
+def _self_rows(ledger: Ledger) -> dict[str, tuple]:
+    """sha256 -> what the ledger's self-assessment record of it says of the report: (status, unit code, named
+    unit, total as text, errors, warnings, infos)."""
+    return {sha: rest for sha, *rest in ledger.db.execute(
+        "SELECT sha256, status, unit_code, named_unit, total, errors, warnings, infos FROM versions "
+        "WHERE round = 'self'")}
+
+
+def _as_recorded(report: Report, row: list | None) -> bool:
+    """Whether ``report`` is a cached report the batch did not change (``CachedReport.as_cached``) that says
+    what the ledger's ``row`` (``_self_rows``) says. Then the record is the cached report itself, and its
+    ``verdict_mark`` the one noted with that record: the batch only ever adds findings (``mark_swapped``), so
+    a record with as many findings of each severity as the cached report was not given any; the other
+    fields the mark covers are compared here."""
+    if row is None or not isinstance(report, CachedReport) or not report.as_cached:
+        return False
+    counts = report.counts
+    return row == [report.status, report.unit_code, report.named_unit,
+                   None if report.total_self is None else str(report.total_self),
+                   counts["error"], counts["warning"], counts["info"]]
 
 
 def _name_by_path(campaign: Campaign, rec: InboxFile, report: Report) -> None:
