@@ -57,8 +57,8 @@ def test_check_says_so_when_the_cache_goes_while_it_fills_a_lost_ledger(sent, tm
         path.unlink()
     real = ValidationCache.get_many
 
-    def then_deleted(self, files):
-        found = real(self, files)
+    def then_deleted(self, files, *keys):
+        found = real(self, files, *keys)
         self.path.unlink()
         return found
 

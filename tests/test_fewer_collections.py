@@ -48,3 +48,17 @@ def test_a_command_gives_the_thresholds_back(tmp_path, command):
     before = gc.get_threshold()
     result = CliRunner().invoke(main, [command, str(tmp_path / "khong-co")])
     assert result.exit_code != 0 and gc.get_threshold() == before
+
+
+def test_what_the_block_leaves_alive_is_old_after_it():
+    """The next collection with the thresholds given back does not walk what the block made (it is in the
+    oldest generation, as ``gc.get_objects`` says), and garbage cycles made in the block are still collected."""
+    gc.collect()
+    with fewer_collections():
+        kept = [[i] for i in range(1000)]
+        cycle: list = []
+        cycle.append(cycle)
+        del cycle
+    assert all(any(x is o for o in gc.get_objects(generation=2)) for x in (kept, kept[0], kept[-1]))
+    assert not any(x is o for o in gc.get_objects(generation=1) + gc.get_objects(generation=0) for x in (kept,))
+    assert gc.collect() >= 1  # the cycle left behind is garbage the collector still finds

@@ -42,7 +42,7 @@ from pathlib import Path
 from .. import __version__
 from ..campaign.folder import Campaign
 from ..core.errors import ParxlError
-from ..core.findings import Finding
+from ..core.findings import SEVERITIES, Finding
 from ..workbook.layout import layout_version
 from .submission import evidence_signature
 from .validation import FileItem, Report
@@ -148,9 +148,13 @@ class ValidationCache:
         """The cached report of that file, or None when absent or stale (an evidence file changed)."""
         return self.get_many([(sha256, name, siblings, folder)])[0]
 
-    def get_many(self, files: list[tuple[str, str, frozenset[str] | None, str | None]]) -> list[Report | None]:
-        """``get`` for each (sha256, name, siblings, folder) of ``files``, in order, in one pass over the cache."""
-        keys = [entry_key(*f) for f in files]
+    def get_many(self, files: list[tuple[str, str, frozenset[str] | None, str | None]],
+                 keys: list[str] | None = None) -> list[Report | None]:
+        """``get`` for each (sha256, name, siblings, folder) of ``files``, in order, in one pass over the cache.
+
+        ``keys``: their ``entry_key``s when the caller made them already (the same order)."""
+        if keys is None:
+            keys = [entry_key(*f) for f in files]
         wanted = {key: i for i, key in enumerate(keys) if key in self._recorded}
         out: list[Report | None] = [None] * len(files)
         if not wanted or self._db is None:
@@ -196,16 +200,33 @@ class ValidationCache:
                  report: Report, version: str | None) -> bool:
         """Whether the ledger's record ``version`` (its row's id and time, or None) of that file is ``report``
         (final: after the batch's own findings), as ``mark_recorded`` noted it."""
-        return version is not None and \
-            self._recorded.get(entry_key(sha256, name, siblings, folder)) == verdict_mark(report) + version
+        return version is not None and self.recorded_as(entry_key(sha256, name, siblings, folder),
+                                                        verdict_mark(report), version)
+
+    def recorded_as(self, key: str, mark: str, version: str | None) -> bool:
+        """``recorded`` for the entry ``key`` (``entry_key``) whose report's ``verdict_mark`` is ``mark``."""
+        return version is not None and self._recorded.get(key) == mark + version
+
+    def noted_mark(self, key: str, version: str) -> str | None:
+        """The ``verdict_mark`` noted (``mark_as``) for the entry ``key`` with the ledger's record ``version``;
+        None when the entry's mark names another record, or none."""
+        noted = self._recorded.get(key, "")
+        if len(noted) == MARK_LENGTH + len(version) and noted.endswith(version):
+            return noted[:MARK_LENGTH]
+        return None
 
     def mark_recorded(self, sha256: str, name: str, siblings: frozenset[str] | None, folder: str | None,
                       report: Report, version: str | None) -> None:
         """Note that ``report`` is the ledger's record ``version`` of that file (saved by ``save``)."""
+        if version is not None:
+            self.mark_as(entry_key(sha256, name, siblings, folder), verdict_mark(report), version)
+
+    def mark_as(self, key: str, mark: str, version: str | None) -> None:
+        """``mark_recorded`` for the entry ``key`` (``entry_key``) whose report's ``verdict_mark`` is ``mark``;
+        a mark that is there already is not written again."""
         if version is None:
             return
-        key = entry_key(sha256, name, siblings, folder)
-        mark = verdict_mark(report) + version
+        mark += version
         if self._recorded.get(key) != mark:
             self._recorded[key] = mark
             self._marks[key] = mark
@@ -250,11 +271,20 @@ class ValidationCache:
             self._db = None
 
 
+MARK_LENGTH = 64  # a ``verdict_mark``: sha256 in hex
+
+
 def verdict_mark(report: Report) -> str:
     """A digest of what the batch may still change in a report (status, unit, findings): equal marks, same record."""
+    raw = report.__dict__.get(_RAW_FINDINGS)  # a cached report whose findings were never used: from their lists
+    found = ([[f[0], f[2], f[3], f[4], f[5]] for f in raw] if raw is not None else
+             [[f.code, f.message, f.sheet, f.cell, f.item] for f in report.findings])
     data = [report.status, report.unit_code, report.named_unit, report.total_self is None and "-" or
-            str(report.total_self), [[f.code, f.message, f.sheet, f.cell, f.item] for f in report.findings]]
-    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+            str(report.total_self), found]
+    return hashlib.sha256(_json(data).encode()).hexdigest()
+
+
+_json = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(x, ensure_ascii=False) gives, made once
 
 
 # Reports as JSON (Decimal kept exact, as {"d": "1.25"}) -----------------------------------------------
@@ -315,13 +345,99 @@ def report_from_json(text: str, items: str | Callable[[], str] | None = None) ->
 
     Its items are parsed when first used (``CachedItems``): a second check with nothing new
     never needs them. ``items``: their JSON text, or a function giving it, when kept apart.
+    Its findings and subtotals too are made when first used (a ``CachedReport``): the findings' counts
+    and ``verdict_mark`` are taken from the parsed lists without them.
     """
-    data = json.loads(text)
-    return Report(data["file"], data["sha256"], data["size"], data["status"], unit_code=data["unit_code"],
-                  unit_name=data["unit_name"], named_unit=data["named_unit"], total_self=_dec(data["total_self"]),
-                  findings=[Finding(*f) for f in data["findings"]],
-                  items=CachedItems(data["items"] if items is None else items),  # type: ignore[arg-type]
-                  subtotals={k: _dec(v) for k, v in data["subtotals"].items()})
+    cut = text.rfind(_SUBTOTALS) if items is not None else -1  # the last key (``report_to_json``), when no items follow
+    data = None
+    if cut > 0 and text.endswith("}}"):
+        try:
+            data = json.loads(text[:cut] + "}")
+        except ValueError:
+            data = None
+    if data is None or "subtotals" in data:
+        data = json.loads(text)
+        subtotals: dict | str = {k: _dec(v) for k, v in data["subtotals"].items()}
+    else:
+        subtotals = text[cut + len(_SUBTOTALS):-1]
+    found = data["findings"]
+    if not isinstance(found, list) or not all(isinstance(f, list) and len(f) == 7 and f[1] in SEVERITIES
+                                              for f in found):
+        raise ValueError("findings")
+    report = CachedReport(data["file"], data["sha256"], data["size"], data["status"], unit_code=data["unit_code"],
+                          unit_name=data["unit_name"], named_unit=data["named_unit"],
+                          total_self=_dec(data["total_self"]),
+                          items=CachedItems(data["items"] if items is None else items))  # type: ignore[arg-type]
+    report.__dict__[_RAW_FINDINGS] = found
+    if isinstance(subtotals, str):
+        report.__dict__[_RAW_SUBTOTALS] = subtotals
+    else:
+        report.subtotals = subtotals
+    return report
+
+
+_SUBTOTALS = ', "subtotals": '  # how ``report_to_json``'s text gives its last key
+_RAW_FINDINGS = "_findings_raw"  # a ``CachedReport``'s findings as the cache's lists, until first used
+_RAW_SUBTOTALS = "_subtotals_raw"  # its subtotals as the cache's JSON text, until first used
+
+
+class CachedReport(Report):
+    """A ``Report`` read from the validation cache, equal to the one cached (``==`` any ``Report`` of the same
+    fields): its ``findings`` are built from the cache's lists and its ``subtotals`` parsed when first used
+    (10,000 cached reports hold ~55,000 findings that a second run with nothing new never reads);
+    ``counts`` (hence ``errors``, ``warnings``) and ``verdict_mark`` do not need them."""
+
+    @property  # type: ignore[override]
+    def findings(self) -> list[Finding]:
+        """The report's findings (``Finding``), made from the cache's lists on first use."""
+        state = self.__dict__
+        raw = state.pop(_RAW_FINDINGS, None)
+        if raw is not None:
+            state["_findings"] = [Finding(*f) for f in raw]
+        return state["_findings"]
+
+    @findings.setter
+    def findings(self, value: list[Finding]) -> None:
+        self.__dict__.pop(_RAW_FINDINGS, None)
+        self.__dict__["_findings"] = value
+
+    @property  # type: ignore[override]
+    def subtotals(self) -> dict[str, Decimal]:
+        """Points per criterion and field code (Decimal), parsed from the cache's text on first use."""
+        state = self.__dict__
+        raw = state.pop(_RAW_SUBTOTALS, None)
+        if raw is not None:
+            state["_subtotals"] = {k: _dec(v) for k, v in json.loads(raw).items()}
+        return state["_subtotals"]
+
+    @subtotals.setter
+    def subtotals(self, value: dict[str, Decimal]) -> None:
+        self.__dict__.pop(_RAW_SUBTOTALS, None)
+        self.__dict__["_subtotals"] = value
+
+    @property
+    def as_cached(self) -> bool:
+        """Whether its findings are still the cache's lists: never used, hence never changed (``Report.add``
+        and any other change of the findings go through ``findings``)."""
+        return _RAW_FINDINGS in self.__dict__
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings per severity: ``{"error": n, "warning": n, "info": n}`` (from the cache's lists if unused)."""
+        raw = self.__dict__.get(_RAW_FINDINGS)
+        if raw is None:
+            return super().counts
+        out = {s: 0 for s in SEVERITIES}
+        for f in raw:
+            out[f[1]] += 1
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Report):
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(Report) if f.compare)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class _Loader:

@@ -29,11 +29,12 @@ readable file of the unit their name points at.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..campaign.folder import Campaign
-from ..core.findings import Finding
-from ..core.report import CommandReport
+from ..core.findings import Finding, count_by_severity, sort_key
+from ..core.report import CommandReport, InternalError
 from .inbox import InboxFile
 from .receive import IntakeResult
 from .store import Ledger, LedgerSubmission
@@ -49,7 +50,7 @@ class UnitLine:
 
 def unit_lines(campaign: Campaign, result: IntakeResult) -> list[UnitLine]:
     """Per unit of ``result.latest`` (units-list order), its latest file with its findings from the ledger."""
-    with Ledger.open(campaign) as ledger:
+    with Ledger.open_at(campaign.state_dir) as ledger:  # reads only: the units list is recorded by the intake
         findings = ledger.findings_many(s.sha256 for s in result.latest)
         return [UnitLine(s, list(findings[s.sha256])) for s in result.latest]
 
@@ -78,6 +79,61 @@ def current_findings(lines: list[UnitLine], result: IntakeResult) -> list[Findin
 def current_errors(lines: list[UnitLine], result: IntakeResult) -> int:
     """How many error findings stand (``current_findings``): what the units must still fix."""
     return sum(1 for f in current_findings(lines, result) if f.severity == "error")
+
+
+def standing_counts(campaign: Campaign, result: IntakeResult) -> dict[str, int]:
+    """``count_by_severity(current_findings(unit_lines(campaign, result), result))``, the latest files' findings
+    counted by the ledger (``Ledger.finding_counts_many``) without being read: ``{"error", "warning", "info"}``."""
+    with Ledger.open_at(campaign.state_dir) as ledger:  # reads only: the units list is recorded by the intake
+        per_file = ledger.finding_counts_many(s.sha256 for s in result.latest)
+    out = count_by_severity([f for rec in stale_unreadable(result) if rec.report for f in rec.report.findings])
+    for s in result.latest:
+        for severity, n in per_file[s.sha256].items():
+            out[severity] = out.get(severity, 0) + n
+    return out
+
+
+class StandingReport(CommandReport):
+    """A ``CommandReport`` whose counts (hence ``errors``, ``valid``, ``exit_code``, ``to_json``) are given
+    apart (``standing_counts``) and whose ``findings`` are read when first used (``findings``, then kept):
+    a command that shows only the counts (``parxl consolidate``) never builds the units' findings."""
+
+    def __init__(self, command: str, counts: dict[str, int], findings: Callable[[], list[Finding]],
+                 internal_errors: Iterable[InternalError] = (), payload: dict | None = None, *,
+                 errors_fail: bool = True):
+        super().__init__(command, [], list(internal_errors), dict(payload or {}), errors_fail)
+        self._counts = dict(counts)
+        self._load: Callable[[], list[Finding]] | None = findings
+
+    @property  # type: ignore[override]
+    def findings(self) -> list[Finding]:
+        """The findings that stand, sorted as ``CommandReport.of`` sorts them, read on first use."""
+        if self._load is not None:
+            self._found = sorted(self._load(), key=sort_key)
+            self._load = None
+        return self._found
+
+    @findings.setter
+    def findings(self, value: list[Finding]) -> None:
+        self._found = value
+        self._load = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """``{"error": n, "warning": n, "info": n}`` as given (the findings' own once they were read)."""
+        if self._load is None:
+            return super().counts
+        return dict(self._counts)
+
+
+def standing_report(command: str, campaign: Campaign, result: IntakeResult, payload: dict | None = None, *,
+                    errors_fail: bool = True) -> CommandReport:
+    """``CommandReport.of(command, current_findings(unit_lines(campaign, result), result),
+    result.internal_errors(), payload)`` with its counts from ``standing_counts`` and its findings read from
+    the ledger only when first used (a ``StandingReport``)."""
+    return StandingReport(command, standing_counts(campaign, result),
+                          lambda: current_findings(unit_lines(campaign, result), result),
+                          result.internal_errors(), payload, errors_fail=errors_fail)
 
 
 def check_report(campaign: Campaign, result: IntakeResult, lines: list[UnitLine]) -> CommandReport:

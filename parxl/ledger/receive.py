@@ -57,7 +57,7 @@ from ..core.report import InternalError
 from ..core.workers import stop_pool, worker_pool
 from ..intake.blocks import criteria_fingerprint, validate_in_block
 from ..intake.kinds import other_kind
-from ..intake.cache import ValidationCache, pack_items
+from ..intake.cache import CachedReport, ValidationCache, entry_key, pack_items, verdict_mark
 from ..intake.submission import expected_max_row, file_sha256, read_submission
 from ..intake.validation import Report, mark_swapped, validate
 from ..xlsx.safety import READ_SECONDS, HostileFile, time_bound
@@ -287,6 +287,7 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
                            for rec in first.values()]
         cache = ValidationCache(campaign)
         shas = [rec.sha256 for rec in first.values()]
+        keys = [entry_key(sha, *job[1:]) for sha, job in zip(shas, jobs)]  # each file's cache key, made once
         received = list(first.values())
         early: dict[int, int] = {}  # a file read afresh -> its findings when recorded as it arrived
         pending: list[tuple[Report, str]] = []
@@ -305,7 +306,7 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
             early[i] = len(report.findings)
             if len(pending) >= RECORD_EVERY:
                 flush()
-        reports = _check_cached(campaign, cache, shas, jobs, result, progress, workers, record_now, known)
+        reports = _check_cached(campaign, cache, shas, jobs, result, progress, workers, record_now, known, keys)
         flush()
         other_kinds = {shas[i]: report.other_kind  # type: ignore[attr-defined]
                        for i, report in enumerate(reports) if report.status == OTHER}
@@ -318,18 +319,28 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
             others_named = {first[sha].path for sha in other_kinds}
             result.revalidated = [name for name in result.revalidated if name not in others_named]
             early = {new: early[old] for new, old in enumerate(kept) if old in early}
-            received, reports, jobs, shas = ([seq[i] for i in kept] for seq in (received, reports, jobs, shas))
+            received, reports, jobs, shas, keys = ([seq[i] for i in kept]
+                                                   for seq in (received, reports, jobs, shas, keys))
         mark_swapped([r for r in reports if r.status != INTERNAL])
         fingerprint = campaign.framework.fingerprint
         versions = _self_versions(ledger)
+        rows = _self_rows(ledger)
         checks: list[tuple[Report, str]] = []
-        for i, (rec, report, job) in enumerate(zip(received, reports, jobs)):
+        marks: dict[int, str] = {}  # a report's ``verdict_mark``, made once (the report is final from here on)
+        for i, (rec, report) in enumerate(zip(received, reports)):
             _name_by_path(campaign, rec, report)
             result.reports[rec.sha256] = report
             if i in early:
                 if len(report.findings) != early[i]:  # the batch added findings (swapped files): again
                     checks.append((report, criteria_fingerprint(campaign, report.unit_code)))
-            elif not cache.recorded(rec.sha256, *job[1:], report, versions.get(rec.sha256)):
+                continue
+            version = versions.get(rec.sha256)
+            if version is not None:
+                # a cached report the batch left as it was, whose ledger row says what it says: its verdict mark
+                # is the one noted with that row (``_as_recorded``); any other: made (parsing its findings)
+                noted = cache.noted_mark(keys[i], version) if _as_recorded(report, rows.get(rec.sha256)) else None
+                marks[i] = verdict_mark(report) if noted is None else noted
+            if not cache.recorded_as(keys[i], marks.get(i, ""), version):
                 # an internal error replaces any earlier verdict on the content
                 checks.append((report, criteria_fingerprint(campaign, report.unit_code)))
         for rec in result.files:  # an undecompressable member of a plain zip, named after a unit: its verdict
@@ -340,9 +351,11 @@ def run_intake(campaign: Campaign, progress: Progress | None = None, workers: in
         for report in reports:  # recorded: their rows are not needed any more
             report.__dict__.pop("item_rows", None)
         versions = _self_versions(ledger)
-        for sha, report, job in zip(shas, reports, jobs):
-            if report.status != INTERNAL:
-                cache.mark_recorded(sha, *job[1:], report, versions.get(sha))
+        for i, (sha, report) in enumerate(zip(shas, reports)):
+            version = versions.get(sha)
+            if report.status != INTERNAL and version is not None:
+                mark = marks.get(i)
+                cache.mark_as(keys[i], verdict_mark(report) if mark is None else mark, version)
         cache.save()
         cache.close()
         for rec in result.files:
@@ -385,13 +398,14 @@ def misfiled_copies(campaign: Campaign, result: IntakeResult) -> list[tuple[Inbo
 def _check_cached(campaign: Campaign, cache: ValidationCache, shas: list[str], jobs: list[Job],
                   result: IntakeResult, progress: Progress | None, workers: int,
                   fresh_report: Callable[[int, Report], None] | None = None,
-                  known: Mapping[str, object] | frozenset[str] = frozenset()) -> list[Report]:
+                  known: Mapping[str, object] | frozenset[str] = frozenset(),
+                  keys: list[str] | None = None) -> list[Report]:
     """One report per job: from the validation cache when nothing that can change it changed, else read
     and validated afresh (``check_files``) and cached; ``result.revalidated`` names the latter.
     ``fresh_report(job index, report)`` is called for each of those as it comes in. ``known``: the sha256s
     the ledger holds as self-assessments (validated as such whatever their sheets say); another kind of
-    workbook comes back of status ``OTHER`` and is not cached."""
-    reports: list[Report | None] = cache.get_many([(sha, *job[1:]) for sha, job in zip(shas, jobs)])
+    workbook comes back of status ``OTHER`` and is not cached. ``keys``: the jobs' ``entry_key``s, when made."""
+    reports: list[Report | None] = cache.get_many([(sha, *job[1:]) for sha, job in zip(shas, jobs)], keys)
     todo = [i for i, r in enumerate(reports) if r is None]
     done = len(jobs) - len(todo)
     if progress and done:
@@ -422,6 +436,28 @@ def _self_versions(ledger: Ledger) -> dict[str, str]:
     """sha256 -> the ledger's self-assessment record of it (row id and check time), to tell it unchanged."""
     return {sha: f"{vid}@{at}" for sha, vid, at in ledger.db.execute(
         "SELECT sha256, id, checked_at FROM versions WHERE round = 'self'")}
+
+
+def _self_rows(ledger: Ledger) -> dict[str, tuple]:
+    """sha256 -> what the ledger's self-assessment record of it says of the report: (status, unit code, named
+    unit, total as text, errors, warnings, infos)."""
+    return {sha: rest for sha, *rest in ledger.db.execute(
+        "SELECT sha256, status, unit_code, named_unit, total, errors, warnings, infos FROM versions "
+        "WHERE round = 'self'")}
+
+
+def _as_recorded(report: Report, row: list | None) -> bool:
+    """Whether ``report`` is a cached report the batch did not change (``CachedReport.as_cached``) that says
+    what the ledger's ``row`` (``_self_rows``) says. Then the record is the cached report itself, and its
+    ``verdict_mark`` the one noted with that record: the batch only ever adds findings (``mark_swapped``), so
+    a record with as many findings of each severity as the cached report was not given any; the other
+    fields the mark covers are compared here."""
+    if row is None or not isinstance(report, CachedReport) or not report.as_cached:
+        return False
+    counts = report.counts
+    return row == [report.status, report.unit_code, report.named_unit,
+                   None if report.total_self is None else str(report.total_self),
+                   counts["error"], counts["warning"], counts["info"]]
 
 
 def _name_by_path(campaign: Campaign, rec: InboxFile, report: Report) -> None:

@@ -166,6 +166,7 @@ class Ledger:
         self.db = connection
         self.backup: Path | None = None  # the copy made before migrating an older ledger, if this open did
         self._folders: set[Path] = set()  # folders of kept copies known to exist
+        self._kept_dirs: dict[str, Path] = {}  # ``kept_path``'s folders, made once each
 
     @classmethod
     def open(cls, campaign: Campaign) -> Ledger:
@@ -214,6 +215,15 @@ class Ledger:
     def stored_path(self, sha256: str, suffix: str = "") -> Path:
         """Where the kept copy of the content ``sha256`` lies: ``<state>/files/<2 hex>/<sha256><suffix>``."""
         return self.state_dir / FILES_DIR / sha256[:2] / (sha256 + suffix)
+
+    def kept_path(self, stored: str) -> Path:
+        """The kept copy whose path relative to the state folder is ``stored`` (the ``files`` table's column,
+        «files/ab/abcdef….xlsx»), as ``state_dir / stored`` gives it; its folder's ``Path`` is made once."""
+        folder, _, name = stored.rpartition("/")
+        parent = self._kept_dirs.get(folder)
+        if parent is None:
+            parent = self._kept_dirs[folder] = self.state_dir / folder
+        return parent / name if name else self.state_dir / stored
 
     def keep(self, sha256: str, data: bytes | Path, original_path: str, received_at: str,
              kind: str = "workbook", suffix: str = "") -> tuple[Path, bool]:
@@ -364,6 +374,18 @@ class Ledger:
                 out[sha].append(Finding(code, sev, msg, sheet, cell, item, first.get(sha)))
         return out
 
+    def finding_counts_many(self, sha256s: Iterable[str], round: str = SELF) -> dict[str, dict[str, int]]:
+        """How many findings of each severity ``findings`` gives for each content of ``sha256s``, without reading
+        them: the counts its version row was recorded with, in the same statement batch as its findings
+        (``record_many``): sha256 -> ``{"error": n, "warning": n, "info": n}`` (zeros when unchecked)."""
+        wanted = set(sha256s)
+        out: dict[str, dict[str, int]] = {sha: {"error": 0, "warning": 0, "info": 0} for sha in wanted}
+        for sha, errors, warnings, infos in self.db.execute(
+                "SELECT sha256, errors, warnings, infos FROM versions WHERE round = ?", (round,)):
+            if sha in out:
+                out[sha] = {"error": errors, "warning": warnings, "info": infos}
+        return out
+
     def _first_path(self, sha256: str) -> str | None:
         row = self.db.execute("SELECT original_path FROM receipts WHERE sha256 = ? ORDER BY received_at, id LIMIT 1",
                               (sha256,)).fetchone()
@@ -400,7 +422,7 @@ class Ledger:
         stored = {sha: path for sha, path in db.execute("SELECT sha256, stored FROM files") if sha in shas}
         out: dict[int, LedgerSubmission] = {}
         for code, (name, (vid, sha, status, total, errors, warnings, t), superseded) in chosen.items():
-            out[vid] = LedgerSubmission(code, name, sha, first_path.get(sha, ""), t, self.state_dir / stored[sha],
+            out[vid] = LedgerSubmission(code, name, sha, first_path.get(sha, ""), t, self.kept_path(stored[sha]),
                                         status, None if total is None else Decimal(total), errors, warnings,
                                         superseded=superseded)
         if not items:

@@ -26,7 +26,7 @@ from pathlib import Path
 from ..campaign.folder import Campaign
 from ..core.progress import Progress
 from ..core.report import CommandReport
-from ..ledger.check_report import current_findings, unit_lines
+from ..ledger.check_report import standing_report
 from ..core.files import temp_path
 from ..core.times import local_iso
 from ..ledger.receive import IntakeResult, run_intake
@@ -255,9 +255,8 @@ class Consolidation:
         happens to such units and the master lists them), so the exit code is 3
         when parxl failed on a file in ``inbox/`` (``intake.internal``), else 0.
         """
-        lines = unit_lines(campaign, self.intake)
-        return CommandReport.of("consolidate", current_findings(lines, self.intake), self.intake.internal_errors(),
-                                payload, errors_fail=False)
+        # the findings counted by the ledger, read only if a caller asks for them (the console and JSON show counts)
+        return standing_report("consolidate", campaign, self.intake, payload, errors_fail=False)
 
 
 def run_consolidation(campaign: Campaign, previous: Mapping[str, PreviousEntry] | None = None,
