@@ -159,9 +159,13 @@ def _check_every_index(rows, notes, head_total):
     line, else the «Điểm tối đa» row's."""
     own = {}
     for line in notes:
-        m = re.match(r"^- (.+): (\S+) điểm", line)
-        for name in m.group(1).split(", "):
-            own[name] = m.group(2)
+        kind = re.match(r"^- (Các [^:]+): (\S+) điểm", line)  # «- Các phường: 11 điểm (…).»
+        if kind:
+            own[kind.group(1)] = kind.group(2)
+            continue
+        units = re.match(r"^- (\S+) điểm[^:]*: (.+)\.$", line)  # «- 10 điểm (…), 2 đơn vị: A, B.»
+        for name in units.group(2).split(", "):
+            own[name] = units.group(1)
     for row in rows[2:]:
         if len(row) < 9 or not row[0].isdigit():
             continue
@@ -177,7 +181,7 @@ def test_the_decision_keeps_the_sets_maximum_and_names_the_units_scored_over_les
     rows, notes = _appendix(render_decision(_results(c)))
     assert rows[1][1:6] == ["Điểm tối đa", "8,5", "3", "", "11,5"]  # the set's: a Xã's maxima
     assert notes == ["- Các phường: 11 điểm (các tiêu chí 1.6, 1.8 không áp dụng đối với phường).",
-                     "- Phường An Lưu: 10 điểm (tiêu chí 1.2 không phát sinh)."]
+                     "- 10 điểm (tiêu chí 1.2 không phát sinh): Phường An Lưu."]
     _check_every_index(rows, notes, "11,5")
 
 
@@ -188,7 +192,7 @@ def test_a_decision_on_one_unit_type_shows_that_types_maximum(tmp_path):
     c = _campaign(tmp_path, units)
     rows, notes = _appendix(render_decision(_results(c)))
     assert rows[1][1:6] == ["Điểm tối đa", "8", "3", "", "11"]  # a Phường: 8,5 − 1.6 − 1.8 + 1.7
-    assert notes == ["- Phường Một: 10 điểm (tiêu chí 1.2 không phát sinh)."]
+    assert notes == ["- 10 điểm (tiêu chí 1.2 không phát sinh): Phường Một."]
     _check_every_index(rows, notes, "11")
 
 
@@ -244,7 +248,7 @@ def test_libreoffice_prints_the_notes_under_the_appendix(tmp_path, soffice):
     c = _campaign(tmp_path)
     text = " ".join(pdf_text(soffice, render_decision(_results(c)), tmp_path).split())
     assert "Ghi chú: Chỉ số của các đơn vị dưới đây được tính trên điểm tối đa của đơn vị" in text
-    assert "- Phường An Lưu: 10 điểm (tiêu chí 1.2 không phát sinh)." in text
+    assert "- 10 điểm (tiêu chí 1.2 không phát sinh): Phường An Lưu." in text
 
 
 def test_each_blocks_appendix_names_its_own_types_maxima(tmp_path):

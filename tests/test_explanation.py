@@ -333,6 +333,15 @@ def test_finalize_freezes_the_results_documents_follow_them_and_reopen_is_record
     assert "DỰ THẢO" not in text
     # frozen: X01 6,75 (67,50 %), X02 5,25 (52,50 %), no survey points; the survey would have added 3 each
     assert "67,50" in text and "52,50" in text and "97,50" not in text
+    # a frozen copy damaged: consolidating again would not help; the clerk restores it or reopens
+    from parxl.council.final import final_state
+    frozen = final_state(c).snapshot
+    kept = frozen.read_bytes()
+    frozen.write_bytes(kept[: len(kept) // 2])
+    out = cli("decision", str(c.root))
+    said = " ".join(out.output.split())
+    assert out.exit_code == 1 and "Không đọc được kết quả đã chốt" in said and "--reopen" in said, out.output
+    frozen.write_bytes(kept)
     # reopening needs a reason, and is recorded with who and why
     assert cli("finalize", str(c.root), "--reopen").exit_code == 1
     out = cli("finalize", str(c.root), "--reopen", "--by", "Trần Thị Hoa", "--reason", "Hội đồng họp lại")

@@ -239,9 +239,29 @@ def test_a_folder_parxl_may_not_list_is_named_with_what_to_do_not_passed_over_si
     assert doc["missing"] == ["X02", "X03"] and doc["internal_errors"] == []
     text = flat(run("consolidate", str(c.root)).output)
     assert "Bỏ qua «inbox/xa-le-ninh/»: không có quyền mở thư mục" in text and "Hãy cho phép đọc thư mục" in text
+    refused = run("decision", str(c.root))  # its files unseen: no document drafted as if it were empty
+    assert refused.exit_code == 1 and "Bỏ qua «inbox/xa-le-ninh/»: không có quyền mở thư mục" in flat(refused.output)
+    assert "Hãy cho phép đọc thư mục (hoặc chép" in flat(run("status", str(c.root)).output)
     monkeypatch.undo()  # the clerk lets it be read: its file is taken as any other
     doc = json.loads(run("check", str(c.root), "--json").stdout)
     assert doc["skipped"] == [] and doc["missing"] == ["X03"]
+
+
+def test_an_inbox_parxl_may_not_list_asks_for_it_to_be_read(tmp_path, monkeypatch):
+    import errno
+    c = make_campaign(tmp_path / "dot")
+    c.inbox_dir.mkdir(parents=True, exist_ok=True)
+    real = os.scandir
+
+    def scandir(path):
+        if Path(path) == c.inbox_dir:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return real(path)
+    monkeypatch.setattr(os, "scandir", scandir)
+    doc = json.loads(run("check", str(c.root), "--json").stdout)
+    assert [s["message"] for s in doc["skipped"]] == [
+        "Bỏ qua «inbox/»: không có quyền mở thư mục nên parxl không thấy các tệp trong đó. "
+        "Hãy cho phép đọc thư mục inbox/ rồi chạy lại."]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="names as bytes: POSIX")

@@ -141,8 +141,9 @@ def test_a_snapshot_read_a_unit_at_a_time_is_the_one_json_reads_whole(tmp_path):
 def test_a_damaged_snapshot_is_refused_as_before(tmp_path, damage):
     results, path = _snapshot(tmp_path)
     path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
-    with pytest.raises(SnapshotError):
+    with pytest.raises(SnapshotError, match="Hãy chạy lại «parxl consolidate»") as refused:
         load_snapshot(results.campaign, path)
+    assert "Error" not in str(refused.value)  # no Python exception name for the clerk
 
 
 def test_made_at_is_read_from_the_head_alone(tmp_path):

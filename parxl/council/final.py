@@ -26,7 +26,7 @@ from ..core.files import copy_atomic, write_text_atomic
 from ..core.times import utc_iso
 from ..ledger.store import Ledger
 from ..master.consolidation import current_fingerprint
-from ..master.snapshot import Snapshot, latest_snapshot, load_snapshot
+from ..master.snapshot import Snapshot, SnapshotError, latest_snapshot, load_snapshot
 
 FINAL_DIR = "final"
 MARKER = "current.json"
@@ -77,7 +77,14 @@ def frozen_snapshot(campaign: Campaign) -> Snapshot | None:
 
     Raises ``SnapshotError`` when the frozen copy cannot be read."""
     state = final_state(campaign)
-    return None if state is None else load_snapshot(campaign, state.snapshot)
+    if state is None:
+        return None
+    try:
+        return load_snapshot(campaign, state.snapshot)
+    except SnapshotError as exc:  # consolidating again would not help: the frozen copy is what the documents follow
+        raise SnapshotError(f"Không đọc được kết quả đã chốt «{state.snapshot.name}» (tệp bị hỏng hoặc bị xóa). Hãy "
+                            f"khôi phục thư mục «{state.snapshot.parent}» từ bản sao lưu, hoặc chạy «parxl finalize "
+                            "THƯ_MỤC_ĐỢT --reopen --by \"…\" --reason \"…\"» rồi tổng hợp và chốt lại.") from exc
 
 
 def frozen_notice(campaign: Campaign) -> str:

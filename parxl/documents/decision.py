@@ -91,8 +91,9 @@ def appendix_maxima(results: Results, units: list[UnitResult]) -> dict:
     or one unit type's when every unit of ``units`` is of that type (``applies_to``). ``max_notes`` names every
     maximum the index of some unit is over that is not the row's, one line each (NFC left to the caller): a
     unit type whose items differ («Các xã: 11,5 điểm (tiêu chí 1.7 không áp dụng đối với xã).») and units
-    that marked items not applicable («không phát sinh»), those with the same maximum and items on one line
-    («Phường An Lưu: 10 điểm (tiêu chí 1.2 không phát sinh).»); [] when every unit is over the row's maximum.
+    that marked items not applicable («không phát sinh»), those with the same maximum and items on one line, the
+    maximum first («10 điểm (tiêu chí 1.2 không phát sinh), 2 đơn vị: Phường An Lưu, Xã Lê Ninh.»); [] when every
+    unit is over the row's maximum.
     """
     fw = results.framework
     survey_held = results.campaign.config.survey_held
@@ -101,7 +102,7 @@ def appendix_maxima(results: Results, units: list[UnitResult]) -> dict:
     for u in scored:
         key = kind_key(u.unit.kind)
         if key not in kinds:
-            kinds[key] = (u.unit.kind.strip(), fw.for_kind(u.unit.kind))  # as results.compute scores it
+            kinds[key] = (" ".join(u.unit.kind.split()), fw.for_kind(u.unit.kind))  # as results.compute scores it
     head = next(iter(kinds.values()))[1] if len(kinds) == 1 else fw
     head_max = _max_of(head, survey_held)
     survey_max = head.part_max("survey") if survey_held else None
@@ -122,9 +123,10 @@ def appendix_maxima(results: Results, units: list[UnitResult]) -> dict:
             continue
         marked = [c for c in u.not_applicable if c in all_codes]
         groups.setdefault((u.max_points, tuple(marked)), []).append(u.unit.name)
-    for (top, marked), who in groups.items():
+    for (top, marked), who in groups.items():  # the maximum first: a long list of names follows it
         why = f" ({_codes(list(marked))} không phát sinh)" if marked else ""
-        notes.append(f"{', '.join(who)}: {vi_number(top)} điểm{why}.")
+        count = f", {vi_number(len(who))} đơn vị" if len(who) > 1 else ""
+        notes.append(f"{vi_number(top)} điểm{why}{count}: {', '.join(who)}.")
     return {"max_appraised": vi_number(head.part_max("appraised")),
             "max_survey": vi_number(survey_max) if survey_max is not None else "—",
             "max_total": vi_number(head_max), "max_notes": notes}

@@ -219,8 +219,7 @@ def scan_inbox(campaign: Campaign, ledger: Ledger, skipped: list[SkippedEntry] |
 
     def refused(folder: str) -> None:  # its files cannot even be listed: the clerk's to fix, said out loud
         if skipped is not None:
-            rel = Path(folder).relative_to(root).as_posix() + "/"
-            skipped.append(SkippedEntry(rel, *FOLDER_NOT_READABLE) if _utf8(rel) else SkippedEntry(_shown(rel), *BAD_NAME))
+            skipped.append(refused_folder(Path(folder).relative_to(root).as_posix() + "/"))
     for folder, dirs, files in _walk(str(inbox), refused):
         here = Path(folder)
         linked = sorted(d for d in dirs if not d.startswith(".") and os.path.islink(here / d))
@@ -273,12 +272,24 @@ BAD_NAME = ("tên tệp (hoặc thư mục) có ký tự không đọc được"
 NOT_READABLE = ("không có quyền đọc tệp", "Hãy cho phép đọc tệp (hoặc chép lại tệp vào inbox/) rồi chạy lại.")
 FOLDER_NOT_READABLE = ("không có quyền mở thư mục nên parxl không thấy các tệp trong đó",
                        "Hãy cho phép đọc thư mục (hoặc chép các tệp trong đó vào inbox/) rồi chạy lại.")
+INBOX_NOT_READABLE = (FOLDER_NOT_READABLE[0], "Hãy cho phép đọc thư mục inbox/ rồi chạy lại.")
+
+
+def refused_folder(rel: str) -> SkippedEntry:
+    """The ``SkippedEntry`` of a folder under inbox/ (``rel``: its path from the campaign folder, ending with «/»,
+    as the system gave it) that parxl may not list."""
+    if not _utf8(rel):
+        return SkippedEntry(_shown(rel), *BAD_NAME)
+    return SkippedEntry(rel, *(INBOX_NOT_READABLE if rel.rstrip("/") == "inbox" else FOLDER_NOT_READABLE))
 
 
 def untaken(path: Path, rel: str) -> SkippedEntry | None:
     """Why ``scan_inbox`` does not take the regular file ``path`` (``rel``: its path from the campaign folder, as
     the system gave it), as the ``SkippedEntry`` it gives; None when it takes it. Opens the file to learn
-    whether it may be read (``open`` then ``close``, nothing read). Never raises."""
+    whether it may be read (``open`` then ``close``, nothing read). A ``rel`` ending with «/» is a folder parxl
+    may not list (``refused_folder``). Never raises."""
+    if rel.endswith("/"):
+        return refused_folder(rel)
     if not _utf8(rel):
         return SkippedEntry(_shown(rel), *BAD_NAME)
     try:

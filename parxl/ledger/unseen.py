@@ -45,7 +45,8 @@ def _unseen(campaign: Campaign) -> list[str]:
     A file is seen when a receipt of its path has its modification time (``received_at``, UTC ISO
     8601 as ``scan_inbox`` writes it) and size (bytes), or, failing the time, its size and sha256.
     A regular file that cannot be read counts as unseen (the next ``parxl check`` or ``parxl
-    consolidate`` reports it); what is not a regular file is left out, as the intake leaves it. Raises ``LedgerError`` when the ledger cannot be opened.
+    consolidate`` reports it); what is not a regular file is left out, as the intake leaves it. A folder parxl
+    may not list is given as its path ending with «/». Raises ``LedgerError`` when the ledger cannot be opened.
     """
     inbox, root = campaign.inbox_dir, campaign.root
     if not inbox.is_dir():
@@ -58,7 +59,11 @@ def _unseen(campaign: Campaign) -> list[str]:
     for path, received_at, size, sha in rows:
         known.setdefault(path, []).append((received_at, size, sha))
     unseen: list[str] = []
-    for folder, dirs, files in os.walk(inbox):
+
+    def refused(exc: OSError) -> None:  # a folder parxl may not list: its files are unseen, the folder says so
+        if isinstance(exc, PermissionError) and exc.filename is not None:
+            unseen.append(Path(os.fsdecode(exc.filename)).relative_to(root).as_posix() + "/")
+    for folder, dirs, files in os.walk(inbox, onerror=refused):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(f for f in files if not _skipped(f)):
             path = Path(folder) / name
@@ -76,8 +81,8 @@ def _unseen(campaign: Campaign) -> list[str]:
 
 def untaken_inbox_files(campaign: Campaign) -> list[SkippedEntry]:
     """Those of ``unseen_inbox_files`` (paths as the system gives them) that ``parxl check`` and ``consolidate``
-    skip on purpose: a name that is not valid UTF-8, a file parxl may not read; each as the ``SkippedEntry``
-    the intake gives (its Vietnamese ``message`` says what to do). Raises ``LedgerError`` as
+    skip on purpose: a name that is not valid UTF-8, a file parxl may not read, a folder it may not list; each as
+    the ``SkippedEntry`` the intake gives (its Vietnamese ``message`` says what to do). Raises ``LedgerError`` as
     ``unseen_inbox_files``."""
     root = campaign.root
     return [entry for rel in _unseen(campaign) if (entry := untaken(root / rel, rel)) is not None]

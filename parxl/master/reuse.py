@@ -109,14 +109,15 @@ def save_master_key(campaign: Campaign, key: str, master: Path, snapshot: Path, 
     Returns the key file's path. Raises ``OSError`` when the state folder cannot be written.
     """
     doc = {"key": key, "master": Path(master).name, "master_sha256": _file_sha256(Path(master)),
-           "snapshot": Path(snapshot).name, "made_at": made_at}
+           "snapshot": Path(snapshot).name, "snapshot_sha256": _file_sha256(Path(snapshot)), "made_at": made_at}
     if quick is not None:
         doc["quick"] = quick
     return write_atomic(snapshot_dir(campaign) / KEY_FILE, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
 
 
 def reusable_master(campaign: Campaign, key: str, field: str = "key") -> LastMaster | None:
-    """The last master when it was drawn from ``key`` and it and its snapshot are still as written; else None.
+    """The last master when it was drawn from ``key`` and it and its snapshot are still as written (same sha256);
+    else None.
 
     ``field="quick"``: ``key`` is a ``quick_key`` compared with the one saved beside the last master.
     Never raises: a key file that is missing or cannot be read means "write a new master".
@@ -129,6 +130,8 @@ def reusable_master(campaign: Campaign, key: str, field: str = "key") -> LastMas
         snapshot = snapshot_dir(campaign) / doc["snapshot"]
         if not (master.is_file() and snapshot.is_file()) or _file_sha256(master) != doc["master_sha256"]:
             return None
+        if "snapshot_sha256" in doc and _file_sha256(snapshot) != doc["snapshot_sha256"]:  # damaged or replaced
+            return None  # (a key written before the snapshot's digest was kept: its master's is checked)
         return LastMaster(master, snapshot, str(doc["made_at"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None

@@ -364,8 +364,7 @@ class _LaterDetails:
         except SnapshotError:
             raise
         except (OSError, ValueError, KeyError, TypeError, AttributeError, InvalidOperation) as exc:
-            raise SnapshotError(f"Không đọc được kết quả lưu kèm bảng tổng hợp «{self.path.name}» "
-                                f"({type(exc).__name__}).") from exc
+            raise _unreadable(self.path) from exc
         self.loaded = True
 
 
@@ -456,8 +455,14 @@ def load_snapshot(campaign: Campaign, path: Path, details: bool = True) -> Snaps
     except SnapshotError:
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError, InvalidOperation) as exc:
-        raise SnapshotError(f"Không đọc được kết quả lưu kèm bảng tổng hợp «{Path(path).name}» "
-                            f"({type(exc).__name__}).") from exc
+        raise _unreadable(Path(path)) from exc
+
+
+def _unreadable(path: Path) -> SnapshotError:
+    """The error for a snapshot that cannot be read or decoded (the cause is chained by the caller)."""
+    return SnapshotError(f"Không đọc được kết quả lưu kèm bảng tổng hợp «{path.name}» (tệp bị hỏng, không trọn vẹn "
+                         "hoặc không mở được). Hãy chạy lại «parxl consolidate» để lập lại bảng tổng hợp cùng kết "
+                         "quả lưu kèm, rồi soạn lại.")
 
 
 def _check_version(doc: object, path: Path, apart: bool) -> None:
