@@ -5,6 +5,7 @@ that installed parxl).
 The command's modules are imported inside ``run``, so that Ctrl+C while they load (the first half second)
 ends with the same Vietnamese line and exit code 130 as Ctrl+C during a command, not a Python traceback."""
 import os
+import signal
 import sys
 import threading
 
@@ -36,7 +37,14 @@ def _end(code: object) -> None:
     whose workers were killed (``core.workers.stop_pool``, after Ctrl+C or an error such as an output file that
     cannot be written): multiprocessing's exit joins a queue's feeder thread (a daemon) still writing jobs nobody
     reads, ``concurrent.futures`` its manager thread left reading a result a killed worker had half sent; either
-    would keep the process alive for ever, or print an English traceback."""
+    would keep the process alive for ever, or print an English traceback.
+
+    Ctrl+C is ignored from here on: the command's work is done and said; one pressed while the interpreter
+    ends (joining its threads) would only print an English «Exception ignored … KeyboardInterrupt»."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread (parxl run from another program's thread): nothing to ignore
+        pass
     others = [t for t in threading.enumerate() if t is not threading.main_thread()]
     if not others:
         return

@@ -83,3 +83,29 @@ def test_ctrl_c_ends_the_process_even_with_a_daemon_thread_the_exit_would_join(t
                           env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 130
     assert done.stderr.decode("utf-8").strip() == "Đã dừng theo yêu cầu."
+
+
+LATE_CTRL_C = """
+import os, signal, sys, threading, time
+import parxl.__main__ as entry
+ended = threading.Event()
+real_end = entry._end
+def end(code):
+    ended.set()
+    real_end(code)
+entry._end = end
+def late():  # Ctrl+C once the command has succeeded, while its exit waits for this thread
+    ended.wait()
+    time.sleep(0.2)
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(0.3)
+threading.Thread(target=late).start()
+sys.argv = ["parxl", "--help"]
+entry.run("parxl")
+"""
+
+
+def test_ctrl_c_after_the_command_succeeded_prints_no_english_traceback(tmp_path):
+    done = subprocess.run([sys.executable, "-c", LATE_CTRL_C], cwd=tmp_path, capture_output=True, timeout=60,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0 and done.stderr.decode("utf-8") == "", done.stderr.decode("utf-8")

@@ -116,6 +116,15 @@ def test_the_ledger_counts_each_files_findings_as_it_reads_them(tmp_path):
         for sha in shas:
             found = ledger.findings(sha)
             assert counts[sha] == {s: sum(1 for f in found if f.severity == s) for s in ("error", "warning", "info")}
+        # counted from the findings' own rows, never from the version row's totals: a ledger whose rows disagree
+        # (edited by hand) still gives consolidate the counts check gives
+        ledger.db.execute("UPDATE versions SET errors = errors + 7, warnings = 0")
+        ledger.db.execute("DELETE FROM findings WHERE seq = 0")
+        for sha in shas:
+            found = ledger.findings(sha)
+            assert ledger.finding_counts_many(shas)[sha] == {
+                s: sum(1 for f in found if f.severity == s) for s in ("error", "warning", "info")}
+        ledger.db.rollback()
         for stored in ("files/ab/abcdef.xlsx", "abc.json", "files/ab/", "a//b"):
             assert ledger.kept_path(stored) == ledger.state_dir / stored
     assert all(Path(s.stored_path).is_file() for s in result.latest)

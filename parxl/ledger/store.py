@@ -375,15 +375,16 @@ class Ledger:
         return out
 
     def finding_counts_many(self, sha256s: Iterable[str], round: str = SELF) -> dict[str, dict[str, int]]:
-        """How many findings of each severity ``findings`` gives for each content of ``sha256s``, without reading
-        them: the counts its version row was recorded with, in the same statement batch as its findings
-        (``record_many``): sha256 -> ``{"error": n, "warning": n, "info": n}`` (zeros when unchecked)."""
+        """How many findings of each severity ``findings_many`` gives for each content of ``sha256s``, counted by
+        SQLite from the same rows without making them: sha256 -> ``{"error": n, "warning": n, "info": n}`` (zeros
+        when unchecked)."""
         wanted = set(sha256s)
         out: dict[str, dict[str, int]] = {sha: {"error": 0, "warning": 0, "info": 0} for sha in wanted}
-        for sha, errors, warnings, infos in self.db.execute(
-                "SELECT sha256, errors, warnings, infos FROM versions WHERE round = ?", (round,)):
+        for sha, severity, n in self.db.execute(
+                "SELECT v.sha256, f.severity, COUNT(*) FROM findings f JOIN versions v ON v.id = f.version_id "
+                "WHERE v.round = ? GROUP BY f.version_id, f.severity", (round,)):  # one version per content and round
             if sha in out:
-                out[sha] = {"error": errors, "warning": warnings, "info": infos}
+                out[sha][severity] = out[sha].get(severity, 0) + n
         return out
 
     def _first_path(self, sha256: str) -> str | None:
