@@ -128,6 +128,9 @@ def test_a_snapshot_read_a_unit_at_a_time_is_the_one_json_reads_whole(tmp_path):
     pretty = tmp_path / "pretty.json"  # written another way (spaces, new lines): read as a whole, same results
     pretty.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
     whole = load_snapshot(results.campaign, pretty)
+    spaced = tmp_path / "spaced.json"  # «"units":[» as written, the details' key spaced otherwise
+    spaced.write_text(json.dumps(doc, ensure_ascii=False, separators=(", ", ":")), encoding="utf-8")
+    assert load_snapshot(results.campaign, spaced).results.units == results.units
     assert streamed.results.units == whole.results.units == results.units
     assert [u.unit.code for u in streamed.results.units] == [u["unit"]["code"] for u in doc["units"]]
     assert (streamed.made_at, streamed.fingerprint) == (doc["made_at"], doc["fingerprint"])

@@ -429,6 +429,8 @@ def load_snapshot(campaign: Campaign, path: Path, details: bool = True) -> Snaps
         if found is None:
             return _whole(campaign, Path(path), json.loads(data))
         doc, start = found
+        if isinstance(doc, dict) and doc.get("version") == VERSION and at < 0:  # laid out otherwise: read as a whole
+            return _whole(campaign, Path(path), json.loads(data))
         _check_version(doc, path, at >= 0)
         memo: dict = {}
         end: list[int] = []
