@@ -247,6 +247,30 @@ def test_a_folder_parxl_may_not_list_is_named_with_what_to_do_not_passed_over_si
     assert doc["skipped"] == [] and doc["missing"] == ["X03"]
 
 
+def test_a_file_in_a_folder_listed_but_not_entered_is_named_by_documents_and_status(tmp_path, monkeypatch):
+    import errno
+    c = make_campaign(tmp_path / "dot")
+    (c.inbox_dir / "xa").mkdir(parents=True)
+    (c.inbox_dir / "X01 - Phường An Lưu.xlsx").write_bytes(filled(c, c.unit("X01")))
+    assert run("consolidate", str(c.root)).exit_code == 0
+    hidden = c.inbox_dir / "xa" / "X02 - Xã Lê Ninh.xlsx"
+    hidden.write_bytes(filled(c, c.unit("X02")))
+    real_stat, real_open = os.stat, os.open
+
+    def refuse(real):  # as a folder with read but no execute permission: its names listed, its files unreachable
+        def call(path, *args, **kwargs):
+            if Path(path) == hidden:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+            return real(path, *args, **kwargs)
+        return call
+    monkeypatch.setattr(os, "stat", refuse(real_stat))
+    monkeypatch.setattr(os, "open", refuse(real_open))
+    refused = run("decision", str(c.root))
+    assert refused.exit_code == 1 and "Bỏ qua «inbox/xa/X02 - Xã Lê Ninh.xlsx»: không có quyền đọc tệp" in flat(refused.output)
+    status = run("status", str(c.root))
+    assert status.exit_code == 0 and "không có quyền đọc tệp" in flat(status.output)
+
+
 def test_an_inbox_parxl_may_not_list_asks_for_it_to_be_read(tmp_path, monkeypatch):
     import errno
     c = make_campaign(tmp_path / "dot")

@@ -115,6 +115,14 @@ def _snapshot_damaged(c, tmp_path):
     snapshot.write_bytes(text[: len(text) * 3 // 4])  # cut in its units' details, which a quick run never reads
 
 
+def _key_without_snapshot_digest(c, tmp_path):
+    key = c.state_dir / "results" / "last-master.key"  # as written before the snapshot's digest was kept
+    doc = json.loads(key.read_text(encoding="utf-8"))
+    del doc["snapshot_sha256"]
+    key.write_text(json.dumps(doc), encoding="utf-8")
+    _snapshot_damaged(c, tmp_path)  # a damage such a key could not tell: a new master all the same
+
+
 # change -> X01's index in the new master, worked out by hand (X01: 6,5 points of 10)
 CHANGES = {
     "new file": (_new_file, 70.0),              # X01 sends 7 points
@@ -126,6 +134,7 @@ CHANGES = {
     "master edited": (_master_edited, 65.0),
     "master deleted": (_master_deleted, 65.0),
     "snapshot damaged": (_snapshot_damaged, 65.0),  # else «nothing new» for ever, and documents refused
+    "key without the snapshot's digest": (_key_without_snapshot_digest, 65.0),
 }
 
 
@@ -276,3 +285,48 @@ def test_a_ledger_write_while_the_master_is_written_is_seen_next_run(sent, monke
     again = run(c.root)
     assert again["master_reused"] is False
     assert float(ranking_rows(Path(again["master"]))["X01"][H_INDEX]) == pytest.approx(55.0)
+
+
+def _decision(c):
+    out = CliRunner().invoke(main, ["decision", str(c.root)])
+    return out.exit_code, " ".join(out.output.split())
+
+
+def test_documents_and_finalize_refuse_a_snapshot_edited_since_it_was_written(sent):
+    c, first = sent
+    snapshot = next((c.state_dir / "results").glob("*.json"))
+    text = snapshot.read_text(encoding="utf-8")
+    x01 = text.index('"code":"X01"')
+    total = text.index('"total":"', x01)
+    assert text[total:].startswith(('"total":"6.5"', '"total":"6.50"'))  # X01: 6,5 points, worked out by hand
+    snapshot.write_text(text[:total] + '"total":"9' + text[total + len('"total":"6'):], encoding="utf-8")
+    code, said = _decision(c)
+    assert code == 1 and "đã bị sửa hoặc thay thế sau khi lập" in said and "parxl consolidate" in said
+    out = CliRunner().invoke(main, ["finalize", str(c.root), "--by", "A", "--reason", "B"])
+    assert out.exit_code == 1 and "đã bị sửa hoặc thay thế" in " ".join(out.output.split())
+    assert run(c.root)["master_reused"] is False  # consolidate writes the results again
+    assert _decision(c)[0] == 0
+
+
+def test_documents_name_the_newest_snapshot_that_cannot_be_read_not_an_older_one(sent, tmp_path):
+    c, first = sent
+    _new_file(c, tmp_path)
+    newest = Path(run(c.root)["master"])
+    snapshot = c.state_dir / "results" / f"{newest.stem}.json"
+    snapshot.write_bytes(b"\0" * 10)  # its head unreadable: the older snapshot would be followed
+    code, said = _decision(c)
+    assert code == 1 and f"Không đọc được kết quả lưu kèm bảng tổng hợp «{snapshot.name}»" in said
+    assert "đã có thay đổi" not in said
+
+
+def test_a_frozen_copy_replaced_by_another_snapshot_is_refused(sent, tmp_path):
+    c, first = sent
+    older = next((c.state_dir / "results").glob("*.json")).read_bytes()
+    _new_file(c, tmp_path)
+    run(c.root)
+    assert CliRunner().invoke(main, ["finalize", str(c.root), "--by", "A", "--reason", "B"]).exit_code == 0
+    from parxl.council.final import final_state
+    frozen = final_state(c).snapshot
+    frozen.write_bytes(older)  # a readable snapshot, but not the one finalised
+    code, said = _decision(c)
+    assert code == 1 and "Không đọc được kết quả đã chốt" in said and "bị sửa" in said and "--reopen" in said

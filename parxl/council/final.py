@@ -24,8 +24,10 @@ from ..campaign.folder import Campaign
 from ..core.errors import ParxlError
 from ..core.files import copy_atomic, write_text_atomic
 from ..core.times import utc_iso
+from ..intake.submission import file_sha256
 from ..ledger.store import Ledger
 from ..master.consolidation import current_fingerprint
+from ..master.reuse import check_snapshot
 from ..master.snapshot import Snapshot, SnapshotError, latest_snapshot, load_snapshot
 
 FINAL_DIR = "final"
@@ -43,6 +45,7 @@ class FinalState:
     at: str           # when they were finalised (ISO 8601 UTC)
     who: str
     why: str
+    snapshot_sha256: str | None = None  # the frozen copy's as written (None: finalised before it was kept)
 
 
 def final_dir(campaign: Campaign) -> Path:
@@ -66,7 +69,8 @@ def final_state(campaign: Campaign) -> FinalState | None:
     try:
         doc = json.loads(marker.read_text(encoding="utf-8"))
         return FinalState(final_dir(campaign) / doc["snapshot"], final_dir(campaign) / doc["master"],
-                          doc["master_name"], doc["made_at"], doc["at"], doc["who"], doc["why"])
+                          doc["master_name"], doc["made_at"], doc["at"], doc["who"], doc["why"],
+                          doc.get("snapshot_sha256"))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ParxlError(f"Không đọc được tệp đánh dấu kết quả đã chốt «{marker}». Hãy khôi phục tệp này từ bản "
                          "sao lưu, hoặc chạy «parxl finalize --reopen» rồi chốt lại.") from exc
@@ -80,11 +84,14 @@ def frozen_snapshot(campaign: Campaign) -> Snapshot | None:
     if state is None:
         return None
     try:
+        if state.snapshot_sha256 is not None and file_sha256(state.snapshot) != state.snapshot_sha256:
+            raise SnapshotError("changed since it was frozen")  # replaced or edited: never what was finalised
         return load_snapshot(campaign, state.snapshot)
-    except SnapshotError as exc:  # consolidating again would not help: the frozen copy is what the documents follow
-        raise SnapshotError(f"Không đọc được kết quả đã chốt «{state.snapshot.name}» (tệp bị hỏng hoặc bị xóa). Hãy "
-                            f"khôi phục thư mục «{state.snapshot.parent}» từ bản sao lưu, hoặc chạy «parxl finalize "
-                            "THƯ_MỤC_ĐỢT --reopen --by \"…\" --reason \"…\"» rồi tổng hợp và chốt lại.") from exc
+    except (SnapshotError, OSError) as exc:  # consolidating again would not help: the frozen copy is what counts
+        raise SnapshotError(f"Không đọc được kết quả đã chốt «{state.snapshot.name}» (tệp bị hỏng, bị sửa hoặc bị "
+                            f"xóa). Hãy khôi phục thư mục «{state.snapshot.parent}» từ bản sao lưu, hoặc chạy «parxl "
+                            f"finalize \"{campaign.root}\" --reopen --by \"…\" --reason \"…\"» rồi tổng hợp và chốt "
+                            "lại.") from exc
 
 
 def frozen_notice(campaign: Campaign) -> str:
@@ -111,6 +118,8 @@ def finalize(campaign: Campaign, who: str | None = None, why: str = "") -> Final
                          f"«{current.master_name}». Muốn chốt lại, chạy «parxl finalize THƯ_MỤC_ĐỢT --reopen --by "
                          "\"…\" --reason \"…\"» trước.")
     path = latest_snapshot(campaign)
+    if path is not None:
+        check_snapshot(campaign, path)  # the one the last consolidation wrote, as it wrote it
     if path is None:
         raise ParxlError("Chưa có bảng tổng hợp để chốt kết quả: chạy «parxl consolidate THƯ_MỤC_ĐỢT», xem lại bảng, "
                          "rồi chốt.")
@@ -130,10 +139,10 @@ def finalize(campaign: Campaign, who: str | None = None, why: str = "") -> Final
                                                    "made_at": snapshot.made_at})
         ledger.commit()
         at = ledger.events()[-1][1]
-    state = FinalState(frozen, master, snapshot.master.name, snapshot.made_at, at, who, why)
+    state = FinalState(frozen, master, snapshot.master.name, snapshot.made_at, at, who, why, file_sha256(frozen))
     write_text_atomic(folder / MARKER, json.dumps(
         {"snapshot": frozen.name, "master": master.name, "master_name": state.master_name, "made_at": state.made_at,
-         "at": at, "who": who, "why": why}, ensure_ascii=False, indent=2))
+         "at": at, "who": who, "why": why, "snapshot_sha256": state.snapshot_sha256}, ensure_ascii=False, indent=2))
     return state
 
 

@@ -23,6 +23,7 @@ from ..council.final import frozen_snapshot
 from ..ledger.unseen import unseen_inbox_files, untaken_inbox_files
 from ..master import latest_master
 from ..master.consolidation import current_fingerprint
+from ..master.reuse import check_snapshot
 from ..master.snapshot import Snapshot, latest_snapshot, load_snapshot
 from ..results.compute import Results
 
@@ -111,6 +112,7 @@ def followed_master(campaign: Campaign) -> Snapshot:
         raise MasterNeededError(
             "Chưa có bảng tổng hợp: văn bản được soạn theo kết quả của bảng tổng hợp đã xem lại; "
             f"{_consolidate_hint(campaign, first=True)}. Chưa tạo tệp nào.")
+    check_snapshot(campaign, path)  # the one the last consolidation wrote, as it wrote it
     snapshot = load_snapshot(campaign, path)
     # First: a unit parxl failed on is never the ledger's to settle by consolidating again.
     require_no_internal(campaign, snapshot)

@@ -69,6 +69,9 @@ def _unseen(campaign: Campaign) -> list[str]:
             path = Path(folder) / name
             try:
                 stat = os.stat(path)  # follows a link: a link to a regular file is read as the file
+            except PermissionError:  # its folder may be listed, not entered: the file is there, unseen
+                unseen.append(path.relative_to(root).as_posix())
+                continue
             except OSError:
                 continue  # a dangling link or a file gone: the intake skips it too
             if not stat_mode.S_ISREG(stat.st_mode):

@@ -33,12 +33,13 @@ from pathlib import Path
 from .. import __version__
 from ..campaign.folder import CONTROL_STEM, Campaign
 from ..core.files import write_atomic
+from ..intake.submission import file_sha256
 from ..ledger.receive import IntakeResult
 from ..ledger.returned import ReturnedFile
 from ..ledger.schema import LEDGER_FILE
 from ..survey.table import survey_file
 from .previous import PreviousEntry
-from .snapshot import snapshot_dir
+from .snapshot import SnapshotError, snapshot_dir, snapshot_head, unreadable
 
 KEY_FILE = "last-master.key"
 # What a clerk keeps in the campaign folder that a master may be drawn from: campaign.yaml, criteria sets,
@@ -53,14 +54,6 @@ class LastMaster:
     master: Path
     snapshot: Path
     made_at: str
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def master_key(campaign: Campaign, fingerprint: Mapping[str, str], previous: Mapping[str, PreviousEntry] | None,
@@ -79,7 +72,7 @@ def master_key(campaign: Campaign, fingerprint: Mapping[str, str], previous: Map
         "units": [[u.code, u.name, u.kind, u.ranked] for u in campaign.units],
         "blocks": [[b.id, b.title, b.ranked, [u.code for u in b.units]] for b in campaign.blocks]
         if campaign.has_blocks else None,
-        "survey_table": None if table is None else [table.name, _file_sha256(table)],
+        "survey_table": None if table is None else [table.name, file_sha256(table)],
         "folder": str(campaign.root.resolve()),
         "folder_files": _folder_files(campaign),
         "returned": sorted([r.unit_code, r.state, r.path, r.sha256, r.received_at, r.reason, r.by_name]
@@ -98,7 +91,7 @@ def _folder_files(campaign: Campaign) -> list[list[str]]:
     paths = {p for p in campaign.root.iterdir() if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
              and not p.name.startswith((".", "~$", CONTROL_STEM))}
     paths |= {Path(b.units_file) for b in campaign.blocks if b.units_file and Path(b.units_file).is_file()}
-    return sorted([str(p), _file_sha256(p)] for p in paths)
+    return sorted([str(p), file_sha256(p)] for p in paths)
 
 
 def save_master_key(campaign: Campaign, key: str, master: Path, snapshot: Path, made_at: str,
@@ -108,8 +101,8 @@ def save_master_key(campaign: Campaign, key: str, master: Path, snapshot: Path, 
 
     Returns the key file's path. Raises ``OSError`` when the state folder cannot be written.
     """
-    doc = {"key": key, "master": Path(master).name, "master_sha256": _file_sha256(Path(master)),
-           "snapshot": Path(snapshot).name, "snapshot_sha256": _file_sha256(Path(snapshot)), "made_at": made_at}
+    doc = {"key": key, "master": Path(master).name, "master_sha256": file_sha256(Path(master)),
+           "snapshot": Path(snapshot).name, "snapshot_sha256": file_sha256(Path(snapshot)), "made_at": made_at}
     if quick is not None:
         doc["quick"] = quick
     return write_atomic(snapshot_dir(campaign) / KEY_FILE, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
@@ -128,10 +121,10 @@ def reusable_master(campaign: Campaign, key: str, field: str = "key") -> LastMas
             return None
         master = campaign.output_dir / doc["master"]
         snapshot = snapshot_dir(campaign) / doc["snapshot"]
-        if not (master.is_file() and snapshot.is_file()) or _file_sha256(master) != doc["master_sha256"]:
+        if not (master.is_file() and snapshot.is_file()) or file_sha256(master) != doc["master_sha256"]:
             return None
-        if "snapshot_sha256" in doc and _file_sha256(snapshot) != doc["snapshot_sha256"]:  # damaged or replaced
-            return None  # (a key written before the snapshot's digest was kept: its master's is checked)
+        if file_sha256(snapshot) != doc["snapshot_sha256"]:  # damaged or replaced (a key without it: a new master)
+            return None
         return LastMaster(master, snapshot, str(doc["made_at"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -171,3 +164,30 @@ def quick_key(campaign: Campaign, intake: IntakeResult, previous: Mapping[str, P
                    "inbox": hashlib.sha256(json.dumps(inbox, ensure_ascii=False).encode("utf-8")).hexdigest(),
                    "held": json.dumps(sorted(intake.held))}
     return master_key(campaign, fingerprint, previous, intake.returned)
+
+
+def check_snapshot(campaign: Campaign, path: Path) -> None:
+    """Raise ``SnapshotError`` unless ``path`` (``snapshot.latest_snapshot``'s choice) can be trusted as the results
+    of the last consolidation: when the key file names a snapshot whose master is still in output/ and whose head
+    cannot be read (``latest_snapshot`` passed it over for an older one), and when ``path`` is the one it names but
+    is no longer as written (another sha256: edited or replaced since). Nothing is checked without a key file that
+    reads (the documents' fingerprint check still guards what an older snapshot says). Raises ``OSError`` when
+    ``path`` cannot be read."""
+    try:
+        doc = json.loads((snapshot_dir(campaign) / KEY_FILE).read_text(encoding="utf-8"))
+        named, digest = snapshot_dir(campaign) / doc["snapshot"], doc.get("snapshot_sha256")
+        master = campaign.output_dir / doc["master"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return
+    if not (master.is_file() and named.exists()):
+        return
+    if Path(named) != Path(path):
+        try:
+            snapshot_head(named)
+        except (OSError, ValueError, KeyError, TypeError):
+            raise unreadable(named) from None
+        return
+    if digest is not None and file_sha256(Path(path)) != digest:
+        raise SnapshotError(f"Kết quả lưu kèm bảng tổng hợp «{Path(path).name}» đã bị sửa hoặc thay thế sau khi lập "
+                            "(không còn khớp với bảng tổng hợp). Hãy chạy lại «parxl consolidate» để lập lại bảng "
+                            "tổng hợp cùng kết quả lưu kèm, rồi soạn lại.")

@@ -364,7 +364,7 @@ class _LaterDetails:
         except SnapshotError:
             raise
         except (OSError, ValueError, KeyError, TypeError, AttributeError, InvalidOperation) as exc:
-            raise _unreadable(self.path) from exc
+            raise unreadable(self.path) from exc
         self.loaded = True
 
 
@@ -457,11 +457,12 @@ def load_snapshot(campaign: Campaign, path: Path, details: bool = True) -> Snaps
     except SnapshotError:
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError, InvalidOperation) as exc:
-        raise _unreadable(Path(path)) from exc
+        raise unreadable(Path(path)) from exc
 
 
-def _unreadable(path: Path) -> SnapshotError:
-    """The error for a snapshot that cannot be read or decoded (the cause is chained by the caller)."""
+def unreadable(path: Path) -> SnapshotError:
+    """The ``SnapshotError`` (Vietnamese, with what to do) for the snapshot ``path`` that cannot be read or decoded
+    (the caller raises it, chaining the cause)."""
     return SnapshotError(f"Không đọc được kết quả lưu kèm bảng tổng hợp «{path.name}» (tệp bị hỏng, không trọn vẹn "
                          "hoặc không mở được). Hãy chạy lại «parxl consolidate» để lập lại bảng tổng hợp cùng kết "
                          "quả lưu kèm, rồi soạn lại.")

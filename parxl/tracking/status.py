@@ -29,7 +29,9 @@ Times: receipts are ISO 8601 UTC in the ledger; days are counted on the clerk's 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from ..appraisal import layout as appraisal_layout
 from ..appraisal.record import returned_groups
@@ -363,7 +365,10 @@ def bad_date_folders(campaign: Campaign) -> list[str]:
     out = []
     if not campaign.inbox_dir.is_dir():
         return out
-    for folder in sorted(p for p in campaign.inbox_dir.rglob("*") if p.is_dir()):
+    folders = []
+    for folder, dirs, _ in os.walk(campaign.inbox_dir):  # errors ignored: a folder parxl may not open is named
+        folders += [Path(folder) / d for d in dirs]       # by the intake and the documents (``ledger.unseen``)
+    for folder in sorted(folders):
         for pattern in _FOLDER_DATE:
             m = pattern.search(folder.name)
             if m:
