@@ -224,3 +224,15 @@ def unit_part_max(fw: Framework, u: UnitResult, part: str) -> Decimal:
     """The maximum of ``part`` («appraised» or «survey») unit ``u`` is scored over, in points: the sum of
     ``item_max`` over the set's regular items of that part (bonus and penalty are outside every maximum)."""
     return sum((item_max(i, u) for i in fw.regular_items if i.part == part), ZERO)
+
+
+def index_max(fw: Framework, survey_held: bool) -> Decimal:
+    """The maximum an index is over, in points, for units that see ``fw`` (the set, or a unit type's view of it:
+    ``Framework.for_kind``): its total when a survey is held, else its appraised part alone."""
+    return fw.total if survey_held else fw.part_max("appraised")
+
+
+def unit_index_max(fw: Framework, u: UnitResult, survey_held: bool) -> Decimal:
+    """The maximum unit ``u``'s index is over, in points: ``u.max_points`` (items not applicable left out), or for
+    a result saved without it, ``index_max`` of its type's view of ``fw``."""
+    return u.max_points if u.max_points is not None else index_max(fw.for_kind(u.unit.kind), survey_held)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from pathlib import Path
 
 from ..core.numbers import vi_number
@@ -11,8 +10,8 @@ from ..criteria.framework import Band, Framework, Item
 from ..criteria.model import kind_key
 from ..results.compute import Results, UnitResult
 from .context import (
-    LOCAL_GOV_LAW_2015, LOCAL_GOV_LAW_2025, _LAW_2025_FROM, header_context, lowest_bands, nfc, ordered_bands,
-    points, short_date, signed, recipient_lines, unranked_reasons,
+    LOCAL_GOV_LAW_2015, LOCAL_GOV_LAW_2025, _LAW_2025_FROM, header_context, index_max, lowest_bands, nfc,
+    ordered_bands, points, short_date, signed, recipient_lines, unranked_reasons,
 )
 from .render import campaign_template, render_bytes, write_new
 from .source import note_for
@@ -75,11 +74,6 @@ def _counted(fw: Framework, survey_held: bool) -> list[Item]:
     return [i for i in fw.regular_items if survey_held or i.part == "appraised"]
 
 
-def _max_of(fw: Framework, survey_held: bool) -> Decimal:
-    """The maximum the index is over for units that see ``fw`` (a type's view): the total, or the appraised part."""
-    return fw.total if survey_held else fw.part_max("appraised")
-
-
 def _codes(codes: list[str]) -> str:
     return ("tiêu chí " if len(codes) == 1 else "các tiêu chí ") + ", ".join(codes)
 
@@ -104,22 +98,22 @@ def appendix_maxima(results: Results, units: list[UnitResult]) -> dict:
         if key not in kinds:
             kinds[key] = (" ".join(u.unit.kind.split()), fw.for_kind(u.unit.kind))  # as results.compute scores it
     head = next(iter(kinds.values()))[1] if len(kinds) == 1 else fw
-    head_max = _max_of(head, survey_held)
+    head_max = index_max(head, survey_held)
     survey_max = head.part_max("survey") if survey_held else None
     notes: list[str] = []
     all_codes = [i.code for i in _counted(fw, survey_held)]
     for name, view in kinds.values():
-        if _max_of(view, survey_held) == head_max:
+        if index_max(view, survey_held) == head_max:
             continue
         kind = name.lower() or "đơn vị không ghi loại"
         own = {i.code for i in _counted(view, survey_held)}
         out = [c for c in all_codes if c not in own]
         why = f" ({_codes(out)} không áp dụng đối với {kind})" if out else ""
-        notes.append(f"Các {kind}: {vi_number(_max_of(view, survey_held))} điểm{why}.")
+        notes.append(f"Các {kind}: {vi_number(index_max(view, survey_held))} điểm{why}.")
     groups: dict[tuple, list[str]] = {}
     for u in scored:
         view = kinds[kind_key(u.unit.kind)][1]
-        if u.max_points is None or u.max_points == _max_of(view, survey_held):
+        if u.max_points is None or u.max_points == index_max(view, survey_held):
             continue
         marked = [c for c in u.not_applicable if c in all_codes]
         groups.setdefault((u.max_points, tuple(marked)), []).append(u.unit.name)

@@ -17,7 +17,8 @@ from ..core.progress import Progress
 from ..criteria.framework import Item
 from ..master.previous import PreviousEntry
 from ..results.compute import Results, UnitResult
-from .context import header_context, nfc, org_lines, points, recipient_lines, sentence_case_org, signed
+from .context import (header_context, nfc, org_lines, points, recipient_lines, sentence_case_org, signed,
+                      unit_index_max)
 from .notices import addressee, decision_ref, field_rows
 from ..core.files import write_new_many
 from .render import campaign_template, render_each, slug
@@ -180,9 +181,7 @@ def improvement_context(results: Results, u: UnitResult, previous: dict[str, Pre
         "decision_ref": shared["decision_ref"],
         "total": points(u.total, d),
         # the maximum the unit's index is over (items outside its type or not applicable left out)
-        "max_total": vi_number(u.max_points if u.max_points is not None
-                               else fw.for_kind(u.unit.kind).total if cfg.survey_held
-                               else fw.for_kind(u.unit.kind).part_max("appraised"), d),
+        "max_total": vi_number(unit_index_max(fw, u, cfg.survey_held), d),
         "index": points(u.index, 2), "rank": str(u.rank), "ranked_count": shared["ranked_count"], "band": u.band or "",
         "previous": previous_context(results, u, previous),
         "fields": field_rows(results, u),

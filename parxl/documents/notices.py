@@ -13,7 +13,7 @@ from pathlib import Path
 from ..core.numbers import ZERO, vi_number
 from ..core.progress import Progress
 from ..results.compute import Results, UnitResult
-from .context import header_context, nfc, points, recipient_lines, short_date, unit_part_max
+from .context import header_context, nfc, points, recipient_lines, short_date, unit_index_max, unit_part_max
 from ..core.files import write_new_many
 from .render import campaign_template, render_each, slug
 from .source import note_for
@@ -147,8 +147,7 @@ def notice_context(results: Results, u: UnitResult, shared: dict | None = None) 
         "unit_name": u.unit.name,
         "addressee": addressee(results, u),
         "total": points(u.total, d),
-        "max_total": vi_number(u.max_points if u.max_points is not None
-                               else own_set.total if cfg.survey_held else own_set.part_max("appraised"), d),
+        "max_total": vi_number(unit_index_max(fw, u, cfg.survey_held), d),
         "appraised": points(u.appraised_total, d),
         "max_appraised": vi_number(unit_part_max(fw, u, "appraised"), d),  # «không phát sinh» left out too
         "survey_held": cfg.survey_held,
