@@ -83,15 +83,17 @@ def frozen_snapshot(campaign: Campaign) -> Snapshot | None:
     state = final_state(campaign)
     if state is None:
         return None
+    cause: Exception | None = None  # none: the copy reads but is not the one finalised (edited or replaced)
     try:
-        if state.snapshot_sha256 is not None and file_sha256(state.snapshot) != state.snapshot_sha256:
-            raise SnapshotError("changed since it was frozen")  # replaced or edited: never what was finalised
-        return load_snapshot(campaign, state.snapshot)
-    except (SnapshotError, OSError) as exc:  # consolidating again would not help: the frozen copy is what counts
-        raise SnapshotError(f"Không đọc được kết quả đã chốt «{state.snapshot.name}» (tệp bị hỏng, bị sửa hoặc bị "
-                            f"xóa). Hãy khôi phục thư mục «{state.snapshot.parent}» từ bản sao lưu, hoặc chạy «parxl "
-                            f"finalize \"{campaign.root}\" --reopen --by \"…\" --reason \"…\"» rồi tổng hợp và chốt "
-                            "lại.") from exc
+        if state.snapshot_sha256 is None or file_sha256(state.snapshot) == state.snapshot_sha256:
+            return load_snapshot(campaign, state.snapshot)
+    except (SnapshotError, OSError) as exc:
+        cause = exc
+    # consolidating again would not help: the frozen copy is what the documents follow
+    raise SnapshotError(f"Không đọc được kết quả đã chốt «{state.snapshot.name}» (tệp bị hỏng, bị sửa hoặc bị "
+                        f"xóa). Hãy khôi phục thư mục «{state.snapshot.parent}» từ bản sao lưu, hoặc chạy «parxl "
+                        f"finalize \"{campaign.root}\" --reopen --by \"…\" --reason \"…\"» rồi tổng hợp và chốt "
+                        "lại.") from cause
 
 
 def frozen_notice(campaign: Campaign) -> str:

@@ -108,6 +108,15 @@ def save_master_key(campaign: Campaign, key: str, master: Path, snapshot: Path, 
     return write_atomic(snapshot_dir(campaign) / KEY_FILE, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
 
 
+def _last_key(campaign: Campaign) -> dict | None:
+    """The key file's document (``save_master_key``), or None when it is missing or does not read as one."""
+    try:
+        doc = json.loads((snapshot_dir(campaign) / KEY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
 def reusable_master(campaign: Campaign, key: str, field: str = "key") -> LastMaster | None:
     """The last master when it was drawn from ``key`` and it and its snapshot are still as written (same sha256);
     else None.
@@ -115,9 +124,9 @@ def reusable_master(campaign: Campaign, key: str, field: str = "key") -> LastMas
     ``field="quick"``: ``key`` is a ``quick_key`` compared with the one saved beside the last master.
     Never raises: a key file that is missing or cannot be read means "write a new master".
     """
+    doc = _last_key(campaign)
     try:
-        doc = json.loads((snapshot_dir(campaign) / KEY_FILE).read_text(encoding="utf-8"))
-        if doc.get(field) != key:
+        if doc is None or doc.get(field) != key:
             return None
         master = campaign.output_dir / doc["master"]
         snapshot = snapshot_dir(campaign) / doc["snapshot"]
@@ -171,13 +180,15 @@ def check_snapshot(campaign: Campaign, path: Path) -> None:
     of the last consolidation: when the key file names a snapshot whose master is still in output/ and whose head
     cannot be read (``latest_snapshot`` passed it over for an older one), and when ``path`` is the one it names but
     is no longer as written (another sha256: edited or replaced since). Nothing is checked without a key file that
-    reads (the documents' fingerprint check still guards what an older snapshot says). Raises ``OSError`` when
+    reads (the documents' fingerprint check still guards what an older snapshot says); ``SnapshotError`` too when
     ``path`` cannot be read."""
+    doc = _last_key(campaign)
+    if doc is None:
+        return
     try:
-        doc = json.loads((snapshot_dir(campaign) / KEY_FILE).read_text(encoding="utf-8"))
         named, digest = snapshot_dir(campaign) / doc["snapshot"], doc.get("snapshot_sha256")
         master = campaign.output_dir / doc["master"]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError):
         return
     if not (master.is_file() and named.exists()):
         return
@@ -187,7 +198,11 @@ def check_snapshot(campaign: Campaign, path: Path) -> None:
         except (OSError, ValueError, KeyError, TypeError):
             raise unreadable(named) from None
         return
-    if digest is not None and file_sha256(Path(path)) != digest:
+    try:
+        same = digest is None or file_sha256(Path(path)) == digest
+    except OSError as exc:
+        raise unreadable(Path(path)) from exc
+    if not same:
         raise SnapshotError(f"Kết quả lưu kèm bảng tổng hợp «{Path(path).name}» đã bị sửa hoặc thay thế sau khi lập "
                             "(không còn khớp với bảng tổng hợp). Hãy chạy lại «parxl consolidate» để lập lại bảng "
                             "tổng hợp cùng kết quả lưu kèm, rồi soạn lại.")
